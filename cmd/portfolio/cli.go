@@ -1,0 +1,172 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"portfolio/models"
+)
+
+func migrateCmd(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	c := bindConfig(fs, getenv)
+	if err := parse(fs, args, stdout); err != nil {
+		return err
+	}
+	db, applied, err := openDB(ctx, c)
+	if err != nil {
+		return err
+	}
+	all, err := models.AppliedMigrations(ctx, db)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Applied now: %v. Recorded: %v.\n", applied, all)
+	return nil
+}
+
+func seedCmd(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("seed", flag.ContinueOnError)
+	c := bindConfig(fs, getenv)
+	scale := fs.Int("scale", 0, "seed N engagements with everything in proportion")
+	if err := parse(fs, args, stdout); err != nil {
+		return err
+	}
+	db, _, err := openDB(ctx, c)
+	if err != nil {
+		return err
+	}
+	var n int64
+	if err := db.WithContext(ctx).Model(&models.Engagement{}).Count(&n).Error; err != nil {
+		return err
+	}
+	if n > 0 {
+		return fmt.Errorf("the database already holds %d engagements; seed an empty one (e.g. --data to a new directory)", n)
+	}
+	start := time.Now()
+	anchor := models.Today().MonthStart()
+	switch {
+	case *scale > 0:
+		if err := models.SeedScale(ctx, db, *scale, anchor); err != nil {
+			return err
+		}
+	case c.Demo || !c.demoSet:
+		if err := models.SeedDemo(ctx, db, anchor); err != nil {
+			return err
+		}
+	default:
+		return errors.New("say what to seed: --demo or --scale N")
+	}
+	if err := refreshHealth(ctx, db); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Seeded in %s.\n", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+func userCmd(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout io.Writer) error {
+	if len(args) == 0 || (args[0] != "add" && args[0] != "set-password") {
+		return errors.New("usage: portfolio user add --email E --role R [--name N] | portfolio user set-password --email E (password on stdin)")
+	}
+	sub := args[0]
+	fs := flag.NewFlagSet("user "+sub, flag.ContinueOnError)
+	c := bindConfig(fs, getenv)
+	email := fs.String("email", "", "the user's email")
+	role := fs.String("role", models.RoleExecutive, "executive, manager or admin (least privilege by default)")
+	name := fs.String("name", "", "display name (default: from the email)")
+	if err := parse(fs, args[1:], stdout); err != nil {
+		return err
+	}
+	*email = models.NormalizeEmail(*email)
+	if !strings.Contains(*email, "@") {
+		return errors.New("--email must be an email address")
+	}
+	pw, err := readPassword(stdin)
+	if err != nil {
+		return err
+	}
+	if msg := models.CheckPassword(pw, *email); msg != "" {
+		return errors.New("password refused: " + msg)
+	}
+	db, _, err := openDB(ctx, c)
+	if err != nil {
+		return err
+	}
+	hash, err := models.HashPassword(pw)
+	if err != nil {
+		return err
+	}
+	u, err := models.UserByEmail(ctx, db, *email)
+	if err != nil {
+		return err
+	}
+	if sub == "set-password" {
+		if u == nil {
+			return fmt.Errorf("no user %s", *email)
+		}
+		now := time.Now().UTC()
+		if err := db.WithContext(ctx).Model(u).Updates(map[string]any{"password_hash": hash, "sessions_after": now}).Error; err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "Password set for %s; their other sessions are signed out.\n", *email)
+		return nil
+	}
+	if u != nil {
+		return fmt.Errorf("a user %s already exists", *email)
+	}
+	if !models.ValidRole(*role) {
+		return fmt.Errorf("--role must be one of %v", models.Roles)
+	}
+	if *name == "" {
+		*name = strings.SplitN(*email, "@", 2)[0]
+	}
+	nu := models.User{Name: *name, Email: *email, Role: *role, PasswordHash: hash}
+	if err := db.WithContext(ctx).Create(&nu).Error; err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Created %s (%s).\n", *email, *role)
+	return nil
+}
+
+// readPassword reads one line from stdin (a pipe or a terminal).
+func readPassword(stdin io.Reader) (string, error) {
+	line, err := bufio.NewReader(stdin).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", err
+	}
+	line = strings.TrimRight(line, "\r\n")
+	if line == "" {
+		return "", errors.New("give the password on standard input")
+	}
+	return line, nil
+}
+
+func backupCmd(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("backup", flag.ContinueOnError)
+	c := bindConfig(fs, getenv)
+	out := fs.String("out", "", "file to write the backup to (must not exist)")
+	if err := parse(fs, args, stdout); err != nil {
+		return err
+	}
+	if *out == "" {
+		return errors.New("--out FILE is required")
+	}
+	if c.DatabaseURL != "" {
+		return errors.New("for PostgreSQL use pg_dump; backup copies the SQLite database")
+	}
+	db, _, err := openDB(ctx, c)
+	if err != nil {
+		return err
+	}
+	if err := db.WithContext(ctx).Exec("VACUUM INTO ?", *out).Error; err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Backed up to %s.\n", *out)
+	return nil
+}

@@ -1,0 +1,191 @@
+package main
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"portfolio/models"
+	"portfolio/web"
+)
+
+// config is every setting, each a flag with a PORTFOLIO_* environment fallback.
+type config struct {
+	Addr          string
+	DataDir       string
+	DatabaseURL   string
+	Demo          bool
+	demoSet       bool
+	SessionKeys   string
+	Production    bool
+	SecureCookies bool
+	LogLevel      string
+	LogFormat     string
+	IdleTimeout   time.Duration
+	MaxSession    time.Duration
+}
+
+// settingsHelp lists the settings for --help: flag, environment variable + default, meaning.
+var settingsHelp = [][3]string{
+	{"addr", "PORTFOLIO_ADDR=127.0.0.1:8080", "address to listen on"},
+	{"data", "PORTFOLIO_DATA_DIR=./data", "data directory: SQLite file, session keys"},
+	{"database-url", "PORTFOLIO_DATABASE_URL", "a postgres:// URL switches to PostgreSQL"},
+	{"demo", "PORTFOLIO_DEMO", "seed the demo portfolio into an empty database (default: on for SQLite)"},
+	{"session-keys", "PORTFOLIO_SESSION_KEYS", "comma-separated cookie secrets, newest first (rotation); generated into the data directory when unset"},
+	{"production", "PORTFOLIO_PRODUCTION=false", "production mode: session keys must be configured"},
+	{"secure-cookies", "PORTFOLIO_SECURE_COOKIES=false", "mark cookies Secure and send HSTS (serve over TLS)"},
+	{"idle-timeout", "PORTFOLIO_IDLE_TIMEOUT=2h", "sign out after this long without a request"},
+	{"max-session", "PORTFOLIO_MAX_SESSION=12h", "sign out this long after signing in"},
+	{"log-level", "PORTFOLIO_LOG_LEVEL=info", "debug, info, warn or error"},
+	{"log-format", "PORTFOLIO_LOG_FORMAT=text", "text or json"},
+}
+
+// bindConfig registers the shared settings on a flag set, defaulting from the environment.
+func bindConfig(fs *flag.FlagSet, getenv func(string) string) *config {
+	env := func(k, def string) string {
+		if v := getenv(k); v != "" {
+			return v
+		}
+		return def
+	}
+	envBool := func(k string, def bool) bool {
+		b, err := strconv.ParseBool(getenv(k))
+		if err != nil {
+			return def
+		}
+		return b
+	}
+	envDur := func(k string, def time.Duration) time.Duration {
+		d, err := time.ParseDuration(getenv(k))
+		if err != nil {
+			return def
+		}
+		return d
+	}
+	c := &config{}
+	fs.StringVar(&c.Addr, "addr", env("PORTFOLIO_ADDR", "127.0.0.1:8080"), "address to listen on")
+	fs.StringVar(&c.DataDir, "data", env("PORTFOLIO_DATA_DIR", "./data"), "data directory")
+	fs.StringVar(&c.DatabaseURL, "database-url", getenv("PORTFOLIO_DATABASE_URL"), "postgres:// URL (default: SQLite in the data directory)")
+	if v := getenv("PORTFOLIO_DEMO"); v != "" {
+		c.Demo, c.demoSet = envBool("PORTFOLIO_DEMO", false), true
+	}
+	fs.Func("demo", "seed the demo portfolio into an empty database (true/false)", func(s string) error {
+		b, err := strconv.ParseBool(s)
+		c.Demo, c.demoSet = b, true
+		return err
+	})
+	fs.StringVar(&c.SessionKeys, "session-keys", getenv("PORTFOLIO_SESSION_KEYS"), "comma-separated cookie secrets, newest first")
+	fs.BoolVar(&c.Production, "production", envBool("PORTFOLIO_PRODUCTION", false), "production mode")
+	fs.BoolVar(&c.SecureCookies, "secure-cookies", envBool("PORTFOLIO_SECURE_COOKIES", false), "Secure cookies and HSTS")
+	fs.DurationVar(&c.IdleTimeout, "idle-timeout", envDur("PORTFOLIO_IDLE_TIMEOUT", 2*time.Hour), "idle session timeout")
+	fs.DurationVar(&c.MaxSession, "max-session", envDur("PORTFOLIO_MAX_SESSION", 12*time.Hour), "absolute session lifetime")
+	fs.StringVar(&c.LogLevel, "log-level", env("PORTFOLIO_LOG_LEVEL", "info"), "log level")
+	fs.StringVar(&c.LogFormat, "log-format", env("PORTFOLIO_LOG_FORMAT", "text"), "log format: text or json")
+	return c
+}
+
+// parse parses args into a flag set that prints the full usage on --help.
+func parse(fs *flag.FlagSet, args []string, stdout io.Writer) error {
+	fs.SetOutput(stdout)
+	return fs.Parse(args)
+}
+
+// dsn is the database to open: the URL, or the SQLite file in the data directory.
+func (c *config) dsn() string {
+	if c.DatabaseURL != "" {
+		return c.DatabaseURL
+	}
+	return models.SQLitePath(c.DataDir)
+}
+
+// demoWanted is --demo, defaulting to on for SQLite and off for PostgreSQL.
+func (c *config) demoWanted() bool {
+	if c.demoSet {
+		return c.Demo
+	}
+	return !models.IsPostgres(c.DatabaseURL)
+}
+
+func (c *config) validate() error {
+	if c.DatabaseURL != "" && !models.IsPostgres(c.DatabaseURL) {
+		return fmt.Errorf("--database-url must be a postgres:// URL (leave it unset for SQLite)")
+	}
+	if c.IdleTimeout <= 0 || c.MaxSession <= 0 {
+		return errors.New("session timeouts must be positive")
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		return fmt.Errorf("--log-format must be text or json, not %q", c.LogFormat)
+	}
+	return nil
+}
+
+func (c *config) logger(w io.Writer) *slog.Logger {
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		lvl = slog.LevelInfo
+	}
+	opts := &slog.HandlerOptions{Level: lvl}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// minSecretLen is the shortest session secret accepted (32 hex characters = 128 bits).
+const minSecretLen = 32
+
+// sessionKeys returns the cookie key pairs: from configuration, or from a file in
+// the data directory created once (0600) so restarts keep people signed in.
+func (c *config) sessionKeys() ([][]byte, bool, error) {
+	var secrets []string
+	generated := false
+	if c.SessionKeys != "" {
+		for _, s := range strings.Split(c.SessionKeys, ",") {
+			if s = strings.TrimSpace(s); s != "" {
+				secrets = append(secrets, s)
+			}
+		}
+	} else if c.Production {
+		return nil, false, errors.New("production mode needs --session-keys (PORTFOLIO_SESSION_KEYS): at least one secret of 32+ characters")
+	} else {
+		path := filepath.Join(c.DataDir, "session.keys")
+		b, err := os.ReadFile(path)
+		if errors.Is(err, os.ErrNotExist) {
+			raw := make([]byte, 32)
+			if _, err := rand.Read(raw); err != nil {
+				return nil, false, err
+			}
+			if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
+				return nil, false, err
+			}
+			b = []byte(hex.EncodeToString(raw) + "\n")
+			if err := os.WriteFile(path, b, 0o600); err != nil {
+				return nil, false, fmt.Errorf("write session key: %w", err)
+			}
+			generated = true
+		} else if err != nil {
+			return nil, false, fmt.Errorf("read session key: %w", err)
+		}
+		secrets = strings.Fields(string(b))
+	}
+	var keys [][]byte
+	for _, s := range secrets {
+		if len(s) < minSecretLen {
+			return nil, false, fmt.Errorf("a session secret is %d characters; use at least %d", len(s), minSecretLen)
+		}
+		keys = append(keys, web.KeyPair([]byte(s))...)
+	}
+	if len(keys) == 0 {
+		return nil, false, errors.New("no session secret configured")
+	}
+	return keys, generated, nil
+}

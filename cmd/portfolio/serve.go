@@ -1,0 +1,162 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"gorm.io/gorm"
+
+	"portfolio/handlers"
+	"portfolio/models"
+	"portfolio/web"
+)
+
+// openDB opens and migrates the configured database.
+func openDB(ctx context.Context, c *config) (*gorm.DB, []int, error) {
+	db, err := models.Open(ctx, c.dsn())
+	if err != nil {
+		return nil, nil, err
+	}
+	applied, err := models.Migrate(ctx, db)
+	if err != nil {
+		return nil, nil, err
+	}
+	return db, applied, nil
+}
+
+// app is the assembled application: database and HTTP handler.
+type app struct {
+	db      *gorm.DB
+	handler http.Handler
+	log     *slog.Logger
+}
+
+// newApp opens the database, seeds the demo when asked and the database is empty,
+// and builds the server with every handler mounted.
+func newApp(ctx context.Context, c *config, stdout io.Writer) (*app, error) {
+	if err := c.validate(); err != nil {
+		return nil, err
+	}
+	log := c.logger(os.Stderr)
+	keys, generated, err := c.sessionKeys()
+	if err != nil {
+		return nil, err
+	}
+	if generated {
+		fmt.Fprintf(stdout, "Generated a session key in %s (keep it private; set PORTFOLIO_SESSION_KEYS to share it between instances).\n", c.DataDir)
+	}
+	db, applied, err := openDB(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	if len(applied) > 0 {
+		fmt.Fprintf(stdout, "Applied migrations %v.\n", applied)
+	}
+	if c.demoWanted() {
+		if err := seedDemoIfEmpty(ctx, db, stdout); err != nil {
+			return nil, err
+		}
+	}
+	srv := web.New(web.Options{DB: db, Log: log, SessionKeys: keys, SecureCookies: c.SecureCookies,
+		IdleTimeout: c.IdleTimeout, MaxSessionAge: c.MaxSession})
+	handlers.New(srv, db)
+	return &app{db: db, handler: srv.Echo, log: log}, nil
+}
+
+// seedDemoIfEmpty seeds the demo portfolio into a database without engagements
+// and prints the demo sign-in details.
+func seedDemoIfEmpty(ctx context.Context, db *gorm.DB, stdout io.Writer) error {
+	var n int64
+	if err := db.WithContext(ctx).Model(&models.Engagement{}).Count(&n).Error; err != nil {
+		return err
+	}
+	if n > 0 {
+		return nil
+	}
+	start := time.Now()
+	if err := models.SeedDemo(ctx, db, models.Today().MonthStart()); err != nil {
+		return fmt.Errorf("seed demo: %w", err)
+	}
+	if err := refreshHealth(ctx, db); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Seeded the demo portfolio in %s. Sign in with one of:\n", time.Since(start).Round(time.Millisecond))
+	for _, a := range models.DemoAccounts {
+		fmt.Fprintf(stdout, "  %-10s %-34s password: %s\n", a.Role, a.Email, a.Password)
+	}
+	return nil
+}
+
+func refreshHealth(ctx context.Context, db *gorm.DB) error {
+	s, err := models.LoadSettings(ctx, db)
+	if err != nil {
+		return err
+	}
+	return models.RefreshHealth(ctx, db, s, models.Today())
+}
+
+// serve runs the web app until ctx ends (SIGINT/SIGTERM), then shuts down gracefully.
+func serve(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	c := bindConfig(fs, getenv)
+	if err := parse(fs, args, stdout); err != nil {
+		return err
+	}
+	a, err := newApp(ctx, c, stdout)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", c.Addr)
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{Handler: a.handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	where := "SQLite " + models.SQLitePath(c.DataDir)
+	if c.DatabaseURL != "" {
+		where = "PostgreSQL"
+	}
+	fmt.Fprintf(stdout, "Portfolio is running at http://%s (database: %s). Press Ctrl+C to stop.\n", ln.Addr(), where)
+	go dailyHealth(ctx, a)
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	a.log.Info("shutting down")
+	shut, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(shut); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// dailyHealth refreshes every engagement's stored health at start and hourly, so
+// that what time alone changes (an overdue review, a late milestone) shows up.
+func dailyHealth(ctx context.Context, a *app) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if err := refreshHealth(ctx, a.db); err != nil && ctx.Err() == nil {
+			a.log.Error("health refresh failed", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

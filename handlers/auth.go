@@ -1,0 +1,96 @@
+package handlers
+
+import (
+	"fmt"
+	"math"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"portfolio/models"
+	"portfolio/views/pages"
+	"portfolio/web"
+)
+
+// dummyHash is compared against when an email is unknown, so that a wrong email
+// takes as long as a wrong password and reveals nothing.
+var dummyHash, _ = models.HashPassword("portfolio-timing-equaliser")
+
+// loginForm shows the sign-in page. Route: auth.login.
+func (a *App) loginForm(c echo.Context) error {
+	next := web.LocalPath(c.QueryParam("next"))
+	if web.CurrentUser(c) != nil {
+		return c.Redirect(http.StatusSeeOther, next)
+	}
+	return a.renderLogin(c, http.StatusOK, pages.LoginProps{Next: next})
+}
+
+func (a *App) renderLogin(c echo.Context, status int, p pages.LoginProps) error {
+	p.Chrome = web.Chrome(c, "Sign in", "")
+	return web.Render(c, status, pages.Login(p), nil)
+}
+
+// login checks the credentials with per-account and per-address throttling,
+// then starts a fresh session and returns the user where they were. Route: auth.signin.
+func (a *App) login(c echo.Context) error {
+	ctx := c.Request().Context()
+	email := models.NormalizeEmail(c.FormValue("email"))
+	pw := c.FormValue("password")
+	next := web.LocalPath(c.FormValue("next"))
+	p := pages.LoginProps{Email: email, Next: next}
+	if email == "" || pw == "" {
+		p.Error = "Enter your email and password."
+		return a.renderLogin(c, http.StatusUnprocessableEntity, p)
+	}
+	keys := []string{"email:" + email, "ip:" + c.RealIP()}
+	now := a.Now()
+	wait, err := models.ThrottleWait(ctx, a.db, now, keys...)
+	if err != nil {
+		return err
+	}
+	if wait > 0 {
+		a.Log().Warn("sign-in throttled", "email", email, "ip", c.RealIP())
+		p.Error = fmt.Sprintf("Too many failed attempts. Try again in %s.", humanWait(wait.Seconds()))
+		return a.renderLogin(c, http.StatusTooManyRequests, p)
+	}
+	u, err := models.UserByEmail(ctx, a.db, email)
+	if err != nil {
+		return err
+	}
+	hash := dummyHash
+	if u != nil {
+		hash = u.PasswordHash
+	}
+	ok := models.PasswordMatches(hash, pw) && u != nil && !u.Disabled
+	if !ok {
+		if err := models.RecordLoginFailure(ctx, a.db, now, keys...); err != nil {
+			return err
+		}
+		a.Log().Warn("sign-in failed", "email", email, "ip", c.RealIP(), "request_id", web.RequestID(c))
+		p.Error = "That email and password do not match an active account."
+		return a.renderLogin(c, http.StatusUnauthorized, p)
+	}
+	if err := models.ClearLoginFailures(ctx, a.db, keys[0]); err != nil {
+		return err
+	}
+	if err := a.SignIn(c, u); err != nil {
+		return err
+	}
+	a.Log().Info("sign-in", "user_id", u.ID, "email", email, "ip", c.RealIP(), "request_id", web.RequestID(c))
+	return c.Redirect(http.StatusSeeOther, next)
+}
+
+func humanWait(sec float64) string {
+	if sec < 60 {
+		return fmt.Sprintf("%d seconds", int(math.Ceil(sec)))
+	}
+	return fmt.Sprintf("%d minutes", int(math.Ceil(sec/60)))
+}
+
+// logout ends the session. Route: auth.logout.
+func (a *App) logout(c echo.Context) error {
+	if err := a.SignOut(c); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/login")
+}

@@ -1,0 +1,83 @@
+package handlers
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"portfolio/models"
+	"portfolio/views/pages"
+	"portfolio/web"
+)
+
+// engagements lists engagements with filters, sort, search and pages. Route:
+// engagements.index; an htmx request gets the #engagements-table partial.
+func (a *App) engagements(c echo.Context) error {
+	ctx := c.Request().Context()
+	f := models.EngagementFilter{
+		Model:    oneOf(c.QueryParam("model"), models.ModelITO, models.ModelBOT),
+		Tower:    oneOf(c.QueryParam("tower"), models.Towers...),
+		Phase:    oneOf(c.QueryParam("phase"), append(models.PhasesBOT, models.PhasesITO...)...),
+		Health:   oneOf(c.QueryParam("health"), models.Red, models.Amber, models.Green),
+		VendorID: uintQuery(c, "vendor"),
+		Q:        c.QueryParam("q"),
+		Sort:     c.QueryParam("sort"),
+		Dir:      dirParam(c),
+		Page:     pageParam(c),
+		PerPage:  perPage,
+	}
+	if _, ok := models.EngagementSorts[f.Sort]; !ok {
+		f.Sort = ""
+	}
+	rows, total, err := models.ListEngagements(ctx, a.db, f)
+	if err != nil {
+		return err
+	}
+	var vendors []models.Vendor
+	if err := a.db.WithContext(ctx).Select("id, name").Order("name").Find(&vendors).Error; err != nil {
+		return err
+	}
+	p := pages.EngagementsProps{
+		Chrome:  web.Chrome(c, "Engagements", "engagements"),
+		Query:   listQuery(c, "/engagements", "#engagements-table", "model", "tower", "vendor", "phase", "health", "q"),
+		Filter:  f,
+		Rows:    rows,
+		Total:   total,
+		Vendors: vendors,
+	}
+	return web.Render(c, http.StatusOK, pages.Engagements(p), pages.EngagementsTable(p))
+}
+
+// engagement shows one engagement: overview, costs, service levels, risks,
+// milestones, transfer readiness and relevant lessons. Route: engagements.show.
+func (a *App) engagement(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	s, err := a.settings(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	d, err := models.LoadEngagement(ctx, a.db, id)
+	if err != nil {
+		return err
+	}
+	today := a.today()
+	facts, err := models.HealthFacts(ctx, a.db, s, today, id)
+	if err != nil {
+		return err
+	}
+	health, reasons := models.Health(*facts[id])
+	p := pages.EngagementProps{
+		Chrome:  web.Chrome(c, d.Engagement.Name, "engagements"),
+		D:       d,
+		Today:   today,
+		Risk:    s.Risk,
+		Fiscal:  s.Fiscal(),
+		Health:  health,
+		Reasons: reasons,
+	}
+	return web.Render(c, http.StatusOK, pages.Engagement(p), nil)
+}

@@ -1,0 +1,38 @@
+package handlers
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"portfolio/web"
+)
+
+// Route is one endpoint: its method, path, name and the guard it needs.
+type Route struct {
+	Method  string
+	Path    string
+	Name    string
+	Guard   web.Guard
+	Handler echo.HandlerFunc
+}
+
+// Routes is every route of the application, in one list.
+func (a *App) Routes() []Route {
+	g, p := http.MethodGet, http.MethodPost
+	return []Route{
+		{g, "/healthz", "health", web.Public, a.healthz},
+		{g, "/login", "auth.login", web.Public, a.loginForm},
+		{p, "/login", "auth.signin", web.Public, a.login},
+		{p, "/logout", "auth.logout", web.SignedIn, a.logout},
+
+		{g, "/", "dashboard", web.SignedIn, a.dashboard},
+		{g, "/engagements", "engagements.index", web.SignedIn, a.engagements},
+		{g, "/engagements/:id", "engagements.show", web.SignedIn, a.engagement},
+		{g, "/vendors", "vendors.index", web.SignedIn, a.vendors},
+		{g, "/vendors/:id", "vendors.show", web.SignedIn, a.vendor},
+		{g, "/risks", "risks.index", web.SignedIn, a.risks},
+		{g, "/risks/:id", "risks.show", web.SignedIn, a.risk},
+		{g, "/lessons", "lessons.index", web.SignedIn, a.lessons},
+	}
+}

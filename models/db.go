@@ -1,0 +1,97 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"gorm.io/driver/postgres"
+	"gorm.io/driver/sqlite"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+// sqlitePragmas are per connection, so they travel in the DSN (mattn's form).
+const sqlitePragmas = "_journal_mode=WAL&_busy_timeout=5000&_foreign_keys=on&_txlock=immediate&_synchronous=NORMAL"
+
+// IsPostgres reports whether a database URL names PostgreSQL.
+func IsPostgres(url string) bool {
+	return strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://")
+}
+
+// SQLitePath is the database file inside a data directory.
+func SQLitePath(dataDir string) string { return filepath.Join(dataDir, "portfolio.db") }
+
+// Open connects to PostgreSQL for a postgres:// URL, otherwise to the SQLite file
+// at path (created with its directory), and checks the connection's settings.
+func Open(ctx context.Context, urlOrPath string) (*gorm.DB, error) {
+	cfg := &gorm.Config{
+		Logger:                 logger.New(slogWriter{}, logger.Config{SlowThreshold: 200 * time.Millisecond, LogLevel: logger.Warn, IgnoreRecordNotFoundError: true}),
+		NowFunc:                func() time.Time { return time.Now().UTC() },
+		SkipDefaultTransaction: true,
+		PrepareStmt:            true,
+		TranslateError:         true,
+	}
+	if IsPostgres(urlOrPath) {
+		db, err := gorm.Open(postgres.Open(urlOrPath), cfg)
+		if err != nil {
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		sqlDB, _ := db.DB()
+		sqlDB.SetMaxOpenConns(20)
+		sqlDB.SetMaxIdleConns(20)
+		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+		return db, sqlDB.PingContext(ctx)
+	}
+	if dir := filepath.Dir(urlOrPath); dir != "" {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("create data directory: %w", err)
+		}
+	}
+	db, err := gorm.Open(sqlite.Open("file:"+urlOrPath+"?"+sqlitePragmas), cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", urlOrPath, err)
+	}
+	sqlDB, _ := db.DB()
+	sqlDB.SetMaxOpenConns(8)
+	sqlDB.SetMaxIdleConns(8)
+	if err := checkPragmas(ctx, db); err != nil {
+		return nil, err
+	}
+	return db, nil
+}
+
+// checkPragmas reads the pragmas back: a DSN form the driver ignores fails here, not in production.
+func checkPragmas(ctx context.Context, db *gorm.DB) error {
+	var mode string
+	var fk, busy int
+	d := db.WithContext(ctx)
+	if err := d.Raw("PRAGMA journal_mode").Scan(&mode).Error; err != nil {
+		return err
+	}
+	d.Raw("PRAGMA foreign_keys").Scan(&fk)
+	d.Raw("PRAGMA busy_timeout").Scan(&busy)
+	if mode != "wal" || fk != 1 || busy < 5000 {
+		return fmt.Errorf("sqlite pragmas not applied: journal_mode=%s foreign_keys=%d busy_timeout=%d", mode, fk, busy)
+	}
+	return nil
+}
+
+// IsSQLite reports whether db talks to SQLite.
+func IsSQLite(db *gorm.DB) bool { return db.Dialector.Name() == "sqlite" }
+
+type slogWriter struct{}
+
+func (slogWriter) Printf(format string, args ...any) {
+	slog.Warn("gorm", "msg", strings.TrimSpace(fmt.Sprintf(format, args...)))
+}
+
+// Ping checks the database answers (for /healthz).
+func Ping(ctx context.Context, db *gorm.DB) error {
+	var one int
+	return db.WithContext(ctx).Raw("SELECT 1").Scan(&one).Error
+}

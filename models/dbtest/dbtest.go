@@ -1,0 +1,218 @@
+// Package dbtest gives tests real databases: SQLite in a temporary directory,
+// and PostgreSQL (a fresh schema per test) when PORTFOLIO_TEST_POSTGRES_URL is set.
+package dbtest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"io"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+	"gorm.io/gorm"
+
+	"portfolio/models"
+)
+
+// Anchor is the month the demo data is seeded for, and Now the day tests run "on".
+var (
+	Anchor = models.D(2026, time.November, 1)
+	Now    = time.Date(2026, time.November, 21, 10, 0, 0, 0, time.UTC)
+)
+
+func init() {
+	// bcrypt at its default cost makes every seeded account cost ~60 ms.
+	models.PasswordCost = bcrypt.MinCost
+}
+
+// PostgresURL is the server tests run against, or "".
+func PostgresURL() string { return os.Getenv("PORTFOLIO_TEST_POSTGRES_URL") }
+
+// Kinds are the databases available to this run: sqlite always, postgres when configured.
+func Kinds() []string {
+	if PostgresURL() != "" {
+		return []string{"sqlite", "postgres"}
+	}
+	return []string{"sqlite"}
+}
+
+// Each runs fn once per available database as a subtest, each with a fresh, migrated database.
+func Each(t *testing.T, fn func(t *testing.T, db *gorm.DB)) {
+	t.Helper()
+	for _, k := range Kinds() {
+		t.Run(k, func(t *testing.T) { fn(t, Open(t, k)) })
+	}
+}
+
+// Open returns a fresh migrated database of a kind ("sqlite" or "postgres").
+func Open(t testing.TB, kind string) *gorm.DB {
+	t.Helper()
+	if kind == "postgres" {
+		return openPostgres(t)
+	}
+	db, err := models.Open(context.Background(), filepath.Join(t.TempDir(), "test.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	closeOnCleanup(t, db)
+	migrate(t, db)
+	return db
+}
+
+func migrate(t testing.TB, db *gorm.DB) {
+	t.Helper()
+	if _, err := models.Migrate(context.Background(), db); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func closeOnCleanup(t testing.TB, db *gorm.DB) {
+	t.Cleanup(func() {
+		if sqlDB, err := db.DB(); err == nil {
+			sqlDB.Close()
+		}
+	})
+}
+
+// openPostgres creates a schema of its own for the test and drops it afterwards.
+func openPostgres(t testing.TB) *gorm.DB {
+	t.Helper()
+	base := PostgresURL()
+	if base == "" {
+		t.Skip("PORTFOLIO_TEST_POSTGRES_URL is not set")
+	}
+	ctx := context.Background()
+	admin, err := models.Open(ctx, base)
+	if err != nil {
+		t.Fatalf("postgres: %v", err)
+	}
+	schema := "t_" + randomHex(6)
+	if err := admin.Exec("CREATE SCHEMA " + schema).Error; err != nil {
+		t.Fatal(err)
+	}
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	db, err := models.Open(ctx, u.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if sqlDB, err := db.DB(); err == nil {
+			sqlDB.Close()
+		}
+		admin.Exec("DROP SCHEMA " + schema + " CASCADE")
+		if sqlDB, err := admin.DB(); err == nil {
+			sqlDB.Close()
+		}
+	})
+	migrate(t, db)
+	return db
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+var (
+	demoOnce sync.Once
+	demoPath string
+	demoErr  error
+)
+
+// Demo returns a database of a kind holding the demo portfolio seeded for Anchor,
+// with health refreshed for Now. SQLite copies a template seeded once per test
+// binary, so a test may write to its copy freely.
+func Demo(t testing.TB, kind string) *gorm.DB {
+	t.Helper()
+	if kind == "postgres" {
+		db := openPostgres(t)
+		seed(t, db)
+		return db
+	}
+	demoOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "portfolio-demo-")
+		if err != nil {
+			demoErr = err
+			return
+		}
+		demoPath = filepath.Join(dir, "demo.db")
+		db, err := models.Open(context.Background(), demoPath)
+		if err != nil {
+			demoErr = err
+			return
+		}
+		defer func() {
+			sqlDB, _ := db.DB()
+			sqlDB.Close()
+		}()
+		if _, demoErr = models.Migrate(context.Background(), db); demoErr != nil {
+			return
+		}
+		if demoErr = seedErr(db); demoErr != nil {
+			return
+		}
+		demoErr = db.Exec("PRAGMA wal_checkpoint(TRUNCATE)").Error
+	})
+	if demoErr != nil {
+		t.Fatalf("demo seed: %v", demoErr)
+	}
+	dst := filepath.Join(t.TempDir(), "demo.db")
+	if err := copyFile(demoPath, dst); err != nil {
+		t.Fatal(err)
+	}
+	db, err := models.Open(context.Background(), dst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	closeOnCleanup(t, db)
+	return db
+}
+
+func seed(t testing.TB, db *gorm.DB) {
+	t.Helper()
+	if err := seedErr(db); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func seedErr(db *gorm.DB) error {
+	ctx := context.Background()
+	if err := models.SeedDemo(ctx, db, Anchor); err != nil {
+		return err
+	}
+	s, err := models.LoadSettings(ctx, db)
+	if err != nil {
+		return err
+	}
+	return models.RefreshHealth(ctx, db, s, models.DateOf(Now))
+}
+
+func copyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.Create(dst)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}

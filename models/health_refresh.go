@@ -1,0 +1,156 @@
+package models
+
+import (
+	"context"
+	"strings"
+
+	"gorm.io/gorm"
+)
+
+// HealthFacts gathers the inputs of Health for the given engagements (all when
+// ids is empty) with one grouped query per source, never a query per engagement.
+func HealthFacts(ctx context.Context, db *gorm.DB, s Settings, today Date, ids ...uint) (map[uint]*HealthInputs, error) {
+	db = db.WithContext(ctx)
+	var engs []Engagement
+	q := db.Select("id, model, phase, planned_transfer, actual_transfer")
+	if len(ids) > 0 {
+		q = q.Where("id IN ?", ids)
+	}
+	if err := q.Find(&engs).Error; err != nil {
+		return nil, err
+	}
+	facts := make(map[uint]*HealthInputs, len(engs))
+	f := s.Fiscal()
+	lastQ := f.LastComplete(today)
+	for _, e := range engs {
+		facts[e.ID] = &HealthInputs{IsBOT: e.IsBOT(), PlannedTransfer: e.PlannedTransfer,
+			Transferred: !e.ActualTransfer.IsZero() || e.Phase == "Transferred", SLAQuarter: lastQ, Today: today}
+	}
+	scope := func(q *gorm.DB, col string) *gorm.DB {
+		if len(ids) > 0 {
+			return q.Where(col+" IN ?", ids)
+		}
+		return q
+	}
+	critLo, _, _ := s.Risk.BandRange(BandCritical)
+	highLo, highHi, _ := s.Risk.BandRange(BandHigh)
+	var risks []struct {
+		EngagementID        uint
+		Crit, High, Overdue int
+	}
+	if err := scope(db.Table("risks").Select(`engagement_id,
+		SUM(CASE WHEN residual_score >= ? AND residual_score > ? THEN 1 ELSE 0 END) AS crit,
+		SUM(CASE WHEN residual_score BETWEEN ? AND ? AND residual_score > ? THEN 1 ELSE 0 END) AS high,
+		SUM(CASE WHEN next_review < ? THEN 1 ELSE 0 END) AS overdue`, critLo, s.Risk.Appetite, highLo, highHi, s.Risk.Appetite, today).
+		Where("status <> ? AND engagement_id IS NOT NULL", StatusClosed), "engagement_id").
+		Group("engagement_id").Scan(&risks).Error; err != nil {
+		return nil, err
+	}
+	for _, r := range risks {
+		if h := facts[r.EngagementID]; h != nil {
+			h.CriticalOutOfAppetite, h.HighOutOfAppetite, h.OverdueReviews = r.Crit, r.High, r.Overdue
+		}
+	}
+	var slas []struct {
+		EngagementID  uint
+		Met, Measured int64
+	}
+	if err := scope(db.Table("sla_measurements").Select("engagement_id, SUM(CASE WHEN met THEN 1 ELSE 0 END) AS met, COUNT(*) AS measured").
+		Where("month BETWEEN ? AND ?", f.Start(lastQ), f.End(lastQ)), "engagement_id").
+		Group("engagement_id").Scan(&slas).Error; err != nil {
+		return nil, err
+	}
+	for _, r := range slas {
+		if h := facts[r.EngagementID]; h != nil {
+			h.SLAMet, h.SLAMeasured = r.Met, r.Measured
+		}
+	}
+	var sav []struct {
+		EngagementID uint
+		Net, Plan    int64
+	}
+	ytdFrom := f.YearStart(f.QuarterOf(today).Year)
+	if err := scope(db.Table("cost_records").Select(`engagement_id,
+		SUM(baseline - vendor_fees - retained + credits - one_off) AS net, SUM(planned_savings) AS plan`).
+		Where("month >= ? AND month < ?", ytdFrom, today.MonthStart()), "engagement_id").
+		Group("engagement_id").Scan(&sav).Error; err != nil {
+		return nil, err
+	}
+	for _, r := range sav {
+		if h := facts[r.EngagementID]; h != nil {
+			h.SavingsNet, h.SavingsPlan = r.Net, r.Plan
+		}
+	}
+	var ms []struct {
+		EngagementID  uint
+		KeyLate, Late int
+	}
+	if err := scope(db.Table("milestones").Select(`engagement_id,
+		SUM(CASE WHEN is_key AND planned < ? THEN 1 ELSE 0 END) AS key_late, COUNT(*) AS late`, today.AddDays(-30)).
+		Where("actual IS NULL AND planned < ?", today), "engagement_id").
+		Group("engagement_id").Scan(&ms).Error; err != nil {
+		return nil, err
+	}
+	for _, r := range ms {
+		if h := facts[r.EngagementID]; h != nil {
+			h.KeyLateOver30, h.Late = r.KeyLate, r.Late
+		}
+	}
+	var rd []struct {
+		EngagementID uint
+		Got, Total   int
+	}
+	if err := scope(db.Table("readiness_items").Select("engagement_id, SUM(weight * status) AS got, SUM(weight) * 2 AS total"), "engagement_id").
+		Group("engagement_id").Scan(&rd).Error; err != nil {
+		return nil, err
+	}
+	for _, r := range rd {
+		if h := facts[r.EngagementID]; h != nil && r.Total > 0 {
+			h.Readiness, h.HasReadiness = 100*float64(r.Got)/float64(r.Total), true
+		}
+	}
+	return facts, nil
+}
+
+// RefreshHealth recomputes and stores the health of the given engagements (all
+// when ids is empty). Writers call it in their transaction for the engagement
+// they touched; a daily refresh catches what time alone changes (overdue reviews).
+func RefreshHealth(ctx context.Context, db *gorm.DB, s Settings, today Date, ids ...uint) error {
+	facts, err := HealthFacts(ctx, db, s, today, ids...)
+	if err != nil {
+		return err
+	}
+	var current []Engagement
+	q := db.WithContext(ctx).Select("id, health, health_reasons, health_on, closed_on")
+	if len(ids) > 0 {
+		q = q.Where("id IN ?", ids)
+	}
+	if err := q.Find(&current).Error; err != nil {
+		return err
+	}
+	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		for _, e := range current {
+			h, reasons := Health(*facts[e.ID])
+			if !e.ClosedOn.IsZero() {
+				h, reasons = Green, []string{"closed on " + e.ClosedOn.Human()}
+			}
+			joined := strings.Join(reasons, "\n")
+			if h == e.Health && joined == e.HealthReasons && e.HealthOn == today {
+				continue
+			}
+			if err := tx.Model(&Engagement{}).Where("id = ?", e.ID).
+				UpdateColumns(map[string]any{"health": h, "health_reasons": joined, "health_on": today}).Error; err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Reasons splits the stored health reasons.
+func (e Engagement) Reasons() []string {
+	if e.HealthReasons == "" {
+		return nil
+	}
+	return strings.Split(e.HealthReasons, "\n")
+}

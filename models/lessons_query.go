@@ -1,0 +1,69 @@
+package models
+
+import (
+	"context"
+	"strings"
+
+	"gorm.io/gorm"
+)
+
+// LessonFilter selects lessons in the library.
+type LessonFilter struct {
+	Q, Phase, Outcome, Category, Tower string
+	EngagementID                       uint
+	Page, PerPage                      int
+}
+
+// ListLessons returns one page of lessons, newest first, and the number that match.
+func ListLessons(ctx context.Context, db *gorm.DB, f LessonFilter) ([]Lesson, int64, error) {
+	q := db.WithContext(ctx).Model(&Lesson{}).Where("NOT lessons.archived")
+	if f.Phase != "" {
+		q = q.Where("lessons.phase = ?", f.Phase)
+	}
+	if f.Outcome != "" {
+		q = q.Where("lessons.outcome = ?", f.Outcome)
+	}
+	if f.Category != "" {
+		q = q.Where("lessons.category = ?", f.Category)
+	}
+	if f.Tower != "" {
+		q = q.Where("lessons.tower = ?", f.Tower)
+	}
+	if f.EngagementID != 0 {
+		q = q.Where("lessons.engagement_id = ?", f.EngagementID)
+	}
+	for _, word := range strings.Fields(strings.ToLower(f.Q)) {
+		like := "%" + EscapeLike(word) + "%"
+		q = q.Where(`(LOWER(lessons.title) LIKE ? ESCAPE '\' OR LOWER(lessons.what_happened) LIKE ? ESCAPE '\' OR LOWER(lessons.lesson) LIKE ? ESCAPE '\' OR LOWER(lessons.tags) LIKE ? ESCAPE '\')`, like, like, like, like)
+	}
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, err
+	}
+	var rows []Lesson
+	err := q.Preload("Engagement").Preload("Author").Order("lessons.learned_on DESC, lessons.id DESC").
+		Limit(f.PerPage).Offset((f.Page - 1) * f.PerPage).Find(&rows).Error
+	return rows, total, err
+}
+
+// RelevantLessons are lessons for an engagement's current phase, from any
+// engagement in the same tower (or with no tower), its own first.
+func RelevantLessons(ctx context.Context, db *gorm.DB, e Engagement, limit int) ([]Lesson, error) {
+	var rows []Lesson
+	err := db.WithContext(ctx).Preload("Engagement").
+		Where("NOT archived AND phase = ? AND (tower = ? OR tower = '')", LessonPhaseOf(e.Phase), e.Tower).
+		Order(gorm.Expr("CASE WHEN engagement_id = ? THEN 0 ELSE 1 END, learned_on DESC, id DESC", e.ID)).
+		Limit(limit).Find(&rows).Error
+	return rows, err
+}
+
+// TagList splits the comma-separated tags.
+func (l Lesson) TagList() []string {
+	var out []string
+	for _, t := range strings.Split(l.Tags, ",") {
+		if t = strings.TrimSpace(t); t != "" {
+			out = append(out, t)
+		}
+	}
+	return out
+}

@@ -1,0 +1,91 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+type migration struct {
+	Version int
+	Name    string
+	SQL     string
+}
+
+// dialectSQL fills the dialect placeholders of a migration.
+func dialectSQL(db *gorm.DB, sql string) string {
+	pk, ts := "INTEGER PRIMARY KEY AUTOINCREMENT", "TIMESTAMP"
+	if !IsSQLite(db) {
+		pk, ts = "BIGSERIAL PRIMARY KEY", "TIMESTAMPTZ"
+	}
+	return strings.NewReplacer("{{pk}}", pk, "{{ts}}", ts).Replace(sql)
+}
+
+// Migrate applies every migration not yet recorded, each in its own transaction.
+// It returns the versions it applied.
+func Migrate(ctx context.Context, db *gorm.DB) ([]int, error) {
+	db = db.WithContext(ctx)
+	if err := db.Exec(dialectSQL(db, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at {{ts}} NOT NULL)`)).Error; err != nil {
+		return nil, fmt.Errorf("create schema_migrations: %w", err)
+	}
+	var applied []int
+	for _, m := range migrations {
+		ran, err := applyOne(db, m)
+		if err != nil {
+			return applied, fmt.Errorf("migration %d (%s): %w", m.Version, m.Name, err)
+		}
+		if ran {
+			applied = append(applied, m.Version)
+		}
+	}
+	return applied, nil
+}
+
+func applyOne(db *gorm.DB, m migration) (bool, error) {
+	ran := false
+	err := db.Transaction(func(tx *gorm.DB) error {
+		if !IsSQLite(tx) {
+			// Two instances starting together must not both run a migration.
+			if err := tx.Exec("SELECT pg_advisory_xact_lock(727274)").Error; err != nil {
+				return err
+			}
+		}
+		var n int64
+		if err := tx.Table("schema_migrations").Where("version = ?", m.Version).Count(&n).Error; err != nil {
+			return err
+		}
+		if n > 0 {
+			return nil
+		}
+		for _, stmt := range splitSQL(dialectSQL(tx, m.SQL)) {
+			if err := tx.Exec(stmt).Error; err != nil {
+				return fmt.Errorf("%w\n%s", err, stmt)
+			}
+		}
+		ran = true
+		return tx.Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)", m.Version, m.Name, time.Now().UTC()).Error
+	})
+	return ran, err
+}
+
+// splitSQL cuts a script at the semicolons that end its statements.
+func splitSQL(script string) []string {
+	var out []string
+	for _, s := range strings.Split(script, ";\n") {
+		if s = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s), ";")); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// AppliedMigrations lists the versions recorded as applied.
+func AppliedMigrations(ctx context.Context, db *gorm.DB) ([]int, error) {
+	var v []int
+	err := db.WithContext(ctx).Table("schema_migrations").Order("version").Pluck("version", &v).Error
+	return v, err
+}

@@ -1,0 +1,144 @@
+package models
+
+import (
+	"context"
+	"strings"
+
+	"gorm.io/gorm"
+)
+
+// RiskFilter selects risks for the register, its heat maps and exports.
+type RiskFilter struct {
+	EngagementID  uint
+	PortfolioWide bool // only risks not tied to an engagement
+	VendorID      uint
+	OwnerID       uint
+	Category      string
+	Status        string // "" = live (not closed), "all", or one status
+	Band          string
+	BandKind      string // "residual" (default) or "inherent"
+	Overdue       bool
+	OutOfAppetite bool
+	Likelihood    int // with Impact: one heat-map cell of BandKind
+	Impact        int
+	Q             string
+	Sort, Dir     string
+	Page, PerPage int
+}
+
+// RiskSorts maps sort keys to columns; anything else sorts by residual score.
+var RiskSorts = map[string]string{
+	"ref": "risks.ref", "title": "risks.title", "engagement": "e.code", "category": "risks.category",
+	"inherent": "risks.inherent_score", "residual": "risks.residual_score", "owner": "o.name",
+	"status": "risks.status", "review": "risks.next_review", "raised": "risks.raised_on",
+}
+
+func (f RiskFilter) kind() string {
+	if f.BandKind == "inherent" {
+		return "inherent"
+	}
+	return "residual"
+}
+
+// apply adds the filter's conditions; the query must have risks joined as "risks" and engagements as "e".
+func (f RiskFilter) apply(q *gorm.DB, s RiskSettings, today Date, withCell bool) *gorm.DB {
+	switch f.Status {
+	case "":
+		q = q.Where("risks.status <> ?", StatusClosed)
+	case "all":
+	default:
+		q = q.Where("risks.status = ?", f.Status)
+	}
+	if f.PortfolioWide {
+		q = q.Where("risks.engagement_id IS NULL")
+	} else if f.EngagementID != 0 {
+		q = q.Where("risks.engagement_id = ?", f.EngagementID)
+	}
+	if f.VendorID != 0 {
+		q = q.Where("e.vendor_id = ?", f.VendorID)
+	}
+	if f.OwnerID != 0 {
+		q = q.Where("risks.owner_id = ?", f.OwnerID)
+	}
+	if f.Category != "" {
+		q = q.Where("risks.category = ?", f.Category)
+	}
+	if lo, hi, ok := s.BandRange(f.Band); ok {
+		q = q.Where("risks."+f.kind()+"_score BETWEEN ? AND ?", lo, hi)
+	}
+	if f.Overdue {
+		q = q.Where("risks.next_review < ? AND risks.status <> ?", today, StatusClosed)
+	}
+	if f.OutOfAppetite {
+		q = q.Where("risks.residual_score > ?", s.Appetite)
+	}
+	if withCell && ValidLevel(f.Likelihood) && ValidLevel(f.Impact) {
+		q = q.Where("risks."+f.kind()+"_likelihood = ? AND risks."+f.kind()+"_impact = ?", f.Likelihood, f.Impact)
+	}
+	if t := strings.TrimSpace(f.Q); t != "" {
+		like := "%" + EscapeLike(strings.ToLower(t)) + "%"
+		q = q.Where(`(LOWER(risks.title) LIKE ? ESCAPE '\' OR LOWER(risks.ref) LIKE ? ESCAPE '\' OR LOWER(risks.description) LIKE ? ESCAPE '\')`, like, like, like)
+	}
+	return q
+}
+
+// EscapeLike escapes LIKE wildcards so user text matches literally.
+func EscapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(s)
+}
+
+func riskBase(db *gorm.DB) *gorm.DB {
+	return db.Table("risks").Joins("LEFT JOIN engagements e ON e.id = risks.engagement_id")
+}
+
+// ListRisks returns one page of the register and the number of matching risks.
+func ListRisks(ctx context.Context, db *gorm.DB, s RiskSettings, today Date, f RiskFilter) ([]Risk, int64, error) {
+	db = db.WithContext(ctx)
+	var total int64
+	if err := f.apply(riskBase(db), s, today, true).Count(&total).Error; err != nil {
+		return nil, 0, err
+	}
+	col, ok := RiskSorts[f.Sort]
+	if !ok {
+		col = "risks.residual_score"
+		if f.Dir == "" {
+			f.Dir = "desc"
+		}
+	}
+	dir := " ASC"
+	if f.Dir == "desc" {
+		dir = " DESC"
+	}
+	q := f.apply(riskBase(db), s, today, true).Joins("LEFT JOIN users o ON o.id = risks.owner_id").
+		Select("risks.*").Order(col + dir).Order("risks.id" + dir)
+	if col == "risks.residual_score" {
+		q = q.Order("risks.inherent_score" + dir)
+	}
+	var rows []Risk
+	err := q.Limit(f.PerPage).Offset((f.Page - 1) * f.PerPage).
+		Preload("Engagement").Preload("Owner").Find(&rows).Error
+	return rows, total, err
+}
+
+// HeatCounts counts the filtered live risks per likelihood × impact cell of kind
+// ("residual" or "inherent"), ignoring the filter's own cell.
+func HeatCounts(ctx context.Context, db *gorm.DB, kind string, f RiskFilter) ([5][5]int, error) {
+	var out [5][5]int
+	f.BandKind = kind
+	// A map shows the spread of the other filters: band, appetite and overdue
+	// filters would only blank out cells.
+	f.Band, f.OutOfAppetite, f.Overdue = "", false, false
+	q := f.apply(riskBase(db.WithContext(ctx)), RiskSettings{}, Date{}, false)
+	var rows []struct{ L, I, N int }
+	k := f.kind()
+	if err := q.Select("risks." + k + "_likelihood AS l, risks." + k + "_impact AS i, COUNT(*) AS n").
+		Group("risks." + k + "_likelihood, risks." + k + "_impact").Scan(&rows).Error; err != nil {
+		return out, err
+	}
+	for _, r := range rows {
+		if ValidLevel(r.L) && ValidLevel(r.I) {
+			out[r.L-1][r.I-1] = r.N
+		}
+	}
+	return out, nil
+}

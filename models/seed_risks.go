@@ -1,0 +1,391 @@
+package models
+
+import (
+	"math/rand/v2"
+	"slices"
+	"strconv"
+)
+
+// riskOpts shape one generated risk.
+type riskOpts struct {
+	Designed  string // "critical" or "high": an open risk out of appetite, escalated recently
+	CapHigh   bool   // the residual may be High (the engagement is not meant to be green)
+	Overdue   bool   // its review date has passed
+	EndOfLife bool   // the engagement ended or transferred: the risk is closed or accepted
+	CloseBy   Date   // if set, a closed risk closed by this day
+	History   bool   // a full history of score and status moves (demo); else one status move (scale)
+}
+
+// riskState is what the history replays: residual likelihood and impact, and status.
+type riskState struct {
+	L, I   int
+	Status string
+}
+
+// riskPlan is one risk and its history, ready to write.
+type riskPlan struct {
+	ID, EngagementID, OwnerID, UserID uint
+	Ref, Title, Description           string
+	Category, Response, Mitigation    string
+	InL, InI                          int
+	RaisedOn, ClosedOn, NextReview    Date
+	AcceptExpiry                      Date
+	ClosedReason, AcceptedBy          string
+	AcceptJust                        string
+	Actions                           [2]string
+	States                            []riskState // States[0] at creation, States[k] after event k
+	Dates                             []Date      // Dates[k-1] is the day of event k
+	History                           bool
+}
+
+// now is the risk's current state.
+func (p *riskPlan) now() riskState { return p.States[len(p.States)-1] }
+
+// planRisk draws a risk from a template: its current state, dates, and a history
+// of moves that ends exactly in the current state. raiseLo..raiseHi bounds the day
+// it was raised; sponsor accepts risks.
+func planRisk(r *rand.Rand, t riskTemplate, anchor, raiseLo, raiseHi Date, sponsor string, o riskOpts) riskPlan {
+	p := riskPlan{Category: t.Category, Response: t.Response, Actions: t.Actions, History: o.History}
+	settings := DefaultRiskSettings()
+
+	status := riskStatus(r, o)
+	L, I := residual(r, t, status, o)
+	p.InL, p.InI = max(L, t.L), max(I, t.I)
+	if o.Designed == "critical" {
+		p.InL, p.InI = 5, 5
+	} else if chance(r, 30) {
+		p.InL = min(5, p.InL+1)
+	}
+
+	// Raised: mostly spread over the window, some in the last half-year (new risks),
+	// designed ones a few months ago so that their escalation is recent.
+	lo, hi := raiseLo, raiseHi
+	switch {
+	case o.Designed != "":
+		lo, hi = maxDate(lo, anchor.AddDays(-400)), minDate(hi, anchor.AddDays(-90))
+	case chance(r, 15):
+		lo = maxDate(lo, anchor.AddDays(-180))
+	}
+	p.RaisedOn = dayBetween(r, lo, maxDate(lo, hi))
+	if status == StatusClosed && p.RaisedOn.DaysUntil(anchor) < 20 {
+		status = StatusOpen // too new to have been closed
+	}
+
+	// The end of the history: the close, or the last review for a live risk.
+	var end Date
+	if status == StatusClosed {
+		last := anchor.AddDays(-1)
+		if !o.CloseBy.IsZero() {
+			last = clampDate(o.CloseBy, p.RaisedOn.AddDays(1), last)
+		}
+		p.ClosedOn = dayBetween(r, minDate(p.RaisedOn.AddDays(30), last), last)
+		p.ClosedReason = pick(r, closedReasons)
+		end = p.ClosedOn
+	} else {
+		cadence := settings.ReviewDays(Score(L, I))
+		var last Date
+		if o.Overdue {
+			p.NextReview = anchor.AddDays(-between(r, 2, 40))
+			last = p.NextReview.AddDays(-cadence)
+			p.RaisedOn = minDate(p.RaisedOn, last.AddDays(-between(r, 10, 90)))
+		} else {
+			// Due again at least a month after the anchor: health is refreshed on any
+			// day of the anchor's month and must not find these overdue.
+			lo := anchor.AddDays(min(32-cadence, -5))
+			last = dayBetween(r, maxDate(p.RaisedOn, lo), anchor.AddDays(-1))
+			p.NextReview = settings.NextReview(last, Score(L, I))
+		}
+		if p.RaisedOn.DaysUntil(last) < 5 {
+			p.RaisedOn = last.AddDays(-between(r, 5, 30)) // room for its moves before the last review
+		}
+		end = last
+	}
+	if status == StatusAccepted {
+		p.Response = "accept"
+		p.AcceptedBy = sponsor
+		p.AcceptJust = pick(r, acceptJustifications)
+		p.AcceptExpiry = anchor.AddDays(between(r, 30, 330))
+	} else if p.Response == "accept" {
+		p.Response = "reduce" // not yet formally accepted: still being reduced
+	}
+
+	p.planHistory(r, L, I, status, end, o)
+	return p
+}
+
+// riskStatus draws the current status.
+func riskStatus(r *rand.Rand, o riskOpts) string {
+	switch {
+	case o.Designed == "critical":
+		return StatusMitigating
+	case o.Designed == "high":
+		return StatusOpen
+	case o.EndOfLife:
+		if chance(r, 85) {
+			return StatusClosed
+		}
+		return StatusAccepted
+	case o.Overdue:
+		return pick(r, []string{StatusOpen, StatusMitigating})
+	}
+	switch n := r.IntN(100); {
+	case n < 30:
+		return StatusOpen
+	case n < 65:
+		return StatusMitigating
+	case n < 75:
+		return StatusAccepted
+	}
+	return StatusClosed
+}
+
+// residual draws the current residual likelihood and impact. Live risks stay within
+// appetite (score ≤ 9) unless designed or allowed to be High.
+func residual(r *rand.Rand, t riskTemplate, status string, o riskOpts) (int, int) {
+	switch o.Designed {
+	case "critical":
+		c := pick(r, [][2]int{{4, 5}, {5, 4}})
+		return c[0], c[1]
+	case "high":
+		c := pick(r, [][2]int{{3, 4}, {4, 3}, {4, 4}, {3, 5}})
+		return c[0], c[1]
+	}
+	if status == StatusClosed {
+		return between(r, 1, 2), between(r, 1, t.I)
+	}
+	lo, hi := 1, 9
+	if o.CapHigh && chance(r, 30) {
+		lo, hi = 10, 16
+	}
+	for {
+		L, I := between(r, 1, 4), between(r, 1, 5)
+		if s := L * I; s >= lo && s <= hi {
+			return L, I
+		}
+	}
+}
+
+// planHistory builds the states from creation to now: score moves (mostly
+// de-escalations as mitigation works, some escalations) and the status path, on
+// distinct days after the risk was raised, ending at end.
+func (p *riskPlan) planHistory(r *rand.Rand, L, I int, status string, end Date, o riskOpts) {
+	var path []string // statuses after open, in order
+	switch status {
+	case StatusMitigating:
+		path = []string{StatusMitigating}
+	case StatusAccepted, StatusClosed:
+		if o.History && chance(r, 50) {
+			path = []string{StatusMitigating, status}
+		} else {
+			path = []string{status}
+		}
+	}
+	// Score states, built backwards from now.
+	scores := [][2]int{{L, I}}
+	if o.History {
+		n := between(r, 0, 2)
+		if o.Designed != "" || status == StatusClosed {
+			n = between(r, 1, 2)
+		}
+		for k := range n {
+			worse := chance(r, 70) // earlier it was worse: de-escalated since
+			if o.Designed != "" && k == 0 {
+				worse = false // the designed risk escalated recently
+			}
+			prev, ok := perturb(r, scores[len(scores)-1], worse, p.InL, p.InI)
+			if !ok {
+				break
+			}
+			scores = append(scores, prev)
+		}
+		slices.Reverse(scores)
+	}
+	nScore := len(scores) - 1
+
+	// Distinct days, in order, within (raised, end]; a close falls on the closing day.
+	window := p.RaisedOn.DaysUntil(end)
+	for nScore+len(path) > window && nScore > 0 {
+		scores = scores[1:]
+		nScore--
+	}
+	if len(path) > window {
+		path = path[len(path)-window:]
+	}
+	events := nScore + len(path)
+	p.Dates = eventDays(r, p.RaisedOn, end, events, status == StatusClosed)
+
+	// Interleave score and status moves, keeping each in order: a close comes last;
+	// a designed risk's status move comes first, so that its latest move is the escalation.
+	kinds := make([]bool, events) // true: a status move
+	switch {
+	case o.Designed != "":
+		for i := range path {
+			kinds[i] = true
+		}
+	case status == StatusClosed:
+		kinds[events-1] = true
+		for _, i := range r.Perm(events - 1)[:len(path)-1] {
+			kinds[i] = true
+		}
+	default:
+		for _, i := range r.Perm(events)[:len(path)] {
+			kinds[i] = true
+		}
+	}
+	s := riskState{scores[0][0], scores[0][1], StatusOpen}
+	p.States = []riskState{s}
+	si, pi := 1, 0
+	for _, isStatus := range kinds {
+		if isStatus {
+			s.Status = path[pi]
+			pi++
+		} else {
+			s.L, s.I = scores[si][0], scores[si][1]
+			si++
+		}
+		p.States = append(p.States, s)
+	}
+}
+
+// perturb moves a score state one step in likelihood or impact, within 1..inherent.
+func perturb(r *rand.Rand, s [2]int, worse bool, inL, inI int) ([2]int, bool) {
+	var opts [][2]int
+	if worse {
+		if s[0] < inL {
+			opts = append(opts, [2]int{s[0] + 1, s[1]})
+		}
+		if s[1] < inI {
+			opts = append(opts, [2]int{s[0], s[1] + 1})
+		}
+	} else {
+		if s[0] > 1 {
+			opts = append(opts, [2]int{s[0] - 1, s[1]})
+		}
+		if s[1] > 1 {
+			opts = append(opts, [2]int{s[0], s[1] - 1})
+		}
+	}
+	if len(opts) == 0 {
+		return s, false
+	}
+	return pick(r, opts), true
+}
+
+// eventDays draws n distinct days in (from, end], sorted, favouring the last five
+// months so that quarter-on-quarter movement shows; with lastOnEnd the last is end.
+func eventDays(r *rand.Rand, from, end Date, n int, lastOnEnd bool) []Date {
+	if n == 0 {
+		return nil
+	}
+	span := from.DaysUntil(end)
+	seen := map[int]bool{}
+	var offs []int
+	if lastOnEnd {
+		seen[span] = true
+		offs = append(offs, span)
+	}
+	for len(offs) < n {
+		lo := 1
+		if chance(r, 40) {
+			lo = max(1, span-150)
+		}
+		d := between(r, lo, span)
+		if lastOnEnd && d == span {
+			continue
+		}
+		if !seen[d] {
+			seen[d] = true
+			offs = append(offs, d)
+		}
+	}
+	slices.Sort(offs)
+	days := make([]Date, n)
+	for i, o := range offs {
+		days[i] = from.AddDays(o)
+	}
+	return days
+}
+
+// writeRisk writes the risk row, its history in changes and its mitigation actions.
+func (w *seedWriter) writeRisk(p *riskPlan, r *rand.Rand, fill func(string) string) {
+	cur := p.now()
+	created := stamp(p.RaisedOn, 9, between(r, 0, 59))
+	updated := created
+	if n := len(p.Dates); n > 0 {
+		updated = stamp(p.Dates[n-1], 16, 0)
+	}
+	w.risks.add(p.ID, nullID(p.EngagementID), p.Ref, p.Title, p.Description, p.Category,
+		p.InL, p.InI, Score(p.InL, p.InI), cur.L, cur.I, Score(cur.L, cur.I), p.Response, p.Mitigation,
+		nullID(p.OwnerID), cur.Status, dateVal(p.NextReview), p.RaisedOn, dateVal(p.ClosedOn), p.ClosedReason,
+		p.AcceptedBy, p.AcceptJust, dateVal(p.AcceptExpiry), 1+len(p.Dates), created, updated)
+
+	user := nullID(p.UserID)
+	w.changes.add(w.ids.next("changes"), "risk", p.ID, "create", "", "", p.Title, user, created)
+	for k, d := range p.Dates {
+		before, after := p.States[k], p.States[k+1]
+		at := stamp(d, 10+k%7, between(r, 0, 59))
+		if before.Status != after.Status {
+			action := "update"
+			if after.Status == StatusClosed {
+				action = "close"
+			}
+			w.changes.add(w.ids.next("changes"), "risk", p.ID, action, "status", before.Status, after.Status, user, at)
+			continue
+		}
+		if before.L != after.L {
+			w.changes.add(w.ids.next("changes"), "risk", p.ID, "update", "residual_likelihood", strconv.Itoa(before.L), strconv.Itoa(after.L), user, at)
+		}
+		if before.I != after.I {
+			w.changes.add(w.ids.next("changes"), "risk", p.ID, "update", "residual_impact", strconv.Itoa(before.I), strconv.Itoa(after.I), user, at)
+		}
+		w.changes.add(w.ids.next("changes"), "risk", p.ID, "update", "residual_score",
+			strconv.Itoa(Score(before.L, before.I)), strconv.Itoa(Score(after.L, after.I)), user, at)
+	}
+	w.writeMitigations(p, r, fill)
+}
+
+// writeMitigations writes the actions taken against a risk, their progress
+// following the risk's status.
+func (w *seedWriter) writeMitigations(p *riskPlan, r *rand.Rand, fill func(string) string) {
+	cur := p.now()
+	type act struct {
+		due    Date
+		status string
+	}
+	var acts []act
+	past := func() Date {
+		return dayBetween(r, p.RaisedOn.AddDays(14), maxDate(p.RaisedOn.AddDays(14), w.anchor.AddDays(-5)))
+	}
+	future := func(lo, hi int) Date { return w.anchor.AddDays(between(r, lo, hi)) }
+	switch {
+	case !p.History:
+		if chance(r, 40) {
+			if cur.Status == StatusClosed {
+				acts = append(acts, act{past(), "done"})
+			} else {
+				acts = append(acts, act{future(10, 120), pick(r, []string{"planned", "in progress"})})
+			}
+		}
+	case cur.Status == StatusClosed:
+		end := p.ClosedOn
+		acts = append(acts, act{dayBetween(r, p.RaisedOn, end), "done"}, act{end, "done"})
+	case cur.Status == StatusMitigating:
+		first := act{past(), "done"}
+		if chance(r, 35) {
+			first = act{future(-25, 45), "in progress"} // some are overdue
+		}
+		acts = append(acts, first, act{future(30, 150), "planned"})
+	case cur.Status == StatusOpen:
+		if chance(r, 55) {
+			acts = append(acts, act{future(14, 90), "planned"})
+		}
+	case cur.Status == StatusAccepted:
+		if chance(r, 40) {
+			acts = append(acts, act{past(), "done"})
+		}
+	}
+	for i, a := range acts {
+		created := stamp(p.RaisedOn, 11, 0)
+		w.mitigations.add(w.ids.next("mitigation_actions"), p.ID, fill(p.Actions[i]), nullID(p.OwnerID), a.due, a.status, 1, created, created)
+	}
+}

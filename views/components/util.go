@@ -1,0 +1,5 @@
+package components
+
+import "strings"
+
+func lower(s string) string { return strings.ToLower(s) }

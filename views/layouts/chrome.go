@@ -1,0 +1,41 @@
+// Package layouts holds the document shell every page is drawn in.
+package layouts
+
+// Chrome is what the shell needs from the request: handlers fill it with web.Chrome.
+type Chrome struct {
+	Title     string
+	Active    string // the navigation entry to mark current
+	Path      string
+	UserName  string
+	UserRole  string
+	CSRF      string
+	RequestID string
+	Flashes   []Flash
+}
+
+// Flash is a one-time message.
+type Flash struct {
+	Kind string
+	Text string
+}
+
+// SignedIn reports whether a user is signed in.
+func (c Chrome) SignedIn() bool { return c.UserName != "" }
+
+// NavItem is one entry of the main navigation.
+type NavItem struct {
+	Key, Label, Href string
+}
+
+// Nav is the main navigation, in order.
+var Nav = []NavItem{
+	{"dashboard", "Dashboard", "/"},
+	{"engagements", "Engagements", "/engagements"},
+	{"risks", "Risk register", "/risks"},
+	{"vendors", "Vendors", "/vendors"},
+	{"lessons", "Lessons", "/lessons"},
+}
+
+// HTMXConfig makes htmx swap 422 (form errors) and 409 (conflicts) like
+// successes, never evaluate strings as script, and add no inline styles (CSP).
+const HTMXConfig = `{"includeIndicatorStyles":false,"historyRestoreAsHxRequest":false,"allowEval":false,"allowScriptTags":false,"historyCacheSize":0,"responseHandling":[{"code":"204","swap":false},{"code":"[23]..","swap":true},{"code":"422","swap":true},{"code":"409","swap":true},{"code":"[45]..","swap":false,"error":true}]}`

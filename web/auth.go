@@ -1,0 +1,180 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"portfolio/models"
+)
+
+const userKey = "user"
+
+// Session values.
+const (
+	sessUserID   = "uid"
+	sessIssuedAt = "iat"
+	sessSeenAt   = "seen"
+)
+
+// loadUser puts the signed-in user on the context when the session is live:
+// not idle too long, not too old, not issued before the user's sessions were
+// revoked, and the account still enabled.
+func (s *Server) loadUser(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		sess := Session(c)
+		uid, _ := sess.Values[sessUserID].(uint)
+		if uid == 0 {
+			return next(c)
+		}
+		now := s.Now()
+		iat, _ := sess.Values[sessIssuedAt].(int64)
+		seen, _ := sess.Values[sessSeenAt].(int64)
+		issued, lastSeen := time.Unix(iat, 0), time.Unix(seen, 0)
+		if now.Sub(issued) > s.opts.MaxSessionAge || now.Sub(lastSeen) > s.opts.IdleTimeout {
+			s.endSession(c, "Your session expired. Sign in again.")
+			return next(c)
+		}
+		var u models.User
+		if err := s.DB(c).First(&u, uid).Error; err != nil || u.Disabled || (u.SessionsAfter != nil && issued.Before(u.SessionsAfter.Truncate(time.Second))) {
+			s.endSession(c, "")
+			return next(c)
+		}
+		c.Set(userKey, &u)
+		if now.Sub(lastSeen) > time.Minute { // refresh the idle clock without a cookie on every request
+			sess.Values[sessSeenAt] = now.Unix()
+			_ = SaveSession(c)
+		}
+		return next(c)
+	}
+}
+
+func (s *Server) endSession(c echo.Context, flash string) {
+	sess := Session(c)
+	for k := range sess.Values {
+		delete(sess.Values, k)
+	}
+	if flash != "" {
+		sess.AddFlash("info\x00" + flash)
+	}
+	_ = SaveSession(c)
+}
+
+// SignIn starts a fresh session for u: every value of the old session is dropped
+// so that nothing set before authentication survives it (no fixation).
+func (s *Server) SignIn(c echo.Context, u *models.User) error {
+	sess := Session(c)
+	for k := range sess.Values {
+		delete(sess.Values, k)
+	}
+	now := s.Now().Unix()
+	sess.Values[sessUserID] = u.ID
+	sess.Values[sessIssuedAt] = now
+	sess.Values[sessSeenAt] = now
+	c.Set(userKey, u)
+	return SaveSession(c)
+}
+
+// SignOut ends the session in this browser and revokes every other session of the
+// user (cookies cannot be recalled, so the user row records the cut-off).
+func (s *Server) SignOut(c echo.Context) error {
+	if u := CurrentUser(c); u != nil {
+		now := s.Now().UTC()
+		if err := s.DB(c).Model(u).UpdateColumn("sessions_after", now).Error; err != nil {
+			return err
+		}
+	}
+	sess := Session(c)
+	sess.Options.MaxAge = -1
+	return SaveSession(c)
+}
+
+// CurrentUser is the signed-in user, or nil.
+func CurrentUser(c echo.Context) *models.User {
+	u, _ := c.Get(userKey).(*models.User)
+	return u
+}
+
+// Guard is what a route requires of the user.
+type Guard int
+
+// Guards, from open to strict.
+const (
+	Public   Guard = iota // anyone, signed in or not
+	SignedIn              // any signed-in user: executives read everything
+	Editor                // managers and admins; handlers check the engagement is theirs
+	Admin                 // admins only
+)
+
+// String names the guard for the route list.
+func (g Guard) String() string {
+	return [...]string{"public", "signed-in", "editor", "admin"}[g]
+}
+
+// Allows reports whether a role passes the guard (before any per-engagement check).
+func (g Guard) Allows(role string) bool {
+	switch g {
+	case Editor:
+		return role == models.RoleManager || role == models.RoleAdmin
+	case Admin:
+		return role == models.RoleAdmin
+	}
+	return true
+}
+
+// Middleware enforces the guard: anonymous users go to sign-in (htmx requests by
+// HX-Redirect, so a sign-in form never lands inside a table), others get 403.
+func (g Guard) Middleware() echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if g == Public {
+				return next(c)
+			}
+			u := CurrentUser(c)
+			if u == nil {
+				return RedirectToSignIn(c)
+			}
+			if !g.Allows(u.Role) {
+				return echo.NewHTTPError(http.StatusForbidden, "Your role ("+u.Role+") may not do this.")
+			}
+			return next(c)
+		}
+	}
+}
+
+// RedirectToSignIn sends the user to /login, remembering where they were.
+func RedirectToSignIn(c echo.Context) error {
+	back := c.Request().URL.RequestURI()
+	if IsHTMX(c) {
+		if cur, err := url.Parse(c.Request().Header.Get("HX-Current-URL")); err == nil && cur.Path != "" {
+			back = cur.RequestURI()
+		}
+	}
+	if c.Request().Method != http.MethodGet && !IsHTMX(c) {
+		back = ""
+	}
+	target := "/login"
+	if back != "" && back != "/" {
+		target += "?next=" + url.QueryEscape(back)
+	}
+	if IsHTMX(c) {
+		c.Response().Header().Set("HX-Redirect", target)
+		return c.NoContent(http.StatusUnauthorized)
+	}
+	return c.Redirect(http.StatusSeeOther, target)
+}
+
+// LocalPath returns p when it is a path on this site, else "/": no open redirects.
+func LocalPath(p string) string {
+	if p == "" || !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") || strings.ContainsAny(p, "\r\n\t") {
+		return "/"
+	}
+	u, err := url.Parse(p)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil {
+		return "/"
+	}
+	return p
+}

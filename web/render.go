@@ -1,0 +1,63 @@
+package web
+
+import (
+	"bytes"
+	"net/http"
+
+	"github.com/a-h/templ"
+	"github.com/labstack/echo/v4"
+
+	"portfolio/views/layouts"
+)
+
+// IsHTMX reports a request made by htmx.
+func IsHTMX(c echo.Context) bool {
+	h := c.Request().Header
+	return h.Get("HX-Request") == "true" && h.Get("HX-History-Restore-Request") != "true"
+}
+
+// IsBoosted reports an hx-boost navigation, which wants the whole page.
+func IsBoosted(c echo.Context) bool { return c.Request().Header.Get("HX-Boosted") == "true" }
+
+// Render writes the partial to htmx requests that are not boosted and the page to
+// everything else, buffered so that a failing template becomes an error page, not
+// half a page.
+func Render(c echo.Context, status int, page, partial templ.Component) error {
+	comp := page
+	if partial != nil && IsHTMX(c) && !IsBoosted(c) {
+		comp = partial
+	}
+	var buf bytes.Buffer
+	if err := comp.Render(c.Request().Context(), &buf); err != nil {
+		return err
+	}
+	h := c.Response().Header()
+	h.Add("Vary", "HX-Request")
+	if CurrentUser(c) != nil {
+		// Private pages must not be shown from cache after sign-out (back button).
+		h.Set("Cache-Control", "no-store")
+	}
+	return c.HTMLBlob(status, buf.Bytes())
+}
+
+// Chrome gathers what the document shell needs: title, navigation, the user,
+// the CSRF token and any flash messages.
+func Chrome(c echo.Context, title, active string) layouts.Chrome {
+	ch := layouts.Chrome{Title: title, Active: active, CSRF: CSRFToken(c), RequestID: RequestID(c), Path: c.Request().URL.Path}
+	if u := CurrentUser(c); u != nil {
+		ch.UserName, ch.UserRole = u.Name, u.Role
+	}
+	for _, f := range TakeFlashes(c) {
+		ch.Flashes = append(ch.Flashes, layouts.Flash{Kind: f.Kind, Text: f.Text})
+	}
+	return ch
+}
+
+// Redirect answers a successful form post: 303 for plain requests, HX-Redirect for htmx.
+func Redirect(c echo.Context, to string) error {
+	if IsHTMX(c) {
+		c.Response().Header().Set("HX-Redirect", to)
+		return c.NoContent(http.StatusNoContent)
+	}
+	return c.Redirect(http.StatusSeeOther, to)
+}

@@ -1,0 +1,151 @@
+// Package web is the HTTP toolkit the handlers stand on: the Echo server and its
+// middleware order, rendering, sessions and flash messages, the signed-in user
+// and role guards, CSRF, and the error pages.
+package web
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gorilla/sessions"
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"gorm.io/gorm"
+
+	"portfolio/static"
+)
+
+// Options configure the server.
+type Options struct {
+	DB             *gorm.DB
+	Log            *slog.Logger
+	SessionKeys    [][]byte // hash/block key pairs, newest first: older pairs still decode (rotation)
+	SecureCookies  bool     // served over TLS (directly or behind a proxy)
+	RequestTimeout time.Duration
+	IdleTimeout    time.Duration // a session unused this long must sign in again
+	MaxSessionAge  time.Duration // a session older than this must sign in again
+	Now            func() time.Time
+}
+
+// Server is the Echo instance and the group every application route mounts on.
+type Server struct {
+	Echo *echo.Echo
+	// App is where handlers mount: its routes get sessions, CSRF and the current user.
+	App  *echo.Group
+	opts Options
+}
+
+// New builds the server with the middleware in ARCHITECTURE.md's order:
+// Recover → RequestID → request log → Secure headers → ContextTimeout → Session → CSRF → LoadUser;
+// RequireRole is attached per route by the route table.
+func New(o Options) *Server {
+	if o.Log == nil {
+		o.Log = slog.Default()
+	}
+	if o.RequestTimeout == 0 {
+		o.RequestTimeout = 30 * time.Second
+	}
+	if o.IdleTimeout == 0 {
+		o.IdleTimeout = 2 * time.Hour
+	}
+	if o.MaxSessionAge == 0 {
+		o.MaxSessionAge = 12 * time.Hour
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	s := &Server{Echo: e, opts: o}
+	e.HTTPErrorHandler = s.handleError
+	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
+		DisablePrintStack: true,
+		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+			o.Log.Error("panic", "request_id", RequestID(c), "err", err, "stack", string(stack))
+			return err
+		},
+	}))
+	e.Use(middleware.RequestID())
+	e.Use(requestLogger(o.Log))
+	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{
+		XSSProtection:         "0",
+		ContentTypeNosniff:    "nosniff",
+		XFrameOptions:         "DENY",
+		HSTSMaxAge:            hstsAge(o.SecureCookies),
+		ContentSecurityPolicy: "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+		ReferrerPolicy:        "same-origin",
+	}))
+	e.Use(middleware.ContextTimeout(o.RequestTimeout))
+	e.GET("/static/*", echo.WrapHandler(static.Handler()))
+	e.GET("/favicon.ico", func(c echo.Context) error {
+		return c.Redirect(http.StatusMovedPermanently, static.Path("favicon.svg"))
+	})
+	store := sessions.NewCookieStore(o.SessionKeys...)
+	store.Options = &sessions.Options{Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: o.SecureCookies, MaxAge: int(o.MaxSessionAge.Seconds())}
+	store.MaxAge(int(o.MaxSessionAge.Seconds()))
+	s.App = e.Group("", sessionMiddleware(store), csrfMiddleware(o.SecureCookies), s.loadUser)
+	return s
+}
+
+func hstsAge(tls bool) int {
+	if tls {
+		return 31536000
+	}
+	return 0
+}
+
+// DB gives the server's database handle bound to the request's context.
+func (s *Server) DB(c echo.Context) *gorm.DB { return s.opts.DB.WithContext(c.Request().Context()) }
+
+// Now is the server's clock.
+func (s *Server) Now() time.Time { return s.opts.Now() }
+
+func requestLogger(log *slog.Logger) echo.MiddlewareFunc {
+	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
+		LogStatus: true, LogURI: true, LogMethod: true, LogLatency: true, LogRequestID: true,
+		LogRemoteIP: true, LogResponseSize: true, LogError: true, HandleError: true,
+		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
+			attrs := []any{"method", v.Method, "uri", v.URI, "status", v.Status, "latency_ms", float64(v.Latency.Microseconds()) / 1000,
+				"bytes", v.ResponseSize, "request_id", v.RequestID, "remote_ip", v.RemoteIP}
+			if u := CurrentUser(c); u != nil {
+				attrs = append(attrs, "user_id", u.ID)
+			}
+			switch {
+			case v.Status >= 500:
+				log.Error("request", append(attrs, "err", v.Error)...)
+			case strings.HasPrefix(v.URI, "/static/"), v.URI == "/healthz":
+				log.Debug("request", attrs...)
+			default:
+				log.Info("request", attrs...)
+			}
+			return nil
+		},
+	})
+}
+
+// RequestID is the id the RequestID middleware gave this request.
+func RequestID(c echo.Context) string {
+	return c.Response().Header().Get(echo.HeaderXRequestID)
+}
+
+// httpStatus maps an error to the status the user sees.
+func httpStatus(err error) (int, string) {
+	var he *echo.HTTPError
+	switch {
+	case errors.As(err, &he):
+		msg, _ := he.Message.(string)
+		return he.Code, msg
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		return http.StatusNotFound, ""
+	case errors.Is(err, context.DeadlineExceeded):
+		return http.StatusServiceUnavailable, "The request took too long. Try again, or narrow the filters."
+	}
+	return http.StatusInternalServerError, ""
+}
+
+// Log is the server's logger.
+func (s *Server) Log() *slog.Logger { return s.opts.Log }
