@@ -41,6 +41,11 @@ func SeedScale(ctx context.Context, db *gorm.DB, n int, anchor Date) error {
 		if err != nil {
 			return err
 		}
+		restore, err := bigCache(tx)
+		if err != nil {
+			return err
+		}
+		defer restore()
 		s := &scaleSeed{w: w, a: anchor, n: n}
 		if err := s.users(ctx, tx, hashes); err != nil {
 			return err
@@ -69,6 +74,23 @@ func SeedScale(ctx context.Context, db *gorm.DB, n int, anchor Date) error {
 		}
 		return resetSequences(tx)
 	})
+}
+
+// bigCache gives SQLite a 256 MB page cache for the seed's connection: the
+// indexes of a million-row table are updated all over and thrash the default
+// 2 MB cache. restore puts the connection's setting back.
+func bigCache(tx *gorm.DB) (restore func(), err error) {
+	if !IsSQLite(tx) {
+		return func() {}, nil
+	}
+	var old int
+	if err := tx.Raw("PRAGMA cache_size").Scan(&old).Error; err != nil {
+		return nil, err
+	}
+	if err := tx.Exec("PRAGMA cache_size = -262144").Error; err != nil {
+		return nil, err
+	}
+	return func() { tx.Exec(fmt.Sprintf("PRAGMA cache_size = %d", old)) }, nil
 }
 
 // scaleMaxMonths bounds how far back the scale seed's monthly records go.

@@ -17,13 +17,13 @@ import (
 var files embed.FS
 
 type asset struct {
-	name string
-	body []byte
+	name  string
+	body  []byte
 	ctype string
 }
 
 var (
-	byHashed = map[string]asset{} // "app.3f2a9c1b.css" → asset
+	byHashed = map[string]asset{}  // "app.3f2a9c1b.css" → asset
 	hashed   = map[string]string{} // "app.css" → "/static/app.3f2a9c1b.css"
 )
 
