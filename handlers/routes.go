@@ -22,17 +22,35 @@ func (a *App) Routes() []Route {
 	g, p := http.MethodGet, http.MethodPost
 	return []Route{
 		{g, "/healthz", "health", web.Public, a.healthz},
+
+		// Sign-in, account and users.
 		{g, "/login", "auth.login", web.Public, a.loginForm},
 		{p, "/login", "auth.signin", web.Public, a.login},
 		{p, "/logout", "auth.logout", web.SignedIn, a.logout},
+		// end of sign-in, account and users.
 
 		{g, "/", "dashboard", web.SignedIn, a.dashboard},
+
+		// Engagements and vendors.
 		{g, "/engagements", "engagements.index", web.SignedIn, a.engagements},
 		{g, "/engagements/:id", "engagements.show", web.SignedIn, a.engagement},
 		{g, "/vendors", "vendors.index", web.SignedIn, a.vendors},
 		{g, "/vendors/:id", "vendors.show", web.SignedIn, a.vendor},
+		// end of engagements and vendors.
+
+		// Risk register.
 		{g, "/risks", "risks.index", web.SignedIn, a.risks},
 		{g, "/risks/:id", "risks.show", web.SignedIn, a.risk},
+		// end of risk register.
+
+		// Costs, service levels, BOT transfers.
+		// end of costs, service levels, BOT transfers.
+
+		// Lessons.
 		{g, "/lessons", "lessons.index", web.SignedIn, a.lessons},
+		// end of lessons.
+
+		// Quarterly reviews.
+		// end of quarterly reviews.
 	}
 }

@@ -1,0 +1,48 @@
+package handlers
+
+import (
+	"github.com/labstack/echo/v4"
+
+	"portfolio/models"
+	"portfolio/web"
+)
+
+// canEdit reports whether the signed-in user may change the records of an
+// engagement: admins always, managers only for engagements they manage.
+// A nil engagement means a portfolio-wide record, which only admins change.
+func (a *App) canEdit(c echo.Context, engagementID *uint) (bool, error) {
+	u := web.CurrentUser(c)
+	switch {
+	case u == nil:
+		return false, nil
+	case u.Role == models.RoleAdmin:
+		return true, nil
+	case u.Role != models.RoleManager || engagementID == nil:
+		return false, nil
+	}
+	return models.ManagesEngagement(c.Request().Context(), a.db, u.ID, *engagementID)
+}
+
+// authorizeEngagement answers 403 unless the user may edit the engagement's records.
+func (a *App) authorizeEngagement(c echo.Context, engagementID *uint) error {
+	ok, err := a.canEdit(c, engagementID)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		if engagementID == nil {
+			return web.Forbidden("Only administrators change portfolio-wide records.")
+		}
+		return web.Forbidden("You can change only the engagements you manage.")
+	}
+	return nil
+}
+
+// userID is the signed-in user's id, for history rows.
+func userID(c echo.Context) *uint {
+	if u := web.CurrentUser(c); u != nil {
+		id := u.ID
+		return &id
+	}
+	return nil
+}

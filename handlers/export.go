@@ -1,0 +1,143 @@
+package handlers
+
+import (
+	"encoding/csv"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+	"github.com/xuri/excelize/v2"
+
+	"portfolio/web"
+)
+
+// exportSpec is a table to export: the header, and a function that yields
+// every row in order, streaming from the database (never all rows in memory).
+type exportSpec struct {
+	Filename string // without extension
+	Header   []string
+	Rows     func(yield func([]string) error) error
+}
+
+// writeExport streams spec as CSV or XLSX, chosen by format ("csv" or "xlsx").
+func writeExport(c echo.Context, format string, spec exportSpec) error {
+	switch format {
+	case "csv":
+		return writeCSV(c, spec)
+	case "xlsx":
+		return writeXLSX(c, spec)
+	}
+	return web.BadRequest("Export as csv or xlsx.")
+}
+
+func writeCSV(c echo.Context, spec exportSpec) error {
+	h := c.Response().Header()
+	h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
+	h.Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="%s.csv"`, spec.Filename))
+	h.Set("Cache-Control", "no-store")
+	c.Response().WriteHeader(http.StatusOK)
+	w := csv.NewWriter(c.Response())
+	if err := w.Write(spec.Header); err != nil {
+		return err
+	}
+	n := 0
+	err := spec.Rows(func(row []string) error {
+		for i := range row {
+			row[i] = neutralise(row[i])
+		}
+		if err := w.Write(row); err != nil {
+			return err
+		}
+		if n++; n%1000 == 0 {
+			w.Flush()
+			c.Response().Flush()
+		}
+		return w.Error()
+	})
+	w.Flush()
+	if err != nil {
+		return err
+	}
+	return w.Error()
+}
+
+func writeXLSX(c echo.Context, spec exportSpec) error {
+	f := excelize.NewFile()
+	defer f.Close()
+	sheet := "Sheet1"
+	sw, err := f.NewStreamWriter(sheet)
+	if err != nil {
+		return err
+	}
+	bold, _ := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
+	head := make([]any, len(spec.Header))
+	for i, v := range spec.Header {
+		head[i] = excelize.Cell{Value: v, StyleID: bold}
+	}
+	if err := sw.SetRow("A1", head, excelize.RowOpts{}); err != nil {
+		return err
+	}
+	_ = sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"})
+	r := 1
+	err = spec.Rows(func(row []string) error {
+		r++
+		cells := make([]any, len(row))
+		for i, v := range row {
+			if n, err := strconv.ParseFloat(v, 64); err == nil && plainNumber(v) {
+				cells[i] = n
+			} else {
+				cells[i] = neutralise(v)
+			}
+		}
+		cell, _ := excelize.CoordinatesToCellName(1, r)
+		return sw.SetRow(cell, cells)
+	})
+	if err != nil {
+		return err
+	}
+	if err := sw.Flush(); err != nil {
+		return err
+	}
+	h := c.Response().Header()
+	h.Set(echo.HeaderContentType, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	h.Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="%s.xlsx"`, spec.Filename))
+	h.Set("Cache-Control", "no-store")
+	c.Response().WriteHeader(http.StatusOK)
+	return f.Write(c.Response())
+}
+
+// plainNumber reports a decimal number as people write it (no exponent, hex or spaces).
+func plainNumber(s string) bool {
+	if s == "" || len(s) > 15 {
+		return false
+	}
+	for i, r := range s {
+		if !(r >= '0' && r <= '9' || r == '.' || (r == '-' && i == 0)) {
+			return false
+		}
+	}
+	return true
+}
+
+// neutralise stops a spreadsheet from running a cell as a formula: text that
+// starts with = + - @ (or a tab or carriage return) gets a leading apostrophe.
+// Plain numbers, negative ones included, are left alone.
+func neutralise(s string) string {
+	if s == "" || plainNumber(s) {
+		return s
+	}
+	if strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+// unneutralise undoes neutralise on import, so an export round-trips.
+func unneutralise(s string) string {
+	if len(s) > 1 && s[0] == '\'' && strings.ContainsRune("=+-@\t\r", rune(s[1])) {
+		return s[1:]
+	}
+	return s
+}
