@@ -3,16 +3,33 @@ package models
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
 	"gorm.io/gorm"
 )
 
+// migration is one versioned schema change. Versions are applied in order, each
+// in its own transaction, and recorded in schema_migrations. Never edit one that
+// has shipped: add another. {{pk}} and {{ts}} are filled in per dialect.
 type migration struct {
 	Version int
 	Name    string
 	SQL     string
+}
+
+var migrations []migration
+
+// register adds a migration (from an init function); versions must be unique.
+func register(m migration) {
+	for _, x := range migrations {
+		if x.Version == m.Version {
+			panic(fmt.Sprintf("migration %d registered twice (%s, %s)", m.Version, x.Name, m.Name))
+		}
+	}
+	migrations = append(migrations, m)
+	sort.Slice(migrations, func(i, j int) bool { return migrations[i].Version < migrations[j].Version })
 }
 
 // dialectSQL fills the dialect placeholders of a migration.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -133,6 +134,8 @@ func (b *bulkInsert) write(rows int) {
 	n := rows * len(b.cols)
 	batch := b.args[b.head : b.head+n]
 	var err error
+	t0 := time.Now()
+	defer func() { WriteTimes[b.table] += time.Since(t0) }()
 	if rows == b.perStmt {
 		if b.fullStmt == nil {
 			b.fullStmt, err = b.tx.PrepareContext(b.ctx, b.insertSQL(rows)) // closed with the transaction
@@ -246,3 +249,5 @@ func nullID(id uint) any {
 	}
 	return id
 }
+
+var WriteTimes = map[string]time.Duration{}

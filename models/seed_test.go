@@ -474,5 +474,8 @@ func TestSeedScaleTiming(t *testing.T) {
 		t.Logf("%-20s %9d", tbl, count(t, db, "SELECT COUNT(*) FROM "+tbl))
 	}
 	t.Logf("SeedScale(%d) on SQLite took %s", n, took)
+	for k, v := range WriteTimes {
+		t.Logf("write %-20s %s", k, v)
+	}
 	fmt.Fprintf(os.Stderr, "SeedScale(%d) on SQLite took %s\n", n, took)
 }
