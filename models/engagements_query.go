@@ -10,6 +10,7 @@ import (
 // EngagementFilter selects engagements for the list.
 type EngagementFilter struct {
 	Model, Tower, Phase, Health, Q string
+	Status                         string // "active", "closed" or "" for both
 	VendorID, ManagerID            uint
 	Sort, Dir                      string
 	Page, PerPage                  int
@@ -34,6 +35,12 @@ func (f EngagementFilter) apply(q *gorm.DB) *gorm.DB {
 	}
 	if f.Health != "" {
 		q = q.Where("engagements.health = ? AND engagements.closed_on IS NULL", f.Health)
+	}
+	switch f.Status {
+	case "active":
+		q = q.Where("engagements.closed_on IS NULL")
+	case "closed":
+		q = q.Where("engagements.closed_on IS NOT NULL")
 	}
 	if f.VendorID != 0 {
 		q = q.Where("engagements.vendor_id = ?", f.VendorID)

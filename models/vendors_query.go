@@ -37,11 +37,16 @@ type VendorRow struct {
 	Red         int
 }
 
-// ListVendors returns every vendor with counts from two grouped queries.
+// ListVendors returns every vendor in use with counts from two grouped queries.
 func ListVendors(ctx context.Context, db *gorm.DB) ([]VendorRow, error) {
+	return ListVendorsArchived(ctx, db, false)
+}
+
+// ListVendorsArchived lists the archived vendors (archived true) or the others, with their counts.
+func ListVendorsArchived(ctx context.Context, db *gorm.DB, archived bool) ([]VendorRow, error) {
 	db = db.WithContext(ctx)
 	var vs []Vendor
-	if err := db.Where("NOT archived").Order("name").Find(&vs).Error; err != nil {
+	if err := db.Where("archived = ?", archived).Order("name").Find(&vs).Error; err != nil {
 		return nil, err
 	}
 	var engs []struct {

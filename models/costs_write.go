@@ -1,0 +1,131 @@
+package models
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// CostFields are the amounts and type of a cost record a manager edits; each
+// change to one is a history row (entity "cost").
+var CostFields = []string{"Baseline", "VendorFees", "Retained", "OneOff", "Credits", "PlannedSavings", "SavingsType"}
+
+// SavingsTypes are the two kinds of savings, never summed together.
+var SavingsTypes = []string{SavingsHard, SavingsAvoidance}
+
+// SavingsTypeLabel names a savings type for people.
+func SavingsTypeLabel(t string) string {
+	if t == SavingsAvoidance {
+		return "Cost avoidance"
+	}
+	return "Hard savings"
+}
+
+// CostWrite is one write of a month's costs: who makes it, and what the health refresh needs.
+type CostWrite struct {
+	Settings Settings
+	Today    Date
+	UserID   *uint
+}
+
+// SaveCost records one engagement's costs for a month, in the engagement's currency.
+//
+// With in.ID zero it is a new month, unless the engagement already has a record
+// for that month: then that record is edited (a month is never duplicated) and
+// existed is true. With in.ID set it edits that record if it is still at
+// version (ErrStale otherwise). The engagement's health is refreshed in the same
+// transaction, since savings against plan feed it.
+func SaveCost(ctx context.Context, db *gorm.DB, w CostWrite, in CostRecord, version int) (rec CostRecord, existed bool, err error) {
+	in.Month = in.Month.MonthStart()
+	for attempt := 0; ; attempt++ {
+		rec, existed, err = saveCostOnce(ctx, db, w, in, version)
+		// Two first saves of the same month at once: the loser's insert hits the
+		// unique index; run again and it edits the winner's record.
+		if errors.Is(err, gorm.ErrDuplicatedKey) && in.ID == 0 && attempt == 0 {
+			continue
+		}
+		return rec, existed, err
+	}
+}
+
+func saveCostOnce(ctx context.Context, db *gorm.DB, w CostWrite, in CostRecord, version int) (CostRecord, bool, error) {
+	var out CostRecord
+	existed := false
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var e Engagement
+		if err := tx.Select("id, currency").First(&e, in.EngagementID).Error; err != nil {
+			return err
+		}
+		now := time.Now().UTC()
+		var old CostRecord
+		if in.ID != 0 {
+			if err := tx.Where("id = ? AND engagement_id = ?", in.ID, in.EngagementID).First(&old).Error; err != nil {
+				return err
+			}
+			if old.Version != version {
+				return ErrStale
+			}
+		} else {
+			if err := tx.Where("engagement_id = ? AND month = ?", in.EngagementID, in.Month).Limit(1).Find(&old).Error; err != nil {
+				return err
+			}
+			existed = old.ID != 0
+		}
+		if old.ID == 0 {
+			in.Currency, in.Version = e.Currency, 1
+			if err := tx.Create(&in).Error; err != nil {
+				return err
+			}
+			out = in
+			fields := append([]string{"Month", "Currency"}, CostFields...)
+			if err := RecordChanges(tx, Created("cost", in.ID, w.UserID, now, in, fields...)); err != nil {
+				return err
+			}
+		} else {
+			cols := map[string]any{}
+			for _, f := range CostFields {
+				cols[naming.ColumnName("", f)] = fieldValue(in, f)
+			}
+			if err := UpdateVersioned(tx, &CostRecord{}, old.ID, old.Version, cols); err != nil {
+				return err
+			}
+			next := old
+			next.Baseline, next.VendorFees, next.Retained, next.OneOff = in.Baseline, in.VendorFees, in.Retained, in.OneOff
+			next.Credits, next.PlannedSavings, next.SavingsType = in.Credits, in.PlannedSavings, in.SavingsType
+			next.Version++
+			out = next
+			if err := RecordChanges(tx, Diff("cost", old.ID, w.UserID, now, old, next, CostFields...)); err != nil {
+				return err
+			}
+		}
+		return RefreshHealth(ctx, tx, w.Settings, w.Today, in.EngagementID)
+	})
+	return out, existed, err
+}
+
+// CostOfMonth finds an engagement's record for a month (ok false when there is none).
+func CostOfMonth(ctx context.Context, db *gorm.DB, engagementID uint, month Date) (CostRecord, bool, error) {
+	var r CostRecord
+	err := db.WithContext(ctx).Where("engagement_id = ? AND month = ?", engagementID, month.MonthStart()).Limit(1).Find(&r).Error
+	return r, r.ID != 0, err
+}
+
+// ListCostRecords returns one page of an engagement's monthly records, newest first, and how many there are.
+func ListCostRecords(ctx context.Context, db *gorm.DB, engagementID uint, page, perPage int) ([]CostRecord, int64, error) {
+	db = db.WithContext(ctx)
+	var total int64
+	if err := db.Model(&CostRecord{}).Where("engagement_id = ?", engagementID).Count(&total).Error; err != nil {
+		return nil, 0, err
+	}
+	var rows []CostRecord
+	err := db.Where("engagement_id = ?", engagementID).Order("month DESC").Limit(perPage).Offset((page - 1) * perPage).Find(&rows).Error
+	return rows, total, err
+}
+
+// Sums turns one record into the sums the savings rules take.
+func (r CostRecord) Sums() CostSums {
+	return CostSums{Currency: r.Currency, Month: r.Month, SavingsType: r.SavingsType, Baseline: r.Baseline, VendorFees: r.VendorFees,
+		Retained: r.Retained, OneOff: r.OneOff, Credits: r.Credits, Planned: r.PlannedSavings}
+}

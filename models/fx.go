@@ -1,0 +1,124 @@
+package models
+
+import (
+	"context"
+	"errors"
+	"math/big"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// ParseRate reads an exchange rate as an exact positive decimal ("1.0825",
+// "0.011345") with at most 10 decimal places, and returns it as it will be stored.
+func ParseRate(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	whole, frac, _ := strings.Cut(s, ".")
+	switch {
+	case s == "":
+		return "", errors.New("Enter the rate.")
+	case (whole == "" && frac == "") || !allDigits(whole) || !allDigits(frac) || strings.Count(s, ".") > 1:
+		return "", errors.New("Enter the rate as a plain decimal, e.g. 1.0825.")
+	case len(frac) > 10:
+		return "", errors.New("Use at most 10 decimal places.")
+	case len(whole) > 8:
+		return "", errors.New("That rate is out of range.")
+	}
+	r, _ := new(big.Rat).SetString(s)
+	if r.Sign() <= 0 {
+		return "", errors.New("A rate must be above zero.")
+	}
+	if whole == "" {
+		whole = "0"
+	}
+	whole = strings.TrimLeft(whole, "0")
+	if whole == "" {
+		whole = "0"
+	}
+	if frac = strings.TrimRight(frac, "0"); frac == "" {
+		return whole, nil
+	}
+	return whole + "." + frac, nil
+}
+
+// FXFilter selects stored rates.
+type FXFilter struct {
+	Currency      string
+	Page, PerPage int
+}
+
+// ListFXRates returns one page of stored rates, newest month first, and how many match.
+func ListFXRates(ctx context.Context, db *gorm.DB, f FXFilter) ([]FXRate, int64, error) {
+	q := db.WithContext(ctx).Model(&FXRate{})
+	if f.Currency != "" {
+		q = q.Where("currency = ?", f.Currency)
+	}
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, err
+	}
+	var rows []FXRate
+	err := q.Order("month DESC, currency").Limit(f.PerPage).Offset((f.Page - 1) * f.PerPage).Find(&rows).Error
+	return rows, total, err
+}
+
+// MissingRate is a currency and month with cost records but no rate to the reporting currency.
+type MissingRate struct {
+	Currency string
+	Month    Date
+	Records  int
+}
+
+// MissingRates lists up to limit currency-months whose cost records cannot be
+// converted to the reporting currency, newest first.
+func MissingRates(ctx context.Context, db *gorm.DB, reporting string, limit int) ([]MissingRate, error) {
+	var out []MissingRate
+	err := db.WithContext(ctx).Table("cost_records c").
+		Select("c.currency AS currency, c.month AS month, COUNT(*) AS records").
+		Where("c.currency <> ? AND NOT EXISTS (SELECT 1 FROM fx_rates r WHERE r.currency = c.currency AND r.month = c.month)", reporting).
+		Group("c.currency, c.month").Order("c.month DESC, c.currency").Limit(limit).Scan(&out).Error
+	return out, err
+}
+
+// SaveFXRate stores the rate of a currency for a month. A month that already
+// has a rate is changed, not duplicated. The fx_rates table has no version
+// column, so the rate the form was loaded with stands in for one: when
+// expected is set and the stored rate differs from it, someone changed it
+// first (ErrStale). The change is a history row (entity "fx_rate").
+func SaveFXRate(ctx context.Context, db *gorm.DB, in FXRate, expected string, userID *uint) (FXRate, error) {
+	in.Month = in.Month.MonthStart()
+	var out FXRate
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var old FXRate
+		if err := tx.Where("currency = ? AND month = ?", in.Currency, in.Month).Limit(1).Find(&old).Error; err != nil {
+			return err
+		}
+		now := time.Now().UTC()
+		if old.ID == 0 {
+			if expected != "" { // the rate the form edited has gone (its month or currency changed)
+				return ErrStale
+			}
+			in.ID = 0
+			if err := tx.Create(&in).Error; err != nil {
+				return err
+			}
+			out = in
+			return RecordChanges(tx, Created("fx_rate", in.ID, userID, now, in, "Currency", "Month", "Rate"))
+		}
+		if expected != "" && old.Rate != expected {
+			return ErrStale
+		}
+		res := tx.Model(&FXRate{}).Where("id = ? AND rate = ?", old.ID, old.Rate).UpdateColumn("rate", in.Rate)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return ErrStale
+		}
+		out = old
+		out.Rate = in.Rate
+		return RecordChanges(tx, Diff("fx_rate", old.ID, userID, now, old, out, "Rate"))
+	})
+	return out, err
+}
