@@ -50,7 +50,9 @@ func NewSavingsFigures(rows []CostSums, rates *Rates, f Fiscal, asAt Quarter, to
 }
 
 // RunRate is the annualised gross savings of a type: RunRateQ's gross savings × 4.
-func (s SavingsFigures) RunRate(savingsType string) Exact { return RunRate(*s.RunRateBase.Of(savingsType)) }
+func (s SavingsFigures) RunRate(savingsType string) Exact {
+	return RunRate(*s.RunRateBase.Of(savingsType))
+}
 
 // LastQuarters is the trend: the n quarters up to AsAt, oldest first, without
 // gaps (a quarter with no records is there, empty), and none before the first
