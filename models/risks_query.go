@@ -23,7 +23,14 @@ type RiskFilter struct {
 	Impact        int
 	Q             string
 	Sort, Dir     string
-	Page, PerPage int
+	Page, PerPage int // PerPage 0: every matching row
+	// AsAt, when set, reads the register as it stood at the end of that day,
+	// reconstructed from history (risks_asat.go); filters apply to those values.
+	AsAt Date
+	// MovedSince, when set, keeps the risks that moved between the end of that
+	// day and AsAt (or today when AsAt is zero); MoveKind narrows it to one kind.
+	MovedSince Date
+	MoveKind   string
 }
 
 // RiskSorts maps sort keys to columns; anything else sorts by residual score.
@@ -75,6 +82,16 @@ func (f RiskFilter) apply(q *gorm.DB, s RiskSettings, today Date, withCell bool)
 	if withCell && ValidLevel(f.Likelihood) && ValidLevel(f.Impact) {
 		q = q.Where("risks."+f.kind()+"_likelihood = ? AND risks."+f.kind()+"_impact = ?", f.Likelihood, f.Impact)
 	}
+	if !f.MovedSince.IsZero() {
+		to := f.AsAt
+		if to.IsZero() {
+			to = today
+		}
+		if to.IsZero() { // HeatCounts knows no today
+			to = Today()
+		}
+		q = movedSince(q, f.MovedSince, to, f.MoveKind)
+	}
 	if t := strings.TrimSpace(f.Q); t != "" {
 		like := "%" + EscapeLike(strings.ToLower(t)) + "%"
 		q = q.Where(`(LOWER(risks.title) LIKE ? ESCAPE '\' OR LOWER(risks.ref) LIKE ? ESCAPE '\' OR LOWER(risks.description) LIKE ? ESCAPE '\')`, like, like, like)
@@ -87,17 +104,30 @@ func EscapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(s)
 }
 
-func riskBase(db *gorm.DB) *gorm.DB {
-	return db.Table("risks").Joins("LEFT JOIN engagements e ON e.id = risks.engagement_id")
+// riskBase is the risks table (as at a day when asAt is set) joined to engagements as "e".
+func riskBase(db *gorm.DB, asAt Date) *gorm.DB {
+	q := db.Table("risks")
+	if !asAt.IsZero() {
+		q = riskTableAsAt(db, asAt)
+	}
+	return q.Joins("LEFT JOIN engagements e ON e.id = risks.engagement_id")
 }
 
 // ListRisks returns one page of the register and the number of matching risks.
 func ListRisks(ctx context.Context, db *gorm.DB, s RiskSettings, today Date, f RiskFilter) ([]Risk, int64, error) {
 	db = db.WithContext(ctx)
 	var total int64
-	if err := f.apply(riskBase(db), s, today, true).Count(&total).Error; err != nil {
+	if err := f.apply(riskBase(db, f.AsAt), s, today, true).Count(&total).Error; err != nil {
 		return nil, 0, err
 	}
+	var rows []Risk
+	err := f.ordered(db, s, today).Preload("Engagement").Preload("Owner").Find(&rows).Error
+	return rows, total, err
+}
+
+// ordered is the filtered register in its sort order, one page of it when
+// f.PerPage > 0, selecting risks.* (with owners joined as "o" for the sort).
+func (f RiskFilter) ordered(db *gorm.DB, s RiskSettings, today Date) *gorm.DB {
 	col, ok := RiskSorts[f.Sort]
 	if !ok {
 		col = "risks.residual_score"
@@ -109,15 +139,16 @@ func ListRisks(ctx context.Context, db *gorm.DB, s RiskSettings, today Date, f R
 	if f.Dir == "desc" {
 		dir = " DESC"
 	}
-	q := f.apply(riskBase(db), s, today, true).Joins("LEFT JOIN users o ON o.id = risks.owner_id").
-		Select("risks.*").Order(col + dir).Order("risks.id" + dir)
+	q := f.apply(riskBase(db, f.AsAt), s, today, true).Joins("LEFT JOIN users o ON o.id = risks.owner_id").
+		Select("risks.*").Order(col + dir)
 	if col == "risks.residual_score" {
 		q = q.Order("risks.inherent_score" + dir)
 	}
-	var rows []Risk
-	err := q.Limit(f.PerPage).Offset((f.Page - 1) * f.PerPage).
-		Preload("Engagement").Preload("Owner").Find(&rows).Error
-	return rows, total, err
+	q = q.Order("risks.id" + dir)
+	if f.PerPage > 0 {
+		q = q.Limit(f.PerPage).Offset((max(f.Page, 1) - 1) * f.PerPage)
+	}
+	return q
 }
 
 // HeatCounts counts the filtered live risks per likelihood × impact cell of kind
@@ -128,7 +159,7 @@ func HeatCounts(ctx context.Context, db *gorm.DB, kind string, f RiskFilter) ([5
 	// A map shows the spread of the other filters: band, appetite and overdue
 	// filters would only blank out cells.
 	f.Band, f.OutOfAppetite, f.Overdue = "", false, false
-	q := f.apply(riskBase(db.WithContext(ctx)), RiskSettings{}, Date{}, false)
+	q := f.apply(riskBase(db.WithContext(ctx), f.AsAt), RiskSettings{}, f.AsAt, false)
 	var rows []struct{ L, I, N int }
 	k := f.kind()
 	if err := q.Select("risks." + k + "_likelihood AS l, risks." + k + "_impact AS i, COUNT(*) AS n").
