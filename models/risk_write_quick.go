@@ -52,7 +52,9 @@ func ChangeRisk(ctx context.Context, db *gorm.DB, act RiskActor, id uint, versio
 // RiskRuleError is a change refused by the register's rules, by column name.
 type RiskRuleError map[string]string
 
-func (e RiskRuleError) Error() string { return fmt.Sprintf("risk is not valid: %v", map[string]string(e)) }
+func (e RiskRuleError) Error() string {
+	return fmt.Sprintf("risk is not valid: %v", map[string]string(e))
+}
 
 // SetRiskStatus moves a risk to open or mitigating. Reopening a closed risk
 // clears its closed date and reason (the history keeps them); accepting and

@@ -222,8 +222,8 @@ func Movement(ctx context.Context, db *gorm.DB, from, to Date, f RiskFilter) (Mo
 		OwnerID: f.OwnerID, Category: f.Category, Q: f.Q, Status: "all", AsAt: to}
 	type row struct {
 		Risk
-		FromScore                                                   *int
-		FromStatus                                                  *string
+		FromScore                                               *int
+		FromStatus                                              *string
 		IsNew, IsEscalated, IsDeescalated, IsClosed, IsReopened int
 	}
 	var rows []row
