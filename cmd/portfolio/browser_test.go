@@ -61,6 +61,13 @@ func startApp(t *testing.T) string {
 // browser starts a headless Chromium with a fresh profile and returns its context.
 func browser(t *testing.T) context.Context {
 	t.Helper()
+	return browserWith(t)
+}
+
+// browserWith is browser with extra Chromium options, e.g.
+// chromedp.Flag("blink-settings", "scriptEnabled=false") for a browser without JavaScript.
+func browserWith(t *testing.T, extra ...chromedp.ExecAllocatorOption) context.Context {
+	t.Helper()
 	if _, err := exec.LookPath(chromiumPath); err != nil {
 		if os.Getenv("PORTFOLIO_REQUIRE_BROWSER") == "1" {
 			t.Fatalf("Chromium is required (PORTFOLIO_REQUIRE_BROWSER=1) but %s is missing: apt-get install chromium", chromiumPath)
@@ -69,12 +76,14 @@ func browser(t *testing.T) context.Context {
 	}
 	dir := t.TempDir()
 	t.Setenv("XDG_CONFIG_HOME", dir)
-	actx, cancel := chromedp.NewExecAllocator(context.Background(),
+	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(chromiumPath),
 		chromedp.Flag("headless", true), chromedp.Flag("no-sandbox", true), chromedp.Flag("disable-gpu", true),
 		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true), chromedp.Flag("no-first-run", true),
-		chromedp.UserDataDir(dir), chromedp.WindowSize(1440, 900))
+		chromedp.UserDataDir(dir), chromedp.WindowSize(1440, 900)}
+	opts = append(opts, extra...)
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
 	t.Cleanup(cancel)
 	ctx, cancel2 := chromedp.NewContext(actx)
 	t.Cleanup(cancel2)
