@@ -53,15 +53,22 @@ func Each(t *testing.T, fn func(t *testing.T, db *gorm.DB)) {
 // Open returns a fresh migrated database of a kind ("sqlite" or "postgres").
 func Open(t testing.TB, kind string) *gorm.DB {
 	t.Helper()
+	db := Empty(t, kind)
+	migrate(t, db)
+	return db
+}
+
+// Empty returns a fresh database of a kind with no tables at all (migration tests start here).
+func Empty(t testing.TB, kind string) *gorm.DB {
+	t.Helper()
 	if kind == "postgres" {
-		return openPostgres(t)
+		return emptyPostgres(t)
 	}
 	db, err := models.Open(context.Background(), filepath.Join(t.TempDir(), "test.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	closeOnCleanup(t, db)
-	migrate(t, db)
 	return db
 }
 
@@ -80,8 +87,16 @@ func closeOnCleanup(t testing.TB, db *gorm.DB) {
 	})
 }
 
-// openPostgres creates a schema of its own for the test and drops it afterwards.
+// openPostgres creates a migrated schema of its own for the test and drops it afterwards.
 func openPostgres(t testing.TB) *gorm.DB {
+	t.Helper()
+	db := emptyPostgres(t)
+	migrate(t, db)
+	return db
+}
+
+// emptyPostgres creates an empty schema of its own for the test and drops it afterwards.
+func emptyPostgres(t testing.TB) *gorm.DB {
 	t.Helper()
 	base := PostgresURL()
 	if base == "" {
@@ -116,7 +131,6 @@ func openPostgres(t testing.TB) *gorm.DB {
 			sqlDB.Close()
 		}
 	})
-	migrate(t, db)
 	return db
 }
 
