@@ -190,6 +190,7 @@ type SLAMeasurement struct {
 	Actual         int64
 	Met            bool
 	Note           string
+	Version        int
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 }
@@ -335,7 +336,9 @@ type TransferGate struct {
 	DecidedOn    Date
 	DecidedBy    string
 	Conditions   string
+	Version      int
 	CreatedAt    time.Time
+	UpdatedAt    time.Time
 }
 
 // GovernanceReview is an engagement's quarterly governance review.

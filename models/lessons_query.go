@@ -32,16 +32,16 @@ func ListLessons(ctx context.Context, db *gorm.DB, f LessonFilter) ([]Lesson, in
 	if f.EngagementID != 0 {
 		q = q.Where("lessons.engagement_id = ?", f.EngagementID)
 	}
-	for _, word := range strings.Fields(strings.ToLower(f.Q)) {
-		like := "%" + EscapeLike(word) + "%"
-		q = q.Where(`(LOWER(lessons.title) LIKE ? ESCAPE '\' OR LOWER(lessons.what_happened) LIKE ? ESCAPE '\' OR LOWER(lessons.lesson) LIKE ? ESCAPE '\' OR LOWER(lessons.tags) LIKE ? ESCAPE '\')`, like, like, like, like)
+	order := any("lessons.learned_on DESC, lessons.id DESC")
+	if terms := searchTerms(f.Q); len(terms) > 0 {
+		q, order = lessonSearch(q, terms)
 	}
 	var total int64
 	if err := q.Count(&total).Error; err != nil {
 		return nil, 0, err
 	}
 	var rows []Lesson
-	err := q.Preload("Engagement").Preload("Author").Order("lessons.learned_on DESC, lessons.id DESC").
+	err := q.Select("lessons.*").Preload("Engagement").Preload("Author").Order(order).
 		Limit(f.PerPage).Offset((f.Page - 1) * f.PerPage).Find(&rows).Error
 	return rows, total, err
 }
@@ -52,7 +52,7 @@ func RelevantLessons(ctx context.Context, db *gorm.DB, e Engagement, limit int) 
 	var rows []Lesson
 	err := db.WithContext(ctx).Preload("Engagement").
 		Where("NOT archived AND phase = ? AND (tower = ? OR tower = '')", LessonPhaseOf(e.Phase), e.Tower).
-		Order(gorm.Expr("CASE WHEN engagement_id = ? THEN 0 ELSE 1 END, learned_on DESC, id DESC", e.ID)).
+		Order(orderByExpr("CASE WHEN engagement_id = ? THEN 0 ELSE 1 END, learned_on DESC, id DESC", e.ID)).
 		Limit(limit).Find(&rows).Error
 	return rows, err
 }

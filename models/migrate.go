@@ -79,6 +79,9 @@ func applyOne(db *gorm.DB, m migration) (bool, error) {
 			return nil
 		}
 		for _, stmt := range splitSQL(dialectSQL(tx, m.SQL)) {
+			if !forDialect(tx, stmt) {
+				continue
+			}
 			if err := tx.Exec(stmt).Error; err != nil {
 				return fmt.Errorf("%w\n%s", err, stmt)
 			}
@@ -87,6 +90,19 @@ func applyOne(db *gorm.DB, m migration) (bool, error) {
 		return tx.Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)", m.Version, m.Name, time.Now().UTC()).Error
 	})
 	return ran, err
+}
+
+// forDialect reports whether a statement runs on this database. A statement
+// that starts with the comment "-- sqlite only" or "-- postgres only" runs on
+// that database alone: full-text search, for one, has no portable SQL.
+func forDialect(db *gorm.DB, stmt string) bool {
+	switch {
+	case strings.HasPrefix(stmt, "-- sqlite only"):
+		return IsSQLite(db)
+	case strings.HasPrefix(stmt, "-- postgres only"):
+		return !IsSQLite(db)
+	}
+	return true
 }
 
 // splitSQL cuts a script at the semicolons that end its statements.
