@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"sync"
 
 	"github.com/labstack/echo/v4"
 
@@ -13,8 +14,16 @@ import (
 )
 
 // dummyHash is compared against when an email is unknown, so that a wrong email
-// takes as long as a wrong password and reveals nothing.
-var dummyHash, _ = models.HashPassword("portfolio-timing-equaliser")
+// takes as long as a wrong password and reveals nothing. It is made on first use,
+// at the configured bcrypt cost, like real hashes.
+var dummyHash = sync.OnceValue(func() string {
+	h, _ := models.HashPassword("portfolio-timing-equaliser")
+	return h
+})
+
+// signInRefused is the one answer to a wrong email, a wrong password and a
+// disabled account alike: which of them it was is nobody's business but the log's.
+const signInRefused = "That email and password do not match an active account."
 
 // loginForm shows the sign-in page. Route: auth.login.
 func (a *App) loginForm(c echo.Context) error {
@@ -42,7 +51,7 @@ func (a *App) login(c echo.Context) error {
 		p.Error = "Enter your email and password."
 		return a.renderLogin(c, http.StatusUnprocessableEntity, p)
 	}
-	keys := []string{"email:" + email, "ip:" + c.RealIP()}
+	keys := models.ThrottleKeys(email, c.RealIP())
 	now := a.Now()
 	wait, err := models.ThrottleWait(ctx, a.db, now, keys...)
 	if err != nil {
@@ -57,17 +66,24 @@ func (a *App) login(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	hash := dummyHash
-	if u != nil {
+	hash := dummyHash()
+	if u != nil && u.PasswordHash != "" {
 		hash = u.PasswordHash
 	}
-	ok := models.PasswordMatches(hash, pw) && u != nil && !u.Disabled
-	if !ok {
+	ok := models.PasswordMatches(hash, pw) && u != nil && u.PasswordHash != ""
+	if !ok || u.Disabled {
 		if err := models.RecordLoginFailure(ctx, a.db, now, keys...); err != nil {
 			return err
 		}
-		a.Log().Warn("sign-in failed", "email", email, "ip", c.RealIP(), "request_id", web.RequestID(c))
-		p.Error = "That email and password do not match an active account."
+		reason := "unknown email"
+		switch {
+		case u != nil && !ok:
+			reason = "wrong password"
+		case u != nil:
+			reason = "account disabled"
+		}
+		a.Log().Warn("sign-in failed", "email", email, "reason", reason, "ip", c.RealIP(), "request_id", web.RequestID(c))
+		p.Error = signInRefused
 		return a.renderLogin(c, http.StatusUnauthorized, p)
 	}
 	if err := models.ClearLoginFailures(ctx, a.db, keys[0]); err != nil {

@@ -27,6 +27,16 @@ func (a *App) Routes() []Route {
 		{g, "/login", "auth.login", web.Public, a.loginForm},
 		{p, "/login", "auth.signin", web.Public, a.login},
 		{p, "/logout", "auth.logout", web.SignedIn, a.logout},
+		{g, "/account", "account.show", web.SignedIn, a.account},
+		{p, "/account/password", "account.password", web.SignedIn, a.accountPassword},
+		{g, "/users", "users.index", web.Admin, a.users},
+		{g, "/users/new", "users.new", web.Admin, a.userNew},
+		{p, "/users", "users.create", web.Admin, a.userCreate},
+		{g, "/users/:id", "users.show", web.Admin, a.userShow},
+		{p, "/users/:id", "users.update", web.Admin, a.userUpdate},
+		{p, "/users/:id/password", "users.password", web.Admin, a.userPassword},
+		{p, "/users/:id/disable", "users.disable", web.Admin, a.userDisable},
+		{p, "/users/:id/enable", "users.enable", web.Admin, a.userEnable},
 		// end of sign-in, account and users.
 
 		{g, "/", "dashboard", web.SignedIn, a.dashboard},

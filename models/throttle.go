@@ -2,10 +2,11 @@ package models
 
 import (
 	"context"
-	"errors"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
 // LoginThrottle counts failed sign-ins per key ("email:…", "ip:…") in the
@@ -14,18 +15,37 @@ type LoginThrottle struct {
 	Key         string `gorm:"primaryKey"`
 	Failures    int
 	LockedUntil *time.Time
-	UpdatedAt   time.Time
+	UpdatedAt   time.Time `gorm:"autoUpdateTime:false"` // the last failure, by the app's clock
 }
 
-// FreeFailures is how many failures a key gets before back-off starts.
+// FreeFailures is how many failures an account gets before back-off starts.
 const FreeFailures = 5
 
+// FreeAddressFailures is the same for a client address: higher, because one
+// office behind one NAT address shares it, yet a guesser trying many accounts
+// from one address is still slowed down.
+const FreeAddressFailures = 20
+
+// throttleMemory is how long failures are remembered after the last one: an
+// address that mistyped a password last month starts afresh.
+const throttleMemory = 24 * time.Hour
+
+// ThrottleKeys are the throttle keys of a sign-in attempt: the account (whether
+// or not it exists, so the answer reveals nothing) and the client address.
+func ThrottleKeys(email, ip string) []string {
+	return []string{"email:" + NormalizeEmail(email), "ip:" + ip}
+}
+
 // backoff doubles from 30 s with each failure past the free ones, up to 15 minutes.
-func backoff(failures int) time.Duration {
-	if failures < FreeFailures {
+func backoff(key string, failures int) time.Duration {
+	free := FreeFailures
+	if strings.HasPrefix(key, "ip:") {
+		free = FreeAddressFailures
+	}
+	if failures < free {
 		return 0
 	}
-	d := 30 * time.Second << min(failures-FreeFailures, 5)
+	d := 30 * time.Second << min(failures-free, 5)
 	return min(d, 15*time.Minute)
 }
 
@@ -44,24 +64,29 @@ func ThrottleWait(ctx context.Context, db *gorm.DB, now time.Time, keys ...strin
 	return wait, nil
 }
 
-// RecordLoginFailure counts a failure against each key and sets its lock.
+// RecordLoginFailure counts a failure against each key and sets its lock. The
+// row is created if missing and then locked, so concurrent failures on several
+// instances all count and none fails on the unique key.
 func RecordLoginFailure(ctx context.Context, db *gorm.DB, now time.Time, keys ...string) error {
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		for _, k := range keys {
-			var r LoginThrottle
-			err := tx.Where("key = ?", k).First(&r).Error
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				r = LoginThrottle{Key: k}
-			} else if err != nil {
+			if err := tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "key"}}, DoNothing: true}).
+				Create(&LoginThrottle{Key: k, UpdatedAt: now}).Error; err != nil {
 				return err
 			}
-			r.Failures++
-			r.UpdatedAt = now
-			if d := backoff(r.Failures); d > 0 {
-				until := now.Add(d)
-				r.LockedUntil = &until
+			var r LoginThrottle
+			if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("key = ?", k).First(&r).Error; err != nil {
+				return err
 			}
-			if err := tx.Save(&r).Error; err != nil {
+			if now.Sub(r.UpdatedAt) > throttleMemory {
+				r.Failures = 0
+			}
+			r.Failures++
+			cols := map[string]any{"failures": r.Failures, "updated_at": now}
+			if d := backoff(k, r.Failures); d > 0 {
+				cols["locked_until"] = now.Add(d)
+			}
+			if err := tx.Model(&LoginThrottle{}).Where("key = ?", k).UpdateColumns(cols).Error; err != nil {
 				return err
 			}
 		}

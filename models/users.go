@@ -4,11 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/mail"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"golang.org/x/crypto/bcrypt"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
 // MinPasswordLength is the shortest password accepted.
@@ -95,4 +98,118 @@ func ValidRole(r string) bool {
 		}
 	}
 	return false
+}
+
+// SessionEpoch identifies the generation of a user's sessions: a session records
+// the epoch it was issued in and is live only while the user's epoch is unchanged.
+// Comparing for equality (rather than "issued after") lets a password change
+// revoke every other session and issue a new one in the same instant.
+func SessionEpoch(u *User) int64 {
+	if u.SessionsAfter == nil {
+		return 0
+	}
+	return u.SessionsAfter.UnixMicro()
+}
+
+// RevokeSessions ends every session of u (sign-out, password change, disabling)
+// by moving its epoch on. Microseconds are what both databases store exactly; the
+// epoch always moves, even when the clock has not (tests, coarse clocks).
+func RevokeSessions(tx *gorm.DB, u *User, now time.Time) error {
+	at := now.UTC().Truncate(time.Microsecond)
+	if u.SessionsAfter != nil && !at.After(*u.SessionsAfter) {
+		at = u.SessionsAfter.UTC().Truncate(time.Microsecond).Add(time.Microsecond)
+	}
+	if err := tx.Model(&User{}).Where("id = ?", u.ID).UpdateColumn("sessions_after", at).Error; err != nil {
+		return err
+	}
+	u.SessionsAfter = &at
+	return nil
+}
+
+// ValidEmail reports an address of the form name@domain (what a sign-in needs;
+// deliverability is not checked).
+func ValidEmail(s string) bool {
+	if len(s) > 254 || strings.ContainsAny(s, " \t\r\n<>,;\"") {
+		return false
+	}
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s {
+		return false
+	}
+	local, domain, _ := strings.Cut(s, "@")
+	return local != "" && strings.Contains(domain, ".") && !strings.HasPrefix(domain, ".") && !strings.HasSuffix(domain, ".")
+}
+
+// ErrLastAdmin refuses a change that would leave no active administrator.
+var ErrLastAdmin = errors.New("at least one active administrator must remain")
+
+// EnsureAdminRemains returns ErrLastAdmin unless an active admin other than
+// userID exists. Call it in the transaction that demotes or disables userID: the
+// admin rows are locked (PostgreSQL) so two admins demoting each other at once
+// cannot both succeed; SQLite transactions already run one at a time.
+func EnsureAdminRemains(tx *gorm.DB, userID uint) error {
+	var ids []uint
+	if err := tx.Model(&User{}).Clauses(clause.Locking{Strength: "UPDATE"}).
+		Where("role = ? AND disabled = ?", RoleAdmin, false).Pluck("id", &ids).Error; err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if id != userID {
+			return nil
+		}
+	}
+	return ErrLastAdmin
+}
+
+// UserFilter narrows the users list.
+type UserFilter struct {
+	Q       string // words in the name or email
+	Role    string
+	Status  string // "active", "disabled" or "" for both
+	Page    int
+	PerPage int
+}
+
+// UserRow is a user with the number of engagements they manage (as lead or co-manager).
+type UserRow struct {
+	User
+	Manages int
+}
+
+// ListUsers lists users by name, a page at a time, with the engagements each manages
+// counted in SQL.
+func ListUsers(ctx context.Context, db *gorm.DB, f UserFilter) ([]UserRow, int64, error) {
+	q := db.WithContext(ctx).Model(&User{})
+	if s := strings.TrimSpace(f.Q); s != "" {
+		like := "%" + strings.ToLower(s) + "%"
+		q = q.Where("LOWER(users.name) LIKE ? OR users.email LIKE ?", like, like)
+	}
+	if f.Role != "" {
+		q = q.Where("users.role = ?", f.Role)
+	}
+	switch f.Status {
+	case "active":
+		q = q.Where("users.disabled = ?", false)
+	case "disabled":
+		q = q.Where("users.disabled = ?", true)
+	}
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, err
+	}
+	var rows []UserRow
+	err := q.Select(`users.*, (SELECT COUNT(*) FROM engagements e WHERE e.manager_id = users.id
+		OR e.id IN (SELECT engagement_id FROM engagement_managers m WHERE m.user_id = users.id)) AS manages`).
+		Order("users.disabled, LOWER(users.name), users.id").
+		Offset((max(f.Page, 1) - 1) * f.PerPage).Limit(f.PerPage).Scan(&rows).Error
+	return rows, total, err
+}
+
+// ManagedEngagements lists the engagements userID manages, as lead or co-manager, by code.
+func ManagedEngagements(ctx context.Context, db *gorm.DB, userID uint) ([]Engagement, error) {
+	var out []Engagement
+	err := db.WithContext(ctx).Select("id", "code", "name").
+		Where("manager_id = ? OR id IN (SELECT engagement_id FROM engagement_managers WHERE user_id = ?)", userID, userID).
+		Order("code").Find(&out).Error
+	return out, err
 }

@@ -1,12 +1,14 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"gorm.io/gorm"
 
 	"portfolio/models"
 )
@@ -18,11 +20,13 @@ const (
 	sessUserID   = "uid"
 	sessIssuedAt = "iat"
 	sessSeenAt   = "seen"
+	sessEpoch    = "rev" // the user's session epoch when this session was issued (models.SessionEpoch)
 )
 
 // loadUser puts the signed-in user on the context when the session is live:
-// not idle too long, not too old, not issued before the user's sessions were
-// revoked, and the account still enabled.
+// not idle too long, not too old, issued in the user's current session epoch
+// (sign-out, a password change or disabling moves it on, on every instance at
+// once because it lives in the database), and the account still enabled.
 func (s *Server) loadUser(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		sess := Session(c)
@@ -38,8 +42,16 @@ func (s *Server) loadUser(next echo.HandlerFunc) echo.HandlerFunc {
 			s.endSession(c, "Your session expired. Sign in again.")
 			return next(c)
 		}
+		epoch, _ := sess.Values[sessEpoch].(int64)
 		var u models.User
-		if err := s.DB(c).First(&u, uid).Error; err != nil || u.Disabled || (u.SessionsAfter != nil && issued.Before(u.SessionsAfter.Truncate(time.Second))) {
+		if err := s.DB(c).First(&u, uid).Error; err != nil {
+			if !errors.Is(err, gorm.ErrRecordNotFound) {
+				return err // a database failure is an error page, not a silent sign-out
+			}
+			s.endSession(c, "")
+			return next(c)
+		}
+		if u.Disabled || epoch != models.SessionEpoch(&u) {
 			s.endSession(c, "")
 			return next(c)
 		}
@@ -63,8 +75,10 @@ func (s *Server) endSession(c echo.Context, flash string) {
 	_ = SaveSession(c)
 }
 
-// SignIn starts a fresh session for u: every value of the old session is dropped
-// so that nothing set before authentication survives it (no fixation).
+// SignIn starts a fresh session for u in its current session epoch: every value
+// of the old session is dropped and the CSRF token is replaced, so that nothing
+// set before authentication (by an attacker who planted a cookie) survives it.
+// Call it again after revoking the user's sessions to keep this browser signed in.
 func (s *Server) SignIn(c echo.Context, u *models.User) error {
 	sess := Session(c)
 	for k := range sess.Values {
@@ -74,21 +88,28 @@ func (s *Server) SignIn(c echo.Context, u *models.User) error {
 	sess.Values[sessUserID] = u.ID
 	sess.Values[sessIssuedAt] = now
 	sess.Values[sessSeenAt] = now
+	sess.Values[sessEpoch] = models.SessionEpoch(u)
 	c.Set(userKey, u)
+	s.rotateCSRF(c)
 	return SaveSession(c)
 }
 
-// SignOut ends the session in this browser and revokes every other session of the
-// user (cookies cannot be recalled, so the user row records the cut-off).
+// SignOut ends the session in this browser and every other session of the user:
+// a cookie cannot be recalled, and a copy of it (another device, another app
+// instance, a stolen one) must stop working too, so the user's epoch moves on.
 func (s *Server) SignOut(c echo.Context) error {
 	if u := CurrentUser(c); u != nil {
-		now := s.Now().UTC()
-		if err := s.DB(c).Model(u).UpdateColumn("sessions_after", now).Error; err != nil {
+		if err := models.RevokeSessions(s.DB(c), u, s.Now()); err != nil {
 			return err
 		}
+		s.opts.Log.Info("sign-out", "user_id", u.ID, "ip", c.RealIP(), "request_id", RequestID(c))
 	}
 	sess := Session(c)
+	for k := range sess.Values {
+		delete(sess.Values, k)
+	}
 	sess.Options.MaxAge = -1
+	c.Set(userKey, nil)
 	return SaveSession(c)
 }
 
@@ -168,8 +189,11 @@ func RedirectToSignIn(c echo.Context) error {
 }
 
 // LocalPath returns p when it is a path on this site, else "/": no open redirects.
+// Browsers read "//host", "/\\host" and paths with tabs or newlines removed as
+// another site, so those are refused along with anything that has a scheme or host.
 func LocalPath(p string) string {
-	if p == "" || !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") || strings.ContainsAny(p, "\r\n\t") {
+	if p == "" || !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") ||
+		strings.IndexFunc(p, func(r rune) bool { return r < 0x20 || r == 0x7f || r == '\\' }) >= 0 {
 		return "/"
 	}
 	u, err := url.Parse(p)

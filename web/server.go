@@ -29,6 +29,11 @@ type Options struct {
 	IdleTimeout    time.Duration // a session unused this long must sign in again
 	MaxSessionAge  time.Duration // a session older than this must sign in again
 	Now            func() time.Time
+	// TrustProxy takes the client address from X-Forwarded-For when the request
+	// comes from a proxy on a private or loopback address; otherwise the
+	// connection's address counts, so a client cannot pick its own address to
+	// dodge sign-in throttling.
+	TrustProxy bool
 }
 
 // Server is the Echo instance and the group every application route mounts on.
@@ -60,6 +65,10 @@ func New(o Options) *Server {
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
+	e.IPExtractor = echo.ExtractIPDirect()
+	if o.TrustProxy {
+		e.IPExtractor = echo.ExtractIPFromXFFHeader()
+	}
 	s := &Server{Echo: e, opts: o}
 	e.HTTPErrorHandler = s.handleError
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{

@@ -70,22 +70,31 @@ func seedCmd(ctx context.Context, args []string, getenv func(string) string, std
 	return nil
 }
 
+// userCmd adds a user or sets a password, the password read from stdin so it
+// never shows in the process list or the shell history. Every flag is checked
+// before the password is read, and the password before the database is opened.
 func userCmd(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout io.Writer) error {
 	if len(args) == 0 || (args[0] != "add" && args[0] != "set-password") {
-		return errors.New("usage: portfolio user add --email E --role R [--name N] | portfolio user set-password --email E (password on stdin)")
+		return errors.New("usage: portfolio user add --email E [--role R] [--name N] | portfolio user set-password --email E (the password on standard input)")
 	}
 	sub := args[0]
 	fs := flag.NewFlagSet("user "+sub, flag.ContinueOnError)
 	c := bindConfig(fs, getenv)
 	email := fs.String("email", "", "the user's email")
-	role := fs.String("role", models.RoleExecutive, "executive, manager or admin (least privilege by default)")
-	name := fs.String("name", "", "display name (default: from the email)")
+	var role, name *string
+	if sub == "add" {
+		role = fs.String("role", models.RoleExecutive, "executive, manager or admin (least privilege by default)")
+		name = fs.String("name", "", "display name (default: from the email)")
+	}
 	if err := parse(fs, args[1:], stdout); err != nil {
 		return err
 	}
 	*email = models.NormalizeEmail(*email)
-	if !strings.Contains(*email, "@") {
+	if !models.ValidEmail(*email) {
 		return errors.New("--email must be an email address")
+	}
+	if sub == "add" && !models.ValidRole(*role) {
+		return fmt.Errorf("--role must be one of %s", strings.Join(models.Roles, ", "))
 	}
 	pw, err := readPassword(stdin)
 	if err != nil {
@@ -98,36 +107,32 @@ func userCmd(ctx context.Context, args []string, getenv func(string) string, std
 	if err != nil {
 		return err
 	}
-	hash, err := models.HashPassword(pw)
-	if err != nil {
-		return err
-	}
 	u, err := models.UserByEmail(ctx, db, *email)
 	if err != nil {
 		return err
 	}
+	now := time.Now()
 	if sub == "set-password" {
 		if u == nil {
 			return fmt.Errorf("no user %s", *email)
 		}
-		now := time.Now().UTC()
-		if err := db.WithContext(ctx).Model(u).Updates(map[string]any{"password_hash": hash, "sessions_after": now}).Error; err != nil {
+		if err := models.SetPassword(ctx, db, u, pw, nil, now); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "Password set for %s; their other sessions are signed out.\n", *email)
+		fmt.Fprintf(stdout, "Password set for %s; their sessions are signed out.\n", *email)
+		if u.Disabled {
+			fmt.Fprintf(stdout, "Note: the account is disabled; an administrator can enable it on its Users page.\n")
+		}
 		return nil
 	}
 	if u != nil {
-		return fmt.Errorf("a user %s already exists", *email)
+		return fmt.Errorf("a user %s already exists (use set-password to change the password)", *email)
 	}
-	if !models.ValidRole(*role) {
-		return fmt.Errorf("--role must be one of %v", models.Roles)
-	}
-	if *name == "" {
+	if *name = strings.TrimSpace(*name); *name == "" {
 		*name = strings.SplitN(*email, "@", 2)[0]
 	}
-	nu := models.User{Name: *name, Email: *email, Role: *role, PasswordHash: hash}
-	if err := db.WithContext(ctx).Create(&nu).Error; err != nil {
+	nu := models.User{Name: *name, Email: *email, Role: *role}
+	if err := models.CreateUser(ctx, db, &nu, pw, nil, now); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "Created %s (%s).\n", *email, *role)

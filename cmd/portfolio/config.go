@@ -28,6 +28,7 @@ type config struct {
 	SessionKeys   string
 	Production    bool
 	SecureCookies bool
+	TrustProxy    bool
 	LogLevel      string
 	LogFormat     string
 	IdleTimeout   time.Duration
@@ -43,6 +44,7 @@ var settingsHelp = [][3]string{
 	{"session-keys", "PORTFOLIO_SESSION_KEYS", "comma-separated cookie secrets, newest first (rotation); generated into the data directory when unset"},
 	{"production", "PORTFOLIO_PRODUCTION=false", "production mode: session keys must be configured"},
 	{"secure-cookies", "PORTFOLIO_SECURE_COOKIES=false", "mark cookies Secure and send HSTS (serve over TLS)"},
+	{"trust-proxy", "PORTFOLIO_TRUST_PROXY=false", "behind a reverse proxy: take the client address from X-Forwarded-For"},
 	{"idle-timeout", "PORTFOLIO_IDLE_TIMEOUT=2h", "sign out after this long without a request"},
 	{"max-session", "PORTFOLIO_MAX_SESSION=12h", "sign out this long after signing in"},
 	{"log-level", "PORTFOLIO_LOG_LEVEL=info", "debug, info, warn or error"},
@@ -86,6 +88,7 @@ func bindConfig(fs *flag.FlagSet, getenv func(string) string) *config {
 	fs.StringVar(&c.SessionKeys, "session-keys", getenv("PORTFOLIO_SESSION_KEYS"), "comma-separated cookie secrets, newest first")
 	fs.BoolVar(&c.Production, "production", envBool("PORTFOLIO_PRODUCTION", false), "production mode")
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", envBool("PORTFOLIO_SECURE_COOKIES", false), "Secure cookies and HSTS")
+	fs.BoolVar(&c.TrustProxy, "trust-proxy", envBool("PORTFOLIO_TRUST_PROXY", false), "client address from X-Forwarded-For (behind a proxy)")
 	fs.DurationVar(&c.IdleTimeout, "idle-timeout", envDur("PORTFOLIO_IDLE_TIMEOUT", 2*time.Hour), "idle session timeout")
 	fs.DurationVar(&c.MaxSession, "max-session", envDur("PORTFOLIO_MAX_SESSION", 12*time.Hour), "absolute session lifetime")
 	fs.StringVar(&c.LogLevel, "log-level", env("PORTFOLIO_LOG_LEVEL", "info"), "log level")
@@ -93,9 +96,14 @@ func bindConfig(fs *flag.FlagSet, getenv func(string) string) *config {
 	return c
 }
 
-// parse parses args into a flag set that prints the full usage on --help.
+// parse parses args into a flag set that prints the command's flags on --help
+// (run then ends without error: asking for help is not a failure).
 func parse(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	fs.SetOutput(stdout)
+	fs.Usage = func() {
+		fmt.Fprintf(stdout, "Usage of portfolio %s (every flag also reads the PORTFOLIO_* variable named in 'portfolio --help'):\n", fs.Name())
+		fs.PrintDefaults()
+	}
 	return fs.Parse(args)
 }
 
@@ -143,37 +151,31 @@ func (c *config) logger(w io.Writer) *slog.Logger {
 // minSecretLen is the shortest session secret accepted (32 hex characters = 128 bits).
 const minSecretLen = 32
 
-// sessionKeys returns the cookie key pairs: from configuration, or from a file in
-// the data directory created once (0600) so restarts keep people signed in.
+// keyFileName is the generated session secret in the data directory.
+const keyFileName = "session.keys"
+
+// sessionKeys returns the cookie key pairs, newest first: from configuration, or
+// from a file in the data directory created once (0600) so that restarts keep
+// people signed in. The file may hold several secrets, one a line, newest first.
+// It reports whether it generated the file.
 func (c *config) sessionKeys() ([][]byte, bool, error) {
 	var secrets []string
 	generated := false
-	if c.SessionKeys != "" {
+	switch {
+	case c.SessionKeys != "":
 		for _, s := range strings.Split(c.SessionKeys, ",") {
 			if s = strings.TrimSpace(s); s != "" {
 				secrets = append(secrets, s)
 			}
 		}
-	} else if c.Production {
-		return nil, false, errors.New("production mode needs --session-keys (PORTFOLIO_SESSION_KEYS): at least one secret of 32+ characters")
-	} else {
-		path := filepath.Join(c.DataDir, "session.keys")
-		b, err := os.ReadFile(path)
-		if errors.Is(err, os.ErrNotExist) {
-			raw := make([]byte, 32)
-			if _, err := rand.Read(raw); err != nil {
-				return nil, false, err
-			}
-			if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
-				return nil, false, err
-			}
-			b = []byte(hex.EncodeToString(raw) + "\n")
-			if err := os.WriteFile(path, b, 0o600); err != nil {
-				return nil, false, fmt.Errorf("write session key: %w", err)
-			}
-			generated = true
-		} else if err != nil {
-			return nil, false, fmt.Errorf("read session key: %w", err)
+	case c.Production:
+		return nil, false, errors.New("production mode needs --session-keys (PORTFOLIO_SESSION_KEYS): at least one secret of 32+ characters, shared by every instance")
+	default:
+		var b []byte
+		var err error
+		b, generated, err = readOrCreateKeyFile(filepath.Join(c.DataDir, keyFileName), c.DataDir)
+		if err != nil {
+			return nil, false, err
 		}
 		secrets = strings.Fields(string(b))
 	}
@@ -188,4 +190,55 @@ func (c *config) sessionKeys() ([][]byte, bool, error) {
 		return nil, false, errors.New("no session secret configured")
 	}
 	return keys, generated, nil
+}
+
+// readOrCreateKeyFile reads the key file, or creates it with a fresh random
+// secret. O_EXCL makes two instances starting together over one data directory
+// agree on one secret; a file others may read is refused, since whoever reads it
+// can forge any user's session.
+func readOrCreateKeyFile(path, dir string) ([]byte, bool, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, false, err
+	}
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return nil, false, err
+	}
+	secret := []byte(hex.EncodeToString(raw) + "\n")
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err == nil {
+		_, werr := f.Write(secret)
+		if cerr := f.Close(); werr == nil {
+			werr = cerr
+		}
+		if werr != nil {
+			os.Remove(path)
+			return nil, false, fmt.Errorf("write session key: %w", werr)
+		}
+		return secret, true, nil
+	}
+	if !errors.Is(err, os.ErrExist) {
+		return nil, false, fmt.Errorf("write session key: %w", err)
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, false, fmt.Errorf("read session key: %w", err)
+	}
+	if st.Mode().Perm()&0o077 != 0 {
+		return nil, false, fmt.Errorf("the session key file %s is readable by others (mode %v): run chmod 600 on it", path, st.Mode().Perm())
+	}
+	var b []byte
+	for try := 0; try < 20; try++ { // another instance may be writing it this instant
+		if b, err = os.ReadFile(path); err != nil {
+			return nil, false, fmt.Errorf("read session key: %w", err)
+		}
+		if len(strings.TrimSpace(string(b))) > 0 {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if len(strings.TrimSpace(string(b))) == 0 {
+		return nil, false, fmt.Errorf("the session key file %s is empty: delete it to generate a new one", path)
+	}
+	return b, false, nil
 }

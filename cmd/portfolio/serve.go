@@ -65,7 +65,7 @@ func newApp(ctx context.Context, c *config, stdout io.Writer) (*app, error) {
 			return nil, err
 		}
 	}
-	srv := web.New(web.Options{DB: db, Log: log, SessionKeys: keys, SecureCookies: c.SecureCookies,
+	srv := web.New(web.Options{DB: db, Log: log, SessionKeys: keys, SecureCookies: c.SecureCookies, TrustProxy: c.TrustProxy,
 		IdleTimeout: c.IdleTimeout, MaxSessionAge: c.MaxSession})
 	handlers.New(srv, db)
 	return &app{db: db, handler: srv.Echo, log: log}, nil

@@ -36,6 +36,19 @@ var Nav = []NavItem{
 	{"lessons", "Lessons", "/lessons"},
 }
 
+// AdminNav are the navigation entries only administrators see (after Nav).
+var AdminNav = []NavItem{
+	{"users", "Users", "/users"},
+}
+
+// NavItems is the navigation for this user: Nav, plus AdminNav for admins.
+func (c Chrome) NavItems() []NavItem {
+	if c.UserRole != "admin" {
+		return Nav
+	}
+	return append(append([]NavItem(nil), Nav...), AdminNav...)
+}
+
 // HTMXConfig makes htmx swap 422 (form errors) and 409 (conflicts) like
 // successes, never evaluate strings as script, and add no inline styles (CSP).
 const HTMXConfig = `{"includeIndicatorStyles":false,"historyRestoreAsHxRequest":false,"allowEval":false,"allowScriptTags":false,"historyCacheSize":0,"responseHandling":[{"code":"204","swap":false},{"code":"[23]..","swap":true},{"code":"422","swap":true},{"code":"409","swap":true},{"code":"[45]..","swap":false,"error":true}]}`

@@ -1,0 +1,77 @@
+package handlers
+
+import (
+	"fmt"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"portfolio/models"
+	"portfolio/views/pages"
+	"portfolio/web"
+)
+
+// account is the signed-in user's own page: who they are, what their role lets
+// them do, and the change-password form. Route: account.show.
+func (a *App) account(c echo.Context) error {
+	return a.renderAccount(c, http.StatusOK, nil)
+}
+
+func (a *App) renderAccount(c echo.Context, status int, errs map[string]string) error {
+	u := web.CurrentUser(c)
+	p := pages.AccountProps{U: *u, Errors: errs}
+	if u.Role == models.RoleManager {
+		var err error
+		if p.Manages, err = models.ManagedEngagements(c.Request().Context(), a.db, u.ID); err != nil {
+			return err
+		}
+	}
+	p.Chrome = web.Chrome(c, "Your account", "account")
+	return web.Render(c, status, pages.Account(p), nil)
+}
+
+// accountPassword changes the user's own password: the current one is required
+// (and wrong guesses count towards sign-in throttling, so a borrowed session
+// cannot be used to find it), the new one must pass models.CheckPassword. Every
+// other session ends; this browser gets a fresh one. Route: account.password.
+func (a *App) accountPassword(c echo.Context) error {
+	ctx := c.Request().Context()
+	u := *web.CurrentUser(c)
+	current, pw, confirm := c.FormValue("current"), c.FormValue("password"), c.FormValue("confirm")
+	keys := models.ThrottleKeys(u.Email, c.RealIP())
+	now := a.Now()
+	wait, err := models.ThrottleWait(ctx, a.db, now, keys...)
+	if err != nil {
+		return err
+	}
+	if wait > 0 {
+		return a.renderAccount(c, http.StatusTooManyRequests, map[string]string{
+			"current": fmt.Sprintf("Too many wrong passwords. Try again in %s.", humanWait(wait.Seconds()))})
+	}
+	errs := web.Checker{}
+	if current == "" {
+		errs.Add("current", "Enter your current password.")
+	} else if !models.PasswordMatches(u.PasswordHash, current) {
+		if err := models.RecordLoginFailure(ctx, a.db, now, keys...); err != nil {
+			return err
+		}
+		a.Log().Warn("password change: wrong current password", "user_id", u.ID, "ip", c.RealIP(), "request_id", web.RequestID(c))
+		errs.Add("current", "That is not your current password.")
+	}
+	checkNewPassword(errs, pw, confirm, u.Email)
+	if _, bad := errs["password"]; !bad && pw == current && current != "" {
+		errs.Add("password", "Choose a password different from your current one.")
+	}
+	if !errs.OK() {
+		return a.renderAccount(c, http.StatusUnprocessableEntity, errs)
+	}
+	if err := models.SetPassword(ctx, a.db, &u, pw, &u.ID, now); err != nil {
+		return err
+	}
+	if err := a.SignIn(c, &u); err != nil { // the revocation above ended this session too
+		return err
+	}
+	a.Log().Info("password changed", "user_id", u.ID, "ip", c.RealIP(), "request_id", web.RequestID(c))
+	web.AddFlash(c, "success", "Your password is changed. Any other session of yours is signed out.")
+	return c.Redirect(http.StatusSeeOther, "/account")
+}

@@ -1,0 +1,443 @@
+package handlers_test
+
+import (
+	"fmt"
+	"hash/fnv"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/labstack/echo/v4"
+	"gorm.io/gorm"
+
+	"portfolio/handlers"
+	"portfolio/models"
+	"portfolio/models/dbtest"
+	"portfolio/web"
+)
+
+// The route walk: every route the server registers is requested as anonymous,
+// executive, manager and admin, and without a CSRF token. A route someone adds
+// later is walked too; if its path pattern is missing from routeTargets below
+// the test fails and says what to add.
+
+// routeTarget says how to aim a route at a record the demo manager does NOT
+// manage (or a portfolio-wide one, which only admins change).
+type routeTarget struct {
+	// params gives the path parameters (":id" → "12").
+	params func(f *fixture) map[string]string
+	// form gives the fields a state-changing request needs to name its target,
+	// e.g. the engagement_id of a create. Give valid values for the rest when the
+	// handler validates before it authorises.
+	form func(f *fixture) url.Values
+	// managerMay marks a route the demo manager may use even so (a blank "new"
+	// form whose engagement is chosen in it).
+	managerMay bool
+}
+
+// routeTargets maps every route path pattern with parameters, and every path a
+// state-changing route uses, to its target. EXTEND IT when you add a route.
+var routeTargets = map[string]routeTarget{
+	// Sign-in, account and users.
+	"/login":              {},
+	"/logout":             {},
+	"/account/password":   {},
+	"/users":              {},
+	"/users/:id":          {params: id(func(f *fixture) uint { return f.spareUser })},
+	"/users/:id/password": {params: id(func(f *fixture) uint { return f.spareUser })},
+	"/users/:id/disable":  {params: id(func(f *fixture) uint { return f.spareUser })},
+	"/users/:id/enable":   {params: id(func(f *fixture) uint { return f.spareUser })},
+
+	// Engagements and vendors.
+	"/engagements/:id": {params: id(func(f *fixture) uint { return f.foreign })},
+	"/vendors/:id":     {params: id(func(f *fixture) uint { return f.any("vendors") })},
+
+	// Risk register.
+	"/risks/:id": {params: id(func(f *fixture) uint { return f.foreignRow("risks") })},
+}
+
+// selfService are the state-changing routes any signed-in user (or anyone, for
+// sign-in) may use because they touch only the user's own session or account.
+// Every other state-changing route must be guarded web.Editor or web.Admin.
+var selfService = map[string]bool{
+	"POST /login":            true,
+	"POST /logout":           true,
+	"POST /account/password": true,
+}
+
+// infraRoutes are mounted on the bare Echo instance (not the route table): public, read-only.
+var infraRoutes = map[string]bool{"GET /static/*": true, "GET /favicon.ico": true}
+
+func id(pick func(f *fixture) uint) func(f *fixture) map[string]string {
+	return func(f *fixture) map[string]string { return map[string]string{"id": fmt.Sprint(pick(f))} }
+}
+
+// fixture picks records from the demo data.
+type fixture struct {
+	t         *testing.T
+	db        *gorm.DB
+	manager   models.User // the demo manager
+	foreign   uint        // an engagement the demo manager does not manage
+	spareUser uint        // an account that is none of the demo sign-ins (admin routes act on it)
+}
+
+// managed is the SQL set of engagements the demo manager manages.
+const managedSQL = `(SELECT id FROM engagements WHERE manager_id = @m OR id IN (SELECT engagement_id FROM engagement_managers WHERE user_id = @m))`
+
+func newFixture(t *testing.T, db *gorm.DB) *fixture {
+	f := &fixture{t: t, db: db, manager: userByEmail(t, db, demoAccount(t, models.RoleManager).Email)}
+	f.foreign = f.pick("engagements", "id NOT IN "+managedSQL)
+	f.spareUser = f.pick("users", "email NOT IN @emails")
+	return f
+}
+
+// pick is the lowest id of table matching where (named args @m, @emails); it fails when none matches.
+func (f *fixture) pick(table, where string) uint {
+	f.t.Helper()
+	var emails []string
+	for _, a := range models.DemoAccounts {
+		emails = append(emails, a.Email)
+	}
+	var args []any
+	if strings.Contains(where, "@") {
+		args = append(args, map[string]any{"m": f.manager.ID, "emails": emails})
+	}
+	var id *uint
+	err := f.db.Raw("SELECT MIN(id) FROM "+table+" WHERE "+where, args...).Scan(&id).Error
+	if err != nil || id == nil {
+		f.t.Fatalf("route walk fixture: no %s row where %s (%v): seed one in the demo data", table, where, err)
+	}
+	return *id
+}
+
+// any is some row of table.
+func (f *fixture) any(table string) uint { return f.pick(table, "1 = 1") }
+
+// foreignRow is a row of table on an engagement the demo manager does not manage.
+func (f *fixture) foreignRow(table string) uint {
+	return f.pick(table, "engagement_id IS NOT NULL AND engagement_id NOT IN "+managedSQL)
+}
+
+// foreignBOT is a BOT engagement the demo manager does not manage.
+func (f *fixture) foreignBOT() uint {
+	return f.pick("engagements", "model = 'BOT' AND id NOT IN "+managedSQL)
+}
+
+// walkRoute is one registered route with what the route table says of it.
+type walkRoute struct {
+	method, path string
+	guard        web.Guard
+	inTable      bool
+}
+
+func (r walkRoute) key() string { return r.method + " " + r.path }
+
+// registered lists the routes the Echo instance serves, with their guards.
+func registered(t *testing.T, e *echo.Echo, a *handlers.App) []walkRoute {
+	t.Helper()
+	guards := map[string]web.Guard{}
+	for _, r := range a.Routes() {
+		guards[r.Method+" "+r.Path] = r.Guard
+	}
+	seen := map[string]bool{}
+	var out []walkRoute
+	for _, r := range e.Routes() {
+		if r.Name == "echo_route_not_found" || r.Method == echo.RouteNotFound {
+			continue
+		}
+		w := walkRoute{method: r.Method, path: r.Path}
+		if seen[w.key()] {
+			continue
+		}
+		seen[w.key()] = true
+		w.guard, w.inTable = guards[w.key()]
+		out = append(out, w)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].key() < out[j].key() })
+	return out
+}
+
+// fill puts the target's parameters into a path pattern.
+func fill(t *testing.T, pattern string, params map[string]string) string {
+	t.Helper()
+	parts := strings.Split(pattern, "/")
+	for i, p := range parts {
+		if strings.HasPrefix(p, ":") {
+			v, ok := params[p[1:]]
+			if !ok {
+				t.Fatalf("routeTargets[%q] gives no value for %s", pattern, p)
+			}
+			parts[i] = url.PathEscape(v)
+		} else if p == "*" {
+			parts[i] = "app.css"
+		}
+	}
+	return strings.Join(parts, "/")
+}
+
+// fingerprint sums a hash of every row of every table (but sign-in throttling and
+// migrations), so that "nothing stored" covers inserts, updates and deletes anywhere.
+func fingerprint(t *testing.T, db *gorm.DB) map[string]uint64 {
+	t.Helper()
+	tables, err := db.Migrator().GetTables()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]uint64{}
+	for _, tb := range tables {
+		if tb == "login_throttles" || tb == "schema_migrations" || strings.HasPrefix(tb, "sqlite_") {
+			continue
+		}
+		rows, err := db.Raw("SELECT * FROM " + tb).Rows()
+		if err != nil {
+			t.Fatal(err)
+		}
+		cols, _ := rows.Columns()
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		var sum uint64
+		for rows.Next() {
+			if err := rows.Scan(ptrs...); err != nil {
+				t.Fatal(err)
+			}
+			h := fnv.New64a()
+			fmt.Fprintf(h, "%v", vals)
+			sum += h.Sum64()
+		}
+		rows.Close()
+		out[tb] = sum
+	}
+	return out
+}
+
+// changedTables names the tables whose fingerprint moved.
+func changedTables(before, after map[string]uint64) []string {
+	var out []string
+	for k, v := range after {
+		if before[k] != v {
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// checkPageSafety fails on what the CSP would block or what could run script:
+// inline <script>, on* handler attributes, hx-on, style attributes, javascript: URLs.
+func checkPageSafety(t *testing.T, where string, r resp) {
+	t.Helper()
+	if !strings.HasPrefix(r.Header.Get("Content-Type"), "text/html") || r.StatusCode != http.StatusOK {
+		return
+	}
+	doc := r.Doc(t)
+	doc.Find("script").Each(func(_ int, s *goquery.Selection) {
+		if _, ok := s.Attr("src"); !ok || strings.TrimSpace(s.Text()) != "" {
+			t.Errorf("%s: inline <script> (the CSP allows script-src 'self' only: move it to static/app.js)", where)
+		}
+	})
+	doc.Find("*").Each(func(_ int, s *goquery.Selection) {
+		for _, a := range s.Nodes[0].Attr {
+			k := strings.ToLower(a.Key)
+			switch {
+			case strings.HasPrefix(k, "on"), strings.HasPrefix(k, "hx-on"):
+				t.Errorf("%s: <%s %s=…>: inline event handlers are blocked by the CSP; use static/app.js", where, s.Nodes[0].Data, a.Key)
+			case k == "style":
+				t.Errorf("%s: <%s style=%q>: style attributes are blocked by the CSP (style-src 'self'); use a class", where, s.Nodes[0].Data, a.Val)
+			case (k == "href" || k == "src" || k == "action" || k == "formaction") && strings.HasPrefix(strings.ToLower(strings.TrimSpace(a.Val)), "javascript:"):
+				t.Errorf("%s: javascript: URL in %s", where, a.Key)
+			}
+		}
+	})
+}
+
+// checkHeaders fails when a response lacks the security headers.
+func checkHeaders(t *testing.T, where string, r resp) {
+	t.Helper()
+	h := r.Header
+	csp := h.Get("Content-Security-Policy")
+	for _, want := range []string{"script-src 'self'", "frame-ancestors 'none'", "style-src 'self'", "object-src 'none'"} {
+		if !strings.Contains(csp, want) {
+			t.Errorf("%s: Content-Security-Policy %q lacks %s", where, csp, want)
+		}
+	}
+	if strings.Contains(csp, "unsafe-inline") || strings.Contains(csp, "unsafe-eval") {
+		t.Errorf("%s: CSP allows unsafe script or style: %q", where, csp)
+	}
+	if h.Get("X-Content-Type-Options") != "nosniff" || h.Get("Referrer-Policy") == "" || h.Get("X-Frame-Options") != "DENY" {
+		t.Errorf("%s: security headers missing: nosniff=%q referrer=%q frame=%q", where,
+			h.Get("X-Content-Type-Options"), h.Get("Referrer-Policy"), h.Get("X-Frame-Options"))
+	}
+}
+
+func TestEveryRouteIsGuarded(t *testing.T) {
+	for _, kind := range dbtest.Kinds() {
+		t.Run(kind, func(t *testing.T) { walkRoutes(t, dbtest.Demo(t, kind)) })
+	}
+}
+
+func walkRoutes(t *testing.T, db *gorm.DB) {
+	ae := newAppEnv(t, db, nil)
+	routes := registered(t, ae.server.Echo, ae.app)
+	var missing []string
+	for _, r := range routes {
+		switch {
+		case !r.inTable && !infraRoutes[r.key()]:
+			t.Errorf("%s is registered outside handlers.Routes(): add it to the route table with a guard", r.key())
+		case r.inTable && r.method != http.MethodGet && r.guard != web.Editor && r.guard != web.Admin && !selfService[r.key()]:
+			t.Errorf("%s changes state but is guarded %s: guard it web.Editor (and a.authorizeEngagement in the handler) or web.Admin", r.key(), r.guard)
+		}
+		if _, ok := routeTargets[r.path]; !ok && r.inTable && (strings.ContainsAny(r.path, ":*") || r.method != http.MethodGet) {
+			missing = append(missing, r.path)
+		}
+	}
+	if len(missing) > 0 {
+		t.Fatalf("routeTargets in handlers/routes_test.go has no entry for %q.\nAdd one per path pattern: how to fill its parameters with a record on an engagement the demo manager does NOT manage (and, for a create, the form fields naming that engagement), so the walk can check every role against it.", missing)
+	}
+	f := newFixture(t, db)
+
+	anon, exec, mgr, admin := ae.client(), ae.client(), ae.client(), ae.client()
+	anonToken := anon.csrf("/login")
+	exec.login(models.RoleExecutive)
+	mgr.login(models.RoleManager)
+	admin.login(models.RoleAdmin)
+	tokens := map[*client]string{anon: anonToken, exec: exec.token(), mgr: mgr.token(), admin: admin.token()}
+
+	type aimed struct {
+		walkRoute
+		url  string
+		form url.Values
+		tgt  routeTarget
+	}
+	var aims []aimed
+	for _, r := range routes {
+		tgt := routeTargets[r.path]
+		params := map[string]string{}
+		if tgt.params != nil {
+			params = tgt.params(f)
+		}
+		form := url.Values{}
+		if tgt.form != nil && r.method != http.MethodGet {
+			form = tgt.form(f)
+		}
+		aims = append(aims, aimed{r, fill(t, r.path, params), form, tgt})
+	}
+	withToken := func(c *client, form url.Values) url.Values {
+		v := url.Values{}
+		for k, x := range form {
+			v[k] = x
+		}
+		v.Set("_csrf", tokens[c])
+		return v
+	}
+
+	// Pass 1: nobody but admins may get past the guards; nothing is stored by a refusal.
+	for _, r := range aims {
+		state := r.method != http.MethodGet
+		where := r.method + " " + r.url + " (" + r.path + ")"
+
+		// Anonymous: the sign-in page (htmx: 401 + HX-Redirect), unless public.
+		res := anon.send(r.method, r.url, withToken(anon, r.form), nil)
+		checkHeaders(t, "anonymous "+where, res)
+		checkPageSafety(t, "anonymous "+where, res)
+		toLogin := res.StatusCode == http.StatusSeeOther && strings.HasPrefix(res.Header.Get("Location"), "/login")
+		if r.guard == web.Public || !r.inTable {
+			if toLogin || res.StatusCode == http.StatusUnauthorized {
+				t.Errorf("anonymous %s: public route sent to sign-in (%d)", where, res.StatusCode)
+			}
+		} else {
+			if !toLogin {
+				t.Errorf("anonymous %s: %d, want 303 to /login", where, res.StatusCode)
+			} else if !state && res.Header.Get("Location") != "/login?next="+url.QueryEscape(r.url) && r.url != "/" {
+				t.Errorf("anonymous %s: sent to %q, want /login?next=%s", where, res.Header.Get("Location"), url.QueryEscape(r.url))
+			}
+			hx := anon.send(r.method, r.url, withToken(anon, r.form), map[string]string{"HX-Request": "true", "HX-Current-URL": ae.srv.URL + "/risks?page=2"})
+			if hx.StatusCode != http.StatusUnauthorized || !strings.HasPrefix(hx.Header.Get("HX-Redirect"), "/login") {
+				t.Errorf("anonymous htmx %s: %d HX-Redirect=%q, want 401 and HX-Redirect to /login", where, hx.StatusCode, hx.Header.Get("HX-Redirect"))
+			}
+		}
+		if !r.inTable || selfService[r.key()] {
+			continue // public infrastructure; self-service routes act on the caller's own account
+		}
+
+		// Executives and managers: 403 where their role or the engagement forbids it.
+		for _, who := range []struct {
+			name   string
+			c      *client
+			forbid bool
+		}{
+			{"executive", exec, r.guard == web.Editor || r.guard == web.Admin},
+			{"manager", mgr, r.guard == web.Admin || (r.guard == web.Editor && !r.tgt.managerMay)},
+		} {
+			before := map[string]uint64(nil)
+			if state {
+				before = fingerprint(t, db)
+			}
+			res := who.c.send(r.method, r.url, withToken(who.c, r.form), nil)
+			checkHeaders(t, who.name+" "+where, res)
+			if who.forbid && res.StatusCode != http.StatusForbidden {
+				t.Errorf("%s %s: %d, want 403", who.name, where, res.StatusCode)
+			}
+			if !who.forbid && (res.StatusCode == http.StatusForbidden || res.StatusCode >= 500) {
+				t.Errorf("%s %s: %d, want it allowed", who.name, where, res.StatusCode)
+			}
+			if state && who.forbid {
+				if moved := changedTables(before, fingerprint(t, db)); len(moved) > 0 {
+					t.Errorf("%s %s: must be refused, yet stored changes in %v", who.name, where, moved)
+				}
+			}
+		}
+
+		// No CSRF token, or a wrong one: 403 and nothing stored.
+		if state {
+			before := fingerprint(t, db)
+			for name, form := range map[string]url.Values{"no token": r.form, "wrong token": withToken(admin, r.form)} {
+				if name == "wrong token" {
+					form.Set("_csrf", "not-the-token")
+				}
+				res := admin.send(r.method, r.url, form, nil)
+				if res.StatusCode != http.StatusForbidden {
+					t.Errorf("admin %s with %s: %d, want 403", where, name, res.StatusCode)
+				}
+			}
+			if moved := changedTables(before, fingerprint(t, db)); len(moved) > 0 {
+				t.Errorf("%s without a valid CSRF token stored changes in %v", where, moved)
+			}
+		}
+	}
+	// The public sign-in form refuses a post without a token too.
+	if res := anon.send(http.MethodPost, "/login", url.Values{"email": {"a@b.example"}, "password": {"x"}}, nil); res.StatusCode != http.StatusForbidden {
+		t.Errorf("POST /login without a CSRF token: %d, want 403", res.StatusCode)
+	}
+
+	// Pass 2: admins get past every guard (a validation error is fine, a refusal or a crash is not).
+	for _, r := range aims {
+		if !r.inTable {
+			continue
+		}
+		where := "admin " + r.method + " " + r.url + " (" + r.path + ")"
+		res := admin.send(r.method, r.url, withToken(admin, r.form), nil)
+		checkHeaders(t, where, res)
+		checkPageSafety(t, where, res)
+		toLogin := res.StatusCode == http.StatusSeeOther && strings.HasPrefix(res.Header.Get("Location"), "/login")
+		switch {
+		case res.StatusCode == http.StatusForbidden, res.StatusCode == http.StatusUnauthorized, res.StatusCode >= 500:
+			t.Errorf("%s: %d, want it allowed (2xx, 3xx or a 4xx about the input)\n%.300s", where, res.StatusCode, res.Body)
+		case toLogin && r.key() != "POST /logout":
+			t.Errorf("%s: sent to sign-in", where)
+		}
+		if r.method == http.MethodGet && res.StatusCode == http.StatusOK && strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") &&
+			!strings.Contains(res.Header.Get("Cache-Control"), "no-store") {
+			t.Errorf("%s: a signed-in page without Cache-Control: no-store (Back after sign-out would show it)", where)
+		}
+		if !admin.signedIn() { // POST /logout, or a route that ended the session: sign in again
+			admin.login(models.RoleAdmin)
+			tokens[admin] = admin.token()
+		}
+	}
+}
