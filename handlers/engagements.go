@@ -10,10 +10,9 @@ import (
 	"portfolio/web"
 )
 
-// engagements lists engagements with filters, sort, search and pages. Route:
-// engagements.index; an htmx request gets the #engagements-table partial.
-func (a *App) engagements(c echo.Context) error {
-	ctx := c.Request().Context()
+// engagementFilter reads the list's filters from the query, ignoring bad values.
+// "mine=1" narrows a manager's list to the engagements they manage.
+func engagementFilter(c echo.Context) models.EngagementFilter {
 	f := models.EngagementFilter{
 		Model:    oneOf(c.QueryParam("model"), models.ModelITO, models.ModelBOT),
 		Tower:    oneOf(c.QueryParam("tower"), models.Towers...),
@@ -25,10 +24,22 @@ func (a *App) engagements(c echo.Context) error {
 		Dir:      dirParam(c),
 		Page:     pageParam(c),
 		PerPage:  perPage,
+		Status:   oneOf(c.QueryParam("status"), "active", "closed"),
 	}
 	if _, ok := models.EngagementSorts[f.Sort]; !ok {
 		f.Sort = ""
 	}
+	if u := web.CurrentUser(c); u != nil && c.QueryParam("mine") == "1" {
+		f.ManagerID = u.ID
+	}
+	return f
+}
+
+// engagements lists engagements with filters, sort, search and pages. Route:
+// engagements.index; an htmx request gets the #engagements-table partial.
+func (a *App) engagements(c echo.Context) error {
+	ctx := c.Request().Context()
+	f := engagementFilter(c)
 	rows, total, err := models.ListEngagements(ctx, a.db, f)
 	if err != nil {
 		return err
@@ -39,11 +50,16 @@ func (a *App) engagements(c echo.Context) error {
 	}
 	p := pages.EngagementsProps{
 		Chrome:  web.Chrome(c, "Engagements", "engagements"),
-		Query:   listQuery(c, "/engagements", "#engagements-table", "model", "tower", "vendor", "phase", "health", "q"),
+		Query:   listQuery(c, "/engagements", "#engagements-table", "model", "tower", "vendor", "phase", "health", "status", "mine", "q"),
 		Filter:  f,
 		Rows:    rows,
 		Total:   total,
 		Vendors: vendors,
+		IsAdmin: isAdmin(c),
+		Mine:    f.ManagerID != 0,
+	}
+	if u := web.CurrentUser(c); u != nil {
+		p.IsManager = u.Role == models.RoleManager
 	}
 	return web.Render(c, http.StatusOK, pages.Engagements(p), pages.EngagementsTable(p))
 }
@@ -70,7 +86,16 @@ func (a *App) engagement(c echo.Context) error {
 		return err
 	}
 	health, reasons := models.Health(*facts[id])
+	if e := d.Engagement; !e.ClosedOn.IsZero() { // as RefreshHealth judges a closed engagement
+		health, reasons = models.Green, []string{"closed on " + e.ClosedOn.Human()}
+	}
+	canEdit, err := a.canEdit(c, &id)
+	if err != nil {
+		return err
+	}
 	p := pages.EngagementProps{
+		CanEdit: canEdit,
+		IsAdmin: isAdmin(c),
 		Chrome:  web.Chrome(c, d.Engagement.Name, "engagements"),
 		D:       d,
 		Today:   today,

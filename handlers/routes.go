@@ -43,9 +43,25 @@ func (a *App) Routes() []Route {
 
 		// Engagements and vendors.
 		{g, "/engagements", "engagements.index", web.SignedIn, a.engagements},
+		{g, "/engagements/export", "engagements.export", web.SignedIn, a.exportEngagements},
+		{g, "/engagements/new", "engagements.new", web.Admin, a.newEngagement},
+		{p, "/engagements", "engagements.create", web.Admin, a.createEngagement},
 		{g, "/engagements/:id", "engagements.show", web.SignedIn, a.engagement},
+		{g, "/engagements/:id/edit", "engagements.edit", web.Admin, a.editEngagement},
+		{p, "/engagements/:id", "engagements.update", web.Admin, a.updateEngagement},
+		{g, "/engagements/:id/lifecycle", "engagements.lifecycle", web.SignedIn, a.engagementLifecycle},
+		{p, "/engagements/:id/phase", "engagements.move", web.Admin, a.moveEngagement},
+		{p, "/engagements/:id/close", "engagements.close", web.Admin, a.closeEngagement},
+		{p, "/engagements/:id/reopen", "engagements.reopen", web.Admin, a.reopenEngagement},
 		{g, "/vendors", "vendors.index", web.SignedIn, a.vendors},
+		{g, "/vendors/export", "vendors.export", web.SignedIn, a.exportVendors},
+		{g, "/vendors/new", "vendors.new", web.Admin, a.newVendor},
+		{p, "/vendors", "vendors.create", web.Admin, a.createVendor},
 		{g, "/vendors/:id", "vendors.show", web.SignedIn, a.vendor},
+		{g, "/vendors/:id/edit", "vendors.edit", web.Admin, a.editVendor},
+		{p, "/vendors/:id", "vendors.update", web.Admin, a.updateVendor},
+		{p, "/vendors/:id/archive", "vendors.archive", web.Admin, a.archiveVendor},
+		{p, "/vendors/:id/restore", "vendors.restore", web.Admin, a.restoreVendor},
 		// end of engagements and vendors.
 
 		// Risk register.
@@ -54,6 +70,13 @@ func (a *App) Routes() []Route {
 		// end of risk register.
 
 		// Costs, service levels, BOT transfers.
+		// costs
+		{g, "/engagements/:id/costs", "costs.index", web.SignedIn, a.costRecords},
+		{g, "/engagements/:id/costs/new", "costs.new", web.Editor, a.newCost},
+		{p, "/engagements/:id/costs", "costs.create", web.Editor, a.createCost},
+		{g, "/engagements/:id/costs/:cid/edit", "costs.edit", web.Editor, a.editCost},
+		{p, "/engagements/:id/costs/:cid", "costs.update", web.Editor, a.updateCost},
+		// end of costs
 		// end of costs, service levels, BOT transfers.
 
 		// Lessons.

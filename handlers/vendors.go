@@ -1,7 +1,9 @@
 package handlers
 
 import (
+	"fmt"
 	"net/http"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -10,13 +12,15 @@ import (
 	"portfolio/web"
 )
 
-// vendors lists the partners. Route: vendors.index.
+// vendors lists the partners in use, or the archived ones (?archived=1). Route: vendors.index.
 func (a *App) vendors(c echo.Context) error {
-	rows, err := models.ListVendors(c.Request().Context(), a.db)
+	archived := c.QueryParam("archived") == "1"
+	rows, err := models.ListVendorsArchived(c.Request().Context(), a.db, archived)
 	if err != nil {
 		return err
 	}
-	return web.Render(c, http.StatusOK, pages.Vendors(pages.VendorsProps{Chrome: web.Chrome(c, "Vendors", "vendors"), Rows: rows}), nil)
+	p := pages.VendorsProps{Chrome: web.Chrome(c, "Vendors", "vendors"), Rows: rows, IsAdmin: isAdmin(c), Archived: archived}
+	return web.Render(c, http.StatusOK, pages.Vendors(p), nil)
 }
 
 // vendor shows a vendor's scorecard, engagements and their live risks. Route: vendors.show.
@@ -25,12 +29,18 @@ func (a *App) vendor(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	return a.renderVendorPage(c, id, http.StatusOK, "")
+}
+
+// renderVendorPage draws a vendor's page with a status, and the reason an
+// administrator's archive or restore was refused (if any).
+func (a *App) renderVendorPage(c echo.Context, id uint, status int, adminError string) error {
 	s, err := a.settings(c)
 	if err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
-	p := pages.VendorProps{Risk: s.Risk, Today: a.today()}
+	p := pages.VendorProps{Risk: s.Risk, Today: a.today(), IsAdmin: isAdmin(c), AdminError: adminError}
 	if err := a.db.WithContext(ctx).First(&p.V, id).Error; err != nil {
 		return err
 	}
@@ -41,5 +51,41 @@ func (a *App) vendor(c echo.Context) error {
 		return err
 	}
 	p.Chrome = web.Chrome(c, p.V.Name, "vendors")
-	return web.Render(c, http.StatusOK, pages.VendorPage(p), nil)
+	return web.Render(c, status, pages.VendorPage(p), nil)
+}
+
+// exportVendors streams the vendor list (in use, or archived with ?archived=1)
+// with scorecards and portfolio counts as CSV or XLSX. Route: vendors.export.
+func (a *App) exportVendors(c echo.Context) error {
+	archived := c.QueryParam("archived") == "1"
+	format := c.QueryParam("format")
+	if format != "csv" && format != "xlsx" {
+		return web.BadRequest("Export as csv or xlsx.")
+	}
+	// The vendor list is small (one row per partner) and ListVendors counts with
+	// two grouped queries; it is read whole, then written.
+	rows, err := models.ListVendorsArchived(c.Request().Context(), a.db, archived)
+	if err != nil {
+		return err
+	}
+	header := []string{"Name", "Country", "Delivery locations", "Tier"}
+	for _, w := range models.ScoreWeights {
+		header = append(header, fmt.Sprintf("%s (%d%%)", w.Name, w.Weight))
+	}
+	header = append(header, "Weighted score", "References checked", "Engagements", "Active", "Red", "Open risks", "Archived", "Notes")
+	spec := exportSpec{Filename: "vendors", Header: header, Rows: func(yield func([]string) error) error {
+		for _, v := range rows {
+			r := []string{v.Name, v.Country, v.DeliveryLocations, strconv.Itoa(v.Tier)}
+			for _, w := range models.ScoreWeights {
+				r = append(r, strconv.Itoa(w.Get(v.Vendor)))
+			}
+			r = append(r, fmt.Sprintf("%.2f", v.WeightedScore()), boolWord(v.ReferencesChecked), strconv.Itoa(v.Engagements),
+				strconv.Itoa(v.Active), strconv.Itoa(v.Red), strconv.Itoa(v.OpenRisks), boolWord(v.Archived), v.Notes)
+			if err := yield(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	}}
+	return writeExport(c, format, spec)
 }

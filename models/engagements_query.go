@@ -55,6 +55,9 @@ func (f EngagementFilter) apply(q *gorm.DB) *gorm.DB {
 	return q
 }
 
+// Scope narrows a query over engagements (joined to their vendor as "Vendor") to the filter.
+func (f EngagementFilter) Scope(q *gorm.DB) *gorm.DB { return f.apply(q) }
+
 // EngagementRow is an engagement in the list with its open risk count.
 type EngagementRow struct {
 	Engagement

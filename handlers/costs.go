@@ -1,0 +1,303 @@
+package handlers
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"portfolio/models"
+	"portfolio/views/components"
+	"portfolio/views/pages"
+	"portfolio/web"
+)
+
+// costMonthsPerPage is how many months the costs page lists: two years.
+const costMonthsPerPage = 24
+
+// costEngagement loads the engagement of a costs route.
+func (a *App) costEngagement(c echo.Context) (models.Engagement, error) {
+	var e models.Engagement
+	id, err := idParam(c, "id")
+	if err != nil {
+		return e, err
+	}
+	return e, a.db.WithContext(c.Request().Context()).First(&e, id).Error
+}
+
+// costRecords lists an engagement's monthly records with its figures. Route:
+// costs.index; an htmx request (paging) gets the #cost-records partial.
+func (a *App) costRecords(c echo.Context) error {
+	e, err := a.costEngagement(c)
+	if err != nil {
+		return err
+	}
+	s, err := a.settings(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	page := pageParam(c)
+	rows, total, err := models.ListCostRecords(ctx, a.db, e.ID, page, costMonthsPerPage)
+	if err != nil {
+		return err
+	}
+	sums, err := models.SumCosts(ctx, a.db, models.CostScope{EngagementID: e.ID})
+	if err != nil {
+		return err
+	}
+	canEdit, err := a.canEdit(c, &e.ID)
+	if err != nil {
+		return err
+	}
+	base := fmt.Sprintf("/engagements/%d/costs", e.ID)
+	p := pages.CostRecordsProps{
+		Chrome: web.Chrome(c, "Costs of "+e.Name, "engagements"), E: e, Rows: rows, CanEdit: canEdit,
+		View:  pages.NewCostView(sums, e.Currency, s.Fiscal(), a.today()),
+		Query: listQuery(c, base, "#cost-records"), Pages: components.Pages{Page: page, PerPage: costMonthsPerPage, Total: total},
+	}
+	return web.Render(c, http.StatusOK, pages.CostRecords(p), pages.CostRecordsTable(p))
+}
+
+// costForm is a month's cost form as typed; Validate parses it.
+type costForm struct{ pages.CostValues }
+
+func readCostForm(c echo.Context) costForm {
+	return costForm{pages.CostValues{
+		Month: c.FormValue("month"), Baseline: c.FormValue("baseline"), VendorFees: c.FormValue("vendor_fees"),
+		Retained: c.FormValue("retained"), OneOff: c.FormValue("one_off"), Credits: c.FormValue("credits"),
+		PlannedSavings: c.FormValue("planned_savings"), SavingsType: c.FormValue("savings_type"), Version: c.FormValue("version"),
+	}}
+}
+
+// parseMonth reads "YYYY-MM" (or a date in the month) as the month's first day,
+// no later than the month of today.
+func parseMonth(ch web.Checker, field, v string, today models.Date) models.Date {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		ch.Add(field, "Required.")
+		return models.Date{}
+	}
+	if len(v) == 7 {
+		v += "-01"
+	}
+	d, err := models.ParseDate(v)
+	switch {
+	case err != nil || d.Year() < 2000 || d.Year() > 2100:
+		ch.Add(field, "Enter a month as YYYY-MM.")
+		return models.Date{}
+	case d.MonthStart().After(today.MonthStart()):
+		ch.Add(field, "Costs are recorded once a month has begun; "+d.Format("January 2006")+" has not.")
+	}
+	return d.MonthStart()
+}
+
+// optionalAmount reads an amount that may be left empty (zero).
+func optionalAmount(ch web.Checker, field, v string) int64 {
+	if strings.TrimSpace(v) == "" {
+		return 0
+	}
+	return ch.Amount(field, v, false)
+}
+
+// Validate parses the form into a month's record of engagement id: amounts
+// are exact decimals, none negative except planned savings.
+func (f costForm) Validate(engagementID uint, today models.Date) (models.CostRecord, web.Checker) {
+	ch := web.Checker{}
+	r := models.CostRecord{
+		EngagementID:   engagementID,
+		Month:          parseMonth(ch, "month", f.Month, today),
+		Baseline:       ch.Amount("baseline", f.Baseline, false),
+		VendorFees:     optionalAmount(ch, "vendor_fees", f.VendorFees),
+		Retained:       optionalAmount(ch, "retained", f.Retained),
+		OneOff:         optionalAmount(ch, "one_off", f.OneOff),
+		Credits:        optionalAmount(ch, "credits", f.Credits),
+		PlannedSavings: ch.Amount("planned_savings", f.PlannedSavings, true),
+		SavingsType:    ch.OneOf("savings_type", f.SavingsType, models.SavingsTypes),
+	}
+	return r, ch
+}
+
+func costValues(r models.CostRecord) pages.CostValues {
+	a := func(v int64) string { return models.FormatMinor(v, true) }
+	return pages.CostValues{Month: r.Month.Format("2006-01"), Baseline: a(r.Baseline), VendorFees: a(r.VendorFees), Retained: a(r.Retained),
+		OneOff: a(r.OneOff), Credits: a(r.Credits), PlannedSavings: a(r.PlannedSavings), SavingsType: r.SavingsType, Version: strconv.Itoa(r.Version)}
+}
+
+func (a *App) costFormProps(c echo.Context, e models.Engagement, current *models.CostRecord, v pages.CostValues) (pages.CostFormProps, error) {
+	p := pages.CostFormProps{Chrome: web.Chrome(c, "Costs of "+e.Name, "engagements"), E: e, Current: current, V: v,
+		Errors: map[string]string{}, MaxMonth: a.today().Format("2006-01")}
+	if current != nil {
+		var err error
+		if p.History, err = models.History(a.db.WithContext(c.Request().Context()), "cost", current.ID); err != nil {
+			return p, err
+		}
+	}
+	return p, nil
+}
+
+func renderCostForm(c echo.Context, status int, p pages.CostFormProps) error {
+	return web.Render(c, status, pages.CostForm(p), pages.CostFormPanel(p))
+}
+
+// authorizedCostEngagement loads the engagement and answers 403 unless the user may edit its records.
+func (a *App) authorizedCostEngagement(c echo.Context) (models.Engagement, error) {
+	e, err := a.costEngagement(c)
+	if err != nil {
+		return e, err
+	}
+	return e, a.authorizeEngagement(c, &e.ID)
+}
+
+// newCost shows the form for a month (?month=YYYY-MM preselects it; a month
+// already recorded opens its edit form instead). Route: costs.new.
+func (a *App) newCost(c echo.Context) error {
+	e, err := a.authorizedCostEngagement(c)
+	if err != nil {
+		return err
+	}
+	v := pages.CostValues{Month: a.today().AddDays(-a.today().Day()).Format("2006-01"), SavingsType: models.SavingsHard}
+	if m := c.QueryParam("month"); m != "" {
+		ch := web.Checker{}
+		if d := parseMonth(ch, "month", m, a.today()); ch.OK() {
+			rec, ok, err := models.CostOfMonth(c.Request().Context(), a.db, e.ID, d)
+			if err != nil {
+				return err
+			}
+			if ok {
+				return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/engagements/%d/costs/%d/edit", e.ID, rec.ID))
+			}
+			v.Month = d.Format("2006-01")
+		}
+	}
+	p, err := a.costFormProps(c, e, nil, v)
+	if err != nil {
+		return err
+	}
+	return renderCostForm(c, http.StatusOK, p)
+}
+
+// createCost records a month. Route: costs.create; a month that already has a
+// record updates that record (never a second one). Success redirects to the
+// costs page; invalid input answers 422 with the form (#cost-form for htmx).
+func (a *App) createCost(c echo.Context) error {
+	e, err := a.authorizedCostEngagement(c)
+	if err != nil {
+		return err
+	}
+	return a.saveCost(c, e, nil)
+}
+
+// editCost shows a month's form with its history. Route: costs.edit.
+func (a *App) editCost(c echo.Context) error {
+	e, rec, err := a.loadCost(c)
+	if err != nil {
+		return err
+	}
+	p, err := a.costFormProps(c, e, &rec, costValues(rec))
+	if err != nil {
+		return err
+	}
+	return renderCostForm(c, http.StatusOK, p)
+}
+
+// updateCost saves an edit of a month. Route: costs.update; 422 for invalid
+// input and 409 for a stale version, both with the user's input kept.
+func (a *App) updateCost(c echo.Context) error {
+	e, rec, err := a.loadCost(c)
+	if err != nil {
+		return err
+	}
+	return a.saveCost(c, e, &rec)
+}
+
+// loadCost loads an authorised engagement and one of its records (404 for another engagement's).
+func (a *App) loadCost(c echo.Context) (models.Engagement, models.CostRecord, error) {
+	var rec models.CostRecord
+	e, err := a.authorizedCostEngagement(c)
+	if err != nil {
+		return e, rec, err
+	}
+	cid, err := idParam(c, "cid")
+	if err != nil {
+		return e, rec, err
+	}
+	err = a.db.WithContext(c.Request().Context()).Where("id = ? AND engagement_id = ?", cid, e.ID).First(&rec).Error
+	return e, rec, err
+}
+
+func (a *App) saveCost(c echo.Context, e models.Engagement, current *models.CostRecord) error {
+	f := readCostForm(c)
+	today := a.today()
+	in, ch := f.Validate(e.ID, today)
+	version := 0
+	if current != nil {
+		in.ID, in.Month = current.ID, current.Month // the month of a record never changes
+		delete(ch, "month")
+		var err error
+		if version, err = strconv.Atoi(f.Version); err != nil {
+			return web.BadRequest("The form has no version; reload the page and try again.")
+		}
+	}
+	status := http.StatusUnprocessableEntity
+	var conflict []components.ConflictRow
+	if ch.OK() {
+		s, err := a.settings(c)
+		if err != nil {
+			return err
+		}
+		w := models.CostWrite{Settings: s, Today: today, UserID: userID(c)}
+		rec, existed, err := models.SaveCost(c.Request().Context(), a.db, w, in, version)
+		switch {
+		case err == nil:
+			msg := "Costs of " + rec.Month.Format("January 2006") + " saved."
+			if existed {
+				msg = rec.Month.Format("January 2006") + " was already recorded: that record has been updated (its history keeps the previous values)."
+			}
+			web.AddFlash(c, "success", msg)
+			return web.Redirect(c, fmt.Sprintf("/engagements/%d/costs", e.ID))
+		case errors.Is(err, models.ErrStale):
+			status = http.StatusConflict
+			var now models.CostRecord
+			if err := a.db.WithContext(c.Request().Context()).First(&now, current.ID).Error; err != nil {
+				return err
+			}
+			cur := costValues(now)
+			f.Version, current = cur.Version, &now
+			conflict = costConflict(f.CostValues, cur)
+		default:
+			return err
+		}
+	}
+	p, err := a.costFormProps(c, e, current, f.CostValues)
+	if err != nil {
+		return err
+	}
+	p.Errors, p.Stale, p.Conflict = ch, status == http.StatusConflict, conflict
+	return renderCostForm(c, status, p)
+}
+
+func costConflict(mine, now pages.CostValues) []components.ConflictRow {
+	// Compare amounts as parsed, so "1000" and "1,000.00" are not a difference.
+	norm := func(s string) string {
+		if strings.TrimSpace(s) == "" {
+			return models.FormatMinor(0, true)
+		}
+		if v, err := models.ParseAmount(s); err == nil {
+			return models.FormatMinor(v, true)
+		}
+		return s
+	}
+	return components.Differ(
+		components.ConflictRow{Label: "Baseline", Yours: norm(mine.Baseline), Current: now.Baseline},
+		components.ConflictRow{Label: "Vendor fees", Yours: norm(mine.VendorFees), Current: now.VendorFees},
+		components.ConflictRow{Label: "Retained organisation", Yours: norm(mine.Retained), Current: now.Retained},
+		components.ConflictRow{Label: "Service credits", Yours: norm(mine.Credits), Current: now.Credits},
+		components.ConflictRow{Label: "One-off transition cost", Yours: norm(mine.OneOff), Current: now.OneOff},
+		components.ConflictRow{Label: "Planned savings", Yours: norm(mine.PlannedSavings), Current: now.PlannedSavings},
+		components.ConflictRow{Label: "Savings type", Yours: models.SavingsTypeLabel(mine.SavingsType), Current: models.SavingsTypeLabel(now.SavingsType)},
+	)
+}
