@@ -31,7 +31,11 @@ func (a *App) loginForm(c echo.Context) error {
 	if web.CurrentUser(c) != nil {
 		return c.Redirect(http.StatusSeeOther, next)
 	}
-	return a.renderLogin(c, http.StatusOK, pages.LoginProps{Next: next})
+	p := pages.LoginProps{Next: next}
+	if c.QueryParam("out") == "1" {
+		p.Notice = "You are signed out."
+	}
+	return a.renderLogin(c, http.StatusOK, p)
 }
 
 func (a *App) renderLogin(c echo.Context, status int, p pages.LoginProps) error {
@@ -96,17 +100,20 @@ func (a *App) login(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, next)
 }
 
+// humanWait says how long a throttled user must wait, rounded up: seconds up to
+// two minutes, minutes after.
 func humanWait(sec float64) string {
-	if sec < 60 {
+	if sec <= 120 {
 		return fmt.Sprintf("%d seconds", int(math.Ceil(sec)))
 	}
 	return fmt.Sprintf("%d minutes", int(math.Ceil(sec/60)))
 }
 
-// logout ends the session. Route: auth.logout.
+// logout ends the session here and on every other device (see web.SignOut).
+// Route: auth.logout; an htmx request gets HX-Redirect.
 func (a *App) logout(c echo.Context) error {
 	if err := a.SignOut(c); err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, "/login")
+	return web.Redirect(c, "/login?out=1")
 }

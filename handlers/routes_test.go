@@ -56,7 +56,22 @@ var routeTargets = map[string]routeTarget{
 	"/vendors/:id":     {params: id(func(f *fixture) uint { return f.any("vendors") })},
 
 	// Risk register.
-	"/risks/:id": {params: id(func(f *fixture) uint { return f.foreignRow("risks") })},
+	"/risks/:id":              {params: id(func(f *fixture) uint { return f.foreignRow("risks") })},
+	"/risks":                  {form: func(f *fixture) url.Values { return url.Values{"engagement": {f.code(f.foreign)}} }},
+	"/risks/new":              {managerMay: true},
+	"/risks/:id/edit":         {params: id(func(f *fixture) uint { return f.foreignRow("risks") })},
+	"/risks/:id/status":       {params: id(func(f *fixture) uint { return f.foreignRow("risks") })},
+	"/risks/:id/review":       {params: id(func(f *fixture) uint { return f.foreignRow("risks") })},
+	"/risks/:id/close":        {params: id(func(f *fixture) uint { return f.foreignRow("risks") })},
+	"/risks/:id/accept":       {params: id(func(f *fixture) uint { return f.foreignRow("risks") })},
+	"/risks/:id/actions":      {params: id(func(f *fixture) uint { return f.foreignRow("risks") })},
+	"/risks/:id/actions/:aid": {params: foreignAction},
+	"/engagements/:id/risks":  {params: id(func(f *fixture) uint { return f.foreign })},
+	// An import's rows name their engagements: a manager may upload, and rows
+	// on engagements they do not manage are refused as row errors (422).
+	"/risks/import":       {managerMay: true},
+	"/risks/import/apply": {managerMay: true},
+	"/settings":           {},
 }
 
 // selfService are the state-changing routes any signed-in user (or anyone, for
@@ -440,4 +455,24 @@ func walkRoutes(t *testing.T, db *gorm.DB) {
 			tokens[admin] = admin.token()
 		}
 	}
+}
+
+// code is an engagement's code (risk forms name engagements by code).
+func (f *fixture) code(engagementID uint) string {
+	f.t.Helper()
+	var e models.Engagement
+	if err := f.db.Select("id, code").First(&e, engagementID).Error; err != nil {
+		f.t.Fatal(err)
+	}
+	return e.Code
+}
+
+// foreignAction aims at a mitigation action of a risk on an engagement the demo manager does not manage.
+func foreignAction(f *fixture) map[string]string {
+	aid := f.pick("mitigation_actions", "risk_id IN (SELECT id FROM risks WHERE engagement_id IS NOT NULL AND engagement_id NOT IN "+managedSQL+")")
+	var m models.MitigationAction
+	if err := f.db.First(&m, aid).Error; err != nil {
+		f.t.Fatal(err)
+	}
+	return map[string]string{"id": fmt.Sprint(m.RiskID), "aid": fmt.Sprint(m.ID)}
 }
