@@ -1,0 +1,212 @@
+package handlers_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"portfolio/models"
+)
+
+// managedEngagements splits the demo engagements into one the demo manager
+// manages and one they do not.
+func managedEngagements(t *testing.T, e *env) (mine, theirs models.Engagement) {
+	t.Helper()
+	mgr := demoUser(t, e, models.RoleManager)
+	sub := "SELECT engagement_id FROM engagement_managers WHERE user_id = ?"
+	if err := e.db.Where("(manager_id = ? OR id IN ("+sub+")) AND closed_on IS NULL", mgr.ID, mgr.ID).Order("id").First(&mine).Error; err != nil {
+		t.Fatalf("the demo manager manages nothing: %v", err)
+	}
+	if err := e.db.Where("(manager_id IS NULL OR manager_id <> ?) AND id NOT IN ("+sub+")", mgr.ID, mgr.ID).Order("id").First(&theirs).Error; err != nil {
+		t.Fatal(err)
+	}
+	return
+}
+
+func costPost(tok, month string) url.Values {
+	return url.Values{"_csrf": {tok}, "month": {month}, "baseline": {"100,000.00"}, "vendor_fees": {"60,000.00"}, "retained": {"9,000.50"},
+		"one_off": {"1,000"}, "credits": {"500"}, "planned_savings": {"25,000"}, "savings_type": {models.SavingsHard}}
+}
+
+// A manager records a new month for an engagement they manage: the row (in the
+// engagement's currency), its history, and the engagement's refreshed health.
+func TestCostCreate(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		mine, theirs := managedEngagements(t, e)
+		// A month before any demo record, so it is new.
+		var first models.CostRecord
+		e.db.Where("engagement_id = ?", mine.ID).Order("month").First(&first)
+		month := models.Date{Time: first.Month.AddDate(0, -1, 0)}
+		if first.ID == 0 {
+			month = models.D(2026, 1, 1)
+		}
+		c := e.client()
+		c.login(models.RoleManager)
+		tok := c.csrf(fmt.Sprintf("/engagements/%d/costs/new", mine.ID))
+		r := c.post(fmt.Sprintf("/engagements/%d/costs", mine.ID), costPost(tok, month.Format("2006-01")))
+		if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != fmt.Sprintf("/engagements/%d/costs", mine.ID) {
+			t.Fatalf("create: %d %s\n%s", r.StatusCode, r.Header.Get("Location"), r.Body)
+		}
+		var rec models.CostRecord
+		if err := e.db.Where("engagement_id = ? AND month = ?", mine.ID, month).First(&rec).Error; err != nil {
+			t.Fatal(err)
+		}
+		if rec.Baseline != 10_000_000 || rec.Retained != 900_050 || rec.OneOff != 100_000 || rec.Credits != 50_000 ||
+			rec.PlannedSavings != 2_500_000 || rec.Currency != mine.Currency || rec.Version != 1 {
+			t.Errorf("stored %+v", rec)
+		}
+		chs := changesOf(t, e, "cost", rec.ID)
+		if !hasChange(chs, "baseline", "", "100,000.00") || !hasChange(chs, "month", "", month.String()) {
+			t.Errorf("history %+v", chs)
+		}
+		// The costs page lists it with its net realised savings: 100,000 − (60,000 + 9,000.50 − 500) − 1,000 = 30,499.50.
+		page := c.get(fmt.Sprintf("/engagements/%d/costs?page=2", mine.ID)).Body + c.get(fmt.Sprintf("/engagements/%d/costs", mine.ID)).Body
+		if !strings.Contains(page, "30,499.50") {
+			t.Error("the costs page does not show the month's net realised savings")
+		}
+
+		// Another manager's engagement: 403, and nothing stored.
+		r = c.post(fmt.Sprintf("/engagements/%d/costs", theirs.ID), costPost(tok, month.Format("2006-01")))
+		if r.StatusCode != http.StatusForbidden {
+			t.Errorf("wrong manager: %d", r.StatusCode)
+		}
+		if r := c.get(fmt.Sprintf("/engagements/%d/costs/new", theirs.ID)); r.StatusCode != http.StatusForbidden {
+			t.Errorf("wrong manager's form: %d", r.StatusCode)
+		}
+		var n int64
+		e.db.Model(&models.CostRecord{}).Where("engagement_id = ? AND month = ?", theirs.ID, month).Count(&n)
+		if n != 0 {
+			t.Error("a record was stored for an engagement the manager does not manage")
+		}
+		// Executives never write.
+		x := e.client()
+		x.login(models.RoleExecutive)
+		if r := x.post(fmt.Sprintf("/engagements/%d/costs", mine.ID), costPost(x.csrf("/"), month.Format("2006-01"))); r.StatusCode != http.StatusForbidden {
+			t.Errorf("executive: %d", r.StatusCode)
+		}
+	})
+}
+
+// Invalid amounts answer 422 with every typed value kept and the errors beside the fields.
+func TestCostCreateInvalid(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		mine, _ := managedEngagements(t, e)
+		c := e.client()
+		c.login(models.RoleManager)
+		f := costPost(c.csrf(fmt.Sprintf("/engagements/%d/costs/new", mine.ID)), "2026-02")
+		f.Set("baseline", "-5")
+		f.Set("vendor_fees", "12.345")
+		f.Set("retained", "1e5")
+		f.Set("month", "2027-13")
+		f.Set("savings_type", "both")
+		r := c.post(fmt.Sprintf("/engagements/%d/costs", mine.ID), f)
+		if r.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("invalid: %d", r.StatusCode)
+		}
+		doc := r.Doc(t)
+		for _, field := range []string{"baseline", "vendor_fees", "retained", "month", "savings_type"} {
+			if doc.Find(`[data-testid="error-`+field+`"]`).Length() == 0 {
+				t.Errorf("no error beside %s", field)
+			}
+		}
+		if v, _ := doc.Find(`input[name="vendor_fees"]`).Attr("value"); v != "12.345" {
+			t.Errorf("vendor fees not kept: %q", v)
+		}
+		if !strings.Contains(doc.Find(`[data-testid="error-baseline"]`).Text(), "negative") {
+			t.Errorf("baseline error: %q", doc.Find(`[data-testid="error-baseline"]`).Text())
+		}
+		// A future month is refused.
+		f = costPost(c.csrf(fmt.Sprintf("/engagements/%d/costs/new", mine.ID)), "2027-01")
+		if r := c.post(fmt.Sprintf("/engagements/%d/costs", mine.ID), f); r.StatusCode != http.StatusUnprocessableEntity {
+			t.Errorf("future month: %d", r.StatusCode)
+		}
+		// htmx gets the form partial, not the page.
+		f = costPost(c.csrf(fmt.Sprintf("/engagements/%d/costs/new", mine.ID)), "")
+		r = c.do(http.MethodPost, fmt.Sprintf("/engagements/%d/costs", mine.ID), strings.NewReader(f.Encode()),
+			map[string]string{"Content-Type": "application/x-www-form-urlencoded", "HX-Request": "true"})
+		if r.StatusCode != http.StatusUnprocessableEntity || strings.Contains(r.Body, "<html") || !strings.Contains(r.Body, `id="cost-form"`) {
+			t.Errorf("htmx 422: %d, page=%v", r.StatusCode, strings.Contains(r.Body, "<html"))
+		}
+	})
+}
+
+// Posting a month that already has a record edits that record: no duplicate,
+// the change in its history, the previous values kept there.
+func TestCostDuplicateMonthEditsExisting(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		mine, _ := managedEngagements(t, e)
+		var existing models.CostRecord
+		if err := e.db.Where("engagement_id = ?", mine.ID).Order("month DESC").First(&existing).Error; err != nil {
+			t.Fatal(err)
+		}
+		c := e.client()
+		c.login(models.RoleManager)
+		// The new-month form for a recorded month opens that month's edit form.
+		r := c.get(fmt.Sprintf("/engagements/%d/costs/new?month=%s", mine.ID, existing.Month.Format("2006-01")))
+		if r.StatusCode != http.StatusSeeOther || !strings.HasSuffix(r.Header.Get("Location"), fmt.Sprintf("/costs/%d/edit", existing.ID)) {
+			t.Errorf("new form for a recorded month: %d %s", r.StatusCode, r.Header.Get("Location"))
+		}
+		f := costPost(c.csrf(fmt.Sprintf("/engagements/%d/costs/new", mine.ID)), existing.Month.Format("2006-01"))
+		r = c.post(fmt.Sprintf("/engagements/%d/costs", mine.ID), f)
+		if r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("post: %d\n%s", r.StatusCode, r.Body)
+		}
+		var rows []models.CostRecord
+		e.db.Where("engagement_id = ? AND month = ?", mine.ID, existing.Month).Find(&rows)
+		if len(rows) != 1 || rows[0].ID != existing.ID || rows[0].Baseline != 10_000_000 || rows[0].Version != existing.Version+1 {
+			t.Fatalf("after posting an existing month: %+v", rows)
+		}
+		if !hasChange(changesOf(t, e, "cost", existing.ID), "baseline", models.FormatMinor(existing.Baseline, true), "100,000.00") {
+			t.Error("the edit is not in the record's history")
+		}
+		if !strings.Contains(c.get(fmt.Sprintf("/engagements/%d/costs", mine.ID)).Body, "already recorded") {
+			t.Error("the flash does not say the month was already recorded")
+		}
+	})
+}
+
+// Editing a month with a stale version answers 409 with both versions and stores nothing.
+func TestCostUpdateStale(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		mine, _ := managedEngagements(t, e)
+		var rec models.CostRecord
+		e.db.Where("engagement_id = ?", mine.ID).Order("month DESC").First(&rec)
+		c := e.client()
+		c.login(models.RoleManager)
+		edit := fmt.Sprintf("/engagements/%d/costs/%d/edit", mine.ID, rec.ID)
+		update := fmt.Sprintf("/engagements/%d/costs/%d", mine.ID, rec.ID)
+		first := scrapeForm(t, c.get(edit), "#cost-form form")
+		second := scrapeForm(t, c.get(edit), "#cost-form form")
+		first.Set("planned_savings", "1,234.56")
+		if r := c.post(update, first); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("first save: %d\n%s", r.StatusCode, r.Body)
+		}
+		second.Set("baseline", "7.00")
+		r := c.post(update, second)
+		if r.StatusCode != http.StatusConflict {
+			t.Fatalf("stale save: %d", r.StatusCode)
+		}
+		doc := r.Doc(t)
+		if v, _ := doc.Find(`input[name="baseline"]`).Attr("value"); v != "7.00" {
+			t.Errorf("input not kept: %q", v)
+		}
+		if !strings.Contains(doc.Find(`[data-testid="conflict"]`).Text(), "1,234.56") {
+			t.Error("409 does not show the stored planned savings")
+		}
+		var got models.CostRecord
+		e.db.First(&got, rec.ID)
+		if got.Baseline != rec.Baseline || got.PlannedSavings != 123_456 {
+			t.Errorf("stored %+v", got)
+		}
+		// Saving the 409 form again is a deliberate overwrite.
+		if r := c.post(update, scrapeForm(t, r, "#cost-form form")); r.StatusCode != http.StatusSeeOther {
+			t.Errorf("resubmit after 409: %d", r.StatusCode)
+		}
+		e.db.First(&got, rec.ID)
+		if got.Baseline != 700 {
+			t.Errorf("baseline after overwrite %d", got.Baseline)
+		}
+	})
+}

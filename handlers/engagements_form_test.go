@@ -1,0 +1,215 @@
+package handlers_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+
+	"portfolio/models"
+)
+
+// engagementPost is a complete, valid engagement form.
+func engagementPost(tok string, vendorID, managerID uint) url.Values {
+	return url.Values{"_csrf": {tok}, "code": {"ITO-TEST-01"}, "name": {"Test service desk"}, "model": {models.ModelITO},
+		"tower": {models.Towers[2]}, "phase": {"Transition"}, "vendor_id": {fmt.Sprint(vendorID)}, "business_unit": {"Group IT"},
+		"delivery_location": {"Lisbon"}, "sponsor": {"CIO"}, "manager_id": {fmt.Sprint(managerID)}, "start_date": {"2026-01-01"},
+		"contract_end": {"2029-12-31"}, "contract_value": {"12,500,000.50"}, "currency": {"EUR"}, "pricing_model": {"Managed service"},
+		"vendor_headcount": {"40"}, "client_headcount": {"4"}, "description": {"Service desk for Europe"}}
+}
+
+func demoUser(t *testing.T, e *env, role string) models.User {
+	t.Helper()
+	for _, a := range models.DemoAccounts {
+		if a.Role == role {
+			var u models.User
+			if err := e.db.Where("email = ?", a.Email).First(&u).Error; err != nil {
+				t.Fatal(err)
+			}
+			return u
+		}
+	}
+	t.Fatalf("no demo %s", role)
+	return models.User{}
+}
+
+func changesOf(t *testing.T, e *env, entity string, id uint) []models.Change {
+	t.Helper()
+	var out []models.Change
+	if err := e.db.Where("entity = ? AND entity_id = ?", entity, id).Order("id").Find(&out).Error; err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func hasChange(chs []models.Change, field, old, new string) bool {
+	for _, c := range chs {
+		if c.Field == field && c.Old == old && c.New == new {
+			return true
+		}
+	}
+	return false
+}
+
+// An admin creates an engagement: the row, its managers and its history are
+// stored; bad input answers 422 with the input kept; others may not.
+func TestEngagementCreate(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		mgr := demoUser(t, e, models.RoleManager)
+		var other models.User
+		e.db.Where("role = ? AND id <> ?", models.RoleManager, mgr.ID).First(&other)
+		var vendor models.Vendor
+		e.db.Where("NOT archived").Order("id").First(&vendor)
+
+		c := e.client()
+		c.login(models.RoleAdmin)
+		tok := c.csrf("/engagements/new")
+		bad := engagementPost(tok, vendor.ID, mgr.ID)
+		bad.Set("contract_value", "12.345")
+		bad.Set("contract_end", "2025-01-01")
+		bad.Set("planned_transfer", "2027-01-01")
+		r := c.post("/engagements", bad)
+		if r.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("invalid form: %d", r.StatusCode)
+		}
+		doc := r.Doc(t)
+		for _, f := range []string{"contract_value", "contract_end", "planned_transfer"} {
+			if doc.Find(`[data-testid="error-`+f+`"]`).Length() == 0 {
+				t.Errorf("no error beside %s", f)
+			}
+		}
+		if v, _ := doc.Find(`input[name="name"]`).Attr("value"); v != "Test service desk" {
+			t.Errorf("name not kept: %q", v)
+		}
+		if v, _ := doc.Find(`input[name="contract_value"]`).Attr("value"); v != "12.345" {
+			t.Errorf("contract value not kept: %q", v)
+		}
+
+		good := engagementPost(tok, vendor.ID, mgr.ID)
+		good["managers"] = []string{fmt.Sprint(other.ID)}
+		r = c.post("/engagements", good)
+		if r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("create: %d\n%s", r.StatusCode, r.Body)
+		}
+		var got models.Engagement
+		if err := e.db.Where("code = ?", "ITO-TEST-01").First(&got).Error; err != nil {
+			t.Fatal(err)
+		}
+		if r.Header.Get("Location") != fmt.Sprintf("/engagements/%d", got.ID) {
+			t.Errorf("redirect to %s", r.Header.Get("Location"))
+		}
+		if got.ContractValue != 1_250_000_050 || got.Currency != "EUR" || got.Phase != "Transition" || *got.ManagerID != mgr.ID || got.Version != 1 {
+			t.Errorf("stored %+v", got)
+		}
+		var n int64
+		e.db.Model(&models.EngagementManager{}).Where("engagement_id = ? AND user_id = ?", got.ID, other.ID).Count(&n)
+		if n != 1 {
+			t.Error("further manager not stored")
+		}
+		chs := changesOf(t, e, "engagement", got.ID)
+		if !hasChange(chs, "contract_value", "", "12,500,000.50") || !hasChange(chs, "managers", "", other.Name) || chs[0].Action != "create" {
+			t.Errorf("history %+v", chs)
+		}
+
+		// The code is unique.
+		r = c.post("/engagements", good)
+		if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Doc(t).Find(`[data-testid="error-code"]`).Text(), "ITO-TEST-01") {
+			t.Errorf("duplicate code: %d", r.StatusCode)
+		}
+
+		// Managers and executives may not create engagements.
+		m := e.client()
+		m.login(models.RoleManager)
+		if r := m.post("/engagements", engagementPost(m.csrf("/engagements"), vendor.ID, mgr.ID)); r.StatusCode != http.StatusForbidden {
+			t.Errorf("manager create: %d", r.StatusCode)
+		}
+		if r := m.get("/engagements/new"); r.StatusCode != http.StatusForbidden {
+			t.Errorf("manager form: %d", r.StatusCode)
+		}
+	})
+}
+
+// A BOT programme starts with the default transfer checklist.
+func TestEngagementCreateBOTHasChecklist(t *testing.T) {
+	e := demoEnv(t, "sqlite")
+	mgr := demoUser(t, e, models.RoleManager)
+	c := e.client()
+	c.login(models.RoleAdmin)
+	f := engagementPost(c.csrf("/engagements/new"), 1, mgr.ID)
+	f.Set("model", models.ModelBOT)
+	f.Set("phase", "Build")
+	f.Set("planned_transfer", "2028-06-30")
+	if r := c.post("/engagements", f); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("create BOT: %d\n%s", r.StatusCode, r.Body)
+	}
+	var got models.Engagement
+	e.db.Where("code = ?", "ITO-TEST-01").First(&got)
+	var items []models.ReadinessItem
+	e.db.Where("engagement_id = ?", got.ID).Find(&items)
+	total := 0
+	for _, it := range items {
+		total += it.Weight
+	}
+	if len(items) != len(models.ReadinessAreas) || total != 100 {
+		t.Errorf("checklist: %d items, weight %d", len(items), total)
+	}
+}
+
+// An admin edits an engagement: changes are stored with history; a stale form
+// answers 409 with both versions; the currency is fixed once costs exist.
+func TestEngagementUpdate(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		var eng models.Engagement
+		e.db.Where("closed_on IS NULL AND model = ?", models.ModelITO).Order("id").First(&eng)
+		c := e.client()
+		c.login(models.RoleAdmin)
+		edit := fmt.Sprintf("/engagements/%d/edit", eng.ID)
+		vals := scrapeForm(t, c.get(edit), "#engagement-form form")
+		vals.Set("sponsor", "New sponsor")
+		vals.Set("contract_value", "999.99")
+		r := c.post(fmt.Sprintf("/engagements/%d", eng.ID), vals)
+		if r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("update: %d\n%s", r.StatusCode, r.Body)
+		}
+		var got models.Engagement
+		e.db.First(&got, eng.ID)
+		if got.Sponsor != "New sponsor" || got.ContractValue != 99999 || got.Version != eng.Version+1 {
+			t.Errorf("stored sponsor %q value %d version %d", got.Sponsor, got.ContractValue, got.Version)
+		}
+		chs := changesOf(t, e, "engagement", eng.ID)
+		if !hasChange(chs, "sponsor", eng.Sponsor, "New sponsor") {
+			t.Errorf("no history of the sponsor: %+v", chs)
+		}
+
+		// The same (now stale) form again: 409, the user's input kept, the stored values shown.
+		vals.Set("sponsor", "Another sponsor")
+		r = c.post(fmt.Sprintf("/engagements/%d", eng.ID), vals)
+		if r.StatusCode != http.StatusConflict {
+			t.Fatalf("stale update: %d", r.StatusCode)
+		}
+		d := r.Doc(t)
+		if v, _ := d.Find(`input[name="sponsor"]`).Attr("value"); v != "Another sponsor" {
+			t.Errorf("input not kept on 409: %q", v)
+		}
+		if !strings.Contains(d.Find(`[data-testid="conflict"]`).Text(), "New sponsor") {
+			t.Error("409 does not show the stored sponsor")
+		}
+		if v, _ := d.Find(`input[name="version"]`).Attr("value"); v != strconv.Itoa(got.Version) {
+			t.Errorf("409 form carries version %s, want %d", v, got.Version)
+		}
+		e.db.First(&got, eng.ID)
+		if got.Sponsor != "New sponsor" {
+			t.Error("a stale form overwrote the record")
+		}
+
+		// The currency cannot change once cost records exist.
+		vals = scrapeForm(t, c.get(edit), "#engagement-form form")
+		vals.Set("currency", "JPY")
+		r = c.post(fmt.Sprintf("/engagements/%d", eng.ID), vals)
+		if r.StatusCode != http.StatusUnprocessableEntity || r.Doc(t).Find(`[data-testid="error-currency"]`).Length() == 0 {
+			t.Errorf("currency change with costs: %d", r.StatusCode)
+		}
+	})
+}
