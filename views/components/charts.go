@@ -3,6 +3,7 @@ package components
 import (
 	"fmt"
 	"math"
+	"strings"
 )
 
 // BarSeries is one series of a bar chart: its values for geometry and their
@@ -39,9 +40,9 @@ type Tick struct {
 
 // chart geometry, in SVG user units.
 const (
-	chartW, chartH       = 640.0, 260.0
-	padL, padR, padT     = 56.0, 8.0, 12.0
-	padB                 = 40.0
+	chartW, chartH       = 640.0, 280.0
+	padL, padR, padT     = 62.0, 8.0, 12.0
+	padB                 = 58.0 // two lines of category label (quarter over year)
 	plotW, plotH         = chartW - padL - padR, chartH - padT - padB
 	maxBarW, groupGapPct = 28.0, 0.3
 )
@@ -158,4 +159,13 @@ func PlotRight() float64 { return chartW - padR }
 func PlotLeft() float64 { return padL }
 
 // AxisLabelY is where category labels sit.
-func AxisLabelY() float64 { return chartH - padB + 16 }
+func AxisLabelY() float64 { return chartH - padB + 20 }
+
+// CategoryLines splits a label such as "2025-Q1" into "Q1" over "2025", so that
+// eight quarters stay legible when the chart is scaled down to a phone's width.
+func CategoryLines(cat string) (first, second string) {
+	if i := strings.LastIndex(cat, "-"); i > 0 && i < len(cat)-1 {
+		return cat[i+1:], cat[:i]
+	}
+	return cat, ""
+}

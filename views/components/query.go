@@ -62,8 +62,8 @@ func (q Query) SortState(key string) string {
 	return "ascending"
 }
 
-// URL is the current URL.
-func (q Query) URL() string { return q.url(q.Values) }
+// URL is the current URL (without empty values, like every link built from it).
+func (q Query) URL() string { return q.url(clone(q.Values)) }
 
 // Get reads one value.
 func (q Query) Get(key string) string { return q.Values.Get(key) }
