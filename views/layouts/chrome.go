@@ -11,6 +11,8 @@ type Chrome struct {
 	CSRF      string
 	RequestID string
 	Flashes   []Flash
+	// ExtraCSS are stylesheets a page adds (the review pack's per-quarter print sheet).
+	ExtraCSS []string
 }
 
 // Flash is a one-time message.
@@ -31,9 +33,11 @@ type NavItem struct {
 var Nav = []NavItem{
 	{"dashboard", "Dashboard", "/"},
 	{"engagements", "Engagements", "/engagements"},
+	{"savings", "Savings", "/savings"},
 	{"risks", "Risk register", "/risks"},
 	{"vendors", "Vendors", "/vendors"},
 	{"lessons", "Lessons", "/lessons"},
+	{"reviews", "Reviews", "/reviews"},
 }
 
 // AdminNav are the navigation entries only administrators see (after Nav).

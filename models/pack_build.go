@@ -1,0 +1,384 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"math/big"
+	"sort"
+	"strings"
+
+	"gorm.io/gorm"
+)
+
+// EngagementCostSums are cost sums of one engagement, currency, month and savings type.
+type EngagementCostSums struct {
+	EngagementID uint
+	CostSums
+}
+
+// SumCostsByEngagement groups cost records by engagement and month over a period.
+func SumCostsByEngagement(ctx context.Context, db *gorm.DB, from, to Date) ([]EngagementCostSums, error) {
+	var rows []EngagementCostSums
+	err := db.WithContext(ctx).Table("cost_records c").
+		Select(`c.engagement_id AS engagement_id, c.currency AS currency, c.month AS month, c.savings_type AS savings_type,
+			SUM(c.baseline) AS baseline, SUM(c.vendor_fees) AS vendor_fees, SUM(c.retained) AS retained,
+			SUM(c.one_off) AS one_off, SUM(c.credits) AS credits, SUM(c.planned_savings) AS planned`).
+		Where("c.month BETWEEN ? AND ?", from, to).
+		Group("c.engagement_id, c.currency, c.month, c.savings_type").Order("c.engagement_id, c.month").Scan(&rows).Error
+	return rows, err
+}
+
+// packBuilder carries what every section of a pack needs.
+type packBuilder struct {
+	ctx   context.Context
+	db    *gorm.DB
+	s     Settings
+	f     Fiscal
+	q     Quarter
+	p     *Pack
+	rates *Rates
+	engs  []Engagement
+	byID  map[uint]*EngagementPack
+	phase map[uint]string
+	today Date
+}
+
+// BuildPack computes a quarter's review pack from the live data, as at the
+// quarter's end: records dated after it do not count.
+func BuildPack(ctx context.Context, db *gorm.DB, s Settings, q Quarter, today Date) (*Pack, error) {
+	f := s.Fiscal()
+	b := &packBuilder{ctx: ctx, db: db.WithContext(ctx), s: s, f: f, q: q, today: today, byID: map[uint]*EngagementPack{},
+		p: &Pack{Quarter: q.String(), Previous: q.Prev().String(), Start: f.Start(q), End: f.End(q), ProducedOn: today, Currency: s.Finance.ReportingCurrency}}
+	var err error
+	if b.rates, err = LoadRates(ctx, db, s.Finance.ReportingCurrency); err != nil {
+		return nil, err
+	}
+	for _, step := range []func() error{b.engagements, b.savings, b.sla, b.risks, b.transfers, b.lessons, b.reviews} {
+		if err := step(); err != nil {
+			return nil, err
+		}
+	}
+	b.p.Rates, b.p.Missing = b.rates.Used(), b.rates.Missing()
+	b.headlines()
+	return b.p, nil
+}
+
+// engagements lists those live at some point in the quarter, with their phase at its end.
+func (b *packBuilder) engagements() error {
+	if err := b.db.Preload("Vendor").Preload("Manager").
+		Where("start_date <= ? AND (closed_on IS NULL OR closed_on >= ?)", b.p.End, b.p.Start).
+		Order("code").Find(&b.engs).Error; err != nil {
+		return err
+	}
+	var moves []PhaseChange
+	if err := b.db.Where("changed_on <= ?", b.p.End).Order("changed_on, id").Find(&moves).Error; err != nil {
+		return err
+	}
+	b.phase = map[uint]string{}
+	for _, m := range moves {
+		b.phase[m.EngagementID] = m.ToPhase
+	}
+	b.p.Engagements = make([]EngagementPack, len(b.engs))
+	for i, e := range b.engs {
+		ph, ok := b.phase[e.ID]
+		if !ok {
+			ph = e.Phase
+		}
+		b.phase[e.ID] = ph
+		ep := EngagementPack{ID: e.ID, Code: e.Code, Name: e.Name, Model: e.Model, Tower: e.Tower, Phase: ph, Currency: e.Currency}
+		if e.Vendor != nil {
+			ep.Vendor = e.Vendor.Name
+		}
+		if e.Manager != nil {
+			ep.Manager = e.Manager.Name
+		}
+		b.p.Engagements[i] = ep
+	}
+	for i := range b.p.Engagements {
+		b.byID[b.p.Engagements[i].ID] = &b.p.Engagements[i]
+	}
+	return nil
+}
+
+// savings sums the quarter, the year to date and a five-quarter trend.
+func (b *packBuilder) savings() error {
+	first := b.q
+	for range 4 {
+		first = first.Prev()
+	}
+	ytdFrom := b.f.YearStart(b.q.Year)
+	from := b.f.Start(first)
+	if ytdFrom.Before(from) {
+		from = ytdFrom
+	}
+	rows, err := SumCostsByEngagement(b.ctx, b.db, from, b.p.End)
+	if err != nil {
+		return err
+	}
+	var all, inQ, ytd []CostSums
+	perQ, perYTD := map[uint][]CostSums{}, map[uint][]CostSums{}
+	for _, r := range rows {
+		all = append(all, r.CostSums)
+		q := b.f.QuarterOf(r.Month)
+		if q == b.q {
+			inQ = append(inQ, r.CostSums)
+			perQ[r.EngagementID] = append(perQ[r.EngagementID], r.CostSums)
+		}
+		if !r.Month.Before(ytdFrom) {
+			ytd = append(ytd, r.CostSums)
+			perYTD[r.EngagementID] = append(perYTD[r.EngagementID], r.CostSums)
+		}
+	}
+	qs, byQ := ByQuarter(all, b.rates, b.f)
+	for _, q := range qs {
+		if q.Before(first) {
+			continue
+		}
+		h := byQ[q].Hard
+		b.p.Savings.Trend = append(b.p.Savings.Trend, PackQuarterSavings{Quarter: q.String(), Net: h.Net.Minor(), Planned: h.Planned.Minor()})
+	}
+	b.p.Savings.fill(Sum(inQ, b.rates), Sum(ytd, b.rates))
+	for id, ep := range b.byID {
+		own := NewRates(ep.Currency, nil)
+		ep.Savings.fill(Sum(perQ[id], own), Sum(perYTD[id], own))
+	}
+	return nil
+}
+
+// fill sets a pack's savings from the quarter's and year-to-date sums, rounding once.
+func (s *PackSavings) fill(q, ytd Split) {
+	s.Quarter, s.QuarterPlan = q.Hard.Net.Minor(), q.Hard.Planned.Minor()
+	s.YTD, s.YTDPlan, s.Baseline = ytd.Hard.Net.Minor(), ytd.Hard.Planned.Minor(), ytd.Hard.Baseline.Minor()
+	s.AvoidQuarter, s.AvoidYTD = q.Avoidance.Net.Minor(), ytd.Avoidance.Net.Minor()
+	s.RunRate = RunRate(q.Hard).Minor()
+}
+
+// sla counts attainment in the quarter per engagement and lists the breaches with credits due.
+func (b *packBuilder) sla() error {
+	var per []struct {
+		EngagementID  uint
+		Met, Measured int64
+	}
+	if err := b.db.Table("sla_measurements").Select("engagement_id, SUM(CASE WHEN met THEN 1 ELSE 0 END) AS met, COUNT(*) AS measured").
+		Where("month BETWEEN ? AND ?", b.p.Start, b.p.End).Group("engagement_id").Scan(&per).Error; err != nil {
+		return err
+	}
+	for _, r := range per {
+		b.p.SLA.Met += r.Met
+		b.p.SLA.Measured += r.Measured
+		if ep := b.byID[r.EngagementID]; ep != nil {
+			ep.SLAMet, ep.SLAMeasured = r.Met, r.Measured
+		}
+	}
+	var misses []struct {
+		EngagementID                uint
+		Code, Name, Unit, Direction string
+		Month                       Date
+		Actual, Target              int64
+		CreditPct                   int
+		VendorFees                  *int64
+		Currency                    string
+	}
+	if err := b.db.Table("sla_measurements m").
+		Select(`m.engagement_id, e.code, e.currency, s.name, s.unit, s.direction, m.month, m.actual, s.target, s.credit_pct, c.vendor_fees`).
+		Joins("JOIN service_levels s ON s.id = m.service_level_id").
+		Joins("JOIN engagements e ON e.id = m.engagement_id").
+		Joins("LEFT JOIN cost_records c ON c.engagement_id = m.engagement_id AND c.month = m.month").
+		Where("m.month BETWEEN ? AND ? AND NOT m.met", b.p.Start, b.p.End).
+		Order("e.code, m.month, s.name").Scan(&misses).Error; err != nil {
+		return err
+	}
+	for _, m := range misses {
+		br := PackBreach{Engagement: m.Code, SLA: m.Name, Month: m.Month.Format("Jan 2006"),
+			Actual: FormatMilli(m.Actual) + " " + m.Unit, Target: dirSign(m.Direction) + " " + FormatMilli(m.Target) + " " + m.Unit}
+		switch {
+		case m.CreditPct == 0:
+			br.Credit = "none in contract"
+		case m.VendorFees == nil:
+			br.Credit = fmt.Sprintf("%d %% of fees (no cost record)", m.CreditPct)
+		default:
+			due := new(big.Rat).Mul(big.NewRat(*m.VendorFees, 1), big.NewRat(int64(m.CreditPct), 100))
+			br.Credit = Money{RoundHalfEven(due), m.Currency}.String()
+		}
+		b.p.SLA.Breaches = append(b.p.SLA.Breaches, br)
+		if ep := b.byID[m.EngagementID]; ep != nil {
+			ep.Breaches = append(ep.Breaches, br)
+		}
+	}
+	return nil
+}
+
+func dirSign(d string) string {
+	if d == LowerIsBetter {
+		return "≤"
+	}
+	return "≥"
+}
+
+// transfers gives each live BOT engagement's readiness and its milestones done this quarter and due next.
+func (b *packBuilder) transfers() error {
+	var ms []Milestone
+	next := b.q.Next()
+	if err := b.db.Where("(actual BETWEEN ? AND ?) OR (planned BETWEEN ? AND ? AND (actual IS NULL OR actual > ?))",
+		b.p.Start, b.p.End, b.f.Start(next), b.f.End(next), b.p.End).Order("planned, id").Find(&ms).Error; err != nil {
+		return err
+	}
+	var items []ReadinessItem
+	if err := b.db.Order("engagement_id, id").Find(&items).Error; err != nil {
+		return err
+	}
+	byEng := map[uint][]ReadinessItem{}
+	for _, it := range items {
+		byEng[it.EngagementID] = append(byEng[it.EngagementID], it)
+	}
+	for _, e := range b.engs {
+		if !e.IsBOT() {
+			continue
+		}
+		ph := b.phase[e.ID]
+		t := PackTransfer{Engagement: e.Code + " " + e.Name, Phase: ph, Planned: e.PlannedTransfer.Human()}
+		t.Readiness, t.HasReadiness = Readiness(byEng[e.ID])
+		for _, m := range ms {
+			if m.EngagementID != e.ID {
+				continue
+			}
+			if !m.Actual.IsZero() && !m.Actual.After(b.p.End) && !m.Actual.Before(b.p.Start) {
+				t.Done = append(t.Done, m.Name+" ("+m.Actual.Human()+")")
+			} else {
+				t.Due = append(t.Due, m.Name+" ("+m.Planned.Human()+")")
+			}
+		}
+		b.p.Transfers = append(b.p.Transfers, t)
+		tc := t
+		b.byID[e.ID].Transfer = &tc
+	}
+	return nil
+}
+
+// lessons lists the lessons learned in the quarter.
+func (b *packBuilder) lessons() error {
+	var ls []Lesson
+	if err := b.db.Preload("Engagement").Where("learned_on BETWEEN ? AND ? AND NOT archived", b.p.Start, b.p.End).
+		Order("learned_on, id").Find(&ls).Error; err != nil {
+		return err
+	}
+	for _, l := range ls {
+		pl := PackLesson{Title: l.Title, Outcome: l.Outcome, Phase: l.Phase, Lesson: l.Lesson}
+		if l.Engagement != nil {
+			pl.Engagement = l.Engagement.Code
+			if ep := b.byID[l.Engagement.ID]; ep != nil {
+				ep.Lessons = append(ep.Lessons, pl)
+			}
+		}
+		b.p.Lessons = append(b.p.Lessons, pl)
+	}
+	return nil
+}
+
+// reviews gathers the quarter's governance decisions, commentary and actions.
+func (b *packBuilder) reviews() error {
+	var rs []GovernanceReview
+	if err := b.db.Where("quarter = ?", b.p.Quarter).Order("engagement_id").Find(&rs).Error; err != nil {
+		return err
+	}
+	codes := map[uint]string{}
+	for _, e := range b.engs {
+		codes[e.ID] = e.Code
+	}
+	for _, r := range rs {
+		if ep := b.byID[r.EngagementID]; ep != nil {
+			ep.Rating, ep.Commentary, ep.Decisions, ep.Escalations = r.Rating, r.Commentary, r.Decisions, r.Escalations
+		}
+		if r.Decisions != "" || r.Escalations != "" {
+			b.p.Decisions = append(b.p.Decisions, PackDecision{Engagement: codes[r.EngagementID], Rating: r.Rating, Decisions: r.Decisions, Escalations: r.Escalations})
+		}
+	}
+	var as []ReviewAction
+	if err := b.db.Joins("JOIN governance_reviews g ON g.id = review_actions.governance_review_id").
+		Where("g.quarter = ?", b.p.Quarter).Order("review_actions.due, review_actions.id").Find(&as).Error; err != nil {
+		return err
+	}
+	for _, a := range as {
+		pa := PackAction{Engagement: codes[a.EngagementID], Action: a.Action, Owner: a.Owner, Due: a.Due.Human(), Status: a.Status}
+		b.p.Actions = append(b.p.Actions, pa)
+		if ep := b.byID[a.EngagementID]; ep != nil {
+			ep.Actions = append(ep.Actions, pa)
+		}
+	}
+	sort.SliceStable(b.p.Decisions, func(i, j int) bool { return b.p.Decisions[i].Engagement < b.p.Decisions[j].Engagement })
+	return nil
+}
+
+// risks takes the register as at the quarter's end and its movement since the previous quarter's end.
+func (b *packBuilder) risks() error {
+	live, err := RegisterAsAt(b.ctx, b.db, b.s.Risk, b.p.End, RiskFilter{})
+	if err != nil {
+		return err
+	}
+	moves, err := Movement(b.ctx, b.db, b.f.End(b.q.Prev()), b.p.End, RiskFilter{})
+	if err != nil {
+		return err
+	}
+	byRisk := moves.ByRisk()
+	r := &b.p.Risks
+	r.Open, r.Bands = len(live), map[string]int{}
+	r.New, r.Escalated, r.DeEscalated, r.Closed = moves.Count(MoveNew), moves.Count(MoveEscalated), moves.Count(MoveDeescalated), moves.Count(MoveClosed)
+	perEng := map[uint]int{}
+	for _, k := range live {
+		if ValidLevel(k.ResidualLikelihood) && ValidLevel(k.ResidualImpact) {
+			r.Heat[k.ResidualLikelihood-1][k.ResidualImpact-1]++
+		}
+		r.Bands[b.s.Risk.Band(k.ResidualScore)]++
+		pr := b.packRisk(k, byRisk)
+		if len(r.Top) < 10 {
+			r.Top = append(r.Top, pr)
+		}
+		if k.EngagementID != nil {
+			if ep := b.byID[*k.EngagementID]; ep != nil && perEng[ep.ID] < 5 {
+				ep.Risks = append(ep.Risks, pr)
+				perEng[ep.ID]++
+			}
+		}
+	}
+	for _, m := range moves.Moves {
+		if len(r.Moves) == 25 {
+			break
+		}
+		r.Moves = append(r.Moves, b.packRisk(m.Risk, byRisk))
+		if m.Risk.EngagementID != nil {
+			if ep := b.byID[*m.Risk.EngagementID]; ep != nil {
+				ep.RiskMoves++
+			}
+		}
+	}
+	return nil
+}
+
+// packRisk turns a risk into the pack's row, naming its movement.
+func (b *packBuilder) packRisk(k Risk, moves map[uint]RiskMove) PackRisk {
+	pr := PackRisk{Ref: k.Ref, Title: k.Title, Category: k.Category, Status: k.Status, Residual: k.ResidualScore, Band: b.s.Risk.Band(k.ResidualScore)}
+	if k.Engagement != nil {
+		pr.Engagement = k.Engagement.Code
+	} else {
+		pr.Engagement = "Portfolio-wide"
+	}
+	if k.Owner != nil {
+		pr.Owner = k.Owner.Name
+	}
+	if m, ok := moves[k.ID]; ok {
+		pr.PrevResidual = m.FromScore
+		var parts []string
+		for _, kind := range m.Kinds {
+			switch kind {
+			case MoveEscalated, MoveDeescalated:
+				parts = append(parts, fmt.Sprintf("%s %d → %d", kind, m.FromScore, m.ToScore))
+			default:
+				parts = append(parts, kind)
+			}
+		}
+		pr.Movement = strings.Join(parts, ", ")
+	} else {
+		pr.Movement = "unchanged"
+	}
+	return pr
+}

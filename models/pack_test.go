@@ -1,0 +1,140 @@
+package models_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"portfolio/models"
+	"portfolio/models/dbtest"
+)
+
+var q3 = models.Quarter{Year: 2026, Q: 3}
+
+// The pack is as at the quarter's end: a risk escalated and another raised after
+// it do not change the quarter's register, heat map or movement.
+func TestPackIsAsAtQuarterEnd(t *testing.T) {
+	for _, kind := range dbtest.Kinds() {
+		t.Run(kind, func(t *testing.T) {
+			ctx := context.Background()
+			db := dbtest.Demo(t, kind)
+			s, _ := models.LoadSettings(ctx, db)
+			today := models.DateOf(dbtest.Now)
+			before, err := models.BuildPack(ctx, db, s, q3, today)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if before.Risks.Open == 0 || len(before.Engagements) == 0 || before.SLA.Measured == 0 || before.Savings.Quarter == 0 {
+				t.Fatalf("demo pack is empty: %+v", before.Risks)
+			}
+			// Today (after the quarter's end) a manager escalates a live risk to the maximum.
+			var r models.Risk
+			db.Where("status = ? AND residual_score < 20 AND engagement_id IS NOT NULL", models.StatusOpen).Order("id").First(&r)
+			act := models.RiskActor{At: dbtest.Now, Settings: s}
+			r.ResidualLikelihood, r.ResidualImpact, r.InherentLikelihood, r.InherentImpact = 5, 5, 5, 5
+			if _, err := models.UpdateRisk(ctx, db, act, &r); err != nil {
+				t.Fatal(err)
+			}
+			after, err := models.BuildPack(ctx, db, s, q3, today)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if after.Risks.Heat != before.Risks.Heat || after.Risks.Open != before.Risks.Open || after.Risks.Escalated != before.Risks.Escalated {
+				t.Errorf("a change made after the quarter moved its pack: heat %v → %v, open %d → %d, escalated %d → %d",
+					before.Risks.Heat, after.Risks.Heat, before.Risks.Open, after.Risks.Open, before.Risks.Escalated, after.Risks.Escalated)
+			}
+			// The current quarter's live view does see it.
+			live, _ := models.RegisterAsAt(ctx, db, s.Risk, today, models.RiskFilter{})
+			found := false
+			for _, x := range live {
+				found = found || (x.ID == r.ID && x.ResidualScore == 25)
+			}
+			if !found {
+				t.Error("the escalation is not in today's register")
+			}
+		})
+	}
+}
+
+// A published pack is frozen: later edits to its quarter's costs change the live
+// draft figures but never the published ones; a quarter publishes once.
+func TestPublishedPackDoesNotMove(t *testing.T) {
+	for _, kind := range dbtest.Kinds() {
+		t.Run(kind, func(t *testing.T) {
+			ctx := context.Background()
+			db := dbtest.Demo(t, kind)
+			s, _ := models.LoadSettings(ctx, db)
+			today := models.DateOf(dbtest.Now)
+			if p, err := models.PublishedPackFor(ctx, db, q3.String()); err != nil || p != nil {
+				t.Fatalf("a fresh quarter is already published (%v)", err)
+			}
+			pack, err := models.BuildPack(ctx, db, s, q3, today)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var admin models.User
+			db.Where("role = ?", models.RoleAdmin).First(&admin)
+			if err := models.PublishPack(ctx, db, pack, admin, dbtest.Now); err != nil {
+				t.Fatal(err)
+			}
+			// A manager corrects a Q3 month afterwards: baseline up by 1,000,000.00.
+			var c models.CostRecord
+			db.Where("month = ? AND currency = ?", models.D(2026, time.August, 1), s.Finance.ReportingCurrency).Order("id").First(&c)
+			if c.ID == 0 {
+				t.Fatal("no August 2026 cost record in the demo")
+			}
+			if err := db.Model(&c).Update("baseline", c.Baseline+100_000_000).Error; err != nil {
+				t.Fatal(err)
+			}
+			draft, _ := models.BuildPack(ctx, db, s, q3, today)
+			if draft.Savings.Quarter != pack.Savings.Quarter+100_000_000 {
+				t.Fatalf("the live figure should move by 1,000,000.00: %d → %d", pack.Savings.Quarter, draft.Savings.Quarter)
+			}
+			frozen, err := models.PublishedPackFor(ctx, db, q3.String())
+			if err != nil || frozen == nil {
+				t.Fatalf("published pack not found: %v", err)
+			}
+			if frozen.Savings.Quarter != pack.Savings.Quarter || !frozen.Published || frozen.PublishedBy != admin.Name {
+				t.Errorf("published pack moved or lost its stamp: %d vs %d, %v %q", frozen.Savings.Quarter, pack.Savings.Quarter, frozen.Published, frozen.PublishedBy)
+			}
+			if err := models.PublishPack(ctx, db, draft, admin, dbtest.Now); err != models.ErrStale {
+				t.Errorf("publishing twice: %v, want ErrStale", err)
+			}
+			var hist int64
+			db.Model(&models.Change{}).Where("entity = ? AND action = ?", "pack", "publish").Count(&hist)
+			if hist != 1 {
+				t.Errorf("publish history rows: %d", hist)
+			}
+		})
+	}
+}
+
+// The pack's figures agree with hand sums over the same rows: savings in the
+// quarter per engagement, SLA attainment and the breaches' credits.
+func TestPackFiguresMatchTheRecords(t *testing.T) {
+	ctx := context.Background()
+	db := dbtest.Demo(t, "sqlite")
+	s, _ := models.LoadSettings(ctx, db)
+	pack, err := models.BuildPack(ctx, db, s, q3, models.DateOf(dbtest.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range pack.Engagements {
+		var want struct{ Net, Plan int64 }
+		db.Raw(`SELECT COALESCE(SUM(baseline - vendor_fees - retained + credits - one_off), 0) AS net,
+			COALESCE(SUM(planned_savings), 0) AS plan FROM cost_records
+			WHERE engagement_id = ? AND month BETWEEN '2026-07-01' AND '2026-09-01' AND savings_type = 'hard'`, e.ID).Scan(&want)
+		if e.Savings.Quarter != want.Net || e.Savings.QuarterPlan != want.Plan {
+			t.Errorf("%s: pack %d/%d, records %d/%d", e.Code, e.Savings.Quarter, e.Savings.QuarterPlan, want.Net, want.Plan)
+		}
+	}
+	var met, measured int64
+	db.Model(&models.SLAMeasurement{}).Where("month BETWEEN '2026-07-01' AND '2026-09-01'").Count(&measured)
+	db.Model(&models.SLAMeasurement{}).Where("month BETWEEN '2026-07-01' AND '2026-09-01' AND met").Count(&met)
+	if pack.SLA.Met != met || pack.SLA.Measured != measured || int64(len(pack.SLA.Breaches)) != measured-met {
+		t.Errorf("SLA: pack %d/%d with %d breaches; records %d/%d", pack.SLA.Met, pack.SLA.Measured, len(pack.SLA.Breaches), met, measured)
+	}
+	if pack.Quarter != "2026-Q3" || pack.Previous != "2026-Q2" || pack.Start.String() != "2026-07-01" || pack.End.String() != "2026-09-30" {
+		t.Errorf("period: %s %s %s %s", pack.Quarter, pack.Previous, pack.Start, pack.End)
+	}
+}
