@@ -1,0 +1,148 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"portfolio/models"
+	"portfolio/models/dbtest"
+)
+
+// runCLI runs the command as `portfolio args...` with stdin, over no environment.
+func runCLI(t *testing.T, stdin string, args ...string) (string, error) {
+	t.Helper()
+	var out bytes.Buffer
+	err := run(context.Background(), args, func(string) string { return "" }, strings.NewReader(stdin), &out)
+	return out.String(), err
+}
+
+// storedUser reads a user from the data directory's database.
+func storedUser(t *testing.T, dir, email string) *models.User {
+	t.Helper()
+	db, err := models.Open(context.Background(), models.SQLitePath(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		sqlDB, _ := db.DB()
+		sqlDB.Close()
+	}()
+	u, err := models.UserByEmail(context.Background(), db, email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+func TestUserAddAndSetPassword(t *testing.T) {
+	_ = dbtest.Now // bcrypt at its lowest cost (dbtest's init) keeps this quick
+	dir := t.TempDir()
+	data := "--data=" + dir
+
+	// Least privilege by default; the password comes from stdin, trailing newline trimmed.
+	out, err := runCLI(t, "violet harbour 2026\n", "user", "add", "--email", "Ann.Lee@Example.com", data)
+	if err != nil || !strings.Contains(out, "Created ann.lee@example.com (executive)") {
+		t.Fatalf("user add: %v\n%s", err, out)
+	}
+	u := storedUser(t, dir, "ann.lee@example.com")
+	if u == nil || u.Role != models.RoleExecutive || u.Name != "ann.lee" || !models.PasswordMatches(u.PasswordHash, "violet harbour 2026") {
+		t.Fatalf("stored %+v", u)
+	}
+	if _, err := runCLI(t, "violet harbour 2026\n", "user", "add", "--email", "bo@example.com", "--role", "manager", "--name", "Bo Chen", data); err != nil {
+		t.Fatal(err)
+	}
+	if u := storedUser(t, dir, "bo@example.com"); u.Role != models.RoleManager || u.Name != "Bo Chen" {
+		t.Errorf("--role manager --name stored %+v", u)
+	}
+
+	for _, tc := range []struct {
+		name, stdin string
+		args        []string
+		want        string
+	}{
+		{"common password", "password1234\n", []string{"user", "add", "--email", "cy@example.com"}, "most common"},
+		{"short password", "short\n", []string{"user", "add", "--email", "cy@example.com"}, "at least 12"},
+		{"no password", "", []string{"user", "add", "--email", "cy@example.com"}, "standard input"},
+		{"bad role", "violet harbour 2026\n", []string{"user", "add", "--email", "cy@example.com", "--role", "root"}, "--role must be one of executive, manager, admin"},
+		{"bad email", "violet harbour 2026\n", []string{"user", "add", "--email", "cy"}, "--email"},
+		{"exists", "violet harbour 2026\n", []string{"user", "add", "--email", "ANN.LEE@example.com"}, "already exists"},
+		{"no sub-command", "", []string{"user"}, "usage"},
+		{"set-password, unknown user", "violet harbour 2026\n", []string{"user", "set-password", "--email", "zed@example.com"}, "no user"},
+		{"set-password, weak", "qwerty123456\n", []string{"user", "set-password", "--email", "ann.lee@example.com"}, "most common"},
+	} {
+		_, err := runCLI(t, tc.stdin, append(tc.args, data)...)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: error %v, want %q", tc.name, err, tc.want)
+		}
+	}
+	if storedUser(t, dir, "cy@example.com") != nil {
+		t.Errorf("a refused user add stored the user")
+	}
+
+	out, err = runCLI(t, "granite meadow 77\n", "user", "set-password", "--email", "ann.lee@example.com", data)
+	if err != nil || !strings.Contains(out, "Password set for ann.lee@example.com") {
+		t.Fatalf("set-password: %v %s", err, out)
+	}
+	u = storedUser(t, dir, "ann.lee@example.com")
+	if !models.PasswordMatches(u.PasswordHash, "granite meadow 77") || models.PasswordMatches(u.PasswordHash, "violet harbour 2026") || u.SessionsAfter == nil {
+		t.Errorf("after set-password: new matches=%v, sessions revoked=%v", models.PasswordMatches(u.PasswordHash, "granite meadow 77"), u.SessionsAfter != nil)
+	}
+}
+
+// `portfolio --help` lists every sub-command and every setting with its variable.
+func TestHelpListsCommandsAndSettings(t *testing.T) {
+	for _, args := range [][]string{{"--help"}, {"-h"}, {"help"}} {
+		out, err := runCLI(t, "", args...)
+		if err != nil {
+			t.Fatalf("%v: %v", args, err)
+		}
+		for _, want := range []string{"[serve]", "migrate", "seed --demo", "seed --scale", "user add", "user set-password", "backup"} {
+			if !strings.Contains(out, "portfolio "+want) {
+				t.Errorf("%v: help lacks %q", args, "portfolio "+want)
+			}
+		}
+		fs := flag.NewFlagSet("x", flag.ContinueOnError)
+		bindConfig(fs, func(string) string { return "" })
+		fs.VisitAll(func(f *flag.Flag) {
+			if !strings.Contains(out, "--"+f.Name+" ") {
+				t.Errorf("%v: help lacks the setting --%s (add it to settingsHelp)", args, f.Name)
+			}
+		})
+		for _, s := range settingsHelp {
+			env, _, _ := strings.Cut(s[1], "=")
+			if !strings.Contains(out, env) {
+				t.Errorf("%v: help lacks %s", args, env)
+			}
+		}
+	}
+	// A command's own --help lists its flags and ends with flag.ErrHelp (main exits 0 on it).
+	out, err := runCLI(t, "", "user", "add", "--help")
+	if !errors.Is(err, flag.ErrHelp) || !strings.Contains(out, "-email") || !strings.Contains(out, "-role") {
+		t.Errorf("user add --help: %v\n%s", err, out)
+	}
+	if _, err := runCLI(t, "", "frobnicate"); err == nil {
+		t.Errorf("an unknown command is not an error")
+	}
+}
+
+// Production mode refuses to start without configured session keys, before
+// touching the database or the network.
+func TestProductionNeedsSessionKeys(t *testing.T) {
+	dir := t.TempDir()
+	_, err := runCLI(t, "", "serve", "--production", "--data", dir, "--addr", "127.0.0.1:0")
+	if err == nil || !strings.Contains(err.Error(), "PORTFOLIO_SESSION_KEYS") {
+		t.Fatalf("production without keys: %v", err)
+	}
+	if files, _ := filepath.Glob(filepath.Join(dir, "*")); len(files) != 0 {
+		t.Errorf("a refused start left files behind: %v", files)
+	}
+	_, err = runCLI(t, "", "serve", "--production", "--session-keys", "too-short", "--data", dir, "--addr", "127.0.0.1:0")
+	if err == nil || !strings.Contains(err.Error(), "at least 32") {
+		t.Errorf("production with a short key: %v", err)
+	}
+}
