@@ -1,0 +1,130 @@
+package handlers_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"portfolio/models"
+)
+
+// The reviews index lists quarters; a pack is a draft until an admin publishes it,
+// then it says who published it; executives cannot publish.
+func TestReviewPackDraftAndPublish(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		exec := e.client()
+		exec.login(models.RoleExecutive)
+		idx := exec.get("/reviews")
+		if idx.StatusCode != http.StatusOK || !strings.Contains(idx.Body, "/reviews/2026-Q3") {
+			t.Fatalf("reviews index: %d", idx.StatusCode)
+		}
+		pack := exec.get("/reviews/2026-Q3")
+		doc := pack.Doc(t)
+		if got := doc.Find(`[data-testid="pack-status"]`).Text(); !strings.Contains(got, "Draft") {
+			t.Fatalf("status %q", got)
+		}
+		if n := doc.Find(`[data-testid="pack-engagement"]`).Length(); n < 10 {
+			t.Fatalf("%d engagement sections", n)
+		}
+		if doc.Find(`[data-testid="publish"]`).Length() != 0 {
+			t.Error("an executive is offered the publish button")
+		}
+		if r := exec.post("/reviews/2026-Q3/publish", url.Values{"_csrf": {exec.csrf("/reviews/2026-Q3")}}); r.StatusCode != http.StatusForbidden {
+			t.Errorf("executive publish: %d", r.StatusCode)
+		}
+		admin := e.client()
+		admin.login(models.RoleAdmin)
+		if r := admin.post("/reviews/2026-Q4/publish", url.Values{"_csrf": {admin.csrf("/reviews/2026-Q3")}}); r.StatusCode != http.StatusUnprocessableEntity {
+			t.Errorf("publishing the unfinished quarter: %d", r.StatusCode)
+		}
+		r := admin.post("/reviews/2026-Q3/publish", url.Values{"_csrf": {admin.csrf("/reviews/2026-Q3")}})
+		if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/reviews/2026-Q3" {
+			t.Fatalf("publish: %d %s", r.StatusCode, r.Header.Get("Location"))
+		}
+		var n int64
+		e.db.Model(&models.PublishedPack{}).Where("quarter = ?", "2026-Q3").Count(&n)
+		if n != 1 {
+			t.Fatalf("%d published rows", n)
+		}
+		if got := exec.get("/reviews/2026-Q3").Doc(t).Find(`[data-testid="pack-status"]`).Text(); !strings.Contains(got, "Published by") {
+			t.Errorf("after publishing the status says %q", got)
+		}
+		if again := admin.post("/reviews/2026-Q3/publish", url.Values{"_csrf": {admin.csrf("/reviews/2026-Q2")}}); again.StatusCode != http.StatusConflict {
+			t.Errorf("second publish: %d", again.StatusCode)
+		}
+	})
+}
+
+// Bad quarters and engagements outside the quarter are not found; the pack's print sheet names the quarter.
+func TestReviewPackAddresses(t *testing.T) {
+	e := demoEnv(t, "sqlite")
+	c := e.client()
+	c.login(models.RoleExecutive)
+	for _, path := range []string{"/reviews/2026-Q5", "/reviews/banana", "/reviews/2026-Q3/engagements/99999"} {
+		if r := c.get(path); r.StatusCode != http.StatusNotFound {
+			t.Errorf("GET %s: %d", path, r.StatusCode)
+		}
+	}
+	css := c.get("/reviews/2026-Q3/pack.css?on=2026-11-21")
+	if css.StatusCode != http.StatusOK || !strings.Contains(css.Body, `"Portfolio review 2026-Q3"`) || !strings.Contains(css.Body, "counter(pages)") {
+		t.Errorf("pack.css: %d\n%s", css.StatusCode, css.Body)
+	}
+	if r := c.get("/reviews?quarter=2026-Q2"); r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/reviews/2026-Q2" {
+		t.Errorf("quarter chooser: %d %s", r.StatusCode, r.Header.Get("Location"))
+	}
+}
+
+// A manager records the quarter's commentary for an engagement they manage: stored
+// with history, shown in the pack; bad input is 422 with the text kept; a stale
+// form is 409; another manager's engagement is 403.
+func TestReviewCommentary(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		var mgr models.User
+		e.db.Where("email = ?", "manager@portfolio.example").First(&mgr)
+		var mine, other models.Engagement
+		e.db.Where("manager_id = ?", mgr.ID).Order("id").First(&mine)
+		e.db.Where("manager_id <> ? AND id NOT IN (SELECT engagement_id FROM engagement_managers WHERE user_id = ?)", mgr.ID, mgr.ID).Order("id").First(&other)
+		c := e.client()
+		c.login(models.RoleManager)
+		path := fmt.Sprintf("/reviews/2026-Q3/engagements/%d/commentary", mine.ID)
+		form := c.get(path)
+		if form.StatusCode != http.StatusOK {
+			t.Fatalf("form: %d", form.StatusCode)
+		}
+		version := form.Doc(t).Find(`input[name="version"]`).AttrOr("value", "")
+		tok := c.csrf(path)
+		bad := c.post(path, url.Values{"_csrf": {tok}, "version": {version}, "rating": {"purple"}, "commentary": {"Keep this text"}})
+		if bad.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(bad.Body, "Keep this text") {
+			t.Fatalf("invalid rating: %d", bad.StatusCode)
+		}
+		ok := c.post(path, url.Values{"_csrf": {tok}, "version": {version}, "rating": {"amber"}, "commentary": {"Transition on track; two SLAs recovering."},
+			"decisions": {"Extend hypercare by one month."}, "action": {"Agree exit criteria"}, "action_owner": {"Tomás Novák"}, "action_due": {"2026-12-15"}})
+		if ok.StatusCode != http.StatusSeeOther {
+			t.Fatalf("save: %d\n%s", ok.StatusCode, ok.Body)
+		}
+		var gr models.GovernanceReview
+		e.db.Where("engagement_id = ? AND quarter = ?", mine.ID, "2026-Q3").First(&gr)
+		if gr.Rating != "amber" || gr.Decisions != "Extend hypercare by one month." {
+			t.Fatalf("stored %+v", gr)
+		}
+		var hist int64
+		e.db.Model(&models.Change{}).Where("entity = ? AND entity_id = ? AND field = ?", "governance_review", gr.ID, "decisions").Count(&hist)
+		if hist != 1 {
+			t.Errorf("history rows for decisions: %d", hist)
+		}
+		page := c.get(fmt.Sprintf("/reviews/2026-Q3/engagements/%d", mine.ID))
+		if !strings.Contains(page.Body, "Transition on track") || !strings.Contains(page.Body, "Agree exit criteria") {
+			t.Error("the engagement pack does not show the commentary and action")
+		}
+		stale := c.post(path, url.Values{"_csrf": {tok}, "version": {version}, "rating": {"green"}, "commentary": {"My late edit"}})
+		if stale.StatusCode != http.StatusConflict || !strings.Contains(stale.Body, "My late edit") || !strings.Contains(stale.Body, "Transition on track") {
+			t.Errorf("stale save: %d", stale.StatusCode)
+		}
+		theirs := fmt.Sprintf("/reviews/2026-Q3/engagements/%d/commentary", other.ID)
+		if r := c.post(theirs, url.Values{"_csrf": {tok}, "version": {"0"}, "commentary": {"x"}}); r.StatusCode != http.StatusForbidden {
+			t.Errorf("another manager's engagement: %d", r.StatusCode)
+		}
+	})
+}
