@@ -77,10 +77,46 @@ func (a *App) Routes() []Route {
 		{g, "/engagements/:id/costs/:cid/edit", "costs.edit", web.Editor, a.editCost},
 		{p, "/engagements/:id/costs/:cid", "costs.update", web.Editor, a.updateCost},
 		// end of costs
+		// service levels and BOT
+		{g, "/engagements/:id/slas", "slas.index", web.SignedIn, a.slas},
+		{g, "/engagements/:id/slas/new", "slas.new", web.Editor, a.slaNew},
+		{p, "/engagements/:id/slas", "slas.create", web.Editor, a.slaCreate},
+		{g, "/engagements/:id/slas/results", "slas.results", web.Editor, a.slaResultsForm},
+		{p, "/engagements/:id/slas/results", "slas.record", web.Editor, a.slaResultsSave},
+		{g, "/engagements/:id/slas/results/export", "slas.export_results", web.SignedIn, a.slaResultsExport},
+		{g, "/engagements/:id/slas/breaches/export", "slas.export_breaches", web.SignedIn, a.slaBreachesExport},
+		{g, "/slas/:id/edit", "slas.edit", web.Editor, a.slaEdit},
+		{p, "/slas/:id", "slas.update", web.Editor, a.slaUpdate},
+		{p, "/slas/:id/archive", "slas.archive", web.Editor, a.slaArchive},
+		{p, "/slas/:id/restore", "slas.restore", web.Editor, a.slaRestore},
+		{g, "/engagements/:id/milestones", "milestones.index", web.SignedIn, a.milestones},
+		{g, "/engagements/:id/milestones/export", "milestones.export", web.SignedIn, a.milestonesExport},
+		{g, "/engagements/:id/milestones/new", "milestones.new", web.Editor, a.milestoneNew},
+		{p, "/engagements/:id/milestones", "milestones.create", web.Editor, a.milestoneCreate},
+		{g, "/milestones/:id/edit", "milestones.edit", web.Editor, a.milestoneEdit},
+		{p, "/milestones/:id", "milestones.update", web.Editor, a.milestoneUpdate},
+		{g, "/engagements/:id/readiness", "readiness.index", web.SignedIn, a.readiness},
+		{p, "/engagements/:id/readiness", "readiness.create", web.Editor, a.readinessCreate},
+		{p, "/readiness/:id", "readiness.update", web.Editor, a.readinessUpdate},
+		{g, "/engagements/:id/gates/new", "gates.new", web.Editor, a.gateNew},
+		{p, "/engagements/:id/gates", "gates.create", web.Editor, a.gateCreate},
+		{g, "/gates/:id/edit", "gates.edit", web.Editor, a.gateEdit},
+		{p, "/gates/:id", "gates.update", web.Editor, a.gateUpdate},
+		{g, "/transfers", "transfers.index", web.SignedIn, a.transfers},
+		{g, "/transfers/export", "transfers.export", web.SignedIn, a.transfersExport},
+		// end of service levels and BOT
 		// end of costs, service levels, BOT transfers.
 
 		// Lessons.
 		{g, "/lessons", "lessons.index", web.SignedIn, a.lessons},
+		{g, "/lessons/export", "lessons.export", web.SignedIn, a.lessonsExport},
+		{g, "/lessons/new", "lessons.new", web.Editor, a.lessonNew},
+		{p, "/lessons", "lessons.create", web.Editor, a.lessonCreate},
+		{g, "/lessons/:id", "lessons.show", web.SignedIn, a.lessonShow},
+		{g, "/lessons/:id/edit", "lessons.edit", web.Editor, a.lessonEdit},
+		{p, "/lessons/:id", "lessons.update", web.Editor, a.lessonUpdate},
+		{p, "/lessons/:id/archive", "lessons.archive", web.Editor, a.lessonArchive},
+		{p, "/lessons/:id/restore", "lessons.restore", web.Editor, a.lessonRestore},
 		// end of lessons.
 
 		// Quarterly reviews.

@@ -14,9 +14,10 @@ type LessonFilter struct {
 	Page, PerPage                      int
 }
 
-// ListLessons returns one page of lessons, newest first, and the number that match.
-func ListLessons(ctx context.Context, db *gorm.DB, f LessonFilter) ([]Lesson, int64, error) {
-	q := db.WithContext(ctx).Model(&Lesson{}).Where("NOT lessons.archived")
+// lessonQuery is the library narrowed by a filter, and the order it lists in:
+// best match first when searching, else newest first.
+func lessonQuery(db *gorm.DB, f LessonFilter) (*gorm.DB, any) {
+	q := db.Model(&Lesson{}).Where("NOT lessons.archived")
 	if f.Phase != "" {
 		q = q.Where("lessons.phase = ?", f.Phase)
 	}
@@ -36,6 +37,13 @@ func ListLessons(ctx context.Context, db *gorm.DB, f LessonFilter) ([]Lesson, in
 	if terms := searchTerms(f.Q); len(terms) > 0 {
 		q, order = lessonSearch(q, terms)
 	}
+	return q, order
+}
+
+// ListLessons returns one page of lessons, ranked by the search words (newest
+// first without any), and the number that match.
+func ListLessons(ctx context.Context, db *gorm.DB, f LessonFilter) ([]Lesson, int64, error) {
+	q, order := lessonQuery(db.WithContext(ctx), f)
 	var total int64
 	if err := q.Count(&total).Error; err != nil {
 		return nil, 0, err
@@ -44,6 +52,38 @@ func ListLessons(ctx context.Context, db *gorm.DB, f LessonFilter) ([]Lesson, in
 	err := q.Select("lessons.*").Preload("Engagement").Preload("Author").Order(order).
 		Limit(f.PerPage).Offset((f.Page - 1) * f.PerPage).Find(&rows).Error
 	return rows, total, err
+}
+
+// LessonExportRow is a lesson with the names an export shows.
+type LessonExportRow struct {
+	Lesson
+	EngagementCode string
+	AuthorName     string
+	RiskRef        string
+}
+
+// EachLesson streams every lesson the filter selects, in list order (for exports).
+func EachLesson(ctx context.Context, db *gorm.DB, f LessonFilter, fn func(LessonExportRow) error) error {
+	q, order := lessonQuery(db.WithContext(ctx), f)
+	rows, err := q.Joins("LEFT JOIN engagements le ON le.id = lessons.engagement_id").
+		Joins("LEFT JOIN users lu ON lu.id = lessons.author_id").
+		Joins("LEFT JOIN risks lr ON lr.id = lessons.risk_id").
+		Select("lessons.*, COALESCE(le.code, '') AS engagement_code, COALESCE(lu.name, '') AS author_name, COALESCE(lr.ref, '') AS risk_ref").
+		Order(order).Rows()
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r LessonExportRow
+		if err := db.ScanRows(rows, &r); err != nil {
+			return err
+		}
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
 
 // RelevantLessons are lessons for an engagement's current phase, from any

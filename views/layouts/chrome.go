@@ -35,6 +35,7 @@ var Nav = []NavItem{
 	{"engagements", "Engagements", "/engagements"},
 	{"savings", "Savings", "/savings"},
 	{"risks", "Risk register", "/risks"},
+	{"transfers", "Transfers", "/transfers"},
 	{"vendors", "Vendors", "/vendors"},
 	{"lessons", "Lessons", "/lessons"},
 	{"reviews", "Reviews", "/reviews"},

@@ -1,0 +1,315 @@
+package handlers
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+	"gorm.io/gorm"
+
+	"portfolio/models"
+	"portfolio/views/components"
+	"portfolio/views/pages"
+	"portfolio/web"
+)
+
+// lessonForm is the lesson form as typed.
+type lessonForm struct{ pages.LessonValues }
+
+func readLessonForm(c echo.Context) lessonForm {
+	return lessonForm{pages.LessonValues{Title: c.FormValue("title"), WhatHappened: c.FormValue("what_happened"),
+		Lesson: c.FormValue("lesson"), Outcome: c.FormValue("outcome"), Phase: c.FormValue("phase"), Category: c.FormValue("category"),
+		Engagement: c.FormValue("engagement"), Tower: c.FormValue("tower"), Tags: c.FormValue("tags"), LearnedOn: c.FormValue("learned_on"),
+		Risk: c.FormValue("risk"), Version: c.FormValue("version")}}
+}
+
+// Validate parses the form into a lesson, looking up the engagement by its code
+// and the risk by its reference. A lesson of an engagement with no tower given
+// takes the engagement's tower, so that it shows on that tower's engagements.
+func (f lessonForm) Validate(db *gorm.DB, today models.Date) (models.Lesson, web.Checker, error) {
+	ch := web.Checker{}
+	l := models.Lesson{
+		Title:        ch.Text("title", f.Title, true, 200),
+		WhatHappened: ch.Text("what_happened", f.WhatHappened, false, 4000),
+		Lesson:       ch.Text("lesson", f.Lesson, true, 4000),
+		Outcome:      ch.OneOf("outcome", f.Outcome, models.LessonOutcomes),
+		Phase:        ch.OneOf("phase", f.Phase, models.LessonPhases),
+		Category:     ch.OneOf("category", f.Category, models.RiskCategories),
+		Tags:         models.NormaliseTags(ch.Text("tags", f.Tags, false, 300)),
+		LearnedOn:    ch.Date("learned_on", f.LearnedOn, true),
+	}
+	if !l.LearnedOn.IsZero() && l.LearnedOn.After(today) {
+		ch.Add("learned_on", "A lesson is learned by now: the date cannot be in the future.")
+	}
+	if f.Tower != "" {
+		l.Tower = ch.OneOf("tower", f.Tower, models.Towers)
+	}
+	if code := strings.TrimSpace(f.Engagement); code != "" {
+		var e models.Engagement
+		err := db.Select("id, tower").Where("LOWER(code) = ?", strings.ToLower(code)).Limit(1).Find(&e).Error
+		switch {
+		case err != nil:
+			return l, ch, err
+		case e.ID == 0:
+			ch.Add("engagement", "No engagement has the code “"+code+"”.")
+		default:
+			l.EngagementID = &e.ID
+			if f.Tower == "" {
+				l.Tower = e.Tower
+			}
+		}
+	}
+	if ref := strings.TrimSpace(f.Risk); ref != "" {
+		var r models.Risk
+		err := db.Select("id").Where("LOWER(ref) = ?", strings.ToLower(ref)).Limit(1).Find(&r).Error
+		switch {
+		case err != nil:
+			return l, ch, err
+		case r.ID == 0:
+			ch.Add("risk", "No risk has the reference “"+ref+"”.")
+		default:
+			l.RiskID = &r.ID
+		}
+	}
+	return l, ch, nil
+}
+
+// lessonValues fills the form from a stored lesson.
+func (a *App) lessonValues(c echo.Context, l models.Lesson) (pages.LessonValues, error) {
+	v := pages.LessonValues{Title: l.Title, WhatHappened: l.WhatHappened, Lesson: l.Lesson, Outcome: l.Outcome, Phase: l.Phase,
+		Category: l.Category, Tower: l.Tower, Tags: l.Tags, LearnedOn: l.LearnedOn.String(), Version: strconv.Itoa(l.Version)}
+	db := a.db.WithContext(c.Request().Context())
+	if l.EngagementID != nil {
+		var e models.Engagement
+		if err := db.Select("id, code").First(&e, *l.EngagementID).Error; err != nil {
+			return v, err
+		}
+		v.Engagement = e.Code
+	}
+	if l.RiskID != nil {
+		var r models.Risk
+		if err := db.Select("id, ref").First(&r, *l.RiskID).Error; err != nil {
+			return v, err
+		}
+		v.Risk = r.Ref
+	}
+	return v, nil
+}
+
+func (a *App) renderLessonForm(c echo.Context, status int, p pages.LessonFormProps) error {
+	if !web.IsHTMX(c) {
+		engs, err := a.lessonEngagementChoices(c)
+		if err != nil {
+			return err
+		}
+		for _, e := range engs {
+			p.Codes = append(p.Codes, e.Code)
+		}
+	}
+	if p.Errors == nil {
+		p.Errors = map[string]string{}
+	}
+	return web.Render(c, status, pages.LessonForm(p), pages.LessonFormPanel(p))
+}
+
+// lessonNew shows the empty lesson form; ?engagement=ID starts it on that
+// engagement and its current phase. Route: lessons.new.
+func (a *App) lessonNew(c echo.Context) error {
+	v := pages.LessonValues{LearnedOn: a.today().String()}
+	if id := uintQuery(c, "engagement"); id != 0 {
+		var e models.Engagement
+		if err := a.db.WithContext(c.Request().Context()).Select("id, code, phase").Limit(1).Find(&e, id).Error; err != nil {
+			return err
+		}
+		if e.ID != 0 {
+			v.Engagement, v.Phase = e.Code, models.LessonPhaseOf(e.Phase)
+		}
+	}
+	return a.renderLessonForm(c, http.StatusOK, pages.LessonFormProps{Chrome: web.Chrome(c, "New lesson", "lessons"), V: v})
+}
+
+// lessonCreate adds a lesson to the library, written by the signed-in user.
+// Route: lessons.create; success redirects to the lesson; invalid input answers
+// 422 with the form (the #lesson-form partial for htmx).
+func (a *App) lessonCreate(c echo.Context) error {
+	f := readLessonForm(c)
+	l, ch, err := f.Validate(a.db.WithContext(c.Request().Context()), a.today())
+	if err != nil {
+		return err
+	}
+	if ch.OK() {
+		w, err := a.deliveryWrite(c)
+		if err != nil {
+			return err
+		}
+		if err := models.CreateLesson(c.Request().Context(), a.db, w, &l); err != nil {
+			return err
+		}
+		web.AddFlash(c, "success", "Lesson “"+l.Title+"” added to the library.")
+		return web.Redirect(c, fmt.Sprintf("/lessons/%d", l.ID))
+	}
+	return a.renderLessonForm(c, http.StatusUnprocessableEntity, pages.LessonFormProps{Chrome: web.Chrome(c, "New lesson", "lessons"), V: f.LessonValues, Errors: ch})
+}
+
+// canEditLesson reports whether the user may change a lesson: its author (a
+// manager) or an administrator.
+func canEditLesson(c echo.Context, l models.Lesson) bool {
+	u := web.CurrentUser(c)
+	switch {
+	case u == nil:
+		return false
+	case u.Role == models.RoleAdmin:
+		return true
+	}
+	return u.Role == models.RoleManager && l.AuthorID != nil && *l.AuthorID == u.ID
+}
+
+// pathLesson loads the lesson of the path's :id with its engagement and author.
+func (a *App) pathLesson(c echo.Context) (models.Lesson, error) {
+	var l models.Lesson
+	id, err := idParam(c, "id")
+	if err != nil {
+		return l, err
+	}
+	return l, a.db.WithContext(c.Request().Context()).Preload("Engagement").Preload("Author").First(&l, id).Error
+}
+
+// editableLesson loads the path's lesson and answers 403 unless the user may change it.
+func (a *App) editableLesson(c echo.Context) (models.Lesson, error) {
+	l, err := a.pathLesson(c)
+	if err == nil && !canEditLesson(c, l) {
+		err = web.Forbidden("Only the lesson's author or an administrator changes a lesson.")
+	}
+	return l, err
+}
+
+// lessonShow shows one lesson with its links and history. Route: lessons.show.
+func (a *App) lessonShow(c echo.Context) error {
+	l, err := a.pathLesson(c)
+	if err != nil {
+		return err
+	}
+	db := a.db.WithContext(c.Request().Context())
+	p := pages.LessonProps{Chrome: web.Chrome(c, l.Title, "lessons"), L: l, CanEdit: canEditLesson(c, l)}
+	if l.RiskID != nil {
+		var r models.Risk
+		if err := db.Select("id, ref, title").Limit(1).Find(&r, *l.RiskID).Error; err != nil {
+			return err
+		}
+		if r.ID != 0 {
+			p.Risk = &r
+		}
+	}
+	if p.History, err = models.History(db, models.EntityLesson, l.ID); err != nil {
+		return err
+	}
+	return web.Render(c, http.StatusOK, pages.LessonPage(p), nil)
+}
+
+// lessonEdit shows a lesson's form. Route: lessons.edit.
+func (a *App) lessonEdit(c echo.Context) error {
+	l, err := a.editableLesson(c)
+	if err != nil {
+		return err
+	}
+	v, err := a.lessonValues(c, l)
+	if err != nil {
+		return err
+	}
+	return a.renderLessonForm(c, http.StatusOK, pages.LessonFormProps{Chrome: web.Chrome(c, "Edit lesson", "lessons"), Current: &l, V: v})
+}
+
+// lessonUpdate saves a lesson. Route: lessons.update; success redirects to the
+// lesson; invalid input answers 422, a stale version 409 with the stored values
+// beside the user's (the #lesson-form partial for htmx).
+func (a *App) lessonUpdate(c echo.Context) error {
+	cur, err := a.editableLesson(c)
+	if err != nil {
+		return err
+	}
+	version, err := postedVersion(c)
+	if err != nil {
+		return err
+	}
+	f := readLessonForm(c)
+	l, ch, err := f.Validate(a.db.WithContext(c.Request().Context()), a.today())
+	if err != nil {
+		return err
+	}
+	status := http.StatusUnprocessableEntity
+	var conflict []components.ConflictRow
+	if ch.OK() {
+		w, err := a.deliveryWrite(c)
+		if err != nil {
+			return err
+		}
+		_, err = models.UpdateLesson(c.Request().Context(), a.db, w, cur.ID, version, l)
+		switch {
+		case errors.Is(err, models.ErrStale):
+			status = http.StatusConflict
+			if err := a.db.WithContext(c.Request().Context()).First(&cur, cur.ID).Error; err != nil {
+				return err
+			}
+			s, err := a.lessonValues(c, cur)
+			if err != nil {
+				return err
+			}
+			conflict = components.Differ(
+				components.ConflictRow{Label: "Title", Yours: f.Title, Current: s.Title},
+				components.ConflictRow{Label: "What happened", Yours: f.WhatHappened, Current: s.WhatHappened},
+				components.ConflictRow{Label: "Lesson", Yours: f.Lesson, Current: s.Lesson},
+				components.ConflictRow{Label: "Outcome", Yours: f.Outcome, Current: s.Outcome},
+				components.ConflictRow{Label: "Phase", Yours: f.Phase, Current: s.Phase},
+				components.ConflictRow{Label: "Category", Yours: f.Category, Current: s.Category},
+				components.ConflictRow{Label: "Engagement", Yours: f.Engagement, Current: s.Engagement},
+				components.ConflictRow{Label: "Tower", Yours: f.Tower, Current: s.Tower},
+				components.ConflictRow{Label: "Tags", Yours: f.Tags, Current: s.Tags},
+				components.ConflictRow{Label: "Learned on", Yours: f.LearnedOn, Current: s.LearnedOn},
+				components.ConflictRow{Label: "Linked risk", Yours: f.Risk, Current: s.Risk},
+			)
+			f.Version = s.Version
+		case err != nil:
+			return err
+		default:
+			web.AddFlash(c, "success", "Lesson “"+l.Title+"” saved.")
+			return web.Redirect(c, fmt.Sprintf("/lessons/%d", cur.ID))
+		}
+	}
+	return a.renderLessonForm(c, status, pages.LessonFormProps{Chrome: web.Chrome(c, "Edit lesson", "lessons"), Current: &cur,
+		V: f.LessonValues, Errors: ch, Stale: status == http.StatusConflict, Conflict: conflict})
+}
+
+// lessonArchive takes a lesson out of the library (nothing is deleted). Route: lessons.archive.
+func (a *App) lessonArchive(c echo.Context) error { return a.setLessonArchived(c, true) }
+
+// lessonRestore puts an archived lesson back in the library. Route: lessons.restore.
+func (a *App) lessonRestore(c echo.Context) error { return a.setLessonArchived(c, false) }
+
+func (a *App) setLessonArchived(c echo.Context, archived bool) error {
+	l, err := a.editableLesson(c)
+	if err != nil {
+		return err
+	}
+	version, err := postedVersion(c)
+	if err != nil {
+		return err
+	}
+	w, err := a.deliveryWrite(c)
+	if err != nil {
+		return err
+	}
+	if _, err := models.SetLessonArchived(c.Request().Context(), a.db, w, l.ID, version, archived); errors.Is(err, models.ErrStale) {
+		return echo.NewHTTPError(http.StatusConflict, "Someone changed this lesson while you were reading it. Reload the page to see the current version, then try again.")
+	} else if err != nil {
+		return err
+	}
+	msg := "Lesson archived: it has left the library and the engagement pages; its history is kept."
+	if !archived {
+		msg = "Lesson restored to the library."
+	}
+	web.AddFlash(c, "success", msg)
+	return web.Redirect(c, fmt.Sprintf("/lessons/%d", l.ID))
+}

@@ -1,0 +1,235 @@
+package handlers
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"portfolio/models"
+	"portfolio/views/components"
+	"portfolio/views/pages"
+	"portfolio/web"
+)
+
+// milestonePerPage is the size of a milestone page: an engagement's whole plan fits on one.
+const milestonePerPage = 50
+
+// milestones lists an engagement's milestones with their slippage. Route:
+// milestones.index; an htmx request (the pager) gets the #milestone-list partial.
+func (a *App) milestones(c echo.Context) error {
+	e, err := a.engagementFromPath(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	today := a.today()
+	page := pageParam(c)
+	p := pages.MilestonesProps{Chrome: web.Chrome(c, "Milestones · "+e.Name, "engagements"), E: e, Today: today,
+		Query: listQuery(c, fmt.Sprintf("/engagements/%d/milestones", e.ID), "#milestone-list")}
+	var total int64
+	if p.Rows, total, err = models.ListMilestones(ctx, a.db, e.ID, page, milestonePerPage); err != nil {
+		return err
+	}
+	p.Pages = components.Pages{Page: page, PerPage: milestonePerPage, Total: total}
+	if p.CanEdit, err = a.canEdit(c, &e.ID); err != nil {
+		return err
+	}
+	if p.Counts, err = models.CountMilestones(ctx, a.db, e.ID, today); err != nil {
+		return err
+	}
+	return web.Render(c, http.StatusOK, pages.Milestones(p), pages.MilestoneList(p))
+}
+
+// milestoneForm is the milestone form as typed.
+type milestoneForm struct{ pages.MilestoneValues }
+
+func readMilestoneForm(c echo.Context) milestoneForm {
+	return milestoneForm{pages.MilestoneValues{Phase: c.FormValue("phase"), Name: c.FormValue("name"), IsKey: c.FormValue("is_key"),
+		Planned: c.FormValue("planned"), Forecast: c.FormValue("forecast"), Actual: c.FormValue("actual"), Version: c.FormValue("version")}}
+}
+
+// Validate parses the form into a milestone of an engagement on day today.
+func (f milestoneForm) Validate(e models.Engagement, today models.Date) (models.Milestone, web.Checker) {
+	ch := web.Checker{}
+	phases := models.PhasesITO
+	if e.IsBOT() {
+		phases = models.PhasesBOT
+	}
+	m := models.Milestone{
+		EngagementID: e.ID,
+		Phase:        ch.OneOf("phase", f.Phase, phases),
+		Name:         ch.Text("name", f.Name, true, 200),
+		IsKey:        f.IsKey == "1" || f.IsKey == "true" || f.IsKey == "on",
+		Planned:      ch.Date("planned", f.Planned, true),
+		Forecast:     ch.Date("forecast", f.Forecast, false),
+		Actual:       ch.Date("actual", f.Actual, false),
+	}
+	if !m.Actual.IsZero() && m.Actual.After(today) {
+		ch.Add("actual", "A milestone cannot be done in the future: leave it empty and set a forecast.")
+	}
+	return m, ch
+}
+
+func milestoneValues(m models.Milestone) pages.MilestoneValues {
+	v := pages.MilestoneValues{Phase: m.Phase, Name: m.Name, Planned: m.Planned.String(), Forecast: m.Forecast.String(),
+		Actual: m.Actual.String(), Version: strconv.Itoa(m.Version)}
+	if m.IsKey {
+		v.IsKey = "1"
+	}
+	return v
+}
+
+func (a *App) renderMilestoneForm(c echo.Context, status int, p pages.MilestoneFormProps) error {
+	return web.Render(c, status, pages.MilestoneForm(p), pages.MilestoneFormPanel(p))
+}
+
+// milestoneNew shows the empty milestone form, in the engagement's current phase. Route: milestones.new.
+func (a *App) milestoneNew(c echo.Context) error {
+	e, err := a.editableEngagementFromPath(c)
+	if err != nil {
+		return err
+	}
+	return a.renderMilestoneForm(c, http.StatusOK, pages.MilestoneFormProps{Chrome: web.Chrome(c, "New milestone", "engagements"),
+		E: e, V: pages.MilestoneValues{Phase: e.Phase}, Errors: map[string]string{}})
+}
+
+// milestoneCreate adds a milestone. Route: milestones.create; success redirects
+// to the milestone list; invalid input answers 422 with the form (the
+// #milestone-form partial for htmx).
+func (a *App) milestoneCreate(c echo.Context) error {
+	e, err := a.editableEngagementFromPath(c)
+	if err != nil {
+		return err
+	}
+	f := readMilestoneForm(c)
+	m, ch := f.Validate(e, a.today())
+	if ch.OK() {
+		w, err := a.deliveryWrite(c)
+		if err != nil {
+			return err
+		}
+		if err := models.CreateMilestone(c.Request().Context(), a.db, w, &m); err != nil {
+			return err
+		}
+		web.AddFlash(c, "success", "Milestone “"+m.Name+"” added.")
+		return web.Redirect(c, fmt.Sprintf("/engagements/%d/milestones", e.ID))
+	}
+	return a.renderMilestoneForm(c, http.StatusUnprocessableEntity, pages.MilestoneFormProps{Chrome: web.Chrome(c, "New milestone", "engagements"),
+		E: e, V: f.MilestoneValues, Errors: ch})
+}
+
+// pathMilestone loads the milestone of the path's :id and its engagement, and
+// answers 403 unless the user may change the engagement's records.
+func (a *App) pathMilestone(c echo.Context) (models.Milestone, models.Engagement, error) {
+	var m models.Milestone
+	var e models.Engagement
+	id, err := idParam(c, "id")
+	if err != nil {
+		return m, e, err
+	}
+	db := a.db.WithContext(c.Request().Context())
+	if err := db.First(&m, id).Error; err != nil {
+		return m, e, err
+	}
+	if err := db.First(&e, m.EngagementID).Error; err != nil {
+		return m, e, err
+	}
+	return m, e, a.authorizeEngagement(c, &e.ID)
+}
+
+func (a *App) milestoneFormProps(c echo.Context, m models.Milestone, e models.Engagement, v pages.MilestoneValues) (pages.MilestoneFormProps, error) {
+	p := pages.MilestoneFormProps{Chrome: web.Chrome(c, "Edit "+m.Name, "engagements"), E: e, Current: &m, V: v, Errors: map[string]string{}}
+	var err error
+	p.History, err = models.History(a.db.WithContext(c.Request().Context()), models.EntityMilestone, m.ID)
+	return p, err
+}
+
+// milestoneEdit shows a milestone's form with its history. Route: milestones.edit.
+func (a *App) milestoneEdit(c echo.Context) error {
+	m, e, err := a.pathMilestone(c)
+	if err != nil {
+		return err
+	}
+	p, err := a.milestoneFormProps(c, m, e, milestoneValues(m))
+	if err != nil {
+		return err
+	}
+	return a.renderMilestoneForm(c, http.StatusOK, p)
+}
+
+// milestoneUpdate saves a milestone. Route: milestones.update; success redirects
+// to the milestone list; invalid input answers 422, a stale version 409 with the
+// stored values beside the user's (the #milestone-form partial for htmx).
+func (a *App) milestoneUpdate(c echo.Context) error {
+	cur, e, err := a.pathMilestone(c)
+	if err != nil {
+		return err
+	}
+	version, err := postedVersion(c)
+	if err != nil {
+		return err
+	}
+	f := readMilestoneForm(c)
+	m, ch := f.Validate(e, a.today())
+	status := http.StatusUnprocessableEntity
+	var conflict []components.ConflictRow
+	if ch.OK() {
+		w, err := a.deliveryWrite(c)
+		if err != nil {
+			return err
+		}
+		m.ID = cur.ID
+		_, err = models.UpdateMilestone(c.Request().Context(), a.db, w, cur.ID, version, m)
+		switch {
+		case errors.Is(err, models.ErrStale):
+			status = http.StatusConflict
+			if err := a.db.WithContext(c.Request().Context()).First(&cur, cur.ID).Error; err != nil {
+				return err
+			}
+			s := milestoneValues(cur)
+			conflict = components.Differ(
+				components.ConflictRow{Label: "Phase", Yours: f.Phase, Current: s.Phase},
+				components.ConflictRow{Label: "Milestone", Yours: f.Name, Current: s.Name},
+				components.ConflictRow{Label: "Key", Yours: exportYesNo(m.IsKey), Current: exportYesNo(cur.IsKey)},
+				components.ConflictRow{Label: "Planned", Yours: f.Planned, Current: s.Planned},
+				components.ConflictRow{Label: "Forecast", Yours: f.Forecast, Current: s.Forecast},
+				components.ConflictRow{Label: "Actual", Yours: f.Actual, Current: s.Actual},
+			)
+			f.Version = s.Version
+		case err != nil:
+			return err
+		default:
+			web.AddFlash(c, "success", "Milestone “"+m.Name+"” saved.")
+			return web.Redirect(c, fmt.Sprintf("/engagements/%d/milestones", e.ID))
+		}
+	}
+	p, err := a.milestoneFormProps(c, cur, e, f.MilestoneValues)
+	if err != nil {
+		return err
+	}
+	p.Errors, p.Stale, p.Conflict = ch, status == http.StatusConflict, conflict
+	return a.renderMilestoneForm(c, status, p)
+}
+
+// milestonesExport streams an engagement's milestones with their slippage as
+// CSV or XLSX. Route: milestones.export (?format=csv|xlsx).
+func (a *App) milestonesExport(c echo.Context) error {
+	e, err := a.engagementFromPath(c)
+	if err != nil {
+		return err
+	}
+	today := a.today()
+	return writeExport(c, exportFormatParam(c), exportSpec{
+		Filename: "milestones-" + e.Code,
+		Header:   []string{"Engagement", "Phase", "Milestone", "Key", "Planned", "Forecast", "Actual", "Days late", "Days overdue"},
+		Rows: func(yield func([]string) error) error {
+			return models.EachMilestone(c.Request().Context(), a.db, e.ID, func(m models.Milestone) error {
+				return yield([]string{e.Code, m.Phase, m.Name, exportYesNo(m.IsKey), m.Planned.String(), m.Forecast.String(),
+					m.Actual.String(), strconv.Itoa(m.DaysLate(today)), strconv.Itoa(m.Overdue(today))})
+			})
+		},
+	})
+}

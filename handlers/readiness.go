@@ -1,0 +1,185 @@
+package handlers
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"portfolio/models"
+	"portfolio/views/components"
+	"portfolio/views/pages"
+	"portfolio/web"
+)
+
+// botEngagementFromPath loads the path's engagement; only BOT programmes have a
+// transfer checklist, so any other is not found here.
+func (a *App) botEngagementFromPath(c echo.Context) (models.Engagement, error) {
+	e, err := a.engagementFromPath(c)
+	if err == nil && !e.IsBOT() {
+		err = echo.NewHTTPError(http.StatusNotFound, e.Code+" is an ITO engagement: only BOT programmes have a transfer checklist.")
+	}
+	return e, err
+}
+
+// readinessProps loads the checklist and gates of a BOT engagement.
+func (a *App) readinessProps(c echo.Context, e models.Engagement) (pages.ReadinessProps, error) {
+	ctx := c.Request().Context()
+	p := pages.ReadinessProps{Chrome: web.Chrome(c, "Transfer readiness · "+e.Name, "transfers"), E: e, Today: a.today(),
+		Values: map[uint]pages.ReadinessValues{}, Errors: map[uint]map[string]string{}}
+	var err error
+	if p.CanEdit, err = a.canEdit(c, &e.ID); err != nil {
+		return p, err
+	}
+	if p.Items, err = models.ListReadiness(ctx, a.db, e.ID); err != nil {
+		return p, err
+	}
+	p.Gates, err = models.ListGates(ctx, a.db, e.ID)
+	return p, err
+}
+
+// readiness shows a BOT engagement's transfer checklist (editable inline by its
+// managers) and its go/no-go decisions. Route: readiness.index.
+func (a *App) readiness(c echo.Context) error {
+	e, err := a.botEngagementFromPath(c)
+	if err != nil {
+		return err
+	}
+	p, err := a.readinessProps(c, e)
+	if err != nil {
+		return err
+	}
+	return web.Render(c, http.StatusOK, pages.Readiness(p), pages.ReadinessChecklist(p))
+}
+
+// readinessCreate gives a BOT engagement that has none the default checklist.
+// Route: readiness.create; redirects to the checklist.
+func (a *App) readinessCreate(c echo.Context) error {
+	e, err := a.botEngagementFromPath(c)
+	if err != nil {
+		return err
+	}
+	if err := a.authorizeEngagement(c, &e.ID); err != nil {
+		return err
+	}
+	w, err := a.deliveryWrite(c)
+	if err != nil {
+		return err
+	}
+	items, err := models.CreateDefaultChecklist(c.Request().Context(), a.db, w, e.ID)
+	switch {
+	case errors.Is(err, models.ErrChecklistExists):
+		web.AddFlash(c, "info", "This engagement already has its checklist.")
+	case err != nil:
+		return err
+	default:
+		web.AddFlash(c, "success", fmt.Sprintf("Default checklist created: %d areas, weighted to 100, all not started.", len(items)))
+	}
+	return web.Redirect(c, fmt.Sprintf("/engagements/%d/readiness", e.ID))
+}
+
+// validEvidence checks an evidence link: empty, or an absolute http(s) address.
+func validEvidence(ch web.Checker, field, v string) string {
+	v = ch.Text(field, v, false, 500)
+	if v == "" {
+		return v
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || strings.ContainsAny(v, " \t\r\n") {
+		ch.Add(field, "Enter a web address starting with https:// (or http://), or leave it empty.")
+	}
+	return v
+}
+
+// readinessUpdate saves one checklist item. Route: readiness.update; an htmx
+// request gets the #readiness-checklist partial (with the new total, 422 with
+// the item's errors, or 409 with its stored values beside the user's); a plain
+// post redirects to the checklist, or answers the page with 422/409.
+func (a *App) readinessUpdate(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	var it models.ReadinessItem
+	if err := a.db.WithContext(ctx).First(&it, id).Error; err != nil {
+		return err
+	}
+	var e models.Engagement
+	if err := a.db.WithContext(ctx).First(&e, it.EngagementID).Error; err != nil {
+		return err
+	}
+	if err := a.authorizeEngagement(c, &e.ID); err != nil {
+		return err
+	}
+	version, err := postedVersion(c)
+	if err != nil {
+		return err
+	}
+	v := pages.ReadinessValues{Weight: c.FormValue("weight"), Status: c.FormValue("status"), Owner: c.FormValue("owner"),
+		Evidence: c.FormValue("evidence"), Version: c.FormValue("version")}
+	key := func(f string) string { return fmt.Sprintf("rd-%d-%s", it.ID, f) }
+	ch := web.Checker{}
+	next := it
+	next.Weight = ch.Int(key("weight"), v.Weight, 0, 100)
+	next.Status = ch.Int(key("status"), v.Status, models.ReadinessNotStarted, models.ReadinessDone)
+	next.Owner = ch.Text(key("owner"), v.Owner, false, 120)
+	next.Evidence = validEvidence(ch, key("evidence"), v.Evidence)
+	status := http.StatusUnprocessableEntity
+	var conflict []components.ConflictRow
+	saved := ""
+	if ch.OK() {
+		w, err := a.deliveryWrite(c)
+		if err != nil {
+			return err
+		}
+		_, err = models.UpdateReadinessItem(ctx, a.db, w, it.ID, version, next)
+		switch {
+		case errors.Is(err, models.ErrStale):
+			status = http.StatusConflict
+			if err := a.db.WithContext(ctx).First(&it, it.ID).Error; err != nil {
+				return err
+			}
+			conflict = components.Differ(
+				components.ConflictRow{Label: "Weight", Yours: v.Weight, Current: strconv.Itoa(it.Weight)},
+				components.ConflictRow{Label: "Status", Yours: statusLabel(v.Status), Current: models.ReadinessStatusLabel(it.Status)},
+				components.ConflictRow{Label: "Owner", Yours: v.Owner, Current: it.Owner},
+				components.ConflictRow{Label: "Evidence", Yours: v.Evidence, Current: it.Evidence},
+			)
+			v.Version = strconv.Itoa(it.Version)
+		case err != nil:
+			return err
+		default:
+			status = http.StatusOK
+			saved = fmt.Sprintf("%s saved: %s.", it.Area, models.ReadinessStatusLabel(next.Status))
+			if !web.IsHTMX(c) {
+				web.AddFlash(c, "success", saved)
+				return web.Redirect(c, fmt.Sprintf("/engagements/%d/readiness#rd-%d", e.ID, it.ID))
+			}
+		}
+	}
+	p, err := a.readinessProps(c, e)
+	if err != nil {
+		return err
+	}
+	p.Saved = saved
+	if status != http.StatusOK {
+		p.Values[it.ID], p.Errors[it.ID] = v, ch
+		if status == http.StatusConflict {
+			p.Stale, p.Conflict = it.ID, conflict
+		}
+	}
+	return web.Render(c, status, pages.Readiness(p), pages.ReadinessChecklist(p))
+}
+
+func statusLabel(s string) string {
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return s
+	}
+	return models.ReadinessStatusLabel(n)
+}

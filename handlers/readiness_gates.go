@@ -1,0 +1,198 @@
+package handlers
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"portfolio/models"
+	"portfolio/views/components"
+	"portfolio/views/pages"
+	"portfolio/web"
+)
+
+// gateForm is the go/no-go form as typed.
+type gateForm struct{ pages.GateValues }
+
+func readGateForm(c echo.Context) gateForm {
+	return gateForm{pages.GateValues{Decision: c.FormValue("decision"), DecidedOn: c.FormValue("decided_on"),
+		DecidedBy: c.FormValue("decided_by"), Conditions: c.FormValue("conditions"), Version: c.FormValue("version")}}
+}
+
+// Validate parses the form into a gate decision made by day today.
+func (f gateForm) Validate(today models.Date) (models.TransferGate, web.Checker) {
+	ch := web.Checker{}
+	g := models.TransferGate{
+		Decision:   ch.OneOf("decision", f.Decision, models.GateDecisions),
+		DecidedOn:  ch.Date("decided_on", f.DecidedOn, true),
+		DecidedBy:  ch.Text("decided_by", f.DecidedBy, true, 200),
+		Conditions: ch.Text("conditions", f.Conditions, false, 2000),
+	}
+	if !g.DecidedOn.IsZero() && g.DecidedOn.After(today) {
+		ch.Add("decided_on", "Record a decision once it is taken: the date cannot be in the future.")
+	}
+	if g.Decision == "conditional" && g.Conditions == "" {
+		ch.Add("conditions", "A conditional go needs its conditions.")
+	}
+	return g, ch
+}
+
+func gateValues(g models.TransferGate) pages.GateValues {
+	return pages.GateValues{Decision: g.Decision, DecidedOn: g.DecidedOn.String(), DecidedBy: g.DecidedBy,
+		Conditions: g.Conditions, Version: strconv.Itoa(g.Version)}
+}
+
+// gateFormProps loads what the gate form shows around it: readiness now and, when correcting, the history.
+func (a *App) gateFormProps(c echo.Context, e models.Engagement, cur *models.TransferGate, v pages.GateValues) (pages.GateFormProps, error) {
+	ctx := c.Request().Context()
+	title := "Gate decision · " + e.Name
+	p := pages.GateFormProps{Chrome: web.Chrome(c, title, "transfers"), E: e, Current: cur, V: v, Errors: map[string]string{}}
+	items, err := models.ListReadiness(ctx, a.db, e.ID)
+	if err != nil {
+		return p, err
+	}
+	p.Readiness = components.Pct(models.Readiness(items))
+	if cur != nil {
+		p.History, err = models.History(a.db.WithContext(ctx), models.EntityTransferGate, cur.ID)
+	}
+	return p, err
+}
+
+func (a *App) renderGateForm(c echo.Context, status int, p pages.GateFormProps) error {
+	return web.Render(c, status, pages.GateForm(p), pages.GateFormPanel(p))
+}
+
+// gateNew shows the empty go/no-go form. Route: gates.new.
+func (a *App) gateNew(c echo.Context) error {
+	e, err := a.botEngagementFromPath(c)
+	if err != nil {
+		return err
+	}
+	if err := a.authorizeEngagement(c, &e.ID); err != nil {
+		return err
+	}
+	p, err := a.gateFormProps(c, e, nil, pages.GateValues{DecidedOn: a.today().String()})
+	if err != nil {
+		return err
+	}
+	return a.renderGateForm(c, http.StatusOK, p)
+}
+
+// gateCreate records a go/no-go decision. Route: gates.create; success redirects
+// to the readiness page; invalid input answers 422 with the form (the
+// #gate-form partial for htmx).
+func (a *App) gateCreate(c echo.Context) error {
+	e, err := a.botEngagementFromPath(c)
+	if err != nil {
+		return err
+	}
+	if err := a.authorizeEngagement(c, &e.ID); err != nil {
+		return err
+	}
+	f := readGateForm(c)
+	g, ch := f.Validate(a.today())
+	if ch.OK() {
+		w, err := a.deliveryWrite(c)
+		if err != nil {
+			return err
+		}
+		g.EngagementID = e.ID
+		if err := models.CreateGate(c.Request().Context(), a.db, w, &g); err != nil {
+			return err
+		}
+		web.AddFlash(c, "success", fmt.Sprintf("Gate decision recorded: %s on %s.", g.Decision, g.DecidedOn.Human()))
+		return web.Redirect(c, fmt.Sprintf("/engagements/%d/readiness", e.ID))
+	}
+	p, err := a.gateFormProps(c, e, nil, f.GateValues)
+	if err != nil {
+		return err
+	}
+	p.Errors = ch
+	return a.renderGateForm(c, http.StatusUnprocessableEntity, p)
+}
+
+// pathGate loads the gate of the path's :id and its engagement, authorised.
+func (a *App) pathGate(c echo.Context) (models.TransferGate, models.Engagement, error) {
+	var g models.TransferGate
+	var e models.Engagement
+	id, err := idParam(c, "id")
+	if err != nil {
+		return g, e, err
+	}
+	db := a.db.WithContext(c.Request().Context())
+	if err := db.First(&g, id).Error; err != nil {
+		return g, e, err
+	}
+	if err := db.First(&e, g.EngagementID).Error; err != nil {
+		return g, e, err
+	}
+	return g, e, a.authorizeEngagement(c, &e.ID)
+}
+
+// gateEdit shows a recorded decision to correct, with its history. Route: gates.edit.
+func (a *App) gateEdit(c echo.Context) error {
+	g, e, err := a.pathGate(c)
+	if err != nil {
+		return err
+	}
+	p, err := a.gateFormProps(c, e, &g, gateValues(g))
+	if err != nil {
+		return err
+	}
+	return a.renderGateForm(c, http.StatusOK, p)
+}
+
+// gateUpdate saves a correction. Route: gates.update; success redirects to the
+// readiness page; invalid input answers 422, a stale version 409 (the
+// #gate-form partial for htmx).
+func (a *App) gateUpdate(c echo.Context) error {
+	cur, e, err := a.pathGate(c)
+	if err != nil {
+		return err
+	}
+	version, err := postedVersion(c)
+	if err != nil {
+		return err
+	}
+	f := readGateForm(c)
+	g, ch := f.Validate(a.today())
+	status := http.StatusUnprocessableEntity
+	var conflict []components.ConflictRow
+	if ch.OK() {
+		w, err := a.deliveryWrite(c)
+		if err != nil {
+			return err
+		}
+		g.ID, g.EngagementID = cur.ID, cur.EngagementID
+		_, err = models.UpdateGate(c.Request().Context(), a.db, w, cur.ID, version, g)
+		switch {
+		case errors.Is(err, models.ErrStale):
+			status = http.StatusConflict
+			if err := a.db.WithContext(c.Request().Context()).First(&cur, cur.ID).Error; err != nil {
+				return err
+			}
+			s := gateValues(cur)
+			conflict = components.Differ(
+				components.ConflictRow{Label: "Decision", Yours: f.Decision, Current: s.Decision},
+				components.ConflictRow{Label: "Decided on", Yours: f.DecidedOn, Current: s.DecidedOn},
+				components.ConflictRow{Label: "Decided by", Yours: f.DecidedBy, Current: s.DecidedBy},
+				components.ConflictRow{Label: "Conditions", Yours: f.Conditions, Current: s.Conditions},
+			)
+			f.Version = s.Version
+		case err != nil:
+			return err
+		default:
+			web.AddFlash(c, "success", "Gate decision corrected.")
+			return web.Redirect(c, fmt.Sprintf("/engagements/%d/readiness", e.ID))
+		}
+	}
+	p, err := a.gateFormProps(c, e, &cur, f.GateValues)
+	if err != nil {
+		return err
+	}
+	p.Errors, p.Stale, p.Conflict = ch, status == http.StatusConflict, conflict
+	return a.renderGateForm(c, status, p)
+}

@@ -1,0 +1,267 @@
+package handlers
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"portfolio/models"
+	"portfolio/views/components"
+	"portfolio/views/pages"
+	"portfolio/web"
+)
+
+// slas shows an engagement's service levels: definitions, attainment per
+// quarter, breaches with credits due, and trends. Route: slas.index; an htmx
+// request (the breaches pager) gets the #sla-breaches partial.
+func (a *App) slas(c echo.Context) error {
+	e, err := a.engagementFromPath(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	s, err := a.settings(c)
+	if err != nil {
+		return err
+	}
+	today := a.today()
+	p := pages.SLAPageProps{Chrome: web.Chrome(c, "Service levels · "+e.Name, "engagements"), E: e}
+	if p.CanEdit, err = a.canEdit(c, &e.ID); err != nil {
+		return err
+	}
+	page := pageParam(c)
+	var total int64
+	if p.Breaches, total, err = models.ListSLABreaches(ctx, a.db, e.ID, page, perPage); err != nil {
+		return err
+	}
+	p.BreachPages = components.Pages{Page: page, PerPage: perPage, Total: total}
+	p.BreachQuery = listQuery(c, fmt.Sprintf("/engagements/%d/slas", e.ID), "#sla-breaches")
+	if p.Totals, err = models.SumSLABreaches(ctx, a.db, e.ID); err != nil {
+		return err
+	}
+	if web.IsHTMX(c) && !web.IsBoosted(c) {
+		return web.Render(c, http.StatusOK, nil, pages.SLABreaches(p))
+	}
+	if p.SLAs, err = models.ListSLAs(ctx, a.db, e.ID, true); err != nil {
+		return err
+	}
+	f := s.Fiscal()
+	p.Current = f.QuarterOf(today)
+	p.Quarters = models.LastQuarters(f, today, 5)
+	if p.Att, err = models.AttainmentByQuarter(ctx, a.db, e.ID, f, p.Quarters); err != nil {
+		return err
+	}
+	var live []models.ServiceLevel
+	for _, sl := range p.SLAs {
+		if !sl.Archived {
+			live = append(live, sl)
+		}
+	}
+	if p.Trends, err = models.SLATrends(ctx, a.db, live, models.Date{Time: today.MonthStart().AddDate(0, -11, 0)}); err != nil {
+		return err
+	}
+	return web.Render(c, http.StatusOK, pages.SLAPage(p), nil)
+}
+
+// slaForm is the service-level form as typed.
+type slaForm struct{ pages.SLAValues }
+
+func readSLAForm(c echo.Context) slaForm {
+	return slaForm{pages.SLAValues{Name: c.FormValue("name"), Target: c.FormValue("target"), Unit: c.FormValue("unit"),
+		Direction: c.FormValue("direction"), CreditRule: c.FormValue("credit_rule"), CreditPct: c.FormValue("credit_pct"),
+		Version: c.FormValue("version")}}
+}
+
+// Validate parses the form into a service level.
+func (f slaForm) Validate() (models.ServiceLevel, web.Checker) {
+	ch := web.Checker{}
+	s := models.ServiceLevel{
+		Name:       ch.Text("name", f.Name, true, 120),
+		Unit:       ch.Text("unit", f.Unit, true, 20),
+		Direction:  ch.OneOf("direction", f.Direction, []string{models.HigherIsBetter, models.LowerIsBetter}),
+		CreditRule: ch.Text("credit_rule", f.CreditRule, false, 1000),
+	}
+	if t, err := models.ParseMilli(f.Target); err != nil {
+		ch.Add("target", "Enter the target as a number, e.g. 99.9 ("+err.Error()+").")
+	} else if t < 0 {
+		ch.Add("target", "A target cannot be negative.")
+	} else {
+		s.Target = t
+	}
+	if f.CreditPct != "" {
+		s.CreditPct = ch.Int("credit_pct", f.CreditPct, 0, 100)
+	}
+	return s, ch
+}
+
+func slaValues(s models.ServiceLevel) pages.SLAValues {
+	return pages.SLAValues{Name: s.Name, Target: milliField(s.Target), Unit: s.Unit, Direction: s.Direction,
+		CreditRule: s.CreditRule, CreditPct: strconv.Itoa(s.CreditPct), Version: strconv.Itoa(s.Version)}
+}
+
+func (a *App) renderSLAForm(c echo.Context, status int, p pages.SLAFormProps) error {
+	return web.Render(c, status, pages.SLAForm(p), pages.SLAFormPanel(p))
+}
+
+// slaNew shows the empty service-level form. Route: slas.new.
+func (a *App) slaNew(c echo.Context) error {
+	e, err := a.editableEngagementFromPath(c)
+	if err != nil {
+		return err
+	}
+	return a.renderSLAForm(c, http.StatusOK, pages.SLAFormProps{Chrome: web.Chrome(c, "New service level", "engagements"), E: e,
+		V: pages.SLAValues{Direction: models.HigherIsBetter, Unit: "%", CreditPct: "0"}, Errors: map[string]string{}})
+}
+
+// slaCreate adds a service level. Route: slas.create; success redirects to the
+// service-level page (HX-Redirect for htmx); invalid input answers 422 with the
+// form (the #sla-form partial for htmx).
+func (a *App) slaCreate(c echo.Context) error {
+	e, err := a.editableEngagementFromPath(c)
+	if err != nil {
+		return err
+	}
+	f := readSLAForm(c)
+	s, ch := f.Validate()
+	if ch.OK() {
+		w, err := a.deliveryWrite(c)
+		if err != nil {
+			return err
+		}
+		s.EngagementID = e.ID
+		if err := models.CreateSLA(c.Request().Context(), a.db, w, &s); err != nil {
+			return err
+		}
+		web.AddFlash(c, "success", "Service level “"+s.Name+"” added.")
+		return web.Redirect(c, fmt.Sprintf("/engagements/%d/slas", e.ID))
+	}
+	return a.renderSLAForm(c, http.StatusUnprocessableEntity, pages.SLAFormProps{Chrome: web.Chrome(c, "New service level", "engagements"),
+		E: e, V: f.SLAValues, Errors: ch})
+}
+
+// pathSLA loads the service level of the path's :id with its engagement, and
+// answers 403 unless the user may change the engagement's records.
+func (a *App) pathSLA(c echo.Context) (models.ServiceLevel, models.Engagement, error) {
+	var s models.ServiceLevel
+	var e models.Engagement
+	id, err := idParam(c, "id")
+	if err != nil {
+		return s, e, err
+	}
+	db := a.db.WithContext(c.Request().Context())
+	if err := db.First(&s, id).Error; err != nil {
+		return s, e, err
+	}
+	if err := db.First(&e, s.EngagementID).Error; err != nil {
+		return s, e, err
+	}
+	return s, e, a.authorizeEngagement(c, &e.ID)
+}
+
+func (a *App) slaFormProps(c echo.Context, s models.ServiceLevel, e models.Engagement, v pages.SLAValues) (pages.SLAFormProps, error) {
+	p := pages.SLAFormProps{Chrome: web.Chrome(c, "Edit "+s.Name, "engagements"), E: e, Current: &s, V: v, Errors: map[string]string{}}
+	var err error
+	p.History, err = models.History(a.db.WithContext(c.Request().Context()), models.EntitySLA, s.ID)
+	return p, err
+}
+
+// slaEdit shows a service level's form with its history. Route: slas.edit.
+func (a *App) slaEdit(c echo.Context) error {
+	s, e, err := a.pathSLA(c)
+	if err != nil {
+		return err
+	}
+	p, err := a.slaFormProps(c, s, e, slaValues(s))
+	if err != nil {
+		return err
+	}
+	return a.renderSLAForm(c, http.StatusOK, p)
+}
+
+// slaUpdate saves a service level. Route: slas.update; success redirects to the
+// service-level page; invalid input answers 422, a stale version 409 with the
+// stored values beside the user's (the #sla-form partial for htmx).
+func (a *App) slaUpdate(c echo.Context) error {
+	cur, e, err := a.pathSLA(c)
+	if err != nil {
+		return err
+	}
+	f := readSLAForm(c)
+	version, err := postedVersion(c)
+	if err != nil {
+		return err
+	}
+	s, ch := f.Validate()
+	status := http.StatusUnprocessableEntity
+	var conflict []components.ConflictRow
+	if ch.OK() {
+		w, err := a.deliveryWrite(c)
+		if err != nil {
+			return err
+		}
+		_, err = models.UpdateSLA(c.Request().Context(), a.db, w, cur.ID, version, s)
+		switch {
+		case errors.Is(err, models.ErrStale):
+			status = http.StatusConflict
+			if err := a.db.WithContext(c.Request().Context()).First(&cur, cur.ID).Error; err != nil {
+				return err
+			}
+			stored := slaValues(cur)
+			conflict = components.Differ(
+				components.ConflictRow{Label: "Name", Yours: f.Name, Current: stored.Name},
+				components.ConflictRow{Label: "Target", Yours: f.Target, Current: stored.Target},
+				components.ConflictRow{Label: "Unit", Yours: f.Unit, Current: stored.Unit},
+				components.ConflictRow{Label: "Direction", Yours: f.Direction, Current: stored.Direction},
+				components.ConflictRow{Label: "Service credit %", Yours: f.CreditPct, Current: stored.CreditPct},
+				components.ConflictRow{Label: "Service-credit rule", Yours: f.CreditRule, Current: stored.CreditRule},
+			)
+			f.Version = stored.Version // saving again is a deliberate overwrite
+		case err != nil:
+			return err
+		default:
+			web.AddFlash(c, "success", "Service level “"+s.Name+"” saved.")
+			return web.Redirect(c, fmt.Sprintf("/engagements/%d/slas", e.ID))
+		}
+	}
+	p, err := a.slaFormProps(c, cur, e, f.SLAValues)
+	if err != nil {
+		return err
+	}
+	p.Errors, p.Stale, p.Conflict = ch, status == http.StatusConflict, conflict
+	return a.renderSLAForm(c, status, p)
+}
+
+// slaArchive archives a service level. Route: slas.archive; redirects to the service-level page.
+func (a *App) slaArchive(c echo.Context) error { return a.setSLAArchived(c, true) }
+
+// slaRestore puts an archived service level back in the monthly form. Route: slas.restore.
+func (a *App) slaRestore(c echo.Context) error { return a.setSLAArchived(c, false) }
+
+func (a *App) setSLAArchived(c echo.Context, archived bool) error {
+	s, e, err := a.pathSLA(c)
+	if err != nil {
+		return err
+	}
+	version, err := postedVersion(c)
+	if err != nil {
+		return err
+	}
+	w, err := a.deliveryWrite(c)
+	if err != nil {
+		return err
+	}
+	if _, err := models.SetSLAArchived(c.Request().Context(), a.db, w, s.ID, version, archived); errors.Is(err, models.ErrStale) {
+		return echo.NewHTTPError(http.StatusConflict, "Someone changed “"+s.Name+"” while you were looking at it. Reload the page to see the current version, then try again.")
+	} else if err != nil {
+		return err
+	}
+	msg := "Service level “" + s.Name + "” archived: it has left the monthly form; its results are kept."
+	if !archived {
+		msg = "Service level “" + s.Name + "” restored to the monthly form."
+	}
+	web.AddFlash(c, "success", msg)
+	return web.Redirect(c, fmt.Sprintf("/engagements/%d/slas", e.ID))
+}
