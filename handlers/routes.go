@@ -71,6 +71,7 @@ func (a *App) Routes() []Route {
 
 		// Costs, service levels, BOT transfers.
 		// costs
+		{g, "/savings", "savings.index", web.SignedIn, a.savings},
 		{g, "/engagements/:id/costs", "costs.index", web.SignedIn, a.costRecords},
 		{g, "/engagements/:id/costs/new", "costs.new", web.Editor, a.newCost},
 		{p, "/engagements/:id/costs", "costs.create", web.Editor, a.createCost},
