@@ -1,0 +1,42 @@
+package pages
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/a-h/templ"
+)
+
+// render draws a page or partial to a buffer and parses it as a browser would.
+func render(t *testing.T, c templ.Component) *goquery.Document {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := c.Render(context.Background(), &buf); err != nil {
+		t.Fatalf("render: %v", err)
+	}
+	doc, err := goquery.NewDocumentFromReader(&buf)
+	if err != nil {
+		t.Fatalf("parse: %v", err)
+	}
+	return doc
+}
+
+// squash collapses the whitespace of a node's text, as a reader sees it.
+func squash(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// emptyIn returns the title of the empty state inside css, failing when there is none.
+func emptyIn(t *testing.T, doc *goquery.Document, css string) string {
+	t.Helper()
+	region := doc.Find(css)
+	if region.Length() != 1 {
+		t.Fatalf("%s: found %d regions, want 1", css, region.Length())
+	}
+	e := region.Find(`[data-testid="empty"]`)
+	if e.Length() != 1 {
+		t.Fatalf("%s: no empty state (found %d)", css, e.Length())
+	}
+	return squash(e.Find(".empty-title").Text())
+}
