@@ -77,6 +77,12 @@ func (a *App) Routes() []Route {
 		{p, "/engagements/:id/costs", "costs.create", web.Editor, a.createCost},
 		{g, "/engagements/:id/costs/:cid/edit", "costs.edit", web.Editor, a.editCost},
 		{p, "/engagements/:id/costs/:cid", "costs.update", web.Editor, a.updateCost},
+		{g, "/costs/export", "costs.export", web.SignedIn, a.exportCosts},
+		{g, "/fx", "fx.index", web.Admin, a.fxRates},
+		{g, "/fx/new", "fx.new", web.Admin, a.newFXRate},
+		{p, "/fx", "fx.create", web.Admin, a.saveFXRate},
+		{g, "/fx/:id/edit", "fx.edit", web.Admin, a.editFXRate},
+		{p, "/fx/:id", "fx.update", web.Admin, a.saveFXRate},
 		// end of costs
 		// service levels and BOT
 		{g, "/engagements/:id/slas", "slas.index", web.SignedIn, a.slas},

@@ -44,6 +44,7 @@ var Nav = []NavItem{
 // AdminNav are the navigation entries only administrators see (after Nav).
 var AdminNav = []NavItem{
 	{"users", "Users", "/users"},
+	{"fx", "Exchange rates", "/fx"},
 }
 
 // NavItems is the navigation for this user: Nav, plus AdminNav for admins.
