@@ -1,11 +1,13 @@
 package handlers
 
 import (
+	"fmt"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
 
 	"portfolio/models"
+	"portfolio/views/components"
 	"portfolio/views/pages"
 	"portfolio/web"
 )
@@ -14,10 +16,17 @@ import (
 // the engagement filter comes from links (engagement and vendor pages) instead.
 const maxEngagementOptions = 400
 
+// registerKeys are the query parameters of the register kept in its links.
+var registerKeys = []string{"engagement", "vendor", "owner", "category", "status", "band", "kind", "overdue", "appetite",
+	"l", "i", "q", "as_at", "since", "move"}
+
 // riskFilter reads the register's filters from the query, ignoring bad values.
-func riskFilter(c echo.Context) models.RiskFilter {
+// as_at must be a past day (today or later is the live register); since must
+// come before the day the register shows.
+func riskFilter(c echo.Context, today models.Date) models.RiskFilter {
 	f := models.RiskFilter{
 		EngagementID:  uintQuery(c, "engagement"),
+		PortfolioWide: c.QueryParam("engagement") == "portfolio",
 		VendorID:      uintQuery(c, "vendor"),
 		OwnerID:       uintQuery(c, "owner"),
 		Category:      oneOf(c.QueryParam("category"), models.RiskCategories...),
@@ -42,27 +51,113 @@ func riskFilter(c echo.Context) models.RiskFilter {
 	if models.ValidLevel(l) && models.ValidLevel(i) {
 		f.Likelihood, f.Impact = l, i
 	}
+	if d, err := models.ParseDate(c.QueryParam("as_at")); err == nil && d.Before(today) && d.Year() >= 1990 {
+		f.AsAt = d
+	}
+	to := today
+	if !f.AsAt.IsZero() {
+		to = f.AsAt
+	}
+	// Movement since a date marks the rows; only ?move= filters them.
+	if since := sinceParam(c, to); !since.IsZero() {
+		if f.MoveKind = oneOf(c.QueryParam("move"), models.MoveKinds...); f.MoveKind != "" {
+			f.MovedSince = since
+		}
+	}
 	return f
 }
 
+// sinceParam is ?since= when it is a day before to, else the zero date.
+func sinceParam(c echo.Context, to models.Date) models.Date {
+	if d, err := models.ParseDate(c.QueryParam("since")); err == nil && d.Before(to) && d.Year() >= 1990 {
+		return d
+	}
+	return models.Date{}
+}
+
+// riskRights says which risks the signed-in user may change.
+func (a *App) riskRights(c echo.Context) (pages.RiskRights, error) {
+	u := web.CurrentUser(c)
+	switch {
+	case u == nil || u.Role == models.RoleExecutive:
+		return pages.RiskRights{}, nil
+	case u.Role == models.RoleAdmin:
+		return pages.RiskRights{Admin: true, Editor: true}, nil
+	}
+	engs, err := models.RiskEngagementsFor(c.Request().Context(), a.db, u.ID)
+	if err != nil {
+		return pages.RiskRights{}, err
+	}
+	rt := pages.RiskRights{Editor: u.Role == models.RoleManager, Engagements: map[uint]bool{}}
+	for _, e := range engs {
+		rt.Engagements[e.ID] = true
+	}
+	return rt, nil
+}
+
 // risks is the portfolio-wide register. Route: risks.index; an htmx request gets
-// the #risk-register partial (heat maps, table, pager).
-func (a *App) risks(c echo.Context) error {
+// the #risk-register partial (heat maps, movement, table, pager). ?as_at= shows
+// it as it stood at the end of a past day (read-only); ?since= marks movement.
+func (a *App) risks(c echo.Context) error { return a.register(c, nil) }
+
+// engagementRisks is one engagement's register: the same page scoped to it.
+// Route: risks.engagement; an htmx request gets the #risk-register partial.
+func (a *App) engagementRisks(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	var e models.Engagement
+	if err := a.db.WithContext(c.Request().Context()).Select("id, code, name").First(&e, id).Error; err != nil {
+		return err
+	}
+	return a.register(c, &e)
+}
+
+// register renders the register, of scope's engagement when scope is set.
+func (a *App) register(c echo.Context, scope *models.Engagement) error {
 	ctx := c.Request().Context()
 	s, err := a.settings(c)
 	if err != nil {
 		return err
 	}
 	today := a.today()
-	f := riskFilter(c)
-	rows, total, err := models.ListRisks(ctx, a.db, s.Risk, today, f)
+	f := riskFilter(c, today)
+	base := "/risks"
+	keys := registerKeys
+	if scope != nil {
+		f.EngagementID, f.PortfolioWide = scope.ID, false
+		base = fmt.Sprintf("/engagements/%d/risks", scope.ID)
+		keys = keys[1:]
+	}
+	// The day the register shows: overdue reviews are judged on it.
+	day := today
+	if !f.AsAt.IsZero() {
+		day = f.AsAt
+	}
+	rows, total, err := models.ListRisks(ctx, a.db, s.Risk, day, f)
 	if err != nil {
 		return err
 	}
+	title := "Risk register"
+	if scope != nil {
+		title += " · " + scope.Code
+	}
 	p := pages.RisksProps{
-		Chrome: web.Chrome(c, "Risk register", "risks"),
-		Query:  listQuery(c, "/risks", "#risk-register", "engagement", "vendor", "owner", "category", "status", "band", "kind", "overdue", "appetite", "l", "i", "q"),
-		Filter: f, Rows: rows, Total: total, Risk: s.Risk, Today: today,
+		Chrome: web.Chrome(c, title, "risks"),
+		Query:  listQuery(c, base, "#risk-register", keys...),
+		Filter: f, Rows: rows, Total: total, Risk: s.Risk, Today: day,
+		Base: base, Scope: scope, AsAt: f.AsAt, Since: sinceParam(c, day),
+	}
+	if p.Rights, err = a.riskRights(c); err != nil {
+		return err
+	}
+	if !p.Since.IsZero() {
+		mv, err := models.Movement(ctx, a.db, p.Since, day, f)
+		if err != nil {
+			return err
+		}
+		p.Movement = &mv
 	}
 	if p.Inherent, err = models.HeatCounts(ctx, a.db, "inherent", f); err != nil {
 		return err
@@ -85,7 +180,7 @@ func (a *App) filterChoices(c echo.Context, p *pages.RisksProps) error {
 	if err := db.Model(&models.Engagement{}).Count(&n).Error; err != nil {
 		return err
 	}
-	if n <= maxEngagementOptions {
+	if n <= maxEngagementOptions && p.Scope == nil {
 		if err := db.Select("id, code, name").Order("code").Find(&p.Engagements).Error; err != nil {
 			return err
 		}
@@ -96,27 +191,61 @@ func (a *App) filterChoices(c echo.Context, p *pages.RisksProps) error {
 	return db.Select("id, name").Where("id IN (SELECT DISTINCT owner_id FROM risks WHERE owner_id IS NOT NULL)").Order("name").Find(&p.Owners).Error
 }
 
-// risk shows one risk with its actions and history. Route: risks.show.
+// risk shows one risk with its mitigation actions and its history (the risk's
+// and its actions'). Route: risks.show.
 func (a *App) risk(c echo.Context) error {
 	id, err := idParam(c, "id")
 	if err != nil {
 		return err
 	}
-	s, err := a.settings(c)
+	p, err := a.riskPage(c, id)
 	if err != nil {
 		return err
 	}
-	db := a.db.WithContext(c.Request().Context())
+	return web.Render(c, http.StatusOK, pages.RiskPage(p), nil)
+}
+
+// riskPage gathers a risk page's props.
+func (a *App) riskPage(c echo.Context, id uint) (pages.RiskProps, error) {
+	s, err := a.settings(c)
+	if err != nil {
+		return pages.RiskProps{}, err
+	}
+	ctx := c.Request().Context()
+	db := a.db.WithContext(ctx)
 	p := pages.RiskProps{Risk: s.Risk, Today: a.today()}
 	if err := db.Preload("Engagement").Preload("Owner").First(&p.R, id).Error; err != nil {
-		return err
+		return p, err
 	}
-	if err := db.Preload("User").Where("entity = ? AND entity_id = ?", "risk", id).Order("at DESC, id DESC").Find(&p.History).Error; err != nil {
-		return err
+	if p.History, err = models.RiskHistory(ctx, a.db, id); err != nil {
+		return p, err
 	}
 	if err := db.Preload("Owner").Where("risk_id = ?", id).Order("due, id").Find(&p.Actions).Error; err != nil {
-		return err
+		return p, err
+	}
+	rights, err := a.riskRights(c)
+	if err != nil {
+		return p, err
+	}
+	p.CanEdit = rights.CanEdit(p.R)
+	if p.CanEdit {
+		if p.Owners, err = a.ownerOptions(c); err != nil {
+			return p, err
+		}
 	}
 	p.Chrome = web.Chrome(c, p.R.Ref+" "+p.R.Title, "risks")
-	return web.Render(c, http.StatusOK, pages.RiskPage(p), nil)
+	return p, nil
+}
+
+// ownerOptions lists the users a risk or action can be given to.
+func (a *App) ownerOptions(c echo.Context) ([]components.Option, error) {
+	us, err := models.RiskOwnerChoices(c.Request().Context(), a.db)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]components.Option, len(us))
+	for i, u := range us {
+		out[i] = components.Option{Value: fmt.Sprint(u.ID), Label: u.Name}
+	}
+	return out, nil
 }

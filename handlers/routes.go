@@ -66,7 +66,25 @@ func (a *App) Routes() []Route {
 
 		// Risk register.
 		{g, "/risks", "risks.index", web.SignedIn, a.risks},
+		{g, "/engagements/:id/risks", "risks.engagement", web.SignedIn, a.engagementRisks},
+		{g, "/risks/export", "risks.export", web.SignedIn, a.exportRisks},
+		{g, "/risks/score-preview", "risks.preview", web.SignedIn, a.scorePreview},
+		{g, "/risks/import", "risks.import", web.Editor, a.importRisks},
+		{p, "/risks/import", "risks.import.preview", web.Editor, a.importRisks},
+		{p, "/risks/import/apply", "risks.import.apply", web.Editor, a.importRisks},
+		{g, "/risks/new", "risks.new", web.Editor, a.newRisk},
+		{p, "/risks", "risks.create", web.Editor, a.createRisk},
 		{g, "/risks/:id", "risks.show", web.SignedIn, a.risk},
+		{g, "/risks/:id/edit", "risks.edit", web.Editor, a.editRisk},
+		{p, "/risks/:id", "risks.update", web.Editor, a.updateRisk},
+		{p, "/risks/:id/status", "risks.status", web.Editor, a.riskStatus},
+		{p, "/risks/:id/review", "risks.review", web.Editor, a.reviewRisk},
+		{p, "/risks/:id/close", "risks.close", web.Editor, a.closeRisk},
+		{p, "/risks/:id/accept", "risks.accept", web.Editor, a.acceptRisk},
+		{p, "/risks/:id/actions", "risks.actions.create", web.Editor, a.saveAction},
+		{p, "/risks/:id/actions/:aid", "risks.actions.update", web.Editor, a.saveAction},
+		{g, "/settings", "settings.edit", web.Admin, a.settingsForm},
+		{p, "/settings", "settings.update", web.Admin, a.saveSettings},
 		// end of risk register.
 
 		// Costs, service levels, BOT transfers.

@@ -162,7 +162,7 @@ func CreateRisk(ctx context.Context, db *gorm.DB, act RiskActor, r *Risk) error 
 	generated := r.Ref == ""
 	var err error
 	for attempt := 0; attempt < 5; attempt++ {
-		err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return createRiskTx(ctx, tx, act, r, ActionCreate) })
+		err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return createRiskTx(ctx, tx, act, r, ActionCreate, nil) })
 		// Two managers adding risks to one engagement at once can draw the same
 		// reference; the unique index refuses the second, which draws again.
 		if !(generated && errors.Is(err, ErrRefTaken)) {
@@ -174,7 +174,9 @@ func CreateRisk(ctx context.Context, db *gorm.DB, act RiskActor, r *Risk) error 
 }
 
 // createRiskTx inserts r inside tx with its creation history.
-func createRiskTx(ctx context.Context, tx *gorm.DB, act RiskActor, r *Risk, action string) error {
+// With touched set, the engagement's health is left for the caller to refresh
+// once for a batch: its id is added to touched.
+func createRiskTx(ctx context.Context, tx *gorm.DB, act RiskActor, r *Risk, action string, touched map[uint]bool) error {
 	r.ID = 0
 	if r.Ref == "" {
 		ref, err := NextRiskRef(ctx, tx, r.EngagementID)
@@ -208,7 +210,7 @@ func createRiskTx(ctx context.Context, tx *gorm.DB, act RiskActor, r *Risk, acti
 	if err := RecordChanges(tx, changes); err != nil {
 		return err
 	}
-	return refreshRiskHealth(ctx, tx, act, r.EngagementID)
+	return refreshRiskHealth(ctx, tx, act, touched, r.EngagementID)
 }
 
 func riskRefTaken(tx *gorm.DB, ref string, exceptID uint) (bool, error) {
@@ -254,14 +256,15 @@ func UpdateRisk(ctx context.Context, db *gorm.DB, act RiskActor, r *Risk) (Risk,
 	var before Risk
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var err error
-		before, err = updateRiskTx(ctx, tx, act, r, ActionUpdate)
+		before, err = updateRiskTx(ctx, tx, act, r, ActionUpdate, nil)
 		return err
 	})
 	return before, err
 }
 
-// updateRiskTx writes r over the stored row at r.Version inside tx.
-func updateRiskTx(ctx context.Context, tx *gorm.DB, act RiskActor, r *Risk, action string) (Risk, error) {
+// updateRiskTx writes r over the stored row at r.Version inside tx (touched as
+// for createRiskTx).
+func updateRiskTx(ctx context.Context, tx *gorm.DB, act RiskActor, r *Risk, action string, touched map[uint]bool) (Risk, error) {
 	var old Risk
 	if err := tx.First(&old, r.ID).Error; err != nil {
 		return old, err
@@ -306,7 +309,7 @@ func updateRiskTx(ctx context.Context, tx *gorm.DB, act RiskActor, r *Risk, acti
 	if !sameID(old.EngagementID, r.EngagementID) {
 		ids = append(ids, old.EngagementID)
 	}
-	return old, refreshRiskHealth(ctx, tx, act, ids...)
+	return old, refreshRiskHealth(ctx, tx, act, touched, ids...)
 }
 
 // columnValue is the value of r's field with column name col, for an UPDATE.
@@ -367,13 +370,20 @@ func sameID(a, b *uint) bool {
 	return *a == *b
 }
 
-// refreshRiskHealth recomputes the health of the engagements a risk write touched.
-func refreshRiskHealth(ctx context.Context, tx *gorm.DB, act RiskActor, ids ...*uint) error {
+// refreshRiskHealth recomputes the health of the engagements a risk write
+// touched, or adds them to touched for a batch to refresh once.
+func refreshRiskHealth(ctx context.Context, tx *gorm.DB, act RiskActor, touched map[uint]bool, ids ...*uint) error {
 	var list []uint
 	for _, id := range ids {
 		if id != nil {
 			list = append(list, *id)
+			if touched != nil {
+				touched[*id] = true
+			}
 		}
+	}
+	if touched != nil {
+		return nil
 	}
 	if len(list) == 0 {
 		return nil

@@ -32,7 +32,7 @@ func ChangeRisk(ctx context.Context, db *gorm.DB, act RiskActor, id uint, versio
 		if errs := r.Problems(); len(errs) > 0 {
 			return RiskRuleError(errs)
 		}
-		if _, err := updateRiskTx(ctx, tx, act, &r, action); err != nil {
+		if _, err := updateRiskTx(ctx, tx, act, &r, action, nil); err != nil {
 			return err
 		}
 		if action == ActionReview && r.Version == before.Version {

@@ -1,0 +1,346 @@
+package handlers
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"portfolio/models"
+	"portfolio/views/components"
+	"portfolio/views/pages"
+	"portfolio/web"
+)
+
+// riskFormValues reads a posted risk form as typed.
+func riskFormValues(c echo.Context) pages.RiskFormValues {
+	f := c.FormValue
+	return pages.RiskFormValues{
+		Engagement: strings.TrimSpace(f("engagement")), Ref: f("ref"), Title: f("title"), Description: f("description"),
+		Category: f("category"), InherentLikelihood: f("inherent_likelihood"), InherentImpact: f("inherent_impact"),
+		ResidualLikelihood: f("residual_likelihood"), ResidualImpact: f("residual_impact"), Response: f("response"),
+		Mitigation: f("mitigation"), OwnerID: f("owner_id"), Status: f("status"), NextReview: f("next_review"),
+		RaisedOn: f("raised_on"), ClosedOn: f("closed_on"), ClosedReason: f("closed_reason"), AcceptedBy: f("accepted_by"),
+		AcceptJustification: f("accept_justification"), AcceptExpiry: f("accept_expiry"), Version: f("version"),
+	}
+}
+
+// riskValues writes a stored risk into the form's raw values.
+func riskValues(r models.Risk) pages.RiskFormValues {
+	v := pages.RiskFormValues{
+		Ref: r.Ref, Title: r.Title, Description: r.Description, Category: r.Category,
+		InherentLikelihood: strconv.Itoa(r.InherentLikelihood), InherentImpact: strconv.Itoa(r.InherentImpact),
+		ResidualLikelihood: strconv.Itoa(r.ResidualLikelihood), ResidualImpact: strconv.Itoa(r.ResidualImpact),
+		Response: r.Response, Mitigation: r.Mitigation, Status: r.Status, NextReview: r.NextReview.String(),
+		RaisedOn: r.RaisedOn.String(), ClosedOn: r.ClosedOn.String(), ClosedReason: r.ClosedReason,
+		AcceptedBy: r.AcceptedBy, AcceptJustification: r.AcceptJustification, AcceptExpiry: r.AcceptExpiry.String(),
+		Version: strconv.Itoa(r.Version), OwnerID: models.FormatValue("owner_id", r.OwnerID),
+	}
+	if r.Engagement != nil {
+		v.Engagement = r.Engagement.Code
+	}
+	return v
+}
+
+// riskFromValues parses and checks a risk form: the typed values first, then
+// the register's rules. Errors are keyed by the form's field names.
+func (a *App) riskFromValues(c echo.Context, v pages.RiskFormValues) (models.Risk, map[string]string, error) {
+	ck := web.Checker{}
+	r := models.Risk{
+		Ref: v.Ref, Title: v.Title, Description: v.Description, Category: v.Category, Response: v.Response,
+		Mitigation: v.Mitigation, Status: v.Status, ClosedReason: v.ClosedReason, AcceptedBy: v.AcceptedBy,
+		AcceptJustification: v.AcceptJustification,
+		InherentLikelihood:  ck.Int("inherent_likelihood", v.InherentLikelihood, 1, 5),
+		InherentImpact:      ck.Int("inherent_impact", v.InherentImpact, 1, 5),
+		ResidualLikelihood:  ck.Int("residual_likelihood", v.ResidualLikelihood, 1, 5),
+		ResidualImpact:      ck.Int("residual_impact", v.ResidualImpact, 1, 5),
+		NextReview:          ck.Date("next_review", v.NextReview, false),
+		RaisedOn:            ck.Date("raised_on", v.RaisedOn, false),
+		ClosedOn:            ck.Date("closed_on", v.ClosedOn, false),
+		AcceptExpiry:        ck.Date("accept_expiry", v.AcceptExpiry, false),
+		OwnerID:             ck.ID("owner_id", v.OwnerID),
+	}
+	if r.RaisedOn.IsZero() && ck["raised_on"] == "" {
+		r.RaisedOn = a.today()
+	}
+	r.Version, _ = strconv.Atoi(v.Version)
+	ctx := c.Request().Context()
+	if v.Engagement != "" {
+		var e models.Engagement
+		err := a.db.WithContext(ctx).Select("id, code, name").Where("code = ?", v.Engagement).Limit(1).Find(&e).Error
+		if err != nil {
+			return r, nil, err
+		}
+		if e.ID == 0 {
+			ck.Add("engagement", "No engagement has this code.")
+		} else {
+			r.EngagementID, r.Engagement = &e.ID, &e
+		}
+	}
+	if r.OwnerID != nil {
+		var n int64
+		if err := a.db.WithContext(ctx).Model(&models.User{}).Where("id = ? AND disabled = ?", *r.OwnerID, false).Count(&n).Error; err != nil {
+			return r, nil, err
+		}
+		if n == 0 {
+			ck.Add("owner_id", "Choose one of the listed people.")
+		}
+	}
+	r.Normalise()
+	for k, msg := range r.Problems() {
+		ck.Add(k, msg)
+	}
+	return r, ck, nil
+}
+
+// riskFormProps gathers what the form needs besides its values.
+func (a *App) riskFormProps(c echo.Context, title string, v pages.RiskFormValues, errs map[string]string) (pages.RiskFormProps, error) {
+	s, err := a.settings(c)
+	if err != nil {
+		return pages.RiskFormProps{}, err
+	}
+	p := pages.RiskFormProps{Chrome: web.Chrome(c, title, "risks"), V: v, Errors: errs, Back: "/risks"}
+	p.Preview = pages.ScorePreviewProps{Risk: s.Risk}
+	p.Preview.InherentLikelihood, _ = strconv.Atoi(v.InherentLikelihood)
+	p.Preview.InherentImpact, _ = strconv.Atoi(v.InherentImpact)
+	p.Preview.ResidualLikelihood, _ = strconv.Atoi(v.ResidualLikelihood)
+	p.Preview.ResidualImpact, _ = strconv.Atoi(v.ResidualImpact)
+	if p.Owners, err = a.ownerOptions(c); err != nil {
+		return p, err
+	}
+	ctx := c.Request().Context()
+	u := web.CurrentUser(c)
+	var engs []models.Engagement
+	if u.Role == models.RoleAdmin {
+		p.AllowPortfolio = true
+		var n int64
+		if err := a.db.WithContext(ctx).Model(&models.Engagement{}).Count(&n).Error; err != nil {
+			return p, err
+		}
+		if n > maxEngagementOptions {
+			p.EngagementFree = true
+			return p, nil
+		}
+		err = a.db.WithContext(ctx).Select("id, code, name").Order("code").Find(&engs).Error
+	} else {
+		engs, err = models.RiskEngagementsFor(ctx, a.db, u.ID)
+	}
+	for _, e := range engs {
+		p.Engagements = append(p.Engagements, components.Option{Value: e.Code, Label: e.Code + " · " + e.Name})
+	}
+	return p, err
+}
+
+func (a *App) renderRiskForm(c echo.Context, status int, p pages.RiskFormProps) error {
+	return web.Render(c, status, pages.RiskForm(p), pages.RiskFormBody(p))
+}
+
+// newRisk shows the form to raise a risk, for ?engagement=ID when given.
+// Route: risks.new.
+func (a *App) newRisk(c echo.Context) error {
+	v := pages.RiskFormValues{Status: models.StatusOpen, Response: "reduce", RaisedOn: a.today().String()}
+	if id := uintQuery(c, "engagement"); id != 0 {
+		eid := id
+		if err := a.authorizeEngagement(c, &eid); err != nil {
+			return err
+		}
+		var e models.Engagement
+		if err := a.db.WithContext(c.Request().Context()).Select("id, code").First(&e, id).Error; err != nil {
+			return err
+		}
+		v.Engagement = e.Code
+	}
+	p, err := a.riskFormProps(c, "New risk", v, nil)
+	if err != nil {
+		return err
+	}
+	if !p.AllowPortfolio && len(p.Engagements) == 0 {
+		return web.Forbidden("You manage no engagements, so there is no register you can add to.")
+	}
+	if v.Engagement != "" {
+		p.Back = "/risks?engagement=" + c.QueryParam("engagement")
+	}
+	return a.renderRiskForm(c, http.StatusOK, p)
+}
+
+// createRisk raises a risk. Route: risks.create. Invalid → 422 with the form
+// as typed; success → flash and 303 to the risk (HX-Redirect for htmx).
+func (a *App) createRisk(c echo.Context) error {
+	v := riskFormValues(c)
+	r, errs, err := a.riskFromValues(c, v)
+	if err != nil {
+		return err
+	}
+	if errs["engagement"] == "" {
+		if err := a.authorizeEngagement(c, r.EngagementID); err != nil {
+			return err
+		}
+	}
+	if len(errs) == 0 {
+		act, err := a.riskActor(c)
+		if err != nil {
+			return err
+		}
+		err = models.CreateRisk(c.Request().Context(), a.db, act, &r)
+		switch {
+		case errors.Is(err, models.ErrRefTaken):
+			errs = map[string]string{"ref": "Another risk already has this reference."}
+		case err != nil:
+			return err
+		default:
+			web.AddFlash(c, "success", fmt.Sprintf("Risk %s raised.", r.Ref))
+			return web.Redirect(c, fmt.Sprintf("/risks/%d", r.ID))
+		}
+	}
+	p, err := a.riskFormProps(c, "New risk", v, errs)
+	if err != nil {
+		return err
+	}
+	return a.renderRiskForm(c, http.StatusUnprocessableEntity, p)
+}
+
+// riskActor is the signed-in user changing the register now.
+func (a *App) riskActor(c echo.Context) (models.RiskActor, error) {
+	s, err := a.settings(c)
+	return models.RiskActor{UserID: userID(c), At: a.Now().UTC(), Settings: s}, err
+}
+
+// loadRisk reads a risk with its engagement and owner, or 404.
+func (a *App) loadRisk(c echo.Context) (models.Risk, error) {
+	var r models.Risk
+	id, err := idParam(c, "id")
+	if err != nil {
+		return r, err
+	}
+	err = a.db.WithContext(c.Request().Context()).Preload("Engagement").Preload("Owner").First(&r, id).Error
+	return r, err
+}
+
+// editRisk shows the form to change a risk. Route: risks.edit.
+func (a *App) editRisk(c echo.Context) error {
+	r, err := a.loadRisk(c)
+	if err != nil {
+		return err
+	}
+	if err := a.authorizeEngagement(c, r.EngagementID); err != nil {
+		return err
+	}
+	p, err := a.riskFormProps(c, "Edit "+r.Ref, riskValues(r), nil)
+	if err != nil {
+		return err
+	}
+	p.ID, p.Ref, p.Back = r.ID, r.Ref, fmt.Sprintf("/risks/%d", r.ID)
+	return a.renderRiskForm(c, http.StatusOK, p)
+}
+
+// updateRisk saves an edited risk. Route: risks.update. Invalid → 422; a form
+// loaded before someone else saved → 409 with the user's input kept and the
+// stored values beside it (saving again then replaces them); success → 303.
+func (a *App) updateRisk(c echo.Context) error {
+	cur, err := a.loadRisk(c)
+	if err != nil {
+		return err
+	}
+	if err := a.authorizeEngagement(c, cur.EngagementID); err != nil {
+		return err
+	}
+	v := riskFormValues(c)
+	r, errs, err := a.riskFromValues(c, v)
+	if err != nil {
+		return err
+	}
+	if errs["engagement"] == "" && !sameEngagement(cur.EngagementID, r.EngagementID) {
+		if err := a.authorizeEngagement(c, r.EngagementID); err != nil {
+			return err
+		}
+	}
+	status := http.StatusUnprocessableEntity
+	var conflict []components.ConflictRow
+	if len(errs) == 0 {
+		act, err := a.riskActor(c)
+		if err != nil {
+			return err
+		}
+		r.ID = cur.ID
+		_, err = models.UpdateRisk(c.Request().Context(), a.db, act, &r)
+		switch {
+		case errors.Is(err, models.ErrRefTaken):
+			errs = map[string]string{"ref": "Another risk already has this reference."}
+		case errors.Is(err, models.ErrStale):
+			if cur, err = a.loadRisk(c); err != nil {
+				return err
+			}
+			status, conflict = http.StatusConflict, riskConflict(v, riskValues(cur))
+			v.Version = strconv.Itoa(cur.Version)
+		case err != nil:
+			return err
+		default:
+			web.AddFlash(c, "success", fmt.Sprintf("Risk %s saved.", r.Ref))
+			return web.Redirect(c, fmt.Sprintf("/risks/%d", r.ID))
+		}
+	}
+	p, err := a.riskFormProps(c, "Edit "+cur.Ref, v, errs)
+	if err != nil {
+		return err
+	}
+	p.ID, p.Ref, p.Back = cur.ID, cur.Ref, fmt.Sprintf("/risks/%d", cur.ID)
+	if status == http.StatusConflict {
+		p.Conflict, p.Stale = conflict, true
+		if p.Conflict == nil {
+			p.Conflict = []components.ConflictRow{}
+		}
+	}
+	return a.renderRiskForm(c, status, p)
+}
+
+func sameEngagement(a, b *uint) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return *a == *b
+}
+
+// riskConflict lists the fields where the user's input and the stored risk differ.
+func riskConflict(yours, cur pages.RiskFormValues) []components.ConflictRow {
+	return components.Differ(
+		components.ConflictRow{Label: "Engagement", Yours: yours.Engagement, Current: cur.Engagement},
+		components.ConflictRow{Label: "Reference", Yours: strings.TrimSpace(yours.Ref), Current: cur.Ref},
+		components.ConflictRow{Label: "Title", Yours: strings.TrimSpace(yours.Title), Current: cur.Title},
+		components.ConflictRow{Label: "Description", Yours: strings.TrimSpace(yours.Description), Current: cur.Description},
+		components.ConflictRow{Label: "Category", Yours: yours.Category, Current: cur.Category},
+		components.ConflictRow{Label: "Inherent likelihood", Yours: yours.InherentLikelihood, Current: cur.InherentLikelihood},
+		components.ConflictRow{Label: "Inherent impact", Yours: yours.InherentImpact, Current: cur.InherentImpact},
+		components.ConflictRow{Label: "Residual likelihood", Yours: yours.ResidualLikelihood, Current: cur.ResidualLikelihood},
+		components.ConflictRow{Label: "Residual impact", Yours: yours.ResidualImpact, Current: cur.ResidualImpact},
+		components.ConflictRow{Label: "Response", Yours: yours.Response, Current: cur.Response},
+		components.ConflictRow{Label: "Mitigation plan", Yours: strings.TrimSpace(yours.Mitigation), Current: cur.Mitigation},
+		components.ConflictRow{Label: "Owner", Yours: yours.OwnerID, Current: cur.OwnerID},
+		components.ConflictRow{Label: "Status", Yours: yours.Status, Current: cur.Status},
+		components.ConflictRow{Label: "Next review", Yours: yours.NextReview, Current: cur.NextReview},
+		components.ConflictRow{Label: "Raised on", Yours: yours.RaisedOn, Current: cur.RaisedOn},
+		components.ConflictRow{Label: "Closed on", Yours: yours.ClosedOn, Current: cur.ClosedOn},
+		components.ConflictRow{Label: "Reason for closing", Yours: strings.TrimSpace(yours.ClosedReason), Current: cur.ClosedReason},
+		components.ConflictRow{Label: "Approved by", Yours: strings.TrimSpace(yours.AcceptedBy), Current: cur.AcceptedBy},
+		components.ConflictRow{Label: "Justification", Yours: strings.TrimSpace(yours.AcceptJustification), Current: cur.AcceptJustification},
+		components.ConflictRow{Label: "Acceptance expires", Yours: yours.AcceptExpiry, Current: cur.AcceptExpiry},
+	)
+}
+
+// scorePreview renders the scores and bands of the levels a form holds now.
+// Route: risks.preview (the form's level selects fetch it with htmx).
+func (a *App) scorePreview(c echo.Context) error {
+	s, err := a.settings(c)
+	if err != nil {
+		return err
+	}
+	lv := func(k string) int {
+		n, _ := strconv.Atoi(c.QueryParam(k))
+		return n
+	}
+	p := pages.ScorePreviewProps{Risk: s.Risk, InherentLikelihood: lv("inherent_likelihood"), InherentImpact: lv("inherent_impact"),
+		ResidualLikelihood: lv("residual_likelihood"), ResidualImpact: lv("residual_impact")}
+	return web.Render(c, http.StatusOK, pages.ScorePreview(p), pages.ScorePreview(p))
+}

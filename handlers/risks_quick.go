@@ -1,0 +1,153 @@
+package handlers
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"portfolio/models"
+	"portfolio/views/pages"
+	"portfolio/web"
+)
+
+// The register's quick actions. Each posts to /risks/:id/<action> with the
+// version the row was drawn at and the register URL to return to. With htmx the
+// answer is the row (#risk-ID) swapped in place, carrying the success message
+// into #flash; a refused action answers the row with its form open (422) or
+// with the stored values and the user's input kept (409). Without JavaScript a
+// success redirects back to the register and a refusal shows the row on a page.
+
+// riskStatus moves a risk to open or mitigating (reopening a closed one). Route: risks.status.
+func (a *App) riskStatus(c echo.Context) error { return a.quickAction(c, "status") }
+
+// reviewRisk records a review today; the next review follows the band's cadence. Route: risks.review.
+func (a *App) reviewRisk(c echo.Context) error { return a.quickAction(c, "review") }
+
+// closeRisk closes a risk with a date and a reason. Route: risks.close.
+func (a *App) closeRisk(c echo.Context) error { return a.quickAction(c, "close") }
+
+// acceptRisk accepts a risk with its approver, justification and expiry. Route: risks.accept.
+func (a *App) acceptRisk(c echo.Context) error { return a.quickAction(c, "accept") }
+
+// quickFields are the inputs each quick action reads.
+var quickFields = map[string][]string{
+	"status": {"status"},
+	"review": {},
+	"close":  {"closed_on", "closed_reason"},
+	"accept": {"accepted_by", "accept_justification", "accept_expiry"},
+}
+
+func (a *App) quickAction(c echo.Context, action string) error {
+	ctx := c.Request().Context()
+	r, err := a.loadRisk(c)
+	if err != nil {
+		return err
+	}
+	if err := a.authorizeEngagement(c, r.EngagementID); err != nil {
+		return err
+	}
+	back := web.LocalPath(c.FormValue("back"))
+	if back == "/" {
+		back = "/risks"
+	}
+	values := map[string]string{}
+	for _, k := range quickFields[action] {
+		values[k] = c.FormValue(k)
+	}
+	version, err := strconv.Atoi(c.FormValue("version"))
+	if err != nil {
+		return web.BadRequest("The form has no version: reload the register and try again.")
+	}
+	act, err := a.riskActor(c)
+	if err != nil {
+		return err
+	}
+	ck := web.Checker{}
+	var updated models.Risk
+	var msg string
+	switch action {
+	case "status":
+		st := ck.OneOf("status", values["status"], []string{models.StatusOpen, models.StatusMitigating})
+		if ck.OK() {
+			updated, err = models.SetRiskStatus(ctx, a.db, act, r.ID, version, st)
+			msg = fmt.Sprintf("%s is now %s.", r.Ref, strings.ToLower(models.HealthLabel(st)))
+			if r.Status == models.StatusClosed {
+				msg = fmt.Sprintf("%s reopened.", r.Ref)
+			}
+		}
+	case "review":
+		updated, err = models.ReviewRisk(ctx, a.db, act, r.ID, version)
+		msg = fmt.Sprintf("Review of %s recorded; next review %s.", r.Ref, updated.NextReview.Human())
+	case "close":
+		on := ck.Date("closed_on", values["closed_on"], true)
+		reason := ck.Text("closed_reason", values["closed_reason"], true, 1000)
+		if ck.OK() {
+			updated, err = models.CloseRisk(ctx, a.db, act, r.ID, version, on, reason)
+			msg = fmt.Sprintf("%s closed.", r.Ref)
+		}
+	case "accept":
+		by := ck.Text("accepted_by", values["accepted_by"], true, 200)
+		why := ck.Text("accept_justification", values["accept_justification"], true, 2000)
+		until := ck.Date("accept_expiry", values["accept_expiry"], true)
+		if ck.OK() {
+			updated, err = models.AcceptRisk(ctx, a.db, act, r.ID, version, by, why, until)
+			msg = fmt.Sprintf("%s accepted until %s.", r.Ref, until.Human())
+		}
+	}
+	q := pages.QuickState{Open: action, Values: values, Errors: ck}
+	var rule models.RiskRuleError
+	switch {
+	case !ck.OK():
+		return a.quickAnswer(c, http.StatusUnprocessableEntity, r, back, q)
+	case errors.As(err, &rule):
+		q.Errors = rule
+		return a.quickAnswer(c, http.StatusUnprocessableEntity, r, back, q)
+	case errors.Is(err, models.ErrStale):
+		if r, err = a.loadRisk(c); err != nil {
+			return err
+		}
+		q.Errors = nil
+		q.Conflict = "Someone changed this risk since the register was loaded; the row now shows what is stored. Your change was not saved: your input is kept below, submit it again if it still holds."
+		return a.quickAnswer(c, http.StatusConflict, r, back, q)
+	case err != nil:
+		return err
+	}
+	if !web.IsHTMX(c) {
+		web.AddFlash(c, "success", msg)
+		return c.Redirect(http.StatusSeeOther, back+"#"+fmt.Sprintf("risk-%d", r.ID))
+	}
+	updated.Engagement, updated.Owner = r.Engagement, r.Owner
+	rc, err := a.quickRow(c, back)
+	if err != nil {
+		return err
+	}
+	rc.Flash, rc.Updated = msg, true
+	return web.Render(c, http.StatusOK, pages.RegisterRow(updated, rc), pages.RegisterRow(updated, rc))
+}
+
+// quickRow is the context a swapped row is drawn in. A row of an engagement's
+// own register has no engagement column: the register URL says which it was.
+func (a *App) quickRow(c echo.Context, back string) (pages.RowCtx, error) {
+	s, err := a.settings(c)
+	if err != nil {
+		return pages.RowCtx{}, err
+	}
+	return pages.RowCtx{Risk: s.Risk, Today: a.today(), CSRF: web.CSRFToken(c), Back: back, CanEdit: true, Actions: true,
+		WithEngagement: !strings.HasPrefix(back, "/engagements/")}, nil
+}
+
+// quickAnswer answers a refused quick action: the row with its form open for
+// htmx, a page with that row otherwise.
+func (a *App) quickAnswer(c echo.Context, status int, r models.Risk, back string, q pages.QuickState) error {
+	rc, err := a.quickRow(c, back)
+	if err != nil {
+		return err
+	}
+	rc.Quick = q
+	p := pages.RiskQuickProps{Chrome: web.Chrome(c, "Update "+r.Ref, "risks"), R: r, Row: rc}
+	return web.Render(c, status, pages.RiskQuickPage(p), pages.RegisterRow(r, rc))
+}

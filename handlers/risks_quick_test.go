@@ -1,0 +1,256 @@
+package handlers_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"portfolio/models"
+	"portfolio/models/dbtest"
+)
+
+var hxHeaders = map[string]string{"HX-Request": "true"}
+
+// rowDoc parses a swapped register row as the browser does: inside a table
+// (an HTML parser drops a bare <tr>).
+func rowDoc(t *testing.T, r resp) *goquery.Document {
+	t.Helper()
+	d, err := goquery.NewDocumentFromReader(strings.NewReader("<table><tbody>" + r.Body + "</tbody></table>"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// lastChange is the newest history row of a risk for a column.
+func lastChange(t *testing.T, e *env, id uint, field string) models.Change {
+	t.Helper()
+	var ch models.Change
+	e.db.Where("entity = ? AND entity_id = ? AND field = ?", "risk", id, field).Order("id DESC").Limit(1).Find(&ch)
+	return ch
+}
+
+// quickForm is the form a register row posts for an action, as the page draws it.
+func quickForm(t *testing.T, c *client, back string, id uint, action string) url.Values {
+	t.Helper()
+	r := c.get(back)
+	return scrapeForm(t, r, fmt.Sprintf(`#risk-%d form.quick-%s`, id, action))
+}
+
+// Every quick action, with htmx (the row swaps in place with a message) and
+// without (a redirect back to the register), stores the change with its history.
+func TestRiskQuickActions(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		f := pickRisks(t, e)
+		today := models.DateOf(dbtest.Now)
+		s := models.DefaultRiskSettings()
+		c := e.client()
+		c.login(models.RoleManager)
+		id := f.mine.ID
+		back := fmt.Sprintf("/risks?q=%s", url.QueryEscape(f.mine.Ref))
+		if n := c.get(back).Doc(t).Find(fmt.Sprintf(`#risk-%d [data-testid="quick-actions"]`, id)).Length(); n != 1 {
+			t.Fatalf("the register row has %d quick-action panels", n)
+		}
+
+		// Status with htmx: the row comes back with the new status and a message for #flash.
+		form := quickForm(t, c, back, id, "status")
+		form.Set("status", models.StatusMitigating)
+		if f.mine.Status == models.StatusMitigating {
+			form.Set("status", models.StatusOpen)
+		}
+		want := form.Get("status")
+		r := c.send(http.MethodPost, fmt.Sprintf("/risks/%d/status", id), form, hxHeaders)
+		if r.StatusCode != http.StatusOK || strings.Contains(r.Body, "<html") {
+			t.Fatalf("htmx status: %d\n%.300s", r.StatusCode, r.Body)
+		}
+		doc := rowDoc(t, r)
+		if got := strings.TrimSpace(doc.Find(fmt.Sprintf(`#risk-%d [data-testid="risk-status"]`, id)).Text()); !strings.EqualFold(got, want) {
+			t.Errorf("swapped row says %q, want %s", got, want)
+		}
+		if doc.Find(`#flash[hx-swap-oob] [data-testid="flash"]`).Length() != 1 {
+			t.Error("no success message swapped into #flash")
+		}
+		if got := storedRisk(t, e, id); got.Status != want || got.Version != f.mine.Version+1 {
+			t.Errorf("stored status %s v%d", got.Status, got.Version)
+		}
+		if ch := lastChange(t, e, id, "status"); ch.Old != f.mine.Status || ch.New != want || ch.UserID == nil {
+			t.Errorf("status history: %+v", ch)
+		}
+
+		// Review without htmx: 303 back to the register at the row, next review from the cadence.
+		form = quickForm(t, c, back, id, "review")
+		r = c.post(fmt.Sprintf("/risks/%d/review", id), form)
+		if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != back+fmt.Sprintf("#risk-%d", id) {
+			t.Fatalf("review: %d %q", r.StatusCode, r.Header.Get("Location"))
+		}
+		cur := storedRisk(t, e, id)
+		if wantNext := s.NextReview(today, cur.ResidualScore); cur.NextReview != wantNext {
+			t.Errorf("next review %s, want %s", cur.NextReview, wantNext)
+		}
+		if ch := lastChange(t, e, id, "next_review"); ch.Action != "review" || ch.New != cur.NextReview.String() {
+			t.Errorf("review history: %+v", ch)
+		}
+		if page := c.get(back); !strings.Contains(page.Body, "Review of "+f.mine.Ref+" recorded") {
+			t.Error("no success message after the redirect")
+		}
+
+		// Close: without a reason → 422 with the row's form open and the error (htmx), or a page (no JS).
+		form = quickForm(t, c, back, id, "close")
+		form.Set("closed_reason", "")
+		r = c.send(http.MethodPost, fmt.Sprintf("/risks/%d/close", id), form, hxHeaders)
+		if r.StatusCode != http.StatusUnprocessableEntity || rowDoc(t, r).Find(`details[open] [data-testid="error-closed_reason"]`).Length() != 1 {
+			t.Errorf("htmx close without reason: %d\n%.400s", r.StatusCode, r.Body)
+		}
+		r = c.post(fmt.Sprintf("/risks/%d/close", id), form)
+		if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "<html") || r.Doc(t).Find(`[data-testid="error-closed_reason"]`).Length() != 1 {
+			t.Errorf("plain close without reason: %d", r.StatusCode)
+		}
+		if storedRisk(t, e, id).Status == models.StatusClosed {
+			t.Fatal("a refused close was stored")
+		}
+		form.Set("closed_reason", "Vendor replaced the tooling")
+		r = c.send(http.MethodPost, fmt.Sprintf("/risks/%d/close", id), form, hxHeaders)
+		if r.StatusCode != http.StatusOK || !strings.Contains(rowDoc(t, r).Find(`[data-testid="flash"]`).Text(), "closed") {
+			t.Fatalf("htmx close: %d", r.StatusCode)
+		}
+		cur = storedRisk(t, e, id)
+		if cur.Status != models.StatusClosed || cur.ClosedOn != today || cur.ClosedReason != "Vendor replaced the tooling" {
+			t.Errorf("closed: %s %s %q", cur.Status, cur.ClosedOn, cur.ClosedReason)
+		}
+		if ch := lastChange(t, e, id, "status"); ch.Action != "close" || ch.New != models.StatusClosed {
+			t.Errorf("close history: %+v", ch)
+		}
+		// Nothing is deleted: the closed risk is found with status=closed (and all), not in the live register.
+		if c.get("/risks?status=closed&q="+url.QueryEscape(f.mine.Ref)).Doc(t).Find(fmt.Sprintf("#risk-%d", id)).Length() != 1 {
+			t.Error("the closed risk is not findable with status=closed")
+		}
+		if c.get(back).Doc(t).Find(fmt.Sprintf("#risk-%d", id)).Length() != 0 {
+			t.Error("the closed risk is still in the live register")
+		}
+
+		// Reopen (status on a closed risk) clears the closure, keeping it in history.
+		all := back + "&status=all"
+		form = quickForm(t, c, all, id, "status")
+		r = c.send(http.MethodPost, fmt.Sprintf("/risks/%d/status", id), form, hxHeaders)
+		if r.StatusCode != http.StatusOK {
+			t.Fatalf("reopen: %d", r.StatusCode)
+		}
+		if cur = storedRisk(t, e, id); cur.Status != models.StatusOpen || !cur.ClosedOn.IsZero() || cur.ClosedReason != "" {
+			t.Errorf("reopened: %s %s %q", cur.Status, cur.ClosedOn, cur.ClosedReason)
+		}
+		if ch := lastChange(t, e, id, "closed_reason"); ch.Old != "Vendor replaced the tooling" || ch.New != "" {
+			t.Errorf("reopen history: %+v", ch)
+		}
+
+		// Accept without htmx.
+		form = quickForm(t, c, back, id, "accept")
+		form.Set("accepted_by", "Jordan Sponsor")
+		form.Set("accept_justification", "Cost of further mitigation exceeds the exposure.")
+		form.Set("accept_expiry", today.AddDays(120).String())
+		if r = c.post(fmt.Sprintf("/risks/%d/accept", id), form); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("accept: %d\n%.400s", r.StatusCode, r.Body)
+		}
+		cur = storedRisk(t, e, id)
+		if cur.Status != models.StatusAccepted || cur.AcceptedBy != "Jordan Sponsor" || cur.AcceptExpiry != today.AddDays(120) || cur.Response != "accept" {
+			t.Errorf("accepted: %+v", cur)
+		}
+		if ch := lastChange(t, e, id, "accepted_by"); ch.Action != "accept" || ch.New != "Jordan Sponsor" {
+			t.Errorf("accept history: %+v", ch)
+		}
+		// An expiry in the past is refused beside its field.
+		form = quickForm(t, c, back, id, "accept")
+		form.Set("accepted_by", "Jordan Sponsor")
+		form.Set("accept_justification", "Again")
+		form.Set("accept_expiry", today.AddDays(-1).String())
+		if r = c.send(http.MethodPost, fmt.Sprintf("/risks/%d/accept", id), form, hxHeaders); r.StatusCode != http.StatusUnprocessableEntity ||
+			rowDoc(t, r).Find(`[data-testid="error-accept_expiry"]`).Length() != 1 {
+			t.Errorf("accept expiring yesterday: %d", r.StatusCode)
+		}
+	})
+}
+
+// A quick action from a row drawn before someone else saved is a 409: the row
+// comes back with the stored values and the user's input kept in its form.
+func TestRiskQuickActionConflict(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		f := pickRisks(t, e)
+		id := f.mine.ID
+		back := "/risks?q=" + url.QueryEscape(f.mine.Ref)
+		slow, fast := e.client(), e.client()
+		slow.login(models.RoleManager)
+		fast.login(models.RoleAdmin)
+		stale := quickForm(t, slow, back, id, "close")
+		if r := fast.post(fmt.Sprintf("/risks/%d/review", id), quickForm(t, fast, back, id, "review")); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("first action: %d", r.StatusCode)
+		}
+		reviewed := storedRisk(t, e, id)
+		stale.Set("closed_reason", "Closing on old information")
+		r := slow.send(http.MethodPost, fmt.Sprintf("/risks/%d/close", id), stale, hxHeaders)
+		if r.StatusCode != http.StatusConflict {
+			t.Fatalf("stale close: %d, want 409", r.StatusCode)
+		}
+		doc := rowDoc(t, r)
+		if doc.Find(`[data-testid="conflict"]`).Length() != 1 {
+			t.Error("no conflict message in the row")
+		}
+		if got := doc.Find(`textarea[name="closed_reason"]`).Text(); got != "Closing on old information" {
+			t.Errorf("the user's reason was lost: %q", got)
+		}
+		if got := doc.Find(`form.quick-close input[name="version"]`).AttrOr("value", ""); got != fmt.Sprint(reviewed.Version) {
+			t.Errorf("the row's form carries version %s, stored %d", got, reviewed.Version)
+		}
+		if cur := storedRisk(t, e, id); cur.Status == models.StatusClosed || cur.Version != reviewed.Version {
+			t.Errorf("the stale close was stored: %+v", cur)
+		}
+		// Submitting the form the 409 gave applies it.
+		again := scrapeForm(t, resp{r.Response, "<table><tbody>" + r.Body + "</tbody></table>"}, "form.quick-close")
+		if r := slow.send(http.MethodPost, fmt.Sprintf("/risks/%d/close", id), again, hxHeaders); r.StatusCode != http.StatusOK {
+			t.Errorf("close after the conflict: %d", r.StatusCode)
+		}
+		if cur := storedRisk(t, e, id); cur.Status != models.StatusClosed || cur.ClosedReason != "Closing on old information" {
+			t.Errorf("after resubmitting: %s %q", cur.Status, cur.ClosedReason)
+		}
+	})
+}
+
+// Quick actions are refused (403, nothing stored) to executives, to managers on
+// others' engagements, and to managers on portfolio-wide risks.
+func TestRiskQuickActionsAuthorised(t *testing.T) {
+	e := demoEnv(t, "sqlite")
+	f := pickRisks(t, e)
+	exec, mgr, admin := e.client(), e.client(), e.client()
+	exec.login(models.RoleExecutive)
+	mgr.login(models.RoleManager)
+	admin.login(models.RoleAdmin)
+	for _, tc := range []struct {
+		who  string
+		c    *client
+		risk models.Risk
+	}{{"executive", exec, f.mine}, {"manager", mgr, f.theirs}, {"manager", mgr, f.portfolio}} {
+		form := url.Values{"_csrf": {tc.c.token()}, "version": {fmt.Sprint(tc.risk.Version)}, "closed_on": {"2026-11-20"}, "closed_reason": {"x"}}
+		for _, hx := range []map[string]string{nil, hxHeaders} {
+			if r := tc.c.send(http.MethodPost, fmt.Sprintf("/risks/%d/close", tc.risk.ID), form, hx); r.StatusCode != http.StatusForbidden {
+				t.Errorf("%s closing %s (htmx %v): %d", tc.who, tc.risk.Ref, hx != nil, r.StatusCode)
+			}
+		}
+		if got := storedRisk(t, e, tc.risk.ID); got.Status == models.StatusClosed {
+			t.Errorf("%s closed %s", tc.who, tc.risk.Ref)
+		}
+	}
+	// Rows the user may not change carry no quick actions.
+	doc := mgr.get("/risks?status=all&q=" + url.QueryEscape(f.theirs.Ref)).Doc(t)
+	if doc.Find(fmt.Sprintf(`#risk-%d [data-testid="quick-actions"]`, f.theirs.ID)).Length() != 0 {
+		t.Error("another manager's row offers quick actions")
+	}
+	if exec.get("/risks").Doc(t).Find(`[data-testid="quick-actions"]`).Length() != 0 {
+		t.Error("executives see quick actions")
+	}
+	form := url.Values{"_csrf": {admin.token()}, "version": {fmt.Sprint(f.portfolio.Version)}}
+	if r := admin.send(http.MethodPost, fmt.Sprintf("/risks/%d/review", f.portfolio.ID), form, hxHeaders); r.StatusCode != http.StatusOK {
+		t.Errorf("admin reviewing a portfolio-wide risk: %d", r.StatusCode)
+	}
+}
