@@ -1132,12 +1132,12 @@ func slaSection(p EngagementProps) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					if m.Met {
-						templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 91, "<span class=\"mark\" aria-label=\"met\">✓</span>")
+						templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 91, "<span class=\"mark\" aria-hidden=\"true\">✓</span><span class=\"visually-hidden\">met</span>")
 						if templ_7745c5c3_Err != nil {
 							return templ_7745c5c3_Err
 						}
 					} else {
-						templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 92, "<span class=\"mark\" aria-label=\"missed\">✗</span>")
+						templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 92, "<span class=\"mark\" aria-hidden=\"true\">✗</span><span class=\"visually-hidden\">missed</span>")
 						if templ_7745c5c3_Err != nil {
 							return templ_7745c5c3_Err
 						}
