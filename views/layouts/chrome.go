@@ -45,6 +45,7 @@ var Nav = []NavItem{
 var AdminNav = []NavItem{
 	{"users", "Users", "/users"},
 	{"fx", "Exchange rates", "/fx"},
+	{"settings", "Settings", "/settings"},
 }
 
 // NavItems is the navigation for this user: Nav, plus AdminNav for admins.
