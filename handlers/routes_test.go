@@ -39,39 +39,142 @@ type routeTarget struct {
 }
 
 // routeTargets maps every route path pattern with parameters, and every path a
-// state-changing route uses, to its target. EXTEND IT when you add a route.
+// state-changing route uses, to its target. EXTEND IT when you add a route: the
+// walk fails on a pattern missing here and says so.
 var routeTargets = map[string]routeTarget{
 	// Sign-in, account and users.
 	"/login":              {},
 	"/logout":             {},
 	"/account/password":   {},
 	"/users":              {},
-	"/users/:id":          {params: id(func(f *fixture) uint { return f.spareUser })},
-	"/users/:id/password": {params: id(func(f *fixture) uint { return f.spareUser })},
-	"/users/:id/disable":  {params: id(func(f *fixture) uint { return f.spareUser })},
-	"/users/:id/enable":   {params: id(func(f *fixture) uint { return f.spareUser })},
+	"/users/:id":          {params: id(spareUser)},
+	"/users/:id/password": {params: id(spareUser)},
+	"/users/:id/disable":  {params: id(spareUser)},
+	"/users/:id/enable":   {params: id(spareUser)},
 
-	// Engagements and vendors.
-	"/engagements/:id": {params: id(func(f *fixture) uint { return f.foreign })},
-	"/vendors/:id":     {params: id(func(f *fixture) uint { return f.any("vendors") })},
+	// Engagements and vendors (admins only change them).
+	"/engagements":               {},
+	"/engagements/:id":           {params: id(foreignEngagement)},
+	"/engagements/:id/edit":      {params: id(foreignEngagement)},
+	"/engagements/:id/lifecycle": {params: id(foreignEngagement)},
+	"/engagements/:id/phase":     {params: id(foreignEngagement)},
+	"/engagements/:id/close":     {params: id(foreignEngagement)},
+	"/engagements/:id/reopen":    {params: id(foreignEngagement)},
+	"/vendors":                   {},
+	"/vendors/:id":               {params: id(anyOf("vendors"))},
+	"/vendors/:id/edit":          {params: id(anyOf("vendors"))},
+	"/vendors/:id/archive":       {params: id(anyOf("vendors"))},
+	"/vendors/:id/restore":       {params: id(anyOf("vendors"))},
 
 	// Risk register.
-	"/risks/:id":              {params: id(func(f *fixture) uint { return f.foreignRow("risks") })},
-	"/risks":                  {form: func(f *fixture) url.Values { return url.Values{"engagement": {f.code(f.foreign)}} }},
-	"/risks/new":              {managerMay: true},
-	"/risks/:id/edit":         {params: id(func(f *fixture) uint { return f.foreignRow("risks") })},
-	"/risks/:id/status":       {params: id(func(f *fixture) uint { return f.foreignRow("risks") })},
-	"/risks/:id/review":       {params: id(func(f *fixture) uint { return f.foreignRow("risks") })},
-	"/risks/:id/close":        {params: id(func(f *fixture) uint { return f.foreignRow("risks") })},
-	"/risks/:id/accept":       {params: id(func(f *fixture) uint { return f.foreignRow("risks") })},
-	"/risks/:id/actions":      {params: id(func(f *fixture) uint { return f.foreignRow("risks") })},
+	"/engagements/:id/risks": {params: id(foreignEngagement)},
+	"/risks":                 {form: func(f *fixture) url.Values { return url.Values{"engagement": {f.foreignCode()}} }},
+	"/risks/new":             {managerMay: true}, // a blank form: the engagement is chosen in it
+	// The import checks each row: a manager's file naming a foreign engagement is refused row by row (nothing stored).
+	"/risks/import":           {managerMay: true, form: foreignRiskCSV},
+	"/risks/import/apply":     {managerMay: true, form: foreignRiskCSV},
+	"/risks/:id":              {params: id(foreignRow("risks"))},
+	"/risks/:id/edit":         {params: id(foreignRow("risks"))},
+	"/risks/:id/status":       {params: id(foreignRow("risks"))},
+	"/risks/:id/review":       {params: id(foreignRow("risks"))},
+	"/risks/:id/close":        {params: id(foreignRow("risks"))},
+	"/risks/:id/accept":       {params: id(foreignRow("risks"))},
+	"/risks/:id/actions":      {params: id(foreignRow("risks"))},
 	"/risks/:id/actions/:aid": {params: foreignAction},
-	"/engagements/:id/risks":  {params: id(func(f *fixture) uint { return f.foreign })},
-	// An import's rows name their engagements: a manager may upload, and rows
-	// on engagements they do not manage are refused as row errors (422).
-	"/risks/import":       {managerMay: true},
-	"/risks/import/apply": {managerMay: true},
-	"/settings":           {},
+	"/settings":               {},
+
+	// Costs, service levels, BOT transfers.
+	"/engagements/:id/costs":                       {params: id(foreignEngagement)},
+	"/engagements/:id/costs/new":                   {params: id(foreignEngagement)},
+	"/engagements/:id/costs/:cid/edit":             {params: foreignChild("cost_records", "cid")},
+	"/engagements/:id/costs/:cid":                  {params: foreignChild("cost_records", "cid")},
+	"/costs/import":                                {managerMay: true, form: foreignCostCSV}, // checked row by row, like the risk import
+	"/costs/import/apply":                          {managerMay: true, form: foreignCostCSV},
+	"/fx":                                          {},
+	"/fx/:id/edit":                                 {params: id(anyOf("fx_rates"))},
+	"/fx/:id":                                      {params: id(anyOf("fx_rates"))},
+	"/engagements/:id/slas":                        {params: id(foreignEngagement)},
+	"/engagements/:id/slas/new":                    {params: id(foreignEngagement)},
+	"/engagements/:id/slas/results":                {params: id(foreignEngagement)},
+	"/engagements/:id/slas/results/export":         {params: id(foreignEngagement)},
+	"/engagements/:id/slas/breaches/export":        {params: id(foreignEngagement)},
+	"/slas/:id/edit":                               {params: id(foreignRow("service_levels"))},
+	"/slas/:id":                                    {params: id(foreignRow("service_levels"))},
+	"/slas/:id/archive":                            {params: id(foreignRow("service_levels"))},
+	"/slas/:id/restore":                            {params: id(foreignRow("service_levels"))},
+	"/engagements/:id/milestones":                  {params: id(foreignEngagement)},
+	"/engagements/:id/milestones/export":           {params: id(foreignEngagement)},
+	"/engagements/:id/milestones/new":              {params: id(foreignEngagement)},
+	"/milestones/:id/edit":                         {params: id(foreignRow("milestones"))},
+	"/milestones/:id":                              {params: id(foreignRow("milestones"))},
+	"/engagements/:id/readiness":                   {params: id(foreignBOT)},
+	"/readiness/:id":                               {params: id(foreignRow("readiness_items"))},
+	"/engagements/:id/gates/new":                   {params: id(foreignBOT)},
+	"/engagements/:id/gates":                       {params: id(foreignBOT)},
+	"/gates/:id/edit":                              {params: id(foreignRow("transfer_gates"))},
+	"/gates/:id":                                   {params: id(foreignRow("transfer_gates"))},
+	"/reviews/:quarter":                            {params: quarter},
+	"/reviews/:quarter/pack.css":                   {params: quarter},
+	"/reviews/:quarter/publish":                    {params: quarter},
+	"/reviews/:quarter/engagements/:id":            {params: quarterAnd(foreignEngagement)},
+	"/reviews/:quarter/engagements/:id/commentary": {params: quarterAnd(foreignEngagement)},
+
+	// Lessons: any manager may add one (the library is shared); only its author or an admin changes it.
+	"/lessons":             {managerMay: true},
+	"/lessons/new":         {managerMay: true},
+	"/lessons/:id":         {params: id(foreignLesson)},
+	"/lessons/:id/edit":    {params: id(foreignLesson)},
+	"/lessons/:id/archive": {params: id(foreignLesson)},
+	"/lessons/:id/restore": {params: id(foreignLesson)},
+}
+
+// Pickers for routeTargets.
+func spareUser(f *fixture) uint         { return f.spareUser }
+func foreignEngagement(f *fixture) uint { return f.foreign }
+func foreignBOT(f *fixture) uint {
+	return f.pick("engagements", "model = 'BOT' AND id NOT IN "+managedSQL)
+}
+func foreignLesson(f *fixture) uint {
+	return f.pick("lessons", "(author_id IS NULL OR author_id <> @m)")
+}
+func anyOf(table string) func(f *fixture) uint { return func(f *fixture) uint { return f.any(table) } }
+func foreignRow(table string) func(f *fixture) uint {
+	return func(f *fixture) uint { return f.foreignRow(table) }
+}
+
+// foreignChild fills :id with a foreign engagement and param with one of its rows in table.
+func foreignChild(table, param string) func(f *fixture) map[string]string {
+	return func(f *fixture) map[string]string {
+		row := f.foreignRow(table)
+		var eng uint
+		f.db.Raw("SELECT engagement_id FROM "+table+" WHERE id = ?", row).Scan(&eng)
+		return map[string]string{"id": fmt.Sprint(eng), param: fmt.Sprint(row)}
+	}
+}
+
+// foreignCostCSV is an import file recording a month of costs on a foreign engagement.
+func foreignCostCSV(f *fixture) url.Values {
+	csv := "Engagement,Month,Currency,Baseline,Vendor fees,Retained,One-off,Credits,Planned savings,Savings type\n" +
+		f.foreignCode() + ",2026-10,EUR,1000.00,500.00,100.00,0,0,300.00,hard\n"
+	return url.Values{"content": {csv}, "filename": {"walk.csv"}}
+}
+
+// reviewQuarter is a complete quarter of the demo data (dbtest.Now is in 2026-Q4).
+const reviewQuarter = "2026-Q3"
+
+func quarter(f *fixture) map[string]string { return map[string]string{"quarter": reviewQuarter} }
+
+func quarterAnd(pick func(f *fixture) uint) func(f *fixture) map[string]string {
+	return func(f *fixture) map[string]string {
+		return map[string]string{"quarter": reviewQuarter, "id": fmt.Sprint(pick(f))}
+	}
+}
+
+// foreignRiskCSV is an import file (dry run or apply) raising a risk on a foreign engagement.
+func foreignRiskCSV(f *fixture) url.Values {
+	csv := "Title,Engagement,Category,Inherent likelihood,Inherent impact,Residual likelihood,Residual impact\n" +
+		"Walk test risk," + f.foreignCode() + "," + models.RiskCategories[0] + ",3,3,2,2\n"
+	return url.Values{"content": {csv}, "filename": {"walk.csv"}}
 }
 
 // selfService are the state-changing routes any signed-in user (or anyone, for
@@ -136,10 +239,8 @@ func (f *fixture) foreignRow(table string) uint {
 	return f.pick(table, "engagement_id IS NOT NULL AND engagement_id NOT IN "+managedSQL)
 }
 
-// foreignBOT is a BOT engagement the demo manager does not manage.
-func (f *fixture) foreignBOT() uint {
-	return f.pick("engagements", "model = 'BOT' AND id NOT IN "+managedSQL)
-}
+// foreignCode is the code of the foreign engagement (forms and files name engagements by code).
+func (f *fixture) foreignCode() string { return f.code(f.foreign) }
 
 // walkRoute is one registered route with what the route table says of it.
 type walkRoute struct {
@@ -352,6 +453,8 @@ func walkRoutes(t *testing.T, db *gorm.DB) {
 	}
 
 	// Pass 1: nobody but admins may get past the guards; nothing is stored by a refusal.
+	// stored is the database as the last check saw it.
+	stored := fingerprint(t, db)
 	for _, r := range aims {
 		state := r.method != http.MethodGet
 		where := r.method + " " + r.url + " (" + r.path + ")"
@@ -380,7 +483,9 @@ func walkRoutes(t *testing.T, db *gorm.DB) {
 			continue // public infrastructure; self-service routes act on the caller's own account
 		}
 
-		// Executives and managers: 403 where their role or the engagement forbids it.
+		// Executives and managers: 403 where their role or the engagement forbids it,
+		// and nothing stored by a refusal, by a GET, or by a manager aiming at an
+		// engagement they do not manage.
 		for _, who := range []struct {
 			name   string
 			c      *client
@@ -389,10 +494,6 @@ func walkRoutes(t *testing.T, db *gorm.DB) {
 			{"executive", exec, r.guard == web.Editor || r.guard == web.Admin},
 			{"manager", mgr, r.guard == web.Admin || (r.guard == web.Editor && !r.tgt.managerMay)},
 		} {
-			before := map[string]uint64(nil)
-			if state {
-				before = fingerprint(t, db)
-			}
 			res := who.c.send(r.method, r.url, withToken(who.c, r.form), nil)
 			checkHeaders(t, who.name+" "+where, res)
 			if who.forbid && res.StatusCode != http.StatusForbidden {
@@ -401,16 +502,24 @@ func walkRoutes(t *testing.T, db *gorm.DB) {
 			if !who.forbid && (res.StatusCode == http.StatusForbidden || res.StatusCode >= 500) {
 				t.Errorf("%s %s: %d, want it allowed", who.name, where, res.StatusCode)
 			}
-			if state && who.forbid {
-				if moved := changedTables(before, fingerprint(t, db)); len(moved) > 0 {
-					t.Errorf("%s %s: must be refused, yet stored changes in %v", who.name, where, moved)
+			if state || who.name == "executive" {
+				after := fingerprint(t, db)
+				if moved := changedTables(stored, after); len(moved) > 0 {
+					switch {
+					case !state:
+						t.Errorf("%s %s: a GET stored changes in %v (GET must have no side effects)", who.name, where, moved)
+					case who.forbid:
+						t.Errorf("%s %s: must be refused, yet stored changes in %v", who.name, where, moved)
+					default:
+						t.Errorf("%s %s: a manager aiming at an engagement they do not manage stored changes in %v", who.name, where, moved)
+					}
 				}
+				stored = after
 			}
 		}
 
 		// No CSRF token, or a wrong one: 403 and nothing stored.
 		if state {
-			before := fingerprint(t, db)
 			for name, form := range map[string]url.Values{"no token": r.form, "wrong token": withToken(admin, r.form)} {
 				if name == "wrong token" {
 					form.Set("_csrf", "not-the-token")
@@ -420,15 +529,19 @@ func walkRoutes(t *testing.T, db *gorm.DB) {
 					t.Errorf("admin %s with %s: %d, want 403", where, name, res.StatusCode)
 				}
 			}
-			if moved := changedTables(before, fingerprint(t, db)); len(moved) > 0 {
+			after := fingerprint(t, db)
+			if moved := changedTables(stored, after); len(moved) > 0 {
 				t.Errorf("%s without a valid CSRF token stored changes in %v", where, moved)
 			}
+			stored = after
 		}
 	}
 	// The public sign-in form refuses a post without a token too.
 	if res := anon.send(http.MethodPost, "/login", url.Values{"email": {"a@b.example"}, "password": {"x"}}, nil); res.StatusCode != http.StatusForbidden {
 		t.Errorf("POST /login without a CSRF token: %d, want 403", res.StatusCode)
 	}
+
+	t.Logf("walked %d routes", len(aims))
 
 	// Pass 2: admins get past every guard (a validation error is fine, a refusal or a crash is not).
 	for _, r := range aims {
