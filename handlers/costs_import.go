@@ -1,0 +1,244 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+	"gorm.io/gorm"
+
+	"portfolio/models"
+	"portfolio/web"
+)
+
+// importCosts serves the cost-record import (the export's own format) through
+// the generic CSV import: route costs.import shows the upload form,
+// costs.import.preview dry-runs a file, costs.import.apply writes it whole or
+// not at all. A row names an engagement by code and a month; a month already
+// recorded is updated (only the columns the file has), never duplicated.
+// Managers import only for the engagements they manage.
+func (a *App) importCosts(c echo.Context) error {
+	u := web.CurrentUser(c)
+	s, err := a.settings(c)
+	if err != nil {
+		return err
+	}
+	imp := &costImporter{db: a.db, userID: u.ID, admin: u.Role == models.RoleAdmin, today: a.today(),
+		write: models.CostWrite{Settings: s, Today: a.today(), UserID: userID(c)}}
+	return runImport(c, a.db, imp, importPage{
+		Title: "Import cost records",
+		Intro: "Upload a CSV in the cost-record export's format: one row per engagement (by code) and month, amounts as plain decimals in the engagement's currency. " +
+			"A month already recorded is updated; other rows record new months. Nothing is written until you apply the dry run, and then the whole file or nothing.",
+		Action: "/costs/import", Apply: "/costs/import/apply", Back: "/savings", BackLabel: "Savings",
+	})
+}
+
+// costImporter imports cost records for one request.
+type costImporter struct {
+	db     *gorm.DB
+	userID uint
+	admin  bool
+	today  models.Date
+	write  models.CostWrite
+
+	engs     map[string]models.Engagement // by code
+	managed  map[uint]bool                // engagements the (manager) user may edit
+	existing map[string]models.CostRecord // by "engagementID month"
+	seen     map[string]int               // "code month" → first line
+}
+
+func costKey(engagementID uint, month models.Date) string {
+	return fmt.Sprintf("%d %s", engagementID, month.MonthStart())
+}
+
+// Columns are the export's, with the import's meaning of each.
+func (ci *costImporter) Columns() []csvColumn {
+	help := map[string]string{
+		"Engagement":      "The engagement's code.",
+		"Month":           "YYYY-MM (or a date in the month); not later than this month.",
+		"Currency":        "Optional; when given it must be the engagement's currency.",
+		"Baseline":        "Plain decimal, not negative, at most two decimal places.",
+		"Vendor fees":     "Not negative; blank is 0.",
+		"Retained":        "Retained organisation cost; not negative; blank is 0.",
+		"One-off":         "One-off transition cost; not negative; blank is 0.",
+		"Credits":         "Service credits received; not negative; blank is 0.",
+		"Planned savings": "May be negative.",
+		"Savings type":    "hard or avoidance; blank is hard.",
+		"Version":         "As exported: the row is refused if the month changed since.",
+	}
+	readOnly := map[string]bool{"Engagement name": true, "Recurring cost": true, "Gross savings": true, "Net realised": true}
+	required := map[string]bool{"Engagement": true, "Month": true, "Baseline": true, "Planned savings": true}
+	out := make([]csvColumn, 0, len(costColumns))
+	for _, name := range costColumns {
+		col := csvColumn{Name: name, Help: help[name], ReadOnly: readOnly[name], Required: required[name]}
+		switch name {
+		case "Engagement":
+			col.Aliases = []string{"Code", "Engagement code"}
+		case "One-off":
+			col.Aliases = []string{"One-off transition cost", "One off"}
+		case "Credits":
+			col.Aliases = []string{"Service credits"}
+		case "Retained":
+			col.Aliases = []string{"Retained organisation"}
+		}
+		out = append(out, col)
+	}
+	return out
+}
+
+// readMonth parses a row's month cell, or reports why it cannot.
+func (ci *costImporter) readMonth(v string) (models.Date, string) {
+	ch := web.Checker{}
+	d := parseMonth(ch, "m", v, ci.today)
+	return d, ch["m"]
+}
+
+// Prepare loads the engagements the file names, which of them the user manages,
+// and the months already recorded, in a few queries.
+func (ci *costImporter) Prepare(ctx context.Context, rows []csvRow) error {
+	db := ci.db.WithContext(ctx)
+	ci.engs, ci.managed, ci.existing, ci.seen = map[string]models.Engagement{}, map[uint]bool{}, map[string]models.CostRecord{}, map[string]int{}
+	codes, months := map[string]bool{}, map[string]bool{}
+	for _, r := range rows {
+		codes[r.Get("Engagement")] = true
+		if d, msg := ci.readMonth(r.Get("Month")); msg == "" {
+			months[d.String()] = true
+		}
+	}
+	var ids []uint
+	for _, chunk := range chunkStrings(codes) {
+		var es []models.Engagement
+		if err := db.Select("id, code, name, currency").Where("code IN ?", chunk).Find(&es).Error; err != nil {
+			return err
+		}
+		for _, e := range es {
+			ci.engs[e.Code] = e
+			ids = append(ids, e.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	if !ci.admin {
+		var mine []uint
+		if err := db.Model(&models.Engagement{}).Where("id IN ? AND (manager_id = ? OR id IN (SELECT engagement_id FROM engagement_managers WHERE user_id = ?))",
+			ids, ci.userID, ci.userID).Pluck("id", &mine).Error; err != nil {
+			return err
+		}
+		for _, id := range mine {
+			ci.managed[id] = true
+		}
+	}
+	for _, chunk := range chunkStrings(months) {
+		var recs []models.CostRecord
+		if err := db.Where("engagement_id IN ? AND month IN ?", ids, chunk).Find(&recs).Error; err != nil {
+			return err
+		}
+		for _, r := range recs {
+			ci.existing[costKey(r.EngagementID, r.Month)] = r
+		}
+	}
+	return nil
+}
+
+// Check builds the month a row describes: the stored record with the file's
+// columns over it, or a new one.
+func (ci *costImporter) Check(ctx context.Context, row csvRow) csvCheck[models.CostImportRow] {
+	errs := web.Checker{}
+	code := row.Get("Engagement")
+	ch := csvCheck[models.CostImportRow]{Key: code + " " + row.Get("Month"), Errors: errs}
+	e, ok := ci.engs[code]
+	switch {
+	case code == "":
+		errs.Add("Engagement", "Required.")
+	case !ok:
+		errs.Add("Engagement", "No engagement has this code.")
+	case !ci.admin && !ci.managed[e.ID]:
+		errs.Add("Engagement", "You can import costs only for the engagements you manage.")
+	}
+	month, msg := ci.readMonth(row.Get("Month"))
+	if msg != "" {
+		errs.Add("Month", msg)
+	} else {
+		ch.Key = code + " " + month.Format("2006-01")
+		if first, dup := ci.seen[ch.Key]; dup {
+			errs.Add("Month", fmt.Sprintf("Also on line %d: a file names each engagement's month once.", first))
+		} else {
+			ci.seen[ch.Key] = row.Line
+		}
+	}
+	if cur := row.Get("Currency"); ok && cur != "" && !strings.EqualFold(cur, e.Currency) {
+		errs.Add("Currency", "The engagement's costs are in "+e.Currency+"; convert the amounts to it.")
+	}
+	old, update := ci.existing[costKey(e.ID, month)]
+	rec := old
+	if !update {
+		rec = models.CostRecord{EngagementID: e.ID, Month: month, Currency: e.Currency, SavingsType: models.SavingsHard}
+	}
+	amount := func(col string, dst *int64, allowNegative bool) {
+		if !row.Has(col) {
+			return
+		}
+		if v := row.Get(col); v == "" {
+			*dst = 0
+		} else {
+			*dst = errs.Amount(col, v, allowNegative)
+		}
+	}
+	if row.Get("Baseline") == "" {
+		errs.Add("Baseline", "Required.")
+	}
+	amount("Baseline", &rec.Baseline, false)
+	amount("Vendor fees", &rec.VendorFees, false)
+	amount("Retained", &rec.Retained, false)
+	amount("One-off", &rec.OneOff, false)
+	amount("Credits", &rec.Credits, false)
+	if row.Get("Planned savings") == "" {
+		errs.Add("Planned savings", "Required.")
+	}
+	amount("Planned savings", &rec.PlannedSavings, true)
+	if row.Has("Savings type") {
+		rec.SavingsType = models.SavingsHard
+		if v := strings.ToLower(row.Get("Savings type")); v != "" {
+			rec.SavingsType = errs.OneOf("Savings type", v, models.SavingsTypes)
+		}
+	}
+	if update {
+		if v := row.Get("Version"); v != "" && v != strconv.Itoa(old.Version) {
+			errs.Add("Version", fmt.Sprintf("The month changed since this file was exported (version %s, now %d): export again and redo this row.", v, old.Version))
+		}
+	}
+	ch.Item = models.CostImportRow{New: rec, Old: old}
+	net := models.Money{Minor: rec.Sums().Net(), Currency: rec.Currency}
+	switch {
+	case !update:
+		ch.Outcome, ch.Summary = outcomeCreate, "New month: net realised "+net.String()+"."
+	default:
+		var cols []string
+		for _, c := range models.Diff("cost", old.ID, nil, ci.write.Today.Time, old, rec, models.CostFields...) {
+			cols = append(cols, strings.ReplaceAll(c.Field, "_", " "))
+		}
+		if len(cols) == 0 {
+			ch.Outcome, ch.Summary = outcomeUnchanged, "No change."
+		} else {
+			ch.Outcome, ch.Summary = outcomeUpdate, "Changes "+strings.Join(cols, ", ")+"; net realised "+net.String()+"."
+		}
+	}
+	return ch
+}
+
+// Apply writes the months through models.ImportCosts, in the caller's transaction.
+func (ci *costImporter) Apply(ctx context.Context, tx *gorm.DB, rows []csvCheck[models.CostImportRow]) error {
+	items := make([]models.CostImportRow, len(rows))
+	for i, r := range rows {
+		items[i] = r.Item
+	}
+	err := models.ImportCosts(ctx, tx, ci.write, items)
+	if errors.Is(err, models.ErrStale) || errors.Is(err, gorm.ErrDuplicatedKey) {
+		return fmt.Errorf("%w (a month was recorded or changed meanwhile)", errImportConflict)
+	}
+	return err
+}
