@@ -89,6 +89,47 @@ func TestBrowserAdminAddsUser(t *testing.T) {
 	checkAccessibility(t, ctx, "user page")
 }
 
+// Signed out in another tab, the register's next htmx request (a filter change)
+// takes the whole page to sign-in instead of swapping a sign-in form into the
+// table, and signing in returns to the register.
+func TestBrowserExpiredSessionHTMXGoesToSignIn(t *testing.T) {
+	ctx := browser(t)
+	base := startApp(t)
+	signIn(t, ctx, base, "manager")
+	do(t, ctx, "open the register",
+		chromedp.Navigate(base+"/risks?status=open"),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="risk-register"]`)))
+
+	other, cancel := chromedp.NewContext(ctx) // a second tab of the same browser: same cookies
+	defer cancel()
+	do(t, other, "sign out in another tab",
+		chromedp.Navigate(base+"/account"),
+		chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="login-notice"]`)))
+
+	do(t, ctx, "change a filter on the register (htmx)", chromedp.Evaluate[chromedp.Void](`(() => {
+		const s = document.querySelector('form.filters select');
+		s.selectedIndex = s.options.length - 1;
+		s.dispatchEvent(new Event('change', {bubbles: true}));
+	})()`))
+	waitUntil(t, ctx, "the sign-in page", `location.pathname === "/login" && document.readyState === "complete"`)
+	loc := value(t, ctx, "location", chromedp.Location())
+	if !strings.Contains(loc, "next=%2Frisks") {
+		t.Errorf("sign-in page %s does not remember the register", loc)
+	}
+	if n := value(t, ctx, "register fragments", chromedp.Evaluate[int](`document.querySelectorAll('[data-testid="risk-register"]').length`)); n != 0 {
+		t.Errorf("the sign-in page holds %d register fragments", n)
+	}
+	do(t, ctx, "sign in again",
+		chromedp.SendKeys(chromedp.CSS(`input[name="email"]`), "manager@portfolio.example"),
+		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), "demo-register-2026"),
+		chromedp.Click(chromedp.CSS(`form[action="/login"] button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="risk-register"]`)))
+	if path := value(t, ctx, "path", chromedp.Evaluate[string](`location.pathname`)); path != "/risks" {
+		t.Errorf("after signing in again the browser is at %s, want the register", path)
+	}
+}
+
 // waitUntil evaluates expr until it is true, across navigations (which destroy
 // the page's script context), failing after 20 seconds.
 func waitUntil(t *testing.T, ctx context.Context, what, expr string) {
