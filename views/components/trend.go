@@ -29,7 +29,7 @@ type Trend struct {
 // trend geometry, in SVG user units.
 const (
 	trW, trH                  = 480.0, 170.0
-	trL, trR, trTop, trBottom = 52.0, 10.0, 12.0, 30.0
+	trL, trR, trTop, trBottom = 66.0, 30.0, 12.0, 30.0
 )
 
 // TrendViewBox is the trend chart's viewBox.
