@@ -153,11 +153,16 @@ func (a *App) register(c echo.Context, scope *models.Engagement) error {
 		return err
 	}
 	if !p.Since.IsZero() {
-		mv, err := models.Movement(ctx, a.db, p.Since, day, f)
-		if err != nil {
+		if p.MoveCounts, err = models.MovementCounts(ctx, a.db, p.Since, day, f); err != nil {
 			return err
 		}
-		p.Movement = &mv
+		ids := make([]uint, len(rows))
+		for i, r := range rows {
+			ids[i] = r.ID
+		}
+		if p.Moves, err = models.MovesOf(ctx, a.db, p.Since, day, f, ids); err != nil {
+			return err
+		}
 	}
 	if p.Inherent, err = models.HeatCounts(ctx, a.db, "inherent", f); err != nil {
 		return err
@@ -188,7 +193,7 @@ func (a *App) filterChoices(c echo.Context, p *pages.RisksProps) error {
 	if err := db.Select("id, name").Order("name").Find(&p.Vendors).Error; err != nil {
 		return err
 	}
-	return db.Select("id, name").Where("id IN (SELECT DISTINCT owner_id FROM risks WHERE owner_id IS NOT NULL)").Order("name").Find(&p.Owners).Error
+	return db.Select("id, name").Where("EXISTS (SELECT 1 FROM risks WHERE risks.owner_id = users.id)").Order("name").Find(&p.Owners).Error
 }
 
 // risk shows one risk with its mitigation actions and its history (the risk's

@@ -80,6 +80,11 @@ func (a *App) riskFromValues(c echo.Context, v pages.RiskFormValues) (models.Ris
 			r.EngagementID, r.Engagement = &e.ID, &e
 		}
 	}
+	if v.Engagement == "" && web.CurrentUser(c).Role != models.RoleAdmin {
+		// Only admins keep portfolio-wide risks: for a manager a blank
+		// engagement is a missing answer, not a request to refuse.
+		ck.Add("engagement", "Choose the engagement the risk belongs to.")
+	}
 	if r.OwnerID != nil {
 		var n int64
 		if err := a.db.WithContext(ctx).Model(&models.User{}).Where("id = ? AND disabled = ?", *r.OwnerID, false).Count(&n).Error; err != nil {

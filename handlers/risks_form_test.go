@@ -130,8 +130,8 @@ func TestRiskCreate(t *testing.T) {
 		if r := c.post("/risks", riskPost(tok, theirs.Code)); r.StatusCode != http.StatusForbidden {
 			t.Errorf("create on another's engagement: %d", r.StatusCode)
 		}
-		if r := c.post("/risks", riskPost(tok, "")); r.StatusCode != http.StatusForbidden {
-			t.Errorf("manager creating a portfolio-wide risk: %d", r.StatusCode)
+		if r := c.post("/risks", riskPost(tok, "")); r.StatusCode != http.StatusUnprocessableEntity || r.Doc(t).Find(`[data-testid="error-engagement"]`).Length() != 1 {
+			t.Errorf("manager leaving the engagement blank: %d, want 422 with the error beside it", r.StatusCode)
 		}
 		admin := e.client()
 		admin.login(models.RoleAdmin)

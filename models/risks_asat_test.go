@@ -258,6 +258,28 @@ func TestMovementBetweenDates(t *testing.T) {
 			if got := kinds(rep); !reflect.DeepEqual(got, c.want) {
 				t.Errorf("%s → %s: %v, want %v", c.from, c.to, got, c.want)
 			}
+			// The page's cheaper forms agree with the report.
+			counts, err := models.MovementCounts(ctx, db, c.from, c.to, models.RiskFilter{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, k := range models.MoveKinds {
+				if counts[k] != rep.Count(k) {
+					t.Errorf("%s → %s: %d %s counted, %d reported", c.from, c.to, counts[k], k, rep.Count(k))
+				}
+			}
+			of, err := models.MovesOf(ctx, db, c.from, c.to, models.RiskFilter{}, []uint{f.r1.ID, f.r2.ID, f.r3.ID})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range rep.Moves {
+				if got := of[m.Risk.ID]; !reflect.DeepEqual(got.Kinds, m.Kinds) || got.FromScore != m.FromScore || got.ToScore != m.ToScore {
+					t.Errorf("%s → %s: MovesOf %s = %+v, report %+v", c.from, c.to, m.Risk.Ref, got, m)
+				}
+			}
+			if len(of) != len(rep.Moves) {
+				t.Errorf("%s → %s: MovesOf found %d moves, report %d", c.from, c.to, len(of), len(rep.Moves))
+			}
 		}
 		rep, _ := models.Movement(ctx, db, models.D(2026, 2, 28), models.D(2026, 3, 31), models.RiskFilter{})
 		if m := rep.ByRisk()[f.r1.ID]; m.FromScore != 9 || m.ToScore != 16 || m.Risk.Engagement == nil {

@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"database/sql"
 
 	"gorm.io/gorm"
 )
@@ -16,23 +17,35 @@ type RiskExportRow struct {
 	OwnerEmail     string
 }
 
+// exportColumns are the columns EachRisk reads, in scan order.
+const exportColumns = `risks.id, risks.engagement_id, risks.ref, risks.title, risks.description, risks.category,
+ risks.inherent_likelihood, risks.inherent_impact, risks.inherent_score, risks.residual_likelihood, risks.residual_impact,
+ risks.residual_score, risks.response, risks.mitigation, risks.owner_id, risks.status, risks.next_review, risks.raised_on,
+ risks.closed_on, risks.closed_reason, risks.accepted_by, risks.accept_justification, risks.accept_expiry, risks.version,
+ e.code, o.name, o.email`
+
 // EachRisk streams every risk matching f (all pages, in the register's order)
 // to fn, one row at a time from the database cursor: an export of 100,000 risks
 // never holds them all in memory. fn returning an error stops the stream.
 func EachRisk(ctx context.Context, db *gorm.DB, s RiskSettings, today Date, f RiskFilter, fn func(RiskExportRow) error) error {
 	db = db.WithContext(ctx)
 	f.Page, f.PerPage = 1, 0
-	rows, err := f.ordered(db, s, today).
-		Select("risks.*, e.code AS engagement_code, o.name AS owner_name, o.email AS owner_email").Rows()
+	rows, err := f.ordered(db, s, today, true).Select(exportColumns).Rows()
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var r RiskExportRow
-		if err := db.ScanRows(rows, &r); err != nil {
+		var code, name, email sql.NullString
+		if err := rows.Scan(&r.ID, &r.EngagementID, &r.Ref, &r.Title, &r.Description, &r.Category,
+			&r.InherentLikelihood, &r.InherentImpact, &r.InherentScore, &r.ResidualLikelihood, &r.ResidualImpact,
+			&r.ResidualScore, &r.Response, &r.Mitigation, &r.OwnerID, &r.Status, &r.NextReview, &r.RaisedOn,
+			&r.ClosedOn, &r.ClosedReason, &r.AcceptedBy, &r.AcceptJustification, &r.AcceptExpiry, &r.Version,
+			&code, &name, &email); err != nil {
 			return err
 		}
+		r.EngagementCode, r.OwnerName, r.OwnerEmail = code.String, name.String, email.String
 		if err := fn(r); err != nil {
 			return err
 		}

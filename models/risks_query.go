@@ -90,7 +90,7 @@ func (f RiskFilter) apply(q *gorm.DB, s RiskSettings, today Date, withCell bool)
 		if to.IsZero() { // HeatCounts knows no today
 			to = Today()
 		}
-		q = movedSince(q, f.MovedSince, to, f.MoveKind)
+		q = movedSince(q, f, f.MovedSince, to, f.MoveKind)
 	}
 	if t := strings.TrimSpace(f.Q); t != "" {
 		like := "%" + EscapeLike(strings.ToLower(t)) + "%"
@@ -104,30 +104,36 @@ func EscapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(s)
 }
 
-// riskBase is the risks table (as at a day when asAt is set) joined to engagements as "e".
-func riskBase(db *gorm.DB, asAt Date) *gorm.DB {
+// riskBase is the risks table (as at a day when f.AsAt is set), joined to
+// engagements as "e" only when the filter or sort needs them (or withEng): a
+// join per row is most of the cost of counting a large register.
+func (f RiskFilter) base(db *gorm.DB, withEng bool) *gorm.DB {
 	q := db.Table("risks")
-	if !asAt.IsZero() {
-		q = riskTableAsAt(db, asAt)
+	if !f.AsAt.IsZero() {
+		q = riskTableAsAt(db, f.AsAt, f)
 	}
-	return q.Joins("LEFT JOIN engagements e ON e.id = risks.engagement_id")
+	if withEng || f.VendorID != 0 || f.Sort == "engagement" {
+		q = q.Joins("LEFT JOIN engagements e ON e.id = risks.engagement_id")
+	}
+	return q
 }
 
 // ListRisks returns one page of the register and the number of matching risks.
 func ListRisks(ctx context.Context, db *gorm.DB, s RiskSettings, today Date, f RiskFilter) ([]Risk, int64, error) {
 	db = db.WithContext(ctx)
 	var total int64
-	if err := f.apply(riskBase(db, f.AsAt), s, today, true).Count(&total).Error; err != nil {
+	if err := f.apply(f.base(db, false), s, today, true).Count(&total).Error; err != nil {
 		return nil, 0, err
 	}
 	var rows []Risk
-	err := f.ordered(db, s, today).Preload("Engagement").Preload("Owner").Find(&rows).Error
+	err := f.ordered(db, s, today, false).Preload("Engagement").Preload("Owner").Find(&rows).Error
 	return rows, total, err
 }
 
 // ordered is the filtered register in its sort order, one page of it when
-// f.PerPage > 0, selecting risks.* (with owners joined as "o" for the sort).
-func (f RiskFilter) ordered(db *gorm.DB, s RiskSettings, today Date) *gorm.DB {
+// f.PerPage > 0, selecting risks.* (with owners joined as "o" for the sort or
+// when withRelations, engagements as "e" likewise).
+func (f RiskFilter) ordered(db *gorm.DB, s RiskSettings, today Date, withRelations bool) *gorm.DB {
 	col, ok := RiskSorts[f.Sort]
 	if !ok {
 		col = "risks.residual_score"
@@ -139,8 +145,11 @@ func (f RiskFilter) ordered(db *gorm.DB, s RiskSettings, today Date) *gorm.DB {
 	if f.Dir == "desc" {
 		dir = " DESC"
 	}
-	q := f.apply(riskBase(db, f.AsAt), s, today, true).Joins("LEFT JOIN users o ON o.id = risks.owner_id").
-		Select("risks.*").Order(col + dir)
+	q := f.apply(f.base(db, withRelations), s, today, true)
+	if withRelations || f.Sort == "owner" {
+		q = q.Joins("LEFT JOIN users o ON o.id = risks.owner_id")
+	}
+	q = q.Select("risks.*").Order(col + dir)
 	if col == "risks.residual_score" {
 		q = q.Order("risks.inherent_score" + dir)
 	}
@@ -159,7 +168,7 @@ func HeatCounts(ctx context.Context, db *gorm.DB, kind string, f RiskFilter) ([5
 	// A map shows the spread of the other filters: band, appetite and overdue
 	// filters would only blank out cells.
 	f.Band, f.OutOfAppetite, f.Overdue = "", false, false
-	q := f.apply(riskBase(db.WithContext(ctx), f.AsAt), RiskSettings{}, f.AsAt, false)
+	q := f.apply(f.base(db.WithContext(ctx), false), RiskSettings{}, f.AsAt, false)
 	var rows []struct{ L, I, N int }
 	k := f.kind()
 	if err := q.Select("risks." + k + "_likelihood AS l, risks." + k + "_impact AS i, COUNT(*) AS n").

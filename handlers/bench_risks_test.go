@@ -1,0 +1,203 @@
+package handlers_test
+
+// Benchmarks of the risk register at the --scale size: the page (first page,
+// last page, filtered and sorted, the htmx partial, the as-at view with
+// movement) and the export of every risk as CSV and XLSX.
+//
+//	go test ./handlers -run '^$' -bench Risk -benchtime 20x
+//	PORTFOLIO_BENCH_SCALE=4000 go test ./handlers -run '^$' -bench RiskExport -benchtime 3x
+//
+// The portfolio is seeded once per run (SQLite in a temporary directory) with
+// models.SeedScale(n) — n engagements, 25 risks each — n=1000 unless
+// PORTFOLIO_BENCH_SCALE says otherwise.
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"gorm.io/gorm"
+
+	"portfolio/handlers"
+	"portfolio/models"
+	"portfolio/models/dbtest"
+	"portfolio/web"
+)
+
+var (
+	benchOnce sync.Once
+	benchDB   *gorm.DB
+	benchN    int
+	benchErr  error
+)
+
+// benchScale is the number of engagements the benchmarks seed.
+func benchScale() int {
+	if n, err := strconv.Atoi(os.Getenv("PORTFOLIO_BENCH_SCALE")); err == nil && n > 0 {
+		return n
+	}
+	return 1000
+}
+
+// scaleDB seeds the scale portfolio once per test binary.
+func scaleDB(b *testing.B) *gorm.DB {
+	b.Helper()
+	benchOnce.Do(func() {
+		ctx := context.Background()
+		dir, err := os.MkdirTemp("", "portfolio-bench-")
+		if err != nil {
+			benchErr = err
+			return
+		}
+		if benchDB, benchErr = models.Open(ctx, filepath.Join(dir, "bench.db")); benchErr != nil {
+			return
+		}
+		if _, benchErr = models.Migrate(ctx, benchDB); benchErr != nil {
+			return
+		}
+		benchN = benchScale()
+		start := time.Now()
+		if benchErr = models.SeedScale(ctx, benchDB, benchN, dbtest.Anchor); benchErr != nil {
+			return
+		}
+		s, _ := models.LoadSettings(ctx, benchDB)
+		benchErr = models.RefreshHealth(ctx, benchDB, s, models.DateOf(dbtest.Now))
+		var risks int64
+		benchDB.Model(&models.Risk{}).Count(&risks)
+		b.Logf("seeded scale %d (%d risks) in %s", benchN, risks, time.Since(start).Round(time.Millisecond))
+	})
+	if benchErr != nil {
+		b.Fatalf("scale seed: %v", benchErr)
+	}
+	return benchDB
+}
+
+// benchClient is the app over the scale database with a signed-in manager or admin.
+type benchClient struct {
+	base string
+	http *http.Client
+}
+
+var csrfInput = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
+
+func newBenchClient(b *testing.B, role string) *benchClient {
+	b.Helper()
+	db := scaleDB(b)
+	s := web.New(web.Options{DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), SessionKeys: testKeys,
+		Now: func() time.Time { return dbtest.Now }})
+	handlers.New(s, db)
+	srv := httptest.NewServer(s.Echo)
+	b.Cleanup(srv.Close)
+	jar, _ := cookiejar.New(nil)
+	c := &benchClient{base: srv.URL, http: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	body, _ := c.get(b, "/login", nil)
+	m := csrfInput.FindStringSubmatch(body)
+	if m == nil {
+		b.Fatal("no CSRF token on /login")
+	}
+	for _, a := range models.DemoAccounts {
+		if a.Role == role {
+			r, err := c.http.PostForm(srv.URL+"/login", url.Values{"_csrf": {m[1]}, "email": {a.Email}, "password": {a.Password}})
+			if err != nil || r.StatusCode != http.StatusSeeOther {
+				b.Fatalf("sign in as %s: %v %v", role, err, r)
+			}
+			r.Body.Close()
+			return c
+		}
+	}
+	b.Fatalf("no demo %s", role)
+	return nil
+}
+
+// get fetches a path and returns the body and its size.
+func (c *benchClient) get(b *testing.B, path string, hdr map[string]string) (string, int64) {
+	req, _ := http.NewRequest(http.MethodGet, c.base+path, nil)
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	r, err := c.http.Do(req)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer r.Body.Close()
+	if r.StatusCode != http.StatusOK {
+		b.Fatalf("GET %s: %d", path, r.StatusCode)
+	}
+	body, _ := io.ReadAll(r.Body)
+	return string(body), int64(len(body))
+}
+
+// discard fetches a path reading the body without keeping it.
+func (c *benchClient) discard(b *testing.B, path string) int64 {
+	r, err := c.http.Get(c.base + path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer r.Body.Close()
+	if r.StatusCode != http.StatusOK {
+		b.Fatalf("GET %s: %d", path, r.StatusCode)
+	}
+	n, _ := io.Copy(io.Discard, r.Body)
+	return n
+}
+
+func BenchmarkRiskRegisterPage(b *testing.B) {
+	c := newBenchClient(b, models.RoleManager)
+	var total int64
+	scaleDB(b).Model(&models.Risk{}).Where("status <> ?", models.StatusClosed).Count(&total)
+	last := strconv.FormatInt((total+49)/50, 10)
+	for _, tc := range []struct{ name, path string }{
+		{"first", "/risks"},
+		{"last-page", "/risks?page=" + last},
+		{"filtered-sorted", "/risks?band=High&kind=inherent&sort=owner&dir=desc&q=data"},
+		{"overdue", "/risks?overdue=1&sort=review"},
+		{"engagement", "/engagements/1/risks?status=all"},
+		{"as-at-movement", "/risks?as_at=2026-09-30&since=2026-06-30"},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			var bytes int64
+			for b.Loop() {
+				_, bytes = c.get(b, tc.path, nil)
+			}
+			b.SetBytes(bytes)
+		})
+	}
+	b.Run("htmx-partial", func(b *testing.B) {
+		for b.Loop() {
+			c.get(b, "/risks?band=Medium&page=2", map[string]string{"HX-Request": "true"})
+		}
+	})
+}
+
+func BenchmarkRiskExport(b *testing.B) {
+	c := newBenchClient(b, models.RoleManager)
+	var all int64
+	scaleDB(b).Model(&models.Risk{}).Count(&all)
+	for _, format := range []string{"csv", "xlsx"} {
+		b.Run(format, func(b *testing.B) {
+			var n int64
+			for b.Loop() {
+				n = c.discard(b, "/risks/export?status=all&format="+format)
+			}
+			b.SetBytes(n)
+			b.ReportMetric(float64(all), "rows/op")
+		})
+	}
+	// The export holds every risk: the CSV has a line per risk plus its header.
+	body, _ := c.get(b, "/risks/export?status=all&format=csv", nil)
+	if lines := strings.Count(body, "\n"); int64(lines) < all+1 {
+		b.Fatalf("the export has %d lines for %d risks", lines, all)
+	}
+}

@@ -1,0 +1,272 @@
+package models
+
+// What moved in the register between two dates: new, escalated, de-escalated,
+// closed and reopened risks, read from the as-at reconstruction (risks_asat.go).
+
+import (
+	"context"
+	"sort"
+	"strings"
+
+	"gorm.io/gorm"
+)
+
+// Movement kinds, as badges and the review pack name them.
+const (
+	MoveNew         = "new"          // in the register at To, not at From
+	MoveEscalated   = "escalated"    // live at both dates, residual score up
+	MoveDeescalated = "de-escalated" // live at both dates, residual score down
+	MoveClosed      = "closed"       // closed at To, not closed (or not there) at From
+	MoveReopened    = "reopened"     // closed at From, live at To
+)
+
+// MoveKinds lists the kinds in the order reports show them.
+var MoveKinds = []string{MoveNew, MoveEscalated, MoveDeescalated, MoveClosed, MoveReopened}
+
+// RiskMove is how one risk moved between two dates.
+type RiskMove struct {
+	Risk       Risk     // as it stood at To, with Engagement and Owner
+	Kinds      []string // one or two of MoveKinds (a risk raised and closed in the window is new and closed)
+	FromScore  int      // residual score at From (0 when new)
+	ToScore    int      // residual score at To
+	FromStatus string   // "" when new
+	ToStatus   string
+}
+
+// Is reports whether the move is of a kind.
+func (m RiskMove) Is(kind string) bool { return contains(m.Kinds, kind) }
+
+// MovementReport is what moved in the register between From and To (end of
+// each day, UTC), most severe first (residual score at To, then ref).
+type MovementReport struct {
+	From, To Date
+	Moves    []RiskMove
+}
+
+// Count is the number of moves of a kind.
+func (m MovementReport) Count(kind string) int {
+	n := 0
+	for _, mv := range m.Moves {
+		if mv.Is(kind) {
+			n++
+		}
+	}
+	return n
+}
+
+// Of lists the moves of a kind.
+func (m MovementReport) Of(kind string) []RiskMove {
+	var out []RiskMove
+	for _, mv := range m.Moves {
+		if mv.Is(kind) {
+			out = append(out, mv)
+		}
+	}
+	return out
+}
+
+// ByRisk indexes the moves by risk id (the register's badges).
+func (m MovementReport) ByRisk() map[uint]RiskMove {
+	out := make(map[uint]RiskMove, len(m.Moves))
+	for _, mv := range m.Moves {
+		out[mv.Risk.ID] = mv
+	}
+	return out
+}
+
+// movementQuery is a SELECT of the risks of a scope that moved between the end
+// of day from and the end of day to: id, the score and status at from, and a
+// flag per kind; with its arguments.
+func movementQuery(db *gorm.DB, from, to Date, sc asAtScope) (string, []any) {
+	t, targs := riskAsAtQuery(db, EndOfDay(to), sc)
+	f, fargs := riskAsAtQuery(db, EndOfDay(from), sc)
+	return `SELECT t.id AS id, f.residual_score AS from_score, f.status AS from_status,
+ CASE WHEN f.id IS NULL THEN 1 ELSE 0 END AS is_new,
+ CASE WHEN f.id IS NOT NULL AND t.status <> 'closed' AND f.status <> 'closed' AND t.residual_score > f.residual_score THEN 1 ELSE 0 END AS is_escalated,
+ CASE WHEN f.id IS NOT NULL AND t.status <> 'closed' AND f.status <> 'closed' AND t.residual_score < f.residual_score THEN 1 ELSE 0 END AS is_deescalated,
+ CASE WHEN t.status = 'closed' AND (f.id IS NULL OR f.status <> 'closed') THEN 1 ELSE 0 END AS is_closed,
+ CASE WHEN f.id IS NOT NULL AND f.status = 'closed' AND t.status <> 'closed' THEN 1 ELSE 0 END AS is_reopened
+FROM (` + t + `) t LEFT JOIN (` + f + `) f ON f.id = t.id
+WHERE f.id IS NULL OR (t.status = 'closed') <> (f.status = 'closed')
+ OR (t.status <> 'closed' AND t.residual_score <> f.residual_score)`, append(targs, fargs...)
+}
+
+// movedSince restricts a query (risks aliased "risks", as at to) to the risks
+// that moved since from, of a kind ("" for any).
+func movedSince(q *gorm.DB, f RiskFilter, from, to Date, kind string) *gorm.DB {
+	sql, args := movementQuery(q, from, to, scopeOf(f))
+	sub := q.Session(&gorm.Session{NewDB: true}).Raw(sql, args...)
+	cond := "risks.id IN (SELECT m.id FROM (?) m"
+	switch kind {
+	case MoveNew, MoveEscalated, MoveDeescalated, MoveClosed, MoveReopened:
+		cond += " WHERE m.is_" + strings.ReplaceAll(kind, "-", "") + " = 1"
+	}
+	return q.Where(cond+")", sub)
+}
+
+// movementScope is f reduced to what selects risks for a movement report.
+func movementScope(f RiskFilter, to Date) RiskFilter {
+	return RiskFilter{EngagementID: f.EngagementID, PortfolioWide: f.PortfolioWide, VendorID: f.VendorID,
+		OwnerID: f.OwnerID, Category: f.Category, Q: f.Q, Status: "all", AsAt: to}
+}
+
+// movementJoin is the scope's risks as at to, joined to what moved as "m".
+func movementJoin(db *gorm.DB, from, to Date, f RiskFilter) *gorm.DB {
+	scope := movementScope(f, to)
+	mvSQL, mvArgs := movementQuery(db, from, to, scopeOf(scope))
+	mv := db.Session(&gorm.Session{NewDB: true}).Raw(mvSQL, mvArgs...)
+	return scope.apply(scope.base(db, false), RiskSettings{}, to, false).Joins("JOIN (?) m ON m.id = risks.id", mv)
+}
+
+// MoveFlags are the movement query's columns of one moved risk (exported so
+// that the ORM scans the struct that embeds it).
+type MoveFlags struct {
+	FromScore                                               *int
+	FromStatus                                              *string
+	IsNew, IsEscalated, IsDeescalated, IsClosed, IsReopened int
+}
+
+const moveColumns = "m.from_score, m.from_status, m.is_new, m.is_escalated, m.is_deescalated, m.is_closed, m.is_reopened"
+
+// move builds the RiskMove of a risk as at To with these flags.
+func (f MoveFlags) move(r Risk) RiskMove {
+	m := RiskMove{Risk: r, ToScore: r.ResidualScore, ToStatus: r.Status}
+	if f.FromScore != nil {
+		m.FromScore = *f.FromScore
+	}
+	if f.FromStatus != nil {
+		m.FromStatus = *f.FromStatus
+	}
+	for i, on := range []int{f.IsNew, f.IsEscalated, f.IsDeescalated, f.IsClosed, f.IsReopened} {
+		if on == 1 {
+			m.Kinds = append(m.Kinds, MoveKinds[i])
+		}
+	}
+	return m
+}
+
+// Movement reports what moved in the register between the end of day from and
+// the end of day to, among the risks f selects by scope (engagement,
+// portfolio-wide, vendor, owner, category, search; its status, band, flag and
+// paging fields are ignored): risks new in the window, escalated and
+// de-escalated (residual score, live at both dates), closed and reopened. Each
+// move carries the risk as it stood at to, with Engagement and Owner. The review
+// pack prints this; a register page uses MovementCounts and MovesOf, which cost less.
+func Movement(ctx context.Context, db *gorm.DB, from, to Date, f RiskFilter) (MovementReport, error) {
+	rep := MovementReport{From: from, To: to}
+	db = db.WithContext(ctx)
+	type row struct {
+		Risk
+		MoveFlags
+	}
+	var rows []row
+	err := movementJoin(db, from, to, f).Select("risks.*, " + moveColumns).
+		Order("risks.residual_score DESC, risks.ref").Scan(&rows).Error
+	if err != nil {
+		return rep, err
+	}
+	risks := make([]Risk, len(rows))
+	for i, r := range rows {
+		risks[i] = r.Risk
+	}
+	if err := loadRiskRelations(db, risks); err != nil {
+		return rep, err
+	}
+	for i, r := range rows {
+		rep.Moves = append(rep.Moves, r.MoveFlags.move(risks[i]))
+	}
+	return rep, nil
+}
+
+// MovementCounts counts the moves of each kind (MoveKinds) between the end of
+// day from and the end of day to among f's scope, in one grouped query.
+func MovementCounts(ctx context.Context, db *gorm.DB, from, to Date, f RiskFilter) (map[string]int, error) {
+	var c struct{ New, Escalated, Deescalated, Closed, Reopened int }
+	err := movementJoin(db.WithContext(ctx), from, to, f).Select(`COALESCE(SUM(m.is_new), 0) AS new,
+		COALESCE(SUM(m.is_escalated), 0) AS escalated, COALESCE(SUM(m.is_deescalated), 0) AS deescalated,
+		COALESCE(SUM(m.is_closed), 0) AS closed, COALESCE(SUM(m.is_reopened), 0) AS reopened`).Scan(&c).Error
+	return map[string]int{MoveNew: c.New, MoveEscalated: c.Escalated, MoveDeescalated: c.Deescalated,
+		MoveClosed: c.Closed, MoveReopened: c.Reopened}, err
+}
+
+// MovesOf says how each of the given risks moved between the end of day from
+// and the end of day to (absent: it did not move): a register page's badges.
+// Each move's Risk holds only its id, score and status at to.
+func MovesOf(ctx context.Context, db *gorm.DB, from, to Date, f RiskFilter, ids []uint) (map[uint]RiskMove, error) {
+	out := map[uint]RiskMove{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	type row struct {
+		ID            uint
+		ResidualScore int
+		Status        string
+		MoveFlags
+	}
+	var rows []row
+	err := movementJoin(db.WithContext(ctx), from, to, f).Where("risks.id IN ?", ids).
+		Select("risks.id, risks.residual_score, risks.status, " + moveColumns).Scan(&rows).Error
+	for _, r := range rows {
+		out[r.ID] = r.MoveFlags.move(Risk{ID: r.ID, ResidualScore: r.ResidualScore, Status: r.Status})
+	}
+	return out, err
+}
+
+// loadRiskRelations fills Engagement and Owner of risks with one query per
+// relation (in chunks), never one per risk.
+func loadRiskRelations(db *gorm.DB, risks []Risk) error {
+	engIDs, ownIDs := map[uint]bool{}, map[uint]bool{}
+	for _, r := range risks {
+		if r.EngagementID != nil {
+			engIDs[*r.EngagementID] = true
+		}
+		if r.OwnerID != nil {
+			ownIDs[*r.OwnerID] = true
+		}
+	}
+	engs := map[uint]*Engagement{}
+	for _, chunk := range chunkIDs(engIDs) {
+		var es []Engagement
+		if err := db.Where("id IN ?", chunk).Find(&es).Error; err != nil {
+			return err
+		}
+		for i := range es {
+			engs[es[i].ID] = &es[i]
+		}
+	}
+	users := map[uint]*User{}
+	for _, chunk := range chunkIDs(ownIDs) {
+		var us []User
+		if err := db.Select("id, name, email, role").Where("id IN ?", chunk).Find(&us).Error; err != nil {
+			return err
+		}
+		for i := range us {
+			users[us[i].ID] = &us[i]
+		}
+	}
+	for i := range risks {
+		if id := risks[i].EngagementID; id != nil {
+			risks[i].Engagement = engs[*id]
+		}
+		if id := risks[i].OwnerID; id != nil {
+			risks[i].Owner = users[*id]
+		}
+	}
+	return nil
+}
+
+// chunkIDs splits a set of ids into sorted slices small enough for an IN list.
+func chunkIDs(set map[uint]bool) [][]uint {
+	ids := make([]uint, 0, len(set))
+	for id := range set {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	var out [][]uint
+	for len(ids) > 0 {
+		n := min(len(ids), 900)
+		out = append(out, ids[:n])
+		ids = ids[n:]
+	}
+	return out
+}
