@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"strconv"
 
 	"gorm.io/gorm"
 )
@@ -88,15 +89,26 @@ func SumCostsBy(ctx context.Context, db *gorm.DB, by string, s CostScope, keys [
 	if len(keys) == 0 {
 		return nil, nil
 	}
-	col := map[string]string{"engagement": "CAST(c.engagement_id AS TEXT)", "vendor": "CAST(e.vendor_id AS TEXT)", "tower": "e.tower"}[by]
+	col := map[string]string{"engagement": "c.engagement_id", "vendor": "e.vendor_id", "tower": "e.tower"}[by]
 	if col == "" {
 		return nil, fmt.Errorf("unknown breakdown %q", by)
+	}
+	// Ids filter as numbers, so that the indexes on them serve the query.
+	var in any = keys
+	if by != "tower" {
+		ids := make([]uint64, 0, len(keys))
+		for _, k := range keys {
+			if n, err := strconv.ParseUint(k, 10, 64); err == nil {
+				ids = append(ids, n)
+			}
+		}
+		in = ids
 	}
 	q := scopeEngagements(db.WithContext(ctx).Table("cost_records c").Joins("JOIN engagements e ON e.id = c.engagement_id"), s).
 		Select(col+` AS key, c.currency AS currency, c.month AS month, c.savings_type AS savings_type,
 			SUM(c.baseline) AS baseline, SUM(c.vendor_fees) AS vendor_fees, SUM(c.retained) AS retained,
 			SUM(c.one_off) AS one_off, SUM(c.credits) AS credits, SUM(c.planned_savings) AS planned`).
-		Where(col+" IN ?", keys).
+		Where(col+" IN ?", in).
 		Group(col + ", c.currency, c.month, c.savings_type").Order("c.month, c.currency, c.savings_type")
 	if !s.From.IsZero() {
 		q = q.Where("c.month >= ?", s.From)
