@@ -148,6 +148,13 @@ func (a *App) Routes() []Route {
 		// end of lessons.
 
 		// Quarterly reviews.
+		{g, "/reviews", "reviews.index", web.SignedIn, a.reviews},
+		{g, "/reviews/:quarter", "reviews.show", web.SignedIn, a.review},
+		{g, "/reviews/:quarter/pack.css", "reviews.css", web.SignedIn, a.packCSS},
+		{p, "/reviews/:quarter/publish", "reviews.publish", web.Admin, a.publish},
+		{g, "/reviews/:quarter/engagements/:id", "reviews.engagement", web.SignedIn, a.engagementReview},
+		{g, "/reviews/:quarter/engagements/:id/commentary", "reviews.commentary", web.Editor, a.commentaryEdit},
+		{p, "/reviews/:quarter/engagements/:id/commentary", "reviews.commentary.save", web.Editor, a.commentarySave},
 		// end of quarterly reviews.
 	}
 }
