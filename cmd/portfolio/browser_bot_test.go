@@ -35,8 +35,10 @@ func TestBrowserRecordMonthOfSLAResults(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`[data-testid="record-sla-results"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="sla-results-form"]`)),
 		chromedp.SetValue(chromedp.CSS(`input[name="month"][type="month"]`), "2026-11"),
-		chromedp.Click(chromedp.CSS(`form[aria-label="Choose the month"] button`)),
-		chromedp.WaitVisible(chromedp.CSS(`[data-testid="save-results"]`)))
+		chromedp.Click(chromedp.CSS(`form[aria-label="Choose the month"] button`)))
+	// The October form stays on screen until November's arrives: wait for its heading.
+	waitText(t, ctx, `#res-h`, "Results for November 2026")
+	do(t, ctx, "November's form ready", chromedp.WaitVisible(chromedp.CSS(`[data-testid="save-results"]`)))
 	if h := text(t, ctx, `#res-h`); h != "Results for November 2026" {
 		t.Fatalf("form heading %q", h)
 	}

@@ -166,3 +166,21 @@ func text(t *testing.T, ctx context.Context, css string) string {
 	t.Helper()
 	return strings.TrimSpace(value(t, ctx, "read "+css, chromedp.Text(chromedp.CSS(css))))
 }
+
+// waitText waits (up to 15 s) until an element's text is want, riding out the
+// page navigations in between (a form GET replaces the page under the query).
+func waitText(t *testing.T, ctx context.Context, css, want string) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	got := ""
+	for time.Now().Before(deadline) {
+		tctx, cancel := context.WithTimeout(ctx, time.Second)
+		v, err := chromedp.Run(tctx, chromedp.Text(chromedp.CSS(css)))
+		cancel()
+		if got = strings.TrimSpace(v); err == nil && got == want {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("%s says %q, want %q", css, got, want)
+}
