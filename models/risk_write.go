@@ -86,7 +86,10 @@ func (r Risk) Problems() map[string]string {
 	if strings.ContainsAny(r.Ref, " \t\r\n,;\"'") {
 		add("ref", "Use letters, digits and dashes only.")
 	}
-	if !contains(RiskCategories, r.Category) {
+	switch {
+	case r.Category == "":
+		add("category", "Choose a category.")
+	case !contains(RiskCategories, r.Category):
 		add("category", "Choose one of the listed categories.")
 	}
 	if !contains(RiskResponses, r.Response) {
