@@ -7,9 +7,9 @@ package handlers_test
 //	go test ./handlers -run '^$' -bench Risk -benchtime 20x
 //	PORTFOLIO_BENCH_SCALE=4000 go test ./handlers -run '^$' -bench RiskExport -benchtime 3x
 //
-// The portfolio is seeded once per run (SQLite in a temporary directory) with
-// models.SeedScale(n) — n engagements, 25 risks each — n=1000 unless
-// PORTFOLIO_BENCH_SCALE says otherwise.
+// The portfolio is seeded once per run (SQLite in $TMPDIR/portfolio-bench-N,
+// replaced on each run) with models.SeedScale(n) — n engagements, 25 risks
+// each — n=1000 unless PORTFOLIO_BENCH_SCALE says otherwise.
 
 import (
 	"context"
@@ -22,6 +22,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -56,9 +57,13 @@ func scaleDB(b *testing.B) *gorm.DB {
 	b.Helper()
 	benchOnce.Do(func() {
 		ctx := context.Background()
-		dir, err := os.MkdirTemp("", "portfolio-bench-")
-		if err != nil {
-			benchErr = err
+		benchN = benchScale()
+		// One directory per scale, emptied first: runs never pile databases up in /tmp.
+		dir := filepath.Join(os.TempDir(), "portfolio-bench-"+strconv.Itoa(benchN))
+		if benchErr = os.RemoveAll(dir); benchErr != nil {
+			return
+		}
+		if benchErr = os.MkdirAll(dir, 0o700); benchErr != nil {
 			return
 		}
 		if benchDB, benchErr = models.Open(ctx, filepath.Join(dir, "bench.db")); benchErr != nil {
@@ -67,7 +72,6 @@ func scaleDB(b *testing.B) *gorm.DB {
 		if _, benchErr = models.Migrate(ctx, benchDB); benchErr != nil {
 			return
 		}
-		benchN = benchScale()
 		start := time.Now()
 		if benchErr = models.SeedScale(ctx, benchDB, benchN, dbtest.Anchor); benchErr != nil {
 			return
@@ -188,16 +192,49 @@ func BenchmarkRiskExport(b *testing.B) {
 	for _, format := range []string{"csv", "xlsx"} {
 		b.Run(format, func(b *testing.B) {
 			var n int64
+			runtime.GC()
+			var base runtime.MemStats
+			runtime.ReadMemStats(&base)
+			peak := sampleHeap()
 			for b.Loop() {
 				n = c.discard(b, "/risks/export?status=all&format="+format)
 			}
 			b.SetBytes(n)
 			b.ReportMetric(float64(all), "rows/op")
+			b.ReportMetric(float64(peak()-base.HeapAlloc)/(1<<20), "peak-heap-MB")
 		})
 	}
 	// The export holds every risk: the CSV has a line per risk plus its header.
 	body, _ := c.get(b, "/risks/export?status=all&format=csv", nil)
 	if lines := strings.Count(body, "\n"); int64(lines) < all+1 {
 		b.Fatalf("the export has %d lines for %d risks", lines, all)
+	}
+}
+
+// sampleHeap watches the live heap until the returned function is called,
+// which gives its peak: an export that streams keeps it flat as rows grow.
+func sampleHeap() func() uint64 {
+	var peak uint64
+	done := make(chan struct{})
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		t := time.NewTicker(5 * time.Millisecond)
+		defer t.Stop()
+		var m runtime.MemStats
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				runtime.ReadMemStats(&m)
+				peak = max(peak, m.HeapAlloc)
+			}
+		}
+	}()
+	return func() uint64 {
+		close(done)
+		<-stopped
+		return peak
 	}
 }
