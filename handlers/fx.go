@@ -113,7 +113,7 @@ func (a *App) saveFXRate(c echo.Context) error {
 	}
 	in.Month = parseMonth(ch, "month", v.Month, a.today().AddDays(366)) // rates may be set ahead, up to a year
 	if rate, err := models.ParseRate(v.Rate); err != nil {
-		ch.Add("rate", err.Error())
+		ch.Add("rate", web.Sentence(err.Error()))
 	} else {
 		in.Rate = rate
 	}

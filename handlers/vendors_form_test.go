@@ -114,7 +114,9 @@ func TestVendorArchive(t *testing.T) {
 		if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Doc(t).Find(`[data-testid="vendor-admin-error"]`).Text(), "active engagements") {
 			t.Errorf("archive a busy vendor: %d", r.StatusCode)
 		}
-		r = c.post("/vendors", vendorPost(tok))
+		if r = c.post("/vendors", vendorPost(tok)); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("create a vendor: %d", r.StatusCode)
+		}
 		var idle models.Vendor
 		e.db.Where("name = ?", "Acme Delivery").First(&idle)
 		r = c.post(fmt.Sprintf("/vendors/%d/archive", idle.ID), url.Values{"_csrf": {tok}, "version": {"1"}})

@@ -17,17 +17,17 @@ func ParseRate(s string) (string, error) {
 	whole, frac, _ := strings.Cut(s, ".")
 	switch {
 	case s == "":
-		return "", errors.New("Enter the rate.")
+		return "", errors.New("enter the rate")
 	case (whole == "" && frac == "") || !allDigits(whole) || !allDigits(frac) || strings.Count(s, ".") > 1:
-		return "", errors.New("Enter the rate as a plain decimal, e.g. 1.0825.")
+		return "", errors.New("enter the rate as a plain decimal, e.g. 1.0825")
 	case len(frac) > 10:
-		return "", errors.New("Use at most 10 decimal places.")
+		return "", errors.New("use at most 10 decimal places")
 	case len(whole) > 8:
-		return "", errors.New("That rate is out of range.")
+		return "", errors.New("that rate is out of range")
 	}
 	r, _ := new(big.Rat).SetString(s)
 	if r.Sign() <= 0 {
-		return "", errors.New("A rate must be above zero.")
+		return "", errors.New("a rate must be above zero")
 	}
 	if whole == "" {
 		whole = "0"

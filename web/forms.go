@@ -67,7 +67,7 @@ func (e Checker) Amount(field, v string, allowNegative bool) int64 {
 	n, err := models.ParseAmount(v)
 	switch {
 	case err != nil:
-		e.Add(field, strings.ToUpper(err.Error()[:1])+err.Error()[1:]+".")
+		e.Add(field, Sentence(err.Error()))
 	case n < 0 && !allowNegative:
 		e.Add(field, "Must not be negative.")
 	}
@@ -103,4 +103,13 @@ func (e Checker) ID(field, v string) *uint {
 	}
 	id := uint(n)
 	return &id
+}
+
+// Sentence turns an error message ("use at most two decimal places") into a
+// sentence for the page ("Use at most two decimal places.").
+func Sentence(msg string) string {
+	if msg == "" {
+		return msg
+	}
+	return strings.ToUpper(msg[:1]) + msg[1:] + "."
 }

@@ -185,11 +185,3 @@ func (p SavingsProps) ExportURL(format string) string {
 	q.Path = "/costs/export"
 	return q.WithAll("format", format, "by", "", "quarter", "", "page", "")
 }
-
-func quarterOptions(qs []models.Quarter) []components.Option {
-	out := make([]components.Option, len(qs))
-	for i, q := range qs {
-		out[i] = components.Option{Value: q.String(), Label: q.String()}
-	}
-	return out
-}
