@@ -46,3 +46,22 @@ func userID(c echo.Context) *uint {
 	}
 	return nil
 }
+
+// pathRecord loads the record of the path's :id and the engagement it belongs
+// to, and answers 403 unless the user may change that engagement's records.
+func pathRecord[T any](a *App, c echo.Context, engagementOf func(*T) uint) (T, models.Engagement, error) {
+	var r T
+	var e models.Engagement
+	id, err := idParam(c, "id")
+	if err != nil {
+		return r, e, err
+	}
+	db := a.db.WithContext(c.Request().Context())
+	if err := db.First(&r, id).Error; err != nil {
+		return r, e, err
+	}
+	if err := db.First(&e, engagementOf(&r)).Error; err != nil {
+		return r, e, err
+	}
+	return r, e, a.authorizeEngagement(c, &e.ID)
+}

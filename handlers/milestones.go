@@ -124,20 +124,7 @@ func (a *App) milestoneCreate(c echo.Context) error {
 // pathMilestone loads the milestone of the path's :id and its engagement, and
 // answers 403 unless the user may change the engagement's records.
 func (a *App) pathMilestone(c echo.Context) (models.Milestone, models.Engagement, error) {
-	var m models.Milestone
-	var e models.Engagement
-	id, err := idParam(c, "id")
-	if err != nil {
-		return m, e, err
-	}
-	db := a.db.WithContext(c.Request().Context())
-	if err := db.First(&m, id).Error; err != nil {
-		return m, e, err
-	}
-	if err := db.First(&e, m.EngagementID).Error; err != nil {
-		return m, e, err
-	}
-	return m, e, a.authorizeEngagement(c, &e.ID)
+	return pathRecord(a, c, func(m *models.Milestone) uint { return m.EngagementID })
 }
 
 func (a *App) milestoneFormProps(c echo.Context, m models.Milestone, e models.Engagement, v pages.MilestoneValues) (pages.MilestoneFormProps, error) {

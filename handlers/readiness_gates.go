@@ -116,20 +116,7 @@ func (a *App) gateCreate(c echo.Context) error {
 
 // pathGate loads the gate of the path's :id and its engagement, authorised.
 func (a *App) pathGate(c echo.Context) (models.TransferGate, models.Engagement, error) {
-	var g models.TransferGate
-	var e models.Engagement
-	id, err := idParam(c, "id")
-	if err != nil {
-		return g, e, err
-	}
-	db := a.db.WithContext(c.Request().Context())
-	if err := db.First(&g, id).Error; err != nil {
-		return g, e, err
-	}
-	if err := db.First(&e, g.EngagementID).Error; err != nil {
-		return g, e, err
-	}
-	return g, e, a.authorizeEngagement(c, &e.ID)
+	return pathRecord(a, c, func(g *models.TransferGate) uint { return g.EngagementID })
 }
 
 // gateEdit shows a recorded decision to correct, with its history. Route: gates.edit.

@@ -145,20 +145,7 @@ func (a *App) slaCreate(c echo.Context) error {
 // pathSLA loads the service level of the path's :id with its engagement, and
 // answers 403 unless the user may change the engagement's records.
 func (a *App) pathSLA(c echo.Context) (models.ServiceLevel, models.Engagement, error) {
-	var s models.ServiceLevel
-	var e models.Engagement
-	id, err := idParam(c, "id")
-	if err != nil {
-		return s, e, err
-	}
-	db := a.db.WithContext(c.Request().Context())
-	if err := db.First(&s, id).Error; err != nil {
-		return s, e, err
-	}
-	if err := db.First(&e, s.EngagementID).Error; err != nil {
-		return s, e, err
-	}
-	return s, e, a.authorizeEngagement(c, &e.ID)
+	return pathRecord(a, c, func(s *models.ServiceLevel) uint { return s.EngagementID })
 }
 
 func (a *App) slaFormProps(c echo.Context, s models.ServiceLevel, e models.Engagement, v pages.SLAValues) (pages.SLAFormProps, error) {
