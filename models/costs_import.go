@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"reflect"
 	"time"
 
 	"gorm.io/gorm"
@@ -23,6 +24,7 @@ func ImportCosts(ctx context.Context, tx *gorm.DB, w CostWrite, rows []CostImpor
 	now := time.Now().UTC()
 	touched := map[uint]bool{}
 	var ids []uint
+	var totals aggDeltas
 	for _, r := range rows {
 		in := r.New
 		in.Month = in.Month.MonthStart()
@@ -31,6 +33,7 @@ func ImportCosts(ctx context.Context, tx *gorm.DB, w CostWrite, rows []CostImpor
 			if err := tx.Create(&in).Error; err != nil {
 				return err
 			}
+			totals.costRecord(in, +1)
 			if err := RecordChanges(tx, Created("cost", in.ID, w.UserID, now, in, append([]string{"Month", "Currency"}, CostFields...)...)); err != nil {
 				return err
 			}
@@ -45,11 +48,21 @@ func ImportCosts(ctx context.Context, tx *gorm.DB, w CostWrite, rows []CostImpor
 			if err := RecordChanges(tx, Diff("cost", r.Old.ID, w.UserID, now, r.Old, in, CostFields...)); err != nil {
 				return err
 			}
+			// The month and currency stay as stored: only the amounts and type change.
+			next := r.Old
+			for _, f := range CostFields {
+				reflect.ValueOf(&next).Elem().FieldByName(f).Set(reflect.ValueOf(in).FieldByName(f))
+			}
+			totals.costRecord(r.Old, -1)
+			totals.costRecord(next, +1)
 		}
 		if !touched[in.EngagementID] {
 			touched[in.EngagementID] = true
 			ids = append(ids, in.EngagementID)
 		}
+	}
+	if err := totals.apply(tx); err != nil {
+		return err
 	}
 	if len(ids) == 0 {
 		return nil

@@ -60,6 +60,7 @@ func saveCostOnce(ctx context.Context, db *gorm.DB, w CostWrite, in CostRecord, 
 		}
 		now := time.Now().UTC()
 		var old CostRecord
+		var totals aggDeltas
 		if in.ID != 0 {
 			if err := tx.Where("id = ? AND engagement_id = ?", in.ID, in.EngagementID).First(&old).Error; err != nil {
 				return err
@@ -79,6 +80,7 @@ func saveCostOnce(ctx context.Context, db *gorm.DB, w CostWrite, in CostRecord, 
 				return err
 			}
 			out = in
+			totals.costRecord(in, +1)
 			fields := append([]string{"Month", "Currency"}, CostFields...)
 			if err := RecordChanges(tx, Created("cost", in.ID, w.UserID, now, in, fields...)); err != nil {
 				return err
@@ -96,9 +98,14 @@ func saveCostOnce(ctx context.Context, db *gorm.DB, w CostWrite, in CostRecord, 
 			next.Credits, next.PlannedSavings, next.SavingsType = in.Credits, in.PlannedSavings, in.SavingsType
 			next.Version++
 			out = next
+			totals.costRecord(old, -1)
+			totals.costRecord(next, +1)
 			if err := RecordChanges(tx, Diff("cost", old.ID, w.UserID, now, old, next, CostFields...)); err != nil {
 				return err
 			}
+		}
+		if err := totals.apply(tx); err != nil {
+			return err
 		}
 		return RefreshHealth(ctx, tx, w.Settings, w.Today, in.EngagementID)
 	})

@@ -1,6 +1,7 @@
 package models
 
 import (
+	"cmp"
 	"context"
 
 	"gorm.io/gorm"
@@ -55,36 +56,15 @@ func LoadDashboard(ctx context.Context, db *gorm.DB, s Settings, today Date) (*D
 		return nil, err
 	}
 	d.Rates = rates
-	if err := db.Table("engagements").Select("phase AS key, model, COUNT(*) AS count").
-		Group("model, phase").Order("model, phase").Scan(&d.Phases).Error; err != nil {
+	if err := d.addEngagementTotals(ctx, db, rates); err != nil {
 		return nil, err
-	}
-	var health []Counted
-	if err := db.Table("engagements").Select("health AS key, COUNT(*) AS count").Where("closed_on IS NULL").
-		Group("health").Scan(&health).Error; err != nil {
-		return nil, err
-	}
-	for _, h := range health {
-		d.HealthCounts[h.Key] = h.Count
-		d.Active += h.Count
-	}
-	var values []struct {
-		Currency string
-		Total    int64
-	}
-	if err := db.Table("engagements").Select("currency, SUM(contract_value) AS total").Where("closed_on IS NULL").
-		Group("currency").Order("currency").Scan(&values).Error; err != nil {
-		return nil, err
-	}
-	for _, v := range values {
-		d.Value.Add(v.Total, rates.LatestRate(v.Currency))
 	}
 	ytdFrom := f.YearStart(d.Quarter.Year)
 	from := ytdFrom
 	if lq := f.Start(d.LastQuarter); lq.Before(from) {
 		from = lq
 	}
-	sums, err := SumCosts(ctx, db, CostScope{From: from, To: f.End(d.Quarter)})
+	sums, err := PortfolioCostSums(ctx, db, from, f.End(d.Quarter))
 	if err != nil {
 		return nil, err
 	}
@@ -102,13 +82,10 @@ func LoadDashboard(ctx context.Context, db *gorm.DB, s Settings, today Date) (*D
 		}
 	}
 	d.QuarterSav, d.LastQSav, d.YTDSav = Sum(inQ, rates), Sum(lastQ, rates), Sum(ytd, rates)
-	var sla struct{ Met, Measured int64 }
-	if err := db.Table("sla_measurements").Select("COALESCE(SUM(CASE WHEN met THEN 1 ELSE 0 END), 0) AS met, COUNT(*) AS measured").
-		Where("month BETWEEN ? AND ?", f.Start(d.LastQuarter), f.End(d.LastQuarter)).Scan(&sla).Error; err != nil {
+	if d.SLAMet, d.SLAMeasured, err = SLATotals(ctx, db, f.Start(d.LastQuarter), f.End(d.LastQuarter)); err != nil {
 		return nil, err
 	}
-	d.SLAMet, d.SLAMeasured = sla.Met, sla.Measured
-	if d.Heat, err = HeatCounts(ctx, db, "residual", RiskFilter{}); err != nil {
+	if d.Heat, err = LiveRiskCells(ctx, db, "residual"); err != nil {
 		return nil, err
 	}
 	for l := 1; l <= 5; l++ {
@@ -122,8 +99,7 @@ func LoadDashboard(ctx context.Context, db *gorm.DB, s Settings, today Date) (*D
 		Order("residual_score DESC, inherent_score DESC, next_review, id").Limit(8).Find(&d.TopRisks).Error; err != nil {
 		return nil, err
 	}
-	if err := db.Joins("Vendor").Where("engagements.closed_on IS NULL AND engagements.health IN ?", []string{Red, Amber}).
-		Order("CASE engagements.health WHEN 'red' THEN 0 ELSE 1 END, engagements.code").Limit(10).Find(&d.Attention).Error; err != nil {
+	if d.Attention, err = needsAttention(db, 10); err != nil {
 		return nil, err
 	}
 	var bots []Engagement
@@ -168,4 +144,44 @@ func withReadiness(ctx context.Context, db *gorm.DB, engs []Engagement) ([]Trans
 		}
 	}
 	return out, nil
+}
+
+// addEngagementTotals fills the counts by model and phase, by health and the
+// contract value of the active engagements from engagement_totals.
+func (d *Dashboard) addEngagementTotals(ctx context.Context, db *gorm.DB, rates *Rates) error {
+	totals, err := EngagementTotals(ctx, db)
+	if err != nil {
+		return err
+	}
+	phases := map[[2]string]int64{}
+	values := map[string]int64{}
+	for _, t := range totals {
+		phases[[2]string{t.Model, t.Phase}] += t.Engagements
+		if t.Active {
+			d.HealthCounts[t.Health] += t.Engagements
+			d.Active += t.Engagements
+			values[t.Currency] += t.ContractValue
+		}
+	}
+	for _, k := range sortedKeys(phases, func(a, b [2]string) int { return cmp.Or(cmp.Compare(a[0], b[0]), cmp.Compare(a[1], b[1])) }) {
+		d.Phases = append(d.Phases, Counted{Key: k[1], Model: k[0], Count: phases[k]})
+	}
+	for _, cur := range sortedKeys(values, cmp.Compare[string]) {
+		d.Value.Add(values[cur], rates.LatestRate(cur))
+	}
+	return nil
+}
+
+// needsAttention lists up to n active engagements that are red, then amber,
+// each by code. Each colour is read as the first rows of an index range
+// (engagements_attention); one ORDER BY over both colours would sort them all.
+func needsAttention(db *gorm.DB, n int) ([]Engagement, error) {
+	colour := func(h string) *gorm.DB {
+		return db.Table("engagements").Select("id").Where("health = ? AND closed_on IS NULL", h).Order("code").Limit(n)
+	}
+	var out []Engagement
+	err := db.Joins("Vendor").
+		Where("engagements.id IN (SELECT id FROM (?) red UNION ALL SELECT id FROM (?) amber)", colour(Red), colour(Amber)).
+		Order("CASE engagements.health WHEN 'red' THEN 0 ELSE 1 END, engagements.code").Limit(n).Find(&out).Error
+	return out, err
 }

@@ -175,7 +175,9 @@ func CreateEngagement(ctx context.Context, db *gorm.DB, w EngagementWrite, e *En
 				return err
 			}
 		}
-		return RefreshHealth(ctx, tx, w.Settings, w.Today, e.ID)
+		var totals aggDeltas
+		totals.engagement(*e, +1)
+		return refreshThenTotals(ctx, tx, w, &totals, e.ID)
 	})
 }
 
@@ -185,7 +187,7 @@ func CreateEngagement(ctx context.Context, db *gorm.DB, w EngagementWrite, e *En
 func UpdateEngagement(ctx context.Context, db *gorm.DB, w EngagementWrite, id uint, version int, in Engagement, managers []uint) error {
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var old Engagement
-		if err := tx.First(&old, id).Error; err != nil {
+		if err := lockEngagement(tx, &old, id); err != nil {
 			return err
 		}
 		if old.Version != version {
@@ -248,7 +250,12 @@ func UpdateEngagement(ctx context.Context, db *gorm.DB, w EngagementWrite, id ui
 				return err
 			}
 		}
-		return RefreshHealth(ctx, tx, w.Settings, w.Today, id)
+		after := old
+		after.Model, after.Currency, after.ContractValue = in.Model, in.Currency, in.ContractValue
+		var totals aggDeltas
+		totals.engagement(old, -1)
+		totals.engagement(after, +1)
+		return refreshThenTotals(ctx, tx, w, &totals, id)
 	})
 }
 
@@ -259,7 +266,7 @@ func UpdateEngagement(ctx context.Context, db *gorm.DB, w EngagementWrite, id ui
 func MovePhase(ctx context.Context, db *gorm.DB, w EngagementWrite, id uint, version int, to string, on Date) error {
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var old Engagement
-		if err := tx.First(&old, id).Error; err != nil {
+		if err := lockEngagement(tx, &old, id); err != nil {
 			return err
 		}
 		if old.Version != version {
@@ -330,7 +337,20 @@ func recordMove(ctx context.Context, tx *gorm.DB, w EngagementWrite, old, next E
 			return err
 		}
 	}
-	return RefreshHealth(ctx, tx, w.Settings, w.Today, old.ID)
+	var totals aggDeltas
+	totals.engagement(old, -1)
+	totals.engagement(next, +1)
+	return refreshThenTotals(ctx, tx, w, &totals, old.ID)
+}
+
+// refreshThenTotals refreshes an engagement's health after a write to it and
+// applies the write's aggregate deltas together with the change of colour, in
+// one ordered pass (aggregates.go).
+func refreshThenTotals(ctx context.Context, tx *gorm.DB, w EngagementWrite, totals *aggDeltas, id uint) error {
+	if err := refreshHealth(ctx, tx, w.Settings, w.Today, totals, id); err != nil {
+		return err
+	}
+	return totals.apply(tx)
 }
 
 // CloseEngagement closes an engagement on a date at version. An ITO contract
@@ -339,7 +359,7 @@ func recordMove(ctx context.Context, tx *gorm.DB, w EngagementWrite, old, next E
 func CloseEngagement(ctx context.Context, db *gorm.DB, w EngagementWrite, id uint, version int, on Date) error {
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var old Engagement
-		if err := tx.First(&old, id).Error; err != nil {
+		if err := lockEngagement(tx, &old, id); err != nil {
 			return err
 		}
 		if old.Version != version {
@@ -365,7 +385,7 @@ func CloseEngagement(ctx context.Context, db *gorm.DB, w EngagementWrite, id uin
 func ReopenEngagement(ctx context.Context, db *gorm.DB, w EngagementWrite, id uint, version int) error {
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var old Engagement
-		if err := tx.First(&old, id).Error; err != nil {
+		if err := lockEngagement(tx, &old, id); err != nil {
 			return err
 		}
 		if old.Version != version {

@@ -2,9 +2,11 @@ package models
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
 // HealthFacts gathers the inputs of Health for the given engagements (all when
@@ -112,39 +114,82 @@ func HealthFacts(ctx context.Context, db *gorm.DB, s Settings, today Date, ids .
 	return facts, nil
 }
 
+// refreshBatch is how many engagements one transaction of a refresh updates:
+// a refresh of the whole portfolio commits batch by batch, so on SQLite other
+// writers wait for one batch at most, never for the whole refresh.
+const refreshBatch = 500
+
 // RefreshHealth recomputes and stores the health of the given engagements (all
 // when ids is empty). Writers call it in their transaction for the engagement
 // they touched; a daily refresh catches what time alone changes (overdue reviews).
 func RefreshHealth(ctx context.Context, db *gorm.DB, s Settings, today Date, ids ...uint) error {
+	return refreshHealth(ctx, db, s, today, nil, ids...)
+}
+
+// refreshHealth is RefreshHealth adding the change of health counts to pending
+// when it is set (the caller applies them with its own deltas), or applying
+// them batch by batch when it is nil.
+func refreshHealth(ctx context.Context, db *gorm.DB, s Settings, today Date, pending *aggDeltas, ids ...uint) error {
 	facts, err := HealthFacts(ctx, db, s, today, ids...)
 	if err != nil {
 		return err
 	}
-	var current []Engagement
-	q := db.WithContext(ctx).Select("id, health, health_reasons, health_on, closed_on")
-	if len(ids) > 0 {
-		q = q.Where("id IN ?", ids)
+	all := make([]uint, 0, len(facts))
+	for id := range facts {
+		all = append(all, id)
 	}
-	if err := q.Find(&current).Error; err != nil {
-		return err
-	}
-	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		for _, e := range current {
-			h, reasons := Health(*facts[e.ID])
-			if !e.ClosedOn.IsZero() {
-				h, reasons = Green, []string{"closed on " + e.ClosedOn.Human()}
+	slices.Sort(all)
+	for len(all) > 0 {
+		batch := all[:min(refreshBatch, len(all))]
+		all = all[len(batch):]
+		if err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			d := pending
+			if d == nil {
+				d = &aggDeltas{}
 			}
-			joined := strings.Join(reasons, "\n")
-			if h == e.Health && joined == e.HealthReasons && e.HealthOn == today {
-				continue
-			}
-			if err := tx.Model(&Engagement{}).Where("id = ?", e.ID).
-				UpdateColumns(map[string]any{"health": h, "health_reasons": joined, "health_on": today}).Error; err != nil {
+			if err := storeHealth(tx, facts, today, d, batch); err != nil {
 				return err
 			}
+			if pending != nil {
+				return nil
+			}
+			return d.apply(tx)
+		}); err != nil {
+			return err
 		}
-		return nil
-	})
+	}
+	return nil
+}
+
+// storeHealth writes the health of one batch of engagements whose rows it
+// locks (PostgreSQL), adding each change of colour to d.
+func storeHealth(tx *gorm.DB, facts map[uint]*HealthInputs, today Date, d *aggDeltas, ids []uint) error {
+	var current []Engagement
+	if err := tx.Clauses(clause.Locking{Strength: "NO KEY UPDATE"}).
+		Select("id, model, phase, currency, contract_value, health, health_reasons, health_on, closed_on").
+		Where("id IN ?", ids).Order("id").Find(&current).Error; err != nil {
+		return err
+	}
+	for _, e := range current {
+		h, reasons := Health(*facts[e.ID])
+		if !e.ClosedOn.IsZero() {
+			h, reasons = Green, []string{"closed on " + e.ClosedOn.Human()}
+		}
+		joined := strings.Join(reasons, "\n")
+		if h == e.Health && joined == e.HealthReasons && e.HealthOn == today {
+			continue
+		}
+		if err := tx.Model(&Engagement{}).Where("id = ?", e.ID).
+			UpdateColumns(map[string]any{"health": h, "health_reasons": joined, "health_on": today}).Error; err != nil {
+			return err
+		}
+		if h != e.Health {
+			d.engagement(e, -1)
+			e.Health = h
+			d.engagement(e, +1)
+		}
+	}
+	return nil
 }
 
 // Reasons splits the stored health reasons.

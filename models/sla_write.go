@@ -108,6 +108,7 @@ func RecordSLAMonth(ctx context.Context, db *gorm.DB, w DeliveryWrite, engagemen
 	month = month.MonthStart()
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		sum = MonthSummary{}
+		var totals aggDeltas
 		var slas []ServiceLevel
 		if err := tx.Where("engagement_id = ? AND NOT archived", engagementID).Find(&slas).Error; err != nil {
 			return err
@@ -145,6 +146,9 @@ func RecordSLAMonth(ctx context.Context, db *gorm.DB, w DeliveryWrite, engagemen
 				if _, err := updateTracked(tx, w, EntitySLAMeasurement, old.ID, r.Version, &m, prettyMilli, "Actual", "Met", "Note"); err != nil {
 					return err
 				}
+				// The versioned update succeeded, so the row was still as read into old.
+				totals.slaResult(old.Month, old.Met, -1)
+				totals.slaResult(month, m.Met, +1)
 			} else {
 				if r.Version != 0 {
 					return ErrStale // it was there when the form loaded; it cannot vanish, so the form is wrong
@@ -154,9 +158,13 @@ func RecordSLAMonth(ctx context.Context, db *gorm.DB, w DeliveryWrite, engagemen
 				if err := createTracked(tx, w, EntitySLAMeasurement, &m, func() uint { return m.ID }, prettyMilli, measurementFields...); err != nil {
 					return err
 				}
+				totals.slaResult(month, m.Met, +1)
 			}
 			sum.Recorded++
 			countMet(&sum, m.Met)
+		}
+		if err := totals.apply(tx); err != nil {
+			return err
 		}
 		return w.refresh(ctx, tx, engagementID)
 	})

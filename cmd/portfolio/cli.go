@@ -63,6 +63,10 @@ func seedCmd(ctx context.Context, args []string, getenv func(string) string, std
 	default:
 		return errors.New("say what to seed: --demo or --scale N")
 	}
+	// The seeds write rows in bulk, past the writers that keep the aggregates.
+	if err := models.RebuildAggregates(ctx, db); err != nil {
+		return err
+	}
 	if err := refreshHealth(ctx, db); err != nil {
 		return err
 	}

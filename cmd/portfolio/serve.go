@@ -85,6 +85,10 @@ func seedDemoIfEmpty(ctx context.Context, db *gorm.DB, stdout io.Writer) error {
 	if err := models.SeedDemo(ctx, db, models.Today().MonthStart()); err != nil {
 		return fmt.Errorf("seed demo: %w", err)
 	}
+	// The seed writes rows in bulk, past the writers that keep the aggregates.
+	if err := models.RebuildAggregates(ctx, db); err != nil {
+		return err
+	}
 	if err := refreshHealth(ctx, db); err != nil {
 		return err
 	}

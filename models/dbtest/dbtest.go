@@ -207,6 +207,10 @@ func seedErr(db *gorm.DB) error {
 	if err := models.SeedDemo(ctx, db, Anchor); err != nil {
 		return err
 	}
+	// The seed writes rows in bulk, past the writers that keep the aggregates.
+	if err := models.RebuildAggregates(ctx, db); err != nil {
+		return err
+	}
 	s, err := models.LoadSettings(ctx, db)
 	if err != nil {
 		return err

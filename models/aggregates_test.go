@@ -1,0 +1,325 @@
+package models_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"gorm.io/gorm"
+
+	"portfolio/models"
+	"portfolio/models/dbtest"
+)
+
+// noDrift fails the test when any aggregate table differs from a fresh GROUP BY
+// over its base table.
+func noDrift(t *testing.T, db *gorm.DB, after string) {
+	t.Helper()
+	drift, err := models.AggregateDrift(context.Background(), db)
+	if err != nil {
+		t.Fatalf("after %s: %v", after, err)
+	}
+	for _, d := range drift {
+		t.Errorf("after %s: %s", after, d)
+	}
+	if len(drift) > 0 {
+		t.FailNow()
+	}
+}
+
+// aggFixture is what the writers below need from the demo portfolio.
+type aggFixture struct {
+	db       *gorm.DB
+	s        models.Settings
+	today    models.Date
+	admin    uint
+	manager  uint
+	vendor   uint
+	ito, bot models.Engagement // an active ITO contract with service levels, an active BOT programme
+}
+
+func newAggFixture(t *testing.T, kind string) *aggFixture {
+	t.Helper()
+	db := dbtest.Demo(t, kind)
+	ctx := context.Background()
+	f := &aggFixture{db: db, today: models.DateOf(dbtest.Now)}
+	var err error
+	if f.s, err = models.LoadSettings(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	var admin, manager models.User
+	if err := db.Where("role = ?", models.RoleAdmin).Order("id").First(&admin).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Where("role = ?", models.RoleManager).Order("id").First(&manager).Error; err != nil {
+		t.Fatal(err)
+	}
+	f.admin, f.manager = admin.ID, manager.ID
+	if err := db.Where("model = ? AND closed_on IS NULL AND id IN (SELECT engagement_id FROM service_levels WHERE NOT archived)", models.ModelITO).
+		Order("id").First(&f.ito).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Where("model = ? AND closed_on IS NULL AND actual_transfer IS NULL", models.ModelBOT).Order("id").First(&f.bot).Error; err != nil {
+		t.Fatal(err)
+	}
+	f.vendor = f.ito.VendorID
+	return f
+}
+
+func (f *aggFixture) reload(t *testing.T, e *models.Engagement) {
+	t.Helper()
+	if err := f.db.First(e, e.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+}
+
+// The aggregates agree with the base tables after every kind of write: seeded,
+// then through each writer of cost records, SLA results, risks and engagements,
+// and the health refresh.
+func TestAggregatesFollowEveryWriter(t *testing.T) {
+	for _, kind := range dbtest.Kinds() {
+		t.Run(kind, func(t *testing.T) {
+			f := newAggFixture(t, kind)
+			ctx := context.Background()
+			db := f.db
+			noDrift(t, db, "the demo seed")
+			var before int64
+			db.Table("cost_month_totals").Count(&before)
+			if before == 0 {
+				t.Fatal("the seeded portfolio has no cost totals")
+			}
+
+			// Cost records: a new month, an edit that moves it to the other savings type, an import.
+			cw := models.CostWrite{Settings: f.s, Today: f.today, UserID: &f.manager}
+			month := models.D(2027, time.March, 1)
+			rec, _, err := models.SaveCost(ctx, db, cw, models.CostRecord{EngagementID: f.ito.ID, Month: month,
+				Baseline: 500_000, VendorFees: 300_000, Retained: 40_000, OneOff: 10_000, Credits: 2_000, PlannedSavings: 90_000, SavingsType: models.SavingsHard}, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			noDrift(t, db, "a new cost month")
+			edit := rec
+			edit.Baseline, edit.SavingsType = 650_000, models.SavingsAvoidance
+			if _, _, err = models.SaveCost(ctx, db, cw, edit, rec.Version); err != nil {
+				t.Fatal(err)
+			}
+			noDrift(t, db, "a cost edit that changes the savings type")
+			var stored models.CostRecord
+			if err := db.Where("engagement_id = ? AND month < ?", f.ito.ID, month).Order("month DESC").First(&stored).Error; err != nil {
+				t.Fatal(err)
+			}
+			changed := stored
+			changed.VendorFees += 12_345
+			err = db.Transaction(func(tx *gorm.DB) error {
+				return models.ImportCosts(ctx, tx, cw, []models.CostImportRow{
+					{New: changed, Old: stored},
+					{New: models.CostRecord{EngagementID: f.ito.ID, Month: month.AddDays(31), Currency: f.ito.Currency,
+						Baseline: 100, VendorFees: 50, SavingsType: models.SavingsHard}},
+				})
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			noDrift(t, db, "a cost import")
+
+			// SLA results: a new month, then a change from met to missed.
+			var slas []models.ServiceLevel
+			if err := db.Where("engagement_id = ? AND NOT archived", f.ito.ID).Find(&slas).Error; err != nil || len(slas) == 0 {
+				t.Fatalf("service levels of %s: %v", f.ito.Code, err)
+			}
+			sla := slas[0]
+			good, bad := sla.Target+1, sla.Target-1
+			if sla.Direction != models.HigherIsBetter {
+				good, bad = bad, good
+			}
+			dw := models.DeliveryWrite{Settings: f.s, Today: f.today, UserID: &f.manager}
+			if _, err := models.RecordSLAMonth(ctx, db, dw, f.ito.ID, month, []models.SLAResult{{SLAID: sla.ID, Actual: good}}); err != nil {
+				t.Fatal(err)
+			}
+			noDrift(t, db, "a month of SLA results")
+			var m models.SLAMeasurement
+			if err := db.Where("service_level_id = ? AND month = ?", sla.ID, month).First(&m).Error; err != nil {
+				t.Fatal(err)
+			}
+			if _, err := models.RecordSLAMonth(ctx, db, dw, f.ito.ID, month, []models.SLAResult{{SLAID: sla.ID, Actual: bad, Version: m.Version}}); err != nil {
+				t.Fatal(err)
+			}
+			noDrift(t, db, "an SLA result changed from met to missed")
+
+			// Risks: create, edit the levels, the quick actions, an import.
+			act := models.RiskActor{UserID: &f.manager, At: dbtest.Now, Settings: f.s}
+			r := &models.Risk{EngagementID: &f.ito.ID, Title: "Aggregates", Category: models.RiskCategories[0],
+				InherentLikelihood: 4, InherentImpact: 5, ResidualLikelihood: 3, ResidualImpact: 4, Response: "reduce", Status: models.StatusOpen}
+			if err := models.CreateRisk(ctx, db, act, r); err != nil {
+				t.Fatal(err)
+			}
+			noDrift(t, db, "a new risk")
+			r.ResidualLikelihood, r.InherentImpact = 5, 4
+			if _, err := models.UpdateRisk(ctx, db, act, r); err != nil {
+				t.Fatal(err)
+			}
+			noDrift(t, db, "a risk whose levels changed")
+			cur, err := models.CloseRisk(ctx, db, act, r.ID, r.Version, f.today, "Done")
+			if err != nil {
+				t.Fatal(err)
+			}
+			noDrift(t, db, "a closed risk")
+			if cur, err = models.SetRiskStatus(ctx, db, act, r.ID, cur.Version, models.StatusMitigating); err != nil {
+				t.Fatal(err)
+			}
+			noDrift(t, db, "a reopened risk")
+			if cur, err = models.AcceptRisk(ctx, db, act, r.ID, cur.Version, "Board", "Cheaper to live with", f.today.AddDays(90)); err != nil {
+				t.Fatal(err)
+			}
+			if _, err = models.ReviewRisk(ctx, db, act, r.ID, cur.Version); err != nil {
+				t.Fatal(err)
+			}
+			noDrift(t, db, "an accepted and reviewed risk")
+			var live models.Risk
+			if err := db.Where("status <> ? AND engagement_id = ? AND id <> ?", models.StatusClosed, f.ito.ID, r.ID).First(&live).Error; err != nil {
+				t.Fatal(err)
+			}
+			live.Status, live.ClosedOn, live.ClosedReason = models.StatusClosed, f.today, "Imported as closed"
+			err = db.Transaction(func(tx *gorm.DB) error {
+				return models.ImportRisks(ctx, tx, act, []*models.Risk{&live, {EngagementID: &f.bot.ID, Title: "Imported", Category: models.RiskCategories[1],
+					InherentLikelihood: 2, InherentImpact: 2, ResidualLikelihood: 1, ResidualImpact: 2, Response: "accept", Status: models.StatusOpen}})
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			noDrift(t, db, "a risk import")
+
+			// Engagements: create, edit, move, close, reopen.
+			ew := models.EngagementWrite{Settings: f.s, Today: f.today, UserID: &f.admin}
+			e := &models.Engagement{Code: "AGG-1", Name: "Aggregates", Model: models.ModelBOT, Tower: models.Towers[0], VendorID: f.vendor,
+				Phase: "Build", Currency: "GBP", ContractValue: 7_000_000, StartDate: f.today, PlannedTransfer: f.today.AddDays(40)}
+			if err := models.CreateEngagement(ctx, db, ew, e, nil); err != nil {
+				t.Fatal(err)
+			}
+			noDrift(t, db, "a new engagement")
+			f.reload(t, e)
+			in := *e
+			in.Model, in.Phase, in.Currency, in.ContractValue = models.ModelITO, "Transition", "CHF", 9_000_000
+			if err := models.UpdateEngagement(ctx, db, ew, e.ID, e.Version, in, nil); err == nil {
+				t.Fatal("a BOT engagement in its Build phase became an ITO contract")
+			}
+			in.Model = models.ModelBOT
+			if err := models.UpdateEngagement(ctx, db, ew, e.ID, e.Version, in, nil); err != nil {
+				t.Fatal(err)
+			}
+			noDrift(t, db, "an engagement's currency and value changed")
+			f.reload(t, e)
+			if err := models.MovePhase(ctx, db, ew, e.ID, e.Version, "Operate", f.today); err != nil {
+				t.Fatal(err)
+			}
+			noDrift(t, db, "a phase move")
+			ito := f.ito
+			f.reload(t, &ito)
+			if err := models.CloseEngagement(ctx, db, ew, ito.ID, ito.Version, f.today); err != nil {
+				t.Fatal(err)
+			}
+			noDrift(t, db, "a closed engagement")
+			f.reload(t, &ito)
+			if err := models.ReopenEngagement(ctx, db, ew, ito.ID, ito.Version); err != nil {
+				t.Fatal(err)
+			}
+			noDrift(t, db, "a reopened engagement")
+
+			// Time passes: reviews fall overdue and the refresh recolours engagements.
+			var healthBefore []models.EngagementTotal
+			healthBefore, _ = models.EngagementTotals(ctx, db)
+			if err := models.RefreshHealth(ctx, db, f.s, f.today.AddDays(400)); err != nil {
+				t.Fatal(err)
+			}
+			noDrift(t, db, "a refresh of every engagement a year later")
+			after, _ := models.EngagementTotals(ctx, db)
+			if fmt.Sprint(after) == fmt.Sprint(healthBefore) {
+				t.Error("a year later the refresh recoloured no engagement: the test proves nothing about it")
+			}
+
+			// A rebuild leaves the tables as the writers kept them.
+			if err := models.RebuildAggregates(ctx, db); err != nil {
+				t.Fatal(err)
+			}
+			noDrift(t, db, "a rebuild")
+		})
+	}
+}
+
+// The drift check notices a wrong aggregate (so a writer that forgot one fails the test above).
+func TestAggregateDriftIsNoticed(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		if err := db.Exec("INSERT INTO risk_cell_totals (kind, likelihood, impact, live) VALUES ('residual', 2, 3, 1)").Error; err != nil {
+			t.Fatal(err)
+		}
+		drift, err := models.AggregateDrift(context.Background(), db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(drift) != 1 {
+			t.Fatalf("drift = %q, want the one stray cell", drift)
+		}
+	})
+}
+
+// Several writers at once (goroutines, as several app instances would be)
+// leave every aggregate exact: increments are made by the database, in each
+// writer's transaction, never from a value read earlier.
+func TestAggregatesUnderConcurrentWriters(t *testing.T) {
+	for _, kind := range dbtest.Kinds() {
+		t.Run(kind, func(t *testing.T) {
+			f := newAggFixture(t, kind)
+			ctx := context.Background()
+			var engs []models.Engagement
+			if err := f.db.Where("closed_on IS NULL").Order("id").Limit(4).Find(&engs).Error; err != nil || len(engs) < 2 {
+				t.Fatalf("engagements: %v", err)
+			}
+			const writers, each = 6, 8
+			var wg sync.WaitGroup
+			errs := make(chan error, writers*each*2)
+			for w := range writers {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					e := engs[w%len(engs)]
+					cw := models.CostWrite{Settings: f.s, Today: f.today, UserID: &f.manager}
+					act := models.RiskActor{UserID: &f.manager, At: dbtest.Now, Settings: f.s}
+					for i := range each {
+						// Same months for every writer: they all add to the same rows of cost_month_totals.
+						month := models.D(2028, time.Month(1+i%3), 1)
+						_, _, err := models.SaveCost(ctx, f.db, cw, models.CostRecord{EngagementID: e.ID, Month: month,
+							Baseline: int64(1000 * (w + 1)), VendorFees: int64(100 * i), PlannedSavings: 7, SavingsType: models.SavingsHard}, 0)
+						if err != nil && !errors.Is(err, models.ErrStale) {
+							errs <- fmt.Errorf("cost: %w", err)
+						}
+						r := &models.Risk{EngagementID: &e.ID, Title: fmt.Sprintf("Concurrent %d-%d", w, i), Category: models.RiskCategories[2],
+							InherentLikelihood: 1 + i%5, InherentImpact: 1 + w%5, ResidualLikelihood: 1 + (i+w)%5, ResidualImpact: 3, Response: "reduce", Status: models.StatusOpen}
+						if err := models.CreateRisk(ctx, f.db, act, r); err != nil {
+							errs <- fmt.Errorf("risk: %w", err)
+							continue
+						}
+						if i%2 == 0 {
+							if _, err := models.CloseRisk(ctx, f.db, act, r.ID, r.Version, f.today, "Gone"); err != nil {
+								errs <- fmt.Errorf("close: %w", err)
+							}
+						}
+					}
+				}()
+			}
+			wg.Wait()
+			close(errs)
+			for err := range errs {
+				t.Error(err)
+			}
+			noDrift(t, f.db, "concurrent writers")
+			var n int64
+			f.db.Model(&models.Risk{}).Where("title LIKE ?", "Concurrent %").Count(&n)
+			if n != writers*each {
+				t.Errorf("%d concurrent risks stored, want %d", n, writers*each)
+			}
+		})
+	}
+}
