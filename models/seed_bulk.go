@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
+	"sync"
+	"sync/atomic"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/logger"
 )
 
 // The seeds write rows with explicit ids through multi-row INSERTs: children can
@@ -41,34 +41,84 @@ func rawTx(tx *gorm.DB) (*sql.Tx, error) {
 	return nil, fmt.Errorf("seed: not inside a database/sql transaction (%T)", tx.Statement.ConnPool)
 }
 
-// bulkInsert buffers rows for one table and writes them in multi-row INSERTs of
-// a fixed size through one prepared statement (the final remainder goes alone).
-// A row is written only after the parent rows it may refer to (foreign keys are
-// checked per statement): each buffered row remembers how many rows each parent
-// had when it was added, and waits until that many are written.
+// bulkPipe runs the INSERTs on a goroutine of their own, so that generating rows
+// (Go) and storing them (the database) use two cores. Jobs run in the order they
+// are sent, which keeps parent rows before their children; the first error stops
+// the rest.
+type bulkPipe struct {
+	jobs   chan bulkJob
+	done   chan struct{}
+	closed bool
+	failed atomic.Bool
+	mu     sync.Mutex
+	err    error
+}
+
+type bulkJob struct {
+	b    *bulkInsert
+	rows int
+	args []any
+}
+
+func newBulkPipe() *bulkPipe {
+	p := &bulkPipe{jobs: make(chan bulkJob, 16), done: make(chan struct{})}
+	go func() {
+		defer close(p.done)
+		for j := range p.jobs {
+			if !p.failed.Load() {
+				if err := j.b.exec(j.rows, j.args); err != nil {
+					p.mu.Lock()
+					p.err = err
+					p.mu.Unlock()
+					p.failed.Store(true)
+				}
+			}
+		}
+	}()
+	return p
+}
+
+// wait lets the sent jobs finish and returns the first error. The transaction
+// may be used again (or ended) only after it.
+func (p *bulkPipe) wait() error {
+	if !p.closed {
+		p.closed = true
+		close(p.jobs)
+	}
+	<-p.done
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.err
+}
+
+// bulkInsert buffers rows for one table and sends them in multi-row INSERTs of a
+// fixed size, run through one prepared statement (the final remainder goes
+// alone). A row is sent only after the parent rows it may refer to (foreign keys
+// are checked per statement): each buffered row remembers how many rows each
+// parent had when it was added, and waits until that many are sent.
 type bulkInsert struct {
 	ctx      context.Context
 	tx       *sql.Tx
+	pipe     *bulkPipe
 	dollar   bool // PostgreSQL's $n placeholders rather than ?
 	table    string
 	cols     []string
 	perStmt  int
-	fullStmt *sql.Stmt // the full-batch statement, prepared at first use
+	fullStmt *sql.Stmt // the full-batch statement, prepared by the pipe at first use
 	parents  []*bulkInsert
 
-	args     []any // buffered values; args[head:] are not yet written
+	args     []any // buffered values; args[head:] are not yet sent
 	head     int
 	marks    []int // per buffered row and parent: the parent's added count when the row came
 	markHead int
 	added    int
-	written  int
-	err      error
+	sent     int
 }
 
 // newBulk prepares an inserter for table and columns (written in that order).
-func newBulk(ctx context.Context, tx *sql.Tx, dollar bool, table string, cols []string, parents ...*bulkInsert) *bulkInsert {
+func newBulk(ctx context.Context, tx *sql.Tx, pipe *bulkPipe, dollar bool, table string, cols []string, parents ...*bulkInsert) *bulkInsert {
 	per := min(bulkRows, bulkMaxParams/len(cols))
-	return &bulkInsert{ctx: ctx, tx: tx, dollar: dollar, table: table, cols: cols, perStmt: per, parents: parents}
+	return &bulkInsert{ctx: ctx, tx: tx, pipe: pipe, dollar: dollar, table: table, cols: cols, perStmt: per, parents: parents}
 }
 
 // insertSQL is a multi-row INSERT with the dialect's placeholders.
@@ -98,13 +148,13 @@ func (b *bulkInsert) insertSQL(rows int) string {
 	return s.String()
 }
 
-// add buffers one row; the values follow the column order. Errors are sticky and
-// reported by flush, so generators need not check every row.
+// add buffers one row; the values follow the column order. Errors are reported
+// by the pipe, so generators need not check every row.
 func (b *bulkInsert) add(vals ...any) {
 	if len(vals) != len(b.cols) {
 		panic(fmt.Sprintf("seed: %s row has %d values for %d columns", b.table, len(vals), len(b.cols)))
 	}
-	if b.err != nil {
+	if b.pipe.failed.Load() {
 		return
 	}
 	b.args = append(b.args, vals...)
@@ -115,46 +165,31 @@ func (b *bulkInsert) add(vals ...any) {
 	b.drain()
 }
 
-// drain writes the full batches whose parent rows are all written.
+// drain sends the full batches whose parent rows are all sent.
 func (b *bulkInsert) drain() {
 	np := len(b.parents)
-	for b.err == nil && b.added-b.written >= b.perStmt {
+	for b.added-b.sent >= b.perStmt {
 		last := b.markHead + (b.perStmt-1)*np // marks only grow: the batch's last row needs the most
 		for i, p := range b.parents {
-			if p.written < b.marks[last+i] {
+			if p.sent < b.marks[last+i] {
 				return
 			}
 		}
-		b.write(b.perStmt)
+		b.send(b.perStmt)
 	}
 }
 
-// write sends the first rows buffered.
-func (b *bulkInsert) write(rows int) {
+// send hands the first rows buffered to the pipe.
+func (b *bulkInsert) send(rows int) {
 	n := rows * len(b.cols)
-	batch := b.args[b.head : b.head+n]
-	var err error
-	t0 := time.Now()
-	defer func() { WriteTimes[b.table] += time.Since(t0) }()
-	if rows == b.perStmt {
-		if b.fullStmt == nil {
-			b.fullStmt, err = b.tx.PrepareContext(b.ctx, b.insertSQL(rows)) // closed with the transaction
-		}
-		if err == nil {
-			_, err = b.fullStmt.ExecContext(b.ctx, batch...)
-		}
-	} else {
-		_, err = b.tx.ExecContext(b.ctx, b.insertSQL(rows), batch...)
-	}
-	if err != nil {
-		b.err = fmt.Errorf("seed %s: %w", b.table, err)
-		return
-	}
-	clear(batch) // let the batch's strings go
+	batch := make([]any, n)
+	copy(batch, b.args[b.head:b.head+n])
+	clear(b.args[b.head : b.head+n])
+	b.pipe.jobs <- bulkJob{b, rows, batch}
 	b.head += n
 	b.markHead += rows * len(b.parents)
-	b.written += rows
-	// Reuse the buffers once a good part is written.
+	b.sent += rows
+	// Reuse the buffers once a good part is sent.
 	if b.head >= len(b.args)/2 {
 		b.args = b.args[:copy(b.args, b.args[b.head:])]
 		b.marks = b.marks[:copy(b.marks, b.marks[b.markHead:])]
@@ -162,18 +197,34 @@ func (b *bulkInsert) write(rows int) {
 	}
 }
 
-// flush writes every buffered row, after the parents' rows, and returns the first error.
-func (b *bulkInsert) flush() error {
-	for _, p := range b.parents {
-		if err := p.flush(); err != nil {
-			return err
+// exec runs one INSERT (on the pipe's goroutine).
+func (b *bulkInsert) exec(rows int, args []any) error {
+	var err error
+	if rows == b.perStmt {
+		if b.fullStmt == nil {
+			b.fullStmt, err = b.tx.PrepareContext(b.ctx, b.insertSQL(rows)) // closed with the transaction
 		}
+		if err == nil {
+			_, err = b.fullStmt.ExecContext(b.ctx, args...)
+		}
+	} else {
+		_, err = b.tx.ExecContext(b.ctx, b.insertSQL(rows), args...)
+	}
+	if err != nil {
+		return fmt.Errorf("seed %s: %w", b.table, err)
+	}
+	return nil
+}
+
+// flush sends every buffered row, after the parents' rows.
+func (b *bulkInsert) flush() {
+	for _, p := range b.parents {
+		p.flush()
 	}
 	b.drain()
-	if rest := b.added - b.written; b.err == nil && rest > 0 {
-		b.write(rest)
+	if rest := b.added - b.sent; rest > 0 {
+		b.send(rest)
 	}
-	return b.err
 }
 
 // seedTables are the tables with an id column the seeds fill, parents first.
@@ -222,12 +273,6 @@ func resetSequences(tx *gorm.DB) error {
 	return nil
 }
 
-// seedSession quietens GORM for the seed: a slow multi-row INSERT would otherwise
-// be logged with all its thousands of values.
-func seedSession(ctx context.Context, db *gorm.DB) *gorm.DB {
-	return db.WithContext(ctx).Session(&gorm.Session{Logger: logger.Discard})
-}
-
 // requireEmpty refuses to seed over a portfolio: seeding merges nothing.
 func requireEmpty(ctx context.Context, db *gorm.DB) error {
 	for _, t := range []string{"engagements", "vendors", "risks", "lessons"} {
@@ -249,5 +294,3 @@ func nullID(id uint) any {
 	}
 	return id
 }
-
-var WriteTimes = map[string]time.Duration{}

@@ -3,6 +3,7 @@ package models
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 )
 
@@ -136,31 +137,75 @@ func (e *engPlan) milestonePlan(anchor Date) []plannedMilestone {
 func (w *seedWriter) writeMilestones(e *engPlan, r *rand.Rand) {
 	a := w.anchor
 	ms := e.milestonePlan(a)
-	// The designed late ones are the current phase's milestones nearest to 45 days
-	// (key) and 15 days (minor) before the anchor.
-	lateKey, lateMinor := -1, -1
-	bestKey, bestMinor := 1<<30, 1<<30
-	for i, m := range ms {
-		if !m.Current {
-			continue
+	order := map[string]int{}
+	for i, p := range e.phases() {
+		order[p] = i
+	}
+	slices.SortStableFunc(ms, func(x, y plannedMilestone) int {
+		if c := order[x.Phase] - order[y.Phase]; c != 0 {
+			return c
 		}
-		if d := abs(m.Planned.DaysUntil(a.AddDays(-45))); e.LateKey && m.Key && d < bestKey {
-			lateKey, bestKey = i, d
-		}
-		if d := abs(m.Planned.DaysUntil(a.AddDays(-15))); e.LateMinor && !m.Key && d < bestMinor {
-			lateMinor, bestMinor = i, d
+		return x.Planned.Compare(y.Planned.Time)
+	})
+
+	// Nothing of the current phase falls due in the anchor's first month: health
+	// is refreshed on any day of that month, and a milestone due on the 10th would
+	// be late by the 20th. The phase's future milestones are compressed into the
+	// time after it, keeping their order.
+	var end Date
+	for _, m := range ms {
+		if m.Current && !m.Planned.Before(a) {
+			end = maxDate(end, m.Planned)
 		}
 	}
+	span := max(1, a.DaysUntil(end))
+	room := max(0, span-32)
+	for i, m := range ms {
+		if m.Current && !m.Planned.Before(a) {
+			ms[i].Planned = workday(a.AddDays(32 + a.DaysUntil(m.Planned)*room/span))
+		}
+	}
+
+	// The designed late milestone is the last of the current phase due before the
+	// anchor (so everything after it is still to come): key and more than 30 days
+	// late, or minor and a little late.
+	late := -1
+	for i, m := range ms {
+		if m.Current && m.Planned.Before(a) {
+			late = i
+		}
+	}
+	if late < 0 && (e.LateKey || e.LateMinor) {
+		for i, m := range ms {
+			if m.Current {
+				late = i
+				break
+			}
+		}
+	}
+	if late >= 0 {
+		switch {
+		case e.LateKey:
+			ms[late].Key = true
+			if ms[late].Planned.After(a.AddDays(-31)) {
+				ms[late].Planned = workday(a.AddDays(-between(r, 38, 60)))
+			}
+		case e.LateMinor:
+			ms[late].Key = false
+			if ms[late].Planned.After(a.AddDays(-5)) {
+				ms[late].Planned = workday(a.AddDays(-between(r, 7, 25)))
+			}
+		default:
+			late = -1
+		}
+	}
+
 	created := e.CreatedAt
 	for i, m := range ms {
 		planned, forecast, actual := m.Planned, Date{}, Date{}
 		switch {
-		case i == lateKey:
-			planned = workday(a.AddDays(-between(r, 38, 60)))
+		case i == late:
 			forecast = workday(a.AddDays(between(r, 15, 45)))
-		case i == lateMinor:
-			planned = workday(a.AddDays(-between(r, 7, 25)))
-			forecast = workday(a.AddDays(between(r, 10, 30)))
 		case planned.Before(a):
 			slip := between(r, -6, 0)
 			if e.Target != Green {
@@ -168,14 +213,8 @@ func (w *seedWriter) writeMilestones(e *engPlan, r *rand.Rand) {
 			}
 			actual = minDate(planned.AddDays(slip), a.AddDays(-1))
 		default:
-			// Nothing falls due in the anchor's first month: health is refreshed on
-			// any day of that month, and a milestone due on the 10th would be late
-			// by the 20th for every engagement.
-			if planned.Before(a.AddDays(32)) {
-				planned = workday(a.AddDays(32 + between(r, 0, 10)))
-			}
 			forecast = planned
-			if e.Target != Green && chance(r, 30) {
+			if e.Target != Green && !m.Key && chance(r, 30) {
 				forecast = planned.AddDays(between(r, 5, 25))
 			}
 		}
@@ -241,7 +280,11 @@ func (w *seedWriter) writeReadiness(e *engPlan, people []string, r *rand.Rand) {
 		if status[i] > 0 {
 			evidence = fmt.Sprintf("https://sharepoint.portfolio.example/sites/%s/transfer/%s", strings.ToLower(e.Code), slug(area.Area))
 		}
-		owner := pick(r, people) + ", " + readinessRoles[i]
+		person := e.ManagerName // the engagement's manager leads the transition
+		if i > 0 {
+			person = people[(i+r.IntN(len(people)))%len(people)]
+		}
+		owner := person + ", " + readinessRoles[i]
 		w.readiness.add(w.ids.next("readiness_items"), e.ID, area.Area, area.Weight, status[i], owner, evidence, 1+status[i], created, created)
 	}
 }
@@ -298,23 +341,40 @@ var reviewTexts = map[string][]string{
 	},
 }
 
-var reviewDecisions = []string{
-	"Approved the continuous-improvement plan for the next quarter.",
-	"Agreed to re-baseline volumes from the first month of next quarter.",
-	"Approved two additional engineers for the night shift for three months (time & materials).",
-	"Confirmed service credits for missed levels are deducted from the next invoice.",
-	"Deferred the price benchmarking exercise by one quarter.",
-	"Approved the change request for the new management-information pack.",
-	"Agreed the transfer timeline and the go/no-go criteria.",
-	"Endorsed the automation roadmap; gain-share to be proposed by the vendor.",
+// reviewDecisions are typical decisions of a review, per delivery model.
+var reviewDecisions = map[string][]string{
+	ModelITO: {
+		"Approved the continuous-improvement plan for the next quarter.",
+		"Agreed to re-baseline volumes from the first month of next quarter.",
+		"Approved two additional engineers for the night shift for three months (time & materials).",
+		"Confirmed service credits for missed levels are deducted from the next invoice.",
+		"Deferred the price benchmarking exercise by one quarter.",
+		"Approved the change request for the new management-information pack.",
+		"Endorsed the automation roadmap; gain-share to be proposed by the vendor.",
+		"Asked the vendor to refresh the exit plan ahead of the annual test.",
+	},
+	ModelBOT: {
+		"Approved the hiring plan for the next two quarters.",
+		"Agreed the transfer timeline and the go/no-go criteria.",
+		"Approved the centre's training budget for the year.",
+		"Endorsed the retention package proposal for key engineers.",
+		"Approved additional office space for the centre's growth.",
+		"Confirmed the scope of the centre's ISO 27001 audit.",
+		"Endorsed the automation roadmap; gain-share to be proposed by the vendor.",
+		"Agreed monthly transfer-readiness reporting to the steering committee.",
+	},
 }
 
-var reviewEscalations = []string{
-	"Repeated P1 breaches escalated to the vendor's account executive.",
-	"Savings shortfall raised at the executive steering committee by the sponsor.",
-	"Readiness gaps escalated to the transfer board.",
-	"Key-personnel departures escalated under the contract's key-personnel clause.",
-}
+// Earlier amber quarters report one of these, and escalate in general terms.
+var (
+	reviewMinorIssues = []string{
+		"incident volumes rose and two service levels were close to target",
+		"attrition in the vendor team increased",
+		"the improvement plan slipped by a month",
+		"invoices arrived late and needed correction",
+	}
+	reviewEscalation = "Recovery plan requested from the vendor's account executive."
+)
 
 var reviewActionTexts = []string{
 	"Deliver root-cause analyses for all P1 incidents of the quarter",
@@ -329,47 +389,47 @@ var reviewActionTexts = []string{
 }
 
 // writeReviews writes the governance reviews of the four quarters before the
-// anchor's, each with actions; the latest rating is the engagement's designed colour.
-func (w *seedWriter) writeReviews(e *engPlan, issue string, owners []string, r *rand.Rand) {
+// anchor's, each with actions. The latest rating is the engagement's designed
+// colour, reporting issue and escalation when not green; an earlier amber quarter
+// reports a lesser issue.
+func (w *seedWriter) writeReviews(e *engPlan, issue, escalation string, owners []string, r *rand.Rand) {
 	a := w.anchor
 	q := DefaultFiscal.LastComplete(a)
 	qs := []Quarter{q.Prev().Prev().Prev(), q.Prev().Prev(), q.Prev(), q}
+	decisions := reviewDecisions[e.Model]
 	for k, qq := range qs {
 		held := workday(DefaultFiscal.End(qq).AddDays(-between(r, 4, 14)))
 		if held.Before(e.Start.AddDays(30)) || held.After(a.AddDays(-1)) || (!e.ClosedOn.IsZero() && held.After(e.ClosedOn)) {
 			continue
 		}
+		latest := k == len(qs)-1
 		rating := Green
 		switch {
-		case k == len(qs)-1:
+		case latest:
 			rating = e.Target
 		case e.Target == Red && k == len(qs)-2:
 			rating = Amber
 		case chance(r, 20):
 			rating = Amber
 		}
-		text := pick(r, reviewTexts[rating])
+		text, escalations := pick(r, reviewTexts[rating]), ""
 		if rating != Green {
-			is := issue
-			if is == "" {
-				is = "incident volumes rose and two service levels were close to target"
+			is, esc := pick(r, reviewMinorIssues), reviewEscalation
+			if latest && issue != "" {
+				is, esc = issue, escalation
 			}
 			text = fmt.Sprintf(text, is)
-			if rating == Red {
-				text = strings.ToUpper(text[:1]) + text[1:]
-			}
+			text = strings.ToUpper(text[:1]) + text[1:]
+			escalations = esc
 		}
-		decisions := pick(r, reviewDecisions)
+		i := r.IntN(len(decisions))
+		decided := decisions[i]
 		if chance(r, 50) {
-			decisions += "\n" + pick(r, reviewDecisions)
-		}
-		escalations := ""
-		if rating != Green {
-			escalations = pick(r, reviewEscalations)
+			decided += "\n" + decisions[(i+1+r.IntN(len(decisions)-1))%len(decisions)]
 		}
 		id := w.ids.next("governance_reviews")
 		created := stamp(held, 16, 30)
-		w.reviews.add(id, e.ID, qq.String(), held, rating, text, decisions, escalations, 1, created, created)
+		w.reviews.add(id, e.ID, qq.String(), held, rating, text, decided, escalations, 1, created, created)
 		for range between(r, 1, 3) {
 			due := held.AddDays(between(r, 21, 75))
 			status := "open"

@@ -9,6 +9,19 @@ import (
 	"gorm.io/gorm"
 )
 
+// DemoAccount is a demo sign-in printed at first run.
+type DemoAccount struct{ Name, Email, Role, Password string }
+
+// DemoAccounts are the demo sign-ins: one per role plus two more managers.
+// Each password passes CheckPassword for its email.
+var DemoAccounts = []DemoAccount{
+	{"Alex Morgan", "admin@portfolio.example", RoleAdmin, "demo-control-2026"},
+	{"Priya Raman", "manager@portfolio.example", RoleManager, "demo-register-2026"},
+	{"Helen Marsh", "executive@portfolio.example", RoleExecutive, "demo-boardroom-2026"},
+	{"Tomás Novak", "tomas.novak@portfolio.example", RoleManager, "demo-transfer-2026"},
+	{"Grace Okafor", "grace.okafor@portfolio.example", RoleManager, "demo-service-2026"},
+}
+
 // SeedDemo fills an empty database with the demo portfolio, dated relative to
 // anchor (the first day of the current month): all history lies before it, future
 // milestones and transfers after it. The same anchor gives the same rows, except
@@ -23,7 +36,7 @@ func SeedDemo(ctx context.Context, db *gorm.DB, anchor Date) error {
 	if err != nil {
 		return err
 	}
-	return seedSession(ctx, db).Transaction(func(tx *gorm.DB) error {
+	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := requireEmpty(ctx, tx); err != nil {
 			return err
 		}
@@ -35,6 +48,7 @@ func SeedDemo(ctx context.Context, db *gorm.DB, anchor Date) error {
 		if err != nil {
 			return err
 		}
+		defer w.pipe.wait() // on every path, before the transaction ends
 		d := &demoSeed{w: w, a: anchor, userID: map[string]uint{}, userName: map[string]string{}}
 		if err := d.users(ctx, tx, hashes); err != nil {
 			return err
@@ -44,7 +58,7 @@ func SeedDemo(ctx context.Context, db *gorm.DB, anchor Date) error {
 		d.details()
 		d.portfolioRisks()
 		d.lessons()
-		if err := d.w.flush(); err != nil {
+		if err := w.finish(); err != nil {
 			return err
 		}
 		return resetSequences(tx)
@@ -243,25 +257,8 @@ func (d *demoSeed) details() {
 func (d *demoSeed) reviews(e *engPlan) {
 	sponsor, _, _ := strings.Cut(e.Sponsor, ",")
 	owners := []string{e.ManagerName, "Delivery director, " + e.VendorName, sponsor, "Service manager, " + e.VendorName}
-	d.w.writeReviews(e, demoIssue(e.Code), owners, newRand("demo-reviews", uint64(e.Index)))
-}
-
-func demoIssue(code string) string {
-	for _, x := range demoEngagements {
-		if x.Code == code {
-			return x.Issue
-		}
-	}
-	return ""
-}
-
-func demoDesignedRisk(code string) string {
-	for _, x := range demoEngagements {
-		if x.Code == code {
-			return x.DesignedRisk
-		}
-	}
-	return ""
+	x := demoEngagements[e.Index]
+	d.w.writeReviews(e, x.Issue, x.Escalation, owners, newRand("demo-reviews", uint64(e.Index)))
 }
 
 // riskCount is how many risks an engagement's register holds in its phase.
@@ -335,12 +332,12 @@ func (d *demoSeed) engagementRisks(e *engPlan) {
 		closeBy = e.ActualTransfer.AddDays(45)
 	}
 	sponsor, _, _ := strings.Cut(e.Sponsor, ",")
-	for k, t := range templatesFor(e, riskCount(e.Phase), demoDesignedRisk(e.Code)) {
+	for k, t := range templatesFor(e, riskCount(e.Phase), demoEngagements[e.Index].DesignedRisk) {
 		o := riskOpts{History: true, CapHigh: e.Target != Green, CloseBy: closeBy,
 			EndOfLife: e.Phase == "Ended" || e.Phase == "Transferred"}
 		if k == 0 && e.RiskProfile != "" {
 			o.Designed = e.RiskProfile
-		} else if k <= e.Overdue {
+		} else if k >= 1 && k <= e.Overdue {
 			o.Overdue = true
 		}
 		p := planRisk(r, t, d.a, lo, hi, sponsor, o)

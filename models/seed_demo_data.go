@@ -4,19 +4,6 @@ package models
 // in India, finance) with fifteen ITO contracts across the six towers and nine BOT
 // centres in every phase. Vendors are fictitious.
 
-// DemoAccount is a demo sign-in printed at first run.
-type DemoAccount struct{ Name, Email, Role, Password string }
-
-// DemoAccounts are the demo sign-ins: one per role plus two more managers.
-// Each password passes CheckPassword for its email.
-var DemoAccounts = []DemoAccount{
-	{"Alex Morgan", "admin@portfolio.example", RoleAdmin, "demo-control-2026"},
-	{"Priya Raman", "manager@portfolio.example", RoleManager, "demo-register-2026"},
-	{"Helen Marsh", "executive@portfolio.example", RoleExecutive, "demo-boardroom-2026"},
-	{"Tomás Novak", "tomas.novak@portfolio.example", RoleManager, "demo-transfer-2026"},
-	{"Grace Okafor", "grace.okafor@portfolio.example", RoleManager, "demo-service-2026"},
-}
-
 // demoManagers are further managers who own engagements and risks; they have no
 // password until an admin sets one.
 var demoManagers = []struct{ Name, Email string }{
@@ -85,6 +72,7 @@ type demoEngagement struct {
 	Overdue           int
 	Readiness         []int
 	Issue             string // what governance reviews report when not green
+	Escalation        string // and what they escalate
 }
 
 const (
@@ -126,38 +114,38 @@ var demoEngagements = []demoEngagement{
 		Phase: "Run", StartAgo: 30, StartDay: 15, Steps: []int{4}, Term: 48, Value: 14_200_000, Currency: "EUR", Pricing: managed,
 		VendorHC: 46, ClientHC: 6, Desc: "Desktop, laptop and mobile support for 11,000 users in fourteen European countries, with deskside field engineers.",
 		SavePct: 18, Delivery: 89, SLAs: 3, Target: Amber, Overdue: 1,
-		Issue: "savings are below 90 % of plan because deskside visits exceed the contracted volume"},
+		Issue: "savings are below 90 % of plan because deskside visits exceed the contracted volume", Escalation: "Volume overrun and savings shortfall escalated to the vendor's account executive."},
 	{Code: "ITO-ADM-01", Name: "SAP S/4HANA application management", Tower: towerADM, Vendor: 1,
 		BU: "Finance & Treasury", Location: "Bengaluru, India", Sponsor: cfo, Manager: aisha,
 		Phase: "Run", StartAgo: 38, StartDay: 1, Steps: []int{6}, Term: 60, Value: 31_500_000, Currency: "USD", Pricing: managed,
 		VendorHC: 85, ClientHC: 9, Desc: "Second- and third-line support, enhancements and release management of the S/4HANA finance and procurement platform.",
 		SavePct: 25, Delivery: 72, SLAs: 3, Target: Red, Risk: "high", DesignedRisk: "Savings behind plan as volumes grow", Overdue: 1,
-		Issue: "net savings are a quarter below plan after change volumes grew 25 % above the baseline"},
+		Issue: "net savings are a quarter below plan after change volumes grew 25 % above the baseline", Escalation: "Savings shortfall raised at the executive steering committee by the sponsor."},
 	{Code: "ITO-ADM-02", Name: "E-commerce platform development and maintenance", Tower: towerADM, Vendor: 2,
 		BU: "Digital Commerce", Location: "Kraków, Poland", Sponsor: cdo, Manager: tomas,
 		Phase: "Run", StartAgo: 28, StartDay: 1, Steps: []int{3}, Term: 36, Value: 9_800_000, Currency: "EUR", Pricing: tm,
 		VendorHC: 38, ClientHC: 5, Desc: "Feature development, performance engineering and 24×7 support of the web shop and mobile apps in eleven markets.",
 		SavePct: 20, Delivery: 100, SLAs: 4, SLAMiss: 1, Target: Amber,
-		Issue: "a release slipped after regression failures and one service level was missed"},
+		Issue: "a release slipped after regression failures and one service level was missed", Escalation: "Release quality escalated to the vendor's delivery director."},
 	{Code: "ITO-ADM-03", Name: "Legacy mainframe application support", Tower: towerADM, Vendor: 0,
 		BU: "Finance & Treasury", Location: "Chennai, India", Sponsor: cfo, Manager: daniel, Co: []string{aisha},
 		Phase: "Exit", StartAgo: 70, StartDay: 1, Steps: []int{6, 66}, Term: 72, Value: 22_000_000, Currency: "USD", Pricing: fixed,
 		VendorHC: 30, ClientHC: 4, Desc: "Maintenance of the COBOL/CICS billing and ledger applications until retirement; the exit hands knowledge to the S/4HANA team.",
 		SavePct: 15, Delivery: 100, SLAs: 2, Target: Red, Risk: "critical", DesignedRisk: "Scarce legacy skills in the vendor's pool",
 		LateKey: true, Overdue: 1,
-		Issue: "knowledge transfer to the successor team is more than a month late and legacy skills are scarce"},
+		Issue: "knowledge transfer to the successor team is more than a month late and legacy skills are scarce", Escalation: "Knowledge-transfer delay escalated to the exit steering committee; retention bonuses requested for two named experts."},
 	{Code: "ITO-HLP-01", Name: "Global service desk (24×7, nine languages)", Tower: towerHelp, Vendor: 6,
 		BU: "Group Technology", Location: "Manila, Philippines / Kraków, Poland", Sponsor: cio, Manager: priya,
 		Phase: "Run", StartAgo: 34, StartDay: 1, Steps: []int{4}, Term: 60, Value: 18_400_000, Currency: "USD", Pricing: managed,
 		VendorHC: 140, ClientHC: 8, Desc: "First-line support by phone, chat and portal for 32,000 employees in nine languages, follow-the-sun between Manila and Kraków.",
 		SavePct: 24, Delivery: 101, SLAs: 3, SLAMiss: 2, Target: Red, Risk: "high", DesignedRisk: "Service levels at risk after vendor staff rotation",
-		Overdue: 1, Issue: "first-contact resolution and call answering were below target for most of the quarter"},
+		Overdue: 1, Issue: "first-contact resolution and call answering were below target for most of the quarter", Escalation: "Repeated service-level failures escalated to the vendor's account executive; remediation plan requested under the contract."},
 	{Code: "ITO-HLP-02", Name: "Retail store technology support (UK & Ireland)", Tower: towerHelp, Vendor: 6,
 		BU: "Retail Operations", Location: "Leeds, UK / Cebu, Philippines", Sponsor: coo, Manager: grace, Co: []string{priya},
 		Phase: "Transition", StartAgo: 4, StartDay: 3, Term: 48, Value: 6_900_000, Currency: "GBP", Pricing: fixed,
 		VendorHC: 22, ClientHC: 4, Desc: "Support of tills, store networks and handheld devices in 640 stores, with field engineers on a four-hour fix.",
 		SavePct: 17, Delivery: 100, SLAs: 3, Target: Amber, LateMinor: true,
-		Issue: "the parallel run is behind the transition plan"},
+		Issue: "the parallel run is behind the transition plan", Escalation: "Parallel-run delay escalated to the transition board."},
 	{Code: "ITO-SEC-01", Name: "Managed security operations centre", Tower: towerSec, Vendor: 5,
 		BU: "Group Technology", Location: "Manchester, UK", Sponsor: ciso, Manager: grace,
 		Phase: "Run", StartAgo: 31, StartDay: 1, Steps: []int{4}, Term: 48, Value: 11_600_000, Currency: "GBP", Pricing: managed,
@@ -174,7 +162,7 @@ var demoEngagements = []demoEngagement{
 		VendorHC: 36, ClientHC: 5, Desc: "Run and change of the data lake, the warehouse pipelines and 240 management reports.",
 		SavePct: 19, Delivery: 100, SLAs: 3, Target: Amber, Risk: "high",
 		DesignedRisk: "Customer personal data reachable from {loc} without data-loss controls", Overdue: 2,
-		Issue: "a High risk on support access to customer data remains out of appetite"},
+		Issue: "a High risk on support access to customer data remains out of appetite", Escalation: "Out-of-appetite access risk escalated to the CISO."},
 	{Code: "ITO-DAT-02", Name: "Master data management services (India)", Tower: towerData, Vendor: 1,
 		BU: "Manufacturing India", Location: "Hyderabad, India", Sponsor: mdIndia, Manager: rahul,
 		Phase: "Run", StartAgo: 29, StartDay: 15, Steps: []int{4}, Term: 60, Value: 460_000_000, Currency: "INR", Pricing: tm,
@@ -190,7 +178,7 @@ var demoEngagements = []demoEngagement{
 		Phase: "Transition", StartAgo: 6, StartDay: 1, Term: 24, Value: 4_400_000, Currency: "EUR", Pricing: fixed,
 		VendorHC: 25, ClientHC: 4, Desc: "Migration of 380 applications from the Frankfurt data centre to the cloud landing zone.",
 		SavePct: 15, Delivery: 100, SLAs: 2, Target: Amber, Risk: "high", DesignedRisk: "Workloads tied to one hyperscaler's managed services",
-		Issue: "dependency on provider-specific services is out of appetite"},
+		Issue: "dependency on provider-specific services is out of appetite", Escalation: "Lock-in exposure escalated to the architecture board."},
 	{Code: "ITO-CLD-03", Name: "FinOps and cloud cost management", Tower: towerCloud, Vendor: 7,
 		BU: "Group Technology", Location: "Vilnius, Lithuania", Sponsor: cfo, Manager: sofia,
 		Phase: "Selection", StartAgo: -3, StartDay: 1, Term: 36, Value: 2_800_000, Currency: "USD", Pricing: tm,
@@ -213,7 +201,7 @@ var demoEngagements = []demoEngagement{
 		VendorHC: 60, ClientHC: 10, Desc: "Data engineering and analytics hub of sixty people, in transfer to the group data office.",
 		SavePct: 28, Delivery: 100, SLAs: 3, Target: Red, Risk: "critical", DesignedRisk: "Too few centre staff accept transfer offers",
 		Overdue: 1, Readiness: []int{1, 1, 1, 1, 2, 1, 2, 0},
-		Issue: "transfer readiness is below 70 % with the transfer date six weeks away"},
+		Issue: "transfer readiness is below 70 % with the transfer date six weeks away", Escalation: "Readiness gaps escalated to the transfer board."},
 	{Code: "BOT-IN-01", Name: "Bengaluru global capability centre", Tower: towerADM, Vendor: 1,
 		BU: "Group Technology", Location: "Bengaluru, India", Sponsor: mdIndia, Manager: rahul,
 		Phase: "Transferred", StartAgo: 48, StartDay: 1, Steps: []int{9, 36, 44}, Term: 44, Value: 2_100_000_000, Currency: "INR", Pricing: tm,
@@ -224,19 +212,19 @@ var demoEngagements = []demoEngagement{
 		Phase: "Build", StartAgo: 7, StartDay: 1, Term: 36, Value: 14_500_000, Currency: "USD", Pricing: tm,
 		VendorHC: 35, ClientHC: 5, Desc: "Build of a 24×7 cyber defence centre that takes over detection and response after transfer.",
 		SavePct: 25, Delivery: 100, SLAs: 3, Target: Red, Risk: "critical", DesignedRisk: "Shared administrator accounts used by {vendor} shifts",
-		LateKey: true, Issue: "privileged access to production security tooling is not yet segregated and hiring is behind plan"},
+		LateKey: true, Issue: "privileged access to production security tooling is not yet segregated and hiring is behind plan", Escalation: "Privileged-access findings escalated to the CISO; hiring shortfall escalated to the vendor's centre head."},
 	{Code: "BOT-CO-01", Name: "Medellín nearshore digital studio", Tower: towerADM, Vendor: 4,
 		BU: "Digital Commerce", Location: "Medellín, Colombia", Sponsor: cdo, Manager: marek,
 		Phase: "Operate", StartAgo: 27, StartDay: 1, Steps: []int{8}, Term: 42, Value: 12_200_000, Currency: "USD", Pricing: tm,
 		VendorHC: 70, ClientHC: 5, Desc: "Nearshore studio for the Americas web shop: product teams working in US time zones.",
 		SavePct: 32, Delivery: 100, SLAs: 4, SLAMiss: 1, Target: Amber, Overdue: 1,
-		Issue: "attrition in the studio rose above the KPI"},
+		Issue: "attrition in the studio rose above the KPI", Escalation: "Attrition escalated to the vendor's country manager; retention plan requested."},
 	{Code: "BOT-RO-01", Name: "Cluj-Napoca service desk hub", Tower: towerHelp, Vendor: 3,
 		BU: "Group Technology", Location: "Cluj-Napoca, Romania", Sponsor: cio, Manager: tomas,
 		Phase: "Transfer", StartAgo: 38, StartDay: 1, Steps: []int{7, 35}, TransferIn: 75, Value: 13_900_000, Currency: "EUR", Pricing: managed,
 		VendorHC: 110, ClientHC: 12, Desc: "Multilingual service hub for European users, in transfer to the group's shared-services company.",
 		SavePct: 27, Delivery: 100, SLAs: 3, Target: Amber, LateMinor: true, Overdue: 1, Readiness: []int{2, 2, 1, 1, 2, 2, 2, 1},
-		Issue: "licence novations are behind the transfer plan"},
+		Issue: "licence novations are behind the transfer plan", Escalation: "Licence novation delays escalated to procurement and the software vendors."},
 	{Code: "BOT-PH-01", Name: "Manila cloud operations centre", Tower: towerCloud, Vendor: 6,
 		BU: "Group Technology", Location: "Manila, Philippines", Sponsor: cio, Manager: claire,
 		Phase: "Build", StartAgo: 5, StartDay: 1, Term: 40, Value: 9_600_000, Currency: "USD", Pricing: tm,
@@ -249,10 +237,10 @@ var demoEngagements = []demoEngagement{
 		SavePct: 28, Delivery: 100, Target: Green},
 	{Code: "BOT-CO-02", Name: "Bogotá quality engineering centre", Tower: towerADM, Vendor: 4,
 		BU: "Digital Commerce", Location: "Bogotá, Colombia", Sponsor: cdo, Manager: marek,
-		Phase: "Transfer", StartAgo: 31, StartDay: 1, Steps: []int{6, 29}, TransferIn: 25, Value: 8_700_000, Currency: "USD", Pricing: tm,
+		Phase: "Transfer", StartAgo: 31, StartDay: 1, Steps: []int{6, 29}, TransferIn: 34, Value: 8_700_000, Currency: "USD", Pricing: tm,
 		VendorHC: 45, ClientHC: 6, Desc: "Test-automation and quality-engineering centre, in transfer to the digital commerce division.",
 		SavePct: 29, Delivery: 100, SLAs: 3, Target: Red, Risk: "high", DesignedRisk: "Post-transfer support period too short",
-		Readiness: []int{2, 1, 1, 0, 2, 1, 2, 1}, Issue: "transfer readiness is 62 % with the transfer date less than a month away"},
+		Readiness: []int{2, 1, 1, 0, 2, 1, 2, 1}, Issue: "transfer readiness is 62 % with the transfer date about a month away", Escalation: "Readiness gaps and the short hypercare period escalated to the transfer board."},
 }
 
 // demoPeople own readiness items and review actions besides the managers.

@@ -20,10 +20,11 @@ import (
 func newRand(label string, nums ...uint64) *rand.Rand {
 	h := fnv.New64a()
 	h.Write([]byte(label))
-	return rand.New(rand.NewPCG(h.Sum64(), 0x9e3779b97f4a7c15^nums2(nums)))
+	return rand.New(rand.NewPCG(h.Sum64(), 0x9e3779b97f4a7c15^mix(nums)))
 }
 
-func nums2(nums []uint64) uint64 {
+// mix folds numbers into one (FNV-1a style).
+func mix(nums []uint64) uint64 {
 	var x uint64 = 0xcbf29ce484222325
 	for _, n := range nums {
 		x = (x ^ n) * 0x100000001b3
@@ -111,39 +112,37 @@ func dateVal(d Date) any {
 // engPlan is one engagement as the generators see it: its row plus the knobs that
 // shape its costs, service levels, risks and milestones.
 type engPlan struct {
-	ID                    uint
-	Index                 int // position in the seed, for random streams
-	Code, Name, Model     string
-	Tower, Phase          string
-	VendorID, ManagerID   uint
-	ManagerName           string
-	BusinessUnit          string
-	Location, Sponsor     string
-	Moves                 []Date // the day each phase after Selection began; Moves[0] is the start
-	Start, ContractEnd    Date
-	PlannedTransfer       Date
-	ActualTransfer        Date
-	ClosedOn              Date
-	Value                 int64 // minor units of Currency
-	Currency, Pricing     string
-	VendorHC, ClientHC    int
-	Description           string
-	SavePct, Delivery     int // planned savings as % of baseline; realised gross savings as % of plan
-	RetainedPct           int // retained organisation as % of vendor fees
-	OneOffPermille        int // transition cost as ‰ of contract value
-	SavingsType           string
-	TransitionMonths      int
-	SLAs, SLAMiss         int    // service levels; misses in the last complete quarter
-	Target                string // the health colour the data aims at (green data never trips a rule)
-	RiskProfile           string // "", "high" or "critical": a designed open risk out of appetite
-	LateKey, LateMinor    bool   // a key milestone > 30 days late; a minor one late
-	Overdue               int    // open risks whose review is overdue
-	Readiness             []int  // BOT readiness statuses per ReadinessAreas (nil: by phase)
-	CreatedAt             time.Time
-	VendorName, Country   string
-	ExtraManagers         []uint
-	RiskCount             int
-	LessonsLearnedAuthors []uint
+	ID                  uint
+	Index               int // position in the seed, for random streams
+	Code, Name, Model   string
+	Tower, Phase        string
+	VendorID, ManagerID uint
+	ManagerName         string
+	BusinessUnit        string
+	Location, Sponsor   string
+	Moves               []Date // the day each phase after Selection began; Moves[0] is the start
+	Start, ContractEnd  Date
+	PlannedTransfer     Date
+	ActualTransfer      Date
+	ClosedOn            Date
+	Value               int64 // minor units of Currency
+	Currency, Pricing   string
+	VendorHC, ClientHC  int
+	Description         string
+	SavePct, Delivery   int // planned savings as % of baseline; realised gross savings as % of plan
+	RetainedPct         int // retained organisation as % of vendor fees
+	OneOffPermille      int // transition cost as ‰ of contract value
+	SavingsType         string
+	TransitionMonths    int
+	SLAs, SLAMiss       int    // service levels; misses in the last complete quarter
+	Target              string // the health colour the data aims at (green data never trips a rule)
+	RiskProfile         string // "", "high" or "critical": a designed open risk out of appetite
+	LateKey, LateMinor  bool   // a key milestone > 30 days late; a minor one late
+	Overdue             int    // open risks whose review is overdue
+	Readiness           []int  // BOT readiness statuses per ReadinessAreas (nil: by phase)
+	CreatedAt           time.Time
+	VendorName          string
+	ExtraManagers       []uint
 }
 
 // phases is the model's lifecycle.
@@ -186,10 +185,12 @@ func (e *engPlan) lastMonth(anchor Date) Date {
 	return last
 }
 
-// seedWriter holds one bulk inserter per table, wired parents first.
+// seedWriter holds one bulk inserter per table, wired parents first, and the
+// pipe that runs their INSERTs.
 type seedWriter struct {
 	ids    idAlloc
 	anchor Date
+	pipe   *bulkPipe
 	all    []*bulkInsert
 
 	users, vendors, engagements, engManagers, phaseChanges *bulkInsert
@@ -205,9 +206,9 @@ func newSeedWriter(ctx context.Context, tx *gorm.DB, ids idAlloc, anchor Date) (
 		return nil, err
 	}
 	dollar := !IsSQLite(tx)
-	w := &seedWriter{ids: ids, anchor: anchor}
+	w := &seedWriter{ids: ids, anchor: anchor, pipe: newBulkPipe()}
 	mk := func(table string, cols []string, parents ...*bulkInsert) *bulkInsert {
-		b := newBulk(ctx, raw, dollar, table, cols, parents...)
+		b := newBulk(ctx, raw, w.pipe, dollar, table, cols, parents...)
 		w.all = append(w.all, b)
 		return b
 	}
@@ -248,15 +249,19 @@ func newSeedWriter(ctx context.Context, tx *gorm.DB, ids idAlloc, anchor Date) (
 	return w, nil
 }
 
-// flush writes every buffered row, parents first.
-func (w *seedWriter) flush() error {
-	for _, b := range w.all {
-		if err := b.flush(); err != nil {
-			return err
+// finish writes every buffered row, parents first, waits for the writes and
+// returns the first error. The transaction is the caller's again after it.
+func (w *seedWriter) finish() error {
+	if !w.pipe.failed.Load() {
+		for _, b := range w.all {
+			b.flush()
 		}
 	}
-	return nil
+	return w.pipe.wait()
 }
+
+// failed reports whether a write failed (the rest is skipped).
+func (w *seedWriter) failed() bool { return w.pipe.failed.Load() }
 
 // writeEngagement writes the engagement row, its co-managers and its phase changes.
 func (w *seedWriter) writeEngagement(e *engPlan) {

@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strconv"
+	"time"
 )
 
 // riskOpts shape one generated risk.
@@ -31,7 +32,8 @@ type riskPlan struct {
 	RaisedOn, ClosedOn, NextReview    Date
 	AcceptExpiry                      Date
 	ClosedReason, AcceptedBy          string
-	AcceptJust                        string
+	AcceptJust, InitialResponse       string
+	LastReview                        Date // a live risk's last review (its next review is due a cadence later)
 	Actions                           [2]string
 	States                            []riskState // States[0] at creation, States[k] after event k
 	Dates                             []Date      // Dates[k-1] is the day of event k
@@ -45,7 +47,7 @@ func (p *riskPlan) now() riskState { return p.States[len(p.States)-1] }
 // of moves that ends exactly in the current state. raiseLo..raiseHi bounds the day
 // it was raised; sponsor accepts risks.
 func planRisk(r *rand.Rand, t riskTemplate, anchor, raiseLo, raiseHi Date, sponsor string, o riskOpts) riskPlan {
-	p := riskPlan{Category: t.Category, Response: t.Response, Actions: t.Actions, History: o.History}
+	p := riskPlan{Category: t.Category, Response: t.Response, InitialResponse: t.Response, Actions: t.Actions, History: o.History}
 	settings := DefaultRiskSettings()
 
 	status := riskStatus(r, o)
@@ -63,7 +65,7 @@ func planRisk(r *rand.Rand, t riskTemplate, anchor, raiseLo, raiseHi Date, spons
 	switch {
 	case o.Designed != "":
 		lo, hi = maxDate(lo, anchor.AddDays(-400)), minDate(hi, anchor.AddDays(-90))
-	case chance(r, 15):
+	case chance(r, 8):
 		lo = maxDate(lo, anchor.AddDays(-180))
 	}
 	p.RaisedOn = dayBetween(r, lo, maxDate(lo, hi))
@@ -98,7 +100,7 @@ func planRisk(r *rand.Rand, t riskTemplate, anchor, raiseLo, raiseHi Date, spons
 		if p.RaisedOn.DaysUntil(last) < 5 {
 			p.RaisedOn = last.AddDays(-between(r, 5, 30)) // room for its moves before the last review
 		}
-		end = last
+		p.LastReview, end = last, last
 	}
 	if status == StatusAccepted {
 		p.Response = "accept"
@@ -107,6 +109,9 @@ func planRisk(r *rand.Rand, t riskTemplate, anchor, raiseLo, raiseHi Date, spons
 		p.AcceptExpiry = anchor.AddDays(between(r, 30, 330))
 	} else if p.Response == "accept" {
 		p.Response = "reduce" // not yet formally accepted: still being reduced
+	}
+	if p.InitialResponse == "accept" && status != StatusAccepted {
+		p.InitialResponse = "reduce"
 	}
 
 	p.planHistory(r, L, I, status, end, o)
@@ -154,7 +159,7 @@ func residual(r *rand.Rand, t riskTemplate, status string, o riskOpts) (int, int
 		return between(r, 1, 2), between(r, 1, t.I)
 	}
 	lo, hi := 1, 9
-	if o.CapHigh && chance(r, 30) {
+	if o.CapHigh && chance(r, 20) {
 		lo, hi = 10, 16
 	}
 	for {
@@ -306,40 +311,133 @@ func eventDays(r *rand.Rand, from, end Date, n int, lastOnEnd bool) []Date {
 	return days
 }
 
+// riskVals are the history-relevant values of a risk as history text (Date as
+// ISO, "" when empty), the way history.go's FormatValue writes them.
+type riskVals struct {
+	L, I, Score, Response, Status, NextReview   string
+	ClosedOn, ClosedReason, AcceptedBy, Justify string
+	AcceptExpiry                                string
+}
+
+// diff lists the fields that differ, as (column, old, new), in the column order
+// of the risks table.
+func (v riskVals) diff(n riskVals) [][3]string {
+	var out [][3]string
+	for _, f := range [][3]string{
+		{"residual_likelihood", v.L, n.L}, {"residual_impact", v.I, n.I}, {"residual_score", v.Score, n.Score},
+		{"response", v.Response, n.Response}, {"status", v.Status, n.Status}, {"next_review", v.NextReview, n.NextReview},
+		{"closed_on", v.ClosedOn, n.ClosedOn}, {"closed_reason", v.ClosedReason, n.ClosedReason},
+		{"accepted_by", v.AcceptedBy, n.AcceptedBy}, {"accept_justification", v.Justify, n.Justify},
+		{"accept_expiry", v.AcceptExpiry, n.AcceptExpiry},
+	} {
+		if f[1] != f[2] {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// riskEvent is one write to a risk: its day, action and changed fields.
+type riskEvent struct {
+	On      Date
+	Action  string // update, close, accept, review (as risk_write.go names them)
+	Changes [][3]string
+}
+
+// history turns the planned states into the writes a manager would have made.
+// Each move is a review: it resets the next review date by the new score's
+// cadence; closing clears it and records the close, accepting records who
+// accepted, why and until when. A live risk's last review, if later than its
+// last move, is a write of its own. With a short history (scale) only the
+// status changes, so each risk has one or two history rows.
+func (p *riskPlan) history(settings RiskSettings) (initial riskVals, events []riskEvent) {
+	s0 := p.States[0]
+	initial = riskVals{L: strconv.Itoa(s0.L), I: strconv.Itoa(s0.I), Score: strconv.Itoa(Score(s0.L, s0.I)),
+		Response: p.InitialResponse, Status: s0.Status, NextReview: settings.NextReview(p.RaisedOn, Score(s0.L, s0.I)).String()}
+	if !p.History {
+		if now := p.now(); now.Status != s0.Status {
+			action := map[string]string{StatusMitigating: "update", StatusAccepted: "accept", StatusClosed: "close"}[now.Status]
+			events = append(events, riskEvent{p.Dates[len(p.Dates)-1], action, [][3]string{{"status", s0.Status, now.Status}}})
+		}
+		return initial, events
+	}
+	cur := initial
+	for k, d := range p.Dates {
+		before, after := p.States[k], p.States[k+1]
+		next, action := cur, "update"
+		if before.Status != after.Status {
+			next.Status = after.Status
+			switch after.Status {
+			case StatusClosed:
+				action = "close"
+				next.ClosedOn, next.ClosedReason = p.ClosedOn.String(), p.ClosedReason
+			case StatusAccepted:
+				action = "accept"
+				next.AcceptedBy, next.Justify, next.AcceptExpiry, next.Response = p.AcceptedBy, p.AcceptJust, p.AcceptExpiry.String(), p.Response
+			}
+		} else {
+			next.L, next.I, next.Score = strconv.Itoa(after.L), strconv.Itoa(after.I), strconv.Itoa(Score(after.L, after.I))
+		}
+		next.NextReview = ""
+		if after.Status != StatusClosed {
+			next.NextReview = settings.NextReview(d, Score(after.L, after.I)).String()
+		}
+		events = append(events, riskEvent{d, action, cur.diff(next)})
+		cur = next
+	}
+	if !p.LastReview.IsZero() && cur.NextReview != p.NextReview.String() {
+		next := cur
+		next.NextReview = p.NextReview.String()
+		events = append(events, riskEvent{p.LastReview, "review", cur.diff(next)})
+	}
+	return initial, events
+}
+
 // writeRisk writes the risk row, its history in changes and its mitigation actions.
 func (w *seedWriter) writeRisk(p *riskPlan, r *rand.Rand, fill func(string) string) {
 	cur := p.now()
+	initial, events := p.history(DefaultRiskSettings())
 	created := stamp(p.RaisedOn, 9, between(r, 0, 59))
+	ats := make([]time.Time, len(events))
 	updated := created
-	if n := len(p.Dates); n > 0 {
-		updated = stamp(p.Dates[n-1], 16, 0)
+	for k, ev := range events {
+		ats[k] = stamp(ev.On, 10+k%7, between(r, 0, 59))
+		updated = ats[k]
 	}
 	w.risks.add(p.ID, nullID(p.EngagementID), p.Ref, p.Title, p.Description, p.Category,
 		p.InL, p.InI, Score(p.InL, p.InI), cur.L, cur.I, Score(cur.L, cur.I), p.Response, p.Mitigation,
 		nullID(p.OwnerID), cur.Status, dateVal(p.NextReview), p.RaisedOn, dateVal(p.ClosedOn), p.ClosedReason,
-		p.AcceptedBy, p.AcceptJust, dateVal(p.AcceptExpiry), 1+len(p.Dates), created, updated)
+		p.AcceptedBy, p.AcceptJust, dateVal(p.AcceptExpiry), 1+len(events), created, updated)
 
+	// The create rows follow history.go's Created: one bare row, then (demo) one
+	// per field that has a value at creation.
 	user := nullID(p.UserID)
-	w.changes.add(w.ids.next("changes"), "risk", p.ID, "create", "", "", p.Title, user, created)
-	for k, d := range p.Dates {
-		before, after := p.States[k], p.States[k+1]
-		at := stamp(d, 10+k%7, between(r, 0, 59))
-		if before.Status != after.Status {
-			action := "update"
-			if after.Status == StatusClosed {
-				action = "close"
+	w.changes.add(w.ids.next("changes"), "risk", p.ID, "create", "", "", "", user, created)
+	if p.History {
+		owner, eng := "", ""
+		if p.OwnerID != 0 {
+			owner = strconv.FormatUint(uint64(p.OwnerID), 10)
+		}
+		if p.EngagementID != 0 {
+			eng = strconv.FormatUint(uint64(p.EngagementID), 10)
+		}
+		for _, f := range [][2]string{
+			{"engagement_id", eng}, {"ref", p.Ref}, {"title", p.Title}, {"description", p.Description}, {"category", p.Category},
+			{"inherent_likelihood", strconv.Itoa(p.InL)}, {"inherent_impact", strconv.Itoa(p.InI)},
+			{"inherent_score", strconv.Itoa(Score(p.InL, p.InI))},
+			{"residual_likelihood", initial.L}, {"residual_impact", initial.I}, {"residual_score", initial.Score},
+			{"response", initial.Response}, {"mitigation", p.Mitigation}, {"owner_id", owner}, {"status", initial.Status},
+			{"next_review", initial.NextReview}, {"raised_on", p.RaisedOn.String()},
+		} {
+			if f[1] != "" {
+				w.changes.add(w.ids.next("changes"), "risk", p.ID, "create", f[0], "", f[1], user, created)
 			}
-			w.changes.add(w.ids.next("changes"), "risk", p.ID, action, "status", before.Status, after.Status, user, at)
-			continue
 		}
-		if before.L != after.L {
-			w.changes.add(w.ids.next("changes"), "risk", p.ID, "update", "residual_likelihood", strconv.Itoa(before.L), strconv.Itoa(after.L), user, at)
+	}
+	for k, ev := range events {
+		for _, c := range ev.Changes {
+			w.changes.add(w.ids.next("changes"), "risk", p.ID, ev.Action, c[0], c[1], c[2], user, ats[k])
 		}
-		if before.I != after.I {
-			w.changes.add(w.ids.next("changes"), "risk", p.ID, "update", "residual_impact", strconv.Itoa(before.I), strconv.Itoa(after.I), user, at)
-		}
-		w.changes.add(w.ids.next("changes"), "risk", p.ID, "update", "residual_score",
-			strconv.Itoa(Score(before.L, before.I)), strconv.Itoa(Score(after.L, after.I)), user, at)
 	}
 	w.writeMitigations(p, r, fill)
 }

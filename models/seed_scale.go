@@ -29,15 +29,11 @@ func SeedScale(ctx context.Context, db *gorm.DB, n int, anchor Date) error {
 	if err != nil {
 		return err
 	}
-	return seedSession(ctx, db).Transaction(func(tx *gorm.DB) error {
+	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := requireEmpty(ctx, tx); err != nil {
 			return err
 		}
 		ids, err := newIDAlloc(ctx, tx)
-		if err != nil {
-			return err
-		}
-		w, err := newSeedWriter(ctx, tx, ids, anchor)
 		if err != nil {
 			return err
 		}
@@ -46,30 +42,34 @@ func SeedScale(ctx context.Context, db *gorm.DB, n int, anchor Date) error {
 			return err
 		}
 		defer restore()
+		w, err := newSeedWriter(ctx, tx, ids, anchor)
+		if err != nil {
+			return err
+		}
+		defer w.pipe.wait() // on every path, before the cache is restored and the transaction ends
 		s := &scaleSeed{w: w, a: anchor, n: n}
 		if err := s.users(ctx, tx, hashes); err != nil {
 			return err
 		}
 		s.vendors()
-		// Every engagement refers to these: write them now so that the engagements'
+		// Every engagement refers to these: send them now so that the engagements'
 		// rows never wait for a partial batch of them.
-		if err := s.w.users.flush(); err != nil {
-			return err
-		}
-		if err := s.w.vendors.flush(); err != nil {
-			return err
-		}
+		w.users.flush()
+		w.vendors.flush()
 		s.w.writeFX(addMonths(anchor, -scaleMaxMonths), addMonths(anchor, -1))
 		for i := range n {
 			if i%256 == 0 {
 				if err := ctx.Err(); err != nil {
 					return err
 				}
+				if w.failed() {
+					break // finish reports the error
+				}
 			}
 			s.engagement(i)
 		}
 		s.portfolioRisks()
-		if err := s.w.flush(); err != nil {
+		if err := w.finish(); err != nil {
 			return err
 		}
 		return resetSequences(tx)
@@ -114,7 +114,7 @@ var (
 		"Group Data Office", "Manufacturing India", "HR & Shared Services"}
 	scaleSponsors = []string{cio, cfo, coo, cdo, ciso, mdIndia, dataChief, "Laura Fischer, Group HR Director"}
 	towerCodes    = []string{"INF", "ADM", "HLP", "SEC", "DAT", "CLD"}
-	botCountries  = []string{"PL", "IN", "RO", "CO", "PH", "LT", "PT", "MX"}
+	botCountries  = []string{"US", "IN", "PL", "RO", "CO", "UK", "PH", "LT"} // of demoVendors, in order
 	scaleMSITO    = []string{"Service stabilisation review", "Annual service review", "Price benchmarking exercise",
 		"Continuous improvement plan agreed", "Quarterly service improvement checkpoint", "Renewal or exit decision"}
 	scaleMSBOT = []string{"Core team hired (100 %)", "Service stable for three months", "ISO 27001 certification of the centre",
@@ -228,7 +228,7 @@ func (s *scaleSeed) scalePlan(i int, r *rand.Rand) *engPlan {
 	e.BusinessUnit, e.Sponsor = pick(r, scaleBUs), pick(r, scaleSponsors)
 	region := pick(r, scaleRegions)
 	if e.Model == ModelBOT {
-		e.Code = fmt.Sprintf("BOT-%s-%05d", botCountries[r.IntN(len(botCountries))], i+1)
+		e.Code = fmt.Sprintf("BOT-%s-%05d", botCountries[v%len(botCountries)], i+1) // where the vendor builds it
 		e.Name = fmt.Sprintf("%s %s centre", region, scaleServices[t])
 		e.Phase = PhasesBOT[1+weighted(r, 10, 50, 20, 20)]
 	} else {
@@ -324,7 +324,7 @@ func (s *scaleSeed) engagement(i int) {
 		w.writeReadiness(e, append([]string{e.ManagerName}, demoPeople...), r)
 		w.writeGates(e, r)
 	}
-	w.writeReviews(e, "", []string{e.ManagerName, "Delivery director, " + e.VendorName, "Service manager, " + e.VendorName}, r)
+	w.writeReviews(e, "", "", []string{e.ManagerName, "Delivery director, " + e.VendorName, "Service manager, " + e.VendorName}, r)
 	s.risks(e, r)
 	s.lesson(e, r)
 }

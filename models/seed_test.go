@@ -1,4 +1,4 @@
-package models
+package models_test
 
 import (
 	"context"
@@ -7,47 +7,31 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
 
 	"gorm.io/gorm"
+
+	"portfolio/models"
+	"portfolio/models/dbtest"
 )
 
-// testAnchor is a fixed anchor so the tests do not depend on the day they run.
-var testAnchor = D(2026, time.November, 1)
+// The seed tests run on SQLite, and on PostgreSQL too when PORTFOLIO_TEST_POSTGRES_URL is set.
 
-// seedTestDB opens a migrated SQLite database in the test's temporary directory.
-func seedTestDB(t testing.TB, name string) *gorm.DB {
+var seedAnchor = dbtest.Anchor
+
+// seededDemo is a fresh database of a kind holding the demo seed (health not refreshed).
+func seededDemo(t *testing.T, kind string) *gorm.DB {
 	t.Helper()
-	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), name+".db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if s, err := db.DB(); err == nil {
-			s.Close()
-		}
-	})
-	if _, err := Migrate(ctx, db); err != nil {
+	db := dbtest.Open(t, kind)
+	if err := models.SeedDemo(context.Background(), db, seedAnchor); err != nil {
 		t.Fatal(err)
 	}
 	return db
 }
 
-// demoDB is a database holding the demo seed, shared by the tests of one run.
-func demoDB(t *testing.T) *gorm.DB {
-	t.Helper()
-	db := seedTestDB(t, "demo")
-	if err := SeedDemo(context.Background(), db, testAnchor); err != nil {
-		t.Fatal(err)
-	}
-	return db
-}
-
-func count(t *testing.T, db *gorm.DB, q string, args ...any) int64 {
+func seedCount(t *testing.T, db *gorm.DB, q string, args ...any) int64 {
 	t.Helper()
 	var n int64
 	if err := db.Raw(q, args...).Scan(&n).Error; err != nil {
@@ -56,80 +40,148 @@ func count(t *testing.T, db *gorm.DB, q string, args ...any) int64 {
 	return n
 }
 
-func TestSeedDemoContent(t *testing.T) {
-	db := demoDB(t)
-	a := testAnchor
+func TestSeedDemo(t *testing.T) {
+	for _, kind := range dbtest.Kinds() {
+		t.Run(kind, func(t *testing.T) {
+			db := seededDemo(t, kind)
+			t.Run("content", func(t *testing.T) { checkDemoContent(t, db) })
+			t.Run("money", func(t *testing.T) { checkDemoMoney(t, db) })
+			t.Run("delivery", func(t *testing.T) { checkDemoDelivery(t, db) })
+			t.Run("accounts", func(t *testing.T) { checkDemoAccounts(t, db) })
+			t.Run("risk history", func(t *testing.T) { checkRiskHistory(t, db) })
+			t.Run("movement", func(t *testing.T) { checkMovement(t, db) })
+			t.Run("refuses a non-empty database", func(t *testing.T) {
+				if err := models.SeedDemo(context.Background(), db, seedAnchor); err == nil {
+					t.Error("SeedDemo seeded a database that already holds engagements")
+				}
+				if err := models.SeedScale(context.Background(), db, 10, seedAnchor); err == nil {
+					t.Error("SeedScale seeded a database that already holds engagements")
+				}
+			})
+			// Last: it writes the health columns.
+			t.Run("health", func(t *testing.T) { checkDemoHealth(t, db) })
+		})
+	}
+}
 
-	if n := count(t, db, "SELECT COUNT(*) FROM engagements"); n < 22 || n > 26 {
+func checkDemoContent(t *testing.T, db *gorm.DB) {
+	if n := seedCount(t, db, "SELECT COUNT(*) FROM engagements"); n < 22 || n > 26 {
 		t.Errorf("engagements = %d, want about 24", n)
 	}
-	for _, m := range []string{ModelITO, ModelBOT} {
-		if count(t, db, "SELECT COUNT(*) FROM engagements WHERE model = ?", m) == 0 {
-			t.Errorf("no %s engagement", m)
-		}
-	}
-	for _, p := range PhasesBOT {
-		if count(t, db, "SELECT COUNT(*) FROM engagements WHERE model = ? AND phase = ?", ModelBOT, p) == 0 {
+	for _, p := range models.PhasesBOT {
+		if seedCount(t, db, "SELECT COUNT(*) FROM engagements WHERE model = ? AND phase = ?", models.ModelBOT, p) == 0 {
 			t.Errorf("no BOT engagement in phase %s", p)
 		}
 	}
-	for _, tw := range Towers {
-		if count(t, db, "SELECT COUNT(*) FROM engagements WHERE model = ? AND tower = ?", ModelITO, tw) == 0 {
+	for _, p := range []string{"Transition", "Run", "Exit", "Ended"} {
+		if seedCount(t, db, "SELECT COUNT(*) FROM engagements WHERE model = ? AND phase = ?", models.ModelITO, p) == 0 {
+			t.Errorf("no ITO engagement in phase %s", p)
+		}
+	}
+	for _, tw := range models.Towers {
+		if seedCount(t, db, "SELECT COUNT(*) FROM engagements WHERE model = ? AND tower = ?", models.ModelITO, tw) == 0 {
 			t.Errorf("no ITO engagement in tower %s", tw)
 		}
 	}
-	if n := count(t, db, "SELECT COUNT(*) FROM vendors"); n != 8 {
+	for _, c := range []string{"USD", "EUR", "GBP", "INR"} {
+		if seedCount(t, db, "SELECT COUNT(*) FROM engagements WHERE currency = ?", c) == 0 {
+			t.Errorf("no engagement in %s", c)
+		}
+	}
+	if n := seedCount(t, db, "SELECT COUNT(*) FROM vendors"); n != 8 {
 		t.Errorf("vendors = %d, want 8", n)
 	}
-	if n := count(t, db, "SELECT COUNT(*) FROM vendors WHERE expertise BETWEEN 1 AND 5 AND track_record BETWEEN 1 AND 5 AND financial_stability BETWEEN 1 AND 5 AND cultural_fit BETWEEN 1 AND 5 AND security_posture BETWEEN 1 AND 5"); n != 8 {
+	if n := seedCount(t, db, `SELECT COUNT(*) FROM vendors WHERE expertise BETWEEN 1 AND 5 AND track_record BETWEEN 1 AND 5
+		AND financial_stability BETWEEN 1 AND 5 AND cultural_fit BETWEEN 1 AND 5 AND security_posture BETWEEN 1 AND 5`); n != 8 {
 		t.Errorf("vendors with a full scorecard = %d, want 8", n)
 	}
-	if n := count(t, db, "SELECT COUNT(*) FROM risks"); n < 150 {
+	// The main demo manager manages about five engagements; some are co-managed.
+	if n := seedCount(t, db, "SELECT COUNT(*) FROM engagements e JOIN users u ON u.id = e.manager_id WHERE u.email = ?", "manager@portfolio.example"); n < 4 || n > 6 {
+		t.Errorf("manager@ manages %d engagements, want about 5", n)
+	}
+	if n := seedCount(t, db, "SELECT COUNT(*) FROM engagement_managers"); n == 0 {
+		t.Error("no co-managed engagements")
+	}
+	if n := seedCount(t, db, "SELECT COUNT(*) FROM users WHERE role = ?", models.RoleManager); n < 8 {
+		t.Errorf("managers = %d, want the demo managers and six more", n)
+	}
+	// Phase changes follow each engagement's lifecycle from its start.
+	if n := seedCount(t, db, `SELECT COUNT(*) FROM engagements e WHERE e.phase <> 'Selection' AND NOT EXISTS
+		(SELECT 1 FROM phase_changes p WHERE p.engagement_id = e.id AND p.to_phase = e.phase)`); n > 0 {
+		t.Errorf("%d engagements without a phase change into their phase", n)
+	}
+	if n := seedCount(t, db, "SELECT COUNT(*) FROM phase_changes p JOIN engagements e ON e.id = p.engagement_id WHERE p.changed_on < e.start_date"); n > 0 {
+		t.Errorf("%d phase changes before the engagement started", n)
+	}
+
+	// Risks: every category, every status, consistent scores, some live Critical ones.
+	if n := seedCount(t, db, "SELECT COUNT(*) FROM risks"); n < 150 {
 		t.Errorf("risks = %d, want >= 150", n)
 	}
-	for _, c := range RiskCategories {
-		if count(t, db, "SELECT COUNT(*) FROM risks WHERE category = ?", c) == 0 {
+	for _, c := range models.RiskCategories {
+		if seedCount(t, db, "SELECT COUNT(*) FROM risks WHERE category = ?", c) == 0 {
 			t.Errorf("no risk in category %s", c)
 		}
 	}
-	if n := count(t, db, "SELECT COUNT(*) FROM risks WHERE engagement_id IS NULL"); n < 6 {
+	if n := seedCount(t, db, "SELECT COUNT(*) FROM risks WHERE engagement_id IS NULL"); n < 6 || n > 10 {
 		t.Errorf("portfolio-wide risks = %d, want about 8", n)
 	}
-	for _, s := range RiskStatuses {
-		if count(t, db, "SELECT COUNT(*) FROM risks WHERE status = ?", s) == 0 {
+	for _, s := range models.RiskStatuses {
+		if seedCount(t, db, "SELECT COUNT(*) FROM risks WHERE status = ?", s) == 0 {
 			t.Errorf("no risk with status %s", s)
 		}
 	}
-	if count(t, db, "SELECT COUNT(*) FROM risks WHERE residual_score <> residual_likelihood * residual_impact OR inherent_score <> inherent_likelihood * inherent_impact OR residual_likelihood > inherent_likelihood OR residual_impact > inherent_impact") > 0 {
-		t.Error("risk scores inconsistent with likelihood × impact, or residual above inherent")
+	if n := seedCount(t, db, `SELECT COUNT(*) FROM risks WHERE residual_score <> residual_likelihood * residual_impact
+		OR inherent_score <> inherent_likelihood * inherent_impact
+		OR residual_likelihood > inherent_likelihood OR residual_impact > inherent_impact`); n > 0 {
+		t.Errorf("%d risks with scores inconsistent with likelihood × impact, or residual above inherent", n)
 	}
-	if count(t, db, "SELECT COUNT(*) FROM risks WHERE status <> 'closed' AND residual_score >= 20") == 0 {
-		t.Error("no live Critical risk")
+	if seedCount(t, db, "SELECT COUNT(*) FROM risks WHERE status <> 'closed' AND residual_score >= 20") < 2 {
+		t.Error("want a few live Critical risks")
 	}
-	open := count(t, db, "SELECT COUNT(*) FROM risks WHERE status <> 'closed'")
-	overdue := count(t, db, "SELECT COUNT(*) FROM risks WHERE status <> 'closed' AND next_review < ?", a)
-	if overdue == 0 || overdue*100/open > 20 {
-		t.Errorf("overdue reviews = %d of %d live risks, want about 10 %%", overdue, open)
+	live := seedCount(t, db, "SELECT COUNT(*) FROM risks WHERE status <> 'closed'")
+	overdue := seedCount(t, db, "SELECT COUNT(*) FROM risks WHERE status <> 'closed' AND next_review < ?", seedAnchor)
+	if overdue == 0 || overdue*100/live > 20 {
+		t.Errorf("overdue reviews = %d of %d live risks, want about 10 %%", overdue, live)
 	}
-	if n := count(t, db, "SELECT COUNT(*) FROM risks WHERE status = 'closed' AND (closed_on IS NULL OR closed_reason = '')"); n > 0 {
+	if n := seedCount(t, db, "SELECT COUNT(*) FROM risks WHERE status <> 'closed' AND next_review IS NULL"); n > 0 {
+		t.Errorf("%d live risks without a next review date", n)
+	}
+	if n := seedCount(t, db, "SELECT COUNT(*) FROM risks WHERE status = 'closed' AND (closed_on IS NULL OR closed_reason = '')"); n > 0 {
 		t.Errorf("%d closed risks without a close date or reason", n)
 	}
-	if n := count(t, db, "SELECT COUNT(*) FROM risks WHERE status = 'accepted' AND (accepted_by = '' OR accept_justification = '' OR accept_expiry IS NULL)"); n > 0 {
+	if n := seedCount(t, db, "SELECT COUNT(*) FROM risks WHERE status = 'accepted' AND (accepted_by = '' OR accept_justification = '' OR accept_expiry IS NULL)"); n > 0 {
 		t.Errorf("%d accepted risks without acceptance details", n)
 	}
-	if n := count(t, db, "SELECT COUNT(*) FROM lessons"); n < 40 {
+	if n := seedCount(t, db, "SELECT COUNT(*) FROM risks WHERE raised_on >= ? OR closed_on >= ?", seedAnchor, seedAnchor); n > 0 {
+		t.Errorf("%d risks raised or closed on or after the seedAnchor", n)
+	}
+	if n := seedCount(t, db, "SELECT COUNT(*) FROM mitigation_actions"); n < 100 {
+		t.Errorf("mitigation actions = %d", n)
+	}
+
+	// Lessons: every phase with both outcomes, some tied to engagements and risks.
+	if n := seedCount(t, db, "SELECT COUNT(*) FROM lessons"); n < 40 {
 		t.Errorf("lessons = %d, want >= 40", n)
 	}
-	for _, p := range LessonPhases {
-		for _, o := range LessonOutcomes {
-			if count(t, db, "SELECT COUNT(*) FROM lessons WHERE phase = ? AND outcome = ?", p, o) == 0 {
+	for _, p := range models.LessonPhases {
+		for _, o := range models.LessonOutcomes {
+			if seedCount(t, db, "SELECT COUNT(*) FROM lessons WHERE phase = ? AND outcome = ?", p, o) == 0 {
 				t.Errorf("no lesson in phase %s that %s", p, o)
 			}
 		}
 	}
+	if seedCount(t, db, "SELECT COUNT(*) FROM lessons WHERE risk_id IS NOT NULL") == 0 || seedCount(t, db, "SELECT COUNT(*) FROM lessons WHERE engagement_id IS NULL") == 0 {
+		t.Error("want lessons tied to risks and portfolio lessons")
+	}
+	if n := seedCount(t, db, "SELECT COUNT(*) FROM lessons WHERE learned_on >= ?", seedAnchor); n > 0 {
+		t.Errorf("%d lessons learned on or after the seedAnchor", n)
+	}
+}
 
-	// Costs: at least nine quarters of months, all before the anchor, first of the month.
-	var months []Date
+func checkDemoMoney(t *testing.T, db *gorm.DB) {
+	// At least nine quarters of months, all before the seedAnchor, on the first of the month.
+	var months []models.Date
 	if err := db.Raw("SELECT DISTINCT month FROM cost_records ORDER BY month").Scan(&months).Error; err != nil {
 		t.Fatal(err)
 	}
@@ -137,118 +189,150 @@ func TestSeedDemoContent(t *testing.T) {
 		t.Errorf("cost records cover %d months, want >= 27", len(months))
 	}
 	for _, m := range months {
-		if m.Day() != 1 || !m.Before(a) {
-			t.Errorf("cost month %s is not a first of month before the anchor", m)
+		if m.Day() != 1 || !m.Before(seedAnchor) {
+			t.Errorf("cost month %s is not a first of month before the seedAnchor", m)
 		}
 	}
-	// Every month with non-USD costs has a rate.
-	if n := count(t, db, `SELECT COUNT(*) FROM cost_records c WHERE c.currency <> 'USD' AND NOT EXISTS
+	if n := seedCount(t, db, "SELECT COUNT(*) FROM cost_records c JOIN engagements e ON e.id = c.engagement_id WHERE c.currency <> e.currency"); n > 0 {
+		t.Errorf("%d cost records not in their engagement's currency", n)
+	}
+	if n := seedCount(t, db, `SELECT COUNT(*) FROM cost_records c WHERE c.currency <> 'USD' AND NOT EXISTS
 		(SELECT 1 FROM fx_rates f WHERE f.currency = c.currency AND f.month = c.month)`); n > 0 {
 		t.Errorf("%d cost records without an FX rate", n)
 	}
-	if n := count(t, db, "SELECT COUNT(*) FROM cost_records WHERE savings_type = ?", SavingsAvoidance); n == 0 {
+	if n := seedCount(t, db, "SELECT COUNT(*) FROM cost_records WHERE savings_type = ?", models.SavingsAvoidance); n == 0 {
 		t.Error("no cost avoidance records")
 	}
-	// Measurements agree with Met and carry their engagement.
-	var ms []struct {
-		Actual, Target   int64
-		Direction        string
-		Met              bool
-		EngagementID, SE uint
+	if n := seedCount(t, db, "SELECT COUNT(*) FROM cost_records WHERE credits > 0"); n == 0 {
+		t.Error("no service credits")
 	}
-	if err := db.Raw(`SELECT m.actual, s.target, s.direction, m.met, m.engagement_id, s.engagement_id AS se
+	// Measurements agree with Met and carry their service level's engagement.
+	var ms []struct {
+		Actual, Target int64
+		Direction      string
+		Met            bool
+		EngagementID   uint
+		SLE            uint
+	}
+	if err := db.Raw(`SELECT m.actual, s.target, s.direction, m.met, m.engagement_id, s.engagement_id AS sle
 		FROM sla_measurements m JOIN service_levels s ON s.id = m.service_level_id`).Scan(&ms).Error; err != nil {
 		t.Fatal(err)
 	}
 	missed := 0
 	for _, m := range ms {
-		if Met(m.Actual, m.Target, m.Direction) != m.Met || m.EngagementID != m.SE {
+		if models.Met(m.Actual, m.Target, m.Direction) != m.Met || m.EngagementID != m.SLE {
 			t.Fatalf("measurement inconsistent: %+v", m)
 		}
 		if !m.Met {
 			missed++
 		}
 	}
-	if len(ms) == 0 || missed == 0 {
+	if len(ms) < 1000 || missed == 0 {
 		t.Errorf("measurements = %d, missed = %d", len(ms), missed)
 	}
-
-	// BOT readiness: the default areas, weights summing to 100.
-	var bots []uint
-	db.Raw("SELECT id FROM engagements WHERE model = ?", ModelBOT).Scan(&bots)
-	for _, id := range bots {
-		if w := count(t, db, "SELECT COALESCE(SUM(weight), 0) FROM readiness_items WHERE engagement_id = ?", id); w != 100 {
-			t.Errorf("BOT engagement %d readiness weights = %d, want 100", id, w)
-		}
-	}
-	if n := count(t, db, "SELECT COUNT(*) FROM engagements WHERE phase = 'Transferred' AND actual_transfer IS NOT NULL"); n == 0 {
-		t.Error("no transferred BOT engagement with an actual transfer date")
-	}
-	if n := count(t, db, "SELECT COUNT(*) FROM engagements WHERE model = ? AND phase = 'Transfer' AND planned_transfer < ?", ModelBOT, a.AddDays(61)); n == 0 {
-		t.Error("no BOT transfer due within 60 days")
-	}
-	// Milestones: some late, some key ones more than 30 days late, some due within 90 days.
-	if n := count(t, db, "SELECT COUNT(*) FROM milestones WHERE actual IS NULL AND planned < ?", a); n == 0 {
-		t.Error("no late milestone")
-	}
-	if n := count(t, db, "SELECT COUNT(*) FROM milestones WHERE is_key AND actual IS NULL AND planned < ?", a.AddDays(-30)); n < 2 {
-		t.Errorf("key milestones > 30 days late = %d, want 2", n)
-	}
-	if n := count(t, db, "SELECT COUNT(*) FROM milestones WHERE actual IS NULL AND planned BETWEEN ? AND ?", a, a.AddDays(90)); n < 5 {
-		t.Errorf("milestones due in the next 90 days = %d", n)
-	}
-	if n := count(t, db, "SELECT COUNT(*) FROM milestones WHERE actual >= ?", a); n > 0 {
-		t.Errorf("%d milestones done on or after the anchor", n)
-	}
-	// Governance: four quarters for long-running engagements, named like 2026-Q3.
-	q := DefaultFiscal.LastComplete(a).String()
-	if n := count(t, db, "SELECT COUNT(*) FROM governance_reviews WHERE quarter = ?", q); n < 15 {
-		t.Errorf("reviews in %s = %d", q, n)
-	}
-	if n := count(t, db, "SELECT COUNT(*) FROM review_actions"); n == 0 {
-		t.Error("no review actions")
-	}
-	if n := count(t, db, "SELECT COUNT(*) FROM transfer_gates"); n == 0 {
-		t.Error("no transfer gates")
-	}
-	// The main demo manager manages about five engagements; some are co-managed.
-	if n := count(t, db, "SELECT COUNT(*) FROM engagements e JOIN users u ON u.id = e.manager_id WHERE u.email = ?", "manager@portfolio.example"); n < 4 || n > 6 {
-		t.Errorf("manager@ manages %d engagements, want about 5", n)
-	}
-	if n := count(t, db, "SELECT COUNT(*) FROM engagement_managers"); n == 0 {
-		t.Error("no co-managed engagements")
-	}
-	// Health is left for the refresh.
-	if n := count(t, db, "SELECT COUNT(*) FROM engagements WHERE health <> 'green' OR health_reasons <> ''"); n > 0 {
-		t.Errorf("%d engagements with health set by the seed", n)
+	if n := seedCount(t, db, `SELECT COUNT(*) FROM sla_measurements m WHERE NOT EXISTS
+		(SELECT 1 FROM cost_records c WHERE c.engagement_id = m.engagement_id AND c.month = m.month)`); n > 0 {
+		t.Errorf("%d measurements in months without costs", n)
 	}
 }
 
-func TestSeedDemoAccounts(t *testing.T) {
-	db := demoDB(t)
+func checkDemoDelivery(t *testing.T, db *gorm.DB) {
+	// BOT readiness: the default areas, weights summing to 100.
+	var bots []uint
+	db.Raw("SELECT id FROM engagements WHERE model = ?", models.ModelBOT).Scan(&bots)
+	for _, id := range bots {
+		if w := seedCount(t, db, "SELECT COALESCE(SUM(weight), 0) FROM readiness_items WHERE engagement_id = ?", id); w != 100 {
+			t.Errorf("BOT engagement %d readiness weights = %d, want 100", id, w)
+		}
+	}
+	if n := seedCount(t, db, "SELECT COUNT(*) FROM engagements WHERE phase = 'Transferred' AND actual_transfer IS NOT NULL"); n == 0 {
+		t.Error("no transferred BOT engagement with an actual transfer date")
+	}
+	if n := seedCount(t, db, "SELECT COUNT(*) FROM engagements WHERE phase = 'Transferred' AND EXISTS (SELECT 1 FROM readiness_items r WHERE r.engagement_id = engagements.id AND r.status <> ?)", models.ReadinessDone); n > 0 {
+		t.Error("a transferred engagement has readiness items not done")
+	}
+	if n := seedCount(t, db, "SELECT COUNT(*) FROM engagements WHERE model = ? AND phase = 'Transfer' AND planned_transfer BETWEEN ? AND ?", models.ModelBOT, seedAnchor, seedAnchor.AddDays(60)); n < 2 {
+		t.Errorf("BOT transfers due within 60 days = %d, want 2", n)
+	}
+	if n := seedCount(t, db, "SELECT COUNT(*) FROM transfer_gates"); n == 0 {
+		t.Error("no transfer gates")
+	}
+	// Milestones: some late, two key ones more than 30 days late, some due within 90 days, none done in the future.
+	if n := seedCount(t, db, "SELECT COUNT(*) FROM milestones WHERE actual IS NULL AND planned < ?", seedAnchor); n == 0 {
+		t.Error("no late milestone")
+	}
+	if n := seedCount(t, db, "SELECT COUNT(*) FROM milestones WHERE is_key AND actual IS NULL AND planned < ?", seedAnchor.AddDays(-30)); n < 2 {
+		t.Errorf("key milestones > 30 days late = %d, want 2", n)
+	}
+	if n := seedCount(t, db, "SELECT COUNT(*) FROM milestones WHERE actual IS NULL AND planned BETWEEN ? AND ?", seedAnchor, seedAnchor.AddDays(90)); n < 5 {
+		t.Errorf("milestones due in the next 90 days = %d", n)
+	}
+	if n := seedCount(t, db, "SELECT COUNT(*) FROM milestones WHERE actual >= ?", seedAnchor); n > 0 {
+		t.Errorf("%d milestones done on or after the seedAnchor", n)
+	}
+	// Governance: the last complete quarter reviewed for the running engagements.
+	q := models.DefaultFiscal.LastComplete(seedAnchor).String()
+	if n := seedCount(t, db, "SELECT COUNT(*) FROM governance_reviews WHERE quarter = ?", q); n < 15 {
+		t.Errorf("reviews in %s = %d", q, n)
+	}
+	for _, r := range []string{models.Red, models.Amber, models.Green} {
+		if seedCount(t, db, "SELECT COUNT(*) FROM governance_reviews WHERE rating = ?", r) == 0 {
+			t.Errorf("no review rated %s", r)
+		}
+	}
+	if n := seedCount(t, db, "SELECT COUNT(*) FROM review_actions WHERE status = 'open'"); n == 0 {
+		t.Error("no open review actions")
+	}
+}
+
+func checkDemoAccounts(t *testing.T, db *gorm.DB) {
 	roles := map[string]bool{}
-	for _, a := range DemoAccounts {
-		if msg := CheckPassword(a.Password, a.Email); msg != "" {
+	for _, a := range models.DemoAccounts {
+		if msg := models.CheckPassword(a.Password, a.Email); msg != "" {
 			t.Errorf("%s: %s", a.Email, msg)
 		}
-		u, err := UserByEmail(context.Background(), db, a.Email)
+		u, err := models.UserByEmail(context.Background(), db, a.Email)
 		if err != nil || u == nil {
 			t.Fatalf("%s: %v", a.Email, err)
 		}
-		if u.Role != a.Role || !PasswordMatches(u.PasswordHash, a.Password) {
-			t.Errorf("%s: role %s, password matches %v", a.Email, u.Role, PasswordMatches(u.PasswordHash, a.Password))
+		if u.Role != a.Role || !models.PasswordMatches(u.PasswordHash, a.Password) {
+			t.Errorf("%s: role %s, password matches %v", a.Email, u.Role, models.PasswordMatches(u.PasswordHash, a.Password))
 		}
 		roles[a.Role] = true
 	}
-	for _, r := range Roles {
+	for _, r := range models.Roles {
 		if !roles[r] {
 			t.Errorf("no demo account with role %s", r)
 		}
 	}
 }
 
+// checkDemoHealth refreshes health as the app does and expects every colour,
+// each with its reasons.
+func checkDemoHealth(t *testing.T, db *gorm.DB) {
+	ctx := context.Background()
+	if n := seedCount(t, db, "SELECT COUNT(*) FROM engagements WHERE health <> 'green' OR health_reasons <> ''"); n > 0 {
+		t.Errorf("%d engagements with health set by the seed", n)
+	}
+	if err := models.RefreshHealth(ctx, db, models.DefaultSettings(), models.DateOf(dbtest.Now)); err != nil {
+		t.Fatal(err)
+	}
+	var rows []struct{ Code, Health, HealthReasons string }
+	db.Raw("SELECT code, health, health_reasons FROM engagements ORDER BY id").Scan(&rows)
+	n := map[string]int{}
+	for _, r := range rows {
+		n[r.Health]++
+		t.Logf("%-11s %-5s %q", r.Code, r.Health, r.HealthReasons)
+	}
+	for _, c := range []string{models.Red, models.Amber, models.Green} {
+		if n[c] < 4 {
+			t.Errorf("%d engagements %s, want a good few of each colour", n[c], c)
+		}
+	}
+}
+
 // digest hashes the rows of a query in order.
-func digest(t *testing.T, db *gorm.DB, q string) string {
+func seedDigest(t *testing.T, db *gorm.DB, q string) string {
 	t.Helper()
 	rows, err := db.Raw(q).Rows()
 	if err != nil {
@@ -273,189 +357,252 @@ func digest(t *testing.T, db *gorm.DB, q string) string {
 		}
 		n++
 	}
-	return strconv.Itoa(n) + ":" + hex.EncodeToString(h.Sum(nil))
+	return strconv.Itoa(n) + " rows " + hex.EncodeToString(h.Sum(nil))[:16]
 }
 
-// digestQueries cover every table the seed fills (users without the salted hash).
-var digestQueries = []string{
-	"SELECT id, name, email, role, created_at FROM users ORDER BY id",
-	"SELECT * FROM vendors ORDER BY id",
-	"SELECT * FROM engagements ORDER BY id",
-	"SELECT * FROM engagement_managers ORDER BY engagement_id, user_id",
-	"SELECT * FROM phase_changes ORDER BY id",
-	"SELECT * FROM cost_records ORDER BY id",
-	"SELECT * FROM fx_rates ORDER BY id",
-	"SELECT * FROM service_levels ORDER BY id",
-	"SELECT * FROM sla_measurements ORDER BY id",
-	"SELECT * FROM risks ORDER BY id",
-	"SELECT * FROM changes ORDER BY id",
-	"SELECT * FROM mitigation_actions ORDER BY id",
-	"SELECT * FROM milestones ORDER BY id",
-	"SELECT * FROM readiness_items ORDER BY id",
-	"SELECT * FROM transfer_gates ORDER BY id",
-	"SELECT * FROM governance_reviews ORDER BY id",
-	"SELECT * FROM review_actions ORDER BY id",
-	"SELECT * FROM lessons ORDER BY id",
+// seededTables are the tables the seeds fill; users are digested without the salted hash.
+var seededTables = []string{"vendors", "engagements", "phase_changes", "cost_records", "fx_rates", "service_levels",
+	"sla_measurements", "risks", "changes", "mitigation_actions", "milestones", "readiness_items", "transfer_gates",
+	"governance_reviews", "review_actions", "lessons"}
+
+func digestQueries() []string {
+	qs := []string{"SELECT id, name, email, role, created_at FROM users ORDER BY id",
+		"SELECT * FROM engagement_managers ORDER BY engagement_id, user_id"}
+	for _, tbl := range seededTables {
+		qs = append(qs, "SELECT * FROM "+tbl+" ORDER BY id")
+	}
+	return qs
 }
 
-func TestSeedDemoDeterministic(t *testing.T) {
-	one, two := demoDB(t), demoDB(t)
-	for _, q := range digestQueries {
-		if a, b := digest(t, one, q), digest(t, two, q); a != b {
+func seedSameData(t *testing.T, one, two *gorm.DB) {
+	t.Helper()
+	for _, q := range digestQueries() {
+		if a, b := seedDigest(t, one, q), seedDigest(t, two, q); a != b {
 			t.Errorf("%s differs between two seeds: %s vs %s", q, a, b)
 		}
 	}
 }
 
-func TestSeedDemoRefusesNonEmpty(t *testing.T) {
-	db := demoDB(t)
-	if err := SeedDemo(context.Background(), db, testAnchor); err == nil {
-		t.Fatal("SeedDemo seeded a database that already holds engagements")
-	}
-	if err := SeedScale(context.Background(), db, 10, testAnchor); err == nil {
-		t.Fatal("SeedScale seeded a database that already holds engagements")
-	}
+func TestSeedDemoDeterministic(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		if err := models.SeedDemo(context.Background(), db, seedAnchor); err != nil {
+			t.Fatal(err)
+		}
+		kind := "sqlite"
+		if !models.IsSQLite(db) {
+			kind = "postgres"
+		}
+		seedSameData(t, db, seededDemo(t, kind))
+	})
 }
 
-// TestSeedRiskHistory replays every risk's changes from its create row and checks
-// they arrive at the stored residual scores and status.
-func TestSeedRiskHistory(t *testing.T) {
-	db := demoDB(t)
-	checkRiskHistory(t, db)
-}
-
+// checkRiskHistory replays every risk's changes from its creation and checks
+// they arrive at the stored row: scores, status, review date, close and acceptance.
 func checkRiskHistory(t *testing.T, db *gorm.DB) {
 	t.Helper()
-	var risks []Risk
+	var risks []models.Risk
 	if err := db.Order("id").Find(&risks).Error; err != nil {
 		t.Fatal(err)
 	}
-	var changes []Change
+	var changes []models.Change
 	if err := db.Where("entity = ?", "risk").Order("entity_id, at, id").Find(&changes).Error; err != nil {
 		t.Fatal(err)
 	}
-	byRisk := map[uint][]Change{}
+	byRisk := map[uint][]models.Change{}
 	for _, c := range changes {
 		byRisk[c.EntityID] = append(byRisk[c.EntityID], c)
 	}
+	fields := []string{"residual_likelihood", "residual_impact", "residual_score", "status", "response", "next_review",
+		"closed_on", "closed_reason", "accepted_by", "accept_justification", "accept_expiry"}
 	for _, r := range risks {
 		cs := byRisk[r.ID]
-		if len(cs) == 0 || cs[0].Action != "create" || !DateOf(cs[0].At).Time.Equal(r.RaisedOn.Time) {
+		if len(cs) == 0 || cs[0].Action != "create" || cs[0].Field != "" || !models.DateOf(cs[0].At).Equal(r.RaisedOn.Time) {
 			t.Fatalf("risk %s: history does not start with a create row on %s", r.Ref, r.RaisedOn)
 		}
-		// The state at creation: each field's first "old", or its current value.
-		cur := map[string]string{
+		current := map[string]string{
 			"residual_likelihood": strconv.Itoa(r.ResidualLikelihood), "residual_impact": strconv.Itoa(r.ResidualImpact),
-			"residual_score": strconv.Itoa(r.ResidualScore), "status": r.Status,
+			"residual_score": strconv.Itoa(r.ResidualScore), "status": r.Status, "response": r.Response,
+			"next_review": r.NextReview.String(), "closed_on": r.ClosedOn.String(), "closed_reason": r.ClosedReason,
+			"accepted_by": r.AcceptedBy, "accept_justification": r.AcceptJustification, "accept_expiry": r.AcceptExpiry.String(),
+		}
+		// The state at creation: the create row's value of a field, else the first
+		// change's old value, else (never changed) the current value.
+		created, firstOld := map[string]string{}, map[string]string{}
+		var updates []models.Change
+		for _, c := range cs[1:] {
+			if c.Action == "create" {
+				if !c.At.Equal(cs[0].At) {
+					t.Errorf("risk %s: create row %d at %s", r.Ref, c.ID, c.At)
+				}
+				created[c.Field] = c.New
+				continue
+			}
+			updates = append(updates, c)
+			if _, ok := firstOld[c.Field]; !ok {
+				firstOld[c.Field] = c.Old
+			}
 		}
 		state := map[string]string{}
-		for f, v := range cur {
-			state[f] = v
-		}
-		seen := map[string]bool{}
-		for _, c := range cs[1:] {
-			if !seen[c.Field] {
-				state[c.Field], seen[c.Field] = c.Old, true
+		for _, f := range fields {
+			v, fromCreate := created[f]
+			old, changed := firstOld[f]
+			switch {
+			case fromCreate && changed && v != old:
+				t.Errorf("risk %s: created with %s = %q, but its first change starts from %q", r.Ref, f, v, old)
+			case !fromCreate && changed && len(created) > 0 && old != "":
+				t.Errorf("risk %s: %s empty at creation, but its first change starts from %q", r.Ref, f, old)
+			}
+			switch {
+			case fromCreate:
+				state[f] = v
+			case changed:
+				state[f] = old
+			default:
+				state[f] = current[f]
 			}
 		}
-		if state["status"] != StatusOpen {
+		if state["status"] != models.StatusOpen {
 			t.Errorf("risk %s created with status %s", r.Ref, state["status"])
 		}
-		var lastAt time.Time
-		for _, c := range cs[1:] {
-			if c.At.Before(lastAt) || !c.At.After(cs[0].At) {
+		last := cs[0].At
+		for _, c := range updates {
+			if !c.At.After(cs[0].At) || c.At.Before(last) {
 				t.Errorf("risk %s: change %d out of order", r.Ref, c.ID)
 			}
-			lastAt = c.At
-			if state[c.Field] != c.Old {
+			last = c.At
+			if _, ok := state[c.Field]; ok && state[c.Field] != c.Old {
 				t.Errorf("risk %s: change %d of %s from %q, but it was %q", r.Ref, c.ID, c.Field, c.Old, state[c.Field])
 			}
 			state[c.Field] = c.New
-			l, _ := strconv.Atoi(state["residual_likelihood"])
-			i, _ := strconv.Atoi(state["residual_impact"])
-			if state["residual_score"] != strconv.Itoa(l*i) && c.Field == "residual_score" {
-				t.Errorf("risk %s: score %s is not %d × %d", r.Ref, state["residual_score"], l, i)
+			if c.Field == "residual_score" {
+				l, _ := strconv.Atoi(state["residual_likelihood"])
+				i, _ := strconv.Atoi(state["residual_impact"])
+				if state["residual_score"] != strconv.Itoa(l*i) {
+					t.Errorf("risk %s: score %s is not %d × %d", r.Ref, state["residual_score"], l, i)
+				}
 			}
-			if c.Field == "status" && c.New == StatusClosed && (c.Action != "close" || !DateOf(c.At).Time.Equal(r.ClosedOn.Time)) {
-				t.Errorf("risk %s: closed by %s on %s, closed_on %s", r.Ref, c.Action, DateOf(c.At), r.ClosedOn)
+			if c.Field == "status" && c.New == models.StatusClosed && (c.Action != "close" || !models.DateOf(c.At).Equal(r.ClosedOn.Time)) {
+				t.Errorf("risk %s: closed by %q on %s, closed_on %s", r.Ref, c.Action, models.DateOf(c.At), r.ClosedOn)
 			}
 		}
-		for f, v := range cur {
-			if state[f] != v {
-				t.Errorf("risk %s: replay gives %s = %s, stored %s", r.Ref, f, state[f], v)
+		for _, f := range fields {
+			if state[f] != current[f] {
+				t.Errorf("risk %s: replay gives %s = %q, stored %q", r.Ref, f, state[f], current[f])
 			}
+		}
+		if r.Version != 1+countUpdateWrites(updates) {
+			t.Errorf("risk %s: version %d after %d writes", r.Ref, r.Version, countUpdateWrites(updates))
 		}
 	}
 }
 
-// TestSeedDemoMovement checks the last two quarters show new, escalated,
-// de-escalated and closed risks.
-func TestSeedDemoMovement(t *testing.T) {
-	db := demoDB(t)
-	since := DefaultFiscal.Start(DefaultFiscal.LastComplete(testAnchor).Prev())
-	for what, q := range map[string]string{
-		"new":          "SELECT COUNT(*) FROM risks WHERE raised_on >= ?",
-		"closed":       "SELECT COUNT(*) FROM risks WHERE closed_on >= ?",
-		"escalated":    "SELECT COUNT(*) FROM changes WHERE field = 'residual_score' AND CAST(new AS INTEGER) > CAST(old AS INTEGER) AND at >= ?",
-		"de-escalated": "SELECT COUNT(*) FROM changes WHERE field = 'residual_score' AND CAST(new AS INTEGER) < CAST(old AS INTEGER) AND at >= ?",
-	} {
-		if n := count(t, db, q, since); n < 3 {
-			t.Errorf("%s risks since %s = %d, want several", what, since, n)
+// countUpdateWrites counts the writes (distinct instants) among changes.
+func countUpdateWrites(cs []models.Change) int {
+	n := 0
+	for i, c := range cs {
+		if i == 0 || !c.At.Equal(cs[i-1].At) {
+			n++
+		}
+	}
+	return n
+}
+
+// checkMovement expects new, escalated, de-escalated and closed risks in the last two quarters.
+func checkMovement(t *testing.T, db *gorm.DB) {
+	since := models.DefaultFiscal.Start(models.DefaultFiscal.LastComplete(seedAnchor).Prev())
+	moved := map[string]int64{
+		"new":    seedCount(t, db, "SELECT COUNT(*) FROM risks WHERE raised_on >= ?", since),
+		"closed": seedCount(t, db, "SELECT COUNT(*) FROM risks WHERE closed_on >= ?", since),
+	}
+	var scores []models.Change
+	if err := db.Where("entity = 'risk' AND action = 'update' AND field = 'residual_score' AND at >= ?", since.Time).Find(&scores).Error; err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range scores {
+		o, _ := strconv.Atoi(c.Old)
+		n, _ := strconv.Atoi(c.New)
+		if n > o {
+			moved["escalated"]++
+		} else {
+			moved["de-escalated"]++
+		}
+	}
+	for _, what := range []string{"new", "closed", "escalated", "de-escalated"} {
+		if moved[what] < 3 {
+			t.Errorf("%s risks since %s = %d, want several", what, since, moved[what])
 		}
 	}
 }
 
 func TestSeedScaleSmall(t *testing.T) {
-	db := seedTestDB(t, "scale")
-	start := time.Now()
-	if err := SeedScale(context.Background(), db, 200, testAnchor); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("SeedScale(200) took %s", time.Since(start))
-	if n := count(t, db, "SELECT COUNT(*) FROM engagements"); n != 200 {
-		t.Errorf("engagements = %d, want 200", n)
-	}
-	if n := count(t, db, "SELECT COUNT(*) FROM risks WHERE engagement_id IS NOT NULL"); n != 5000 {
-		t.Errorf("engagement risks = %d, want 5000", n)
-	}
-	if n := count(t, db, "SELECT COUNT(*) FROM cost_records"); n < 200*100 {
-		t.Errorf("cost records = %d, want about 102 per engagement", n)
-	}
-	if n := count(t, db, "SELECT COUNT(*) FROM sla_measurements"); n != 200*3*24 {
-		t.Errorf("measurements = %d, want %d", n, 200*3*24)
-	}
-	if n := count(t, db, "SELECT COUNT(*) FROM vendors"); n != 8 {
-		t.Errorf("vendors = %d, want 8", n)
-	}
-	for _, a := range DemoAccounts {
-		u, err := UserByEmail(context.Background(), db, a.Email)
-		if err != nil || u == nil || !PasswordMatches(u.PasswordHash, a.Password) {
-			t.Errorf("demo account %s cannot sign in", a.Email)
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		start := time.Now()
+		if err := models.SeedScale(ctx, db, 200, seedAnchor); err != nil {
+			t.Fatal(err)
 		}
-	}
-	var bots []uint
-	db.Raw("SELECT id FROM engagements WHERE model = ?", ModelBOT).Scan(&bots)
-	for _, id := range bots {
-		if w := count(t, db, "SELECT COALESCE(SUM(weight), 0) FROM readiness_items WHERE engagement_id = ?", id); w != 100 {
-			t.Fatalf("BOT engagement %d readiness weights = %d", id, w)
+		t.Logf("SeedScale(200) took %s", time.Since(start))
+		if n := seedCount(t, db, "SELECT COUNT(*) FROM engagements"); n != 200 {
+			t.Errorf("engagements = %d, want 200", n)
 		}
-	}
-	checkRiskHistory(t, db)
+		if n := seedCount(t, db, "SELECT COUNT(*) FROM risks WHERE engagement_id IS NOT NULL"); n != 5000 {
+			t.Errorf("engagement risks = %d, want 5000", n)
+		}
+		if n := seedCount(t, db, "SELECT COUNT(*) FROM cost_records"); n < 200*100 {
+			t.Errorf("cost records = %d, want about 102 per engagement", n)
+		}
+		if n := seedCount(t, db, "SELECT COUNT(*) FROM sla_measurements"); n != 200*3*24 {
+			t.Errorf("measurements = %d, want %d", n, 200*3*24)
+		}
+		if n := seedCount(t, db, "SELECT COUNT(*) FROM milestones"); n != 200*6 {
+			t.Errorf("milestones = %d, want %d", n, 200*6)
+		}
+		if n := seedCount(t, db, "SELECT COUNT(*) FROM vendors"); n != 8 {
+			t.Errorf("vendors = %d, want 8", n)
+		}
+		if n := seedCount(t, db, "SELECT COUNT(*) FROM lessons"); n != 200 {
+			t.Errorf("lessons = %d, want 200", n)
+		}
+		perRisk := float64(seedCount(t, db, "SELECT COUNT(*) FROM changes")) / float64(seedCount(t, db, "SELECT COUNT(*) FROM risks"))
+		if perRisk < 1 || perRisk > 2 {
+			t.Errorf("%.2f history rows per risk, want 1–2", perRisk)
+		}
+		for _, a := range models.DemoAccounts {
+			u, err := models.UserByEmail(ctx, db, a.Email)
+			if err != nil || u == nil || !models.PasswordMatches(u.PasswordHash, a.Password) {
+				t.Errorf("demo account %s cannot sign in", a.Email)
+			}
+		}
+		if n := seedCount(t, db, `SELECT COUNT(*) FROM engagements e WHERE e.model = ? AND
+			(SELECT COALESCE(SUM(weight), 0) FROM readiness_items r WHERE r.engagement_id = e.id) <> 100`, models.ModelBOT); n > 0 {
+			t.Errorf("%d BOT engagements whose readiness weights do not sum to 100", n)
+		}
+		if n := seedCount(t, db, "SELECT COUNT(*) FROM engagements WHERE model = ?", models.ModelBOT); n == 0 {
+			t.Error("no BOT engagements")
+		}
+		checkRiskHistory(t, db)
 
-	// Deterministic for (n, anchor).
-	other := seedTestDB(t, "scale2")
-	if err := SeedScale(context.Background(), other, 200, testAnchor); err != nil {
-		t.Fatal(err)
-	}
-	for _, q := range digestQueries {
-		if a, b := digest(t, db, q), digest(t, other, q); a != b {
-			t.Errorf("%s differs between two scale seeds", q)
+		// New rows after the seed get fresh ids (sequences moved past the seed's).
+		if err := db.Exec("INSERT INTO fx_rates (currency, month, rate) VALUES ('CHF', ?, '1.1300')", seedAnchor).Error; err != nil {
+			t.Errorf("insert after the seed: %v", err)
 		}
-	}
+
+		// Deterministic for (n, seedAnchor).
+		kind := "sqlite"
+		if !models.IsSQLite(db) {
+			kind = "postgres"
+		}
+		other := dbtest.Open(t, kind)
+		if err := models.SeedScale(ctx, other, 200, seedAnchor); err != nil {
+			t.Fatal(err)
+		}
+		db.Exec("DELETE FROM fx_rates WHERE currency = 'CHF'")
+		seedSameData(t, db, other)
+	})
 }
 
-// TestSeedScaleTiming measures the full-size scale seed; it runs only with
-// PORTFOLIO_SEED_TIMING=1 (and PORTFOLIO_SEED_N to change the size).
+// TestSeedScaleTiming measures the full-size scale seed on SQLite; it runs only
+// with PORTFOLIO_SEED_TIMING=1 (PORTFOLIO_SEED_N changes the size, default 10000).
 func TestSeedScaleTiming(t *testing.T) {
 	if os.Getenv("PORTFOLIO_SEED_TIMING") != "1" {
 		t.Skip("set PORTFOLIO_SEED_TIMING=1 to time SeedScale")
@@ -464,18 +611,18 @@ func TestSeedScaleTiming(t *testing.T) {
 	if s := os.Getenv("PORTFOLIO_SEED_N"); s != "" {
 		n, _ = strconv.Atoi(s)
 	}
-	db := seedTestDB(t, "timing")
+	kind := os.Getenv("PORTFOLIO_SEED_KIND")
+	if kind == "" {
+		kind = "sqlite"
+	}
+	db := dbtest.Open(t, kind)
 	start := time.Now()
-	if err := SeedScale(context.Background(), db, n, testAnchor); err != nil {
+	if err := models.SeedScale(context.Background(), db, n, seedAnchor); err != nil {
 		t.Fatal(err)
 	}
 	took := time.Since(start)
-	for _, tbl := range seedTables {
-		t.Logf("%-20s %9d", tbl, count(t, db, "SELECT COUNT(*) FROM "+tbl))
+	for _, tbl := range append([]string{"users"}, seededTables...) {
+		t.Logf("%-20s %9d", tbl, seedCount(t, db, "SELECT COUNT(*) FROM "+tbl))
 	}
-	t.Logf("SeedScale(%d) on SQLite took %s", n, took)
-	for k, v := range WriteTimes {
-		t.Logf("write %-20s %s", k, v)
-	}
-	fmt.Fprintf(os.Stderr, "SeedScale(%d) on SQLite took %s\n", n, took)
+	fmt.Fprintf(os.Stderr, "SeedScale(%d) on %s took %s\n", n, kind, took)
 }
