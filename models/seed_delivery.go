@@ -226,6 +226,21 @@ func (w *seedWriter) writeMilestones(e *engPlan, r *rand.Rand) {
 	}
 }
 
+// readinessByPhase is the typical progress of each readiness area (in ReadinessAreas order) by BOT phase.
+func readinessByPhase(phase string) []int {
+	switch phase {
+	case "Build":
+		return []int{1, 0, 0, 0, 0, 0, 0, 0}
+	case "Operate":
+		return []int{1, 1, 0, 0, 1, 0, 2, 0}
+	case "Transfer":
+		return []int{2, 1, 1, 1, 2, 1, 2, 1}
+	case "Transferred":
+		return []int{2, 2, 2, 2, 2, 2, 2, 2}
+	}
+	return []int{0, 0, 0, 0, 0, 0, 0, 0}
+}
+
 // readinessRoles name who owns each readiness area.
 var readinessRoles = []string{"transition lead", "learning & development partner", "test manager", "HR business partner",
 	"IT asset manager", "legal counsel", "service manager", "governance lead"}
