@@ -6,7 +6,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"io"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -141,9 +140,9 @@ func randomHex(n int) string {
 }
 
 var (
-	demoOnce sync.Once
-	demoPath string
-	demoErr  error
+	demoOnce  sync.Once
+	demoBytes []byte // the seeded SQLite file, kept in memory so no directory is left behind
+	demoErr   error
 )
 
 // Demo returns a database of a kind holding the demo portfolio seeded for Anchor,
@@ -162,29 +161,33 @@ func Demo(t testing.TB, kind string) *gorm.DB {
 			demoErr = err
 			return
 		}
-		demoPath = filepath.Join(dir, "demo.db")
-		db, err := models.Open(context.Background(), demoPath)
+		defer os.RemoveAll(dir)
+		path := filepath.Join(dir, "demo.db")
+		db, err := models.Open(context.Background(), path)
 		if err != nil {
 			demoErr = err
 			return
 		}
-		defer func() {
-			sqlDB, _ := db.DB()
-			sqlDB.Close()
-		}()
+		sqlDB, _ := db.DB()
 		if _, demoErr = models.Migrate(context.Background(), db); demoErr != nil {
+			sqlDB.Close()
 			return
 		}
 		if demoErr = seedErr(db); demoErr != nil {
+			sqlDB.Close()
 			return
 		}
 		demoErr = db.Exec("PRAGMA wal_checkpoint(TRUNCATE)").Error
+		sqlDB.Close()
+		if demoErr == nil {
+			demoBytes, demoErr = os.ReadFile(path)
+		}
 	})
 	if demoErr != nil {
 		t.Fatalf("demo seed: %v", demoErr)
 	}
 	dst := filepath.Join(t.TempDir(), "demo.db")
-	if err := copyFile(demoPath, dst); err != nil {
+	if err := os.WriteFile(dst, demoBytes, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	db, err := models.Open(context.Background(), dst)
@@ -216,21 +219,4 @@ func seedErr(db *gorm.DB) error {
 		return err
 	}
 	return models.RefreshHealth(ctx, db, s, models.DateOf(Now))
-}
-
-func copyFile(src, dst string) error {
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.Create(dst)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
 }
