@@ -2,6 +2,8 @@ package models
 
 import (
 	"context"
+	"database/sql"
+	"time"
 
 	"gorm.io/gorm"
 )
@@ -21,27 +23,63 @@ type EngagementTotal struct {
 // EngagementTotals reads every group of engagements with at least one member.
 func EngagementTotals(ctx context.Context, db *gorm.DB) ([]EngagementTotal, error) {
 	var out []EngagementTotal
-	err := db.WithContext(ctx).Table("engagement_totals").
-		Select("model, phase, health, currency, active, engagements, contract_value").
-		Where("engagements <> 0").Order("model, phase, health, currency, active").Scan(&out).Error
+	err := eachRow(db.WithContext(ctx), `SELECT model, phase, health, currency, active, engagements, contract_value
+		FROM engagement_totals WHERE engagements <> 0 ORDER BY model, phase, health, currency, active`, nil,
+		func(rows *sql.Rows) error {
+			var t EngagementTotal
+			err := rows.Scan(&t.Model, &t.Phase, &t.Health, &t.Currency, &t.Active, &t.Engagements, &t.ContractValue)
+			out = append(out, t)
+			return err
+		})
 	return out, err
 }
 
 // PortfolioCostSums is SumCosts for the whole portfolio between two months
 // (either may be zero: open-ended), read from cost_month_totals.
 func PortfolioCostSums(ctx context.Context, db *gorm.DB, from, to Date) ([]CostSums, error) {
-	q := db.WithContext(ctx).Table("cost_month_totals").
-		Select(`currency, month, savings_type, baseline, vendor_fees, retained, one_off, credits, planned_savings AS planned`).
-		Where("records > 0").Order("month, currency, savings_type")
-	if !from.IsZero() {
-		q = q.Where("month >= ?", from)
+	if from.IsZero() {
+		from = D(1, time.January, 1)
 	}
-	if !to.IsZero() {
-		q = q.Where("month <= ?", to)
+	if to.IsZero() {
+		to = D(9999, time.December, 31)
 	}
-	var rows []CostSums
-	return rows, q.Scan(&rows).Error
+	var out []CostSums
+	err := eachRow(db.WithContext(ctx), `SELECT `+dateText("month")+`, currency, savings_type, baseline, vendor_fees, retained,
+		one_off, credits, planned_savings FROM cost_month_totals WHERE records > 0 AND month BETWEEN ? AND ?
+		ORDER BY month, currency, savings_type`, []any{from, to},
+		func(rows *sql.Rows) error {
+			var c CostSums
+			var month string
+			if err := rows.Scan(&month, &c.Currency, &c.SavingsType, &c.Baseline, &c.VendorFees, &c.Retained,
+				&c.OneOff, &c.Credits, &c.Planned); err != nil {
+				return err
+			}
+			out = append(out, c)
+			return out[len(out)-1].Month.Scan(month)
+		})
+	return out, err
 }
+
+// eachRow runs a query and hands each row to scan: the aggregate readers scan
+// their few columns by hand, which costs a fraction of GORM's reflection.
+func eachRow(db *gorm.DB, query string, args []any, scan func(*sql.Rows) error) error {
+	rows, err := db.Raw(query, args...).Rows()
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := scan(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// dateText selects a DATE column as its ISO text. The SQLite driver turns a
+// column declared DATE into a time by trying nine layouts, the date-only one
+// last; as text it is one parse (Date.Scan).
+func dateText(col string) string { return "CAST(" + col + " AS TEXT)" }
 
 // SLATotals counts the SLA results met and measured in the months from..to.
 func SLATotals(ctx context.Context, db *gorm.DB, from, to Date) (met, measured int64, err error) {

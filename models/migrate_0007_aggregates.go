@@ -20,8 +20,9 @@ package models
 // and the reader picks the months of "this quarter" or "year to date".
 //
 // The indexes serve the dashboard's lists: the top risks in score order, the
-// red then amber engagements by code, the next BOT transfers, and the open
-// milestones by due date, each read as the first rows of an index range.
+// red then amber engagements by code, the next BOT transfers not yet made, and
+// the open milestones by due date, each read as the first rows of an index
+// range; and the FX rates of the months it converts.
 func init() { register(migration{7, "aggregates kept on write, dashboard indexes", migration7}) }
 
 const migration7 = `
@@ -42,8 +43,9 @@ CREATE TABLE engagement_totals (
   PRIMARY KEY (model, phase, health, currency, active));
 CREATE INDEX risks_top ON risks (residual_score DESC, inherent_score DESC, next_review, id);
 CREATE INDEX engagements_attention ON engagements (health, closed_on, code);
-CREATE INDEX engagements_transfers ON engagements (model, planned_transfer);
+CREATE INDEX engagements_transfers ON engagements (model, actual_transfer, closed_on, planned_transfer);
 CREATE INDEX milestones_open ON milestones (actual, planned, id);
+CREATE INDEX fx_rates_month ON fx_rates (month);
 ` + aggregateFill
 
 // aggregateFill fills the (empty) aggregate tables from the base tables.

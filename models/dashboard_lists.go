@@ -1,0 +1,99 @@
+package models
+
+import (
+	"gorm.io/gorm"
+)
+
+// The dashboard's short lists. Each is one query that reads the first rows of
+// an index range (migration 7) and selects only the columns the dashboard
+// shows, with the engagement, owner or readiness joined in: at a glance of
+// 10,000 engagements a preload per list, or every column of every row, costs
+// more than the lists themselves. The rows carry those columns only.
+
+// topRisks lists the n live risks with the highest residual, then inherent
+// score, soonest review first, with the engagement's id and code and the
+// owner's name.
+func topRisks(db *gorm.DB, n int) ([]Risk, error) {
+	var rows []struct {
+		Risk
+		EngCode   *string
+		OwnerName *string
+	}
+	err := db.Table("risks").
+		Select(`risks.id, risks.ref, risks.title, risks.engagement_id, risks.owner_id, risks.status,
+			risks.inherent_score, risks.residual_score, risks.next_review, e.code AS eng_code, o.name AS owner_name`).
+		Joins("LEFT JOIN engagements e ON e.id = risks.engagement_id").
+		Joins("LEFT JOIN users o ON o.id = risks.owner_id").
+		Where("risks.status <> ?", StatusClosed).
+		Order("risks.residual_score DESC, risks.inherent_score DESC, risks.next_review, risks.id").Limit(n).
+		Scan(&rows).Error
+	out := make([]Risk, len(rows))
+	for i, r := range rows {
+		out[i] = r.Risk
+		if r.EngagementID != nil && r.EngCode != nil {
+			out[i].Engagement = &Engagement{ID: *r.EngagementID, Code: *r.EngCode}
+		}
+		if r.OwnerID != nil && r.OwnerName != nil {
+			out[i].Owner = &User{ID: *r.OwnerID, Name: *r.OwnerName}
+		}
+	}
+	return out, err
+}
+
+// needsAttention lists up to n active engagements that are red, then amber,
+// each by code. Each colour is the first rows of an index range
+// (engagements_attention); one ORDER BY over both colours would sort them all.
+func needsAttention(db *gorm.DB, n int) ([]Engagement, error) {
+	colour := func(h string) *gorm.DB {
+		return db.Table("engagements").Select("id").Where("health = ? AND closed_on IS NULL", h).Order("code").Limit(n)
+	}
+	var out []Engagement
+	err := db.Select("id, code, name, health, health_reasons").
+		Where("id IN (SELECT id FROM (?) red UNION ALL SELECT id FROM (?) amber)", colour(Red), colour(Amber)).
+		Order("CASE health WHEN 'red' THEN 0 ELSE 1 END, code").Limit(n).Find(&out).Error
+	return out, err
+}
+
+// upcomingBOTTransfers lists the next n BOT transfers planned from 90 days ago
+// on (not yet transferred, not closed) with their readiness.
+func upcomingBOTTransfers(db *gorm.DB, today Date, n int) ([]Transfer, error) {
+	var rows []struct {
+		Engagement
+		Got, Total *int
+	}
+	err := db.Table("engagements").
+		Select(`engagements.id, engagements.code, engagements.name, engagements.phase, engagements.planned_transfer,
+			(SELECT SUM(weight * status) FROM readiness_items r WHERE r.engagement_id = engagements.id) AS got,
+			(SELECT SUM(weight) * 2 FROM readiness_items r WHERE r.engagement_id = engagements.id) AS total`).
+		Where("engagements.model = ? AND engagements.planned_transfer >= ? AND engagements.actual_transfer IS NULL AND engagements.closed_on IS NULL",
+			ModelBOT, today.AddDays(-90)).
+		Order("engagements.planned_transfer").Limit(n).Scan(&rows).Error
+	out := make([]Transfer, len(rows))
+	for i, r := range rows {
+		out[i].Engagement = r.Engagement
+		if r.Total != nil && *r.Total > 0 && r.Got != nil {
+			out[i].Readiness, out[i].HasReadiness = 100*float64(*r.Got)/float64(*r.Total), true
+		}
+	}
+	return out, err
+}
+
+// dueMilestones lists the n open milestones planned up to a day (late ones
+// first), with their engagement's id and code.
+func dueMilestones(db *gorm.DB, upTo Date, n int) ([]Milestone, error) {
+	var rows []struct {
+		Milestone
+		EngCode string
+	}
+	err := db.Table("milestones").
+		Select("milestones.id, milestones.engagement_id, milestones.name, milestones.is_key, milestones.planned, milestones.actual, e.code AS eng_code").
+		Joins("JOIN engagements e ON e.id = milestones.engagement_id").
+		Where("milestones.actual IS NULL AND milestones.planned <= ?", upTo).
+		Order("milestones.planned, milestones.id").Limit(n).Scan(&rows).Error
+	out := make([]Milestone, len(rows))
+	for i, r := range rows {
+		out[i] = r.Milestone
+		out[i].Engagement = &Engagement{ID: r.EngagementID, Code: r.EngCode}
+	}
+	return out, err
+}
