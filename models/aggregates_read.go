@@ -44,18 +44,15 @@ func PortfolioCostSums(ctx context.Context, db *gorm.DB, from, to Date) ([]CostS
 		to = D(9999, time.December, 31)
 	}
 	var out []CostSums
-	err := eachRow(db.WithContext(ctx), `SELECT `+dateText("month")+`, currency, savings_type, baseline, vendor_fees, retained,
+	err := eachRow(db.WithContext(ctx), `SELECT `+dateText(db, "month")+`, currency, savings_type, baseline, vendor_fees, retained,
 		one_off, credits, planned_savings FROM cost_month_totals WHERE records > 0 AND month BETWEEN ? AND ?
 		ORDER BY month, currency, savings_type`, []any{from, to},
 		func(rows *sql.Rows) error {
 			var c CostSums
-			var month string
-			if err := rows.Scan(&month, &c.Currency, &c.SavingsType, &c.Baseline, &c.VendorFees, &c.Retained,
-				&c.OneOff, &c.Credits, &c.Planned); err != nil {
-				return err
-			}
+			err := rows.Scan(&c.Month, &c.Currency, &c.SavingsType, &c.Baseline, &c.VendorFees, &c.Retained,
+				&c.OneOff, &c.Credits, &c.Planned)
 			out = append(out, c)
-			return out[len(out)-1].Month.Scan(month)
+			return err
 		})
 	return out, err
 }
@@ -76,10 +73,15 @@ func eachRow(db *gorm.DB, query string, args []any, scan func(*sql.Rows) error) 
 	return rows.Err()
 }
 
-// dateText selects a DATE column as its ISO text. The SQLite driver turns a
-// column declared DATE into a time by trying nine layouts, the date-only one
-// last; as text it is one parse (Date.Scan).
-func dateText(col string) string { return "CAST(" + col + " AS TEXT)" }
+// dateText selects a DATE column for Date.Scan: on SQLite as its text, as the
+// driver turns a column declared DATE into a time by trying nine layouts, the
+// date-only one last; PostgreSQL sends a date as is.
+func dateText(db *gorm.DB, col string) string {
+	if IsSQLite(db) {
+		return "CAST(" + col + " AS TEXT)"
+	}
+	return col
+}
 
 // SLATotals counts the SLA results met and measured in the months from..to.
 func SLATotals(ctx context.Context, db *gorm.DB, from, to Date) (met, measured int64, err error) {

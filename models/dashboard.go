@@ -166,16 +166,13 @@ func (d *Dashboard) addEngagementTotals(ctx context.Context, db *gorm.DB, rates 
 // needs, not every month of every year.
 func loadRatesFor(db *gorm.DB, reporting string, from, to Date) (*Rates, error) {
 	var fx []FXRate
-	err := eachRow(db, `SELECT currency, `+dateText("month")+`, rate FROM fx_rates
+	err := eachRow(db, `SELECT currency, `+dateText(db, "month")+`, rate FROM fx_rates
 		WHERE month BETWEEN ? AND ? OR (currency, month) IN (SELECT currency, MAX(month) FROM fx_rates GROUP BY currency)`,
 		[]any{from, to}, func(rows *sql.Rows) error {
 			var r FXRate
-			var month string
-			if err := rows.Scan(&r.Currency, &month, &r.Rate); err != nil {
-				return err
-			}
+			err := rows.Scan(&r.Currency, &r.Month, &r.Rate)
 			fx = append(fx, r)
-			return fx[len(fx)-1].Month.Scan(month)
+			return err
 		})
 	return NewRates(reporting, fx), err
 }
