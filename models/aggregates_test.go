@@ -267,7 +267,8 @@ func TestAggregateDriftIsNoticed(t *testing.T) {
 
 // Several writers at once (goroutines, as several app instances would be)
 // leave every aggregate exact: increments are made by the database, in each
-// writer's transaction, never from a value read earlier.
+// writer's transaction, never from a value read earlier; and they never
+// deadlock on the aggregate rows (PostgreSQL would fail one of them).
 func TestAggregatesUnderConcurrentWriters(t *testing.T) {
 	for _, kind := range dbtest.Kinds() {
 		t.Run(kind, func(t *testing.T) {
@@ -279,7 +280,7 @@ func TestAggregatesUnderConcurrentWriters(t *testing.T) {
 			}
 			const writers, each = 6, 8
 			var wg sync.WaitGroup
-			errs := make(chan error, writers*each*2)
+			errs := make(chan error, writers*each*2+16)
 			for w := range writers {
 				wg.Add(1)
 				go func() {
@@ -309,6 +310,37 @@ func TestAggregatesUnderConcurrentWriters(t *testing.T) {
 					}
 				}()
 			}
+			// Meanwhile engagements are closed and reopened, and the whole
+			// portfolio's health is refreshed as days pass (the hourly refresh).
+			wg.Add(2)
+			go func() {
+				defer wg.Done()
+				ew := models.EngagementWrite{Settings: f.s, Today: f.today, UserID: &f.admin}
+				for i := range 6 {
+					var e models.Engagement
+					if err := f.db.First(&e, engs[1].ID).Error; err != nil {
+						errs <- err
+						return
+					}
+					var err error
+					if i%2 == 0 {
+						err = models.CloseEngagement(ctx, f.db, ew, e.ID, e.Version, f.today)
+					} else {
+						err = models.ReopenEngagement(ctx, f.db, ew, e.ID, e.Version)
+					}
+					if err != nil && !errors.Is(err, models.ErrStale) {
+						errs <- fmt.Errorf("close or reopen: %w", err)
+					}
+				}
+			}()
+			go func() {
+				defer wg.Done()
+				for i := range 4 {
+					if err := models.RefreshHealth(ctx, f.db, f.s, f.today.AddDays(400*(i%2))); err != nil {
+						errs <- fmt.Errorf("refresh: %w", err)
+					}
+				}
+			}()
 			wg.Wait()
 			close(errs)
 			for err := range errs {
