@@ -3,6 +3,7 @@ package handlers
 import (
 	"fmt"
 	"net/http"
+	"slices"
 
 	"github.com/labstack/echo/v4"
 
@@ -40,6 +41,8 @@ func riskFilter(c echo.Context, today models.Date) models.RiskFilter {
 		Dir:           dirParam(c),
 		Page:          pageParam(c),
 		PerPage:       50,
+		After:         uintQuery(c, "after"),
+		Before:        uintQuery(c, "before"),
 	}
 	if f.BandKind == "" {
 		f.BandKind = "residual"
@@ -98,6 +101,8 @@ func (a *App) riskRights(c echo.Context) (pages.RiskRights, error) {
 // risks is the portfolio-wide register. Route: risks.index; an htmx request gets
 // the #risk-register partial (heat maps, movement, table, pager). ?as_at= shows
 // it as it stood at the end of a past day (read-only); ?since= marks movement.
+// ?after=ID and ?before=ID page on from a row (keyset: as quick at page 3,000
+// as at page 1); ?page=N alone counts from the nearer end.
 func (a *App) risks(c echo.Context) error { return a.register(c, nil) }
 
 // engagementRisks is one engagement's register: the same page scoped to it.
@@ -135,10 +140,15 @@ func (a *App) register(c echo.Context, scope *models.Engagement) error {
 	if !f.AsAt.IsZero() {
 		day = f.AsAt
 	}
-	rows, total, err := models.ListRisks(ctx, a.db, s.Risk, day, f)
+	tally, err := models.TallyRisks(ctx, a.db, s.Risk, day, f)
 	if err != nil {
 		return err
 	}
+	page, err := models.PageRisks(ctx, a.db, s.Risk, day, f, tally.Total)
+	if err != nil {
+		return err
+	}
+	rows := page.Rows
 	title := "Risk register"
 	if scope != nil {
 		title += " · " + scope.Code
@@ -146,9 +156,12 @@ func (a *App) register(c echo.Context, scope *models.Engagement) error {
 	p := pages.RisksProps{
 		Chrome: web.Chrome(c, title, "risks"),
 		Query:  listQuery(c, base, "#risk-register", keys...),
-		Filter: f, Rows: rows, Total: total, Risk: s.Risk, Today: day,
+		Filter: f, Rows: rows, Total: tally.Total, Page: page, Risk: s.Risk, Today: day,
+		Inherent: tally.Inherent, Residual: tally.Residual,
 		Base: base, Scope: scope, AsAt: f.AsAt, Since: sinceParam(c, day),
 	}
+	// Back links (after a quick action) return to this very page.
+	p.Here = listQuery(c, base, "", append(slices.Clone(keys), "after", "before")...).URL()
 	if p.Rights, err = a.riskRights(c); err != nil {
 		return err
 	}
@@ -163,12 +176,6 @@ func (a *App) register(c echo.Context, scope *models.Engagement) error {
 		if p.Moves, err = models.MovesOf(ctx, a.db, p.Since, day, f, ids); err != nil {
 			return err
 		}
-	}
-	if p.Inherent, err = models.HeatCounts(ctx, a.db, "inherent", f); err != nil {
-		return err
-	}
-	if p.Residual, err = models.HeatCounts(ctx, a.db, "residual", f); err != nil {
-		return err
 	}
 	if !web.IsHTMX(c) {
 		if err := a.filterChoices(c, &p); err != nil {
@@ -191,6 +198,12 @@ func (a *App) filterChoices(c echo.Context, p *pages.RisksProps) error {
 		}
 	}
 	if err := db.Select("id, name").Order("name").Find(&p.Vendors).Error; err != nil {
+		return err
+	}
+	// Past maxEngagementOptions people the owner select is no help either (and
+	// finding who owns a risk reads the whole owner index): the owner filter
+	// then comes from links, like the engagement filter.
+	if err := db.Model(&models.User{}).Count(&n).Error; err != nil || n > maxEngagementOptions {
 		return err
 	}
 	return db.Select("id, name").Where("EXISTS (SELECT 1 FROM risks WHERE risks.owner_id = users.id)").Order("name").Find(&p.Owners).Error

@@ -52,13 +52,17 @@ func Open(ctx context.Context, urlOrPath string) (*gorm.DB, error) {
 			return nil, fmt.Errorf("create data directory: %w", err)
 		}
 	}
-	db, err := gorm.Open(sqlite.Open("file:"+urlOrPath+"?"+sqlitePragmas), cfg)
+	// Writers queue for the file's writer token and reads for a slot in Go (db_writer.go).
+	db, err := gorm.Open(sqlite.New(sqlite.Config{DriverName: sqliteQueuedDriver, DSN: "file:" + urlOrPath + "?" + sqlitePragmas}), cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", urlOrPath, err)
 	}
 	sqlDB, _ := db.DB()
-	sqlDB.SetMaxOpenConns(8)
-	sqlDB.SetMaxIdleConns(8)
+	// Reads run a slot per core at a time (db_writer.go); writers hold a
+	// connection while they queue for the writer token: room for both, so
+	// that queued writers never take every connection from the readers.
+	sqlDB.SetMaxOpenConns(16)
+	sqlDB.SetMaxIdleConns(16)
 	if err := checkPragmas(ctx, db); err != nil {
 		return nil, err
 	}

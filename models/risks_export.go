@@ -17,12 +17,13 @@ type RiskExportRow struct {
 	OwnerEmail     string
 }
 
-// exportColumns are the columns EachRisk reads, in scan order.
-const exportColumns = `risks.id, risks.engagement_id, risks.ref, risks.title, risks.description, risks.category,
+// exportColumns are the columns EachRisk reads, in scan order (dates as text:
+// see dateColumn).
+var exportColumns = `risks.id, risks.engagement_id, risks.ref, risks.title, risks.description, risks.category,
  risks.inherent_likelihood, risks.inherent_impact, risks.inherent_score, risks.residual_likelihood, risks.residual_impact,
- risks.residual_score, risks.response, risks.mitigation, risks.owner_id, risks.status, risks.next_review, risks.raised_on,
- risks.closed_on, risks.closed_reason, risks.accepted_by, risks.accept_justification, risks.accept_expiry, risks.version,
- e.code, o.name, o.email`
+ risks.residual_score, risks.response, risks.mitigation, risks.owner_id, risks.status, ` + dateColumn("risks.next_review") + ", " +
+	dateColumn("risks.raised_on") + `, ` + dateColumn("risks.closed_on") + `, risks.closed_reason, risks.accepted_by,
+ risks.accept_justification, ` + dateColumn("risks.accept_expiry") + `, risks.version, e.code, o.name, o.email`
 
 // EachRisk streams every risk matching f (all pages, in the register's order)
 // to fn, one row at a time from the database cursor: an export of 100,000 risks

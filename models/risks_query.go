@@ -24,6 +24,9 @@ type RiskFilter struct {
 	Q             string
 	Sort, Dir     string
 	Page, PerPage int // PerPage 0: every matching row
+	// After and Before are keyset cursors (risk ids): the page just after, or
+	// just before, that risk in the sort order; Page then only numbers it.
+	After, Before uint
 	// AsAt, when set, reads the register as it stood at the end of that day,
 	// reconstructed from history (risks_asat.go); filters apply to those values.
 	AsAt Date
@@ -49,20 +52,16 @@ func (f RiskFilter) kind() string {
 
 // apply adds the filter's conditions; the query must have risks joined as "risks" and engagements as "e".
 func (f RiskFilter) apply(q *gorm.DB, s RiskSettings, today Date, withCell bool) *gorm.DB {
-	switch f.Status {
-	case "":
-		q = q.Where("risks.status <> ?", StatusClosed)
-	case "all":
-	default:
-		q = q.Where("risks.status = ?", f.Status)
-	}
+	q = statusCondition(q, "risks.status", f.Status)
 	if f.PortfolioWide {
 		q = q.Where("risks.engagement_id IS NULL")
 	} else if f.EngagementID != 0 {
 		q = q.Where("risks.engagement_id = ?", f.EngagementID)
 	}
 	if f.VendorID != 0 {
-		q = q.Where("e.vendor_id = ?", f.VendorID)
+		// A subquery, not a join: the engagements table is then joined only
+		// when a sort needs it.
+		q = q.Where("risks.engagement_id IN (SELECT id FROM engagements WHERE vendor_id = ?)", f.VendorID)
 	}
 	if f.OwnerID != 0 {
 		q = q.Where("risks.owner_id = ?", f.OwnerID)
@@ -92,11 +91,7 @@ func (f RiskFilter) apply(q *gorm.DB, s RiskSettings, today Date, withCell bool)
 		}
 		q = movedSince(q, f, f.MovedSince, to, f.MoveKind)
 	}
-	if t := strings.TrimSpace(f.Q); t != "" {
-		like := "%" + EscapeLike(strings.ToLower(t)) + "%"
-		q = q.Where(`(LOWER(risks.title) LIKE ? ESCAPE '\' OR LOWER(risks.ref) LIKE ? ESCAPE '\' OR LOWER(risks.description) LIKE ? ESCAPE '\')`, like, like, like)
-	}
-	return q
+	return riskSearch(q, f.Q, !f.AsAt.IsZero())
 }
 
 // EscapeLike escapes LIKE wildcards so user text matches literally.
@@ -112,22 +107,21 @@ func (f RiskFilter) base(db *gorm.DB, withEng bool) *gorm.DB {
 	if !f.AsAt.IsZero() {
 		q = riskTableAsAt(db, f.AsAt, f)
 	}
-	if withEng || f.VendorID != 0 || f.Sort == "engagement" {
+	if withEng || f.Sort == "engagement" {
 		q = q.Joins("LEFT JOIN engagements e ON e.id = risks.engagement_id")
 	}
 	return q
 }
 
-// ListRisks returns one page of the register and the number of matching risks.
+// ListRisks returns one page of the register (f.Page, or the page after or
+// before a cursor: see PageRisks) and the number of matching risks.
 func ListRisks(ctx context.Context, db *gorm.DB, s RiskSettings, today Date, f RiskFilter) ([]Risk, int64, error) {
-	db = db.WithContext(ctx)
-	var total int64
-	if err := f.apply(f.base(db, false), s, today, true).Count(&total).Error; err != nil {
+	t, err := TallyRisks(ctx, db, s, today, f)
+	if err != nil {
 		return nil, 0, err
 	}
-	var rows []Risk
-	err := f.ordered(db, s, today, false).Preload("Engagement").Preload("Owner").Find(&rows).Error
-	return rows, total, err
+	p, err := PageRisks(ctx, db, s, today, f, t.Total)
+	return p.Rows, t.Total, err
 }
 
 // ordered is the filtered register in its sort order, one page of it when
@@ -158,27 +152,4 @@ func (f RiskFilter) ordered(db *gorm.DB, s RiskSettings, today Date, withRelatio
 		q = q.Limit(f.PerPage).Offset((max(f.Page, 1) - 1) * f.PerPage)
 	}
 	return q
-}
-
-// HeatCounts counts the filtered live risks per likelihood × impact cell of kind
-// ("residual" or "inherent"), ignoring the filter's own cell.
-func HeatCounts(ctx context.Context, db *gorm.DB, kind string, f RiskFilter) ([5][5]int, error) {
-	var out [5][5]int
-	f.BandKind = kind
-	// A map shows the spread of the other filters: band, appetite and overdue
-	// filters would only blank out cells.
-	f.Band, f.OutOfAppetite, f.Overdue = "", false, false
-	q := f.apply(f.base(db.WithContext(ctx), false), RiskSettings{}, f.AsAt, false)
-	var rows []struct{ L, I, N int }
-	k := f.kind()
-	if err := q.Select("risks." + k + "_likelihood AS l, risks." + k + "_impact AS i, COUNT(*) AS n").
-		Group("risks." + k + "_likelihood, risks." + k + "_impact").Scan(&rows).Error; err != nil {
-		return out, err
-	}
-	for _, r := range rows {
-		if ValidLevel(r.L) && ValidLevel(r.I) {
-			out[r.L-1][r.I-1] = r.N
-		}
-	}
-	return out, nil
 }

@@ -1,0 +1,192 @@
+package models
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/mattn/go-sqlite3"
+)
+
+// SQLite lets one transaction write at a time, and with _txlock=immediate
+// every transaction takes that lock at BEGIN. A connection that finds it taken
+// waits in SQLite's busy handler, which polls with sleeps growing to 100 ms:
+// under 8 concurrent writers a risk update waited up to 0.7 s (p99) for a lock
+// that was free most of that time. The driver registered here is mattn's with
+// one change: BEGIN first takes the database file's writer token in Go, so
+// writers queue and each starts the moment the previous transaction ends.
+// SQLite's own busy handler still guards writes made outside a transaction and
+// other processes (the CLI, a backup).
+//
+// A write holds the lock for as long as its transaction takes, and that grows
+// with whatever else competes for the cores: under 32 readers the 2.4 ms of a
+// risk update became tens of milliseconds, and eight writers queue behind each
+// other. So reads outside a transaction also take a slot, one per core: a
+// read waits for a slot in Go, without using a core, and a writer holding the
+// lock competes with at most that many readers in SQLite.
+const sqliteQueuedDriver = "sqlite3_queued"
+
+// writerWait is how long BEGIN waits for the token: the DSN's busy_timeout.
+const writerWait = 5 * time.Second
+
+// errWriterBusy is returned when the token did not come within writerWait.
+var errWriterBusy = errors.New("database is locked: another write took longer than 5 s")
+
+var (
+	writerTokens sync.Map // database file → chan struct{} (capacity 1)
+	readSlots    sync.Map // database file → chan struct{} (capacity readers)
+)
+
+// readers is the number of reads that run in SQLite at once, per database file.
+var readers = runtime.NumCPU()
+
+// slotWait bounds the wait for a read slot: past it the read runs anyway, so
+// that code reading while it holds rows open can never wait on itself.
+const slotWait = 250 * time.Millisecond
+
+func init() { sql.Register(sqliteQueuedDriver, queuedDriver{&sqlite3.SQLiteDriver{}}) }
+
+type queuedDriver struct{ *sqlite3.SQLiteDriver }
+
+// Open opens a connection sharing its file's writer token.
+func (d queuedDriver) Open(dsn string) (driver.Conn, error) {
+	c, err := d.SQLiteDriver.Open(dsn)
+	if err != nil {
+		return nil, err
+	}
+	file, _, _ := strings.Cut(strings.TrimPrefix(dsn, "file:"), "?")
+	tok, _ := writerTokens.LoadOrStore(file, make(chan struct{}, 1))
+	slots, _ := readSlots.LoadOrStore(file, make(chan struct{}, readers))
+	return &queuedConn{SQLiteConn: c.(*sqlite3.SQLiteConn), token: tok.(chan struct{}), slots: slots.(chan struct{})}, nil
+}
+
+// queuedConn is a mattn connection (every method promoted) whose transactions
+// hold the writer token from BEGIN to COMMIT or ROLLBACK, and whose reads
+// outside a transaction hold a read slot until their rows are closed.
+type queuedConn struct {
+	*sqlite3.SQLiteConn
+	token chan struct{}
+	slots chan struct{}
+	inTx  bool // database/sql uses a connection from one goroutine at a time
+}
+
+// PrepareContext prepares a statement whose queries take a read slot.
+func (c *queuedConn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
+	st, err := c.SQLiteConn.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return &slotStmt{SQLiteStmt: st.(*sqlite3.SQLiteStmt), conn: c}, nil
+}
+
+// Prepare is PrepareContext without a context.
+func (c *queuedConn) Prepare(query string) (driver.Stmt, error) {
+	return c.PrepareContext(context.Background(), query)
+}
+
+// QueryContext runs a query in a read slot (outside a transaction).
+func (c *queuedConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	return c.read(ctx, func() (driver.Rows, error) { return c.SQLiteConn.QueryContext(ctx, query, args) })
+}
+
+// read runs query holding a read slot until its rows are closed.
+func (c *queuedConn) read(ctx context.Context, query func() (driver.Rows, error)) (driver.Rows, error) {
+	if c.inTx {
+		return query()
+	}
+	t := time.NewTimer(slotWait)
+	defer t.Stop()
+	select {
+	case c.slots <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-t.C:
+		return query() // over the limit rather than stuck
+	}
+	rows, err := query()
+	if err != nil {
+		<-c.slots
+		return nil, err
+	}
+	return &slotRows{SQLiteRows: rows.(*sqlite3.SQLiteRows), slots: c.slots}, nil
+}
+
+// slotStmt is a prepared statement whose queries take a read slot.
+type slotStmt struct {
+	*sqlite3.SQLiteStmt
+	conn *queuedConn
+}
+
+// QueryContext runs the statement in a read slot (outside a transaction).
+func (s *slotStmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
+	return s.conn.read(ctx, func() (driver.Rows, error) { return s.SQLiteStmt.QueryContext(ctx, args) })
+}
+
+// slotRows gives the read slot back when closed.
+type slotRows struct {
+	*sqlite3.SQLiteRows
+	slots chan struct{}
+	once  sync.Once
+}
+
+// Close closes the rows and frees the slot.
+func (r *slotRows) Close() error {
+	defer r.once.Do(func() { <-r.slots })
+	return r.SQLiteRows.Close()
+}
+
+// Begin starts a transaction (the pre-context interface).
+func (c *queuedConn) Begin() (driver.Tx, error) {
+	return c.BeginTx(context.Background(), driver.TxOptions{})
+}
+
+// BeginTx waits for the writer token, then begins.
+func (c *queuedConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
+	t := time.NewTimer(writerWait)
+	defer t.Stop()
+	select {
+	case c.token <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-t.C:
+		return nil, errWriterBusy
+	}
+	tx, err := c.SQLiteConn.BeginTx(ctx, opts)
+	if err != nil {
+		<-c.token
+		return nil, err
+	}
+	c.inTx = true
+	return &queuedTx{Tx: tx, conn: c}, nil
+}
+
+// queuedTx gives the token back when the transaction ends, either way.
+type queuedTx struct {
+	driver.Tx
+	conn *queuedConn
+	once sync.Once
+}
+
+func (t *queuedTx) release() {
+	t.once.Do(func() {
+		t.conn.inTx = false
+		<-t.conn.token
+	})
+}
+
+// Commit commits and releases the token.
+func (t *queuedTx) Commit() error {
+	defer t.release()
+	return t.Tx.Commit()
+}
+
+// Rollback rolls back and releases the token.
+func (t *queuedTx) Rollback() error {
+	defer t.release()
+	return t.Tx.Rollback()
+}
