@@ -8,7 +8,9 @@ import (
 // an index range (migration 7) and selects only the columns the dashboard
 // shows, with the engagement, owner or readiness joined in: at a glance of
 // 10,000 engagements a preload per list, or every column of every row, costs
-// more than the lists themselves. The rows carry those columns only.
+// more than the lists themselves. The rows carry those columns only. The
+// "IS NULL" conditions are the partial indexes' own, written out so that both
+// databases' planners match them.
 
 // topRisks lists the n live risks with the highest residual, then inherent
 // score, soonest review first, with the engagement's id and code and the
