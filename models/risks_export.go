@@ -17,26 +17,36 @@ type RiskExportRow struct {
 	OwnerEmail     string
 }
 
-// exportColumns are the columns EachRisk reads, in scan order (dates as text:
-// see dateColumn).
-var exportColumns = `risks.id, risks.engagement_id, risks.ref, risks.title, risks.description, risks.category,
+// exportColumns are the columns EachRisk reads, in scan order (dates: see dateColumn).
+func exportColumns(db *gorm.DB) string {
+	return `risks.id, risks.engagement_id, risks.ref, risks.title, risks.description, risks.category,
  risks.inherent_likelihood, risks.inherent_impact, risks.inherent_score, risks.residual_likelihood, risks.residual_impact,
- risks.residual_score, risks.response, risks.mitigation, risks.owner_id, risks.status, ` + dateColumn("risks.next_review") + ", " +
-	dateColumn("risks.raised_on") + `, ` + dateColumn("risks.closed_on") + `, risks.closed_reason, risks.accepted_by,
- risks.accept_justification, ` + dateColumn("risks.accept_expiry") + `, risks.version, e.code, o.name, o.email`
+ risks.residual_score, risks.response, risks.mitigation, risks.owner_id, risks.status, ` + dateColumn(db, "risks.next_review") + ", " +
+		dateColumn(db, "risks.raised_on") + `, ` + dateColumn(db, "risks.closed_on") + `, risks.closed_reason, risks.accepted_by,
+ risks.accept_justification, ` + dateColumn(db, "risks.accept_expiry") + `, risks.version, e.code, o.name, o.email`
+}
 
 // EachRisk streams every risk matching f (all pages, in the register's order)
 // to fn, one row at a time from the database cursor: an export of 100,000 risks
 // never holds them all in memory. fn returning an error stops the stream.
 func EachRisk(ctx context.Context, db *gorm.DB, s RiskSettings, today Date, f RiskFilter, fn func(RiskExportRow) error) error {
-	db = db.WithContext(ctx)
+	qctx := ctx
+	if IsSQLite(db) {
+		// Not cancellable, so that the driver does not fetch each of the
+		// rows on a goroutine of its own; the loop checks ctx instead.
+		qctx = context.WithoutCancel(ctx)
+	}
+	db = db.WithContext(qctx)
 	f.Page, f.PerPage = 1, 0
-	rows, err := f.ordered(db, s, today, true).Select(exportColumns).Rows()
+	rows, err := f.ordered(db, s, today, true).Select(exportColumns(db)).Rows()
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
-	for rows.Next() {
+	for n := 0; rows.Next(); n++ {
+		if n%1000 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
 		var r RiskExportRow
 		var code, name, email sql.NullString
 		if err := rows.Scan(&r.ID, &r.EngagementID, &r.Ref, &r.Title, &r.Description, &r.Category,

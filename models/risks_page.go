@@ -271,7 +271,7 @@ func (f RiskFilter) walk(db *gorm.DB, s RiskSettings, today Date, segs []keySegm
 // (keyset), else page f.Page (clamped to the pages there are), counted from the
 // nearer end. Rows come with Engagement and Owner. PerPage 0 reads every row.
 func PageRisks(ctx context.Context, db *gorm.DB, s RiskSettings, today Date, f RiskFilter, total int64) (RiskPage, error) {
-	db = db.WithContext(ctx)
+	db = db.WithContext(shortReads(db, ctx, f))
 	per := f.PerPage
 	p := RiskPage{Page: 1, Last: 1}
 	if per > 0 && total > 0 {
@@ -350,19 +350,38 @@ func PageRisks(ctx context.Context, db *gorm.DB, s RiskSettings, today Date, f R
 // registerColumns are the columns a register row shows or acts on: every
 // column but the long texts (description, mitigation plan, acceptance
 // justification) and the timestamps, which a page of 50 rows would read for
-// nothing. Dates are read as text (see dateColumn).
-var registerColumns = `id, engagement_id, ref, title, category, inherent_likelihood, inherent_impact, inherent_score,
+// nothing. Dates are read as text on SQLite (see dateColumn).
+func registerColumns(db *gorm.DB) string {
+	return `id, engagement_id, ref, title, category, inherent_likelihood, inherent_impact, inherent_score,
  residual_likelihood, residual_impact, residual_score, response, owner_id, status, ` +
-	dateColumn("next_review") + ", " + dateColumn("raised_on") + ", " + dateColumn("closed_on") + `,
- closed_reason, accepted_by, ` + dateColumn("accept_expiry") + ", version"
+		dateColumn(db, "next_review") + ", " + dateColumn(db, "raised_on") + ", " + dateColumn(db, "closed_on") + `,
+ closed_reason, accepted_by, ` + dateColumn(db, "accept_expiry") + ", version"
+}
 
-// dateColumn reads a DATE column as its text, YYYY-MM-DD, which Date scans
-// directly. The SQLite driver would otherwise turn every DATE value into a
-// time.Time by trying its timestamp layouts one after another: a quarter of
-// the CPU of reading a page of risks, and most of an export's.
-func dateColumn(col string) string {
-	name := col[strings.LastIndex(col, ".")+1:]
-	return "CAST(" + col + " AS TEXT) AS " + name
+// dateColumn reads a DATE column as Date scans it best. On SQLite that is its
+// text, YYYY-MM-DD: the driver would otherwise turn every DATE value into a
+// time.Time by trying its timestamp layouts one after another, a quarter of the
+// CPU of reading a page of risks and most of an export's. PostgreSQL sends
+// dates as dates (as text their form would depend on its DateStyle).
+func dateColumn(db *gorm.DB, col string) string {
+	if !IsSQLite(db) {
+		return col
+	}
+	return "CAST(" + col + " AS TEXT) AS " + col[strings.LastIndex(col, ".")+1:]
+}
+
+// shortReads is the context of a page's reads. On SQLite a context that can be
+// cancelled makes the driver fetch every row on a goroutine of its own (to
+// interrupt a long query); the live register's statements walk an index for at
+// most a few thousand entries and cannot run long, so they do without. The
+// past (a replay of the history) and a search (a common word can match much
+// of the register) keep the request's context, so that they stop when the
+// browser goes away.
+func shortReads(db *gorm.DB, ctx context.Context, f RiskFilter) context.Context {
+	if IsSQLite(db) && f.AsAt.IsZero() && f.MovedSince.IsZero() && len(riskPhrases(f.Q)) == 0 {
+		return context.WithoutCancel(ctx)
+	}
+	return ctx
 }
 
 // load fills p.Rows with the risks of ids, in that order (registerColumns),
@@ -373,7 +392,7 @@ func (f RiskFilter) load(db *gorm.DB, p *RiskPage, ids []uint) error {
 		return nil
 	}
 	var rows []Risk
-	if err := db.Select(registerColumns).Where("id IN ?", ids).Find(&rows).Error; err != nil {
+	if err := db.Select(registerColumns(db)).Where("id IN ?", ids).Find(&rows).Error; err != nil {
 		return err
 	}
 	byID := make(map[uint]Risk, len(rows))

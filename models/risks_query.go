@@ -144,8 +144,11 @@ func (f RiskFilter) ordered(db *gorm.DB, s RiskSettings, today Date, withRelatio
 		q = q.Joins("LEFT JOIN users o ON o.id = risks.owner_id")
 	}
 	q = q.Select("risks.*").Order(col + dir)
-	if col == "risks.residual_score" {
+	switch col {
+	case "risks.residual_score":
 		q = q.Order("risks.inherent_score" + dir)
+	case "o.name":
+		q = q.Order("risks.owner_id" + dir) // names repeat: the pages' order (risks_page.go)
 	}
 	q = q.Order("risks.id" + dir)
 	if f.PerPage > 0 {
