@@ -278,7 +278,7 @@ func TestRiskSearch(t *testing.T) {
 			var e models.Engagement
 			db.First(&e)
 			r := models.Risk{EngagementID: &e.ID, Title: "Quokka tooling not licensed", Category: models.RiskCategories[1],
-				Description: "The vendor's build pipelines (Zebrafish-9) stay with the vendor after exit.",
+				Description:        "The vendor's build pipelines (Zebrafish-9) stay with the vendor after exit.",
 				InherentLikelihood: 3, InherentImpact: 4, ResidualLikelihood: 2, ResidualImpact: 4, Response: "reduce",
 				Status: models.StatusOpen, RaisedOn: models.DateOf(dbtest.Now)}
 			if err := models.CreateRisk(ctx, db, act, &r); err != nil {
