@@ -229,10 +229,19 @@ func TestAggregatesFollowEveryWriter(t *testing.T) {
 			noDrift(t, db, "a reopened engagement")
 
 			// Time passes: reviews fall overdue and the refresh recolours engagements.
+			// Small batches: the refresh commits in several.
 			var healthBefore []models.EngagementTotal
 			healthBefore, _ = models.EngagementTotals(ctx, db)
-			if err := models.RefreshHealth(ctx, db, f.s, f.today.AddDays(400)); err != nil {
+			restore := models.SetRefreshBatch(7)
+			err = models.RefreshHealth(ctx, db, f.s, f.today.AddDays(400))
+			restore()
+			if err != nil {
 				t.Fatal(err)
+			}
+			var stale int64
+			db.Model(&models.Engagement{}).Where("health_on <> ?", f.today.AddDays(400)).Count(&stale)
+			if stale > 0 {
+				t.Errorf("%d engagements were left out of the refresh", stale)
 			}
 			noDrift(t, db, "a refresh of every engagement a year later")
 			after, _ := models.EngagementTotals(ctx, db)
