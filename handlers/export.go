@@ -4,11 +4,9 @@ import (
 	"encoding/csv"
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
-	"github.com/xuri/excelize/v2"
 
 	"portfolio/web"
 )
@@ -61,51 +59,6 @@ func writeCSV(c echo.Context, spec exportSpec) error {
 		return err
 	}
 	return w.Error()
-}
-
-func writeXLSX(c echo.Context, spec exportSpec) error {
-	f := excelize.NewFile()
-	defer f.Close()
-	sheet := "Sheet1"
-	sw, err := f.NewStreamWriter(sheet)
-	if err != nil {
-		return err
-	}
-	bold, _ := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
-	head := make([]any, len(spec.Header))
-	for i, v := range spec.Header {
-		head[i] = excelize.Cell{Value: v, StyleID: bold}
-	}
-	if err := sw.SetRow("A1", head, excelize.RowOpts{}); err != nil {
-		return err
-	}
-	_ = sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"})
-	r := 1
-	err = spec.Rows(func(row []string) error {
-		r++
-		cells := make([]any, len(row))
-		for i, v := range row {
-			if n, err := strconv.ParseFloat(v, 64); err == nil && plainNumber(v) {
-				cells[i] = n
-			} else {
-				cells[i] = neutralise(v)
-			}
-		}
-		cell, _ := excelize.CoordinatesToCellName(1, r)
-		return sw.SetRow(cell, cells)
-	})
-	if err != nil {
-		return err
-	}
-	if err := sw.Flush(); err != nil {
-		return err
-	}
-	h := c.Response().Header()
-	h.Set(echo.HeaderContentType, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-	h.Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="%s.xlsx"`, spec.Filename))
-	h.Set("Cache-Control", "no-store")
-	c.Response().WriteHeader(http.StatusOK)
-	return f.Write(c.Response())
 }
 
 // plainNumber reports a decimal number as people write it (no exponent, hex or spaces).
