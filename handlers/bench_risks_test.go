@@ -1,8 +1,9 @@
 package handlers_test
 
 // Benchmarks of the risk register at the --scale size: the page (first page,
-// last page, filtered and sorted, the htmx partial, the as-at view with
-// movement) and the export of every risk as CSV and XLSX.
+// last page, a filtered and sorted register at its first, middle and last
+// page, searches, the htmx partial, the as-at view with movement), its two
+// queries and its rendering apart, and the export of every risk as CSV and XLSX.
 //
 //	go test ./handlers -run '^$' -bench Risk -benchtime 20x
 //	PORTFOLIO_BENCH_SCALE=4000 go test ./handlers -run '^$' -bench RiskExport -benchtime 3x
@@ -13,6 +14,7 @@ package handlers_test
 
 import (
 	"context"
+	"html"
 	"io"
 	"log/slog"
 	"net/http"
@@ -34,6 +36,8 @@ import (
 	"portfolio/handlers"
 	"portfolio/models"
 	"portfolio/models/dbtest"
+	"portfolio/views/components"
+	"portfolio/views/pages"
 	"portfolio/web"
 )
 
@@ -56,6 +60,8 @@ func benchScale() int {
 func scaleDB(b *testing.B) *gorm.DB {
 	b.Helper()
 	benchOnce.Do(func() {
+		// The as-at replays log themselves as slow statements: keep the output to the figures.
+		slog.SetDefault(slog.New(slog.NewTextHandler(io.Discard, nil)))
 		ctx := context.Background()
 		benchN = benchScale()
 		// One directory per scale, emptied first: runs never pile databases up in /tmp.
@@ -157,15 +163,38 @@ func (c *benchClient) discard(b *testing.B, path string) int64 {
 	return n
 }
 
+// registerFilter is the filtered, sorted register the page benchmarks page
+// through (the load harness's default too): one category, by next review.
+const registerFilter = "/risks?category=Financial&sort=review"
+
+// pagerLink reads the href of the pager link with rel (next, last …) from a page.
+func pagerLink(body, rel string) string {
+	m := regexp.MustCompile(`<a href="([^"]+)"[^>]*rel="` + rel + `"`).FindStringSubmatch(body)
+	if m == nil {
+		return ""
+	}
+	return html.UnescapeString(m[1])
+}
+
 func BenchmarkRiskRegisterPage(b *testing.B) {
 	c := newBenchClient(b, models.RoleManager)
 	var total int64
 	scaleDB(b).Model(&models.Risk{}).Where("status <> ?", models.StatusClosed).Count(&total)
 	last := strconv.FormatInt((total+49)/50, 10)
+	first, _ := c.get(b, registerFilter, nil)
+	lastURL := pagerLink(first, "last")
+	lastN, _ := strconv.Atoi(regexp.MustCompile(`page=(\d+)`).FindStringSubmatch(lastURL)[1])
+	middle := registerFilter + "&page=" + strconv.Itoa(max(lastN/2, 1))
+	mid, _ := c.get(b, middle, nil)
 	for _, tc := range []struct{ name, path string }{
 		{"first", "/risks"},
 		{"last-page", "/risks?page=" + last},
-		{"filtered-sorted", "/risks?band=High&kind=inherent&sort=owner&dir=desc&q=data"},
+		{"filtered-sorted/first", registerFilter},
+		{"filtered-sorted/middle-by-number", middle},
+		{"filtered-sorted/middle-by-next-link", pagerLink(mid, "next")},
+		{"filtered-sorted/last", lastURL},
+		{"filtered-sorted-searched", "/risks?band=High&kind=inherent&sort=owner&dir=desc&q=data"},
+		{"search-rare-word", "/risks?q=escrow"},
 		{"overdue", "/risks?overdue=1&sort=review"},
 		{"engagement", "/engagements/1/risks?status=all"},
 		{"as-at-movement", "/risks?as_at=2026-09-30&since=2026-06-30"},
@@ -184,6 +213,87 @@ func BenchmarkRiskRegisterPage(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkRiskRegisterQueries times the register's two reads apart from
+// HTTP and rendering: the tally (count and heat maps; from risk_cells, or from
+// the risks for a search) and a page (keyset seek, or by number).
+func BenchmarkRiskRegisterQueries(b *testing.B) {
+	db := scaleDB(b)
+	ctx := context.Background()
+	s := models.DefaultRiskSettings()
+	today := models.DateOf(dbtest.Now)
+	f := models.RiskFilter{Category: models.RiskCategories[3], Sort: "review", Page: 1, PerPage: 50}
+	t, err := models.TallyRisks(ctx, db, s, today, f)
+	if err != nil {
+		b.Fatal(err)
+	}
+	mid := f
+	mid.Page = int(t.Total/50) / 2
+	p, _ := models.PageRisks(ctx, db, s, today, mid, t.Total)
+	next := f
+	next.After, next.Page = p.LastID(), p.Page+1
+	last := f
+	last.Page = int((t.Total + 49) / 50)
+	for _, tc := range []struct {
+		name string
+		run  func() error
+	}{
+		{"tally-live", func() error { _, err := models.TallyRisks(ctx, db, s, today, models.RiskFilter{}); return err }},
+		{"tally-filtered", func() error { _, err := models.TallyRisks(ctx, db, s, today, f); return err }},
+		{"tally-overdue", func() error {
+			_, err := models.TallyRisks(ctx, db, s, today, models.RiskFilter{Overdue: true})
+			return err
+		}},
+		{"tally-search", func() error {
+			_, err := models.TallyRisks(ctx, db, s, today, models.RiskFilter{Q: "escrow"})
+			return err
+		}},
+		{"page-first", func() error { _, err := models.PageRisks(ctx, db, s, today, f, t.Total); return err }},
+		{"page-middle-by-number", func() error { _, err := models.PageRisks(ctx, db, s, today, mid, t.Total); return err }},
+		{"page-after-cursor", func() error { _, err := models.PageRisks(ctx, db, s, today, next, t.Total); return err }},
+		{"page-last", func() error { _, err := models.PageRisks(ctx, db, s, today, last, t.Total); return err }},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			for b.Loop() {
+				if err := tc.run(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkRiskRegisterRender renders the register's region (heat maps, 50
+// rows with their quick actions, pager) from props, without the database.
+func BenchmarkRiskRegisterRender(b *testing.B) {
+	db := scaleDB(b)
+	ctx := context.Background()
+	s := models.DefaultRiskSettings()
+	today := models.DateOf(dbtest.Now)
+	f := models.RiskFilter{Sort: "review", Page: 1, PerPage: 50}
+	t, _ := models.TallyRisks(ctx, db, s, today, f)
+	p, err := models.PageRisks(ctx, db, s, today, f, t.Total)
+	if err != nil {
+		b.Fatal(err)
+	}
+	props := pages.RisksProps{Query: components.Query{Path: "/risks", Values: url.Values{"sort": {"review"}}, Target: "#risk-register"},
+		Filter: f, Rows: p.Rows, Total: t.Total, Page: p, Risk: s, Today: today, Inherent: t.Inherent, Residual: t.Residual,
+		Base: "/risks", Rights: pages.RiskRights{Admin: true, Editor: true}}
+	var n int64
+	for b.Loop() {
+		w := &countWriter{}
+		if err := pages.RiskRegister(props).Render(ctx, w); err != nil {
+			b.Fatal(err)
+		}
+		n = w.n
+	}
+	b.SetBytes(n)
+}
+
+// countWriter counts the bytes written to it.
+type countWriter struct{ n int64 }
+
+func (w *countWriter) Write(p []byte) (int, error) { w.n += int64(len(p)); return len(p), nil }
 
 func BenchmarkRiskExport(b *testing.B) {
 	c := newBenchClient(b, models.RoleManager)
