@@ -22,9 +22,12 @@ package models
 //     these rows instead of counting up to 250,000 risks. Triggers keep it true
 //     in the same transaction as every write, whoever writes (forms, quick
 //     actions, imports, seeds), and on PostgreSQL across every app instance
-//     sharing the database. On PostgreSQL a write moving a risk between cells
-//     locks the counter rows in one order (the every-category pair first, each
-//     pair in key order), so two such writes cannot deadlock on them.
+//     sharing the database. On PostgreSQL they run once per statement over its
+//     transition tables: a bulk insert of 500 risks is one grouped upsert, not
+//     1,000 updates of a few hot rows (each a dead row version until vacuum),
+//     and the counter rows are locked in key order, so two writers cannot
+//     deadlock on them. The table keeps room for in-page (HOT) updates and is
+//     vacuumed after every 2,000 dead rows rather than a fifth of the table.
 //   - Full-text search of ref, title and description, like the lessons' (see
 //     migration 5): an FTS4 table kept by triggers on SQLite, a GIN expression
 //     index on PostgreSQL (RiskSearchDocPG). LIKE '%…%' read every row.
@@ -64,36 +67,41 @@ CREATE TRIGGER risk_cells_ad AFTER DELETE ON risks BEGIN UPDATE risk_cells SET n
 CREATE TRIGGER risk_cells_au AFTER UPDATE OF status, category, inherent_likelihood, inherent_impact, residual_likelihood, residual_impact ON risks WHEN old.status IS NOT new.status OR old.category IS NOT new.category OR old.inherent_likelihood IS NOT new.inherent_likelihood OR old.inherent_impact IS NOT new.inherent_impact OR old.residual_likelihood IS NOT new.residual_likelihood OR old.residual_impact IS NOT new.residual_impact BEGIN UPDATE risk_cells SET n = n - 1 WHERE status = old.status AND category = '' AND inherent_likelihood = old.inherent_likelihood AND inherent_impact = old.inherent_impact AND residual_likelihood = old.residual_likelihood AND residual_impact = old.residual_impact; INSERT INTO risk_cells (status, category, inherent_likelihood, inherent_impact, residual_likelihood, residual_impact, n) VALUES (new.status, '', new.inherent_likelihood, new.inherent_impact, new.residual_likelihood, new.residual_impact, 1) ON CONFLICT (status, category, inherent_likelihood, inherent_impact, residual_likelihood, residual_impact) DO UPDATE SET n = n + 1; UPDATE risk_cells SET n = n - 1 WHERE status = old.status AND category = old.category AND inherent_likelihood = old.inherent_likelihood AND inherent_impact = old.inherent_impact AND residual_likelihood = old.residual_likelihood AND residual_impact = old.residual_impact; INSERT INTO risk_cells (status, category, inherent_likelihood, inherent_impact, residual_likelihood, residual_impact, n) VALUES (new.status, new.category, new.inherent_likelihood, new.inherent_impact, new.residual_likelihood, new.residual_impact, 1) ON CONFLICT (status, category, inherent_likelihood, inherent_impact, residual_likelihood, residual_impact) DO UPDATE SET n = n + 1; END;
 
 -- postgres only
-CREATE FUNCTION risk_cells_add(s TEXT, c TEXT, il INTEGER, ii INTEGER, rl INTEGER, ri INTEGER, d INTEGER) RETURNS void LANGUAGE sql AS $$
-  INSERT INTO risk_cells (status, category, inherent_likelihood, inherent_impact, residual_likelihood, residual_impact, n)
-  VALUES (s, c, il, ii, rl, ri, d)
-  ON CONFLICT (status, category, inherent_likelihood, inherent_impact, residual_likelihood, residual_impact) DO UPDATE SET n = risk_cells.n + excluded.n
-$$;
+ALTER TABLE risk_cells SET (fillfactor = 50, autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 2000);
 -- postgres only
-CREATE FUNCTION risk_cells_move(o risks, n risks, cat BOOLEAN) RETURNS void LANGUAGE plpgsql AS $$ BEGIN
-  IF (o.status, CASE WHEN cat THEN o.category ELSE '' END, o.inherent_likelihood, o.inherent_impact, o.residual_likelihood, o.residual_impact)
-    < (n.status, CASE WHEN cat THEN n.category ELSE '' END, n.inherent_likelihood, n.inherent_impact, n.residual_likelihood, n.residual_impact) THEN
-    PERFORM risk_cells_add(o.status, CASE WHEN cat THEN o.category ELSE '' END, o.inherent_likelihood, o.inherent_impact, o.residual_likelihood, o.residual_impact, -1)
-    ; PERFORM risk_cells_add(n.status, CASE WHEN cat THEN n.category ELSE '' END, n.inherent_likelihood, n.inherent_impact, n.residual_likelihood, n.residual_impact, 1)
-  ; ELSIF (o.status, CASE WHEN cat THEN o.category ELSE '' END, o.inherent_likelihood, o.inherent_impact, o.residual_likelihood, o.residual_impact)
-    > (n.status, CASE WHEN cat THEN n.category ELSE '' END, n.inherent_likelihood, n.inherent_impact, n.residual_likelihood, n.residual_impact) THEN
-    PERFORM risk_cells_add(n.status, CASE WHEN cat THEN n.category ELSE '' END, n.inherent_likelihood, n.inherent_impact, n.residual_likelihood, n.residual_impact, 1)
-    ; PERFORM risk_cells_add(o.status, CASE WHEN cat THEN o.category ELSE '' END, o.inherent_likelihood, o.inherent_impact, o.residual_likelihood, o.residual_impact, -1)
-  ; END IF
-; END $$;
--- postgres only
-CREATE FUNCTION risk_cells_count() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
-  IF TG_OP = 'INSERT' THEN PERFORM risk_cells_add(NEW.status, '', NEW.inherent_likelihood, NEW.inherent_impact, NEW.residual_likelihood, NEW.residual_impact, 1)
-    ; PERFORM risk_cells_add(NEW.status, NEW.category, NEW.inherent_likelihood, NEW.inherent_impact, NEW.residual_likelihood, NEW.residual_impact, 1)
-  ; ELSIF TG_OP = 'DELETE' THEN PERFORM risk_cells_add(OLD.status, '', OLD.inherent_likelihood, OLD.inherent_impact, OLD.residual_likelihood, OLD.residual_impact, -1)
-    ; PERFORM risk_cells_add(OLD.status, OLD.category, OLD.inherent_likelihood, OLD.inherent_impact, OLD.residual_likelihood, OLD.residual_impact, -1)
-  ; ELSE PERFORM risk_cells_move(OLD, NEW, false)
-    ; PERFORM risk_cells_move(OLD, NEW, true)
+CREATE FUNCTION risk_cells_apply() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+  IF TG_OP = 'INSERT' THEN
+    INSERT INTO risk_cells (status, category, inherent_likelihood, inherent_impact, residual_likelihood, residual_impact, n)
+    SELECT status, category, inherent_likelihood, inherent_impact, residual_likelihood, residual_impact, SUM(d) FROM (
+      SELECT status, category, inherent_likelihood, inherent_impact, residual_likelihood, residual_impact, d FROM (SELECT status, category, inherent_likelihood, inherent_impact, residual_likelihood, residual_impact, 1 AS d FROM new_rows) r
+      UNION ALL SELECT status, '', inherent_likelihood, inherent_impact, residual_likelihood, residual_impact, d FROM (SELECT status, category, inherent_likelihood, inherent_impact, residual_likelihood, residual_impact, 1 AS d FROM new_rows) a
+    ) x GROUP BY status, category, inherent_likelihood, inherent_impact, residual_likelihood, residual_impact HAVING SUM(d) <> 0 ORDER BY status, category, inherent_likelihood, inherent_impact, residual_likelihood, residual_impact
+    ON CONFLICT (status, category, inherent_likelihood, inherent_impact, residual_likelihood, residual_impact) DO UPDATE SET n = risk_cells.n + excluded.n
+  ; ELSIF TG_OP = 'DELETE' THEN
+    INSERT INTO risk_cells (status, category, inherent_likelihood, inherent_impact, residual_likelihood, residual_impact, n)
+    SELECT status, category, inherent_likelihood, inherent_impact, residual_likelihood, residual_impact, SUM(d) FROM (
+      SELECT status, category, inherent_likelihood, inherent_impact, residual_likelihood, residual_impact, d FROM (SELECT status, category, inherent_likelihood, inherent_impact, residual_likelihood, residual_impact, -1 AS d FROM old_rows) r
+      UNION ALL SELECT status, '', inherent_likelihood, inherent_impact, residual_likelihood, residual_impact, d FROM (SELECT status, category, inherent_likelihood, inherent_impact, residual_likelihood, residual_impact, -1 AS d FROM old_rows) a
+    ) x GROUP BY status, category, inherent_likelihood, inherent_impact, residual_likelihood, residual_impact HAVING SUM(d) <> 0 ORDER BY status, category, inherent_likelihood, inherent_impact, residual_likelihood, residual_impact
+    ON CONFLICT (status, category, inherent_likelihood, inherent_impact, residual_likelihood, residual_impact) DO UPDATE SET n = risk_cells.n + excluded.n
+  ; ELSE
+    INSERT INTO risk_cells (status, category, inherent_likelihood, inherent_impact, residual_likelihood, residual_impact, n)
+    SELECT status, category, inherent_likelihood, inherent_impact, residual_likelihood, residual_impact, SUM(d) FROM (
+      SELECT status, category, inherent_likelihood, inherent_impact, residual_likelihood, residual_impact, d FROM (SELECT status, category, inherent_likelihood, inherent_impact, residual_likelihood, residual_impact, 1 AS d FROM new_rows
+      UNION ALL SELECT status, category, inherent_likelihood, inherent_impact, residual_likelihood, residual_impact, -1 AS d FROM old_rows) r
+      UNION ALL SELECT status, '', inherent_likelihood, inherent_impact, residual_likelihood, residual_impact, d FROM (SELECT status, category, inherent_likelihood, inherent_impact, residual_likelihood, residual_impact, 1 AS d FROM new_rows
+      UNION ALL SELECT status, category, inherent_likelihood, inherent_impact, residual_likelihood, residual_impact, -1 AS d FROM old_rows) a
+    ) x GROUP BY status, category, inherent_likelihood, inherent_impact, residual_likelihood, residual_impact HAVING SUM(d) <> 0 ORDER BY status, category, inherent_likelihood, inherent_impact, residual_likelihood, residual_impact
+    ON CONFLICT (status, category, inherent_likelihood, inherent_impact, residual_likelihood, residual_impact) DO UPDATE SET n = risk_cells.n + excluded.n
   ; END IF
   ; RETURN NULL
 ; END $$;
 -- postgres only
-CREATE TRIGGER risk_cells_count AFTER INSERT OR DELETE OR UPDATE OF status, category, inherent_likelihood, inherent_impact, residual_likelihood, residual_impact ON risks FOR EACH ROW EXECUTE FUNCTION risk_cells_count();
+CREATE TRIGGER risk_cells_insert AFTER INSERT ON risks REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION risk_cells_apply();
+-- postgres only
+CREATE TRIGGER risk_cells_update AFTER UPDATE ON risks REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION risk_cells_apply();
+-- postgres only
+CREATE TRIGGER risk_cells_delete AFTER DELETE ON risks REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION risk_cells_apply();
 
 -- sqlite only
 CREATE VIRTUAL TABLE risks_fts USING fts4(content="risks", ref, title, description, tokenize=unicode61);
