@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -49,7 +50,24 @@ var readers = runtime.NumCPU()
 // that code reading while it holds rows open can never wait on itself.
 const slotWait = 250 * time.Millisecond
 
-func init() { sql.Register(sqliteQueuedDriver, queuedDriver{&sqlite3.SQLiteDriver{}}) }
+func init() {
+	sql.Register(sqliteQueuedDriver, queuedDriver{&sqlite3.SQLiteDriver{}})
+	datesSecond()
+}
+
+// datesSecond moves the date-only layout up to second in the driver's list of
+// timestamp layouts. The driver turns every value of a DATE column into a
+// time by trying the layouts in order, and the date-only one came last: eight
+// failed parses per date read, a quarter of the CPU of reading a page of risks.
+// No other layout can parse a bare date, nor this one anything longer, so what
+// each value parses to is unchanged; the first layout, which the driver
+// writes times with, stays first.
+func datesSecond() {
+	f := sqlite3.SQLiteTimestampFormats
+	if i := slices.Index(f, "2006-01-02"); i > 1 {
+		sqlite3.SQLiteTimestampFormats = slices.Insert(slices.Delete(slices.Clone(f), i, i+1), 1, "2006-01-02")
+	}
+}
 
 type queuedDriver struct{ *sqlite3.SQLiteDriver }
 
