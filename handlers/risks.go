@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"slices"
@@ -185,9 +186,11 @@ func (a *App) register(c echo.Context, scope *models.Engagement) error {
 	return web.Render(c, http.StatusOK, pages.Risks(p), pages.RiskRegister(p))
 }
 
-// filterChoices loads the options of the register's filter selects.
+// filterChoices loads the options of the register's filter selects: at most
+// a few hundred rows each, read without the request's cancellation (on SQLite
+// a cancellable read fetches every row on a goroutine of its own).
 func (a *App) filterChoices(c echo.Context, p *pages.RisksProps) error {
-	db := a.db.WithContext(c.Request().Context())
+	db := a.db.WithContext(context.WithoutCancel(c.Request().Context()))
 	var n int64
 	if err := db.Model(&models.Engagement{}).Count(&n).Error; err != nil {
 		return err

@@ -270,7 +270,9 @@ func (f RiskFilter) walk(db *gorm.DB, s RiskSettings, today Date, segs []keySegm
 // PageRisks reads the page of the register f asks for, total being the number
 // of matching risks (TallyRisks): the page after f.After or before f.Before
 // (keyset), else page f.Page (clamped to the pages there are), counted from the
-// nearer end. Rows come with Engagement and Owner. PerPage 0 reads every row.
+// nearer end. The rows of a live page hold registerColumns, with the
+// engagement's code and name and the owner's name; PerPage 0 (every row) and
+// the past read whole rows.
 func PageRisks(ctx context.Context, db *gorm.DB, s RiskSettings, today Date, f RiskFilter, total int64) (RiskPage, error) {
 	db = db.WithContext(shortReads(db, ctx, f))
 	per := f.PerPage
@@ -348,15 +350,14 @@ func PageRisks(ctx context.Context, db *gorm.DB, s RiskSettings, today Date, f R
 	return p, f.load(db, &p, ids)
 }
 
-// registerColumns are the columns a register row shows or acts on: every
-// column but the long texts (description, mitigation plan, acceptance
-// justification) and the timestamps, which a page of 50 rows would read for
-// nothing. Dates are read as text on SQLite (see dateColumn).
+// registerColumns are the columns a register row shows or acts on (its
+// quick actions included): a page of 50 rows reads nothing else, neither the
+// long texts nor the levels behind the scores, the response, the dates raised
+// and of acceptance expiry, or the timestamps. Dates are read as text on
+// SQLite (see dateColumn).
 func registerColumns(db *gorm.DB) string {
-	return `id, engagement_id, ref, title, category, inherent_likelihood, inherent_impact, inherent_score,
- residual_likelihood, residual_impact, residual_score, response, owner_id, status, ` +
-		dateColumn(db, "next_review") + ", " + dateColumn(db, "raised_on") + ", " + dateColumn(db, "closed_on") + `,
- closed_reason, accepted_by, ` + dateColumn(db, "accept_expiry") + ", version"
+	return `id, engagement_id, ref, title, category, inherent_score, residual_score, owner_id, status, ` +
+		dateColumn(db, "next_review") + ", " + dateColumn(db, "closed_on") + ", closed_reason, accepted_by, version"
 }
 
 // dateColumn reads a DATE column as Date scans it best. On SQLite that is its

@@ -137,7 +137,7 @@ func TestRiskPageRowsAndStaleCursor(t *testing.T) {
 			var stored models.Risk
 			db.Preload("Engagement").Preload("Owner").First(&stored, p.Rows[0].ID)
 			got := p.Rows[0]
-			if got.Ref != stored.Ref || got.NextReview != stored.NextReview || got.RaisedOn != stored.RaisedOn || got.Version != stored.Version ||
+			if got.Ref != stored.Ref || got.NextReview != stored.NextReview || got.ResidualScore != stored.ResidualScore || got.Version != stored.Version ||
 				(stored.Engagement != nil && (got.Engagement == nil || got.Engagement.Code != stored.Engagement.Code)) ||
 				(stored.Owner != nil && (got.Owner == nil || got.Owner.Name != stored.Owner.Name)) {
 				t.Errorf("row %+v\nstored %+v", got, stored)
