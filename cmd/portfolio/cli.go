@@ -70,6 +70,9 @@ func seedCmd(ctx context.Context, args []string, getenv func(string) string, std
 	if err := refreshHealth(ctx, db); err != nil {
 		return err
 	}
+	if err := models.Checkpoint(ctx, db); err != nil {
+		return err
+	}
 	fmt.Fprintf(stdout, "Seeded in %s.\n", time.Since(start).Round(time.Millisecond))
 	return nil
 }
