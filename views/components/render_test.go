@@ -1,7 +1,6 @@
 package components
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"strings"
@@ -9,21 +8,12 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/a-h/templ"
+
+	"portfolio/views/viewtest"
 )
 
 // render draws a component to a buffer and parses it as a browser would.
-func render(t *testing.T, c templ.Component) *goquery.Document {
-	t.Helper()
-	var buf bytes.Buffer
-	if err := c.Render(context.Background(), &buf); err != nil {
-		t.Fatalf("render: %v", err)
-	}
-	doc, err := goquery.NewDocumentFromReader(&buf)
-	if err != nil {
-		t.Fatalf("parse: %v", err)
-	}
-	return doc
-}
+func render(t *testing.T, c templ.Component) *goquery.Document { return viewtest.Render(t, c) }
 
 // inRow wraps a header cell in a table, where an HTML parser keeps it.
 func inRow(c templ.Component) templ.Component {

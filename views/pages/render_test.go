@@ -1,28 +1,17 @@
 package pages
 
 import (
-	"bytes"
-	"context"
 	"strings"
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/a-h/templ"
+
+	"portfolio/views/viewtest"
 )
 
 // render draws a page or partial to a buffer and parses it as a browser would.
-func render(t *testing.T, c templ.Component) *goquery.Document {
-	t.Helper()
-	var buf bytes.Buffer
-	if err := c.Render(context.Background(), &buf); err != nil {
-		t.Fatalf("render: %v", err)
-	}
-	doc, err := goquery.NewDocumentFromReader(&buf)
-	if err != nil {
-		t.Fatalf("parse: %v", err)
-	}
-	return doc
-}
+func render(t *testing.T, c templ.Component) *goquery.Document { return viewtest.Render(t, c) }
 
 // squash collapses the whitespace of a node's text, as a reader sees it.
 func squash(s string) string { return strings.Join(strings.Fields(s), " ") }
