@@ -1,0 +1,285 @@
+package models_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+
+	"gorm.io/gorm"
+
+	"portfolio/models"
+	"portfolio/models/dbtest"
+)
+
+// dataVersionWrites are an insert, an update and a delete of one row of each
+// table migration 9 covers, in an order the foreign keys accept (deletes run
+// in reverse). Tables a later migration removed are skipped.
+var dataVersionWrites = []struct{ table, insert, update, delete string }{
+	{"users", `INSERT INTO users (name, email, role) VALUES ('Dee Version', 'dee@example.com', 'manager')`,
+		`UPDATE users SET name = 'Dee V.' WHERE email = 'dee@example.com'`, `DELETE FROM users WHERE email = 'dee@example.com'`},
+	{"vendors", `INSERT INTO vendors (name) VALUES ('Versioned Ltd')`,
+		`UPDATE vendors SET notes = 'x' WHERE name = 'Versioned Ltd'`, `DELETE FROM vendors WHERE name = 'Versioned Ltd'`},
+	{"engagements", `INSERT INTO engagements (code, name, model, tower, vendor_id, phase, currency)
+		SELECT 'DV-1', 'Versioned', 'ITO', 'INF', id, 'Run', 'EUR' FROM vendors WHERE name = 'Versioned Ltd'`,
+		`UPDATE engagements SET health = 'red' WHERE code = 'DV-1'`, `DELETE FROM engagements WHERE code = 'DV-1'`},
+	{"engagement_managers", `INSERT INTO engagement_managers (engagement_id, user_id)
+		SELECT e.id, u.id FROM engagements e, users u WHERE e.code = 'DV-1' AND u.email = 'dee@example.com'`,
+		`UPDATE engagement_managers SET user_id = user_id WHERE engagement_id IN (SELECT id FROM engagements WHERE code = 'DV-1')`,
+		`DELETE FROM engagement_managers WHERE engagement_id IN (SELECT id FROM engagements WHERE code = 'DV-1')`},
+	{"risks", `INSERT INTO risks (engagement_id, ref, title, category, inherent_likelihood, inherent_impact, inherent_score,
+		residual_likelihood, residual_impact, residual_score, raised_on)
+		SELECT id, 'R-DV-1', 'Versioned risk', 'Delivery', 3, 3, 9, 2, 2, 4, '2026-11-01' FROM engagements WHERE code = 'DV-1'`,
+		`UPDATE risks SET title = 'Renamed' WHERE ref = 'R-DV-1'`, `DELETE FROM risks WHERE ref = 'R-DV-1'`},
+	{"milestones", `INSERT INTO milestones (engagement_id, phase, name, planned)
+		SELECT id, 'Run', 'Versioned milestone', '2026-12-01' FROM engagements WHERE code = 'DV-1'`,
+		`UPDATE milestones SET actual = '2026-11-20' WHERE name = 'Versioned milestone'`, `DELETE FROM milestones WHERE name = 'Versioned milestone'`},
+	{"readiness_items", `INSERT INTO readiness_items (engagement_id, area, weight)
+		SELECT id, 'Versioned area', 1 FROM engagements WHERE code = 'DV-1'`,
+		`UPDATE readiness_items SET status = 2 WHERE area = 'Versioned area'`, `DELETE FROM readiness_items WHERE area = 'Versioned area'`},
+	{"fx_rates", `INSERT INTO fx_rates (currency, month, rate) VALUES ('XDV', '2026-11-01', '1.5')`,
+		`UPDATE fx_rates SET rate = '1.6' WHERE currency = 'XDV'`, `DELETE FROM fx_rates WHERE currency = 'XDV'`},
+	{"settings", `INSERT INTO settings (key, value) VALUES ('dv-test', '{}')`,
+		`UPDATE settings SET value = '[]' WHERE key = 'dv-test'`, `DELETE FROM settings WHERE key = 'dv-test'`},
+	{"engagement_totals", `INSERT INTO engagement_totals (model, phase, health, currency, active) VALUES ('ITO', 'Run', 'green', 'XDV', TRUE)`,
+		`UPDATE engagement_totals SET engagements = 1 WHERE currency = 'XDV'`, `DELETE FROM engagement_totals WHERE currency = 'XDV'`},
+	{"cost_month_totals", `INSERT INTO cost_month_totals (month, currency, savings_type) VALUES ('2026-11-01', 'XDV', 'hard')`,
+		`UPDATE cost_month_totals SET baseline = 5 WHERE currency = 'XDV'`, `DELETE FROM cost_month_totals WHERE currency = 'XDV'`},
+	{"sla_month_totals", `INSERT INTO sla_month_totals (month) VALUES ('1999-01-01')`,
+		`UPDATE sla_month_totals SET met = 1 WHERE month = '1999-01-01'`, `DELETE FROM sla_month_totals WHERE month = '1999-01-01'`},
+	{"risk_cell_totals", `INSERT INTO risk_cell_totals (kind, likelihood, impact) VALUES ('dv', 1, 1)`,
+		`UPDATE risk_cell_totals SET live = 1 WHERE kind = 'dv'`, `DELETE FROM risk_cell_totals WHERE kind = 'dv'`},
+	{"risk_cells", `INSERT INTO risk_cells (status, category, inherent_likelihood, inherent_impact, residual_likelihood, residual_impact, n)
+		VALUES ('dv', 'dv', 1, 1, 1, 1, 0)`,
+		`UPDATE risk_cells SET n = 1 WHERE status = 'dv'`, `DELETE FROM risk_cells WHERE status = 'dv'`},
+}
+
+func dataVersion(t *testing.T, db *gorm.DB) int64 {
+	t.Helper()
+	v, err := models.DataVersion(context.Background(), db)
+	if err != nil {
+		t.Fatalf("data version: %v", err)
+	}
+	return v
+}
+
+// Every insert, update and delete of a covered table, committed through another
+// handle on the same database (another app instance, the CLI), moves the data
+// version this handle reads; reading it changes nothing.
+func TestDataVersionMovesWithEveryCoveredWrite(t *testing.T) {
+	var cased []string
+	for _, w := range dataVersionWrites {
+		cased = append(cased, w.table)
+	}
+	for _, table := range models.DataVersionTables {
+		if !slices.Contains(cased, table) {
+			t.Fatalf("table %s is covered by migration 9 but has no write in this test", table)
+		}
+	}
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		other := dbtest.Reopen(t, db)
+		write := func(table, stmt string) {
+			t.Helper()
+			before := dataVersion(t, db)
+			if dataVersion(t, db) != before {
+				t.Fatal("reading the data version moved it")
+			}
+			res := other.Exec(stmt)
+			if res.Error != nil {
+				t.Fatalf("%s: %v\n%s", table, res.Error, stmt)
+			}
+			if res.RowsAffected != 1 {
+				t.Fatalf("%s: %d rows written, want 1\n%s", table, res.RowsAffected, stmt)
+			}
+			if after := dataVersion(t, db); after <= before {
+				t.Errorf("%s: the data version stayed at %d after %s", table, before, stmt)
+			}
+		}
+		var present []int
+		for i, w := range dataVersionWrites {
+			if !db.Migrator().HasTable(w.table) {
+				continue
+			}
+			present = append(present, i)
+			write(w.table, w.insert)
+			write(w.table, w.update)
+		}
+		for _, i := range slices.Backward(present) {
+			write(dataVersionWrites[i].table, dataVersionWrites[i].delete)
+		}
+		// A write of a table outside the set leaves the version alone.
+		before := dataVersion(t, db)
+		if err := other.Exec(`INSERT INTO login_throttles (key, failures) VALUES ('ip:dv', 1)`).Error; err != nil {
+			t.Fatal(err)
+		}
+		if after := dataVersion(t, db); after != before {
+			t.Errorf("a sign-in throttle row moved the data version from %d to %d", before, after)
+		}
+	})
+}
+
+// A transaction that writes several covered tables, and several rows of each,
+// moves the version; one rolled back does not.
+func TestDataVersionFollowsTransactions(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		before := dataVersion(t, db)
+		err := db.Transaction(func(tx *gorm.DB) error {
+			for _, stmt := range []string{
+				`INSERT INTO fx_rates (currency, month, rate) VALUES ('XDV', '2026-10-01', '1.5'), ('XDV', '2026-11-01', '1.5')`,
+				`INSERT INTO settings (key, value) VALUES ('dv-test', '{}')`,
+			} {
+				if err := tx.Exec(stmt).Error; err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		committed := dataVersion(t, db)
+		if committed <= before {
+			t.Fatalf("a committed transaction left the version at %d", before)
+		}
+		rollback := fmt.Errorf("roll back")
+		err = db.Transaction(func(tx *gorm.DB) error {
+			if err := tx.Exec(`UPDATE fx_rates SET rate = '2' WHERE currency = 'XDV'`).Error; err != nil {
+				return err
+			}
+			return rollback
+		})
+		if err != rollback {
+			t.Fatalf("transaction: %v", err)
+		}
+		if v := dataVersion(t, db); v != committed {
+			t.Errorf("a rolled-back write moved the version from %d to %d", committed, v)
+		}
+	})
+}
+
+// On PostgreSQL two transactions writing at once each move the version without
+// waiting for the other's counter row: the second commits while the first is
+// still open (a lock wait would fail it at once), and the version counts both.
+func TestDataVersionWritersDoNotQueue(t *testing.T) {
+	if dbtest.PostgresURL() == "" {
+		t.Skip("PORTFOLIO_TEST_POSTGRES_URL is not set")
+	}
+	db := dbtest.Open(t, "postgres")
+	other := dbtest.Reopen(t, db)
+	before := dataVersion(t, db)
+	first := db.Begin()
+	defer first.Rollback()
+	if err := first.Exec(`INSERT INTO fx_rates (currency, month, rate) VALUES ('XDV', '2026-10-01', '1.5')`).Error; err != nil {
+		t.Fatal(err)
+	}
+	err := other.Transaction(func(tx *gorm.DB) error {
+		if err := tx.Exec("SET LOCAL lock_timeout = '1ms'").Error; err != nil {
+			return err
+		}
+		return tx.Exec(`INSERT INTO fx_rates (currency, month, rate) VALUES ('XDV', '2026-11-01', '1.5')`).Error
+	})
+	if err != nil {
+		t.Fatalf("a second writer waited for the first: %v", err)
+	}
+	if v := dataVersion(t, db); v != before+1 {
+		t.Errorf("after one of two writers committed the version is %d, want %d", v, before+1)
+	}
+	if err := first.Commit().Error; err != nil {
+		t.Fatal(err)
+	}
+	if v := dataVersion(t, db); v != before+2 {
+		t.Errorf("after both writers committed the version is %d, want %d", v, before+2)
+	}
+}
+
+// Migration 9 applies to a database an older release left full of data, and
+// the version then moves with the app's own writers.
+func TestDataVersionMigratesAnExistingPortfolio(t *testing.T) {
+	for _, kind := range dbtest.Kinds() {
+		t.Run(kind, func(t *testing.T) {
+			ctx := context.Background()
+			db := dbtest.Empty(t, kind)
+			if err := models.MigrateUpTo(ctx, db, 8); err != nil {
+				t.Fatal(err)
+			}
+			if err := models.SeedDemo(ctx, db, dbtest.Anchor); err != nil {
+				t.Fatal(err)
+			}
+			if err := models.RebuildAggregates(ctx, db); err != nil {
+				t.Fatal(err)
+			}
+			applied, err := models.Migrate(ctx, db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Contains(applied, 9) {
+				t.Fatalf("migrate applied %v, want 9 among them", applied)
+			}
+			before := dataVersion(t, db)
+			if before < 1 {
+				t.Fatalf("a migrated database's version is %d, want at least 1", before)
+			}
+			s, err := models.LoadSettings(ctx, db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := models.RefreshHealth(ctx, db, s, models.DateOf(dbtest.Now)); err != nil {
+				t.Fatal(err)
+			}
+			if after := dataVersion(t, db); after <= before {
+				t.Errorf("a health refresh of the demo portfolio left the version at %d", before)
+			}
+		})
+	}
+}
+
+// The cache answers only for the exact version a value was stored with, keeps
+// no more entries than its size, and never replaces a value by an older one.
+func TestVersionCache(t *testing.T) {
+	c := models.NewVersionCache[string, int](3)
+	if _, ok := c.Get("a", 1); ok {
+		t.Fatal("an empty cache had a value")
+	}
+	c.Put("a", 1, 10)
+	if v, ok := c.Get("a", 1); !ok || v != 10 {
+		t.Fatalf("Get(a, 1) = %d, %v; want 10, true", v, ok)
+	}
+	if _, ok := c.Get("a", 2); ok {
+		t.Fatal("a value of version 1 was served for version 2")
+	}
+	c.Put("a", 3, 30)
+	c.Put("a", 2, 20) // a slower loader of older data
+	if v, ok := c.Get("a", 3); !ok || v != 30 {
+		t.Fatalf("Get(a, 3) = %d, %v; want 30, true", v, ok)
+	}
+	c.Put("b", 3, 1)
+	c.Put("c", 3, 1)
+	c.Put("d", 3, 1)
+	n := 0
+	for _, k := range []string{"a", "b", "c", "d"} {
+		if _, ok := c.Get(k, 3); ok {
+			n++
+		}
+	}
+	if n != 3 {
+		t.Errorf("a cache of 3 holds %d entries", n)
+	}
+	if _, ok := c.Get("d", 3); !ok {
+		t.Error("the newest entry was evicted")
+	}
+
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 1000 {
+				k := fmt.Sprint(i % 5)
+				c.Put(k, int64(i/10), g)
+				c.Get(k, int64(i/10))
+			}
+		}()
+	}
+	wg.Wait()
+}
