@@ -13,21 +13,49 @@ import (
 
 // The aggregate tables (migration 7) hold the portfolio's sums so the dashboard
 // reads a few hundred rows instead of grouping millions. They are kept exact by
-// the writers themselves: every write of a cost record, SLA result, risk or
+// the writers themselves: every write of a cost record, SLA result or
 // engagement adds the difference it makes (old row out, new row in) with
 // `INSERT … ON CONFLICT DO UPDATE SET x = x + excluded.x`, in the write's own
 // transaction. The database serialises those increments, so several app
 // instances sharing one PostgreSQL stay exact and nothing lives in memory.
 //
-// Deltas are computed from the row as the writer read it. Cost records, SLA
-// results and risks are versioned, so a stale read fails the write (ErrStale)
+// The live risks per heat-map cell are counted in risk_cells (migration 8),
+// kept by triggers on the risks in the same transaction; the register and the
+// dashboard both read it (migration 10 dropped the writers' own copy).
+//
+// Deltas are computed from the row as the writer read it. Cost records and SLA
+// results are versioned, so a stale read fails the write (ErrStale)
 // instead of adding a wrong delta; an engagement's health changes without a
 // version, so engagement writers lock the row as they read it (lockEngagement).
 // Each transaction applies its deltas once, in key order (aggDeltas.apply), so
 // two writers never wait on each other's aggregate rows in opposite orders.
 
 // aggregateTables are the tables RebuildAggregates empties and refills.
-var aggregateTables = []string{"cost_month_totals", "sla_month_totals", "risk_cell_totals", "engagement_totals"}
+var aggregateTables = []string{"cost_month_totals", "sla_month_totals", "engagement_totals", "risk_cells"}
+
+// aggregateRefill fills the emptied aggregate tables: migration 7's fill of
+// the tables that remain (the migration itself must stay as it shipped), then
+// risk_cells as migration 8 filled it.
+func aggregateRefill() []string {
+	var out []string
+	for _, stmt := range splitSQL(aggregateFill) {
+		if !strings.HasPrefix(stmt, "INSERT INTO risk_cell_totals ") {
+			out = append(out, stmt)
+		}
+	}
+	return append(out, splitSQL(riskCellsFill)...)
+}
+
+// riskCellsFill counts the risks into risk_cells: per status, category and
+// both cells, and per status and both cells over every category (category '').
+const riskCellsFill = `
+INSERT INTO risk_cells (status, category, inherent_likelihood, inherent_impact, residual_likelihood, residual_impact, n)
+  SELECT status, category, inherent_likelihood, inherent_impact, residual_likelihood, residual_impact, COUNT(*)
+  FROM risks GROUP BY status, category, inherent_likelihood, inherent_impact, residual_likelihood, residual_impact;
+INSERT INTO risk_cells (status, category, inherent_likelihood, inherent_impact, residual_likelihood, residual_impact, n)
+  SELECT status, '', inherent_likelihood, inherent_impact, residual_likelihood, residual_impact, COUNT(*)
+  FROM risks GROUP BY status, inherent_likelihood, inherent_impact, residual_likelihood, residual_impact;
+`
 
 // RebuildAggregates refills every aggregate table from the base tables, in one
 // transaction. Bulk loads that bypass the writers (the demo and scale seeds)
@@ -45,7 +73,7 @@ func RebuildAggregates(ctx context.Context, db *gorm.DB) error {
 				return err
 			}
 		}
-		for _, stmt := range splitSQL(aggregateFill) {
+		for _, stmt := range aggregateRefill() {
 			if err := tx.Exec(stmt).Error; err != nil {
 				return fmt.Errorf("rebuild aggregates: %w", err)
 			}
@@ -65,12 +93,6 @@ var costTotalCols = []string{"records", "baseline", "vendor_fees", "retained", "
 
 type costDelta [7]int64
 
-// One heat-map cell of live risks: kind is "residual" or "inherent".
-type cellKey struct {
-	Kind               string
-	Likelihood, Impact int
-}
-
 // One group of engagements.
 type engKey struct {
 	Model, Phase, Health, Currency string
@@ -82,7 +104,6 @@ type engKey struct {
 type aggDeltas struct {
 	cost  map[costKey]*costDelta
 	sla   map[string]*[2]int64 // month → met, measured
-	cells map[cellKey]int64
 	eng   map[engKey]*[2]int64 // → engagements, contract value
 }
 
@@ -119,18 +140,6 @@ func (d *aggDeltas) slaResult(month Date, met bool, sign int64) {
 	v[1] += sign
 }
 
-// risk adds or takes away a risk from its two heat-map cells when it is live.
-func (d *aggDeltas) risk(r Risk, sign int64) {
-	if r.Status == StatusClosed {
-		return
-	}
-	if d.cells == nil {
-		d.cells = map[cellKey]int64{}
-	}
-	d.cells[cellKey{"residual", r.ResidualLikelihood, r.ResidualImpact}] += sign
-	d.cells[cellKey{"inherent", r.InherentLikelihood, r.InherentImpact}] += sign
-}
-
 // engagement adds or takes away an engagement from its group.
 func (d *aggDeltas) engagement(e Engagement, sign int64) {
 	if d.eng == nil {
@@ -159,14 +168,6 @@ func (d *aggDeltas) apply(tx *gorm.DB) error {
 	}
 	for _, k := range sortedKeys(d.sla, cmp.Compare[string]) {
 		if err := bump(tx, "sla_month_totals", []string{"month"}, []any{k}, []string{"met", "measured"}, d.sla[k][:]); err != nil {
-			return err
-		}
-	}
-	for _, k := range sortedKeys(d.cells, func(a, b cellKey) int {
-		return cmp.Or(cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Likelihood, b.Likelihood), cmp.Compare(a.Impact, b.Impact))
-	}) {
-		if err := bump(tx, "risk_cell_totals", []string{"kind", "likelihood", "impact"},
-			[]any{k.Kind, k.Likelihood, k.Impact}, []string{"live"}, []int64{d.cells[k]}); err != nil {
 			return err
 		}
 	}

@@ -25,11 +25,11 @@ var aggregateChecks = []aggregateCheck{
 		SUM(credits), SUM(planned_savings) FROM cost_records GROUP BY month, currency, savings_type`},
 	{"sla_month_totals", []string{"month"}, []string{"met", "measured"},
 		`SELECT month, SUM(CASE WHEN met THEN 1 ELSE 0 END), COUNT(*) FROM sla_measurements GROUP BY month`},
-	{"risk_cell_totals", []string{"kind", "likelihood", "impact"}, []string{"live"},
-		`SELECT 'residual', residual_likelihood, residual_impact, COUNT(*) FROM risks WHERE status <> 'closed'
-		GROUP BY residual_likelihood, residual_impact
-		UNION ALL SELECT 'inherent', inherent_likelihood, inherent_impact, COUNT(*) FROM risks WHERE status <> 'closed'
-		GROUP BY inherent_likelihood, inherent_impact`},
+	{"risk_cells", []string{"status", "category", "inherent_likelihood", "inherent_impact", "residual_likelihood", "residual_impact"}, []string{"n"},
+		`SELECT status, category, inherent_likelihood, inherent_impact, residual_likelihood, residual_impact, COUNT(*) FROM risks
+		GROUP BY status, category, inherent_likelihood, inherent_impact, residual_likelihood, residual_impact
+		UNION ALL SELECT status, '', inherent_likelihood, inherent_impact, residual_likelihood, residual_impact, COUNT(*) FROM risks
+		GROUP BY status, inherent_likelihood, inherent_impact, residual_likelihood, residual_impact`},
 	{"engagement_totals", []string{"model", "phase", "health", "currency", "active"}, []string{"engagements", "contract_value"},
 		`SELECT model, phase, health, currency, closed_on IS NULL, COUNT(*), SUM(contract_value) FROM engagements
 		GROUP BY model, phase, health, currency, closed_on IS NULL`},

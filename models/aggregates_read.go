@@ -93,24 +93,27 @@ func SLATotals(ctx context.Context, db *gorm.DB, from, to Date) (met, measured i
 
 // LiveRiskCells counts the live (not closed) risks of the whole register per
 // likelihood × impact cell of kind ("residual" or "inherent"): the unfiltered
-// heat map, without reading the risks.
+// heat map, without reading the risks. It sums risk_cells' rows over every
+// category (category '') of the statuses other than closed: at most 625 rows a
+// status (one per inherent and residual cell pair), read from its primary key.
 func LiveRiskCells(ctx context.Context, db *gorm.DB, kind string) ([5][5]int, error) {
 	var out [5][5]int
-	if kind != "inherent" {
-		kind = "residual"
+	l, i := "residual_likelihood", "residual_impact"
+	if kind == "inherent" {
+		l, i = "inherent_likelihood", "inherent_impact"
 	}
-	var rows []struct {
-		Likelihood, Impact int
-		Live               int
-	}
-	if err := db.WithContext(ctx).Table("risk_cell_totals").Select("likelihood, impact, live").
-		Where("kind = ? AND live <> 0", kind).Scan(&rows).Error; err != nil {
-		return out, err
-	}
-	for _, r := range rows {
-		if ValidLevel(r.Likelihood) && ValidLevel(r.Impact) {
-			out[r.Likelihood-1][r.Impact-1] = r.Live
-		}
-	}
-	return out, nil
+	err := eachRow(db.WithContext(ctx), `SELECT `+l+`, `+i+`, CAST(SUM(n) AS BIGINT) FROM risk_cells
+		WHERE status IN ? AND category = '' GROUP BY `+l+`, `+i, []any{liveStatuses},
+		func(rows *sql.Rows) error {
+			var li, im int
+			var n int64
+			if err := rows.Scan(&li, &im, &n); err != nil {
+				return err
+			}
+			if ValidLevel(li) && ValidLevel(im) {
+				out[li-1][im-1] = int(n)
+			}
+			return nil
+		})
+	return out, err
 }

@@ -28,6 +28,31 @@ func noDrift(t *testing.T, db *gorm.DB, after string) {
 	if len(drift) > 0 {
 		t.FailNow()
 	}
+	liveCellsMatch(t, db, after)
+}
+
+// liveCellsMatch fails the test when the dashboard's heat maps (LiveRiskCells,
+// read from risk_cells) differ from a count of the live risks themselves.
+func liveCellsMatch(t *testing.T, db *gorm.DB, after string) {
+	t.Helper()
+	for _, kind := range []string{"residual", "inherent"} {
+		got, err := models.LiveRiskCells(context.Background(), db, kind)
+		if err != nil {
+			t.Fatalf("after %s: %v", after, err)
+		}
+		var rows []struct{ L, I, N int }
+		if err := db.Table("risks").Select(kind+"_likelihood AS l, "+kind+"_impact AS i, COUNT(*) AS n").
+			Where("status <> ?", models.StatusClosed).Group(kind + "_likelihood, " + kind + "_impact").Scan(&rows).Error; err != nil {
+			t.Fatal(err)
+		}
+		var want [5][5]int
+		for _, r := range rows {
+			want[r.L-1][r.I-1] = r.N
+		}
+		if got != want {
+			t.Fatalf("after %s: the %s heat map reads %v, the live risks count %v", after, kind, got, want)
+		}
+	}
 }
 
 // aggFixture is what the writers below need from the demo portfolio.
@@ -261,7 +286,7 @@ func TestAggregatesFollowEveryWriter(t *testing.T) {
 // The drift check notices a wrong aggregate (so a writer that forgot one fails the test above).
 func TestAggregateDriftIsNoticed(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
-		if err := db.Exec("INSERT INTO risk_cell_totals (kind, likelihood, impact, live) VALUES ('residual', 2, 3, 1)").Error; err != nil {
+		if err := db.Exec("INSERT INTO risk_cells (status, category, inherent_likelihood, inherent_impact, residual_likelihood, residual_impact, n) VALUES ('open', '', 5, 5, 2, 3, 1)").Error; err != nil {
 			t.Fatal(err)
 		}
 		drift, err := models.AggregateDrift(context.Background(), db)

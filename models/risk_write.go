@@ -204,11 +204,6 @@ func createRiskTx(ctx context.Context, tx *gorm.DB, act RiskActor, r *Risk, acti
 	if err != nil {
 		return err
 	}
-	var totals aggDeltas
-	totals.risk(*r, +1)
-	if err := totals.apply(tx); err != nil {
-		return err
-	}
 	changes := Created(RiskEntity, r.ID, act.UserID, act.at(), r, riskHistoryFields...)
 	if action != ActionCreate {
 		for i := range changes {
@@ -309,12 +304,6 @@ func updateRiskTx(ctx context.Context, tx *gorm.DB, act RiskActor, r *Risk, acti
 		return old, err
 	}
 	if err := RecordChanges(tx, changes); err != nil {
-		return old, err
-	}
-	var totals aggDeltas
-	totals.risk(old, -1)
-	totals.risk(*r, +1)
-	if err := totals.apply(tx); err != nil {
 		return old, err
 	}
 	r.Version = old.Version + 1
