@@ -47,7 +47,7 @@ func aggregateRefill() []string {
 }
 
 // riskCellsFill counts the risks into risk_cells: per status, category and
-// both cells, and per status and both cells over every category (category '').
+// both cells, and per status and both cells over every category (category ”).
 const riskCellsFill = `
 INSERT INTO risk_cells (status, category, inherent_likelihood, inherent_impact, residual_likelihood, residual_impact, n)
   SELECT status, category, inherent_likelihood, inherent_impact, residual_likelihood, residual_impact, COUNT(*)
@@ -102,9 +102,9 @@ type engKey struct {
 // aggDeltas collects what one transaction changes in the aggregate tables.
 // The zero value is ready to use.
 type aggDeltas struct {
-	cost  map[costKey]*costDelta
-	sla   map[string]*[2]int64 // month → met, measured
-	eng   map[engKey]*[2]int64 // → engagements, contract value
+	cost map[costKey]*costDelta
+	sla  map[string]*[2]int64 // month → met, measured
+	eng  map[engKey]*[2]int64 // → engagements, contract value
 }
 
 // costRecord adds (sign +1) or takes away (-1) a cost record's amounts.
