@@ -1,25 +1,91 @@
 package handlers
 
 import (
+	"context"
 	"net/http"
+	"strings"
+	"sync"
 
 	"github.com/labstack/echo/v4"
+	"gorm.io/gorm"
 
 	"portfolio/models"
 	"portfolio/views/pages"
 	"portfolio/web"
 )
 
+// The dashboard's body (everything inside the document shell) is the same for
+// every user on a day: the portfolio's figures, lists and heat map, shaped by
+// the settings (fiscal year, reporting currency, risk bands), nothing of the
+// user or their role. So it is rendered once and kept as HTML under the data
+// version it was read at (models.DataVersion, moved by every committed write
+// of a table it reads, whichever instance or process wrote): a request reads
+// the version (one small query) and, while it is unchanged, draws the kept
+// body into its own chrome (the user's name and role, their CSRF token, their
+// flashes). A changed version, or a new day, loads and renders it again. The
+// cache only saves work: an empty one, or another instance's, changes nothing
+// a user sees.
+
+// dashboardKey names a kept body: the database handle (two apps in one
+// process may serve different databases) and the day it shows.
+type dashboardKey struct {
+	db    *gorm.DB
+	today string
+}
+
+// dashboardBodies holds a body per database and day; a few entries cover a
+// process with more than one handle (tests) and the days around midnight.
+var dashboardBodies = models.NewVersionCache[dashboardKey, string](8)
+
+// dashboardLoad lets one request load and render a missing body while the
+// others that miss at the same time wait for it, rather than each doing the
+// same ~3 ms of work at once right after a write.
+var dashboardLoad sync.Mutex
+
 // dashboard shows the portfolio at a glance. Route: dashboard (full page only).
 func (a *App) dashboard(c echo.Context) error {
-	s, err := a.settings(c)
+	body, err := a.dashboardBody(c.Request().Context())
 	if err != nil {
 		return err
 	}
-	d, err := models.LoadDashboard(c.Request().Context(), a.db, s, a.today())
+	return web.Render(c, http.StatusOK, pages.DashboardPage(web.Chrome(c, "Dashboard", "dashboard"), body), nil)
+}
+
+// dashboardBody is the dashboard's body at the current data version, kept or
+// loaded and rendered.
+func (a *App) dashboardBody(ctx context.Context) (string, error) {
+	version, err := models.DataVersion(ctx, a.db) // before the data: see models.DataVersion
 	if err != nil {
-		return err
+		return "", err
 	}
-	p := pages.DashboardProps{Chrome: web.Chrome(c, "Dashboard", "dashboard"), D: d, Cur: s.Finance.ReportingCurrency, Risk: s.Risk}
-	return web.Render(c, http.StatusOK, pages.Dashboard(p), nil)
+	today := a.today()
+	k := dashboardKey{a.db, today.String()}
+	if body, ok := dashboardBodies.Get(k, version); ok {
+		return body, nil
+	}
+	dashboardLoad.Lock()
+	defer dashboardLoad.Unlock()
+	// Read again: a request that waited for another's load is served what that
+	// one loaded when no write came since, even if one came before.
+	if version, err = models.DataVersion(ctx, a.db); err != nil {
+		return "", err
+	}
+	if body, ok := dashboardBodies.Get(k, version); ok {
+		return body, nil
+	}
+	s, err := models.LoadSettings(ctx, a.db)
+	if err != nil {
+		return "", err
+	}
+	d, err := models.LoadDashboard(ctx, a.db, s, today)
+	if err != nil {
+		return "", err
+	}
+	var sb strings.Builder
+	sb.Grow(32 << 10)
+	if err := pages.DashboardBody(pages.DashboardProps{D: d, Cur: s.Finance.ReportingCurrency, Risk: s.Risk}).Render(ctx, &sb); err != nil {
+		return "", err
+	}
+	dashboardBodies.Put(k, version, sb.String())
+	return sb.String(), nil
 }

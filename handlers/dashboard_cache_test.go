@@ -1,0 +1,186 @@
+package handlers_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+
+	"portfolio/models"
+	"portfolio/models/dbtest"
+)
+
+// dashboardFigure is a headline figure of the dashboard as a client sees it.
+func dashboardFigure(t *testing.T, c *client, testid string) string {
+	t.Helper()
+	r := c.get("/")
+	if r.StatusCode != http.StatusOK {
+		t.Fatalf("GET /: %d", r.StatusCode)
+	}
+	f := r.Doc(t).Find(`[data-testid="` + testid + `"]`)
+	if f.Length() != 1 {
+		t.Fatalf("the dashboard has no %s figure", testid)
+	}
+	return strings.Join(strings.Fields(f.Text()), " ")
+}
+
+// dashboardCount is a headline figure that is a plain count.
+func dashboardCount(t *testing.T, c *client, testid string) int {
+	t.Helper()
+	r := c.get("/")
+	v := strings.ReplaceAll(strings.TrimSpace(r.Doc(t).Find(`[data-testid="`+testid+`"] .figure-value`).Text()), ",", "")
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		t.Fatalf("%s figure %q is not a count", testid, v)
+	}
+	return n
+}
+
+// Two app instances share one database (each its own handle, as two processes
+// would): an engagement, a risk and a cost written through instance B show on
+// instance A's dashboard at its next request, although A had just served the
+// dashboard from its cache.
+func TestDashboardShowsAnotherInstancesWrites(t *testing.T) {
+	for _, kind := range dbtest.Kinds() {
+		t.Run(kind, func(t *testing.T) {
+			db := dbtest.Demo(t, kind)
+			a, b := newEnv(t, db), newEnv(t, dbtest.Reopen(t, db))
+			exec := a.client()
+			exec.login(models.RoleExecutive)
+			admin := b.client()
+			admin.login(models.RoleAdmin)
+
+			active := dashboardCount(t, exec, "fig-active")
+			if again := dashboardCount(t, exec, "fig-active"); again != active {
+				t.Fatalf("two views with no write between show %d and %d active engagements", active, again)
+			}
+			var eng models.Engagement
+			if err := db.Where("closed_on IS NULL").Order("id").First(&eng).Error; err != nil {
+				t.Fatal(err)
+			}
+			lifecycle := fmt.Sprintf("/engagements/%d/lifecycle", eng.ID)
+			form := scrapeForm(t, admin.get(lifecycle), `[data-testid="close-form"]`)
+			form.Set("close_on", models.DateOf(dbtest.Now).String())
+			if r := admin.post(fmt.Sprintf("/engagements/%d/close", eng.ID), form); r.StatusCode != http.StatusSeeOther {
+				t.Fatalf("close engagement through B: %d\n%.500s", r.StatusCode, r.Body)
+			}
+			if got := dashboardCount(t, exec, "fig-active"); got != active-1 {
+				t.Errorf("after B closed an engagement A shows %d active, want %d", got, active-1)
+			}
+
+			open := dashboardCount(t, exec, "fig-risks")
+			var risk models.Risk
+			if err := db.Where("status <> ?", models.StatusClosed).Order("id").First(&risk).Error; err != nil {
+				t.Fatal(err)
+			}
+			close := url.Values{"_csrf": {admin.token()}, "version": {fmt.Sprint(risk.Version)}, "closed_on": {"2026-11-20"}, "closed_reason": {"Retired with the old platform"}}
+			if r := admin.post(fmt.Sprintf("/risks/%d/close", risk.ID), close); r.StatusCode != http.StatusSeeOther {
+				t.Fatalf("close risk through B: %d\n%.500s", r.StatusCode, r.Body)
+			}
+			if got := dashboardCount(t, exec, "fig-risks"); got != open-1 {
+				t.Errorf("after B closed a risk A shows %d open risks, want %d", got, open-1)
+			}
+
+			savings := dashboardFigure(t, exec, "fig-savings-quarter")
+			var other models.Engagement
+			if err := db.Where("closed_on IS NULL AND id <> ?", eng.ID).Order("id").First(&other).Error; err != nil {
+				t.Fatal(err)
+			}
+			cost := url.Values{"_csrf": {admin.token()}, "month": {"2026-11"}, "baseline": {"90,000,000.00"}, "vendor_fees": {"1,000,000.00"},
+				"retained": {"0"}, "one_off": {"0"}, "credits": {"0"}, "planned_savings": {"1,000,000"}, "savings_type": {models.SavingsHard}}
+			if r := admin.post(fmt.Sprintf("/engagements/%d/costs", other.ID), cost); r.StatusCode != http.StatusSeeOther {
+				t.Fatalf("save costs through B: %d\n%.500s", r.StatusCode, r.Body)
+			}
+			if got := dashboardFigure(t, exec, "fig-savings-quarter"); got == savings {
+				t.Errorf("after B saved a month of costs A still shows %q", got)
+			}
+		})
+	}
+}
+
+// The dashboard's body is kept for everyone, but each user gets their own
+// chrome: their name, and the CSRF token of their own browser in the page.
+func TestDashboardChromeIsEachUsersOwn(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		exec, mgr := e.client(), e.client()
+		exec.login(models.RoleExecutive)
+		mgr.login(models.RoleManager)
+		var bodies []string
+		for _, u := range []struct {
+			c    *client
+			role string
+		}{{exec, models.RoleExecutive}, {mgr, models.RoleManager}, {exec, models.RoleExecutive}} {
+			r := u.c.get("/")
+			doc := r.Doc(t)
+			who := demoUser(t, e, u.role)
+			if got := doc.Find(`[data-testid="signed-in-as"] strong`).Text(); got != who.Name {
+				t.Errorf("the %s sees %q signed in", u.role, got)
+			}
+			var cookie string
+			srv, _ := url.Parse(e.srv.URL)
+			for _, ck := range u.c.http.Jar.Cookies(srv) {
+				if ck.Name == "_csrf" {
+					cookie = ck.Value
+				}
+			}
+			tok, _ := doc.Find(`form[action="/logout"] input[name="_csrf"]`).Attr("value")
+			if cookie == "" || tok != cookie {
+				t.Errorf("the %s's page carries CSRF token %q, their browser holds %q", u.role, tok, cookie)
+			}
+			if hx, _ := doc.Find("body").Attr("hx-headers"); !strings.Contains(hx, cookie) {
+				t.Errorf("the %s's htmx headers %q lack their token", u.role, hx)
+			}
+			main, _ := doc.Find("main").Html()
+			bodies = append(bodies, main)
+		}
+		if bodies[0] != bodies[1] || bodies[1] != bodies[2] {
+			t.Error("two users see different dashboards of the same portfolio")
+		}
+	})
+}
+
+// A dashboard view with no write since the last one runs two statements (the
+// signed-in user, read for revocation, and the data version). After a write it
+// loads again (the version once more, the settings, the dashboard's queries:
+// the same number after every write), and the view after that is two again.
+// TestHotPagesQueryCountIsConstant warms each page first, so it counts a view
+// from the cache: the 2 here.
+func TestDashboardStatementsFromTheCache(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		c := e.client()
+		c.login(models.RoleExecutive)
+		n := countStatements(t, e.db)
+		view := func() int64 {
+			t.Helper()
+			before := n.Load()
+			if r := c.get("/"); r.StatusCode != http.StatusOK {
+				t.Fatalf("GET /: %d", r.StatusCode)
+			}
+			return n.Load() - before
+		}
+		write := func() {
+			t.Helper()
+			if err := e.db.Exec(`UPDATE fx_rates SET rate = rate WHERE id = (SELECT MIN(id) FROM fx_rates)`).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		view()
+		if got := view(); got != 2 {
+			t.Errorf("a dashboard view from the cache ran %d statements, want 2", got)
+		}
+		write()
+		loaded := view()
+		if loaded <= 2 {
+			t.Errorf("a dashboard view after a write ran %d statements: it did not load", loaded)
+		}
+		if got := view(); got != 2 {
+			t.Errorf("the view after that ran %d statements, want 2", got)
+		}
+		write()
+		if got := view(); got != loaded {
+			t.Errorf("views after two writes ran %d and %d statements", loaded, got)
+		}
+	})
+}
