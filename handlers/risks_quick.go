@@ -41,9 +41,12 @@ var quickFields = map[string][]string{
 	"accept": {"accepted_by", "accept_justification", "accept_expiry"},
 }
 
+// quickAction reads the risk once (with its engagement and owner, for the
+// row), checks and applies the change with models.ApplyRiskChange, whose
+// transaction then only writes, and draws the row outside it.
 func (a *App) quickAction(c echo.Context, action string) error {
 	ctx := c.Request().Context()
-	r, err := a.loadRisk(c)
+	r, err := a.rowRisk(c)
 	if err != nil {
 		return err
 	}
@@ -67,52 +70,52 @@ func (a *App) quickAction(c echo.Context, action string) error {
 		return err
 	}
 	ck := web.Checker{}
-	var updated models.Risk
+	var ch models.RiskChange
 	var msg string
 	switch action {
 	case "status":
 		st := ck.OneOf("status", values["status"], []string{models.StatusOpen, models.StatusMitigating})
-		if ck.OK() {
-			updated, err = models.SetRiskStatus(ctx, a.db, act, r.ID, version, st)
-			msg = fmt.Sprintf("%s is now %s.", r.Ref, strings.ToLower(models.HealthLabel(st)))
-			if r.Status == models.StatusClosed {
-				msg = fmt.Sprintf("%s reopened.", r.Ref)
-			}
+		ch = models.StatusChange(st)
+		msg = fmt.Sprintf("%s is now %s.", r.Ref, strings.ToLower(models.HealthLabel(st)))
+		if r.Status == models.StatusClosed {
+			msg = fmt.Sprintf("%s reopened.", r.Ref)
 		}
 	case "review":
-		updated, err = models.ReviewRisk(ctx, a.db, act, r.ID, version)
-		msg = fmt.Sprintf("Review of %s recorded; next review %s.", r.Ref, updated.NextReview.Human())
+		ch = models.ReviewChange()
 	case "close":
 		on := ck.Date("closed_on", values["closed_on"], true)
 		reason := ck.Text("closed_reason", values["closed_reason"], true, 1000)
-		if ck.OK() {
-			updated, err = models.CloseRisk(ctx, a.db, act, r.ID, version, on, reason)
-			msg = fmt.Sprintf("%s closed.", r.Ref)
-		}
+		ch = models.CloseChange(on, reason)
+		msg = fmt.Sprintf("%s closed.", r.Ref)
 	case "accept":
 		by := ck.Text("accepted_by", values["accepted_by"], true, 200)
 		why := ck.Text("accept_justification", values["accept_justification"], true, 2000)
 		until := ck.Date("accept_expiry", values["accept_expiry"], true)
-		if ck.OK() {
-			updated, err = models.AcceptRisk(ctx, a.db, act, r.ID, version, by, why, until)
-			msg = fmt.Sprintf("%s accepted until %s.", r.Ref, until.Human())
-		}
+		ch = models.AcceptChange(by, why, until)
+		msg = fmt.Sprintf("%s accepted until %s.", r.Ref, until.Human())
+	}
+	var updated models.Risk
+	if ck.OK() {
+		updated, err = models.ApplyRiskChange(ctx, a.db, act, r, version, ch)
+	}
+	if action == "review" {
+		msg = fmt.Sprintf("Review of %s recorded; next review %s.", r.Ref, updated.NextReview.Human())
 	}
 	q := pages.QuickState{Open: action, Values: values, Errors: ck}
 	var rule models.RiskRuleError
 	switch {
 	case !ck.OK():
-		return a.quickAnswer(c, http.StatusUnprocessableEntity, r, back, q)
+		return a.quickAnswer(c, http.StatusUnprocessableEntity, r, back, act.Settings, q)
 	case errors.As(err, &rule):
 		q.Errors = rule
-		return a.quickAnswer(c, http.StatusUnprocessableEntity, r, back, q)
+		return a.quickAnswer(c, http.StatusUnprocessableEntity, r, back, act.Settings, q)
 	case errors.Is(err, models.ErrStale):
-		if r, err = a.loadRisk(c); err != nil {
+		if r, err = a.rowRisk(c); err != nil {
 			return err
 		}
 		q.Errors = nil
 		q.Conflict = "Someone changed this risk since the register was loaded; the row now shows what is stored. Your change was not saved: your input is kept below, submit it again if it still holds."
-		return a.quickAnswer(c, http.StatusConflict, r, back, q)
+		return a.quickAnswer(c, http.StatusConflict, r, back, act.Settings, q)
 	case err != nil:
 		return err
 	}
@@ -121,32 +124,35 @@ func (a *App) quickAction(c echo.Context, action string) error {
 		return c.Redirect(http.StatusSeeOther, back+"#"+fmt.Sprintf("risk-%d", r.ID))
 	}
 	updated.Engagement, updated.Owner = r.Engagement, r.Owner
-	rc, err := a.quickRow(c, back)
-	if err != nil {
-		return err
-	}
+	rc := a.quickRow(c, back, act.Settings)
 	rc.Flash, rc.Updated = msg, true
 	return web.Render(c, http.StatusOK, pages.RegisterRow(updated, rc), pages.RegisterRow(updated, rc))
 }
 
-// quickRow is the context a swapped row is drawn in. A row of an engagement's
-// own register has no engagement column: the register URL says which it was.
-func (a *App) quickRow(c echo.Context, back string) (pages.RowCtx, error) {
-	s, err := a.settings(c)
+// rowRisk reads the path's risk with its engagement and owner (joined, in one
+// statement), or 404.
+func (a *App) rowRisk(c echo.Context) (models.Risk, error) {
+	var r models.Risk
+	id, err := idParam(c, "id")
 	if err != nil {
-		return pages.RowCtx{}, err
+		return r, err
 	}
+	err = a.db.WithContext(c.Request().Context()).Joins("Engagement").Joins("Owner").First(&r, id).Error
+	return r, err
+}
+
+// quickRow is the context a swapped row is drawn in, with the settings the
+// change was judged by. A row of an engagement's own register has no
+// engagement column: the register URL says which it was.
+func (a *App) quickRow(c echo.Context, back string, s models.Settings) pages.RowCtx {
 	return pages.RowCtx{Risk: s.Risk, Today: a.today(), CSRF: web.CSRFToken(c), Back: back, CanEdit: true, Actions: true,
-		WithEngagement: !strings.HasPrefix(back, "/engagements/")}, nil
+		WithEngagement: !strings.HasPrefix(back, "/engagements/")}
 }
 
 // quickAnswer answers a refused quick action: the row with its form open for
 // htmx, a page with that row otherwise.
-func (a *App) quickAnswer(c echo.Context, status int, r models.Risk, back string, q pages.QuickState) error {
-	rc, err := a.quickRow(c, back)
-	if err != nil {
-		return err
-	}
+func (a *App) quickAnswer(c echo.Context, status int, r models.Risk, back string, s models.Settings, q pages.QuickState) error {
+	rc := a.quickRow(c, back, s)
 	rc.Quick = q
 	p := pages.RiskQuickProps{Chrome: web.Chrome(c, "Update "+r.Ref, "risks"), R: r, Row: rc}
 	return web.Render(c, status, pages.RiskQuickPage(p), pages.RegisterRow(r, rc))

@@ -47,7 +47,7 @@ func aggregateRefill() []string {
 }
 
 // riskCellsFill counts the risks into risk_cells: per status, category and
-// both cells, and per status and both cells over every category (category ”).
+// both cells, and per status and both cells over every category (the empty category).
 const riskCellsFill = `
 INSERT INTO risk_cells (status, category, inherent_likelihood, inherent_impact, residual_likelihood, residual_impact, n)
   SELECT status, category, inherent_likelihood, inherent_impact, residual_likelihood, residual_impact, COUNT(*)

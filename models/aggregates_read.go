@@ -94,7 +94,7 @@ func SLATotals(ctx context.Context, db *gorm.DB, from, to Date) (met, measured i
 // LiveRiskCells counts the live (not closed) risks of the whole register per
 // likelihood × impact cell of kind ("residual" or "inherent"): the unfiltered
 // heat map, without reading the risks. It sums risk_cells' rows over every
-// category (category ”) of the statuses other than closed: at most 625 rows a
+// category (the empty category) of the statuses other than closed: at most 625 rows a
 // status (one per inherent and residual cell pair), read from its primary key.
 func LiveRiskCells(ctx context.Context, db *gorm.DB, kind string) ([5][5]int, error) {
 	var out [5][5]int

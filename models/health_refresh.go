@@ -25,8 +25,8 @@ func HealthFacts(ctx context.Context, db *gorm.DB, s Settings, today Date, ids .
 	f := s.Fiscal()
 	lastQ := f.LastComplete(today)
 	for _, e := range engs {
-		facts[e.ID] = &HealthInputs{IsBOT: e.IsBOT(), PlannedTransfer: e.PlannedTransfer,
-			Transferred: !e.ActualTransfer.IsZero() || e.Phase == "Transferred", SLAQuarter: lastQ, Today: today}
+		in := engagementInputs(e, lastQ, today)
+		facts[e.ID] = &in
 	}
 	scope := func(q *gorm.DB, col string) *gorm.DB {
 		if len(ids) > 0 {
@@ -34,16 +34,12 @@ func HealthFacts(ctx context.Context, db *gorm.DB, s Settings, today Date, ids .
 		}
 		return q
 	}
-	critLo, _, _ := s.Risk.BandRange(BandCritical)
-	highLo, highHi, _ := s.Risk.BandRange(BandHigh)
 	var risks []struct {
 		EngagementID        uint
 		Crit, High, Overdue int
 	}
-	if err := scope(db.Table("risks").Select(`engagement_id,
-		SUM(CASE WHEN residual_score >= ? AND residual_score > ? THEN 1 ELSE 0 END) AS crit,
-		SUM(CASE WHEN residual_score BETWEEN ? AND ? AND residual_score > ? THEN 1 ELSE 0 END) AS high,
-		SUM(CASE WHEN next_review < ? THEN 1 ELSE 0 END) AS overdue`, critLo, s.Risk.Appetite, highLo, highHi, s.Risk.Appetite, today).
+	sel, args := riskFacts(s, today)
+	if err := scope(db.Table("risks").Select("engagement_id, "+sel, args...).
 		Where("status <> ? AND engagement_id IS NOT NULL", StatusClosed), "engagement_id").
 		Group("engagement_id").Scan(&risks).Error; err != nil {
 		return nil, err
@@ -57,7 +53,7 @@ func HealthFacts(ctx context.Context, db *gorm.DB, s Settings, today Date, ids .
 		EngagementID  uint
 		Met, Measured int64
 	}
-	if err := scope(db.Table("sla_measurements").Select("engagement_id, SUM(CASE WHEN met THEN 1 ELSE 0 END) AS met, COUNT(*) AS measured").
+	if err := scope(db.Table("sla_measurements").Select("engagement_id, "+slaFacts).
 		Where("month BETWEEN ? AND ?", f.Start(lastQ), f.End(lastQ)), "engagement_id").
 		Group("engagement_id").Scan(&slas).Error; err != nil {
 		return nil, err
@@ -72,8 +68,7 @@ func HealthFacts(ctx context.Context, db *gorm.DB, s Settings, today Date, ids .
 		Net, Plan    int64
 	}
 	ytdFrom := f.YearStart(f.QuarterOf(today).Year)
-	if err := scope(db.Table("cost_records").Select(`engagement_id,
-		SUM(baseline - vendor_fees - retained + credits - one_off) AS net, SUM(planned_savings) AS plan`).
+	if err := scope(db.Table("cost_records").Select("engagement_id, "+savingsFacts).
 		Where("month >= ? AND month < ?", ytdFrom, today.MonthStart()), "engagement_id").
 		Group("engagement_id").Scan(&sav).Error; err != nil {
 		return nil, err
@@ -87,8 +82,7 @@ func HealthFacts(ctx context.Context, db *gorm.DB, s Settings, today Date, ids .
 		EngagementID  uint
 		KeyLate, Late int
 	}
-	if err := scope(db.Table("milestones").Select(`engagement_id,
-		SUM(CASE WHEN is_key AND planned < ? THEN 1 ELSE 0 END) AS key_late, COUNT(*) AS late`, today.AddDays(-30)).
+	if err := scope(db.Table("milestones").Select("engagement_id, "+milestoneFacts, today.AddDays(-30)).
 		Where("actual IS NULL AND planned < ?", today), "engagement_id").
 		Group("engagement_id").Scan(&ms).Error; err != nil {
 		return nil, err
@@ -102,7 +96,7 @@ func HealthFacts(ctx context.Context, db *gorm.DB, s Settings, today Date, ids .
 		EngagementID uint
 		Got, Total   int
 	}
-	if err := scope(db.Table("readiness_items").Select("engagement_id, SUM(weight * status) AS got, SUM(weight) * 2 AS total"), "engagement_id").
+	if err := scope(db.Table("readiness_items").Select("engagement_id, "+readinessFacts), "engagement_id").
 		Group("engagement_id").Scan(&rd).Error; err != nil {
 		return nil, err
 	}

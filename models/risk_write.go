@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -290,6 +291,20 @@ func updateRiskTx(ctx context.Context, tx *gorm.DB, act RiskActor, r *Risk, acti
 		*r = old
 		return old, nil
 	}
+	if err := saveRiskChanges(ctx, tx, act, old, r, changes, action, touched); err != nil {
+		if errors.Is(err, gorm.ErrDuplicatedKey) {
+			return old, ErrRefTaken
+		}
+		return old, err
+	}
+	return old, nil
+}
+
+// saveRiskChanges writes changes (old → r, Diff's) over the row still at
+// old.Version inside tx: the changed columns, the history rows, and the health
+// of the engagements the change can recolour (touched as for createRiskTx).
+// risk_cells follows by its triggers. r comes back at its new version.
+func saveRiskChanges(ctx context.Context, tx *gorm.DB, act RiskActor, old Risk, r *Risk, changes []Change, action string, touched map[uint]bool) error {
 	for i := range changes {
 		changes[i].Action = action
 	}
@@ -297,22 +312,22 @@ func updateRiskTx(ctx context.Context, tx *gorm.DB, act RiskActor, r *Risk, acti
 	for _, ch := range changes {
 		cols[ch.Field] = columnValue(r, ch.Field)
 	}
-	if err := UpdateVersioned(tx, &Risk{}, r.ID, r.Version, cols); err != nil {
-		if errors.Is(err, gorm.ErrDuplicatedKey) {
-			return old, ErrRefTaken
-		}
-		return old, err
+	if err := UpdateVersioned(tx, &Risk{}, r.ID, old.Version, cols); err != nil {
+		return err
 	}
 	if err := RecordChanges(tx, changes); err != nil {
-		return old, err
+		return err
 	}
 	r.Version = old.Version + 1
 	r.CreatedAt, r.UpdatedAt = old.CreatedAt, act.at()
+	if !riskChangesHealth(old, *r, act.today()) {
+		return nil
+	}
 	ids := []*uint{r.EngagementID}
 	if !sameID(old.EngagementID, r.EngagementID) {
 		ids = append(ids, old.EngagementID)
 	}
-	return old, refreshRiskHealth(ctx, tx, act, touched, ids...)
+	return refreshRiskHealth(ctx, tx, act, touched, ids...)
 }
 
 // columnValue is the value of r's field with column name col, for an UPDATE.
@@ -374,7 +389,8 @@ func sameID(a, b *uint) bool {
 }
 
 // refreshRiskHealth recomputes the health of the engagements a risk write
-// touched, or adds them to touched for a batch to refresh once.
+// touched, one by one in id order (the order their rows are locked in), or
+// adds them to touched for a batch to refresh once.
 func refreshRiskHealth(ctx context.Context, tx *gorm.DB, act RiskActor, touched map[uint]bool, ids ...*uint) error {
 	var list []uint
 	for _, id := range ids {
@@ -388,8 +404,11 @@ func refreshRiskHealth(ctx context.Context, tx *gorm.DB, act RiskActor, touched 
 	if touched != nil {
 		return nil
 	}
-	if len(list) == 0 {
-		return nil
+	slices.Sort(list)
+	for _, id := range slices.Compact(list) {
+		if err := refreshOneHealth(ctx, tx, act.Settings, act.today(), id); err != nil {
+			return err
+		}
 	}
-	return RefreshHealth(ctx, tx, act.Settings, act.today(), list...)
+	return nil
 }

@@ -8,45 +8,78 @@ import (
 )
 
 // The register's quick actions: small changes a manager makes from the list.
-// Each loads the risk at the version the list showed, changes it, and saves it
-// through updateRiskTx, so it is versioned and recorded like any edit.
+// Each applies to the risk at the version the list showed, and is versioned
+// and recorded like any edit.
+//
+// The risk is read, changed, checked and compared outside the transaction:
+// the transaction holds SQLite's single writer lock (PostgreSQL: the row and
+// its counters), so it only writes, with the UPDATE conditional on the version
+// read. Every writer of a risk moves its version, so the stored row at that
+// version is the row read, and the history written from it is exact; a risk
+// changed meanwhile matches no row and the change is refused (ErrStale).
 
 // ChangeRisk applies mutate to the stored risk id if it is still at version and
 // saves it with its history (action names the change: review, close, …). A
 // mutate error (a rule the change breaks) is returned as is, with nothing written.
 func ChangeRisk(ctx context.Context, db *gorm.DB, act RiskActor, id uint, version int, action string, mutate func(r *Risk) error) (Risk, error) {
-	var out Risk
+	var stored Risk
+	if err := db.WithContext(ctx).First(&stored, id).Error; err != nil {
+		return Risk{}, err
+	}
+	return changeStored(ctx, db, act, stored, version, action, mutate)
+}
+
+// changeStored is ChangeRisk of a risk already read (stored, as read).
+func changeStored(ctx context.Context, db *gorm.DB, act RiskActor, stored Risk, version int, action string, mutate func(r *Risk) error) (Risk, error) {
+	if stored.Version != version {
+		return Risk{}, ErrStale
+	}
+	r := stored
+	if err := mutate(&r); err != nil {
+		return Risk{}, err
+	}
+	r.Normalise()
+	if errs := r.Problems(); len(errs) > 0 {
+		return Risk{}, RiskRuleError(errs)
+	}
+	changes := Diff(RiskEntity, r.ID, act.UserID, act.at(), stored, r, riskHistoryFields...)
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var r Risk
-		if err := tx.First(&r, id).Error; err != nil {
+		if len(changes) > 0 {
+			return saveRiskChanges(ctx, tx, act, stored, &r, changes, action, nil)
+		}
+		if action != ActionReview {
+			return nil
+		}
+		// A second review the same day changes nothing, but it happened: the
+		// history says so (old = new, so replaying it is harmless), if the
+		// risk is still as the reviewer saw it.
+		var n int64
+		if err := tx.Model(&Risk{}).Where("id = ? AND version = ?", r.ID, version).Count(&n).Error; err != nil {
 			return err
 		}
-		if r.Version != version {
+		if n == 0 {
 			return ErrStale
 		}
-		before := r
-		if err := mutate(&r); err != nil {
-			return err
-		}
-		r.Normalise()
-		if errs := r.Problems(); len(errs) > 0 {
-			return RiskRuleError(errs)
-		}
-		if _, err := updateRiskTx(ctx, tx, act, &r, action, nil); err != nil {
-			return err
-		}
-		if action == ActionReview && r.Version == before.Version {
-			// A second review the same day changes nothing, but it happened:
-			// the history says so (old = new, so replaying it is harmless).
-			if err := RecordChanges(tx, []Change{{Entity: RiskEntity, EntityID: id, Action: ActionReview, Field: "next_review",
-				Old: before.NextReview.String(), New: r.NextReview.String(), UserID: act.UserID, At: act.at()}}); err != nil {
-				return err
-			}
-		}
-		out = r
-		return nil
+		return RecordChanges(tx, []Change{{Entity: RiskEntity, EntityID: r.ID, Action: ActionReview, Field: "next_review",
+			Old: stored.NextReview.String(), New: r.NextReview.String(), UserID: act.UserID, At: act.at()}})
 	})
-	return out, err
+	if err != nil {
+		return Risk{}, err
+	}
+	return r, nil
+}
+
+// RiskChange is one of the quick actions, ready to apply to a risk already
+// read (ApplyRiskChange): the handlers read the risk to draw its row anyway.
+type RiskChange struct {
+	action string
+	mutate func(act RiskActor, r *Risk) error
+}
+
+// ApplyRiskChange applies ch to stored, the risk as read, if the list showed
+// it at version and it is still there: ChangeRisk without reading it again.
+func ApplyRiskChange(ctx context.Context, db *gorm.DB, act RiskActor, stored Risk, version int, ch RiskChange) (Risk, error) {
+	return changeStored(ctx, db, act, stored, version, ch.action, func(r *Risk) error { return ch.mutate(act, r) })
 }
 
 // RiskRuleError is a change refused by the register's rules, by column name.
@@ -60,11 +93,15 @@ func (e RiskRuleError) Error() string {
 // clears its closed date and reason (the history keeps them); accepting and
 // closing have their own actions, as they need more than a status.
 func SetRiskStatus(ctx context.Context, db *gorm.DB, act RiskActor, id uint, version int, status string) (Risk, error) {
-	if status != StatusOpen && status != StatusMitigating {
-		return Risk{}, RiskRuleError{"status": "Choose open or mitigating; accepting and closing have their own forms."}
-	}
-	action := ActionUpdate
-	return ChangeRisk(ctx, db, act, id, version, action, func(r *Risk) error {
+	return changeByID(ctx, db, act, id, version, StatusChange(status))
+}
+
+// StatusChange is SetRiskStatus's change.
+func StatusChange(status string) RiskChange {
+	return RiskChange{ActionUpdate, func(act RiskActor, r *Risk) error {
+		if status != StatusOpen && status != StatusMitigating {
+			return RiskRuleError{"status": "Choose open or mitigating; accepting and closing have their own forms."}
+		}
 		if r.Status == StatusClosed {
 			r.ClosedOn, r.ClosedReason = Date{}, ""
 			if r.NextReview.IsZero() || r.NextReview.Before(act.today()) {
@@ -73,24 +110,34 @@ func SetRiskStatus(ctx context.Context, db *gorm.DB, act RiskActor, id uint, ver
 		}
 		r.Status = status
 		return nil
-	})
+	}}
 }
 
 // ReviewRisk records a review held today: the next review falls due after the
 // cadence of the risk's residual band (settings).
 func ReviewRisk(ctx context.Context, db *gorm.DB, act RiskActor, id uint, version int) (Risk, error) {
-	return ChangeRisk(ctx, db, act, id, version, ActionReview, func(r *Risk) error {
+	return changeByID(ctx, db, act, id, version, ReviewChange())
+}
+
+// ReviewChange is ReviewRisk's change.
+func ReviewChange() RiskChange {
+	return RiskChange{ActionReview, func(act RiskActor, r *Risk) error {
 		if r.Status == StatusClosed {
 			return RiskRuleError{"status": "A closed risk is not reviewed: reopen it first."}
 		}
 		r.NextReview = act.Settings.Risk.NextReview(act.today(), r.ResidualScore)
 		return nil
-	})
+	}}
 }
 
 // CloseRisk closes a risk on a day with a reason.
 func CloseRisk(ctx context.Context, db *gorm.DB, act RiskActor, id uint, version int, on Date, reason string) (Risk, error) {
-	return ChangeRisk(ctx, db, act, id, version, ActionClose, func(r *Risk) error {
+	return changeByID(ctx, db, act, id, version, CloseChange(on, reason))
+}
+
+// CloseChange is CloseRisk's change.
+func CloseChange(on Date, reason string) RiskChange {
+	return RiskChange{ActionClose, func(act RiskActor, r *Risk) error {
 		if r.Status == StatusClosed {
 			return RiskRuleError{"status": "This risk is already closed."}
 		}
@@ -99,13 +146,18 @@ func CloseRisk(ctx context.Context, db *gorm.DB, act RiskActor, id uint, version
 		}
 		r.Status, r.ClosedOn, r.ClosedReason = StatusClosed, on, reason
 		return nil
-	})
+	}}
 }
 
 // AcceptRisk records that a risk is accepted as it stands: who approved it, why,
 // and until when (the acceptance expires and is reviewed again then).
 func AcceptRisk(ctx context.Context, db *gorm.DB, act RiskActor, id uint, version int, by, justification string, expiry Date) (Risk, error) {
-	return ChangeRisk(ctx, db, act, id, version, ActionAccept, func(r *Risk) error {
+	return changeByID(ctx, db, act, id, version, AcceptChange(by, justification, expiry))
+}
+
+// AcceptChange is AcceptRisk's change.
+func AcceptChange(by, justification string, expiry Date) RiskChange {
+	return RiskChange{ActionAccept, func(act RiskActor, r *Risk) error {
 		if r.Status == StatusClosed {
 			return RiskRuleError{"status": "A closed risk cannot be accepted: reopen it first."}
 		}
@@ -118,5 +170,10 @@ func AcceptRisk(ctx context.Context, db *gorm.DB, act RiskActor, id uint, versio
 			r.NextReview = expiry // an acceptance is looked at again when it lapses, at the latest
 		}
 		return nil
-	})
+	}}
+}
+
+// changeByID reads risk id and applies ch to it.
+func changeByID(ctx context.Context, db *gorm.DB, act RiskActor, id uint, version int, ch RiskChange) (Risk, error) {
+	return ChangeRisk(ctx, db, act, id, version, ch.action, func(r *Risk) error { return ch.mutate(act, r) })
 }
