@@ -166,7 +166,7 @@ func CreateRisk(ctx context.Context, db *gorm.DB, act RiskActor, r *Risk) error 
 	generated := r.Ref == ""
 	var err error
 	for attempt := 0; attempt < 5; attempt++ {
-		err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return createRiskTx(ctx, tx, act, r, ActionCreate, nil) })
+		err = writeTx(ctx, db).Transaction(func(tx *gorm.DB) error { return createRiskTx(ctx, tx, act, r, ActionCreate, nil) })
 		// Two managers adding risks to one engagement at once can draw the same
 		// reference; the unique index refuses the second, which draws again.
 		if !(generated && errors.Is(err, ErrRefTaken)) {
@@ -258,7 +258,7 @@ func UpdateRisk(ctx context.Context, db *gorm.DB, act RiskActor, r *Risk) (Risk,
 		return Risk{}, fmt.Errorf("risk is not valid: %v", errs)
 	}
 	var before Risk
-	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := writeTx(ctx, db).Transaction(func(tx *gorm.DB) error {
 		var err error
 		before, err = updateRiskTx(ctx, tx, act, r, ActionUpdate, nil)
 		return err
@@ -386,6 +386,20 @@ func sameID(a, b *uint) bool {
 		return a == b
 	}
 	return *a == *b
+}
+
+// writeTx is db for a risk write's transaction. On PostgreSQL it leaves out
+// GORM's prepared statements: a statement GORM first prepares inside a
+// transaction belongs to that transaction, so GORM prepares it again in each
+// one, a Parse and a Close round trip more per statement, while the driver
+// (pgx) prepares each statement once per connection by itself. SQLite prepares
+// every statement it runs either way.
+func writeTx(ctx context.Context, db *gorm.DB) *gorm.DB {
+	tx := db.Session(&gorm.Session{Context: ctx})
+	if p, ok := tx.Statement.ConnPool.(*gorm.PreparedStmtDB); ok && !IsSQLite(db) {
+		tx.Statement.ConnPool = p.ConnPool
+	}
+	return tx
 }
 
 // refreshRiskHealth recomputes the health of the engagements a risk write

@@ -43,7 +43,7 @@ func changeStored(ctx context.Context, db *gorm.DB, act RiskActor, stored Risk, 
 		return Risk{}, RiskRuleError(errs)
 	}
 	changes := Diff(RiskEntity, r.ID, act.UserID, act.at(), stored, r, riskHistoryFields...)
-	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := writeTx(ctx, db).Transaction(func(tx *gorm.DB) error {
 		if len(changes) > 0 {
 			return saveRiskChanges(ctx, tx, act, stored, &r, changes, action, nil)
 		}
