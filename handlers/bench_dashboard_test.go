@@ -155,8 +155,9 @@ type routerClient struct {
 func newRouterClient(b *testing.B, role string) *routerClient {
 	b.Helper()
 	db := scaleDB(b)
-	s := web.New(web.Options{DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), SessionKeys: testKeys,
-		Now: func() time.Time { return dbtest.Now }})
+	// At the load harness's log level (warn): no line per request.
+	log := slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	s := web.New(web.Options{DB: db, Log: log, SessionKeys: testKeys, Now: func() time.Time { return dbtest.Now }})
 	handlers.New(s, db)
 	c := &routerClient{h: s.Echo}
 	login := c.do(b, httptest.NewRequest(http.MethodGet, "/login", nil))

@@ -44,20 +44,21 @@ var dashboardLoad sync.Mutex
 
 // dashboard shows the portfolio at a glance. Route: dashboard (full page only).
 func (a *App) dashboard(c echo.Context) error {
-	body, err := a.dashboardBody(c.Request().Context())
+	version, err := a.DataVersion(c) // read by the user's load already: before the data, as it must be
+	if err != nil {
+		return err
+	}
+	body, err := a.dashboardBody(c.Request().Context(), version)
 	if err != nil {
 		return err
 	}
 	return web.Render(c, http.StatusOK, pages.DashboardPage(web.Chrome(c, "Dashboard", "dashboard"), body), nil)
 }
 
-// dashboardBody is the dashboard's body at the current data version, kept or
-// loaded and rendered.
-func (a *App) dashboardBody(ctx context.Context) (string, error) {
-	version, err := models.DataVersion(ctx, a.db) // before the data: see models.DataVersion
-	if err != nil {
-		return "", err
-	}
+// dashboardBody is the dashboard's body at the data version, kept or loaded
+// and rendered.
+func (a *App) dashboardBody(ctx context.Context, version int64) (string, error) {
+	var err error
 	today := a.today()
 	k := dashboardKey{a.db, today.String()}
 	if body, ok := dashboardBodies.Get(k, version); ok {

@@ -43,8 +43,8 @@ func (s *Server) loadUser(next echo.HandlerFunc) echo.HandlerFunc {
 			return next(c)
 		}
 		epoch, _ := sess.Values[sessEpoch].(int64)
-		var u models.User
-		if err := s.DB(c).First(&u, uid).Error; err != nil {
+		u, err := s.user(c, uid)
+		if err != nil {
 			if !errors.Is(err, gorm.ErrRecordNotFound) {
 				return err // a database failure is an error page, not a silent sign-out
 			}
@@ -62,6 +62,45 @@ func (s *Server) loadUser(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		return next(c)
 	}
+}
+
+// user reads the signed-in user's row as of this request. Every write of the
+// users table moves the data version (models.DataVersion), so a row read at
+// the version the request finds is still the row: a sign-out, password change
+// or disabling anywhere is seen at the next request, on every instance. Each
+// request gets a copy of its own.
+func (s *Server) user(c echo.Context, id uint) (models.User, error) {
+	version, err := s.DataVersion(c)
+	if err != nil {
+		return models.User{}, err
+	}
+	if u, ok := s.users.Get(id, version); ok {
+		return u, nil
+	}
+	var u models.User
+	if err := s.DB(c).First(&u, id).Error; err != nil {
+		return u, err
+	}
+	s.users.Put(id, version, u)
+	return u, nil
+}
+
+const versionKey = "data_version"
+
+// DataVersion is the data version (models.DataVersion) as this request first
+// read it: read once, before the request loads anything kept under it. A
+// request that writes and then reads what it wrote must read
+// models.DataVersion afresh: this one is from before its write.
+func (s *Server) DataVersion(c echo.Context) (int64, error) {
+	if v, ok := c.Get(versionKey).(int64); ok {
+		return v, nil
+	}
+	v, err := models.DataVersion(c.Request().Context(), s.opts.DB)
+	if err != nil {
+		return 0, err
+	}
+	c.Set(versionKey, v)
+	return v, nil
 }
 
 func (s *Server) endSession(c echo.Context, flash string) {

@@ -11,11 +11,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gorilla/securecookie"
 	"github.com/gorilla/sessions"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 	"gorm.io/gorm"
 
+	"portfolio/models"
 	"portfolio/static"
 )
 
@@ -40,8 +42,9 @@ type Options struct {
 type Server struct {
 	Echo *echo.Echo
 	// App is where handlers mount: its routes get sessions, CSRF and the current user.
-	App  *echo.Group
-	opts Options
+	App   *echo.Group
+	opts  Options
+	users *models.VersionCache[uint, models.User] // signed-in users' rows by data version (auth.go)
 }
 
 // New builds the server with the middleware in ARCHITECTURE.md's order:
@@ -69,7 +72,7 @@ func New(o Options) *Server {
 	if o.TrustProxy {
 		e.IPExtractor = echo.ExtractIPFromXFFHeader()
 	}
-	s := &Server{Echo: e, opts: o}
+	s := &Server{Echo: e, opts: o, users: models.NewVersionCache[uint, models.User](4096)}
 	e.HTTPErrorHandler = s.handleError
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
 		DisablePrintStack: true,
@@ -94,6 +97,11 @@ func New(o Options) *Server {
 		return c.Redirect(http.StatusMovedPermanently, static.Path("favicon.svg"))
 	})
 	store := sessions.NewCookieStore(o.SessionKeys...)
+	for _, codec := range store.Codecs {
+		if sc, ok := codec.(*securecookie.SecureCookie); ok {
+			sc.SetSerializer(sessionSerializer{}) // session_codec.go: gob was most of a cached page's CPU
+		}
+	}
 	store.Options = &sessions.Options{Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: o.SecureCookies, MaxAge: int(o.MaxSessionAge.Seconds())}
 	store.MaxAge(int(o.MaxSessionAge.Seconds()))
 	s.App = e.Group("", sessionMiddleware(store), csrfMiddleware(o.SecureCookies), s.loadUser)
@@ -118,19 +126,26 @@ func requestLogger(log *slog.Logger) echo.MiddlewareFunc {
 		LogStatus: true, LogURI: true, LogMethod: true, LogLatency: true, LogRequestID: true,
 		LogRemoteIP: true, LogResponseSize: true, LogError: true, HandleError: true,
 		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
+			level := slog.LevelInfo
+			switch {
+			case v.Status >= 500:
+				level = slog.LevelError
+			case strings.HasPrefix(v.URI, "/static/"), v.URI == "/healthz":
+				level = slog.LevelDebug
+			}
+			ctx := context.Background() // the request's is over (ContextTimeout cancelled it)
+			if !log.Enabled(ctx, level) {
+				return nil // below the configured level: build nothing
+			}
 			attrs := []any{"method", v.Method, "uri", v.URI, "status", v.Status, "latency_ms", float64(v.Latency.Microseconds()) / 1000,
 				"bytes", v.ResponseSize, "request_id", v.RequestID, "remote_ip", v.RemoteIP}
 			if u := CurrentUser(c); u != nil {
 				attrs = append(attrs, "user_id", u.ID)
 			}
-			switch {
-			case v.Status >= 500:
-				log.Error("request", append(attrs, "err", v.Error)...)
-			case strings.HasPrefix(v.URI, "/static/"), v.URI == "/healthz":
-				log.Debug("request", attrs...)
-			default:
-				log.Info("request", attrs...)
+			if level == slog.LevelError {
+				attrs = append(attrs, "err", v.Error)
 			}
+			log.Log(ctx, level, "request", attrs...)
 			return nil
 		},
 	})
