@@ -123,7 +123,12 @@ func (a *App) engagementRisks(c echo.Context) error {
 // register renders the register, of scope's engagement when scope is set.
 func (a *App) register(c echo.Context, scope *models.Engagement) error {
 	ctx := c.Request().Context()
-	s, err := a.settings(c)
+	// Read before anything it guards (risks_cache.go).
+	version, err := a.DataVersion(c)
+	if err != nil {
+		return err
+	}
+	s, err := a.settingsAt(ctx, version)
 	if err != nil {
 		return err
 	}
@@ -141,11 +146,11 @@ func (a *App) register(c echo.Context, scope *models.Engagement) error {
 	if !f.AsAt.IsZero() {
 		day = f.AsAt
 	}
-	tally, err := models.TallyRisks(ctx, a.db, s.Risk, day, f)
+	tally, err := registerCache.Tally(ctx, a.db, version, s.Risk, day, f)
 	if err != nil {
 		return err
 	}
-	page, err := models.PageRisks(ctx, a.db, s.Risk, day, f, tally.Total)
+	page, err := registerCache.Page(ctx, a.db, version, s.Risk, day, f, tally.Total)
 	if err != nil {
 		return err
 	}
@@ -163,7 +168,7 @@ func (a *App) register(c echo.Context, scope *models.Engagement) error {
 	}
 	// Back links (after a quick action) return to this very page.
 	p.Here = listQuery(c, base, "", append(slices.Clone(keys), "after", "before")...).URL()
-	if p.Rights, err = a.riskRights(c); err != nil {
+	if p.Rights, err = a.riskRightsAt(c, version); err != nil {
 		return err
 	}
 	if !p.Since.IsZero() {
@@ -179,7 +184,7 @@ func (a *App) register(c echo.Context, scope *models.Engagement) error {
 		}
 	}
 	if !web.IsHTMX(c) {
-		if err := a.filterChoices(c, &p); err != nil {
+		if err := a.filterChoicesAt(c, version, &p); err != nil {
 			return err
 		}
 	}

@@ -15,6 +15,7 @@ package models
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"slices"
 	"strings"
@@ -45,10 +46,18 @@ func (p RiskPage) edge(i int) uint {
 // PageRisks reads the page of the register f asks for, total being the number
 // of matching risks (TallyRisks): the page after f.After or before f.Before
 // (keyset), else page f.Page (clamped to the pages there are), counted from the
-// nearer end. The rows of a live page hold registerColumns, with the
-// engagement's code and name and the owner's name; PerPage 0 (every row) and
-// the past read whole rows.
+// nearer end. The rows of a live page hold what a row shows (see load); PerPage
+// 0 (every row) and the past read whole rows. RegisterCache.Page also seeks a
+// page by number in the middle of the register.
 func PageRisks(ctx context.Context, db *gorm.DB, s RiskSettings, today Date, f RiskFilter, total int64) (RiskPage, error) {
+	return pageRisks(ctx, db, s, today, f, total, nil)
+}
+
+// pageEndsFunc gives the ends of every page of f in its sort order (see
+// pageEnds), or nil when a page by number is to count from the nearer end.
+type pageEndsFunc func(db *gorm.DB, segs []keySegment, desc, scan bool) ([]pageEnd, error)
+
+func pageRisks(ctx context.Context, db *gorm.DB, s RiskSettings, today Date, f RiskFilter, total int64, ends pageEndsFunc) (RiskPage, error) {
 	db = db.WithContext(shortReads(db, ctx, f))
 	per := f.PerPage
 	p := RiskPage{Page: 1, Last: 1}
@@ -113,6 +122,22 @@ func PageRisks(ctx context.Context, db *gorm.DB, s RiskSettings, today Date, f R
 	fromStart := (p.Page - 1) * per
 	end := min(int64(p.Page*per), total)
 	fromEnd := int(total - end)
+	if ends != nil && min(fromStart, fromEnd) > pageEndsAbove*per {
+		// Deep in the register: seek from the end of the page before, as a
+		// Next link does, rather than skip every entry before it.
+		e, err := ends(db, segs, desc, scan)
+		if err != nil {
+			return p, err
+		}
+		if i := p.Page - 2; i < len(e) {
+			if ids, err = f.walk(db, s, today, segs, desc, false, scan, e[i].seg, e[i].key, 0, per); err != nil {
+				return p, err
+			}
+			return p, f.load(db, &p, ids)
+		}
+		// Fewer ends than the total says: they were read after a write that
+		// the total was not. Count this once.
+	}
 	if fromEnd < fromStart {
 		ids, err = f.walk(db, s, today, segs, desc, true, scan, 0, nil, fromEnd, int(end)-fromStart)
 		slices.Reverse(ids)
@@ -123,16 +148,6 @@ func PageRisks(ctx context.Context, db *gorm.DB, s RiskSettings, today Date, f R
 		return p, err
 	}
 	return p, f.load(db, &p, ids)
-}
-
-// registerColumns are the columns a register row shows or acts on (its
-// quick actions included): a page of 50 rows reads nothing else, neither the
-// long texts nor the levels behind the scores, the response, the dates raised
-// and of acceptance expiry, or the timestamps. Dates are read as text on
-// SQLite (see dateColumn).
-func registerColumns(db *gorm.DB) string {
-	return `id, engagement_id, ref, title, category, inherent_score, residual_score, owner_id, status, ` +
-		dateColumn(db, "next_review") + ", " + dateColumn(db, "closed_on") + ", closed_reason, accepted_by, version"
 }
 
 // dateColumn reads a DATE column as Date scans it best. On SQLite that is its
@@ -161,61 +176,58 @@ func shortReads(db *gorm.DB, ctx context.Context, f RiskFilter) context.Context 
 	return ctx
 }
 
-// load fills p.Rows with the risks of ids, in that order (registerColumns),
-// with their engagement's id, code and name and their owner's name.
+// load fills p.Rows with the risks of ids, in that order, with the columns a
+// register row shows or acts on (its quick actions included) — not the long
+// texts, the levels behind the scores, the response, the dates raised and of
+// acceptance expiry, or the timestamps — and their engagement's id, code and
+// name and their owner's id and name: one statement joining the three tables,
+// scanned column by column (a statement per table and GORM's reflection per
+// field were most of the cost of reading a page).
 func (f RiskFilter) load(db *gorm.DB, p *RiskPage, ids []uint) error {
 	p.Rows = nil
 	if len(ids) == 0 {
 		return nil
 	}
-	var rows []Risk
-	if err := db.Select(registerColumns(db)).Where("id IN ?", ids).Find(&rows).Error; err != nil {
+	rows, err := db.Raw(`SELECT risks.id, risks.engagement_id, risks.ref, risks.title, risks.category, risks.inherent_score,
+		risks.residual_score, risks.owner_id, risks.status, `+dateColumn(db, "risks.next_review")+", "+dateColumn(db, "risks.closed_on")+`,
+		risks.closed_reason, risks.accepted_by, risks.version, e.code, e.name, o.name
+		FROM risks LEFT JOIN engagements e ON e.id = risks.engagement_id LEFT JOIN users o ON o.id = risks.owner_id
+		WHERE risks.id IN ?`, ids).Rows()
+	if err != nil {
 		return err
 	}
-	byID := make(map[uint]Risk, len(rows))
-	engIDs, ownIDs := map[uint]bool{}, map[uint]bool{}
-	for _, r := range rows {
-		byID[r.ID] = r
-		if r.EngagementID != nil {
-			engIDs[*r.EngagementID] = true
-		}
-		if r.OwnerID != nil {
-			ownIDs[*r.OwnerID] = true
-		}
-	}
-	var engs []Engagement
-	var users []User
-	if len(engIDs) > 0 {
-		if err := db.Select("id, code, name").Where("id IN ?", chunkIDs(engIDs)[0]).Find(&engs).Error; err != nil {
+	defer rows.Close()
+	byID := make(map[uint]int, len(ids))
+	read := make([]Risk, 0, len(ids))
+	var eng, own sql.NullInt64
+	var code, name, owner sql.NullString
+	for rows.Next() {
+		var r Risk
+		if err := rows.Scan(&r.ID, &eng, &r.Ref, &r.Title, &r.Category, &r.InherentScore, &r.ResidualScore, &own, &r.Status,
+			&r.NextReview, &r.ClosedOn, &r.ClosedReason, &r.AcceptedBy, &r.Version, &code, &name, &owner); err != nil {
 			return err
 		}
-	}
-	if len(ownIDs) > 0 {
-		if err := db.Select("id, name, email, role").Where("id IN ?", chunkIDs(ownIDs)[0]).Find(&users).Error; err != nil {
-			return err
+		if eng.Valid {
+			id := uint(eng.Int64)
+			r.EngagementID = &id
+			r.Engagement = &Engagement{ID: id, Code: code.String, Name: name.String}
 		}
+		if own.Valid {
+			id := uint(own.Int64)
+			r.OwnerID = &id
+			r.Owner = &User{ID: id, Name: owner.String}
+		}
+		byID[r.ID] = len(read)
+		read = append(read, r)
 	}
-	eng := make(map[uint]*Engagement, len(engs))
-	for i := range engs {
-		eng[engs[i].ID] = &engs[i]
-	}
-	own := make(map[uint]*User, len(users))
-	for i := range users {
-		own[users[i].ID] = &users[i]
+	if err := rows.Err(); err != nil {
+		return err
 	}
 	p.Rows = make([]Risk, 0, len(ids))
 	for _, id := range ids {
-		r, ok := byID[id]
-		if !ok {
-			continue
+		if i, ok := byID[id]; ok {
+			p.Rows = append(p.Rows, read[i])
 		}
-		if r.EngagementID != nil {
-			r.Engagement = eng[*r.EngagementID]
-		}
-		if r.OwnerID != nil {
-			r.Owner = own[*r.OwnerID]
-		}
-		p.Rows = append(p.Rows, r)
 	}
 	return nil
 }

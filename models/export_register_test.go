@@ -1,0 +1,25 @@
+package models
+
+import (
+	"context"
+
+	"gorm.io/gorm"
+)
+
+// SetPageEndsAbove makes a page by number seek from the page ends when it is
+// more than n pages from either end, until the returned function restores it
+// (compiled into tests only): 0 seeks every page but the first and the last.
+func SetPageEndsAbove(n int) (restore func()) {
+	old := pageEndsAbove
+	pageEndsAbove = n
+	return func() { pageEndsAbove = old }
+}
+
+// OffsetPage is the ids of page f.Page (f.PerPage rows) read the plain way,
+// ORDER BY and OFFSET (compiled into tests only): what every way of reaching a
+// page must show.
+func OffsetPage(ctx context.Context, db *gorm.DB, s RiskSettings, today Date, f RiskFilter) ([]uint, error) {
+	var ids []uint
+	err := f.ordered(db.WithContext(ctx), s, today, false).Select("risks.id").Pluck("risks.id", &ids).Error
+	return ids, err
+}

@@ -1,0 +1,130 @@
+package models
+
+import (
+	"context"
+	"errors"
+	"sync"
+
+	"gorm.io/gorm"
+)
+
+// RegisterCache keeps what the live register derives from a filter — its tally
+// (the count and both heat maps) and the ends of its pages in a sort order —
+// each under the data version read before it was loaded (data_version.go), so
+// that the pages of one filter share one tally and a page by number is a seek.
+// An entry of another version is never served: a write through any instance
+// moves the version, and the next request reads the data again. The past (as
+// at a day) and movement are not kept. Safe for concurrent use; a nil
+// *RegisterCache keeps nothing.
+type RegisterCache struct {
+	tallies *VersionCache[registerKey, RiskTally]
+	ends    *VersionCache[registerKey, []pageEnd]
+
+	mu      sync.Mutex
+	reading map[endsRead]*endsCall // page ends being read, so that a burst of requests reads them once
+}
+
+// registerKey is a filter with what decides its rows besides the data: the
+// database handle (one cache may serve several: each has its own versions;
+// a kept key keeps its handle alive, so no other can take its address), the
+// day (overdue reviews) and the band and appetite thresholds (settings are
+// data too, but callers may pass others).
+type registerKey struct {
+	db       *gorm.DB
+	f        RiskFilter
+	today    string
+	settings [4]int
+}
+
+type endsRead struct {
+	k       registerKey
+	version int64
+}
+
+type endsCall struct {
+	done chan struct{}
+	ends []pageEnd
+	err  error
+}
+
+// NewRegisterCache makes an empty cache of the tallies of up to 64 filters and
+// the page ends of up to 32 filters and orders.
+func NewRegisterCache() *RegisterCache {
+	return &RegisterCache{tallies: NewVersionCache[registerKey, RiskTally](64),
+		ends: NewVersionCache[registerKey, []pageEnd](32), reading: map[endsRead]*endsCall{}}
+}
+
+func (c *RegisterCache) key(db *gorm.DB, f RiskFilter, s RiskSettings, today Date) registerKey {
+	f.Page, f.After, f.Before = 0, 0, 0
+	return registerKey{db: db, f: f, today: today.String(), settings: [4]int{s.LowMax, s.MediumMax, s.HighMax, s.Appetite}}
+}
+
+// cached reports whether f's results may be kept: the live register only.
+func (c *RegisterCache) cached(f RiskFilter) bool {
+	return c != nil && f.AsAt.IsZero() && f.MovedSince.IsZero()
+}
+
+// Tally is TallyRisks, kept per filter at the data version read before it.
+func (c *RegisterCache) Tally(ctx context.Context, db *gorm.DB, version int64, s RiskSettings, today Date, f RiskFilter) (RiskTally, error) {
+	if !c.cached(f) {
+		return TallyRisks(ctx, db, s, today, f)
+	}
+	f.Sort, f.Dir, f.PerPage = "", "", 0
+	k := c.key(db, f, s, today)
+	if t, ok := c.tallies.Get(k, version); ok {
+		return t, nil
+	}
+	t, err := TallyRisks(ctx, db, s, today, f)
+	if err == nil {
+		c.tallies.Put(k, version, t)
+	}
+	return t, err
+}
+
+// Page is PageRisks, but a page by number deep in the register seeks from the
+// end of the page before it, the ends of every page of f in its order being
+// read once per data version.
+func (c *RegisterCache) Page(ctx context.Context, db *gorm.DB, version int64, s RiskSettings, today Date, f RiskFilter, total int64) (RiskPage, error) {
+	if !c.cached(f) {
+		return PageRisks(ctx, db, s, today, f, total)
+	}
+	k := c.key(db, f, s, today)
+	ends := func(db *gorm.DB, segs []keySegment, desc, scan bool) ([]pageEnd, error) {
+		if e, ok := c.ends.Get(k, version); ok {
+			return e, nil
+		}
+		return c.readEnds(endsRead{k, version}, func() ([]pageEnd, error) {
+			// Read for every waiting request: none of them may cancel it.
+			db := db.WithContext(context.WithoutCancel(db.Statement.Context))
+			return f.pageEnds(db, s, today, segs, desc, scan)
+		})
+	}
+	return pageRisks(ctx, db, s, today, f, total, ends)
+}
+
+// readEnds reads the page ends of r once however many requests ask at the same
+// time, and keeps them.
+func (c *RegisterCache) readEnds(r endsRead, read func() ([]pageEnd, error)) ([]pageEnd, error) {
+	c.mu.Lock()
+	if call, ok := c.reading[r]; ok {
+		c.mu.Unlock()
+		<-call.done
+		return call.ends, call.err
+	}
+	call := &endsCall{done: make(chan struct{}), err: errEndsUnread}
+	c.reading[r] = call
+	c.mu.Unlock()
+	defer func() { // even when read panics: nobody waits for ever
+		c.mu.Lock()
+		delete(c.reading, r)
+		c.mu.Unlock()
+		close(call.done)
+	}()
+	call.ends, call.err = read()
+	if call.err == nil {
+		c.ends.Put(r.k, r.version, call.ends)
+	}
+	return call.ends, call.err
+}
+
+var errEndsUnread = errors.New("register: the page ends were not read")

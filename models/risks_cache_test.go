@@ -1,0 +1,177 @@
+package models_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"testing"
+
+	"gorm.io/gorm"
+
+	"portfolio/models"
+	"portfolio/models/dbtest"
+)
+
+// pagesByNumber checks every page of f by its number, read through the cache
+// at the current data version, against the OFFSET query; it returns how many
+// pages there were.
+func pagesByNumber(t *testing.T, db *gorm.DB, c *models.RegisterCache, f models.RiskFilter) int {
+	t.Helper()
+	ctx := context.Background()
+	s := models.DefaultRiskSettings()
+	today := models.DateOf(dbtest.Now)
+	v, err := models.DataVersion(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tl, err := c.Tally(ctx, db, v, s, today, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := int((tl.Total + int64(f.PerPage) - 1) / int64(f.PerPage))
+	for n := 1; n <= max(last, 1); n++ {
+		f.Page = n
+		p, err := c.Page(ctx, db, v, s, today, f, tl.Total)
+		if err != nil {
+			t.Fatalf("%+v: %v", f, err)
+		}
+		want, err := models.OffsetPage(ctx, db, s, today, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := ids(p.Rows); !slices.Equal(got, want) || p.Page != n || p.HasNext != (n < last) || p.HasPrev != (n > 1) {
+			t.Fatalf("%+v: page %d of %d is %v (page %d, next %v, prev %v); OFFSET gives %v", f, n, last, got, p.Page, p.HasNext, p.HasPrev, want)
+		}
+	}
+	return last
+}
+
+// A page asked for by its number shows exactly the rows the OFFSET query
+// shows, for every sort both ways (ties in the key broken by id, rows without
+// the key included), for filters read from risk_cells and from the risks, on
+// a register small enough to be sorted and one large enough to walk an index
+// (SQLite): seeking from the kept ends of the pages, which a write then moves.
+func TestPageByNumberEqualsOffset(t *testing.T) {
+	defer models.SetPageEndsAbove(0)()
+	for _, kind := range dbtest.Kinds() {
+		t.Run(kind, func(t *testing.T) {
+			ctx := context.Background()
+			for _, size := range []string{"demo", "scale"} {
+				db := demoWithGaps(t, kind)
+				per := 6
+				if size == "scale" {
+					if testing.Short() {
+						continue
+					}
+					db = dbtest.Open(t, kind)
+					if err := models.SeedScale(ctx, db, 50, dbtest.Anchor); err != nil {
+						t.Fatal(err)
+					}
+					per = 50
+				}
+				var e models.Engagement
+				db.Joins("JOIN risks ON risks.engagement_id = engagements.id").First(&e)
+				filters := []models.RiskFilter{{}, {Status: "all"}, {Category: models.RiskCategories[3]},
+					{Band: models.BandHigh, BandKind: "inherent"}, {Overdue: true}, {VendorID: e.VendorID}, {Q: "vendor"}}
+				if size == "scale" {
+					filters = filters[:3]
+				}
+				c := models.NewRegisterCache()
+				pages := 0
+				for _, f := range filters {
+					for _, sort := range registerSorts {
+						for _, dir := range []string{"asc", "desc"} {
+							f.Sort, f.Dir, f.PerPage = sort, dir, per
+							pages += pagesByNumber(t, db, c, f)
+						}
+					}
+				}
+				if pages < 200 {
+					t.Errorf("%s: only %d pages checked", size, pages)
+				}
+				// A write (through another handle, as another instance would)
+				// moves rows between pages: the kept ends are read again.
+				other := dbtest.Reopen(t, db)
+				var moved []uint
+				db.Model(&models.Risk{}).Where("status <> ?", models.StatusClosed).Order("id").Limit(per*2).Pluck("id", &moved)
+				if err := other.Exec("UPDATE risks SET next_review = ?, category = ?, status = ? WHERE id IN ?",
+					models.DateOf(dbtest.Now).AddDays(400), models.RiskCategories[3], models.StatusMitigating, moved).Error; err != nil {
+					t.Fatal(err)
+				}
+				if err := other.Exec("UPDATE risks SET status = ? WHERE id = ?", models.StatusClosed, moved[0]+1).Error; err != nil {
+					t.Fatal(err)
+				}
+				for _, f := range filters[:3] {
+					for _, sort := range []string{"review", "category", "status", ""} {
+						f.Sort, f.PerPage = sort, per
+						pagesByNumber(t, db, c, f)
+					}
+				}
+			}
+		})
+	}
+}
+
+// The cache serves a filter's tally and page ends only at the data version
+// they were read at: a write through a second handle on the same database (as
+// another app instance) moves the version, and the next read sees the write.
+func TestRegisterCacheFollowsWritesOfAnotherHandle(t *testing.T) {
+	defer models.SetPageEndsAbove(0)()
+	for _, kind := range dbtest.Kinds() {
+		t.Run(kind, func(t *testing.T) {
+			db := dbtest.Demo(t, kind)
+			other := dbtest.Reopen(t, db)
+			ctx := context.Background()
+			s := models.DefaultRiskSettings()
+			today := models.DateOf(dbtest.Now)
+			c := models.NewRegisterCache()
+			f := models.RiskFilter{Sort: "review", PerPage: 5, Page: 3}
+			v1, err := models.DataVersion(ctx, db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t1, err := c.Tally(ctx, db, v1, s, today, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p1, err := c.Page(ctx, db, v1, s, today, f, t1.Total)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Close the first risk of page 3 through the other handle.
+			var victim models.Risk
+			other.First(&victim, p1.Rows[0].ID)
+			if err := other.Model(&victim).Updates(map[string]any{"status": models.StatusClosed, "closed_on": today, "closed_reason": "test"}).Error; err != nil {
+				t.Fatal(err)
+			}
+			v2, err := models.DataVersion(ctx, db)
+			if err != nil || v2 == v1 {
+				t.Fatalf("the version did not move: %d → %d, %v", v1, v2, err)
+			}
+			// At the old version the cache still answers what it read then
+			// (which shows it keeps it); at the new one, the database.
+			if old, _ := c.Tally(ctx, db, v1, s, today, f); old.Total != t1.Total {
+				t.Errorf("the cache at the old version: %d, kept %d", old.Total, t1.Total)
+			}
+			t2, err := c.Tally(ctx, db, v2, s, today, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fresh, _ := models.TallyRisks(ctx, db, s, today, f)
+			if t2.Total != t1.Total-1 || t2 != fresh {
+				t.Errorf("after the write: tally %d, was %d, the database says %d", t2.Total, t1.Total, fresh.Total)
+			}
+			p2, err := c.Page(ctx, db, v2, s, today, f, t2.Total)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, _ := models.OffsetPage(ctx, db, s, today, f)
+			if got := ids(p2.Rows); !slices.Equal(got, want) || slices.Contains(got, victim.ID) {
+				t.Errorf("page 3 after the write: %v, OFFSET gives %v (closed %d)", got, want, victim.ID)
+			}
+			if fmt.Sprint(ids(p1.Rows)) == fmt.Sprint(ids(p2.Rows)) {
+				t.Error("page 3 did not change with the write")
+			}
+		})
+	}
+}
