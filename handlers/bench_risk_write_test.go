@@ -26,6 +26,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -205,11 +206,11 @@ type writeFixture struct {
 	paths          []string
 }
 
-func newWriteFixture(b *testing.B, kind string, writers int) *writeFixture {
+func newWriteFixture(b *testing.B, kind string, writers, readsAtOnce int) *writeFixture {
 	b.Helper()
 	db := writeBenchDB(b, kind)
 	s := web.New(web.Options{DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), SessionKeys: testKeys,
-		Now: func() time.Time { return dbtest.Now }})
+		Now: func() time.Time { return dbtest.Now }, ReadsAtOnce: readsAtOnce})
 	handlers.New(s, db)
 	srv := httptest.NewServer(s.Echo)
 	b.Cleanup(srv.Close)
@@ -237,7 +238,7 @@ func newWriteFixture(b *testing.B, kind string, writers int) *writeFixture {
 func BenchmarkRiskStatusUpdate(b *testing.B) {
 	for _, kind := range benchKinds() {
 		b.Run(kind+"/serial", func(b *testing.B) {
-			f := newWriteFixture(b, kind, 1)
+			f := newWriteFixture(b, kind, 1, 0)
 			i := 0
 			for b.Loop() {
 				if err := f.writer.toggle(f.owned[0][i%len(f.owned[0])]); err != nil {
@@ -248,7 +249,7 @@ func BenchmarkRiskStatusUpdate(b *testing.B) {
 		})
 		b.Run(kind+"/parallel-8", func(b *testing.B) {
 			const writers = 8
-			f := newWriteFixture(b, kind, writers)
+			f := newWriteFixture(b, kind, writers, 0)
 			var next atomic.Int64
 			b.SetParallelism((writers + 1) / 2) // × GOMAXPROCS (2 here) goroutines
 			b.RunParallel(func(pb *testing.PB) {
@@ -270,65 +271,74 @@ func BenchmarkRiskStatusUpdate(b *testing.B) {
 // readers read the dashboard, the filtered register, its next page and the
 // register, with no pause (the load harness's mixed run). ns/op is the wall
 // time per write; write-p50/p99-ms are the writes' latencies; reads/s and
-// read-p99-ms the readers'.
+// read-p99-ms the readers'. It runs with the server's default admission of
+// reads (web.Admission: twice the cores at once), with every read admitted
+// at once (as before admission), and with one read per core.
 func BenchmarkRiskStatusMixed(b *testing.B) {
 	for _, kind := range benchKinds() {
-		b.Run(kind, func(b *testing.B) {
-			const writers, readers = 8, 32
-			f := newWriteFixture(b, kind, writers)
-			var done atomic.Bool
-			var rd sync.WaitGroup
-			readLat := make([][]time.Duration, readers)
-			var readErr atomic.Value
-			b.ResetTimer()
-			start := time.Now()
-			for r := range readers {
-				rd.Add(1)
-				go func() {
-					defer rd.Done()
-					for i := 0; !done.Load(); i++ {
-						t := time.Now()
-						if _, err := f.reader.do(http.MethodGet, f.paths[(r+i)%len(f.paths)], nil, false, http.StatusOK); err != nil {
-							readErr.Store(err)
-							return
-						}
-						readLat[r] = append(readLat[r], time.Since(t))
-					}
-				}()
-			}
-			var left atomic.Int64
-			left.Store(int64(b.N))
-			writeLat := make([][]time.Duration, writers)
-			var wr sync.WaitGroup
-			for w := range writers {
-				wr.Add(1)
-				go func() {
-					defer wr.Done()
-					for i := 0; left.Add(-1) >= 0; i++ {
-						t := time.Now()
-						if err := f.writer.toggle(f.owned[w][i%len(f.owned[w])]); err != nil {
-							b.Error(err)
-							return
-						}
-						writeLat[w] = append(writeLat[w], time.Since(t))
-					}
-				}()
-			}
-			wr.Wait()
-			elapsed := time.Since(start)
-			done.Store(true)
-			rd.Wait()
-			b.StopTimer()
-			if err, _ := readErr.Load().(error); err != nil {
-				b.Fatal(err)
-			}
-			ws, rs := slices.Concat(writeLat...), slices.Concat(readLat...)
-			b.ReportMetric(ms(pct(ws, 0.50)), "write-p50-ms")
-			b.ReportMetric(ms(pct(ws, 0.99)), "write-p99-ms")
-			b.ReportMetric(float64(len(rs))/elapsed.Seconds(), "reads/s")
-			b.ReportMetric(ms(pct(rs, 0.99)), "read-p99-ms")
-		})
+		for _, adm := range []struct {
+			name  string
+			limit int
+		}{{"reads-default", 0}, {"reads-unbounded", -1}, {"reads-1-per-core", runtime.GOMAXPROCS(0)}} {
+			b.Run(kind+"/"+adm.name, func(b *testing.B) { mixedRun(b, kind, adm.limit) })
+		}
 	}
+}
+
+func mixedRun(b *testing.B, kind string, readsAtOnce int) {
+	const writers, readers = 8, 32
+	f := newWriteFixture(b, kind, writers, readsAtOnce)
+	var done atomic.Bool
+	var rd sync.WaitGroup
+	readLat := make([][]time.Duration, readers)
+	var readErr atomic.Value
+	b.ResetTimer()
+	start := time.Now()
+	for r := range readers {
+		rd.Add(1)
+		go func() {
+			defer rd.Done()
+			for i := 0; !done.Load(); i++ {
+				t := time.Now()
+				if _, err := f.reader.do(http.MethodGet, f.paths[(r+i)%len(f.paths)], nil, false, http.StatusOK); err != nil {
+					readErr.Store(err)
+					return
+				}
+				readLat[r] = append(readLat[r], time.Since(t))
+			}
+		}()
+	}
+	var left atomic.Int64
+	left.Store(int64(b.N))
+	writeLat := make([][]time.Duration, writers)
+	var wr sync.WaitGroup
+	for w := range writers {
+		wr.Add(1)
+		go func() {
+			defer wr.Done()
+			for i := 0; left.Add(-1) >= 0; i++ {
+				t := time.Now()
+				if err := f.writer.toggle(f.owned[w][i%len(f.owned[w])]); err != nil {
+					b.Error(err)
+					return
+				}
+				writeLat[w] = append(writeLat[w], time.Since(t))
+			}
+		}()
+	}
+	wr.Wait()
+	elapsed := time.Since(start)
+	done.Store(true)
+	rd.Wait()
+	b.StopTimer()
+	if err, _ := readErr.Load().(error); err != nil {
+		b.Fatal(err)
+	}
+	ws, rs := slices.Concat(writeLat...), slices.Concat(readLat...)
+	b.ReportMetric(ms(pct(ws, 0.50)), "write-p50-ms")
+	b.ReportMetric(ms(pct(ws, 0.99)), "write-p99-ms")
+	b.ReportMetric(float64(len(rs))/elapsed.Seconds(), "reads/s")
+	b.ReportMetric(ms(pct(rs, 0.99)), "read-p99-ms")
 }
 
 // pct is the q-quantile of some durations (nearest rank).

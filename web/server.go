@@ -36,6 +36,9 @@ type Options struct {
 	// connection's address counts, so a client cannot pick its own address to
 	// dodge sign-in throttling.
 	TrustProxy bool
+	// ReadsAtOnce bounds the GET and HEAD requests handled at once (Admission):
+	// 0 is twice the cores, negative no bound.
+	ReadsAtOnce int
 }
 
 // Server is the Echo instance and the group every application route mounts on.
@@ -48,7 +51,7 @@ type Server struct {
 }
 
 // New builds the server with the middleware in ARCHITECTURE.md's order:
-// Recover → RequestID → request log → Secure headers → ContextTimeout → Session → CSRF → LoadUser;
+// Recover → RequestID → request log → Secure headers → ContextTimeout → Admission (reads) → Session → CSRF → LoadUser;
 // RequireRole is attached per route by the route table.
 func New(o Options) *Server {
 	if o.Log == nil {
@@ -104,7 +107,7 @@ func New(o Options) *Server {
 	}
 	store.Options = &sessions.Options{Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: o.SecureCookies, MaxAge: int(o.MaxSessionAge.Seconds())}
 	store.MaxAge(int(o.MaxSessionAge.Seconds()))
-	s.App = e.Group("", sessionMiddleware(store), csrfMiddleware(o.SecureCookies), s.loadUser)
+	s.App = e.Group("", Admission(o.ReadsAtOnce), sessionMiddleware(store), csrfMiddleware(o.SecureCookies), s.loadUser)
 	return s
 }
 

@@ -1,0 +1,75 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/labstack/echo/v4"
+)
+
+// With one read admitted at a time, a second read waits until the first is
+// done, while a write goes through at once; a read whose request ends while it
+// waits is answered without being handled.
+func TestAdmissionHoldsReadsNotWrites(t *testing.T) {
+	e := echo.New()
+	inside := make(chan string, 4)
+	release := make(chan struct{})
+	e.Use(Admission(1))
+	handler := func(c echo.Context) error {
+		inside <- c.Request().Method + " " + c.Path()
+		if c.Path() == "/slow" {
+			<-release
+		}
+		return c.String(http.StatusOK, "ok")
+	}
+	e.GET("/slow", handler)
+	e.GET("/read", handler)
+	e.POST("/write", handler)
+	serve := func(method, path string) <-chan int {
+		done := make(chan int, 1)
+		go func() {
+			rec := httptest.NewRecorder()
+			e.ServeHTTP(rec, httptest.NewRequest(method, path, nil))
+			done <- rec.Code
+		}()
+		return done
+	}
+	slow := serve(http.MethodGet, "/slow")
+	if got := <-inside; got != "GET /slow" {
+		t.Fatalf("first in: %s", got)
+	}
+	read := serve(http.MethodGet, "/read")
+	write := serve(http.MethodPost, "/write")
+	if got := <-inside; got != "POST /write" {
+		t.Fatalf("while a read holds the only slot, %s came in before the write", got)
+	}
+	if code := <-write; code != http.StatusOK {
+		t.Fatalf("write: %d", code)
+	}
+	// A read whose request is over (client gone, or timed out) while it
+	// waits is answered with an error, never handled.
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	rec := httptest.NewRecorder()
+	e.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/read", nil).WithContext(ctx))
+	if rec.Code == http.StatusOK {
+		t.Fatal("a read whose request was over was handled")
+	}
+	select {
+	case got := <-inside:
+		t.Fatalf("%s came in while the only slot was held", got)
+	default:
+	}
+	close(release)
+	if code := <-slow; code != http.StatusOK {
+		t.Fatalf("slow read: %d", code)
+	}
+	if got := <-inside; got != "GET /read" {
+		t.Fatalf("after the slot freed: %s", got)
+	}
+	if code := <-read; code != http.StatusOK {
+		t.Fatalf("waiting read: %d", code)
+	}
+}
