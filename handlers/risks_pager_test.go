@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -102,9 +103,10 @@ func TestRiskRegisterPagerSeeks(t *testing.T) {
 			if !strings.Contains(hx.Body, `id="risk-register"`) || strings.Contains(hx.Body, "<html") {
 				t.Errorf("htmx page 2 is not the partial")
 			}
-			back, _ := hx.Doc(t).Find(`input[name="back"]`).Attr("value")
-			if back != "" && !strings.Contains(back, "after=") {
-				t.Errorf("a quick action on page 2 returns to %q", back)
+			link, ok := hx.Doc(t).Find(`[data-testid="quick-actions"]`).Attr("hx-get")
+			u, err := url.Parse(link)
+			if !ok || err != nil || !strings.Contains(u.Query().Get("back"), "after=") {
+				t.Errorf("a quick action on page 2 returns to %q", link)
 			}
 		}
 	})

@@ -34,11 +34,88 @@ func lastChange(t *testing.T, e *env, id uint, field string) models.Change {
 	return ch
 }
 
-// quickForm is the form a register row posts for an action, as the page draws it.
+// quickLink is the link of a register row's quick actions on the register page
+// back, which htmx fetches when the row's disclosure opens (and a browser
+// without JavaScript follows).
+func quickLink(t *testing.T, c *client, back string, id uint) string {
+	t.Helper()
+	doc := c.get(back).Doc(t)
+	row := doc.Find(fmt.Sprintf(`#risk-%d [data-testid="quick-actions"]`, id))
+	link, ok := row.Find("a").Attr("href")
+	if !ok || row.AttrOr("hx-get", "") != link {
+		t.Fatalf("row %d of %s: no link to its quick actions (%q, hx-get %q)", id, back, link, row.AttrOr("hx-get", ""))
+	}
+	return link
+}
+
+// quickForm is the form a register row posts for an action, as its quick
+// actions' page draws it.
 func quickForm(t *testing.T, c *client, back string, id uint, action string) url.Values {
 	t.Helper()
-	r := c.get(back)
+	r := c.get(quickLink(t, c, back, id))
+	if r.StatusCode != http.StatusOK {
+		t.Fatalf("quick actions of %d: %d", id, r.StatusCode)
+	}
 	return scrapeForm(t, r, fmt.Sprintf(`#risk-%d form.quick-%s`, id, action))
+}
+
+// The register draws each editable row's quick actions closed and without
+// their forms; opening one fetches its forms (htmx: the panel alone, which
+// returns to the register page it came from) or, without JavaScript, follows
+// the link to a page with the row and its forms open.
+func TestRiskQuickActionsOnDemand(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		f := pickRisks(t, e)
+		c := e.client()
+		c.login(models.RoleManager)
+		id := f.mine.ID
+		back := fmt.Sprintf("/risks?q=%s&sort=review", url.QueryEscape(f.mine.Ref))
+		row := c.get(back).Doc(t).Find(fmt.Sprintf(`#risk-%d`, id))
+		if row.Find(`[data-testid="quick-actions"]`).Length() != 1 || row.Find("form").Length() != 0 || row.Find("details[open]").Length() != 0 {
+			t.Fatalf("the register row should carry a closed disclosure without forms:\n%s", outer(row))
+		}
+		link := quickLink(t, c, back, id)
+		hx := c.htmx(link)
+		panel := hx.Doc(t).Find(fmt.Sprintf(`#quick-risk-%d[data-testid="quick-panel"]`, id))
+		if hx.StatusCode != http.StatusOK || strings.Contains(hx.Body, "<html") || panel.Length() != 1 {
+			t.Fatalf("htmx quick actions: %d\n%.400s", hx.StatusCode, hx.Body)
+		}
+		for _, a := range []string{"status", "review", "close", "accept"} {
+			form := panel.Find("form.quick-" + a)
+			if form.Length() != 1 || form.Find(`input[name="back"]`).AttrOr("value", "") != back ||
+				form.Find(`input[name="version"]`).AttrOr("value", "") != fmt.Sprint(f.mine.Version) || form.AttrOr("hx-target", "") != fmt.Sprintf("#risk-%d", id) {
+				t.Errorf("the %s form of the panel: %s", a, outer(form))
+			}
+		}
+		page := c.get(link)
+		doc := page.Doc(t)
+		if page.StatusCode != http.StatusOK || doc.Find(fmt.Sprintf(`#risk-%d details[open] form.quick-close`, id)).Length() != 1 ||
+			doc.Find(`nav.crumbs a`).AttrOr("href", "") != back {
+			t.Errorf("the quick actions' page: %d\n%.600s", page.StatusCode, page.Body)
+		}
+		// Another manager's risk, and an executive: no panel.
+		if r := c.htmx(fmt.Sprintf("/risks/%d/quick?back=/risks", f.theirs.ID)); r.StatusCode != http.StatusForbidden {
+			t.Errorf("quick actions of another manager's risk: %d", r.StatusCode)
+		}
+		ex := e.client()
+		ex.login(models.RoleExecutive)
+		if r := ex.get(link); r.StatusCode != http.StatusForbidden {
+			t.Errorf("an executive opening quick actions: %d", r.StatusCode)
+		}
+		// A back that leaves the site is not followed.
+		if r := c.get(fmt.Sprintf("/risks/%d/quick?back=%s", id, url.QueryEscape("https://example.com/x"))); strings.Contains(r.Body, "example.com") {
+			t.Error("the quick page returns to another site")
+		}
+	})
+}
+
+// outer is a selection's markup, for failure messages.
+func outer(s *goquery.Selection) string {
+	h, err := goquery.OuterHtml(s)
+	if err != nil {
+		return err.Error()
+	}
+	return h
 }
 
 // Every quick action, with htmx (the row swaps in place with a message) and

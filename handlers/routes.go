@@ -77,6 +77,7 @@ func (a *App) Routes() []Route {
 		{g, "/risks/:id", "risks.show", web.SignedIn, a.risk},
 		{g, "/risks/:id/edit", "risks.edit", web.Editor, a.editRisk},
 		{p, "/risks/:id", "risks.update", web.Editor, a.updateRisk},
+		{g, "/risks/:id/quick", "risks.quick", web.Editor, a.riskQuick},
 		{p, "/risks/:id/status", "risks.status", web.Editor, a.riskStatus},
 		{p, "/risks/:id/review", "risks.review", web.Editor, a.reviewRisk},
 		{p, "/risks/:id/close", "risks.close", web.Editor, a.closeRisk},

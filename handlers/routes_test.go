@@ -75,6 +75,7 @@ var routeTargets = map[string]routeTarget{
 	"/risks/import/apply":     {managerMay: true, form: foreignRiskCSV},
 	"/risks/:id":              {params: id(foreignRow("risks"))},
 	"/risks/:id/edit":         {params: id(foreignRow("risks"))},
+	"/risks/:id/quick":        {params: id(foreignRow("risks"))},
 	"/risks/:id/status":       {params: id(foreignRow("risks"))},
 	"/risks/:id/review":       {params: id(foreignRow("risks"))},
 	"/risks/:id/close":        {params: id(foreignRow("risks"))},

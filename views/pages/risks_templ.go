@@ -65,7 +65,7 @@ func (p RisksProps) rowCtx(r models.Risk) RowCtx {
 		back = p.Query.URL()
 	}
 	rc := RowCtx{Risk: p.Risk, Today: p.Today, CSRF: p.Chrome.CSRF, Back: back, WithEngagement: p.Scope == nil,
-		Actions: p.showActions(), CanEdit: !p.ReadOnly() && p.Rights.CanEdit(r)}
+		Actions: p.showActions(), CanEdit: !p.ReadOnly() && p.Rights.CanEdit(r), Summary: true}
 	if m, ok := p.Moves[r.ID]; ok {
 		rc.Move = &m
 	}

@@ -1,0 +1,89 @@
+package handlers_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+
+	"portfolio/models"
+	"portfolio/models/dbtest"
+)
+
+// registerView is what a register page shows: the count and the rows' ids.
+func registerView(t *testing.T, c *client, path string) (string, []uint) {
+	t.Helper()
+	r := c.get(path)
+	if r.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %d", path, r.StatusCode)
+	}
+	doc := r.Doc(t)
+	return strings.TrimSpace(doc.Find(`[data-testid="risk-count"]`).Text()), rowIDs(doc)
+}
+
+// wantRows are the ids of rows from..to of the live register sorted by next
+// review, read from the database the plain way.
+func wantRows(t *testing.T, e *env, from, to int) []uint {
+	t.Helper()
+	all, _, err := models.ListRisks(context.Background(), e.db, models.DefaultRiskSettings(), models.DateOf(dbtest.Now), models.RiskFilter{Sort: "review"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []uint
+	for _, r := range all[from:min(to, len(all))] {
+		out = append(out, r.ID)
+	}
+	return out
+}
+
+// Two app instances share one database: A serves a page of the register by
+// its number from what it keeps (its count and the ends of its pages); a risk
+// closed through B leaves A's next view of that page with the new count and
+// the rows moved up by one, as the database has them.
+func TestRegisterShowsAnotherInstancesWrites(t *testing.T) {
+	if testing.Short() {
+		t.Skip("seeds a scale portfolio")
+	}
+	for _, kind := range dbtest.Kinds() {
+		t.Run(kind, func(t *testing.T) {
+			db := dbtest.Open(t, kind)
+			if err := models.SeedScale(context.Background(), db, 60, dbtest.Anchor); err != nil {
+				t.Fatal(err)
+			}
+			a, b := newEnv(t, db), newEnv(t, dbtest.Reopen(t, db))
+			exec := a.client()
+			exec.login(models.RoleExecutive)
+			admin := b.client()
+			admin.login(models.RoleAdmin)
+
+			const page = 15 // deep: read by seeking from the end of page 14
+			path := fmt.Sprintf("/risks?sort=review&page=%d", page)
+			count, rows := registerView(t, exec, path)
+			if want := wantRows(t, a, (page-1)*50, page*50); !slices.Equal(rows, want) {
+				t.Fatalf("page %d shows %v, want %v", page, rows, want)
+			}
+			if again, rows2 := registerView(t, exec, path); again != count || !slices.Equal(rows2, rows) {
+				t.Fatalf("two views with no write between differ: %s %v / %s %v", count, rows, again, rows2)
+			}
+			_, first := registerView(t, exec, "/risks?sort=review")
+			var victim models.Risk
+			if err := db.First(&victim, first[0]).Error; err != nil {
+				t.Fatal(err)
+			}
+			form := url.Values{"_csrf": {admin.token()}, "version": {fmt.Sprint(victim.Version)}, "closed_on": {"2026-11-20"}, "closed_reason": {"Retired with the old platform"}}
+			if r := admin.post(fmt.Sprintf("/risks/%d/close", victim.ID), form); r.StatusCode != http.StatusSeeOther {
+				t.Fatalf("close a risk through B: %d\n%.500s", r.StatusCode, r.Body)
+			}
+			after, moved := registerView(t, exec, path)
+			if after == count {
+				t.Errorf("after B closed a risk A still counts %s", after)
+			}
+			if !slices.Equal(moved[:49], rows[1:]) || !slices.Equal(moved, wantRows(t, a, (page-1)*50, page*50)) {
+				t.Errorf("after B closed a risk of page 1, page %d shows %v; it showed %v", page, moved, rows)
+			}
+		})
+	}
+}
