@@ -21,6 +21,8 @@ import (
 	"testing"
 	"time"
 
+	"gorm.io/gorm"
+
 	"portfolio/handlers"
 	"portfolio/models"
 	"portfolio/models/dbtest"
@@ -119,31 +121,93 @@ func BenchmarkDashboardMemoryParallel(b *testing.B) {
 // to the router in process (no TCP, no client): the server's own CPU per
 // request, every middleware included, the body from the cache as long as no
 // write comes (cache-hit), and loaded and rendered again after a write of an
-// exchange rate before each request (after-write).
+// exchange rate before each request (after-write). On SQLite and, when
+// PORTFOLIO_TEST_POSTGRES_URL is set, on PostgreSQL (a schema of its own,
+// bench_dashboard, seeded once per run: other benchmarks replace theirs).
 //
-//	go test ./handlers -run '^$' -bench DashboardRouter -benchtime 2000x -cpuprofile /tmp/dash.prof
+//	go test ./handlers -run '^$' -bench 'DashboardRouter/sqlite' -benchtime 2000x -cpuprofile /tmp/dash.prof
 func BenchmarkDashboardRouter(b *testing.B) {
 	dashboardDB(b)
-	db := scaleDB(b)
-	r := newRouterClient(b, models.RoleExecutive)
-	if body := r.serve(b, "/"); !strings.Contains(body, `data-testid="fig-active"`) {
-		b.Fatal("the dashboard has no headline figures")
-	}
-	b.Run("cache-hit", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			r.discard(b, "/")
+	for _, kind := range benchKinds() {
+		db := scaleDB(b)
+		if kind == "postgres" {
+			db = pgDashboardDB(b)
 		}
-	})
-	b.Run("after-write", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			if err := db.Exec(`UPDATE fx_rates SET rate = rate WHERE id = (SELECT MIN(id) FROM fx_rates)`).Error; err != nil {
-				b.Fatal(err)
+		r := newRouterClient(b, db, models.RoleExecutive)
+		if body := r.serve(b, "/"); !strings.Contains(body, `data-testid="fig-active"`) {
+			b.Fatal("the dashboard has no headline figures")
+		}
+		b.Run(kind+"/cache-hit", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				r.discard(b, "/")
 			}
-			r.discard(b, "/")
+		})
+		b.Run(kind+"/after-write", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := db.Exec(`UPDATE fx_rates SET rate = rate WHERE id = (SELECT MIN(id) FROM fx_rates)`).Error; err != nil {
+					b.Fatal(err)
+				}
+				r.discard(b, "/")
+			}
+		})
+	}
+}
+
+var (
+	pgDashOnce sync.Once
+	pgDashDB   *gorm.DB
+	pgDashErr  error
+)
+
+// pgDashboardDB is the scale portfolio on PostgreSQL in the schema
+// bench_dashboard, replaced on each run and left for the next.
+func pgDashboardDB(b *testing.B) *gorm.DB {
+	b.Helper()
+	pgDashOnce.Do(func() {
+		ctx := context.Background()
+		var admin *gorm.DB
+		if admin, pgDashErr = models.Open(ctx, dbtest.PostgresURL()); pgDashErr != nil {
+			return
 		}
+		defer func() {
+			if sqlDB, err := admin.DB(); err == nil {
+				sqlDB.Close()
+			}
+		}()
+		if pgDashErr = admin.Exec("DROP SCHEMA IF EXISTS bench_dashboard CASCADE").Error; pgDashErr != nil {
+			return
+		}
+		if pgDashErr = admin.Exec("CREATE SCHEMA bench_dashboard").Error; pgDashErr != nil {
+			return
+		}
+		u, _ := url.Parse(dbtest.PostgresURL())
+		q := u.Query()
+		q.Set("search_path", "bench_dashboard")
+		u.RawQuery = q.Encode()
+		if pgDashDB, pgDashErr = models.Open(ctx, u.String()); pgDashErr != nil {
+			return
+		}
+		if _, pgDashErr = models.Migrate(ctx, pgDashDB); pgDashErr != nil {
+			return
+		}
+		if pgDashErr = models.SeedScale(ctx, pgDashDB, benchScale(), dbtest.Anchor); pgDashErr != nil {
+			return
+		}
+		if pgDashErr = models.RebuildAggregates(ctx, pgDashDB); pgDashErr != nil {
+			return
+		}
+		s, _ := models.LoadSettings(ctx, pgDashDB)
+		if pgDashErr = models.RefreshHealth(ctx, pgDashDB, s, models.DateOf(dbtest.Now)); pgDashErr != nil {
+			return
+		}
+		pgDashErr = pgDashDB.Exec("VACUUM ANALYZE").Error
 	})
+	if pgDashErr != nil {
+		b.Fatalf("postgres scale seed: %v", pgDashErr)
+	}
+	return pgDashDB
 }
 
 // routerClient calls the app's router in process with a signed-in session's cookies.
@@ -152,9 +216,8 @@ type routerClient struct {
 	cookies []*http.Cookie
 }
 
-func newRouterClient(b *testing.B, role string) *routerClient {
+func newRouterClient(b *testing.B, db *gorm.DB, role string) *routerClient {
 	b.Helper()
-	db := scaleDB(b)
 	// At the load harness's log level (warn): no line per request.
 	log := slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	s := web.New(web.Options{DB: db, Log: log, SessionKeys: testKeys, Now: func() time.Time { return dbtest.Now }})
