@@ -1,6 +1,9 @@
 package models
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
 // Migration 9: the data version (issue 7). A number that every committed write
 // of a table the dashboard or the risk register reads makes larger, kept by
@@ -60,24 +63,24 @@ const dataVersionShards = 32
 
 func migration9() string {
 	var sb strings.Builder
-	sb.WriteString(`
+	sb.WriteString(strings.NewReplacer("{{shards}}", strconv.Itoa(dataVersionShards), "{{last}}", strconv.Itoa(dataVersionShards-1)).Replace(`
 CREATE TABLE data_version (shard INTEGER PRIMARY KEY, n BIGINT NOT NULL DEFAULT 0);
 -- sqlite only
 INSERT INTO data_version (shard, n) VALUES (0, 1);
 -- postgres only
-INSERT INTO data_version (shard, n) SELECT s, CASE WHEN s = 0 THEN 1 ELSE 0 END FROM generate_series(0, 31) s;
+INSERT INTO data_version (shard, n) SELECT s, CASE WHEN s = 0 THEN 1 ELSE 0 END FROM generate_series(0, {{last}}) s;
 -- postgres only
 ALTER TABLE data_version SET (fillfactor = 10, autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 1000);
 -- postgres only
 CREATE FUNCTION data_version_bump() RETURNS trigger LANGUAGE plpgsql AS $$ DECLARE s integer; BEGIN
   IF current_setting('portfolio.data_version_bumped', true) = 'y' THEN RETURN NULL; END IF
-  ; SELECT shard INTO s FROM data_version ORDER BY (shard + pg_backend_pid()) % 32 LIMIT 1 FOR UPDATE SKIP LOCKED
-  ; IF s IS NULL THEN s := pg_backend_pid() % 32; END IF
+  ; SELECT shard INTO s FROM data_version ORDER BY (shard + pg_backend_pid()) % {{shards}} LIMIT 1 FOR UPDATE SKIP LOCKED
+  ; IF s IS NULL THEN s := pg_backend_pid() % {{shards}}; END IF
   ; UPDATE data_version SET n = n + 1 WHERE shard = s
   ; PERFORM set_config('portfolio.data_version_bumped', 'y', true)
   ; RETURN NULL
 ; END $$;
-`)
+`))
 	for _, t := range dataVersionTables {
 		for _, op := range []string{"INSERT", "UPDATE", "DELETE"} {
 			sb.WriteString("-- sqlite only\nCREATE TRIGGER data_version_" + t + "_" + strings.ToLower(op) +
