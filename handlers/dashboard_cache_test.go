@@ -186,3 +186,44 @@ func TestDashboardStatementsFromTheCache(t *testing.T) {
 		}
 	})
 }
+
+// The signed-in user's row, kept between requests under the data version
+// (web/auth.go), follows writes made through another database handle (another
+// instance, the `portfolio user` command): a new name shows at the next
+// request, and a disabled account's session ends there.
+func TestKeptUserFollowsAnotherHandlesWrites(t *testing.T) {
+	for _, kind := range dbtest.Kinds() {
+		t.Run(kind, func(t *testing.T) {
+			db := dbtest.Demo(t, kind)
+			e := newEnv(t, db)
+			other := dbtest.Reopen(t, db)
+			exec := e.client()
+			exec.login(models.RoleExecutive)
+			who := demoUser(t, e, models.RoleExecutive)
+			name := func() string {
+				t.Helper()
+				r := exec.get("/")
+				if r.StatusCode != http.StatusOK {
+					t.Fatalf("GET /: %d", r.StatusCode)
+				}
+				return r.Doc(t).Find(`[data-testid="signed-in-as"] strong`).Text()
+			}
+			if got := name(); got != who.Name {
+				t.Fatalf("signed in as %q, want %q", got, who.Name)
+			}
+			name() // served with the kept row
+			if err := other.Exec("UPDATE users SET name = ? WHERE id = ?", "Renamed Elsewhere", who.ID).Error; err != nil {
+				t.Fatal(err)
+			}
+			if got := name(); got != "Renamed Elsewhere" {
+				t.Errorf("after a rename through another handle the page says %q", got)
+			}
+			if err := other.Exec("UPDATE users SET disabled = ? WHERE id = ?", true, who.ID).Error; err != nil {
+				t.Fatal(err)
+			}
+			if r := exec.get("/"); r.StatusCode != http.StatusSeeOther {
+				t.Errorf("a session of an account disabled through another handle: %d, want 303 to sign-in", r.StatusCode)
+			}
+		})
+	}
+}
