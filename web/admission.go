@@ -3,9 +3,13 @@ package web
 import (
 	"net/http"
 	"runtime"
+	"time"
 
 	"github.com/labstack/echo/v4"
 )
+
+// admissionWait is the longest a read waits for a slot (a variable for tests).
+var admissionWait = time.Second
 
 // Admission lets at most limit reads (GET and HEAD) be handled at once; the
 // others wait their turn in Go, using no CPU, until a slot frees or their
@@ -20,6 +24,10 @@ import (
 // dozens, and a waiting read costs nothing but its wait. Limit 0 means twice
 // the cores (GOMAXPROCS): enough to keep them busy while some requests wait on
 // the network or the database; a negative limit admits every read.
+//
+// A read that has waited admissionWait goes in over the limit: a few long
+// reads (exports stream for seconds) hold slots for as long, and must not
+// stall every page behind them.
 func Admission(limit int) echo.MiddlewareFunc {
 	if limit < 0 {
 		return func(next echo.HandlerFunc) echo.HandlerFunc { return next }
@@ -34,13 +42,16 @@ func Admission(limit int) echo.MiddlewareFunc {
 				return next(c)
 			}
 			ctx := c.Request().Context()
+			t := time.NewTimer(admissionWait)
+			defer t.Stop()
 			select {
 			case slots <- struct{}{}:
+				defer func() { <-slots }()
+			case <-t.C:
 			case <-ctx.Done():
 				// Timed out while waiting (ContextTimeout runs first: 503), or gone.
 				return ctx.Err()
 			}
-			defer func() { <-slots }()
 			return next(c)
 		}
 	}
