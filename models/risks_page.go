@@ -177,20 +177,20 @@ func shortReads(db *gorm.DB, ctx context.Context, f RiskFilter) context.Context 
 }
 
 // load fills p.Rows with the risks of ids, in that order, with the columns a
-// register row shows or acts on (its quick actions included) — not the long
-// texts, the levels behind the scores, the response, the dates raised and of
-// acceptance expiry, or the timestamps — and their engagement's id, code and
-// name and their owner's id and name: one statement joining the three tables,
-// scanned column by column (a statement per table and GORM's reflection per
-// field were most of the cost of reading a page).
+// register row shows — not the long texts, the levels behind the scores, the
+// response, the other dates, the closure and acceptance (its quick actions
+// read the whole risk when opened: risks.quick) or the timestamps — and their
+// engagement's id and code and their owner's id and name: one statement
+// joining the three tables, scanned column by column (a statement per table
+// and GORM's reflection per field were most of the cost of reading a page;
+// what is left is mostly the driver's few calls into SQLite per column).
 func (f RiskFilter) load(db *gorm.DB, p *RiskPage, ids []uint) error {
 	p.Rows = nil
 	if len(ids) == 0 {
 		return nil
 	}
 	rows, err := db.Raw(`SELECT risks.id, risks.engagement_id, risks.ref, risks.title, risks.category, risks.inherent_score,
-		risks.residual_score, risks.owner_id, risks.status, `+dateColumn(db, "risks.next_review")+", "+dateColumn(db, "risks.closed_on")+`,
-		risks.closed_reason, risks.accepted_by, risks.version, e.code, e.name, o.name
+		risks.residual_score, risks.owner_id, risks.status, `+dateColumn(db, "risks.next_review")+`, risks.version, e.code, o.name
 		FROM risks LEFT JOIN engagements e ON e.id = risks.engagement_id LEFT JOIN users o ON o.id = risks.owner_id
 		WHERE risks.id IN ?`, ids).Rows()
 	if err != nil {
@@ -200,17 +200,17 @@ func (f RiskFilter) load(db *gorm.DB, p *RiskPage, ids []uint) error {
 	byID := make(map[uint]int, len(ids))
 	read := make([]Risk, 0, len(ids))
 	var eng, own sql.NullInt64
-	var code, name, owner sql.NullString
+	var code, owner sql.NullString
 	for rows.Next() {
 		var r Risk
 		if err := rows.Scan(&r.ID, &eng, &r.Ref, &r.Title, &r.Category, &r.InherentScore, &r.ResidualScore, &own, &r.Status,
-			&r.NextReview, &r.ClosedOn, &r.ClosedReason, &r.AcceptedBy, &r.Version, &code, &name, &owner); err != nil {
+			&r.NextReview, &r.Version, &code, &owner); err != nil {
 			return err
 		}
 		if eng.Valid {
 			id := uint(eng.Int64)
 			r.EngagementID = &id
-			r.Engagement = &Engagement{ID: id, Code: code.String, Name: name.String}
+			r.Engagement = &Engagement{ID: id, Code: code.String}
 		}
 		if own.Valid {
 			id := uint(own.Int64)
