@@ -6,7 +6,10 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
+
+	"github.com/PuerkitoBio/goquery"
 
 	"portfolio/models"
 	"portfolio/models/dbtest"
@@ -144,9 +147,9 @@ func TestDashboardChromeIsEachUsersOwn(t *testing.T) {
 // A dashboard view with no write since the last one runs one statement: the
 // data version, which also vouches for the signed-in user's row kept from the
 // last request (web/auth.go; a revocation is a write of users and moves it).
-// After a write it loads again (the user, the version once more under the load
-// lock, the settings, the dashboard's queries: the same number after every
-// write), and the view after that is one statement again.
+// After a write it loads again (the user, the settings, the dashboard's
+// queries: the same number after every write), and the view after that is one
+// statement again.
 // TestHotPagesQueryCountIsConstant warms each page first, so it counts a view
 // from the cache: the 1 here.
 func TestDashboardStatementsFromTheCache(t *testing.T) {
@@ -226,4 +229,51 @@ func TestKeptUserFollowsAnotherHandlesWrites(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Views that miss at the same time, right after a write, share a load or make
+// their own, and every one of them shows the write.
+func TestDashboardConcurrentViewsAfterAWrite(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		clients := make([]*client, 8)
+		for i := range clients {
+			clients[i] = e.client()
+			clients[i].login(models.RoleExecutive)
+		}
+		open := dashboardCount(t, clients[0], "fig-risks")
+		for round := 1; round <= 3; round++ {
+			if err := e.db.Exec(`UPDATE risks SET status = ? WHERE id = (SELECT MIN(id) FROM risks WHERE status <> ?)`,
+				models.StatusClosed, models.StatusClosed).Error; err != nil {
+				t.Fatal(err)
+			}
+			got := make([]string, len(clients))
+			var wg sync.WaitGroup
+			for i, c := range clients {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					req, _ := http.NewRequest(http.MethodGet, e.srv.URL+"/", nil)
+					r, err := c.http.Do(req)
+					if err != nil {
+						got[i] = err.Error()
+						return
+					}
+					defer r.Body.Close()
+					doc, err := goquery.NewDocumentFromReader(r.Body)
+					if err != nil {
+						got[i] = err.Error()
+						return
+					}
+					got[i] = strings.TrimSpace(doc.Find(`[data-testid="fig-risks"] .figure-value`).Text())
+				}()
+			}
+			wg.Wait()
+			want := strconv.Itoa(open - round)
+			for i, g := range got {
+				if g != want {
+					t.Errorf("round %d, view %d: %q open risks, want %s", round, i, g, want)
+				}
+			}
+		}
+	})
 }
