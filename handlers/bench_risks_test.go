@@ -95,6 +95,60 @@ func scaleDB(b *testing.B) *gorm.DB {
 	return benchDB
 }
 
+var (
+	pgRegisterOnce sync.Once
+	pgRegisterDB   *gorm.DB
+	pgRegisterErr  error
+)
+
+// registerBenchDB is the scale portfolio on a kind of database: on PostgreSQL
+// in a schema of its own (bench_register), replaced on each run and left for
+// the next, as the SQLite one is.
+func registerBenchDB(b *testing.B, kind string) *gorm.DB {
+	b.Helper()
+	if kind == "sqlite" {
+		return scaleDB(b)
+	}
+	pgRegisterOnce.Do(func() {
+		ctx := context.Background()
+		start := time.Now()
+		var admin *gorm.DB
+		if admin, pgRegisterErr = models.Open(ctx, dbtest.PostgresURL()); pgRegisterErr != nil {
+			return
+		}
+		defer func() {
+			if sqlDB, err := admin.DB(); err == nil {
+				sqlDB.Close()
+			}
+		}()
+		if pgRegisterErr = admin.Exec("DROP SCHEMA IF EXISTS bench_register CASCADE").Error; pgRegisterErr != nil {
+			return
+		}
+		if pgRegisterErr = admin.Exec("CREATE SCHEMA bench_register").Error; pgRegisterErr != nil {
+			return
+		}
+		u, _ := url.Parse(dbtest.PostgresURL())
+		q := u.Query()
+		q.Set("search_path", "bench_register")
+		u.RawQuery = q.Encode()
+		if pgRegisterDB, pgRegisterErr = models.Open(ctx, u.String()); pgRegisterErr != nil {
+			return
+		}
+		if _, pgRegisterErr = models.Migrate(ctx, pgRegisterDB); pgRegisterErr != nil {
+			return
+		}
+		if pgRegisterErr = models.SeedScale(ctx, pgRegisterDB, benchScale(), dbtest.Anchor); pgRegisterErr != nil {
+			return
+		}
+		pgRegisterErr = pgRegisterDB.Exec("VACUUM ANALYZE").Error
+		b.Logf("seeded scale %d on PostgreSQL in %s", benchScale(), time.Since(start).Round(time.Millisecond))
+	})
+	if pgRegisterErr != nil {
+		b.Fatalf("postgres scale seed: %v", pgRegisterErr)
+	}
+	return pgRegisterDB
+}
+
 // benchClient is the app over the scale database with a signed-in manager or admin.
 type benchClient struct {
 	base string
@@ -105,7 +159,12 @@ var csrfInput = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
 
 func newBenchClient(b *testing.B, role string) *benchClient {
 	b.Helper()
-	db := scaleDB(b)
+	return newBenchClientOn(b, scaleDB(b), role)
+}
+
+// newBenchClientOn is a benchClient of an app over db.
+func newBenchClientOn(b *testing.B, db *gorm.DB, role string) *benchClient {
+	b.Helper()
 	s := web.New(web.Options{DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), SessionKeys: testKeys,
 		Now: func() time.Time { return dbtest.Now }})
 	handlers.New(s, db)
@@ -219,32 +278,41 @@ func BenchmarkRiskRegisterPage(b *testing.B) {
 // signed in as an executive (no quick actions) or a manager (quick actions on
 // the rows of the engagements they manage), the filtered and sorted register at
 // its first page, its middle page asked for by number, the page after that one
-// through its Next link, and its last page. cpu-ms/op is the CPU the process
-// (server and client) spent per request.
+// through its Next link, and its last page; on SQLite, and on PostgreSQL when
+// PORTFOLIO_TEST_POSTGRES_URL is set. cpu-ms/op is the CPU the process (server
+// and client; not PostgreSQL's) spent per request.
 func BenchmarkRiskRegisterLoad(b *testing.B) {
-	for _, role := range []string{models.RoleExecutive, models.RoleManager} {
-		c := newBenchClient(b, role)
-		first, _ := c.get(b, registerFilter, nil)
-		lastURL := pagerLink(first, "last")
-		lastN, _ := strconv.Atoi(regexp.MustCompile(`page=(\d+)`).FindStringSubmatch(lastURL)[1])
-		middle := registerFilter + "&page=" + strconv.Itoa(max(lastN/2, 1))
-		mid, _ := c.get(b, middle, nil)
-		for _, tc := range []struct{ name, path string }{
-			{"first", registerFilter},
-			{"middle-by-number", middle},
-			{"next-link", pagerLink(mid, "next")},
-			{"last", lastURL},
-		} {
-			b.Run(role+"/"+tc.name, func(b *testing.B) {
-				var bytes int64
-				cpu := cpuTime()
-				for b.Loop() {
-					_, bytes = c.get(b, tc.path, nil)
-				}
-				b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N)/1e6, "cpu-ms/op")
-				b.SetBytes(bytes)
-			})
+	for _, kind := range dbtest.Kinds() {
+		for _, role := range []string{models.RoleExecutive, models.RoleManager} {
+			registerLoad(b, kind, role)
 		}
+	}
+}
+
+// registerLoad runs the register's load benchmarks on a database of kind,
+// signed in as role.
+func registerLoad(b *testing.B, kind, role string) {
+	c := newBenchClientOn(b, registerBenchDB(b, kind), role)
+	first, _ := c.get(b, registerFilter, nil)
+	lastURL := pagerLink(first, "last")
+	lastN, _ := strconv.Atoi(regexp.MustCompile(`page=(\d+)`).FindStringSubmatch(lastURL)[1])
+	middle := registerFilter + "&page=" + strconv.Itoa(max(lastN/2, 1))
+	mid, _ := c.get(b, middle, nil)
+	for _, tc := range []struct{ name, path string }{
+		{"first", registerFilter},
+		{"middle-by-number", middle},
+		{"next-link", pagerLink(mid, "next")},
+		{"last", lastURL},
+	} {
+		b.Run(kind+"/"+role+"/"+tc.name, func(b *testing.B) {
+			var bytes int64
+			cpu := cpuTime()
+			for b.Loop() {
+				_, bytes = c.get(b, tc.path, nil)
+			}
+			b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N)/1e6, "cpu-ms/op")
+			b.SetBytes(bytes)
+		})
 	}
 }
 
