@@ -128,10 +128,6 @@ func (a *App) register(c echo.Context, scope *models.Engagement) error {
 	if err != nil {
 		return err
 	}
-	s, err := a.settingsAt(ctx, version)
-	if err != nil {
-		return err
-	}
 	today := a.today()
 	f := riskFilter(c, today)
 	base := "/risks"
@@ -146,6 +142,20 @@ func (a *App) register(c echo.Context, scope *models.Engagement) error {
 	if !f.AsAt.IsZero() {
 		day = f.AsAt
 	}
+	title := "Risk register"
+	if scope != nil {
+		title += " · " + scope.Code
+	}
+	bk, keep := a.registerBodyKey(c, f, day)
+	if keep {
+		if body, ok := registerBodies.Get(bk, version); ok {
+			return registerAnswer(c, bk, title, body)
+		}
+	}
+	s, err := a.settingsAt(ctx, version)
+	if err != nil {
+		return err
+	}
 	tally, err := registerCache.Tally(ctx, a.db, version, s.Risk, day, f)
 	if err != nil {
 		return err
@@ -155,12 +165,7 @@ func (a *App) register(c echo.Context, scope *models.Engagement) error {
 		return err
 	}
 	rows := page.Rows
-	title := "Risk register"
-	if scope != nil {
-		title += " · " + scope.Code
-	}
 	p := pages.RisksProps{
-		Chrome: web.Chrome(c, title, "risks"),
 		Query:  listQuery(c, base, "#risk-register", keys...),
 		Filter: f, Rows: rows, Total: tally.Total, Page: page, Risk: s.Risk, Today: day,
 		Inherent: tally.Inherent, Residual: tally.Residual,
@@ -188,6 +193,15 @@ func (a *App) register(c echo.Context, scope *models.Engagement) error {
 			return err
 		}
 	}
+	if keep {
+		body, err := renderRegisterBody(ctx, bk, p)
+		if err != nil {
+			return err
+		}
+		registerBodies.Put(bk, version, body)
+		return registerAnswer(c, bk, title, body)
+	}
+	p.Chrome = web.Chrome(c, title, "risks")
 	return web.Render(c, http.StatusOK, pages.Risks(p), pages.RiskRegister(p))
 }
 

@@ -2,23 +2,89 @@ package handlers
 
 import (
 	"context"
+	"net/http"
+	"strconv"
+	"strings"
 
+	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 	"gorm.io/gorm"
 
 	"portfolio/models"
+	"portfolio/views/layouts"
 	"portfolio/views/pages"
 	"portfolio/web"
 )
 
-// What the register reads besides its page, kept under the data version read
-// first thing in the request (models.DataVersion: moved by every committed
-// write of a table the register reads, whichever instance or process wrote):
-// the settings, the tally of the filter and the ends of its pages
+// What the register reads, kept under the data version read first thing in
+// the request (models.DataVersion: moved by every committed write of a table
+// the register reads, whichever instance or process wrote): the page itself
+// inside the document shell (its body, the same for every user with the same
+// rights: drawn into each request's own chrome), and for a page not kept the
+// settings, the tally of the filter and the ends of its pages
 // (models.RegisterCache), the options of the filter selects and a manager's
 // engagements. A request whose version differs from the kept one reads the
 // database again; nothing kept is needed for correctness. Keys start with the
 // database handle: two apps in one process may serve different databases.
+
+// bodyKey names a kept register body: the request's path and query (filters,
+// sort, page or cursor), whether it is the htmx partial, the day (overdue
+// reviews), and whose rights it was drawn with (rows a user may act on carry
+// quick actions).
+type bodyKey struct {
+	db     *gorm.DB
+	url    string
+	htmx   bool
+	today  string
+	rights string
+}
+
+// registerBodies keeps about a hundred register bodies (~60 KB each).
+var registerBodies = models.NewVersionCache[bodyKey, string](128)
+
+// registerBodyKey is the key of the body this request shows, and whether it
+// may be kept: not the past (as at a day) nor movement, which replay the
+// history and are rarely read twice, nor the body of a user whose rights it
+// cannot name.
+func (a *App) registerBodyKey(c echo.Context, f models.RiskFilter, day models.Date) (bodyKey, bool) {
+	u := web.CurrentUser(c)
+	if u == nil || !f.AsAt.IsZero() || !sinceParam(c, day).IsZero() {
+		return bodyKey{}, false
+	}
+	k := bodyKey{db: a.db, url: c.Request().URL.RequestURI(), htmx: web.IsHTMX(c) && !web.IsBoosted(c), today: day.String()}
+	switch u.Role {
+	case models.RoleExecutive, models.RoleAdmin:
+		k.rights = u.Role
+	case models.RoleManager:
+		k.rights = models.RoleManager + ":" + strconv.FormatUint(uint64(u.ID), 10)
+	default:
+		return k, false
+	}
+	return k, true
+}
+
+// renderRegisterBody draws the body k names from p: the register's region for
+// htmx, else the page inside the shell. p.Chrome is left empty: nothing of the
+// user's session (a CSRF token) can be kept for another.
+func renderRegisterBody(ctx context.Context, k bodyKey, p pages.RisksProps) (string, error) {
+	p.Chrome = layouts.Chrome{}
+	c := pages.RisksBody(p)
+	if k.htmx {
+		c = pages.RiskRegister(p)
+	}
+	var sb strings.Builder
+	err := c.Render(ctx, &sb)
+	return sb.String(), err
+}
+
+// registerAnswer writes a register body, in this request's chrome unless it is
+// the htmx partial.
+func registerAnswer(c echo.Context, k bodyKey, title, body string) error {
+	if k.htmx {
+		return web.Render(c, http.StatusOK, templ.Raw(body), templ.Raw(body))
+	}
+	return web.Render(c, http.StatusOK, pages.RisksPage(web.Chrome(c, title, "risks"), body), nil)
+}
 
 // registerCache keeps the register's tallies and page ends.
 var registerCache = models.NewRegisterCache()

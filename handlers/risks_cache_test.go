@@ -87,3 +87,48 @@ func TestRegisterShowsAnotherInstancesWrites(t *testing.T) {
 		})
 	}
 }
+
+// A register page is kept per rights: an executive, a manager and another
+// manager asking for the same page each see their own (quick actions on the
+// rows they may change only), in their own chrome (their name and CSRF
+// token), as often as they ask; the htmx partial is kept apart from the page.
+func TestRegisterKeptPerRights(t *testing.T) {
+	e := demoEnv(t, "sqlite")
+	f := pickRisks(t, e)
+	path := "/risks?q=" + url.QueryEscape(f.mine.Ref)
+	exec, mgr, other := e.client(), e.client(), e.client()
+	exec.login(models.RoleExecutive)
+	mgr.login(models.RoleManager)
+	var tomas models.User
+	e.db.Where("email = ?", "tomas.novak@portfolio.example").First(&tomas)
+	other.loginAs(tomas.Email, "demo-transfer-2026")
+	theirs, _ := models.RiskEngagementsFor(context.Background(), e.db, tomas.ID)
+	otherQuick := 0
+	for _, eng := range theirs {
+		if eng.ID == *f.mine.EngagementID {
+			otherQuick = 1
+		}
+	}
+	for range 2 {
+		for _, tc := range []struct {
+			who   string
+			c     *client
+			name  string
+			quick int
+		}{{"executive", exec, "Helen Marsh", 0}, {"manager", mgr, "Priya Raman", 1}, {"another manager", other, tomas.Name, otherQuick}} {
+			r := tc.c.get(path)
+			doc := r.Doc(t)
+			row := doc.Find(fmt.Sprintf("#risk-%d", f.mine.ID))
+			if row.Length() != 1 || row.Find(`[data-testid="quick-actions"]`).Length() != tc.quick {
+				t.Errorf("%s: row %d with %d quick actions, want %d", tc.who, row.Length(), row.Find(`[data-testid="quick-actions"]`).Length(), tc.quick)
+			}
+			if !strings.Contains(doc.Find("header").Text(), tc.name) || doc.Find(`input[name="_csrf"]`).First().AttrOr("value", "") != tc.c.token() {
+				t.Errorf("%s: the page is not in their own chrome", tc.who)
+			}
+			hx := tc.c.htmx(path)
+			if strings.Contains(hx.Body, "<html") || !strings.Contains(hx.Body, `id="risk-register"`) || strings.Contains(hx.Body, `class="filters"`) {
+				t.Errorf("%s: the htmx answer is not the register's region", tc.who)
+			}
+		}
+	}
+}
