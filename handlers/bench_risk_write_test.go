@@ -273,13 +273,13 @@ func BenchmarkRiskStatusUpdate(b *testing.B) {
 // time per write; write-p50/p99-ms are the writes' latencies; reads/s and
 // read-p99-ms the readers'. It runs with the server's default admission of
 // reads (web.Admission: twice the cores at once), with every read admitted
-// at once (as before admission), and with one read per core.
+// at once (as before admission), and with one and four reads per core.
 func BenchmarkRiskStatusMixed(b *testing.B) {
 	for _, kind := range benchKinds() {
 		for _, adm := range []struct {
 			name  string
 			limit int
-		}{{"reads-default", 0}, {"reads-unbounded", -1}, {"reads-1-per-core", runtime.GOMAXPROCS(0)}} {
+		}{{"reads-default", 0}, {"reads-unbounded", -1}, {"reads-1-per-core", runtime.GOMAXPROCS(0)}, {"reads-4-per-core", 4 * runtime.GOMAXPROCS(0)}} {
 			b.Run(kind+"/"+adm.name, func(b *testing.B) { mixedRun(b, kind, adm.limit) })
 		}
 	}
