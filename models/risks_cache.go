@@ -19,6 +19,7 @@ import (
 type RegisterCache struct {
 	tallies *VersionCache[registerKey, RiskTally]
 	ends    *VersionCache[registerKey, []pageEnd]
+	asked   *VersionCache[registerKey, bool] // a page by number was asked for at the version
 
 	mu      sync.Mutex
 	reading map[endsRead]*endsCall // page ends being read, so that a burst of requests reads them once
@@ -51,7 +52,8 @@ type endsCall struct {
 // the page ends of up to 32 filters and orders.
 func NewRegisterCache() *RegisterCache {
 	return &RegisterCache{tallies: NewVersionCache[registerKey, RiskTally](64),
-		ends: NewVersionCache[registerKey, []pageEnd](32), reading: map[endsRead]*endsCall{}}
+		ends: NewVersionCache[registerKey, []pageEnd](32), asked: NewVersionCache[registerKey, bool](64),
+		reading: map[endsRead]*endsCall{}}
 }
 
 func (c *RegisterCache) key(db *gorm.DB, f RiskFilter, s RiskSettings, today Date) registerKey {
@@ -83,7 +85,10 @@ func (c *RegisterCache) Tally(ctx context.Context, db *gorm.DB, version int64, s
 
 // Page is PageRisks, but a page by number deep in the register seeks from the
 // end of the page before it, the ends of every page of f in its order being
-// read once per data version.
+// read once per data version. They are read at the second page by number of f
+// at a version, not the first: reading them walks the whole order, about
+// twice what counting to the middle page from the nearer end does, which pays
+// only when more pages are asked for before the next write.
 func (c *RegisterCache) Page(ctx context.Context, db *gorm.DB, version int64, s RiskSettings, today Date, f RiskFilter, total int64) (RiskPage, error) {
 	if !c.cached(f) {
 		return PageRisks(ctx, db, s, today, f, total)
@@ -92,6 +97,10 @@ func (c *RegisterCache) Page(ctx context.Context, db *gorm.DB, version int64, s 
 	ends := func(db *gorm.DB, segs []keySegment, desc, scan bool) ([]pageEnd, error) {
 		if e, ok := c.ends.Get(k, version); ok {
 			return e, nil
+		}
+		if _, again := c.asked.Get(k, version); !again {
+			c.asked.Put(k, version, true)
+			return nil, nil // count from the nearer end this time
 		}
 		return c.readEnds(endsRead{k, version}, func() ([]pageEnd, error) {
 			// Read for every waiting request: none of them may cancel it.

@@ -54,7 +54,7 @@ func PageRisks(ctx context.Context, db *gorm.DB, s RiskSettings, today Date, f R
 }
 
 // pageEndsFunc gives the ends of every page of f in its sort order (see
-// pageEnds), or nil when a page by number is to count from the nearer end.
+// pageEnds), or none when a page by number is to count from the nearer end.
 type pageEndsFunc func(db *gorm.DB, segs []keySegment, desc, scan bool) ([]pageEnd, error)
 
 func pageRisks(ctx context.Context, db *gorm.DB, s RiskSettings, today Date, f RiskFilter, total int64, ends pageEndsFunc) (RiskPage, error) {
@@ -135,8 +135,8 @@ func pageRisks(ctx context.Context, db *gorm.DB, s RiskSettings, today Date, f R
 			}
 			return p, f.load(db, &p, ids)
 		}
-		// Fewer ends than the total says: they were read after a write that
-		// the total was not. Count this once.
+		// No ends (the first page by number of f at this version), or fewer
+		// than the total says (read after a write the total was not): count.
 	}
 	if fromEnd < fromStart {
 		ids, err = f.walk(db, s, today, segs, desc, true, scan, 0, nil, fromEnd, int(end)-fromStart)
