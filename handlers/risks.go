@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"slices"
@@ -205,30 +204,12 @@ func (a *App) register(c echo.Context, scope *models.Engagement) error {
 	return web.Render(c, http.StatusOK, pages.Risks(p), pages.RiskRegister(p))
 }
 
-// filterChoices loads the options of the register's filter selects: at most
-// a few hundred rows each, read without the request's cancellation (on SQLite
-// a cancellable read fetches every row on a goroutine of its own).
+// filterChoices loads the options of the register's filter selects (see
+// models.LoadRegisterChoices).
 func (a *App) filterChoices(c echo.Context, p *pages.RisksProps) error {
-	db := a.db.WithContext(context.WithoutCancel(c.Request().Context()))
-	var n int64
-	if err := db.Model(&models.Engagement{}).Count(&n).Error; err != nil {
-		return err
-	}
-	if n <= maxEngagementOptions && p.Scope == nil {
-		if err := db.Select("id, code, name").Order("code").Find(&p.Engagements).Error; err != nil {
-			return err
-		}
-	}
-	if err := db.Select("id, name").Order("name").Find(&p.Vendors).Error; err != nil {
-		return err
-	}
-	// Past maxEngagementOptions people the owner select is no help either (and
-	// finding who owns a risk reads the whole owner index): the owner filter
-	// then comes from links, like the engagement filter.
-	if err := db.Model(&models.User{}).Count(&n).Error; err != nil || n > maxEngagementOptions {
-		return err
-	}
-	return db.Select("id, name").Where("EXISTS (SELECT 1 FROM risks WHERE risks.owner_id = users.id)").Order("name").Find(&p.Owners).Error
+	o, err := models.LoadRegisterChoices(c.Request().Context(), a.db, p.Scope == nil, maxEngagementOptions)
+	p.Engagements, p.Vendors, p.Owners = o.Engagements, o.Vendors, o.Owners
+	return err
 }
 
 // risk shows one risk with its mitigation actions and its history (the risk's
