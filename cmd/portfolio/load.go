@@ -311,6 +311,19 @@ func loadCmd(ctx context.Context, args []string, getenv func(string) string, std
 		r.note, r.target, r.pass = p.path, "p99 ≤ 30 ms", verdict(r.errs == 0 && r.pct(0.99) <= 30*time.Millisecond)
 		results = append(results, r)
 	}
+	// Every page by number in turn, each drawn anew: the unique "fresh"
+	// parameter misses the kept page, so this is a page nobody asked for yet
+	// (the filter's tally and page ends are still shared, as for a user paging).
+	if lastN > 1 {
+		var n atomic.Int64
+		r := hammer("register, every page by number, drawn anew", *conns, *dur, func(int, int) error {
+			i := n.Add(1)
+			_, err := reader.do(http.MethodGet, fmt.Sprintf("%s&page=%d&fresh=%d", first, 1+i%int64(lastN), i), nil, false, http.StatusOK)
+			return err
+		})
+		r.note, r.target, r.pass = fmt.Sprintf("pages 1–%d", lastN), "p99 ≤ 30 ms", verdict(r.errs == 0 && r.pct(0.99) <= 30*time.Millisecond)
+		results = append(results, r)
+	}
 
 	// The whole register as CSV, with the server's resident memory sampled.
 	before, _ := procStatus(pid)
@@ -392,14 +405,23 @@ func mixedRun(admin, reader *loadClient, readers, writers int, d time.Duration, 
 	wg.Add(2)
 	go func() {
 		defer wg.Done()
-		wr = hammer(fmt.Sprintf("mixed: %d writers, risk status updates", writers), writers, d, func(w, i int) error {
+		wr = hammer(fmt.Sprintf("mixed: %d writers, risk status changes and closes", writers), writers, d, func(w, i int) error {
 			if len(owned[w]) == 0 {
 				return errors.New("no risk to write")
 			}
 			r := owned[w][i%len(owned[w])]
-			st := map[string]string{"open": "mitigating", "mitigating": "open"}[r.status]
-			body, err := admin.do(http.MethodPost, fmt.Sprintf("/risks/%d/status", r.id), url.Values{"_csrf": {admin.csrf},
-				"version": {r.version}, "status": {st}, "back": {"/risks"}}, true, http.StatusOK)
+			// Each risk goes round open → mitigating → closed → open: the
+			// commonest change (which cannot alter its engagement's health), and
+			// a close and a reopening, which refresh it.
+			st := map[string]string{"open": "mitigating", "mitigating": "closed", "closed": "open"}[r.status]
+			action, form := "status", url.Values{"status": {st}}
+			if st == "closed" {
+				action, form = "close", url.Values{"closed_on": {time.Now().UTC().Format(time.DateOnly)}, "closed_reason": {"Load run"}}
+			}
+			form.Set("_csrf", admin.csrf)
+			form.Set("version", r.version)
+			form.Set("back", "/risks")
+			body, err := admin.do(http.MethodPost, fmt.Sprintf("/risks/%d/%s", r.id, action), form, true, http.StatusOK)
 			if err != nil {
 				return err
 			}
