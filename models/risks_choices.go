@@ -25,7 +25,9 @@ func LoadRegisterChoices(ctx context.Context, db *gorm.DB, withEngagements bool,
 	db = db.WithContext(context.WithoutCancel(ctx))
 	var out RegisterChoices
 	var engs, users int64
-	if err := db.Raw("SELECT (SELECT COUNT(*) FROM engagements), (SELECT COUNT(*) FROM users)").Row().Scan(&engs, &users); err != nil {
+	// Counted up to one past the limit: whether there are more is all that matters.
+	if err := db.Raw("SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM engagements LIMIT ?) e), (SELECT COUNT(*) FROM (SELECT 1 FROM users LIMIT ?) u)",
+		most+1, most+1).Row().Scan(&engs, &users); err != nil {
 		return out, err
 	}
 	if withEngagements && engs <= int64(most) {
