@@ -60,6 +60,7 @@ type loadClient struct {
 var (
 	csrfRe    = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
 	versionRe = regexp.MustCompile(`name="version" value="(\d+)"`)
+	statusRe  = regexp.MustCompile(`name="status"[^>]*>(?:<option value="\w+">[^<]*</option>)*<option value="(\w+)" selected>`)
 	relRe     = regexp.MustCompile(`<a href="([^"]+)"[^>]*rel="(next|last)"`)
 )
 
@@ -395,8 +396,9 @@ func mixedRun(admin, reader *loadClient, readers, writers int, d time.Duration, 
 		for i := range perWriter {
 			id := 1 + (w+i*writers)*97 // spread over engagements, disjoint per writer
 			page, err := admin.do(http.MethodGet, fmt.Sprintf("/risks/%d/edit", id), nil, false, http.StatusOK)
-			if m := versionRe.FindStringSubmatch(page); err == nil && m != nil {
-				owned[w] = append(owned[w], &risk{id: id, version: m[1], status: "mitigating"})
+			m, st := versionRe.FindStringSubmatch(page), statusRe.FindStringSubmatch(page)
+			if err == nil && m != nil && st != nil && st[1] != "accepted" {
+				owned[w] = append(owned[w], &risk{id: id, version: m[1], status: st[1]})
 			}
 		}
 	}
