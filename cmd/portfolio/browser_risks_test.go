@@ -8,8 +8,9 @@ import (
 )
 
 // A manager filters the register to the overdue reviews, records a review from
-// a row's quick actions, sees that row change in place without a page load (a
-// marker set on window survives), and then finds the review in the risk's history.
+// a row's quick actions (fetched when they are opened), sees that row change in
+// place without a page load (a marker set on window survives), and then finds
+// the review in the risk's history.
 func TestBrowserRiskRegisterQuickAction(t *testing.T) {
 	ctx := browser(t)
 	base := startApp(t)
@@ -23,8 +24,12 @@ func TestBrowserRiskRegisterQuickAction(t *testing.T) {
 	// The filter is an htmx partial: the page stays, the URL follows.
 	value(t, ctx, "set the marker", chromedp.Evaluate[bool](`window.__keep = "same page"; true`))
 	do(t, ctx, "filter to overdue reviews", chromedp.Click(chromedp.CSS(`input[name="overdue"]`)))
+	// Settled too: htmx makes the new rows' quick actions fetch their forms
+	// only once it has processed them (until then a row's disclosure holds
+	// the link to its quick actions' page, as without JavaScript).
 	value(t, ctx, "wait for the filtered table", chromedp.Poll[bool](`location.search.includes("overdue=1") && document.querySelectorAll('[data-testid="risk-row"]').length > 0 &&
-			[...document.querySelectorAll('[data-testid="risk-row"]')].every(r => r.querySelector('[data-testid="overdue"]'))`))
+			[...document.querySelectorAll('[data-testid="risk-row"]')].every(r => r.querySelector('[data-testid="overdue"]')) &&
+			!document.querySelector('.htmx-added, .htmx-settling, .htmx-swapping')`))
 	if after := text(t, ctx, `[data-testid="risk-count"]`); after == before {
 		t.Fatalf("the count did not change with the filter: %q", after)
 	}
@@ -36,9 +41,13 @@ func TestBrowserRiskRegisterQuickAction(t *testing.T) {
 	}
 	row := "#" + id
 	ref := text(t, ctx, row+" td a")
-	do(t, ctx, "record a review from the row",
+	do(t, ctx, "open the row's quick actions",
 		chromedp.Click(chromedp.CSS(row+` [data-testid="quick-actions"] summary`)),
-		chromedp.WaitVisible(chromedp.CSS(row+` form.quick-review button`)),
+		chromedp.WaitVisible(chromedp.CSS(row+` form.quick-review button`)))
+	// The forms were fetched: htmx posts them once it has processed them
+	// (until then a form posts as without JavaScript).
+	value(t, ctx, "wait for the forms to settle", chromedp.Poll[bool](`!document.querySelector("`+row+` .htmx-added, `+row+` .htmx-settling")`))
+	do(t, ctx, "record a review from the row",
 		chromedp.Click(chromedp.CSS(row+` form.quick-review button`)),
 		chromedp.WaitVisible(chromedp.CSS(`#flash [data-testid="flash"]`)))
 	value(t, ctx, "wait for the row", chromedp.Poll[bool](`!document.querySelector("`+row+` [data-testid='overdue']")`))
