@@ -112,9 +112,18 @@ func (c *queuedConn) QueryContext(ctx context.Context, query string, args []driv
 	return c.read(ctx, func() (driver.Rows, error) { return c.SQLiteConn.QueryContext(ctx, query, args) })
 }
 
+// urgentKey marks the context of a request that writes (Urgent).
+type urgentKey struct{}
+
+// Urgent marks ctx as a writing request's: its reads outside a transaction
+// (the row it checks before writing, the row it draws after) skip the read
+// slots. A write holds up every other writer once it has the token, so it
+// should not also queue behind the readers for its reads before and after.
+func Urgent(ctx context.Context) context.Context { return context.WithValue(ctx, urgentKey{}, true) }
+
 // read runs query holding a read slot until its rows are closed.
 func (c *queuedConn) read(ctx context.Context, query func() (driver.Rows, error)) (driver.Rows, error) {
-	if c.inTx {
+	if c.inTx || ctx.Value(urgentKey{}) != nil {
 		return query()
 	}
 	t := time.NewTimer(slotWait)

@@ -2,8 +2,11 @@ package models_test
 
 import (
 	"context"
+	"errors"
+	"runtime"
 	"sync"
 	"testing"
+	"time"
 
 	"portfolio/models"
 	"portfolio/models/dbtest"
@@ -68,5 +71,32 @@ func TestConcurrentRiskWritersAndReaders(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A writing request's reads skip the read slots (models.Urgent): with every
+// slot held by readers whose rows are still open, an ordinary read waits (and
+// gives up when its request does) while a writer's read goes straight in.
+func TestUrgentReadsSkipTheReadSlots(t *testing.T) {
+	db := dbtest.Demo(t, "sqlite")
+	ctx := context.Background()
+	for range runtime.NumCPU() {
+		rows, err := db.WithContext(ctx).Raw("SELECT id FROM risks").Rows()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+	}
+	count := func(ctx context.Context) error {
+		ctx, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+		defer cancel()
+		var n int64
+		return db.WithContext(ctx).Raw("SELECT COUNT(*) FROM engagements").Scan(&n).Error
+	}
+	if err := count(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("an ordinary read with every slot taken: got %v, want it to wait until its deadline", err)
+	}
+	if err := count(models.Urgent(ctx)); err != nil {
+		t.Fatalf("a writer's read with every slot taken: %v", err)
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+
+	"portfolio/models"
 )
 
 // admissionWait is the longest a read waits for a slot (a variable for tests).
@@ -39,6 +41,7 @@ func Admission(limit int) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			if m := c.Request().Method; m != http.MethodGet && m != http.MethodHead {
+				c.SetRequest(c.Request().WithContext(models.Urgent(c.Request().Context())))
 				return next(c)
 			}
 			ctx := c.Request().Context()
