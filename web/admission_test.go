@@ -76,3 +76,58 @@ func TestAdmissionHoldsReadsNotWrites(t *testing.T) {
 		t.Fatalf("waiting read: %d", code)
 	}
 }
+
+// While a write is in flight, reads come in fewer at a time (a quarter of the
+// limit, at least one): with a limit of four, a second read waits for the
+// first although three slots are free, and comes in when it is done.
+func TestAdmissionAdmitsFewerReadsWhileWriting(t *testing.T) {
+	defer func(w time.Duration) { admissionWait = w }(admissionWait)
+	admissionWait = time.Hour
+	e := echo.New()
+	inside := make(chan string, 4)
+	release := map[string]chan struct{}{"/write": make(chan struct{}), "/slow": make(chan struct{})}
+	e.Use(Admission(4))
+	handler := func(c echo.Context) error {
+		inside <- c.Request().Method + " " + c.Path()
+		if ch := release[c.Path()]; ch != nil {
+			<-ch
+		}
+		return c.String(http.StatusOK, "ok")
+	}
+	e.GET("/slow", handler)
+	e.GET("/read", handler)
+	e.POST("/write", handler)
+	serve := func(method, path string) <-chan int {
+		done := make(chan int, 1)
+		go func() {
+			rec := httptest.NewRecorder()
+			e.ServeHTTP(rec, httptest.NewRequest(method, path, nil))
+			done <- rec.Code
+		}()
+		return done
+	}
+	write := serve(http.MethodPost, "/write")
+	if got := <-inside; got != "POST /write" {
+		t.Fatalf("first in: %s", got)
+	}
+	slow := serve(http.MethodGet, "/slow")
+	if got := <-inside; got != "GET /slow" {
+		t.Fatalf("second in: %s", got)
+	}
+	read := serve(http.MethodGet, "/read")
+	select {
+	case got := <-inside:
+		t.Fatalf("%s came in while a write was in flight and a read held the calm slot", got)
+	case <-time.After(50 * time.Millisecond):
+	}
+	close(release["/slow"])
+	if got := <-inside; got != "GET /read" {
+		t.Fatalf("after the first read: %s", got)
+	}
+	close(release["/write"])
+	for name, done := range map[string]<-chan int{"write": write, "slow": slow, "read": read} {
+		if code := <-done; code != http.StatusOK {
+			t.Fatalf("%s: %d", name, code)
+		}
+	}
+}
