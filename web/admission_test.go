@@ -19,7 +19,7 @@ func TestAdmissionHoldsReadsNotWrites(t *testing.T) {
 	e := echo.New()
 	inside := make(chan string, 4)
 	release := make(chan struct{})
-	e.Use(Admission(1))
+	e.Use(Admission(1, false))
 	handler := func(c echo.Context) error {
 		inside <- c.Request().Method + " " + c.Path()
 		if c.Path() == "/slow" {
@@ -86,7 +86,7 @@ func TestAdmissionAdmitsFewerReadsWhileWriting(t *testing.T) {
 	e := echo.New()
 	inside := make(chan string, 4)
 	release := map[string]chan struct{}{"/write": make(chan struct{}), "/slow": make(chan struct{})}
-	e.Use(Admission(4))
+	e.Use(Admission(4, true))
 	handler := func(c echo.Context) error {
 		inside <- c.Request().Method + " " + c.Path()
 		if ch := release[c.Path()]; ch != nil {
