@@ -155,60 +155,8 @@ func BenchmarkDashboardRouter(b *testing.B) {
 	}
 }
 
-var (
-	pgDashOnce sync.Once
-	pgDashDB   *gorm.DB
-	pgDashErr  error
-)
-
-// pgDashboardDB is the scale portfolio on PostgreSQL in the schema
-// bench_dashboard, replaced on each run and left for the next.
-func pgDashboardDB(b *testing.B) *gorm.DB {
-	b.Helper()
-	pgDashOnce.Do(func() {
-		ctx := context.Background()
-		var admin *gorm.DB
-		if admin, pgDashErr = models.Open(ctx, dbtest.PostgresURL()); pgDashErr != nil {
-			return
-		}
-		defer func() {
-			if sqlDB, err := admin.DB(); err == nil {
-				sqlDB.Close()
-			}
-		}()
-		if pgDashErr = admin.Exec("DROP SCHEMA IF EXISTS bench_dashboard CASCADE").Error; pgDashErr != nil {
-			return
-		}
-		if pgDashErr = admin.Exec("CREATE SCHEMA bench_dashboard").Error; pgDashErr != nil {
-			return
-		}
-		u, _ := url.Parse(dbtest.PostgresURL())
-		q := u.Query()
-		q.Set("search_path", "bench_dashboard")
-		u.RawQuery = q.Encode()
-		if pgDashDB, pgDashErr = models.Open(ctx, u.String()); pgDashErr != nil {
-			return
-		}
-		if _, pgDashErr = models.Migrate(ctx, pgDashDB); pgDashErr != nil {
-			return
-		}
-		if pgDashErr = models.SeedScale(ctx, pgDashDB, benchScale(), dbtest.Anchor); pgDashErr != nil {
-			return
-		}
-		if pgDashErr = models.RebuildAggregates(ctx, pgDashDB); pgDashErr != nil {
-			return
-		}
-		s, _ := models.LoadSettings(ctx, pgDashDB)
-		if pgDashErr = models.RefreshHealth(ctx, pgDashDB, s, models.DateOf(dbtest.Now)); pgDashErr != nil {
-			return
-		}
-		pgDashErr = pgDashDB.Exec("VACUUM ANALYZE").Error
-	})
-	if pgDashErr != nil {
-		b.Fatalf("postgres scale seed: %v", pgDashErr)
-	}
-	return pgDashDB
-}
+// pgDashboardDB is the scale portfolio on PostgreSQL in the schema bench_dashboard.
+func pgDashboardDB(b *testing.B) *gorm.DB { return pgScaleDB(b, "bench_dashboard") }
 
 // routerClient calls the app's router in process with a signed-in session's cookies.
 type routerClient struct {

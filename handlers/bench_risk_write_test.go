@@ -16,7 +16,6 @@ package handlers_test
 // run): filter with /sqlite or /postgres.
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -42,60 +41,13 @@ import (
 	"portfolio/web"
 )
 
-var (
-	pgBenchOnce sync.Once
-	pgBenchDB   *gorm.DB
-	pgBenchErr  error
-)
-
-// writeBenchDB is the scale portfolio of a kind of database.
+// writeBenchDB is the scale portfolio of a kind of database (on PostgreSQL in
+// the schema bench_writes: these benchmarks write).
 func writeBenchDB(b *testing.B, kind string) *gorm.DB {
-	b.Helper()
 	if kind == "sqlite" {
 		return scaleDB(b)
 	}
-	pgBenchOnce.Do(func() {
-		ctx := context.Background()
-		start := time.Now()
-		// One schema, replaced on each run and left for the next, as the
-		// SQLite benchmarks do with their directory: no schema piles up.
-		var admin *gorm.DB
-		if admin, pgBenchErr = models.Open(ctx, dbtest.PostgresURL()); pgBenchErr != nil {
-			return
-		}
-		if pgBenchErr = admin.Exec("DROP SCHEMA IF EXISTS bench_writes CASCADE").Error; pgBenchErr != nil {
-			return
-		}
-		if pgBenchErr = admin.Exec("CREATE SCHEMA bench_writes").Error; pgBenchErr != nil {
-			return
-		}
-		u, _ := url.Parse(dbtest.PostgresURL())
-		q := u.Query()
-		q.Set("search_path", "bench_writes")
-		u.RawQuery = q.Encode()
-		if pgBenchDB, pgBenchErr = models.Open(ctx, u.String()); pgBenchErr != nil {
-			return
-		}
-		if _, pgBenchErr = models.Migrate(ctx, pgBenchDB); pgBenchErr != nil {
-			return
-		}
-		if pgBenchErr = models.SeedScale(ctx, pgBenchDB, benchScale(), dbtest.Anchor); pgBenchErr != nil {
-			return
-		}
-		if pgBenchErr = models.RebuildAggregates(ctx, pgBenchDB); pgBenchErr != nil {
-			return
-		}
-		s, _ := models.LoadSettings(ctx, pgBenchDB)
-		if pgBenchErr = models.RefreshHealth(ctx, pgBenchDB, s, models.DateOf(dbtest.Now)); pgBenchErr != nil {
-			return
-		}
-		pgBenchErr = pgBenchDB.Exec("VACUUM ANALYZE").Error
-		b.Logf("seeded scale %d on PostgreSQL in %s", benchScale(), time.Since(start).Round(time.Millisecond))
-	})
-	if pgBenchErr != nil {
-		b.Fatalf("postgres scale seed: %v", pgBenchErr)
-	}
-	return pgBenchDB
+	return pgScaleDB(b, "bench_writes")
 }
 
 // benchKinds are the databases the write benchmarks run on.

@@ -6,11 +6,8 @@ package handlers_test
 //	PORTFOLIO_BENCH_SCALE=4000 go test ./handlers -run '^$' -bench RiskRegisterLoad -benchtime 40x
 
 import (
-	"context"
-	"net/url"
 	"regexp"
 	"strconv"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -21,58 +18,13 @@ import (
 	"portfolio/models/dbtest"
 )
 
-var (
-	pgRegisterOnce sync.Once
-	pgRegisterDB   *gorm.DB
-	pgRegisterErr  error
-)
-
-// registerBenchDB is the scale portfolio on a kind of database: on PostgreSQL
-// in a schema of its own (bench_register), replaced on each run and left for
-// the next, as the SQLite one is.
+// registerBenchDB is the scale portfolio on a kind of database (on PostgreSQL
+// in the schema bench_register).
 func registerBenchDB(b *testing.B, kind string) *gorm.DB {
-	b.Helper()
 	if kind == "sqlite" {
 		return scaleDB(b)
 	}
-	pgRegisterOnce.Do(func() {
-		ctx := context.Background()
-		start := time.Now()
-		var admin *gorm.DB
-		if admin, pgRegisterErr = models.Open(ctx, dbtest.PostgresURL()); pgRegisterErr != nil {
-			return
-		}
-		defer func() {
-			if sqlDB, err := admin.DB(); err == nil {
-				sqlDB.Close()
-			}
-		}()
-		if pgRegisterErr = admin.Exec("DROP SCHEMA IF EXISTS bench_register CASCADE").Error; pgRegisterErr != nil {
-			return
-		}
-		if pgRegisterErr = admin.Exec("CREATE SCHEMA bench_register").Error; pgRegisterErr != nil {
-			return
-		}
-		u, _ := url.Parse(dbtest.PostgresURL())
-		q := u.Query()
-		q.Set("search_path", "bench_register")
-		u.RawQuery = q.Encode()
-		if pgRegisterDB, pgRegisterErr = models.Open(ctx, u.String()); pgRegisterErr != nil {
-			return
-		}
-		if _, pgRegisterErr = models.Migrate(ctx, pgRegisterDB); pgRegisterErr != nil {
-			return
-		}
-		if pgRegisterErr = models.SeedScale(ctx, pgRegisterDB, benchScale(), dbtest.Anchor); pgRegisterErr != nil {
-			return
-		}
-		pgRegisterErr = pgRegisterDB.Exec("VACUUM ANALYZE").Error
-		b.Logf("seeded scale %d on PostgreSQL in %s", benchScale(), time.Since(start).Round(time.Millisecond))
-	})
-	if pgRegisterErr != nil {
-		b.Fatalf("postgres scale seed: %v", pgRegisterErr)
-	}
-	return pgRegisterDB
+	return pgScaleDB(b, "bench_register")
 }
 
 // BenchmarkRiskRegisterLoad is the register as the load harness measures it:
