@@ -166,22 +166,8 @@ func storeHealth(tx *gorm.DB, facts map[uint]*HealthInputs, today Date, d *aggDe
 		return err
 	}
 	for _, e := range current {
-		h, reasons := Health(*facts[e.ID])
-		if !e.ClosedOn.IsZero() {
-			h, reasons = Green, []string{"closed on " + e.ClosedOn.Human()}
-		}
-		joined := strings.Join(reasons, "\n")
-		if h == e.Health && joined == e.HealthReasons && e.HealthOn == today {
-			continue
-		}
-		if err := tx.Model(&Engagement{}).Where("id = ?", e.ID).
-			UpdateColumns(map[string]any{"health": h, "health_reasons": joined, "health_on": today}).Error; err != nil {
+		if err := storeOneHealth(tx, e, *facts[e.ID], today, d); err != nil {
 			return err
-		}
-		if h != e.Health {
-			d.engagement(e, -1)
-			e.Health = h
-			d.engagement(e, +1)
 		}
 	}
 	return nil
