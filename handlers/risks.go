@@ -187,7 +187,7 @@ func (a *App) register(c echo.Context, scope *models.Engagement) error {
 			return err
 		}
 	}
-	if !web.IsHTMX(c) {
+	if !web.IsHTMX(c) || web.IsBoosted(c) { // the whole page, with its filter selects
 		if err := a.filterChoicesAt(c, version, &p); err != nil {
 			return err
 		}

@@ -179,3 +179,24 @@ func TestRegisterStatementsAfterAWriteAreConstant(t *testing.T) {
 		}
 	}
 }
+
+// A boosted htmx request gets the whole page, filter selects and all; and
+// since it is kept as the whole page, the next user with the same rights gets
+// those selects too.
+func TestRegisterBoostedPageKeepsItsFilters(t *testing.T) {
+	e := demoEnv(t, "sqlite")
+	a, b := e.client(), e.client()
+	a.login(models.RoleExecutive)
+	b.login(models.RoleExecutive)
+	owners := func(who string, r resp) {
+		t.Helper()
+		if r.StatusCode != http.StatusOK {
+			t.Fatalf("%s: %d", who, r.StatusCode)
+		}
+		if n := r.Doc(t).Find(`select[name="owner"] option`).Length(); n < 3 {
+			t.Errorf("%s: the owner filter has %d options", who, n)
+		}
+	}
+	owners("boosted", a.do(http.MethodGet, "/risks?status=open", nil, map[string]string{"HX-Request": "true", "HX-Boosted": "true"}))
+	owners("the next executive", b.get("/risks?status=open"))
+}
