@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/mattn/go-sqlite3"
@@ -172,20 +173,34 @@ func (c *queuedConn) Begin() (driver.Tx, error) {
 	return c.BeginTx(context.Background(), driver.TxOptions{})
 }
 
+// writing counts the SQLite transactions waiting for or holding a writer
+// token, in this process (WritesInFlight).
+var writing atomic.Int64
+
+// WritesInFlight reports whether a SQLite write transaction of this process is
+// waiting for its file's writer token or holding it: the admission of reads
+// (web.Admission) lets fewer reads in meanwhile, so the one writer at a time
+// shares the cores with fewer of them. Always false on PostgreSQL.
+func WritesInFlight() bool { return writing.Load() > 0 }
+
 // BeginTx waits for the writer token, then begins.
 func (c *queuedConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
+	writing.Add(1)
 	t := time.NewTimer(writerWait)
 	defer t.Stop()
 	select {
 	case c.token <- struct{}{}:
 	case <-ctx.Done():
+		writing.Add(-1)
 		return nil, ctx.Err()
 	case <-t.C:
+		writing.Add(-1)
 		return nil, errWriterBusy
 	}
 	tx, err := c.SQLiteConn.BeginTx(ctx, opts)
 	if err != nil {
 		<-c.token
+		writing.Add(-1)
 		return nil, err
 	}
 	c.inTx = true
@@ -203,6 +218,7 @@ func (t *queuedTx) release() {
 	t.once.Do(func() {
 		t.conn.inTx = false
 		<-t.conn.token
+		writing.Add(-1)
 	})
 }
 

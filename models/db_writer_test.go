@@ -100,3 +100,26 @@ func TestUrgentReadsSkipTheReadSlots(t *testing.T) {
 		t.Fatalf("a writer's read with every slot taken: %v", err)
 	}
 }
+
+// A SQLite write transaction is in flight from BEGIN to its end, and a
+// PostgreSQL one never counts (it has no writer token to wait for).
+func TestWritesInFlight(t *testing.T) {
+	for _, kind := range dbtest.Kinds() {
+		t.Run(kind, func(t *testing.T) {
+			db := dbtest.Open(t, kind)
+			if models.WritesInFlight() {
+				t.Fatal("a write in flight before any began")
+			}
+			tx := db.Begin()
+			if got, want := models.WritesInFlight(), kind == "sqlite"; got != want {
+				t.Errorf("during a transaction: %v, want %v", got, want)
+			}
+			if err := tx.Rollback().Error; err != nil {
+				t.Fatal(err)
+			}
+			if models.WritesInFlight() {
+				t.Error("still in flight after the rollback")
+			}
+		})
+	}
+}

@@ -19,7 +19,7 @@ func TestAdmissionHoldsReadsNotWrites(t *testing.T) {
 	e := echo.New()
 	inside := make(chan string, 4)
 	release := make(chan struct{})
-	e.Use(Admission(1, false))
+	e.Use(Admission(1))
 	handler := func(c echo.Context) error {
 		inside <- c.Request().Method + " " + c.Path()
 		if c.Path() == "/slow" {
@@ -77,44 +77,54 @@ func TestAdmissionHoldsReadsNotWrites(t *testing.T) {
 	}
 }
 
-// While a write is in flight, reads come in fewer at a time (a quarter of the
-// limit, at least one): with a limit of four, a second read waits for the
-// first although three slots are free, and comes in when it is done.
+// While a SQLite write is in flight, reads come in fewer at a time (a
+// quarter of the limit, at least one): with a limit of four, a second read
+// waits for the first although three slots are free, and comes in when it is
+// done; a read that gives its slot back (an export starting to stream) lets
+// the next in at once. The health probe never waits.
 func TestAdmissionAdmitsFewerReadsWhileWriting(t *testing.T) {
-	defer func(w time.Duration) { admissionWait = w }(admissionWait)
+	defer func(w time.Duration, f func() bool) { admissionWait, writesInFlight = w, f }(admissionWait, writesInFlight)
 	admissionWait = time.Hour
+	writesInFlight = func() bool { return true }
 	e := echo.New()
 	inside := make(chan string, 4)
-	release := map[string]chan struct{}{"/write": make(chan struct{}), "/slow": make(chan struct{})}
-	e.Use(Admission(4, true))
+	release := map[string]chan struct{}{"/slow": make(chan struct{}), "/export": make(chan struct{})}
+	e.Use(Admission(4))
 	handler := func(c echo.Context) error {
+		if c.Path() == "/export" {
+			ReleaseAdmission(c)
+		}
 		inside <- c.Request().Method + " " + c.Path()
 		if ch := release[c.Path()]; ch != nil {
 			<-ch
 		}
 		return c.String(http.StatusOK, "ok")
 	}
-	e.GET("/slow", handler)
-	e.GET("/read", handler)
-	e.POST("/write", handler)
-	serve := func(method, path string) <-chan int {
+	for _, p := range []string{"/slow", "/read", "/export", "/healthz"} {
+		e.GET(p, handler)
+	}
+	serve := func(path string) <-chan int {
 		done := make(chan int, 1)
 		go func() {
 			rec := httptest.NewRecorder()
-			e.ServeHTTP(rec, httptest.NewRequest(method, path, nil))
+			e.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
 			done <- rec.Code
 		}()
 		return done
 	}
-	write := serve(http.MethodPost, "/write")
-	if got := <-inside; got != "POST /write" {
+	export := serve("/export")
+	if got := <-inside; got != "GET /export" {
 		t.Fatalf("first in: %s", got)
 	}
-	slow := serve(http.MethodGet, "/slow")
+	slow := serve("/slow")
 	if got := <-inside; got != "GET /slow" {
-		t.Fatalf("second in: %s", got)
+		t.Fatalf("after the export gave its slot back: %s", got)
 	}
-	read := serve(http.MethodGet, "/read")
+	read := serve("/read")
+	health := serve("/healthz")
+	if got := <-inside; got != "GET /healthz" {
+		t.Fatalf("while a read held the calm slot, %s came in before the health probe", got)
+	}
 	select {
 	case got := <-inside:
 		t.Fatalf("%s came in while a write was in flight and a read held the calm slot", got)
@@ -124,8 +134,8 @@ func TestAdmissionAdmitsFewerReadsWhileWriting(t *testing.T) {
 	if got := <-inside; got != "GET /read" {
 		t.Fatalf("after the first read: %s", got)
 	}
-	close(release["/write"])
-	for name, done := range map[string]<-chan int{"write": write, "slow": slow, "read": read} {
+	close(release["/export"])
+	for name, done := range map[string]<-chan int{"export": export, "slow": slow, "read": read, "health": health} {
 		if code := <-done; code != http.StatusOK {
 			t.Fatalf("%s: %d", name, code)
 		}
