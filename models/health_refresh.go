@@ -124,16 +124,20 @@ func RefreshHealth(ctx context.Context, db *gorm.DB, s Settings, today Date, ids
 // refreshHealth is RefreshHealth adding the change of health counts to pending
 // when it is set (the caller applies them with its own deltas), or applying
 // them batch by batch when it is nil.
+//
+// Each batch locks its engagements' rows before it reads their facts, in its
+// transaction: a write that commits meanwhile (a risk closed) is either in
+// the facts or waits for the lock and refreshes after, so a refresh never
+// stores a health older than a write it overlapped.
 func refreshHealth(ctx context.Context, db *gorm.DB, s Settings, today Date, pending *aggDeltas, ids ...uint) error {
-	facts, err := HealthFacts(ctx, db, s, today, ids...)
-	if err != nil {
-		return err
-	}
-	all := make([]uint, 0, len(facts))
-	for id := range facts {
-		all = append(all, id)
+	all := slices.Clone(ids)
+	if len(all) == 0 {
+		if err := db.WithContext(ctx).Model(&Engagement{}).Pluck("id", &all).Error; err != nil {
+			return err
+		}
 	}
 	slices.Sort(all)
+	all = slices.Compact(all)
 	for len(all) > 0 {
 		batch := all[:min(refreshBatch, len(all))]
 		all = all[len(batch):]
@@ -142,7 +146,7 @@ func refreshHealth(ctx context.Context, db *gorm.DB, s Settings, today Date, pen
 			if d == nil {
 				d = &aggDeltas{}
 			}
-			if err := storeHealth(tx, facts, today, d, batch); err != nil {
+			if err := storeHealth(tx, s, today, d, batch); err != nil {
 				return err
 			}
 			if pending != nil {
@@ -157,16 +161,25 @@ func refreshHealth(ctx context.Context, db *gorm.DB, s Settings, today Date, pen
 }
 
 // storeHealth writes the health of one batch of engagements whose rows it
-// locks (PostgreSQL), adding each change of colour to d.
-func storeHealth(tx *gorm.DB, facts map[uint]*HealthInputs, today Date, d *aggDeltas, ids []uint) error {
+// locks (PostgreSQL; SQLite's transaction holds the writer lock already), then
+// reads their facts, adding each change of colour to d.
+func storeHealth(tx *gorm.DB, s Settings, today Date, d *aggDeltas, ids []uint) error {
 	var current []Engagement
 	if err := tx.Clauses(clause.Locking{Strength: "NO KEY UPDATE"}).
 		Select("id, model, phase, currency, contract_value, health, health_reasons, health_on, closed_on").
 		Where("id IN ?", ids).Order("id").Find(&current).Error; err != nil {
 		return err
 	}
+	facts, err := HealthFacts(tx.Statement.Context, tx, s, today, ids...)
+	if err != nil {
+		return err
+	}
 	for _, e := range current {
-		if err := storeOneHealth(tx, e, *facts[e.ID], today, d); err != nil {
+		in := facts[e.ID]
+		if in == nil {
+			continue
+		}
+		if err := storeOneHealth(tx, e, *in, today, d); err != nil {
 			return err
 		}
 	}
