@@ -193,6 +193,35 @@ func TestDataVersionWritersDoNotQueue(t *testing.T) {
 	}
 }
 
+// When every counter row is held by open transactions, a writer moves the
+// version on a row of its own backend's instead of waiting for one (a wait
+// there, while it holds its own row locks, could deadlock).
+func TestDataVersionWritersNeverWaitForACounterRow(t *testing.T) {
+	if dbtest.PostgresURL() == "" {
+		t.Skip("PORTFOLIO_TEST_POSTGRES_URL is not set")
+	}
+	db := dbtest.Open(t, "postgres")
+	other := dbtest.Reopen(t, db)
+	before := dataVersion(t, db)
+	holder := db.Begin()
+	defer holder.Rollback()
+	if err := holder.Exec("SELECT shard FROM data_version FOR UPDATE").Error; err != nil {
+		t.Fatal(err)
+	}
+	err := other.Transaction(func(tx *gorm.DB) error {
+		if err := tx.Exec("SET LOCAL lock_timeout = '1ms'").Error; err != nil {
+			return err
+		}
+		return tx.Exec(`INSERT INTO fx_rates (currency, month, rate) VALUES ('XDW', '2026-10-01', '1.5')`).Error
+	})
+	if err != nil {
+		t.Fatalf("a writer waited for a counter row: %v", err)
+	}
+	if v := dataVersion(t, db); v != before+1 {
+		t.Errorf("the version is %d, want %d", v, before+1)
+	}
+}
+
 // Migration 9 applies to a database an older release left full of data, and
 // the version then moves with the app's own writers.
 func TestDataVersionMigratesAnExistingPortfolio(t *testing.T) {

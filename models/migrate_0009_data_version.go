@@ -43,8 +43,9 @@ import (
 // writer wait for the previous one's commit. So 32 counter rows, the version
 // being their sum (a sum of counters that only grow grows with each commit and
 // is read in one snapshot), and one statement trigger per table that adds one
-// to a row no other transaction holds (SKIP LOCKED; the backend's own row when
-// all 32 are taken), once per transaction: a transaction-local setting
+// to a row no other transaction holds (SKIP LOCKED; when all 32 are taken, a
+// row of the backend's own, keyed by its process id, which only it writes:
+// waiting there for another writer's commit could deadlock), once per transaction: a transaction-local setting
 // remembers it did (rolled back with a rolled-back savepoint, like the update).
 // A writer thus never waits on a counter row, and cannot deadlock on one.
 func init() { register(migration{9, "data version", migration9()}) }
@@ -75,8 +76,11 @@ ALTER TABLE data_version SET (fillfactor = 10, autovacuum_vacuum_scale_factor = 
 CREATE FUNCTION data_version_bump() RETURNS trigger LANGUAGE plpgsql AS $$ DECLARE s integer; BEGIN
   IF current_setting('portfolio.data_version_bumped', true) = 'y' THEN RETURN NULL; END IF
   ; SELECT shard INTO s FROM data_version ORDER BY (shard + pg_backend_pid()) % {{shards}} LIMIT 1 FOR UPDATE SKIP LOCKED
-  ; IF s IS NULL THEN s := pg_backend_pid() % {{shards}}; END IF
-  ; UPDATE data_version SET n = n + 1 WHERE shard = s
+  ; IF s IS NULL THEN
+      INSERT INTO data_version (shard, n) VALUES ({{shards}} + pg_backend_pid(), 1) ON CONFLICT (shard) DO UPDATE SET n = data_version.n + 1
+  ; ELSE
+      UPDATE data_version SET n = n + 1 WHERE shard = s
+  ; END IF
   ; PERFORM set_config('portfolio.data_version_bumped', 'y', true)
   ; RETURN NULL
 ; END $$;
