@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm"
 
 	"portfolio/models"
+	"portfolio/views/layouts"
 	"portfolio/views/pages"
 	"portfolio/web"
 )
@@ -67,7 +68,7 @@ func (a *App) dashboard(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return web.Render(c, http.StatusOK, pages.DashboardPage(web.Chrome(c, "Dashboard", "dashboard"), body), nil)
+	return web.Render(c, http.StatusOK, layouts.Kept(web.Chrome(c, "Dashboard", "dashboard"), body), nil)
 }
 
 // dashboardBody is the dashboard's body at the data version (or a later

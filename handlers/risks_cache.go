@@ -83,7 +83,7 @@ func registerAnswer(c echo.Context, k bodyKey, title, body string) error {
 	if k.htmx {
 		return web.Render(c, http.StatusOK, templ.Raw(body), templ.Raw(body))
 	}
-	return web.Render(c, http.StatusOK, pages.RisksPage(web.Chrome(c, title, "risks"), body), nil)
+	return web.Render(c, http.StatusOK, layouts.Kept(web.Chrome(c, title, "risks"), body), nil)
 }
 
 // registerCache keeps the register's tallies and page ends.
