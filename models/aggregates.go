@@ -61,25 +61,28 @@ INSERT INTO risk_cells (status, category, inherent_likelihood, inherent_impact, 
 // transaction. Bulk loads that bypass the writers (the demo and scale seeds)
 // call it when they are done; it is also the repair for a table found wrong.
 func RebuildAggregates(ctx context.Context, db *gorm.DB) error {
-	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if !IsSQLite(tx) {
-			// Writers wait until the refill commits, then add their deltas to it.
-			if err := tx.Exec("LOCK TABLE " + strings.Join(aggregateTables, ", ") + " IN EXCLUSIVE MODE").Error; err != nil {
-				return err
-			}
+	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return refillAggregates(tx) })
+}
+
+// refillAggregates empties and refills the aggregate tables inside tx.
+func refillAggregates(tx *gorm.DB) error {
+	if !IsSQLite(tx) {
+		// Writers wait until the refill commits, then add their deltas to it.
+		if err := tx.Exec("LOCK TABLE " + strings.Join(aggregateTables, ", ") + " IN EXCLUSIVE MODE").Error; err != nil {
+			return err
 		}
-		for _, t := range aggregateTables {
-			if err := tx.Exec("DELETE FROM " + t).Error; err != nil {
-				return err
-			}
+	}
+	for _, t := range aggregateTables {
+		if err := tx.Exec("DELETE FROM " + t).Error; err != nil {
+			return err
 		}
-		for _, stmt := range aggregateRefill() {
-			if err := tx.Exec(stmt).Error; err != nil {
-				return fmt.Errorf("rebuild aggregates: %w", err)
-			}
+	}
+	for _, stmt := range aggregateRefill() {
+		if err := tx.Exec(stmt).Error; err != nil {
+			return fmt.Errorf("rebuild aggregates: %w", err)
 		}
-		return nil
-	})
+	}
+	return nil
 }
 
 // Cost sums of one month, currency and savings type.

@@ -16,7 +16,8 @@ import (
 // demo passwords), and per engagement 25 risks with their history, about 102
 // monthly cost records, 3 service levels with 24 months of results, 6 milestones,
 // 4 governance reviews, readiness items for BOT centres and a lesson. The same
-// (n, anchor) gives the same rows, except the salted password hashes.
+// (n, anchor) gives the same rows, except the salted password hashes. It leaves
+// the aggregate tables filled (no RebuildAggregates needed after it).
 func SeedScale(ctx context.Context, db *gorm.DB, n int, anchor Date) error {
 	if n < 1 {
 		return errors.New("seed: the scale seed needs at least one engagement")
@@ -42,6 +43,10 @@ func SeedScale(ctx context.Context, db *gorm.DB, n int, anchor Date) error {
 			return err
 		}
 		defer restore()
+		putBack, err := setAsideUpkeep(tx)
+		if err != nil {
+			return err
+		}
 		w, err := newSeedWriter(ctx, tx, ids, anchor)
 		if err != nil {
 			return err
@@ -70,6 +75,9 @@ func SeedScale(ctx context.Context, db *gorm.DB, n int, anchor Date) error {
 		}
 		s.portfolioRisks()
 		if err := w.finish(); err != nil {
+			return err
+		}
+		if err := putBack(); err != nil {
 			return err
 		}
 		return resetSequences(tx)

@@ -60,12 +60,13 @@ func seedCmd(ctx context.Context, args []string, getenv func(string) string, std
 		if err := models.SeedDemo(ctx, db, anchor); err != nil {
 			return err
 		}
+		// The demo seed writes rows in bulk, past the writers that keep the
+		// aggregates (the scale seed refills them itself).
+		if err := models.RebuildAggregates(ctx, db); err != nil {
+			return err
+		}
 	default:
 		return errors.New("say what to seed: --demo or --scale N")
-	}
-	// The seeds write rows in bulk, past the writers that keep the aggregates.
-	if err := models.RebuildAggregates(ctx, db); err != nil {
-		return err
 	}
 	if err := refreshHealth(ctx, db); err != nil {
 		return err
