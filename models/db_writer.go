@@ -79,9 +79,14 @@ func (d queuedDriver) Open(dsn string) (driver.Conn, error) {
 		return nil, err
 	}
 	file, _, _ := strings.Cut(strings.TrimPrefix(dsn, "file:"), "?")
+	sc := c.(*sqlite3.SQLiteConn)
+	if err := noAutoCheckpoint(sc, file, dsn); err != nil {
+		sc.Close()
+		return nil, err
+	}
 	tok, _ := writerTokens.LoadOrStore(file, make(chan struct{}, 1))
 	slots, _ := readSlots.LoadOrStore(file, make(chan struct{}, readers))
-	return &queuedConn{SQLiteConn: c.(*sqlite3.SQLiteConn), token: tok.(chan struct{}), slots: slots.(chan struct{})}, nil
+	return &queuedConn{SQLiteConn: sc, file: file, token: tok.(chan struct{}), slots: slots.(chan struct{})}, nil
 }
 
 // queuedConn is a mattn connection (every method promoted) whose transactions
@@ -89,18 +94,27 @@ func (d queuedDriver) Open(dsn string) (driver.Conn, error) {
 // outside a transaction hold a read slot until their rows are closed.
 type queuedConn struct {
 	*sqlite3.SQLiteConn
+	file  string
+	stmts stmtCache // statements kept prepared (db_stmtcache.go)
 	token chan struct{}
 	slots chan struct{}
 	inTx  bool // database/sql uses a connection from one goroutine at a time
 }
 
+// Close closes the connection; the file's last one stops its checkpointer.
+func (c *queuedConn) Close() error {
+	defer connClosed(c.file)
+	c.stmts.closeAll()
+	return c.SQLiteConn.Close()
+}
+
 // PrepareContext prepares a statement whose queries take a read slot.
 func (c *queuedConn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
-	st, err := c.SQLiteConn.PrepareContext(ctx, query)
+	st, kept, err := c.stmts.prepare(ctx, c.SQLiteConn, query)
 	if err != nil {
 		return nil, err
 	}
-	return &slotStmt{SQLiteStmt: st.(*sqlite3.SQLiteStmt), conn: c}, nil
+	return &slotStmt{SQLiteStmt: st, conn: c, kept: kept}, nil
 }
 
 // Prepare is PrepareContext without a context.
@@ -148,6 +162,16 @@ func (c *queuedConn) read(ctx context.Context, query func() (driver.Rows, error)
 type slotStmt struct {
 	*sqlite3.SQLiteStmt
 	conn *queuedConn
+	kept *cachedStmt // nil: not kept, closing finalizes it
+}
+
+// Close gives a kept statement back to its connection, or finalizes it.
+func (s *slotStmt) Close() error {
+	if s.kept != nil {
+		s.kept.inUse = false
+		return nil
+	}
+	return s.SQLiteStmt.Close()
 }
 
 // QueryContext runs the statement in a read slot (outside a transaction).

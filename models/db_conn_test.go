@@ -1,0 +1,214 @@
+package models
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// openRaw opens a SQLite file through Open and gives its *sql.DB too.
+func openRaw(t *testing.T) (*gorm.DB, *sql.DB, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "conn.db")
+	db, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sqlDB, _ := db.DB()
+	t.Cleanup(func() { sqlDB.Close() })
+	return db, sqlDB, path
+}
+
+// onConn runs fn with the driver connection under one pooled connection.
+func onConn(t *testing.T, conn *sql.Conn, fn func(c *queuedConn)) {
+	t.Helper()
+	if err := conn.Raw(func(dc any) error { fn(dc.(*queuedConn)); return nil }); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A connection keeps what it prepared: the same SQL in the next transaction
+// runs the same SQLite statement (no second prepare), a statement still in use
+// when its SQL comes again gets a twin, and the kept statements stay right
+// after the schema changes under them.
+func TestConnectionKeepsPreparedStatements(t *testing.T) {
+	_, sqlDB, _ := openRaw(t)
+	ctx := context.Background()
+	conn, err := sqlDB.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)"); err != nil {
+		t.Fatal(err)
+	}
+	const insert = "INSERT INTO t (v) VALUES (?)"
+	var first *cachedStmt
+	for i := range 3 {
+		tx, err := conn.BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := tx.PrepareContext(ctx, insert)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.ExecContext(ctx, fmt.Sprint("row ", i)); err != nil {
+			t.Fatal(err)
+		}
+		if err := tx.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		onConn(t, conn, func(c *queuedConn) {
+			e := c.stmts.byQuery[insert]
+			switch {
+			case e == nil:
+				t.Fatalf("round %d: the INSERT is not kept", i)
+			case e.inUse:
+				t.Errorf("round %d: the INSERT is still marked in use after its transaction", i)
+			case first == nil:
+				first = e
+			case e != first:
+				t.Errorf("round %d: the INSERT was prepared again", i)
+			}
+		})
+	}
+
+	// The same query twice at once on one connection (rows of the first still open).
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const sel = "SELECT id, v FROM t WHERE id >= ? ORDER BY id"
+	outer, err := tx.QueryContext(ctx, sel, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for outer.Next() {
+		var id int
+		var v string
+		if err := outer.Scan(&id, &v); err != nil {
+			t.Fatal(err)
+		}
+		var inner int
+		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM ("+sel+")", id).Scan(&inner); err != nil {
+			t.Fatal(err)
+		}
+		twin, err := tx.QueryContext(ctx, sel, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := 0
+		for twin.Next() {
+			m++
+		}
+		twin.Close()
+		if m != inner || m != 3-n {
+			t.Errorf("from id %d: %d rows through the twin, %d counted, want %d", id, m, inner, 3-n)
+		}
+		n++
+	}
+	outer.Close()
+	if n != 3 {
+		t.Errorf("outer query read %d rows, want 3", n)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+
+	// A column added under a kept SELECT *: the statement is prepared anew by SQLite.
+	const star = "SELECT * FROM t ORDER BY id LIMIT 1"
+	cols := func() int {
+		rows, err := conn.QueryContext(ctx, star)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		c, _ := rows.Columns()
+		return len(c)
+	}
+	before := cols()
+	if _, err := conn.ExecContext(ctx, "ALTER TABLE t ADD COLUMN w TEXT"); err != nil {
+		t.Fatal(err)
+	}
+	if after := cols(); before != 2 || after != 3 {
+		t.Errorf("columns of %q: %d, then %d after ALTER TABLE; want 2, then 3", star, before, after)
+	}
+
+	// Past the bound, the least recently used statement not in use goes.
+	for i := range stmtCacheSize + 10 {
+		if _, err := conn.ExecContext(ctx, fmt.Sprintf("SELECT %d", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	onConn(t, conn, func(c *queuedConn) {
+		if len(c.stmts.byQuery) > stmtCacheSize {
+			t.Errorf("%d statements kept, bound %d", len(c.stmts.byQuery), stmtCacheSize)
+		}
+	})
+}
+
+// With the automatic checkpoint off, the process's checkpointer copies the
+// log into the database file within a few rounds, and stops with the last
+// connection.
+func TestCheckpointerFoldsTheLog(t *testing.T) {
+	db, sqlDB, path := openRaw(t)
+	var auto int
+	if err := db.Raw("PRAGMA wal_autocheckpoint").Scan(&auto).Error; err != nil || auto != 0 {
+		t.Fatalf("wal_autocheckpoint = %d (%v), want 0: checkpoints belong to the checkpointer", auto, err)
+	}
+	if err := db.Exec("CREATE TABLE blobs (b BLOB)").Error; err != nil {
+		t.Fatal(err)
+	}
+	size := func() int64 {
+		fi, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fi.Size()
+	}
+	before := size()
+	// 1 MB: 256 pages, below the 1,000 at which SQLite itself would checkpoint.
+	if err := db.Transaction(func(tx *gorm.DB) error {
+		for range 64 {
+			if err := tx.Exec("INSERT INTO blobs (b) VALUES (randomblob(16384))").Error; err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for size() < before+1<<20 {
+		if time.Now().After(deadline) {
+			t.Fatalf("database file %d bytes 5 s after a 1 MB write (%d before): the log was not checkpointed", size(), before)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	file := filepath.Clean(path)
+	running := func() bool {
+		checkpointMu.Lock()
+		defer checkpointMu.Unlock()
+		for f := range checkpointers {
+			if filepath.Clean(f) == file {
+				return true
+			}
+		}
+		return false
+	}
+	if !running() {
+		t.Error("no checkpointer registered for the open database")
+	}
+	sqlDB.Close()
+	if running() {
+		t.Error("the checkpointer outlived the database's last connection")
+	}
+}
