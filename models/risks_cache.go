@@ -83,9 +83,9 @@ func (c *RegisterCache) Tally(ctx context.Context, db *gorm.DB, version int64, s
 	return t, err
 }
 
-// Page is PageRisks, but a page by number deep in the register seeks from the
-// end of the page before it, the ends of every page of f in its order being
-// read once per data version. They are read at the second page by number of f
+// Page is PageRisks, but a page by number deep in the register (or any page
+// after the first once they are read) seeks from the end of the page before
+// it, the ends of every page of f in its order being read once per data version. They are read at the second page by number of f
 // at a version, not the first: reading them walks the whole order, about
 // twice what counting to the middle page from the nearer end does, which pays
 // only when more pages are asked for before the next write.
@@ -94,8 +94,8 @@ func (c *RegisterCache) Page(ctx context.Context, db *gorm.DB, version int64, s 
 		return PageRisks(ctx, db, s, today, f, total)
 	}
 	k := c.key(db, f, s, today)
-	ends := func(db *gorm.DB, segs []keySegment, desc, scan bool) ([]pageEnd, error) {
-		if e, ok := c.ends.Get(k, version); ok {
+	ends := func(db *gorm.DB, segs []keySegment, desc, scan, kept bool) ([]pageEnd, error) {
+		if e, ok := c.ends.Get(k, version); ok || kept {
 			return e, nil
 		}
 		if _, again := c.asked.Get(k, version); !again {

@@ -55,7 +55,8 @@ func PageRisks(ctx context.Context, db *gorm.DB, s RiskSettings, today Date, f R
 
 // pageEndsFunc gives the ends of every page of f in its sort order (see
 // pageEnds), or none when a page by number is to count from the nearer end.
-type pageEndsFunc func(db *gorm.DB, segs []keySegment, desc, scan bool) ([]pageEnd, error)
+// With kept set it gives them only if they are at hand (no reading).
+type pageEndsFunc func(db *gorm.DB, segs []keySegment, desc, scan, kept bool) ([]pageEnd, error)
 
 func pageRisks(ctx context.Context, db *gorm.DB, s RiskSettings, today Date, f RiskFilter, total int64, ends pageEndsFunc) (RiskPage, error) {
 	db = db.WithContext(shortReads(db, ctx, f))
@@ -122,10 +123,12 @@ func pageRisks(ctx context.Context, db *gorm.DB, s RiskSettings, today Date, f R
 	fromStart := (p.Page - 1) * per
 	end := min(int64(p.Page*per), total)
 	fromEnd := int(total - end)
-	if ends != nil && min(fromStart, fromEnd) > pageEndsAbove*per {
-		// Deep in the register: seek from the end of the page before, as a
-		// Next link does, rather than skip every entry before it.
-		e, err := ends(db, segs, desc, scan)
+	if deep := min(fromStart, fromEnd) > pageEndsAbove*per; ends != nil && p.Page > 1 {
+		// Deep in the register, or wherever the ends are at hand: seek from the
+		// end of the page before, as a Next link does, rather than skip every
+		// entry before it (near the last page, counting the entries after it
+		// reads every match of the filter: 27 ms for 15,000 at 250,000 risks).
+		e, err := ends(db, segs, desc, scan, !deep)
 		if err != nil {
 			return p, err
 		}
