@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -103,9 +104,25 @@ func Ping(ctx context.Context, db *gorm.DB) error {
 // Checkpoint folds SQLite's write-ahead log into the database file and empties
 // it: a bulk seed leaves a log as large as the data, which every later start
 // would otherwise have to read. A no-op on PostgreSQL.
+//
+// SQLite does not wait for another checkpoint (the process's own checkpointer,
+// db_checkpoint.go) but reports it busy: so it tries again, for up to 10 s.
 func Checkpoint(ctx context.Context, db *gorm.DB) error {
 	if !IsSQLite(db) {
 		return nil
 	}
-	return db.WithContext(ctx).Exec("PRAGMA wal_checkpoint(TRUNCATE)").Error
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var r struct{ Busy, Log, Checkpointed int }
+		if err := db.WithContext(ctx).Raw("PRAGMA wal_checkpoint(TRUNCATE)").Scan(&r).Error; err != nil {
+			return err
+		}
+		if r.Busy == 0 {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return errors.New("checkpoint: the write-ahead log stayed busy for 10 s")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }

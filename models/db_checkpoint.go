@@ -49,6 +49,7 @@ var (
 type checkpointer struct {
 	conns int
 	stop  chan struct{}
+	done  chan struct{} // closed when run has returned (its connection closed)
 }
 
 // noAutoCheckpoint turns the connection's automatic checkpoint off and counts
@@ -61,7 +62,7 @@ func noAutoCheckpoint(c *sqlite3.SQLiteConn, file, dsn string) error {
 	defer checkpointMu.Unlock()
 	cp := checkpointers[file]
 	if cp == nil {
-		cp = &checkpointer{stop: make(chan struct{})}
+		cp = &checkpointer{stop: make(chan struct{}), done: make(chan struct{})}
 		checkpointers[file] = cp
 		go cp.run(file, dsn)
 	}
@@ -69,30 +70,47 @@ func noAutoCheckpoint(c *sqlite3.SQLiteConn, file, dsn string) error {
 	return nil
 }
 
-// connClosed stops the file's checkpointer with its last connection.
+// connClosed stops the file's checkpointer with its last connection, and
+// waits for it: its connection is then the file's last, whose close folds the
+// whole log into the database file (as closing the database did before), and
+// nothing opens the file once its database is closed.
 func connClosed(file string) {
 	checkpointMu.Lock()
-	defer checkpointMu.Unlock()
-	if cp := checkpointers[file]; cp != nil {
-		if cp.conns--; cp.conns == 0 {
+	cp := checkpointers[file]
+	if cp != nil {
+		if cp.conns--; cp.conns > 0 {
+			cp = nil
+		} else {
 			close(cp.stop)
 			delete(checkpointers, file)
 		}
+	}
+	checkpointMu.Unlock()
+	if cp != nil {
+		<-cp.done
 	}
 }
 
 // run checkpoints on a connection of its own (outside the pool, so it never
 // waits for one) until stopped, then a last time.
 func (cp *checkpointer) run(file, dsn string) {
-	raw, err := (&sqlite3.SQLiteDriver{}).Open(dsn)
-	if err != nil {
-		return // the pool's connections opened, so this is rare: SQLite checkpoints at the last close
-	}
-	c := raw.(*sqlite3.SQLiteConn)
-	defer c.Close()
+	defer close(cp.done)
+	var c *sqlite3.SQLiteConn
+	defer func() {
+		if c != nil {
+			c.Close()
+		}
+	}()
 	tok, _ := writerTokens.LoadOrStore(file, make(chan struct{}, 1))
 	token := tok.(chan struct{})
 	checkpoint := func() {
+		if c == nil { // opened at the first round, or again at the next after a failure
+			raw, err := (&sqlite3.SQLiteDriver{}).Open(dsn)
+			if err != nil {
+				return
+			}
+			c = raw.(*sqlite3.SQLiteConn)
+		}
 		// Chase the log's end: each pass copies what was written during the
 		// previous one, less each time, since copying is faster than writing.
 		log, left := passiveCheckpoint(c)

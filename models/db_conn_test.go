@@ -80,59 +80,94 @@ func TestConnectionKeepsPreparedStatements(t *testing.T) {
 		})
 	}
 
-	// The same query twice at once on one connection (rows of the first still open).
-	tx, err := conn.BeginTx(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	const sel = "SELECT id, v FROM t WHERE id >= ? ORDER BY id"
-	outer, err := tx.QueryContext(ctx, sel, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := 0
-	for outer.Next() {
-		var id int
-		var v string
-		if err := outer.Scan(&id, &v); err != nil {
-			t.Fatal(err)
-		}
-		var inner int
-		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM ("+sel+")", id).Scan(&inner); err != nil {
-			t.Fatal(err)
-		}
-		twin, err := tx.QueryContext(ctx, sel, id)
+	inTx := func(fn func(tx *sql.Tx)) {
+		t.Helper()
+		tx, err := conn.BeginTx(ctx, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		m := 0
-		for twin.Next() {
-			m++
+		fn(tx)
+		if err := tx.Commit(); err != nil {
+			t.Fatal(err)
 		}
-		twin.Close()
-		if m != inner || m != 3-n {
-			t.Errorf("from id %d: %d rows through the twin, %d counted, want %d", id, m, inner, 3-n)
+	}
+	prepare := func(tx *sql.Tx, q string) *sql.Stmt {
+		t.Helper()
+		st, err := tx.PrepareContext(ctx, q)
+		if err != nil {
+			t.Fatal(err)
 		}
-		n++
-	}
-	outer.Close()
-	if n != 3 {
-		t.Errorf("outer query read %d rows, want 3", n)
-	}
-	if err := tx.Commit(); err != nil {
-		t.Fatal(err)
+		return st
 	}
 
-	// A column added under a kept SELECT *: the statement is prepared anew by SQLite.
-	const star = "SELECT * FROM t ORDER BY id LIMIT 1"
-	cols := func() int {
-		rows, err := conn.QueryContext(ctx, star)
+	// The same SQL prepared again while the first is still reading: a twin.
+	const sel = "SELECT id, v FROM t WHERE id >= ? ORDER BY id"
+	inTx(func(tx *sql.Tx) {
+		outer, err := prepare(tx, sel).QueryContext(ctx, 1)
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer rows.Close()
-		c, _ := rows.Columns()
-		return len(c)
+		n := 0
+		for outer.Next() {
+			var id int
+			var v string
+			if err := outer.Scan(&id, &v); err != nil {
+				t.Fatal(err)
+			}
+			twin, err := prepare(tx, sel).QueryContext(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := 0
+			for twin.Next() {
+				m++
+			}
+			twin.Close()
+			if m != 3-n {
+				t.Errorf("from id %d: %d rows through the twin, want %d", id, m, 3-n)
+			}
+			n++
+		}
+		outer.Close()
+		if n != 3 {
+			t.Errorf("outer query read %d rows, want 3", n)
+		}
+	})
+
+	// A row-returning statement run with Exec stops at its first row; given back
+	// unreset it would keep the connection reading the past (and then refuse
+	// its next write). Another connection's insert must be seen afterwards.
+	inTx(func(tx *sql.Tx) {
+		if _, err := prepare(tx, sel).ExecContext(ctx, 1); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if _, err := sqlDB.ExecContext(ctx, "INSERT INTO t (v) VALUES ('from another connection')"); err != nil {
+		t.Fatal(err)
+	}
+	var rows int
+	if err := conn.QueryRowContext(ctx, "SELECT COUNT(*) FROM t").Scan(&rows); err != nil || rows != 4 {
+		t.Errorf("the connection counts %d rows (%v), want 4: a kept statement holds an old snapshot", rows, err)
+	}
+	inTx(func(tx *sql.Tx) {
+		if _, err := prepare(tx, insert).ExecContext(ctx, "after"); err != nil {
+			t.Errorf("a write after the kept SELECT: %v", err)
+		}
+	})
+
+	// A column added under a SELECT *: not kept, it shows the new column.
+	const star = "SELECT * FROM t ORDER BY id LIMIT 1"
+	cols := func() (n int) {
+		inTx(func(tx *sql.Tx) {
+			rows, err := prepare(tx, star).QueryContext(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			c, _ := rows.Columns()
+			n = len(c)
+		})
+		return n
 	}
 	before := cols()
 	if _, err := conn.ExecContext(ctx, "ALTER TABLE t ADD COLUMN w TEXT"); err != nil {
@@ -142,15 +177,31 @@ func TestConnectionKeepsPreparedStatements(t *testing.T) {
 		t.Errorf("columns of %q: %d, then %d after ALTER TABLE; want 2, then 3", star, before, after)
 	}
 
-	// Past the bound, the least recently used statement not in use goes.
-	for i := range stmtCacheSize + 10 {
-		if _, err := conn.ExecContext(ctx, fmt.Sprintf("SELECT %d", i)); err != nil {
-			t.Fatal(err)
+	// Past the bound, the least recently used statement not in use goes; a
+	// statement prepared outside a transaction is not kept at all.
+	inTx(func(tx *sql.Tx) {
+		for i := range stmtCacheSize + 10 {
+			st := prepare(tx, fmt.Sprintf("SELECT %d", i))
+			if _, err := st.ExecContext(ctx); err != nil {
+				t.Fatal(err)
+			}
+			st.Close()
 		}
+	})
+	outside, err := conn.PrepareContext(ctx, "SELECT 'outside'")
+	if err != nil {
+		t.Fatal(err)
 	}
+	outside.Close()
 	onConn(t, conn, func(c *queuedConn) {
 		if len(c.stmts.byQuery) > stmtCacheSize {
 			t.Errorf("%d statements kept, bound %d", len(c.stmts.byQuery), stmtCacheSize)
+		}
+		if c.stmts.byQuery["SELECT 'outside'"] != nil {
+			t.Error("a statement prepared outside a transaction was kept")
+		}
+		if c.stmts.byQuery[fmt.Sprintf("SELECT %d", stmtCacheSize+9)] == nil {
+			t.Error("the statement used last was not kept")
 		}
 	})
 }
@@ -210,5 +261,8 @@ func TestCheckpointerFoldsTheLog(t *testing.T) {
 	sqlDB.Close()
 	if running() {
 		t.Error("the checkpointer outlived the database's last connection")
+	}
+	if _, err := os.Stat(path + "-wal"); !os.IsNotExist(err) {
+		t.Errorf("the log is still there after the database closed (%v): its last connection folds it", err)
 	}
 }

@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"regexp"
 
 	"github.com/mattn/go-sqlite3"
 )
@@ -14,7 +15,14 @@ import (
 // its statements again, holding the writer token: half the CPU of a risk
 // write. So each connection keeps the statements it prepared, by their SQL,
 // and hands one out again once the previous user closed it; a statement in use
-// when the same SQL is prepared again gets a fresh, uncached twin.
+// when the same SQL is prepared again gets a fresh, uncached twin. A statement
+// given back is reset, so that it holds no read snapshot.
+
+// starColumns finds a SELECT * (or t.*): its columns are fixed when it is
+// prepared, and a kept one would go on giving the old columns after a column
+// is added (SQLite prepares it anew only as it steps, after the driver has
+// read its columns), so it is not kept.
+var starColumns = regexp.MustCompile(`(?i)(\bselect\s+(distinct\s+)?|,\s*|\.)\*`)
 
 // stmtCacheSize bounds the statements kept per connection (the app's hot
 // statements are a few dozen; SQL built with lists of varying length would
@@ -36,10 +44,13 @@ type stmtCache struct {
 }
 
 // prepare gives a statement for query, kept or newly prepared, and whether it
-// is kept (closing it then only gives it back).
-func (c *stmtCache) prepare(ctx context.Context, conn *sqlite3.SQLiteConn, query string) (*sqlite3.SQLiteStmt, *cachedStmt, error) {
+// is kept (closing it then only gives it back). Only statements prepared in a
+// transaction are kept: database/sql itself keeps those prepared outside one
+// on each connection for as long as their *sql.Stmt lives (GORM's, for a
+// day), and they would fill the cache, in use all the while.
+func (c *stmtCache) prepare(ctx context.Context, conn *sqlite3.SQLiteConn, query string, inTx bool) (*sqlite3.SQLiteStmt, *cachedStmt, error) {
 	c.uses++
-	if e := c.byQuery[query]; e != nil && !e.inUse {
+	if e := c.byQuery[query]; inTx && e != nil && !e.inUse {
 		e.inUse, e.used = true, c.uses
 		return e.st, e, nil
 	}
@@ -48,6 +59,9 @@ func (c *stmtCache) prepare(ctx context.Context, conn *sqlite3.SQLiteConn, query
 		return nil, nil, err
 	}
 	s := st.(*sqlite3.SQLiteStmt)
+	if !inTx || starColumns.MatchString(query) {
+		return s, nil, nil
+	}
 	if c.byQuery == nil {
 		c.byQuery = map[string]*cachedStmt{}
 	}
@@ -78,6 +92,15 @@ func (c *stmtCache) room() bool {
 	delete(c.byQuery, oldest)
 	_ = e.st.Close()
 	return true
+}
+
+// forget drops a kept statement that could not be reset (its owner finalizes it).
+func (c *stmtCache) forget(e *cachedStmt) {
+	for q, x := range c.byQuery {
+		if x == e {
+			delete(c.byQuery, q)
+		}
+	}
 }
 
 // closeAll finalizes every kept statement (before the connection closes: a

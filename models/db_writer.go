@@ -110,7 +110,7 @@ func (c *queuedConn) Close() error {
 
 // PrepareContext prepares a statement whose queries take a read slot.
 func (c *queuedConn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
-	st, kept, err := c.stmts.prepare(ctx, c.SQLiteConn, query)
+	st, kept, err := c.stmts.prepare(ctx, c.SQLiteConn, query, c.inTx)
 	if err != nil {
 		return nil, err
 	}
@@ -165,11 +165,22 @@ type slotStmt struct {
 	kept *cachedStmt // nil: not kept, closing finalizes it
 }
 
-// Close gives a kept statement back to its connection, or finalizes it.
+// Close gives a kept statement back to its connection, reset (a statement
+// run with Exec stops at its first row, and a statement not reset holds its
+// read snapshot: the connection would keep reading the past, and the log
+// could never be checkpointed past it), or finalizes it.
 func (s *slotStmt) Close() error {
 	if s.kept != nil {
-		s.kept.inUse = false
-		return nil
+		// Query binds nothing and does not step; it resets the statement first.
+		rows, err := s.SQLiteStmt.Query(nil)
+		if err == nil {
+			err = rows.Close()
+		}
+		if err == nil {
+			s.kept.inUse = false
+			return nil
+		}
+		s.conn.stmts.forget(s.kept)
 	}
 	return s.SQLiteStmt.Close()
 }

@@ -59,6 +59,12 @@ func TestSeedScaleLeavesUpkeepInPlace(t *testing.T) {
 		if ids := search(first.Ref); len(ids) != 1 || ids[0] != first.ID {
 			t.Errorf("search for %q found %v, want [%d]", first.Ref, ids, first.ID)
 		}
+		if models.IsSQLite(db) { // the lessons' full-text index was rebuilt too
+			var n int64
+			if err := db.Raw("SELECT COUNT(*) FROM lessons_fts WHERE lessons_fts MATCH 'transfer'").Scan(&n).Error; err != nil || n == 0 {
+				t.Errorf("lessons matching 'transfer': %d (%v), want some", n, err)
+			}
+		}
 		if err := db.Model(&first).Update("title", "Quetzalcoatl escrow gap").Error; err != nil {
 			t.Fatal(err)
 		}

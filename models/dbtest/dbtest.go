@@ -177,7 +177,7 @@ func Demo(t testing.TB, kind string) *gorm.DB {
 			sqlDB.Close()
 			return
 		}
-		demoErr = db.Exec("PRAGMA wal_checkpoint(TRUNCATE)").Error
+		demoErr = models.Checkpoint(context.Background(), db)
 		sqlDB.Close()
 		if demoErr == nil {
 			demoBytes, demoErr = os.ReadFile(path)
