@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"gorm.io/gorm"
@@ -311,4 +313,74 @@ func TestVersionCache(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+// Requests share their reads of the data version (PostgreSQL), yet each sees
+// every write committed before it asked: many requests at once after each of
+// twenty commits all read at least the version that commit made.
+func TestRequestDataVersionSeesEveryEarlierCommit(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		var reads atomic.Int64
+		if err := db.Callback().Row().After("gorm:row").Register("test:count_version_reads", func(d *gorm.DB) {
+			if strings.Contains(d.Statement.SQL.String(), "data_version") {
+				reads.Add(1)
+			}
+		}); err != nil {
+			t.Fatal(err)
+		}
+		// Reads are under way all the while, so that commits land during them.
+		stop := make(chan struct{})
+		var busy sync.WaitGroup
+		for range 4 {
+			busy.Add(1)
+			go func() {
+				defer busy.Done()
+				for {
+					select {
+					case <-stop:
+						return
+					default:
+						_, _ = models.RequestDataVersion(ctx, db)
+					}
+				}
+			}()
+		}
+		defer func() { close(stop); busy.Wait() }()
+		const rounds, requests = 20, 16
+		for round := range rounds {
+			month := fmt.Sprintf("2025-%02d-01", round%12+1)
+			if err := db.Exec("INSERT INTO fx_rates (currency, month, rate) VALUES (?, ?, '1.5')", fmt.Sprintf("X%02d", round), month).Error; err != nil {
+				t.Fatal(err)
+			}
+			want := dataVersion(t, db)
+			var wg sync.WaitGroup
+			for range requests {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					if v, err := models.RequestDataVersion(ctx, db); err != nil || v < want {
+						t.Errorf("round %d: version %d (%v), want at least %d, committed before the request", round, v, err, want)
+					}
+				}()
+			}
+			wg.Wait()
+		}
+		close(stop)
+		busy.Wait()
+		stop = make(chan struct{})
+		// Without the background readers: twenty rounds of sixteen at once.
+		reads.Store(0)
+		for range rounds {
+			var wg sync.WaitGroup
+			for range requests {
+				wg.Add(1)
+				go func() { defer wg.Done(); _, _ = models.RequestDataVersion(ctx, db) }()
+			}
+			wg.Wait()
+		}
+		if n := reads.Load(); !models.IsSQLite(db) && n >= rounds*requests {
+			t.Errorf("%d reads of the version for %d requests: not shared", n, rounds*requests)
+		}
+	})
 }

@@ -95,7 +95,7 @@ func (s *Server) DataVersion(c echo.Context) (int64, error) {
 	if v, ok := c.Get(versionKey).(int64); ok {
 		return v, nil
 	}
-	v, err := models.DataVersion(c.Request().Context(), s.opts.DB)
+	v, err := models.RequestDataVersion(c.Request().Context(), s.opts.DB)
 	if err != nil {
 		return 0, err
 	}
