@@ -16,7 +16,10 @@ import (
 // is one sort. The scale seed (a million rows) therefore sets them aside for the
 // length of its transaction and puts them back, from the very SQL SQLite
 // recorded for them, before it commits: nobody ever sees the tables without
-// them, and a failed seed rolls the drop back with everything else.
+// them, and a failed seed rolls the drop back with everything else. What the
+// triggers keep is rebuilt below (the full-text indexes, risk_cells, the data
+// version): a migration that adds a trigger keeping anything else must add
+// its rebuild here too (TestSeedScaleLeavesUpkeepInPlace checks the aggregates).
 
 // seedFTS are the full-text indexes (external-content FTS4) over seeded tables.
 var seedFTS = []string{"risks_fts", "lessons_fts"}
