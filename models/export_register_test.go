@@ -15,6 +15,15 @@ func SetPageEndsAbove(n int) (restore func()) {
 	return func() { pageEndsAbove = old }
 }
 
+// SetPageIDsUpTo keeps the ids of a filter's order for pages by number when
+// it has at most n matches, else its page ends, until the returned function
+// restores it (compiled into tests only).
+func SetPageIDsUpTo(n int64) (restore func()) {
+	old := pageIDsUpTo
+	pageIDsUpTo = n
+	return func() { pageIDsUpTo = old }
+}
+
 // OffsetPage is the ids of page f.Page (f.PerPage rows) read the plain way,
 // ORDER BY and OFFSET (compiled into tests only): what every way of reaching a
 // page must show.

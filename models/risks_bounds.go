@@ -27,6 +27,40 @@ type pageEnd struct {
 	key []any
 }
 
+// pageIndex is what is kept of a filter's order to serve its pages by number:
+// the ids of every matching risk in order when there are at most pageIDsUpTo
+// (a page is then a slice of them: no walk at all), else the page ends.
+type pageIndex struct {
+	ends []pageEnd
+	ids  []uint
+}
+
+// pageIDsUpTo is the most matches whose ids are kept in order (8 bytes each:
+// 160 KB), rather than only where each page ends. A variable for the tests,
+// which check both ways.
+var pageIDsUpTo int64 = 20000
+
+// readPageIndex reads the index of f's order: its ids when total (the
+// filter's count) is small enough, else its page ends.
+func (f RiskFilter) readPageIndex(db *gorm.DB, s RiskSettings, today Date, segs []keySegment, desc, scan bool, total int64) (pageIndex, error) {
+	if total > pageIDsUpTo {
+		ends, err := f.pageEnds(db, s, today, segs, desc, scan)
+		return pageIndex{ends: ends}, err
+	}
+	ids := make([]uint, 0, total)
+	for _, seg := range segs {
+		if f.VendorID != 0 && seg.where == "risks.engagement_id IS NULL" {
+			continue // a vendor's risks all have an engagement
+		}
+		part, err := f.segmentRows(db, s, today, seg, desc, scan, nil, 0, -1)
+		if err != nil {
+			return pageIndex{}, err
+		}
+		ids = append(ids, part...)
+	}
+	return pageIndex{ids: ids}, nil
+}
+
 // pageEnds reads the ends of the pages of f (f.PerPage rows each) in the order
 // of segs, but for the last page's: one statement per segment numbering its
 // rows in order on the database (ROW_NUMBER over the order's index on SQLite

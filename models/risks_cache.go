@@ -18,7 +18,7 @@ import (
 // *RegisterCache keeps nothing.
 type RegisterCache struct {
 	tallies *VersionCache[registerKey, RiskTally]
-	ends    *VersionCache[registerKey, []pageEnd]
+	ends    *VersionCache[registerKey, pageIndex]
 	asked   *VersionCache[registerKey, bool] // a page by number was asked for at the version
 
 	mu      sync.Mutex
@@ -44,7 +44,7 @@ type endsRead struct {
 
 type endsCall struct {
 	done chan struct{}
-	ends []pageEnd
+	ends pageIndex
 	err  error
 }
 
@@ -52,7 +52,7 @@ type endsCall struct {
 // the page ends of up to 32 filters and orders.
 func NewRegisterCache() *RegisterCache {
 	return &RegisterCache{tallies: NewVersionCache[registerKey, RiskTally](64),
-		ends: NewVersionCache[registerKey, []pageEnd](32), asked: NewVersionCache[registerKey, bool](64),
+		ends: NewVersionCache[registerKey, pageIndex](32), asked: NewVersionCache[registerKey, bool](64),
 		reading: map[endsRead]*endsCall{}}
 }
 
@@ -94,18 +94,18 @@ func (c *RegisterCache) Page(ctx context.Context, db *gorm.DB, version int64, s 
 		return PageRisks(ctx, db, s, today, f, total)
 	}
 	k := c.key(db, f, s, today)
-	ends := func(db *gorm.DB, segs []keySegment, desc, scan, kept bool) ([]pageEnd, error) {
+	ends := func(db *gorm.DB, segs []keySegment, desc, scan, kept bool) (pageIndex, error) {
 		if e, ok := c.ends.Get(k, version); ok || kept {
 			return e, nil
 		}
 		if _, again := c.asked.Get(k, version); !again {
 			c.asked.Put(k, version, true)
-			return nil, nil // count from the nearer end this time
+			return pageIndex{}, nil // count from the nearer end this time
 		}
-		return c.readEnds(endsRead{k, version}, func() ([]pageEnd, error) {
+		return c.readEnds(endsRead{k, version}, func() (pageIndex, error) {
 			// Read for every waiting request: none of them may cancel it.
 			db := db.WithContext(context.WithoutCancel(db.Statement.Context))
-			return f.pageEnds(db, s, today, segs, desc, scan)
+			return f.readPageIndex(db, s, today, segs, desc, scan, total)
 		})
 	}
 	return pageRisks(ctx, db, s, today, f, total, ends)
@@ -113,7 +113,7 @@ func (c *RegisterCache) Page(ctx context.Context, db *gorm.DB, version int64, s 
 
 // readEnds reads the page ends of r once however many requests ask at the same
 // time, and keeps them.
-func (c *RegisterCache) readEnds(r endsRead, read func() ([]pageEnd, error)) ([]pageEnd, error) {
+func (c *RegisterCache) readEnds(r endsRead, read func() (pageIndex, error)) (pageIndex, error) {
 	c.mu.Lock()
 	if call, ok := c.reading[r]; ok {
 		c.mu.Unlock()

@@ -53,7 +53,20 @@ func pagesByNumber(t *testing.T, db *gorm.DB, c *models.RegisterCache, f models.
 // (SQLite): seeking from the kept ends of the pages, which a write then moves.
 func TestPageByNumberEqualsOffset(t *testing.T) {
 	defer models.SetPageEndsAbove(0)()
-	for _, kind := range dbtest.Kinds() {
+	for _, mode := range []struct {
+		name string
+		upTo int64
+	}{{"page ends", 0}, {"ids in order", 1 << 40}} {
+		t.Run(mode.name, func(t *testing.T) {
+			defer models.SetPageIDsUpTo(mode.upTo)()
+			pagesByNumberEqualOffset(t, dbtest.Kinds())
+		})
+	}
+}
+
+// pagesByNumberEqualOffset is TestPageByNumberEqualsOffset on each kind.
+func pagesByNumberEqualOffset(t *testing.T, kinds []string) {
+	for _, kind := range kinds {
 		t.Run(kind, func(t *testing.T) {
 			ctx := context.Background()
 			for _, size := range []string{"demo", "scale"} {

@@ -56,7 +56,7 @@ func PageRisks(ctx context.Context, db *gorm.DB, s RiskSettings, today Date, f R
 // pageEndsFunc gives the ends of every page of f in its sort order (see
 // pageEnds), or none when a page by number is to count from the nearer end.
 // With kept set it gives them only if they are at hand (no reading).
-type pageEndsFunc func(db *gorm.DB, segs []keySegment, desc, scan, kept bool) ([]pageEnd, error)
+type pageEndsFunc func(db *gorm.DB, segs []keySegment, desc, scan, kept bool) (pageIndex, error)
 
 func pageRisks(ctx context.Context, db *gorm.DB, s RiskSettings, today Date, f RiskFilter, total int64, ends pageEndsFunc) (RiskPage, error) {
 	db = db.WithContext(shortReads(db, ctx, f))
@@ -128,12 +128,15 @@ func pageRisks(ctx context.Context, db *gorm.DB, s RiskSettings, today Date, f R
 		// end of the page before, as a Next link does, rather than skip every
 		// entry before it (near the last page, counting the entries after it
 		// reads every match of the filter: 27 ms for 15,000 at 250,000 risks).
-		e, err := ends(db, segs, desc, scan, !deep)
+		x, err := ends(db, segs, desc, scan, !deep)
 		if err != nil {
 			return p, err
 		}
-		if i := p.Page - 2; i < len(e) {
-			if ids, err = f.walk(db, s, today, segs, desc, false, scan, e[i].seg, e[i].key, 0, per); err != nil {
+		if lo := (p.Page - 1) * per; lo < len(x.ids) {
+			return p, f.load(db, &p, x.ids[lo:min(lo+per, len(x.ids))])
+		}
+		if i := p.Page - 2; i < len(x.ends) {
+			if ids, err = f.walk(db, s, today, segs, desc, false, scan, x.ends[i].seg, x.ends[i].key, 0, per); err != nil {
 				return p, err
 			}
 			return p, f.load(db, &p, ids)
