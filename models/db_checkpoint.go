@@ -19,27 +19,29 @@ import (
 // waits for readers or writers and takes no writer lock, so writes commit
 // while it copies and syncs.
 //
-// SQLite starts the log afresh (at the next write) only after a checkpoint
-// that copied all of it, and a checkpoint copies what was committed when it
-// began: under a steady stream of writes with no pause it never gets to the
-// end, and the log grows. A pause of a few milliseconds is enough, so a real
-// portfolio's log starts afresh all the time; under the load harness's 400
-// writes a second it does not, and once the log passes maxLogFrames the
-// checkpointer finishes it holding the writer token. That last checkpoint
-// costs the writers one stall of tens of milliseconds (it truncates and
-// syncs the database file, and this machine's file system takes ~35 ms to
-// commit that), once per 256 MB of log. Readers that began before the last
-// commit can still hold it back, so under the harness (400 writes and ~300
-// reads a second, 50 MB of log a second) the log reached 1–1.3 GB between
-// fresh starts. A log started afresh is cut back to 64 MB (journal_size_limit).
+// SQLite starts the log afresh (at the next write) only once a checkpoint
+// has copied all of it and no reader still reads it. A pause in the writes
+// of a few milliseconds is enough, so a real portfolio's log starts afresh
+// all the time. Under the load harness's 400 writes a second it never does:
+// each passive checkpoint copies what was committed when it began, and a
+// commit lands before the next write could start the log afresh, so the log
+// grew by 50 MB a second, to 1.7 GB in 30 s (which a server killed then had
+// to read back at its next start). So once the log passes maxLogFrames the
+// checkpointer finishes it holding the writer token, with a RESTART
+// checkpoint: it copies the few frames since its last pass, syncs the log and
+// the database file, and waits for the readers still in the log. That costs
+// the writers one stall of 35–50 ms (the two syncs on this machine's file
+// system) per 512 MB of log, every ten seconds or so under the harness; the
+// log then starts afresh and is cut back to 64 MB (journal_size_limit).
 
 // checkpointEvery is how often the log is folded back (about 2,000 pages of
 // log at 260 risk writes a second).
 const checkpointEvery = 250 * time.Millisecond
 
 // maxLogFrames is the log's length (in 4 KB pages) past which the checkpointer
-// finishes it holding the writer token.
-const maxLogFrames = 65536
+// finishes it holding the writer token: 512 MB, read back in about half a
+// second by a start after a crash.
+const maxLogFrames = 131072
 
 // checkpointers are the running checkpointers by database file, with the
 // number of the driver's connections open on each.
@@ -112,6 +114,11 @@ func (cp *checkpointer) run(file, dsn string) {
 				return
 			}
 			c = raw.(*sqlite3.SQLiteConn)
+			if _, err := c.Exec("PRAGMA busy_timeout = 20", nil); err != nil {
+				c.Close()
+				c = nil
+				return
+			}
 		}
 		// Chase the log's end: each pass copies what was written during the
 		// previous one, less each time, since copying is faster than writing.
@@ -119,20 +126,17 @@ func (cp *checkpointer) run(file, dsn string) {
 		for pass := 0; left > 0 && pass < 3; pass++ {
 			log, left = passiveCheckpoint(c)
 		}
-		if left == 0 || log < maxLogFrames {
+		if log < maxLogFrames {
 			return
 		}
 		select {
 		case token <- struct{}{}:
-			// No writes now. Readers that began before the last commit hold
-			// back the frames after their start; they finish within a few
-			// milliseconds (readers that begin now hold nothing back).
-			for try := 0; try < 20; try++ {
-				if _, left = passiveCheckpoint(c); left == 0 {
-					break
-				}
-				time.Sleep(time.Millisecond)
-			}
+			// No writes now. A RESTART checkpoint copies the rest of the log,
+			// then waits (the connection's busy timeout) for the readers that
+			// began before the last commit to finish, a few milliseconds:
+			// the log cannot start afresh while any of them reads it, and
+			// readers that begin now read the database file only.
+			_, _ = c.Exec("PRAGMA wal_checkpoint(RESTART)", nil)
 			<-token
 		case <-time.After(checkpointEvery):
 		}

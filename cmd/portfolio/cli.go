@@ -23,6 +23,7 @@ func migrateCmd(ctx context.Context, args []string, getenv func(string) string, 
 	if err != nil {
 		return err
 	}
+	defer closeDB(db)
 	all, err := models.AppliedMigrations(ctx, db)
 	if err != nil {
 		return err
@@ -42,6 +43,7 @@ func seedCmd(ctx context.Context, args []string, getenv func(string) string, std
 	if err != nil {
 		return err
 	}
+	defer closeDB(db)
 	var n int64
 	if err := db.WithContext(ctx).Model(&models.Engagement{}).Count(&n).Error; err != nil {
 		return err
@@ -115,6 +117,7 @@ func userCmd(ctx context.Context, args []string, getenv func(string) string, std
 	if err != nil {
 		return err
 	}
+	defer closeDB(db)
 	u, err := models.UserByEmail(ctx, db, *email)
 	if err != nil {
 		return err
@@ -177,6 +180,7 @@ func backupCmd(ctx context.Context, args []string, getenv func(string) string, s
 	if err != nil {
 		return err
 	}
+	defer closeDB(db)
 	if err := db.WithContext(ctx).Exec("VACUUM INTO ?", *out).Error; err != nil {
 		return err
 	}

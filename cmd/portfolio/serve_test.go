@@ -3,7 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -78,6 +81,9 @@ func TestServeFirstRunSeedsThenReuses(t *testing.T) {
 		if !strings.Contains(first, want) {
 			t.Errorf("first run did not print %q:\n%s", want, first)
 		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "portfolio.db-wal")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the write-ahead log is left behind after a clean shutdown (stat: %v)", err)
 	}
 	second := serveOnce(t, dir)
 	if strings.Contains(second, "Seeded") || strings.Contains(second, "Applied migrations") {
