@@ -203,12 +203,17 @@ func (f RiskFilter) load(db *gorm.DB, p *RiskPage, ids []uint) error {
 		return err
 	}
 	defer rows.Close()
-	byID := make(map[uint]int, len(ids))
-	read := make([]Risk, 0, len(ids))
+	at := make(map[uint]int, len(ids)) // where each id goes on the page
+	for i, id := range ids {
+		at[id] = i
+	}
+	p.Rows = make([]Risk, len(ids))
 	var eng, own sql.NullInt64
 	var code, owner sql.NullString
+	var r Risk
+	found := 0
 	for rows.Next() {
-		var r Risk
+		r = Risk{}
 		if err := rows.Scan(&r.ID, &eng, &r.Ref, &r.Title, &r.Category, &r.InherentScore, &r.ResidualScore, &own, &r.Status,
 			&r.NextReview, &r.Version, &code, &owner); err != nil {
 			return err
@@ -223,17 +228,16 @@ func (f RiskFilter) load(db *gorm.DB, p *RiskPage, ids []uint) error {
 			r.OwnerID = &id
 			r.Owner = &User{ID: id, Name: owner.String}
 		}
-		byID[r.ID] = len(read)
-		read = append(read, r)
+		if i, ok := at[r.ID]; ok {
+			p.Rows[i] = r
+			found++
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	p.Rows = make([]Risk, 0, len(ids))
-	for _, id := range ids {
-		if i, ok := byID[id]; ok {
-			p.Rows = append(p.Rows, read[i])
-		}
+	if found < len(ids) { // a risk gone since its id was read: close the gaps
+		p.Rows = slices.DeleteFunc(p.Rows, func(r Risk) bool { return r.ID == 0 })
 	}
 	return nil
 }
