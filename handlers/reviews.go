@@ -70,12 +70,16 @@ func (a *App) reviews(c echo.Context) error {
 	return web.Render(c, http.StatusOK, pages.Reviews(p), nil)
 }
 
-// loadPack returns the quarter's published pack, or a draft computed live.
-func (a *App) loadPack(c echo.Context, s models.Settings, q models.Quarter) (*models.Pack, error) {
+// loadPack returns the quarter's published pack, or a draft computed live:
+// of the portfolio, or of engagement only when only is not 0.
+func (a *App) loadPack(c echo.Context, s models.Settings, q models.Quarter, only uint) (*models.Pack, error) {
 	ctx := c.Request().Context()
 	p, err := models.PublishedPackFor(ctx, a.db, q.String())
 	if err != nil || p != nil {
 		return p, err
+	}
+	if only != 0 {
+		return models.BuildEngagementPack(ctx, a.db, s, q, a.today(), only)
 	}
 	return models.BuildPack(ctx, a.db, s, q, a.today())
 }
@@ -103,7 +107,7 @@ func (a *App) renderPack(c echo.Context, engagementID uint) error {
 	if err != nil {
 		return err
 	}
-	pack, err := a.loadPack(c, s, q)
+	pack, err := a.loadPack(c, s, q, engagementID)
 	if err != nil {
 		return err
 	}

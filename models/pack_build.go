@@ -16,10 +16,15 @@ type EngagementCostSums struct {
 	CostSums
 }
 
-// SumCostsByEngagement groups cost records by engagement and month over a period.
-func SumCostsByEngagement(ctx context.Context, db *gorm.DB, from, to Date) ([]EngagementCostSums, error) {
+// SumCostsByEngagement groups cost records by engagement and month over a
+// period: of engagement only, or of every engagement when only is 0.
+func SumCostsByEngagement(ctx context.Context, db *gorm.DB, from, to Date, only uint) ([]EngagementCostSums, error) {
 	var rows []EngagementCostSums
-	err := db.WithContext(ctx).Table("cost_records c").
+	q := db.WithContext(ctx).Table("cost_records c")
+	if only != 0 {
+		q = q.Where("c.engagement_id = ?", only)
+	}
+	err := q.
 		Select(`c.engagement_id AS engagement_id, c.currency AS currency, c.month AS month, c.savings_type AS savings_type,
 			SUM(c.baseline) AS baseline, SUM(c.vendor_fees) AS vendor_fees, SUM(c.retained) AS retained,
 			SUM(c.one_off) AS one_off, SUM(c.credits) AS credits, SUM(c.planned_savings) AS planned`).
@@ -41,13 +46,38 @@ type packBuilder struct {
 	byID  map[uint]*EngagementPack
 	phase map[uint]string
 	today Date
+	only  uint // one engagement's pack (BuildEngagementPack), or 0
+}
+
+// scope narrows a query of the pack's records to its one engagement, if it
+// has one, by the column naming the engagement.
+func (b *packBuilder) scope(q *gorm.DB, col string) *gorm.DB {
+	if b.only == 0 {
+		return q
+	}
+	return q.Where(col+" = ?", b.only)
 }
 
 // BuildPack computes a quarter's review pack from the live data, as at the
 // quarter's end: records dated after it do not count.
 func BuildPack(ctx context.Context, db *gorm.DB, s Settings, q Quarter, today Date) (*Pack, error) {
+	return buildPack(ctx, db, s, q, today, 0)
+}
+
+// BuildEngagementPack is BuildPack for one engagement: its section is the
+// portfolio pack's, and the pack's portfolio figures are its own. It reads
+// that engagement's records only (the portfolio's took 20 s at 10,000
+// engagements). The pack has no engagement if it was not live in the quarter.
+func BuildEngagementPack(ctx context.Context, db *gorm.DB, s Settings, q Quarter, today Date, id uint) (*Pack, error) {
+	if id == 0 {
+		return nil, gorm.ErrRecordNotFound
+	}
+	return buildPack(ctx, db, s, q, today, id)
+}
+
+func buildPack(ctx context.Context, db *gorm.DB, s Settings, q Quarter, today Date, only uint) (*Pack, error) {
 	f := s.Fiscal()
-	b := &packBuilder{ctx: ctx, db: db.WithContext(ctx), s: s, f: f, q: q, today: today, byID: map[uint]*EngagementPack{},
+	b := &packBuilder{ctx: ctx, db: db.WithContext(ctx), s: s, f: f, q: q, today: today, byID: map[uint]*EngagementPack{}, only: only,
 		p: &Pack{Quarter: q.String(), Previous: q.Prev().String(), Start: f.Start(q), End: f.End(q), ProducedOn: today, Currency: s.Finance.ReportingCurrency}}
 	var err error
 	if b.rates, err = LoadRates(ctx, db, s.Finance.ReportingCurrency); err != nil {
@@ -65,13 +95,13 @@ func BuildPack(ctx context.Context, db *gorm.DB, s Settings, q Quarter, today Da
 
 // engagements lists those live at some point in the quarter, with their phase at its end.
 func (b *packBuilder) engagements() error {
-	if err := b.db.Preload("Vendor").Preload("Manager").
+	if err := b.scope(b.db, "id").Preload("Vendor").Preload("Manager").
 		Where("start_date <= ? AND (closed_on IS NULL OR closed_on >= ?)", b.p.End, b.p.Start).
 		Order("code").Find(&b.engs).Error; err != nil {
 		return err
 	}
 	var moves []PhaseChange
-	if err := b.db.Where("changed_on <= ?", b.p.End).Order("changed_on, id").Find(&moves).Error; err != nil {
+	if err := b.scope(b.db, "engagement_id").Where("changed_on <= ?", b.p.End).Order("changed_on, id").Find(&moves).Error; err != nil {
 		return err
 	}
 	b.phase = map[uint]string{}
@@ -111,7 +141,7 @@ func (b *packBuilder) savings() error {
 	if ytdFrom.Before(from) {
 		from = ytdFrom
 	}
-	rows, err := SumCostsByEngagement(b.ctx, b.db, from, b.p.End)
+	rows, err := SumCostsByEngagement(b.ctx, b.db, from, b.p.End, b.only)
 	if err != nil {
 		return err
 	}
@@ -159,7 +189,7 @@ func (b *packBuilder) sla() error {
 		EngagementID  uint
 		Met, Measured int64
 	}
-	if err := b.db.Table("sla_measurements").Select("engagement_id, SUM(CASE WHEN met THEN 1 ELSE 0 END) AS met, COUNT(*) AS measured").
+	if err := b.scope(b.db.Table("sla_measurements"), "engagement_id").Select("engagement_id, SUM(CASE WHEN met THEN 1 ELSE 0 END) AS met, COUNT(*) AS measured").
 		Where("month BETWEEN ? AND ?", b.p.Start, b.p.End).Group("engagement_id").Scan(&per).Error; err != nil {
 		return err
 	}
@@ -179,7 +209,7 @@ func (b *packBuilder) sla() error {
 		VendorFees                  *int64
 		Currency                    string
 	}
-	if err := b.db.Table("sla_measurements m").
+	if err := b.scope(b.db.Table("sla_measurements m"), "m.engagement_id").
 		Select(`m.engagement_id, e.code, e.currency, s.name, s.unit, s.direction, m.month, m.actual, s.target, s.credit_pct, c.vendor_fees`).
 		Joins("JOIN service_levels s ON s.id = m.service_level_id").
 		Joins("JOIN engagements e ON e.id = m.engagement_id").
@@ -219,17 +249,21 @@ func dirSign(d string) string {
 func (b *packBuilder) transfers() error {
 	var ms []Milestone
 	next := b.q.Next()
-	if err := b.db.Where("(actual BETWEEN ? AND ?) OR (planned BETWEEN ? AND ? AND (actual IS NULL OR actual > ?))",
+	if err := b.scope(b.db, "engagement_id").Where("(actual BETWEEN ? AND ?) OR (planned BETWEEN ? AND ? AND (actual IS NULL OR actual > ?))",
 		b.p.Start, b.p.End, b.f.Start(next), b.f.End(next), b.p.End).Order("planned, id").Find(&ms).Error; err != nil {
 		return err
 	}
 	var items []ReadinessItem
-	if err := b.db.Order("engagement_id, id").Find(&items).Error; err != nil {
+	if err := b.scope(b.db, "engagement_id").Order("engagement_id, id").Find(&items).Error; err != nil {
 		return err
 	}
 	byEng := map[uint][]ReadinessItem{}
 	for _, it := range items {
 		byEng[it.EngagementID] = append(byEng[it.EngagementID], it)
+	}
+	msByEng := map[uint][]Milestone{}
+	for _, m := range ms {
+		msByEng[m.EngagementID] = append(msByEng[m.EngagementID], m)
 	}
 	for _, e := range b.engs {
 		if !e.IsBOT() {
@@ -238,10 +272,7 @@ func (b *packBuilder) transfers() error {
 		ph := b.phase[e.ID]
 		t := PackTransfer{Engagement: e.Code + " " + e.Name, Phase: ph, Planned: e.PlannedTransfer.Human()}
 		t.Readiness, t.HasReadiness = Readiness(byEng[e.ID])
-		for _, m := range ms {
-			if m.EngagementID != e.ID {
-				continue
-			}
+		for _, m := range msByEng[e.ID] {
 			if !m.Actual.IsZero() && !m.Actual.After(b.p.End) && !m.Actual.Before(b.p.Start) {
 				t.Done = append(t.Done, m.Name+" ("+m.Actual.Human()+")")
 			} else {
@@ -258,7 +289,7 @@ func (b *packBuilder) transfers() error {
 // lessons lists the lessons learned in the quarter.
 func (b *packBuilder) lessons() error {
 	var ls []Lesson
-	if err := b.db.Preload("Engagement").Where("learned_on BETWEEN ? AND ? AND NOT archived", b.p.Start, b.p.End).
+	if err := b.scope(b.db, "engagement_id").Preload("Engagement").Where("learned_on BETWEEN ? AND ? AND NOT archived", b.p.Start, b.p.End).
 		Order("learned_on, id").Find(&ls).Error; err != nil {
 		return err
 	}
@@ -278,7 +309,7 @@ func (b *packBuilder) lessons() error {
 // reviews gathers the quarter's governance decisions, commentary and actions.
 func (b *packBuilder) reviews() error {
 	var rs []GovernanceReview
-	if err := b.db.Where("quarter = ?", b.p.Quarter).Order("engagement_id").Find(&rs).Error; err != nil {
+	if err := b.scope(b.db, "engagement_id").Where("quarter = ?", b.p.Quarter).Order("engagement_id").Find(&rs).Error; err != nil {
 		return err
 	}
 	codes := map[uint]string{}
@@ -294,7 +325,7 @@ func (b *packBuilder) reviews() error {
 		}
 	}
 	var as []ReviewAction
-	if err := b.db.Joins("JOIN governance_reviews g ON g.id = review_actions.governance_review_id").
+	if err := b.scope(b.db, "g.engagement_id").Joins("JOIN governance_reviews g ON g.id = review_actions.governance_review_id").
 		Where("g.quarter = ?", b.p.Quarter).Order("review_actions.due, review_actions.id").Find(&as).Error; err != nil {
 		return err
 	}
@@ -311,11 +342,12 @@ func (b *packBuilder) reviews() error {
 
 // risks takes the register as at the quarter's end and its movement since the previous quarter's end.
 func (b *packBuilder) risks() error {
-	live, err := RegisterAsAt(b.ctx, b.db, b.s.Risk, b.p.End, RiskFilter{})
+	f := RiskFilter{EngagementID: b.only}
+	live, err := RegisterAsAt(b.ctx, b.db, b.s.Risk, b.p.End, f)
 	if err != nil {
 		return err
 	}
-	moves, err := Movement(b.ctx, b.db, b.f.End(b.q.Prev()), b.p.End, RiskFilter{})
+	moves, err := Movement(b.ctx, b.db, b.f.End(b.q.Prev()), b.p.End, f)
 	if err != nil {
 		return err
 	}
@@ -341,11 +373,10 @@ func (b *packBuilder) risks() error {
 		}
 	}
 	for _, m := range moves.Moves {
-		if len(r.Moves) == 25 {
-			break
+		if len(r.Moves) < 25 {
+			r.Moves = append(r.Moves, b.packRisk(m.Risk, byRisk))
 		}
-		r.Moves = append(r.Moves, b.packRisk(m.Risk, byRisk))
-		if m.Risk.EngagementID != nil {
+		if m.Risk.EngagementID != nil { // every move counts, not only the 25 listed
 			if ep := b.byID[*m.Risk.EngagementID]; ep != nil {
 				ep.RiskMoves++
 			}

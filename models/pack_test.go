@@ -2,6 +2,7 @@ package models_test
 
 import (
 	"context"
+	"reflect"
 	"testing"
 	"time"
 
@@ -136,5 +137,54 @@ func TestPackFiguresMatchTheRecords(t *testing.T) {
 	}
 	if pack.Quarter != "2026-Q3" || pack.Previous != "2026-Q2" || pack.Start.String() != "2026-07-01" || pack.End.String() != "2026-09-30" {
 		t.Errorf("period: %s %s %s %s", pack.Quarter, pack.Previous, pack.Start, pack.End)
+	}
+}
+
+// One engagement's pack, built from its own records only, has exactly its
+// section of the portfolio pack, for every engagement of the quarter, on both
+// databases; an engagement not live in the quarter has none.
+func TestEngagementPackIsItsSectionOfThePortfolios(t *testing.T) {
+	for _, kind := range dbtest.Kinds() {
+		t.Run(kind, func(t *testing.T) {
+			ctx := context.Background()
+			db := dbtest.Demo(t, kind)
+			s, _ := models.LoadSettings(ctx, db)
+			today := models.DateOf(dbtest.Now)
+			for _, q := range []models.Quarter{q3, q3.Prev()} {
+				whole, err := models.BuildPack(ctx, db, s, q, today)
+				if err != nil {
+					t.Fatal(err)
+				}
+				withRisks, withTransfer := 0, 0
+				for _, want := range whole.Engagements {
+					one, err := models.BuildEngagementPack(ctx, db, s, q, today, want.ID)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if len(one.Engagements) != 1 {
+						t.Fatalf("%s %s: %d engagements in its own pack", q, want.Code, len(one.Engagements))
+					}
+					if got := one.Engagements[0]; !reflect.DeepEqual(got, want) {
+						t.Errorf("%s %s: its own pack's section differs from the portfolio's:\n own  %+v\n port %+v", q, want.Code, got, want)
+					}
+					if len(want.Risks) > 0 {
+						withRisks++
+					}
+					if want.Transfer != nil {
+						withTransfer++
+					}
+				}
+				if withRisks == 0 || withTransfer == 0 {
+					t.Errorf("%s: the comparison saw no risks (%d) or no transfers (%d)", q, withRisks, withTransfer)
+				}
+			}
+			var later models.Engagement
+			if err := db.Where("start_date > ?", models.DateOf(dbtest.Now).String()).First(&later).Error; err == nil {
+				one, err := models.BuildEngagementPack(ctx, db, s, q3, today, later.ID)
+				if err != nil || len(one.Engagements) != 0 {
+					t.Errorf("an engagement starting after the quarter: %d engagements, %v", len(one.Engagements), err)
+				}
+			}
+		})
 	}
 }
