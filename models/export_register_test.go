@@ -24,6 +24,15 @@ func SetPageIDsUpTo(n int64) (restore func()) {
 	return func() { pageIDsUpTo = old }
 }
 
+// SetNarrowMovement turns the narrowing of movement reports to the risks that
+// can have moved on or off, until the returned function restores it (compiled
+// into tests only).
+func SetNarrowMovement(on bool) (restore func()) {
+	old := narrowMovement
+	narrowMovement = on
+	return func() { narrowMovement = old }
+}
+
 // OffsetPage is the ids of page f.Page (f.PerPage rows) read the plain way,
 // ORDER BY and OFFSET (compiled into tests only): what every way of reaching a
 // page must show.

@@ -65,25 +65,42 @@ func riskReplayColumns() []replayCol {
 // (a superset; the filter itself then decides on the values of the day). One
 // engagement's register as at a date then costs its own history, not the
 // portfolio's.
+//
+// A movement report of the whole register narrows both of its replays to the
+// risks that can have moved between its two cut-offs: those changed or
+// created between them (a risk with neither is the same at both), a tenth of
+// the register in a quarter. (An engagement's own set is smaller still: there
+// the second set only costs its reading.)
 type asAtScope struct {
 	engagementID  uint
 	portfolioWide bool
+	changedFrom   time.Time // with changedTo: only the risks changed or created in [changedFrom, changedTo)
+	changedTo     time.Time
+	ids           []uint // when not nil, only these risks (a register page's movement badges)
 }
 
 func scopeOf(f RiskFilter) asAtScope {
 	return asAtScope{engagementID: f.EngagementID, portfolioWide: f.PortfolioWide}
 }
 
-// candidates is the SQL set of risk ids the scope may hold, and its arguments.
-func (sc asAtScope) candidates(cut time.Time) (string, []any) {
+// candidates are the SQL sets of risk ids the scope may hold (a risk must be
+// in each), with their arguments.
+func (sc asAtScope) candidates(cut time.Time) (sets []string, args [][]any) {
 	moved := "SELECT entity_id FROM changes WHERE entity = 'risk' AND field = 'engagement_id' AND at >= ?"
 	switch {
 	case sc.portfolioWide:
-		return "SELECT id FROM risks WHERE engagement_id IS NULL UNION " + moved, []any{cut}
+		sets, args = append(sets, "SELECT id FROM risks WHERE engagement_id IS NULL UNION "+moved), append(args, []any{cut})
 	case sc.engagementID != 0:
-		return "SELECT id FROM risks WHERE engagement_id = ? UNION " + moved, []any{sc.engagementID, cut}
+		sets, args = append(sets, "SELECT id FROM risks WHERE engagement_id = ? UNION "+moved), append(args, []any{sc.engagementID, cut})
 	}
-	return "", nil
+	if sc.ids != nil {
+		sets, args = append(sets, "SELECT id FROM risks WHERE id IN ?"), append(args, []any{sc.ids})
+	}
+	if !sc.changedTo.IsZero() {
+		sets = append(sets, "SELECT entity_id FROM changes WHERE entity = 'risk' AND at >= ? AND at < ? UNION SELECT id FROM risks WHERE created_at >= ? AND created_at < ?")
+		args = append(args, []any{sc.changedFrom, sc.changedTo, sc.changedFrom, sc.changedTo})
+	}
+	return sets, args
 }
 
 // riskAsAtQuery is a SELECT giving every risk of the scope as it stood before
@@ -117,17 +134,17 @@ func riskAsAtQuery(db *gorm.DB, cut time.Time, sc asAtScope) (string, []any) {
 	for _, c := range cols {
 		expr.WriteString(",\n " + value[c.name] + " AS " + c.name)
 	}
-	inScope, scopeArgs := sc.candidates(cut)
+	sets, setArgs := sc.candidates(cut)
 	changesWhere, risksWhere := "", ""
 	args := []any{cut}
-	if inScope != "" {
-		changesWhere = " AND entity_id IN (" + inScope + ")"
-		args = append(args, scopeArgs...)
+	for i, set := range sets {
+		changesWhere += " AND entity_id IN (" + set + ")"
+		args = append(args, setArgs[i]...)
 	}
 	args = append(args, cut)
-	if inScope != "" {
-		risksWhere = " AND r.id IN (" + inScope + ")"
-		args = append(args, scopeArgs...)
+	for i, set := range sets {
+		risksWhere += " AND r.id IN (" + set + ")"
+		args = append(args, setArgs[i]...)
 	}
 	return `SELECT r.id` + expr.String() + `, r.version, r.created_at, r.updated_at
 FROM risks r LEFT JOIN (
@@ -140,9 +157,9 @@ WHERE r.created_at < ?` + risksWhere, args
 }
 
 // riskTableAsAt is the risks table as at the end of day d, aliased "risks",
-// holding at least the risks of f's engagement scope.
-func riskTableAsAt(db *gorm.DB, d Date, f RiskFilter) *gorm.DB {
-	sql, args := riskAsAtQuery(db, EndOfDay(d), scopeOf(f))
+// holding at least the risks of the scope.
+func riskTableAsAt(db *gorm.DB, d Date, sc asAtScope) *gorm.DB {
+	sql, args := riskAsAtQuery(db, EndOfDay(d), sc)
 	return db.Table("(?) AS risks", db.Session(&gorm.Session{NewDB: true}).Raw(sql, args...))
 }
 

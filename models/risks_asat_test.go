@@ -412,3 +412,59 @@ func TestMitigationActionsKeepHistory(t *testing.T) {
 		}
 	})
 }
+
+// A movement report replays only the risks that can have moved between its
+// days (changed or created between them), and a page's badges only its own
+// risks: on the demo portfolio, over windows of a month to two years, that
+// changes nothing against replaying every risk, for the whole register, an
+// engagement and a category.
+func TestNarrowedMovementEqualsTheWholeReplay(t *testing.T) {
+	for _, kind := range dbtest.Kinds() {
+		t.Run(kind, func(t *testing.T) {
+			db := dbtest.Demo(t, kind)
+			ctx := context.Background()
+			var ids []uint
+			if err := db.Model(&models.Risk{}).Order("id").Limit(60).Pluck("id", &ids).Error; err != nil {
+				t.Fatal(err)
+			}
+			var eng uint
+			db.Model(&models.Risk{}).Where("engagement_id IS NOT NULL").Order("id").Limit(1).Pluck("engagement_id", &eng)
+			today := models.DateOf(dbtest.Now)
+			windows := [][2]models.Date{{models.D(2026, 6, 30), models.D(2026, 9, 30)}, {models.D(2026, 8, 31), models.D(2026, 9, 30)},
+				{models.D(2025, 9, 30), models.D(2026, 9, 30)}, {models.D(2026, 6, 30), today}, {models.D(2024, 12, 31), today}}
+			filters := []models.RiskFilter{{}, {EngagementID: eng}, {Category: "Financial"}}
+			moved := 0
+			for _, w := range windows {
+				for _, f := range filters {
+					read := func() (models.MovementReport, map[string]int, map[uint]models.RiskMove) {
+						rep, err := models.Movement(ctx, db, w[0], w[1], f)
+						if err != nil {
+							t.Fatal(err)
+						}
+						counts, err := models.MovementCounts(ctx, db, w[0], w[1], f)
+						if err != nil {
+							t.Fatal(err)
+						}
+						of, err := models.MovesOf(ctx, db, w[0], w[1], f, ids)
+						if err != nil {
+							t.Fatal(err)
+						}
+						return rep, counts, of
+					}
+					rep, counts, of := read()
+					restore := models.SetNarrowMovement(false)
+					wholeRep, wholeCounts, wholeOf := read()
+					restore()
+					moved += len(rep.Moves)
+					if !reflect.DeepEqual(rep, wholeRep) || !reflect.DeepEqual(counts, wholeCounts) || !reflect.DeepEqual(of, wholeOf) {
+						t.Errorf("%s → %s, %+v: narrowed %d moves %v (%d badges), whole %d moves %v (%d badges)",
+							w[0], w[1], f, len(rep.Moves), counts, len(of), len(wholeRep.Moves), wholeCounts, len(wholeOf))
+					}
+				}
+			}
+			if moved == 0 {
+				t.Fatal("nothing moved in any window: the comparison proves nothing")
+			}
+		})
+	}
+}

@@ -105,7 +105,7 @@ func EscapeLike(s string) string {
 func (f RiskFilter) base(db *gorm.DB, withEng bool) *gorm.DB {
 	q := db.Table("risks")
 	if !f.AsAt.IsZero() {
-		q = riskTableAsAt(db, f.AsAt, f)
+		q = riskTableAsAt(db, f.AsAt, scopeOf(f))
 	}
 	if withEng || f.Sort == "engagement" {
 		q = q.Joins("LEFT JOIN engagements e ON e.id = risks.engagement_id")
