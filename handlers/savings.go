@@ -47,7 +47,12 @@ func (a *App) savings(c echo.Context) error {
 		return err
 	}
 	scope := models.CostScope{EngagementID: filter.EngagementID, VendorID: filter.VendorID, Tower: filter.Tower, To: f.End(filter.AsAt)}
-	sums, err := models.SumCosts(ctx, a.db, scope)
+	var sums []models.CostSums
+	if scope == (models.CostScope{To: scope.To}) { // the whole portfolio: its kept monthly totals
+		sums, err = models.PortfolioCostSums(ctx, a.db, models.Date{}, scope.To)
+	} else {
+		sums, err = models.SumCosts(ctx, a.db, scope)
+	}
 	if err != nil {
 		return err
 	}

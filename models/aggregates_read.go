@@ -38,7 +38,7 @@ func EngagementTotals(ctx context.Context, db *gorm.DB) ([]EngagementTotal, erro
 // (either may be zero: open-ended), read from cost_month_totals.
 func PortfolioCostSums(ctx context.Context, db *gorm.DB, from, to Date) ([]CostSums, error) {
 	if from.IsZero() {
-		from = D(1, time.January, 1)
+		from = D(1000, time.January, 1) // not year 1: that is the zero Date, which binds as NULL
 	}
 	if to.IsZero() {
 		to = D(9999, time.December, 31)

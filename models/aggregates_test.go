@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"sync"
 	"testing"
 	"time"
@@ -385,6 +386,31 @@ func TestAggregatesUnderConcurrentWriters(t *testing.T) {
 			f.db.Model(&models.Risk{}).Where("title LIKE ?", "Concurrent %").Count(&n)
 			if n != writers*each {
 				t.Errorf("%d concurrent risks stored, want %d", n, writers*each)
+			}
+		})
+	}
+}
+
+// The portfolio's kept monthly cost totals give what summing the records
+// gives, open-ended or between months (the savings page reads the former for
+// the whole portfolio).
+func TestPortfolioCostSumsEqualSumCosts(t *testing.T) {
+	for _, kind := range dbtest.Kinds() {
+		t.Run(kind, func(t *testing.T) {
+			ctx := context.Background()
+			db := dbtest.Demo(t, kind)
+			for _, span := range [][2]models.Date{{{}, {}}, {{}, models.D(2026, 9, 30)}, {models.D(2026, 1, 1), models.D(2026, 6, 30)}} {
+				kept, err := models.PortfolioCostSums(ctx, db, span[0], span[1])
+				if err != nil {
+					t.Fatal(err)
+				}
+				summed, err := models.SumCosts(ctx, db, models.CostScope{From: span[0], To: span[1]})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(summed) == 0 || !reflect.DeepEqual(kept, summed) {
+					t.Errorf("%s–%s: kept totals %d rows, summed records %d rows", span[0], span[1], len(kept), len(summed))
+				}
 			}
 		})
 	}
