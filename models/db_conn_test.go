@@ -266,3 +266,46 @@ func TestCheckpointerFoldsTheLog(t *testing.T) {
 		t.Errorf("the log is still there after the database closed (%v): its last connection folds it", err)
 	}
 }
+
+// A statement run outside a transaction queues for the writer token like a
+// transaction (in SQLite's busy handler it polled, and missed the gaps in a
+// run of transactions): while a transaction holds the token, it waits in Go,
+// counted as a write in flight, and runs as soon as the transaction ends.
+func TestExecOutsideATransactionQueuesForTheToken(t *testing.T) {
+	db, sqlDB, _ := openRaw(t)
+	sqlDB.SetMaxOpenConns(4)
+	if err := db.Exec("CREATE TABLE marks (n INTEGER)").Error; err != nil {
+		t.Fatal(err)
+	}
+	tx := db.Begin()
+	if err := tx.Exec("INSERT INTO marks (n) VALUES (1)").Error; err != nil {
+		t.Fatal(err)
+	}
+	before := writing.Load()
+	done := make(chan error, 1)
+	go func() { done <- db.Exec("INSERT INTO marks (n) VALUES (2)").Error }()
+	for deadline := time.Now().Add(5 * time.Second); writing.Load() == before; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the statement outside a transaction never queued for the writer token")
+		}
+	}
+	select {
+	case err := <-done:
+		t.Fatalf("the statement ran while a transaction held the token (%v)", err)
+	default:
+	}
+	if err := tx.Commit().Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	var ns []int
+	db.Raw("SELECT n FROM marks ORDER BY rowid").Scan(&ns)
+	if len(ns) != 2 || ns[0] != 1 || ns[1] != 2 {
+		t.Errorf("rows %v, want [1 2]", ns)
+	}
+	if w := writing.Load(); w != 0 {
+		t.Errorf("%d writes still counted in flight", w)
+	}
+}

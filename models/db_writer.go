@@ -21,9 +21,9 @@ import (
 // under 8 concurrent writers a risk update waited up to 0.7 s (p99) for a lock
 // that was free most of that time. The driver registered here is mattn's with
 // one change: BEGIN first takes the database file's writer token in Go, so
-// writers queue and each starts the moment the previous transaction ends.
-// SQLite's own busy handler still guards writes made outside a transaction and
-// other processes (the CLI, a backup).
+// writers queue and each starts the moment the previous transaction ends (a
+// statement run outside a transaction takes it too). SQLite's own busy
+// handler still guards other processes (the CLI, a backup).
 //
 // A write holds the lock for as long as its transaction takes, and that grows
 // with whatever else competes for the cores: under 32 readers the 2.4 ms of a
@@ -190,6 +190,19 @@ func (s *slotStmt) QueryContext(ctx context.Context, args []driver.NamedValue) (
 	return s.conn.read(ctx, func() (driver.Rows, error) { return s.SQLiteStmt.QueryContext(ctx, args) })
 }
 
+// ExecContext runs the statement holding the writer token outside a
+// transaction, as queuedConn.ExecContext does.
+func (s *slotStmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
+	if s.conn.inTx {
+		return s.SQLiteStmt.ExecContext(ctx, args)
+	}
+	if err := s.conn.takeToken(ctx); err != nil {
+		return nil, err
+	}
+	defer s.conn.giveToken()
+	return s.SQLiteStmt.ExecContext(ctx, args)
+}
+
 // slotRows gives the read slot back when closed.
 type slotRows struct {
 	*sqlite3.SQLiteRows
@@ -218,28 +231,57 @@ var writing atomic.Int64
 // shares the cores with fewer of them. Always false on PostgreSQL.
 func WritesInFlight() bool { return writing.Load() > 0 }
 
-// BeginTx waits for the writer token, then begins.
-func (c *queuedConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
+// takeToken waits for the writer token (counted as a write in flight until
+// giveToken).
+func (c *queuedConn) takeToken(ctx context.Context) error {
 	writing.Add(1)
 	t := time.NewTimer(writerWait)
 	defer t.Stop()
 	select {
 	case c.token <- struct{}{}:
+		return nil
 	case <-ctx.Done():
 		writing.Add(-1)
-		return nil, ctx.Err()
+		return ctx.Err()
 	case <-t.C:
 		writing.Add(-1)
-		return nil, errWriterBusy
+		return errWriterBusy
+	}
+}
+
+func (c *queuedConn) giveToken() {
+	<-c.token
+	writing.Add(-1)
+}
+
+// BeginTx waits for the writer token, then begins.
+func (c *queuedConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
+	if err := c.takeToken(ctx); err != nil {
+		return nil, err
 	}
 	tx, err := c.SQLiteConn.BeginTx(ctx, opts)
 	if err != nil {
-		<-c.token
-		writing.Add(-1)
+		c.giveToken()
 		return nil, err
 	}
 	c.inTx = true
 	return &queuedTx{Tx: tx, conn: c}, nil
+}
+
+// ExecContext runs a statement outside a transaction (a write of its own: a
+// sign-in's throttle row, a session's last use) holding the writer token, as
+// a transaction does: in SQLite's busy handler it polled, and under a run of
+// transactions, such as the health refresh at start-up, a sign-in waited
+// half a second and more for gaps it kept missing.
+func (c *queuedConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	if c.inTx {
+		return c.SQLiteConn.ExecContext(ctx, query, args)
+	}
+	if err := c.takeToken(ctx); err != nil {
+		return nil, err
+	}
+	defer c.giveToken()
+	return c.SQLiteConn.ExecContext(ctx, query, args)
 }
 
 // queuedTx gives the token back when the transaction ends, either way.
@@ -252,8 +294,7 @@ type queuedTx struct {
 func (t *queuedTx) release() {
 	t.once.Do(func() {
 		t.conn.inTx = false
-		<-t.conn.token
-		writing.Add(-1)
+		t.conn.giveToken()
 	})
 }
 
