@@ -125,6 +125,12 @@ func (c *VersionCache[K, V]) Get(k K, version int64) (V, bool) {
 	return e.v, true
 }
 
+// Has reports whether a value is stored for k at exactly this version.
+func (c *VersionCache[K, V]) Has(k K, version int64) bool {
+	_, ok := c.Get(k, version)
+	return ok
+}
+
 // Put stores v for k at version, replacing what k held unless that is of a
 // later version (a slow loader finishing after a quicker one of newer data).
 func (c *VersionCache[K, V]) Put(k K, version int64, v V) {

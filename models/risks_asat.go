@@ -19,6 +19,7 @@ package models
 import (
 	"context"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -173,4 +174,58 @@ func RegisterAsAt(ctx context.Context, db *gorm.DB, s RiskSettings, day Date, f 
 	f.AsAt = day
 	rows, _, err := ListRisks(ctx, db, s, day, f)
 	return rows, err
+}
+
+// asAtOrder is the ids of every risk f selects as at f.AsAt, in f's order:
+// what is kept of a past day's register (RegisterCache), from which any of its
+// pages is a slice.
+func (f RiskFilter) asAtOrder(db *gorm.DB, s RiskSettings, today Date) ([]uint, error) {
+	f.PerPage = 0
+	var ids []uint
+	err := f.ordered(db, s, today, false).Select("risks.id").Pluck("risks.id", &ids).Error
+	return ids, err
+}
+
+// asAtOrderRead reads asAtOrder as a kept page index, to the end whoever
+// asked for it first goes away.
+func (f RiskFilter) asAtOrderRead(db *gorm.DB, s RiskSettings, today Date) func() (pageIndex, error) {
+	return func() (pageIndex, error) {
+		ids, err := f.asAtOrder(db.WithContext(context.WithoutCancel(db.Statement.Context)), s, today)
+		return pageIndex{ids: ids}, err
+	}
+}
+
+// asAtPage is page f.Page of a past day's register whose ids in order are
+// ids (asAtOrder), total being how many risks it has: the page's risks as
+// they stood, replayed alone (a few changes, not the register's), with their
+// engagement and owner.
+func (f RiskFilter) asAtPage(db *gorm.DB, ids []uint, total int64) (RiskPage, error) {
+	per := f.PerPage
+	p := RiskPage{Page: 1, Last: 1}
+	if total > 0 {
+		p.Last = int((total + int64(per) - 1) / int64(per))
+	}
+	p.Page = min(max(f.Page, 1), p.Last)
+	p.HasPrev, p.HasNext = p.Page > 1, p.Page < p.Last
+	lo := min((p.Page-1)*per, len(ids))
+	page := ids[lo:min(lo+per, len(ids))]
+	if len(page) == 0 {
+		return p, nil
+	}
+	var rows []Risk
+	if err := riskTableAsAt(db, f.AsAt, asAtScope{ids: page}).Select("risks.*").Find(&rows).Error; err != nil {
+		return p, err
+	}
+	at := make(map[uint]int, len(page))
+	for i, id := range page {
+		at[id] = i
+	}
+	p.Rows = make([]Risk, len(page))
+	for _, r := range rows {
+		if i, ok := at[r.ID]; ok {
+			p.Rows[i] = r
+		}
+	}
+	p.Rows = slices.DeleteFunc(p.Rows, func(r Risk) bool { return r.ID == 0 })
+	return p, loadRiskRelations(db, p.Rows)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"time"
 
 	"gorm.io/gorm"
 )
@@ -61,15 +62,46 @@ func (c *RegisterCache) key(db *gorm.DB, f RiskFilter, s RiskSettings, today Dat
 	return registerKey{db: db, f: f, today: today.String(), settings: [4]int{s.LowMax, s.MediumMax, s.HighMax, s.Appetite}}
 }
 
-// cached reports whether f's results may be kept: the live register only.
-func (c *RegisterCache) cached(f RiskFilter) bool {
-	return c != nil && f.AsAt.IsZero() && f.MovedSince.IsZero()
+// cached reports whether f's results may be kept, and at which version: the
+// live register at the data version, the register as at a day that has ended
+// for good (pastVersion).
+func (c *RegisterCache) cached(f RiskFilter, version int64) (int64, bool) {
+	switch {
+	case c == nil || !f.MovedSince.IsZero():
+		return 0, false
+	case f.AsAt.IsZero():
+		return version, true
+	case isPast(f.AsAt):
+		return pastVersion, true
+	}
+	return 0, false
 }
 
-// Tally is TallyRisks, kept per filter at the data version read before it.
+// pastVersion is the version under which what is kept of the register as at a
+// past day lives: no write can change it. The state of a risk at the end of a
+// day is its state now with every change made since rolled back
+// (risks_asat.go), and every write from now on is made after that day's end,
+// recording in its change what it rolls back. Names and codes of the
+// engagements and owners shown beside the risks are read afresh.
+const pastVersion = -1
+
+// isPast reports whether day d has ended (UTC) on this machine's clock.
+func isPast(d Date) bool { return !EndOfDay(d).After(time.Now()) }
+
+// Tally is TallyRisks, kept per filter at the data version read before it
+// (for good, as at a past day).
 func (c *RegisterCache) Tally(ctx context.Context, db *gorm.DB, version int64, s RiskSettings, today Date, f RiskFilter) (RiskTally, error) {
-	if !c.cached(f) {
+	version, ok := c.cached(f, version)
+	if !ok {
 		return TallyRisks(ctx, db, s, today, f)
+	}
+	if version == pastVersion && f.PerPage > 0 {
+		// The register as at a past day is replayed whole for its tally, and
+		// again for its order (which its pages are slices of): the order is
+		// read beside the tally, on the other core, for Page to pick up.
+		if k := c.key(db, f, s, today); !c.ends.Has(k, version) {
+			c.startRead(endsRead{k, version}, f.asAtOrderRead(db.WithContext(ctx), s, today))
+		}
 	}
 	f.Sort, f.Dir, f.PerPage = "", "", 0
 	k := c.key(db, f, s, today)
@@ -90,10 +122,21 @@ func (c *RegisterCache) Tally(ctx context.Context, db *gorm.DB, version int64, s
 // twice what counting to the middle page from the nearer end does, which pays
 // only when more pages are asked for before the next write.
 func (c *RegisterCache) Page(ctx context.Context, db *gorm.DB, version int64, s RiskSettings, today Date, f RiskFilter, total int64) (RiskPage, error) {
-	if !c.cached(f) {
+	version, ok := c.cached(f, version)
+	if !ok || (version == pastVersion && f.PerPage == 0) {
 		return PageRisks(ctx, db, s, today, f, total)
 	}
 	k := c.key(db, f, s, today)
+	if version == pastVersion {
+		x, ok := c.ends.Get(k, version)
+		if !ok {
+			var err error
+			if x, err = c.readEnds(endsRead{k, version}, f.asAtOrderRead(db, s, today)); err != nil {
+				return RiskPage{}, err
+			}
+		}
+		return f.asAtPage(db.WithContext(ctx), x.ids, total)
+	}
 	ends := func(db *gorm.DB, segs []keySegment, desc, scan, kept bool) (pageIndex, error) {
 		if e, ok := c.ends.Get(k, version); ok || kept {
 			return e, nil
@@ -114,15 +157,37 @@ func (c *RegisterCache) Page(ctx context.Context, db *gorm.DB, version int64, s 
 // readEnds reads the page ends of r once however many requests ask at the same
 // time, and keeps them.
 func (c *RegisterCache) readEnds(r endsRead, read func() (pageIndex, error)) (pageIndex, error) {
-	c.mu.Lock()
-	if call, ok := c.reading[r]; ok {
-		c.mu.Unlock()
+	call, mine := c.join(r)
+	if mine {
+		c.run(r, call, read)
+	} else {
 		<-call.done
-		return call.ends, call.err
 	}
-	call := &endsCall{done: make(chan struct{}), err: errEndsUnread}
+	return call.ends, call.err
+}
+
+// startRead starts reading the page ends of r on a goroutine of its own,
+// unless they are being read: readEnds then waits for them.
+func (c *RegisterCache) startRead(r endsRead, read func() (pageIndex, error)) {
+	if call, mine := c.join(r); mine {
+		go c.run(r, call, read)
+	}
+}
+
+// join gives the read of r under way, or registers one for the caller to run.
+func (c *RegisterCache) join(r endsRead) (call *endsCall, mine bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if call, ok := c.reading[r]; ok {
+		return call, false
+	}
+	call = &endsCall{done: make(chan struct{}), err: errEndsUnread}
 	c.reading[r] = call
-	c.mu.Unlock()
+	return call, true
+}
+
+// run reads what call stands for, keeps it and lets its waiters go.
+func (c *RegisterCache) run(r endsRead, call *endsCall, read func() (pageIndex, error)) {
 	defer func() { // even when read panics: nobody waits for ever
 		c.mu.Lock()
 		delete(c.reading, r)
@@ -133,7 +198,6 @@ func (c *RegisterCache) readEnds(r endsRead, read func() (pageIndex, error)) (pa
 	if call.err == nil {
 		c.ends.Put(r.k, r.version, call.ends)
 	}
-	return call.ends, call.err
 }
 
 var errEndsUnread = errors.New("register: the page ends were not read")

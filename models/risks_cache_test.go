@@ -3,8 +3,10 @@ package models_test
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"slices"
 	"testing"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -184,6 +186,76 @@ func TestRegisterCacheFollowsWritesOfAnotherHandle(t *testing.T) {
 			}
 			if fmt.Sprint(ids(p1.Rows)) == fmt.Sprint(ids(p2.Rows)) {
 				t.Error("page 3 did not change with the write")
+			}
+		})
+	}
+}
+
+// The register as at a past day is kept for good: every page of it, read
+// through the cache at any version, is the page replayed in full, and stays so
+// after a write made now (which cannot change the past). The register as at a
+// day not yet ended follows the writes.
+func TestPastRegisterIsKeptForGood(t *testing.T) {
+	for _, kind := range dbtest.Kinds() {
+		t.Run(kind, func(t *testing.T) {
+			db := dbtest.Demo(t, kind)
+			ctx := context.Background()
+			s := models.DefaultRiskSettings()
+			today := models.DateOf(dbtest.Now)
+			c := models.NewRegisterCache()
+			filters := []models.RiskFilter{{AsAt: models.D(2026, 9, 30), PerPage: 7},
+				{AsAt: models.D(2026, 6, 30), Status: "all", Sort: "title", PerPage: 5},
+				{AsAt: models.D(2026, 9, 30), Category: "Financial", Sort: "review", Dir: "desc", PerPage: 3}}
+			check := func(version int64) int {
+				shown := 0
+				for _, f := range filters {
+					want, err := models.TallyRisks(ctx, db, s, today, f)
+					if err != nil {
+						t.Fatal(err)
+					}
+					got, err := c.Tally(ctx, db, version, s, today, f)
+					if err != nil || got != want {
+						t.Fatalf("%+v: kept tally %d (%v), replayed %d", f, got.Total, err, want.Total)
+					}
+					for f.Page = 1; f.Page <= int(want.Total)/f.PerPage+2; f.Page++ {
+						replayed, err := models.PageRisks(ctx, db, s, today, f, want.Total)
+						if err != nil {
+							t.Fatal(err)
+						}
+						kept, err := c.Page(ctx, db, version, s, today, f, got.Total)
+						if err != nil {
+							t.Fatal(err)
+						}
+						if !reflect.DeepEqual(kept, replayed) {
+							t.Fatalf("%+v page %d: kept %v (page %d of %d), replayed %v (page %d of %d)", f, f.Page,
+								ids(kept.Rows), kept.Page, kept.Last, ids(replayed.Rows), replayed.Page, replayed.Last)
+						}
+						shown += len(kept.Rows)
+					}
+				}
+				return shown
+			}
+			if check(1) == 0 {
+				t.Fatal("the past registers are empty: the comparison proves nothing")
+			}
+			// A risk escalated now changes today's register, not the past's.
+			var r models.Risk
+			db.Where("status = ? AND created_at < ?", models.StatusOpen, "2026-06-01").Order("id").First(&r)
+			r.ResidualLikelihood, r.ResidualImpact = 5, 5
+			if _, err := models.UpdateRisk(ctx, db, models.RiskActor{At: time.Now(), Settings: models.Settings{Risk: s}}, &r); err != nil {
+				t.Fatal(err)
+			}
+			check(2)
+			// As at today (not ended): a risk added now is in it at once.
+			now := models.RiskFilter{AsAt: models.DateOf(time.Now()), PerPage: 10}
+			before, _ := c.Tally(ctx, db, 3, s, today, now)
+			added := models.Risk{EngagementID: r.EngagementID, Title: "Raised while the day lasts", Category: r.Category,
+				InherentLikelihood: 2, InherentImpact: 2, ResidualLikelihood: 1, ResidualImpact: 1, Response: "reduce", Status: models.StatusOpen, RaisedOn: models.DateOf(time.Now())}
+			if err := models.CreateRisk(ctx, db, models.RiskActor{At: time.Now(), Settings: models.Settings{Risk: s}}, &added); err != nil {
+				t.Fatal(err)
+			}
+			if after, _ := c.Tally(ctx, db, 4, s, today, now); after.Total != before.Total+1 {
+				t.Errorf("as at today: %d risks after adding one to %d", after.Total, before.Total)
 			}
 		})
 	}
