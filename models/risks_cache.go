@@ -85,8 +85,10 @@ func (c *RegisterCache) cached(f RiskFilter, version int64) (int64, bool) {
 // engagements and owners shown beside the risks are read afresh.
 const pastVersion = -1
 
-// isPast reports whether day d has ended (UTC) on this machine's clock.
-func isPast(d Date) bool { return !EndOfDay(d).After(time.Now()) }
+// isPast reports whether day d (UTC) ended an hour ago or more on this
+// machine's clock: the hour covers the clocks of other instances writing to
+// the same database running a little behind.
+func isPast(d Date) bool { return !EndOfDay(d).Add(time.Hour).After(time.Now()) }
 
 // Tally is TallyRisks, kept per filter at the data version read before it
 // (for good, as at a past day).
