@@ -176,7 +176,7 @@ func (a *App) register(c echo.Context, scope *models.Engagement) error {
 		return err
 	}
 	if !p.Since.IsZero() {
-		if p.MoveCounts, err = models.MovementCounts(ctx, a.db, p.Since, day, f); err != nil {
+		if p.MoveCounts, err = registerCache.MovementCounts(ctx, a.db, version, p.Since, day, f); err != nil {
 			return err
 		}
 		ids := make([]uint, len(rows))

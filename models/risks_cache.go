@@ -20,7 +20,8 @@ import (
 type RegisterCache struct {
 	tallies *VersionCache[registerKey, RiskTally]
 	ends    *VersionCache[registerKey, pageIndex]
-	asked   *VersionCache[registerKey, bool] // a page by number was asked for at the version
+	asked   *VersionCache[registerKey, bool]           // a page by number was asked for at the version
+	moves   *VersionCache[registerKey, map[string]int] // movement counts between past days
 
 	mu      sync.Mutex
 	reading map[endsRead]*endsCall // page ends being read, so that a burst of requests reads them once
@@ -54,6 +55,7 @@ type endsCall struct {
 func NewRegisterCache() *RegisterCache {
 	return &RegisterCache{tallies: NewVersionCache[registerKey, RiskTally](64),
 		ends: NewVersionCache[registerKey, pageIndex](32), asked: NewVersionCache[registerKey, bool](64),
+		moves:   NewVersionCache[registerKey, map[string]int](32),
 		reading: map[endsRead]*endsCall{}}
 }
 
@@ -67,11 +69,11 @@ func (c *RegisterCache) key(db *gorm.DB, f RiskFilter, s RiskSettings, today Dat
 // for good (pastVersion).
 func (c *RegisterCache) cached(f RiskFilter, version int64) (int64, bool) {
 	switch {
-	case c == nil || !f.MovedSince.IsZero():
+	case c == nil:
 		return 0, false
 	case f.AsAt.IsZero():
-		return version, true
-	case isPast(f.AsAt):
+		return version, f.MovedSince.IsZero()
+	case isPast(f.AsAt): // with what moved since an earlier day, or not
 		return pastVersion, true
 	}
 	return 0, false
@@ -115,6 +117,28 @@ func (c *RegisterCache) Tally(ctx context.Context, db *gorm.DB, version int64, s
 		c.tallies.Put(k, version, t)
 	}
 	return t, err
+}
+
+// MovementCounts is models.MovementCounts, kept at the data version read
+// before it, or for good when the day it runs to is past.
+func (c *RegisterCache) MovementCounts(ctx context.Context, db *gorm.DB, version int64, from, to Date, f RiskFilter) (map[string]int, error) {
+	if c == nil {
+		return MovementCounts(ctx, db, from, to, f)
+	}
+	if isPast(to) {
+		version = pastVersion
+	}
+	sc := movementScope(f, to)
+	sc.MovedSince = from
+	k := registerKey{db: db, f: sc}
+	if m, ok := c.moves.Get(k, version); ok {
+		return m, nil
+	}
+	m, err := MovementCounts(ctx, db, from, to, f)
+	if err == nil {
+		c.moves.Put(k, version, m)
+	}
+	return m, err
 }
 
 // Page is PageRisks, but a page by number deep in the register (or any page

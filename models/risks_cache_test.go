@@ -205,7 +205,9 @@ func TestPastRegisterIsKeptForGood(t *testing.T) {
 			c := models.NewRegisterCache()
 			filters := []models.RiskFilter{{AsAt: models.D(2026, 9, 30), PerPage: 7},
 				{AsAt: models.D(2026, 6, 30), Status: "all", Sort: "title", PerPage: 5},
-				{AsAt: models.D(2026, 9, 30), Category: "Financial", Sort: "review", Dir: "desc", PerPage: 3}}
+				{AsAt: models.D(2026, 9, 30), Category: "Financial", Sort: "review", Dir: "desc", PerPage: 3},
+				{AsAt: models.D(2026, 9, 30), MovedSince: models.D(2026, 6, 30), PerPage: 4},
+				{AsAt: models.D(2026, 9, 30), MovedSince: models.D(2025, 12, 31), MoveKind: models.MoveEscalated, Sort: "ref", PerPage: 2}}
 			check := func(version int64) int {
 				shown := 0
 				for _, f := range filters {
@@ -232,6 +234,15 @@ func TestPastRegisterIsKeptForGood(t *testing.T) {
 						}
 						shown += len(kept.Rows)
 					}
+					if !f.MovedSince.IsZero() {
+						want, err := models.MovementCounts(ctx, db, f.MovedSince, f.AsAt, f)
+						if err != nil {
+							t.Fatal(err)
+						}
+						if got, err := c.MovementCounts(ctx, db, version, f.MovedSince, f.AsAt, f); err != nil || !reflect.DeepEqual(got, want) {
+							t.Fatalf("%+v: kept movement %v (%v), replayed %v", f, got, err, want)
+						}
+					}
 				}
 				return shown
 			}
@@ -249,6 +260,8 @@ func TestPastRegisterIsKeptForGood(t *testing.T) {
 			// As at today (not ended): a risk added now is in it at once.
 			now := models.RiskFilter{AsAt: models.DateOf(time.Now()), PerPage: 10}
 			before, _ := c.Tally(ctx, db, 3, s, today, now)
+			since := models.D(2026, 9, 30)
+			movedBefore, _ := c.MovementCounts(ctx, db, 3, since, now.AsAt, models.RiskFilter{})
 			added := models.Risk{EngagementID: r.EngagementID, Title: "Raised while the day lasts", Category: r.Category,
 				InherentLikelihood: 2, InherentImpact: 2, ResidualLikelihood: 1, ResidualImpact: 1, Response: "reduce", Status: models.StatusOpen, RaisedOn: models.DateOf(time.Now())}
 			if err := models.CreateRisk(ctx, db, models.RiskActor{At: time.Now(), Settings: models.Settings{Risk: s}}, &added); err != nil {
@@ -256,6 +269,13 @@ func TestPastRegisterIsKeptForGood(t *testing.T) {
 			}
 			if after, _ := c.Tally(ctx, db, 4, s, today, now); after.Total != before.Total+1 {
 				t.Errorf("as at today: %d risks after adding one to %d", after.Total, before.Total)
+			}
+			// What moved up to today is kept at the version only.
+			if kept, _ := c.MovementCounts(ctx, db, 3, since, now.AsAt, models.RiskFilter{}); !reflect.DeepEqual(kept, movedBefore) {
+				t.Errorf("movement at the old version: %v, kept %v", kept, movedBefore)
+			}
+			if moved, _ := c.MovementCounts(ctx, db, 4, since, now.AsAt, models.RiskFilter{}); moved[models.MoveNew] != movedBefore[models.MoveNew]+1 {
+				t.Errorf("movement to today after adding a risk: %d new, was %d", moved[models.MoveNew], movedBefore[models.MoveNew])
 			}
 		})
 	}
