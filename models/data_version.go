@@ -125,6 +125,19 @@ func (c *VersionCache[K, V]) Get(k K, version int64) (V, bool) {
 	return e.v, true
 }
 
+// GetOr returns the value stored for k at exactly this version, else loads,
+// stores and returns it (an error is returned and nothing stored).
+func (c *VersionCache[K, V]) GetOr(k K, version int64, load func() (V, error)) (V, error) {
+	if v, ok := c.Get(k, version); ok {
+		return v, nil
+	}
+	v, err := load()
+	if err == nil {
+		c.Put(k, version, v)
+	}
+	return v, err
+}
+
 // Has reports whether a value is stored for k at exactly this version.
 func (c *VersionCache[K, V]) Has(k K, version int64) bool {
 	_, ok := c.Get(k, version)

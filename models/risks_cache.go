@@ -108,15 +108,7 @@ func (c *RegisterCache) Tally(ctx context.Context, db *gorm.DB, version int64, s
 		}
 	}
 	f.Sort, f.Dir, f.PerPage = "", "", 0
-	k := c.key(db, f, s, today)
-	if t, ok := c.tallies.Get(k, version); ok {
-		return t, nil
-	}
-	t, err := TallyRisks(ctx, db, s, today, f)
-	if err == nil {
-		c.tallies.Put(k, version, t)
-	}
-	return t, err
+	return c.tallies.GetOr(c.key(db, f, s, today), version, func() (RiskTally, error) { return TallyRisks(ctx, db, s, today, f) })
 }
 
 // MovementCounts is models.MovementCounts, kept at the data version read
@@ -130,15 +122,7 @@ func (c *RegisterCache) MovementCounts(ctx context.Context, db *gorm.DB, version
 	}
 	sc := movementScope(f, to)
 	sc.MovedSince = from
-	k := registerKey{db: db, f: sc}
-	if m, ok := c.moves.Get(k, version); ok {
-		return m, nil
-	}
-	m, err := MovementCounts(ctx, db, from, to, f)
-	if err == nil {
-		c.moves.Put(k, version, m)
-	}
-	return m, err
+	return c.moves.GetOr(registerKey{db: db, f: sc}, version, func() (map[string]int, error) { return MovementCounts(ctx, db, from, to, f) })
 }
 
 // Page is PageRisks, but a page by number deep in the register (or any page
