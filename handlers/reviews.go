@@ -118,14 +118,16 @@ func (a *App) renderPack(c echo.Context, engagementID uint) error {
 	u := web.CurrentUser(c)
 	p := pages.ReviewProps{P: pack, Quarters: qs, Risk: s.Risk, CanPublish: u.Role == models.RoleAdmin, CanEdit: map[uint]bool{},
 		PackCSS: fmt.Sprintf("/reviews/%s/pack.css?on=%s", pack.Quarter, pack.ProducedOn)}
+	rights, err := a.riskRights(c) // the engagements the user may edit, read once (not one query per engagement)
+	if err != nil {
+		return err
+	}
 	for i := range pack.Engagements {
 		e := &pack.Engagements[i]
 		if engagementID != 0 && e.ID == engagementID {
 			p.Only = e
 		}
-		if ok, err := a.canEdit(c, &e.ID); err != nil {
-			return err
-		} else if ok {
+		if rights.Admin || rights.Engagements[e.ID] {
 			p.CanEdit[e.ID] = true
 		}
 	}

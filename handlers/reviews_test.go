@@ -123,6 +123,12 @@ func TestReviewCommentary(t *testing.T) {
 			t.Errorf("stale save: %d", stale.StatusCode)
 		}
 		theirs := fmt.Sprintf("/reviews/2026-Q3/engagements/%d/commentary", other.ID)
+		// The portfolio pack links the commentary of the engagements they manage only.
+		whole := c.get("/reviews/2026-Q3")
+		if !strings.Contains(whole.Body, `href="`+path+`"`) || strings.Contains(whole.Body, `href="`+theirs+`"`) {
+			t.Errorf("the portfolio pack's commentary links: own %v, another manager's %v",
+				strings.Contains(whole.Body, `href="`+path+`"`), strings.Contains(whole.Body, `href="`+theirs+`"`))
+		}
 		if r := c.post(theirs, url.Values{"_csrf": {tok}, "version": {"0"}, "commentary": {"x"}}); r.StatusCode != http.StatusForbidden {
 			t.Errorf("another manager's engagement: %d", r.StatusCode)
 		}
