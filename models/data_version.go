@@ -138,19 +138,15 @@ func (c *VersionCache[K, V]) GetOr(k K, version int64, load func() (V, error)) (
 	return v, err
 }
 
-// Has reports whether a value is stored for k at exactly this version.
-func (c *VersionCache[K, V]) Has(k K, version int64) bool {
-	_, ok := c.Get(k, version)
-	return ok
-}
-
 // Put stores v for k at version, replacing what k held unless that is of a
 // later version (a slow loader finishing after a quicker one of newer data).
+// A negative version marks a value that no write can change (the register as
+// at a past day): it replaces whatever k held.
 func (c *VersionCache[K, V]) Put(k K, version int64, v V) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	old, ok := c.m[k]
-	if ok && old.version > version {
+	if ok && old.version > version && version >= 0 { // a negative version (kept for good) always replaces
 		return
 	}
 	if !ok && len(c.m) >= c.max {

@@ -384,3 +384,19 @@ func TestRequestDataVersionSeesEveryEarlierCommit(t *testing.T) {
 		}
 	})
 }
+
+// A value kept for good (a negative version: the register as at a past day)
+// replaces what its key held at a data version, which a later write's value
+// would not.
+func TestVersionCacheKeepsThePastOverALiveVersion(t *testing.T) {
+	c := models.NewVersionCache[string, int](4)
+	c.Put("k", 7, 1)
+	c.Put("k", 5, 2) // older data: refused
+	if v, ok := c.Get("k", 7); !ok || v != 1 {
+		t.Fatalf("version 7: %d %v", v, ok)
+	}
+	c.Put("k", -1, 3)
+	if v, ok := c.Get("k", -1); !ok || v != 3 {
+		t.Errorf("kept for good after a live version: %d %v", v, ok)
+	}
+}

@@ -3,6 +3,7 @@ package models
 import (
 	"database/sql/driver"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/mattn/go-sqlite3"
@@ -41,7 +42,11 @@ const checkpointEvery = 250 * time.Millisecond
 // maxLogFrames is the log's length (in 4 KB pages) past which the checkpointer
 // finishes it holding the writer token: 512 MB, read back in about half a
 // second by a start after a crash.
-const maxLogFrames = 131072
+var maxLogFrames int64 = 131072 // a variable for the tests
+
+// restarts counts the RESTART checkpoints that found no reader left in the
+// log (for the tests).
+var restarts atomic.Int64
 
 // checkpointers are the running checkpointers by database file, with the
 // number of the driver's connections open on each.
@@ -136,7 +141,9 @@ func (cp *checkpointer) run(file, dsn string) {
 			// began before the last commit to finish, a few milliseconds:
 			// the log cannot start afresh while any of them reads it, and
 			// readers that begin now read the database file only.
-			_, _ = c.Exec("PRAGMA wal_checkpoint(RESTART)", nil)
+			if busy, _, _ := walCheckpoint(c, "RESTART"); busy == 0 {
+				restarts.Add(1)
+			}
 			<-token
 		case <-time.After(checkpointEvery):
 		}
@@ -157,16 +164,25 @@ func (cp *checkpointer) run(file, dsn string) {
 // passiveCheckpoint runs a passive checkpoint and gives the frames in the log
 // and the number it left uncopied (0, 0 on an error: the next round tries again).
 func passiveCheckpoint(c *sqlite3.SQLiteConn) (log, left int64) {
-	rows, err := c.Query("PRAGMA wal_checkpoint(PASSIVE)", nil)
+	_, log, left = walCheckpoint(c, "PASSIVE")
+	return log, left
+}
+
+// walCheckpoint runs a checkpoint of mode and gives whether it was kept from
+// finishing (1), the frames in the log and the number it left uncopied (1, 0,
+// 0 on an error).
+func walCheckpoint(c *sqlite3.SQLiteConn, mode string) (busy, log, left int64) {
+	rows, err := c.Query("PRAGMA wal_checkpoint("+mode+")", nil)
 	if err != nil {
-		return 0, 0
+		return 1, 0, 0
 	}
 	defer rows.Close()
 	v := make([]driver.Value, 3) // busy, frames in the log, frames copied
 	if rows.Next(v) != nil {
-		return 0, 0
+		return 1, 0, 0
 	}
+	busy, _ = v[0].(int64)
 	log, _ = v[1].(int64)
 	done, _ := v[2].(int64)
-	return log, log - done
+	return busy, log, log - done
 }

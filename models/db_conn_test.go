@@ -309,3 +309,50 @@ func TestExecOutsideATransactionQueuesForTheToken(t *testing.T) {
 		t.Errorf("%d writes still counted in flight", w)
 	}
 }
+
+// Once the log passes maxLogFrames, the checkpointer finishes it holding the
+// writer token with a RESTART checkpoint, while writers and readers go on: the
+// checkpoints happen, and no write or read fails.
+func TestCheckpointerRestartsALongLogUnderWrites(t *testing.T) {
+	defer func(n int64) { maxLogFrames = n }(maxLogFrames)
+	maxLogFrames = 256 // 1 MB
+	db, _, _ := openRaw(t)
+	if err := db.Exec("CREATE TABLE blobs (b BLOB)").Error; err != nil {
+		t.Fatal(err)
+	}
+	before := restarts.Load()
+	ctx, stop := context.WithTimeout(context.Background(), 2*time.Second)
+	defer stop()
+	errs := make(chan error, 8)
+	done := make(chan struct{})
+	for w := range 6 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			var n int64
+			for ctx.Err() == nil {
+				var err error
+				if w < 3 {
+					err = db.Transaction(func(tx *gorm.DB) error {
+						return tx.Exec("INSERT INTO blobs (b) VALUES (randomblob(16384))").Error
+					})
+				} else {
+					err = db.Raw("SELECT count(*) FROM blobs").Scan(&n).Error
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	for range 6 {
+		<-done
+	}
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	if restarts.Load() == before {
+		t.Fatal("no RESTART checkpoint ran, though the log passed maxLogFrames all along")
+	}
+}

@@ -21,7 +21,8 @@ type RegisterCache struct {
 	tallies *VersionCache[registerKey, RiskTally]
 	ends    *VersionCache[registerKey, pageIndex]
 	asked   *VersionCache[registerKey, bool]           // a page by number was asked for at the version
-	moves   *VersionCache[registerKey, map[string]int] // movement counts between past days
+	moves   *VersionCache[registerKey, map[string]int] // movement counts
+	past    *VersionCache[registerKey, pageIndex]      // the order of a filter as at a past day: its ids (1–2 MB at 250,000 risks)
 
 	mu      sync.Mutex
 	reading map[endsRead]*endsCall // page ends being read, so that a burst of requests reads them once
@@ -55,7 +56,7 @@ type endsCall struct {
 func NewRegisterCache() *RegisterCache {
 	return &RegisterCache{tallies: NewVersionCache[registerKey, RiskTally](64),
 		ends: NewVersionCache[registerKey, pageIndex](32), asked: NewVersionCache[registerKey, bool](64),
-		moves:   NewVersionCache[registerKey, map[string]int](32),
+		moves: NewVersionCache[registerKey, map[string]int](32), past: NewVersionCache[registerKey, pageIndex](8),
 		reading: map[endsRead]*endsCall{}}
 }
 
@@ -73,10 +74,20 @@ func (c *RegisterCache) cached(f RiskFilter, version int64) (int64, bool) {
 		return 0, false
 	case f.AsAt.IsZero():
 		return version, f.MovedSince.IsZero()
-	case isPast(f.AsAt): // with what moved since an earlier day, or not
+	case !isPast(f.AsAt):
+		return 0, false
+	case isPast(f.AsAt) && pastOnly(f): // with what moved since an earlier day, or not
 		return pastVersion, true
 	}
-	return 0, false
+	return version, true // as at a day: kept at the data version
+}
+
+// pastOnly reports whether what f selects as at a day, and its order, depend
+// on the history alone, and so may be kept for good once the day is past:
+// not when it filters by vendor or sorts by engagement or owner, which read
+// the engagements and users as they are now.
+func pastOnly(f RiskFilter) bool {
+	return f.VendorID == 0 && f.Sort != "engagement" && f.Sort != "owner"
 }
 
 // pastVersion is the version under which what is kept of the register as at a
@@ -84,7 +95,10 @@ func (c *RegisterCache) cached(f RiskFilter, version int64) (int64, bool) {
 // day is its state now with every change made since rolled back
 // (risks_asat.go), and every write from now on is made after that day's end,
 // recording in its change what it rolls back. Names and codes of the
-// engagements and owners shown beside the risks are read afresh.
+// engagements and owners shown beside the risks are read afresh (pastOnly).
+// This assumes that history is only ever written as it happens: a scale seed
+// loaded into the database of a running server (which writes the past) is
+// not seen by what that server keeps of the past until it restarts.
 const pastVersion = -1
 
 // isPast reports whether day d (UTC) ended an hour ago or more on this
@@ -99,14 +113,6 @@ func (c *RegisterCache) Tally(ctx context.Context, db *gorm.DB, version int64, s
 	if !ok {
 		return TallyRisks(ctx, db, s, today, f)
 	}
-	if version == pastVersion && f.PerPage > 0 {
-		// The register as at a past day is replayed whole for its tally, and
-		// again for its order (which its pages are slices of): the order is
-		// read beside the tally, on the other core, for Page to pick up.
-		if k := c.key(db, f, s, today); !c.ends.Has(k, version) {
-			c.startRead(endsRead{k, version}, f.asAtOrderRead(db.WithContext(ctx), s, today))
-		}
-	}
 	f.Sort, f.Dir, f.PerPage = "", "", 0
 	return c.tallies.GetOr(c.key(db, f, s, today), version, func() (RiskTally, error) { return TallyRisks(ctx, db, s, today, f) })
 }
@@ -117,7 +123,7 @@ func (c *RegisterCache) MovementCounts(ctx context.Context, db *gorm.DB, version
 	if c == nil {
 		return MovementCounts(ctx, db, from, to, f)
 	}
-	if isPast(to) {
+	if isPast(to) && pastOnly(f) {
 		version = pastVersion
 	}
 	sc := movementScope(f, to)
@@ -138,10 +144,19 @@ func (c *RegisterCache) Page(ctx context.Context, db *gorm.DB, version int64, s 
 	}
 	k := c.key(db, f, s, today)
 	if version == pastVersion {
-		x, ok := c.ends.Get(k, version)
+		// The first page of a past day's register reads itself (the replay
+		// sorted to its top 50); from the second page on of the same filter
+		// the order of all of it is read once and kept, and every page is a
+		// slice of it (asAtPage). A first page alone, as a search typed
+		// letter by letter asks for, never reads the whole order.
+		x, ok := c.past.Get(k, version)
 		if !ok {
+			if _, again := c.asked.Get(k, version); !again {
+				c.asked.Put(k, version, true)
+				return PageRisks(ctx, db, s, today, f, total)
+			}
 			var err error
-			if x, err = c.readEnds(endsRead{k, version}, f.asAtOrderRead(db, s, today)); err != nil {
+			if x, err = c.readEnds(c.past, endsRead{k, version}, f.asAtOrderRead(db, s, today)); err != nil {
 				return RiskPage{}, err
 			}
 		}
@@ -155,7 +170,7 @@ func (c *RegisterCache) Page(ctx context.Context, db *gorm.DB, version int64, s 
 			c.asked.Put(k, version, true)
 			return pageIndex{}, nil // count from the nearer end this time
 		}
-		return c.readEnds(endsRead{k, version}, func() (pageIndex, error) {
+		return c.readEnds(c.ends, endsRead{k, version}, func() (pageIndex, error) {
 			// Read for every waiting request: none of them may cancel it.
 			db := db.WithContext(context.WithoutCancel(db.Statement.Context))
 			return f.readPageIndex(db, s, today, segs, desc, scan, total)
@@ -165,39 +180,17 @@ func (c *RegisterCache) Page(ctx context.Context, db *gorm.DB, version int64, s 
 }
 
 // readEnds reads the page ends of r once however many requests ask at the same
-// time, and keeps them.
-func (c *RegisterCache) readEnds(r endsRead, read func() (pageIndex, error)) (pageIndex, error) {
-	call, mine := c.join(r)
-	if mine {
-		c.run(r, call, read)
-	} else {
-		<-call.done
-	}
-	return call.ends, call.err
-}
-
-// startRead starts reading the page ends of r on a goroutine of its own,
-// unless they are being read: readEnds then waits for them.
-func (c *RegisterCache) startRead(r endsRead, read func() (pageIndex, error)) {
-	if call, mine := c.join(r); mine {
-		go c.run(r, call, read)
-	}
-}
-
-// join gives the read of r under way, or registers one for the caller to run.
-func (c *RegisterCache) join(r endsRead) (call *endsCall, mine bool) {
+// time, and keeps them in into.
+func (c *RegisterCache) readEnds(into *VersionCache[registerKey, pageIndex], r endsRead, read func() (pageIndex, error)) (pageIndex, error) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	if call, ok := c.reading[r]; ok {
-		return call, false
+		c.mu.Unlock()
+		<-call.done
+		return call.ends, call.err
 	}
-	call = &endsCall{done: make(chan struct{}), err: errEndsUnread}
+	call := &endsCall{done: make(chan struct{}), err: errEndsUnread}
 	c.reading[r] = call
-	return call, true
-}
-
-// run reads what call stands for, keeps it and lets its waiters go.
-func (c *RegisterCache) run(r endsRead, call *endsCall, read func() (pageIndex, error)) {
+	c.mu.Unlock()
 	defer func() { // even when read panics: nobody waits for ever
 		c.mu.Lock()
 		delete(c.reading, r)
@@ -206,8 +199,9 @@ func (c *RegisterCache) run(r endsRead, call *endsCall, read func() (pageIndex, 
 	}()
 	call.ends, call.err = read()
 	if call.err == nil {
-		c.ends.Put(r.k, r.version, call.ends)
+		into.Put(r.k, r.version, call.ends)
 	}
+	return call.ends, call.err
 }
 
 var errEndsUnread = errors.New("register: the page ends were not read")

@@ -257,6 +257,23 @@ func TestPastRegisterIsKeptForGood(t *testing.T) {
 				t.Fatal(err)
 			}
 			check(2)
+			// Filtered by vendor, or sorted by engagement, the past reads the
+			// engagements as they are now: it is kept at the data version only.
+			var e models.Engagement
+			db.Where("id = ?", r.EngagementID).First(&e)
+			var otherVendor uint
+			db.Model(&models.Vendor{}).Where("id <> ?", e.VendorID).Order("id").Limit(1).Pluck("id", &otherVendor)
+			byVendor := models.RiskFilter{AsAt: models.D(2026, 9, 30), VendorID: otherVendor, PerPage: 10}
+			v1, _ := models.DataVersion(ctx, db)
+			kept, _ := c.Tally(ctx, db, v1, s, today, byVendor)
+			if err := db.Model(&e).Update("vendor_id", otherVendor).Error; err != nil {
+				t.Fatal(err)
+			}
+			v2, _ := models.DataVersion(ctx, db)
+			fresh, _ := models.TallyRisks(ctx, db, s, today, byVendor)
+			if got, _ := c.Tally(ctx, db, v2, s, today, byVendor); got != fresh || fresh.Total == kept.Total {
+				t.Errorf("as at a past day by vendor, after the engagement moved vendor: kept %d, now %d, was %d", got.Total, fresh.Total, kept.Total)
+			}
 			// As at today (not ended): a risk added now is in it at once.
 			now := models.RiskFilter{AsAt: models.DateOf(time.Now()), PerPage: 10}
 			before, _ := c.Tally(ctx, db, 3, s, today, now)

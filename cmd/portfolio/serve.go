@@ -142,9 +142,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		where = "PostgreSQL"
 	}
 	fmt.Fprintf(stdout, "Portfolio is running at http://%s (database: %s). Press Ctrl+C to stop.\n", ln.Addr(), where)
+	healthCtx, stopHealth := context.WithCancel(ctx)
 	health := make(chan struct{})
-	go func() { defer close(health); dailyHealth(ctx, a) }()
-	defer func() { <-health }() // before the database closes (deferred earlier, run later)
+	go func() { defer close(health); dailyHealth(healthCtx, a) }()
+	defer func() { stopHealth(); <-health }() // before the database closes (deferred earlier, run later)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
