@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"math/big"
 	"sort"
@@ -17,20 +18,27 @@ type EngagementCostSums struct {
 }
 
 // SumCostsByEngagement groups cost records by engagement and month over a
-// period: of engagement only, or of every engagement when only is 0.
+// period: of engagement only, or of every engagement when only is 0. The rows
+// are scanned by hand: a portfolio's five quarters are 150,000 of them at
+// 10,000 engagements, and GORM's reflection per field was most of their cost.
 func SumCostsByEngagement(ctx context.Context, db *gorm.DB, from, to Date, only uint) ([]EngagementCostSums, error) {
-	var rows []EngagementCostSums
-	q := db.WithContext(ctx).Table("cost_records c")
+	where, args := "c.month BETWEEN ? AND ?", []any{from, to}
 	if only != 0 {
-		q = q.Where("c.engagement_id = ?", only)
+		where, args = where+" AND c.engagement_id = ?", append(args, only)
 	}
-	err := q.
-		Select(`c.engagement_id AS engagement_id, c.currency AS currency, c.month AS month, c.savings_type AS savings_type,
-			SUM(c.baseline) AS baseline, SUM(c.vendor_fees) AS vendor_fees, SUM(c.retained) AS retained,
-			SUM(c.one_off) AS one_off, SUM(c.credits) AS credits, SUM(c.planned_savings) AS planned`).
-		Where("c.month BETWEEN ? AND ?", from, to).
-		Group("c.engagement_id, c.currency, c.month, c.savings_type").Order("c.engagement_id, c.month").Scan(&rows).Error
-	return rows, err
+	var out []EngagementCostSums
+	err := eachRow(db.WithContext(ctx), `SELECT c.engagement_id, c.currency, `+dateText(db, "c.month")+`, c.savings_type,
+		SUM(c.baseline), SUM(c.vendor_fees), SUM(c.retained), SUM(c.one_off), SUM(c.credits), SUM(c.planned_savings)
+		FROM cost_records c WHERE `+where+`
+		GROUP BY c.engagement_id, c.currency, c.month, c.savings_type ORDER BY c.engagement_id, c.month`, args,
+		func(rows *sql.Rows) error {
+			var r EngagementCostSums
+			err := rows.Scan(&r.EngagementID, &r.Currency, &r.Month, &r.SavingsType, &r.Baseline, &r.VendorFees, &r.Retained,
+				&r.OneOff, &r.Credits, &r.Planned)
+			out = append(out, r)
+			return err
+		})
+	return out, err
 }
 
 // packBuilder carries what every section of a pack needs.
@@ -343,7 +351,7 @@ func (b *packBuilder) reviews() error {
 // risks takes the register as at the quarter's end and its movement since the previous quarter's end.
 func (b *packBuilder) risks() error {
 	f := RiskFilter{EngagementID: b.only}
-	live, err := RegisterAsAt(b.ctx, b.db, b.s.Risk, b.p.End, f)
+	live, err := b.liveRisks(f)
 	if err != nil {
 		return err
 	}
@@ -383,6 +391,27 @@ func (b *packBuilder) risks() error {
 		}
 	}
 	return nil
+}
+
+// liveRisks is RegisterAsAt(f) at the quarter's end, in the register's order,
+// each risk brief (riskBriefColumns): read whole through the ORM, the 175,000
+// live risks of 10,000 engagements took 5.4 s.
+func (b *packBuilder) liveRisks(f RiskFilter) ([]Risk, error) {
+	f.AsAt = b.p.End
+	rows, err := f.ordered(b.db, b.s.Risk, b.p.End, true).Select(riskBriefColumns).Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Risk
+	for rows.Next() {
+		r, err := scanRiskBrief(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
 }
 
 // packRisk turns a risk into the pack's row, naming its movement.

@@ -188,3 +188,62 @@ func TestEngagementPackIsItsSectionOfThePortfolios(t *testing.T) {
 		})
 	}
 }
+
+// The pack's risk section is the register as at the quarter's end: its live
+// risks counted by band and heat cell, its ten worst, and each engagement's
+// five worst, in the register's order, with their engagement and owner.
+func TestPackRisksAreTheRegisterAsAtQuarterEnd(t *testing.T) {
+	for _, kind := range dbtest.Kinds() {
+		t.Run(kind, func(t *testing.T) {
+			ctx := context.Background()
+			db := dbtest.Demo(t, kind)
+			s, _ := models.LoadSettings(ctx, db)
+			pack, err := models.BuildPack(ctx, db, s, q3, models.DateOf(dbtest.Now))
+			if err != nil {
+				t.Fatal(err)
+			}
+			live, err := models.RegisterAsAt(ctx, db, s.Risk, pack.End, models.RiskFilter{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var heat [5][5]int
+			bands := map[string]int{}
+			var top []string
+			perEng := map[string][]string{}
+			for _, k := range live {
+				if models.ValidLevel(k.ResidualLikelihood) && models.ValidLevel(k.ResidualImpact) {
+					heat[k.ResidualLikelihood-1][k.ResidualImpact-1]++
+				}
+				bands[s.Risk.Band(k.ResidualScore)]++
+				owner := ""
+				if k.Owner != nil {
+					owner = k.Owner.Name
+				}
+				row := k.Ref + " " + owner
+				if len(top) < 10 {
+					top = append(top, row)
+				}
+				if k.Engagement != nil && len(perEng[k.Engagement.Code]) < 5 {
+					perEng[k.Engagement.Code] = append(perEng[k.Engagement.Code], row)
+				}
+			}
+			r := pack.Risks
+			var gotTop []string
+			for _, x := range r.Top {
+				gotTop = append(gotTop, x.Ref+" "+x.Owner)
+			}
+			if r.Open != len(live) || r.Heat != heat || !reflect.DeepEqual(r.Bands, bands) || !reflect.DeepEqual(gotTop, top) {
+				t.Errorf("pack: %d open, heat %v, bands %v, top %v; register: %d, %v, %v, %v", r.Open, r.Heat, r.Bands, gotTop, len(live), heat, bands, top)
+			}
+			for _, e := range pack.Engagements {
+				var got []string
+				for _, x := range e.Risks {
+					got = append(got, x.Ref+" "+x.Owner)
+				}
+				if !reflect.DeepEqual(got, perEng[e.Code]) {
+					t.Errorf("%s: pack %v, register %v", e.Code, got, perEng[e.Code])
+				}
+			}
+		})
+	}
+}

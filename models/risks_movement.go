@@ -5,6 +5,7 @@ package models
 
 import (
 	"context"
+	"database/sql"
 	"sort"
 	"strings"
 
@@ -163,32 +164,59 @@ func (f MoveFlags) move(r Risk) RiskMove {
 // portfolio-wide, vendor, owner, category, search; its status, band, flag and
 // paging fields are ignored): risks new in the window, escalated and
 // de-escalated (residual score, live at both dates), closed and reopened. Each
-// move carries the risk as it stood at to, with Engagement and Owner. The review
+// move carries the risk as it stood at to, brief (riskBriefColumns). The review
 // pack prints this; a register page uses MovementCounts and MovesOf, which cost less.
 func Movement(ctx context.Context, db *gorm.DB, from, to Date, f RiskFilter) (MovementReport, error) {
 	rep := MovementReport{From: from, To: to}
-	db = db.WithContext(ctx)
-	type row struct {
-		Risk
-		MoveFlags
-	}
-	var rows []row
-	err := movementJoin(db, from, to, f, nil).Select("risks.*, " + moveColumns).
-		Order("risks.residual_score DESC, risks.ref").Scan(&rows).Error
+	rows, err := movementJoin(db.WithContext(ctx), from, to, f, nil).
+		Joins("LEFT JOIN engagements e ON e.id = risks.engagement_id").Joins("LEFT JOIN users o ON o.id = risks.owner_id").
+		Select(riskBriefColumns + ", " + moveColumns).Order("risks.residual_score DESC, risks.ref").Rows()
 	if err != nil {
 		return rep, err
 	}
-	risks := make([]Risk, len(rows))
-	for i, r := range rows {
-		risks[i] = r.Risk
+	defer rows.Close()
+	for rows.Next() {
+		var m MoveFlags
+		r, err := scanRiskBrief(rows, &m.FromScore, &m.FromStatus, &m.IsNew, &m.IsEscalated, &m.IsDeescalated, &m.IsClosed, &m.IsReopened)
+		if err != nil {
+			return rep, err
+		}
+		rep.Moves = append(rep.Moves, m.move(r))
 	}
-	if err := loadRiskRelations(db, risks); err != nil {
-		return rep, err
+	return rep, rows.Err()
+}
+
+// riskBriefColumns are what a report shows of a risk (the review pack, the
+// movement): its reference, title, category, status, residual levels and
+// score, engagement (id and code, as "e") and owner (id and name, as "o").
+const riskBriefColumns = `risks.id, risks.ref, risks.title, risks.category, risks.status, risks.residual_score,
+	risks.residual_likelihood, risks.residual_impact, risks.engagement_id, e.code, risks.owner_id, o.name`
+
+// scanRiskBrief scans riskBriefColumns, then extra, from the current row.
+func scanRiskBrief(rows *sql.Rows, extra ...any) (Risk, error) {
+	var r Risk
+	var eng, own sql.NullInt64
+	var code, owner sql.NullString
+	dest := append([]any{&r.ID, &r.Ref, &r.Title, &r.Category, &r.Status, &r.ResidualScore, &r.ResidualLikelihood,
+		&r.ResidualImpact, &eng, &code, &own, &owner}, extra...)
+	if err := rows.Scan(dest...); err != nil {
+		return r, err
 	}
-	for i, r := range rows {
-		rep.Moves = append(rep.Moves, r.MoveFlags.move(risks[i]))
+	if eng.Valid {
+		id := uint(eng.Int64)
+		r.EngagementID = &id
+		if code.Valid {
+			r.Engagement = &Engagement{ID: id, Code: code.String}
+		}
 	}
-	return rep, nil
+	if own.Valid {
+		id := uint(own.Int64)
+		r.OwnerID = &id
+		if owner.Valid {
+			r.Owner = &User{ID: id, Name: owner.String}
+		}
+	}
+	return r, nil
 }
 
 // MovementCounts counts the moves of each kind (MoveKinds) between the end of
