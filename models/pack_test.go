@@ -84,7 +84,9 @@ func TestPublishedPackDoesNotMove(t *testing.T) {
 			if c.ID == 0 {
 				t.Fatal("no August 2026 cost record in the demo")
 			}
-			if err := db.Model(&c).Update("baseline", c.Baseline+100_000_000).Error; err != nil {
+			edit := c
+			edit.Baseline += 100_000_000
+			if _, _, err := models.SaveCost(ctx, db, models.CostWrite{Settings: s, Today: today}, edit, c.Version); err != nil {
 				t.Fatal(err)
 			}
 			draft, _ := models.BuildPack(ctx, db, s, q3, today)
@@ -243,6 +245,38 @@ func TestPackRisksAreTheRegisterAsAtQuarterEnd(t *testing.T) {
 				if !reflect.DeepEqual(got, perEng[e.Code]) {
 					t.Errorf("%s: pack %v, register %v", e.Code, got, perEng[e.Code])
 				}
+			}
+		})
+	}
+}
+
+// The pack's portfolio savings (read from the kept monthly totals) are the
+// savings page's figures for the quarter, summed from the records.
+func TestPackSavingsAreTheRecords(t *testing.T) {
+	for _, kind := range dbtest.Kinds() {
+		t.Run(kind, func(t *testing.T) {
+			ctx := context.Background()
+			db := dbtest.Demo(t, kind)
+			s, _ := models.LoadSettings(ctx, db)
+			today := models.DateOf(dbtest.Now)
+			pack, err := models.BuildPack(ctx, db, s, q3, today)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sums, err := models.SumCosts(ctx, db, models.CostScope{To: pack.End})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rates, _ := models.LoadRates(ctx, db, s.Finance.ReportingCurrency)
+			fig := models.NewSavingsFigures(sums, rates, s.Fiscal(), q3, today)
+			got := pack.Savings
+			want := []int64{fig.Quarter.Hard.Net.Minor(), fig.Quarter.Hard.Planned.Minor(), fig.YTD.Hard.Net.Minor(),
+				fig.YTD.Hard.Planned.Minor(), fig.Quarter.Avoidance.Net.Minor(), fig.YTD.Avoidance.Net.Minor()}
+			if have := []int64{got.Quarter, got.QuarterPlan, got.YTD, got.YTDPlan, got.AvoidQuarter, got.AvoidYTD}; !reflect.DeepEqual(have, want) || want[0] == 0 {
+				t.Errorf("pack savings %v, from the records %v", have, want)
+			}
+			if len(got.Trend) != 5 {
+				t.Errorf("trend of %d quarters, want 5", len(got.Trend))
 			}
 		})
 	}
