@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"gorm.io/gorm"
+
 	"portfolio/models"
 	"portfolio/models/dbtest"
 )
@@ -15,101 +17,89 @@ var q3 = models.Quarter{Year: 2026, Q: 3}
 // The pack is as at the quarter's end: a risk escalated and another raised after
 // it do not change the quarter's register, heat map or movement.
 func TestPackIsAsAtQuarterEnd(t *testing.T) {
-	for _, kind := range dbtest.Kinds() {
-		t.Run(kind, func(t *testing.T) {
-			ctx := context.Background()
-			db := dbtest.Demo(t, kind)
-			s, _ := models.LoadSettings(ctx, db)
-			today := models.DateOf(dbtest.Now)
-			before, err := models.BuildPack(ctx, db, s, q3, today)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if before.Risks.Open == 0 || len(before.Engagements) == 0 || before.SLA.Measured == 0 || before.Savings.Quarter == 0 {
-				t.Fatalf("demo pack is empty: %+v", before.Risks)
-			}
-			// Today (after the quarter's end) a manager escalates a live risk to the maximum.
-			var r models.Risk
-			db.Where("status = ? AND residual_score < 20 AND engagement_id IS NOT NULL", models.StatusOpen).Order("id").First(&r)
-			act := models.RiskActor{At: dbtest.Now, Settings: s}
-			r.ResidualLikelihood, r.ResidualImpact, r.InherentLikelihood, r.InherentImpact = 5, 5, 5, 5
-			if _, err := models.UpdateRisk(ctx, db, act, &r); err != nil {
-				t.Fatal(err)
-			}
-			after, err := models.BuildPack(ctx, db, s, q3, today)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if after.Risks.Heat != before.Risks.Heat || after.Risks.Open != before.Risks.Open || after.Risks.Escalated != before.Risks.Escalated {
-				t.Errorf("a change made after the quarter moved its pack: heat %v → %v, open %d → %d, escalated %d → %d",
-					before.Risks.Heat, after.Risks.Heat, before.Risks.Open, after.Risks.Open, before.Risks.Escalated, after.Risks.Escalated)
-			}
-			// The current quarter's live view does see it.
-			live, _ := models.RegisterAsAt(ctx, db, s.Risk, today, models.RiskFilter{})
-			found := false
-			for _, x := range live {
-				found = found || (x.ID == r.ID && x.ResidualScore == 25)
-			}
-			if !found {
-				t.Error("the escalation is not in today's register")
-			}
-		})
-	}
+	eachDemo(t, func(t *testing.T, ctx context.Context, db *gorm.DB, s models.Settings, today models.Date) {
+		before, err := models.BuildPack(ctx, db, s, q3, today)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if before.Risks.Open == 0 || len(before.Engagements) == 0 || before.SLA.Measured == 0 || before.Savings.Quarter == 0 {
+			t.Fatalf("demo pack is empty: %+v", before.Risks)
+		}
+		// Today (after the quarter's end) a manager escalates a live risk to the maximum.
+		var r models.Risk
+		db.Where("status = ? AND residual_score < 20 AND engagement_id IS NOT NULL", models.StatusOpen).Order("id").First(&r)
+		act := models.RiskActor{At: dbtest.Now, Settings: s}
+		r.ResidualLikelihood, r.ResidualImpact, r.InherentLikelihood, r.InherentImpact = 5, 5, 5, 5
+		if _, err := models.UpdateRisk(ctx, db, act, &r); err != nil {
+			t.Fatal(err)
+		}
+		after, err := models.BuildPack(ctx, db, s, q3, today)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if after.Risks.Heat != before.Risks.Heat || after.Risks.Open != before.Risks.Open || after.Risks.Escalated != before.Risks.Escalated {
+			t.Errorf("a change made after the quarter moved its pack: heat %v → %v, open %d → %d, escalated %d → %d",
+				before.Risks.Heat, after.Risks.Heat, before.Risks.Open, after.Risks.Open, before.Risks.Escalated, after.Risks.Escalated)
+		}
+		// The current quarter's live view does see it.
+		live, _ := models.RegisterAsAt(ctx, db, s.Risk, today, models.RiskFilter{})
+		found := false
+		for _, x := range live {
+			found = found || (x.ID == r.ID && x.ResidualScore == 25)
+		}
+		if !found {
+			t.Error("the escalation is not in today's register")
+		}
+	})
 }
 
 // A published pack is frozen: later edits to its quarter's costs change the live
 // draft figures but never the published ones; a quarter publishes once.
 func TestPublishedPackDoesNotMove(t *testing.T) {
-	for _, kind := range dbtest.Kinds() {
-		t.Run(kind, func(t *testing.T) {
-			ctx := context.Background()
-			db := dbtest.Demo(t, kind)
-			s, _ := models.LoadSettings(ctx, db)
-			today := models.DateOf(dbtest.Now)
-			if p, err := models.PublishedPackFor(ctx, db, q3.String()); err != nil || p != nil {
-				t.Fatalf("a fresh quarter is already published (%v)", err)
-			}
-			pack, err := models.BuildPack(ctx, db, s, q3, today)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var admin models.User
-			db.Where("role = ?", models.RoleAdmin).First(&admin)
-			if err := models.PublishPack(ctx, db, pack, admin, dbtest.Now); err != nil {
-				t.Fatal(err)
-			}
-			// A manager corrects a Q3 month afterwards: baseline up by 1,000,000.00.
-			var c models.CostRecord
-			db.Where("month = ? AND currency = ?", models.D(2026, time.August, 1), s.Finance.ReportingCurrency).Order("id").First(&c)
-			if c.ID == 0 {
-				t.Fatal("no August 2026 cost record in the demo")
-			}
-			edit := c
-			edit.Baseline += 100_000_000
-			if _, _, err := models.SaveCost(ctx, db, models.CostWrite{Settings: s, Today: today}, edit, c.Version); err != nil {
-				t.Fatal(err)
-			}
-			draft, _ := models.BuildPack(ctx, db, s, q3, today)
-			if draft.Savings.Quarter != pack.Savings.Quarter+100_000_000 {
-				t.Fatalf("the live figure should move by 1,000,000.00: %d → %d", pack.Savings.Quarter, draft.Savings.Quarter)
-			}
-			frozen, err := models.PublishedPackFor(ctx, db, q3.String())
-			if err != nil || frozen == nil {
-				t.Fatalf("published pack not found: %v", err)
-			}
-			if frozen.Savings.Quarter != pack.Savings.Quarter || !frozen.Published || frozen.PublishedBy != admin.Name {
-				t.Errorf("published pack moved or lost its stamp: %d vs %d, %v %q", frozen.Savings.Quarter, pack.Savings.Quarter, frozen.Published, frozen.PublishedBy)
-			}
-			if err := models.PublishPack(ctx, db, draft, admin, dbtest.Now); err != models.ErrStale {
-				t.Errorf("publishing twice: %v, want ErrStale", err)
-			}
-			var hist int64
-			db.Model(&models.Change{}).Where("entity = ? AND action = ?", "pack", "publish").Count(&hist)
-			if hist != 1 {
-				t.Errorf("publish history rows: %d", hist)
-			}
-		})
-	}
+	eachDemo(t, func(t *testing.T, ctx context.Context, db *gorm.DB, s models.Settings, today models.Date) {
+		if p, err := models.PublishedPackFor(ctx, db, q3.String()); err != nil || p != nil {
+			t.Fatalf("a fresh quarter is already published (%v)", err)
+		}
+		pack, err := models.BuildPack(ctx, db, s, q3, today)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var admin models.User
+		db.Where("role = ?", models.RoleAdmin).First(&admin)
+		if err := models.PublishPack(ctx, db, pack, admin, dbtest.Now); err != nil {
+			t.Fatal(err)
+		}
+		// A manager corrects a Q3 month afterwards: baseline up by 1,000,000.00.
+		var c models.CostRecord
+		db.Where("month = ? AND currency = ?", models.D(2026, time.August, 1), s.Finance.ReportingCurrency).Order("id").First(&c)
+		if c.ID == 0 {
+			t.Fatal("no August 2026 cost record in the demo")
+		}
+		edit := c
+		edit.Baseline += 100_000_000
+		if _, _, err := models.SaveCost(ctx, db, models.CostWrite{Settings: s, Today: today}, edit, c.Version); err != nil {
+			t.Fatal(err)
+		}
+		draft, _ := models.BuildPack(ctx, db, s, q3, today)
+		if draft.Savings.Quarter != pack.Savings.Quarter+100_000_000 {
+			t.Fatalf("the live figure should move by 1,000,000.00: %d → %d", pack.Savings.Quarter, draft.Savings.Quarter)
+		}
+		frozen, err := models.PublishedPackFor(ctx, db, q3.String())
+		if err != nil || frozen == nil {
+			t.Fatalf("published pack not found: %v", err)
+		}
+		if frozen.Savings.Quarter != pack.Savings.Quarter || !frozen.Published || frozen.PublishedBy != admin.Name {
+			t.Errorf("published pack moved or lost its stamp: %d vs %d, %v %q", frozen.Savings.Quarter, pack.Savings.Quarter, frozen.Published, frozen.PublishedBy)
+		}
+		if err := models.PublishPack(ctx, db, draft, admin, dbtest.Now); err != models.ErrStale {
+			t.Errorf("publishing twice: %v, want ErrStale", err)
+		}
+		var hist int64
+		db.Model(&models.Change{}).Where("entity = ? AND action = ?", "pack", "publish").Count(&hist)
+		if hist != 1 {
+			t.Errorf("publish history rows: %d", hist)
+		}
+	})
 }
 
 // The pack's figures agree with hand sums over the same rows: savings in the
@@ -146,138 +136,134 @@ func TestPackFiguresMatchTheRecords(t *testing.T) {
 // section of the portfolio pack, for every engagement of the quarter, on both
 // databases; an engagement not live in the quarter has none.
 func TestEngagementPackIsItsSectionOfThePortfolios(t *testing.T) {
-	for _, kind := range dbtest.Kinds() {
-		t.Run(kind, func(t *testing.T) {
-			ctx := context.Background()
-			db := dbtest.Demo(t, kind)
-			s, _ := models.LoadSettings(ctx, db)
-			today := models.DateOf(dbtest.Now)
-			for _, q := range []models.Quarter{q3, q3.Prev()} {
-				whole, err := models.BuildPack(ctx, db, s, q, today)
+	eachDemo(t, func(t *testing.T, ctx context.Context, db *gorm.DB, s models.Settings, today models.Date) {
+		for _, q := range []models.Quarter{q3, q3.Prev()} {
+			whole, err := models.BuildPack(ctx, db, s, q, today)
+			if err != nil {
+				t.Fatal(err)
+			}
+			withRisks, withTransfer := 0, 0
+			for _, want := range whole.Engagements {
+				one, err := models.BuildEngagementPack(ctx, db, s, q, today, want.ID)
 				if err != nil {
 					t.Fatal(err)
 				}
-				withRisks, withTransfer := 0, 0
-				for _, want := range whole.Engagements {
-					one, err := models.BuildEngagementPack(ctx, db, s, q, today, want.ID)
-					if err != nil {
-						t.Fatal(err)
-					}
-					if len(one.Engagements) != 1 {
-						t.Fatalf("%s %s: %d engagements in its own pack", q, want.Code, len(one.Engagements))
-					}
-					if got := one.Engagements[0]; !reflect.DeepEqual(got, want) {
-						t.Errorf("%s %s: its own pack's section differs from the portfolio's:\n own  %+v\n port %+v", q, want.Code, got, want)
-					}
-					if len(want.Risks) > 0 {
-						withRisks++
-					}
-					if want.Transfer != nil {
-						withTransfer++
-					}
+				if len(one.Engagements) != 1 {
+					t.Fatalf("%s %s: %d engagements in its own pack", q, want.Code, len(one.Engagements))
 				}
-				if withRisks == 0 || withTransfer == 0 {
-					t.Errorf("%s: the comparison saw no risks (%d) or no transfers (%d)", q, withRisks, withTransfer)
+				if got := one.Engagements[0]; !reflect.DeepEqual(got, want) {
+					t.Errorf("%s %s: its own pack's section differs from the portfolio's:\n own  %+v\n port %+v", q, want.Code, got, want)
+				}
+				if len(want.Risks) > 0 {
+					withRisks++
+				}
+				if want.Transfer != nil {
+					withTransfer++
 				}
 			}
-			var later models.Engagement
-			if err := db.Where("start_date > ?", models.DateOf(dbtest.Now).String()).First(&later).Error; err == nil {
-				one, err := models.BuildEngagementPack(ctx, db, s, q3, today, later.ID)
-				if err != nil || len(one.Engagements) != 0 {
-					t.Errorf("an engagement starting after the quarter: %d engagements, %v", len(one.Engagements), err)
-				}
+			if withRisks == 0 || withTransfer == 0 {
+				t.Errorf("%s: the comparison saw no risks (%d) or no transfers (%d)", q, withRisks, withTransfer)
 			}
-		})
-	}
+		}
+		var later models.Engagement
+		if err := db.Where("start_date > ?", today.String()).First(&later).Error; err == nil {
+			one, err := models.BuildEngagementPack(ctx, db, s, q3, today, later.ID)
+			if err != nil || len(one.Engagements) != 0 {
+				t.Errorf("an engagement starting after the quarter: %d engagements, %v", len(one.Engagements), err)
+			}
+		}
+	})
 }
 
 // The pack's risk section is the register as at the quarter's end: its live
 // risks counted by band and heat cell, its ten worst, and each engagement's
 // five worst, in the register's order, with their engagement and owner.
 func TestPackRisksAreTheRegisterAsAtQuarterEnd(t *testing.T) {
-	for _, kind := range dbtest.Kinds() {
-		t.Run(kind, func(t *testing.T) {
-			ctx := context.Background()
-			db := dbtest.Demo(t, kind)
-			s, _ := models.LoadSettings(ctx, db)
-			pack, err := models.BuildPack(ctx, db, s, q3, models.DateOf(dbtest.Now))
-			if err != nil {
-				t.Fatal(err)
+	eachDemo(t, func(t *testing.T, ctx context.Context, db *gorm.DB, s models.Settings, today models.Date) {
+		pack, err := models.BuildPack(ctx, db, s, q3, today)
+		if err != nil {
+			t.Fatal(err)
+		}
+		live, err := models.RegisterAsAt(ctx, db, s.Risk, pack.End, models.RiskFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var heat [5][5]int
+		bands := map[string]int{}
+		var top []string
+		perEng := map[string][]string{}
+		for _, k := range live {
+			if models.ValidLevel(k.ResidualLikelihood) && models.ValidLevel(k.ResidualImpact) {
+				heat[k.ResidualLikelihood-1][k.ResidualImpact-1]++
 			}
-			live, err := models.RegisterAsAt(ctx, db, s.Risk, pack.End, models.RiskFilter{})
-			if err != nil {
-				t.Fatal(err)
+			bands[s.Risk.Band(k.ResidualScore)]++
+			owner := ""
+			if k.Owner != nil {
+				owner = k.Owner.Name
 			}
-			var heat [5][5]int
-			bands := map[string]int{}
-			var top []string
-			perEng := map[string][]string{}
-			for _, k := range live {
-				if models.ValidLevel(k.ResidualLikelihood) && models.ValidLevel(k.ResidualImpact) {
-					heat[k.ResidualLikelihood-1][k.ResidualImpact-1]++
-				}
-				bands[s.Risk.Band(k.ResidualScore)]++
-				owner := ""
-				if k.Owner != nil {
-					owner = k.Owner.Name
-				}
-				row := k.Ref + " " + owner
-				if len(top) < 10 {
-					top = append(top, row)
-				}
-				if k.Engagement != nil && len(perEng[k.Engagement.Code]) < 5 {
-					perEng[k.Engagement.Code] = append(perEng[k.Engagement.Code], row)
-				}
+			row := k.Ref + " " + owner
+			if len(top) < 10 {
+				top = append(top, row)
 			}
-			r := pack.Risks
-			var gotTop []string
-			for _, x := range r.Top {
-				gotTop = append(gotTop, x.Ref+" "+x.Owner)
+			if k.Engagement != nil && len(perEng[k.Engagement.Code]) < 5 {
+				perEng[k.Engagement.Code] = append(perEng[k.Engagement.Code], row)
 			}
-			if r.Open != len(live) || r.Heat != heat || !reflect.DeepEqual(r.Bands, bands) || !reflect.DeepEqual(gotTop, top) {
-				t.Errorf("pack: %d open, heat %v, bands %v, top %v; register: %d, %v, %v, %v", r.Open, r.Heat, r.Bands, gotTop, len(live), heat, bands, top)
+		}
+		r := pack.Risks
+		var gotTop []string
+		for _, x := range r.Top {
+			gotTop = append(gotTop, x.Ref+" "+x.Owner)
+		}
+		if r.Open != len(live) || r.Heat != heat || !reflect.DeepEqual(r.Bands, bands) || !reflect.DeepEqual(gotTop, top) {
+			t.Errorf("pack: %d open, heat %v, bands %v, top %v; register: %d, %v, %v, %v", r.Open, r.Heat, r.Bands, gotTop, len(live), heat, bands, top)
+		}
+		for _, e := range pack.Engagements {
+			var got []string
+			for _, x := range e.Risks {
+				got = append(got, x.Ref+" "+x.Owner)
 			}
-			for _, e := range pack.Engagements {
-				var got []string
-				for _, x := range e.Risks {
-					got = append(got, x.Ref+" "+x.Owner)
-				}
-				if !reflect.DeepEqual(got, perEng[e.Code]) {
-					t.Errorf("%s: pack %v, register %v", e.Code, got, perEng[e.Code])
-				}
+			if !reflect.DeepEqual(got, perEng[e.Code]) {
+				t.Errorf("%s: pack %v, register %v", e.Code, got, perEng[e.Code])
 			}
-		})
-	}
+		}
+	})
 }
 
 // The pack's portfolio savings (read from the kept monthly totals) are the
 // savings page's figures for the quarter, summed from the records.
 func TestPackSavingsAreTheRecords(t *testing.T) {
+	eachDemo(t, func(t *testing.T, ctx context.Context, db *gorm.DB, s models.Settings, today models.Date) {
+		pack, err := models.BuildPack(ctx, db, s, q3, today)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sums, err := models.SumCosts(ctx, db, models.CostScope{To: pack.End})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rates, _ := models.LoadRates(ctx, db, s.Finance.ReportingCurrency)
+		fig := models.NewSavingsFigures(sums, rates, s.Fiscal(), q3, today)
+		got := pack.Savings
+		want := []int64{fig.Quarter.Hard.Net.Minor(), fig.Quarter.Hard.Planned.Minor(), fig.YTD.Hard.Net.Minor(),
+			fig.YTD.Hard.Planned.Minor(), fig.Quarter.Avoidance.Net.Minor(), fig.YTD.Avoidance.Net.Minor()}
+		if have := []int64{got.Quarter, got.QuarterPlan, got.YTD, got.YTDPlan, got.AvoidQuarter, got.AvoidYTD}; !reflect.DeepEqual(have, want) || want[0] == 0 {
+			t.Errorf("pack savings %v, from the records %v", have, want)
+		}
+		if len(got.Trend) != 5 {
+			t.Errorf("trend of %d quarters, want 5", len(got.Trend))
+		}
+	})
+}
+
+// eachDemo runs fn on the demo portfolio on each kind of database, with its
+// settings and the demo's today.
+func eachDemo(t *testing.T, fn func(t *testing.T, ctx context.Context, db *gorm.DB, s models.Settings, today models.Date)) {
 	for _, kind := range dbtest.Kinds() {
 		t.Run(kind, func(t *testing.T) {
 			ctx := context.Background()
 			db := dbtest.Demo(t, kind)
 			s, _ := models.LoadSettings(ctx, db)
-			today := models.DateOf(dbtest.Now)
-			pack, err := models.BuildPack(ctx, db, s, q3, today)
-			if err != nil {
-				t.Fatal(err)
-			}
-			sums, err := models.SumCosts(ctx, db, models.CostScope{To: pack.End})
-			if err != nil {
-				t.Fatal(err)
-			}
-			rates, _ := models.LoadRates(ctx, db, s.Finance.ReportingCurrency)
-			fig := models.NewSavingsFigures(sums, rates, s.Fiscal(), q3, today)
-			got := pack.Savings
-			want := []int64{fig.Quarter.Hard.Net.Minor(), fig.Quarter.Hard.Planned.Minor(), fig.YTD.Hard.Net.Minor(),
-				fig.YTD.Hard.Planned.Minor(), fig.Quarter.Avoidance.Net.Minor(), fig.YTD.Avoidance.Net.Minor()}
-			if have := []int64{got.Quarter, got.QuarterPlan, got.YTD, got.YTDPlan, got.AvoidQuarter, got.AvoidYTD}; !reflect.DeepEqual(have, want) || want[0] == 0 {
-				t.Errorf("pack savings %v, from the records %v", have, want)
-			}
-			if len(got.Trend) != 5 {
-				t.Errorf("trend of %d quarters, want 5", len(got.Trend))
-			}
+			fn(t, ctx, db, s, models.DateOf(dbtest.Now))
 		})
 	}
 }
