@@ -66,8 +66,9 @@ func (c *RegisterCache) key(db *gorm.DB, f RiskFilter, s RiskSettings, today Dat
 }
 
 // cached reports whether f's results may be kept, and at which version: the
-// live register at the data version, the register as at a day that has ended
-// for good (pastVersion).
+// live register at the data version; the register as at a day that has ended
+// for good (pastVersion), or at the data version when it reads today's
+// engagements or users too (pastOnly); as at a day not ended, not at all.
 func (c *RegisterCache) cached(f RiskFilter, version int64) (int64, bool) {
 	switch {
 	case c == nil:
@@ -76,7 +77,7 @@ func (c *RegisterCache) cached(f RiskFilter, version int64) (int64, bool) {
 		return version, f.MovedSince.IsZero()
 	case !isPast(f.AsAt):
 		return 0, false
-	case isPast(f.AsAt) && pastOnly(f): // with what moved since an earlier day, or not
+	case pastOnly(f): // with what moved since an earlier day, or not
 		return pastVersion, true
 	}
 	return version, true // as at a day: kept at the data version
@@ -123,11 +124,11 @@ func (c *RegisterCache) MovementCounts(ctx context.Context, db *gorm.DB, version
 	if c == nil {
 		return MovementCounts(ctx, db, from, to, f)
 	}
-	if isPast(to) && pastOnly(f) {
-		version = pastVersion
-	}
 	sc := movementScope(f, to)
 	sc.MovedSince = from
+	if isPast(to) && pastOnly(sc) {
+		version = pastVersion
+	}
 	return c.moves.GetOr(registerKey{db: db, f: sc}, version, func() (map[string]int, error) { return MovementCounts(ctx, db, from, to, f) })
 }
 

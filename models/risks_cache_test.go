@@ -196,104 +196,99 @@ func TestRegisterCacheFollowsWritesOfAnotherHandle(t *testing.T) {
 // after a write made now (which cannot change the past). The register as at a
 // day not yet ended follows the writes.
 func TestPastRegisterIsKeptForGood(t *testing.T) {
-	for _, kind := range dbtest.Kinds() {
-		t.Run(kind, func(t *testing.T) {
-			db := dbtest.Demo(t, kind)
-			ctx := context.Background()
-			s := models.DefaultRiskSettings()
-			today := models.DateOf(dbtest.Now)
-			c := models.NewRegisterCache()
-			filters := []models.RiskFilter{{AsAt: models.D(2026, 9, 30), PerPage: 7},
-				{AsAt: models.D(2026, 6, 30), Status: "all", Sort: "title", PerPage: 5},
-				{AsAt: models.D(2026, 9, 30), Category: "Financial", Sort: "review", Dir: "desc", PerPage: 3},
-				{AsAt: models.D(2026, 9, 30), MovedSince: models.D(2026, 6, 30), PerPage: 4},
-				{AsAt: models.D(2026, 9, 30), MovedSince: models.D(2025, 12, 31), MoveKind: models.MoveEscalated, Sort: "ref", PerPage: 2}}
-			check := func(version int64) int {
-				shown := 0
-				for _, f := range filters {
-					want, err := models.TallyRisks(ctx, db, s, today, f)
+	eachDemo(t, func(t *testing.T, ctx context.Context, db *gorm.DB, all models.Settings, today models.Date) {
+		s := all.Risk
+		c := models.NewRegisterCache()
+		filters := []models.RiskFilter{{AsAt: models.D(2026, 9, 30), PerPage: 7},
+			{AsAt: models.D(2026, 6, 30), Status: "all", Sort: "title", PerPage: 5},
+			{AsAt: models.D(2026, 9, 30), Category: "Financial", Sort: "review", Dir: "desc", PerPage: 3},
+			{AsAt: models.D(2026, 9, 30), MovedSince: models.D(2026, 6, 30), PerPage: 4},
+			{AsAt: models.D(2026, 9, 30), MovedSince: models.D(2025, 12, 31), MoveKind: models.MoveEscalated, Sort: "ref", PerPage: 2}}
+		check := func(version int64) int {
+			shown := 0
+			for _, f := range filters {
+				want, err := models.TallyRisks(ctx, db, s, today, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, err := c.Tally(ctx, db, version, s, today, f)
+				if err != nil || got != want {
+					t.Fatalf("%+v: kept tally %d (%v), replayed %d", f, got.Total, err, want.Total)
+				}
+				for f.Page = 1; f.Page <= int(want.Total)/f.PerPage+2; f.Page++ {
+					replayed, err := models.PageRisks(ctx, db, s, today, f, want.Total)
 					if err != nil {
 						t.Fatal(err)
 					}
-					got, err := c.Tally(ctx, db, version, s, today, f)
-					if err != nil || got != want {
-						t.Fatalf("%+v: kept tally %d (%v), replayed %d", f, got.Total, err, want.Total)
+					kept, err := c.Page(ctx, db, version, s, today, f, got.Total)
+					if err != nil {
+						t.Fatal(err)
 					}
-					for f.Page = 1; f.Page <= int(want.Total)/f.PerPage+2; f.Page++ {
-						replayed, err := models.PageRisks(ctx, db, s, today, f, want.Total)
-						if err != nil {
-							t.Fatal(err)
-						}
-						kept, err := c.Page(ctx, db, version, s, today, f, got.Total)
-						if err != nil {
-							t.Fatal(err)
-						}
-						if !reflect.DeepEqual(kept, replayed) {
-							t.Fatalf("%+v page %d: kept %v (page %d of %d), replayed %v (page %d of %d)", f, f.Page,
-								ids(kept.Rows), kept.Page, kept.Last, ids(replayed.Rows), replayed.Page, replayed.Last)
-						}
-						shown += len(kept.Rows)
+					if !reflect.DeepEqual(kept, replayed) {
+						t.Fatalf("%+v page %d: kept %v (page %d of %d), replayed %v (page %d of %d)", f, f.Page,
+							ids(kept.Rows), kept.Page, kept.Last, ids(replayed.Rows), replayed.Page, replayed.Last)
 					}
-					if !f.MovedSince.IsZero() {
-						want, err := models.MovementCounts(ctx, db, f.MovedSince, f.AsAt, f)
-						if err != nil {
-							t.Fatal(err)
-						}
-						if got, err := c.MovementCounts(ctx, db, version, f.MovedSince, f.AsAt, f); err != nil || !reflect.DeepEqual(got, want) {
-							t.Fatalf("%+v: kept movement %v (%v), replayed %v", f, got, err, want)
-						}
+					shown += len(kept.Rows)
+				}
+				if !f.MovedSince.IsZero() {
+					want, err := models.MovementCounts(ctx, db, f.MovedSince, f.AsAt, f)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if got, err := c.MovementCounts(ctx, db, version, f.MovedSince, f.AsAt, f); err != nil || !reflect.DeepEqual(got, want) {
+						t.Fatalf("%+v: kept movement %v (%v), replayed %v", f, got, err, want)
 					}
 				}
-				return shown
 			}
-			if check(1) == 0 {
-				t.Fatal("the past registers are empty: the comparison proves nothing")
-			}
-			// A risk escalated now changes today's register, not the past's.
-			var r models.Risk
-			db.Where("status = ? AND created_at < ?", models.StatusOpen, "2026-06-01").Order("id").First(&r)
-			r.ResidualLikelihood, r.ResidualImpact = 5, 5
-			if _, err := models.UpdateRisk(ctx, db, models.RiskActor{At: time.Now(), Settings: models.Settings{Risk: s}}, &r); err != nil {
-				t.Fatal(err)
-			}
-			check(2)
-			// Filtered by vendor, or sorted by engagement, the past reads the
-			// engagements as they are now: it is kept at the data version only.
-			var e models.Engagement
-			db.Where("id = ?", r.EngagementID).First(&e)
-			var otherVendor uint
-			db.Model(&models.Vendor{}).Where("id <> ?", e.VendorID).Order("id").Limit(1).Pluck("id", &otherVendor)
-			byVendor := models.RiskFilter{AsAt: models.D(2026, 9, 30), VendorID: otherVendor, PerPage: 10}
-			v1, _ := models.DataVersion(ctx, db)
-			kept, _ := c.Tally(ctx, db, v1, s, today, byVendor)
-			if err := db.Model(&e).Update("vendor_id", otherVendor).Error; err != nil {
-				t.Fatal(err)
-			}
-			v2, _ := models.DataVersion(ctx, db)
-			fresh, _ := models.TallyRisks(ctx, db, s, today, byVendor)
-			if got, _ := c.Tally(ctx, db, v2, s, today, byVendor); got != fresh || fresh.Total == kept.Total {
-				t.Errorf("as at a past day by vendor, after the engagement moved vendor: kept %d, now %d, was %d", got.Total, fresh.Total, kept.Total)
-			}
-			// As at today (not ended): a risk added now is in it at once.
-			now := models.RiskFilter{AsAt: models.DateOf(time.Now()), PerPage: 10}
-			before, _ := c.Tally(ctx, db, 3, s, today, now)
-			since := models.D(2026, 9, 30)
-			movedBefore, _ := c.MovementCounts(ctx, db, 3, since, now.AsAt, models.RiskFilter{})
-			added := models.Risk{EngagementID: r.EngagementID, Title: "Raised while the day lasts", Category: r.Category,
-				InherentLikelihood: 2, InherentImpact: 2, ResidualLikelihood: 1, ResidualImpact: 1, Response: "reduce", Status: models.StatusOpen, RaisedOn: models.DateOf(time.Now())}
-			if err := models.CreateRisk(ctx, db, models.RiskActor{At: time.Now(), Settings: models.Settings{Risk: s}}, &added); err != nil {
-				t.Fatal(err)
-			}
-			if after, _ := c.Tally(ctx, db, 4, s, today, now); after.Total != before.Total+1 {
-				t.Errorf("as at today: %d risks after adding one to %d", after.Total, before.Total)
-			}
-			// What moved up to today is kept at the version only.
-			if kept, _ := c.MovementCounts(ctx, db, 3, since, now.AsAt, models.RiskFilter{}); !reflect.DeepEqual(kept, movedBefore) {
-				t.Errorf("movement at the old version: %v, kept %v", kept, movedBefore)
-			}
-			if moved, _ := c.MovementCounts(ctx, db, 4, since, now.AsAt, models.RiskFilter{}); moved[models.MoveNew] != movedBefore[models.MoveNew]+1 {
-				t.Errorf("movement to today after adding a risk: %d new, was %d", moved[models.MoveNew], movedBefore[models.MoveNew])
-			}
-		})
-	}
+			return shown
+		}
+		if check(1) == 0 {
+			t.Fatal("the past registers are empty: the comparison proves nothing")
+		}
+		// A risk escalated now changes today's register, not the past's.
+		var r models.Risk
+		db.Where("status = ? AND created_at < ?", models.StatusOpen, "2026-06-01").Order("id").First(&r)
+		r.ResidualLikelihood, r.ResidualImpact = 5, 5
+		if _, err := models.UpdateRisk(ctx, db, models.RiskActor{At: time.Now(), Settings: all}, &r); err != nil {
+			t.Fatal(err)
+		}
+		check(2)
+		// Filtered by vendor, or sorted by engagement, the past reads the
+		// engagements as they are now: it is kept at the data version only.
+		var e models.Engagement
+		db.Where("id = ?", r.EngagementID).First(&e)
+		var otherVendor uint
+		db.Model(&models.Vendor{}).Where("id <> ?", e.VendorID).Order("id").Limit(1).Pluck("id", &otherVendor)
+		byVendor := models.RiskFilter{AsAt: models.D(2026, 9, 30), VendorID: otherVendor, PerPage: 10}
+		v1, _ := models.DataVersion(ctx, db)
+		kept, _ := c.Tally(ctx, db, v1, s, today, byVendor)
+		if err := db.Model(&e).Update("vendor_id", otherVendor).Error; err != nil {
+			t.Fatal(err)
+		}
+		v2, _ := models.DataVersion(ctx, db)
+		fresh, _ := models.TallyRisks(ctx, db, s, today, byVendor)
+		if got, _ := c.Tally(ctx, db, v2, s, today, byVendor); got != fresh || fresh.Total == kept.Total {
+			t.Errorf("as at a past day by vendor, after the engagement moved vendor: kept %d, now %d, was %d", got.Total, fresh.Total, kept.Total)
+		}
+		// As at today (not ended): a risk added now is in it at once.
+		now := models.RiskFilter{AsAt: models.DateOf(time.Now()), PerPage: 10}
+		before, _ := c.Tally(ctx, db, 3, s, today, now)
+		since := models.D(2026, 9, 30)
+		movedBefore, _ := c.MovementCounts(ctx, db, 3, since, now.AsAt, models.RiskFilter{})
+		added := models.Risk{EngagementID: r.EngagementID, Title: "Raised while the day lasts", Category: r.Category,
+			InherentLikelihood: 2, InherentImpact: 2, ResidualLikelihood: 1, ResidualImpact: 1, Response: "reduce", Status: models.StatusOpen, RaisedOn: models.DateOf(time.Now())}
+		if err := models.CreateRisk(ctx, db, models.RiskActor{At: time.Now(), Settings: all}, &added); err != nil {
+			t.Fatal(err)
+		}
+		if after, _ := c.Tally(ctx, db, 4, s, today, now); after.Total != before.Total+1 {
+			t.Errorf("as at today: %d risks after adding one to %d", after.Total, before.Total)
+		}
+		// What moved up to today is kept at the version only.
+		if kept, _ := c.MovementCounts(ctx, db, 3, since, now.AsAt, models.RiskFilter{}); !reflect.DeepEqual(kept, movedBefore) {
+			t.Errorf("movement at the old version: %v, kept %v", kept, movedBefore)
+		}
+		if moved, _ := c.MovementCounts(ctx, db, 4, since, now.AsAt, models.RiskFilter{}); moved[models.MoveNew] != movedBefore[models.MoveNew]+1 {
+			t.Errorf("movement to today after adding a risk: %d new, was %d", moved[models.MoveNew], movedBefore[models.MoveNew])
+		}
+	})
 }
