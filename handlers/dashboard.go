@@ -2,10 +2,8 @@ package handlers
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"strings"
-	"sync"
 
 	"github.com/labstack/echo/v4"
 	"gorm.io/gorm"
@@ -39,25 +37,6 @@ type dashboardKey struct {
 // process with more than one handle (tests) and the days around midnight.
 var dashboardBodies = models.NewVersionCache[dashboardKey, string](8)
 
-// dashboardLoads are the loads in flight, one per key at most. A request that
-// misses waits for the one in flight when that one read a version at least as
-// new as its own (what it loads then includes every write this request could
-// know of), rather than doing the same ~3 ms of work at once right after a
-// write; otherwise it loads for itself. No request ever waits for a load
-// older than its version, so none queues behind a chain of them.
-var (
-	dashboardLoadsMu sync.Mutex
-	dashboardLoads   = map[dashboardKey]*dashboardLoad{}
-)
-
-// dashboardLoad is one load and render of a body, done when done is closed.
-type dashboardLoad struct {
-	version int64
-	done    chan struct{}
-	body    string
-	err     error
-}
-
 // dashboard shows the portfolio at a glance. Route: dashboard (full page only).
 func (a *App) dashboard(c echo.Context) error {
 	version, err := a.DataVersion(c) // read by the user's load already: before the data, as it must be
@@ -75,41 +54,10 @@ func (a *App) dashboard(c echo.Context) error {
 // one), kept or loaded and rendered.
 func (a *App) dashboardBody(ctx context.Context, version int64) (string, error) {
 	today := a.today()
-	k := dashboardKey{a.db, today.String()}
-	if body, ok := dashboardBodies.Get(k, version); ok {
-		return body, nil
-	}
-	dashboardLoadsMu.Lock()
-	if l := dashboardLoads[k]; l != nil && l.version >= version {
-		dashboardLoadsMu.Unlock()
-		select {
-		case <-l.done:
-			return l.body, l.err
-		case <-ctx.Done():
-			return "", ctx.Err()
-		}
-	}
-	l := &dashboardLoad{version: version, done: make(chan struct{}), err: errDashboardLoad}
-	dashboardLoads[k] = l
-	dashboardLoadsMu.Unlock()
-	defer func() { // even when rendering panics: nobody waits for ever
-		dashboardLoadsMu.Lock()
-		if dashboardLoads[k] == l {
-			delete(dashboardLoads, k)
-		}
-		dashboardLoadsMu.Unlock()
-		close(l.done)
-	}()
-	// Others may wait for this load: one client going away must not fail theirs.
-	l.body, l.err = a.renderDashboardBody(context.WithoutCancel(ctx), today)
-	if l.err == nil {
-		dashboardBodies.Put(k, version, l.body)
-	}
-	return l.body, l.err
+	return dashboardBodies.Shared(ctx, dashboardKey{a.db, today.String()}, version, func(ctx context.Context) (string, error) {
+		return a.renderDashboardBody(ctx, today)
+	})
 }
-
-// errDashboardLoad is what waiters get from a load that did not finish.
-var errDashboardLoad = errors.New("dashboard: the load this request waited for failed")
 
 // renderDashboardBody loads the dashboard and renders its body.
 func (a *App) renderDashboardBody(ctx context.Context, today models.Date) (string, error) {

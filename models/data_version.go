@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"errors"
 	"sync"
 
 	"gorm.io/gorm"
@@ -101,7 +102,21 @@ type VersionCache[K comparable, V any] struct {
 	mu  sync.RWMutex
 	max int
 	m   map[K]versioned[V]
+
+	loadsMu sync.Mutex
+	loads   map[K]*sharedLoad[V] // Shared's loads in flight, one per key at most
 }
+
+// sharedLoad is one load of Shared, done when done is closed.
+type sharedLoad[V any] struct {
+	version int64
+	done    chan struct{}
+	v       V
+	err     error
+}
+
+// errSharedLoad is what waiters get from a load that did not finish.
+var errSharedLoad = errors.New("the load this request waited for failed")
 
 type versioned[V any] struct {
 	version int64
@@ -110,7 +125,48 @@ type versioned[V any] struct {
 
 // NewVersionCache makes an empty cache of at most n entries (at least one).
 func NewVersionCache[K comparable, V any](n int) *VersionCache[K, V] {
-	return &VersionCache[K, V]{max: max(n, 1), m: map[K]versioned[V]{}}
+	return &VersionCache[K, V]{max: max(n, 1), m: map[K]versioned[V]{}, loads: map[K]*sharedLoad[V]{}}
+}
+
+// Shared is GetOr for a value that several requests may miss at once. One
+// that misses waits for the load in flight for k when that one read a version
+// at least as new as its own (what it loads then includes every write this
+// request could know of), rather than doing the same work at once; otherwise
+// it loads for itself. No request ever waits for a load older than its
+// version, so none queues behind a chain of them. Others may wait for a load:
+// it runs without its asker's cancellation, and an asker whose ctx ends stops
+// waiting.
+func (c *VersionCache[K, V]) Shared(ctx context.Context, k K, version int64, load func(context.Context) (V, error)) (V, error) {
+	if v, ok := c.Get(k, version); ok {
+		return v, nil
+	}
+	c.loadsMu.Lock()
+	if l := c.loads[k]; l != nil && l.version >= version {
+		c.loadsMu.Unlock()
+		select {
+		case <-l.done:
+			return l.v, l.err
+		case <-ctx.Done():
+			var zero V
+			return zero, ctx.Err()
+		}
+	}
+	l := &sharedLoad[V]{version: version, done: make(chan struct{}), err: errSharedLoad}
+	c.loads[k] = l
+	c.loadsMu.Unlock()
+	defer func() { // even when the load panics: nobody waits for ever
+		c.loadsMu.Lock()
+		if c.loads[k] == l {
+			delete(c.loads, k)
+		}
+		c.loadsMu.Unlock()
+		close(l.done)
+	}()
+	l.v, l.err = load(context.WithoutCancel(ctx))
+	if l.err == nil {
+		c.Put(k, version, l.v)
+	}
+	return l.v, l.err
 }
 
 // Get returns the value stored for k at exactly this version.

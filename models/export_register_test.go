@@ -41,3 +41,23 @@ func OffsetPage(ctx context.Context, db *gorm.DB, s RiskSettings, today Date, f 
 	err := f.ordered(db.WithContext(ctx), s, today, false).Select("risks.id").Pluck("risks.id", &ids).Error
 	return ids, err
 }
+
+// SetRiskSnapshots turns the reading of the kept days of the register on or
+// off, until the returned function restores it (compiled into tests only).
+func SetRiskSnapshots(on bool) (restore func()) {
+	old := useSnapshots
+	useSnapshots = on
+	return func() { useSnapshots = old }
+}
+
+// SetSnapshotBatch sets how many risks one statement of a snapshot writes,
+// until the returned function restores it (compiled into tests only).
+func SetSnapshotBatch(n uint) (restore func()) {
+	old := snapshotBatch
+	snapshotBatch = n
+	return func() { snapshotBatch = old }
+}
+
+// AsAtQuery is the SQL of the whole register as at the end of day d, and its
+// arguments (compiled into tests only).
+func AsAtQuery(db *gorm.DB, d Date) (string, []any) { return riskAsAtQuery(db, d, asAtScope{}) }

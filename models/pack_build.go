@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"golang.org/x/sync/errgroup"
 	"gorm.io/gorm"
 )
 
@@ -91,10 +92,18 @@ func buildPack(ctx context.Context, db *gorm.DB, s Settings, q Quarter, today Da
 	if b.rates, err = LoadRates(ctx, db, s.Finance.ReportingCurrency); err != nil {
 		return nil, err
 	}
-	for _, step := range []func() error{b.engagements, b.savings, b.sla, b.risks, b.transfers, b.lessons, b.reviews} {
-		if err := step(); err != nil {
-			return nil, err
-		}
+	if err := b.engagements(); err != nil {
+		return nil, err
+	}
+	// The sections read apart and each fills its own fields of the pack and of
+	// every engagement's section, so they run at once: the risks' replays take
+	// half the time of the whole at 10,000 engagements, the rest the other half.
+	var g errgroup.Group
+	for _, step := range []func() error{b.risks, b.savings, b.sla, b.transfers, b.lessons, b.reviews} {
+		g.Go(step)
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
 	}
 	b.p.Rates, b.p.Missing = b.rates.Used(), b.rates.Missing()
 	b.headlines()

@@ -78,6 +78,7 @@ type asAtScope struct {
 	changedFrom   time.Time // with changedTo: only the risks changed or created in [changedFrom, changedTo)
 	changedTo     time.Time
 	ids           []uint // when not nil, only these risks (a register page's movement badges)
+	idFrom, idTo  uint   // when idTo > 0, only the risks with ids in [idFrom, idTo) (a snapshot's batch)
 }
 
 func scopeOf(f RiskFilter) asAtScope {
@@ -104,13 +105,80 @@ func (sc asAtScope) candidates(cut time.Time) (sets []string, args [][]any) {
 	return sets, args
 }
 
-// riskAsAtQuery is a SELECT giving every risk of the scope as it stood before
-// the cut-off instant, with the columns of risks, and its arguments.
-func riskAsAtQuery(db *gorm.DB, cut time.Time, sc asAtScope) (string, []any) {
-	cols := riskReplayColumns()
+// riskAsAtQuery is a SELECT giving every risk of the scope as it stood at the
+// end of day d, with the columns of risks (or, when only names some, the id
+// and those), and its arguments. It starts from the nearest kept day on or
+// after d (risks_snapshot.go) when there is one, else from the live rows.
+func riskAsAtQuery(db *gorm.DB, d Date, sc asAtScope, only ...string) (string, []any) {
+	cut := EndOfDay(d)
+	base, kept := snapshotBase(db, d)
+	var cols []replayCol
+	var texts, narrow []string
+	for _, c := range riskReplayColumns() {
+		if only != nil && !slices.Contains(only, c.name) {
+			continue
+		}
+		cols = append(cols, c)
+		if isText(c.name) {
+			texts = append(texts, c.name)
+		} else {
+			narrow = append(narrow, c.name)
+		}
+	}
+	live := !kept || only == nil || len(texts) > 0 // the live rows are read
+	id := "r.id"
+	if !live {
+		id = "s.risk_id"
+	}
+	sets, setArgs := sc.candidates(cut)
+	changesWhere, idWhere := "", ""
+	var changesArgs, idArgs []any
+	for i, set := range sets {
+		changesWhere += " AND entity_id IN (" + set + ")"
+		changesArgs = append(changesArgs, setArgs[i]...)
+		idWhere += " AND " + id + " IN (" + set + ")"
+		idArgs = append(idArgs, setArgs[i]...)
+	}
+	if sc.idTo > 0 { // a range, so that both tables are read by their index on it
+		changesWhere += " AND entity_id >= ? AND entity_id < ?"
+		changesArgs = append(changesArgs, sc.idFrom, sc.idTo)
+		idWhere += " AND " + id + " >= ? AND " + id + " < ?"
+		idArgs = append(idArgs, sc.idFrom, sc.idTo)
+	}
+
+	// The changes to roll back: from the live rows, every change since the
+	// cut-off; from a kept day, the changes between the cut-off and that day's
+	// end, and the texts' since the cut-off (the snapshot has none).
+	const changed = "SELECT entity_id, field, old, at, id FROM changes WHERE entity = 'risk' AND action <> 'create'"
+	var parts []string
+	var partArgs []any
+	switch {
+	case !kept && only == nil:
+		parts, partArgs = []string{changed + " AND field <> '' AND at >= ?" + changesWhere}, append([]any{cut}, changesArgs...)
+	case !kept:
+		parts, partArgs = []string{changed + " AND field IN " + fieldList(append(texts, narrow...)) + " AND at >= ?" + changesWhere}, append([]any{cut}, changesArgs...)
+	default:
+		if len(texts) > 0 {
+			parts = append(parts, changed+" AND field IN "+fieldList(texts)+" AND at >= ?"+changesWhere)
+			partArgs = append(append(partArgs, cut), changesArgs...)
+		}
+		if len(narrow) > 0 && base.After(d) {
+			parts = append(parts, changed+" AND field IN "+fieldList(narrow)+" AND at >= ? AND at < ?"+changesWhere)
+			partArgs = append(append(partArgs, cut, EndOfDay(base)), changesArgs...)
+		}
+	}
+
 	var pivot, expr strings.Builder
 	value := map[string]string{}
 	for _, c := range cols {
+		from := "r." + c.name
+		if kept && !isText(c.name) {
+			from = "s." + c.name
+		}
+		if len(parts) == 0 {
+			value[c.name] = from
+			continue
+		}
 		pivot.WriteString(",\n MAX(CASE WHEN field = '" + c.name + "' THEN 1 ELSE 0 END) AS h_" + c.name)
 		pivot.WriteString(",\n MAX(CASE WHEN field = '" + c.name + "' THEN old END) AS o_" + c.name)
 		old := "x.o_" + c.name
@@ -125,42 +193,65 @@ func riskAsAtQuery(db *gorm.DB, cut time.Time, sc asAtScope) (string, []any) {
 				old = "CAST(" + old + " AS DATE)"
 			}
 		}
-		value[c.name] = "CASE WHEN x.h_" + c.name + " = 1 THEN " + old + " ELSE r." + c.name + " END"
+		value[c.name] = "CASE WHEN x.h_" + c.name + " = 1 THEN " + old + " ELSE " + from + " END"
 	}
 	// A live risk has no closed date or reason: history written before closures
 	// recorded them (and the seed's) would otherwise leave them on a reopened risk.
-	status := value["status"]
-	value["closed_on"] = "CASE WHEN " + status + " = 'closed' THEN " + value["closed_on"] + " END"
-	value["closed_reason"] = "CASE WHEN " + status + " = 'closed' THEN " + value["closed_reason"] + " ELSE '' END"
+	if status, ok := value["status"]; ok {
+		if v, ok := value["closed_on"]; ok {
+			value["closed_on"] = "CASE WHEN " + status + " = 'closed' THEN " + v + " END"
+		}
+		if v, ok := value["closed_reason"]; ok {
+			value["closed_reason"] = "CASE WHEN " + status + " = 'closed' THEN " + v + " ELSE '' END"
+		}
+	}
 	for _, c := range cols {
 		expr.WriteString(",\n " + value[c.name] + " AS " + c.name)
 	}
-	sets, setArgs := sc.candidates(cut)
-	changesWhere, risksWhere := "", ""
-	args := []any{cut}
-	for i, set := range sets {
-		changesWhere += " AND entity_id IN (" + set + ")"
-		args = append(args, setArgs[i]...)
+	if only == nil {
+		expr.WriteString(", r.version, r.created_at, r.updated_at")
 	}
-	args = append(args, cut)
-	for i, set := range sets {
-		risksWhere += " AND r.id IN (" + set + ")"
-		args = append(args, setArgs[i]...)
+
+	var q strings.Builder
+	var args []any
+	q.WriteString("SELECT " + id + " AS id" + expr.String())
+	switch {
+	case !kept:
+		q.WriteString("\nFROM risks r")
+	case live:
+		q.WriteString("\nFROM risks r JOIN risk_snapshots s ON s.day = ? AND s.risk_id = r.id")
+		args = append(args, base)
+	default:
+		q.WriteString("\nFROM risk_snapshots s")
 	}
-	return `SELECT r.id` + expr.String() + `, r.version, r.created_at, r.updated_at
-FROM risks r LEFT JOIN (
+	if len(parts) > 0 {
+		q.WriteString(` LEFT JOIN (
  SELECT entity_id` + pivot.String() + `
  FROM (SELECT entity_id, field, old, ROW_NUMBER() OVER (PARTITION BY entity_id, field ORDER BY at, id) AS rn
-  FROM changes WHERE entity = 'risk' AND at >= ? AND field <> '' AND action <> 'create'` + changesWhere + `) c
+  FROM (` + strings.Join(parts, "\n UNION ALL ") + `) c0) c
  WHERE rn = 1 GROUP BY entity_id
-) x ON x.entity_id = r.id
-WHERE r.created_at < ?` + risksWhere, args
+) x ON x.entity_id = ` + id)
+		args = append(args, partArgs...)
+	}
+	switch {
+	case live:
+		q.WriteString("\nWHERE r.created_at < ?")
+		args = append(args, cut)
+	case base.After(d): // the risks created since the cut-off are in the kept day, not in d
+		q.WriteString("\nWHERE s.day = ? AND s.risk_id NOT IN (SELECT id FROM risks WHERE created_at >= ? AND created_at < ?)")
+		args = append(args, base, cut, EndOfDay(base))
+	default:
+		q.WriteString("\nWHERE s.day = ?")
+		args = append(args, base)
+	}
+	q.WriteString(idWhere)
+	return q.String(), append(args, idArgs...)
 }
 
 // riskTableAsAt is the risks table as at the end of day d, aliased "risks",
 // holding at least the risks of the scope.
 func riskTableAsAt(db *gorm.DB, d Date, sc asAtScope) *gorm.DB {
-	sql, args := riskAsAtQuery(db, EndOfDay(d), sc)
+	sql, args := riskAsAtQuery(db, d, sc)
 	return db.Table("(?) AS risks", db.Session(&gorm.Session{NewDB: true}).Raw(sql, args...))
 }
 

@@ -114,75 +114,97 @@ func refs(m map[string]models.Risk) []string {
 	return out
 }
 
+// The register as at a past day is its history replayed, at the day's edges.
+// The same holds read from the register kept at each quarter's end
+// (risks_snapshot.go), written two risks a statement: 31 Mar is a kept day
+// (R2's owner set a second before its end), 30 Mar and 9 and 10 Jan roll it
+// back (R1's title changed since), and 1 Apr starts from 30 Jun.
 func TestRegisterAsAtReplaysHistory(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		f := newAsatFixture(t, db)
-		all := models.RiskFilter{Status: "all"}
-		if got := f.asAt(t, models.D(2026, 1, 9), all); len(got) != 0 {
-			t.Errorf("9 Jan: want an empty register, got %v", refs(got))
-		}
-		jan := f.asAt(t, models.D(2026, 1, 10), all)
-		if !reflect.DeepEqual(refs(jan), []string{"R-ENGA-01"}) {
-			t.Fatalf("10 Jan: %v", refs(jan))
-		}
-		if r := jan["R-ENGA-01"]; r.Title != "Key people leave" || r.ResidualScore != 9 || r.ResidualLikelihood != 3 || r.Status != models.StatusOpen {
-			t.Errorf("10 Jan R1: %q %d (%d×%d) %s", r.Title, r.ResidualScore, r.ResidualLikelihood, r.ResidualImpact, r.Status)
-		}
-
-		mar := f.asAt(t, models.D(2026, 3, 31), all)
-		if !reflect.DeepEqual(refs(mar), []string{"R-ENGA-01", "R-ENGA-02"}) {
-			t.Fatalf("31 Mar: %v", refs(mar))
-		}
-		if r := mar["R-ENGA-01"]; r.Title != "Key people leave during transition" || r.ResidualScore != 16 {
-			t.Errorf("31 Mar R1: %q %d", r.Title, r.ResidualScore)
-		}
-		if r := mar["R-ENGA-02"]; r.OwnerID == nil || *r.OwnerID != f.user.ID || r.Status != models.StatusMitigating || !r.ClosedOn.IsZero() {
-			t.Errorf("31 Mar R2 (owner set 23:59:59, closed at midnight after): owner %v status %s closed %s", r.OwnerID, r.Status, r.ClosedOn)
-		}
-		if r := mar["R-ENGA-02"]; r.Owner == nil || r.Owner.Name != "Mo Manager" || r.Engagement == nil || r.Engagement.Code != "ENGA" {
-			t.Errorf("31 Mar R2 relations not loaded: %+v %+v", r.Owner, r.Engagement)
-		}
-
-		apr := f.asAt(t, models.D(2026, 4, 1), all)
-		if r := apr["R-ENGA-02"]; r.Status != models.StatusClosed || r.ClosedOn != models.D(2026, 4, 1) || r.ClosedReason != "Tooling replaced by open formats" {
-			t.Errorf("1 Apr R2: %s %s %q", r.Status, r.ClosedOn, r.ClosedReason)
-		}
-		if live := f.asAt(t, models.D(2026, 4, 1), models.RiskFilter{}); !reflect.DeepEqual(refs(live), []string{"R-ENGA-01"}) {
-			t.Errorf("1 Apr live register: %v", refs(live))
-		}
-
-		jun := f.asAt(t, models.D(2026, 6, 30), all)
-		if !reflect.DeepEqual(refs(jun), []string{"R-ENGA-01", "R-ENGA-02", "R-PF-001"}) {
-			t.Fatalf("30 Jun: %v", refs(jun))
-		}
-		if r := jun["R-ENGA-01"]; r.ResidualScore != 6 || r.NextReview != models.D(2026, 6, 10).AddDays(f.s.Risk.ReviewDays(6)) {
-			t.Errorf("30 Jun R1: score %d next review %s", r.ResidualScore, r.NextReview)
-		}
-		if r := jun["R-ENGA-02"]; r.Status != models.StatusOpen || !r.ClosedOn.IsZero() || r.ClosedReason != "" {
-			t.Errorf("30 Jun R2 reopened: %s %s %q", r.Status, r.ClosedOn, r.ClosedReason)
-		}
-		if r := jun["R-PF-001"]; r.EngagementID != nil || r.ResidualScore != 10 {
-			t.Errorf("30 Jun R3: engagement %v score %d", r.EngagementID, r.ResidualScore)
-		}
-
-		// Filters read the past's values, not today's.
-		if high := f.asAt(t, models.D(2026, 3, 31), models.RiskFilter{Band: models.BandHigh}); !reflect.DeepEqual(refs(high), []string{"R-ENGA-01"}) {
-			t.Errorf("31 Mar High: %v", refs(high))
-		}
-		if high := f.asAt(t, models.D(2026, 6, 30), models.RiskFilter{Band: models.BandHigh, EngagementID: f.eng.ID}); len(high) != 0 {
-			t.Errorf("30 Jun High in ENGA: %v", refs(high))
-		}
-		if owned := f.asAt(t, models.D(2026, 3, 30), models.RiskFilter{OwnerID: f.user.ID}); len(owned) != 0 {
-			t.Errorf("30 Mar owned by Mo: %v", refs(owned))
-		}
-		heat, err := models.HeatCounts(context.Background(), db, "residual", models.RiskFilter{AsAt: models.D(2026, 3, 31)})
+		t.Run("replayed", func(t *testing.T) {
+			defer models.SetRiskSnapshots(false)()
+			f.checkHistory(t)
+		})
+		defer models.SetSnapshotBatch(2)()
+		days, err := models.BuildRiskSnapshots(context.Background(), db, f.s.Fiscal(), dbtest.Now)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if heat[3][3] != 1 || heat[1][1] != 1 || heat[2][2] != 0 {
-			t.Errorf("31 Mar heat map: 4×4=%d 2×2=%d 3×3=%d", heat[3][3], heat[1][1], heat[2][2])
+		if want := []models.Date{models.D(2026, 9, 30), models.D(2026, 6, 30), models.D(2026, 3, 31), models.D(2025, 12, 31)}; !reflect.DeepEqual(days[:4], want) {
+			t.Fatalf("kept days %v, want the last quarters' ends newest first %v…", days, want)
 		}
+		t.Run("kept", func(t *testing.T) { f.checkHistory(t) })
 	})
+}
+
+func (f *asatFixture) checkHistory(t *testing.T) {
+	db := f.db
+	all := models.RiskFilter{Status: "all"}
+	if got := f.asAt(t, models.D(2026, 1, 9), all); len(got) != 0 {
+		t.Errorf("9 Jan: want an empty register, got %v", refs(got))
+	}
+	jan := f.asAt(t, models.D(2026, 1, 10), all)
+	if !reflect.DeepEqual(refs(jan), []string{"R-ENGA-01"}) {
+		t.Fatalf("10 Jan: %v", refs(jan))
+	}
+	if r := jan["R-ENGA-01"]; r.Title != "Key people leave" || r.ResidualScore != 9 || r.ResidualLikelihood != 3 || r.Status != models.StatusOpen {
+		t.Errorf("10 Jan R1: %q %d (%d×%d) %s", r.Title, r.ResidualScore, r.ResidualLikelihood, r.ResidualImpact, r.Status)
+	}
+
+	mar := f.asAt(t, models.D(2026, 3, 31), all)
+	if !reflect.DeepEqual(refs(mar), []string{"R-ENGA-01", "R-ENGA-02"}) {
+		t.Fatalf("31 Mar: %v", refs(mar))
+	}
+	if r := mar["R-ENGA-01"]; r.Title != "Key people leave during transition" || r.ResidualScore != 16 {
+		t.Errorf("31 Mar R1: %q %d", r.Title, r.ResidualScore)
+	}
+	if r := mar["R-ENGA-02"]; r.OwnerID == nil || *r.OwnerID != f.user.ID || r.Status != models.StatusMitigating || !r.ClosedOn.IsZero() {
+		t.Errorf("31 Mar R2 (owner set 23:59:59, closed at midnight after): owner %v status %s closed %s", r.OwnerID, r.Status, r.ClosedOn)
+	}
+	if r := mar["R-ENGA-02"]; r.Owner == nil || r.Owner.Name != "Mo Manager" || r.Engagement == nil || r.Engagement.Code != "ENGA" {
+		t.Errorf("31 Mar R2 relations not loaded: %+v %+v", r.Owner, r.Engagement)
+	}
+
+	apr := f.asAt(t, models.D(2026, 4, 1), all)
+	if r := apr["R-ENGA-02"]; r.Status != models.StatusClosed || r.ClosedOn != models.D(2026, 4, 1) || r.ClosedReason != "Tooling replaced by open formats" {
+		t.Errorf("1 Apr R2: %s %s %q", r.Status, r.ClosedOn, r.ClosedReason)
+	}
+	if live := f.asAt(t, models.D(2026, 4, 1), models.RiskFilter{}); !reflect.DeepEqual(refs(live), []string{"R-ENGA-01"}) {
+		t.Errorf("1 Apr live register: %v", refs(live))
+	}
+
+	jun := f.asAt(t, models.D(2026, 6, 30), all)
+	if !reflect.DeepEqual(refs(jun), []string{"R-ENGA-01", "R-ENGA-02", "R-PF-001"}) {
+		t.Fatalf("30 Jun: %v", refs(jun))
+	}
+	if r := jun["R-ENGA-01"]; r.ResidualScore != 6 || r.NextReview != models.D(2026, 6, 10).AddDays(f.s.Risk.ReviewDays(6)) {
+		t.Errorf("30 Jun R1: score %d next review %s", r.ResidualScore, r.NextReview)
+	}
+	if r := jun["R-ENGA-02"]; r.Status != models.StatusOpen || !r.ClosedOn.IsZero() || r.ClosedReason != "" {
+		t.Errorf("30 Jun R2 reopened: %s %s %q", r.Status, r.ClosedOn, r.ClosedReason)
+	}
+	if r := jun["R-PF-001"]; r.EngagementID != nil || r.ResidualScore != 10 {
+		t.Errorf("30 Jun R3: engagement %v score %d", r.EngagementID, r.ResidualScore)
+	}
+
+	// Filters read the past's values, not today's.
+	if high := f.asAt(t, models.D(2026, 3, 31), models.RiskFilter{Band: models.BandHigh}); !reflect.DeepEqual(refs(high), []string{"R-ENGA-01"}) {
+		t.Errorf("31 Mar High: %v", refs(high))
+	}
+	if high := f.asAt(t, models.D(2026, 6, 30), models.RiskFilter{Band: models.BandHigh, EngagementID: f.eng.ID}); len(high) != 0 {
+		t.Errorf("30 Jun High in ENGA: %v", refs(high))
+	}
+	if owned := f.asAt(t, models.D(2026, 3, 30), models.RiskFilter{OwnerID: f.user.ID}); len(owned) != 0 {
+		t.Errorf("30 Mar owned by Mo: %v", refs(owned))
+	}
+	heat, err := models.HeatCounts(context.Background(), db, "residual", models.RiskFilter{AsAt: models.D(2026, 3, 31)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if heat[3][3] != 1 || heat[1][1] != 1 || heat[2][2] != 0 {
+		t.Errorf("31 Mar heat map: 4×4=%d 2×2=%d 3×3=%d", heat[3][3], heat[1][1], heat[2][2])
+	}
 }
 
 // Today's register read back through history equals the rows as stored, field by field.

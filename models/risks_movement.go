@@ -82,8 +82,8 @@ func movementQuery(db *gorm.DB, from, to Date, sc asAtScope) (string, []any) {
 	if narrowMovement && sc.engagementID == 0 && !sc.portfolioWide && sc.ids == nil { // else the scope's own set is the smaller
 		sc.changedFrom, sc.changedTo = EndOfDay(from), EndOfDay(to)
 	}
-	t, targs := riskAsAtQuery(db, EndOfDay(to), sc)
-	f, fargs := riskAsAtQuery(db, EndOfDay(from), sc)
+	t, targs := riskAsAtQuery(db, to, sc, "status", "residual_score")
+	f, fargs := riskAsAtQuery(db, from, sc, "status", "residual_score")
 	return `SELECT t.id AS id, f.residual_score AS from_score, f.status AS from_status,
  CASE WHEN f.id IS NULL THEN 1 ELSE 0 END AS is_new,
  CASE WHEN f.id IS NOT NULL AND t.status <> 'closed' AND f.status <> 'closed' AND t.residual_score > f.residual_score THEN 1 ELSE 0 END AS is_escalated,

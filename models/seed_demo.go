@@ -40,6 +40,9 @@ func SeedDemo(ctx context.Context, db *gorm.DB, anchor Date) error {
 		if err := requireEmpty(ctx, tx); err != nil {
 			return err
 		}
+		if err := forgetRiskSnapshots(tx); err != nil { // the seed writes the past anew
+			return err
+		}
 		ids, err := newIDAlloc(ctx, tx)
 		if err != nil {
 			return err

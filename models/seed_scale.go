@@ -34,6 +34,9 @@ func SeedScale(ctx context.Context, db *gorm.DB, n int, anchor Date) error {
 		if err := requireEmpty(ctx, tx); err != nil {
 			return err
 		}
+		if err := forgetRiskSnapshots(tx); err != nil { // the seed writes the past anew
+			return err
+		}
 		ids, err := newIDAlloc(ctx, tx)
 		if err != nil {
 			return err

@@ -260,6 +260,9 @@ func loadCmd(ctx context.Context, args []string, getenv func(string) string, std
 			fmt.Fprint(stdout, "Seed: ", string(out))
 		}
 	}
+	if err := keepBeforeLoad(ctx, *c, stdout); err != nil {
+		return err
+	}
 	addr, err := freeAddr()
 	if err != nil {
 		return err
@@ -523,6 +526,29 @@ func printTable(w io.Writer, rs []loadResult) {
 
 // loadDataDir gives PostgreSQL runs a data directory of their own for the
 // session keys, so that a load run never writes into ./data.
+// keepBeforeLoad migrates the database and keeps the register as at the
+// quarters' ends, as a server does in the background at its first start
+// (models.BuildRiskSnapshots), so that the pages are measured as they serve
+// from then on.
+func keepBeforeLoad(ctx context.Context, c config, stdout io.Writer) error {
+	c.DataDir = loadDataDir(&c)
+	db, _, err := openDB(ctx, &c)
+	if err != nil {
+		return err
+	}
+	defer closeDB(db)
+	s, err := models.LoadSettings(ctx, db)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	days, err := models.BuildRiskSnapshots(ctx, db, s.Fiscal(), time.Now())
+	if len(days) > 0 {
+		fmt.Fprintf(stdout, "Kept the register as at %d quarter ends in %s.\n", len(days), time.Since(start).Round(time.Millisecond))
+	}
+	return err
+}
+
 func loadDataDir(c *config) string {
 	if c.DatabaseURL != "" && c.DataDir == "./data" {
 		return filepath.Join(os.TempDir(), "portfolio-load")

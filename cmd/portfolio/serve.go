@@ -166,7 +166,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 }
 
 // dailyHealth refreshes every engagement's stored health at start and hourly, so
-// that what time alone changes (an overdue review, a late milestone) shows up.
+// that what time alone changes (an overdue review, a late milestone) shows up;
+// then it keeps the register as at each quarter's end not kept yet (the first
+// start after a quarter ends, or after an upgrade).
 func dailyHealth(ctx context.Context, a *app) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
@@ -174,10 +176,28 @@ func dailyHealth(ctx context.Context, a *app) {
 		if err := refreshHealth(ctx, a.db); err != nil && ctx.Err() == nil {
 			a.log.Error("health refresh failed", "err", err)
 		}
+		if err := keepQuarterEnds(ctx, a); err != nil && ctx.Err() == nil {
+			a.log.Error("keeping the register as at the quarters' ends failed", "err", err)
+		}
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
 	}
+}
+
+// keepQuarterEnds keeps the register as at the end of each recent quarter
+// (models.BuildRiskSnapshots), logging what it kept.
+func keepQuarterEnds(ctx context.Context, a *app) error {
+	s, err := models.LoadSettings(ctx, a.db)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	days, err := models.BuildRiskSnapshots(ctx, a.db, s.Fiscal(), time.Now())
+	if len(days) > 0 {
+		a.log.Info("kept the register as at the quarters' ends", "days", days, "took", time.Since(start).Round(time.Millisecond))
+	}
+	return err
 }

@@ -1,0 +1,188 @@
+package models
+
+// The register kept as it stood at the end of each of the last quarters
+// (migration 12), so that the past is read, not replayed.
+//
+// A risk's state at the end of day d is its state in the nearest kept day S
+// on or after d, with every change made between the two rolled back: the same
+// rule as replaying from the live rows (risks_asat.go), with S in place of
+// today. A snapshot keeps the columns the register filters, sorts and counts
+// by; the texts (riskTextColumns) are read from the live row and rolled back
+// through their own changes since d, which are few.
+//
+// A day is kept only once it has ended an hour ago (isPast): every write from
+// then on is dated after it, so its rows never change. Nothing but a seed
+// writes history dated in the past, and a seed fills an empty database: no
+// day is kept while the register is empty, and a seed forgets any kept.
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// SnapshotQuarters is how many of the last ended quarters have their end kept.
+const SnapshotQuarters = 8
+
+// snapshotBatch is how many risks one statement of a snapshot writes: each
+// holds the writer for some 30 ms at 2,500 (so the app's writes queue behind
+// one for no longer than that), and a day of 250,000 risks takes 100.
+var snapshotBatch uint = 2500
+
+// useSnapshots says whether the register as at a past day reads the kept
+// days. A variable for the tests, which check that reading them changes nothing.
+var useSnapshots = true
+
+// riskTextColumns are the replay columns a snapshot does not hold. The
+// partial index changes_risk_texts (migration 12) names the same list: the
+// query must spell its condition alike for it to be used (a test checks).
+var riskTextColumns = []string{"ref", "title", "description", "mitigation", "accept_justification"}
+
+// isText reports whether a replay column is one of riskTextColumns.
+func isText(col string) bool {
+	for _, c := range riskTextColumns {
+		if c == col {
+			return true
+		}
+	}
+	return false
+}
+
+// snapshotColumns are the replay columns a snapshot holds, in its table's order.
+func snapshotColumns() []string {
+	var out []string
+	for _, c := range riskReplayColumns() {
+		if !isText(c.name) {
+			out = append(out, c.name)
+		}
+	}
+	return out
+}
+
+// fieldList is cols as an SQL list of string literals.
+func fieldList(cols []string) string {
+	return "('" + strings.Join(cols, "', '") + "')"
+}
+
+// snapshotBase is the nearest kept day on or after d. Not found when there is
+// none, and also when it cannot be read: the caller then replays from the
+// live rows, which is slower and gives the same answer.
+func snapshotBase(db *gorm.DB, d Date) (Date, bool) {
+	if !useSnapshots {
+		return Date{}, false
+	}
+	var days []Date
+	err := db.Session(&gorm.Session{NewDB: true}).Table("risk_snapshot_days").Where("day >= ?", d).
+		Order("day").Limit(1).Pluck("day", &days).Error
+	if err != nil || len(days) == 0 {
+		return Date{}, false
+	}
+	return days[0], true
+}
+
+// SnapshotDays lists the kept days, oldest first.
+func SnapshotDays(ctx context.Context, db *gorm.DB) ([]Date, error) {
+	var days []Date
+	err := db.WithContext(ctx).Table("risk_snapshot_days").Order("day").Pluck("day", &days).Error
+	return days, err
+}
+
+// snapshotWanted is the end of each of the last SnapshotQuarters quarters
+// that ended an hour or more before now, newest first.
+func snapshotWanted(fy Fiscal, now time.Time) []Date {
+	var out []Date
+	q := fy.QuarterOf(DateOf(now))
+	for len(out) < SnapshotQuarters {
+		if end := fy.End(q); !EndOfDay(end).Add(time.Hour).After(now) {
+			out = append(out, end)
+		}
+		q = q.Prev()
+	}
+	return out
+}
+
+// BuildRiskSnapshots keeps the register as at the end of each of the last
+// SnapshotQuarters ended quarters that is not kept yet, newest first (each
+// older day then replays only the quarter since the next), and returns the
+// days it kept. Several app instances may run it at once: the rows of a day
+// are the same whoever writes them, and a day is listed only once all are.
+func BuildRiskSnapshots(ctx context.Context, db *gorm.DB, fy Fiscal, now time.Time) ([]Date, error) {
+	db = db.WithContext(ctx)
+	var risks int64
+	if err := db.Model(&Risk{}).Count(&risks).Error; err != nil || risks == 0 {
+		return nil, err // an empty register may be about to be seeded with its past
+	}
+	kept, err := SnapshotDays(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	var built []Date
+	for _, day := range snapshotWanted(fy, now) {
+		if containsDay(kept, day) {
+			continue
+		}
+		if err := buildSnapshot(db, day, now); err != nil {
+			return built, fmt.Errorf("keeping the register as at %s: %w", day, err)
+		}
+		built = append(built, day)
+	}
+	return built, nil
+}
+
+func containsDay(days []Date, d Date) bool {
+	for _, x := range days {
+		if x.Equal(d.Time) {
+			return true
+		}
+	}
+	return false
+}
+
+// buildSnapshot writes the register as at the end of day, snapshotBatch risks
+// a statement, then lists the day.
+func buildSnapshot(db *gorm.DB, day Date, now time.Time) error {
+	var top uint
+	if err := db.Model(&Risk{}).Where("created_at < ?", EndOfDay(day)).Select("COALESCE(MAX(id), 0)").Scan(&top).Error; err != nil {
+		return err
+	}
+	cols := strings.Join(snapshotColumns(), ", ")
+	for lo := uint(0); lo <= top; lo += snapshotBatch {
+		if err := db.Statement.Context.Err(); err != nil {
+			return err
+		}
+		asAt, args := riskAsAtQuery(db, day, asAtScope{idFrom: lo, idTo: lo + snapshotBatch})
+		err := db.Exec(`INSERT INTO risk_snapshots (day, risk_id, `+cols+`)
+SELECT ?, q.id, `+cols+` FROM (`+asAt+`) q WHERE true ON CONFLICT (day, risk_id) DO NOTHING`,
+			append([]any{day}, args...)...).Error
+		if err != nil {
+			return err
+		}
+	}
+	var n int64
+	if err := db.Table("risk_snapshots").Where("day = ?", day).Count(&n).Error; err != nil {
+		return err
+	}
+	return db.Exec("INSERT INTO risk_snapshot_days (day, risks, built_at) VALUES (?, ?, ?) ON CONFLICT (day) DO NOTHING",
+		day, n, now.UTC()).Error
+}
+
+// ForgetRiskSnapshots drops every kept day.
+func ForgetRiskSnapshots(ctx context.Context, db *gorm.DB) error {
+	return db.WithContext(ctx).Transaction(forgetRiskSnapshots)
+}
+
+// forgetRiskSnapshots drops every kept day in transaction tx: a seed, which
+// writes history dated in the past, calls it (on a schema older than
+// migration 12 there is nothing to drop).
+func forgetRiskSnapshots(tx *gorm.DB) error {
+	if !tx.Migrator().HasTable("risk_snapshot_days") {
+		return nil
+	}
+	if err := tx.Exec("DELETE FROM risk_snapshot_days").Error; err != nil {
+		return err
+	}
+	return tx.Exec("DELETE FROM risk_snapshots").Error
+}

@@ -1,0 +1,202 @@
+package models_test
+
+import (
+	"context"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"gorm.io/gorm"
+
+	"portfolio/models"
+	"portfolio/models/dbtest"
+)
+
+// asAtReads is everything the app reads of the register as at a day: the
+// rows in order, the tally, the heat map, and the movement since an earlier day.
+type asAtReads struct {
+	Rows   []models.Risk
+	Tally  models.RiskTally
+	Heat   [5][5]int
+	Moves  models.MovementReport
+	Counts map[string]int
+	Of     map[uint]models.RiskMove
+}
+
+func readAsAt(t *testing.T, ctx context.Context, db *gorm.DB, s models.Settings, since, day models.Date, f models.RiskFilter, ids []uint) asAtReads {
+	t.Helper()
+	var r asAtReads
+	var err error
+	f.AsAt = day
+	must := func(e error) {
+		t.Helper()
+		if e != nil {
+			t.Fatalf("as at %s, %+v: %v", day, f, e)
+		}
+	}
+	r.Rows, err = models.RegisterAsAt(ctx, db, s.Risk, day, f)
+	must(err)
+	r.Tally, err = models.TallyRisks(ctx, db, s.Risk, day, f)
+	must(err)
+	r.Heat, err = models.HeatCounts(ctx, db, "residual", f)
+	must(err)
+	r.Moves, err = models.Movement(ctx, db, since, day, f)
+	must(err)
+	r.Counts, err = models.MovementCounts(ctx, db, since, day, f)
+	must(err)
+	r.Of, err = models.MovesOf(ctx, db, since, day, f, ids)
+	must(err)
+	return r
+}
+
+// The register read from the kept quarter ends equals the register replayed
+// from the live rows: on the demo portfolio, after a retitling, a rewording
+// and a status change made since the kept days, for days on, just before,
+// just after and between them, before the oldest, and close to today; for
+// the whole register, an engagement, the portfolio-wide risks, a category, a
+// band, a search and a sort by title; rows, tallies, heat maps, movement and
+// badges. The quarterly review pack is the same both ways too.
+func TestKeptRegisterEqualsTheReplay(t *testing.T) {
+	eachDemo(t, func(t *testing.T, ctx context.Context, db *gorm.DB, s models.Settings, today models.Date) {
+		var r models.Risk
+		if err := db.Where("engagement_id IS NOT NULL AND status = ?", models.StatusOpen).Order("id").First(&r).Error; err != nil {
+			t.Fatal(err)
+		}
+		act := models.RiskActor{At: dbtest.Now, Settings: s}
+		edit := r
+		edit.Title, edit.Description = "Retitled after the quarter", "Reworded after the quarter"
+		if _, err := models.UpdateRisk(ctx, db, act, &edit); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := models.SetRiskStatus(ctx, db, act, r.ID, edit.Version, models.StatusMitigating); err != nil {
+			t.Fatal(err)
+		}
+
+		defer models.SetSnapshotBatch(7)()
+		days, err := models.BuildRiskSnapshots(ctx, db, s.Fiscal(), dbtest.Now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(days) != models.SnapshotQuarters {
+			t.Fatalf("kept %v, want %d quarter ends", days, models.SnapshotQuarters)
+		}
+		var ids []uint
+		db.Model(&models.Risk{}).Order("id").Limit(40).Pluck("id", &ids)
+		oldest := days[len(days)-1]
+		looked := []models.Date{days[0], days[0].AddDays(-1), days[0].AddDays(1), days[1].AddDays(45), days[2], days[2].AddDays(-1),
+			oldest, oldest.AddDays(1), oldest.AddDays(-40), today.AddDays(-2)}
+		filters := []models.RiskFilter{{}, {Status: "all"}, {EngagementID: *r.EngagementID, Status: "all"}, {PortfolioWide: true},
+			{Category: r.Category}, {Band: models.BandHigh}, {Q: "vendor"}, {Sort: "title", Dir: "desc", Status: "all"}}
+		rows := 0
+		for _, day := range looked {
+			for _, f := range filters {
+				since := day.AddDays(-92)
+				kept := readAsAt(t, ctx, db, s, since, day, f, ids)
+				restore := models.SetRiskSnapshots(false)
+				replayed := readAsAt(t, ctx, db, s, since, day, f, ids)
+				restore()
+				rows += len(kept.Rows)
+				if !reflect.DeepEqual(kept, replayed) {
+					t.Errorf("as at %s, %+v: kept %d rows %+v, %d moves %v; replayed %d rows %+v, %d moves %v", day, f,
+						len(kept.Rows), kept.Tally, len(kept.Moves.Moves), kept.Counts, len(replayed.Rows), replayed.Tally, len(replayed.Moves.Moves), replayed.Counts)
+				}
+			}
+		}
+		if rows == 0 {
+			t.Fatal("no rows in any register looked at: the comparison proves nothing")
+		}
+		q := s.Fiscal().QuarterOf(days[0])
+		kept, err := models.BuildPack(ctx, db, s, q, today)
+		if err != nil {
+			t.Fatal(err)
+		}
+		restore := models.SetRiskSnapshots(false)
+		replayed, err := models.BuildPack(ctx, db, s, q, today)
+		restore()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(kept, replayed) {
+			t.Errorf("%s pack differs: kept %+v, replayed %+v", q, kept.Risks, replayed.Risks)
+		}
+	})
+}
+
+// The builder keeps the end of each of the last quarters that ended an hour
+// ago, once: a second run keeps nothing more, a quarter that ended less than
+// an hour ago waits, a day lists how many risks it holds, and an empty
+// register keeps nothing (a seed may be about to write its past). A seed
+// forgets what was kept.
+func TestRiskSnapshotsAreKeptOnce(t *testing.T) {
+	for _, kind := range dbtest.Kinds() {
+		t.Run(kind, func(t *testing.T) {
+			ctx := context.Background()
+			fy := models.DefaultSettings().Fiscal()
+			empty := dbtest.Empty(t, kind)
+			if _, err := models.Migrate(ctx, empty); err != nil {
+				t.Fatal(err)
+			}
+			if days, err := models.BuildRiskSnapshots(ctx, empty, fy, dbtest.Now); err != nil || len(days) != 0 {
+				t.Fatalf("empty register: kept %v (%v), want nothing", days, err)
+			}
+
+			db := dbtest.Demo(t, kind)
+			justAfter := time.Date(2026, 10, 1, 0, 30, 0, 0, time.UTC) // Q3 ended half an hour ago
+			days, err := models.BuildRiskSnapshots(ctx, db, fy, justAfter)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(days) != models.SnapshotQuarters || days[0] != models.D(2026, 6, 30) || days[len(days)-1] != models.D(2024, 9, 30) {
+				t.Fatalf("half an hour after Q3: kept %v, want 30 Jun 2026 back to 30 Sep 2024", days)
+			}
+			days, err = models.BuildRiskSnapshots(ctx, db, fy, dbtest.Now)
+			if err != nil || !reflect.DeepEqual(days, []models.Date{models.D(2026, 9, 30)}) {
+				t.Fatalf("on %s: kept %v (%v), want only 30 Sep 2026 more", dbtest.Now, days, err)
+			}
+			if days, err = models.BuildRiskSnapshots(ctx, db, fy, dbtest.Now); err != nil || len(days) != 0 {
+				t.Fatalf("again: kept %v (%v), want nothing", days, err)
+			}
+			var listed, held, existed int64
+			day := models.D(2026, 6, 30)
+			db.Table("risk_snapshot_days").Where("day = ?", day).Select("risks").Scan(&listed)
+			db.Table("risk_snapshots").Where("day = ?", day).Count(&held)
+			db.Model(&models.Risk{}).Where("created_at < ?", models.EndOfDay(day)).Count(&existed)
+			if listed != existed || held != existed || existed == 0 {
+				t.Errorf("30 Jun: listed %d, held %d, risks then %d", listed, held, existed)
+			}
+			if err := models.ForgetRiskSnapshots(ctx, db); err != nil {
+				t.Fatal(err)
+			}
+			if kept, _ := models.SnapshotDays(ctx, db); len(kept) != 0 {
+				t.Errorf("after forgetting: %v", kept)
+			}
+		})
+	}
+}
+
+// Read from a kept day, the texts' changes since the day are found through
+// their partial index (changes_risk_texts), not among every change since: the
+// query must spell the index's condition alike (SQLite's plan says so).
+func TestKeptDayFindsTextChangesByTheirIndex(t *testing.T) {
+	ctx := context.Background()
+	db := dbtest.Demo(t, "sqlite")
+	if _, err := models.BuildRiskSnapshots(ctx, db, models.DefaultSettings().Fiscal(), dbtest.Now); err != nil {
+		t.Fatal(err)
+	}
+	sql, args := models.AsAtQuery(db, models.D(2026, 8, 15))
+	var plan []struct {
+		ID, Parent, Notused int
+		Detail              string
+	}
+	if err := db.Raw("EXPLAIN QUERY PLAN "+sql, args...).Scan(&plan).Error; err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for _, p := range plan {
+		lines = append(lines, p.Detail)
+	}
+	if got := strings.Join(lines, "\n"); !strings.Contains(got, "changes_risk_texts") || !strings.Contains(got, "SEARCH s USING PRIMARY KEY") {
+		t.Errorf("the plan does not read the kept day (s) and the texts' changes through their index:\n%s", got)
+	}
+}
