@@ -86,7 +86,14 @@ CREATE FUNCTION data_version_bump() RETURNS trigger LANGUAGE plpgsql AS $$ DECLA
   ; RETURN NULL
 ; END $$;
 `))
-	for _, t := range dataVersionTables {
+	sb.WriteString(dataVersionTriggers(dataVersionTables))
+	return sb.String()
+}
+
+// dataVersionTriggers makes the writes of tables move the data version.
+func dataVersionTriggers(tables []string) string {
+	var sb strings.Builder
+	for _, t := range tables {
 		for _, op := range []string{"INSERT", "UPDATE", "DELETE"} {
 			sb.WriteString("-- sqlite only\nCREATE TRIGGER data_version_" + t + "_" + strings.ToLower(op) +
 				" AFTER " + op + " ON " + t + " BEGIN UPDATE data_version SET n = n + 1; END;\n")

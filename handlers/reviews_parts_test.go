@@ -1,0 +1,144 @@
+package handlers_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"portfolio/handlers"
+	"portfolio/models"
+)
+
+// sectionIDs are the engagements whose sections a pack page shows, in order.
+func sectionIDs(doc *goquery.Document) []string {
+	var ids []string
+	doc.Find(`[data-testid="pack-engagement"]`).Each(func(_ int, s *goquery.Selection) {
+		ids = append(ids, s.AttrOr("aria-labelledby", ""))
+	})
+	return ids
+}
+
+// actionRows counts the rows of the portfolio's table of actions.
+func actionRows(doc *goquery.Document) int {
+	n := 0
+	doc.Find(`section[aria-labelledby="ld-h"] table`).Each(func(_ int, s *goquery.Selection) {
+		if strings.TrimSpace(s.Find("caption").Text()) == "Actions" {
+			n += s.Find("tbody tr").Length()
+		}
+	})
+	return n
+}
+
+// A portfolio of more engagements than a part holds is read a part at a time:
+// the first part has the portfolio's sections, each part its engagements in
+// the pack's order, with a way to the next and to the whole pack; the
+// portfolio-wide lists show their first rows and say how many there are; a
+// part out of range shows the nearest; the whole pack has every section and
+// every row.
+func TestReviewPackParts(t *testing.T) {
+	defer handlers.SetPackParts(4, 3)()
+	e := demoEnv(t, "sqlite")
+	c := e.client()
+	c.login(models.RoleExecutive)
+	whole := c.get("/reviews/2026-Q3?part=all")
+	if whole.StatusCode != http.StatusOK {
+		t.Fatalf("the whole pack: %d", whole.StatusCode)
+	}
+	wdoc := whole.Doc(t)
+	all := sectionIDs(wdoc)
+	actions := actionRows(wdoc)
+	if len(all) <= 8 || actions <= 3 {
+		t.Fatalf("the demo has %d engagements and %d actions: too few to cut", len(all), actions)
+	}
+	if wdoc.Find(`[data-testid="pack-parts"]`).Length() != 0 || wdoc.Find(`[data-testid="pack-cut"]`).Length() != 0 ||
+		wdoc.Find(`[data-testid="pack-whole"]`).Length() != 1 || wdoc.Find(`[data-testid="pack-summary"]`).Length() != 1 {
+		t.Error("the whole pack should have no parts, nothing cut, and say it is whole")
+	}
+	parts := (len(all) + 3) / 4
+	for _, tc := range []struct {
+		query string
+		part  int
+	}{{"", 1}, {"?part=2", 2}, {fmt.Sprintf("?part=%d", parts), parts}, {"?part=999", parts}, {"?part=abc", 1}, {"?part=-3", 1}} {
+		r := c.get("/reviews/2026-Q3" + tc.query)
+		if r.StatusCode != http.StatusOK {
+			t.Fatalf("%s: %d", tc.query, r.StatusCode)
+		}
+		doc := r.Doc(t)
+		lo := (tc.part - 1) * 4
+		if got, want := sectionIDs(doc), all[lo:min(lo+4, len(all))]; !slices.Equal(got, want) {
+			t.Errorf("%s: sections %v, want part %d's %v", tc.query, got, tc.part, want)
+		}
+		cover := doc.Find(`[data-testid="pack-part"]`).Text()
+		if !strings.Contains(cover, fmt.Sprintf("Part %d of %d", tc.part, parts)) {
+			t.Errorf("%s: the cover says %q", tc.query, cover)
+		}
+		summary := doc.Find(`[data-testid="pack-summary"]`).Length() == 1
+		if summary != (tc.part == 1) {
+			t.Errorf("%s: the portfolio's summary shown: %v", tc.query, summary)
+		}
+		nav := doc.Find(`[data-testid="pack-parts"]`).First()
+		next := nav.Find(`a[rel="next"]`).AttrOr("href", "")
+		if (tc.part < parts) != (next == fmt.Sprintf("/reviews/2026-Q3?part=%d", tc.part+1)) {
+			t.Errorf("%s: next part link %q", tc.query, next)
+		}
+		if nav.Find(`a[href="/reviews/2026-Q3?part=all"]`).Length() != 1 {
+			t.Errorf("%s: no way to the whole pack", tc.query)
+		}
+		if tc.part == 1 {
+			if n := actionRows(doc); n != 3 {
+				t.Errorf("%s: %d actions shown, want the first 3", tc.query, n)
+			}
+			if note := doc.Find(`[data-testid="pack-cut"]`).Text(); !strings.Contains(note, fmt.Sprintf("The first 3 of %d actions", actions)) {
+				t.Errorf("%s: the cut notes say %q", tc.query, note)
+			}
+		}
+	}
+}
+
+// The portfolio's pack is kept between views: a second view runs a handful
+// of statements, not the build's. A write it reads shows at once: commentary
+// saved through the form, and a review action changed by any writer (the
+// data version's triggers, migration 13).
+func TestReviewPackIsKeptUntilAWrite(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		var mgr models.User
+		e.db.Where("email = ?", "manager@portfolio.example").First(&mgr)
+		var mine models.Engagement
+		e.db.Where("manager_id = ?", mgr.ID).Order("id").First(&mine)
+		c := e.client()
+		c.login(models.RoleManager)
+		n := countStatements(t, e.db)
+		first := n.Load()
+		if r := c.get("/reviews/2026-Q3"); r.StatusCode != http.StatusOK {
+			t.Fatalf("pack: %d", r.StatusCode)
+		}
+		built := n.Load() - first
+		second := n.Load()
+		c.get("/reviews/2026-Q3")
+		if kept := n.Load() - second; kept*3 > built {
+			t.Errorf("the second view ran %d statements, the first %d: the pack was not kept", kept, built)
+		}
+
+		path := fmt.Sprintf("/reviews/2026-Q3/engagements/%d/commentary", mine.ID)
+		version := c.get(path).Doc(t).Find(`input[name="version"]`).AttrOr("value", "")
+		r := c.post(path, url.Values{"_csrf": {c.csrf(path)}, "version": {version}, "rating": {"amber"}, "commentary": {"Kept packs follow writes."}})
+		if r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("save commentary: %d", r.StatusCode)
+		}
+		if !strings.Contains(c.get("/reviews/2026-Q3").Body, "Kept packs follow writes.") {
+			t.Error("the portfolio pack does not show the commentary just saved")
+		}
+		if err := e.db.Exec(`UPDATE review_actions SET action = 'Renamed by another writer' WHERE id = (SELECT MIN(a.id) FROM review_actions a
+			JOIN governance_reviews g ON g.id = a.governance_review_id WHERE g.quarter = '2026-Q3')`).Error; err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(c.get("/reviews/2026-Q3").Body, "Renamed by another writer") {
+			t.Error("the portfolio pack does not show an action changed by another writer")
+		}
+	})
+}
