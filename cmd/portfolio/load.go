@@ -260,7 +260,8 @@ func loadCmd(ctx context.Context, args []string, getenv func(string) string, std
 			fmt.Fprint(stdout, "Seed: ", string(out))
 		}
 	}
-	if err := keepBeforeLoad(ctx, *c, stdout); err != nil {
+	fy, err := keepBeforeLoad(ctx, *c, stdout)
+	if err != nil {
 		return err
 	}
 	addr, err := freeAddr()
@@ -382,6 +383,8 @@ func loadCmd(ctx context.Context, args []string, getenv func(string) string, std
 	results = append(results, loadResult{name: "CSV export, whole register", reqs: 1, errs: map[bool]int{true: 1}[err != nil], secs: took.Seconds(),
 		lat: []time.Duration{took}, note: fmt.Sprintf("%d rows, %.1f MB, server RSS %.0f → peak %d MB", rows, float64(len(csv))/1e6, before, peak),
 		target: "< 10 s, flat memory", pass: verdict(err == nil && took < 10*time.Second && float64(peak)-before < 50)})
+
+	results = append(results, pastPages(reader, fy)...)
 
 	// The write-ahead log's largest size in the mixed run (SQLite): bounded by
 	// the checkpointer (models/db_checkpoint.go), read back by a start after a crash.
@@ -530,23 +533,47 @@ func printTable(w io.Writer, rs []loadResult) {
 // quarters' ends, as a server does in the background at its first start
 // (models.BuildRiskSnapshots), so that the pages are measured as they serve
 // from then on.
-func keepBeforeLoad(ctx context.Context, c config, stdout io.Writer) error {
+// It returns the portfolio's fiscal year.
+func keepBeforeLoad(ctx context.Context, c config, stdout io.Writer) (models.Fiscal, error) {
 	c.DataDir = loadDataDir(&c)
 	db, _, err := openDB(ctx, &c)
 	if err != nil {
-		return err
+		return models.Fiscal{}, err
 	}
 	defer closeDB(db)
 	s, err := models.LoadSettings(ctx, db)
 	if err != nil {
-		return err
+		return models.Fiscal{}, err
 	}
 	start := time.Now()
 	days, err := models.BuildRiskSnapshots(ctx, db, s.Fiscal(), time.Now())
 	if len(days) > 0 {
 		fmt.Fprintf(stdout, "Kept the register as at %d quarter ends in %s.\n", len(days), time.Since(start).Round(time.Millisecond))
 	}
-	return err
+	return s.Fiscal(), err
+}
+
+// pastPages times, one request each, the pages of the last ended quarter:
+// its review pack (built, then kept), the register as at its end, and the
+// movement since the quarter before.
+func pastPages(reader *loadClient, fy models.Fiscal) []loadResult {
+	q := fy.LastComplete(models.Today())
+	end, prev := fy.End(q), fy.End(q.Prev())
+	var out []loadResult
+	for _, p := range []struct{ name, path string }{
+		{"review pack, first view (built)", "/reviews/" + q.String()},
+		{"review pack, again (kept)", "/reviews/" + q.String()},
+		{"review pack, part 2 (kept)", "/reviews/" + q.String() + "?part=2"},
+		{"register as at quarter end, first view", "/risks?as_at=" + end.String()},
+		{"movement in the quarter, first view", "/risks?as_at=" + end.String() + "&since=" + prev.String()},
+	} {
+		t := time.Now()
+		body, err := reader.do(http.MethodGet, p.path, nil, false, http.StatusOK)
+		took := time.Since(t)
+		out = append(out, loadResult{name: p.name, reqs: 1, errs: map[bool]int{true: 1}[err != nil], secs: took.Seconds(),
+			lat: []time.Duration{took}, note: fmt.Sprintf("%s, %.0f KB", p.path, float64(len(body))/1e3), target: "recorded", pass: verdict(err == nil)})
+	}
+	return out
 }
 
 func loadDataDir(c *config) string {
