@@ -74,33 +74,27 @@ func (a *App) reviews(c echo.Context) error {
 }
 
 // loadPack returns the quarter's published pack, or a draft computed live:
-// of the portfolio, or of engagement only when only is not 0. The portfolio's
-// is kept at the data version (migration 13 makes every table it reads move
-// the version), so that its parts and its repeat views cost a render, not a
-// build (4–5 s at 10,000 engagements); one engagement's draft is built anew
-// (a few milliseconds).
-func (a *App) loadPack(c echo.Context, s models.Settings, q models.Quarter, only uint) (*models.Pack, error) {
-	ctx := c.Request().Context()
+// of the portfolio, or of engagement only when only is not 0.
+func (a *App) loadPack(ctx context.Context, s models.Settings, q models.Quarter, only uint) (*models.Pack, error) {
+	p, err := models.PublishedPackFor(ctx, a.db, q.String())
+	if err != nil || p != nil {
+		return p, err
+	}
 	if only != 0 {
-		if published, err := models.IsPublished(ctx, a.db, q.String()); err != nil || !published {
-			if err != nil {
-				return nil, err
-			}
-			return models.BuildEngagementPack(ctx, a.db, s, q, a.today(), only)
-		}
+		return models.BuildEngagementPack(ctx, a.db, s, q, a.today(), only)
 	}
-	version, err := a.DataVersion(c)
-	if err != nil {
-		return nil, err
-	}
-	today := a.today()
-	return packs.Shared(ctx, packKey{a.db, q.String(), today.String()}, version, func(ctx context.Context) (*models.Pack, error) {
-		p, err := models.PublishedPackFor(ctx, a.db, q.String())
-		if err != nil || p != nil {
-			return p, err
-		}
-		return models.BuildPack(ctx, a.db, s, q, today)
-	})
+	return models.BuildPack(ctx, a.db, s, q, a.today())
+}
+
+// keptPack is a portfolio pack drawn, part by part, with a marker where a
+// user's link to an engagement's commentary goes (pages.CommentaryMarker):
+// the same for everyone, kept as text. The pack itself is not kept: 10,000
+// engagements' sections are 40 MB of small objects, which every garbage
+// collection then walks (risk writes' p99 went from 42 to 66 ms under load
+// while one was kept); their drawing is 36 MB of text, which it skips.
+type keptPack struct {
+	head  *models.Pack // the quarter, its production day and whether it is published
+	parts []string     // each part's article
 }
 
 // packKey names a kept portfolio pack: the database handle, the quarter and
@@ -111,9 +105,65 @@ type packKey struct {
 	today   string
 }
 
-// packs keeps a few portfolio packs (one of 10,000 engagements is some tens
-// of megabytes): the quarter being reviewed, and one more looked at beside it.
-var packs = models.NewVersionCache[packKey, *models.Pack](2)
+// packs keeps the drawn pack of the quarter being reviewed, at the data
+// version (migration 13 makes every table the pack reads move it): its parts
+// and repeat views cost a lookup, not a build (3 s at 10,000 engagements).
+var packs = models.NewVersionCache[packKey, *keptPack](1)
+
+// keptPortfolioPack is the quarter's portfolio pack drawn, kept or built.
+func (a *App) keptPortfolioPack(c echo.Context, s models.Settings, q models.Quarter) (*keptPack, error) {
+	version, err := a.DataVersion(c)
+	if err != nil {
+		return nil, err
+	}
+	key := packKey{a.db, q.String(), a.today().String()}
+	return packs.Shared(c.Request().Context(), key, version, func(ctx context.Context) (*keptPack, error) {
+		pack, err := a.loadPack(ctx, s, q, 0)
+		if err != nil {
+			return nil, err
+		}
+		kp := &keptPack{head: &models.Pack{Quarter: pack.Quarter, ProducedOn: pack.ProducedOn, Published: pack.Published}}
+		var sb strings.Builder
+		for n := 1; ; n++ {
+			view, part := packPart(pack, 0, strconv.Itoa(n))
+			sb.Reset()
+			if err := pages.ReviewArticle(pages.ReviewProps{P: view, Part: part, Risk: s.Risk, Marked: true}).Render(ctx, &sb); err != nil {
+				return nil, err
+			}
+			kp.parts = append(kp.parts, sb.String())
+			if n >= part.Parts {
+				break
+			}
+		}
+		return kp, nil
+	})
+}
+
+// withCommentaryLinks resolves a kept article's markers: the link to an
+// engagement's commentary form where the user may edit it, nothing elsewhere.
+func withCommentaryLinks(article, quarter string, may func(id uint) bool) string {
+	const open, shut = "<!--commentary:", "-->"
+	var sb strings.Builder
+	sb.Grow(len(article) + 4096)
+	for {
+		i := strings.Index(article, open)
+		if i < 0 {
+			sb.WriteString(article)
+			return sb.String()
+		}
+		sb.WriteString(article[:i])
+		rest := article[i+len(open):]
+		j := strings.Index(rest, shut)
+		if j < 0 { // not a marker of ours: written as it is
+			sb.WriteString(article[i:])
+			return sb.String()
+		}
+		if id, err := strconv.ParseUint(rest[:j], 10, 64); err == nil && may(uint(id)) {
+			sb.WriteString(pages.CommentaryLink(quarter, uint(id)))
+		}
+		article = rest[j+len(shut):]
+	}
+}
 
 // review renders a quarter's portfolio pack. Route: reviews.show (full page; it prints).
 func (a *App) review(c echo.Context) error {
@@ -138,38 +188,49 @@ func (a *App) renderPack(c echo.Context, engagementID uint) error {
 	if err != nil {
 		return err
 	}
-	kept, err := a.loadPack(c, s, q, engagementID)
-	if err != nil {
-		return err
-	}
-	pack, part := packPart(kept, engagementID, c.QueryParam("part"))
 	qs, err := a.reviewQuarters(c, s)
 	if err != nil {
 		return err
 	}
-	u := web.CurrentUser(c)
-	p := pages.ReviewProps{P: pack, Part: part, Quarters: qs, Risk: s.Risk, CanPublish: u.Role == models.RoleAdmin, CanEdit: map[uint]bool{},
-		PackCSS: fmt.Sprintf("/reviews/%s/pack.css?on=%s", pack.Quarter, pack.ProducedOn)}
 	rights, err := a.riskRights(c) // the engagements the user may edit, read once (not one query per engagement)
 	if err != nil {
 		return err
 	}
-	for i := range pack.Engagements {
-		e := &pack.Engagements[i]
-		if engagementID != 0 && e.ID == engagementID {
-			p.Only = e
+	may := func(id uint) bool { return rights.Admin || rights.Engagements[id] }
+	u := web.CurrentUser(c)
+	p := pages.ReviewProps{Quarters: qs, Risk: s.Risk, CanPublish: u.Role == models.RoleAdmin, CanEdit: map[uint]bool{}}
+	title := "Portfolio review " + q.String()
+	if engagementID == 0 && c.QueryParam("part") != "all" {
+		kp, err := a.keptPortfolioPack(c, s, q)
+		if err != nil {
+			return err
 		}
-		if rights.Admin || rights.Engagements[e.ID] {
-			p.CanEdit[e.ID] = true
+		part, err := strconv.Atoi(c.QueryParam("part"))
+		if err != nil || part < 1 {
+			part = 1
+		}
+		p.P, p.Kept = kp.head, withCommentaryLinks(kp.parts[min(part, len(kp.parts))-1], q.String(), may)
+	} else {
+		pack, err := a.loadPack(c.Request().Context(), s, q, engagementID)
+		if err != nil {
+			return err
+		}
+		p.P, p.Part = packPart(pack, engagementID, c.QueryParam("part"))
+		for i := range pack.Engagements {
+			e := &pack.Engagements[i]
+			if engagementID != 0 && e.ID == engagementID {
+				p.Only = e
+			}
+			p.CanEdit[e.ID] = may(e.ID)
+		}
+		if engagementID != 0 && p.Only == nil {
+			return echo.NewHTTPError(http.StatusNotFound, "That engagement was not live in "+q.String()+".")
+		}
+		if p.Only != nil {
+			title = p.Only.Name + " review " + q.String()
 		}
 	}
-	if engagementID != 0 && p.Only == nil {
-		return echo.NewHTTPError(http.StatusNotFound, "That engagement was not live in "+q.String()+".")
-	}
-	title := "Portfolio review " + pack.Quarter
-	if p.Only != nil {
-		title = p.Only.Name + " review " + pack.Quarter
-	}
+	p.PackCSS = fmt.Sprintf("/reviews/%s/pack.css?on=%s", p.P.Quarter, p.P.ProducedOn)
 	p.Chrome = web.Chrome(c, title, "reviews")
 	p.Chrome.ExtraCSS = []string{p.PackCSS, static.Path("review.css")}
 	return web.Render(c, http.StatusOK, pages.Review(p), nil)

@@ -142,3 +142,29 @@ func TestReviewPackIsKeptUntilAWrite(t *testing.T) {
 		}
 	})
 }
+
+// The kept pack is drawn once for everyone: each user sees the links to the
+// commentary forms they may use, an admin one per engagement, an executive
+// none, and nobody the markers they are drawn from.
+func TestReviewPackCommentaryLinksPerUser(t *testing.T) {
+	e := demoEnv(t, "sqlite")
+	for _, tc := range []struct {
+		role string
+		all  bool
+	}{{models.RoleAdmin, true}, {models.RoleExecutive, false}} {
+		c := e.client()
+		c.login(tc.role)
+		for _, path := range []string{"/reviews/2026-Q3", "/reviews/2026-Q3?part=all"} {
+			r := c.get(path)
+			doc := r.Doc(t)
+			sections := doc.Find(`[data-testid="pack-engagement"]`).Length()
+			links := doc.Find(`[data-testid="pack-engagement"] a[href$="/commentary"]`).Length()
+			if want := map[bool]int{true: sections, false: 0}[tc.all]; links != want || sections == 0 {
+				t.Errorf("%s, %s: %d commentary links in %d sections, want %d", tc.role, path, links, sections, want)
+			}
+			if strings.Contains(r.Body, "<!--commentary:") {
+				t.Errorf("%s, %s: a marker is left in the page", tc.role, path)
+			}
+		}
+	}
+}

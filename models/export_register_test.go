@@ -61,3 +61,12 @@ func SetSnapshotBatch(n uint) (restore func()) {
 // AsAtQuery is the SQL of the whole register as at the end of day d, and its
 // arguments (compiled into tests only).
 func AsAtQuery(db *gorm.DB, d Date) (string, []any) { return riskAsAtQuery(db, d, asAtScope{}) }
+
+// WriteSnapshotBatch writes the kept rows of day for the risks with ids in
+// [lo, hi), as a build stopped part way would have (compiled into tests only).
+func WriteSnapshotBatch(ctx context.Context, db *gorm.DB, day Date, lo, hi uint) error {
+	return writeSnapshotBatch(db.WithContext(ctx), day, lo, hi)
+}
+
+// SnapshotColumns are the replay columns a kept day holds (compiled into tests only).
+func SnapshotColumns() []string { return snapshotColumns() }

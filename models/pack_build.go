@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"math/big"
+	"runtime/debug"
 	"sort"
 	"strings"
 
@@ -18,17 +19,18 @@ type EngagementCostSums struct {
 	CostSums
 }
 
-// SumCostsByEngagement groups cost records by engagement and month over a
-// period: of engagement only, or of every engagement when only is 0. The rows
-// are scanned by hand: a portfolio's five quarters are 150,000 of them at
-// 10,000 engagements, and GORM's reflection per field was most of their cost.
-func SumCostsByEngagement(ctx context.Context, db *gorm.DB, from, to Date, only uint) ([]EngagementCostSums, error) {
+// EachCostSum calls fn with the cost sums of each engagement, currency,
+// month and savings type over a period, of engagement only or of every
+// engagement when only is 0, ordered by engagement and month, as they are
+// read. The rows are scanned by hand: a portfolio's five quarters are 150,000
+// of them at 10,000 engagements, and GORM's reflection per field was most of
+// their cost.
+func EachCostSum(ctx context.Context, db *gorm.DB, from, to Date, only uint, fn func(EngagementCostSums)) error {
 	where, args := "c.month BETWEEN ? AND ?", []any{from, to}
 	if only != 0 {
 		where, args = where+" AND c.engagement_id = ?", append(args, only)
 	}
-	var out []EngagementCostSums
-	err := eachRow(db.WithContext(ctx), `SELECT c.engagement_id, c.currency, `+dateText(db, "c.month")+`, c.savings_type,
+	return eachRow(db.WithContext(ctx), `SELECT c.engagement_id, c.currency, `+dateText(db, "c.month")+`, c.savings_type,
 		SUM(c.baseline), SUM(c.vendor_fees), SUM(c.retained), SUM(c.one_off), SUM(c.credits), SUM(c.planned_savings)
 		FROM cost_records c WHERE `+where+`
 		GROUP BY c.engagement_id, c.currency, c.month, c.savings_type ORDER BY c.engagement_id, c.month`, args,
@@ -36,10 +38,11 @@ func SumCostsByEngagement(ctx context.Context, db *gorm.DB, from, to Date, only 
 			var r EngagementCostSums
 			err := rows.Scan(&r.EngagementID, &r.Currency, &r.Month, &r.SavingsType, &r.Baseline, &r.VendorFees, &r.Retained,
 				&r.OneOff, &r.Credits, &r.Planned)
-			out = append(out, r)
+			if err == nil {
+				fn(r)
+			}
 			return err
 		})
-	return out, err
 }
 
 // packBuilder carries what every section of a pack needs.
@@ -98,9 +101,19 @@ func buildPack(ctx context.Context, db *gorm.DB, s Settings, q Quarter, today Da
 	// The sections read apart and each fills its own fields of the pack and of
 	// every engagement's section, so they run at once: the risks' replays take
 	// half the time of the whole at 10,000 engagements, the rest the other half.
+	// Three at a time, so that one pack leaves the other requests connections;
+	// a panic in one is that pack's error, not the server's end.
 	var g errgroup.Group
+	g.SetLimit(3)
 	for _, step := range []func() error{b.risks, b.savings, b.sla, b.transfers, b.lessons, b.reviews} {
-		g.Go(step)
+		g.Go(func() (err error) {
+			defer func() {
+				if p := recover(); p != nil {
+					err = fmt.Errorf("building the review pack: %v\n%s", p, debug.Stack())
+				}
+			}()
+			return step()
+		})
 	}
 	if err := g.Wait(); err != nil {
 		return nil, err
@@ -158,29 +171,51 @@ func (b *packBuilder) savings() error {
 	if ytdFrom.Before(from) {
 		from = ytdFrom
 	}
-	rows, err := SumCostsByEngagement(b.ctx, b.db, from, b.p.End, b.only)
-	if err != nil {
-		return err
-	}
 	// The portfolio's figures from its kept monthly totals (a few hundred
 	// rows), not by adding up every engagement's months again: exact sums of
 	// 150,000 rows were most of the pack's own CPU at 10,000 engagements.
 	var all []CostSums
+	var err error
 	if b.only == 0 {
 		if all, err = PortfolioCostSums(b.ctx, b.db, from, b.p.End); err != nil {
 			return err
 		}
 	}
-	perQ, perYTD := map[uint][]CostSums{}, map[uint][]CostSums{}
-	for _, r := range rows {
+	// Each engagement's own, one engagement's rows at a time (they come in
+	// its order): all of them at once were 40 MB more while the pack is built.
+	var cur uint
+	var inQ1, ytd1 []CostSums
+	filled := map[uint]bool{}
+	fill := func(id uint) {
+		if ep := b.byID[id]; ep != nil {
+			own := NewRates(ep.Currency, nil)
+			ep.Savings.fill(Sum(inQ1, own), Sum(ytd1, own))
+			filled[id] = true
+		}
+		inQ1, ytd1 = inQ1[:0], ytd1[:0]
+	}
+	err = EachCostSum(b.ctx, b.db, from, b.p.End, b.only, func(r EngagementCostSums) {
+		if r.EngagementID != cur {
+			fill(cur)
+			cur = r.EngagementID
+		}
 		if b.only != 0 {
 			all = append(all, r.CostSums)
 		}
 		if b.f.QuarterOf(r.Month) == b.q {
-			perQ[r.EngagementID] = append(perQ[r.EngagementID], r.CostSums)
+			inQ1 = append(inQ1, r.CostSums)
 		}
 		if !r.Month.Before(ytdFrom) {
-			perYTD[r.EngagementID] = append(perYTD[r.EngagementID], r.CostSums)
+			ytd1 = append(ytd1, r.CostSums)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	fill(cur)
+	for id := range b.byID { // no cost record in the period
+		if !filled[id] {
+			fill(id)
 		}
 	}
 	var inQ, ytd []CostSums
@@ -201,10 +236,6 @@ func (b *packBuilder) savings() error {
 		b.p.Savings.Trend = append(b.p.Savings.Trend, PackQuarterSavings{Quarter: q.String(), Net: h.Net.Minor(), Planned: h.Planned.Minor()})
 	}
 	b.p.Savings.fill(Sum(inQ, b.rates), Sum(ytd, b.rates))
-	for id, ep := range b.byID {
-		own := NewRates(ep.Currency, nil)
-		ep.Savings.fill(Sum(perQ[id], own), Sum(perYTD[id], own))
-	}
 	return nil
 }
 
@@ -373,74 +404,94 @@ func (b *packBuilder) reviews() error {
 	return nil
 }
 
-// risks takes the register as at the quarter's end and its movement since the previous quarter's end.
+// risks takes the register as at the quarter's end and its movement since the
+// previous quarter's end, each read as a stream: only what the pack prints of
+// them is kept.
 func (b *packBuilder) risks() error {
 	f := RiskFilter{EngagementID: b.only}
-	live, err := b.liveRisks(f)
-	if err != nil {
-		return err
-	}
-	moves, err := Movement(b.ctx, b.db, b.f.End(b.q.Prev()), b.p.End, f)
-	if err != nil {
-		return err
-	}
-	byRisk := moves.ByRisk()
 	r := &b.p.Risks
-	r.Open, r.Bands = len(live), map[string]int{}
-	r.New, r.Escalated, r.DeEscalated, r.Closed = moves.Count(MoveNew), moves.Count(MoveEscalated), moves.Count(MoveDeescalated), moves.Count(MoveClosed)
-	perEng := map[uint]int{}
-	for _, k := range live {
-		if ValidLevel(k.ResidualLikelihood) && ValidLevel(k.ResidualImpact) {
-			r.Heat[k.ResidualLikelihood-1][k.ResidualImpact-1]++
-		}
-		r.Bands[b.s.Risk.Band(k.ResidualScore)]++
-		pr := b.packRisk(k, byRisk)
-		if len(r.Top) < 10 {
-			r.Top = append(r.Top, pr)
-		}
-		if k.EngagementID != nil {
-			if ep := b.byID[*k.EngagementID]; ep != nil && perEng[ep.ID] < 5 {
-				ep.Risks = append(ep.Risks, pr)
-				perEng[ep.ID]++
+	moved := map[uint]packMove{}
+	err := EachMove(b.ctx, b.db, b.f.End(b.q.Prev()), b.p.End, f, func(m RiskMove) error {
+		moved[m.Risk.ID] = packMove{kinds: m.Kinds, from: m.FromScore}
+		for _, k := range m.Kinds {
+			switch k {
+			case MoveNew:
+				r.New++
+			case MoveEscalated:
+				r.Escalated++
+			case MoveDeescalated:
+				r.DeEscalated++
+			case MoveClosed:
+				r.Closed++
 			}
 		}
-	}
-	for _, m := range moves.Moves {
 		if len(r.Moves) < 25 {
-			r.Moves = append(r.Moves, b.packRisk(m.Risk, byRisk))
+			r.Moves = append(r.Moves, b.packRisk(m.Risk, moved))
 		}
 		if m.Risk.EngagementID != nil { // every move counts, not only the 25 listed
 			if ep := b.byID[*m.Risk.EngagementID]; ep != nil {
 				ep.RiskMoves++
 			}
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
-	return nil
+	r.Bands = map[string]int{}
+	perEng := map[uint]int{}
+	return b.eachLiveRisk(f, func(k Risk) {
+		r.Open++
+		if ValidLevel(k.ResidualLikelihood) && ValidLevel(k.ResidualImpact) {
+			r.Heat[k.ResidualLikelihood-1][k.ResidualImpact-1]++
+		}
+		r.Bands[b.s.Risk.Band(k.ResidualScore)]++
+		if len(r.Top) < 10 {
+			r.Top = append(r.Top, b.packRisk(k, moved))
+		}
+		if k.EngagementID != nil {
+			if ep := b.byID[*k.EngagementID]; ep != nil && perEng[ep.ID] < 5 {
+				if ep.Risks == nil {
+					ep.Risks = make([]PackRisk, 0, 5)
+				}
+				ep.Risks = append(ep.Risks, b.packRisk(k, moved))
+				perEng[ep.ID]++
+			}
+		}
+	})
 }
 
-// liveRisks is RegisterAsAt(f) at the quarter's end, in the register's order,
-// each risk brief (riskBriefColumns): read whole through the ORM, the 175,000
-// live risks of 10,000 engagements took 5.4 s.
-func (b *packBuilder) liveRisks(f RiskFilter) ([]Risk, error) {
+// packMove is what the pack prints of a risk's movement: its kinds and its
+// residual score at the previous quarter's end.
+type packMove struct {
+	kinds []string
+	from  int
+}
+
+// eachLiveRisk calls fn with each risk of RegisterAsAt(f) at the quarter's
+// end, in the register's order, brief (riskBriefColumns), as it is read: read
+// whole through the ORM, the 175,000 live risks of 10,000 engagements took
+// 5.4 s, and held in a slice, 200 MB.
+func (b *packBuilder) eachLiveRisk(f RiskFilter, fn func(Risk)) error {
 	f.AsAt = b.p.End
 	rows, err := f.ordered(b.db, b.s.Risk, b.p.End, true).Select(riskBriefColumns).Rows()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer rows.Close()
-	var out []Risk
+	brief := newBriefScanner()
 	for rows.Next() {
-		r, err := scanRiskBrief(rows)
+		r, err := brief.scan(rows)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		out = append(out, r)
+		fn(r)
 	}
-	return out, rows.Err()
+	return rows.Err()
 }
 
 // packRisk turns a risk into the pack's row, naming its movement.
-func (b *packBuilder) packRisk(k Risk, moves map[uint]RiskMove) PackRisk {
+func (b *packBuilder) packRisk(k Risk, moves map[uint]packMove) PackRisk {
 	pr := PackRisk{Ref: k.Ref, Title: k.Title, Category: k.Category, Status: k.Status, Residual: k.ResidualScore, Band: b.s.Risk.Band(k.ResidualScore)}
 	if k.Engagement != nil {
 		pr.Engagement = k.Engagement.Code
@@ -450,20 +501,21 @@ func (b *packBuilder) packRisk(k Risk, moves map[uint]RiskMove) PackRisk {
 	if k.Owner != nil {
 		pr.Owner = k.Owner.Name
 	}
-	if m, ok := moves[k.ID]; ok {
-		pr.PrevResidual = m.FromScore
-		var parts []string
-		for _, kind := range m.Kinds {
-			switch kind {
-			case MoveEscalated, MoveDeescalated:
-				parts = append(parts, fmt.Sprintf("%s %d → %d", kind, m.FromScore, m.ToScore))
-			default:
-				parts = append(parts, kind)
-			}
-		}
-		pr.Movement = strings.Join(parts, ", ")
-	} else {
+	m, ok := moves[k.ID]
+	if !ok {
 		pr.Movement = "unchanged"
+		return pr
 	}
+	pr.PrevResidual = m.from
+	var parts []string
+	for _, kind := range m.kinds {
+		switch kind {
+		case MoveEscalated, MoveDeescalated:
+			parts = append(parts, fmt.Sprintf("%s %d → %d", kind, m.from, k.ResidualScore))
+		default:
+			parts = append(parts, kind)
+		}
+	}
+	pr.Movement = strings.Join(parts, ", ")
 	return pr
 }

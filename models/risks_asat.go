@@ -79,6 +79,7 @@ type asAtScope struct {
 	changedTo     time.Time
 	ids           []uint // when not nil, only these risks (a register page's movement badges)
 	idFrom, idTo  uint   // when idTo > 0, only the risks with ids in [idFrom, idTo) (a snapshot's batch)
+	live          bool   // replay from the live rows, not from a kept day (a snapshot's batch)
 }
 
 func scopeOf(f RiskFilter) asAtScope {
@@ -111,7 +112,11 @@ func (sc asAtScope) candidates(cut time.Time) (sets []string, args [][]any) {
 // after d (risks_snapshot.go) when there is one, else from the live rows.
 func riskAsAtQuery(db *gorm.DB, d Date, sc asAtScope, only ...string) (string, []any) {
 	cut := EndOfDay(d)
-	base, kept := snapshotBase(db, d)
+	var base Date
+	kept := false
+	if !sc.live {
+		base, kept = snapshotBase(db, d)
+	}
 	var cols []replayCol
 	var texts, narrow []string
 	for _, c := range riskReplayColumns() {

@@ -168,22 +168,36 @@ func (f MoveFlags) move(r Risk) RiskMove {
 // pack prints this; a register page uses MovementCounts and MovesOf, which cost less.
 func Movement(ctx context.Context, db *gorm.DB, from, to Date, f RiskFilter) (MovementReport, error) {
 	rep := MovementReport{From: from, To: to}
+	err := EachMove(ctx, db, from, to, f, func(m RiskMove) error {
+		rep.Moves = append(rep.Moves, m)
+		return nil
+	})
+	return rep, err
+}
+
+// EachMove calls fn with each move of Movement, in its order, as it is read
+// (the review pack counts 46,000 moves a quarter at 10,000 engagements and
+// keeps a few).
+func EachMove(ctx context.Context, db *gorm.DB, from, to Date, f RiskFilter, fn func(RiskMove) error) error {
 	rows, err := movementJoin(db.WithContext(ctx), from, to, f, nil).
 		Joins("LEFT JOIN engagements e ON e.id = risks.engagement_id").Joins("LEFT JOIN users o ON o.id = risks.owner_id").
 		Select(riskBriefColumns + ", " + moveColumns).Order("risks.residual_score DESC, risks.ref").Rows()
 	if err != nil {
-		return rep, err
+		return err
 	}
 	defer rows.Close()
+	brief := newBriefScanner()
 	for rows.Next() {
 		var m MoveFlags
-		r, err := scanRiskBrief(rows, &m.FromScore, &m.FromStatus, &m.IsNew, &m.IsEscalated, &m.IsDeescalated, &m.IsClosed, &m.IsReopened)
+		r, err := brief.scan(rows, &m.FromScore, &m.FromStatus, &m.IsNew, &m.IsEscalated, &m.IsDeescalated, &m.IsClosed, &m.IsReopened)
 		if err != nil {
-			return rep, err
+			return err
 		}
-		rep.Moves = append(rep.Moves, m.move(r))
+		if err := fn(m.move(r)); err != nil {
+			return err
+		}
 	}
-	return rep, rows.Err()
+	return rows.Err()
 }
 
 // riskBriefColumns are what a report shows of a risk (the review pack, the
@@ -192,8 +206,20 @@ func Movement(ctx context.Context, db *gorm.DB, from, to Date, f RiskFilter) (Mo
 const riskBriefColumns = `risks.id, risks.ref, risks.title, risks.category, risks.status, risks.residual_score,
 	risks.residual_likelihood, risks.residual_impact, risks.engagement_id, e.code, risks.owner_id, o.name`
 
-// scanRiskBrief scans riskBriefColumns, then extra, from the current row.
-func scanRiskBrief(rows *sql.Rows, extra ...any) (Risk, error) {
+// briefScanner scans riskBriefColumns row by row. The rows of one report
+// share one Engagement and one User per id: 175,000 risks each with their
+// own took 200 MB while the review pack was built.
+type briefScanner struct {
+	engs  map[uint]*Engagement
+	users map[uint]*User
+}
+
+func newBriefScanner() *briefScanner {
+	return &briefScanner{engs: map[uint]*Engagement{}, users: map[uint]*User{}}
+}
+
+// scan scans riskBriefColumns, then extra, from the current row.
+func (s *briefScanner) scan(rows *sql.Rows, extra ...any) (Risk, error) {
 	var r Risk
 	var eng, own sql.NullInt64
 	var code, owner sql.NullString
@@ -206,14 +232,20 @@ func scanRiskBrief(rows *sql.Rows, extra ...any) (Risk, error) {
 		id := uint(eng.Int64)
 		r.EngagementID = &id
 		if code.Valid {
-			r.Engagement = &Engagement{ID: id, Code: code.String}
+			if s.engs[id] == nil {
+				s.engs[id] = &Engagement{ID: id, Code: code.String}
+			}
+			r.Engagement = s.engs[id]
 		}
 	}
 	if own.Valid {
 		id := uint(own.Int64)
 		r.OwnerID = &id
 		if owner.Valid {
-			r.Owner = &User{ID: id, Name: owner.String}
+			if s.users[id] == nil {
+				s.users[id] = &User{ID: id, Name: owner.String}
+			}
+			r.Owner = s.users[id]
 		}
 	}
 	return r, nil

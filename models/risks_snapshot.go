@@ -10,8 +10,8 @@ package models
 // by; the texts (riskTextColumns) are read from the live row and rolled back
 // through their own changes since d, which are few.
 //
-// A day is kept only once it has ended an hour ago (isPast): every write from
-// then on is dated after it, so its rows never change. Nothing but a seed
+// A day is kept only once it has ended a day ago (snapshotMargin): every
+// write from then on is dated after it, so its rows never change. Nothing but a seed
 // writes history dated in the past, and a seed fills an empty database: no
 // day is kept while the register is empty, and a seed forgets any kept.
 
@@ -90,13 +90,18 @@ func SnapshotDays(ctx context.Context, db *gorm.DB) ([]Date, error) {
 	return days, err
 }
 
+// snapshotMargin is how long after a day's end it is kept: a write dated
+// that day must have committed by then, whichever instance's clock dated it.
+// (The register kept in memory waits an hour, isPast; a kept day is for good.)
+const snapshotMargin = 24 * time.Hour
+
 // snapshotWanted is the end of each of the last SnapshotQuarters quarters
-// that ended an hour or more before now, newest first.
+// that ended snapshotMargin or more before now, newest first.
 func snapshotWanted(fy Fiscal, now time.Time) []Date {
 	var out []Date
 	q := fy.QuarterOf(DateOf(now))
 	for len(out) < SnapshotQuarters {
-		if end := fy.End(q); !EndOfDay(end).Add(time.Hour).After(now) {
+		if end := fy.End(q); !EndOfDay(end).Add(snapshotMargin).After(now) {
 			out = append(out, end)
 		}
 		q = q.Prev()
@@ -105,9 +110,8 @@ func snapshotWanted(fy Fiscal, now time.Time) []Date {
 }
 
 // BuildRiskSnapshots keeps the register as at the end of each of the last
-// SnapshotQuarters ended quarters that is not kept yet, newest first (each
-// older day then replays only the quarter since the next), and returns the
-// days it kept. Several app instances may run it at once: the rows of a day
+// SnapshotQuarters ended quarters that is not kept yet, newest first, and
+// returns the days it kept. Several app instances may run it at once: the rows of a day
 // are the same whoever writes them, and a day is listed only once all are.
 func BuildRiskSnapshots(ctx context.Context, db *gorm.DB, fy Fiscal, now time.Time) ([]Date, error) {
 	db = db.WithContext(ctx)
@@ -148,16 +152,11 @@ func buildSnapshot(db *gorm.DB, day Date, now time.Time) error {
 	if err := db.Model(&Risk{}).Where("created_at < ?", EndOfDay(day)).Select("COALESCE(MAX(id), 0)").Scan(&top).Error; err != nil {
 		return err
 	}
-	cols := strings.Join(snapshotColumns(), ", ")
 	for lo := uint(0); lo <= top; lo += snapshotBatch {
 		if err := db.Statement.Context.Err(); err != nil {
 			return err
 		}
-		asAt, args := riskAsAtQuery(db, day, asAtScope{idFrom: lo, idTo: lo + snapshotBatch})
-		err := db.Exec(`INSERT INTO risk_snapshots (day, risk_id, `+cols+`)
-SELECT ?, q.id, `+cols+` FROM (`+asAt+`) q WHERE true ON CONFLICT (day, risk_id) DO NOTHING`,
-			append([]any{day}, args...)...).Error
-		if err != nil {
+		if err := writeSnapshotBatch(db, day, lo, lo+snapshotBatch); err != nil {
 			return err
 		}
 	}
@@ -167,6 +166,20 @@ SELECT ?, q.id, `+cols+` FROM (`+asAt+`) q WHERE true ON CONFLICT (day, risk_id)
 	}
 	return db.Exec("INSERT INTO risk_snapshot_days (day, risks, built_at) VALUES (?, ?, ?) ON CONFLICT (day) DO NOTHING",
 		day, n, now.UTC()).Error
+}
+
+// writeSnapshotBatch writes the kept rows of day for the risks with ids in
+// [lo, hi). The rows of a day are the same whoever writes them and when: rows
+// a stopped build or another instance wrote already are left as they are.
+func writeSnapshotBatch(db *gorm.DB, day Date, lo, hi uint) error {
+	cols := strings.Join(snapshotColumns(), ", ")
+	// From the live rows: a batch's changes are then found by their risks' ids
+	// (changes_entity), whatever the day. From a later kept day SQLite chose
+	// the changes by date instead, every batch reading the whole quarter's.
+	asAt, args := riskAsAtQuery(db, day, asAtScope{idFrom: lo, idTo: hi, live: true})
+	return db.Exec(`INSERT INTO risk_snapshots (day, risk_id, `+cols+`)
+SELECT ?, q.id, `+cols+` FROM (`+asAt+`) q WHERE true ON CONFLICT (day, risk_id) DO NOTHING`,
+		append([]any{day}, args...)...).Error
 }
 
 // ForgetRiskSnapshots drops every kept day.

@@ -527,8 +527,6 @@ func printTable(w io.Writer, rs []loadResult) {
 	}
 }
 
-// loadDataDir gives PostgreSQL runs a data directory of their own for the
-// session keys, so that a load run never writes into ./data.
 // keepBeforeLoad migrates the database and keeps the register as at the
 // quarters' ends, as a server does in the background at its first start
 // (models.BuildRiskSnapshots), so that the pages are measured as they serve
@@ -576,6 +574,8 @@ func pastPages(reader *loadClient, fy models.Fiscal) []loadResult {
 	return out
 }
 
+// loadDataDir gives PostgreSQL runs a data directory of their own for the
+// session keys, so that a load run never writes into ./data.
 func loadDataDir(c *config) string {
 	if c.DatabaseURL != "" && c.DataDir == "./data" {
 		return filepath.Join(os.TempDir(), "portfolio-load")

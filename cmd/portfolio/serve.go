@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime/debug"
 	"time"
 
 	"gorm.io/gorm"
@@ -120,12 +121,23 @@ func refreshHealth(ctx context.Context, db *gorm.DB) error {
 	return models.RefreshHealth(ctx, db, s, models.Today())
 }
 
+// serveMemoryLimit is the server's soft memory limit unless GOMEMLIMIT sets
+// another: the garbage collector runs sooner as the heap nears it. Building
+// the quarterly review pack of 10,000 engagements reads and draws some 700 MB
+// in 3 s, which without a limit took the server from 100 to 270 MB resident
+// (the heap may grow to twice what is live before a collection); with it,
+// 180 MB, in the same time.
+const serveMemoryLimit = 128 << 20
+
 // serve runs the web app until ctx ends (SIGINT/SIGTERM), then shuts down gracefully.
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	c := bindConfig(fs, getenv)
 	if err := parse(fs, args, stdout); err != nil {
 		return err
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(serveMemoryLimit)
 	}
 	a, err := newApp(ctx, c, stdout)
 	if err != nil {
