@@ -75,15 +75,16 @@ func (a *App) reviews(c echo.Context) error {
 
 // loadPack returns the quarter's published pack, or a draft computed live:
 // of the portfolio, or of engagement only when only is not 0.
-func (a *App) loadPack(ctx context.Context, s models.Settings, q models.Quarter, only uint) (*models.Pack, error) {
+// A draft is produced on today.
+func (a *App) loadPack(ctx context.Context, s models.Settings, q models.Quarter, only uint, today models.Date) (*models.Pack, error) {
 	p, err := models.PublishedPackFor(ctx, a.db, q.String())
 	if err != nil || p != nil {
 		return p, err
 	}
 	if only != 0 {
-		return models.BuildEngagementPack(ctx, a.db, s, q, a.today(), only)
+		return models.BuildEngagementPack(ctx, a.db, s, q, today, only)
 	}
-	return models.BuildPack(ctx, a.db, s, q, a.today())
+	return models.BuildPack(ctx, a.db, s, q, today)
 }
 
 // keptPack is a portfolio pack drawn, part by part, with a marker where a
@@ -116,9 +117,10 @@ func (a *App) keptPortfolioPack(c echo.Context, s models.Settings, q models.Quar
 	if err != nil {
 		return nil, err
 	}
-	key := packKey{a.db, q.String(), a.today().String()}
+	today := a.today()
+	key := packKey{a.db, q.String(), today.String()}
 	return packs.Shared(c.Request().Context(), key, version, func(ctx context.Context) (*keptPack, error) {
-		pack, err := a.loadPack(ctx, s, q, 0)
+		pack, err := a.loadPack(ctx, s, q, 0, today)
 		if err != nil {
 			return nil, err
 		}
@@ -211,7 +213,7 @@ func (a *App) renderPack(c echo.Context, engagementID uint) error {
 		}
 		p.P, p.Kept = kp.head, withCommentaryLinks(kp.parts[min(part, len(kp.parts))-1], q.String(), may)
 	} else {
-		pack, err := a.loadPack(c.Request().Context(), s, q, engagementID)
+		pack, err := a.loadPack(c.Request().Context(), s, q, engagementID, a.today())
 		if err != nil {
 			return err
 		}

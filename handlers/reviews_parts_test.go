@@ -144,26 +144,37 @@ func TestReviewPackIsKeptUntilAWrite(t *testing.T) {
 }
 
 // The kept pack is drawn once for everyone: each user sees the links to the
-// commentary forms they may use, an admin one per engagement, an executive
-// none, and nobody the markers they are drawn from.
+// commentary forms they may use (an admin one per engagement, a manager those
+// of the engagements they manage or co-manage, an executive none), and nobody
+// the markers they are drawn from. The same holds for the whole pack, drawn
+// for the request.
 func TestReviewPackCommentaryLinksPerUser(t *testing.T) {
 	e := demoEnv(t, "sqlite")
-	for _, tc := range []struct {
-		role string
-		all  bool
-	}{{models.RoleAdmin, true}, {models.RoleExecutive, false}} {
+	var mgr models.User
+	e.db.Where("email = ?", "manager@portfolio.example").First(&mgr)
+	var managed []uint
+	e.db.Model(&models.Engagement{}).Where("manager_id = ? OR id IN (SELECT engagement_id FROM engagement_managers WHERE user_id = ?)", mgr.ID, mgr.ID).
+		Pluck("id", &managed)
+	for _, role := range []string{models.RoleAdmin, models.RoleManager, models.RoleExecutive} {
 		c := e.client()
-		c.login(tc.role)
+		c.login(role)
 		for _, path := range []string{"/reviews/2026-Q3", "/reviews/2026-Q3?part=all"} {
 			r := c.get(path)
 			doc := r.Doc(t)
-			sections := doc.Find(`[data-testid="pack-engagement"]`).Length()
-			links := doc.Find(`[data-testid="pack-engagement"] a[href$="/commentary"]`).Length()
-			if want := map[bool]int{true: sections, false: 0}[tc.all]; links != want || sections == 0 {
-				t.Errorf("%s, %s: %d commentary links in %d sections, want %d", tc.role, path, links, sections, want)
+			var want, got []string
+			doc.Find(`[data-testid="pack-engagement"]`).Each(func(_ int, sec *goquery.Selection) {
+				var id uint
+				fmt.Sscanf(sec.AttrOr("aria-labelledby", ""), "eng-%d-h", &id)
+				if role == models.RoleAdmin || (role == models.RoleManager && slices.Contains(managed, id)) {
+					want = append(want, fmt.Sprintf("/reviews/2026-Q3/engagements/%d/commentary", id))
+				}
+				sec.Find(`a[href$="/commentary"]`).Each(func(_ int, a *goquery.Selection) { got = append(got, a.AttrOr("href", "")) })
+			})
+			if !slices.Equal(got, want) || (role != models.RoleExecutive && len(want) == 0) {
+				t.Errorf("%s, %s: commentary links %v, want %v", role, path, got, want)
 			}
 			if strings.Contains(r.Body, "<!--commentary:") {
-				t.Errorf("%s, %s: a marker is left in the page", tc.role, path)
+				t.Errorf("%s, %s: a marker is left in the page", role, path)
 			}
 		}
 	}

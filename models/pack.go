@@ -124,13 +124,6 @@ type EngagementPack struct {
 	Actions                                 []PackAction
 }
 
-// IsPublished reports whether the quarter's pack is published (frozen).
-func IsPublished(ctx context.Context, db *gorm.DB, quarter string) (bool, error) {
-	var n int64
-	err := db.WithContext(ctx).Model(&PublishedPack{}).Where("quarter = ? AND engagement_id IS NULL", quarter).Count(&n).Error
-	return n > 0, err
-}
-
 // PublishedPackFor returns the frozen pack of a quarter, or nil when it is a draft.
 func PublishedPackFor(ctx context.Context, db *gorm.DB, quarter string) (*Pack, error) {
 	var row PublishedPack

@@ -119,7 +119,9 @@ func buildPack(ctx context.Context, db *gorm.DB, s Settings, q Quarter, today Da
 		return nil, err
 	}
 	b.p.Rates, b.p.Missing = b.rates.Used(), b.rates.Missing()
-	b.headlines()
+	if err := b.headlines(); err != nil { // a pack is kept: no zeros for a failed read
+		return nil, err
+	}
 	return b.p, nil
 }
 

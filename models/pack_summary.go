@@ -5,7 +5,7 @@ import (
 )
 
 // headlines builds the executive summary: each figure with last quarter's value.
-func (b *packBuilder) headlines() {
+func (b *packBuilder) headlines() error {
 	p := b.p
 	prevQ := b.q.Prev()
 	var prevNet, prevPlan int64
@@ -15,10 +15,14 @@ func (b *packBuilder) headlines() {
 		}
 	}
 	var prevSLA struct{ Met, Measured int64 }
-	b.db.Table("sla_measurements").Select("COALESCE(SUM(CASE WHEN met THEN 1 ELSE 0 END), 0) AS met, COUNT(*) AS measured").
-		Where("month BETWEEN ? AND ?", b.f.Start(prevQ), b.f.End(prevQ)).Scan(&prevSLA)
+	if err := b.db.Table("sla_measurements").Select("COALESCE(SUM(CASE WHEN met THEN 1 ELSE 0 END), 0) AS met, COUNT(*) AS measured").
+		Where("month BETWEEN ? AND ?", b.f.Start(prevQ), b.f.End(prevQ)).Scan(&prevSLA).Error; err != nil {
+		return err
+	}
 	var prevActive int64
-	b.db.Model(&Engagement{}).Where("start_date <= ? AND (closed_on IS NULL OR closed_on >= ?)", b.f.End(prevQ), b.f.Start(prevQ)).Count(&prevActive)
+	if err := b.db.Model(&Engagement{}).Where("start_date <= ? AND (closed_on IS NULL OR closed_on >= ?)", b.f.End(prevQ), b.f.Start(prevQ)).Count(&prevActive).Error; err != nil {
+		return err
+	}
 	cur := p.Currency
 	money := func(v int64) string { return Money{v, cur}.Short() }
 	att, attOK := Attainment(p.SLA.Met, p.SLA.Measured)
@@ -39,6 +43,7 @@ func (b *packBuilder) headlines() {
 		compare("Open risks at quarter end", fmt.Sprint(p.Risks.Open), "", int64(p.Risks.Open), -1, false),
 		{Label: "Risks new / escalated / de-escalated / closed", Value: fmt.Sprintf("%d / %d / %d / %d", p.Risks.New, p.Risks.Escalated, p.Risks.DeEscalated, p.Risks.Closed)},
 	}
+	return nil
 }
 
 // compare builds a headline from two integers; higherIsBetter says which way is good.

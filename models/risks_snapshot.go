@@ -92,7 +92,10 @@ func SnapshotDays(ctx context.Context, db *gorm.DB) ([]Date, error) {
 
 // snapshotMargin is how long after a day's end it is kept: a write dated
 // that day must have committed by then, whichever instance's clock dated it.
-// (The register kept in memory waits an hour, isPast; a kept day is for good.)
+// (The register kept in memory waits an hour, isPast: it is one process's,
+// gone at its restart, and read a moment after the day. A kept day is in the
+// database for good, read by every instance, and wanted only once the
+// quarter's review begins: waiting a day costs nothing.)
 const snapshotMargin = 24 * time.Hour
 
 // snapshotWanted is the end of each of the last SnapshotQuarters quarters
