@@ -117,9 +117,15 @@ func (a *App) keptPortfolioPack(c echo.Context, s models.Settings, q models.Quar
 	if err != nil {
 		return nil, err
 	}
+	return a.portfolioPack(c.Request().Context(), s, q, version)
+}
+
+// portfolioPack is the quarter's portfolio pack drawn, kept at the data
+// version (read before s) or built.
+func (a *App) portfolioPack(ctx context.Context, s models.Settings, q models.Quarter, version int64) (*keptPack, error) {
 	today := a.today()
 	key := packKey{a.db, q.String(), today.String()}
-	return packs.Shared(c.Request().Context(), key, version, func(ctx context.Context) (*keptPack, error) {
+	return packs.Shared(ctx, key, version, func(ctx context.Context) (*keptPack, error) {
 		pack, err := a.loadPack(ctx, s, q, 0, today)
 		if err != nil {
 			return nil, err
@@ -139,6 +145,44 @@ func (a *App) keptPortfolioPack(c echo.Context, s models.Settings, q models.Quar
 		}
 		return kp, nil
 	})
+}
+
+// WarmReviewPack builds and keeps the last ended quarter's portfolio pack at
+// the data version, unless it is kept already, and reports whether it built
+// it: the server runs it once the data has been quiet a while, so that the
+// first executive to open the pack does not wait for it (3 s at 10,000
+// engagements).
+func (a *App) WarmReviewPack(ctx context.Context) (bool, error) {
+	kept, version, s, q, err := a.lastPackKept(ctx)
+	if err != nil || kept {
+		return false, err
+	}
+	_, err = a.portfolioPack(ctx, s, q, version)
+	return err == nil, err
+}
+
+// ReviewPackKept reports whether the last ended quarter's portfolio pack is
+// kept at the data version.
+func (a *App) ReviewPackKept(ctx context.Context) (bool, error) {
+	kept, _, _, _, err := a.lastPackKept(ctx)
+	return kept, err
+}
+
+// lastPackKept reads the data version, then the settings and the last ended
+// quarter, and whether that quarter's pack is kept at the version.
+func (a *App) lastPackKept(ctx context.Context) (bool, int64, models.Settings, models.Quarter, error) {
+	version, err := models.DataVersion(ctx, a.db)
+	if err != nil {
+		return false, 0, models.Settings{}, models.Quarter{}, err
+	}
+	s, err := models.LoadSettings(ctx, a.db)
+	if err != nil {
+		return false, 0, s, models.Quarter{}, err
+	}
+	today := a.today()
+	q := s.Fiscal().LastComplete(today)
+	_, kept := packs.Get(packKey{a.db, q.String(), today.String()}, version)
+	return kept, version, s, q, nil
 }
 
 // withCommentaryLinks resolves a kept article's markers: the link to an

@@ -33,6 +33,7 @@ type config struct {
 	LogFormat     string
 	IdleTimeout   time.Duration
 	MaxSession    time.Duration
+	WarmPack      bool
 }
 
 // settingsHelp lists the settings for --help: flag, environment variable + default, meaning.
@@ -49,6 +50,7 @@ var settingsHelp = [][3]string{
 	{"max-session", "PORTFOLIO_MAX_SESSION=12h", "sign out this long after signing in"},
 	{"log-level", "PORTFOLIO_LOG_LEVEL=info", "debug, info, warn or error"},
 	{"log-format", "PORTFOLIO_LOG_FORMAT=text", "text or json"},
+	{"warm-pack", "PORTFOLIO_WARM_PACK=true", "build the last quarter's review pack ahead, once the data has been quiet for 10 seconds"},
 }
 
 // bindConfig registers the shared settings on a flag set, defaulting from the environment.
@@ -93,6 +95,7 @@ func bindConfig(fs *flag.FlagSet, getenv func(string) string) *config {
 	fs.DurationVar(&c.MaxSession, "max-session", envDur("PORTFOLIO_MAX_SESSION", 12*time.Hour), "absolute session lifetime")
 	fs.StringVar(&c.LogLevel, "log-level", env("PORTFOLIO_LOG_LEVEL", "info"), "log level")
 	fs.StringVar(&c.LogFormat, "log-format", env("PORTFOLIO_LOG_FORMAT", "text"), "log format: text or json")
+	fs.BoolVar(&c.WarmPack, "warm-pack", envBool("PORTFOLIO_WARM_PACK", true), "build the last quarter's review pack ahead when the data is quiet")
 	return c
 }
 

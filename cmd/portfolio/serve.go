@@ -38,6 +38,7 @@ type app struct {
 	db      *gorm.DB
 	handler http.Handler
 	log     *slog.Logger
+	reviews *handlers.App // its review pack is built ahead (warmReviewPack)
 }
 
 // closeDB closes the database at the end of a command or once the server has
@@ -81,8 +82,8 @@ func newApp(ctx context.Context, c *config, stdout io.Writer) (*app, error) {
 	}
 	srv := web.New(web.Options{DB: db, Log: log, SessionKeys: keys, SecureCookies: c.SecureCookies, TrustProxy: c.TrustProxy,
 		IdleTimeout: c.IdleTimeout, MaxSessionAge: c.MaxSession})
-	handlers.New(srv, db)
-	return &app{db: db, handler: srv.Echo, log: log}, nil
+	h := handlers.New(srv, db)
+	return &app{db: db, handler: srv.Echo, log: log, reviews: h}, nil
 }
 
 // seedDemoIfEmpty seeds the demo portfolio into a database without engagements
@@ -155,9 +156,15 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	fmt.Fprintf(stdout, "Portfolio is running at http://%s (database: %s). Press Ctrl+C to stop.\n", ln.Addr(), where)
 	healthCtx, stopHealth := context.WithCancel(ctx)
-	health := make(chan struct{})
+	health, warm := make(chan struct{}), make(chan struct{})
 	go func() { defer close(health); dailyHealth(healthCtx, a) }()
-	defer func() { stopHealth(); <-health }() // before the database closes (deferred earlier, run later)
+	go func() {
+		defer close(warm)
+		if c.WarmPack {
+			warmReviewPack(healthCtx, a, warmEvery)
+		}
+	}()
+	defer func() { stopHealth(); <-health; <-warm }() // before the database closes (deferred earlier, run later)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
@@ -212,4 +219,39 @@ func keepQuarterEnds(ctx context.Context, a *app) error {
 		a.log.Info("kept the register as at the quarters' ends", "days", days, "took", time.Since(start).Round(time.Millisecond))
 	}
 	return err
+}
+
+// warmEvery is how often warmReviewPack looks at the data version.
+const warmEvery = 10 * time.Second
+
+// warmReviewPack builds the last ended quarter's review pack ahead
+// (handlers.App.WarmReviewPack) whenever the data version has not moved for
+// a whole interval: so the pack is ready when the data is quiet, and no build
+// competes with a burst of writes, which would make it stale at once.
+func warmReviewPack(ctx context.Context, a *app, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	last := int64(-1)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		v, err := models.DataVersion(ctx, a.db)
+		if err != nil {
+			continue
+		}
+		if v == last {
+			start := time.Now()
+			built, err := a.reviews.WarmReviewPack(ctx)
+			switch {
+			case err != nil && ctx.Err() == nil:
+				a.log.Error("building the review pack ahead failed", "err", err)
+			case built:
+				a.log.Info("built the review pack ahead", "took", time.Since(start).Round(time.Millisecond))
+			}
+		}
+		last = v
+	}
 }

@@ -1,0 +1,57 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"io"
+	"testing"
+	"time"
+)
+
+// Once the data has been quiet for an interval, the server builds the last
+// quarter's review pack ahead: asking for it then builds nothing. A write
+// makes it stale; after the next quiet interval it is built again.
+func TestReviewPackIsBuiltAheadWhenQuiet(t *testing.T) {
+	fs := flag.NewFlagSet("test", flag.ContinueOnError)
+	c := bindConfig(fs, func(string) string { return "" })
+	if err := fs.Parse([]string{"--data", t.TempDir(), "--log-level", "error"}); err != nil {
+		t.Fatal(err)
+	}
+	a, err := newApp(context.Background(), c, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { closeDB(a.db) })
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); warmReviewPack(ctx, a, 50*time.Millisecond) }()
+	defer func() { stop(); <-done }()
+
+	kept := func() bool {
+		ok, err := a.reviews.ReviewPackKept(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ok
+	}
+	keptSoon := func(what string) {
+		t.Helper()
+		for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+			if kept() {
+				return
+			}
+		}
+		t.Fatalf("%s: the pack was not built ahead", what)
+	}
+	keptSoon("after the start")
+	if err := a.db.Exec("UPDATE engagements SET name = name || ' ' WHERE id = (SELECT MIN(id) FROM engagements)").Error; err != nil {
+		t.Fatal(err)
+	}
+	if kept() {
+		t.Fatal("the pack kept before a write is still kept after it")
+	}
+	keptSoon("after a write")
+	if built, err := a.reviews.WarmReviewPack(context.Background()); built || err != nil {
+		t.Errorf("asked again: built %v (%v), want the kept pack", built, err)
+	}
+}
