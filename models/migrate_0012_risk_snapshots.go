@@ -17,23 +17,22 @@ func init() {
 	register(migration{12, "the register kept as at each quarter's end", migration12})
 }
 
+// riskSnapshotColumns are the columns of risk_snapshots: the day, the risk,
+// and the replay's columns that are not long texts (snapshotColumns; a test
+// checks they agree).
+const riskSnapshotColumns = `day DATE NOT NULL, risk_id BIGINT NOT NULL, engagement_id BIGINT, category TEXT,
+  inherent_likelihood INTEGER, inherent_impact INTEGER, inherent_score INTEGER,
+  residual_likelihood INTEGER, residual_impact INTEGER, residual_score INTEGER,
+  response TEXT, owner_id BIGINT, status TEXT, next_review DATE, raised_on DATE, closed_on DATE, closed_reason TEXT,
+  accepted_by TEXT, accept_expiry DATE,
+  PRIMARY KEY (day, risk_id)`
+
+// A day's rows are read by their key alone: SQLite keeps them in it (WITHOUT ROWID).
 const migration12 = `
 -- sqlite only
-CREATE TABLE risk_snapshots (
-  day DATE NOT NULL, risk_id BIGINT NOT NULL, engagement_id BIGINT, category TEXT,
-  inherent_likelihood INTEGER, inherent_impact INTEGER, inherent_score INTEGER,
-  residual_likelihood INTEGER, residual_impact INTEGER, residual_score INTEGER,
-  response TEXT, owner_id BIGINT, status TEXT, next_review DATE, raised_on DATE, closed_on DATE, closed_reason TEXT,
-  accepted_by TEXT, accept_expiry DATE,
-  PRIMARY KEY (day, risk_id)) WITHOUT ROWID;
+CREATE TABLE risk_snapshots (` + riskSnapshotColumns + `) WITHOUT ROWID;
 -- postgres only
-CREATE TABLE risk_snapshots (
-  day DATE NOT NULL, risk_id BIGINT NOT NULL, engagement_id BIGINT, category TEXT,
-  inherent_likelihood INTEGER, inherent_impact INTEGER, inherent_score INTEGER,
-  residual_likelihood INTEGER, residual_impact INTEGER, residual_score INTEGER,
-  response TEXT, owner_id BIGINT, status TEXT, next_review DATE, raised_on DATE, closed_on DATE, closed_reason TEXT,
-  accepted_by TEXT, accept_expiry DATE,
-  PRIMARY KEY (day, risk_id));
+CREATE TABLE risk_snapshots (` + riskSnapshotColumns + `);
 CREATE TABLE risk_snapshot_days (day DATE PRIMARY KEY, risks BIGINT NOT NULL, built_at {{ts}} NOT NULL);
 CREATE INDEX changes_risk_texts ON changes (entity, at, entity_id)
   WHERE entity = 'risk' AND field IN ('ref', 'title', 'description', 'mitigation', 'accept_justification');

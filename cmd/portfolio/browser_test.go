@@ -30,9 +30,9 @@ var axeSource string
 
 const chromiumPath = "/usr/bin/chromium"
 
-// startApp runs the app as `portfolio serve` would, over a fresh data directory
-// with the demo portfolio, and returns its base URL.
-func startApp(t *testing.T) string {
+// newTestApp assembles the app as `portfolio serve` would, over a fresh data
+// directory with the demo portfolio.
+func newTestApp(t *testing.T) *app {
 	t.Helper()
 	fs := flag.NewFlagSet("test", flag.ContinueOnError)
 	c := bindConfig(fs, func(string) string { return "" })
@@ -43,6 +43,14 @@ func startApp(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return a
+}
+
+// startApp runs the app over a fresh data directory with the demo portfolio,
+// and returns its base URL.
+func startApp(t *testing.T) string {
+	t.Helper()
+	a := newTestApp(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
-	"io"
 	"testing"
 	"time"
 )
@@ -12,15 +10,7 @@ import (
 // quarter's review pack ahead: asking for it then builds nothing. A write
 // makes it stale; after the next quiet interval it is built again.
 func TestReviewPackIsBuiltAheadWhenQuiet(t *testing.T) {
-	fs := flag.NewFlagSet("test", flag.ContinueOnError)
-	c := bindConfig(fs, func(string) string { return "" })
-	if err := fs.Parse([]string{"--data", t.TempDir(), "--log-level", "error"}); err != nil {
-		t.Fatal(err)
-	}
-	a, err := newApp(context.Background(), c, io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := newTestApp(t)
 	t.Cleanup(func() { closeDB(a.db) })
 	ctx, stop := context.WithCancel(context.Background())
 	done := make(chan struct{})
