@@ -2,48 +2,14 @@ package models
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"math/big"
 	"runtime/debug"
 	"sort"
-	"strings"
 
 	"golang.org/x/sync/errgroup"
 	"gorm.io/gorm"
 )
-
-// EngagementCostSums are cost sums of one engagement, currency, month and savings type.
-type EngagementCostSums struct {
-	EngagementID uint
-	CostSums
-}
-
-// EachCostSum calls fn with the cost sums of each engagement, currency,
-// month and savings type over a period, of engagement only or of every
-// engagement when only is 0, ordered by engagement and month, as they are
-// read. The rows are scanned by hand: a portfolio's five quarters are 150,000
-// of them at 10,000 engagements, and GORM's reflection per field was most of
-// their cost.
-func EachCostSum(ctx context.Context, db *gorm.DB, from, to Date, only uint, fn func(EngagementCostSums)) error {
-	where, args := "c.month BETWEEN ? AND ?", []any{from, to}
-	if only != 0 {
-		where, args = where+" AND c.engagement_id = ?", append(args, only)
-	}
-	return eachRow(db.WithContext(ctx), `SELECT c.engagement_id, c.currency, `+dateText(db, "c.month")+`, c.savings_type,
-		SUM(c.baseline), SUM(c.vendor_fees), SUM(c.retained), SUM(c.one_off), SUM(c.credits), SUM(c.planned_savings)
-		FROM cost_records c WHERE `+where+`
-		GROUP BY c.engagement_id, c.currency, c.month, c.savings_type ORDER BY c.engagement_id, c.month`, args,
-		func(rows *sql.Rows) error {
-			var r EngagementCostSums
-			err := rows.Scan(&r.EngagementID, &r.Currency, &r.Month, &r.SavingsType, &r.Baseline, &r.VendorFees, &r.Retained,
-				&r.OneOff, &r.Credits, &r.Planned)
-			if err == nil {
-				fn(r)
-			}
-			return err
-		})
-}
 
 // packBuilder carries what every section of a pack needs.
 type packBuilder struct {
@@ -160,93 +126,6 @@ func (b *packBuilder) engagements() error {
 		b.byID[b.p.Engagements[i].ID] = &b.p.Engagements[i]
 	}
 	return nil
-}
-
-// savings sums the quarter, the year to date and a five-quarter trend.
-func (b *packBuilder) savings() error {
-	first := b.q
-	for range 4 {
-		first = first.Prev()
-	}
-	ytdFrom := b.f.YearStart(b.q.Year)
-	from := b.f.Start(first)
-	if ytdFrom.Before(from) {
-		from = ytdFrom
-	}
-	// The portfolio's figures from its kept monthly totals (a few hundred
-	// rows), not by adding up every engagement's months again: exact sums of
-	// 150,000 rows were most of the pack's own CPU at 10,000 engagements.
-	var all []CostSums
-	var err error
-	if b.only == 0 {
-		if all, err = PortfolioCostSums(b.ctx, b.db, from, b.p.End); err != nil {
-			return err
-		}
-	}
-	// Each engagement's own, one engagement's rows at a time (they come in
-	// its order): all of them at once were 40 MB more while the pack is built.
-	var cur uint
-	var inQ1, ytd1 []CostSums
-	filled := map[uint]bool{}
-	fill := func(id uint) {
-		if ep := b.byID[id]; ep != nil {
-			own := NewRates(ep.Currency, nil)
-			ep.Savings.fill(Sum(inQ1, own), Sum(ytd1, own))
-			filled[id] = true
-		}
-		inQ1, ytd1 = inQ1[:0], ytd1[:0]
-	}
-	err = EachCostSum(b.ctx, b.db, from, b.p.End, b.only, func(r EngagementCostSums) {
-		if r.EngagementID != cur {
-			fill(cur)
-			cur = r.EngagementID
-		}
-		if b.only != 0 {
-			all = append(all, r.CostSums)
-		}
-		if b.f.QuarterOf(r.Month) == b.q {
-			inQ1 = append(inQ1, r.CostSums)
-		}
-		if !r.Month.Before(ytdFrom) {
-			ytd1 = append(ytd1, r.CostSums)
-		}
-	})
-	if err != nil {
-		return err
-	}
-	fill(cur)
-	for id := range b.byID { // no cost record in the period
-		if !filled[id] {
-			fill(id)
-		}
-	}
-	var inQ, ytd []CostSums
-	for _, r := range all {
-		if b.f.QuarterOf(r.Month) == b.q {
-			inQ = append(inQ, r)
-		}
-		if !r.Month.Before(ytdFrom) {
-			ytd = append(ytd, r)
-		}
-	}
-	qs, byQ := ByQuarter(all, b.rates, b.f)
-	for _, q := range qs {
-		if q.Before(first) {
-			continue
-		}
-		h := byQ[q].Hard
-		b.p.Savings.Trend = append(b.p.Savings.Trend, PackQuarterSavings{Quarter: q.String(), Net: h.Net.Minor(), Planned: h.Planned.Minor()})
-	}
-	b.p.Savings.fill(Sum(inQ, b.rates), Sum(ytd, b.rates))
-	return nil
-}
-
-// fill sets a pack's savings from the quarter's and year-to-date sums, rounding once.
-func (s *PackSavings) fill(q, ytd Split) {
-	s.Quarter, s.QuarterPlan = q.Hard.Net.Minor(), q.Hard.Planned.Minor()
-	s.YTD, s.YTDPlan, s.Baseline = ytd.Hard.Net.Minor(), ytd.Hard.Planned.Minor(), ytd.Hard.Baseline.Minor()
-	s.AvoidQuarter, s.AvoidYTD = q.Avoidance.Net.Minor(), ytd.Avoidance.Net.Minor()
-	s.RunRate = RunRate(q.Hard).Minor()
 }
 
 // sla counts attainment in the quarter per engagement and lists the breaches with credits due.
@@ -404,120 +283,4 @@ func (b *packBuilder) reviews() error {
 	}
 	sort.SliceStable(b.p.Decisions, func(i, j int) bool { return b.p.Decisions[i].Engagement < b.p.Decisions[j].Engagement })
 	return nil
-}
-
-// risks takes the register as at the quarter's end and its movement since the
-// previous quarter's end, each read as a stream: only what the pack prints of
-// them is kept.
-func (b *packBuilder) risks() error {
-	f := RiskFilter{EngagementID: b.only}
-	r := &b.p.Risks
-	moved := map[uint]packMove{}
-	err := EachMove(b.ctx, b.db, b.f.End(b.q.Prev()), b.p.End, f, func(m RiskMove) error {
-		moved[m.Risk.ID] = packMove{kinds: m.Kinds, from: m.FromScore}
-		for _, k := range m.Kinds {
-			switch k {
-			case MoveNew:
-				r.New++
-			case MoveEscalated:
-				r.Escalated++
-			case MoveDeescalated:
-				r.DeEscalated++
-			case MoveClosed:
-				r.Closed++
-			}
-		}
-		if len(r.Moves) < 25 {
-			r.Moves = append(r.Moves, b.packRisk(m.Risk, moved))
-		}
-		if m.Risk.EngagementID != nil { // every move counts, not only the 25 listed
-			if ep := b.byID[*m.Risk.EngagementID]; ep != nil {
-				ep.RiskMoves++
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	r.Bands = map[string]int{}
-	perEng := map[uint]int{}
-	return b.eachLiveRisk(f, func(k Risk) {
-		r.Open++
-		if ValidLevel(k.ResidualLikelihood) && ValidLevel(k.ResidualImpact) {
-			r.Heat[k.ResidualLikelihood-1][k.ResidualImpact-1]++
-		}
-		r.Bands[b.s.Risk.Band(k.ResidualScore)]++
-		if len(r.Top) < 10 {
-			r.Top = append(r.Top, b.packRisk(k, moved))
-		}
-		if k.EngagementID != nil {
-			if ep := b.byID[*k.EngagementID]; ep != nil && perEng[ep.ID] < 5 {
-				if ep.Risks == nil {
-					ep.Risks = make([]PackRisk, 0, 5)
-				}
-				ep.Risks = append(ep.Risks, b.packRisk(k, moved))
-				perEng[ep.ID]++
-			}
-		}
-	})
-}
-
-// packMove is what the pack prints of a risk's movement: its kinds and its
-// residual score at the previous quarter's end.
-type packMove struct {
-	kinds []string
-	from  int
-}
-
-// eachLiveRisk calls fn with each risk of RegisterAsAt(f) at the quarter's
-// end, in the register's order, brief (riskBriefColumns), as it is read: read
-// whole through the ORM, the 175,000 live risks of 10,000 engagements took
-// 5.4 s, and held in a slice, 200 MB.
-func (b *packBuilder) eachLiveRisk(f RiskFilter, fn func(Risk)) error {
-	f.AsAt = b.p.End
-	rows, err := f.ordered(b.db, b.s.Risk, b.p.End, true).Select(riskBriefColumns).Rows()
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	brief := newBriefScanner()
-	for rows.Next() {
-		r, err := brief.scan(rows)
-		if err != nil {
-			return err
-		}
-		fn(r)
-	}
-	return rows.Err()
-}
-
-// packRisk turns a risk into the pack's row, naming its movement.
-func (b *packBuilder) packRisk(k Risk, moves map[uint]packMove) PackRisk {
-	pr := PackRisk{Ref: k.Ref, Title: k.Title, Category: k.Category, Status: k.Status, Residual: k.ResidualScore, Band: b.s.Risk.Band(k.ResidualScore)}
-	if k.Engagement != nil {
-		pr.Engagement = k.Engagement.Code
-	} else {
-		pr.Engagement = "Portfolio-wide"
-	}
-	if k.Owner != nil {
-		pr.Owner = k.Owner.Name
-	}
-	m, ok := moves[k.ID]
-	if !ok {
-		pr.Movement = "unchanged"
-		return pr
-	}
-	pr.PrevResidual = m.from
-	var parts []string
-	for _, kind := range m.kinds {
-		switch kind {
-		case MoveEscalated, MoveDeescalated:
-			parts = append(parts, fmt.Sprintf("%s %d → %d", kind, m.from, k.ResidualScore))
-		default:
-			parts = append(parts, kind)
-		}
-	}
-	pr.Movement = strings.Join(parts, ", ")
-	return pr
 }

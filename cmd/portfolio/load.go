@@ -529,53 +529,6 @@ func printTable(w io.Writer, rs []loadResult) {
 	}
 }
 
-// keepBeforeLoad migrates the database and keeps the register as at the
-// quarters' ends, as a server does in the background at its first start
-// (models.BuildRiskSnapshots), so that the pages are measured as they serve
-// from then on.
-// It returns the portfolio's fiscal year.
-func keepBeforeLoad(ctx context.Context, c config, stdout io.Writer) (models.Fiscal, error) {
-	c.DataDir = loadDataDir(&c)
-	db, _, err := openDB(ctx, &c)
-	if err != nil {
-		return models.Fiscal{}, err
-	}
-	defer closeDB(db)
-	s, err := models.LoadSettings(ctx, db)
-	if err != nil {
-		return models.Fiscal{}, err
-	}
-	start := time.Now()
-	days, err := models.BuildRiskSnapshots(ctx, db, s.Fiscal(), time.Now())
-	if len(days) > 0 {
-		fmt.Fprintf(stdout, "Kept the register as at %d quarter ends in %s.\n", len(days), time.Since(start).Round(time.Millisecond))
-	}
-	return s.Fiscal(), err
-}
-
-// pastPages times, one request each, the pages of the last ended quarter:
-// its review pack (built, then kept), the register as at its end, and the
-// movement since the quarter before.
-func pastPages(reader *loadClient, fy models.Fiscal) []loadResult {
-	q := fy.LastComplete(models.Today())
-	end, prev := fy.End(q), fy.End(q.Prev())
-	var out []loadResult
-	for _, p := range []struct{ name, path string }{
-		{"review pack, first view (built)", "/reviews/" + q.String()},
-		{"review pack, again (kept)", "/reviews/" + q.String()},
-		{"review pack, part 2 (kept)", "/reviews/" + q.String() + "?part=2"},
-		{"register as at quarter end, first view", "/risks?as_at=" + end.String()},
-		{"movement in the quarter, first view", "/risks?as_at=" + end.String() + "&since=" + prev.String()},
-	} {
-		t := time.Now()
-		body, err := reader.do(http.MethodGet, p.path, nil, false, http.StatusOK)
-		took := time.Since(t)
-		out = append(out, loadResult{name: p.name, reqs: 1, errs: map[bool]int{true: 1}[err != nil], secs: took.Seconds(),
-			lat: []time.Duration{took}, note: fmt.Sprintf("%s, %.0f KB", p.path, float64(len(body))/1e3), target: "recorded", pass: verdict(err == nil)})
-	}
-	return out
-}
-
 // loadDataDir gives PostgreSQL runs a data directory of their own for the
 // session keys, so that a load run never writes into ./data.
 func loadDataDir(c *config) string {

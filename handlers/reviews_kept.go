@@ -1,0 +1,185 @@
+package handlers
+
+// The portfolio's review pack kept drawn, in parts.
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+	"gorm.io/gorm"
+
+	"portfolio/models"
+	"portfolio/views/pages"
+)
+
+// packPartSize is how many engagements' sections a part of a large
+// portfolio's pack shows (?part=N); ?part=all shows the whole pack, to print.
+// A variable for the tests.
+var packPartSize = 50
+
+// packListCap is how many rows each portfolio-wide list shows in a part:
+// 18,000 actions are no reading for a board; each engagement's section lists
+// its own in full. A variable for the tests.
+var packListCap = 50
+
+// packPart is the part of the pack a request shows: the whole pack when it
+// has at most packPartSize engagements, for one engagement, or for
+// ?part=all; else part N of the engagements' sections (the first also has the
+// portfolio's), with the portfolio-wide lists cut to packListCap rows. A part
+// out of range shows the nearest. The kept pack is shared, so a part is a
+// shallow copy.
+func packPart(pack *models.Pack, only uint, param string) (*models.Pack, pages.PackPart) {
+	n := len(pack.Engagements)
+	if only != 0 || n <= packPartSize || param == "all" {
+		return pack, pages.PackPart{Part: 1, Parts: 1, From: min(1, n), To: n, Total: n, All: n > packPartSize && only == 0}
+	}
+	parts := (n + packPartSize - 1) / packPartSize
+	part, err := strconv.Atoi(param)
+	if err != nil || part < 1 {
+		part = 1
+	}
+	part = min(part, parts)
+	lo := (part - 1) * packPartSize
+	view := *pack
+	view.Engagements = pack.Engagements[lo:min(lo+packPartSize, n)]
+	pp := pages.PackPart{Part: part, Parts: parts, From: lo + 1, To: lo + len(view.Engagements), Total: n, Cut: map[string]int{}}
+	cut := func(name string, total int) int {
+		if total <= packListCap {
+			return total
+		}
+		pp.Cut[name] = total
+		return packListCap
+	}
+	view.SLA.Breaches = view.SLA.Breaches[:cut("breaches", len(view.SLA.Breaches))]
+	view.Transfers = view.Transfers[:cut("transfers", len(view.Transfers))]
+	view.Lessons = view.Lessons[:cut("lessons", len(view.Lessons))]
+	view.Decisions = view.Decisions[:cut("decisions", len(view.Decisions))]
+	view.Actions = view.Actions[:cut("actions", len(view.Actions))]
+	return &view, pp
+}
+
+// keptPack is a portfolio pack drawn, part by part, with a marker where a
+// user's link to an engagement's commentary goes (pages.CommentaryMarker):
+// the same for everyone, kept as text. The pack itself is not kept: 10,000
+// engagements' sections are 40 MB of small objects, which every garbage
+// collection then walks (risk writes' p99 went from 42 to 66 ms under load
+// while one was kept); their drawing is 36 MB of text, which it skips.
+type keptPack struct {
+	head  *models.Pack // the quarter, its production day and whether it is published
+	parts []string     // each part's article
+}
+
+// packKey names a kept portfolio pack: the database handle, the quarter and
+// the day it was produced on.
+type packKey struct {
+	db      *gorm.DB
+	quarter string
+	today   string
+}
+
+// packs keeps the drawn pack of the quarter being reviewed, at the data
+// version (migration 13 makes every table the pack reads move it): its parts
+// and repeat views cost a lookup, not a build (3 s at 10,000 engagements).
+var packs = models.NewVersionCache[packKey, *keptPack](1)
+
+// keptPortfolioPack is the quarter's portfolio pack drawn, kept or built.
+func (a *App) keptPortfolioPack(c echo.Context, s models.Settings, q models.Quarter) (*keptPack, error) {
+	version, err := a.DataVersion(c)
+	if err != nil {
+		return nil, err
+	}
+	return a.portfolioPack(c.Request().Context(), s, q, version)
+}
+
+// portfolioPack is the quarter's portfolio pack drawn, kept at the data
+// version (read before s) or built.
+func (a *App) portfolioPack(ctx context.Context, s models.Settings, q models.Quarter, version int64) (*keptPack, error) {
+	today := a.today()
+	key := packKey{a.db, q.String(), today.String()}
+	return packs.Shared(ctx, key, version, func(ctx context.Context) (*keptPack, error) {
+		pack, err := a.loadPack(ctx, s, q, 0, today)
+		if err != nil {
+			return nil, err
+		}
+		kp := &keptPack{head: &models.Pack{Quarter: pack.Quarter, ProducedOn: pack.ProducedOn, Published: pack.Published}}
+		var sb strings.Builder
+		for n := 1; ; n++ {
+			view, part := packPart(pack, 0, strconv.Itoa(n))
+			sb.Reset()
+			if err := pages.ReviewArticle(pages.ReviewProps{P: view, Part: part, Risk: s.Risk, Marked: true}).Render(ctx, &sb); err != nil {
+				return nil, err
+			}
+			kp.parts = append(kp.parts, sb.String())
+			if n >= part.Parts {
+				break
+			}
+		}
+		return kp, nil
+	})
+}
+
+// WarmReviewPack builds and keeps the last ended quarter's portfolio pack at
+// the data version, unless it is kept already, and reports whether it built
+// it: the server runs it once the data has been quiet a while, so that the
+// first executive to open the pack does not wait for it (3 s at 10,000
+// engagements).
+func (a *App) WarmReviewPack(ctx context.Context) (bool, error) {
+	kept, version, s, q, err := a.lastPackKept(ctx)
+	if err != nil || kept {
+		return false, err
+	}
+	_, err = a.portfolioPack(ctx, s, q, version)
+	return err == nil, err
+}
+
+// ReviewPackKept reports whether the last ended quarter's portfolio pack is
+// kept at the data version.
+func (a *App) ReviewPackKept(ctx context.Context) (bool, error) {
+	kept, _, _, _, err := a.lastPackKept(ctx)
+	return kept, err
+}
+
+// lastPackKept reads the data version, then the settings and the last ended
+// quarter, and whether that quarter's pack is kept at the version.
+func (a *App) lastPackKept(ctx context.Context) (bool, int64, models.Settings, models.Quarter, error) {
+	version, err := models.DataVersion(ctx, a.db)
+	if err != nil {
+		return false, 0, models.Settings{}, models.Quarter{}, err
+	}
+	s, err := models.LoadSettings(ctx, a.db)
+	if err != nil {
+		return false, 0, s, models.Quarter{}, err
+	}
+	today := a.today()
+	q := s.Fiscal().LastComplete(today)
+	_, kept := packs.Get(packKey{a.db, q.String(), today.String()}, version)
+	return kept, version, s, q, nil
+}
+
+// withCommentaryLinks resolves a kept article's markers: the link to an
+// engagement's commentary form where the user may edit it, nothing elsewhere.
+func withCommentaryLinks(article, quarter string, may func(id uint) bool) string {
+	const open, shut = "<!--commentary:", "-->"
+	var sb strings.Builder
+	sb.Grow(len(article) + 4096)
+	for {
+		i := strings.Index(article, open)
+		if i < 0 {
+			sb.WriteString(article)
+			return sb.String()
+		}
+		sb.WriteString(article[:i])
+		rest := article[i+len(open):]
+		j := strings.Index(rest, shut)
+		if j < 0 { // not a marker of ours: written as it is
+			sb.WriteString(article[i:])
+			return sb.String()
+		}
+		if id, err := strconv.ParseUint(rest[:j], 10, 64); err == nil && may(uint(id)) {
+			sb.WriteString(pages.CommentaryLink(quarter, uint(id)))
+		}
+		article = rest[j+len(shut):]
+	}
+}
