@@ -8,6 +8,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -398,5 +399,75 @@ func TestVersionCacheKeepsThePastOverALiveVersion(t *testing.T) {
 	c.Put("k", -1, 3)
 	if v, ok := c.Get("k", -1); !ok || v != 3 {
 		t.Errorf("kept for good after a live version: %d %v", v, ok)
+	}
+}
+
+// Shared loads a missing value once for the requests that miss it together:
+// one at the same version waits for the load in flight and gets its value;
+// one at a newer version does not wait for an older load but loads for
+// itself; a load that panics releases its waiters with an error.
+func TestVersionCacheSharedLoads(t *testing.T) {
+	ctx := context.Background()
+	c := models.NewVersionCache[string, string](4)
+	release := make(chan struct{})
+	var loads atomic.Int64
+	slow := func(v string) func(context.Context) (string, error) {
+		return func(context.Context) (string, error) {
+			loads.Add(1)
+			<-release
+			return v, nil
+		}
+	}
+	first := make(chan string)
+	go func() { v, _ := c.Shared(ctx, "k", 1, slow("at 1")); first <- v }()
+	for loads.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	same := make(chan string)
+	go func() {
+		v, _ := c.Shared(ctx, "k", 1, func(context.Context) (string, error) { return "a second load at 1", nil })
+		same <- v
+	}()
+	time.Sleep(50 * time.Millisecond) // the second request is waiting by now (or has loaded for itself)
+	bounded, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	newer, err := c.Shared(bounded, "k", 2, func(context.Context) (string, error) { return "at 2", nil })
+	if err != nil || newer != "at 2" {
+		close(release)
+		t.Fatalf("a newer version waited for the older load or got its value: %q, %v", newer, err)
+	}
+	close(release)
+	if v := <-first; v != "at 1" {
+		t.Errorf("the first load returned %q", v)
+	}
+	if v := <-same; v != "at 1" {
+		t.Errorf("a request at the same version did not share the load in flight: %q", v)
+	}
+	if v, ok := c.Get("k", 2); !ok || v != "at 2" {
+		t.Errorf("kept at 2: %q %v (the older load must not replace it)", v, ok)
+	}
+
+	started := make(chan struct{})
+	panicked := make(chan error, 1)
+	go func() {
+		defer func() { recover() }()
+		c.Shared(ctx, "p", 1, func(context.Context) (string, error) {
+			close(started)
+			time.Sleep(20 * time.Millisecond)
+			panic("load failed")
+		})
+	}()
+	<-started
+	go func() {
+		_, err := c.Shared(ctx, "p", 1, func(context.Context) (string, error) { return "not this", nil })
+		panicked <- err
+	}()
+	select {
+	case err := <-panicked:
+		if err == nil {
+			t.Error("a waiter for a load that panicked got no error")
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("a waiter for a load that panicked is still waiting")
 	}
 }
