@@ -52,7 +52,7 @@ func (s *syncBuffer) String() string {
 // behind a load balancer.
 func newAppEnv(t *testing.T, db *gorm.DB, tweak func(*web.Options)) *appEnv {
 	t.Helper()
-	e := &env{t: t, db: db, now: dbtest.Now}
+	e := &env{t: t, db: db, now: dbtest.Now()}
 	logs := &syncBuffer{}
 	o := web.Options{DB: db, Log: slog.New(slog.NewTextHandler(logs, nil)), SessionKeys: testKeys,
 		Now: func() time.Time { return e.now }}

@@ -51,7 +51,7 @@ func BenchmarkLoadDashboard(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	today := models.DateOf(dbtest.Now)
+	today := models.DateOf(dbtest.Now())
 	b.ReportAllocs()
 	for b.Loop() {
 		d, err := models.LoadDashboard(ctx, db, s, today)
@@ -168,7 +168,7 @@ func newRouterClient(b *testing.B, db *gorm.DB, role string) *routerClient {
 	b.Helper()
 	// At the load harness's log level (warn): no line per request.
 	log := slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	s := web.New(web.Options{DB: db, Log: log, SessionKeys: testKeys, Now: func() time.Time { return dbtest.Now }})
+	s := web.New(web.Options{DB: db, Log: log, SessionKeys: testKeys, Now: func() time.Time { return dbtest.Now() }})
 	handlers.New(s, db)
 	c := &routerClient{h: s.Echo}
 	login := c.do(b, httptest.NewRequest(http.MethodGet, "/login", nil))

@@ -45,7 +45,7 @@ func pgScaleDB(b *testing.B, schema string) *gorm.DB {
 // seedPGScale replaces the schema and seeds the scale portfolio in it, with its
 // aggregates and health as the scale seed command leaves them.
 func seedPGScale(ctx context.Context, schema string) (*gorm.DB, error) {
-	admin, err := models.Open(ctx, dbtest.PostgresURL())
+	admin, err := models.Open(ctx, dbtest.PostgresURL(), dbtest.Clock())
 	if err != nil {
 		return nil, err
 	}
@@ -67,14 +67,14 @@ func seedPGScale(ctx context.Context, schema string) (*gorm.DB, error) {
 	q := u.Query()
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
-	db, err := models.Open(ctx, u.String())
+	db, err := models.Open(ctx, u.String(), dbtest.Clock())
 	if err != nil {
 		return nil, err
 	}
 	if _, err := models.Migrate(ctx, db); err != nil {
 		return nil, err
 	}
-	if err := models.SeedScale(ctx, db, benchScale(), dbtest.Anchor); err != nil {
+	if err := models.SeedScale(ctx, db, benchScale()); err != nil {
 		return nil, err
 	}
 	if err := models.RebuildAggregates(ctx, db); err != nil {
@@ -84,7 +84,7 @@ func seedPGScale(ctx context.Context, schema string) (*gorm.DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := models.RefreshHealth(ctx, db, s, models.DateOf(dbtest.Now)); err != nil {
+	if err := models.RefreshHealth(ctx, db, s, models.DateOf(dbtest.Now())); err != nil {
 		return nil, err
 	}
 	return db, db.Exec("VACUUM ANALYZE").Error

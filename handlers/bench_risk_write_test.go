@@ -162,7 +162,7 @@ func newWriteFixture(b *testing.B, kind string, writers, readsAtOnce int) *write
 	b.Helper()
 	db := writeBenchDB(b, kind)
 	s := web.New(web.Options{DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), SessionKeys: testKeys,
-		Now: func() time.Time { return dbtest.Now }, ReadsAtOnce: readsAtOnce})
+		Now: func() time.Time { return dbtest.Now() }, ReadsAtOnce: readsAtOnce})
 	handlers.New(s, db)
 	srv := httptest.NewServer(s.Echo)
 	b.Cleanup(srv.Close)

@@ -72,18 +72,18 @@ func scaleDB(b *testing.B) *gorm.DB {
 		if benchErr = os.MkdirAll(dir, 0o700); benchErr != nil {
 			return
 		}
-		if benchDB, benchErr = models.Open(ctx, filepath.Join(dir, "bench.db")); benchErr != nil {
+		if benchDB, benchErr = models.Open(ctx, filepath.Join(dir, "bench.db"), dbtest.Clock()); benchErr != nil {
 			return
 		}
 		if _, benchErr = models.Migrate(ctx, benchDB); benchErr != nil {
 			return
 		}
 		start := time.Now()
-		if benchErr = models.SeedScale(ctx, benchDB, benchN, dbtest.Anchor); benchErr != nil {
+		if benchErr = models.SeedScale(ctx, benchDB, benchN); benchErr != nil {
 			return
 		}
 		s, _ := models.LoadSettings(ctx, benchDB)
-		benchErr = models.RefreshHealth(ctx, benchDB, s, models.DateOf(dbtest.Now))
+		benchErr = models.RefreshHealth(ctx, benchDB, s, models.DateOf(dbtest.Now()))
 		var risks int64
 		benchDB.Model(&models.Risk{}).Count(&risks)
 		b.Logf("seeded scale %d (%d risks) in %s", benchN, risks, time.Since(start).Round(time.Millisecond))
@@ -111,7 +111,7 @@ func newBenchClient(b *testing.B, role string) *benchClient {
 func newBenchClientOn(b *testing.B, db *gorm.DB, role string) *benchClient {
 	b.Helper()
 	s := web.New(web.Options{DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), SessionKeys: testKeys,
-		Now: func() time.Time { return dbtest.Now }})
+		Now: func() time.Time { return dbtest.Now() }})
 	handlers.New(s, db)
 	srv := httptest.NewServer(s.Echo)
 	b.Cleanup(srv.Close)
@@ -190,6 +190,8 @@ func BenchmarkRiskRegisterPage(b *testing.B) {
 	lastURL := pagerLink(first, "last")
 	lastN, _ := strconv.Atoi(regexp.MustCompile(`page=(\d+)`).FindStringSubmatch(lastURL)[1])
 	middle := registerFilter + "&page=" + strconv.Itoa(max(lastN/2, 1))
+	fy := models.DefaultFiscal
+	q := fy.LastComplete(today())
 	mid, _ := c.get(b, middle, nil)
 	for _, tc := range []struct{ name, path string }{
 		{"first", "/risks"},
@@ -202,7 +204,7 @@ func BenchmarkRiskRegisterPage(b *testing.B) {
 		{"search-rare-word", "/risks?q=escrow"},
 		{"overdue", "/risks?overdue=1&sort=review"},
 		{"engagement", "/engagements/1/risks?status=all"},
-		{"as-at-movement", "/risks?as_at=2026-09-30&since=2026-06-30"},
+		{"as-at-movement", "/risks?as_at=" + fy.End(q).String() + "&since=" + fy.End(q.Prev()).String()},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			var bytes int64
@@ -226,7 +228,7 @@ func BenchmarkRiskRegisterQueries(b *testing.B) {
 	db := scaleDB(b)
 	ctx := context.Background()
 	s := models.DefaultRiskSettings()
-	today := models.DateOf(dbtest.Now)
+	today := models.DateOf(dbtest.Now())
 	f := models.RiskFilter{Category: models.RiskCategories[3], Sort: "review", Page: 1, PerPage: 50}
 	t, err := models.TallyRisks(ctx, db, s, today, f)
 	if err != nil {
@@ -275,7 +277,7 @@ func BenchmarkRiskRegisterRender(b *testing.B) {
 	db := scaleDB(b)
 	ctx := context.Background()
 	s := models.DefaultRiskSettings()
-	today := models.DateOf(dbtest.Now)
+	today := models.DateOf(dbtest.Now())
 	f := models.RiskFilter{Sort: "review", Page: 1, PerPage: 50}
 	t, _ := models.TallyRisks(ctx, db, s, today, f)
 	p, err := models.PageRisks(ctx, db, s, today, f, t.Total)

@@ -42,5 +42,5 @@ func (a *App) exportCosts(c echo.Context) error {
 				plainAmount(s.Recurring()), plainAmount(s.Gross()), plainAmount(s.Net()), strconv.Itoa(r.Version)}
 		})
 	}}
-	return writeExport(c, c.QueryParam("format"), spec)
+	return a.writeExport(c, c.QueryParam("format"), spec)
 }

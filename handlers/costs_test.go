@@ -38,10 +38,11 @@ func TestCostCreate(t *testing.T) {
 		// A month before any demo record, so it is new.
 		var first models.CostRecord
 		e.db.Where("engagement_id = ?", mine.ID).Order("month").First(&first)
-		month := models.Date{Time: first.Month.AddDate(0, -1, 0)}
+		mo := models.Date{Time: first.Month.AddDate(0, -1, 0)}
 		if first.ID == 0 {
-			month = models.D(2026, 1, 1)
+			mo = month(-1)
 		}
+		month := mo
 		c := e.client()
 		c.login(models.RoleManager)
 		tok := c.csrf(fmt.Sprintf("/engagements/%d/costs/new", mine.ID))
@@ -118,7 +119,7 @@ func TestCostCreateInvalid(t *testing.T) {
 			t.Errorf("baseline error: %q", doc.Find(`[data-testid="error-baseline"]`).Text())
 		}
 		// A future month is refused.
-		f = costPost(c.csrf(fmt.Sprintf("/engagements/%d/costs/new", mine.ID)), "2027-01")
+		f = costPost(c.csrf(fmt.Sprintf("/engagements/%d/costs/new", mine.ID)), ym(month(1)))
 		if r := c.post(fmt.Sprintf("/engagements/%d/costs", mine.ID), f); r.StatusCode != http.StatusUnprocessableEntity {
 			t.Errorf("future month: %d", r.StatusCode)
 		}

@@ -70,7 +70,7 @@ func (a *App) exportEngagements(c echo.Context) error {
 			})
 		},
 	}
-	return writeExport(c, c.QueryParam("format"), spec)
+	return a.writeExport(c, c.QueryParam("format"), spec)
 }
 
 func joinLines(s []string) string {

@@ -26,7 +26,7 @@ func TestEngagementMoveBOTToTransferred(t *testing.T) {
 		if form.Get("to") != "Transferred" {
 			t.Errorf("the move form proposes %q, not the next phase", form.Get("to"))
 		}
-		today := models.DateOf(dbtest.Now)
+		today := models.DateOf(dbtest.Now())
 		form.Set("on", today.String())
 		r := c.post(fmt.Sprintf("/engagements/%d/phase", bot.ID), form)
 		if r.StatusCode != http.StatusSeeOther {
@@ -78,7 +78,7 @@ func TestEngagementCloseAndReopen(t *testing.T) {
 		c.login(models.RoleAdmin)
 		page := fmt.Sprintf("/engagements/%d/lifecycle", ito.ID)
 		form := scrapeForm(t, c.get(page), `[data-testid="close-form"]`)
-		today := models.DateOf(dbtest.Now)
+		today := models.DateOf(dbtest.Now())
 		form.Set("close_on", today.String())
 		if r := c.post(fmt.Sprintf("/engagements/%d/close", ito.ID), form); r.StatusCode != http.StatusSeeOther {
 			t.Fatalf("close: %d\n%s", r.StatusCode, r.Body)

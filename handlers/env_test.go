@@ -30,10 +30,10 @@ type env struct {
 
 var testKeys = web.KeyPair([]byte("test-session-secret-0123456789abcdef"))
 
-// newEnv serves the app over db with the clock at dbtest.Now.
+// newEnv serves the app over db with the clock at dbtest.Now().
 func newEnv(t *testing.T, db *gorm.DB) *env {
 	t.Helper()
-	e := &env{t: t, db: db, now: dbtest.Now}
+	e := &env{t: t, db: db, now: dbtest.Now()}
 	s := web.New(web.Options{DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), SessionKeys: testKeys,
 		Now: func() time.Time { return e.now }})
 	handlers.New(s, db)
@@ -41,6 +41,20 @@ func newEnv(t *testing.T, db *gorm.DB) *env {
 	t.Cleanup(e.srv.Close)
 	return e
 }
+
+// today is the day the tests run on (dbtest.Today). The demo portfolio has
+// every month before today's month recorded, and none from it on.
+func today() models.Date { return dbtest.Today() }
+
+// month is the first day of the month offset months from today's (0: this
+// month, the first the demo has not recorded; -1: the last it has).
+func month(offset int) models.Date {
+	d := today()
+	return models.D(d.Year(), d.Month()+time.Month(offset), 1)
+}
+
+// ym is a month as forms and imports write it (2026-11).
+func ym(d models.Date) string { return d.Format("2006-01") }
 
 // demoEnv serves the demo portfolio from a database of kind.
 func demoEnv(t *testing.T, kind string) *env { return newEnv(t, dbtest.Demo(t, kind)) }

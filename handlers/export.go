@@ -22,13 +22,13 @@ type exportSpec struct {
 // writeExport streams spec as CSV or XLSX, chosen by format ("csv" or "xlsx").
 // It streams for seconds on a large register, so it gives its read slot back
 // first (web.ReleaseAdmission): pages are not held behind it.
-func writeExport(c echo.Context, format string, spec exportSpec) error {
+func (a *App) writeExport(c echo.Context, format string, spec exportSpec) error {
 	web.ReleaseAdmission(c)
 	switch format {
 	case "csv":
 		return writeCSV(c, spec)
 	case "xlsx":
-		return writeXLSX(c, spec)
+		return writeXLSX(c, spec, a.Server.Now())
 	}
 	return web.BadRequest("Export as csv or xlsx.")
 }

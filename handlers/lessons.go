@@ -64,7 +64,7 @@ func (a *App) lessonEngagementChoices(c echo.Context) ([]models.Engagement, erro
 // CSV or XLSX. Route: lessons.export (?format=csv|xlsx and the list's filters).
 func (a *App) lessonsExport(c echo.Context) error {
 	f := lessonFilter(c)
-	return writeExport(c, exportFormatParam(c), exportSpec{
+	return a.writeExport(c, exportFormatParam(c), exportSpec{
 		Filename: "lessons",
 		Header: []string{"Title", "What happened", "Lesson", "Outcome", "Phase", "Category", "Engagement", "Tower", "Tags",
 			"Learned on", "Author", "Linked risk"},

@@ -209,7 +209,7 @@ func (a *App) milestonesExport(c echo.Context) error {
 		return err
 	}
 	today := a.today()
-	return writeExport(c, exportFormatParam(c), exportSpec{
+	return a.writeExport(c, exportFormatParam(c), exportSpec{
 		Filename: "milestones-" + e.Code,
 		Header:   []string{"Engagement", "Phase", "Milestone", "Key", "Planned", "Forecast", "Actual", "Days late", "Days overdue"},
 		Rows: func(yield func([]string) error) error {

@@ -67,7 +67,7 @@ func scaleSeeded(t *testing.T, n int) *gorm.DB {
 	t.Helper()
 	ctx := context.Background()
 	db := dbtest.Open(t, "sqlite")
-	if err := models.SeedScale(ctx, db, n, dbtest.Anchor); err != nil {
+	if err := models.SeedScale(ctx, db, n); err != nil {
 		t.Fatal(err)
 	}
 	if err := models.RebuildAggregates(ctx, db); err != nil {
@@ -77,7 +77,7 @@ func scaleSeeded(t *testing.T, n int) *gorm.DB {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := models.RefreshHealth(ctx, db, s, models.DateOf(dbtest.Now)); err != nil {
+	if err := models.RefreshHealth(ctx, db, s, models.DateOf(dbtest.Now())); err != nil {
 		t.Fatal(err)
 	}
 	return db

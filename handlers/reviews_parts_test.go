@@ -45,7 +45,7 @@ func TestReviewPackParts(t *testing.T) {
 	e := demoEnv(t, "sqlite")
 	c := e.client()
 	c.login(models.RoleExecutive)
-	whole := c.get("/reviews/2026-Q3?part=all")
+	whole := c.get("/reviews/" + reviewQuarter() + "?part=all")
 	if whole.StatusCode != http.StatusOK {
 		t.Fatalf("the whole pack: %d", whole.StatusCode)
 	}
@@ -64,7 +64,7 @@ func TestReviewPackParts(t *testing.T) {
 		query string
 		part  int
 	}{{"", 1}, {"?part=2", 2}, {fmt.Sprintf("?part=%d", parts), parts}, {"?part=999", parts}, {"?part=abc", 1}, {"?part=-3", 1}} {
-		r := c.get("/reviews/2026-Q3" + tc.query)
+		r := c.get("/reviews/" + reviewQuarter() + tc.query)
 		if r.StatusCode != http.StatusOK {
 			t.Fatalf("%s: %d", tc.query, r.StatusCode)
 		}
@@ -83,10 +83,10 @@ func TestReviewPackParts(t *testing.T) {
 		}
 		nav := doc.Find(`[data-testid="pack-parts"]`).First()
 		next := nav.Find(`a[rel="next"]`).AttrOr("href", "")
-		if (tc.part < parts) != (next == fmt.Sprintf("/reviews/2026-Q3?part=%d", tc.part+1)) {
+		if (tc.part < parts) != (next == fmt.Sprintf("/reviews/"+reviewQuarter()+"?part=%d", tc.part+1)) {
 			t.Errorf("%s: next part link %q", tc.query, next)
 		}
-		if nav.Find(`a[href="/reviews/2026-Q3?part=all"]`).Length() != 1 {
+		if nav.Find(`a[href="/reviews/`+reviewQuarter()+`?part=all"]`).Length() != 1 {
 			t.Errorf("%s: no way to the whole pack", tc.query)
 		}
 		if tc.part == 1 {
@@ -114,30 +114,30 @@ func TestReviewPackIsKeptUntilAWrite(t *testing.T) {
 		c.login(models.RoleManager)
 		n := countStatements(t, e.db)
 		first := n.Load()
-		if r := c.get("/reviews/2026-Q3"); r.StatusCode != http.StatusOK {
+		if r := c.get("/reviews/" + reviewQuarter()); r.StatusCode != http.StatusOK {
 			t.Fatalf("pack: %d", r.StatusCode)
 		}
 		built := n.Load() - first
 		second := n.Load()
-		c.get("/reviews/2026-Q3")
+		c.get("/reviews/" + reviewQuarter())
 		if kept := n.Load() - second; kept*3 > built {
 			t.Errorf("the second view ran %d statements, the first %d: the pack was not kept", kept, built)
 		}
 
-		path := fmt.Sprintf("/reviews/2026-Q3/engagements/%d/commentary", mine.ID)
+		path := fmt.Sprintf("/reviews/"+reviewQuarter()+"/engagements/%d/commentary", mine.ID)
 		version := c.get(path).Doc(t).Find(`input[name="version"]`).AttrOr("value", "")
 		r := c.post(path, url.Values{"_csrf": {c.csrf(path)}, "version": {version}, "rating": {"amber"}, "commentary": {"Kept packs follow writes."}})
 		if r.StatusCode != http.StatusSeeOther {
 			t.Fatalf("save commentary: %d", r.StatusCode)
 		}
-		if !strings.Contains(c.get("/reviews/2026-Q3").Body, "Kept packs follow writes.") {
+		if !strings.Contains(c.get("/reviews/"+reviewQuarter()).Body, "Kept packs follow writes.") {
 			t.Error("the portfolio pack does not show the commentary just saved")
 		}
 		if err := e.db.Exec(`UPDATE review_actions SET action = 'Renamed by another writer' WHERE id = (SELECT MIN(a.id) FROM review_actions a
-			JOIN governance_reviews g ON g.id = a.governance_review_id WHERE g.quarter = '2026-Q3')`).Error; err != nil {
+			JOIN governance_reviews g ON g.id = a.governance_review_id WHERE g.quarter = ?)`, reviewQuarter()).Error; err != nil {
 			t.Fatal(err)
 		}
-		if !strings.Contains(c.get("/reviews/2026-Q3").Body, "Renamed by another writer") {
+		if !strings.Contains(c.get("/reviews/"+reviewQuarter()).Body, "Renamed by another writer") {
 			t.Error("the portfolio pack does not show an action changed by another writer")
 		}
 	})
@@ -158,7 +158,7 @@ func TestReviewPackCommentaryLinksPerUser(t *testing.T) {
 	for _, role := range []string{models.RoleAdmin, models.RoleManager, models.RoleExecutive} {
 		c := e.client()
 		c.login(role)
-		for _, path := range []string{"/reviews/2026-Q3", "/reviews/2026-Q3?part=all"} {
+		for _, path := range []string{"/reviews/" + reviewQuarter(), "/reviews/" + reviewQuarter() + "?part=all"} {
 			r := c.get(path)
 			doc := r.Doc(t)
 			var want, got []string
@@ -166,7 +166,7 @@ func TestReviewPackCommentaryLinksPerUser(t *testing.T) {
 				var id uint
 				fmt.Sscanf(sec.AttrOr("aria-labelledby", ""), "eng-%d-h", &id)
 				if role == models.RoleAdmin || (role == models.RoleManager && slices.Contains(managed, id)) {
-					want = append(want, fmt.Sprintf("/reviews/2026-Q3/engagements/%d/commentary", id))
+					want = append(want, fmt.Sprintf("/reviews/"+reviewQuarter()+"/engagements/%d/commentary", id))
 				}
 				sec.Find(`a[href$="/commentary"]`).Each(func(_ int, a *goquery.Selection) { got = append(got, a.AttrOr("href", "")) })
 			})

@@ -17,10 +17,10 @@ func TestReviewPackDraftAndPublish(t *testing.T) {
 		exec := e.client()
 		exec.login(models.RoleExecutive)
 		idx := exec.get("/reviews")
-		if idx.StatusCode != http.StatusOK || !strings.Contains(idx.Body, "/reviews/2026-Q3") {
+		if idx.StatusCode != http.StatusOK || !strings.Contains(idx.Body, "/reviews/"+reviewQuarter()) {
 			t.Fatalf("reviews index: %d", idx.StatusCode)
 		}
-		pack := exec.get("/reviews/2026-Q3")
+		pack := exec.get("/reviews/" + reviewQuarter())
 		doc := pack.Doc(t)
 		if got := doc.Find(`[data-testid="pack-status"]`).Text(); !strings.Contains(got, "Draft") {
 			t.Fatalf("status %q", got)
@@ -31,27 +31,27 @@ func TestReviewPackDraftAndPublish(t *testing.T) {
 		if doc.Find(`[data-testid="publish"]`).Length() != 0 {
 			t.Error("an executive is offered the publish button")
 		}
-		if r := exec.post("/reviews/2026-Q3/publish", url.Values{"_csrf": {exec.csrf("/reviews/2026-Q3")}}); r.StatusCode != http.StatusForbidden {
+		if r := exec.post("/reviews/"+reviewQuarter()+"/publish", url.Values{"_csrf": {exec.csrf("/reviews/" + reviewQuarter())}}); r.StatusCode != http.StatusForbidden {
 			t.Errorf("executive publish: %d", r.StatusCode)
 		}
 		admin := e.client()
 		admin.login(models.RoleAdmin)
-		if r := admin.post("/reviews/2026-Q4/publish", url.Values{"_csrf": {admin.csrf("/reviews/2026-Q3")}}); r.StatusCode != http.StatusUnprocessableEntity {
+		if r := admin.post("/reviews/"+reviewQuarter(1)+"/publish", url.Values{"_csrf": {admin.csrf("/reviews/" + reviewQuarter())}}); r.StatusCode != http.StatusUnprocessableEntity {
 			t.Errorf("publishing the unfinished quarter: %d", r.StatusCode)
 		}
-		r := admin.post("/reviews/2026-Q3/publish", url.Values{"_csrf": {admin.csrf("/reviews/2026-Q3")}})
-		if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/reviews/2026-Q3" {
+		r := admin.post("/reviews/"+reviewQuarter()+"/publish", url.Values{"_csrf": {admin.csrf("/reviews/" + reviewQuarter())}})
+		if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/reviews/"+reviewQuarter() {
 			t.Fatalf("publish: %d %s", r.StatusCode, r.Header.Get("Location"))
 		}
 		var n int64
-		e.db.Model(&models.PublishedPack{}).Where("quarter = ?", "2026-Q3").Count(&n)
+		e.db.Model(&models.PublishedPack{}).Where("quarter = ?", reviewQuarter()).Count(&n)
 		if n != 1 {
 			t.Fatalf("%d published rows", n)
 		}
-		if got := exec.get("/reviews/2026-Q3").Doc(t).Find(`[data-testid="pack-status"]`).Text(); !strings.Contains(got, "Published by") {
+		if got := exec.get("/reviews/" + reviewQuarter()).Doc(t).Find(`[data-testid="pack-status"]`).Text(); !strings.Contains(got, "Published by") {
 			t.Errorf("after publishing the status says %q", got)
 		}
-		if again := admin.post("/reviews/2026-Q3/publish", url.Values{"_csrf": {admin.csrf("/reviews/2026-Q2")}}); again.StatusCode != http.StatusConflict {
+		if again := admin.post("/reviews/"+reviewQuarter()+"/publish", url.Values{"_csrf": {admin.csrf("/reviews/" + reviewQuarter(-1))}}); again.StatusCode != http.StatusConflict {
 			t.Errorf("second publish: %d", again.StatusCode)
 		}
 	})
@@ -62,16 +62,16 @@ func TestReviewPackAddresses(t *testing.T) {
 	e := demoEnv(t, "sqlite")
 	c := e.client()
 	c.login(models.RoleExecutive)
-	for _, path := range []string{"/reviews/2026-Q5", "/reviews/banana", "/reviews/2026-Q3/engagements/99999"} {
+	for _, path := range []string{"/reviews/2026-Q5", "/reviews/banana", "/reviews/" + reviewQuarter() + "/engagements/99999"} {
 		if r := c.get(path); r.StatusCode != http.StatusNotFound {
 			t.Errorf("GET %s: %d", path, r.StatusCode)
 		}
 	}
-	css := c.get("/reviews/2026-Q3/pack.css?on=2026-11-21")
-	if css.StatusCode != http.StatusOK || !strings.Contains(css.Body, `"Portfolio review 2026-Q3"`) || !strings.Contains(css.Body, "counter(pages)") {
+	css := c.get("/reviews/" + reviewQuarter() + "/pack.css?on=" + today().String())
+	if css.StatusCode != http.StatusOK || !strings.Contains(css.Body, `"Portfolio review `+reviewQuarter()+`"`) || !strings.Contains(css.Body, "counter(pages)") {
 		t.Errorf("pack.css: %d\n%s", css.StatusCode, css.Body)
 	}
-	if r := c.get("/reviews?quarter=2026-Q2"); r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/reviews/2026-Q2" {
+	if r := c.get("/reviews?quarter=" + reviewQuarter(-1)); r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/reviews/"+reviewQuarter(-1) {
 		t.Errorf("quarter chooser: %d %s", r.StatusCode, r.Header.Get("Location"))
 	}
 }
@@ -88,7 +88,7 @@ func TestReviewCommentary(t *testing.T) {
 		e.db.Where("manager_id <> ? AND id NOT IN (SELECT engagement_id FROM engagement_managers WHERE user_id = ?)", mgr.ID, mgr.ID).Order("id").First(&other)
 		c := e.client()
 		c.login(models.RoleManager)
-		path := fmt.Sprintf("/reviews/2026-Q3/engagements/%d/commentary", mine.ID)
+		path := fmt.Sprintf("/reviews/"+reviewQuarter()+"/engagements/%d/commentary", mine.ID)
 		form := c.get(path)
 		if form.StatusCode != http.StatusOK {
 			t.Fatalf("form: %d", form.StatusCode)
@@ -100,12 +100,12 @@ func TestReviewCommentary(t *testing.T) {
 			t.Fatalf("invalid rating: %d", bad.StatusCode)
 		}
 		ok := c.post(path, url.Values{"_csrf": {tok}, "version": {version}, "rating": {"amber"}, "commentary": {"Transition on track; two SLAs recovering."},
-			"decisions": {"Extend hypercare by one month."}, "action": {"Agree exit criteria"}, "action_owner": {"Tomás Novák"}, "action_due": {"2026-12-15"}})
+			"decisions": {"Extend hypercare by one month."}, "action": {"Agree exit criteria"}, "action_owner": {"Tomás Novák"}, "action_due": {today().AddDays(8).String()}})
 		if ok.StatusCode != http.StatusSeeOther {
 			t.Fatalf("save: %d\n%s", ok.StatusCode, ok.Body)
 		}
 		var gr models.GovernanceReview
-		e.db.Where("engagement_id = ? AND quarter = ?", mine.ID, "2026-Q3").First(&gr)
+		e.db.Where("engagement_id = ? AND quarter = ?", mine.ID, reviewQuarter()).First(&gr)
 		if gr.Rating != "amber" || gr.Decisions != "Extend hypercare by one month." {
 			t.Fatalf("stored %+v", gr)
 		}
@@ -114,7 +114,7 @@ func TestReviewCommentary(t *testing.T) {
 		if hist != 1 {
 			t.Errorf("history rows for decisions: %d", hist)
 		}
-		page := c.get(fmt.Sprintf("/reviews/2026-Q3/engagements/%d", mine.ID))
+		page := c.get(fmt.Sprintf("/reviews/"+reviewQuarter()+"/engagements/%d", mine.ID))
 		if !strings.Contains(page.Body, "Transition on track") || !strings.Contains(page.Body, "Agree exit criteria") {
 			t.Error("the engagement pack does not show the commentary and action")
 		}
@@ -122,9 +122,9 @@ func TestReviewCommentary(t *testing.T) {
 		if stale.StatusCode != http.StatusConflict || !strings.Contains(stale.Body, "My late edit") || !strings.Contains(stale.Body, "Transition on track") {
 			t.Errorf("stale save: %d", stale.StatusCode)
 		}
-		theirs := fmt.Sprintf("/reviews/2026-Q3/engagements/%d/commentary", other.ID)
+		theirs := fmt.Sprintf("/reviews/"+reviewQuarter()+"/engagements/%d/commentary", other.ID)
 		// The portfolio pack links the commentary of the engagements they manage only.
-		whole := c.get("/reviews/2026-Q3")
+		whole := c.get("/reviews/" + reviewQuarter())
 		if !strings.Contains(whole.Body, `href="`+path+`"`) || strings.Contains(whole.Body, `href="`+theirs+`"`) {
 			t.Errorf("the portfolio pack's commentary links: own %v, another manager's %v",
 				strings.Contains(whole.Body, `href="`+path+`"`), strings.Contains(whole.Body, `href="`+theirs+`"`))

@@ -23,7 +23,7 @@ func TestRiskMitigationActions(t *testing.T) {
 		add := scrapeForm(t, c.get(page), `[data-testid="action-form-0"]`)
 		add.Set("action", "Name a deputy for every key role")
 		add.Set("owner_id", fmt.Sprint(me.ID))
-		add.Set("due", "2026-12-15")
+		add.Set("due", today().AddDays(8).String())
 		r := c.post(page+"/actions", add)
 		if r.StatusCode != http.StatusSeeOther {
 			t.Fatalf("add: %d\n%.400s", r.StatusCode, r.Body)
@@ -32,7 +32,7 @@ func TestRiskMitigationActions(t *testing.T) {
 		if err := e.db.Where("risk_id = ? AND action = ?", f.mine.ID, "Name a deputy for every key role").First(&m).Error; err != nil {
 			t.Fatal(err)
 		}
-		if m.OwnerID == nil || *m.OwnerID != me.ID || m.Due != models.D(2026, 12, 15) || m.Status != "planned" {
+		if m.OwnerID == nil || *m.OwnerID != me.ID || m.Due != today().AddDays(8) || m.Status != "planned" {
 			t.Errorf("stored action: %+v", m)
 		}
 

@@ -30,7 +30,7 @@ func registerView(t *testing.T, c *client, path string) (string, []uint) {
 // review, read from the database the plain way.
 func wantRows(t *testing.T, e *env, from, to int) []uint {
 	t.Helper()
-	all, _, err := models.ListRisks(context.Background(), e.db, models.DefaultRiskSettings(), models.DateOf(dbtest.Now), models.RiskFilter{Sort: "review"})
+	all, _, err := models.ListRisks(context.Background(), e.db, models.DefaultRiskSettings(), models.DateOf(dbtest.Now()), models.RiskFilter{Sort: "review"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +52,7 @@ func TestRegisterShowsAnotherInstancesWrites(t *testing.T) {
 	for _, kind := range dbtest.Kinds() {
 		t.Run(kind, func(t *testing.T) {
 			db := dbtest.Open(t, kind)
-			if err := models.SeedScale(context.Background(), db, 60, dbtest.Anchor); err != nil {
+			if err := models.SeedScale(context.Background(), db, 60); err != nil {
 				t.Fatal(err)
 			}
 			a, b := newEnv(t, db), newEnv(t, dbtest.Reopen(t, db))
@@ -75,7 +75,7 @@ func TestRegisterShowsAnotherInstancesWrites(t *testing.T) {
 			if err := db.First(&victim, first[0]).Error; err != nil {
 				t.Fatal(err)
 			}
-			form := url.Values{"_csrf": {admin.token()}, "version": {fmt.Sprint(victim.Version)}, "closed_on": {"2026-11-20"}, "closed_reason": {"Retired with the old platform"}}
+			form := url.Values{"_csrf": {admin.token()}, "version": {fmt.Sprint(victim.Version)}, "closed_on": {today().String()}, "closed_reason": {"Retired with the old platform"}}
 			if r := admin.post(fmt.Sprintf("/risks/%d/close", victim.ID), form); r.StatusCode != http.StatusSeeOther {
 				t.Fatalf("close a risk through B: %d\n%.500s", r.StatusCode, r.Body)
 			}

@@ -51,7 +51,7 @@ func (a *App) exportRisks(c echo.Context) error {
 		day, name = f.AsAt, "risks-as-at-"+f.AsAt.String()
 	}
 	ctx := c.Request().Context()
-	return writeExport(c, c.QueryParam("format"), exportSpec{
+	return a.writeExport(c, c.QueryParam("format"), exportSpec{
 		Filename: name,
 		Header:   riskColumns,
 		Rows: func(yield func([]string) error) error {

@@ -64,7 +64,7 @@ func TestRiskExportMatchesFilteredRegister(t *testing.T) {
 			// The same filter through the register's query, every page.
 			filt := models.RiskFilter{Status: query.Get("status"), Band: query.Get("band"), BandKind: query.Get("kind"), Q: query.Get("q"),
 				Overdue: query.Get("overdue") == "1", Sort: query.Get("sort"), Dir: query.Get("dir")}
-			day := models.DateOf(dbtest.Now)
+			day := models.DateOf(dbtest.Now())
 			if a := query.Get("as_at"); a != "" {
 				filt.AsAt, _ = models.ParseDate(a)
 				day = filt.AsAt

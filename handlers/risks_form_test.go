@@ -49,7 +49,7 @@ func riskPost(tok, engagementCode string) url.Values {
 		"description": {"Attrition erodes knowledge of the estate."}, "category": {models.RiskCategories[8]},
 		"inherent_likelihood": {"4"}, "inherent_impact": {"4"}, "residual_likelihood": {"3"}, "residual_impact": {"3"},
 		"response": {"reduce"}, "mitigation": {"Retention bonuses; shadowing."}, "status": {models.StatusOpen},
-		"raised_on": {"2026-11-20"}}
+		"raised_on": {today().AddDays(-17).String()}}
 }
 
 // A manager raises a risk on an engagement they manage: invalid input is a 422
@@ -99,7 +99,7 @@ func TestRiskCreate(t *testing.T) {
 		var got models.Risk
 		e.db.Where("title = ?", "Offshore team attrition above 20 %").First(&got)
 		if got.EngagementID == nil || *got.EngagementID != f.mineEng.ID || got.ResidualScore != 9 || got.InherentScore != 16 ||
-			!strings.HasPrefix(got.Ref, "R-"+f.mineEng.Code+"-") || got.NextReview != models.D(2026, 11, 20).AddDays(90) || got.Version != 1 {
+			!strings.HasPrefix(got.Ref, "R-"+f.mineEng.Code+"-") || got.NextReview != today().AddDays(-17).AddDays(90) || got.Version != 1 {
 			t.Errorf("stored: %+v", got)
 		}
 		chs := changesOf(t, e, "risk", got.ID)

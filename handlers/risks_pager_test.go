@@ -35,7 +35,7 @@ func TestRiskRegisterPagerSeeks(t *testing.T) {
 		c := e.client()
 		c.login(models.RoleManager)
 		f := models.RiskFilter{Status: "all", Sort: "review", Dir: "desc"}
-		all, total, err := models.ListRisks(context.Background(), e.db, models.DefaultRiskSettings(), models.DateOf(dbtest.Now), f)
+		all, total, err := models.ListRisks(context.Background(), e.db, models.DefaultRiskSettings(), models.DateOf(dbtest.Now()), f)
 		if err != nil || total <= 50 {
 			t.Fatalf("the demo register has %d risks (%v): too few for two pages", total, err)
 		}

@@ -123,7 +123,7 @@ func outer(s *goquery.Selection) string {
 func TestRiskQuickActions(t *testing.T) {
 	forEachDB(t, func(t *testing.T, e *env) {
 		f := pickRisks(t, e)
-		today := models.DateOf(dbtest.Now)
+		today := models.DateOf(dbtest.Now())
 		s := models.DefaultRiskSettings()
 		c := e.client()
 		c.login(models.RoleManager)
@@ -308,7 +308,7 @@ func TestRiskQuickActionsAuthorised(t *testing.T) {
 		c    *client
 		risk models.Risk
 	}{{"executive", exec, f.mine}, {"manager", mgr, f.theirs}, {"manager", mgr, f.portfolio}} {
-		form := url.Values{"_csrf": {tc.c.token()}, "version": {fmt.Sprint(tc.risk.Version)}, "closed_on": {"2026-11-20"}, "closed_reason": {"x"}}
+		form := url.Values{"_csrf": {tc.c.token()}, "version": {fmt.Sprint(tc.risk.Version)}, "closed_on": {today().String()}, "closed_reason": {"x"}}
 		for _, hx := range []map[string]string{nil, hxHeaders} {
 			if r := tc.c.send(http.MethodPost, fmt.Sprintf("/risks/%d/close", tc.risk.ID), form, hx); r.StatusCode != http.StatusForbidden {
 				t.Errorf("%s closing %s (htmx %v): %d", tc.who, tc.risk.Ref, hx != nil, r.StatusCode)

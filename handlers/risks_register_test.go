@@ -21,17 +21,21 @@ func TestRiskRegisterAsAtAndMovement(t *testing.T) {
 		c.login(models.RoleManager)
 		ctx := context.Background()
 		s := models.DefaultRiskSettings()
-		asAt, since := models.D(2026, 9, 30), models.D(2026, 6, 30)
+		// The last complete quarter's end, and the movement over that quarter.
+		fy := models.DefaultFiscal
+		q := fy.LastComplete(today())
+		asAt, since := fy.End(q), fy.End(q.Prev())
+		query := "as_at=" + asAt.String() + "&since=" + since.String()
 		past, err := models.RegisterAsAt(ctx, e.db, s, asAt, models.RiskFilter{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		r := c.get("/risks?as_at=2026-09-30&since=2026-06-30")
+		r := c.get("/risks?" + query)
 		if r.StatusCode != http.StatusOK {
 			t.Fatalf("as-at register: %d", r.StatusCode)
 		}
 		doc := r.Doc(t)
-		if !strings.Contains(doc.Find(`[data-testid="as-at-banner"]`).Text(), "30 Sep 2026") {
+		if !strings.Contains(doc.Find(`[data-testid="as-at-banner"]`).Text(), asAt.Human()) {
 			t.Error("the as-at view is not labelled with its date")
 		}
 		if got := doc.Find(`[data-testid="risk-count"]`).Text(); got != strconv.Itoa(len(past))+" matching risks" {
@@ -51,10 +55,10 @@ func TestRiskRegisterAsAtAndMovement(t *testing.T) {
 			}
 		}
 		if mv.Count(models.MoveNew) == 0 || mv.Count(models.MoveEscalated)+mv.Count(models.MoveDeescalated) == 0 {
-			t.Fatalf("the demo history shows no movement in Q3: %+v", mv.Moves)
+			t.Fatalf("the demo history shows no movement in %s: %+v", q, mv.Moves)
 		}
 		// Filtered to the escalated risks: every row carries the badge.
-		esc := c.htmx("/risks?as_at=2026-09-30&since=2026-06-30&move=escalated&status=all")
+		esc := c.htmx("/risks?" + query + "&move=escalated&status=all")
 		rows := esc.Doc(t).Find(`[data-testid="risk-row"]`)
 		if rows.Length() != mv.Count(models.MoveEscalated) {
 			t.Errorf("escalated filter: %d rows, movement says %d", rows.Length(), mv.Count(models.MoveEscalated))

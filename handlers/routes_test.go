@@ -160,14 +160,26 @@ func foreignCostCSV(f *fixture) url.Values {
 	return url.Values{"content": {csv}, "filename": {"walk.csv"}}
 }
 
-// reviewQuarter is a complete quarter of the demo data (dbtest.Now is in 2026-Q4).
-const reviewQuarter = "2026-Q3"
+// reviewQuarter is the last complete quarter on today's date, the one due for
+// review, or the quarter offset from it (-1 the one before, 1 today's own).
+func reviewQuarter(offset ...int) string {
+	q := models.DefaultFiscal.LastComplete(today())
+	for _, o := range offset {
+		for ; o < 0; o++ {
+			q = q.Prev()
+		}
+		for ; o > 0; o-- {
+			q = q.Next()
+		}
+	}
+	return q.String()
+}
 
-func quarter(f *fixture) map[string]string { return map[string]string{"quarter": reviewQuarter} }
+func quarter(f *fixture) map[string]string { return map[string]string{"quarter": reviewQuarter()} }
 
 func quarterAnd(pick func(f *fixture) uint) func(f *fixture) map[string]string {
 	return func(f *fixture) map[string]string {
-		return map[string]string{"quarter": reviewQuarter, "id": fmt.Sprint(pick(f))}
+		return map[string]string{"quarter": reviewQuarter(), "id": fmt.Sprint(pick(f))}
 	}
 }
 

@@ -21,7 +21,7 @@ func (a *App) slaResultsExport(c echo.Context) error {
 		return err
 	}
 	f := s.Fiscal()
-	return writeExport(c, exportFormatParam(c), exportSpec{
+	return a.writeExport(c, exportFormatParam(c), exportSpec{
 		Filename: fmt.Sprintf("sla-results-%s", e.Code),
 		Header:   []string{"Engagement", "Service level", "Month", "Quarter", "Direction", "Target", "Unit", "Result", "Met", "Note"},
 		Rows: func(yield func([]string) error) error {
@@ -40,7 +40,7 @@ func (a *App) slaBreachesExport(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return writeExport(c, exportFormatParam(c), exportSpec{
+	return a.writeExport(c, exportFormatParam(c), exportSpec{
 		Filename: fmt.Sprintf("sla-breaches-%s", e.Code),
 		Header:   []string{"Engagement", "Month", "Service level", "Direction", "Target", "Unit", "Result", "Credit %", "Currency", "Vendor fees", "Credit due", "Note"},
 		Rows: func(yield func([]string) error) error {

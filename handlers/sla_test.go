@@ -157,7 +157,8 @@ func TestSLAMonthlyResultsForm(t *testing.T) {
 		}
 		c := e.client()
 		c.login(models.RoleManager)
-		const month = "2026-11"
+		this, next := month(0), month(1) // the first month the demo has not recorded, and a future one
+		month := ym(this)
 		form := resultsForm(t, c, mine.ID, month)
 		first, second := slas[0], slas[1]
 		// The first misses its target, the rest meet theirs exactly.
@@ -192,7 +193,7 @@ func TestSLAMonthlyResultsForm(t *testing.T) {
 			t.Errorf("other inputs not kept: %q", v)
 		}
 		var n int64
-		e.db.Model(&models.SLAMeasurement{}).Where("engagement_id = ? AND month = ?", mine.ID, models.D(2026, 11, 1)).Count(&n)
+		e.db.Model(&models.SLAMeasurement{}).Where("engagement_id = ? AND month = ?", mine.ID, this).Count(&n)
 		if n != 0 {
 			t.Fatalf("a refused form stored %d results", n)
 		}
@@ -205,7 +206,7 @@ func TestSLAMonthlyResultsForm(t *testing.T) {
 			t.Fatalf("save: %d %s\n%s", r.StatusCode, r.Header.Get("Location"), r.Body)
 		}
 		var ms []models.SLAMeasurement
-		e.db.Where("engagement_id = ? AND month = ?", mine.ID, models.D(2026, 11, 1)).Order("service_level_id").Find(&ms)
+		e.db.Where("engagement_id = ? AND month = ?", mine.ID, this).Order("service_level_id").Find(&ms)
 		if len(ms) != len(slas) {
 			t.Fatalf("%d results stored, want %d", len(ms), len(slas))
 		}
@@ -226,8 +227,8 @@ func TestSLAMonthlyResultsForm(t *testing.T) {
 			t.Errorf("health not refreshed: health_on %s", eng.HealthOn)
 		}
 		page := c.get(fmt.Sprintf("/engagements/%d", mine.ID)).Doc(t)
-		if !strings.Contains(page.Find(`[data-testid="slas"]`).Text(), "Nov 26") {
-			t.Error("the engagement page does not show November's results")
+		if !strings.Contains(page.Find(`[data-testid="slas"]`).Text(), this.Format("Jan 06")) {
+			t.Errorf("the engagement page does not show %s's results", this.Format("January"))
 		}
 
 		// The form loaded before the save is stale now: 409, input kept, the stored value shown.
@@ -249,13 +250,13 @@ func TestSLAMonthlyResultsForm(t *testing.T) {
 			t.Fatalf("resave: %d", r.StatusCode)
 		}
 		var m models.SLAMeasurement
-		e.db.Where("service_level_id = ? AND month = ?", first.ID, models.D(2026, 11, 1)).First(&m)
+		e.db.Where("service_level_id = ? AND month = ?", first.ID, this).First(&m)
 		if !m.Met || m.Version != 2 || !hasChange(changesOf(t, e, models.EntitySLAMeasurement, m.ID), "actual", models.FormatMilli(missed), models.FormatMilli(first.Target)) {
 			t.Errorf("correction %+v", m)
 		}
 
 		// A future month is refused; another manager's engagement is forbidden.
-		form.Set("month", "2027-01")
+		form.Set("month", ym(next))
 		if r := c.post(fmt.Sprintf("/engagements/%d/slas/results", mine.ID), form); r.StatusCode != http.StatusUnprocessableEntity {
 			t.Errorf("future month: %d", r.StatusCode)
 		}

@@ -42,7 +42,7 @@ func (a *App) transfers(c echo.Context) error {
 func (a *App) transfersExport(c echo.Context) error {
 	today := a.today()
 	f := transferFilter(c)
-	return writeExport(c, exportFormatParam(c), exportSpec{
+	return a.writeExport(c, exportFormatParam(c), exportSpec{
 		Filename: "transfers-" + today.String(),
 		Header:   []string{"Code", "Engagement", "Vendor", "Phase", "Planned transfer", "Days to go", "Readiness %", "Gate decision", "Gate date", "Red flag"},
 		Rows: func(yield func([]string) error) error {

@@ -87,5 +87,5 @@ func (a *App) exportVendors(c echo.Context) error {
 		}
 		return nil
 	}}
-	return writeExport(c, format, spec)
+	return a.writeExport(c, format, spec)
 }

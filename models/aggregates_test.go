@@ -71,7 +71,7 @@ func newAggFixture(t *testing.T, kind string) *aggFixture {
 	t.Helper()
 	db := dbtest.Demo(t, kind)
 	ctx := context.Background()
-	f := &aggFixture{db: db, today: models.DateOf(dbtest.Now)}
+	f := &aggFixture{db: db, today: models.DateOf(dbtest.Now())}
 	var err error
 	if f.s, err = models.LoadSettings(ctx, db); err != nil {
 		t.Fatal(err)
@@ -120,7 +120,7 @@ func TestAggregatesFollowEveryWriter(t *testing.T) {
 
 			// Cost records: a new month, an edit that moves it to the other savings type, an import.
 			cw := models.CostWrite{Settings: f.s, Today: f.today, UserID: &f.manager}
-			month := models.D(2027, time.March, 1)
+			month := f.today.MonthStart() // the demo records every month before this one
 			rec, _, err := models.SaveCost(ctx, db, cw, models.CostRecord{EngagementID: f.ito.ID, Month: month,
 				Baseline: 500_000, VendorFees: 300_000, Retained: 40_000, OneOff: 10_000, Credits: 2_000, PlannedSavings: 90_000, SavingsType: models.SavingsHard}, 0)
 			if err != nil {
@@ -176,7 +176,7 @@ func TestAggregatesFollowEveryWriter(t *testing.T) {
 			noDrift(t, db, "an SLA result changed from met to missed")
 
 			// Risks: create, edit the levels, the quick actions, an import.
-			act := models.RiskActor{UserID: &f.manager, At: dbtest.Now, Settings: f.s}
+			act := models.RiskActor{UserID: &f.manager, At: dbtest.Now(), Settings: f.s}
 			r := &models.Risk{EngagementID: &f.ito.ID, Title: "Aggregates", Category: models.RiskCategories[0],
 				InherentLikelihood: 4, InherentImpact: 5, ResidualLikelihood: 3, ResidualImpact: 4, Response: "reduce", Status: models.StatusOpen}
 			if err := models.CreateRisk(ctx, db, act, r); err != nil {
@@ -322,10 +322,10 @@ func TestAggregatesUnderConcurrentWriters(t *testing.T) {
 					defer wg.Done()
 					e := engs[w%len(engs)]
 					cw := models.CostWrite{Settings: f.s, Today: f.today, UserID: &f.manager}
-					act := models.RiskActor{UserID: &f.manager, At: dbtest.Now, Settings: f.s}
+					act := models.RiskActor{UserID: &f.manager, At: dbtest.Now(), Settings: f.s}
 					for i := range each {
-						// Same months for every writer: they all add to the same rows of cost_month_totals.
-						month := models.D(2028, time.Month(1+i%3), 1)
+						// Same months for every writer, a year ahead of the demo's: they all add to the same rows of cost_month_totals.
+						month := models.D(f.today.Year()+1, f.today.Month()+time.Month(i%3), 1)
 						_, _, err := models.SaveCost(ctx, f.db, cw, models.CostRecord{EngagementID: e.ID, Month: month,
 							Baseline: int64(1000 * (w + 1)), VendorFees: int64(100 * i), PlannedSavings: 7, SavingsType: models.SavingsHard}, 0)
 						if err != nil && !errors.Is(err, models.ErrStale) {
@@ -399,7 +399,9 @@ func TestPortfolioCostSumsEqualSumCosts(t *testing.T) {
 		t.Run(kind, func(t *testing.T) {
 			ctx := context.Background()
 			db := dbtest.Demo(t, kind)
-			for _, span := range [][2]models.Date{{{}, {}}, {{}, models.D(2026, 9, 30)}, {models.D(2026, 1, 1), models.D(2026, 6, 30)}} {
+			fy := models.DefaultFiscal
+			q := fy.LastComplete(dbtest.Today()) // the demo's months run to the month before today's
+			for _, span := range [][2]models.Date{{{}, {}}, {{}, fy.End(q)}, {fy.Start(q.Prev().Prev()), fy.End(q.Prev())}} {
 				kept, err := models.PortfolioCostSums(ctx, db, span[0], span[1])
 				if err != nil {
 					t.Fatal(err)

@@ -17,7 +17,7 @@ func CreateMilestone(ctx context.Context, db *gorm.DB, w DeliveryWrite, m *Miles
 			return err
 		}
 		m.ID, m.Version, m.Engagement = 0, 1, nil
-		m.CreatedAt, m.UpdatedAt = w.at(), w.at()
+		m.CreatedAt, m.UpdatedAt = w.at(tx), w.at(tx)
 		if err := createTracked(tx, w, EntityMilestone, m, func() uint { return m.ID }, nil, milestoneFields...); err != nil {
 			return err
 		}

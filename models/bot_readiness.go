@@ -68,7 +68,7 @@ func CreateDefaultChecklist(ctx context.Context, db *gorm.DB, w DeliveryWrite, e
 		items = make([]ReadinessItem, len(ReadinessAreas))
 		for i, a := range ReadinessAreas {
 			items[i] = ReadinessItem{EngagementID: engagementID, Area: a.Area, Weight: a.Weight, Status: ReadinessNotStarted,
-				Version: 1, CreatedAt: w.at(), UpdatedAt: w.at()}
+				Version: 1, CreatedAt: w.at(tx), UpdatedAt: w.at(tx)}
 			it := &items[i]
 			if err := createTracked(tx, w, EntityReadinessItem, it, func() uint { return it.ID }, prettyReadiness, readinessFields...); err != nil {
 				return err
@@ -106,7 +106,7 @@ func CreateGate(ctx context.Context, db *gorm.DB, w DeliveryWrite, g *TransferGa
 			return err
 		}
 		g.ID, g.Version = 0, 1
-		g.CreatedAt, g.UpdatedAt = w.at(), w.at()
+		g.CreatedAt, g.UpdatedAt = w.at(tx), w.at(tx)
 		return createTracked(tx, w, EntityTransferGate, g, func() uint { return g.ID }, nil, gateFields...)
 	})
 }

@@ -27,9 +27,9 @@ type DeliveryWrite struct {
 	At       time.Time // zero: now
 }
 
-func (w DeliveryWrite) at() time.Time {
+func (w DeliveryWrite) at(tx *gorm.DB) time.Time {
 	if w.At.IsZero() {
-		return time.Now().UTC()
+		return NowOf(tx)
 	}
 	return w.At.UTC()
 }
@@ -53,7 +53,7 @@ func updateTracked[T any](tx *gorm.DB, w DeliveryWrite, entity string, id uint, 
 	if err := tx.First(&old, id).Error; err != nil {
 		return old, err
 	}
-	changes := Diff(entity, id, w.UserID, w.at(), &old, next, fields...)
+	changes := Diff(entity, id, w.UserID, w.at(tx), &old, next, fields...)
 	cols := map[string]any{}
 	for i := range changes {
 		cols[changes[i].Field] = fieldByColumn(next, changes[i].Field, fields)
@@ -71,7 +71,7 @@ func updateTracked[T any](tx *gorm.DB, w DeliveryWrite, entity string, id uint, 
 		}
 		return old, nil
 	}
-	cols["updated_at"] = w.at()
+	cols["updated_at"] = w.at(tx)
 	if err := UpdateVersioned(tx, &old, id, version, cols); err != nil {
 		return old, err
 	}
@@ -84,7 +84,7 @@ func createTracked[T any](tx *gorm.DB, w DeliveryWrite, entity string, row *T, i
 	if err := tx.Create(row).Error; err != nil {
 		return err
 	}
-	changes := Created(entity, id(), w.UserID, w.at(), row, fields...)
+	changes := Created(entity, id(), w.UserID, w.at(tx), row, fields...)
 	if pretty != nil {
 		for i := range changes {
 			pretty(&changes[i])

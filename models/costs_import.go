@@ -3,7 +3,6 @@ package models
 import (
 	"context"
 	"reflect"
-	"time"
 
 	"gorm.io/gorm"
 )
@@ -21,7 +20,7 @@ type CostImportRow struct {
 // caller rolls the whole file back.
 func ImportCosts(ctx context.Context, tx *gorm.DB, w CostWrite, rows []CostImportRow) error {
 	tx = tx.WithContext(ctx)
-	now := time.Now().UTC()
+	now := NowOf(tx)
 	touched := map[uint]bool{}
 	var ids []uint
 	var totals aggDeltas

@@ -3,7 +3,6 @@ package models
 import (
 	"context"
 	"errors"
-	"time"
 
 	"gorm.io/gorm"
 )
@@ -58,7 +57,7 @@ func saveCostOnce(ctx context.Context, db *gorm.DB, w CostWrite, in CostRecord, 
 		if err := tx.Select("id, currency").First(&e, in.EngagementID).Error; err != nil {
 			return err
 		}
-		now := time.Now().UTC()
+		now := NowOf(tx)
 		var old CostRecord
 		var totals aggDeltas
 		if in.ID != 0 {

@@ -23,7 +23,7 @@ func TestDashboardMatchesBaseTables(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			today := models.DateOf(dbtest.Now)
+			today := models.DateOf(dbtest.Now())
 			checkDashboard(t, db, s, today)
 			// The portfolio as it would look in a year: other colours, other quarters.
 			later := today.AddDays(400)

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"gorm.io/gorm"
@@ -235,7 +236,7 @@ func TestDataVersionMigratesAnExistingPortfolio(t *testing.T) {
 			if err := models.MigrateUpTo(ctx, db, 8); err != nil {
 				t.Fatal(err)
 			}
-			if err := models.SeedDemo(ctx, db, dbtest.Anchor); err != nil {
+			if err := models.SeedDemo(ctx, db); err != nil {
 				t.Fatal(err)
 			}
 			if err := models.RebuildAggregates(ctx, db); err != nil {
@@ -256,7 +257,7 @@ func TestDataVersionMigratesAnExistingPortfolio(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := models.RefreshHealth(ctx, db, s, models.DateOf(dbtest.Now)); err != nil {
+			if err := models.RefreshHealth(ctx, db, s, models.DateOf(dbtest.Now())); err != nil {
 				t.Fatal(err)
 			}
 			if after := dataVersion(t, db); after <= before {
@@ -407,67 +408,75 @@ func TestVersionCacheKeepsThePastOverALiveVersion(t *testing.T) {
 // one at a newer version does not wait for an older load but loads for
 // itself; a load that panics releases its waiters with an error.
 func TestVersionCacheSharedLoads(t *testing.T) {
-	ctx := context.Background()
-	c := models.NewVersionCache[string, string](4)
-	release := make(chan struct{})
-	var loads atomic.Int64
-	slow := func(v string) func(context.Context) (string, error) {
-		return func(context.Context) (string, error) {
-			loads.Add(1)
-			<-release
-			return v, nil
+	// In a synctest bubble synctest.Wait returns once every goroutine is
+	// blocked: the order of events is the test's, not the scheduler's, and a
+	// request that waits when it must not deadlocks the bubble (a failure)
+	// or runs out its timeout on the bubble's clock at once.
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		c := models.NewVersionCache[string, string](4)
+		release := make(chan struct{})
+		var loads atomic.Int64
+		slow := func(v string) func(context.Context) (string, error) {
+			return func(context.Context) (string, error) {
+				loads.Add(1)
+				<-release
+				return v, nil
+			}
 		}
-	}
-	first := make(chan string)
-	go func() { v, _ := c.Shared(ctx, "k", 1, slow("at 1")); first <- v }()
-	for loads.Load() == 0 {
-		time.Sleep(time.Millisecond)
-	}
-	same := make(chan string)
-	go func() {
-		v, _ := c.Shared(ctx, "k", 1, func(context.Context) (string, error) { return "a second load at 1", nil })
-		same <- v
-	}()
-	time.Sleep(50 * time.Millisecond) // the second request is waiting by now (or has loaded for itself)
-	bounded, cancel := context.WithTimeout(ctx, 2*time.Second)
-	defer cancel()
-	newer, err := c.Shared(bounded, "k", 2, func(context.Context) (string, error) { return "at 2", nil })
-	if err != nil || newer != "at 2" {
+		first := make(chan string)
+		go func() { v, _ := c.Shared(ctx, "k", 1, slow("at 1")); first <- v }()
+		synctest.Wait() // the first load is under way
+		if loads.Load() != 1 {
+			t.Fatalf("%d loads under way, want 1", loads.Load())
+		}
+		same := make(chan string)
+		go func() {
+			v, _ := c.Shared(ctx, "k", 1, func(context.Context) (string, error) { return "a second load at 1", nil })
+			same <- v
+		}()
+		synctest.Wait() // the second request waits for the first's load (or has loaded for itself)
+		bounded, cancel := context.WithTimeout(ctx, 2*time.Second)
+		defer cancel()
+		newer, err := c.Shared(bounded, "k", 2, func(context.Context) (string, error) { return "at 2", nil })
+		if err != nil || newer != "at 2" {
+			close(release)
+			t.Fatalf("a newer version waited for the older load or got its value: %q, %v", newer, err)
+		}
 		close(release)
-		t.Fatalf("a newer version waited for the older load or got its value: %q, %v", newer, err)
-	}
-	close(release)
-	if v := <-first; v != "at 1" {
-		t.Errorf("the first load returned %q", v)
-	}
-	if v := <-same; v != "at 1" {
-		t.Errorf("a request at the same version did not share the load in flight: %q", v)
-	}
-	if v, ok := c.Get("k", 2); !ok || v != "at 2" {
-		t.Errorf("kept at 2: %q %v (the older load must not replace it)", v, ok)
-	}
-
-	started := make(chan struct{})
-	panicked := make(chan error, 1)
-	go func() {
-		defer func() { recover() }()
-		c.Shared(ctx, "p", 1, func(context.Context) (string, error) {
-			close(started)
-			time.Sleep(20 * time.Millisecond)
-			panic("load failed")
-		})
-	}()
-	<-started
-	go func() {
-		_, err := c.Shared(ctx, "p", 1, func(context.Context) (string, error) { return "not this", nil })
-		panicked <- err
-	}()
-	select {
-	case err := <-panicked:
-		if err == nil {
-			t.Error("a waiter for a load that panicked got no error")
+		if v := <-first; v != "at 1" {
+			t.Errorf("the first load returned %q", v)
 		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("a waiter for a load that panicked is still waiting")
-	}
+		if v := <-same; v != "at 1" {
+			t.Errorf("a request at the same version did not share the load in flight: %q", v)
+		}
+		if v, ok := c.Get("k", 2); !ok || v != "at 2" {
+			t.Errorf("kept at 2: %q %v (the older load must not replace it)", v, ok)
+		}
+
+		fail := make(chan struct{})
+		go func() {
+			defer func() { recover() }()
+			c.Shared(ctx, "p", 1, func(context.Context) (string, error) {
+				<-fail
+				panic("load failed")
+			})
+		}()
+		synctest.Wait() // the load is under way
+		panicked := make(chan error, 1)
+		go func() {
+			_, err := c.Shared(ctx, "p", 1, func(context.Context) (string, error) { return "not this", nil })
+			panicked <- err
+		}()
+		synctest.Wait() // its waiter waits
+		close(fail)
+		select {
+		case err := <-panicked:
+			if err == nil {
+				t.Error("a waiter for a load that panicked got no error")
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("a waiter for a load that panicked is still waiting")
+		}
+	})
 }

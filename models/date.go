@@ -22,9 +22,6 @@ func DateOf(t time.Time) Date {
 	return D(t.Year(), t.Month(), t.Day())
 }
 
-// Today is the current UTC calendar day.
-func Today() Date { return DateOf(time.Now()) }
-
 // ParseDate reads a YYYY-MM-DD date.
 func ParseDate(s string) (Date, error) {
 	t, err := time.Parse(DateLayout, s)

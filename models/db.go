@@ -29,10 +29,12 @@ func SQLitePath(dataDir string) string { return filepath.Join(dataDir, "portfoli
 
 // Open connects to PostgreSQL for a postgres:// URL, otherwise to the SQLite file
 // at path (created with its directory), and checks the connection's settings.
-func Open(ctx context.Context, urlOrPath string) (*gorm.DB, error) {
+// Clock is the app's clock: GORM stamps created_at and updated_at by it, and
+// models' writes read it through NowOf.
+func Open(ctx context.Context, urlOrPath string, clock Clock) (*gorm.DB, error) {
 	cfg := &gorm.Config{
 		Logger:                 logger.New(slogWriter{}, logger.Config{SlowThreshold: 200 * time.Millisecond, LogLevel: logger.Warn, IgnoreRecordNotFoundError: true}),
-		NowFunc:                func() time.Time { return time.Now().UTC() },
+		NowFunc:                func() time.Time { return clock.Now().UTC() },
 		SkipDefaultTransaction: true,
 		PrepareStmt:            true,
 		TranslateError:         true,
@@ -111,8 +113,7 @@ func Checkpoint(ctx context.Context, db *gorm.DB) error {
 	if !IsSQLite(db) {
 		return nil
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for {
+	for try := 0; ; try++ {
 		var r struct{ Busy, Log, Checkpointed int }
 		if err := db.WithContext(ctx).Raw("PRAGMA wal_checkpoint(TRUNCATE)").Scan(&r).Error; err != nil {
 			return err
@@ -120,7 +121,7 @@ func Checkpoint(ctx context.Context, db *gorm.DB) error {
 		if r.Busy == 0 {
 			return nil
 		}
-		if time.Now().After(deadline) {
+		if try == 1000 { // tries 10 ms apart
 			return errors.New("checkpoint: the write-ahead log stayed busy for 10 s")
 		}
 		time.Sleep(10 * time.Millisecond)

@@ -16,7 +16,7 @@ import (
 func openRaw(t *testing.T) (*gorm.DB, *sql.DB, string) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "conn.db")
-	db, err := Open(context.Background(), path)
+	db, err := Open(context.Background(), path, SystemClock())
 	if err != nil {
 		t.Fatal(err)
 	}

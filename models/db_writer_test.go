@@ -20,7 +20,7 @@ func TestConcurrentRiskWritersAndReaders(t *testing.T) {
 		t.Run(kind, func(t *testing.T) {
 			db := dbtest.Demo(t, kind)
 			ctx := context.Background()
-			act := models.RiskActor{At: dbtest.Now, Settings: models.DefaultSettings()}
+			act := models.RiskActor{At: dbtest.Now(), Settings: models.DefaultSettings()}
 			var risks []models.Risk
 			db.Where("status IN ?", []string{models.StatusOpen, models.StatusMitigating}).Order("id").Limit(8).Find(&risks)
 			if len(risks) < 8 {
@@ -49,7 +49,7 @@ func TestConcurrentRiskWritersAndReaders(t *testing.T) {
 				go func() {
 					defer wg.Done()
 					for range rounds {
-						if _, _, err := models.ListRisks(ctx, db, models.DefaultRiskSettings(), models.DateOf(dbtest.Now),
+						if _, _, err := models.ListRisks(ctx, db, models.DefaultRiskSettings(), models.DateOf(dbtest.Now()),
 							models.RiskFilter{Page: 1, PerPage: 50}); err != nil {
 							errs <- err
 						}
@@ -63,7 +63,7 @@ func TestConcurrentRiskWritersAndReaders(t *testing.T) {
 			}
 			for _, r := range risks {
 				var n int64
-				db.Model(&models.Change{}).Where("entity = ? AND entity_id = ? AND field = ? AND at = ?", models.RiskEntity, r.ID, "status", dbtest.Now.UTC()).Count(&n)
+				db.Model(&models.Change{}).Where("entity = ? AND entity_id = ? AND field = ? AND at = ?", models.RiskEntity, r.ID, "status", dbtest.Now().UTC()).Count(&n)
 				var stored models.Risk
 				db.First(&stored, r.ID)
 				if stored.Version < r.Version+rounds-1 || n < rounds-1 {

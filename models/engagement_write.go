@@ -7,7 +7,6 @@ import (
 	"reflect"
 	"slices"
 	"strings"
-	"time"
 
 	"gorm.io/gorm"
 )
@@ -53,8 +52,6 @@ type EngagementWrite struct {
 	Today    Date
 	UserID   *uint
 }
-
-func (w EngagementWrite) now() time.Time { return time.Now().UTC() }
 
 // checkEngagementRules enforces what a form alone cannot: a unique code, a
 // vendor that is not archived, a lead manager who may manage, and managers that exist.
@@ -159,13 +156,13 @@ func CreateEngagement(ctx context.Context, db *gorm.DB, w EngagementWrite, e *En
 		if err := setManagers(tx, e, managers); err != nil {
 			return err
 		}
-		changes := Created("engagement", e.ID, w.UserID, w.now(), e, EngagementFields...)
+		changes := Created("engagement", e.ID, w.UserID, NowOf(tx), e, EngagementFields...)
 		names, err := managerNames(tx, managers)
 		if err != nil {
 			return err
 		}
 		if names != "" {
-			changes = append(changes, Change{Entity: "engagement", EntityID: e.ID, Action: "create", Field: "managers", New: names, UserID: w.UserID, At: w.now()})
+			changes = append(changes, Change{Entity: "engagement", EntityID: e.ID, Action: "create", Field: "managers", New: names, UserID: w.UserID, At: NowOf(tx)})
 		}
 		if err := RecordChanges(tx, changes); err != nil {
 			return err
@@ -219,7 +216,7 @@ func UpdateEngagement(ctx context.Context, db *gorm.DB, w EngagementWrite, id ui
 		if err := UpdateVersioned(tx, &Engagement{}, id, version, cols); err != nil {
 			return err
 		}
-		changes := Diff("engagement", id, w.UserID, w.now(), old, in, EngagementFields...)
+		changes := Diff("engagement", id, w.UserID, NowOf(tx), old, in, EngagementFields...)
 		var oldManagers []uint
 		if err := tx.Model(&EngagementManager{}).Where("engagement_id = ?", id).Pluck("user_id", &oldManagers).Error; err != nil {
 			return err
@@ -240,7 +237,7 @@ func UpdateEngagement(ctx context.Context, db *gorm.DB, w EngagementWrite, id ui
 			return err
 		}
 		if oldNames != newNames {
-			changes = append(changes, Change{Entity: "engagement", EntityID: id, Action: "update", Field: "managers", Old: oldNames, New: newNames, UserID: w.UserID, At: w.now()})
+			changes = append(changes, Change{Entity: "engagement", EntityID: id, Action: "update", Field: "managers", Old: oldNames, New: newNames, UserID: w.UserID, At: NowOf(tx)})
 		}
 		if err := RecordChanges(tx, changes); err != nil {
 			return err
@@ -324,7 +321,7 @@ func recordMove(ctx context.Context, tx *gorm.DB, w EngagementWrite, old, next E
 	if err := UpdateVersioned(tx, &Engagement{}, old.ID, old.Version, cols); err != nil {
 		return err
 	}
-	changes := Diff("engagement", old.ID, w.UserID, w.now(), old, next, fields...)
+	changes := Diff("engagement", old.ID, w.UserID, NowOf(tx), old, next, fields...)
 	for i := range changes {
 		changes[i].Action = action
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"math/big"
 	"strings"
-	"time"
 
 	"gorm.io/gorm"
 )
@@ -94,7 +93,7 @@ func SaveFXRate(ctx context.Context, db *gorm.DB, in FXRate, expected string, us
 		if err := tx.Where("currency = ? AND month = ?", in.Currency, in.Month).Limit(1).Find(&old).Error; err != nil {
 			return err
 		}
-		now := time.Now().UTC()
+		now := NowOf(tx)
 		if old.ID == 0 {
 			if expected != "" { // the rate the form edited has gone (its month or currency changed)
 				return ErrStale

@@ -31,7 +31,7 @@ func CreateLesson(ctx context.Context, db *gorm.DB, w DeliveryWrite, l *Lesson) 
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		l.ID, l.Version, l.Archived, l.AuthorID = 0, 1, false, w.UserID
 		l.Engagement, l.Author = nil, nil
-		l.CreatedAt, l.UpdatedAt = w.at(), w.at()
+		l.CreatedAt, l.UpdatedAt = w.at(tx), w.at(tx)
 		return createTracked(tx, w, EntityLesson, l, func() uint { return l.ID }, nil, append(lessonFields, "AuthorID")...)
 	})
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"time"
 
 	"gorm.io/gorm"
 )
@@ -87,7 +86,7 @@ func applyOne(db *gorm.DB, m migration) (bool, error) {
 			}
 		}
 		ran = true
-		return tx.Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)", m.Version, m.Name, time.Now().UTC()).Error
+		return tx.Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)", m.Version, m.Name, NowOf(tx)).Error
 	})
 	return ran, err
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"reflect"
 	"testing"
-	"time"
 
 	"gorm.io/gorm"
 
@@ -12,13 +11,14 @@ import (
 	"portfolio/models/dbtest"
 )
 
-var q3 = models.Quarter{Year: 2026, Q: 3}
+// packQuarter is the last complete quarter on the tests' day: the one due for review.
+func packQuarter() models.Quarter { return models.DefaultFiscal.LastComplete(dbtest.Today()) }
 
 // The pack is as at the quarter's end: a risk escalated and another raised after
 // it do not change the quarter's register, heat map or movement.
 func TestPackIsAsAtQuarterEnd(t *testing.T) {
 	eachDemo(t, func(t *testing.T, ctx context.Context, db *gorm.DB, s models.Settings, today models.Date) {
-		before, err := models.BuildPack(ctx, db, s, q3, today)
+		before, err := models.BuildPack(ctx, db, s, packQuarter(), today)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -28,12 +28,12 @@ func TestPackIsAsAtQuarterEnd(t *testing.T) {
 		// Today (after the quarter's end) a manager escalates a live risk to the maximum.
 		var r models.Risk
 		db.Where("status = ? AND residual_score < 20 AND engagement_id IS NOT NULL", models.StatusOpen).Order("id").First(&r)
-		act := models.RiskActor{At: dbtest.Now, Settings: s}
+		act := models.RiskActor{At: dbtest.Now(), Settings: s}
 		r.ResidualLikelihood, r.ResidualImpact, r.InherentLikelihood, r.InherentImpact = 5, 5, 5, 5
 		if _, err := models.UpdateRisk(ctx, db, act, &r); err != nil {
 			t.Fatal(err)
 		}
-		after, err := models.BuildPack(ctx, db, s, q3, today)
+		after, err := models.BuildPack(ctx, db, s, packQuarter(), today)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -57,41 +57,42 @@ func TestPackIsAsAtQuarterEnd(t *testing.T) {
 // draft figures but never the published ones; a quarter publishes once.
 func TestPublishedPackDoesNotMove(t *testing.T) {
 	eachDemo(t, func(t *testing.T, ctx context.Context, db *gorm.DB, s models.Settings, today models.Date) {
-		if p, err := models.PublishedPackFor(ctx, db, q3.String()); err != nil || p != nil {
+		if p, err := models.PublishedPackFor(ctx, db, packQuarter().String()); err != nil || p != nil {
 			t.Fatalf("a fresh quarter is already published (%v)", err)
 		}
-		pack, err := models.BuildPack(ctx, db, s, q3, today)
+		pack, err := models.BuildPack(ctx, db, s, packQuarter(), today)
 		if err != nil {
 			t.Fatal(err)
 		}
 		var admin models.User
 		db.Where("role = ?", models.RoleAdmin).First(&admin)
-		if err := models.PublishPack(ctx, db, pack, admin, dbtest.Now); err != nil {
+		if err := models.PublishPack(ctx, db, pack, admin, dbtest.Now()); err != nil {
 			t.Fatal(err)
 		}
-		// A manager corrects a Q3 month afterwards: baseline up by 1,000,000.00.
+		// A manager corrects a month of the quarter afterwards: baseline up by 1,000,000.00.
 		var c models.CostRecord
-		db.Where("month = ? AND currency = ?", models.D(2026, time.August, 1), s.Finance.ReportingCurrency).Order("id").First(&c)
+		mid := s.Fiscal().Months(packQuarter())[1]
+		db.Where("month = ? AND currency = ?", mid, s.Finance.ReportingCurrency).Order("id").First(&c)
 		if c.ID == 0 {
-			t.Fatal("no August 2026 cost record in the demo")
+			t.Fatalf("no cost record of %s in the demo", mid.Format("January 2006"))
 		}
 		edit := c
 		edit.Baseline += 100_000_000
 		if _, _, err := models.SaveCost(ctx, db, models.CostWrite{Settings: s, Today: today}, edit, c.Version); err != nil {
 			t.Fatal(err)
 		}
-		draft, _ := models.BuildPack(ctx, db, s, q3, today)
+		draft, _ := models.BuildPack(ctx, db, s, packQuarter(), today)
 		if draft.Savings.Quarter != pack.Savings.Quarter+100_000_000 {
 			t.Fatalf("the live figure should move by 1,000,000.00: %d → %d", pack.Savings.Quarter, draft.Savings.Quarter)
 		}
-		frozen, err := models.PublishedPackFor(ctx, db, q3.String())
+		frozen, err := models.PublishedPackFor(ctx, db, packQuarter().String())
 		if err != nil || frozen == nil {
 			t.Fatalf("published pack not found: %v", err)
 		}
 		if frozen.Savings.Quarter != pack.Savings.Quarter || !frozen.Published || frozen.PublishedBy != admin.Name {
 			t.Errorf("published pack moved or lost its stamp: %d vs %d, %v %q", frozen.Savings.Quarter, pack.Savings.Quarter, frozen.Published, frozen.PublishedBy)
 		}
-		if err := models.PublishPack(ctx, db, draft, admin, dbtest.Now); err != models.ErrStale {
+		if err := models.PublishPack(ctx, db, draft, admin, dbtest.Now()); err != models.ErrStale {
 			t.Errorf("publishing twice: %v, want ErrStale", err)
 		}
 		var hist int64
@@ -108,7 +109,10 @@ func TestPackFiguresMatchTheRecords(t *testing.T) {
 	ctx := context.Background()
 	db := dbtest.Demo(t, "sqlite")
 	s, _ := models.LoadSettings(ctx, db)
-	pack, err := models.BuildPack(ctx, db, s, q3, models.DateOf(dbtest.Now))
+	q := packQuarter()
+	months := s.Fiscal().Months(q)
+	first, last := months[0], months[len(months)-1]
+	pack, err := models.BuildPack(ctx, db, s, q, models.DateOf(dbtest.Now()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,18 +120,18 @@ func TestPackFiguresMatchTheRecords(t *testing.T) {
 		var want struct{ Net, Plan int64 }
 		db.Raw(`SELECT COALESCE(SUM(baseline - vendor_fees - retained + credits - one_off), 0) AS net,
 			COALESCE(SUM(planned_savings), 0) AS plan FROM cost_records
-			WHERE engagement_id = ? AND month BETWEEN '2026-07-01' AND '2026-09-01' AND savings_type = 'hard'`, e.ID).Scan(&want)
+			WHERE engagement_id = ? AND month BETWEEN ? AND ? AND savings_type = 'hard'`, e.ID, first, last).Scan(&want)
 		if e.Savings.Quarter != want.Net || e.Savings.QuarterPlan != want.Plan {
 			t.Errorf("%s: pack %d/%d, records %d/%d", e.Code, e.Savings.Quarter, e.Savings.QuarterPlan, want.Net, want.Plan)
 		}
 	}
 	var met, measured int64
-	db.Model(&models.SLAMeasurement{}).Where("month BETWEEN '2026-07-01' AND '2026-09-01'").Count(&measured)
-	db.Model(&models.SLAMeasurement{}).Where("month BETWEEN '2026-07-01' AND '2026-09-01' AND met").Count(&met)
+	db.Model(&models.SLAMeasurement{}).Where("month BETWEEN ? AND ?", first, last).Count(&measured)
+	db.Model(&models.SLAMeasurement{}).Where("month BETWEEN ? AND ? AND met", first, last).Count(&met)
 	if pack.SLA.Met != met || pack.SLA.Measured != measured || int64(len(pack.SLA.Breaches)) != measured-met {
 		t.Errorf("SLA: pack %d/%d with %d breaches; records %d/%d", pack.SLA.Met, pack.SLA.Measured, len(pack.SLA.Breaches), met, measured)
 	}
-	if pack.Quarter != "2026-Q3" || pack.Previous != "2026-Q2" || pack.Start.String() != "2026-07-01" || pack.End.String() != "2026-09-30" {
+	if pack.Quarter != q.String() || pack.Previous != q.Prev().String() || pack.Start != first || pack.End != s.Fiscal().End(q) {
 		t.Errorf("period: %s %s %s %s", pack.Quarter, pack.Previous, pack.Start, pack.End)
 	}
 }
@@ -137,7 +141,7 @@ func TestPackFiguresMatchTheRecords(t *testing.T) {
 // databases; an engagement not live in the quarter has none.
 func TestEngagementPackIsItsSectionOfThePortfolios(t *testing.T) {
 	eachDemo(t, func(t *testing.T, ctx context.Context, db *gorm.DB, s models.Settings, today models.Date) {
-		for _, q := range []models.Quarter{q3, q3.Prev()} {
+		for _, q := range []models.Quarter{packQuarter(), packQuarter().Prev()} {
 			whole, err := models.BuildPack(ctx, db, s, q, today)
 			if err != nil {
 				t.Fatal(err)
@@ -167,7 +171,7 @@ func TestEngagementPackIsItsSectionOfThePortfolios(t *testing.T) {
 		}
 		var later models.Engagement
 		if err := db.Where("start_date > ?", today.String()).First(&later).Error; err == nil {
-			one, err := models.BuildEngagementPack(ctx, db, s, q3, today, later.ID)
+			one, err := models.BuildEngagementPack(ctx, db, s, packQuarter(), today, later.ID)
 			if err != nil || len(one.Engagements) != 0 {
 				t.Errorf("an engagement starting after the quarter: %d engagements, %v", len(one.Engagements), err)
 			}
@@ -180,7 +184,7 @@ func TestEngagementPackIsItsSectionOfThePortfolios(t *testing.T) {
 // five worst, in the register's order, with their engagement and owner.
 func TestPackRisksAreTheRegisterAsAtQuarterEnd(t *testing.T) {
 	eachDemo(t, func(t *testing.T, ctx context.Context, db *gorm.DB, s models.Settings, today models.Date) {
-		pack, err := models.BuildPack(ctx, db, s, q3, today)
+		pack, err := models.BuildPack(ctx, db, s, packQuarter(), today)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -233,7 +237,7 @@ func TestPackRisksAreTheRegisterAsAtQuarterEnd(t *testing.T) {
 // savings page's figures for the quarter, summed from the records.
 func TestPackSavingsAreTheRecords(t *testing.T) {
 	eachDemo(t, func(t *testing.T, ctx context.Context, db *gorm.DB, s models.Settings, today models.Date) {
-		pack, err := models.BuildPack(ctx, db, s, q3, today)
+		pack, err := models.BuildPack(ctx, db, s, packQuarter(), today)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -242,7 +246,7 @@ func TestPackSavingsAreTheRecords(t *testing.T) {
 			t.Fatal(err)
 		}
 		rates, _ := models.LoadRates(ctx, db, s.Finance.ReportingCurrency)
-		fig := models.NewSavingsFigures(sums, rates, s.Fiscal(), q3, today)
+		fig := models.NewSavingsFigures(sums, rates, s.Fiscal(), packQuarter(), today)
 		got := pack.Savings
 		want := []int64{fig.Quarter.Hard.Net.Minor(), fig.Quarter.Hard.Planned.Minor(), fig.YTD.Hard.Net.Minor(),
 			fig.YTD.Hard.Planned.Minor(), fig.Quarter.Avoidance.Net.Minor(), fig.YTD.Avoidance.Net.Minor()}
@@ -263,7 +267,7 @@ func eachDemo(t *testing.T, fn func(t *testing.T, ctx context.Context, db *gorm.
 			ctx := context.Background()
 			db := dbtest.Demo(t, kind)
 			s, _ := models.LoadSettings(ctx, db)
-			fn(t, ctx, db, s, models.DateOf(dbtest.Now))
+			fn(t, ctx, db, s, models.DateOf(dbtest.Now()))
 		})
 	}
 }

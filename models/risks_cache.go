@@ -69,13 +69,13 @@ func (c *RegisterCache) key(db *gorm.DB, f RiskFilter, s RiskSettings, today Dat
 // live register at the data version; the register as at a day that has ended
 // for good (pastVersion), or at the data version when it reads today's
 // engagements or users too (pastOnly); as at a day not ended, not at all.
-func (c *RegisterCache) cached(f RiskFilter, version int64) (int64, bool) {
+func (c *RegisterCache) cached(db *gorm.DB, f RiskFilter, version int64) (int64, bool) {
 	switch {
 	case c == nil:
 		return 0, false
 	case f.AsAt.IsZero():
 		return version, f.MovedSince.IsZero()
-	case !isPast(f.AsAt):
+	case !isPast(db, f.AsAt):
 		return 0, false
 	case pastOnly(f): // with what moved since an earlier day, or not
 		return pastVersion, true
@@ -102,15 +102,15 @@ func pastOnly(f RiskFilter) bool {
 // not seen by what that server keeps of the past until it restarts.
 const pastVersion = -1
 
-// isPast reports whether day d (UTC) ended an hour ago or more on this
-// machine's clock: the hour covers the clocks of other instances writing to
+// isPast reports whether day d (UTC) ended an hour ago or more on the app's
+// clock (NowOf): the hour covers the clocks of other instances writing to
 // the same database running a little behind.
-func isPast(d Date) bool { return !EndOfDay(d).Add(time.Hour).After(time.Now()) }
+func isPast(db *gorm.DB, d Date) bool { return !EndOfDay(d).Add(time.Hour).After(NowOf(db)) }
 
 // Tally is TallyRisks, kept per filter at the data version read before it
 // (for good, as at a past day).
 func (c *RegisterCache) Tally(ctx context.Context, db *gorm.DB, version int64, s RiskSettings, today Date, f RiskFilter) (RiskTally, error) {
-	version, ok := c.cached(f, version)
+	version, ok := c.cached(db, f, version)
 	if !ok {
 		return TallyRisks(ctx, db, s, today, f)
 	}
@@ -126,7 +126,7 @@ func (c *RegisterCache) MovementCounts(ctx context.Context, db *gorm.DB, version
 	}
 	sc := movementScope(f, to)
 	sc.MovedSince = from
-	if isPast(to) && pastOnly(sc) {
+	if isPast(db, to) && pastOnly(sc) {
 		version = pastVersion
 	}
 	return c.moves.GetOr(registerKey{db: db, f: sc}, version, func() (map[string]int, error) { return MovementCounts(ctx, db, from, to, f) })
@@ -139,7 +139,7 @@ func (c *RegisterCache) MovementCounts(ctx context.Context, db *gorm.DB, version
 // twice what counting to the middle page from the nearer end does, which pays
 // only when more pages are asked for before the next write.
 func (c *RegisterCache) Page(ctx context.Context, db *gorm.DB, version int64, s RiskSettings, today Date, f RiskFilter, total int64) (RiskPage, error) {
-	version, ok := c.cached(f, version)
+	version, ok := c.cached(db, f, version)
 	if !ok || (version == pastVersion && f.PerPage == 0) {
 		return PageRisks(ctx, db, s, today, f, total)
 	}

@@ -6,7 +6,6 @@ import (
 	"reflect"
 	"slices"
 	"testing"
-	"time"
 
 	"gorm.io/gorm"
 
@@ -21,7 +20,7 @@ func pagesByNumber(t *testing.T, db *gorm.DB, c *models.RegisterCache, f models.
 	t.Helper()
 	ctx := context.Background()
 	s := models.DefaultRiskSettings()
-	today := models.DateOf(dbtest.Now)
+	today := models.DateOf(dbtest.Now())
 	v, err := models.DataVersion(ctx, db)
 	if err != nil {
 		t.Fatal(err)
@@ -79,7 +78,7 @@ func pagesByNumberEqualOffset(t *testing.T, kinds []string) {
 						continue
 					}
 					db = dbtest.Open(t, kind)
-					if err := models.SeedScale(ctx, db, 50, dbtest.Anchor); err != nil {
+					if err := models.SeedScale(ctx, db, 50); err != nil {
 						t.Fatal(err)
 					}
 					per = 50
@@ -110,7 +109,7 @@ func pagesByNumberEqualOffset(t *testing.T, kinds []string) {
 				var moved []uint
 				db.Model(&models.Risk{}).Where("status <> ?", models.StatusClosed).Order("id").Limit(per*2).Pluck("id", &moved)
 				if err := other.Exec("UPDATE risks SET next_review = ?, category = ?, status = ? WHERE id IN ?",
-					models.DateOf(dbtest.Now).AddDays(400), models.RiskCategories[3], models.StatusMitigating, moved).Error; err != nil {
+					models.DateOf(dbtest.Now()).AddDays(400), models.RiskCategories[3], models.StatusMitigating, moved).Error; err != nil {
 					t.Fatal(err)
 				}
 				if err := other.Exec("UPDATE risks SET status = ? WHERE id = ?", models.StatusClosed, moved[0]+1).Error; err != nil {
@@ -138,7 +137,7 @@ func TestRegisterCacheFollowsWritesOfAnotherHandle(t *testing.T) {
 			other := dbtest.Reopen(t, db)
 			ctx := context.Background()
 			s := models.DefaultRiskSettings()
-			today := models.DateOf(dbtest.Now)
+			today := models.DateOf(dbtest.Now())
 			c := models.NewRegisterCache()
 			f := models.RiskFilter{Sort: "review", PerPage: 5, Page: 3}
 			v1, err := models.DataVersion(ctx, db)
@@ -199,11 +198,15 @@ func TestPastRegisterIsKeptForGood(t *testing.T) {
 	eachDemo(t, func(t *testing.T, ctx context.Context, db *gorm.DB, all models.Settings, today models.Date) {
 		s := all.Risk
 		c := models.NewRegisterCache()
-		filters := []models.RiskFilter{{AsAt: models.D(2026, 9, 30), PerPage: 7},
-			{AsAt: models.D(2026, 6, 30), Status: "all", Sort: "title", PerPage: 5},
-			{AsAt: models.D(2026, 9, 30), Category: "Financial", Sort: "review", Dir: "desc", PerPage: 3},
-			{AsAt: models.D(2026, 9, 30), MovedSince: models.D(2026, 6, 30), PerPage: 4},
-			{AsAt: models.D(2026, 9, 30), MovedSince: models.D(2025, 12, 31), MoveKind: models.MoveEscalated, Sort: "ref", PerPage: 2}}
+		// The ends of the last complete quarter and of the ones before it.
+		fy := all.Fiscal()
+		q := fy.LastComplete(today)
+		end, end1, end3 := fy.End(q), fy.End(q.Prev()), fy.End(q.Prev().Prev().Prev())
+		filters := []models.RiskFilter{{AsAt: end, PerPage: 7},
+			{AsAt: end1, Status: "all", Sort: "title", PerPage: 5},
+			{AsAt: end, Category: "Financial", Sort: "review", Dir: "desc", PerPage: 3},
+			{AsAt: end, MovedSince: end1, PerPage: 4},
+			{AsAt: end, MovedSince: end3, MoveKind: models.MoveEscalated, Sort: "ref", PerPage: 2}}
 		check := func(version int64) int {
 			shown := 0
 			for _, f := range filters {
@@ -247,9 +250,9 @@ func TestPastRegisterIsKeptForGood(t *testing.T) {
 		}
 		// A risk escalated now changes today's register, not the past's.
 		var r models.Risk
-		db.Where("status = ? AND created_at < ?", models.StatusOpen, "2026-06-01").Order("id").First(&r)
+		db.Where("status = ? AND created_at < ?", models.StatusOpen, fy.Start(q.Prev())).Order("id").First(&r)
 		r.ResidualLikelihood, r.ResidualImpact = 5, 5
-		if _, err := models.UpdateRisk(ctx, db, models.RiskActor{At: time.Now(), Settings: all}, &r); err != nil {
+		if _, err := models.UpdateRisk(ctx, db, models.RiskActor{At: dbtest.Now(), Settings: all}, &r); err != nil {
 			t.Fatal(err)
 		}
 		check(2)
@@ -259,7 +262,7 @@ func TestPastRegisterIsKeptForGood(t *testing.T) {
 		db.Where("id = ?", r.EngagementID).First(&e)
 		var otherVendor uint
 		db.Model(&models.Vendor{}).Where("id <> ?", e.VendorID).Order("id").Limit(1).Pluck("id", &otherVendor)
-		byVendor := models.RiskFilter{AsAt: models.D(2026, 9, 30), VendorID: otherVendor, PerPage: 10}
+		byVendor := models.RiskFilter{AsAt: end, VendorID: otherVendor, PerPage: 10}
 		v1, _ := models.DataVersion(ctx, db)
 		kept, _ := c.Tally(ctx, db, v1, s, today, byVendor)
 		if err := db.Model(&e).Update("vendor_id", otherVendor).Error; err != nil {
@@ -271,13 +274,13 @@ func TestPastRegisterIsKeptForGood(t *testing.T) {
 			t.Errorf("as at a past day by vendor, after the engagement moved vendor: kept %d, now %d, was %d", got.Total, fresh.Total, kept.Total)
 		}
 		// As at today (not ended): a risk added now is in it at once.
-		now := models.RiskFilter{AsAt: models.DateOf(time.Now()), PerPage: 10}
+		now := models.RiskFilter{AsAt: models.DateOf(dbtest.Now()), PerPage: 10}
 		before, _ := c.Tally(ctx, db, 3, s, today, now)
-		since := models.D(2026, 9, 30)
+		since := end
 		movedBefore, _ := c.MovementCounts(ctx, db, 3, since, now.AsAt, models.RiskFilter{})
 		added := models.Risk{EngagementID: r.EngagementID, Title: "Raised while the day lasts", Category: r.Category,
-			InherentLikelihood: 2, InherentImpact: 2, ResidualLikelihood: 1, ResidualImpact: 1, Response: "reduce", Status: models.StatusOpen, RaisedOn: models.DateOf(time.Now())}
-		if err := models.CreateRisk(ctx, db, models.RiskActor{At: time.Now(), Settings: all}, &added); err != nil {
+			InherentLikelihood: 2, InherentImpact: 2, ResidualLikelihood: 1, ResidualImpact: 1, Response: "reduce", Status: models.StatusOpen, RaisedOn: models.DateOf(dbtest.Now())}
+		if err := models.CreateRisk(ctx, db, models.RiskActor{At: dbtest.Now(), Settings: all}, &added); err != nil {
 			t.Fatal(err)
 		}
 		if after, _ := c.Tally(ctx, db, 4, s, today, now); after.Total != before.Total+1 {

@@ -50,7 +50,7 @@ func TestRiskPagesWalkTheRegisterInOrder(t *testing.T) {
 			db := demoWithGaps(t, kind)
 			ctx := context.Background()
 			s := models.DefaultRiskSettings()
-			today := models.DateOf(dbtest.Now)
+			today := models.DateOf(dbtest.Now())
 			for _, status := range []string{"", "all"} {
 				for _, sort := range registerSorts {
 					for _, dir := range []string{"asc", "desc"} {
@@ -127,7 +127,7 @@ func TestRiskPageRowsAndStaleCursor(t *testing.T) {
 			db := dbtest.Demo(t, kind)
 			ctx := context.Background()
 			s := models.DefaultRiskSettings()
-			today := models.DateOf(dbtest.Now)
+			today := models.DateOf(dbtest.Now())
 			f := models.RiskFilter{Sort: "review", PerPage: 10, Page: 2}
 			t1, _ := models.TallyRisks(ctx, db, s, today, f)
 			p, err := models.PageRisks(ctx, db, s, today, f, t1.Total)
@@ -159,7 +159,7 @@ func TestTallyMatchesTheRows(t *testing.T) {
 			db := dbtest.Demo(t, kind)
 			ctx := context.Background()
 			s := models.DefaultRiskSettings()
-			today := models.DateOf(dbtest.Now)
+			today := models.DateOf(dbtest.Now())
 			var e models.Engagement
 			db.Joins("JOIN risks ON risks.engagement_id = engagements.id").First(&e)
 			var owner uint
@@ -217,7 +217,7 @@ func TestRiskCellsFollowEveryWrite(t *testing.T) {
 			db := dbtest.Demo(t, kind)
 			ctx := context.Background()
 			set := models.DefaultSettings()
-			act := models.RiskActor{At: dbtest.Now, Settings: set}
+			act := models.RiskActor{At: dbtest.Now(), Settings: set}
 			check := func(step string) {
 				t.Helper()
 				type cell struct {
@@ -241,7 +241,7 @@ func TestRiskCellsFollowEveryWrite(t *testing.T) {
 			db.First(&e)
 			r := models.Risk{EngagementID: &e.ID, Title: "Escrow of the vendor's build scripts", Category: models.RiskCategories[1],
 				InherentLikelihood: 4, InherentImpact: 5, ResidualLikelihood: 3, ResidualImpact: 2, Response: "reduce",
-				Status: models.StatusOpen, RaisedOn: models.DateOf(dbtest.Now)}
+				Status: models.StatusOpen, RaisedOn: models.DateOf(dbtest.Now())}
 			if err := models.CreateRisk(ctx, db, act, &r); err != nil {
 				t.Fatal(err)
 			}
@@ -253,7 +253,7 @@ func TestRiskCellsFollowEveryWrite(t *testing.T) {
 			check("its category and levels edited")
 			if r, err := models.SetRiskStatus(ctx, db, act, r.ID, r.Version, models.StatusMitigating); err != nil {
 				t.Fatal(err)
-			} else if _, err := models.CloseRisk(ctx, db, act, r.ID, r.Version, models.DateOf(dbtest.Now), "Mitigated"); err != nil {
+			} else if _, err := models.CloseRisk(ctx, db, act, r.ID, r.Version, models.DateOf(dbtest.Now()), "Mitigated"); err != nil {
 				t.Fatal(err)
 			}
 			check("moved to mitigating, then closed")
@@ -273,14 +273,14 @@ func TestRiskSearch(t *testing.T) {
 			db := dbtest.Demo(t, kind)
 			ctx := context.Background()
 			s := models.DefaultRiskSettings()
-			today := models.DateOf(dbtest.Now)
-			act := models.RiskActor{At: dbtest.Now, Settings: models.DefaultSettings()}
+			today := models.DateOf(dbtest.Now())
+			act := models.RiskActor{At: dbtest.Now(), Settings: models.DefaultSettings()}
 			var e models.Engagement
 			db.First(&e)
 			r := models.Risk{EngagementID: &e.ID, Title: "Quokka tooling not licensed", Category: models.RiskCategories[1],
 				Description:        "The vendor's build pipelines (Zebrafish-9) stay with the vendor after exit.",
 				InherentLikelihood: 3, InherentImpact: 4, ResidualLikelihood: 2, ResidualImpact: 4, Response: "reduce",
-				Status: models.StatusOpen, RaisedOn: models.DateOf(dbtest.Now)}
+				Status: models.StatusOpen, RaisedOn: models.DateOf(dbtest.Now())}
 			if err := models.CreateRisk(ctx, db, act, &r); err != nil {
 				t.Fatal(err)
 			}
@@ -318,7 +318,7 @@ func TestRiskSearch(t *testing.T) {
 				t.Errorf("after the edit: wombat %v, quokka still finds it", got)
 			}
 			// The past searches its own text.
-			tomorrow := models.DateOf(dbtest.Now.Add(24 * time.Hour))
+			tomorrow := models.DateOf(dbtest.Now().Add(24 * time.Hour))
 			if got := find("wombat", models.RiskFilter{AsAt: tomorrow}); !slices.Contains(got, r.ID) {
 				t.Errorf("as at tomorrow, wombat finds %v", got)
 			}

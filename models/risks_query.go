@@ -87,7 +87,7 @@ func (f RiskFilter) apply(q *gorm.DB, s RiskSettings, today Date, withCell bool)
 			to = today
 		}
 		if to.IsZero() { // HeatCounts knows no today
-			to = Today()
+			to = TodayOf(q)
 		}
 		q = movedSince(q, f, f.MovedSince, to, f.MoveKind)
 	}

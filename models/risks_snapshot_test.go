@@ -14,6 +14,17 @@ import (
 	"portfolio/models/dbtest"
 )
 
+// keptQuarter is the newest quarter whose end is kept on the tests' day: the
+// last complete one, once a day has passed since it ended (the builder's
+// margin), else the one before.
+func keptQuarter(fy models.Fiscal) models.Quarter {
+	q := fy.LastComplete(dbtest.Today())
+	if dbtest.Today() == fy.End(q).AddDays(1) {
+		q = q.Prev()
+	}
+	return q
+}
+
 // asAtReads is everything the app reads of the register as at a day: the
 // rows in order, the tally, the heat map, and the movement since an earlier day.
 type asAtReads struct {
@@ -64,7 +75,7 @@ func TestKeptRegisterEqualsTheReplay(t *testing.T) {
 		if err := db.Where("engagement_id IS NOT NULL AND status = ?", models.StatusOpen).Order("id").First(&r).Error; err != nil {
 			t.Fatal(err)
 		}
-		act := models.RiskActor{At: dbtest.Now, Settings: s}
+		act := models.RiskActor{At: dbtest.Now(), Settings: s}
 		edit := r
 		edit.Title, edit.Description = "Retitled after the quarter", "Reworded after the quarter"
 		if _, err := models.UpdateRisk(ctx, db, act, &edit); err != nil {
@@ -75,7 +86,7 @@ func TestKeptRegisterEqualsTheReplay(t *testing.T) {
 		}
 
 		defer models.SetSnapshotBatch(7)()
-		days, err := models.BuildRiskSnapshots(ctx, db, s.Fiscal(), dbtest.Now)
+		days, err := models.BuildRiskSnapshots(ctx, db, s.Fiscal(), dbtest.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -138,33 +149,38 @@ func TestRiskSnapshotsAreKeptOnce(t *testing.T) {
 			if _, err := models.Migrate(ctx, empty); err != nil {
 				t.Fatal(err)
 			}
-			if days, err := models.BuildRiskSnapshots(ctx, empty, fy, dbtest.Now); err != nil || len(days) != 0 {
+			if days, err := models.BuildRiskSnapshots(ctx, empty, fy, dbtest.Now()); err != nil || len(days) != 0 {
 				t.Fatalf("empty register: kept %v (%v), want nothing", days, err)
 			}
 
 			db := dbtest.Demo(t, kind)
-			justAfter := time.Date(2026, 10, 1, 20, 0, 0, 0, time.UTC) // Q3 ended 20 hours ago
+			q := keptQuarter(fy)
+			justAfter := models.EndOfDay(fy.End(q)).Add(20 * time.Hour) // q ended 20 hours ago
 			days, err := models.BuildRiskSnapshots(ctx, db, fy, justAfter)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(days) != models.SnapshotQuarters || days[0] != models.D(2026, 6, 30) || days[len(days)-1] != models.D(2024, 9, 30) {
-				t.Fatalf("20 hours after Q3: kept %v, want 30 Jun 2026 back to 30 Sep 2024", days)
+			oldest := q
+			for range models.SnapshotQuarters {
+				oldest = oldest.Prev()
 			}
-			days, err = models.BuildRiskSnapshots(ctx, db, fy, dbtest.Now)
-			if err != nil || !reflect.DeepEqual(days, []models.Date{models.D(2026, 9, 30)}) {
-				t.Fatalf("on %s: kept %v (%v), want only 30 Sep 2026 more", dbtest.Now, days, err)
+			if len(days) != models.SnapshotQuarters || days[0] != fy.End(q.Prev()) || days[len(days)-1] != fy.End(oldest) {
+				t.Fatalf("20 hours after %s: kept %v, want %s back to %s", q, days, fy.End(q.Prev()), fy.End(oldest))
 			}
-			if days, err = models.BuildRiskSnapshots(ctx, db, fy, dbtest.Now); err != nil || len(days) != 0 {
+			days, err = models.BuildRiskSnapshots(ctx, db, fy, dbtest.Now())
+			if err != nil || !reflect.DeepEqual(days, []models.Date{fy.End(q)}) {
+				t.Fatalf("on %s: kept %v (%v), want only %s more", dbtest.Now(), days, err, fy.End(q))
+			}
+			if days, err = models.BuildRiskSnapshots(ctx, db, fy, dbtest.Now()); err != nil || len(days) != 0 {
 				t.Fatalf("again: kept %v (%v), want nothing", days, err)
 			}
 			var listed, held, existed int64
-			day := models.D(2026, 6, 30)
+			day := fy.End(q.Prev())
 			db.Table("risk_snapshot_days").Where("day = ?", day).Select("risks").Scan(&listed)
 			db.Table("risk_snapshots").Where("day = ?", day).Count(&held)
 			db.Model(&models.Risk{}).Where("created_at < ?", models.EndOfDay(day)).Count(&existed)
 			if listed != existed || held != existed || existed == 0 {
-				t.Errorf("30 Jun: listed %d, held %d, risks then %d", listed, held, existed)
+				t.Errorf("%s: listed %d, held %d, risks then %d", day, listed, held, existed)
 			}
 			if err := models.ForgetRiskSnapshots(ctx, db); err != nil {
 				t.Fatal(err)
@@ -182,10 +198,11 @@ func TestRiskSnapshotsAreKeptOnce(t *testing.T) {
 func TestKeptDayFindsTextChangesByTheirIndex(t *testing.T) {
 	ctx := context.Background()
 	db := dbtest.Demo(t, "sqlite")
-	if _, err := models.BuildRiskSnapshots(ctx, db, models.DefaultSettings().Fiscal(), dbtest.Now); err != nil {
+	if _, err := models.BuildRiskSnapshots(ctx, db, models.DefaultSettings().Fiscal(), dbtest.Now()); err != nil {
 		t.Fatal(err)
 	}
-	sql, args := models.AsAtQuery(db, models.D(2026, 8, 15))
+	fy := models.DefaultSettings().Fiscal()
+	sql, args := models.AsAtQuery(db, fy.Start(keptQuarter(fy)).AddDays(45)) // mid-quarter: read from its end
 	var plan []struct {
 		ID, Parent, Notused int
 		Detail              string
@@ -232,7 +249,7 @@ func TestSnapshotTableHoldsTheReplayColumns(t *testing.T) {
 // the day around them.
 func TestSnapshotBuildResumes(t *testing.T) {
 	eachDemo(t, func(t *testing.T, ctx context.Context, db *gorm.DB, s models.Settings, today models.Date) {
-		day := models.D(2026, 9, 30)
+		day := s.Fiscal().End(keptQuarter(s.Fiscal()))
 		if err := models.WriteSnapshotBatch(ctx, db, day, 0, 40); err != nil {
 			t.Fatal(err)
 		}
@@ -241,14 +258,14 @@ func TestSnapshotBuildResumes(t *testing.T) {
 		}
 		f := models.RiskFilter{Status: "all"}
 		replayed := readAsAt(t, ctx, db, s, day.AddDays(-92), day, f, nil)
-		if _, err := models.BuildRiskSnapshots(ctx, db, s.Fiscal(), dbtest.Now); err != nil {
+		if _, err := models.BuildRiskSnapshots(ctx, db, s.Fiscal(), dbtest.Now()); err != nil {
 			t.Fatalf("completing the day: %v", err)
 		}
 		var held, existed int64
 		db.Table("risk_snapshots").Where("day = ?", day).Count(&held)
 		db.Model(&models.Risk{}).Where("created_at < ?", models.EndOfDay(day)).Count(&existed)
 		if held != existed {
-			t.Errorf("30 Sep holds %d risks, %d existed", held, existed)
+			t.Errorf("%s holds %d risks, %d existed", day, held, existed)
 		}
 		if kept := readAsAt(t, ctx, db, s, day.AddDays(-92), day, f, nil); !reflect.DeepEqual(kept, replayed) {
 			t.Errorf("the completed day reads %d rows, the replay %d", len(kept.Rows), len(replayed.Rows))

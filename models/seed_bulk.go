@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"gorm.io/gorm"
 )
@@ -104,6 +105,7 @@ type bulkInsert struct {
 	table    string
 	cols     []string
 	perStmt  int
+	now      time.Time // no timestamp is written later than this: the seed's clock
 	fullStmt *sql.Stmt // the full-batch statement, prepared by the pipe at first use
 	parents  []*bulkInsert
 
@@ -116,9 +118,9 @@ type bulkInsert struct {
 }
 
 // newBulk prepares an inserter for table and columns (written in that order).
-func newBulk(ctx context.Context, tx *sql.Tx, pipe *bulkPipe, dollar bool, table string, cols []string, parents ...*bulkInsert) *bulkInsert {
+func newBulk(ctx context.Context, tx *sql.Tx, pipe *bulkPipe, dollar bool, now time.Time, table string, cols []string, parents ...*bulkInsert) *bulkInsert {
 	per := min(bulkRows, bulkMaxParams/len(cols))
-	return &bulkInsert{ctx: ctx, tx: tx, pipe: pipe, dollar: dollar, table: table, cols: cols, perStmt: per, parents: parents}
+	return &bulkInsert{ctx: ctx, tx: tx, pipe: pipe, dollar: dollar, now: now, table: table, cols: cols, perStmt: per, parents: parents}
 }
 
 // insertSQL is a multi-row INSERT with the dialect's placeholders.
@@ -156,6 +158,14 @@ func (b *bulkInsert) add(vals ...any) {
 	}
 	if b.pipe.failed.Load() {
 		return
+	}
+	// The plans stamp a record when it would have been written (a month's
+	// costs a few days after it ends); one the clock has not reached yet is
+	// stamped now, so that nothing seeded lies in the seed's future.
+	for i, v := range vals {
+		if t, ok := v.(time.Time); ok && t.After(b.now) {
+			vals[i] = b.now
+		}
 	}
 	b.args = append(b.args, vals...)
 	for _, p := range b.parents {

@@ -23,12 +23,15 @@ var DemoAccounts = []DemoAccount{
 }
 
 // SeedDemo fills an empty database with the demo portfolio, dated relative to
-// anchor (the first day of the current month): all history lies before it, future
-// milestones and transfers after it. The same anchor gives the same rows, except
-// the bcrypt password hashes, whose salt is random. Engagement health is left at
-// its default for the health refresh to derive.
-func SeedDemo(ctx context.Context, db *gorm.DB, anchor Date) error {
-	anchor = anchor.MonthStart()
+// the anchor, the first day of the current month on db's clock (NowOf): its
+// history lies before the anchor (a record stamped after it, such as last
+// month's costs entered early this month, is stamped no later than now), future
+// milestones and transfers after it. The same month gives the same rows, except
+// the bcrypt password hashes, whose salt is random, and those stamps. Engagement
+// health is left at its default for the health refresh to derive.
+func SeedDemo(ctx context.Context, db *gorm.DB) error {
+	now := NowOf(db)
+	anchor := DateOf(now).MonthStart()
 	if err := requireEmpty(ctx, db); err != nil {
 		return err
 	}
@@ -47,7 +50,7 @@ func SeedDemo(ctx context.Context, db *gorm.DB, anchor Date) error {
 		if err != nil {
 			return err
 		}
-		w, err := newSeedWriter(ctx, tx, ids, anchor)
+		w, err := newSeedWriter(ctx, tx, ids, now)
 		if err != nil {
 			return err
 		}

@@ -200,15 +200,18 @@ type seedWriter struct {
 	lessons                                                *bulkInsert
 }
 
-func newSeedWriter(ctx context.Context, tx *gorm.DB, ids idAlloc, anchor Date) (*seedWriter, error) {
+// newSeedWriter writes a seed as at now: dated relative to the first day of
+// now's month (the anchor), stamped no later than now.
+func newSeedWriter(ctx context.Context, tx *gorm.DB, ids idAlloc, now time.Time) (*seedWriter, error) {
 	raw, err := rawTx(tx)
 	if err != nil {
 		return nil, err
 	}
 	dollar := !IsSQLite(tx)
-	w := &seedWriter{ids: ids, anchor: anchor, pipe: newBulkPipe()}
+	now = now.UTC()
+	w := &seedWriter{ids: ids, anchor: DateOf(now).MonthStart(), pipe: newBulkPipe()}
 	mk := func(table string, cols []string, parents ...*bulkInsert) *bulkInsert {
-		b := newBulk(ctx, raw, w.pipe, dollar, table, cols, parents...)
+		b := newBulk(ctx, raw, w.pipe, dollar, now, table, cols, parents...)
 		w.all = append(w.all, b)
 		return b
 	}

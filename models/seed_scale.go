@@ -16,13 +16,15 @@ import (
 // demo passwords), and per engagement 25 risks with their history, about 102
 // monthly cost records, 3 service levels with 24 months of results, 6 milestones,
 // 4 governance reviews, readiness items for BOT centres and a lesson. The same
-// (n, anchor) gives the same rows, except the salted password hashes. It leaves
-// the aggregate tables filled (no RebuildAggregates needed after it).
-func SeedScale(ctx context.Context, db *gorm.DB, n int, anchor Date) error {
+// (n, month) gives the same rows, except the salted password hashes. It is dated
+// like SeedDemo, by db's clock. It leaves the aggregate tables filled (no
+// RebuildAggregates needed after it).
+func SeedScale(ctx context.Context, db *gorm.DB, n int) error {
 	if n < 1 {
 		return errors.New("seed: the scale seed needs at least one engagement")
 	}
-	anchor = anchor.MonthStart()
+	now := NowOf(db)
+	anchor := DateOf(now).MonthStart()
 	if err := requireEmpty(ctx, db); err != nil {
 		return err
 	}
@@ -50,7 +52,7 @@ func SeedScale(ctx context.Context, db *gorm.DB, n int, anchor Date) error {
 		if err != nil {
 			return err
 		}
-		w, err := newSeedWriter(ctx, tx, ids, anchor)
+		w, err := newSeedWriter(ctx, tx, ids, now)
 		if err != nil {
 			return err
 		}

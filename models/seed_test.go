@@ -7,7 +7,9 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -19,13 +21,13 @@ import (
 
 // The seed tests run on SQLite, and on PostgreSQL too when PORTFOLIO_TEST_POSTGRES_URL is set.
 
-var seedAnchor = dbtest.Anchor
+func seedAnchor() models.Date { return dbtest.Today().MonthStart() }
 
 // seededDemo is a fresh database of a kind holding the demo seed (health not refreshed).
 func seededDemo(t *testing.T, kind string) *gorm.DB {
 	t.Helper()
 	db := dbtest.Open(t, kind)
-	if err := models.SeedDemo(context.Background(), db, seedAnchor); err != nil {
+	if err := models.SeedDemo(context.Background(), db); err != nil {
 		t.Fatal(err)
 	}
 	return db
@@ -51,10 +53,10 @@ func TestSeedDemo(t *testing.T) {
 			t.Run("risk history", func(t *testing.T) { checkRiskHistory(t, db) })
 			t.Run("movement", func(t *testing.T) { checkMovement(t, db) })
 			t.Run("refuses a non-empty database", func(t *testing.T) {
-				if err := models.SeedDemo(context.Background(), db, seedAnchor); err == nil {
+				if err := models.SeedDemo(context.Background(), db); err == nil {
 					t.Error("SeedDemo seeded a database that already holds engagements")
 				}
-				if err := models.SeedScale(context.Background(), db, 10, seedAnchor); err == nil {
+				if err := models.SeedScale(context.Background(), db, 10); err == nil {
 					t.Error("SeedScale seeded a database that already holds engagements")
 				}
 			})
@@ -140,7 +142,7 @@ func checkDemoContent(t *testing.T, db *gorm.DB) {
 		t.Error("want a few live Critical risks")
 	}
 	live := seedCount(t, db, "SELECT COUNT(*) FROM risks WHERE status <> 'closed'")
-	overdue := seedCount(t, db, "SELECT COUNT(*) FROM risks WHERE status <> 'closed' AND next_review < ?", seedAnchor)
+	overdue := seedCount(t, db, "SELECT COUNT(*) FROM risks WHERE status <> 'closed' AND next_review < ?", seedAnchor())
 	if overdue == 0 || overdue*100/live > 20 {
 		t.Errorf("overdue reviews = %d of %d live risks, want about 10 %%", overdue, live)
 	}
@@ -153,8 +155,8 @@ func checkDemoContent(t *testing.T, db *gorm.DB) {
 	if n := seedCount(t, db, "SELECT COUNT(*) FROM risks WHERE status = 'accepted' AND (accepted_by = '' OR accept_justification = '' OR accept_expiry IS NULL)"); n > 0 {
 		t.Errorf("%d accepted risks without acceptance details", n)
 	}
-	if n := seedCount(t, db, "SELECT COUNT(*) FROM risks WHERE raised_on >= ? OR closed_on >= ?", seedAnchor, seedAnchor); n > 0 {
-		t.Errorf("%d risks raised or closed on or after the seedAnchor", n)
+	if n := seedCount(t, db, "SELECT COUNT(*) FROM risks WHERE raised_on >= ? OR closed_on >= ?", seedAnchor(), seedAnchor()); n > 0 {
+		t.Errorf("%d risks raised or closed on or after the anchor", n)
 	}
 	if n := seedCount(t, db, "SELECT COUNT(*) FROM mitigation_actions"); n < 100 {
 		t.Errorf("mitigation actions = %d", n)
@@ -174,13 +176,13 @@ func checkDemoContent(t *testing.T, db *gorm.DB) {
 	if seedCount(t, db, "SELECT COUNT(*) FROM lessons WHERE risk_id IS NOT NULL") == 0 || seedCount(t, db, "SELECT COUNT(*) FROM lessons WHERE engagement_id IS NULL") == 0 {
 		t.Error("want lessons tied to risks and portfolio lessons")
 	}
-	if n := seedCount(t, db, "SELECT COUNT(*) FROM lessons WHERE learned_on >= ?", seedAnchor); n > 0 {
-		t.Errorf("%d lessons learned on or after the seedAnchor", n)
+	if n := seedCount(t, db, "SELECT COUNT(*) FROM lessons WHERE learned_on >= ?", seedAnchor()); n > 0 {
+		t.Errorf("%d lessons learned on or after the anchor", n)
 	}
 }
 
 func checkDemoMoney(t *testing.T, db *gorm.DB) {
-	// At least nine quarters of months, all before the seedAnchor, on the first of the month.
+	// At least nine quarters of months, all before the anchor, on the first of the month.
 	var months []models.Date
 	if err := db.Raw("SELECT DISTINCT month FROM cost_records ORDER BY month").Scan(&months).Error; err != nil {
 		t.Fatal(err)
@@ -189,8 +191,8 @@ func checkDemoMoney(t *testing.T, db *gorm.DB) {
 		t.Errorf("cost records cover %d months, want >= 27", len(months))
 	}
 	for _, m := range months {
-		if m.Day() != 1 || !m.Before(seedAnchor) {
-			t.Errorf("cost month %s is not a first of month before the seedAnchor", m)
+		if m.Day() != 1 || !m.Before(seedAnchor()) {
+			t.Errorf("cost month %s is not a first of month before the anchor", m)
 		}
 	}
 	if n := seedCount(t, db, "SELECT COUNT(*) FROM cost_records c JOIN engagements e ON e.id = c.engagement_id WHERE c.currency <> e.currency"); n > 0 {
@@ -251,27 +253,27 @@ func checkDemoDelivery(t *testing.T, db *gorm.DB) {
 	if n := seedCount(t, db, "SELECT COUNT(*) FROM engagements WHERE phase = 'Transferred' AND EXISTS (SELECT 1 FROM readiness_items r WHERE r.engagement_id = engagements.id AND r.status <> ?)", models.ReadinessDone); n > 0 {
 		t.Error("a transferred engagement has readiness items not done")
 	}
-	if n := seedCount(t, db, "SELECT COUNT(*) FROM engagements WHERE model = ? AND phase = 'Transfer' AND planned_transfer BETWEEN ? AND ?", models.ModelBOT, seedAnchor, seedAnchor.AddDays(60)); n < 2 {
+	if n := seedCount(t, db, "SELECT COUNT(*) FROM engagements WHERE model = ? AND phase = 'Transfer' AND planned_transfer BETWEEN ? AND ?", models.ModelBOT, seedAnchor(), seedAnchor().AddDays(60)); n < 2 {
 		t.Errorf("BOT transfers due within 60 days = %d, want 2", n)
 	}
 	if n := seedCount(t, db, "SELECT COUNT(*) FROM transfer_gates"); n == 0 {
 		t.Error("no transfer gates")
 	}
 	// Milestones: some late, two key ones more than 30 days late, some due within 90 days, none done in the future.
-	if n := seedCount(t, db, "SELECT COUNT(*) FROM milestones WHERE actual IS NULL AND planned < ?", seedAnchor); n == 0 {
+	if n := seedCount(t, db, "SELECT COUNT(*) FROM milestones WHERE actual IS NULL AND planned < ?", seedAnchor()); n == 0 {
 		t.Error("no late milestone")
 	}
-	if n := seedCount(t, db, "SELECT COUNT(*) FROM milestones WHERE is_key AND actual IS NULL AND planned < ?", seedAnchor.AddDays(-30)); n < 2 {
+	if n := seedCount(t, db, "SELECT COUNT(*) FROM milestones WHERE is_key AND actual IS NULL AND planned < ?", seedAnchor().AddDays(-30)); n < 2 {
 		t.Errorf("key milestones > 30 days late = %d, want 2", n)
 	}
-	if n := seedCount(t, db, "SELECT COUNT(*) FROM milestones WHERE actual IS NULL AND planned BETWEEN ? AND ?", seedAnchor, seedAnchor.AddDays(90)); n < 5 {
+	if n := seedCount(t, db, "SELECT COUNT(*) FROM milestones WHERE actual IS NULL AND planned BETWEEN ? AND ?", seedAnchor(), seedAnchor().AddDays(90)); n < 5 {
 		t.Errorf("milestones due in the next 90 days = %d", n)
 	}
-	if n := seedCount(t, db, "SELECT COUNT(*) FROM milestones WHERE actual >= ?", seedAnchor); n > 0 {
-		t.Errorf("%d milestones done on or after the seedAnchor", n)
+	if n := seedCount(t, db, "SELECT COUNT(*) FROM milestones WHERE actual >= ?", seedAnchor()); n > 0 {
+		t.Errorf("%d milestones done on or after the anchor", n)
 	}
 	// Governance: the last complete quarter reviewed for the running engagements.
-	q := models.DefaultFiscal.LastComplete(seedAnchor).String()
+	q := models.DefaultFiscal.LastComplete(seedAnchor()).String()
 	if n := seedCount(t, db, "SELECT COUNT(*) FROM governance_reviews WHERE quarter = ?", q); n < 15 {
 		t.Errorf("reviews in %s = %d", q, n)
 	}
@@ -314,7 +316,7 @@ func checkDemoHealth(t *testing.T, db *gorm.DB) {
 	if n := seedCount(t, db, "SELECT COUNT(*) FROM engagements WHERE health <> 'green' OR health_reasons <> ''"); n > 0 {
 		t.Errorf("%d engagements with health set by the seed", n)
 	}
-	if err := models.RefreshHealth(ctx, db, models.DefaultSettings(), models.DateOf(dbtest.Now)); err != nil {
+	if err := models.RefreshHealth(ctx, db, models.DefaultSettings(), models.DateOf(dbtest.Now())); err != nil {
 		t.Fatal(err)
 	}
 	var rows []struct{ Code, Health, HealthReasons string }
@@ -383,16 +385,69 @@ func seedSameData(t *testing.T, one, two *gorm.DB) {
 	}
 }
 
+// Two demo seeds at the same instant write the same rows. (At two instants
+// they differ only in the stamps of records the seed's plans date after now.)
 func TestSeedDemoDeterministic(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
-		if err := models.SeedDemo(context.Background(), db, seedAnchor); err != nil {
-			t.Fatal(err)
-		}
 		kind := "sqlite"
 		if !models.IsSQLite(db) {
 			kind = "postgres"
 		}
-		seedSameData(t, db, seededDemo(t, kind))
+		other := dbtest.Open(t, kind)
+		for _, d := range []*gorm.DB{db, other} {
+			if err := models.SeedDemo(context.Background(), dbtest.Still(d)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		seedSameData(t, db, other)
+	})
+}
+
+// The demo seed writes nothing in the future of its clock: no moment after
+// now (a first run early in a month used to stamp last month's costs days
+// ahead), and nothing done, raised, closed, learned or decided after today.
+func TestSeedWritesNothingInItsFuture(t *testing.T) {
+	moments := []string{"created_at", "updated_at", "at"}
+	days := []string{"raised_on", "closed_on", "learned_on", "decided_on", "changed_on", "held_on", "actual", "accepted_on"}
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		if err := models.SeedDemo(context.Background(), db); err != nil {
+			t.Fatal(err)
+		}
+		now := models.NowOf(db)
+		today := models.DateOf(now)
+		var cols []struct{ Tbl, Col, Typ string }
+		q := `SELECT m.name AS tbl, p.name AS col, p.type AS typ FROM sqlite_master m JOIN pragma_table_info(m.name) p WHERE m.type = 'table'`
+		if !models.IsSQLite(db) {
+			q = `SELECT table_name AS tbl, column_name AS col, data_type AS typ FROM information_schema.columns WHERE table_schema = current_schema()`
+		}
+		must(t, db.Raw(q).Scan(&cols).Error)
+		checked := 0
+		for _, c := range cols {
+			tbl, name, typ := c.Tbl, c.Col, strings.ToLower(c.Typ)
+			if !strings.Contains(typ, "date") && !strings.Contains(typ, "time") {
+				continue // e.g. a measurement's actual value
+			}
+			switch {
+			case slices.Contains(moments, name):
+				var last []time.Time
+				must(t, db.Raw("SELECT "+name+" FROM "+tbl+" WHERE "+name+" IS NOT NULL ORDER BY "+name+" DESC LIMIT 1").Scan(&last).Error)
+				if len(last) > 0 && last[0].After(now) {
+					t.Errorf("%s.%s: %s is after the seed's now %s", tbl, name, last[0].UTC(), now)
+				}
+			case slices.Contains(days, name):
+				var last []models.Date
+				must(t, db.Raw("SELECT "+name+" FROM "+tbl+" WHERE "+name+" IS NOT NULL ORDER BY "+name+" DESC LIMIT 1").Scan(&last).Error)
+				if len(last) > 0 && last[0].After(today) {
+					t.Errorf("%s.%s: %s is after the seed's today %s", tbl, name, last[0], today)
+				}
+			default:
+				continue
+			}
+			checked++
+		}
+		if checked < 20 {
+			t.Errorf("checked %d columns: the walk over the tables found too few to prove anything", checked)
+		}
 	})
 }
 
@@ -509,7 +564,7 @@ func countUpdateWrites(cs []models.Change) int {
 
 // checkMovement expects new, escalated, de-escalated and closed risks in the last two quarters.
 func checkMovement(t *testing.T, db *gorm.DB) {
-	since := models.DefaultFiscal.Start(models.DefaultFiscal.LastComplete(seedAnchor).Prev())
+	since := models.DefaultFiscal.Start(models.DefaultFiscal.LastComplete(seedAnchor()).Prev())
 	moved := map[string]int64{
 		"new":    seedCount(t, db, "SELECT COUNT(*) FROM risks WHERE raised_on >= ?", since),
 		"closed": seedCount(t, db, "SELECT COUNT(*) FROM risks WHERE closed_on >= ?", since),
@@ -537,11 +592,9 @@ func checkMovement(t *testing.T, db *gorm.DB) {
 func TestSeedScaleSmall(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
-		start := time.Now()
-		if err := models.SeedScale(ctx, db, 200, seedAnchor); err != nil {
+		if err := models.SeedScale(ctx, dbtest.Still(db), 200); err != nil {
 			t.Fatal(err)
 		}
-		t.Logf("SeedScale(200) took %s", time.Since(start))
 		if n := seedCount(t, db, "SELECT COUNT(*) FROM engagements"); n != 200 {
 			t.Errorf("engagements = %d, want 200", n)
 		}
@@ -583,17 +636,17 @@ func TestSeedScaleSmall(t *testing.T) {
 		checkRiskHistory(t, db)
 
 		// New rows after the seed get fresh ids (sequences moved past the seed's).
-		if err := db.Exec("INSERT INTO fx_rates (currency, month, rate) VALUES ('CHF', ?, '1.1300')", seedAnchor).Error; err != nil {
+		if err := db.Exec("INSERT INTO fx_rates (currency, month, rate) VALUES ('CHF', ?, '1.1300')", seedAnchor()).Error; err != nil {
 			t.Errorf("insert after the seed: %v", err)
 		}
 
-		// Deterministic for (n, seedAnchor).
+		// Deterministic for (n, the month).
 		kind := "sqlite"
 		if !models.IsSQLite(db) {
 			kind = "postgres"
 		}
 		other := dbtest.Open(t, kind)
-		if err := models.SeedScale(ctx, other, 200, seedAnchor); err != nil {
+		if err := models.SeedScale(ctx, dbtest.Still(other), 200); err != nil {
 			t.Fatal(err)
 		}
 		db.Exec("DELETE FROM fx_rates WHERE currency = 'CHF'")
@@ -616,13 +669,20 @@ func TestSeedScaleTiming(t *testing.T) {
 		kind = "sqlite"
 	}
 	db := dbtest.Open(t, kind)
-	start := time.Now()
-	if err := models.SeedScale(context.Background(), db, n, seedAnchor); err != nil {
+	start := models.NowOf(db)
+	if err := models.SeedScale(context.Background(), db, n); err != nil {
 		t.Fatal(err)
 	}
-	took := time.Since(start)
+	took := models.NowOf(db).Sub(start)
 	for _, tbl := range append([]string{"users"}, seededTables...) {
 		t.Logf("%-20s %9d", tbl, seedCount(t, db, "SELECT COUNT(*) FROM "+tbl))
 	}
 	fmt.Fprintf(os.Stderr, "SeedScale(%d) on %s took %s\n", n, kind, took)
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
 }

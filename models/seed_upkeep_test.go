@@ -29,7 +29,7 @@ func TestSeedScaleLeavesUpkeepInPlace(t *testing.T) {
 			return strings.Join(rows, "\n")
 		}
 		before, v0 := schema(), dataVersion(t, db)
-		if err := models.SeedScale(ctx, db, 20, seedAnchor); err != nil {
+		if err := models.SeedScale(ctx, db, 20); err != nil {
 			t.Fatal(err)
 		}
 		if after := schema(); after != before {
@@ -42,7 +42,7 @@ func TestSeedScaleLeavesUpkeepInPlace(t *testing.T) {
 
 		// The register's search finds a seeded risk, and still follows edits (its triggers are back).
 		search := func(words string) []uint {
-			rs, _, err := models.ListRisks(ctx, db, models.DefaultRiskSettings(), seedAnchor, models.RiskFilter{Q: words, Status: "all"})
+			rs, _, err := models.ListRisks(ctx, db, models.DefaultRiskSettings(), seedAnchor(), models.RiskFilter{Q: words, Status: "all"})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -62,10 +62,10 @@ func SaveSetting(ctx context.Context, db *gorm.DB, key string, value any, userID
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var old Setting
 		tx.Where("key = ?", key).Limit(1).Find(&old)
-		if err := tx.Save(&Setting{Key: key, Value: string(b), UpdatedAt: time.Now().UTC()}).Error; err != nil {
+		if err := tx.Save(&Setting{Key: key, Value: string(b), UpdatedAt: NowOf(tx)}).Error; err != nil {
 			return err
 		}
 		uid := &userID
-		return tx.Create(&Change{Entity: "setting", Action: "update", Field: key, Old: old.Value, New: string(b), UserID: uid, At: time.Now().UTC()}).Error
+		return tx.Create(&Change{Entity: "setting", Action: "update", Field: key, Old: old.Value, New: string(b), UserID: uid, At: NowOf(tx)}).Error
 	})
 }

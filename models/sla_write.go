@@ -34,7 +34,7 @@ func CreateSLA(ctx context.Context, db *gorm.DB, w DeliveryWrite, s *ServiceLeve
 			return err
 		}
 		s.ID, s.Version, s.Archived = 0, 1, false
-		s.CreatedAt, s.UpdatedAt = w.at(), w.at()
+		s.CreatedAt, s.UpdatedAt = w.at(tx), w.at(tx)
 		if err := createTracked(tx, w, EntitySLA, s, func() uint { return s.ID }, prettyMilli, slaFields...); err != nil {
 			return err
 		}
@@ -154,7 +154,7 @@ func RecordSLAMonth(ctx context.Context, db *gorm.DB, w DeliveryWrite, engagemen
 					return ErrStale // it was there when the form loaded; it cannot vanish, so the form is wrong
 				}
 				m.Version = 1
-				m.CreatedAt, m.UpdatedAt = w.at(), w.at()
+				m.CreatedAt, m.UpdatedAt = w.at(tx), w.at(tx)
 				if err := createTracked(tx, w, EntitySLAMeasurement, &m, func() uint { return m.ID }, prettyMilli, measurementFields...); err != nil {
 					return err
 				}

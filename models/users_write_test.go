@@ -16,7 +16,7 @@ import (
 func addUser(t *testing.T, db *gorm.DB, email, role string) models.User {
 	t.Helper()
 	u := models.User{Name: email, Email: email, Role: role}
-	if err := models.CreateUser(context.Background(), db, &u, "a long pass phrase", nil, dbtest.Now); err != nil {
+	if err := models.CreateUser(context.Background(), db, &u, "a long pass phrase", nil, dbtest.Now()); err != nil {
 		t.Fatal(err)
 	}
 	return u
@@ -37,7 +37,7 @@ func TestLastAdminSurvivesConcurrentDemotions(t *testing.T) {
 					defer wg.Done()
 					next := u
 					next.Role = models.RoleManager
-					errs[i] = models.UpdateUser(context.Background(), db, u, next, nil, dbtest.Now)
+					errs[i] = models.UpdateUser(context.Background(), db, u, next, nil, dbtest.Now())
 				}()
 			}
 			wg.Wait()
@@ -61,10 +61,10 @@ func TestLastAdminSurvivesConcurrentDemotions(t *testing.T) {
 			db.Model(&models.User{}).Where("id IN ?", []uint{a.ID, b.ID}).Update("role", models.RoleAdmin)
 		}
 		// Disabling the last one is refused too.
-		if err := models.SetDisabled(context.Background(), db, &b, true, nil, dbtest.Now); err != nil {
+		if err := models.SetDisabled(context.Background(), db, &b, true, nil, dbtest.Now()); err != nil {
 			t.Fatal(err)
 		}
-		if err := models.SetDisabled(context.Background(), db, &a, true, nil, dbtest.Now); !errors.Is(err, models.ErrLastAdmin) {
+		if err := models.SetDisabled(context.Background(), db, &a, true, nil, dbtest.Now()); !errors.Is(err, models.ErrLastAdmin) {
 			t.Errorf("disabling the last active admin: %v", err)
 		}
 	})
@@ -76,7 +76,7 @@ func TestRevokeSessionsMovesTheEpoch(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		u := addUser(t, db, "c@example.com", models.RoleExecutive)
 		seen := map[int64]bool{models.SessionEpoch(&u): true}
-		at := dbtest.Now.Add(123456789 * time.Nanosecond)
+		at := dbtest.Now().Add(123456789 * time.Nanosecond)
 		for i := 0; i < 3; i++ {
 			if err := models.RevokeSessions(db, &u, at); err != nil {
 				t.Fatal(err)
@@ -99,14 +99,14 @@ func TestThrottleForgetsOldFailures(t *testing.T) {
 		ctx := context.Background()
 		keys := models.ThrottleKeys("d@example.com", "192.0.2.1")
 		for i := 0; i < models.FreeFailures; i++ {
-			if err := models.RecordLoginFailure(ctx, db, dbtest.Now, keys...); err != nil {
+			if err := models.RecordLoginFailure(ctx, db, dbtest.Now(), keys...); err != nil {
 				t.Fatal(err)
 			}
 		}
-		if w, _ := models.ThrottleWait(ctx, db, dbtest.Now, keys...); w != 30*time.Second {
+		if w, _ := models.ThrottleWait(ctx, db, dbtest.Now(), keys...); w != 30*time.Second {
 			t.Fatalf("after %d failures: wait %s, want 30s", models.FreeFailures, w)
 		}
-		later := dbtest.Now.Add(25 * time.Hour)
+		later := dbtest.Now().Add(25 * time.Hour)
 		if err := models.RecordLoginFailure(ctx, db, later, keys...); err != nil {
 			t.Fatal(err)
 		}

@@ -3,7 +3,6 @@ package models
 import (
 	"context"
 	"strings"
-	"time"
 
 	"gorm.io/gorm"
 )
@@ -37,7 +36,7 @@ func CreateVendor(ctx context.Context, db *gorm.DB, v *Vendor, userID *uint) err
 		if err := tx.Create(v).Error; err != nil {
 			return err
 		}
-		return RecordChanges(tx, Created("vendor", v.ID, userID, time.Now().UTC(), v, VendorFields...))
+		return RecordChanges(tx, Created("vendor", v.ID, userID, NowOf(tx), v, VendorFields...))
 	})
 }
 
@@ -62,7 +61,7 @@ func UpdateVendor(ctx context.Context, db *gorm.DB, id uint, version int, in Ven
 		if err := UpdateVersioned(tx, &Vendor{}, id, version, cols); err != nil {
 			return err
 		}
-		return RecordChanges(tx, Diff("vendor", id, userID, time.Now().UTC(), old, in, VendorFields...))
+		return RecordChanges(tx, Diff("vendor", id, userID, NowOf(tx), old, in, VendorFields...))
 	})
 }
 
@@ -96,7 +95,7 @@ func SetVendorArchived(ctx context.Context, db *gorm.DB, id uint, version int, a
 		}
 		next := old
 		next.Archived = archived
-		changes := Diff("vendor", id, userID, time.Now().UTC(), old, next, "Archived")
+		changes := Diff("vendor", id, userID, NowOf(tx), old, next, "Archived")
 		for i := range changes {
 			changes[i].Action = map[bool]string{true: "archive", false: "restore"}[archived]
 		}

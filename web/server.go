@@ -30,7 +30,7 @@ type Options struct {
 	RequestTimeout time.Duration
 	IdleTimeout    time.Duration // a session unused this long must sign in again
 	MaxSessionAge  time.Duration // a session older than this must sign in again
-	Now            func() time.Time
+	Now            func() time.Time // the app's clock (models.Clock.Now); nil: the machine's
 	// TrustProxy takes the client address from X-Forwarded-For when the request
 	// comes from a proxy on a private or loopback address; otherwise the
 	// connection's address counts, so a client cannot pick its own address to
@@ -67,7 +67,7 @@ func New(o Options) *Server {
 		o.MaxSessionAge = 12 * time.Hour
 	}
 	if o.Now == nil {
-		o.Now = time.Now
+		o.Now = models.SystemClock().Now
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true

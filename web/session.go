@@ -152,7 +152,7 @@ func (s *Server) rotateCSRF(c echo.Context) {
 		h.Add("Set-Cookie", v)
 	}
 	c.SetCookie(&http.Cookie{Name: csrfCookieName, Value: tok, Path: "/", HttpOnly: true, Secure: s.opts.SecureCookies,
-		SameSite: http.SameSiteLaxMode, Expires: time.Now().Add(csrfMaxAge)})
+		SameSite: http.SameSiteLaxMode, Expires: s.Now().Add(csrfMaxAge)})
 	c.Set(csrfKey, tok)
 }
 

@@ -27,19 +27,23 @@ func TestBrowserRecordMonthOfSLAResults(t *testing.T) {
 	base := startApp(t)
 	signIn(t, ctx, base, "manager")
 	openEngagement(t, ctx, base, "ITO-INF-01")
-	// Column heads are upper-cased by the stylesheet: compare without case.
-	if head := strings.ToLower(text(t, ctx, `[data-testid="slas"] thead`)); strings.Contains(head, "nov 26") {
-		t.Fatalf("November is already recorded: %q", head)
+	// The demo records every month before the current one: the current month
+	// is the one not yet recorded. Column heads are upper-cased by the
+	// stylesheet: compare without case.
+	month := testToday().MonthStart()
+	name, head := month.Format("January 2006"), strings.ToLower(month.Format("Jan 06"))
+	if got := strings.ToLower(text(t, ctx, `[data-testid="slas"] thead`)); strings.Contains(got, head) {
+		t.Fatalf("%s is already recorded: %q", name, got)
 	}
 	do(t, ctx, "open the monthly form",
 		chromedp.Click(chromedp.CSS(`[data-testid="record-sla-results"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="sla-results-form"]`)),
-		chromedp.SetValue(chromedp.CSS(`input[name="month"][type="month"]`), "2026-11"),
+		chromedp.SetValue(chromedp.CSS(`input[name="month"][type="month"]`), month.Format("2006-01")),
 		chromedp.Click(chromedp.CSS(`form[aria-label="Choose the month"] button`)))
-	// The October form stays on screen until November's arrives: wait for its heading.
-	waitText(t, ctx, `#res-h`, "Results for November 2026")
-	do(t, ctx, "November's form ready", chromedp.WaitVisible(chromedp.CSS(`[data-testid="save-results"]`)))
-	if h := text(t, ctx, `#res-h`); h != "Results for November 2026" {
+	// The form shown first stays on screen until the month's arrives: wait for its heading.
+	waitText(t, ctx, `#res-h`, "Results for "+name)
+	do(t, ctx, "the month's form ready", chromedp.WaitVisible(chromedp.CSS(`[data-testid="save-results"]`)))
+	if h := text(t, ctx, `#res-h`); h != "Results for "+name {
 		t.Fatalf("form heading %q", h)
 	}
 	checkAccessibility(t, ctx, "the monthly results form")
@@ -68,20 +72,19 @@ func TestBrowserRecordMonthOfSLAResults(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`[data-testid="save-results"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="engagement-health"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#flash .flash-success`)))
-	want := fmt.Sprintf("Results for November 2026 saved: %d met, 1 missed.", lines-1)
+	want := fmt.Sprintf("Results for %s saved: %d met, 1 missed.", name, lines-1)
 	if msg := text(t, ctx, `#flash .flash-success`); msg != want {
 		t.Errorf("message %q, want %q", msg, want)
 	}
-	// The engagement page now has November, the first service level's result marked missed.
-	head := strings.ToLower(text(t, ctx, `[data-testid="slas"] thead`))
-	if !strings.Contains(head, "nov 26") {
-		t.Fatalf("the engagement page does not show November: %q", head)
+	// The engagement page now has the month, the first service level's result marked missed.
+	if got := strings.ToLower(text(t, ctx, `[data-testid="slas"] thead`)); !strings.Contains(got, head) {
+		t.Fatalf("the engagement page does not show %s: %q", name, got)
 	}
 	firstRow := text(t, ctx, `[data-testid="slas"] tbody tr:first-child th`)
 	lastCell := value(t, ctx, "read the new cell", chromedp.Evaluate[string](
 		`(() => { const cells = document.querySelectorAll('[data-testid="slas"] tbody tr:first-child td'); const c = cells[cells.length - 2]; return c.className + " " + c.textContent; })()`))
 	if firstRow != firstName || !strings.Contains(lastCell, "missed") || !strings.Contains(lastCell, "✗") {
-		t.Errorf("row %q, November cell %q: want the miss marked", firstRow, lastCell)
+		t.Errorf("row %q, %s cell %q: want the miss marked", firstRow, name, lastCell)
 	}
 }
 

@@ -28,7 +28,7 @@ func TestBrowserReviewPackPrints(t *testing.T) {
 	}
 	base := startApp(t)
 	signIn(t, ctx, base, "executive")
-	q := models.DefaultFiscal.LastComplete(models.Today()).String()
+	q := models.DefaultFiscal.LastComplete(testToday()).String()
 	do(t, ctx, "open the pack", chromedp.Navigate(base+"/reviews/"+q), chromedp.WaitVisible(chromedp.CSS(`[data-testid="pack-cover"]`)))
 	names := value(t, ctx, "engagement names", chromedp.Evaluate[[]string](
 		`[...document.querySelectorAll('[data-testid="pack-engagement"] h2.eng-title')].map(h => h.textContent.trim())`))

@@ -19,6 +19,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"portfolio/models"
+	"portfolio/models/dbtest"
 )
 
 // The browser tier: the whole app on 127.0.0.1 driven by Debian's Chromium.
@@ -30,13 +31,17 @@ var axeSource string
 
 const chromiumPath = "/usr/bin/chromium"
 
+// testToday is the day the app under test runs on (dbtest.Today:
+// PORTFOLIO_TEST_TODAY, or the machine's date).
+func testToday() models.Date { return dbtest.Today() }
+
 // newTestApp assembles the app as `portfolio serve` would, over a fresh data
-// directory with the demo portfolio.
+// directory with the demo portfolio, on testToday.
 func newTestApp(t *testing.T) *app {
 	t.Helper()
 	fs := flag.NewFlagSet("test", flag.ContinueOnError)
 	c := bindConfig(fs, func(string) string { return "" })
-	if err := fs.Parse([]string{"--data", t.TempDir(), "--log-level", "error"}); err != nil {
+	if err := fs.Parse([]string{"--data", t.TempDir(), "--log-level", "error", "--today", testToday().String()}); err != nil {
 		t.Fatal(err)
 	}
 	a, err := newApp(context.Background(), c, io.Discard)

@@ -51,15 +51,14 @@ func seedCmd(ctx context.Context, args []string, getenv func(string) string, std
 	if n > 0 {
 		return fmt.Errorf("the database already holds %d engagements; seed an empty one (e.g. --data to a new directory)", n)
 	}
-	start := time.Now()
-	anchor := models.Today().MonthStart()
+	start := models.NowOf(db)
 	switch {
 	case *scale > 0:
-		if err := models.SeedScale(ctx, db, *scale, anchor); err != nil {
+		if err := models.SeedScale(ctx, db, *scale); err != nil {
 			return err
 		}
 	case c.Demo || !c.demoSet:
-		if err := models.SeedDemo(ctx, db, anchor); err != nil {
+		if err := models.SeedDemo(ctx, db); err != nil {
 			return err
 		}
 		// The demo seed writes rows in bulk, past the writers that keep the
@@ -76,7 +75,7 @@ func seedCmd(ctx context.Context, args []string, getenv func(string) string, std
 	if err := models.Checkpoint(ctx, db); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "Seeded in %s.\n", time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(stdout, "Seeded in %s.\n", models.NowOf(db).Sub(start).Round(time.Millisecond))
 	return nil
 }
 
@@ -122,7 +121,7 @@ func userCmd(ctx context.Context, args []string, getenv func(string) string, std
 	if err != nil {
 		return err
 	}
-	now := time.Now()
+	now := models.NowOf(db)
 	if sub == "set-password" {
 		if u == nil {
 			return fmt.Errorf("no user %s", *email)

@@ -13,18 +13,25 @@ import (
 	"portfolio/models/dbtest"
 )
 
-// runCLI runs the command as `portfolio args...` with stdin, over no environment.
+// runCLI runs the command as `portfolio args...` with stdin, on the tests'
+// day (PORTFOLIO_TODAY) and no other environment.
 func runCLI(t *testing.T, stdin string, args ...string) (string, error) {
 	t.Helper()
+	return runCLIEnv(t, map[string]string{"PORTFOLIO_TODAY": testToday().String()}, stdin, args...)
+}
+
+// runCLIEnv runs the command as `portfolio args...` with stdin over env alone.
+func runCLIEnv(t *testing.T, env map[string]string, stdin string, args ...string) (string, error) {
+	t.Helper()
 	var out bytes.Buffer
-	err := run(context.Background(), args, func(string) string { return "" }, strings.NewReader(stdin), &out)
+	err := run(context.Background(), args, func(k string) string { return env[k] }, strings.NewReader(stdin), &out)
 	return out.String(), err
 }
 
 // storedUser reads a user from the data directory's database.
 func storedUser(t *testing.T, dir, email string) *models.User {
 	t.Helper()
-	db, err := models.Open(context.Background(), models.SQLitePath(dir))
+	db, err := models.Open(context.Background(), models.SQLitePath(dir), dbtest.Clock())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +47,7 @@ func storedUser(t *testing.T, dir, email string) *models.User {
 }
 
 func TestUserAddAndSetPassword(t *testing.T) {
-	_ = dbtest.Now // bcrypt at its lowest cost (dbtest's init) keeps this quick
+	_ = dbtest.Now() // bcrypt at its lowest cost (dbtest's init) keeps this quick
 	dir := t.TempDir()
 	data := "--data=" + dir
 
@@ -134,15 +141,63 @@ func TestHelpListsCommandsAndSettings(t *testing.T) {
 // touching the database or the network.
 func TestProductionNeedsSessionKeys(t *testing.T) {
 	dir := t.TempDir()
-	_, err := runCLI(t, "", "serve", "--production", "--data", dir, "--addr", "127.0.0.1:0")
+	_, err := runCLIEnv(t, nil, "", "serve", "--production", "--data", dir, "--addr", "127.0.0.1:0")
 	if err == nil || !strings.Contains(err.Error(), "PORTFOLIO_SESSION_KEYS") {
 		t.Fatalf("production without keys: %v", err)
 	}
 	if files, _ := filepath.Glob(filepath.Join(dir, "*")); len(files) != 0 {
 		t.Errorf("a refused start left files behind: %v", files)
 	}
-	_, err = runCLI(t, "", "serve", "--production", "--session-keys", "too-short", "--data", dir, "--addr", "127.0.0.1:0")
+	_, err = runCLIEnv(t, nil, "", "serve", "--production", "--session-keys", "too-short", "--data", dir, "--addr", "127.0.0.1:0")
 	if err == nil || !strings.Contains(err.Error(), "at least 32") {
 		t.Errorf("production with a short key: %v", err)
+	}
+}
+
+// --today runs every command as if it were that day: the demo seed is dated
+// from it. Production refuses it (flag or environment), as it refuses a date
+// that is not one, before touching the database.
+func TestTodayIsForDemosNotProduction(t *testing.T) {
+	dir := t.TempDir()
+	keys := "--session-keys=" + strings.Repeat("k", 40)
+	for _, tc := range []struct {
+		env  map[string]string
+		args []string
+	}{
+		{nil, []string{"serve", "--production", keys, "--today", "2027-03-31", "--data", dir}},
+		{map[string]string{"PORTFOLIO_TODAY": "2027-03-31", "PORTFOLIO_PRODUCTION": "true"}, []string{"serve", keys, "--data", dir}},
+		{map[string]string{"PORTFOLIO_PRODUCTION": "true"}, []string{"seed", "--demo", "--today", "2027-03-31", "--data", dir}},
+	} {
+		_, err := runCLIEnv(t, tc.env, "", tc.args...)
+		if err == nil || !strings.Contains(err.Error(), "--today") || !strings.Contains(err.Error(), "production") {
+			t.Errorf("%v %v: %v, want --today refused in production", tc.env, tc.args, err)
+		}
+	}
+	if _, err := runCLIEnv(t, nil, "", "migrate", "--today", "31/03/2027", "--data", dir); err == nil || !strings.Contains(err.Error(), "--today") {
+		t.Errorf("a bad --today: %v", err)
+	}
+	if files, _ := filepath.Glob(filepath.Join(dir, "*")); len(files) != 0 {
+		t.Errorf("a refused start left files behind: %v", files)
+	}
+
+	// A leap day: the demo's last recorded month is January 2028, and nothing
+	// it wrote is dated after the day.
+	if out, err := runCLIEnv(t, nil, "", "seed", "--demo", "--today", "2028-02-29", "--data", dir); err != nil {
+		t.Fatalf("seed on 29 Feb 2028: %v\n%s", err, out)
+	}
+	db, err := models.Open(context.Background(), models.SQLitePath(dir), models.SystemClock())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		sqlDB, _ := db.DB()
+		sqlDB.Close()
+	}()
+	var last models.CostRecord
+	if err := db.Order("month DESC").First(&last).Error; err != nil {
+		t.Fatal(err)
+	}
+	if last.Month != models.D(2028, 1, 1) || last.CreatedAt.After(models.D(2028, 3, 1).Time) {
+		t.Errorf("the last month seeded on 29 Feb 2028: %s, entered %s", last.Month, last.CreatedAt)
 	}
 }

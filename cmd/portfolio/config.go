@@ -34,6 +34,7 @@ type config struct {
 	IdleTimeout   time.Duration
 	MaxSession    time.Duration
 	WarmPack      bool
+	Today         string // run as if it were this day (demos, training, tests)
 }
 
 // settingsHelp lists the settings for --help: flag, environment variable + default, meaning.
@@ -51,6 +52,7 @@ var settingsHelp = [][3]string{
 	{"log-level", "PORTFOLIO_LOG_LEVEL=info", "debug, info, warn or error"},
 	{"log-format", "PORTFOLIO_LOG_FORMAT=text", "text or json"},
 	{"warm-pack", "PORTFOLIO_WARM_PACK=true", "build the last quarter's review pack ahead, once the data has been quiet for 10 seconds"},
+	{"today", "PORTFOLIO_TODAY", "run as if it were this day, YYYY-MM-DD (demos, training, tests; refused with --production)"},
 }
 
 // bindConfig registers the shared settings on a flag set, defaulting from the environment.
@@ -82,7 +84,7 @@ func bindConfig(fs *flag.FlagSet, getenv func(string) string) *config {
 	if v := getenv("PORTFOLIO_DEMO"); v != "" {
 		c.Demo, c.demoSet = envBool("PORTFOLIO_DEMO", false), true
 	}
-	fs.Func("demo", "seed the demo portfolio into an empty database (true/false)", func(s string) error {
+	fs.BoolFunc("demo", "seed the demo portfolio into an empty database (--demo, --demo=false)", func(s string) error {
 		b, err := strconv.ParseBool(s)
 		c.Demo, c.demoSet = b, true
 		return err
@@ -96,6 +98,7 @@ func bindConfig(fs *flag.FlagSet, getenv func(string) string) *config {
 	fs.StringVar(&c.LogLevel, "log-level", env("PORTFOLIO_LOG_LEVEL", "info"), "log level")
 	fs.StringVar(&c.LogFormat, "log-format", env("PORTFOLIO_LOG_FORMAT", "text"), "log format: text or json")
 	fs.BoolVar(&c.WarmPack, "warm-pack", envBool("PORTFOLIO_WARM_PACK", true), "build the last quarter's review pack ahead when the data is quiet")
+	fs.StringVar(&c.Today, "today", getenv("PORTFOLIO_TODAY"), "run as if it were this day, YYYY-MM-DD (not in production)")
 	return c
 }
 
@@ -136,7 +139,25 @@ func (c *config) validate() error {
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return fmt.Errorf("--log-format must be text or json, not %q", c.LogFormat)
 	}
-	return nil
+	_, err := c.clock()
+	return err
+}
+
+// clock is the app's one clock: the machine's, or --today's day moving on in
+// real time. Production refuses --today: every date the app records would be
+// false.
+func (c *config) clock() (models.Clock, error) {
+	if c.Today == "" {
+		return models.SystemClock(), nil
+	}
+	if c.Production {
+		return models.Clock{}, errors.New("--today (PORTFOLIO_TODAY) is for demos, training and tests: production mode runs on the real date; unset it")
+	}
+	d, err := models.ParseDate(c.Today)
+	if err != nil {
+		return models.Clock{}, fmt.Errorf("--today: %w", err)
+	}
+	return models.ClockAt(d), nil
 }
 
 func (c *config) logger(w io.Writer) *slog.Logger {

@@ -243,6 +243,9 @@ func loadCmd(ctx context.Context, args []string, getenv func(string) string, std
 		return err
 	}
 	common := []string{"--data", loadDataDir(c)}
+	if c.Today != "" {
+		common = append(common, "--today", c.Today)
+	}
 	if c.DatabaseURL != "" {
 		common = append(common, "--database-url", c.DatabaseURL)
 	}
@@ -261,6 +264,10 @@ func loadCmd(ctx context.Context, args []string, getenv func(string) string, std
 		} else {
 			fmt.Fprint(stdout, "Seed: ", string(out))
 		}
+	}
+	clock, err := c.clock()
+	if err != nil {
+		return err
 	}
 	fy, err := keepBeforeLoad(ctx, *c, stdout)
 	if err != nil {
@@ -386,7 +393,7 @@ func loadCmd(ctx context.Context, args []string, getenv func(string) string, std
 		lat: []time.Duration{took}, note: fmt.Sprintf("%d rows, %.1f MB, server RSS %.0f → peak %d MB", rows, float64(len(csv))/1e6, before, peak),
 		target: "< 10 s, flat memory", pass: verdict(err == nil && took < 10*time.Second && float64(peak)-before < 50)})
 
-	results = append(results, pastPages(reader, fy)...)
+	results = append(results, pastPages(reader, fy, clock.Today())...)
 
 	// The write-ahead log's largest size in the mixed run (SQLite): bounded by
 	// the checkpointer (models/db_checkpoint.go), read back by a start after a crash.
@@ -400,7 +407,7 @@ func loadCmd(ctx context.Context, args []string, getenv func(string) string, std
 			return fi.Size() >> 20
 		})
 	}
-	mixedResults := mixedRun(admin, reader, *readers, *writers, *mixed, first, next)
+	mixedResults := mixedRun(admin, reader, *readers, *writers, *mixed, first, next, clock.Today())
 	if mb := peakLog(); mb >= 0 {
 		mixedResults[0].note = fmt.Sprintf("write-ahead log at most %d MB", mb)
 	}
@@ -437,7 +444,7 @@ func memoryServer(body []byte) (string, error) {
 // mixedRun is readers reading the dashboard, the register and its next page
 // while writers move risks between open and mitigating (the register's quick
 // action, as htmx sends it, with the CSRF token and the row's version).
-func mixedRun(admin, reader *loadClient, readers, writers int, d time.Duration, first, next string) []loadResult {
+func mixedRun(admin, reader *loadClient, readers, writers int, d time.Duration, first, next string, today models.Date) []loadResult {
 	const perWriter = 40
 	type risk struct {
 		id      int
@@ -471,7 +478,7 @@ func mixedRun(admin, reader *loadClient, readers, writers int, d time.Duration, 
 			st := map[string]string{"open": "mitigating", "mitigating": "closed", "closed": "open"}[r.status]
 			action, form := "status", url.Values{"status": {st}}
 			if st == "closed" {
-				action, form = "close", url.Values{"closed_on": {time.Now().UTC().Format(time.DateOnly)}, "closed_reason": {"Load run"}}
+				action, form = "close", url.Values{"closed_on": {today.String()}, "closed_reason": {"Load run"}}
 			}
 			form.Set("_csrf", admin.csrf)
 			form.Set("version", r.version)

@@ -30,7 +30,7 @@ func keepBeforeLoad(ctx context.Context, c config, stdout io.Writer) (models.Fis
 		return models.Fiscal{}, err
 	}
 	start := time.Now()
-	days, err := models.BuildRiskSnapshots(ctx, db, s.Fiscal(), time.Now())
+	days, err := models.BuildRiskSnapshots(ctx, db, s.Fiscal(), models.NowOf(db))
 	if len(days) > 0 {
 		fmt.Fprintf(stdout, "Kept the register as at %d quarter ends in %s.\n", len(days), time.Since(start).Round(time.Millisecond))
 	}
@@ -40,8 +40,8 @@ func keepBeforeLoad(ctx context.Context, c config, stdout io.Writer) (models.Fis
 // pastPages times, one request each, the pages of the last ended quarter:
 // its review pack (built, then kept), the register as at its end, and the
 // movement since the quarter before.
-func pastPages(reader *loadClient, fy models.Fiscal) []loadResult {
-	q := fy.LastComplete(models.Today())
+func pastPages(reader *loadClient, fy models.Fiscal, today models.Date) []loadResult {
+	q := fy.LastComplete(today)
 	end, prev := fy.End(q), fy.End(q.Prev())
 	var out []loadResult
 	for _, p := range []struct{ name, path string }{

@@ -22,7 +22,11 @@ import (
 
 // openDB opens and migrates the configured database.
 func openDB(ctx context.Context, c *config) (*gorm.DB, []int, error) {
-	db, err := models.Open(ctx, c.dsn())
+	clock, err := c.clock()
+	if err != nil {
+		return nil, nil, err
+	}
+	db, err := models.Open(ctx, c.dsn(), clock)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -35,6 +39,7 @@ func openDB(ctx context.Context, c *config) (*gorm.DB, []int, error) {
 
 // app is the assembled application: database and HTTP handler.
 type app struct {
+	clock   models.Clock
 	db      *gorm.DB
 	handler http.Handler
 	log     *slog.Logger
@@ -80,10 +85,11 @@ func newApp(ctx context.Context, c *config, stdout io.Writer) (*app, error) {
 			return nil, err
 		}
 	}
+	clock, _ := c.clock() // validated above
 	srv := web.New(web.Options{DB: db, Log: log, SessionKeys: keys, SecureCookies: c.SecureCookies, TrustProxy: c.TrustProxy,
-		IdleTimeout: c.IdleTimeout, MaxSessionAge: c.MaxSession})
+		IdleTimeout: c.IdleTimeout, MaxSessionAge: c.MaxSession, Now: clock.Now})
 	h := handlers.New(srv, db)
-	return &app{db: db, handler: srv.Echo, log: log, reviews: h}, nil
+	return &app{clock: clock, db: db, handler: srv.Echo, log: log, reviews: h}, nil
 }
 
 // seedDemoIfEmpty seeds the demo portfolio into a database without engagements
@@ -96,8 +102,8 @@ func seedDemoIfEmpty(ctx context.Context, db *gorm.DB, stdout io.Writer) error {
 	if n > 0 {
 		return nil
 	}
-	start := time.Now()
-	if err := models.SeedDemo(ctx, db, models.Today().MonthStart()); err != nil {
+	start := models.NowOf(db)
+	if err := models.SeedDemo(ctx, db); err != nil {
 		return fmt.Errorf("seed demo: %w", err)
 	}
 	// The seed writes rows in bulk, past the writers that keep the aggregates.
@@ -107,7 +113,7 @@ func seedDemoIfEmpty(ctx context.Context, db *gorm.DB, stdout io.Writer) error {
 	if err := refreshHealth(ctx, db); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "Seeded the demo portfolio in %s. Sign in with one of:\n", time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(stdout, "Seeded the demo portfolio in %s. Sign in with one of:\n", models.NowOf(db).Sub(start).Round(time.Millisecond))
 	for _, a := range models.DemoAccounts {
 		fmt.Fprintf(stdout, "  %-10s %-34s password: %s\n", a.Role, a.Email, a.Password)
 	}
@@ -119,7 +125,7 @@ func refreshHealth(ctx context.Context, db *gorm.DB) error {
 	if err != nil {
 		return err
 	}
-	return models.RefreshHealth(ctx, db, s, models.Today())
+	return models.RefreshHealth(ctx, db, s, models.TodayOf(db))
 }
 
 // serveMemoryLimit is the server's soft memory limit unless GOMEMLIMIT sets
@@ -213,10 +219,10 @@ func keepQuarterEnds(ctx context.Context, a *app) error {
 	if err != nil {
 		return err
 	}
-	start := time.Now()
-	days, err := models.BuildRiskSnapshots(ctx, a.db, s.Fiscal(), time.Now())
+	start := a.clock.Now()
+	days, err := models.BuildRiskSnapshots(ctx, a.db, s.Fiscal(), start)
 	if len(days) > 0 {
-		a.log.Info("kept the register as at the quarters' ends", "days", days, "took", time.Since(start).Round(time.Millisecond))
+		a.log.Info("kept the register as at the quarters' ends", "days", days, "took", a.clock.Now().Sub(start).Round(time.Millisecond))
 	}
 	return err
 }
@@ -243,13 +249,13 @@ func warmReviewPack(ctx context.Context, a *app, every time.Duration) {
 			continue
 		}
 		if v == last {
-			start := time.Now()
+			start := a.clock.Now()
 			built, err := a.reviews.WarmReviewPack(ctx)
 			switch {
 			case err != nil && ctx.Err() == nil:
 				a.log.Error("building the review pack ahead failed", "err", err)
 			case built:
-				a.log.Info("built the review pack ahead", "took", time.Since(start).Round(time.Millisecond))
+				a.log.Info("built the review pack ahead", "took", a.clock.Now().Sub(start).Round(time.Millisecond))
 			}
 		}
 		last = v

@@ -42,7 +42,7 @@ func serveOnce(t *testing.T, dataDir string) string {
 	out := &syncBuffer{}
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"serve", "--data", dataDir, "--addr", "127.0.0.1:0", "--log-level", "error"},
+		done <- run(ctx, []string{"serve", "--data", dataDir, "--addr", "127.0.0.1:0", "--log-level", "error", "--today", testToday().String()},
 			func(string) string { return "" }, strings.NewReader(""), out)
 	}()
 	var base string

@@ -19,11 +19,35 @@ import (
 	"portfolio/models"
 )
 
-// Anchor is the month the demo data is seeded for, and Now the day tests run "on".
-var (
-	Anchor = models.D(2026, time.November, 1)
-	Now    = time.Date(2026, time.November, 21, 10, 0, 0, 0, time.UTC)
-)
+// Today is the day the tests run "on": PORTFOLIO_TEST_TODAY (YYYY-MM-DD) or,
+// unset, the machine's date. It is read at each call, not once at start, so
+// that go test's cache knows the results depend on it.
+func Today() models.Date {
+	v := os.Getenv("PORTFOLIO_TEST_TODAY")
+	if v == "" {
+		return models.SystemClock().Today()
+	}
+	d, err := models.ParseDate(v)
+	if err != nil {
+		panic("PORTFOLIO_TEST_TODAY: " + err.Error())
+	}
+	return d
+}
+
+// Now is the instant tests take as now: 10:00 UTC on Today, clear of either
+// end of the day.
+func Now() time.Time { return Today().Add(10 * time.Hour) }
+
+// Clock is the clock of the databases tests open: it reads Now when the
+// database is opened and moves on in real time, so that rows written one
+// after another are stamped in order.
+func Clock() models.Clock { return models.ClockFrom(Now()) }
+
+// Still is db with its clock standing at Now: for tests that compare what two
+// writes stamp.
+func Still(db *gorm.DB) *gorm.DB {
+	return db.Session(&gorm.Session{NowFunc: func() time.Time { return Now() }})
+}
 
 func init() {
 	// bcrypt at its default cost makes every seeded account cost ~60 ms.
@@ -63,7 +87,7 @@ func Empty(t testing.TB, kind string) *gorm.DB {
 	if kind == "postgres" {
 		return emptyPostgres(t)
 	}
-	db, err := models.Open(context.Background(), filepath.Join(t.TempDir(), "test.db"))
+	db, err := models.Open(context.Background(), filepath.Join(t.TempDir(), "test.db"), Clock())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +126,7 @@ func emptyPostgres(t testing.TB) *gorm.DB {
 		t.Skip("PORTFOLIO_TEST_POSTGRES_URL is not set")
 	}
 	ctx := context.Background()
-	admin, err := models.Open(ctx, base)
+	admin, err := models.Open(ctx, base, Clock())
 	if err != nil {
 		t.Fatalf("postgres: %v", err)
 	}
@@ -117,7 +141,7 @@ func emptyPostgres(t testing.TB) *gorm.DB {
 	q := u.Query()
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
-	db, err := models.Open(ctx, u.String())
+	db, err := models.Open(ctx, u.String(), Clock())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,7 +169,7 @@ var (
 	demoErr   error
 )
 
-// Demo returns a database of a kind holding the demo portfolio seeded for Anchor,
+// Demo returns a database of a kind holding the demo portfolio seeded for the month of Now,
 // with health refreshed for Now. SQLite copies a template seeded once per test
 // binary, so a test may write to its copy freely.
 func Demo(t testing.TB, kind string) *gorm.DB {
@@ -163,7 +187,7 @@ func Demo(t testing.TB, kind string) *gorm.DB {
 		}
 		defer os.RemoveAll(dir)
 		path := filepath.Join(dir, "demo.db")
-		db, err := models.Open(context.Background(), path)
+		db, err := models.Open(context.Background(), path, Clock())
 		if err != nil {
 			demoErr = err
 			return
@@ -190,7 +214,7 @@ func Demo(t testing.TB, kind string) *gorm.DB {
 	if err := os.WriteFile(dst, demoBytes, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	db, err := models.Open(context.Background(), dst)
+	db, err := models.Open(context.Background(), dst, Clock())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -207,7 +231,7 @@ func seed(t testing.TB, db *gorm.DB) {
 
 func seedErr(db *gorm.DB) error {
 	ctx := context.Background()
-	if err := models.SeedDemo(ctx, db, Anchor); err != nil {
+	if err := models.SeedDemo(ctx, db); err != nil {
 		return err
 	}
 	// The seed writes rows in bulk, past the writers that keep the aggregates.
@@ -218,5 +242,5 @@ func seedErr(db *gorm.DB) error {
 	if err != nil {
 		return err
 	}
-	return models.RefreshHealth(ctx, db, s, models.DateOf(Now))
+	return models.RefreshHealth(ctx, db, s, Today())
 }

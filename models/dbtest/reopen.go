@@ -46,7 +46,7 @@ func Reopen(t testing.TB, db *gorm.DB) *gorm.DB {
 	if target == "" {
 		t.Fatal("reopen: no database file or schema")
 	}
-	other, err := models.Open(context.Background(), target)
+	other, err := models.Open(context.Background(), target, Clock())
 	if err != nil {
 		t.Fatal(err)
 	}
