@@ -28,8 +28,8 @@ type Options struct {
 	SessionKeys    [][]byte // hash/block key pairs, newest first: older pairs still decode (rotation)
 	SecureCookies  bool     // served over TLS (directly or behind a proxy)
 	RequestTimeout time.Duration
-	IdleTimeout    time.Duration // a session unused this long must sign in again
-	MaxSessionAge  time.Duration // a session older than this must sign in again
+	IdleTimeout    time.Duration    // a session unused this long must sign in again
+	MaxSessionAge  time.Duration    // a session older than this must sign in again
 	Now            func() time.Time // the app's clock (models.Clock.Now); nil: the machine's
 	// TrustProxy takes the client address from X-Forwarded-For when the request
 	// comes from a proxy on a private or loopback address; otherwise the
