@@ -159,7 +159,14 @@ func (a *App) newCost(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := pages.CostValues{Month: a.today().AddDays(-a.today().Day()).Format("2006-01"), SavingsType: models.SavingsHard}
+	next, ok, err := models.NextCostMonth(c.Request().Context(), a.db, e, a.today())
+	if err != nil {
+		return err
+	}
+	v := pages.CostValues{SavingsType: models.SavingsHard}
+	if ok {
+		v.Month = next.Format("2006-01")
+	}
 	if m := c.QueryParam("month"); m != "" {
 		ch := web.Checker{}
 		if d := parseMonth(ch, "month", m, a.today()); ch.OK() {
@@ -177,12 +184,16 @@ func (a *App) newCost(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if !ok && v.Month == "" {
+		p.AllRecorded = a.today().Format("January 2006")
+	}
 	return renderCostForm(c, http.StatusOK, p)
 }
 
-// createCost records a month. Route: costs.create; a month that already has a
-// record updates that record (never a second one). Success redirects to the
-// costs page; invalid input answers 422 with the form (#cost-form for htmx).
+// createCost records a month. Route: costs.create. A month that has its record
+// already is refused with 409 and a link to edit it, the stored record
+// unchanged and the user's input kept. Success redirects to the costs page;
+// invalid input answers 422 with the form (#cost-form for htmx).
 func (a *App) createCost(c echo.Context) error {
 	e, err := a.authorizedCostEngagement(c)
 	if err != nil {
@@ -244,21 +255,20 @@ func (a *App) saveCost(c echo.Context, e models.Engagement, current *models.Cost
 	}
 	status := http.StatusUnprocessableEntity
 	var conflict []components.ConflictRow
+	var recorded *models.MonthRecordedError
 	if ch.OK() {
 		s, err := a.settings(c)
 		if err != nil {
 			return err
 		}
 		w := models.CostWrite{Settings: s, Today: today, UserID: userID(c)}
-		rec, existed, err := models.SaveCost(c.Request().Context(), a.db, w, in, version)
+		rec, err := models.SaveCost(c.Request().Context(), a.db, w, in, version)
 		switch {
 		case err == nil:
-			msg := "Costs of " + rec.Month.Format("January 2006") + " saved."
-			if existed {
-				msg = rec.Month.Format("January 2006") + " was already recorded: that record has been updated (its history keeps the previous values)."
-			}
-			web.AddFlash(c, "success", msg)
+			web.AddFlash(c, "success", "Costs of "+rec.Month.Format("January 2006")+" saved.")
 			return web.Redirect(c, fmt.Sprintf("/engagements/%d/costs", e.ID))
+		case errors.As(err, &recorded):
+			status = http.StatusConflict
 		case errors.Is(err, models.ErrStale):
 			status = http.StatusConflict
 			var now models.CostRecord
@@ -276,7 +286,11 @@ func (a *App) saveCost(c echo.Context, e models.Engagement, current *models.Cost
 	if err != nil {
 		return err
 	}
-	p.Errors, p.Stale, p.Conflict = ch, status == http.StatusConflict, conflict
+	p.Errors, p.Stale, p.Conflict = ch, status == http.StatusConflict && recorded == nil, conflict
+	if recorded != nil {
+		p.Recorded = &pages.RecordedMonth{Label: recorded.Month.Format("January 2006"),
+			EditURL: fmt.Sprintf("/engagements/%d/costs/%d/edit", e.ID, recorded.ID)}
+	}
 	return renderCostForm(c, status, p)
 }
 

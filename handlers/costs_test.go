@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -133,9 +134,12 @@ func TestCostCreateInvalid(t *testing.T) {
 	})
 }
 
-// Posting a month that already has a record edits that record: no duplicate,
-// the change in its history, the previous values kept there.
-func TestCostDuplicateMonthEditsExisting(t *testing.T) {
+// "Record a month" opens on the first month not yet recorded. Posting a month
+// that has its record already is refused with 409 and a link to edit it: the
+// stored row is unchanged to the byte, nothing is added to its history, and
+// the user's input is kept. A month opened by ?month= that is recorded opens
+// its edit form.
+func TestCostRecordedMonthIsNeverOverwritten(t *testing.T) {
 	forEachDB(t, func(t *testing.T, e *env) {
 		mine, _ := managedEngagements(t, e)
 		var existing models.CostRecord
@@ -144,28 +148,68 @@ func TestCostDuplicateMonthEditsExisting(t *testing.T) {
 		}
 		c := e.client()
 		c.login(models.RoleManager)
-		// The new-month form for a recorded month opens that month's edit form.
-		r := c.get(fmt.Sprintf("/engagements/%d/costs/new?month=%s", mine.ID, existing.Month.Format("2006-01")))
+		form := c.get(fmt.Sprintf("/engagements/%d/costs/new", mine.ID))
+		next := models.Date{Time: existing.Month.AddDate(0, 1, 0)}
+		if v, _ := form.Doc(t).Find(`input[name="month"]`).Attr("value"); v != ym(next) {
+			t.Errorf("the new-month form opens on %q, want the first month not recorded, %s", v, ym(next))
+		}
+		r := c.get(fmt.Sprintf("/engagements/%d/costs/new?month=%s", mine.ID, ym(existing.Month)))
 		if r.StatusCode != http.StatusSeeOther || !strings.HasSuffix(r.Header.Get("Location"), fmt.Sprintf("/costs/%d/edit", existing.ID)) {
 			t.Errorf("new form for a recorded month: %d %s", r.StatusCode, r.Header.Get("Location"))
 		}
-		f := costPost(c.csrf(fmt.Sprintf("/engagements/%d/costs/new", mine.ID)), existing.Month.Format("2006-01"))
-		r = c.post(fmt.Sprintf("/engagements/%d/costs", mine.ID), f)
-		if r.StatusCode != http.StatusSeeOther {
-			t.Fatalf("post: %d\n%s", r.StatusCode, r.Body)
+		before := rowText(t, e, "cost_records", existing.ID)
+		changes := len(changesOf(t, e, "cost", existing.ID))
+		for _, htmx := range []bool{false, true} {
+			f := costPost(c.csrf(fmt.Sprintf("/engagements/%d/costs/new", mine.ID)), ym(existing.Month))
+			var r resp
+			if htmx {
+				r = hxPost(c, fmt.Sprintf("/engagements/%d/costs", mine.ID), f)
+			} else {
+				r = c.post(fmt.Sprintf("/engagements/%d/costs", mine.ID), f)
+			}
+			if r.StatusCode != http.StatusConflict {
+				t.Fatalf("posting a recorded month (htmx %v): %d\n%.400s", htmx, r.StatusCode, r.Body)
+			}
+			doc := r.Doc(t)
+			link, _ := doc.Find(`[data-testid="edit-recorded"]`).Attr("href")
+			if link != fmt.Sprintf("/engagements/%d/costs/%d/edit", mine.ID, existing.ID) {
+				t.Errorf("the 409 links to %q, not the month's edit form", link)
+			}
+			if v, _ := doc.Find(`input[name="baseline"]`).Attr("value"); v != "100,000.00" {
+				t.Errorf("the input is not kept: baseline %q", v)
+			}
 		}
-		var rows []models.CostRecord
-		e.db.Where("engagement_id = ? AND month = ?", mine.ID, existing.Month).Find(&rows)
-		if len(rows) != 1 || rows[0].ID != existing.ID || rows[0].Baseline != 10_000_000 || rows[0].Version != existing.Version+1 {
-			t.Fatalf("after posting an existing month: %+v", rows)
+		if after := rowText(t, e, "cost_records", existing.ID); after != before {
+			t.Errorf("the stored month changed:\n%s\n%s", before, after)
 		}
-		if !hasChange(changesOf(t, e, "cost", existing.ID), "baseline", models.FormatMinor(existing.Baseline, true), "100,000.00") {
-			t.Error("the edit is not in the record's history")
+		if n := len(changesOf(t, e, "cost", existing.ID)); n != changes {
+			t.Errorf("history rows %d → %d", changes, n)
 		}
-		if !strings.Contains(c.get(fmt.Sprintf("/engagements/%d/costs", mine.ID)).Body, "already recorded") {
-			t.Error("the flash does not say the month was already recorded")
+		var n int64
+		e.db.Model(&models.CostRecord{}).Where("engagement_id = ? AND month = ?", mine.ID, existing.Month).Count(&n)
+		if n != 1 {
+			t.Errorf("%d records of the month", n)
 		}
 	})
+}
+
+// rowText is a stored row as text, every column, to compare a row byte for byte.
+func rowText(t *testing.T, e *env, table string, id uint) string {
+	t.Helper()
+	var row map[string]any
+	if err := e.db.Table(table).Where("id = ?", id).Take(&row).Error; err != nil {
+		t.Fatal(err)
+	}
+	keys := make([]string, 0, len(row))
+	for k := range row {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	var b strings.Builder
+	for _, k := range keys {
+		fmt.Fprintf(&b, "%s=%v;", k, row[k])
+	}
+	return b.String()
 }
 
 // Editing a month with a stale version answers 409 with both versions and stores nothing.

@@ -60,7 +60,8 @@ func (a *App) resultsProps(c echo.Context, e models.Engagement, month models.Dat
 
 // slaResultsForm shows the form that records one month's results of all the
 // engagement's service levels. Route: slas.results (?month=YYYY-MM, default the
-// last complete month).
+// first month not yet recorded; a recorded month opens with its results and
+// their versions, to be corrected).
 func (a *App) slaResultsForm(c echo.Context) error {
 	e, err := a.editableEngagementFromPath(c)
 	if err != nil {
@@ -68,7 +69,12 @@ func (a *App) slaResultsForm(c echo.Context) error {
 	}
 	month, ok := parseResultMonth(c.QueryParam("month"))
 	if !ok || month.After(a.today()) {
-		month = models.Date{Time: a.today().MonthStart().AddDate(0, -1, 0)}
+		if month, _, err = models.NextSLAMonth(c.Request().Context(), a.db, e, a.today()); err != nil {
+			return err
+		}
+		if month.After(a.today()) {
+			month = a.today().MonthStart() // every month is recorded: this one opens to be corrected
+		}
 	}
 	p, err := a.resultsProps(c, e, month, yearMonth(month))
 	if err != nil {

@@ -334,3 +334,46 @@ func TestSLAPageAndExports(t *testing.T) {
 		}
 	})
 }
+
+// "Record a month's results" opens on the first month not yet recorded; a
+// month posted as new that has its results already is refused with 409, its
+// stored results unchanged to the byte, and the form links to that month.
+func TestSLARecordedMonthIsNeverOverwritten(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		mine, _ := managedEngagements(t, e)
+		c := e.client()
+		c.login(models.RoleManager)
+		doc := c.get(fmt.Sprintf("/engagements/%d/slas/results", mine.ID)).Doc(t)
+		if v, _ := doc.Find(`input[name="month"][type="month"]`).Attr("value"); v != ym(month(0)) {
+			t.Errorf("the form opens on %q, want the first month not recorded, %s", v, ym(month(0)))
+		}
+		last := month(-1)
+		var held []models.SLAMeasurement
+		e.db.Where("engagement_id = ? AND month = ?", mine.ID, last).Order("id").Find(&held)
+		if len(held) == 0 {
+			t.Fatalf("the demo has no results of %s", ym(last))
+		}
+		before := map[uint]string{}
+		for _, m := range held {
+			before[m.ID] = rowText(t, e, "sla_measurements", m.ID)
+		}
+		// A form for this month (nothing recorded, no versions) posted for last month.
+		form := resultsForm(t, c, mine.ID, ym(month(0)))
+		form.Set("month", ym(last))
+		for _, m := range held {
+			form.Set(fmt.Sprintf("actual_%d", m.ServiceLevelID), "1")
+		}
+		r := c.post(fmt.Sprintf("/engagements/%d/slas/results", mine.ID), form)
+		if r.StatusCode != http.StatusConflict {
+			t.Fatalf("posting a recorded month: %d", r.StatusCode)
+		}
+		for _, m := range held {
+			if after := rowText(t, e, "sla_measurements", m.ID); after != before[m.ID] {
+				t.Errorf("a stored result changed:\n%s\n%s", before[m.ID], after)
+			}
+		}
+		if link, _ := r.Doc(t).Find(`[data-testid="open-recorded"]`).Attr("href"); link != fmt.Sprintf("/engagements/%d/slas/results?month=%s", mine.ID, ym(last)) {
+			t.Errorf("the 409 links to %q", link)
+		}
+	})
+}

@@ -121,7 +121,7 @@ func TestAggregatesFollowEveryWriter(t *testing.T) {
 			// Cost records: a new month, an edit that moves it to the other savings type, an import.
 			cw := models.CostWrite{Settings: f.s, Today: f.today, UserID: &f.manager}
 			month := f.today.MonthStart() // the demo records every month before this one
-			rec, _, err := models.SaveCost(ctx, db, cw, models.CostRecord{EngagementID: f.ito.ID, Month: month,
+			rec, err := models.SaveCost(ctx, db, cw, models.CostRecord{EngagementID: f.ito.ID, Month: month,
 				Baseline: 500_000, VendorFees: 300_000, Retained: 40_000, OneOff: 10_000, Credits: 2_000, PlannedSavings: 90_000, SavingsType: models.SavingsHard}, 0)
 			if err != nil {
 				t.Fatal(err)
@@ -129,7 +129,7 @@ func TestAggregatesFollowEveryWriter(t *testing.T) {
 			noDrift(t, db, "a new cost month")
 			edit := rec
 			edit.Baseline, edit.SavingsType = 650_000, models.SavingsAvoidance
-			if _, _, err = models.SaveCost(ctx, db, cw, edit, rec.Version); err != nil {
+			if _, err = models.SaveCost(ctx, db, cw, edit, rec.Version); err != nil {
 				t.Fatal(err)
 			}
 			noDrift(t, db, "a cost edit that changes the savings type")
@@ -326,8 +326,17 @@ func TestAggregatesUnderConcurrentWriters(t *testing.T) {
 					for i := range each {
 						// Same months for every writer, a year ahead of the demo's: they all add to the same rows of cost_month_totals.
 						month := models.D(f.today.Year()+1, f.today.Month()+time.Month(i%3), 1)
-						_, _, err := models.SaveCost(ctx, f.db, cw, models.CostRecord{EngagementID: e.ID, Month: month,
-							Baseline: int64(1000 * (w + 1)), VendorFees: int64(100 * i), PlannedSavings: 7, SavingsType: models.SavingsHard}, 0)
+						in := models.CostRecord{EngagementID: e.ID, Month: month,
+							Baseline: int64(1000 * (w + 1)), VendorFees: int64(100 * i), PlannedSavings: 7, SavingsType: models.SavingsHard}
+						_, err := models.SaveCost(ctx, f.db, cw, in, 0)
+						var recorded *models.MonthRecordedError
+						if errors.As(err, &recorded) { // another writer recorded it first: edit theirs
+							var held models.CostRecord
+							if err = f.db.First(&held, recorded.ID).Error; err == nil {
+								in.ID = held.ID
+								_, err = models.SaveCost(ctx, f.db, cw, in, held.Version)
+							}
+						}
 						if err != nil && !errors.Is(err, models.ErrStale) {
 							errs <- fmt.Errorf("cost: %w", err)
 						}

@@ -29,29 +29,40 @@ type CostWrite struct {
 	UserID   *uint
 }
 
-// SaveCost records one engagement's costs for a month, in the engagement's currency.
-//
-// With in.ID zero it is a new month, unless the engagement already has a record
-// for that month: then that record is edited (a month is never duplicated) and
-// existed is true. With in.ID set it edits that record if it is still at
-// version (ErrStale otherwise). The engagement's health is refreshed in the same
-// transaction, since savings against plan feed it.
-func SaveCost(ctx context.Context, db *gorm.DB, w CostWrite, in CostRecord, version int) (rec CostRecord, existed bool, err error) {
-	in.Month = in.Month.MonthStart()
-	for attempt := 0; ; attempt++ {
-		rec, existed, err = saveCostOnce(ctx, db, w, in, version)
-		// Two first saves of the same month at once: the loser's insert hits the
-		// unique index; run again and it edits the winner's record.
-		if errors.Is(err, gorm.ErrDuplicatedKey) && in.ID == 0 && attempt == 0 {
-			continue
-		}
-		return rec, existed, err
-	}
+// MonthRecordedError is a new month's record for a month the engagement has
+// recorded already: the stored record stays as it is, and is edited through
+// its own form (ID) and version.
+type MonthRecordedError struct {
+	ID    uint // the record of the month
+	Month Date
 }
 
-func saveCostOnce(ctx context.Context, db *gorm.DB, w CostWrite, in CostRecord, version int) (CostRecord, bool, error) {
+func (e *MonthRecordedError) Error() string {
+	return e.Month.Format("January 2006") + " is already recorded"
+}
+
+// SaveCost records one engagement's costs for a month, in the engagement's currency.
+//
+// With in.ID zero it is a new month; a month the engagement has recorded
+// already is a *MonthRecordedError and nothing is written (recording never
+// overwrites). With in.ID set it edits that record if it is still at version
+// (ErrStale otherwise). The engagement's health is refreshed in the same
+// transaction, since savings against plan feed it.
+func SaveCost(ctx context.Context, db *gorm.DB, w CostWrite, in CostRecord, version int) (CostRecord, error) {
+	in.Month = in.Month.MonthStart()
+	rec, err := saveCostOnce(ctx, db, w, in, version)
+	if errors.Is(err, gorm.ErrDuplicatedKey) && in.ID == 0 {
+		// Two first saves of the same month at once: the loser's insert hits
+		// the unique index; it is told of the winner's record.
+		if old, ok, ferr := CostOfMonth(ctx, db, in.EngagementID, in.Month); ferr == nil && ok {
+			return rec, &MonthRecordedError{ID: old.ID, Month: in.Month}
+		}
+	}
+	return rec, err
+}
+
+func saveCostOnce(ctx context.Context, db *gorm.DB, w CostWrite, in CostRecord, version int) (CostRecord, error) {
 	var out CostRecord
-	existed := false
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var e Engagement
 		if err := tx.Select("id, currency").First(&e, in.EngagementID).Error; err != nil {
@@ -68,10 +79,13 @@ func saveCostOnce(ctx context.Context, db *gorm.DB, w CostWrite, in CostRecord, 
 				return ErrStale
 			}
 		} else {
-			if err := tx.Where("engagement_id = ? AND month = ?", in.EngagementID, in.Month).Limit(1).Find(&old).Error; err != nil {
+			var held CostRecord
+			if err := tx.Select("id").Where("engagement_id = ? AND month = ?", in.EngagementID, in.Month).Limit(1).Find(&held).Error; err != nil {
 				return err
 			}
-			existed = old.ID != 0
+			if held.ID != 0 {
+				return &MonthRecordedError{ID: held.ID, Month: in.Month}
+			}
 		}
 		if old.ID == 0 {
 			in.Currency, in.Version = e.Currency, 1
@@ -108,7 +122,40 @@ func saveCostOnce(ctx context.Context, db *gorm.DB, w CostWrite, in CostRecord, 
 		}
 		return RefreshHealth(ctx, tx, w.Settings, w.Today, in.EngagementID)
 	})
-	return out, existed, err
+	return out, err
+}
+
+// NextCostMonth is the month a new record of the engagement's costs is for by
+// default: the first after its latest recorded month, or with none recorded
+// the month it started (the current month if later or unknown); never after
+// today's month. ok is false when every month to today's is recorded.
+func NextCostMonth(ctx context.Context, db *gorm.DB, e Engagement, today Date) (month Date, ok bool, err error) {
+	return nextUnrecorded(ctx, db, &CostRecord{}, e, today)
+}
+
+// NextSLAMonth is the month a new month of the engagement's service-level
+// results is for by default, as NextCostMonth is for costs.
+func NextSLAMonth(ctx context.Context, db *gorm.DB, e Engagement, today Date) (month Date, ok bool, err error) {
+	return nextUnrecorded(ctx, db, &SLAMeasurement{}, e, today)
+}
+
+// nextUnrecorded is the month after the latest of the engagement's rows of
+// model (NextCostMonth).
+func nextUnrecorded(ctx context.Context, db *gorm.DB, model any, e Engagement, today Date) (month Date, ok bool, err error) {
+	var latest Date
+	if err := db.WithContext(ctx).Model(model).Where("engagement_id = ?", e.ID).Select("MAX(month)").Scan(&latest).Error; err != nil {
+		return Date{}, false, err
+	}
+	this := today.MonthStart()
+	switch {
+	case !latest.IsZero():
+		month = Date{latest.MonthStart().AddDate(0, 1, 0)}
+	case !e.StartDate.IsZero() && e.StartDate.Before(this):
+		month = e.StartDate.MonthStart()
+	default:
+		month = this
+	}
+	return month, !month.After(this), nil
 }
 
 // CostOfMonth finds an engagement's record for a month (ok false when there is none).

@@ -179,7 +179,9 @@ func loadSLAViews(ctx context.Context, db *gorm.DB, engagementID uint) ([]SLAVie
 	}
 	var latest Date
 	var ms []SLAMeasurement
-	db.WithContext(ctx).Model(&SLAMeasurement{}).Where("engagement_id = ?", engagementID).Select("MAX(month)").Scan(&latest)
+	if err := db.WithContext(ctx).Model(&SLAMeasurement{}).Where("engagement_id = ?", engagementID).Select("MAX(month)").Scan(&latest).Error; err != nil {
+		return nil, err
+	}
 	if !latest.IsZero() {
 		if err := db.WithContext(ctx).Where("engagement_id = ? AND month > ?", engagementID, Date{latest.AddDate(0, -6, 0)}).
 			Order("month").Find(&ms).Error; err != nil {

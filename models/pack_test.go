@@ -78,7 +78,7 @@ func TestPublishedPackDoesNotMove(t *testing.T) {
 		}
 		edit := c
 		edit.Baseline += 100_000_000
-		if _, _, err := models.SaveCost(ctx, db, models.CostWrite{Settings: s, Today: today}, edit, c.Version); err != nil {
+		if _, err := models.SaveCost(ctx, db, models.CostWrite{Settings: s, Today: today}, edit, c.Version); err != nil {
 			t.Fatal(err)
 		}
 		draft, _ := models.BuildPack(ctx, db, s, packQuarter(), today)
