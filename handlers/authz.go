@@ -65,3 +65,31 @@ func pathRecord[T any](a *App, c echo.Context, engagementOf func(*T) uint) (T, m
 	}
 	return r, e, a.authorizeEngagement(c, &e.ID)
 }
+
+// lastChange says who last changed a record and when: "Ann Lee at 10:42 on
+// 7 Dec 2026" ("someone else" when it cannot be told), for a page that
+// reports a merge with, or a conflict with, their change.
+func (a *App) lastChange(c echo.Context, entity string, id uint) (who, when string) {
+	ch, ok, err := models.LatestChange(c.Request().Context(), a.db, entity, id)
+	if err != nil || !ok {
+		return "Someone else", ""
+	}
+	who = "Someone else"
+	if ch.User != nil {
+		who = ch.User.Name
+	}
+	return who, ch.At.UTC().Format("15:04") + " on " + models.DateOf(ch.At).Human()
+}
+
+// mergeNote ends the message of a save merged with someone else's change:
+// "merged with a change by Ann Lee at 10:42 on 7 Dec 2026."
+func (a *App) mergeNote(c echo.Context, entity string, id uint) string {
+	who, when := a.lastChange(c, entity, id)
+	if when == "" {
+		return "merged with a change saved meanwhile."
+	}
+	if who == "Someone else" {
+		who = "someone else"
+	}
+	return "merged with a change by " + who + " at " + when + "."
+}

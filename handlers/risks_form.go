@@ -237,13 +237,17 @@ func (a *App) editRisk(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	p.ID, p.Ref, p.Back = r.ID, r.Ref, fmt.Sprintf("/risks/%d", r.ID)
+	p.ID, p.Ref, p.Back, p.Shown = r.ID, r.Ref, fmt.Sprintf("/risks/%d", r.ID), web.EncodeShown(riskValues(r))
 	return a.renderRiskForm(c, http.StatusOK, p)
 }
 
 // updateRisk saves an edited risk. Route: risks.update. Invalid → 422; a form
-// loaded before someone else saved → 409 with the user's input kept and the
-// stored values beside it (saving again then replaces them); success → 303.
+// drawn before someone else saved is merged field by field (web.MergeStale):
+// the fields the user changed are saved over the stored risk, and the flash
+// names whose change it was merged with; where both changed the same field,
+// 409 lists just those with both values, nothing stored, and the form holds
+// the stored risk with the user's changes, so saving it again keeps the other
+// person's; success → 303.
 func (a *App) updateRisk(c echo.Context) error {
 	cur, err := a.loadRisk(c)
 	if err != nil {
@@ -252,53 +256,86 @@ func (a *App) updateRisk(c echo.Context) error {
 	if err := a.authorizeEngagement(c, cur.EngagementID); err != nil {
 		return err
 	}
-	v := riskFormValues(c)
-	r, errs, err := a.riskFromValues(c, v)
-	if err != nil {
-		return err
-	}
-	if errs["engagement"] == "" && !sameEngagement(cur.EngagementID, r.EngagementID) {
-		if err := a.authorizeEngagement(c, r.EngagementID); err != nil {
-			return err
+	mine := riskFormValues(c)
+	shown := c.FormValue(web.ShownField)
+	for attempt := 0; ; attempt++ {
+		v, merged, mergeNote := mine, false, ""
+		if v.Version != strconv.Itoa(cur.Version) {
+			m, _ := web.MergeStale(c, mine, riskValues(cur))
+			if len(m.Conflicts) > 0 {
+				return a.riskConflict(c, cur, m)
+			}
+			v, merged = m.Values, true
+			v.Version, shown = strconv.Itoa(cur.Version), web.EncodeShown(riskValues(cur))
+			mergeNote = a.mergeNote(c, models.RiskEntity, cur.ID)
 		}
-	}
-	status := http.StatusUnprocessableEntity
-	var conflict []components.ConflictRow
-	if len(errs) == 0 {
-		act, err := a.riskActor(c)
+		r, errs, err := a.riskFromValues(c, v)
 		if err != nil {
 			return err
 		}
-		r.ID = cur.ID
-		_, err = models.UpdateRisk(c.Request().Context(), a.db, act, &r)
-		switch {
-		case errors.Is(err, models.ErrRefTaken):
-			errs = map[string]string{"ref": "Another risk already has this reference."}
-		case errors.Is(err, models.ErrStale):
-			if cur, err = a.loadRisk(c); err != nil {
+		if errs["engagement"] == "" && !sameEngagement(cur.EngagementID, r.EngagementID) {
+			if err := a.authorizeEngagement(c, r.EngagementID); err != nil {
 				return err
 			}
-			status, conflict = http.StatusConflict, riskConflict(v, riskValues(cur))
-			v.Version = strconv.Itoa(cur.Version)
-		case err != nil:
-			return err
-		default:
-			web.AddFlash(c, "success", fmt.Sprintf("Risk %s saved.", r.Ref))
-			return web.Redirect(c, fmt.Sprintf("/risks/%d", r.ID))
 		}
+		if len(errs) == 0 {
+			act, err := a.riskActor(c)
+			if err != nil {
+				return err
+			}
+			r.ID = cur.ID
+			_, err = models.UpdateRisk(c.Request().Context(), a.db, act, &r)
+			switch {
+			case errors.Is(err, models.ErrRefTaken):
+				errs = map[string]string{"ref": "Another risk already has this reference."}
+			case errors.Is(err, models.ErrStale) && attempt < 3: // saved by someone else this instant: merge again
+				if cur, err = a.loadRisk(c); err != nil {
+					return err
+				}
+				continue
+			case err != nil:
+				return err
+			default:
+				msg := fmt.Sprintf("Risk %s saved.", r.Ref)
+				if merged {
+					msg = fmt.Sprintf("Risk %s saved, %s", r.Ref, mergeNote)
+				}
+				web.AddFlash(c, "success", msg)
+				return web.Redirect(c, fmt.Sprintf("/risks/%d", r.ID))
+			}
+		}
+		p, err := a.riskFormProps(c, "Edit "+cur.Ref, v, errs)
+		if err != nil {
+			return err
+		}
+		p.ID, p.Ref, p.Back, p.Shown = cur.ID, cur.Ref, fmt.Sprintf("/risks/%d", cur.ID), shown
+		return a.renderRiskForm(c, http.StatusUnprocessableEntity, p)
 	}
-	p, err := a.riskFormProps(c, "Edit "+cur.Ref, v, errs)
+}
+
+// riskConflict answers a save that changed fields someone else changed too:
+// 409 with just those fields, both values, and the form holding the stored
+// risk with the user's changes at its version now.
+func (a *App) riskConflict(c echo.Context, cur models.Risk, m web.Merge[pages.RiskFormValues]) error {
+	v := m.Values
+	v.Version = strconv.Itoa(cur.Version)
+	p, err := a.riskFormProps(c, "Edit "+cur.Ref, v, nil)
 	if err != nil {
 		return err
 	}
-	p.ID, p.Ref, p.Back = cur.ID, cur.Ref, fmt.Sprintf("/risks/%d", cur.ID)
-	if status == http.StatusConflict {
-		p.Conflict, p.Stale = conflict, true
-		if p.Conflict == nil {
-			p.Conflict = []components.ConflictRow{}
-		}
+	p.ID, p.Ref, p.Back, p.Shown, p.Stale = cur.ID, cur.Ref, fmt.Sprintf("/risks/%d", cur.ID), web.EncodeShown(riskValues(cur)), true
+	owners := map[string]string{"": "nobody"}
+	for _, o := range p.Owners {
+		owners[o.Value] = o.Label
 	}
-	return a.renderRiskForm(c, status, p)
+	for _, f := range m.Conflicts {
+		if f.Name == "owner_id" {
+			f.Yours, f.Stored = owners[f.Yours], owners[f.Stored]
+		}
+		p.Conflict = append(p.Conflict, components.ConflictRow{Label: f.Label, Yours: f.Yours, Current: f.Stored})
+	}
+	p.ConflictBy, _ = a.lastChange(c, models.RiskEntity, cur.ID)
+	return a.renderRiskForm(c, http.StatusConflict, p)
 }
 
 func sameEngagement(a, b *uint) bool {
@@ -306,32 +343,6 @@ func sameEngagement(a, b *uint) bool {
 		return a == b
 	}
 	return *a == *b
-}
-
-// riskConflict lists the fields where the user's input and the stored risk differ.
-func riskConflict(yours, cur pages.RiskFormValues) []components.ConflictRow {
-	return components.Differ(
-		components.ConflictRow{Label: "Engagement", Yours: yours.Engagement, Current: cur.Engagement},
-		components.ConflictRow{Label: "Reference", Yours: strings.TrimSpace(yours.Ref), Current: cur.Ref},
-		components.ConflictRow{Label: "Title", Yours: strings.TrimSpace(yours.Title), Current: cur.Title},
-		components.ConflictRow{Label: "Description", Yours: strings.TrimSpace(yours.Description), Current: cur.Description},
-		components.ConflictRow{Label: "Category", Yours: yours.Category, Current: cur.Category},
-		components.ConflictRow{Label: "Inherent likelihood", Yours: yours.InherentLikelihood, Current: cur.InherentLikelihood},
-		components.ConflictRow{Label: "Inherent impact", Yours: yours.InherentImpact, Current: cur.InherentImpact},
-		components.ConflictRow{Label: "Residual likelihood", Yours: yours.ResidualLikelihood, Current: cur.ResidualLikelihood},
-		components.ConflictRow{Label: "Residual impact", Yours: yours.ResidualImpact, Current: cur.ResidualImpact},
-		components.ConflictRow{Label: "Response", Yours: yours.Response, Current: cur.Response},
-		components.ConflictRow{Label: "Mitigation plan", Yours: strings.TrimSpace(yours.Mitigation), Current: cur.Mitigation},
-		components.ConflictRow{Label: "Owner", Yours: yours.OwnerID, Current: cur.OwnerID},
-		components.ConflictRow{Label: "Status", Yours: yours.Status, Current: cur.Status},
-		components.ConflictRow{Label: "Next review", Yours: yours.NextReview, Current: cur.NextReview},
-		components.ConflictRow{Label: "Raised on", Yours: yours.RaisedOn, Current: cur.RaisedOn},
-		components.ConflictRow{Label: "Closed on", Yours: yours.ClosedOn, Current: cur.ClosedOn},
-		components.ConflictRow{Label: "Reason for closing", Yours: strings.TrimSpace(yours.ClosedReason), Current: cur.ClosedReason},
-		components.ConflictRow{Label: "Approved by", Yours: strings.TrimSpace(yours.AcceptedBy), Current: cur.AcceptedBy},
-		components.ConflictRow{Label: "Justification", Yours: strings.TrimSpace(yours.AcceptJustification), Current: cur.AcceptJustification},
-		components.ConflictRow{Label: "Acceptance expires", Yours: yours.AcceptExpiry, Current: cur.AcceptExpiry},
-	)
 }
 
 // scorePreview renders the scores and bands of the levels a form holds now.

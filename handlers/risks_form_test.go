@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -285,4 +286,94 @@ func TestRiskScorePreview(t *testing.T) {
 	if low.Find(`[data-testid="preview-warning"]`).Length() != 0 || !strings.Contains(low.Text(), "2 Low") {
 		t.Errorf("low preview: %s", low.Text())
 	}
+}
+
+// A save from a form drawn before someone else's applies only the fields its
+// user changed: two people editing different fields of one risk both keep
+// their change, and the message names whose change it was merged with.
+func TestRiskEditMergesDifferentFields(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		f := pickRisks(t, e)
+		path := fmt.Sprintf("/risks/%d", f.mine.ID)
+		first, second := e.client(), e.client()
+		first.login(models.RoleAdmin)
+		second.login(models.RoleManager)
+		a := scrapeForm(t, first.get(path+"/edit"), "#risk-form")
+		b := scrapeForm(t, second.get(path+"/edit"), "#risk-form")
+		a.Set("title", "Retitled in tab A")
+		if r := first.post(path, a); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("A's save: %d", r.StatusCode)
+		}
+		likelihood := "1"
+		if b.Get("residual_likelihood") == "1" {
+			likelihood = "2"
+		}
+		b.Set("residual_likelihood", likelihood)
+		r := second.post(path, b)
+		if r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("B's save of another field: %d, want a merge and 303\n%.600s", r.StatusCode, r.Body)
+		}
+		got := storedRisk(t, e, f.mine.ID)
+		if got.Title != "Retitled in tab A" || strconv.Itoa(got.ResidualLikelihood) != likelihood {
+			t.Errorf("after both saves: title %q, residual likelihood %d: a change was lost", got.Title, got.ResidualLikelihood)
+		}
+		admin := demoUser(t, e, models.RoleAdmin)
+		if flash := second.get(path).Doc(t).Find("#flash").Text(); !strings.Contains(flash, "merged with a change by "+admin.Name) {
+			t.Errorf("the message does not say whose change it merged with: %q", flash)
+		}
+		chs := changesOf(t, e, "risk", f.mine.ID)
+		if !hasChange(chs, "title", f.mine.Title, "Retitled in tab A") || !hasChange(chs, "residual_likelihood", strconv.Itoa(f.mine.ResidualLikelihood), likelihood) {
+			t.Error("the history lacks one of the two changes")
+		}
+	})
+}
+
+// Where both changed the same field, 409 lists just that field with both
+// values and stores nothing; the form then holds the stored risk with the
+// user's changes, so saving it again keeps the other person's change to the
+// fields the user left alone.
+func TestRiskEditConflictKeepsTheOtherChange(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		f := pickRisks(t, e)
+		path := fmt.Sprintf("/risks/%d", f.mine.ID)
+		first, second := e.client(), e.client()
+		first.login(models.RoleAdmin)
+		second.login(models.RoleManager)
+		a := scrapeForm(t, first.get(path+"/edit"), "#risk-form")
+		b := scrapeForm(t, second.get(path+"/edit"), "#risk-form")
+		a.Set("title", "A's title")
+		a.Set("description", "A's description")
+		if r := first.post(path, a); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("A's save: %d", r.StatusCode)
+		}
+		b.Set("title", "B's title")
+		b.Set("mitigation", "B's plan")
+		before := rowText(t, e, "risks", f.mine.ID)
+		r := second.post(path, b)
+		if r.StatusCode != http.StatusConflict {
+			t.Fatalf("B's save of the same field: %d, want 409", r.StatusCode)
+		}
+		if after := rowText(t, e, "risks", f.mine.ID); after != before {
+			t.Error("the 409 stored something")
+		}
+		doc := r.Doc(t)
+		rows := doc.Find(`[data-testid="conflict"] tbody tr`)
+		if rows.Length() != 1 || !strings.Contains(rows.Text(), "Title") || !strings.Contains(rows.Text(), "A's title") || !strings.Contains(rows.Text(), "B's title") {
+			t.Errorf("the conflict lists %d rows: %q; want just the title, with both values", rows.Length(), rows.Text())
+		}
+		if v := doc.Find(`textarea[name="description"]`).Text(); v != "A's description" {
+			t.Errorf("the 409 form does not hold A's description: %q", v)
+		}
+		if v := doc.Find(`input[name="title"]`).AttrOr("value", ""); v != "B's title" {
+			t.Errorf("B's title not kept: %q", v)
+		}
+		// Saving from the 409 page, as it suggests.
+		if r := second.post(path, scrapeForm(t, r, "#risk-form")); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("saving from the 409 page: %d", r.StatusCode)
+		}
+		got := storedRisk(t, e, f.mine.ID)
+		if got.Title != "B's title" || got.Mitigation != "B's plan" || got.Description != "A's description" {
+			t.Errorf("after saving from the 409 page: title %q, plan %q, description %q (A's description must stay)", got.Title, got.Mitigation, got.Description)
+		}
+	})
 }

@@ -1,6 +1,7 @@
 package models
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"reflect"
@@ -105,4 +106,11 @@ func History(tx *gorm.DB, entity string, id uint) ([]Change, error) {
 	var out []Change
 	err := tx.Preload("User").Where("entity = ? AND entity_id = ?", entity, id).Order("at DESC, id DESC").Find(&out).Error
 	return out, err
+}
+
+// LatestChange is the newest change of a record (with its author), or ok
+// false when it has none: what a save merged with someone else's names.
+func LatestChange(ctx context.Context, db *gorm.DB, entity string, id uint) (c Change, ok bool, err error) {
+	err = db.WithContext(ctx).Preload("User").Where("entity = ? AND entity_id = ?", entity, id).Order("at DESC, id DESC").Limit(1).Find(&c).Error
+	return c, c.ID != 0, err
 }

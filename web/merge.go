@@ -1,0 +1,130 @@
+package web
+
+import (
+	"encoding/json"
+	"reflect"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+)
+
+// A form's values are a struct of strings, each field tagged with its input's
+// name and its label: `form:"title" label:"Title"`. A form carries back what it
+// showed in one hidden input, ShownField, so that a save made after someone
+// else's can tell the fields its user changed from those they left alone, and
+// apply only the former (MergeStale): two people editing different fields of
+// one record both keep their change.
+
+// ShownField is the hidden input holding the values a form showed.
+const ShownField = "_shown"
+
+// EncodeShown writes a form's values for ShownField.
+func EncodeShown[V any](v V) string {
+	b, err := json.Marshal(v)
+	if err != nil { // a struct of strings always encodes
+		panic(err)
+	}
+	return string(b)
+}
+
+// ReadForm fills v's tagged fields from the posted form.
+func ReadForm[V any](c echo.Context, v *V) {
+	rv := reflect.ValueOf(v).Elem()
+	for i, f := range formFields(rv.Type()) {
+		if f.name != "" {
+			rv.Field(i).SetString(c.FormValue(f.name))
+		}
+	}
+}
+
+// Merge is a save made from a form drawn before the record last changed,
+// merged with the record as it is now.
+type Merge[V any] struct {
+	// Values are the record's values now with the fields the user changed
+	// set to theirs: what to save, or to show again on a conflict.
+	Values V
+	// Changed are the labels of the fields the user changed.
+	Changed []string
+	// Conflicts are the fields the user and someone else both changed, to
+	// different values: each with the user's value and the stored one.
+	Conflicts []ConflictField
+}
+
+// ConflictField is one field two people changed differently.
+type ConflictField struct {
+	Name, Label, Yours, Stored string
+}
+
+// MergeStale merges what the user submitted (mine) into the record as stored
+// now (stored), against what their form showed (read from ShownField). A field
+// the user changed takes their value; every other field takes the stored one.
+// ok is false when the form carried nothing of what it showed (a page drawn
+// before this existed): then every field of mine that differs from stored is
+// a conflict, so that nothing stored is replaced unseen.
+func MergeStale[V any](c echo.Context, mine, stored V) (m Merge[V], ok bool) {
+	var shown V
+	raw := c.FormValue(ShownField)
+	ok = raw != "" && json.Unmarshal([]byte(raw), &shown) == nil
+	if !ok {
+		shown = stored
+	}
+	posted, err := c.FormParams()
+	if err != nil {
+		posted = nil
+	}
+	mv, sv, hv := reflect.ValueOf(mine), reflect.ValueOf(stored), reflect.ValueOf(shown)
+	out := reflect.New(mv.Type()).Elem()
+	out.Set(sv)
+	for i, f := range formFields(mv.Type()) {
+		if f.name == "" {
+			continue
+		}
+		if _, sent := posted[f.name]; !sent {
+			continue // not an input of this form (an unchecked box needs a hidden default): the stored value stands
+		}
+		yours, now, was := mv.Field(i).String(), sv.Field(i).String(), hv.Field(i).String()
+		if !ok { // nothing known of what was shown: any difference is a conflict
+			if !sameValue(yours, now) {
+				m.Conflicts = append(m.Conflicts, ConflictField{Name: f.name, Label: f.label, Yours: yours, Stored: now})
+				out.Field(i).SetString(yours)
+			}
+			continue
+		}
+		if sameValue(yours, was) {
+			continue // left as shown: the stored value stands
+		}
+		out.Field(i).SetString(yours)
+		m.Changed = append(m.Changed, f.label)
+		if !sameValue(now, was) && !sameValue(yours, now) {
+			m.Conflicts = append(m.Conflicts, ConflictField{Name: f.name, Label: f.label, Yours: yours, Stored: now})
+		}
+	}
+	m.Values = out.Interface().(V)
+	return m, ok
+}
+
+// sameValue compares two values as a person would read them: surrounding
+// spaces and the line endings browsers send do not count.
+func sameValue(a, b string) bool {
+	norm := func(s string) string { return strings.TrimSpace(strings.ReplaceAll(s, "\r\n", "\n")) }
+	return norm(a) == norm(b)
+}
+
+type formField struct{ name, label string }
+
+// formFields are the input names and labels of a values struct's fields, by
+// index ("" for an untagged field, e.g. the version, which is not merged).
+func formFields(t reflect.Type) []formField {
+	out := make([]formField, t.NumField())
+	for i := range out {
+		f := t.Field(i)
+		if f.Type.Kind() != reflect.String || !f.IsExported() {
+			continue
+		}
+		out[i] = formField{name: f.Tag.Get("form"), label: f.Tag.Get("label")}
+		if out[i].label == "" {
+			out[i].label = f.Name
+		}
+	}
+	return out
+}
