@@ -81,15 +81,3 @@ func (a *App) lastChange(c echo.Context, entity string, id uint) (who, when stri
 	return who, ch.At.UTC().Format("15:04") + " on " + models.DateOf(ch.At).Human()
 }
 
-// mergeNote ends the message of a save merged with someone else's change:
-// "merged with a change by Ann Lee at 10:42 on 7 Dec 2026."
-func (a *App) mergeNote(c echo.Context, entity string, id uint) string {
-	who, when := a.lastChange(c, entity, id)
-	if when == "" {
-		return "merged with a change saved meanwhile."
-	}
-	if who == "Someone else" {
-		who = "someone else"
-	}
-	return "merged with a change by " + who + " at " + when + "."
-}

@@ -241,13 +241,10 @@ func (a *App) editRisk(c echo.Context) error {
 	return a.renderRiskForm(c, http.StatusOK, p)
 }
 
-// updateRisk saves an edited risk. Route: risks.update. Invalid → 422; a form
-// drawn before someone else saved is merged field by field (web.MergeStale):
-// the fields the user changed are saved over the stored risk, and the flash
-// names whose change it was merged with; where both changed the same field,
-// 409 lists just those with both values, nothing stored, and the form holds
-// the stored risk with the user's changes, so saving it again keeps the other
-// person's; success → 303.
+// updateRisk saves an edited risk. Route: risks.update. The cycle of every
+// edit form (web.SaveEdit): invalid → 422; a form drawn before someone else
+// saved is merged field by field, the flash naming whose change; where both
+// changed the same field, 409 with just those fields; success → 303.
 func (a *App) updateRisk(c echo.Context) error {
 	cur, err := a.loadRisk(c)
 	if err != nil {
@@ -257,85 +254,68 @@ func (a *App) updateRisk(c echo.Context) error {
 		return err
 	}
 	mine := riskFormValues(c)
-	shown := c.FormValue(web.ShownField)
-	for attempt := 0; ; attempt++ {
-		v, merged, mergeNote := mine, false, ""
-		if v.Version != strconv.Itoa(cur.Version) {
-			m, _ := web.MergeStale(c, mine, riskValues(cur))
-			if len(m.Conflicts) > 0 {
-				return a.riskConflict(c, cur, m)
+	var saved models.Risk
+	return web.SaveEdit(c, mine, mine.Version, web.EditForm[pages.RiskFormValues]{
+		Load: func() (pages.RiskFormValues, int, error) {
+			var err error
+			cur, err = a.loadRisk(c)
+			return riskValues(cur), cur.Version, err
+		},
+		Save: func(v pages.RiskFormValues, version int) (map[string]string, error) {
+			r, errs, err := a.riskFromValues(c, v)
+			if err != nil || len(errs) > 0 {
+				return errs, err
 			}
-			v, merged = m.Values, true
-			v.Version, shown = strconv.Itoa(cur.Version), web.EncodeShown(riskValues(cur))
-			mergeNote = a.mergeNote(c, models.RiskEntity, cur.ID)
-		}
-		r, errs, err := a.riskFromValues(c, v)
-		if err != nil {
-			return err
-		}
-		if errs["engagement"] == "" && !sameEngagement(cur.EngagementID, r.EngagementID) {
-			if err := a.authorizeEngagement(c, r.EngagementID); err != nil {
-				return err
+			if !sameEngagement(cur.EngagementID, r.EngagementID) {
+				if err := a.authorizeEngagement(c, r.EngagementID); err != nil {
+					return nil, err
+				}
 			}
-		}
-		if len(errs) == 0 {
 			act, err := a.riskActor(c)
+			if err != nil {
+				return nil, err
+			}
+			r.ID, r.Version = cur.ID, version
+			_, err = models.UpdateRisk(c.Request().Context(), a.db, act, &r)
+			if errors.Is(err, models.ErrRefTaken) {
+				return map[string]string{"ref": "Another risk already has this reference."}, nil
+			}
+			saved = r
+			return nil, err
+		},
+		Render: func(status int, st web.EditState[pages.RiskFormValues]) error {
+			v := st.Values
+			v.Version = strconv.Itoa(st.Version)
+			p, err := a.riskFormProps(c, "Edit "+cur.Ref, v, st.Errors)
 			if err != nil {
 				return err
 			}
-			r.ID = cur.ID
-			_, err = models.UpdateRisk(c.Request().Context(), a.db, act, &r)
-			switch {
-			case errors.Is(err, models.ErrRefTaken):
-				errs = map[string]string{"ref": "Another risk already has this reference."}
-			case errors.Is(err, models.ErrStale) && attempt < 3: // saved by someone else this instant: merge again
-				if cur, err = a.loadRisk(c); err != nil {
-					return err
+			p.ID, p.Ref, p.Back, p.Shown = cur.ID, cur.Ref, fmt.Sprintf("/risks/%d", cur.ID), st.Shown
+			if status == http.StatusConflict {
+				p.Stale, p.ConflictBy = true, st.ConflictBy
+				owners := map[string]string{"": "nobody"}
+				for _, o := range p.Owners {
+					owners[o.Value] = o.Label
 				}
-				continue
-			case err != nil:
-				return err
-			default:
-				msg := fmt.Sprintf("Risk %s saved.", r.Ref)
-				if merged {
-					msg = fmt.Sprintf("Risk %s saved, %s", r.Ref, mergeNote)
+				for _, f := range st.Conflicts {
+					if f.Name == "owner_id" {
+						f.Yours, f.Stored = owners[f.Yours], owners[f.Stored]
+					}
+					p.Conflict = append(p.Conflict, components.ConflictRow{Label: f.Label, Yours: f.Yours, Current: f.Stored})
 				}
-				web.AddFlash(c, "success", msg)
-				return web.Redirect(c, fmt.Sprintf("/risks/%d", r.ID))
 			}
-		}
-		p, err := a.riskFormProps(c, "Edit "+cur.Ref, v, errs)
-		if err != nil {
-			return err
-		}
-		p.ID, p.Ref, p.Back, p.Shown = cur.ID, cur.Ref, fmt.Sprintf("/risks/%d", cur.ID), shown
-		return a.renderRiskForm(c, http.StatusUnprocessableEntity, p)
-	}
-}
-
-// riskConflict answers a save that changed fields someone else changed too:
-// 409 with just those fields, both values, and the form holding the stored
-// risk with the user's changes at its version now.
-func (a *App) riskConflict(c echo.Context, cur models.Risk, m web.Merge[pages.RiskFormValues]) error {
-	v := m.Values
-	v.Version = strconv.Itoa(cur.Version)
-	p, err := a.riskFormProps(c, "Edit "+cur.Ref, v, nil)
-	if err != nil {
-		return err
-	}
-	p.ID, p.Ref, p.Back, p.Shown, p.Stale = cur.ID, cur.Ref, fmt.Sprintf("/risks/%d", cur.ID), web.EncodeShown(riskValues(cur)), true
-	owners := map[string]string{"": "nobody"}
-	for _, o := range p.Owners {
-		owners[o.Value] = o.Label
-	}
-	for _, f := range m.Conflicts {
-		if f.Name == "owner_id" {
-			f.Yours, f.Stored = owners[f.Yours], owners[f.Stored]
-		}
-		p.Conflict = append(p.Conflict, components.ConflictRow{Label: f.Label, Yours: f.Yours, Current: f.Stored})
-	}
-	p.ConflictBy, _ = a.lastChange(c, models.RiskEntity, cur.ID)
-	return a.renderRiskForm(c, http.StatusConflict, p)
+			return a.renderRiskForm(c, status, p)
+		},
+		Saved: func(merged string) error {
+			msg := fmt.Sprintf("Risk %s saved.", saved.Ref)
+			if merged != "" {
+				msg = fmt.Sprintf("Risk %s saved, %s", saved.Ref, merged)
+			}
+			web.AddFlash(c, "success", msg)
+			return web.Redirect(c, fmt.Sprintf("/risks/%d", saved.ID))
+		},
+		LastChange: func() (string, string) { return a.lastChange(c, models.RiskEntity, cur.ID) },
+	})
 }
 
 func sameEngagement(a, b *uint) bool {

@@ -2,7 +2,11 @@ package web
 
 import (
 	"encoding/json"
+	"errors"
+	"net/http"
+	"portfolio/models"
 	"reflect"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -127,4 +131,86 @@ func formFields(t reflect.Type) []formField {
 		}
 	}
 	return out
+}
+
+// EditForm is one edit form's part in SaveEdit: how to read, save and draw
+// its record, whose values are V (a struct of tagged strings).
+type EditForm[V any] struct {
+	// Load reads the record as the form shows it, and its version, now.
+	Load func() (V, int, error)
+	// Save checks v and writes it if the record is still at version: field
+	// errors for a 422, or models.ErrStale when it moved on meanwhile (SaveEdit
+	// then loads and merges again), or another error.
+	Save func(v V, version int) (map[string]string, error)
+	// Render draws the form again: 422 with errors, or 409 with conflicts.
+	Render func(status int, s EditState[V]) error
+	// Saved answers a save: its flash and redirect. merged is "" or the end of
+	// a sentence naming the change the save was merged with (MergeNote).
+	Saved func(merged string) error
+	// LastChange names who last changed the record and when (for the notes).
+	LastChange func() (who, when string)
+}
+
+// EditState is what an edit form is drawn again with.
+type EditState[V any] struct {
+	Values     V
+	Version    int    // the version the form saves against
+	Shown      string // the values the form counts as shown (EncodeShown)
+	Errors     map[string]string
+	Conflicts  []ConflictField // on a 409: the fields both changed
+	ConflictBy string          // who changed them
+}
+
+// SaveEdit is the one cycle of an edit form posted with its version: a form
+// at the record's version saves as it is; a form drawn before someone else's
+// save is merged with it (MergeStale) and saved with a note naming that
+// change; fields both changed answer 409 with just those fields and both
+// values, nothing stored, and the form holding the stored record with the
+// user's changes (saving it again keeps the other person's); invalid input
+// answers 422 with the input kept. A save that meets another save at the
+// same moment merges again, a few times.
+func SaveEdit[V any](c echo.Context, mine V, postedVersion string, f EditForm[V]) error {
+	stored, version, err := f.Load()
+	if err != nil {
+		return err
+	}
+	shown := c.FormValue(ShownField)
+	for attempt := 0; ; attempt++ {
+		v, merged := mine, ""
+		if strings.TrimSpace(postedVersion) != strconv.Itoa(version) {
+			m, _ := MergeStale(c, mine, stored)
+			if len(m.Conflicts) > 0 {
+				by, _ := f.LastChange()
+				return f.Render(http.StatusConflict, EditState[V]{Values: m.Values, Version: version, Shown: EncodeShown(stored),
+					Conflicts: m.Conflicts, ConflictBy: by})
+			}
+			v, shown = m.Values, EncodeShown(stored)
+			merged = MergeNote(f.LastChange())
+		}
+		errs, err := f.Save(v, version)
+		switch {
+		case errors.Is(err, models.ErrStale) && attempt < 3:
+			if stored, version, err = f.Load(); err != nil {
+				return err
+			}
+			continue
+		case err != nil:
+			return err
+		case len(errs) > 0:
+			return f.Render(http.StatusUnprocessableEntity, EditState[V]{Values: v, Version: version, Shown: shown, Errors: errs})
+		}
+		return f.Saved(merged)
+	}
+}
+
+// MergeNote ends the message of a save merged with someone else's change:
+// "merged with a change by Ann Lee at 10:42 on 7 Dec 2026."
+func MergeNote(who, when string) string {
+	if when == "" {
+		return "merged with a change saved meanwhile."
+	}
+	if who == "Someone else" {
+		who = "someone else"
+	}
+	return "merged with a change by " + who + " at " + when + "."
 }
