@@ -80,4 +80,3 @@ func (a *App) lastChange(c echo.Context, entity string, id uint) (who, when stri
 	}
 	return who, ch.At.UTC().Format("15:04") + " on " + models.DateOf(ch.At).Human()
 }
-
