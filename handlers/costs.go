@@ -199,7 +199,7 @@ func (a *App) createCost(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return a.saveCost(c, e, nil)
+	return a.saveCost(c, e)
 }
 
 // editCost shows a month's form with its history. Route: costs.edit.
@@ -212,17 +212,94 @@ func (a *App) editCost(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	p.Shown = web.EncodeShown(costValues(rec))
 	return renderCostForm(c, http.StatusOK, p)
 }
 
-// updateCost saves an edit of a month. Route: costs.update; 422 for invalid
-// input and 409 for a stale version, both with the user's input kept.
+// updateCost saves an edit of a month. Route: costs.update. The cycle of
+// every edit form (web.SaveEdit): invalid → 422; a form drawn before someone
+// else saved is merged field by field, the flash naming whose change; where
+// both changed the same figure, 409 with just those figures; success → 303
+// to the costs page (#cost-form for htmx on 422 and 409).
 func (a *App) updateCost(c echo.Context) error {
 	e, rec, err := a.loadCost(c)
 	if err != nil {
 		return err
 	}
-	return a.saveCost(c, e, &rec)
+	s, err := a.settings(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	today := a.today()
+	mine := normalCostValues(readCostForm(c).CostValues)
+	return web.SaveEdit(c, mine, mine.Version, web.EditForm[pages.CostValues]{
+		Load: func() (pages.CostValues, int, error) {
+			err := a.db.WithContext(ctx).Where("id = ? AND engagement_id = ?", rec.ID, e.ID).First(&rec).Error
+			return costValues(rec), rec.Version, err
+		},
+		Save: func(v pages.CostValues, version int) (map[string]string, error) {
+			in, ch := costForm{v}.Validate(e.ID, today)
+			in.ID, in.Month = rec.ID, rec.Month // the month of a record never changes
+			delete(ch, "month")
+			if !ch.OK() {
+				return ch, nil
+			}
+			_, err := models.SaveCost(ctx, a.db, models.CostWrite{Settings: s, Today: today, UserID: userID(c)}, in, version)
+			return nil, err
+		},
+		Render: func(status int, st web.EditState[pages.CostValues]) error {
+			v := st.Values
+			v.Version = strconv.Itoa(st.Version)
+			p, err := a.costFormProps(c, e, &rec, v)
+			if err != nil {
+				return err
+			}
+			p.Shown = st.Shown
+			if st.Errors != nil {
+				p.Errors = st.Errors
+			}
+			if status == http.StatusConflict {
+				p.Stale, p.ConflictBy = true, st.ConflictBy
+				for _, f := range st.Conflicts {
+					if f.Name == "savings_type" {
+						f.Yours, f.Stored = models.SavingsTypeLabel(f.Yours), models.SavingsTypeLabel(f.Stored)
+					}
+					p.Conflict = append(p.Conflict, components.ConflictRow{Label: f.Label, Yours: f.Yours, Current: f.Stored})
+				}
+			}
+			return renderCostForm(c, status, p)
+		},
+		Saved: func(merged string) error {
+			msg := "Costs of " + rec.Month.Format("January 2006") + " saved."
+			if merged != "" {
+				msg = "Costs of " + rec.Month.Format("January 2006") + " saved, " + merged
+			}
+			web.AddFlash(c, "success", msg)
+			return web.Redirect(c, fmt.Sprintf("/engagements/%d/costs", e.ID))
+		},
+		LastChange: func() (string, string) { return a.lastChange(c, "cost", rec.ID) },
+	})
+}
+
+// normalCostValues writes each amount as the form shows a stored one
+// ("1000" → "1,000.00", an empty optional amount → "0.00"), so that a merge
+// counts only a changed figure as a change, never a changed way of typing
+// it. Amounts that do not parse stay as typed, for the 422.
+func normalCostValues(v pages.CostValues) pages.CostValues {
+	norm := func(s string, optional bool) string {
+		if optional && strings.TrimSpace(s) == "" {
+			return models.FormatMinor(0, true)
+		}
+		if n, err := models.ParseAmount(s); err == nil {
+			return models.FormatMinor(n, true)
+		}
+		return s
+	}
+	v.Baseline, v.PlannedSavings = norm(v.Baseline, false), norm(v.PlannedSavings, false)
+	v.VendorFees, v.Retained = norm(v.VendorFees, true), norm(v.Retained, true)
+	v.OneOff, v.Credits = norm(v.OneOff, true), norm(v.Credits, true)
+	return v
 }
 
 // loadCost loads an authorised engagement and one of its records (404 for another engagement's).
@@ -240,21 +317,13 @@ func (a *App) loadCost(c echo.Context) (models.Engagement, models.CostRecord, er
 	return e, rec, err
 }
 
-func (a *App) saveCost(c echo.Context, e models.Engagement, current *models.CostRecord) error {
+// saveCost records a new month (createCost): 422 for invalid input, 409 with
+// a link to its form for a month recorded already.
+func (a *App) saveCost(c echo.Context, e models.Engagement) error {
 	f := readCostForm(c)
 	today := a.today()
 	in, ch := f.Validate(e.ID, today)
-	version := 0
-	if current != nil {
-		in.ID, in.Month = current.ID, current.Month // the month of a record never changes
-		delete(ch, "month")
-		var err error
-		if version, err = strconv.Atoi(f.Version); err != nil {
-			return web.BadRequest("The form has no version; reload the page and try again.")
-		}
-	}
 	status := http.StatusUnprocessableEntity
-	var conflict []components.ConflictRow
 	var recorded *models.MonthRecordedError
 	if ch.OK() {
 		s, err := a.settings(c)
@@ -262,56 +331,25 @@ func (a *App) saveCost(c echo.Context, e models.Engagement, current *models.Cost
 			return err
 		}
 		w := models.CostWrite{Settings: s, Today: today, UserID: userID(c)}
-		rec, err := models.SaveCost(c.Request().Context(), a.db, w, in, version)
+		rec, err := models.SaveCost(c.Request().Context(), a.db, w, in, 0)
 		switch {
 		case err == nil:
 			web.AddFlash(c, "success", "Costs of "+rec.Month.Format("January 2006")+" saved.")
 			return web.Redirect(c, fmt.Sprintf("/engagements/%d/costs", e.ID))
 		case errors.As(err, &recorded):
 			status = http.StatusConflict
-		case errors.Is(err, models.ErrStale):
-			status = http.StatusConflict
-			var now models.CostRecord
-			if err := a.db.WithContext(c.Request().Context()).First(&now, current.ID).Error; err != nil {
-				return err
-			}
-			cur := costValues(now)
-			f.Version, current = cur.Version, &now
-			conflict = costConflict(f.CostValues, cur)
 		default:
 			return err
 		}
 	}
-	p, err := a.costFormProps(c, e, current, f.CostValues)
+	p, err := a.costFormProps(c, e, nil, f.CostValues)
 	if err != nil {
 		return err
 	}
-	p.Errors, p.Stale, p.Conflict = ch, status == http.StatusConflict && recorded == nil, conflict
+	p.Errors = ch
 	if recorded != nil {
 		p.Recorded = &pages.RecordedMonth{Label: recorded.Month.Format("January 2006"),
 			EditURL: fmt.Sprintf("/engagements/%d/costs/%d/edit", e.ID, recorded.ID)}
 	}
 	return renderCostForm(c, status, p)
-}
-
-func costConflict(mine, now pages.CostValues) []components.ConflictRow {
-	// Compare amounts as parsed, so "1000" and "1,000.00" are not a difference.
-	norm := func(s string) string {
-		if strings.TrimSpace(s) == "" {
-			return models.FormatMinor(0, true)
-		}
-		if v, err := models.ParseAmount(s); err == nil {
-			return models.FormatMinor(v, true)
-		}
-		return s
-	}
-	return components.Differ(
-		components.ConflictRow{Label: "Baseline", Yours: norm(mine.Baseline), Current: now.Baseline},
-		components.ConflictRow{Label: "Vendor fees", Yours: norm(mine.VendorFees), Current: now.VendorFees},
-		components.ConflictRow{Label: "Retained organisation", Yours: norm(mine.Retained), Current: now.Retained},
-		components.ConflictRow{Label: "Service credits", Yours: norm(mine.Credits), Current: now.Credits},
-		components.ConflictRow{Label: "One-off transition cost", Yours: norm(mine.OneOff), Current: now.OneOff},
-		components.ConflictRow{Label: "Planned savings", Yours: norm(mine.PlannedSavings), Current: now.PlannedSavings},
-		components.ConflictRow{Label: "Savings type", Yours: models.SavingsTypeLabel(mine.SavingsType), Current: models.SavingsTypeLabel(now.SavingsType)},
-	)
 }

@@ -212,46 +212,97 @@ func rowText(t *testing.T, e *env, table string, id uint) string {
 	return b.String()
 }
 
-// Editing a month with a stale version answers 409 with both versions and stores nothing.
-func TestCostUpdateStale(t *testing.T) {
+// costEdit opens the latest recorded month of an engagement the demo manager
+// manages in two sessions, an admin's and the manager's: their forms, the
+// record as it was and the month's addresses.
+func costEdit(t *testing.T, e *env) (rec models.CostRecord, a, b url.Values, first, second *client, update string) {
+	t.Helper()
+	mine, _ := managedEngagements(t, e)
+	if err := e.db.Where("engagement_id = ?", mine.ID).Order("month DESC").First(&rec).Error; err != nil {
+		t.Fatal(err)
+	}
+	first, second = e.client(), e.client()
+	first.login(models.RoleAdmin)
+	second.login(models.RoleManager)
+	edit := fmt.Sprintf("/engagements/%d/costs/%d/edit", mine.ID, rec.ID)
+	a = scrapeForm(t, first.get(edit), "#cost-form form")
+	b = scrapeForm(t, second.get(edit), "#cost-form form")
+	return rec, a, b, first, second, fmt.Sprintf("/engagements/%d/costs/%d", mine.ID, rec.ID)
+}
+
+// Two people editing different figures of one month both keep their change,
+// and the second is told whose change theirs was merged with. An amount typed
+// again in another way ("60000" for "60,000.00") is not a change.
+func TestCostEditMergesDifferentFields(t *testing.T) {
 	forEachDB(t, func(t *testing.T, e *env) {
-		mine, _ := managedEngagements(t, e)
-		var rec models.CostRecord
-		e.db.Where("engagement_id = ?", mine.ID).Order("month DESC").First(&rec)
-		c := e.client()
-		c.login(models.RoleManager)
-		edit := fmt.Sprintf("/engagements/%d/costs/%d/edit", mine.ID, rec.ID)
-		update := fmt.Sprintf("/engagements/%d/costs/%d", mine.ID, rec.ID)
-		first := scrapeForm(t, c.get(edit), "#cost-form form")
-		second := scrapeForm(t, c.get(edit), "#cost-form form")
-		first.Set("planned_savings", "1,234.56")
-		if r := c.post(update, first); r.StatusCode != http.StatusSeeOther {
-			t.Fatalf("first save: %d\n%s", r.StatusCode, r.Body)
+		rec, a, b, first, second, update := costEdit(t, e)
+		a.Set("planned_savings", "1234.56")
+		a.Set("vendor_fees", "1")
+		if r := first.post(update, a); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("A's save: %d\n%.600s", r.StatusCode, r.Body)
 		}
-		second.Set("baseline", "7.00")
-		r := c.post(update, second)
-		if r.StatusCode != http.StatusConflict {
-			t.Fatalf("stale save: %d", r.StatusCode)
-		}
-		doc := r.Doc(t)
-		if v, _ := doc.Find(`input[name="baseline"]`).Attr("value"); v != "7.00" {
-			t.Errorf("input not kept: %q", v)
-		}
-		if !strings.Contains(doc.Find(`[data-testid="conflict"]`).Text(), "1,234.56") {
-			t.Error("409 does not show the stored planned savings")
+		b.Set("baseline", "7")
+		b.Set("vendor_fees", strings.ReplaceAll(b.Get("vendor_fees"), ",", ""))
+		r := second.post(update, b)
+		if r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("B's save of another figure: %d, want a merge and 303\n%.600s", r.StatusCode, r.Body)
 		}
 		var got models.CostRecord
 		e.db.First(&got, rec.ID)
-		if got.Baseline != rec.Baseline || got.PlannedSavings != 123_456 {
-			t.Errorf("stored %+v", got)
+		if got.Baseline != 700 || got.PlannedSavings != 123_456 || got.VendorFees != 100 {
+			t.Errorf("after both saves: baseline %d, planned savings %d, vendor fees %d: a change was lost", got.Baseline, got.PlannedSavings, got.VendorFees)
 		}
-		// Saving the 409 form again is a deliberate overwrite.
-		if r := c.post(update, scrapeForm(t, r, "#cost-form form")); r.StatusCode != http.StatusSeeOther {
-			t.Errorf("resubmit after 409: %d", r.StatusCode)
+		admin := demoUser(t, e, models.RoleAdmin)
+		if flash := second.get(r.Header.Get("Location")).Doc(t).Find("#flash").Text(); !strings.Contains(flash, "merged with a change by "+admin.Name) {
+			t.Errorf("the message does not say whose change it merged with: %q", flash)
 		}
+		chs := changesOf(t, e, "cost", rec.ID)
+		if !hasChange(chs, "baseline", models.FormatMinor(rec.Baseline, true), "7.00") || !hasChange(chs, "planned_savings", models.FormatMinor(rec.PlannedSavings, true), "1,234.56") {
+			t.Error("the history lacks one of the two changes")
+		}
+	})
+}
+
+// Where both changed the same figure, 409 lists just that one with both
+// values and stores nothing; saving from the 409 page keeps the other
+// person's change to the figures the user left alone.
+func TestCostEditConflictKeepsTheOtherChange(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		rec, a, b, first, second, update := costEdit(t, e)
+		a.Set("baseline", "111")
+		a.Set("credits", "22")
+		if r := first.post(update, a); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("A's save: %d\n%.600s", r.StatusCode, r.Body)
+		}
+		b.Set("baseline", "333")
+		b.Set("one_off", "44")
+		before := rowText(t, e, "cost_records", rec.ID)
+		r := second.post(update, b)
+		if r.StatusCode != http.StatusConflict {
+			t.Fatalf("B's save of the same figure: %d, want 409", r.StatusCode)
+		}
+		if after := rowText(t, e, "cost_records", rec.ID); after != before {
+			t.Errorf("the 409 stored something:\n%s\n%s", before, after)
+		}
+		doc := r.Doc(t)
+		rows := doc.Find(`[data-testid="conflict"] tbody tr`)
+		if rows.Length() != 1 || !strings.Contains(rows.Text(), "Baseline") || !strings.Contains(rows.Text(), "111.00") || !strings.Contains(rows.Text(), "333.00") {
+			t.Errorf("the conflict lists %d rows: %q; want just the baseline, with both values", rows.Length(), rows.Text())
+		}
+		if v := doc.Find(`input[name="credits"]`).AttrOr("value", ""); v != "22.00" {
+			t.Errorf("the 409 form does not hold A's credits: %q", v)
+		}
+		if v := doc.Find(`input[name="baseline"]`).AttrOr("value", ""); v != "333.00" {
+			t.Errorf("B's baseline not kept: %q", v)
+		}
+		// Saving from the 409 page, as it suggests.
+		if r := second.post(update, scrapeForm(t, r, "#cost-form form")); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("saving from the 409 page: %d\n%.600s", r.StatusCode, r.Body)
+		}
+		var got models.CostRecord
 		e.db.First(&got, rec.ID)
-		if got.Baseline != 700 {
-			t.Errorf("baseline after overwrite %d", got.Baseline)
+		if got.Baseline != 33_300 || got.OneOff != 4_400 || got.Credits != 2_200 {
+			t.Errorf("after saving from the 409 page: baseline %d, one-off %d, credits %d (A's credits must stay)", got.Baseline, got.OneOff, got.Credits)
 		}
 	})
 }
