@@ -120,8 +120,15 @@ func (a *App) renderPack(c echo.Context, engagementID uint) error {
 	may := func(id uint) bool { return rights.Admin || rights.Engagements[id] }
 	u := web.CurrentUser(c)
 	p := pages.ReviewProps{Quarters: qs, Risk: s.Risk, CanPublish: u.Role == models.RoleAdmin, CanEdit: map[uint]bool{}}
+	if p.Versions, err = models.PackVersions(c.Request().Context(), a.db, q.String()); err != nil {
+		return err
+	}
 	title := "Portfolio review " + q.String()
-	if engagementID == 0 && c.QueryParam("part") != "all" {
+	version, _ := strconv.Atoi(c.QueryParam("version"))
+	if version > 0 && (len(p.Versions) == 0 || version == p.Versions[len(p.Versions)-1].Version) {
+		version = 0 // the latest is the pack itself
+	}
+	if engagementID == 0 && c.QueryParam("part") != "all" && version == 0 {
 		kp, err := a.keptPortfolioPack(c, s, q)
 		if err != nil {
 			return err
@@ -133,6 +140,13 @@ func (a *App) renderPack(c echo.Context, engagementID uint) error {
 		p.P, p.Kept = kp.head, withCommentaryLinks(kp.parts[min(part, len(kp.parts))-1], q.String(), may)
 	} else {
 		pack, err := a.loadPack(c.Request().Context(), s, q, engagementID, a.today())
+		if version > 0 { // an earlier published version, whole
+			pack, err = models.PublishedPackVersion(c.Request().Context(), a.db, q.String(), version)
+			if err == nil && pack == nil {
+				return echo.NewHTTPError(http.StatusNotFound, fmt.Sprintf("%s has no published version %d.", q.String(), version))
+			}
+			p.Viewing = version
+		}
 		if err != nil {
 			return err
 		}
@@ -182,18 +196,83 @@ func (a *App) packCSS(c echo.Context) error {
 	return c.Blob(http.StatusOK, "text/css; charset=utf-8", []byte(css))
 }
 
-// publish freezes the quarter's pack. Route: reviews.publish (admin).
-func (a *App) publish(c echo.Context) error {
-	q, err := quarterParam(c)
+// publishConfirm asks before a quarter's pack is frozen, naming the quarter
+// and what freezes. Route: reviews.publish.confirm (admin). A published
+// quarter goes to its correction page instead.
+func (a *App) publishConfirm(c echo.Context) error {
+	q, s, err := a.endedQuarter(c)
 	if err != nil {
 		return err
+	}
+	versions, err := models.PackVersions(c.Request().Context(), a.db, q.String())
+	if err != nil {
+		return err
+	}
+	if len(versions) > 0 {
+		return c.Redirect(http.StatusSeeOther, "/reviews/"+q.String()+"/correct")
+	}
+	return a.renderPublish(c, http.StatusOK, s, q, nil, "", nil)
+}
+
+// correctConfirm shows the form that publishes a correction of a published
+// quarter, with its reason. Route: reviews.correct.confirm (admin).
+func (a *App) correctConfirm(c echo.Context) error {
+	q, s, err := a.endedQuarter(c)
+	if err != nil {
+		return err
+	}
+	versions, err := models.PackVersions(c.Request().Context(), a.db, q.String())
+	if err != nil {
+		return err
+	}
+	if len(versions) == 0 {
+		return c.Redirect(http.StatusSeeOther, "/reviews/"+q.String()+"/publish")
+	}
+	return a.renderPublish(c, http.StatusOK, s, q, versions, "", nil)
+}
+
+// endedQuarter reads the quarter of the path and the settings, and refuses a
+// quarter that has not ended (422).
+func (a *App) endedQuarter(c echo.Context) (models.Quarter, models.Settings, error) {
+	q, err := quarterParam(c)
+	if err != nil {
+		return q, models.Settings{}, err
 	}
 	s, err := a.settings(c)
 	if err != nil {
-		return err
+		return q, s, err
 	}
 	if !s.Fiscal().End(q).Before(a.today()) {
-		return echo.NewHTTPError(http.StatusUnprocessableEntity, "A quarter can be published once it has ended.")
+		return q, s, echo.NewHTTPError(http.StatusUnprocessableEntity, "A quarter can be published once it has ended: "+q.String()+" ends on "+s.Fiscal().End(q).Human()+".")
+	}
+	return q, s, nil
+}
+
+func (a *App) renderPublish(c echo.Context, status int, s models.Settings, q models.Quarter, versions []models.PackVersion, reason string, errs map[string]string) error {
+	kp, err := a.keptPortfolioPack(c, s, q)
+	if err != nil {
+		return err
+	}
+	title := "Publish " + q.String()
+	if len(versions) > 0 {
+		title = "Publish a correction of " + q.String()
+	}
+	p := pages.PublishProps{Chrome: web.Chrome(c, title, "reviews"), Quarter: q.String(), Start: s.Fiscal().Start(q), End: s.Fiscal().End(q),
+		Engagements: kp.engagements, Versions: versions, Reason: reason, Errors: errs}
+	return web.Render(c, status, pages.PublishConfirm(p), nil)
+}
+
+// publish freezes the quarter's pack. Route: reviews.publish (admin). It
+// publishes only what its confirmation page posts (confirm naming the
+// quarter); anything else, such as an old page's one-click button, is sent to
+// that page. A quarter published already answers 409.
+func (a *App) publish(c echo.Context) error {
+	q, s, err := a.endedQuarter(c)
+	if err != nil {
+		return err
+	}
+	if c.FormValue("confirm") != q.String() {
+		return web.Redirect(c, "/reviews/"+q.String()+"/publish")
 	}
 	pack, err := models.BuildPack(c.Request().Context(), a.db, s, q, a.today())
 	if err != nil {
@@ -201,11 +280,55 @@ func (a *App) publish(c echo.Context) error {
 	}
 	err = models.PublishPack(c.Request().Context(), a.db, pack, *web.CurrentUser(c), a.Now())
 	if errors.Is(err, models.ErrStale) {
-		return echo.NewHTTPError(http.StatusConflict, q.String()+" is already published; its figures are frozen.")
+		return echo.NewHTTPError(http.StatusConflict, q.String()+" is already published; its figures are frozen. Publish a correction to change them.")
 	}
 	if err != nil {
 		return err
 	}
 	web.AddFlash(c, "success", q.String()+" published: its figures are now frozen.")
+	return web.Redirect(c, "/reviews/"+q.String())
+}
+
+// correct publishes the pack as computed now as the next version of a
+// published quarter, with the reason typed. Route: reviews.correct (admin).
+// A missing reason answers 422 with the page; a version published by
+// someone else since the page was drawn, 409 with the page as it is now.
+func (a *App) correct(c echo.Context) error {
+	q, s, err := a.endedQuarter(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	versions, err := models.PackVersions(ctx, a.db, q.String())
+	if err != nil {
+		return err
+	}
+	if len(versions) == 0 || c.FormValue("confirm") != q.String() {
+		return web.Redirect(c, "/reviews/"+q.String()+"/correct")
+	}
+	ck := web.Checker{}
+	reason := ck.Text("reason", c.FormValue("reason"), true, 1000)
+	after, _ := strconv.Atoi(c.FormValue("after"))
+	if !ck.OK() {
+		return a.renderPublish(c, http.StatusUnprocessableEntity, s, q, versions, c.FormValue("reason"), ck)
+	}
+	pack, err := models.BuildPack(ctx, a.db, s, q, a.today())
+	if err != nil {
+		return err
+	}
+	err = models.PublishCorrection(ctx, a.db, pack, *web.CurrentUser(c), a.Now(), after, reason)
+	if errors.Is(err, models.ErrStale) {
+		if versions, err = models.PackVersions(ctx, a.db, q.String()); err != nil {
+			return err
+		}
+		last := versions[len(versions)-1]
+		errs := map[string]string{"reason": fmt.Sprintf("%s published version %d at %s meanwhile: check it before publishing another.",
+			last.PublishedBy, last.Version, last.PublishedAt.UTC().Format("15:04"))}
+		return a.renderPublish(c, http.StatusConflict, s, q, versions, c.FormValue("reason"), errs)
+	}
+	if err != nil {
+		return err
+	}
+	web.AddFlash(c, "success", fmt.Sprintf("%s version %d published; version %d stays readable.", q.String(), pack.Version, pack.Version-1))
 	return web.Redirect(c, "/reviews/"+q.String())
 }

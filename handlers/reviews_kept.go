@@ -67,8 +67,9 @@ func packPart(pack *models.Pack, only uint, param string) (*models.Pack, pages.P
 // collection then walks (risk writes' p99 went from 42 to 66 ms under load
 // while one was kept); their drawing is 36 MB of text, which it skips.
 type keptPack struct {
-	head  *models.Pack // the quarter, its production day and whether it is published
-	parts []string     // each part's article
+	head        *models.Pack // the quarter, its production day and whether it is published
+	parts       []string     // each part's article
+	engagements int          // how many engagement sections it has
 }
 
 // packKey names a kept portfolio pack: the database handle, the quarter and
@@ -103,7 +104,7 @@ func (a *App) portfolioPack(ctx context.Context, s models.Settings, q models.Qua
 		if err != nil {
 			return nil, err
 		}
-		kp := &keptPack{head: &models.Pack{Quarter: pack.Quarter, ProducedOn: pack.ProducedOn, Published: pack.Published}}
+		kp := &keptPack{head: &models.Pack{Quarter: pack.Quarter, ProducedOn: pack.ProducedOn, Published: pack.Published}, engagements: len(pack.Engagements)}
 		var sb strings.Builder
 		for n := 1; ; n++ {
 			view, part := packPart(pack, 0, strconv.Itoa(n))

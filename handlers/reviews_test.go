@@ -39,20 +39,104 @@ func TestReviewPackDraftAndPublish(t *testing.T) {
 		if r := admin.post("/reviews/"+reviewQuarter(1)+"/publish", url.Values{"_csrf": {admin.csrf("/reviews/" + reviewQuarter())}}); r.StatusCode != http.StatusUnprocessableEntity {
 			t.Errorf("publishing the unfinished quarter: %d", r.StatusCode)
 		}
-		r := admin.post("/reviews/"+reviewQuarter()+"/publish", url.Values{"_csrf": {admin.csrf("/reviews/" + reviewQuarter())}})
-		if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/reviews/"+reviewQuarter() {
-			t.Fatalf("publish: %d %s", r.StatusCode, r.Header.Get("Location"))
+		// Publishing is deliberate: the button opens a page naming the quarter
+		// and what freezes; a post without its confirmation publishes nothing.
+		q := reviewQuarter()
+		confirmPage := admin.get("/reviews/" + q + "/publish")
+		if confirmPage.StatusCode != http.StatusOK || !strings.Contains(confirmPage.Doc(t).Find(`[data-testid="publish-confirm"]`).Text(), "freezes the pack of fiscal quarter "+q) {
+			t.Fatalf("the confirmation page: %d", confirmPage.StatusCode)
+		}
+		r := admin.post("/reviews/"+q+"/publish", url.Values{"_csrf": {admin.csrf("/reviews/" + q)}})
+		if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/reviews/"+q+"/publish" {
+			t.Fatalf("an unconfirmed publish: %d %s, want 303 to the confirmation page", r.StatusCode, r.Header.Get("Location"))
 		}
 		var n int64
-		e.db.Model(&models.PublishedPack{}).Where("quarter = ?", reviewQuarter()).Count(&n)
+		e.db.Model(&models.PublishedPack{}).Where("quarter = ?", q).Count(&n)
+		if n != 0 {
+			t.Fatalf("an unconfirmed publish stored %d packs", n)
+		}
+		r = admin.post("/reviews/"+q+"/publish", scrapeForm(t, confirmPage, `[data-testid="publish-confirm"] form`))
+		if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/reviews/"+q {
+			t.Fatalf("publish: %d %s", r.StatusCode, r.Header.Get("Location"))
+		}
+		e.db.Model(&models.PublishedPack{}).Where("quarter = ?", q).Count(&n)
 		if n != 1 {
 			t.Fatalf("%d published rows", n)
 		}
 		if got := exec.get("/reviews/" + reviewQuarter()).Doc(t).Find(`[data-testid="pack-status"]`).Text(); !strings.Contains(got, "Published by") {
 			t.Errorf("after publishing the status says %q", got)
 		}
-		if again := admin.post("/reviews/"+reviewQuarter()+"/publish", url.Values{"_csrf": {admin.csrf("/reviews/" + reviewQuarter(-1))}}); again.StatusCode != http.StatusConflict {
+		if again := admin.post("/reviews/"+q+"/publish", url.Values{"_csrf": {admin.csrf("/reviews/" + reviewQuarter(-1))}, "confirm": {q}}); again.StatusCode != http.StatusConflict {
 			t.Errorf("second publish: %d", again.StatusCode)
+		}
+	})
+}
+
+// A published pack is corrected by publishing a new version with its reason:
+// the earlier version stays readable, nothing is replaced, and the history
+// says who corrected it, when and why.
+func TestReviewPackCorrection(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		q := reviewQuarter()
+		admin := e.client()
+		admin.login(models.RoleAdmin)
+		if r := admin.get("/reviews/" + q + "/correct"); r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/reviews/"+q+"/publish" {
+			t.Errorf("correcting an unpublished quarter: %d %s", r.StatusCode, r.Header.Get("Location"))
+		}
+		if r := admin.post("/reviews/"+q+"/publish", scrapeForm(t, admin.get("/reviews/"+q+"/publish"), `[data-testid="publish-confirm"] form`)); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("publish: %d", r.StatusCode)
+		}
+		if r := admin.get("/reviews/" + q + "/publish"); r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/reviews/"+q+"/correct" {
+			t.Errorf("the publish page of a published quarter: %d %s", r.StatusCode, r.Header.Get("Location"))
+		}
+		page := admin.get("/reviews/" + q + "/correct")
+		form := scrapeForm(t, page, `[data-testid="publish-confirm"] form`)
+		r := admin.post("/reviews/"+q+"/correct", form)
+		if r.StatusCode != http.StatusUnprocessableEntity || r.Doc(t).Find(`[data-testid="error-reason"]`).Length() == 0 {
+			t.Fatalf("a correction without a reason: %d", r.StatusCode)
+		}
+		const reason = "September's vendor fees for BOT-PL-01 were entered twice."
+		form.Set("reason", reason)
+		if r := admin.post("/reviews/"+q+"/correct", form); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("correction: %d\n%.500s", r.StatusCode, r.Body)
+		}
+		var rows []models.PublishedPack
+		e.db.Where("quarter = ?", q).Order("version").Find(&rows)
+		if len(rows) != 2 || rows[0].Version != 1 || rows[1].Version != 2 || rows[1].Reason != reason || rows[0].Reason != "" {
+			t.Fatalf("published rows after a correction: %+v", rows)
+		}
+		exec := e.client()
+		exec.login(models.RoleExecutive)
+		doc := exec.get("/reviews/" + q).Doc(t)
+		if got := doc.Find(`[data-testid="pack-status"]`).Text(); !strings.Contains(got, "Version 2, a correction") {
+			t.Errorf("the corrected pack's status: %q", got)
+		}
+		if got := doc.Find(`[data-testid="pack-correction"]`).Text(); !strings.Contains(got, "entered twice") {
+			t.Errorf("the reason is not on the cover: %q", got)
+		}
+		old := exec.get("/reviews/" + q + "?version=1&part=all")
+		if old.StatusCode != http.StatusOK || !strings.Contains(old.Doc(t).Find(`[data-testid="pack-status"]`).Text(), "Published by") ||
+			strings.Contains(old.Body, "entered twice") {
+			t.Errorf("version 1 is not readable as it was: %d", old.StatusCode)
+		}
+		if r := exec.get("/reviews/" + q + "?version=7&part=all"); r.StatusCode != http.StatusNotFound {
+			t.Errorf("a version never published: %d", r.StatusCode)
+		}
+		// A page drawn before another correction is 409, and publishes nothing.
+		form.Set("reason", "A second look") // still "after" version 1
+		if r := admin.post("/reviews/"+q+"/correct", form); r.StatusCode != http.StatusConflict {
+			t.Errorf("a correction of a version no longer the latest: %d", r.StatusCode)
+		}
+		var n int64
+		e.db.Model(&models.PublishedPack{}).Where("quarter = ?", q).Count(&n)
+		if n != 2 {
+			t.Errorf("%d published versions after a stale correction", n)
+		}
+		if !hasChange(changesOf(t, e, "pack", rows[1].ID), "version", "1", "2: "+reason) {
+			t.Error("the correction is not in the history")
+		}
+		if r := exec.post("/reviews/"+q+"/correct", url.Values{"_csrf": {exec.csrf("/reviews/" + q)}, "confirm": {q}, "reason": {"x"}, "after": {"2"}}); r.StatusCode != http.StatusForbidden {
+			t.Errorf("an executive's correction: %d", r.StatusCode)
 		}
 	})
 }

@@ -413,4 +413,6 @@ type PublishedPack struct {
 	Snapshot     string // JSON of the pack's figures
 	PublishedBy  uint
 	PublishedAt  time.Time
+	Version      int    // 1, then one more for each correction
+	Reason       string // why a correction was published ("" for the first version)
 }

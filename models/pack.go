@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"time"
 
 	"gorm.io/gorm"
@@ -21,6 +22,8 @@ type Pack struct {
 	Published   bool
 	PublishedBy string
 	PublishedAt time.Time
+	Version     int    // the published version (a correction is 2 or more)
+	Correction  string // why this version corrects the one before
 
 	Summary     []Headline
 	Savings     PackSavings
@@ -124,44 +127,97 @@ type EngagementPack struct {
 	Actions                                 []PackAction
 }
 
-// PublishedPackFor returns the frozen pack of a quarter, or nil when it is a draft.
+// PublishedPackFor returns the frozen pack of a quarter (its latest version),
+// or nil when it is a draft.
 func PublishedPackFor(ctx context.Context, db *gorm.DB, quarter string) (*Pack, error) {
-	var row PublishedPack
-	err := db.WithContext(ctx).Where("quarter = ? AND engagement_id IS NULL", quarter).Order("published_at DESC").First(&row).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, nil
+	return PublishedPackVersion(ctx, db, quarter, 0)
+}
+
+// PublishedPackVersion returns a version of a quarter's frozen pack (0: the
+// latest), or nil when there is no such version.
+func PublishedPackVersion(ctx context.Context, db *gorm.DB, quarter string, version int) (*Pack, error) {
+	q := db.WithContext(ctx).Where("quarter = ? AND engagement_id IS NULL", quarter)
+	if version > 0 {
+		q = q.Where("version = ?", version)
 	}
-	if err != nil {
+	var rows []PublishedPack
+	if err := q.Order("version DESC").Limit(1).Find(&rows).Error; err != nil || len(rows) == 0 {
 		return nil, err
 	}
 	var p Pack
-	if err := json.Unmarshal([]byte(row.Snapshot), &p); err != nil {
+	if err := json.Unmarshal([]byte(rows[0].Snapshot), &p); err != nil {
 		return nil, err
 	}
+	p.Version, p.Correction = rows[0].Version, rows[0].Reason
 	return &p, nil
 }
 
+// PackVersion is one published version of a quarter's pack, for its list.
+type PackVersion struct {
+	Version     int
+	PublishedBy string
+	PublishedAt time.Time
+	Reason      string
+}
+
+// PackVersions lists the published versions of a quarter's pack, oldest first.
+func PackVersions(ctx context.Context, db *gorm.DB, quarter string) ([]PackVersion, error) {
+	var out []PackVersion
+	err := db.WithContext(ctx).Table("published_packs p").Joins("LEFT JOIN users u ON u.id = p.published_by").
+		Where("p.quarter = ? AND p.engagement_id IS NULL", quarter).Order("p.version").
+		Select("p.version, COALESCE(u.name, '') AS published_by, p.published_at, p.reason").Scan(&out).Error
+	return out, err
+}
+
 // PublishPack freezes a pack: its figures are stored and later edits never change it.
-// A quarter is published once; ErrStale when it already is.
+// A quarter is published once; ErrStale when it already is (a correction is
+// PublishCorrection).
 func PublishPack(ctx context.Context, db *gorm.DB, p *Pack, by User, at time.Time) error {
-	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var n int64
-		if err := tx.Model(&PublishedPack{}).Where("quarter = ? AND engagement_id IS NULL", p.Quarter).Count(&n).Error; err != nil {
+	return publishVersion(ctx, db, p, by, at, 0, "")
+}
+
+// PublishCorrection publishes the pack as computed now as the next version of
+// a published quarter, with the reason for it; every earlier version stays
+// readable. ErrStale when the latest version is no longer after (someone
+// published another meanwhile), or the quarter is not published.
+func PublishCorrection(ctx context.Context, db *gorm.DB, p *Pack, by User, at time.Time, after int, reason string) error {
+	if after < 1 {
+		return ErrStale
+	}
+	return publishVersion(ctx, db, p, by, at, after, reason)
+}
+
+// publishVersion stores p as the version after the latest, which must be
+// after (0: none yet).
+func publishVersion(ctx context.Context, db *gorm.DB, p *Pack, by User, at time.Time, after int, reason string) error {
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var latest int
+		if err := tx.Model(&PublishedPack{}).Where("quarter = ? AND engagement_id IS NULL", p.Quarter).
+			Select("COALESCE(MAX(version), 0)").Scan(&latest).Error; err != nil {
 			return err
 		}
-		if n > 0 {
+		if latest != after {
 			return ErrStale
 		}
 		p.Published, p.PublishedBy, p.PublishedAt = true, by.Name, at.UTC()
+		p.Version, p.Correction = after+1, reason
 		b, err := json.Marshal(p)
 		if err != nil {
 			return err
 		}
-		row := PublishedPack{Quarter: p.Quarter, Snapshot: string(b), PublishedBy: by.ID, PublishedAt: at.UTC()}
+		row := PublishedPack{Quarter: p.Quarter, Snapshot: string(b), PublishedBy: by.ID, PublishedAt: at.UTC(), Version: p.Version, Reason: reason}
 		if err := tx.Create(&row).Error; err != nil {
 			return err
 		}
 		uid := by.ID
-		return RecordChanges(tx, []Change{{Entity: "pack", EntityID: row.ID, Action: "publish", Field: "quarter", New: p.Quarter, UserID: &uid, At: at.UTC()}})
+		ch := Change{Entity: "pack", EntityID: row.ID, Action: "publish", Field: "quarter", New: p.Quarter, UserID: &uid, At: at.UTC()}
+		if after > 0 {
+			ch.Action, ch.Field, ch.Old, ch.New = "correct", "version", fmt.Sprint(after), fmt.Sprintf("%d: %s", p.Version, reason)
+		}
+		return RecordChanges(tx, []Change{ch})
 	})
+	if errors.Is(err, gorm.ErrDuplicatedKey) {
+		err = ErrStale // another admin published the same version this instant
+	}
+	return err
 }
