@@ -101,11 +101,14 @@ func UpdateVersioned(tx *gorm.DB, model any, id uint, version int, cols map[stri
 	return nil
 }
 
-// History lists the changes of one record, newest first, with their authors.
+// History lists the changes of one record, newest first, with their
+// authors, as people read them (readable): its creation one entry, names for ids.
 func History(tx *gorm.DB, entity string, id uint) ([]Change, error) {
 	var out []Change
-	err := tx.Preload("User").Where("entity = ? AND entity_id = ?", entity, id).Order("at DESC, id DESC").Find(&out).Error
-	return out, err
+	if err := tx.Preload("User").Where("entity = ? AND entity_id = ?", entity, id).Order("at DESC, id DESC").Find(&out).Error; err != nil {
+		return nil, err
+	}
+	return readable(tx, out)
 }
 
 // LatestChange is the newest change of a record (with its author), or ok

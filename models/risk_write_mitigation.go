@@ -73,5 +73,8 @@ func RiskHistory(ctx context.Context, db *gorm.DB, riskID uint) ([]Change, error
 		Where("(entity = ? AND entity_id = ?) OR (entity = ? AND entity_id IN (SELECT id FROM mitigation_actions WHERE risk_id = ?))",
 			RiskEntity, riskID, MitigationEntity, riskID).
 		Order("at DESC, id DESC").Find(&out).Error
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return readable(db.WithContext(ctx), out)
 }
