@@ -80,3 +80,9 @@ func (a *App) lastChange(c echo.Context, entity string, id uint) (who, when stri
 	}
 	return who, ch.At.UTC().Format("15:04") + " on " + models.DateOf(ch.At).Human()
 }
+
+// mergeNoteOf ends the message of a save merged with the record's latest
+// change (web.MergeNote), read before the save.
+func (a *App) mergeNoteOf(c echo.Context, entity string, id uint) string {
+	return web.MergeNote(a.lastChange(c, entity, id))
+}

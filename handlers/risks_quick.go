@@ -95,8 +95,27 @@ func (a *App) quickAction(c echo.Context, action string) error {
 		msg = fmt.Sprintf("%s accepted until %s.", r.Ref, until.Human())
 	}
 	var updated models.Risk
+	merged := ""
 	if ck.OK() {
 		updated, err = models.ApplyRiskChange(ctx, a.db, act, r, version, ch)
+		// A row drawn before someone else's save: every quick action turns on
+		// the risk's status, so it still holds while the status is the one
+		// the row showed; it is then applied to the risk as it is now.
+		for attempt := 0; errors.Is(err, models.ErrStale) && attempt < 3; attempt++ {
+			cur, rerr := a.rowRisk(c)
+			if rerr != nil {
+				return rerr
+			}
+			if cur.Status != c.FormValue("shown_status") {
+				break
+			}
+			merged = a.mergeNoteOf(c, models.RiskEntity, cur.ID)
+			r = cur
+			updated, err = models.ApplyRiskChange(ctx, a.db, act, r, r.Version, ch)
+		}
+		if merged != "" && err == nil {
+			msg = strings.TrimSuffix(msg, ".") + ", " + merged
+		}
 	}
 	if action == "review" {
 		msg = fmt.Sprintf("Review of %s recorded; next review %s.", r.Ref, updated.NextReview.Human())
@@ -114,7 +133,9 @@ func (a *App) quickAction(c echo.Context, action string) error {
 			return err
 		}
 		q.Errors = nil
-		q.Conflict = "Someone changed this risk since the register was loaded; the row now shows what is stored. Your change was not saved: your input is kept below, submit it again if it still holds."
+		who, when := a.lastChange(c, models.RiskEntity, r.ID)
+		q.Conflict = fmt.Sprintf("%s changed this risk's status to %s at %s, since the register was loaded; the row now shows what is stored. Your change was not saved: your input is kept below, submit it again if it still holds.",
+			who, strings.ToLower(models.HealthLabel(r.Status)), when)
 		return a.quickAnswer(c, http.StatusConflict, r, back, act.Settings, q)
 	case err != nil:
 		return err

@@ -250,8 +250,12 @@ func TestRiskQuickActions(t *testing.T) {
 	})
 }
 
-// A quick action from a row drawn before someone else saved is a 409: the row
-// comes back with the stored values and the user's input kept in its form.
+// A quick action from a row drawn before someone else saved still holds
+// while the risk's status is the one the row showed (every quick action
+// turns on it): after another person's review, a stale close is applied to
+// the risk as it is now, and the message says whose change it merged with.
+// After another person changed the status it is a 409: the row comes back
+// with the stored values and the user's input kept in its form.
 func TestRiskQuickActionConflict(t *testing.T) {
 	forEachDB(t, func(t *testing.T, e *env) {
 		f := pickRisks(t, e)
@@ -260,27 +264,56 @@ func TestRiskQuickActionConflict(t *testing.T) {
 		slow, fast := e.client(), e.client()
 		slow.login(models.RoleManager)
 		fast.login(models.RoleAdmin)
+		admin := demoUser(t, e, models.RoleAdmin)
+
+		// Another person's review leaves the status: the stale close merges.
 		stale := quickForm(t, slow, back, id, "close")
 		if r := fast.post(fmt.Sprintf("/risks/%d/review", id), quickForm(t, fast, back, id, "review")); r.StatusCode != http.StatusSeeOther {
 			t.Fatalf("first action: %d", r.StatusCode)
 		}
 		reviewed := storedRisk(t, e, id)
-		stale.Set("closed_reason", "Closing on old information")
+		stale.Set("closed_reason", "Closing after their review")
 		r := slow.send(http.MethodPost, fmt.Sprintf("/risks/%d/close", id), stale, hxHeaders)
+		if r.StatusCode != http.StatusOK {
+			t.Fatalf("stale close after a review: %d, want it merged (200)", r.StatusCode)
+		}
+		if !strings.Contains(r.Body, "merged with a change by "+admin.Name) {
+			t.Errorf("the message does not name the change merged with:\n%.600s", r.Body)
+		}
+		cur := storedRisk(t, e, id)
+		if cur.Status != models.StatusClosed || cur.ClosedReason != "Closing after their review" || cur.NextReview != reviewed.NextReview {
+			t.Errorf("after the merged close: %s %q, next review %s (their review's %s)", cur.Status, cur.ClosedReason, cur.NextReview, reviewed.NextReview)
+		}
+
+		// Another person's status change: a stale action on the old status is 409.
+		back += "&status=all" // the closed risk is listed
+		reopen := quickForm(t, fast, back, id, "status")
+		reopen.Set("status", models.StatusOpen)
+		if r := fast.post(fmt.Sprintf("/risks/%d/status", id), reopen); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("reopening: %d", r.StatusCode)
+		}
+		reopened := storedRisk(t, e, id)
+		stale = quickForm(t, slow, back, id, "close")
+		if r := fast.post(fmt.Sprintf("/risks/%d/status", id), func() url.Values { v := quickForm(t, fast, back, id, "status"); v.Set("status", models.StatusMitigating); return v }()); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("mitigating: %d", r.StatusCode)
+		}
+		moved := storedRisk(t, e, id)
+		stale.Set("closed_reason", "Closing on old information")
+		r = slow.send(http.MethodPost, fmt.Sprintf("/risks/%d/close", id), stale, hxHeaders)
 		if r.StatusCode != http.StatusConflict {
-			t.Fatalf("stale close: %d, want 409", r.StatusCode)
+			t.Fatalf("stale close after a status change: %d, want 409", r.StatusCode)
 		}
 		doc := rowDoc(t, r)
-		if doc.Find(`[data-testid="conflict"]`).Length() != 1 {
-			t.Error("no conflict message in the row")
+		if msg := doc.Find(`[data-testid="conflict"]`).Text(); !strings.Contains(msg, admin.Name) || !strings.Contains(msg, "mitigating") {
+			t.Errorf("the conflict does not say who changed the status to what: %q", msg)
 		}
 		if got := doc.Find(`textarea[name="closed_reason"]`).Text(); got != "Closing on old information" {
 			t.Errorf("the user's reason was lost: %q", got)
 		}
-		if got := doc.Find(`form.quick-close input[name="version"]`).AttrOr("value", ""); got != fmt.Sprint(reviewed.Version) {
-			t.Errorf("the row's form carries version %s, stored %d", got, reviewed.Version)
+		if got := doc.Find(`form.quick-close input[name="version"]`).AttrOr("value", ""); got != fmt.Sprint(moved.Version) {
+			t.Errorf("the row's form carries version %s, stored %d", got, moved.Version)
 		}
-		if cur := storedRisk(t, e, id); cur.Status == models.StatusClosed || cur.Version != reviewed.Version {
+		if cur := storedRisk(t, e, id); cur.Status != models.StatusMitigating || cur.Version != moved.Version || reopened.Version >= moved.Version {
 			t.Errorf("the stale close was stored: %+v", cur)
 		}
 		// Submitting the form the 409 gave applies it.
