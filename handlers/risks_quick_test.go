@@ -294,7 +294,11 @@ func TestRiskQuickActionConflict(t *testing.T) {
 		}
 		reopened := storedRisk(t, e, id)
 		stale = quickForm(t, slow, back, id, "close")
-		if r := fast.post(fmt.Sprintf("/risks/%d/status", id), func() url.Values { v := quickForm(t, fast, back, id, "status"); v.Set("status", models.StatusMitigating); return v }()); r.StatusCode != http.StatusSeeOther {
+		if r := fast.post(fmt.Sprintf("/risks/%d/status", id), func() url.Values {
+			v := quickForm(t, fast, back, id, "status")
+			v.Set("status", models.StatusMitigating)
+			return v
+		}()); r.StatusCode != http.StatusSeeOther {
 			t.Fatalf("mitigating: %d", r.StatusCode)
 		}
 		moved := storedRisk(t, e, id)
