@@ -1,10 +1,12 @@
 package handlers
 
 import (
-	"errors"
+	"cmp"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -28,9 +30,25 @@ func readEngagementForm(c echo.Context) engagementForm {
 		Description: c.FormValue("description"), Version: c.FormValue("version"),
 	}}
 	if form, err := c.FormParams(); err == nil {
-		f.Managers = form["managers"]
+		f.Managers = managerList(form["managers"])
 	}
 	return f
+}
+
+// managerList writes the further managers' ids as one value, in ascending
+// order without repeats, so that the same people ticked in another order are
+// the same value to a merge. The blank the form always posts is left out.
+func managerList(ids []string) string {
+	var out []string
+	for _, id := range ids {
+		if id = strings.TrimSpace(id); id != "" {
+			out = append(out, id)
+		}
+	}
+	slices.SortFunc(out, func(a, b string) int { // as numbers: "9" before "10"
+		return cmp.Or(cmp.Compare(len(a), len(b)), strings.Compare(a, b))
+	})
+	return strings.Join(slices.Compact(out), ",")
 }
 
 // Validate parses the form into an engagement and its further managers. A new
@@ -80,7 +98,7 @@ func (f engagementForm) Validate(creating bool) (models.Engagement, []uint, web.
 		}
 	}
 	var managers []uint
-	for _, s := range f.Managers {
+	for _, s := range f.ManagerIDs() {
 		if id := ch.ID("managers", s); id != nil {
 			managers = append(managers, *id)
 		}
@@ -108,9 +126,11 @@ func engagementValues(e models.Engagement, managers []models.User) pages.Engagem
 	if e.ManagerID != nil {
 		v.ManagerID = fmt.Sprint(*e.ManagerID)
 	}
-	for _, m := range managers {
-		v.Managers = append(v.Managers, fmt.Sprint(m.ID))
+	ids := make([]string, len(managers))
+	for i, m := range managers {
+		ids[i] = fmt.Sprint(m.ID)
 	}
+	v.Managers = managerList(ids)
 	return v
 }
 
@@ -197,6 +217,7 @@ func (a *App) editEngagement(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	p.Shown = web.EncodeShown(engagementValues(e, managers))
 	return a.renderEngagementForm(c, http.StatusOK, p)
 }
 
@@ -215,82 +236,117 @@ func (a *App) loadEngagementForEdit(c echo.Context) (models.Engagement, []models
 	return e, managers, err
 }
 
-// updateEngagement saves an edit. Route: engagements.update; success redirects
-// to the engagement; invalid input answers 422 and a stale version 409, both
-// with the form and the user's input (the #engagement-form partial for htmx).
+// updateEngagement saves an edit. Route: engagements.update. The cycle of
+// every edit form (web.SaveEdit): invalid → 422; a form drawn before someone
+// else saved is merged field by field, the flash naming whose change; where
+// both changed the same field, 409 with just those fields; success → 303 to
+// the engagement (the #engagement-form partial for htmx on 422 and 409).
 func (a *App) updateEngagement(c echo.Context) error {
 	cur, _, err := a.loadEngagementForEdit(c)
 	if err != nil {
 		return err
 	}
-	f := readEngagementForm(c)
-	in, managers, ch := f.Validate(false)
-	version, verr := strconv.Atoi(f.Version)
-	if verr != nil {
-		return web.BadRequest("The form has no version; reload the page and try again.")
-	}
-	if ch.OK() {
-		w, err := a.engagementWrite(c)
-		if err != nil {
-			return err
-		}
-		err = models.UpdateEngagement(c.Request().Context(), a.db, w, cur.ID, version, in, managers)
-		if re, ok := models.IsRuleError(err); ok {
-			ch.Add(re.Field, re.Msg)
-		} else if errors.Is(err, models.ErrStale) {
-			return a.engagementConflict(c, f)
-		} else if err != nil {
-			return err
-		} else {
-			web.AddFlash(c, "success", "Engagement "+in.Code+" saved.")
+	mine := normalEngagementValues(readEngagementForm(c).EngagementValues)
+	var saved models.Engagement
+	return web.SaveEdit(c, mine, mine.Version, web.EditForm[pages.EngagementValues]{
+		Load: func() (pages.EngagementValues, int, error) {
+			e, managers, err := a.loadEngagementForEdit(c)
+			cur = e
+			return engagementValues(e, managers), e.Version, err
+		},
+		Save: func(v pages.EngagementValues, version int) (map[string]string, error) {
+			in, managers, ch := engagementForm{v}.Validate(false)
+			if !ch.OK() {
+				return ch, nil
+			}
+			w, err := a.engagementWrite(c)
+			if err != nil {
+				return nil, err
+			}
+			err = models.UpdateEngagement(c.Request().Context(), a.db, w, cur.ID, version, in, managers)
+			if re, ok := models.IsRuleError(err); ok {
+				return map[string]string{re.Field: re.Msg}, nil
+			}
+			saved = in
+			return nil, err
+		},
+		Render: func(status int, st web.EditState[pages.EngagementValues]) error {
+			v := st.Values
+			v.Version = strconv.Itoa(st.Version)
+			p, err := a.engagementFormProps(c, &cur, v)
+			if err != nil {
+				return err
+			}
+			p.Shown = st.Shown
+			if st.Errors != nil {
+				p.Errors = st.Errors
+			}
+			if status == http.StatusConflict {
+				p.Stale, p.ConflictBy = true, st.ConflictBy
+				for _, f := range st.Conflicts {
+					f.Yours, f.Stored = a.engagementFieldText(c, f.Name, f.Yours), a.engagementFieldText(c, f.Name, f.Stored)
+					p.Conflict = append(p.Conflict, components.ConflictRow{Label: f.Label, Yours: f.Yours, Current: f.Stored})
+				}
+			}
+			return a.renderEngagementForm(c, status, p)
+		},
+		Saved: func(merged string) error {
+			msg := "Engagement " + saved.Code + " saved."
+			if merged != "" {
+				msg = "Engagement " + saved.Code + " saved, " + merged
+			}
+			web.AddFlash(c, "success", msg)
 			return web.Redirect(c, fmt.Sprintf("/engagements/%d", cur.ID))
-		}
-	}
-	p, err := a.engagementFormProps(c, &cur, f.EngagementValues)
-	if err != nil {
-		return err
-	}
-	p.Errors = ch
-	return a.renderEngagementForm(c, http.StatusUnprocessableEntity, p)
+		},
+		LastChange: func() (string, string) { return a.lastChange(c, "engagement", cur.ID) },
+	})
 }
 
-// engagementConflict answers 409: the user's input stays in the form, the
-// stored values are listed beside it, and the form now carries the stored
-// version so that saving again is a deliberate overwrite.
-func (a *App) engagementConflict(c echo.Context, f engagementForm) error {
-	cur, managers, err := a.loadEngagementForEdit(c)
-	if err != nil {
-		return err
+// normalEngagementValues writes the contract value and headcounts as the form
+// shows stored ones ("12500000.5" → "12,500,000.50", blank → 0), so that a
+// merge counts only a changed figure as a change. What does not parse stays
+// as typed, for the 422.
+func normalEngagementValues(v pages.EngagementValues) pages.EngagementValues {
+	if strings.TrimSpace(v.ContractValue) == "" {
+		v.ContractValue = models.FormatMinor(0, true)
+	} else if n, err := models.ParseAmount(v.ContractValue); err == nil {
+		v.ContractValue = models.FormatMinor(n, true)
 	}
-	now := engagementValues(cur, managers)
-	mine := f.EngagementValues
-	mine.Version = now.Version
-	p, err := a.engagementFormProps(c, &cur, mine)
-	if err != nil {
-		return err
+	count := func(s string) string {
+		if strings.TrimSpace(s) == "" {
+			return "0"
+		}
+		if n, err := strconv.Atoi(strings.TrimSpace(s)); err == nil {
+			return strconv.Itoa(n)
+		}
+		return s
 	}
-	p.Stale = true
-	p.Conflict = components.Differ(
-		components.ConflictRow{Label: "Code", Yours: f.Code, Current: now.Code},
-		components.ConflictRow{Label: "Name", Yours: f.Name, Current: now.Name},
-		components.ConflictRow{Label: "Model", Yours: f.Model, Current: now.Model},
-		components.ConflictRow{Label: "Tower", Yours: f.Tower, Current: now.Tower},
-		components.ConflictRow{Label: "Vendor", Yours: a.vendorName(c, f.VendorID), Current: a.vendorName(c, now.VendorID)},
-		components.ConflictRow{Label: "Business unit", Yours: f.BusinessUnit, Current: now.BusinessUnit},
-		components.ConflictRow{Label: "Delivery location", Yours: f.DeliveryLocation, Current: now.DeliveryLocation},
-		components.ConflictRow{Label: "Sponsor", Yours: f.Sponsor, Current: now.Sponsor},
-		components.ConflictRow{Label: "Lead manager", Yours: a.userName(c, f.ManagerID), Current: a.userName(c, now.ManagerID)},
-		components.ConflictRow{Label: "Start", Yours: f.StartDate, Current: now.StartDate},
-		components.ConflictRow{Label: "Contract end", Yours: f.ContractEnd, Current: now.ContractEnd},
-		components.ConflictRow{Label: "Planned transfer", Yours: f.PlannedTransfer, Current: now.PlannedTransfer},
-		components.ConflictRow{Label: "Contract value", Yours: f.ContractValue, Current: now.ContractValue},
-		components.ConflictRow{Label: "Currency", Yours: f.Currency, Current: now.Currency},
-		components.ConflictRow{Label: "Pricing model", Yours: f.PricingModel, Current: now.PricingModel},
-		components.ConflictRow{Label: "Vendor headcount", Yours: f.VendorHeadcount, Current: now.VendorHeadcount},
-		components.ConflictRow{Label: "Client headcount", Yours: f.ClientHeadcount, Current: now.ClientHeadcount},
-		components.ConflictRow{Label: "Description", Yours: f.Description, Current: now.Description},
-	)
-	return a.renderEngagementForm(c, http.StatusConflict, p)
+	v.VendorHeadcount, v.ClientHeadcount = count(v.VendorHeadcount), count(v.ClientHeadcount)
+	return v
+}
+
+// engagementFieldText is a field's value as a 409 lists it: people and the
+// vendor by name rather than by id.
+func (a *App) engagementFieldText(c echo.Context, field, v string) string {
+	switch field {
+	case "vendor_id":
+		return a.vendorName(c, v)
+	case "manager_id":
+		if v == "" {
+			return "nobody"
+		}
+		return a.userName(c, v)
+	case "managers":
+		if v == "" {
+			return "none"
+		}
+		var names []string
+		for _, id := range strings.Split(v, ",") {
+			names = append(names, a.userName(c, id))
+		}
+		return strings.Join(names, ", ")
+	}
+	return v
 }
 
 // vendorName and userName name a record by its id as typed, for a conflict listing.
