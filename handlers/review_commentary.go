@@ -7,7 +7,6 @@ import (
 	"strconv"
 
 	"github.com/labstack/echo/v4"
-	"gorm.io/gorm"
 
 	"portfolio/models"
 	"portfolio/views/components"
@@ -17,16 +16,30 @@ import (
 
 // commentaryForm is a manager's quarter commentary for an engagement, as typed.
 type commentaryForm struct {
-	Rating      string `form:"rating"`
-	HeldOn      string `form:"held_on"`
-	Commentary  string `form:"commentary"`
-	Decisions   string `form:"decisions"`
-	Escalations string `form:"escalations"`
-	Version     string `form:"version"`
-	// An action to add with this save (optional).
-	Action      string `form:"action"`
-	ActionOwner string `form:"action_owner"`
-	ActionDue   string `form:"action_due"`
+	Rating      string `form:"rating" label:"Rating"`
+	HeldOn      string `form:"held_on" label:"Review held on"`
+	Commentary  string `form:"commentary" label:"Commentary"`
+	Decisions   string `form:"decisions" label:"Decisions"`
+	Escalations string `form:"escalations" label:"Escalations"`
+	Version     string
+	// An action to add with this save (optional): new each time, never merged.
+	Action      string
+	ActionOwner string
+	ActionDue   string
+}
+
+// readCommentaryForm reads the posted form.
+func readCommentaryForm(c echo.Context) commentaryForm {
+	var f commentaryForm
+	web.ReadForm(c, &f)
+	f.Version, f.Action, f.ActionOwner, f.ActionDue = c.FormValue("version"), c.FormValue("action"), c.FormValue("action_owner"), c.FormValue("action_due")
+	return f
+}
+
+// commentaryValues are a stored review as the form shows it.
+func commentaryValues(r models.GovernanceReview) commentaryForm {
+	return commentaryForm{Rating: r.Rating, HeldOn: r.HeldOn.String(), Commentary: r.Commentary, Decisions: r.Decisions,
+		Escalations: r.Escalations, Version: strconv.Itoa(r.Version)}
 }
 
 // validate parses the form into the review's new values and an optional action.
@@ -48,6 +61,8 @@ func (f commentaryForm) validate() (models.GovernanceReview, *models.ReviewActio
 	return r, act, ck
 }
 
+// commentaryTarget reads the quarter and engagement of the path, checks the
+// user may edit the engagement, and refuses a published quarter (409).
 func (a *App) commentaryTarget(c echo.Context) (models.Quarter, models.Engagement, error) {
 	q, err := quarterParam(c)
 	if err != nil {
@@ -57,16 +72,19 @@ func (a *App) commentaryTarget(c echo.Context) (models.Quarter, models.Engagemen
 	if err != nil {
 		return q, models.Engagement{}, err
 	}
-	var e models.Engagement
-	if err := a.db.WithContext(c.Request().Context()).First(&e, id).Error; err != nil {
+	ctx := c.Request().Context()
+	e, err := models.EngagementByID(ctx, a.db, id)
+	if err != nil {
 		return q, e, err
 	}
 	if err := a.authorizeEngagement(c, &e.ID); err != nil {
 		return q, e, err
 	}
-	var n int64
-	a.db.WithContext(c.Request().Context()).Model(&models.PublishedPack{}).Where("quarter = ?", q.String()).Count(&n)
-	if n > 0 {
+	published, err := models.QuarterPublished(ctx, a.db, q.String())
+	if err != nil {
+		return q, e, err
+	}
+	if published {
 		return q, e, echo.NewHTTPError(http.StatusConflict, q.String()+" is published; its commentary is frozen.")
 	}
 	return q, e, nil
@@ -78,98 +96,83 @@ func (a *App) commentaryEdit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var r models.GovernanceReview
-	err = a.db.WithContext(c.Request().Context()).Where("engagement_id = ? AND quarter = ?", e.ID, q.String()).First(&r).Error
-	if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
+	r, _, err := models.ReviewOf(c.Request().Context(), a.db, e.ID, q.String())
+	if err != nil {
 		return err
 	}
-	f := commentaryForm{Rating: r.Rating, HeldOn: r.HeldOn.String(), Commentary: r.Commentary, Decisions: r.Decisions,
-		Escalations: r.Escalations, Version: strconv.Itoa(r.Version)}
-	return a.renderCommentary(c, http.StatusOK, q, e, f, nil, nil)
+	f := commentaryValues(r)
+	return a.renderCommentary(c, http.StatusOK, q, e, web.EditState[commentaryForm]{Values: f, Version: r.Version, Shown: web.EncodeShown(f)}, f)
 }
 
-func (a *App) renderCommentary(c echo.Context, status int, q models.Quarter, e models.Engagement, f commentaryForm, errs map[string]string, current *models.GovernanceReview) error {
-	var actions []models.ReviewAction
-	a.db.WithContext(c.Request().Context()).Joins("JOIN governance_reviews g ON g.id = review_actions.governance_review_id").
-		Where("g.engagement_id = ? AND g.quarter = ?", e.ID, q.String()).Order("review_actions.due").Find(&actions)
-	p := pages.CommentaryProps{Quarter: q.String(), Engagement: e, Errors: errs, Actions: actions, Current: current,
+// renderCommentary draws the form of st's values (the action fields from f, as typed).
+func (a *App) renderCommentary(c echo.Context, status int, q models.Quarter, e models.Engagement, st web.EditState[commentaryForm], f commentaryForm) error {
+	actions, err := models.ReviewActions(c.Request().Context(), a.db, e.ID, q.String())
+	if err != nil {
+		return err
+	}
+	v, errs := st.Values, st.Errors
+	p := pages.CommentaryProps{Quarter: q.String(), Engagement: e, Errors: errs, Actions: actions, Shown: st.Shown, Version: strconv.Itoa(st.Version),
 		Fields: map[string]components.Field{
-			"rating":       {Name: "rating", Label: "Rating for the quarter", Type: "select", Value: f.Rating, Error: errs["rating"], Options: []components.Option{{Value: "green", Label: "Green"}, {Value: "amber", Label: "Amber"}, {Value: "red", Label: "Red"}}},
-			"held_on":      {Name: "held_on", Label: "Review held on", Type: "date", Value: f.HeldOn, Error: errs["held_on"]},
-			"commentary":   {Name: "commentary", Label: "Commentary", Type: "textarea", Value: f.Commentary, Error: errs["commentary"], Hint: "What the board should know about this quarter."},
-			"decisions":    {Name: "decisions", Label: "Decisions", Type: "textarea", Value: f.Decisions, Error: errs["decisions"]},
-			"escalations":  {Name: "escalations", Label: "Escalations", Type: "textarea", Value: f.Escalations, Error: errs["escalations"]},
+			"rating":       {Name: "rating", Label: "Rating for the quarter", Type: "select", Value: v.Rating, Error: errs["rating"], Options: []components.Option{{Value: "green", Label: "Green"}, {Value: "amber", Label: "Amber"}, {Value: "red", Label: "Red"}}},
+			"held_on":      {Name: "held_on", Label: "Review held on", Type: "date", Value: v.HeldOn, Error: errs["held_on"]},
+			"commentary":   {Name: "commentary", Label: "Commentary", Type: "textarea", Value: v.Commentary, Error: errs["commentary"], Hint: "What the board should know about this quarter."},
+			"decisions":    {Name: "decisions", Label: "Decisions", Type: "textarea", Value: v.Decisions, Error: errs["decisions"]},
+			"escalations":  {Name: "escalations", Label: "Escalations", Type: "textarea", Value: v.Escalations, Error: errs["escalations"]},
 			"action":       {Name: "action", Label: "New action", Value: f.Action, Error: errs["action"], Hint: "Optional: an action agreed at the review."},
 			"action_owner": {Name: "action_owner", Label: "Action owner", Value: f.ActionOwner, Error: errs["action_owner"]},
 			"action_due":   {Name: "action_due", Label: "Action due", Type: "date", Value: f.ActionDue, Error: errs["action_due"]},
-		}, Version: f.Version}
+		}}
+	for _, cf := range st.Conflicts {
+		p.Conflict = append(p.Conflict, components.ConflictRow{Label: cf.Label, Yours: cf.Yours, Current: cf.Stored})
+	}
+	p.ConflictBy = st.ConflictBy
 	p.Chrome = web.Chrome(c, "Commentary "+q.String()+" "+e.Code, "reviews")
 	return web.Render(c, status, pages.Commentary(p), pages.CommentaryForm(p))
 }
 
-// commentarySave stores the commentary (one review per engagement and quarter), with
-// history and optimistic locking. Route: reviews.commentary.save; htmx gets the form back.
+// commentarySave stores the commentary (one review per engagement and
+// quarter) with its history, through the edit forms' cycle (web.SaveEdit): a
+// form drawn before someone else saved is merged field by field, and 409
+// lists the fields both changed. Route: reviews.commentary.save; htmx gets the
+// form back.
 func (a *App) commentarySave(c echo.Context) error {
 	q, e, err := a.commentaryTarget(c)
 	if err != nil {
 		return err
 	}
-	var f commentaryForm
-	if err := c.Bind(&f); err != nil {
-		return web.BadRequest("The form could not be read.")
-	}
-	next, act, errs := f.validate()
-	if len(errs) > 0 {
-		return a.renderCommentary(c, http.StatusUnprocessableEntity, q, e, f, errs, nil)
-	}
-	version, _ := strconv.Atoi(f.Version)
-	now := a.Now().UTC()
-	uid := userID(c)
+	ctx := c.Request().Context()
+	mine := readCommentaryForm(c)
 	var current models.GovernanceReview
-	err = a.db.WithContext(c.Request().Context()).Transaction(func(tx *gorm.DB) error {
-		err := tx.Where("engagement_id = ? AND quarter = ?", e.ID, q.String()).First(&current).Error
-		fields := []string{"Rating", "HeldOn", "Commentary", "Decisions", "Escalations"}
-		switch {
-		case errors.Is(err, gorm.ErrRecordNotFound):
-			if version != 0 {
-				return models.ErrStale
+	return web.SaveEdit(c, mine, mine.Version, web.EditForm[commentaryForm]{
+		Load: func() (commentaryForm, int, error) {
+			var err error
+			current, _, err = models.ReviewOf(ctx, a.db, e.ID, q.String())
+			v := commentaryValues(current)
+			v.Action, v.ActionOwner, v.ActionDue = mine.Action, mine.ActionOwner, mine.ActionDue
+			return v, current.Version, err
+		},
+		Save: func(v commentaryForm, version int) (map[string]string, error) {
+			next, act, errs := v.validate()
+			if len(errs) > 0 {
+				return errs, nil
 			}
-			next.EngagementID, next.Quarter, next.Version = e.ID, q.String(), 1
-			if err := tx.Create(&next).Error; err != nil {
-				return err
+			_, err := models.SaveCommentary(ctx, a.db, userID(c), a.Now(), e.ID, q.String(), next, version, act)
+			if errors.Is(err, models.ErrQuarterPublished) {
+				return nil, echo.NewHTTPError(http.StatusConflict, q.String()+" was published meanwhile; its commentary is frozen. Nothing was saved.")
 			}
-			current = next
-			if err := models.RecordChanges(tx, models.Created("governance_review", next.ID, uid, now, next, fields...)); err != nil {
-				return err
+			return nil, err
+		},
+		Render: func(status int, st web.EditState[commentaryForm]) error {
+			return a.renderCommentary(c, status, q, e, st, mine)
+		},
+		Saved: func(merged string) error {
+			msg := fmt.Sprintf("Commentary for %s %s saved.", e.Code, q)
+			if merged != "" {
+				msg = fmt.Sprintf("Commentary for %s %s saved, %s", e.Code, q, merged)
 			}
-		case err != nil:
-			return err
-		default:
-			changes := models.Diff("governance_review", current.ID, uid, now, current, next, fields...)
-			if err := models.UpdateVersioned(tx, &models.GovernanceReview{}, current.ID, version, map[string]any{
-				"rating": next.Rating, "held_on": next.HeldOn, "commentary": next.Commentary, "decisions": next.Decisions,
-				"escalations": next.Escalations, "updated_at": now}); err != nil {
-				return err
-			}
-			if err := models.RecordChanges(tx, changes); err != nil {
-				return err
-			}
-		}
-		if act != nil {
-			act.GovernanceReviewID, act.EngagementID = current.ID, e.ID
-			if err := tx.Create(act).Error; err != nil {
-				return err
-			}
-			return models.RecordChanges(tx, models.Created("review_action", act.ID, uid, now, *act, "Action", "Owner", "Due", "Status"))
-		}
-		return nil
+			web.AddFlash(c, "success", msg)
+			return web.Redirect(c, fmt.Sprintf("/reviews/%s/engagements/%d", q, e.ID))
+		},
+		LastChange: func() (string, string) { return a.lastChange(c, "governance_review", current.ID) },
 	})
-	if errors.Is(err, models.ErrStale) {
-		return a.renderCommentary(c, http.StatusConflict, q, e, f, map[string]string{"_form": "Someone saved this commentary after you opened it. Their version is shown below; your text is kept in the form."}, &current)
-	}
-	if err != nil {
-		return err
-	}
-	web.AddFlash(c, "success", fmt.Sprintf("Commentary for %s %s saved.", e.Code, q))
-	return web.Redirect(c, fmt.Sprintf("/reviews/%s/engagements/%d", q, e.ID))
 }

@@ -218,3 +218,44 @@ func TestReviewCommentary(t *testing.T) {
 		}
 	})
 }
+
+// Commentary runs the edit forms' cycle: two people changing different fields
+// of a quarter's commentary both keep their change; once the quarter is
+// published its commentary is frozen (409, nothing stored).
+func TestReviewCommentaryMergesAndFreezes(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		mine, _ := managedEngagements(t, e)
+		path := fmt.Sprintf("/reviews/%s/engagements/%d/commentary", reviewQuarter(), mine.ID)
+		mgr, admin := e.client(), e.client()
+		mgr.login(models.RoleManager)
+		admin.login(models.RoleAdmin)
+		a := scrapeForm(t, admin.get(path), "#commentary-form form")
+		b := scrapeForm(t, mgr.get(path), "#commentary-form form")
+		a.Set("decisions", "Approve the second wave.")
+		if r := admin.post(path, a); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("A's save: %d", r.StatusCode)
+		}
+		b.Set("commentary", "Both SLAs recovered in the last month.")
+		if r := mgr.post(path, b); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("B's save of another field: %d, want a merge\n%.500s", r.StatusCode, r.Body)
+		}
+		var gr models.GovernanceReview
+		e.db.Where("engagement_id = ? AND quarter = ?", mine.ID, reviewQuarter()).First(&gr)
+		if gr.Decisions != "Approve the second wave." || gr.Commentary != "Both SLAs recovered in the last month." {
+			t.Errorf("after both saves: decisions %q, commentary %q", gr.Decisions, gr.Commentary)
+		}
+		q := reviewQuarter()
+		if r := admin.post("/reviews/"+q+"/publish", scrapeForm(t, admin.get("/reviews/"+q+"/publish"), `[data-testid="publish-confirm"] form`)); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("publish: %d", r.StatusCode)
+		}
+		late := url.Values{"_csrf": {mgr.csrf("/reviews/" + q)}, "version": {fmt.Sprint(gr.Version)}, "commentary": {"After publishing"}}
+		if r := mgr.post(path, late); r.StatusCode != http.StatusConflict {
+			t.Errorf("commentary of a published quarter: %d, want 409", r.StatusCode)
+		}
+		before := gr
+		e.db.First(&gr, gr.ID)
+		if gr.Commentary != before.Commentary || gr.Version != before.Version {
+			t.Errorf("a published quarter's commentary changed: %q v%d", gr.Commentary, gr.Version)
+		}
+	})
+}

@@ -221,3 +221,10 @@ func LessonPhaseOf(phase string) string {
 	}
 	return "transfer/exit"
 }
+
+// EngagementByID reads one engagement (gorm.ErrRecordNotFound, a 404, when there is none).
+func EngagementByID(ctx context.Context, db *gorm.DB, id uint) (Engagement, error) {
+	var e Engagement
+	err := db.WithContext(ctx).First(&e, id).Error
+	return e, err
+}
