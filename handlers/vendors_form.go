@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
@@ -22,9 +23,18 @@ func readVendorForm(c echo.Context) vendorForm {
 		Name: c.FormValue("name"), Country: c.FormValue("country"), DeliveryLocations: c.FormValue("delivery_locations"),
 		Tier: c.FormValue("tier"), Expertise: c.FormValue("expertise"), TrackRecord: c.FormValue("track_record"),
 		FinancialStability: c.FormValue("financial_stability"), CulturalFit: c.FormValue("cultural_fit"),
-		SecurityPosture: c.FormValue("security_posture"), ReferencesChecked: c.FormValue("references_checked"),
+		SecurityPosture: c.FormValue("security_posture"), ReferencesChecked: checkbox(c, "references_checked"),
 		Notes: c.FormValue("notes"), Version: c.FormValue("version"),
 	}}
+}
+
+// checkbox reads a box that the form sends with a hidden "0" before it: "1"
+// when ticked, else "0".
+func checkbox(c echo.Context, name string) string {
+	if form, err := c.FormParams(); err == nil && slices.Contains(form[name], "1") {
+		return "1"
+	}
+	return "0"
 }
 
 // Validate parses the form into a vendor: every scorecard criterion 1–5.
@@ -50,7 +60,7 @@ func vendorValues(v models.Vendor) pages.VendorValues {
 	n := strconv.Itoa
 	out := pages.VendorValues{Name: v.Name, Country: v.Country, DeliveryLocations: v.DeliveryLocations, Tier: n(v.Tier),
 		Expertise: n(v.Expertise), TrackRecord: n(v.TrackRecord), FinancialStability: n(v.FinancialStability),
-		CulturalFit: n(v.CulturalFit), SecurityPosture: n(v.SecurityPosture), Notes: v.Notes, Version: n(v.Version)}
+		CulturalFit: n(v.CulturalFit), SecurityPosture: n(v.SecurityPosture), ReferencesChecked: "0", Notes: v.Notes, Version: n(v.Version)}
 	if v.ReferencesChecked {
 		out.ReferencesChecked = "1"
 	}
@@ -128,63 +138,72 @@ func (a *App) editVendor(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	p.Shown = web.EncodeShown(vendorValues(v))
 	return renderVendorForm(c, http.StatusOK, p)
 }
 
-// updateVendor saves an edit. Route: vendors.update; success redirects to the
-// vendor; 422 for invalid input and 409 for a stale version, both with the form
-// and the user's input (#vendor-form for htmx).
+// updateVendor saves an edit. Route: vendors.update. The cycle of every edit
+// form (web.SaveEdit): invalid → 422; a form drawn before someone else saved
+// is merged field by field, the flash naming whose change; where both changed
+// the same field, 409 with just those fields; success → 303 to the vendor
+// (#vendor-form for htmx on 422 and 409).
 func (a *App) updateVendor(c echo.Context) error {
 	cur, err := a.loadVendor(c)
 	if err != nil {
 		return err
 	}
-	f := readVendorForm(c)
-	in, ch := f.Validate()
-	version, verr := strconv.Atoi(f.Version)
-	if verr != nil {
-		return web.BadRequest("The form has no version; reload the page and try again.")
-	}
-	status := http.StatusUnprocessableEntity
-	var conflict []components.ConflictRow
-	if ch.OK() {
-		err := models.UpdateVendor(c.Request().Context(), a.db, cur.ID, version, in, userID(c))
-		switch re, isRule := models.IsRuleError(err); {
-		case err == nil:
-			web.AddFlash(c, "success", "Vendor "+in.Name+" saved.")
-			return web.Redirect(c, fmt.Sprintf("/vendors/%d", cur.ID))
-		case isRule:
-			ch.Add(re.Field, re.Msg)
-		case errors.Is(err, models.ErrStale):
-			status = http.StatusConflict
-			if cur, err = a.loadVendor(c); err != nil {
+	mine := readVendorForm(c).VendorValues
+	var saved models.Vendor
+	return web.SaveEdit(c, mine, mine.Version, web.EditForm[pages.VendorValues]{
+		Load: func() (pages.VendorValues, int, error) {
+			var err error
+			cur, err = a.loadVendor(c)
+			return vendorValues(cur), cur.Version, err
+		},
+		Save: func(v pages.VendorValues, version int) (map[string]string, error) {
+			in, ch := vendorForm{v}.Validate()
+			if !ch.OK() {
+				return ch, nil
+			}
+			err := models.UpdateVendor(c.Request().Context(), a.db, cur.ID, version, in, userID(c))
+			if re, ok := models.IsRuleError(err); ok {
+				return map[string]string{re.Field: re.Msg}, nil
+			}
+			saved = in
+			return nil, err
+		},
+		Render: func(status int, st web.EditState[pages.VendorValues]) error {
+			v := st.Values
+			v.Version = strconv.Itoa(st.Version)
+			p, err := a.vendorFormProps(c, &cur, v)
+			if err != nil {
 				return err
 			}
-			now := vendorValues(cur)
-			f.Version = now.Version
-			conflict = components.Differ(
-				components.ConflictRow{Label: "Name", Yours: f.Name, Current: now.Name},
-				components.ConflictRow{Label: "Country", Yours: f.Country, Current: now.Country},
-				components.ConflictRow{Label: "Delivery locations", Yours: f.DeliveryLocations, Current: now.DeliveryLocations},
-				components.ConflictRow{Label: "Tier", Yours: f.Tier, Current: now.Tier},
-				components.ConflictRow{Label: "Expertise and experience", Yours: f.Expertise, Current: now.Expertise},
-				components.ConflictRow{Label: "Track record", Yours: f.TrackRecord, Current: now.TrackRecord},
-				components.ConflictRow{Label: "Financial stability", Yours: f.FinancialStability, Current: now.FinancialStability},
-				components.ConflictRow{Label: "Cultural fit", Yours: f.CulturalFit, Current: now.CulturalFit},
-				components.ConflictRow{Label: "Security posture", Yours: f.SecurityPosture, Current: now.SecurityPosture},
-				components.ConflictRow{Label: "References checked", Yours: boolWord(f.ReferencesChecked == "1"), Current: boolWord(cur.ReferencesChecked)},
-				components.ConflictRow{Label: "Notes", Yours: f.Notes, Current: now.Notes},
-			)
-		default:
-			return err
-		}
-	}
-	p, err := a.vendorFormProps(c, &cur, f.VendorValues)
-	if err != nil {
-		return err
-	}
-	p.Errors, p.Stale, p.Conflict = ch, status == http.StatusConflict, conflict
-	return renderVendorForm(c, status, p)
+			p.Shown = st.Shown
+			if st.Errors != nil {
+				p.Errors = st.Errors
+			}
+			if status == http.StatusConflict {
+				p.Stale, p.ConflictBy = true, st.ConflictBy
+				for _, f := range st.Conflicts {
+					if f.Name == "references_checked" {
+						f.Yours, f.Stored = boolWord(f.Yours == "1"), boolWord(f.Stored == "1")
+					}
+					p.Conflict = append(p.Conflict, components.ConflictRow{Label: f.Label, Yours: f.Yours, Current: f.Stored})
+				}
+			}
+			return renderVendorForm(c, status, p)
+		},
+		Saved: func(merged string) error {
+			msg := "Vendor " + saved.Name + " saved."
+			if merged != "" {
+				msg = "Vendor " + saved.Name + " saved, " + merged
+			}
+			web.AddFlash(c, "success", msg)
+			return web.Redirect(c, fmt.Sprintf("/vendors/%d", cur.ID))
+		},
+		LastChange: func() (string, string) { return a.lastChange(c, "vendor", cur.ID) },
+	})
 }
 
 func boolWord(b bool) string {

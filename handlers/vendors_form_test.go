@@ -68,7 +68,8 @@ func TestVendorCreate(t *testing.T) {
 	})
 }
 
-// Editing a vendor stores the change with history; a stale form answers 409.
+// Editing a vendor stores the change with history; a stale form changing the
+// same score again answers 409, its input kept.
 func TestVendorUpdate(t *testing.T) {
 	forEachDB(t, func(t *testing.T, e *env) {
 		var v models.Vendor
@@ -78,18 +79,20 @@ func TestVendorUpdate(t *testing.T) {
 		edit := fmt.Sprintf("/vendors/%d/edit", v.ID)
 		first := scrapeForm(t, c.get(edit), "#vendor-form form")
 		stale := scrapeForm(t, c.get(edit), "#vendor-form form")
-		first.Set("cultural_fit", "1")
+		fit, other := otherScores(v.CulturalFit)
+		first.Set("cultural_fit", fit)
 		if r := c.post(fmt.Sprintf("/vendors/%d", v.ID), first); r.StatusCode != http.StatusSeeOther {
 			t.Fatalf("update: %d\n%s", r.StatusCode, r.Body)
 		}
 		var got models.Vendor
 		e.db.First(&got, v.ID)
-		if got.CulturalFit != 1 || got.Version != v.Version+1 {
+		if fmt.Sprint(got.CulturalFit) != fit || got.Version != v.Version+1 {
 			t.Errorf("stored %+v", got)
 		}
-		if !hasChange(changesOf(t, e, "vendor", v.ID), "cultural_fit", fmt.Sprint(v.CulturalFit), "1") && v.CulturalFit != 1 {
+		if !hasChange(changesOf(t, e, "vendor", v.ID), "cultural_fit", fmt.Sprint(v.CulturalFit), fit) {
 			t.Error("no history")
 		}
+		stale.Set("cultural_fit", other)
 		stale.Set("notes", "my notes")
 		r := c.post(fmt.Sprintf("/vendors/%d", v.ID), stale)
 		if r.StatusCode != http.StatusConflict {
@@ -97,6 +100,115 @@ func TestVendorUpdate(t *testing.T) {
 		}
 		if d := r.Doc(t); d.Find(`textarea[name="notes"]`).Text() != "my notes" || d.Find(`[data-testid="conflict"]`).Length() == 0 {
 			t.Error("409 lost the input or shows no conflict")
+		}
+		e.db.First(&got, v.ID)
+		if fmt.Sprint(got.CulturalFit) != fit || got.Notes != v.Notes {
+			t.Error("a stale form overwrote the record")
+		}
+	})
+}
+
+// otherScores are two scores other than s and each other.
+func otherScores(s int) (string, string) {
+	var out []string
+	for i := 1; i <= 5 && len(out) < 2; i++ {
+		if i != s {
+			out = append(out, fmt.Sprint(i))
+		}
+	}
+	return out[0], out[1]
+}
+
+// vendorEdit opens a vendor's form in two admins' sessions.
+func vendorEdit(t *testing.T, e *env) (v models.Vendor, a, b url.Values, first, second *client, path string) {
+	t.Helper()
+	if err := e.db.Where("NOT archived").Order("id").First(&v).Error; err != nil {
+		t.Fatal(err)
+	}
+	first = e.client()
+	first.login(models.RoleAdmin)
+	second, _ = secondAdmin(t, e)
+	path = fmt.Sprintf("/vendors/%d", v.ID)
+	a = scrapeForm(t, first.get(path+"/edit"), "#vendor-form form")
+	b = scrapeForm(t, second.get(path+"/edit"), "#vendor-form form")
+	return v, a, b, first, second, path
+}
+
+// Two admins editing different fields of one vendor both keep their change,
+// and the second is told whose change theirs was merged with. Unticking
+// "references checked" is a change too (the form sends a hidden "0").
+func TestVendorEditMergesDifferentFields(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		v, _, _, first, second, path := vendorEdit(t, e)
+		if err := e.db.Model(&v).Update("references_checked", true).Error; err != nil {
+			t.Fatal(err)
+		}
+		// Both drawn with the box ticked; B unticks it.
+		a := scrapeForm(t, first.get(path+"/edit"), "#vendor-form form")
+		b := scrapeUnticked(t, second.get(path+"/edit"), "#vendor-form form", "references_checked")
+		a.Set("country", "A's country")
+		if r := first.post(path, a); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("A's save: %d\n%.600s", r.StatusCode, r.Body)
+		}
+		b.Set("notes", "B's notes")
+		r := second.post(path, b)
+		if r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("B's save of other fields: %d, want a merge and 303\n%.600s", r.StatusCode, r.Body)
+		}
+		var got models.Vendor
+		e.db.First(&got, v.ID)
+		if got.Country != "A's country" || got.Notes != "B's notes" || got.ReferencesChecked {
+			t.Errorf("after both saves: country %q, notes %q, references checked %v: a change was lost", got.Country, got.Notes, got.ReferencesChecked)
+		}
+		admin := demoUser(t, e, models.RoleAdmin)
+		if flash := second.get(path).Doc(t).Find("#flash").Text(); !strings.Contains(flash, "merged with a change by "+admin.Name) {
+			t.Errorf("the message does not say whose change it merged with: %q", flash)
+		}
+		chs := changesOf(t, e, "vendor", v.ID)
+		if !hasChange(chs, "country", v.Country, "A's country") || !hasChange(chs, "notes", v.Notes, "B's notes") {
+			t.Error("the history lacks one of the two changes")
+		}
+	})
+}
+
+// Where both changed the same field, 409 lists just that field with both
+// values and stores nothing; saving from the 409 page keeps the other
+// person's change to the fields the user left alone.
+func TestVendorEditConflictKeepsTheOtherChange(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		v, a, b, first, second, path := vendorEdit(t, e)
+		fit, other := otherScores(v.CulturalFit)
+		a.Set("cultural_fit", fit)
+		a.Set("country", "A's country")
+		if r := first.post(path, a); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("A's save: %d\n%.600s", r.StatusCode, r.Body)
+		}
+		b.Set("cultural_fit", other)
+		b.Set("notes", "B's notes")
+		before := rowText(t, e, "vendors", v.ID)
+		r := second.post(path, b)
+		if r.StatusCode != http.StatusConflict {
+			t.Fatalf("B's save of the same field: %d, want 409", r.StatusCode)
+		}
+		if after := rowText(t, e, "vendors", v.ID); after != before {
+			t.Errorf("the 409 stored something:\n%s\n%s", before, after)
+		}
+		doc := r.Doc(t)
+		rows := doc.Find(`[data-testid="conflict"] tbody tr`)
+		if rows.Length() != 1 || !strings.Contains(rows.Text(), "Cultural fit") || !strings.Contains(rows.Text(), fit) || !strings.Contains(rows.Text(), other) {
+			t.Errorf("the conflict lists %d rows: %q; want just the cultural fit, with both values", rows.Length(), rows.Text())
+		}
+		if v := doc.Find(`input[name="country"]`).AttrOr("value", ""); v != "A's country" {
+			t.Errorf("the 409 form does not hold A's country: %q", v)
+		}
+		// Saving from the 409 page, as it suggests.
+		if r := second.post(path, scrapeForm(t, r, "#vendor-form form")); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("saving from the 409 page: %d\n%.600s", r.StatusCode, r.Body)
+		}
+		var got models.Vendor
+		e.db.First(&got, v.ID)
+		if fmt.Sprint(got.CulturalFit) != other || got.Notes != "B's notes" || got.Country != "A's country" {
+			t.Errorf("after saving from the 409 page: cultural fit %d, notes %q, country %q (A's country must stay)", got.CulturalFit, got.Notes, got.Country)
 		}
 	})
 }
