@@ -219,67 +219,66 @@ func (a *App) lessonEdit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return a.renderLessonForm(c, http.StatusOK, pages.LessonFormProps{Chrome: web.Chrome(c, "Edit lesson", "lessons"), Current: &l, V: v})
+	return a.renderLessonForm(c, http.StatusOK, pages.LessonFormProps{Chrome: web.Chrome(c, "Edit lesson", "lessons"), Current: &l, V: v,
+		Shown: web.EncodeShown(v)})
 }
 
-// lessonUpdate saves a lesson. Route: lessons.update; success redirects to the
-// lesson; invalid input answers 422, a stale version 409 with the stored values
-// beside the user's (the #lesson-form partial for htmx).
+// lessonUpdate saves a lesson. Route: lessons.update. The cycle of every edit
+// form (web.SaveEdit): invalid → 422; a form drawn before someone else saved
+// is merged field by field, the flash naming whose change; where both changed
+// the same field, 409 with just those fields; success → 303 to the lesson
+// (the #lesson-form partial for htmx on 422 and 409).
 func (a *App) lessonUpdate(c echo.Context) error {
 	cur, err := a.editableLesson(c)
 	if err != nil {
 		return err
 	}
-	version, err := postedVersion(c)
-	if err != nil {
-		return err
-	}
-	f := readLessonForm(c)
-	l, ch, err := f.Validate(a.db.WithContext(c.Request().Context()), a.today())
-	if err != nil {
-		return err
-	}
-	status := http.StatusUnprocessableEntity
-	var conflict []components.ConflictRow
-	if ch.OK() {
-		w, err := a.deliveryWrite(c)
-		if err != nil {
-			return err
-		}
-		_, err = models.UpdateLesson(c.Request().Context(), a.db, w, cur.ID, version, l)
-		switch {
-		case errors.Is(err, models.ErrStale):
-			status = http.StatusConflict
-			if err := a.db.WithContext(c.Request().Context()).First(&cur, cur.ID).Error; err != nil {
-				return err
+	mine := readLessonForm(c).LessonValues
+	var saved models.Lesson
+	return web.SaveEdit(c, mine, mine.Version, web.EditForm[pages.LessonValues]{
+		Load: func() (pages.LessonValues, int, error) {
+			var err error
+			if cur, err = a.pathLesson(c); err != nil {
+				return pages.LessonValues{}, 0, err
 			}
-			s, err := a.lessonValues(c, cur)
+			v, err := a.lessonValues(c, cur)
+			return v, cur.Version, err
+		},
+		Save: func(v pages.LessonValues, version int) (map[string]string, error) {
+			l, ch, err := lessonForm{v}.Validate(a.db.WithContext(c.Request().Context()), a.today())
+			if err != nil || !ch.OK() {
+				return ch, err
+			}
+			w, err := a.deliveryWrite(c)
 			if err != nil {
-				return err
+				return nil, err
 			}
-			conflict = components.Differ(
-				components.ConflictRow{Label: "Title", Yours: f.Title, Current: s.Title},
-				components.ConflictRow{Label: "What happened", Yours: f.WhatHappened, Current: s.WhatHappened},
-				components.ConflictRow{Label: "Lesson", Yours: f.Lesson, Current: s.Lesson},
-				components.ConflictRow{Label: "Outcome", Yours: f.Outcome, Current: s.Outcome},
-				components.ConflictRow{Label: "Phase", Yours: f.Phase, Current: s.Phase},
-				components.ConflictRow{Label: "Category", Yours: f.Category, Current: s.Category},
-				components.ConflictRow{Label: "Engagement", Yours: f.Engagement, Current: s.Engagement},
-				components.ConflictRow{Label: "Tower", Yours: f.Tower, Current: s.Tower},
-				components.ConflictRow{Label: "Tags", Yours: f.Tags, Current: s.Tags},
-				components.ConflictRow{Label: "Learned on", Yours: f.LearnedOn, Current: s.LearnedOn},
-				components.ConflictRow{Label: "Linked risk", Yours: f.Risk, Current: s.Risk},
-			)
-			f.Version = s.Version
-		case err != nil:
-			return err
-		default:
-			web.AddFlash(c, "success", "Lesson “"+l.Title+"” saved.")
+			saved = l
+			_, err = models.UpdateLesson(c.Request().Context(), a.db, w, cur.ID, version, l)
+			return nil, err
+		},
+		Render: func(status int, st web.EditState[pages.LessonValues]) error {
+			v := st.Values
+			v.Version = strconv.Itoa(st.Version)
+			p := pages.LessonFormProps{Chrome: web.Chrome(c, "Edit lesson", "lessons"), Current: &cur, V: v, Errors: st.Errors, Shown: st.Shown}
+			if status == http.StatusConflict {
+				p.Stale, p.ConflictBy = true, st.ConflictBy
+				for _, f := range st.Conflicts {
+					p.Conflict = append(p.Conflict, components.ConflictRow{Label: f.Label, Yours: f.Yours, Current: f.Stored})
+				}
+			}
+			return a.renderLessonForm(c, status, p)
+		},
+		Saved: func(merged string) error {
+			msg := "Lesson “" + saved.Title + "” saved."
+			if merged != "" {
+				msg = "Lesson “" + saved.Title + "” saved, " + merged
+			}
+			web.AddFlash(c, "success", msg)
 			return web.Redirect(c, fmt.Sprintf("/lessons/%d", cur.ID))
-		}
-	}
-	return a.renderLessonForm(c, status, pages.LessonFormProps{Chrome: web.Chrome(c, "Edit lesson", "lessons"), Current: &cur,
-		V: f.LessonValues, Errors: ch, Stale: status == http.StatusConflict, Conflict: conflict})
+		},
+		LastChange: func() (string, string) { return a.lastChange(c, models.EntityLesson, cur.ID) },
+	})
 }
 
 // lessonArchive takes a lesson out of the library (nothing is deleted). Route: lessons.archive.

@@ -41,7 +41,7 @@ func otherDemoManager(t *testing.T) string {
 
 // Managers add lessons (author, engagement by code, tower from the engagement,
 // risk by reference, history); bad input 422 with input kept; only the author
-// or an admin edits; a stale edit 409; archiving takes it out of the library;
+// or an admin edits; a stale edit is merged; archiving takes it out of the library;
 // executives add nothing.
 func TestLessonForms(t *testing.T) {
 	forEachDB(t, func(t *testing.T, e *env) {
@@ -99,7 +99,7 @@ func TestLessonForms(t *testing.T) {
 			t.Errorf("htmx 422: %d", r.StatusCode)
 		}
 
-		// Another manager may not edit it; the author may; a stale form is 409.
+		// Another manager may not edit it; the author may.
 		other := e.client()
 		loginAsDemo(t, other, otherDemoManager(t))
 		if r := other.get(fmt.Sprintf("/lessons/%d/edit", l.ID)); r.StatusCode != http.StatusForbidden {
@@ -118,13 +118,15 @@ func TestLessonForms(t *testing.T) {
 		if !hasChange(changesOf(t, e, models.EntityLesson, l.ID), "outcome", "went well", "went wrong") {
 			t.Error("no edit history")
 		}
+		// The same form, now stale, changing another field: merged, the
+		// outcome saved before kept.
 		edit.Set("title", "Second thoughts")
 		r = c.post(fmt.Sprintf("/lessons/%d", l.ID), edit)
-		if r.StatusCode != http.StatusConflict {
-			t.Fatalf("stale: %d", r.StatusCode)
+		if r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("stale form changing another field: %d, want a merge", r.StatusCode)
 		}
-		if v, _ := r.Doc(t).Find(`input[name="title"]`).Attr("value"); v != "Second thoughts" {
-			t.Errorf("stale form lost the input: %q", v)
+		if e.db.First(&l, l.ID); l.Title != "Second thoughts" || l.Outcome != "went wrong" {
+			t.Errorf("after the merged save: title %q, outcome %q", l.Title, l.Outcome)
 		}
 		admin := e.client()
 		admin.login(models.RoleAdmin)
@@ -216,6 +218,98 @@ func TestEngagementShowsRelevantLessons(t *testing.T) {
 		}
 		if doc.Find(`[data-testid="add-engagement-lesson"]`).Length() == 0 {
 			t.Error("no link to add a lesson from the engagement")
+		}
+	})
+}
+
+// lessonEdit opens a lesson of the demo manager's in two sessions, an
+// admin's and its author's.
+func lessonEdit(t *testing.T, e *env) (l models.Lesson, a, b url.Values, first, second *client, path string) {
+	t.Helper()
+	mgr := demoUser(t, e, models.RoleManager)
+	if err := e.db.Where("author_id = ? AND NOT archived", mgr.ID).Order("id").First(&l).Error; err != nil {
+		t.Fatalf("the demo manager wrote no lesson: %v", err)
+	}
+	first, second = e.client(), e.client()
+	first.login(models.RoleAdmin)
+	second.login(models.RoleManager)
+	path = fmt.Sprintf("/lessons/%d", l.ID)
+	a = scrapeForm(t, first.get(path+"/edit"), "#lesson-form form")
+	b = scrapeForm(t, second.get(path+"/edit"), "#lesson-form form")
+	return l, a, b, first, second, path
+}
+
+// Two people editing different fields of one lesson both keep their change,
+// and the second is told whose change theirs was merged with.
+func TestLessonEditMergesDifferentFields(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		l, a, b, first, second, path := lessonEdit(t, e)
+		a.Set("title", "A's title")
+		if r := first.post(path, a); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("A's save: %d\n%.600s", r.StatusCode, r.Body)
+		}
+		b.Set("what_happened", "B's account")
+		r := second.post(path, b)
+		if r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("B's save of another field: %d, want a merge and 303\n%.600s", r.StatusCode, r.Body)
+		}
+		var got models.Lesson
+		e.db.First(&got, l.ID)
+		if got.Title != "A's title" || got.WhatHappened != "B's account" {
+			t.Errorf("after both saves: title %q, what happened %q: a change was lost", got.Title, got.WhatHappened)
+		}
+		admin := demoUser(t, e, models.RoleAdmin)
+		if flash := second.get(path).Doc(t).Find("#flash").Text(); !strings.Contains(flash, "merged with a change by "+admin.Name) {
+			t.Errorf("the message does not say whose change it merged with: %q", flash)
+		}
+		chs := changesOf(t, e, models.EntityLesson, l.ID)
+		if !hasChange(chs, "title", l.Title, "A's title") || !hasChange(chs, "what_happened", l.WhatHappened, "B's account") {
+			t.Error("the history lacks one of the two changes")
+		}
+	})
+}
+
+// Where both changed the same field, 409 lists just that field with both
+// values and stores nothing; saving from the 409 page keeps the other
+// person's change to the fields the user left alone.
+func TestLessonEditConflictKeepsTheOtherChange(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		l, a, b, first, second, path := lessonEdit(t, e)
+		a.Set("lesson", "A's lesson")
+		a.Set("tags", "alpha, beta")
+		if r := first.post(path, a); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("A's save: %d\n%.600s", r.StatusCode, r.Body)
+		}
+		phase := models.LessonPhases[0]
+		if l.Phase == phase {
+			phase = models.LessonPhases[1]
+		}
+		b.Set("lesson", "B's lesson")
+		b.Set("phase", phase)
+		before := rowText(t, e, "lessons", l.ID)
+		r := second.post(path, b)
+		if r.StatusCode != http.StatusConflict {
+			t.Fatalf("B's save of the same field: %d, want 409", r.StatusCode)
+		}
+		if after := rowText(t, e, "lessons", l.ID); after != before {
+			t.Errorf("the 409 stored something:\n%s\n%s", before, after)
+		}
+		doc := r.Doc(t)
+		rows := doc.Find(`[data-testid="conflict"] tbody tr`)
+		if rows.Length() != 1 || !strings.Contains(rows.Text(), "Lesson") || !strings.Contains(rows.Text(), "A's lesson") || !strings.Contains(rows.Text(), "B's lesson") {
+			t.Errorf("the conflict lists %d rows: %q; want just the lesson, with both values", rows.Length(), rows.Text())
+		}
+		if v := doc.Find(`input[name="tags"]`).AttrOr("value", ""); v != "alpha, beta" {
+			t.Errorf("the 409 form does not hold A's tags: %q", v)
+		}
+		// Saving from the 409 page, as it suggests.
+		if r := second.post(path, scrapeForm(t, r, "#lesson-form form")); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("saving from the 409 page: %d\n%.600s", r.StatusCode, r.Body)
+		}
+		var got models.Lesson
+		e.db.First(&got, l.ID)
+		if got.Lesson != "B's lesson" || got.Phase != phase || got.Tags != "alpha, beta" {
+			t.Errorf("after saving from the 409 page: lesson %q, phase %q, tags %q (A's tags must stay)", got.Lesson, got.Phase, got.Tags)
 		}
 	})
 }
