@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -18,7 +19,8 @@ import (
 // the generic CSV import: route costs.import shows the upload form,
 // costs.import.preview dry-runs a file, costs.import.apply writes it whole or
 // not at all. A row names an engagement by code and a month; a month already
-// recorded is updated (only the columns the file has), never duplicated.
+// recorded is updated (only the cells the row fills: blank leaves an amount as
+// it is, "(clear)" sets an optional one to zero), never duplicated.
 // Managers import only for the engagements they manage.
 func (a *App) importCosts(c echo.Context) error {
 	u := web.CurrentUser(c)
@@ -54,26 +56,30 @@ func costKey(engagementID uint, month models.Date) string {
 	return fmt.Sprintf("%d %s", engagementID, month.MonthStart())
 }
 
+// costRequired are the columns a file must have and a new month must fill.
+var costRequired = map[string]bool{"Engagement": true, "Month": true, "Baseline": true, "Planned savings": true}
+
 // Columns are the export's, with the import's meaning of each.
 func (ci *costImporter) Columns() []csvColumn {
 	help := map[string]string{
 		"Engagement":      "The engagement's code.",
 		"Month":           "YYYY-MM (or a date in the month); not later than this month.",
 		"Currency":        "Optional; when given it must be the engagement's currency.",
-		"Baseline":        "Plain decimal, not negative, at most two decimal places.",
-		"Vendor fees":     "Not negative; blank is 0.",
-		"Retained":        "Retained organisation cost; not negative; blank is 0.",
-		"One-off":         "One-off transition cost; not negative; blank is 0.",
-		"Credits":         "Service credits received; not negative; blank is 0.",
+		"Baseline":        "A decimal (1234.56 or 1234,56), not negative, at most two decimal places.",
+		"Vendor fees":     "Not negative; blank on a new month is 0; (clear) sets a recorded month's to 0.",
+		"Retained":        "Retained organisation cost; not negative; blank on a new month is 0; (clear) sets it to 0.",
+		"One-off":         "One-off transition cost; not negative; blank on a new month is 0; (clear) sets it to 0.",
+		"Credits":         "Service credits received; not negative; blank on a new month is 0; (clear) sets it to 0.",
 		"Planned savings": "May be negative.",
-		"Savings type":    "hard or avoidance; blank is hard.",
+		"Savings type":    "hard or avoidance; blank on a new month is hard.",
 		"Version":         "As exported: the row is refused if the month changed since.",
 	}
 	readOnly := map[string]bool{"Engagement name": true, "Recurring cost": true, "Gross savings": true, "Net realised": true}
-	required := map[string]bool{"Engagement": true, "Month": true, "Baseline": true, "Planned savings": true}
+	// Nothing to empty: a month is always in a currency and of a savings type.
+	noClear := map[string]bool{"Currency": true, "Savings type": true, "Version": true}
 	out := make([]csvColumn, 0, len(costColumns))
 	for _, name := range costColumns {
-		col := csvColumn{Name: name, Help: help[name], ReadOnly: readOnly[name], Required: required[name]}
+		col := csvColumn{Name: name, Help: help[name], ReadOnly: readOnly[name], Required: costRequired[name], NoClear: noClear[name]}
 		switch name {
 		case "Engagement":
 			col.Aliases = []string{"Code", "Engagement code"}
@@ -144,8 +150,8 @@ func (ci *costImporter) Prepare(ctx context.Context, rows []csvRow) error {
 	return nil
 }
 
-// Check builds the month a row describes: the stored record with the file's
-// columns over it, or a new one.
+// Check builds the month a row describes: the stored record with the cells the
+// row fills over it, or a new one, and says what applying it changes.
 func (ci *costImporter) Check(ctx context.Context, row csvRow) csvCheck[models.CostImportRow] {
 	errs := web.Checker{}
 	code := row.Get("Engagement")
@@ -178,33 +184,37 @@ func (ci *costImporter) Check(ctx context.Context, row csvRow) csvCheck[models.C
 	if !update {
 		rec = models.CostRecord{EngagementID: e.ID, Month: month, Currency: e.Currency, SavingsType: models.SavingsHard}
 	}
+	// A blank cell leaves the amount as it is (0 on a new month); "(clear)"
+	// sets it to 0, which the required amounts refuse before this (parseCSV).
 	amount := func(col string, dst *int64, allowNegative bool) {
-		if !row.Has(col) {
-			return
-		}
-		if v := row.Get(col); v == "" {
+		v, set := row.Value(col)
+		switch {
+		case !set:
+			if !update && costRequired[col] {
+				errs.Add(col, "Required.")
+			}
+		case v == "":
 			*dst = 0
-		} else {
-			*dst = errs.Amount(col, v, allowNegative)
+		default:
+			n, err := models.ParseImportAmount(v, row.DecimalMark())
+			switch {
+			case err != nil:
+				errs.Add(col, web.Sentence(err.Error()))
+			case n < 0 && !allowNegative:
+				errs.Add(col, "Must not be negative.")
+			default:
+				*dst = n
+			}
 		}
-	}
-	if row.Get("Baseline") == "" {
-		errs.Add("Baseline", "Required.")
 	}
 	amount("Baseline", &rec.Baseline, false)
 	amount("Vendor fees", &rec.VendorFees, false)
 	amount("Retained", &rec.Retained, false)
 	amount("One-off", &rec.OneOff, false)
 	amount("Credits", &rec.Credits, false)
-	if row.Get("Planned savings") == "" {
-		errs.Add("Planned savings", "Required.")
-	}
 	amount("Planned savings", &rec.PlannedSavings, true)
-	if row.Has("Savings type") {
-		rec.SavingsType = models.SavingsHard
-		if v := strings.ToLower(row.Get("Savings type")); v != "" {
-			rec.SavingsType = errs.OneOf("Savings type", v, models.SavingsTypes)
-		}
+	if v, set := row.Value("Savings type"); set {
+		rec.SavingsType = errs.OneOf("Savings type", strings.ToLower(v), models.SavingsTypes)
 	}
 	if update {
 		if v := row.Get("Version"); v != "" && v != strconv.Itoa(old.Version) {
@@ -212,22 +222,45 @@ func (ci *costImporter) Check(ctx context.Context, row csvRow) csvCheck[models.C
 		}
 	}
 	ch.Item = models.CostImportRow{New: rec, Old: old}
-	net := models.Money{Minor: rec.Sums().Net(), Currency: rec.Currency}
+	net := func(r models.CostRecord) string {
+		return models.Money{Minor: r.Sums().Net(), Currency: r.Currency}.String()
+	}
+	fields := costFields(e)
 	switch {
 	case !update:
-		ch.Outcome, ch.Summary = outcomeCreate, "New month: net realised "+net.String()+"."
+		ch.Outcome, ch.Summary, ch.Changes = outcomeCreate, "New month: net realised "+net(rec)+".", fieldValues(rec, fields)
 	default:
-		var cols []string
-		for _, c := range models.Diff("cost", old.ID, nil, ci.write.Today.Time, old, rec, models.CostFields...) {
-			cols = append(cols, strings.ReplaceAll(c.Field, "_", " "))
-		}
-		if len(cols) == 0 {
+		ch.Changes = fieldChanges(old, rec, fields)
+		if len(ch.Changes) == 0 {
 			ch.Outcome, ch.Summary = outcomeUnchanged, "No change."
 		} else {
-			ch.Outcome, ch.Summary = outcomeUpdate, "Changes "+strings.Join(cols, ", ")+"; net realised "+net.String()+"."
+			ch.Outcome, ch.Summary = outcomeUpdate, "Net realised "+net(old)+" → "+net(rec)+"."
 		}
 	}
 	return ch
+}
+
+// costFields are a month's fields as the dry run shows them: the engagement by
+// name, the month as the records table names it, amounts in the record's
+// currency with separators. A new month lists them all; an update, the amounts
+// and type that change.
+func costFields(e models.Engagement) []importField[models.CostRecord] {
+	money := func(name, label string) importField[models.CostRecord] {
+		return importField[models.CostRecord]{Name: name, Label: label, Show: func(r models.CostRecord) string {
+			return models.Money{Minor: reflect.ValueOf(r).FieldByName(name).Int(), Currency: r.Currency}.String()
+		}}
+	}
+	return []importField[models.CostRecord]{
+		{Name: "EngagementID", Label: "Engagement", Show: func(models.CostRecord) string { return engagementLabel(e) }},
+		{Name: "Month", Label: "Month", Show: func(r models.CostRecord) string { return r.Month.Format("January 2006") }},
+		money("Baseline", "Baseline"),
+		money("VendorFees", "Vendor fees"),
+		money("Retained", "Retained"),
+		money("OneOff", "One-off"),
+		money("Credits", "Credits"),
+		money("PlannedSavings", "Planned savings"),
+		{Name: "SavingsType", Label: "Savings type", Show: func(r models.CostRecord) string { return models.SavingsTypeLabel(r.SavingsType) }},
+	}
 }
 
 // Apply writes the months through models.ImportCosts, in the caller's transaction.

@@ -8,6 +8,12 @@ package handlers
 // instance can answer either) and the apply step re-checks against the database
 // as it is then.
 //
+// A row that updates a record changes only the cells it fills: a blank cell
+// leaves its field as it is, and "(clear)" empties it. People fill in a
+// column for a few rows and leave the rest blank; reading blank as "empty"
+// wiped every field they did not mean to touch. The dry run lists each change
+// as field: old → new, in the words and formats the app shows.
+//
 // Using it for another resource (cost records, say):
 //
 //	type costImporter struct{ ... }                          // per request: lookups, the actor, keys seen
@@ -22,14 +28,11 @@ package handlers
 
 import (
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"sort"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 	"gorm.io/gorm"
@@ -50,29 +53,62 @@ const (
 // writes; Aliases are other accepted spellings. Headers match ignoring case,
 // spaces, dashes and underscores. ReadOnly columns (figures the export derives,
 // such as a score or a band) are accepted and ignored, so an export imports as is.
+// Required columns must be in the file and cannot be cleared; NoClear columns
+// may be left out but cannot be cleared either (a status, a key, a version).
 type csvColumn struct {
 	Name     string
 	Aliases  []string
 	Required bool
+	NoClear  bool
 	ReadOnly bool
 	Help     string
 }
 
+// clearMarker in a cell empties its field. A blank cell cannot mean that: in a
+// row that updates a record it leaves the field as it is, so a file with
+// only some cells filled in changes only those.
+const clearMarker = "(clear)"
+
+// isClear reports a cell asking to empty its field (any case, spaces ignored).
+func isClear(v string) bool { return strings.EqualFold(strings.TrimSpace(v), clearMarker) }
+
 // csvRow is one data row: its line in the file and its cells by column Name,
 // trimmed, with formula neutralisation undone.
 type csvRow struct {
-	Line  int
-	cells map[string]string
+	Line    int
+	Comma   rune // the file's delimiter, which hints at its decimal mark
+	cells   map[string]string
+	refused map[string]string // "(clear)" in a column that cannot be cleared: the message, by column
 }
 
-// Get is the cell of a column ("" when the file lacks the column).
+// Get is the cell of a column as written ("" when blank or when the file lacks the column).
 func (r csvRow) Get(name string) string { return r.cells[name] }
 
-// Has reports whether the file has the column: a blank cell in a present column
-// clears a field, an absent column leaves it as it is.
-func (r csvRow) Has(name string) bool {
-	_, ok := r.cells[name]
-	return ok
+// Value is what the row asks of a field: set is false for a blank cell or an
+// absent column (leave the field as it is; a new record keeps its default),
+// and v is "" for "(clear)" (empty the field) or the value otherwise.
+func (r csvRow) Value(name string) (v string, set bool) {
+	c := r.cells[name]
+	switch {
+	case c == "":
+		return "", false
+	case isClear(c):
+		return "", true
+	}
+	return c, true
+}
+
+// DecimalMark is the decimal mark the file's delimiter suggests: a semicolon
+// is the list separator of locales whose decimal mark is a comma; a tab says
+// nothing (0).
+func (r csvRow) DecimalMark() rune {
+	switch r.Comma {
+	case ',':
+		return '.'
+	case ';':
+		return ','
+	}
+	return 0
 }
 
 // Import outcomes of a row.
@@ -87,10 +123,11 @@ const (
 type csvCheck[T any] struct {
 	Line    int
 	Item    T
-	Outcome string            // outcomeCreate, outcomeUpdate or outcomeUnchanged (errors decide outcomeError)
-	Key     string            // what identifies the record to people
-	Summary string            // what applying it does, in words
-	Errors  map[string]string // by column Name; "" for the row as a whole
+	Outcome string                    // outcomeCreate, outcomeUpdate or outcomeUnchanged (errors decide outcomeError)
+	Key     string                    // what identifies the record to people
+	Summary string                    // what applying it does, in words
+	Changes []components.ImportChange // an update's fields old → new; a new record's values
+	Errors  map[string]string         // by column Name; "" for the row as a whole
 }
 
 // csvImporter is what a resource implements to be imported from CSV. A value is
@@ -144,14 +181,14 @@ func runImport[T any](c echo.Context, db *gorm.DB, imp csvImporter[T], page impo
 	preview := components.ImportPreview{Filename: filename, FileError: readErr}
 	var checks []csvCheck[T]
 	if readErr == "" {
-		rows, fileErr := parseCSV(content, imp.Columns())
+		rows, comma, fileErr := parseCSV(content, imp.Columns())
 		preview.FileError = fileErr
 		if fileErr == "" {
 			var err error
 			if preview, checks, err = dryRun(c.Request().Context(), imp, rows); err != nil {
 				return err
 			}
-			preview.Filename = filename
+			preview.Filename, preview.Delimiter = filename, delimiterName(comma)
 		}
 	}
 	props.Preview, props.Content = &preview, content
@@ -180,129 +217,6 @@ func runImport[T any](c echo.Context, db *gorm.DB, imp csvImporter[T], page impo
 	return web.Redirect(c, page.Back)
 }
 
-// readCSVUpload reads the uploaded file (field "file") or, on the apply step,
-// the file the dry run carried (field "content"). It returns a message for
-// the user when there is no usable file.
-func readCSVUpload(c echo.Context) (content, filename, problem string) {
-	if s := c.FormValue("content"); s != "" {
-		content, filename = s, c.FormValue("filename")
-	} else {
-		fh, err := c.FormFile("file")
-		if err != nil {
-			return "", "", "Choose a CSV file to upload."
-		}
-		filename = fh.Filename
-		if fh.Size > maxImportBytes {
-			return "", filename, fmt.Sprintf("The file is larger than %d MB: split it into smaller files.", maxImportBytes>>20)
-		}
-		f, err := fh.Open()
-		if err != nil {
-			return "", filename, "The file could not be read. Upload it again."
-		}
-		defer f.Close()
-		b, err := io.ReadAll(io.LimitReader(f, maxImportBytes+1))
-		if err != nil {
-			return "", filename, "The file could not be read. Upload it again."
-		}
-		content = string(b)
-	}
-	if len(content) > maxImportBytes {
-		return "", filename, fmt.Sprintf("The file is larger than %d MB: split it into smaller files.", maxImportBytes>>20)
-	}
-	content = strings.TrimPrefix(content, "\uFEFF") // Excel's UTF-8 byte order mark
-	if !utf8.ValidString(content) {
-		return "", filename, "The file is not UTF-8 text. Save it as “CSV UTF-8” and upload it again."
-	}
-	if strings.TrimSpace(content) == "" {
-		return "", filename, "The file is empty."
-	}
-	return content, filename, ""
-}
-
-// headerKey normalises a header for matching.
-func headerKey(s string) string {
-	return strings.NewReplacer(" ", "", "_", "", "-", "").Replace(strings.ToLower(strings.TrimSpace(s)))
-}
-
-// parseCSV reads the file's header and rows. A problem with the file as a
-// whole (not CSV, a required column missing, an unknown or repeated column,
-// no data rows, too many rows) is returned as fileErr; a row with the wrong
-// number of cells is kept with no cells and reported by dryRun.
-func parseCSV(content string, cols []csvColumn) (rows []csvRow, fileErr string) {
-	r := csv.NewReader(strings.NewReader(content))
-	r.FieldsPerRecord = -1
-	header, err := r.Read()
-	if err != nil {
-		return nil, "The first line is not a CSV header: " + csvErr(err)
-	}
-	byKey := map[string]string{}
-	for _, col := range cols {
-		byKey[headerKey(col.Name)] = col.Name
-		for _, a := range col.Aliases {
-			byKey[headerKey(a)] = col.Name
-		}
-	}
-	names := make([]string, len(header))
-	seen := map[string]bool{}
-	for i, h := range header {
-		name, ok := byKey[headerKey(h)]
-		switch {
-		case headerKey(h) == "":
-			return nil, fmt.Sprintf("Column %d of the header has no name.", i+1)
-		case !ok:
-			return nil, fmt.Sprintf("Unknown column “%s”. The columns are listed below.", strings.TrimSpace(h))
-		case seen[name]:
-			return nil, fmt.Sprintf("The column “%s” appears twice.", name)
-		}
-		seen[name], names[i] = true, name
-	}
-	var missing []string
-	for _, col := range cols {
-		if col.Required && !seen[col.Name] {
-			missing = append(missing, col.Name)
-		}
-	}
-	if len(missing) > 0 {
-		return nil, "Required columns are missing: " + strings.Join(missing, ", ") + "."
-	}
-	for {
-		line, _ := r.FieldPos(0)
-		rec, err := r.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, "The file is not valid CSV: " + csvErr(err)
-		}
-		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
-			continue // a blank line
-		}
-		if len(rows) == maxImportRows {
-			return nil, fmt.Sprintf("The file has more than %d rows: split it into smaller files.", maxImportRows)
-		}
-		row := csvRow{Line: line}
-		if len(rec) == len(names) {
-			row.cells = make(map[string]string, len(names))
-			for i, v := range rec {
-				row.cells[names[i]] = unneutralise(strings.TrimSpace(v))
-			}
-		}
-		rows = append(rows, row)
-	}
-	if len(rows) == 0 {
-		return nil, "The file has a header but no rows."
-	}
-	return rows, ""
-}
-
-func csvErr(err error) string {
-	var pe *csv.ParseError
-	if errors.As(err, &pe) {
-		return fmt.Sprintf("line %d: %v.", pe.Line, pe.Err)
-	}
-	return err.Error() + "."
-}
-
 // dryRun checks every row and summarises the file; errors are listed first.
 func dryRun[T any](ctx context.Context, imp csvImporter[T], rows []csvRow) (components.ImportPreview, []csvCheck[T], error) {
 	var p components.ImportPreview
@@ -325,12 +239,18 @@ func dryRun[T any](ctx context.Context, imp csvImporter[T], rows []csvRow) (comp
 		} else {
 			ch = imp.Check(ctx, r)
 		}
+		for col, msg := range r.refused {
+			if ch.Errors == nil {
+				ch.Errors = map[string]string{}
+			}
+			ch.Errors[col] = msg
+		}
 		ch.Line = r.Line
 		if len(ch.Errors) > 0 {
 			ch.Outcome = outcomeError
 		}
 		checks = append(checks, ch)
-		ir := components.ImportRow{Line: r.Line, Outcome: ch.Outcome, Key: ch.Key, Summary: ch.Summary}
+		ir := components.ImportRow{Line: r.Line, Outcome: ch.Outcome, Key: ch.Key, Summary: ch.Summary, Changes: ch.Changes}
 		switch ch.Outcome {
 		case outcomeError:
 			p.Errors++

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -17,9 +18,10 @@ import (
 // importRisks serves the register's CSV import (the export's own format):
 // route risks.import shows the upload form, risks.import.preview dry-runs a
 // file, risks.import.apply writes it. A row with a known Ref updates that risk
-// (only the columns the file has; a Version that is not the stored one refuses
-// the row, so an edit made since the export is never overwritten); any other
-// row raises a new risk. Owners are named by email, engagements by code.
+// (only the cells it fills: blank leaves a field as it is, "(clear)" empties
+// it; a Version that is not the stored one refuses the row, so an edit made
+// since the export is never overwritten); any other row raises a new risk.
+// Owners are named by email, engagements by code.
 func (a *App) importRisks(c echo.Context) error {
 	act, err := a.riskActor(c)
 	if err != nil {
@@ -43,10 +45,12 @@ type riskImporter struct {
 	act    models.RiskActor
 	rights pages.RiskRights
 
-	existing map[string]models.Risk       // by ref, the risks the file names
-	engs     map[string]models.Engagement // by code
-	users    map[string]uint              // enabled users by lower-case email
-	seen     map[string]int               // ref → the line that used it first
+	existing   map[string]models.Risk       // by ref, the risks the file names
+	engs       map[string]models.Engagement // by code
+	users      map[string]uint              // enabled users by lower-case email
+	engNames   map[uint]string              // engagements the rows name or hold, as the dry run shows them
+	ownerNames map[uint]string              // users the rows name or hold, by id
+	seen       map[string]int               // ref → the line that used it first
 }
 
 // Columns are the export's, with the import's meaning of each.
@@ -54,16 +58,16 @@ func (ri *riskImporter) Columns() []csvColumn {
 	help := map[string]string{
 		"Ref":                      "Blank: a new risk with the engagement's next reference. A known reference updates that risk.",
 		"Title":                    "Required.",
-		"Engagement":               "The engagement's code; blank for a portfolio-wide risk (administrators only).",
+		"Engagement":               "The engagement's code. A new risk without one, or (clear) on a risk, is portfolio-wide (administrators only).",
 		"Category":                 "One of the register's categories.",
 		"Inherent likelihood":      "1 to 5.",
 		"Inherent impact":          "1 to 5.",
 		"Residual likelihood":      "1 to 5.",
 		"Residual impact":          "1 to 5.",
-		"Status":                   "open, mitigating, accepted or closed.",
-		"Owner email":              "The owner's email; blank for no owner.",
+		"Status":                   "open, mitigating, accepted or closed; blank on a new risk: open.",
+		"Owner email":              "The owner's email; (clear) for no owner.",
 		"Next review":              "YYYY-MM-DD; blank on a new risk: the band's cadence from the raised date.",
-		"Response":                 "avoid, reduce, transfer or accept.",
+		"Response":                 "avoid, reduce, transfer or accept; blank on a new risk: reduce.",
 		"Raised on":                "YYYY-MM-DD; blank on a new risk: today.",
 		"Closed on":                "YYYY-MM-DD, for a closed risk.",
 		"Closed reason":            "For a closed risk.",
@@ -76,9 +80,11 @@ func (ri *riskImporter) Columns() []csvColumn {
 		"Out of appetite": true, "Owner": true, "Review overdue": true}
 	required := map[string]bool{"Title": true, "Category": true, "Inherent likelihood": true, "Inherent impact": true,
 		"Residual likelihood": true, "Residual impact": true}
+	// A risk always has these: emptying one is refused on its cell.
+	noClear := map[string]bool{"Ref": true, "Status": true, "Response": true, "Raised on": true, "Version": true}
 	var out []csvColumn
 	for _, name := range riskColumns {
-		col := csvColumn{Name: name, Help: help[name], ReadOnly: readOnly[name], Required: required[name]}
+		col := csvColumn{Name: name, Help: help[name], ReadOnly: readOnly[name], Required: required[name], NoClear: noClear[name]}
 		switch name {
 		case "Title":
 			col.Aliases = []string{"Risk"}
@@ -94,6 +100,7 @@ func (ri *riskImporter) Columns() []csvColumn {
 func (ri *riskImporter) Prepare(ctx context.Context, rows []csvRow) error {
 	db := ri.db.WithContext(ctx)
 	ri.existing, ri.engs, ri.users, ri.seen = map[string]models.Risk{}, map[string]models.Engagement{}, map[string]uint{}, map[string]int{}
+	ri.engNames, ri.ownerNames = map[uint]string{}, map[uint]string{}
 	refs, codes := map[string]bool{}, map[string]bool{}
 	for _, r := range rows {
 		if v := r.Get("Ref"); v != "" {
@@ -105,11 +112,19 @@ func (ri *riskImporter) Prepare(ctx context.Context, rows []csvRow) error {
 	}
 	for _, chunk := range chunkStrings(refs) {
 		var rs []models.Risk
-		if err := db.Preload("Engagement").Where("ref IN ?", chunk).Find(&rs).Error; err != nil {
+		// The owner's name, for the dry run: a stored owner may be disabled, so not among the choices.
+		owner := func(q *gorm.DB) *gorm.DB { return q.Select("id", "name") }
+		if err := db.Preload("Engagement").Preload("Owner", owner).Where("ref IN ?", chunk).Find(&rs).Error; err != nil {
 			return err
 		}
 		for _, r := range rs {
 			ri.existing[r.Ref] = r
+			if r.Engagement != nil {
+				ri.engNames[r.Engagement.ID] = engagementLabel(*r.Engagement)
+			}
+			if r.Owner != nil {
+				ri.ownerNames[r.Owner.ID] = r.Owner.Name
+			}
 		}
 	}
 	for _, chunk := range chunkStrings(codes) {
@@ -119,6 +134,7 @@ func (ri *riskImporter) Prepare(ctx context.Context, rows []csvRow) error {
 		}
 		for _, e := range es {
 			ri.engs[e.Code] = e
+			ri.engNames[e.ID] = engagementLabel(e)
 		}
 	}
 	us, err := models.RiskOwnerChoices(ctx, ri.db)
@@ -127,8 +143,14 @@ func (ri *riskImporter) Prepare(ctx context.Context, rows []csvRow) error {
 	}
 	for _, u := range us {
 		ri.users[strings.ToLower(u.Email)] = u.ID
+		ri.ownerNames[u.ID] = u.Name
 	}
 	return nil
+}
+
+// engagementLabel names an engagement in a dry run: its name and the code the file uses.
+func engagementLabel(e models.Engagement) string {
+	return e.Name + " (" + e.Code + ")"
 }
 
 func chunkStrings(set map[string]bool) [][]string {
@@ -153,8 +175,8 @@ var riskCSVNames = map[string]string{"ref": "Ref", "title": "Title", "engagement
 	"closed_on": "Closed on", "closed_reason": "Closed reason", "accepted_by": "Accepted by",
 	"accept_justification": "Acceptance justification", "accept_expiry": "Acceptance expiry"}
 
-// Check builds the risk a row describes: the stored one with the file's columns
-// over it, or a new one.
+// Check builds the risk a row describes: the stored one with the cells the row
+// fills over it, or a new one, and says what applying it changes.
 func (ri *riskImporter) Check(ctx context.Context, row csvRow) csvCheck[*models.Risk] {
 	errs := map[string]string{}
 	bad := func(col, msg string) {
@@ -169,14 +191,14 @@ func (ri *riskImporter) Check(ctx context.Context, row csvRow) csvCheck[*models.
 	}
 	ri.seen[ref] = row.Line
 	var r models.Risk
-	stored, update := ri.existing[ref]
+	old, update := ri.existing[ref]
 	if update {
-		r = stored
+		r = old
 		ch.Outcome = outcomeUpdate
-		if v := row.Get("Version"); row.Has("Version") && v != "" && v != strconv.Itoa(stored.Version) {
-			bad("Version", fmt.Sprintf("The risk changed since this file was exported (version %s, now %d): export it again and redo this row's edits.", v, stored.Version))
+		if v := row.Get("Version"); v != "" && v != strconv.Itoa(old.Version) {
+			bad("Version", fmt.Sprintf("The risk changed since this file was exported (version %s, now %d): export it again and redo this row's edits.", v, old.Version))
 		}
-		if !ri.rights.CanEdit(stored) {
+		if !ri.rights.CanEdit(old) {
 			bad("Ref", "You may not change this risk: it belongs to an engagement you do not manage.")
 		}
 	} else {
@@ -186,16 +208,18 @@ func (ri *riskImporter) Check(ctx context.Context, row csvRow) csvCheck[*models.
 			ch.Key = "(new)"
 		}
 	}
+	// Each reader leaves its field as it is unless the row sets it (row.Value).
 	text := func(col string, dst *string) {
-		if row.Has(col) {
-			*dst = row.Get(col)
+		if v, set := row.Value(col); set {
+			*dst = v
 		}
 	}
 	level := func(col string, dst *int) {
-		if !row.Has(col) {
+		v, set := row.Value(col)
+		if !set {
 			return
 		}
-		n, err := strconv.Atoi(row.Get(col))
+		n, err := strconv.Atoi(v)
 		if err != nil || !models.ValidLevel(n) {
 			bad(col, "Enter a level from 1 to 5.")
 			return
@@ -203,10 +227,10 @@ func (ri *riskImporter) Check(ctx context.Context, row csvRow) csvCheck[*models.
 		*dst = n
 	}
 	date := func(col string, dst *models.Date) {
-		if !row.Has(col) {
+		v, set := row.Value(col)
+		if !set {
 			return
 		}
-		v := row.Get(col)
 		if v == "" {
 			*dst = models.Date{}
 			return
@@ -224,14 +248,14 @@ func (ri *riskImporter) Check(ctx context.Context, row csvRow) csvCheck[*models.
 	text("Closed reason", &r.ClosedReason)
 	text("Accepted by", &r.AcceptedBy)
 	text("Acceptance justification", &r.AcceptJustification)
-	if row.Has("Category") {
-		r.Category = matchFold(row.Get("Category"), models.RiskCategories)
+	if v, set := row.Value("Category"); set {
+		r.Category = matchFold(v, models.RiskCategories)
 	}
-	if row.Has("Status") {
-		r.Status = strings.ToLower(row.Get("Status"))
+	if v, set := row.Value("Status"); set {
+		r.Status = strings.ToLower(v)
 	}
-	if row.Has("Response") {
-		r.Response = strings.ToLower(row.Get("Response"))
+	if v, set := row.Value("Response"); set {
+		r.Response = strings.ToLower(v)
 	}
 	level("Inherent likelihood", &r.InherentLikelihood)
 	level("Inherent impact", &r.InherentImpact)
@@ -241,8 +265,8 @@ func (ri *riskImporter) Check(ctx context.Context, row csvRow) csvCheck[*models.
 	date("Raised on", &r.RaisedOn)
 	date("Closed on", &r.ClosedOn)
 	date("Acceptance expiry", &r.AcceptExpiry)
-	if row.Has("Engagement") {
-		if code := row.Get("Engagement"); code == "" {
+	if code, set := row.Value("Engagement"); set {
+		if code == "" {
 			r.EngagementID, r.Engagement = nil, nil
 		} else if e, ok := ri.engs[code]; ok {
 			r.EngagementID, r.Engagement = &e.ID, &e
@@ -250,10 +274,10 @@ func (ri *riskImporter) Check(ctx context.Context, row csvRow) csvCheck[*models.
 			bad("Engagement", "No engagement has this code.")
 		}
 	}
-	if row.Has("Owner email") {
-		if email := strings.ToLower(row.Get("Owner email")); email == "" {
+	if email, set := row.Value("Owner email"); set {
+		if email == "" {
 			r.OwnerID = nil
-		} else if id, ok := ri.users[email]; ok {
+		} else if id, ok := ri.users[strings.ToLower(email)]; ok {
 			r.OwnerID = &id
 		} else {
 			bad("Owner email", "No active user has this email.")
@@ -266,12 +290,17 @@ func (ri *riskImporter) Check(ctx context.Context, row csvRow) csvCheck[*models.
 			bad("Engagement", "You can change only the risks of engagements you manage.")
 		}
 	}
-	check := r
-	if !update && check.RaisedOn.IsZero() {
-		check.RaisedOn = models.DateOf(ri.act.At) // filled in when written
+	r.Normalise()
+	if !update {
+		// What models.ImportRisks fills in, here so that the dry run shows it.
+		if r.RaisedOn.IsZero() {
+			r.RaisedOn = models.DateOf(ri.act.At)
+		}
+		if r.NextReview.IsZero() && r.Status != models.StatusClosed {
+			r.NextReview = ri.act.Settings.Risk.NextReview(r.RaisedOn, r.ResidualScore)
+		}
 	}
-	check.Normalise()
-	for col, msg := range check.Problems() {
+	for col, msg := range r.Problems() {
 		if name, ok := riskCSVNames[col]; ok {
 			bad(name, msg)
 		} else {
@@ -283,29 +312,74 @@ func (ri *riskImporter) Check(ctx context.Context, row csvRow) csvCheck[*models.
 			bad("Ref", "Another risk has this reference.")
 		}
 	}
-	r.Normalise()
 	ch.Item = &r
-	if update {
-		changes := models.Diff(models.RiskEntity, r.ID, nil, ri.act.At, stored, r, riskDiffFields...)
-		if len(changes) == 0 {
+	fields := ri.fields()
+	switch {
+	case !update:
+		ch.Summary, ch.Changes = "New risk.", fieldValues(r, fields)
+	default:
+		ch.Changes = fieldChanges(old, r, fields)
+		if len(ch.Changes) == 0 {
 			ch.Outcome, ch.Summary = outcomeUnchanged, "No change."
-		} else {
-			var cols []string
-			for _, c := range changes {
-				cols = append(cols, strings.ReplaceAll(c.Field, "_", " "))
-			}
-			ch.Summary = "Changes " + strings.Join(cols, ", ") + "."
 		}
-	} else {
-		ch.Summary = "New risk: " + r.Title
 	}
 	return ch
 }
 
-// riskDiffFields are the fields a dry run compares to say what a row changes.
-var riskDiffFields = []string{"EngagementID", "Title", "Description", "Category", "InherentLikelihood", "InherentImpact",
-	"ResidualLikelihood", "ResidualImpact", "Response", "Mitigation", "OwnerID", "Status", "NextReview", "RaisedOn",
-	"ClosedOn", "ClosedReason", "AcceptedBy", "AcceptJustification", "AcceptExpiry"}
+// fields are the risk's fields a row can change, as the dry run shows them:
+// engagements and owners by name, levels with the scores they make, statuses
+// and responses as words, dates as the register shows them.
+func (ri *riskImporter) fields() []importField[models.Risk] {
+	text := func(name, label string) importField[models.Risk] {
+		return importField[models.Risk]{Name: name, Label: label, Show: func(r models.Risk) string {
+			return fmt.Sprint(reflect.ValueOf(r).FieldByName(name).Interface())
+		}}
+	}
+	date := func(name, label string) importField[models.Risk] {
+		return importField[models.Risk]{Name: name, Label: label, Show: func(r models.Risk) string {
+			return reflect.ValueOf(r).FieldByName(name).Interface().(models.Date).Human()
+		}}
+	}
+	word := func(name, label string) importField[models.Risk] {
+		return importField[models.Risk]{Name: name, Label: label, Show: func(r models.Risk) string {
+			return capitalised(reflect.ValueOf(r).FieldByName(name).String())
+		}}
+	}
+	return []importField[models.Risk]{
+		text("Ref", "Ref"),
+		{Name: "EngagementID", Label: "Engagement", Show: func(r models.Risk) string {
+			if r.EngagementID == nil {
+				return "Portfolio-wide"
+			}
+			return ri.engNames[*r.EngagementID]
+		}},
+		text("Title", "Title"),
+		text("Category", "Category"),
+		text("InherentLikelihood", "Inherent likelihood"),
+		text("InherentImpact", "Inherent impact"),
+		text("InherentScore", "Inherent score"),
+		text("ResidualLikelihood", "Residual likelihood"),
+		text("ResidualImpact", "Residual impact"),
+		text("ResidualScore", "Residual score"),
+		word("Status", "Status"),
+		{Name: "OwnerID", Label: "Owner", Show: func(r models.Risk) string {
+			if r.OwnerID == nil {
+				return ""
+			}
+			return ri.ownerNames[*r.OwnerID]
+		}},
+		date("NextReview", "Next review"),
+		word("Response", "Response"),
+		text("Description", "Description"),
+		text("Mitigation", "Mitigation plan"),
+		date("RaisedOn", "Raised on"),
+		date("ClosedOn", "Closed on"),
+		text("ClosedReason", "Closed reason"),
+		text("AcceptedBy", "Accepted by"),
+		text("AcceptJustification", "Acceptance justification"),
+		date("AcceptExpiry", "Acceptance expiry"),
+	}
+}
 
 // matchFold returns the allowed value equal to v ignoring case, or v.
 func matchFold(v string, allowed []string) string {
