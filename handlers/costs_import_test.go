@@ -129,6 +129,111 @@ func TestCostImport(t *testing.T) {
 	})
 }
 
+// In a month already recorded a blank amount stays as it is and "(clear)" sets
+// an optional amount to zero; the dry run shows each change as amount old → new
+// in the engagement's currency; "(clear)" on a required amount is refused with
+// its line and column, and nothing is written.
+func TestCostImportBlankKeepsAndClearZeroes(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		mine, _ := managedEngagements(t, e)
+		var recs []models.CostRecord
+		e.db.Where("engagement_id = ?", mine.ID).Order("month DESC").Limit(2).Find(&recs)
+		if len(recs) < 2 {
+			t.Fatalf("%s has %d months recorded", mine.Code, len(recs))
+		}
+		last, prev := recs[0], recs[1]
+		// Known amounts to change and to keep.
+		e.db.Model(&models.CostRecord{}).Where("id = ?", last.ID).Updates(map[string]any{"baseline": 1_000_000, "vendor_fees": 250_000, "retained": 12_345, "planned_savings": 40_000})
+		e.db.First(&last, last.ID)
+		lastBefore, prevBefore := rowText(t, e, "cost_records", last.ID), rowText(t, e, "cost_records", prev.ID)
+		money := func(minor int64) string { return models.Money{Minor: minor, Currency: last.Currency}.String() }
+		c := e.client()
+		c.login(models.RoleManager)
+		content := costsCSV(
+			[]string{mine.Code, ym(last.Month), "12345.67", "", "(clear)", "", "", "", ""},
+			[]string{mine.Code, ym(prev.Month), "", "", "", "", "", "", ""},
+		)
+		preview := uploadCostsCSV(t, c, content)
+		if preview.StatusCode != http.StatusOK {
+			t.Fatalf("dry run: %d\n%.2000s", preview.StatusCode, preview.Body)
+		}
+		doc := preview.Doc(t)
+		lines := changeLines(previewRow(t, doc, mine.Code+" "+ym(last.Month)))
+		want := []string{"Baseline: " + money(1_000_000) + " → " + money(1_234_567), "Retained: " + money(12_345) + " → " + money(0)}
+		if strings.Join(lines, "|") != strings.Join(want, "|") {
+			t.Errorf("the dry run lists %q, want %q", lines, want)
+		}
+		if len(lines) == 0 || !strings.Contains(lines[0], "12,345.67") {
+			t.Errorf("the new baseline is not shown with separators: %q", lines)
+		}
+		if r := previewRow(t, doc, mine.Code+" "+ym(prev.Month)); r.AttrOr("data-outcome", "") != "unchanged" || !strings.Contains(r.Text(), "No change") {
+			t.Errorf("a row of blank amounts: %s %q", r.AttrOr("data-outcome", ""), strings.TrimSpace(r.Text()))
+		}
+		if a := applyCosts(t, c, preview); a.StatusCode != http.StatusSeeOther {
+			t.Fatalf("apply: %d\n%.1500s", a.StatusCode, a.Body)
+		}
+		var got models.CostRecord
+		e.db.First(&got, last.ID)
+		if got.Baseline != 1_234_567 || got.Retained != 0 || got.VendorFees != 250_000 || got.PlannedSavings != 40_000 ||
+			got.OneOff != last.OneOff || got.Credits != last.Credits || got.SavingsType != last.SavingsType || got.Version != last.Version+1 {
+			t.Errorf("stored %+v, was %+v", got, last)
+		}
+		if rowText(t, e, "cost_records", prev.ID) != prevBefore {
+			t.Error("a row of blank amounts changed the stored month")
+		}
+		if rowText(t, e, "cost_records", last.ID) == lastBefore {
+			t.Error("the update was not stored")
+		}
+		if !hasChange(changesOf(t, e, "cost", last.ID), "retained", "123.45", "0.00") {
+			t.Error("the cleared amount is not in the history")
+		}
+
+		// (clear) on a required amount: 422 naming line 2 and the column; nothing written.
+		lastBefore = rowText(t, e, "cost_records", last.ID)
+		var changes int64
+		e.db.Model(&models.Change{}).Count(&changes)
+		r := uploadCostsCSV(t, c, costsCSV([]string{mine.Code, ym(last.Month), "(clear)", "1", "", "", "", "", ""}))
+		if r.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("(clear) on Baseline: %d", r.StatusCode)
+		}
+		row := r.Doc(t).Find(`[data-testid="import-row"][data-outcome="error"]`)
+		if strings.TrimSpace(row.Find("td").First().Text()) != "2" || !strings.Contains(row.Text(), "Baseline: Required: it cannot be cleared.") {
+			t.Errorf("the refusal: %q", strings.TrimSpace(row.Text()))
+		}
+		var after int64
+		e.db.Model(&models.Change{}).Count(&after)
+		if rowText(t, e, "cost_records", last.ID) != lastBefore || after != changes {
+			t.Error("a refused file wrote")
+		}
+	})
+}
+
+// A semicolon file with a byte order mark, as a German Excel saves it, with
+// decimal commas: the amounts are read as the locale wrote them.
+func TestCostImportSemicolonDecimalComma(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		mine, _ := managedEngagements(t, e)
+		var first models.CostRecord
+		e.db.Where("engagement_id = ?", mine.ID).Order("month").First(&first)
+		newMonth := first.Month.AddDate(0, -1, 0).Format("2006-01")
+		c := e.client()
+		c.login(models.RoleManager)
+		content := "\uFEFFEngagement;Month;Baseline;Vendor fees;Planned savings\r\n" + mine.Code + ";" + newMonth + ";1.234,56;99,5;-12\r\n"
+		preview := uploadCostsCSV(t, c, content)
+		if preview.StatusCode != http.StatusOK {
+			t.Fatalf("dry run: %d\n%.2000s", preview.StatusCode, preview.Body)
+		}
+		if a := applyCosts(t, c, preview); a.StatusCode != http.StatusSeeOther {
+			t.Fatalf("apply: %d", a.StatusCode)
+		}
+		var got models.CostRecord
+		e.db.Where("engagement_id = ? AND month = ?", mine.ID, newMonth+"-01").First(&got)
+		if got.Baseline != 123_456 || got.VendorFees != 9_950 || got.PlannedSavings != -1_200 {
+			t.Errorf("stored %+v", got)
+		}
+	})
+}
+
 // Exports of the engagements and vendors lists, as CSV and XLSX.
 func TestEngagementAndVendorExports(t *testing.T) {
 	e := demoEnv(t, "sqlite")
