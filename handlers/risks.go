@@ -87,7 +87,7 @@ func (a *App) riskRights(c echo.Context) (pages.RiskRights, error) {
 	case u.Role == models.RoleAdmin:
 		return pages.RiskRights{Admin: true, Editor: true}, nil
 	}
-	engs, err := models.RiskEngagementsFor(c.Request().Context(), a.db, u.ID)
+	engs, err := models.ManagedEngagements(c.Request().Context(), a.db, u.ID)
 	if err != nil {
 		return pages.RiskRights{}, err
 	}

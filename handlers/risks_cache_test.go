@@ -104,7 +104,7 @@ func TestRegisterKeptPerRights(t *testing.T) {
 	var tomas models.User
 	e.db.Where("email = ?", "tomas.novak@portfolio.example").First(&tomas)
 	other.loginAs(tomas.Email, "demo-transfer-2026")
-	theirs, _ := models.RiskEngagementsFor(context.Background(), e.db, tomas.ID)
+	theirs, _ := models.ManagedEngagements(context.Background(), e.db, tomas.ID)
 	otherQuick := 0
 	for _, eng := range theirs {
 		if eng.ID == *f.mine.EngagementID {

@@ -131,7 +131,7 @@ func (a *App) riskFormProps(c echo.Context, title string, v pages.RiskFormValues
 		}
 		err = a.db.WithContext(ctx).Select("id, code, name").Order("code").Find(&engs).Error
 	} else {
-		engs, err = models.RiskEngagementsFor(ctx, a.db, u.ID)
+		engs, err = models.ManagedEngagements(ctx, a.db, u.ID)
 	}
 	for _, e := range engs {
 		p.Engagements = append(p.Engagements, components.Option{Value: e.Code, Label: e.Code + " · " + e.Name})

@@ -46,7 +46,7 @@ func (f EngagementFilter) apply(q *gorm.DB) *gorm.DB {
 		q = q.Where("engagements.vendor_id = ?", f.VendorID)
 	}
 	if f.ManagerID != 0 {
-		q = q.Where("(engagements.manager_id = ? OR engagements.id IN (SELECT engagement_id FROM engagement_managers WHERE user_id = ?))", f.ManagerID, f.ManagerID)
+		q = q.Scopes(ManagedBy(f.ManagerID))
 	}
 	if t := strings.TrimSpace(f.Q); t != "" {
 		like := "%" + EscapeLike(strings.ToLower(t)) + "%"
@@ -198,15 +198,6 @@ func loadSLAViews(ctx context.Context, db *gorm.DB, engagementID uint) ([]SLAVie
 		}
 	}
 	return out, nil
-}
-
-// ManagesEngagement reports whether a user is the lead or an assigned manager of an engagement.
-func ManagesEngagement(ctx context.Context, db *gorm.DB, userID, engagementID uint) (bool, error) {
-	var n int64
-	err := db.WithContext(ctx).Model(&Engagement{}).
-		Where("id = ? AND (manager_id = ? OR id IN (SELECT engagement_id FROM engagement_managers WHERE user_id = ?))", engagementID, userID, userID).
-		Count(&n).Error
-	return n > 0, err
 }
 
 // LessonPhaseOf maps an engagement phase to the lesson phase it is in.

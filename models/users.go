@@ -198,18 +198,10 @@ func ListUsers(ctx context.Context, db *gorm.DB, f UserFilter) ([]UserRow, int64
 		return nil, 0, err
 	}
 	var rows []UserRow
-	err := q.Select(`users.*, (SELECT COUNT(*) FROM engagements e WHERE e.manager_id = users.id
-		OR e.id IN (SELECT engagement_id FROM engagement_managers m WHERE m.user_id = users.id)) AS manages`).
+	err := q.Select(`users.*, (SELECT COUNT(*) FROM engagements e WHERE ` + managesSQL("e", "users.id") + `) AS manages`).
 		Order("users.disabled, LOWER(users.name), users.id").
 		Offset((max(f.Page, 1) - 1) * f.PerPage).Limit(f.PerPage).Scan(&rows).Error
 	return rows, total, err
 }
 
-// ManagedEngagements lists the engagements userID manages, as lead or co-manager, by code.
-func ManagedEngagements(ctx context.Context, db *gorm.DB, userID uint) ([]Engagement, error) {
-	var out []Engagement
-	err := db.WithContext(ctx).Select("id", "code", "name").
-		Where("manager_id = ? OR id IN (SELECT engagement_id FROM engagement_managers WHERE user_id = ?)", userID, userID).
-		Order("code").Find(&out).Error
-	return out, err
-}
+
