@@ -203,5 +203,3 @@ func ListUsers(ctx context.Context, db *gorm.DB, f UserFilter) ([]UserRow, int64
 		Offset((max(f.Page, 1) - 1) * f.PerPage).Limit(f.PerPage).Scan(&rows).Error
 	return rows, total, err
 }
-
-
