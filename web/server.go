@@ -166,8 +166,14 @@ func httpStatus(err error) (int, string) {
 	case errors.As(err, &he):
 		msg, _ := he.Message.(string)
 		return he.Code, msg
-	case errors.Is(err, gorm.ErrRecordNotFound):
+	case errors.Is(err, gorm.ErrRecordNotFound), errors.Is(err, models.ErrNotFound):
 		return http.StatusNotFound, ""
+	case errors.Is(err, models.ErrForbidden):
+		return http.StatusForbidden, ""
+	case models.IsConflict(err):
+		return http.StatusConflict, Sentence(err.Error())
+	case errors.As(err, new(models.Invalid)), errors.As(err, new(models.RiskRuleError)):
+		return http.StatusUnprocessableEntity, Sentence(err.Error())
 	case errors.Is(err, context.DeadlineExceeded):
 		return http.StatusServiceUnavailable, "The request took too long. Try again, or narrow the filters."
 	}
