@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -105,4 +106,51 @@ func TestBrowserRiskFormPreview(t *testing.T) {
 	if v := value(t, ctx, "read a kept level", chromedp.Value(chromedp.CSS(`select[name="residual_impact"]`))); v != "5" {
 		t.Errorf("the residual impact was not kept: %q", v)
 	}
+}
+
+// Two tabs on the same risk: tab A changes its title and saves; tab B, opened
+// before, changes only the residual likelihood and saves. Both changes are
+// kept (B's save is merged, and says with whose change), and the risk's
+// history shows both.
+func TestBrowserTwoTabsKeepBothChanges(t *testing.T) {
+	tabA := browser(t)
+	base := startApp(t)
+	signIn(t, tabA, base, "manager")
+	do(t, tabA, "open the register", chromedp.Navigate(base+"/risks"), chromedp.WaitVisible(chromedp.CSS(`[data-testid="risk-table"]`)))
+	row := value(t, tabA, "find a risk the manager may change", chromedp.Evaluate[string](
+		`(document.querySelector('[data-testid="risk-row"] [data-testid="quick-actions"]') || {closest: () => ({id: ""})}).closest("tr").id`))
+	id := strings.TrimPrefix(row, "risk-")
+	if id == "" {
+		t.Fatal("no risk the demo manager may change")
+	}
+	tabB, closeB := chromedp.NewContext(tabA) // a second tab of the same browser, signed in alike
+	defer closeB()
+	edit := base + "/risks/" + id + "/edit"
+	for _, tab := range []context.Context{tabA, tabB} {
+		do(t, tab, "open the edit form", chromedp.Navigate(edit), chromedp.WaitVisible(chromedp.CSS(`#risk-form`)))
+	}
+	do(t, tabA, "retitle in tab A",
+		chromedp.SetValue(chromedp.CSS(`#risk-form input[name="title"]`), "Retitled in tab A"),
+		chromedp.Click(chromedp.CSS(`[data-testid="save-risk"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="risk-history"]`)))
+	likelihood := value(t, tabB, "read the likelihood", chromedp.Value(chromedp.CSS(`#risk-form select[name="residual_likelihood"]`)))
+	next := "1"
+	if likelihood == "1" {
+		next = "2"
+	}
+	do(t, tabB, "change the likelihood in tab B",
+		chromedp.SetValue(chromedp.CSS(`#risk-form select[name="residual_likelihood"]`), next),
+		chromedp.Click(chromedp.CSS(`[data-testid="save-risk"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="risk-history"]`)))
+	if msg := text(t, tabB, `#flash`); !strings.Contains(msg, "merged with a change by Priya Raman") {
+		t.Errorf("tab B's message: %q", msg)
+	}
+	if h := text(t, tabB, `h1`); !strings.Contains(h, "Retitled in tab A") {
+		t.Errorf("tab B's save reverted the title: %q", h)
+	}
+	history := text(t, tabB, `[data-testid="risk-history"] tbody`)
+	if !strings.Contains(history, "Retitled in tab A") || !strings.Contains(history, "Residual likelihood") {
+		t.Errorf("the history lacks one of the two changes:\n%s", history)
+	}
+	checkAccessibility(t, tabB, "the risk after a merged save")
 }
