@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -47,7 +46,7 @@ func (a *App) milestones(c echo.Context) error {
 type milestoneForm struct{ pages.MilestoneValues }
 
 func readMilestoneForm(c echo.Context) milestoneForm {
-	return milestoneForm{pages.MilestoneValues{Phase: c.FormValue("phase"), Name: c.FormValue("name"), IsKey: c.FormValue("is_key"),
+	return milestoneForm{pages.MilestoneValues{Phase: c.FormValue("phase"), Name: c.FormValue("name"), IsKey: checkbox(c, "is_key"),
 		Planned: c.FormValue("planned"), Forecast: c.FormValue("forecast"), Actual: c.FormValue("actual"), Version: c.FormValue("version")}}
 }
 
@@ -62,7 +61,7 @@ func (f milestoneForm) Validate(e models.Engagement, today models.Date) (models.
 		EngagementID: e.ID,
 		Phase:        ch.OneOf("phase", f.Phase, phases),
 		Name:         ch.Text("name", f.Name, true, 200),
-		IsKey:        f.IsKey == "1" || f.IsKey == "true" || f.IsKey == "on",
+		IsKey:        ticked(f.IsKey),
 		Planned:      ch.Date("planned", f.Planned, true),
 		Forecast:     ch.Date("forecast", f.Forecast, false),
 		Actual:       ch.Date("actual", f.Actual, false),
@@ -75,7 +74,7 @@ func (f milestoneForm) Validate(e models.Engagement, today models.Date) (models.
 
 func milestoneValues(m models.Milestone) pages.MilestoneValues {
 	v := pages.MilestoneValues{Phase: m.Phase, Name: m.Name, Planned: m.Planned.String(), Forecast: m.Forecast.String(),
-		Actual: m.Actual.String(), Version: strconv.Itoa(m.Version)}
+		Actual: m.Actual.String(), IsKey: "0", Version: strconv.Itoa(m.Version)}
 	if m.IsKey {
 		v.IsKey = "1"
 	}
@@ -144,61 +143,72 @@ func (a *App) milestoneEdit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	p.Shown = web.EncodeShown(milestoneValues(m))
 	return a.renderMilestoneForm(c, http.StatusOK, p)
 }
 
-// milestoneUpdate saves a milestone. Route: milestones.update; success redirects
-// to the milestone list; invalid input answers 422, a stale version 409 with the
-// stored values beside the user's (the #milestone-form partial for htmx).
+// milestoneUpdate saves a milestone. Route: milestones.update. The cycle of
+// every edit form (web.SaveEdit): invalid → 422; a form drawn before someone
+// else saved is merged field by field, the flash naming whose change; where
+// both changed the same field, 409 with just those fields; success → 303 to
+// the milestone list (the #milestone-form partial for htmx on 422 and 409).
 func (a *App) milestoneUpdate(c echo.Context) error {
 	cur, e, err := a.pathMilestone(c)
 	if err != nil {
 		return err
 	}
-	version, err := postedVersion(c)
-	if err != nil {
-		return err
-	}
-	f := readMilestoneForm(c)
-	m, ch := f.Validate(e, a.today())
-	status := http.StatusUnprocessableEntity
-	var conflict []components.ConflictRow
-	if ch.OK() {
-		w, err := a.deliveryWrite(c)
-		if err != nil {
-			return err
-		}
-		m.ID = cur.ID
-		_, err = models.UpdateMilestone(c.Request().Context(), a.db, w, cur.ID, version, m)
-		switch {
-		case errors.Is(err, models.ErrStale):
-			status = http.StatusConflict
-			if err := a.db.WithContext(c.Request().Context()).First(&cur, cur.ID).Error; err != nil {
+	mine := readMilestoneForm(c).MilestoneValues
+	var saved models.Milestone
+	return web.SaveEdit(c, mine, mine.Version, web.EditForm[pages.MilestoneValues]{
+		Load: func() (pages.MilestoneValues, int, error) {
+			err := a.db.WithContext(c.Request().Context()).First(&cur, cur.ID).Error
+			return milestoneValues(cur), cur.Version, err
+		},
+		Save: func(v pages.MilestoneValues, version int) (map[string]string, error) {
+			m, ch := milestoneForm{v}.Validate(e, a.today())
+			if !ch.OK() {
+				return ch, nil
+			}
+			w, err := a.deliveryWrite(c)
+			if err != nil {
+				return nil, err
+			}
+			m.ID, saved = cur.ID, m
+			_, err = models.UpdateMilestone(c.Request().Context(), a.db, w, cur.ID, version, m)
+			return nil, err
+		},
+		Render: func(status int, st web.EditState[pages.MilestoneValues]) error {
+			v := st.Values
+			v.Version = strconv.Itoa(st.Version)
+			p, err := a.milestoneFormProps(c, cur, e, v)
+			if err != nil {
 				return err
 			}
-			s := milestoneValues(cur)
-			conflict = components.Differ(
-				components.ConflictRow{Label: "Phase", Yours: f.Phase, Current: s.Phase},
-				components.ConflictRow{Label: "Milestone", Yours: f.Name, Current: s.Name},
-				components.ConflictRow{Label: "Key", Yours: exportYesNo(m.IsKey), Current: exportYesNo(cur.IsKey)},
-				components.ConflictRow{Label: "Planned", Yours: f.Planned, Current: s.Planned},
-				components.ConflictRow{Label: "Forecast", Yours: f.Forecast, Current: s.Forecast},
-				components.ConflictRow{Label: "Actual", Yours: f.Actual, Current: s.Actual},
-			)
-			f.Version = s.Version
-		case err != nil:
-			return err
-		default:
-			web.AddFlash(c, "success", "Milestone “"+m.Name+"” saved.")
+			p.Shown = st.Shown
+			if st.Errors != nil {
+				p.Errors = st.Errors
+			}
+			if status == http.StatusConflict {
+				p.Stale, p.ConflictBy = true, st.ConflictBy
+				for _, f := range st.Conflicts {
+					if f.Name == "is_key" {
+						f.Yours, f.Stored = exportYesNo(ticked(f.Yours)), exportYesNo(ticked(f.Stored))
+					}
+					p.Conflict = append(p.Conflict, components.ConflictRow{Label: f.Label, Yours: f.Yours, Current: f.Stored})
+				}
+			}
+			return a.renderMilestoneForm(c, status, p)
+		},
+		Saved: func(merged string) error {
+			msg := "Milestone “" + saved.Name + "” saved."
+			if merged != "" {
+				msg = "Milestone “" + saved.Name + "” saved, " + merged
+			}
+			web.AddFlash(c, "success", msg)
 			return web.Redirect(c, fmt.Sprintf("/engagements/%d/milestones", e.ID))
-		}
-	}
-	p, err := a.milestoneFormProps(c, cur, e, f.MilestoneValues)
-	if err != nil {
-		return err
-	}
-	p.Errors, p.Stale, p.Conflict = ch, status == http.StatusConflict, conflict
-	return a.renderMilestoneForm(c, status, p)
+		},
+		LastChange: func() (string, string) { return a.lastChange(c, models.EntityMilestone, cur.ID) },
+	})
 }
 
 // milestonesExport streams an engagement's milestones with their slippage as

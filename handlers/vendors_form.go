@@ -31,11 +31,14 @@ func readVendorForm(c echo.Context) vendorForm {
 // checkbox reads a box that the form sends with a hidden "0" before it: "1"
 // when ticked, else "0".
 func checkbox(c echo.Context, name string) string {
-	if form, err := c.FormParams(); err == nil && slices.Contains(form[name], "1") {
+	if form, err := c.FormParams(); err == nil && slices.ContainsFunc(form[name], ticked) {
 		return "1"
 	}
 	return "0"
 }
+
+// ticked reads a box's posted value as browsers and scripts send it.
+func ticked(v string) bool { return v == "1" || v == "true" || v == "on" }
 
 // Validate parses the form into a vendor: every scorecard criterion 1–5.
 func (f vendorForm) Validate() (models.Vendor, web.Checker) {
