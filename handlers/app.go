@@ -8,7 +8,6 @@ import (
 	"strconv"
 
 	"github.com/labstack/echo/v4"
-	"gorm.io/gorm"
 
 	"portfolio/models"
 	"portfolio/views/components"
@@ -18,12 +17,12 @@ import (
 // App is the set of handlers with what they share.
 type App struct {
 	*web.Server
-	db    *gorm.DB
+	db    *models.DB
 	today func() models.Date
 }
 
 // New mounts every route of the route table on the server.
-func New(s *web.Server, db *gorm.DB) *App {
+func New(s *web.Server, db *models.DB) *App {
 	a := &App{Server: s, db: db, today: func() models.Date { return models.DateOf(s.Now()) }}
 	for _, r := range a.Routes() {
 		s.App.Add(r.Method, r.Path, r.Handler, r.Guard.Middleware()).Name = r.Name

@@ -56,11 +56,11 @@ func pathRecord[T any](a *App, c echo.Context, engagementOf func(*T) uint) (T, m
 	if err != nil {
 		return r, e, err
 	}
-	db := a.db.WithContext(c.Request().Context())
-	if err := db.First(&r, id).Error; err != nil {
+	ctx := c.Request().Context()
+	if r, err = models.First[T](ctx, a.db, id); err != nil {
 		return r, e, err
 	}
-	if err := db.First(&e, engagementOf(&r)).Error; err != nil {
+	if e, err = models.EngagementByID(ctx, a.db, engagementOf(&r)); err != nil {
 		return r, e, err
 	}
 	return r, e, a.authorizeEngagement(c, &e.ID)

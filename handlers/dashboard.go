@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/labstack/echo/v4"
-	"gorm.io/gorm"
 
 	"portfolio/models"
 	"portfolio/views/layouts"
@@ -29,7 +28,7 @@ import (
 // dashboardKey names a kept body: the database handle (two apps in one
 // process may serve different databases) and the day it shows.
 type dashboardKey struct {
-	db    *gorm.DB
+	db    *models.DB
 	today string
 }
 

@@ -44,8 +44,8 @@ func (a *App) engagements(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var vendors []models.Vendor
-	if err := a.db.WithContext(ctx).Select("id, name").Order("name").Find(&vendors).Error; err != nil {
+	vendors, err := models.VendorChoices(ctx, a.db, 0, true)
+	if err != nil {
 		return err
 	}
 	p := pages.EngagementsProps{

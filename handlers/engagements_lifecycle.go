@@ -20,19 +20,12 @@ func (a *App) lifecycleProps(c echo.Context) (pages.LifecycleProps, error) {
 	if err != nil {
 		return p, err
 	}
-	db := a.db.WithContext(c.Request().Context())
-	if err := db.First(&p.E, id).Error; err != nil {
+	ctx := c.Request().Context()
+	if p.E, err = models.EngagementByID(ctx, a.db, id); err != nil {
 		return p, err
 	}
-	if err := db.Where("engagement_id = ?", id).Order("changed_on, id").Find(&p.Moves).Error; err != nil {
+	if p.Moves, p.Users, err = models.PhaseMoves(ctx, a.db, id); err != nil {
 		return p, err
-	}
-	var users []models.User
-	if err := db.Select("id, name").Where("id IN (SELECT user_id FROM phase_changes WHERE engagement_id = ? AND user_id IS NOT NULL)", id).Find(&users).Error; err != nil {
-		return p, err
-	}
-	for _, u := range users {
-		p.Users[u.ID] = u.Name
 	}
 	today := a.today().String()
 	p.V = pages.LifecycleValues{To: models.NextPhase(p.E.Model, p.E.Phase), On: today, CloseOn: today, Version: strconv.Itoa(p.E.Version)}

@@ -45,7 +45,7 @@ func (a *App) fxFormProps(c echo.Context, current *models.FXRate, v pages.FXValu
 	}
 	p := pages.FXFormProps{Chrome: web.Chrome(c, "Exchange rate", "fx"), Reporting: s.Finance.ReportingCurrency, Current: current, V: v, Errors: map[string]string{}}
 	if current != nil {
-		if p.History, err = models.History(a.db.WithContext(c.Request().Context()), "fx_rate", current.ID); err != nil {
+		if p.History, err = models.HistoryOf(c.Request().Context(), a.db, "fx_rate", current.ID); err != nil {
 			return p, err
 		}
 	}
@@ -80,12 +80,11 @@ func (a *App) editFXRate(c echo.Context) error {
 }
 
 func (a *App) loadFXRate(c echo.Context) (models.FXRate, error) {
-	var r models.FXRate
 	id, err := idParam(c, "id")
 	if err != nil {
-		return r, err
+		return models.FXRate{}, err
 	}
-	return r, a.db.WithContext(c.Request().Context()).First(&r, id).Error
+	return models.First[models.FXRate](c.Request().Context(), a.db, id)
 }
 
 // saveFXRate stores a rate: route fx.create adds one (a month that has a rate
@@ -155,7 +154,5 @@ func (a *App) saveFXRate(c echo.Context) error {
 
 // fxNow reads the stored rate of a currency and month.
 func (a *App) fxNow(c echo.Context, in models.FXRate) (models.FXRate, bool, error) {
-	var r models.FXRate
-	err := a.db.WithContext(c.Request().Context()).Where("currency = ? AND month = ?", in.Currency, in.Month.MonthStart()).Limit(1).Find(&r).Error
-	return r, r.ID != 0, err
+	return models.FXRateOf(c.Request().Context(), a.db, in.Currency, in.Month)
 }

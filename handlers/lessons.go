@@ -51,13 +51,8 @@ func (a *App) lessons(c echo.Context) error {
 // lessonEngagementChoices lists the engagements (code and name) for the
 // library's filter and the form's suggestions, none past maxEngagementOptions.
 func (a *App) lessonEngagementChoices(c echo.Context) ([]models.Engagement, error) {
-	db := a.db.WithContext(c.Request().Context())
-	var n int64
-	if err := db.Model(&models.Engagement{}).Count(&n).Error; err != nil || n > maxEngagementOptions {
-		return nil, err
-	}
-	var out []models.Engagement
-	return out, db.Select("id, code, name").Order("code").Find(&out).Error
+	out, _, err := models.EngagementChoices(c.Request().Context(), a.db, maxEngagementOptions)
+	return out, err
 }
 
 // lessonsExport streams the library as searched and filtered (every page) as

@@ -28,8 +28,8 @@ func quarterParam(c echo.Context) (models.Quarter, error) {
 // reviewQuarters lists the quarters a pack can be made for, newest first: from the
 // first month with cost records to the last complete quarter.
 func (a *App) reviewQuarters(c echo.Context, s models.Settings) ([]string, error) {
-	var first models.Date
-	if err := a.db.WithContext(c.Request().Context()).Model(&models.CostRecord{}).Select("MIN(month)").Scan(&first).Error; err != nil {
+	first, err := models.FirstCostMonth(c.Request().Context(), a.db)
+	if err != nil {
 		return nil, err
 	}
 	f := s.Fiscal()
@@ -61,14 +61,11 @@ func (a *App) reviews(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var published []models.PublishedPack
-	if err := a.db.WithContext(c.Request().Context()).Where("engagement_id IS NULL").Order("quarter DESC").Find(&published).Error; err != nil {
+	published, err := models.PublishedQuarters(c.Request().Context(), a.db)
+	if err != nil {
 		return err
 	}
-	p := pages.ReviewsProps{Chrome: web.Chrome(c, "Quarterly reviews", "reviews"), Quarters: qs, Published: map[string]models.PublishedPack{}}
-	for _, pp := range published {
-		p.Published[pp.Quarter] = pp
-	}
+	p := pages.ReviewsProps{Chrome: web.Chrome(c, "Quarterly reviews", "reviews"), Quarters: qs, Published: published}
 	return web.Render(c, http.StatusOK, pages.Reviews(p), nil)
 }
 

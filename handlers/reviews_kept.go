@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/labstack/echo/v4"
-	"gorm.io/gorm"
 
 	"portfolio/models"
 	"portfolio/views/pages"
@@ -75,7 +74,7 @@ type keptPack struct {
 // packKey names a kept portfolio pack: the database handle, the quarter and
 // the day it was produced on.
 type packKey struct {
-	db      *gorm.DB
+	db      *models.DB
 	quarter string
 	today   string
 }

@@ -112,8 +112,8 @@ func (a *App) engagementRisks(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var e models.Engagement
-	if err := a.db.WithContext(c.Request().Context()).Select("id, code, name").First(&e, id).Error; err != nil {
+	e, err := models.EngagementByID(c.Request().Context(), a.db, id)
+	if err != nil {
 		return err
 	}
 	return a.register(c, &e)
@@ -233,15 +233,14 @@ func (a *App) riskPage(c echo.Context, id uint) (pages.RiskProps, error) {
 		return pages.RiskProps{}, err
 	}
 	ctx := c.Request().Context()
-	db := a.db.WithContext(ctx)
 	p := pages.RiskProps{Risk: s.Risk, Today: a.today()}
-	if err := db.Preload("Engagement").Preload("Owner").First(&p.R, id).Error; err != nil {
+	if p.R, err = models.First[models.Risk](ctx, a.db, id, "Engagement", "Owner"); err != nil {
 		return p, err
 	}
 	if p.History, err = models.RiskHistory(ctx, a.db, id); err != nil {
 		return p, err
 	}
-	if err := db.Preload("Owner").Where("risk_id = ?", id).Order("due, id").Find(&p.Actions).Error; err != nil {
+	if p.Actions, err = models.MitigationsOf(ctx, a.db, id); err != nil {
 		return p, err
 	}
 	rights, err := a.riskRights(c)

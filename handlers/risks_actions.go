@@ -45,11 +45,11 @@ func (a *App) saveAction(c echo.Context) error {
 	}
 	m.Version, _ = strconv.Atoi(vals["version"])
 	if m.OwnerID != nil {
-		var n int64
-		if err := a.db.WithContext(ctx).Model(&models.User{}).Where("id = ? AND disabled = ?", *m.OwnerID, false).Count(&n).Error; err != nil {
+		ok, err := models.UserEnabled(ctx, a.db, *m.OwnerID)
+		if err != nil {
 			return err
 		}
-		if n == 0 {
+		if !ok {
 			ck.Add("owner_id", "Choose one of the listed people.")
 		}
 	}
@@ -65,8 +65,8 @@ func (a *App) saveAction(c echo.Context) error {
 		case errors.Is(err, models.ErrStale):
 			status = http.StatusConflict
 			state.Conflict = "Someone changed this action since the page was loaded; the table shows what is stored. Your input is kept here: save again to replace it."
-			var cur models.MitigationAction
-			if err := a.db.WithContext(ctx).First(&cur, aid).Error; err != nil {
+			cur, err := models.First[models.MitigationAction](ctx, a.db, aid)
+			if err != nil {
 				return err
 			}
 			state.Values["version"] = strconv.Itoa(cur.Version)

@@ -9,7 +9,6 @@ import (
 
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
-	"gorm.io/gorm"
 
 	"portfolio/models"
 	"portfolio/views/layouts"
@@ -33,7 +32,7 @@ import (
 // reviews), and whose rights it was drawn with (rows a user may act on carry
 // quick actions).
 type bodyKey struct {
-	db     *gorm.DB
+	db     *models.DB
 	url    string
 	htmx   bool
 	today  string
@@ -96,12 +95,12 @@ func registerAnswer(c echo.Context, k bodyKey, title, body string) error {
 var registerCache = models.NewRegisterCache()
 
 // registerSettings keeps the settings per database handle.
-var registerSettings = models.NewVersionCache[*gorm.DB, models.Settings](8)
+var registerSettings = models.NewVersionCache[*models.DB, models.Settings](8)
 
 // choicesKey names the filter options of a register: the portfolio's or an
 // engagement's (which lists no engagements).
 type choicesKey struct {
-	db     *gorm.DB
+	db     *models.DB
 	scoped bool
 }
 
@@ -116,7 +115,7 @@ var registerChoices = models.NewVersionCache[choicesKey, filterOptions](8)
 
 // rightsKey names the engagements one user manages.
 type rightsKey struct {
-	db   *gorm.DB
+	db   *models.DB
 	user uint
 }
 

@@ -69,12 +69,11 @@ func (a *App) riskFromValues(c echo.Context, v pages.RiskFormValues) (models.Ris
 	r.Version, _ = strconv.Atoi(v.Version)
 	ctx := c.Request().Context()
 	if v.Engagement != "" {
-		var e models.Engagement
-		err := a.db.WithContext(ctx).Select("id, code, name").Where("code = ?", v.Engagement).Limit(1).Find(&e).Error
+		e, ok, err := models.EngagementByCode(ctx, a.db, v.Engagement)
 		if err != nil {
 			return r, nil, err
 		}
-		if e.ID == 0 {
+		if !ok {
 			ck.Add("engagement", "No engagement has this code.")
 		} else {
 			r.EngagementID, r.Engagement = &e.ID, &e
@@ -86,11 +85,11 @@ func (a *App) riskFromValues(c echo.Context, v pages.RiskFormValues) (models.Ris
 		ck.Add("engagement", "Choose the engagement the risk belongs to.")
 	}
 	if r.OwnerID != nil {
-		var n int64
-		if err := a.db.WithContext(ctx).Model(&models.User{}).Where("id = ? AND disabled = ?", *r.OwnerID, false).Count(&n).Error; err != nil {
+		ok, err := models.UserEnabled(ctx, a.db, *r.OwnerID)
+		if err != nil {
 			return r, nil, err
 		}
-		if n == 0 {
+		if !ok {
 			ck.Add("owner_id", "Choose one of the listed people.")
 		}
 	}
@@ -121,15 +120,9 @@ func (a *App) riskFormProps(c echo.Context, title string, v pages.RiskFormValues
 	var engs []models.Engagement
 	if u.Role == models.RoleAdmin {
 		p.AllowPortfolio = true
-		var n int64
-		if err := a.db.WithContext(ctx).Model(&models.Engagement{}).Count(&n).Error; err != nil {
+		if engs, p.EngagementFree, err = models.EngagementChoices(ctx, a.db, maxEngagementOptions); err != nil || p.EngagementFree {
 			return p, err
 		}
-		if n > maxEngagementOptions {
-			p.EngagementFree = true
-			return p, nil
-		}
-		err = a.db.WithContext(ctx).Select("id, code, name").Order("code").Find(&engs).Error
 	} else {
 		engs, err = models.ManagedEngagements(ctx, a.db, u.ID)
 	}
@@ -152,8 +145,8 @@ func (a *App) newRisk(c echo.Context) error {
 		if err := a.authorizeEngagement(c, &eid); err != nil {
 			return err
 		}
-		var e models.Engagement
-		if err := a.db.WithContext(c.Request().Context()).Select("id, code").First(&e, id).Error; err != nil {
+		e, err := models.EngagementByID(c.Request().Context(), a.db, id)
+		if err != nil {
 			return err
 		}
 		v.Engagement = e.Code
@@ -215,13 +208,11 @@ func (a *App) riskActor(c echo.Context) (models.RiskActor, error) {
 
 // loadRisk reads a risk with its engagement and owner, or 404.
 func (a *App) loadRisk(c echo.Context) (models.Risk, error) {
-	var r models.Risk
 	id, err := idParam(c, "id")
 	if err != nil {
-		return r, err
+		return models.Risk{}, err
 	}
-	err = a.db.WithContext(c.Request().Context()).Preload("Engagement").Preload("Owner").First(&r, id).Error
-	return r, err
+	return models.First[models.Risk](c.Request().Context(), a.db, id, "Engagement", "Owner")
 }
 
 // editRisk shows the form to change a risk. Route: risks.edit.

@@ -153,13 +153,11 @@ func (a *App) quickAction(c echo.Context, action string) error {
 // rowRisk reads the path's risk with its engagement and owner (joined, in one
 // statement), or 404.
 func (a *App) rowRisk(c echo.Context) (models.Risk, error) {
-	var r models.Risk
 	id, err := idParam(c, "id")
 	if err != nil {
-		return r, err
+		return models.Risk{}, err
 	}
-	err = a.db.WithContext(c.Request().Context()).Joins("Engagement").Joins("Owner").First(&r, id).Error
-	return r, err
+	return models.RiskRow(c.Request().Context(), a.db, id)
 }
 
 // quickRow is the context a swapped row is drawn in, with the settings the

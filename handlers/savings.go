@@ -127,19 +127,15 @@ func (a *App) savingsBreakdown(c echo.Context, p *pages.SavingsProps, scope mode
 
 // savingsChoices loads the filter selects' options.
 func (a *App) savingsChoices(c echo.Context, p *pages.SavingsProps) error {
-	db := a.db.WithContext(c.Request().Context())
-	if err := db.Select("id, name").Where("NOT archived OR id = ?", p.Filter.VendorID).Order("name").Find(&p.Vendors).Error; err != nil {
+	ctx := c.Request().Context()
+	var err error
+	if p.Vendors, err = models.VendorChoices(ctx, a.db, p.Filter.VendorID, false); err != nil {
 		return err
 	}
-	var n int64
-	if err := db.Model(&models.Engagement{}).Count(&n).Error; err != nil {
-		return err
+	engs, tooMany, err := models.EngagementChoices(ctx, a.db, maxEngagementOptions)
+	if !tooMany && engs == nil {
+		engs = []models.Engagement{}
 	}
-	if n <= maxEngagementOptions {
-		p.Engagements = []models.Engagement{}
-		if err := db.Select("id, code, name").Order("code").Find(&p.Engagements).Error; err != nil {
-			return err
-		}
-	}
-	return nil
+	p.Engagements = engs
+	return err
 }

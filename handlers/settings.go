@@ -83,10 +83,8 @@ func (a *App) settingsProps(c echo.Context, v pages.RiskSettingsValues, errs map
 	if v.Cadence == nil {
 		p.V = settingsValues(s.Risk)
 	}
-	var last models.Change
-	err = a.db.WithContext(c.Request().Context()).Preload("User").Where("entity = ? AND field = ?", "setting", "risk").
-		Order("at DESC, id DESC").Limit(1).Find(&last).Error
-	if last.ID != 0 {
+	last, ok, err := models.LatestSettingChange(c.Request().Context(), a.db, "risk")
+	if ok {
 		p.LastChange = &last
 	}
 	return p, err

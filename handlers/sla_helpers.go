@@ -21,13 +21,11 @@ func (a *App) deliveryWrite(c echo.Context) (models.DeliveryWrite, error) {
 
 // engagementFromPath loads the engagement named by the path's :id (404 when absent).
 func (a *App) engagementFromPath(c echo.Context) (models.Engagement, error) {
-	var e models.Engagement
 	id, err := idParam(c, "id")
 	if err != nil {
-		return e, err
+		return models.Engagement{}, err
 	}
-	err = a.db.WithContext(c.Request().Context()).Preload("Vendor").First(&e, id).Error
-	return e, err
+	return models.First[models.Engagement](c.Request().Context(), a.db, id, "Vendor")
 }
 
 // editableEngagementFromPath loads the path's engagement and answers 403 unless the

@@ -112,11 +112,9 @@ func (a *App) userCreate(c echo.Context) error {
 
 // loadUserParam loads the account named by the :id path parameter (404 when absent).
 func (a *App) loadUserParam(c echo.Context) (models.User, error) {
-	var u models.User
 	id, err := idParam(c, "id")
 	if err != nil {
-		return u, err
+		return models.User{}, err
 	}
-	err = a.db.WithContext(c.Request().Context()).First(&u, id).Error
-	return u, err
+	return models.First[models.User](c.Request().Context(), a.db, id)
 }

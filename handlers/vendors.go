@@ -41,7 +41,7 @@ func (a *App) renderVendorPage(c echo.Context, id uint, status int, adminError s
 	}
 	ctx := c.Request().Context()
 	p := pages.VendorProps{Risk: s.Risk, Today: a.today(), IsAdmin: isAdmin(c), AdminError: adminError}
-	if err := a.db.WithContext(ctx).First(&p.V, id).Error; err != nil {
+	if p.V, err = models.First[models.Vendor](ctx, a.db, id); err != nil {
 		return err
 	}
 	if p.Engagements, _, err = models.ListEngagements(ctx, a.db, models.EngagementFilter{VendorID: id, Sort: "health", Page: 1, PerPage: 200}); err != nil {

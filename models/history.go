@@ -117,3 +117,8 @@ func LatestChange(ctx context.Context, db *gorm.DB, entity string, id uint) (c C
 	err = db.WithContext(ctx).Preload("User").Where("entity = ? AND entity_id = ?", entity, id).Order("at DESC, id DESC").Limit(1).Find(&c).Error
 	return c, c.ID != 0, err
 }
+
+// HistoryOf is History with a context.
+func HistoryOf(ctx context.Context, db *gorm.DB, entity string, id uint) ([]Change, error) {
+	return History(db.WithContext(ctx), entity, id)
+}
