@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -165,60 +166,85 @@ func (a *App) slaEdit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	p.Shown = web.EncodeShown(slaValues(s))
 	return a.renderSLAForm(c, http.StatusOK, p)
 }
 
-// slaUpdate saves a service level. Route: slas.update; success redirects to the
-// service-level page; invalid input answers 422, a stale version 409 with the
-// stored values beside the user's (the #sla-form partial for htmx).
+// slaUpdate saves a service level. Route: slas.update. The cycle of every
+// edit form (web.SaveEdit): invalid → 422; a form drawn before someone else
+// saved is merged field by field, the flash naming whose change; where both
+// changed the same field, 409 with just those fields; success → 303 to the
+// service-level page (the #sla-form partial for htmx on 422 and 409).
 func (a *App) slaUpdate(c echo.Context) error {
 	cur, e, err := a.pathSLA(c)
 	if err != nil {
 		return err
 	}
-	f := readSLAForm(c)
-	version, err := postedVersion(c)
-	if err != nil {
-		return err
-	}
-	s, ch := f.Validate()
-	status := http.StatusUnprocessableEntity
-	var conflict []components.ConflictRow
-	if ch.OK() {
-		w, err := a.deliveryWrite(c)
-		if err != nil {
-			return err
-		}
-		_, err = models.UpdateSLA(c.Request().Context(), a.db, w, cur.ID, version, s)
-		switch {
-		case errors.Is(err, models.ErrStale):
-			status = http.StatusConflict
-			if err := a.db.WithContext(c.Request().Context()).First(&cur, cur.ID).Error; err != nil {
+	mine := normalSLAValues(readSLAForm(c).SLAValues)
+	var saved models.ServiceLevel
+	return web.SaveEdit(c, mine, mine.Version, web.EditForm[pages.SLAValues]{
+		Load: func() (pages.SLAValues, int, error) {
+			err := a.db.WithContext(c.Request().Context()).First(&cur, cur.ID).Error
+			return slaValues(cur), cur.Version, err
+		},
+		Save: func(v pages.SLAValues, version int) (map[string]string, error) {
+			s, ch := slaForm{v}.Validate()
+			if !ch.OK() {
+				return ch, nil
+			}
+			w, err := a.deliveryWrite(c)
+			if err != nil {
+				return nil, err
+			}
+			saved = s
+			_, err = models.UpdateSLA(c.Request().Context(), a.db, w, cur.ID, version, s)
+			return nil, err
+		},
+		Render: func(status int, st web.EditState[pages.SLAValues]) error {
+			v := st.Values
+			v.Version = strconv.Itoa(st.Version)
+			p, err := a.slaFormProps(c, cur, e, v)
+			if err != nil {
 				return err
 			}
-			stored := slaValues(cur)
-			conflict = components.Differ(
-				components.ConflictRow{Label: "Name", Yours: f.Name, Current: stored.Name},
-				components.ConflictRow{Label: "Target", Yours: f.Target, Current: stored.Target},
-				components.ConflictRow{Label: "Unit", Yours: f.Unit, Current: stored.Unit},
-				components.ConflictRow{Label: "Direction", Yours: f.Direction, Current: stored.Direction},
-				components.ConflictRow{Label: "Service credit %", Yours: f.CreditPct, Current: stored.CreditPct},
-				components.ConflictRow{Label: "Service-credit rule", Yours: f.CreditRule, Current: stored.CreditRule},
-			)
-			f.Version = stored.Version // saving again is a deliberate overwrite
-		case err != nil:
-			return err
-		default:
-			web.AddFlash(c, "success", "Service level “"+s.Name+"” saved.")
+			p.Shown = st.Shown
+			if st.Errors != nil {
+				p.Errors = st.Errors
+			}
+			if status == http.StatusConflict {
+				p.Stale, p.ConflictBy = true, st.ConflictBy
+				for _, f := range st.Conflicts {
+					p.Conflict = append(p.Conflict, components.ConflictRow{Label: f.Label, Yours: f.Yours, Current: f.Stored})
+				}
+			}
+			return a.renderSLAForm(c, status, p)
+		},
+		Saved: func(merged string) error {
+			msg := "Service level “" + saved.Name + "” saved."
+			if merged != "" {
+				msg = "Service level “" + saved.Name + "” saved, " + merged
+			}
+			web.AddFlash(c, "success", msg)
 			return web.Redirect(c, fmt.Sprintf("/engagements/%d/slas", e.ID))
-		}
+		},
+		LastChange: func() (string, string) { return a.lastChange(c, models.EntitySLA, cur.ID) },
+	})
+}
+
+// normalSLAValues writes the target and the credit as the form shows stored
+// ones ("99.90" → "99.9", a blank credit → "0"), so that a merge counts only
+// a changed figure as a change. What does not parse stays as typed, for the
+// 422.
+func normalSLAValues(v pages.SLAValues) pages.SLAValues {
+	if t, err := models.ParseMilli(v.Target); err == nil && t >= 0 {
+		v.Target = milliField(t)
 	}
-	p, err := a.slaFormProps(c, cur, e, f.SLAValues)
-	if err != nil {
-		return err
+	if strings.TrimSpace(v.CreditPct) == "" {
+		v.CreditPct = "0"
+	} else if n, err := strconv.Atoi(strings.TrimSpace(v.CreditPct)); err == nil {
+		v.CreditPct = strconv.Itoa(n)
 	}
-	p.Errors, p.Stale, p.Conflict = ch, status == http.StatusConflict, conflict
-	return a.renderSLAForm(c, status, p)
+	return v
 }
 
 // slaArchive archives a service level. Route: slas.archive; redirects to the service-level page.

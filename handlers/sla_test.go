@@ -377,3 +377,98 @@ func TestSLARecordedMonthIsNeverOverwritten(t *testing.T) {
 		}
 	})
 }
+
+// slaEdit opens a service level of an engagement the demo manager manages in
+// two sessions, an admin's and the manager's.
+func slaEdit(t *testing.T, e *env) (s models.ServiceLevel, a, b url.Values, first, second *client, path string) {
+	t.Helper()
+	mine, _ := managedEngagements(t, e)
+	if err := e.db.Where("engagement_id = ? AND NOT archived", mine.ID).Order("id").First(&s).Error; err != nil {
+		t.Fatalf("no service level: %v", err)
+	}
+	first, second = e.client(), e.client()
+	first.login(models.RoleAdmin)
+	second.login(models.RoleManager)
+	path = fmt.Sprintf("/slas/%d", s.ID)
+	a = scrapeForm(t, first.get(path+"/edit"), "#sla-form form")
+	b = scrapeForm(t, second.get(path+"/edit"), "#sla-form form")
+	return s, a, b, first, second, path
+}
+
+// Two people editing different fields of one service level both keep their
+// change, and the second is told whose change theirs was merged with. A
+// target typed again with a trailing zero is not a change.
+func TestSLAEditMergesDifferentFields(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		s, a, b, first, second, path := slaEdit(t, e)
+		a.Set("credit_rule", "A's rule")
+		a.Set("target", "12.5")
+		if r := first.post(path, a); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("A's save: %d\n%.600s", r.StatusCode, r.Body)
+		}
+		target := b.Get("target")
+		if !strings.Contains(target, ".") {
+			target += "."
+		}
+		b.Set("target", target+"0") // the same figure typed another way
+		b.Set("name", "B's service level")
+		r := second.post(path, b)
+		if r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("B's save of another field: %d, want a merge and 303\n%.600s", r.StatusCode, r.Body)
+		}
+		var got models.ServiceLevel
+		e.db.First(&got, s.ID)
+		if got.CreditRule != "A's rule" || got.Target != 12_500 || got.Name != "B's service level" {
+			t.Errorf("after both saves: rule %q, target %d, name %q: a change was lost", got.CreditRule, got.Target, got.Name)
+		}
+		admin := demoUser(t, e, models.RoleAdmin)
+		if flash := second.get(r.Header.Get("Location")).Doc(t).Find("#flash").Text(); !strings.Contains(flash, "merged with a change by "+admin.Name) {
+			t.Errorf("the message does not say whose change it merged with: %q", flash)
+		}
+		chs := changesOf(t, e, models.EntitySLA, s.ID)
+		if !hasChange(chs, "credit_rule", s.CreditRule, "A's rule") || !hasChange(chs, "name", s.Name, "B's service level") {
+			t.Error("the history lacks one of the two changes")
+		}
+	})
+}
+
+// Where both changed the same field, 409 lists just that field with both
+// values and stores nothing; saving from the 409 page keeps the other
+// person's change to the fields the user left alone.
+func TestSLAEditConflictKeepsTheOtherChange(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		s, a, b, first, second, path := slaEdit(t, e)
+		a.Set("target", "91.5")
+		a.Set("unit", "hours")
+		if r := first.post(path, a); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("A's save: %d\n%.600s", r.StatusCode, r.Body)
+		}
+		b.Set("target", "92.25")
+		b.Set("credit_pct", "7")
+		before := rowText(t, e, "service_levels", s.ID)
+		r := second.post(path, b)
+		if r.StatusCode != http.StatusConflict {
+			t.Fatalf("B's save of the same field: %d, want 409", r.StatusCode)
+		}
+		if after := rowText(t, e, "service_levels", s.ID); after != before {
+			t.Errorf("the 409 stored something:\n%s\n%s", before, after)
+		}
+		doc := r.Doc(t)
+		rows := doc.Find(`[data-testid="conflict"] tbody tr`)
+		if rows.Length() != 1 || !strings.Contains(rows.Text(), "Target") || !strings.Contains(rows.Text(), "91.5") || !strings.Contains(rows.Text(), "92.25") {
+			t.Errorf("the conflict lists %d rows: %q; want just the target, with both values", rows.Length(), rows.Text())
+		}
+		if v := doc.Find(`input[name="unit"]`).AttrOr("value", ""); v != "hours" {
+			t.Errorf("the 409 form does not hold A's unit: %q", v)
+		}
+		// Saving from the 409 page, as it suggests.
+		if r := second.post(path, scrapeForm(t, r, "#sla-form form")); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("saving from the 409 page: %d\n%.600s", r.StatusCode, r.Body)
+		}
+		var got models.ServiceLevel
+		e.db.First(&got, s.ID)
+		if got.Target != 92_250 || got.CreditPct != 7 || got.Unit != "hours" {
+			t.Errorf("after saving from the 409 page: target %d, credit %d, unit %q (A's unit must stay)", got.Target, got.CreditPct, got.Unit)
+		}
+	})
+}
