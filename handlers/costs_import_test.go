@@ -197,7 +197,7 @@ func TestCostImportBlankKeepsAndClearZeroes(t *testing.T) {
 			t.Fatalf("(clear) on Baseline: %d", r.StatusCode)
 		}
 		row := r.Doc(t).Find(`[data-testid="import-row"][data-outcome="error"]`)
-		if strings.TrimSpace(row.Find("td").First().Text()) != "2" || !strings.Contains(row.Text(), "Baseline: Required: it cannot be cleared.") {
+		if strings.TrimSpace(row.Find("td").First().Text()) != "2" || !strings.Contains(row.Text(), "Baseline: Required, so it cannot be cleared.") {
 			t.Errorf("the refusal: %q", strings.TrimSpace(row.Text()))
 		}
 		var after int64

@@ -144,7 +144,7 @@ func parseCSV(content string, cols []csvColumn) (rows []csvRow, comma rune, file
 		switch {
 		case col.ReadOnly:
 		case col.Required:
-			noClear[col.Name] = "Required: it cannot be cleared. Leave the cell blank to keep the value, or enter a new one."
+			noClear[col.Name] = "Required, so it cannot be cleared. Leave the cell blank to keep the value, or enter a new one."
 		case col.NoClear:
 			noClear[col.Name] = "This column cannot be cleared. Leave the cell blank to keep the value, or enter a new one."
 		}

@@ -207,7 +207,7 @@ func TestRiskImportRefusesClearingRequired(t *testing.T) {
 			t.Fatalf("the refusal is not on line 2: %d rows, line %q", row.Length(), row.Find("td").First().Text())
 		}
 		text := row.Text()
-		for _, want := range []string{"Title: Required: it cannot be cleared.", "Status: This column cannot be cleared."} {
+		for _, want := range []string{"Title: Required, so it cannot be cleared.", "Status: This column cannot be cleared."} {
 			if !strings.Contains(text, want) {
 				t.Errorf("the row's errors lack %q: %q", want, strings.TrimSpace(text))
 			}

@@ -201,9 +201,9 @@ func ImportPage(p ImportProps) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var11 string
-					templ_7745c5c3_Var11, templ_7745c5c3_Err = templ.JoinStringErrs(components.Int(p.Preview.Creates))
+					templ_7745c5c3_Var11, templ_7745c5c3_Err = templ.JoinStringErrs(importRecords(p.Preview.Creates))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/pages/import.templ`, Line: 45, Col: 57}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/pages/import.templ`, Line: 45, Col: 56}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var11))
 					if templ_7745c5c3_Err != nil {
@@ -214,15 +214,15 @@ func ImportPage(p ImportProps) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var12 string
-					templ_7745c5c3_Var12, templ_7745c5c3_Err = templ.JoinStringErrs(components.Int(p.Preview.Updates))
+					templ_7745c5c3_Var12, templ_7745c5c3_Err = templ.JoinStringErrs(importRecords(p.Preview.Updates))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/pages/import.templ`, Line: 45, Col: 107}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/pages/import.templ`, Line: 45, Col: 105}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var12))
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
-					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 14, " records in one step, each with its history. The file is checked again first: if anything changed since this dry run, nothing is written.</p><div class=\"form-actions\"><button type=\"submit\" class=\"primary\" data-testid=\"apply-import\">Apply ")
+					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 14, " in one step, each with its history. The file is checked again first: if anything changed since this dry run, nothing is written.</p><div class=\"form-actions\"><button type=\"submit\" class=\"primary\" data-testid=\"apply-import\">Apply ")
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
@@ -361,6 +361,14 @@ func ImportPage(p ImportProps) templ.Component {
 		}
 		return nil
 	})
+}
+
+// importRecords counts records in words ("1 record", "1,204 records").
+func importRecords(n int) string {
+	if n == 1 {
+		return "1 record"
+	}
+	return components.Int(n) + " records"
 }
 
 var _ = templruntime.GeneratedTemplate
