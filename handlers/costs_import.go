@@ -12,6 +12,7 @@ import (
 	"gorm.io/gorm"
 
 	"portfolio/models"
+	"portfolio/views/components"
 	"portfolio/web"
 )
 
@@ -32,7 +33,7 @@ func (a *App) importCosts(c echo.Context) error {
 		write: models.CostWrite{Settings: s, Today: a.today(), UserID: userID(c)}}
 	return runImport(c, a.db, imp, importPage{
 		Title: "Import cost records",
-		Intro: "Upload a CSV in the cost-record export's format: one row per engagement (by code) and month, amounts as plain decimals in the engagement's currency. " +
+		Intro: "Upload a CSV in the cost-record export's format: one row per engagement (by code) and month, amounts as decimals in the engagement's currency (1234.56, or 1234,56 in a file separated by semicolons). " +
 			"A month already recorded is updated; other rows record new months. Nothing is written until you apply the dry run, and then the whole file or nothing.",
 		Action: "/costs/import", Apply: "/costs/import/apply", Back: "/savings", BackLabel: "Savings",
 	})
@@ -230,11 +231,13 @@ func (ci *costImporter) Check(ctx context.Context, row csvRow) csvCheck[models.C
 	case !update:
 		ch.Outcome, ch.Summary, ch.Changes = outcomeCreate, "New month: net realised "+net(rec)+".", fieldValues(rec, fields)
 	default:
-		ch.Changes = fieldChanges(old, rec, fields)
-		if len(ch.Changes) == 0 {
+		ch.Outcome, ch.Changes = outcomeUpdate, fieldChanges(old, rec, fields)
+		switch {
+		case len(ch.Changes) == 0:
 			ch.Outcome, ch.Summary = outcomeUnchanged, "No change."
-		} else {
-			ch.Outcome, ch.Summary = outcomeUpdate, "Net realised "+net(old)+" → "+net(rec)+"."
+		case net(old) != net(rec):
+			// What the amounts come to, as the savings pages will show it.
+			ch.Changes = append(ch.Changes, components.ImportChange{Field: "Net realised", Old: net(old), New: net(rec)})
 		}
 	}
 	return ch

@@ -159,7 +159,10 @@ func TestCostImportBlankKeepsAndClearZeroes(t *testing.T) {
 		}
 		doc := preview.Doc(t)
 		lines := changeLines(previewRow(t, doc, mine.Code+" "+ym(last.Month)))
-		want := []string{"Baseline: " + money(1_000_000) + " → " + money(1_234_567), "Retained: " + money(12_345) + " → " + money(0)}
+		next := last
+		next.Baseline, next.Retained = 1_234_567, 0
+		want := []string{"Baseline: " + money(1_000_000) + " → " + money(1_234_567), "Retained: " + money(12_345) + " → " + money(0),
+			"Net realised: " + money(last.Sums().Net()) + " → " + money(next.Sums().Net())}
 		if strings.Join(lines, "|") != strings.Join(want, "|") {
 			t.Errorf("the dry run lists %q, want %q", lines, want)
 		}

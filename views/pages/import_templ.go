@@ -201,9 +201,9 @@ func ImportPage(p ImportProps) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var11 string
-					templ_7745c5c3_Var11, templ_7745c5c3_Err = templ.JoinStringErrs(importRecords(p.Preview.Creates))
+					templ_7745c5c3_Var11, templ_7745c5c3_Err = templ.JoinStringErrs(importCount(p.Preview.Creates, "record", "records"))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/pages/import.templ`, Line: 45, Col: 56}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/pages/import.templ`, Line: 45, Col: 75}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var11))
 					if templ_7745c5c3_Err != nil {
@@ -214,9 +214,9 @@ func ImportPage(p ImportProps) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var12 string
-					templ_7745c5c3_Var12, templ_7745c5c3_Err = templ.JoinStringErrs(importRecords(p.Preview.Updates))
+					templ_7745c5c3_Var12, templ_7745c5c3_Err = templ.JoinStringErrs(importCount(p.Preview.Updates, "record", "records"))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/pages/import.templ`, Line: 45, Col: 105}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/pages/import.templ`, Line: 45, Col: 143}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var12))
 					if templ_7745c5c3_Err != nil {
@@ -227,15 +227,15 @@ func ImportPage(p ImportProps) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var13 string
-					templ_7745c5c3_Var13, templ_7745c5c3_Err = templ.JoinStringErrs(components.Int(p.Preview.Creates + p.Preview.Updates))
+					templ_7745c5c3_Var13, templ_7745c5c3_Err = templ.JoinStringErrs(importCount(p.Preview.Creates+p.Preview.Updates, "change", "changes"))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/pages/import.templ`, Line: 47, Col: 132}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/pages/import.templ`, Line: 47, Col: 148}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var13))
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
-					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 15, " changes</button> <a href=\"")
+					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 15, "</button> <a href=\"")
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
@@ -363,12 +363,12 @@ func ImportPage(p ImportProps) templ.Component {
 	})
 }
 
-// importRecords counts records in words ("1 record", "1,204 records").
-func importRecords(n int) string {
+// importCount counts things in words ("1 record", "1,204 records").
+func importCount(n int, one, many string) string {
 	if n == 1 {
-		return "1 record"
+		return "1 " + one
 	}
-	return components.Int(n) + " records"
+	return components.Int(n) + " " + many
 }
 
 var _ = templruntime.GeneratedTemplate
