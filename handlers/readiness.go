@@ -30,13 +30,18 @@ func (a *App) botEngagementFromPath(c echo.Context) (models.Engagement, error) {
 func (a *App) readinessProps(c echo.Context, e models.Engagement) (pages.ReadinessProps, error) {
 	ctx := c.Request().Context()
 	p := pages.ReadinessProps{Chrome: web.Chrome(c, "Transfer readiness · "+e.Name, "transfers"), E: e, Today: a.today(),
-		Values: map[uint]pages.ReadinessValues{}, Errors: map[uint]map[string]string{}}
+		Values: map[uint]pages.ReadinessValues{}, Errors: map[uint]map[string]string{}, Shown: map[uint]string{}}
 	var err error
 	if p.CanEdit, err = a.canEdit(c, &e.ID); err != nil {
 		return p, err
 	}
 	if p.Items, err = models.ListReadiness(ctx, a.db, e.ID); err != nil {
 		return p, err
+	}
+	if p.CanEdit {
+		for _, it := range p.Items {
+			p.Shown[it.ID] = web.EncodeShown(pages.ReadinessItemValues(it))
+		}
 	}
 	p.Gates, err = models.ListGates(ctx, a.db, e.ID)
 	return p, err
@@ -95,10 +100,13 @@ func validEvidence(ch web.Checker, field, v string) string {
 	return v
 }
 
-// readinessUpdate saves one checklist item. Route: readiness.update; an htmx
-// request gets the #readiness-checklist partial (with the new total, 422 with
-// the item's errors, or 409 with its stored values beside the user's); a plain
-// post redirects to the checklist, or answers the page with 422/409.
+// readinessUpdate saves one checklist item. Route: readiness.update. The
+// cycle of every edit form (web.SaveEdit): invalid → 422 with the item's
+// errors; a form drawn before someone else saved the item is merged field by
+// field, the status line or flash naming whose change; where both changed the
+// same field, 409 with just those fields beside the item. An htmx request gets
+// the #readiness-checklist partial (with the new total on success); a plain
+// post is redirected to the checklist, or answered with the page on 422/409.
 func (a *App) readinessUpdate(c echo.Context) error {
 	id, err := idParam(c, "id")
 	if err != nil {
@@ -116,64 +124,76 @@ func (a *App) readinessUpdate(c echo.Context) error {
 	if err := a.authorizeEngagement(c, &e.ID); err != nil {
 		return err
 	}
-	version, err := postedVersion(c)
-	if err != nil {
-		return err
-	}
-	v := pages.ReadinessValues{Weight: c.FormValue("weight"), Status: c.FormValue("status"), Owner: c.FormValue("owner"),
+	mine := pages.ReadinessValues{Weight: c.FormValue("weight"), Status: c.FormValue("status"), Owner: c.FormValue("owner"),
 		Evidence: c.FormValue("evidence"), Version: c.FormValue("version")}
+	if n, err := strconv.Atoi(strings.TrimSpace(mine.Weight)); err == nil {
+		mine.Weight = strconv.Itoa(n) // "07" is the weight 7 shown as "7", not a change
+	}
 	key := func(f string) string { return fmt.Sprintf("rd-%d-%s", it.ID, f) }
-	ch := web.Checker{}
-	next := it
-	next.Weight = ch.Int(key("weight"), v.Weight, 0, 100)
-	next.Status = ch.Int(key("status"), v.Status, models.ReadinessNotStarted, models.ReadinessDone)
-	next.Owner = ch.Text(key("owner"), v.Owner, false, 120)
-	next.Evidence = validEvidence(ch, key("evidence"), v.Evidence)
-	status := http.StatusUnprocessableEntity
-	var conflict []components.ConflictRow
-	saved := ""
-	if ch.OK() {
-		w, err := a.deliveryWrite(c)
-		if err != nil {
-			return err
-		}
-		_, err = models.UpdateReadinessItem(ctx, a.db, w, it.ID, version, next)
-		switch {
-		case errors.Is(err, models.ErrStale):
-			status = http.StatusConflict
-			if err := a.db.WithContext(ctx).First(&it, it.ID).Error; err != nil {
+	var saved models.ReadinessItem
+	render := func(status int, p pages.ReadinessProps) error {
+		return web.Render(c, status, pages.Readiness(p), pages.ReadinessChecklist(p))
+	}
+	return web.SaveEdit(c, mine, mine.Version, web.EditForm[pages.ReadinessValues]{
+		Load: func() (pages.ReadinessValues, int, error) {
+			err := a.db.WithContext(ctx).First(&it, it.ID).Error
+			return pages.ReadinessItemValues(it), it.Version, err
+		},
+		Save: func(v pages.ReadinessValues, version int) (map[string]string, error) {
+			ch := web.Checker{}
+			next := it
+			next.Weight = ch.Int(key("weight"), v.Weight, 0, 100)
+			next.Status = ch.Int(key("status"), v.Status, models.ReadinessNotStarted, models.ReadinessDone)
+			next.Owner = ch.Text(key("owner"), v.Owner, false, 120)
+			next.Evidence = validEvidence(ch, key("evidence"), v.Evidence)
+			if !ch.OK() {
+				return ch, nil
+			}
+			w, err := a.deliveryWrite(c)
+			if err != nil {
+				return nil, err
+			}
+			saved = next
+			_, err = models.UpdateReadinessItem(ctx, a.db, w, it.ID, version, next)
+			return nil, err
+		},
+		Render: func(status int, st web.EditState[pages.ReadinessValues]) error {
+			p, err := a.readinessProps(c, e)
+			if err != nil {
 				return err
 			}
-			conflict = components.Differ(
-				components.ConflictRow{Label: "Weight", Yours: v.Weight, Current: strconv.Itoa(it.Weight)},
-				components.ConflictRow{Label: "Status", Yours: statusLabel(v.Status), Current: models.ReadinessStatusLabel(it.Status)},
-				components.ConflictRow{Label: "Owner", Yours: v.Owner, Current: it.Owner},
-				components.ConflictRow{Label: "Evidence", Yours: v.Evidence, Current: it.Evidence},
-			)
-			v.Version = strconv.Itoa(it.Version)
-		case err != nil:
-			return err
-		default:
-			status = http.StatusOK
-			saved = fmt.Sprintf("%s saved: %s.", it.Area, models.ReadinessStatusLabel(next.Status))
+			v := st.Values
+			v.Version = strconv.Itoa(st.Version)
+			p.Values[it.ID], p.Errors[it.ID], p.Shown[it.ID] = v, st.Errors, st.Shown
+			if status == http.StatusConflict {
+				p.Stale, p.ConflictBy = it.ID, st.ConflictBy
+				for _, f := range st.Conflicts {
+					if f.Name == "status" {
+						f.Yours, f.Stored = statusLabel(f.Yours), statusLabel(f.Stored)
+					}
+					p.Conflict = append(p.Conflict, components.ConflictRow{Label: f.Label, Yours: f.Yours, Current: f.Stored})
+				}
+			}
+			return render(status, p)
+		},
+		Saved: func(merged string) error {
+			msg := fmt.Sprintf("%s saved: %s.", it.Area, models.ReadinessStatusLabel(saved.Status))
+			if merged != "" {
+				msg = fmt.Sprintf("%s saved: %s, %s", it.Area, models.ReadinessStatusLabel(saved.Status), merged)
+			}
 			if !web.IsHTMX(c) {
-				web.AddFlash(c, "success", saved)
+				web.AddFlash(c, "success", msg)
 				return web.Redirect(c, fmt.Sprintf("/engagements/%d/readiness#rd-%d", e.ID, it.ID))
 			}
-		}
-	}
-	p, err := a.readinessProps(c, e)
-	if err != nil {
-		return err
-	}
-	p.Saved = saved
-	if status != http.StatusOK {
-		p.Values[it.ID], p.Errors[it.ID] = v, ch
-		if status == http.StatusConflict {
-			p.Stale, p.Conflict = it.ID, conflict
-		}
-	}
-	return web.Render(c, status, pages.Readiness(p), pages.ReadinessChecklist(p))
+			p, err := a.readinessProps(c, e)
+			if err != nil {
+				return err
+			}
+			p.Saved = msg
+			return render(http.StatusOK, p)
+		},
+		LastChange: func() (string, string) { return a.lastChange(c, models.EntityReadinessItem, it.ID) },
+	})
 }
 
 func statusLabel(s string) string {

@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -129,57 +128,66 @@ func (a *App) gateEdit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	p.Shown = web.EncodeShown(gateValues(g))
 	return a.renderGateForm(c, http.StatusOK, p)
 }
 
-// gateUpdate saves a correction. Route: gates.update; success redirects to the
-// readiness page; invalid input answers 422, a stale version 409 (the
-// #gate-form partial for htmx).
+// gateUpdate saves a correction. Route: gates.update. The cycle of every edit
+// form (web.SaveEdit): invalid → 422; a form drawn before someone else saved
+// is merged field by field, the flash naming whose change; where both changed
+// the same field, 409 with just those fields; success → 303 to the readiness
+// page (the #gate-form partial for htmx on 422 and 409).
 func (a *App) gateUpdate(c echo.Context) error {
 	cur, e, err := a.pathGate(c)
 	if err != nil {
 		return err
 	}
-	version, err := postedVersion(c)
-	if err != nil {
-		return err
-	}
-	f := readGateForm(c)
-	g, ch := f.Validate(a.today())
-	status := http.StatusUnprocessableEntity
-	var conflict []components.ConflictRow
-	if ch.OK() {
-		w, err := a.deliveryWrite(c)
-		if err != nil {
-			return err
-		}
-		g.ID, g.EngagementID = cur.ID, cur.EngagementID
-		_, err = models.UpdateGate(c.Request().Context(), a.db, w, cur.ID, version, g)
-		switch {
-		case errors.Is(err, models.ErrStale):
-			status = http.StatusConflict
-			if err := a.db.WithContext(c.Request().Context()).First(&cur, cur.ID).Error; err != nil {
+	mine := readGateForm(c).GateValues
+	return web.SaveEdit(c, mine, mine.Version, web.EditForm[pages.GateValues]{
+		Load: func() (pages.GateValues, int, error) {
+			err := a.db.WithContext(c.Request().Context()).First(&cur, cur.ID).Error
+			return gateValues(cur), cur.Version, err
+		},
+		Save: func(v pages.GateValues, version int) (map[string]string, error) {
+			g, ch := gateForm{v}.Validate(a.today())
+			if !ch.OK() {
+				return ch, nil
+			}
+			w, err := a.deliveryWrite(c)
+			if err != nil {
+				return nil, err
+			}
+			g.ID, g.EngagementID = cur.ID, cur.EngagementID
+			_, err = models.UpdateGate(c.Request().Context(), a.db, w, cur.ID, version, g)
+			return nil, err
+		},
+		Render: func(status int, st web.EditState[pages.GateValues]) error {
+			v := st.Values
+			v.Version = strconv.Itoa(st.Version)
+			p, err := a.gateFormProps(c, e, &cur, v)
+			if err != nil {
 				return err
 			}
-			s := gateValues(cur)
-			conflict = components.Differ(
-				components.ConflictRow{Label: "Decision", Yours: f.Decision, Current: s.Decision},
-				components.ConflictRow{Label: "Decided on", Yours: f.DecidedOn, Current: s.DecidedOn},
-				components.ConflictRow{Label: "Decided by", Yours: f.DecidedBy, Current: s.DecidedBy},
-				components.ConflictRow{Label: "Conditions", Yours: f.Conditions, Current: s.Conditions},
-			)
-			f.Version = s.Version
-		case err != nil:
-			return err
-		default:
-			web.AddFlash(c, "success", "Gate decision corrected.")
+			p.Shown = st.Shown
+			if st.Errors != nil {
+				p.Errors = st.Errors
+			}
+			if status == http.StatusConflict {
+				p.Stale, p.ConflictBy = true, st.ConflictBy
+				for _, f := range st.Conflicts {
+					p.Conflict = append(p.Conflict, components.ConflictRow{Label: f.Label, Yours: f.Yours, Current: f.Stored})
+				}
+			}
+			return a.renderGateForm(c, status, p)
+		},
+		Saved: func(merged string) error {
+			msg := "Gate decision corrected."
+			if merged != "" {
+				msg = "Gate decision corrected, " + merged
+			}
+			web.AddFlash(c, "success", msg)
 			return web.Redirect(c, fmt.Sprintf("/engagements/%d/readiness", e.ID))
-		}
-	}
-	p, err := a.gateFormProps(c, e, &cur, f.GateValues)
-	if err != nil {
-		return err
-	}
-	p.Errors, p.Stale, p.Conflict = ch, status == http.StatusConflict, conflict
-	return a.renderGateForm(c, status, p)
+		},
+		LastChange: func() (string, string) { return a.lastChange(c, models.EntityTransferGate, cur.ID) },
+	})
 }

@@ -37,7 +37,7 @@ func itemForm(t *testing.T, c *client, engID, itemID uint) url.Values {
 // A manager updates checklist items inline: the item and its history stored,
 // the readiness % and the engagement's health follow; htmx gets the checklist
 // partial with the new total; a bad evidence link 422 with input kept; a stale
-// form 409; another manager's checklist 403.
+// form changing the same field 409; another manager's checklist 403.
 func TestReadinessItemUpdate(t *testing.T) {
 	forEachDB(t, func(t *testing.T, e *env) {
 		mine, theirs := managedBOT(t, e)
@@ -82,6 +82,9 @@ func TestReadinessItemUpdate(t *testing.T) {
 			t.Errorf("engagement page readiness %q, want %.1f %%", got, after)
 		}
 
+		// A form drawn now and saved after the next change is stale (below).
+		stale := itemForm(t, c, mine.ID, it.ID)
+
 		// htmx: the checklist partial with the new total and a status line.
 		f = itemForm(t, c, mine.ID, it.ID)
 		f.Set("owner", "Ana Popescu, HR")
@@ -114,9 +117,8 @@ func TestReadinessItemUpdate(t *testing.T) {
 			t.Errorf("htmx 422: %d", r.StatusCode)
 		}
 
-		// Stale: a form loaded before the last save.
-		stale := itemForm(t, c, mine.ID, it.ID)
-		stale.Set("version", strconv.Itoa(got.Version-1))
+		// Stale: a form loaded before the last save, changing the owner that
+		// save changed.
 		stale.Set("owner", "Late editor")
 		r = c.post(fmt.Sprintf("/readiness/%d", it.ID), stale)
 		if r.StatusCode != http.StatusConflict {
@@ -257,6 +259,197 @@ func TestGateForms(t *testing.T) {
 		e.db.Model(&models.TransferGate{}).Where("engagement_id = ? AND conditions = ?", theirs.ID, good.Get("conditions")).Count(&n)
 		if n != 0 {
 			t.Error("a refused gate was stored")
+		}
+	})
+}
+
+// readinessEdit opens one checklist item of a BOT programme the demo manager
+// manages in two sessions, an admin's and the manager's.
+func readinessEdit(t *testing.T, e *env) (mine models.Engagement, it models.ReadinessItem, a, b url.Values, first, second *client, path string) {
+	t.Helper()
+	mine, _ = managedBOT(t, e)
+	if err := e.db.Where("engagement_id = ?", mine.ID).Order("id").First(&it).Error; err != nil {
+		t.Fatal(err)
+	}
+	first, second = e.client(), e.client()
+	first.login(models.RoleAdmin)
+	second.login(models.RoleManager)
+	return mine, it, itemForm(t, first, mine.ID, it.ID), itemForm(t, second, mine.ID, it.ID), first, second, fmt.Sprintf("/readiness/%d", it.ID)
+}
+
+// Two people editing different fields of one checklist item both keep their
+// change, and the second is told whose change theirs was merged with (in the
+// flash, or in the status line for htmx).
+func TestReadinessEditMergesDifferentFields(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		mine, it, a, b, first, second, path := readinessEdit(t, e)
+		a.Set("owner", "A's owner")
+		if r := first.post(path, a); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("A's save: %d\n%.600s", r.StatusCode, r.Body)
+		}
+		b.Set("evidence", "https://docs.example/b")
+		htmxToo := itemForm(t, first, mine.ID, it.ID) // A draws the item again before B saves
+		r := second.post(path, b)
+		if r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("B's save of another field: %d, want a merge and 303\n%.600s", r.StatusCode, r.Body)
+		}
+		var got models.ReadinessItem
+		e.db.First(&got, it.ID)
+		if got.Owner != "A's owner" || got.Evidence != "https://docs.example/b" {
+			t.Errorf("after both saves: owner %q, evidence %q: a change was lost", got.Owner, got.Evidence)
+		}
+		manager, admin := demoUser(t, e, models.RoleManager), demoUser(t, e, models.RoleAdmin)
+		if flash := second.get(r.Header.Get("Location")).Doc(t).Find("#flash").Text(); !strings.Contains(flash, "merged with a change by "+admin.Name) {
+			t.Errorf("the message does not say whose change it merged with: %q", flash)
+		}
+		chs := changesOf(t, e, models.EntityReadinessItem, it.ID)
+		if !hasChange(chs, "owner", it.Owner, "A's owner") || !hasChange(chs, "evidence", it.Evidence, "https://docs.example/b") {
+			t.Error("the history lacks one of the two changes")
+		}
+		htmxToo.Set("weight", strconv.Itoa(got.Weight+1))
+		r = hxPost(first, path, htmxToo)
+		if saved := r.Doc(t).Find(`[data-testid="readiness-saved"]`).Text(); r.StatusCode != http.StatusOK || !strings.Contains(saved, "merged with a change by "+manager.Name) {
+			t.Errorf("htmx merge: %d, status line %q", r.StatusCode, saved)
+		}
+		if e.db.First(&got, it.ID); got.Weight != it.Weight+1 || got.Evidence != "https://docs.example/b" {
+			t.Errorf("after the htmx merge: weight %d, evidence %q", got.Weight, got.Evidence)
+		}
+	})
+}
+
+// Where both changed the same field, 409 lists just that field (statuses by
+// name) with both values and stores nothing; saving from the 409 page keeps
+// the other person's change to the fields the user left alone.
+func TestReadinessEditConflictKeepsTheOtherChange(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		_, it, a, b, first, second, path := readinessEdit(t, e)
+		theirs, yours := (it.Status+1)%3, (it.Status+2)%3
+		a.Set("status", strconv.Itoa(theirs))
+		a.Set("owner", "A's owner")
+		if r := first.post(path, a); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("A's save: %d\n%.600s", r.StatusCode, r.Body)
+		}
+		b.Set("status", strconv.Itoa(yours))
+		b.Set("evidence", "https://docs.example/b")
+		before := rowText(t, e, "readiness_items", it.ID)
+		r := second.post(path, b)
+		if r.StatusCode != http.StatusConflict {
+			t.Fatalf("B's save of the same field: %d, want 409", r.StatusCode)
+		}
+		if after := rowText(t, e, "readiness_items", it.ID); after != before {
+			t.Errorf("the 409 stored something:\n%s\n%s", before, after)
+		}
+		doc := r.Doc(t)
+		rows := doc.Find(`[data-testid="conflict"] tbody tr`)
+		if rows.Length() != 1 || !strings.Contains(rows.Text(), "Status") || !strings.Contains(rows.Text(), models.ReadinessStatusLabel(theirs)) ||
+			!strings.Contains(rows.Text(), models.ReadinessStatusLabel(yours)) {
+			t.Errorf("the conflict lists %d rows: %q; want just the status, with both values by name", rows.Length(), rows.Text())
+		}
+		if v := doc.Find(fmt.Sprintf(`#rd-%d input[name="owner"]`, it.ID)).AttrOr("value", ""); v != "A's owner" {
+			t.Errorf("the 409 form does not hold A's owner: %q", v)
+		}
+		// Saving from the 409 page, as it suggests.
+		if r := second.post(path, scrapeForm(t, r, fmt.Sprintf(`#rd-%d form`, it.ID))); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("saving from the 409 page: %d\n%.600s", r.StatusCode, r.Body)
+		}
+		var got models.ReadinessItem
+		e.db.First(&got, it.ID)
+		if got.Status != yours || got.Evidence != "https://docs.example/b" || got.Owner != "A's owner" {
+			t.Errorf("after saving from the 409 page: status %d, evidence %q, owner %q (A's owner must stay)", got.Status, got.Evidence, got.Owner)
+		}
+	})
+}
+
+// gateEdit records a conditional go on a BOT programme the demo manager
+// manages and opens its correction form in two sessions, an admin's and the
+// manager's.
+func gateEdit(t *testing.T, e *env) (g models.TransferGate, a, b url.Values, first, second *client, path string) {
+	t.Helper()
+	mine, _ := managedBOT(t, e)
+	first, second = e.client(), e.client()
+	first.login(models.RoleAdmin)
+	second.login(models.RoleManager)
+	good := url.Values{"_csrf": {second.csrf(fmt.Sprintf("/engagements/%d/gates/new", mine.ID))}, "decision": {"conditional"},
+		"decided_on": {today().String()}, "decided_by": {"Transfer board"}, "conditions": {"UAT signed off"}}
+	if r := second.post(fmt.Sprintf("/engagements/%d/gates", mine.ID), good); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("record a gate: %d", r.StatusCode)
+	}
+	if err := e.db.Where("engagement_id = ?", mine.ID).Order("id DESC").First(&g).Error; err != nil {
+		t.Fatal(err)
+	}
+	path = fmt.Sprintf("/gates/%d", g.ID)
+	a = scrapeForm(t, first.get(path+"/edit"), "#gate-form form")
+	b = scrapeForm(t, second.get(path+"/edit"), "#gate-form form")
+	return g, a, b, first, second, path
+}
+
+// Two people correcting different fields of one gate decision both keep their
+// change, and the second is told whose change theirs was merged with.
+func TestGateEditMergesDifferentFields(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		g, a, b, first, second, path := gateEdit(t, e)
+		a.Set("decided_by", "A's board")
+		if r := first.post(path, a); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("A's save: %d\n%.600s", r.StatusCode, r.Body)
+		}
+		b.Set("conditions", "B's conditions")
+		r := second.post(path, b)
+		if r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("B's save of another field: %d, want a merge and 303\n%.600s", r.StatusCode, r.Body)
+		}
+		var got models.TransferGate
+		e.db.First(&got, g.ID)
+		if got.DecidedBy != "A's board" || got.Conditions != "B's conditions" {
+			t.Errorf("after both saves: decided by %q, conditions %q: a change was lost", got.DecidedBy, got.Conditions)
+		}
+		admin := demoUser(t, e, models.RoleAdmin)
+		if flash := second.get(r.Header.Get("Location")).Doc(t).Find("#flash").Text(); !strings.Contains(flash, "merged with a change by "+admin.Name) {
+			t.Errorf("the message does not say whose change it merged with: %q", flash)
+		}
+		chs := changesOf(t, e, models.EntityTransferGate, g.ID)
+		if !hasChange(chs, "decided_by", g.DecidedBy, "A's board") || !hasChange(chs, "conditions", g.Conditions, "B's conditions") {
+			t.Error("the history lacks one of the two changes")
+		}
+	})
+}
+
+// Where both changed the same field, 409 lists just that field with both
+// values and stores nothing; saving from the 409 page keeps the other
+// person's change to the fields the user left alone.
+func TestGateEditConflictKeepsTheOtherChange(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		g, a, b, first, second, path := gateEdit(t, e)
+		a.Set("decision", "no-go")
+		a.Set("decided_by", "A's board")
+		if r := first.post(path, a); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("A's save: %d\n%.600s", r.StatusCode, r.Body)
+		}
+		b.Set("decision", "go")
+		b.Set("conditions", "B's conditions")
+		before := rowText(t, e, "transfer_gates", g.ID)
+		r := second.post(path, b)
+		if r.StatusCode != http.StatusConflict {
+			t.Fatalf("B's save of the same field: %d, want 409", r.StatusCode)
+		}
+		if after := rowText(t, e, "transfer_gates", g.ID); after != before {
+			t.Errorf("the 409 stored something:\n%s\n%s", before, after)
+		}
+		doc := r.Doc(t)
+		rows := doc.Find(`[data-testid="conflict"] tbody tr`)
+		if rows.Length() != 1 || !strings.Contains(rows.Text(), "Decision") || !strings.Contains(rows.Text(), "no-go") || !strings.Contains(rows.Text(), "go") {
+			t.Errorf("the conflict lists %d rows: %q; want just the decision, with both values", rows.Length(), rows.Text())
+		}
+		if v := doc.Find(`input[name="decided_by"]`).AttrOr("value", ""); v != "A's board" {
+			t.Errorf("the 409 form does not hold A's decided by: %q", v)
+		}
+		// Saving from the 409 page, as it suggests.
+		if r := second.post(path, scrapeForm(t, r, "#gate-form form")); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("saving from the 409 page: %d\n%.600s", r.StatusCode, r.Body)
+		}
+		var got models.TransferGate
+		e.db.First(&got, g.ID)
+		if got.Decision != "go" || got.Conditions != "B's conditions" || got.DecidedBy != "A's board" {
+			t.Errorf("after saving from the 409 page: decision %q, conditions %q, decided by %q (A's decided by must stay)", got.Decision, got.Conditions, got.DecidedBy)
 		}
 	})
 }
