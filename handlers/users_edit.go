@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -8,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"portfolio/models"
+	"portfolio/views/components"
 	"portfolio/views/pages"
 	"portfolio/web"
 )
@@ -32,59 +34,88 @@ func (a *App) renderUserPage(c echo.Context, status int, p pages.UserPageProps) 
 	if p.History, err = models.History(a.db.WithContext(ctx), "user", p.U.ID); err != nil {
 		return err
 	}
-	if p.Orig == (pages.UserValues{}) {
-		p.Orig = pages.UserValuesOf(p.U)
+	if p.Shown == "" {
+		p.Shown = web.EncodeShown(pages.UserEditValues(pages.UserValuesOf(p.U)))
 	}
 	p.Self = p.U.ID == web.CurrentUser(c).ID
 	p.Chrome = web.Chrome(c, p.U.Name, "users")
 	return web.Render(c, status, pages.UserPage(p), nil)
 }
 
-// userUpdate saves name, email and role. The form carries the values it was
-// loaded with: when someone saved the account meanwhile → 409 showing both.
-// Demoting the last active admin → 422. Route: users.update.
+// userUpdate saves name, email and role. Route: users.update. The cycle of
+// every edit form (web.SaveEdit): invalid or refused (the last active admin,
+// an email taken) → 422; a form drawn before someone else saved the account is
+// merged field by field, the flash naming whose change; where both changed
+// the same field, 409 with just those fields; success → 303 to the account
+// (to the home page for an admin who gave up their own admin role).
 func (a *App) userUpdate(c echo.Context) error {
 	u, err := a.loadUserParam(c)
 	if err != nil {
 		return err
 	}
 	f := readUserForm(c)
-	orig := pages.UserValues{Name: c.FormValue("orig_name"), Email: c.FormValue("orig_email"), Role: c.FormValue("orig_role")}
-	p := pages.UserPageProps{U: u, Details: f.UserValues, Orig: orig}
-	errs := f.Validate(false)
-	if !errs.OK() {
-		p.DetailsErrors = errs
-		return a.renderUserPage(c, http.StatusUnprocessableEntity, p)
-	}
-	// Compare against what the form was loaded with, not what is stored now,
-	// so that a change made meanwhile is detected rather than overwritten.
-	old := u
-	if orig != (pages.UserValues{}) {
-		old.Name, old.Email, old.Role = orig.Name, orig.Email, orig.Role
-	}
-	next := f.user()
-	err = models.UpdateUser(c.Request().Context(), a.db, old, next, userID(c), a.Now())
-	switch {
-	case errors.Is(err, models.ErrStale):
-		p.Conflict, p.Orig = &u, pages.UserValuesOf(u) // saving again now means "mine over theirs"
-		return a.renderUserPage(c, http.StatusConflict, p)
-	case errors.Is(err, models.ErrLastAdmin):
-		p.DetailsErrors = map[string]string{"role": "This is the last active administrator: make someone else an admin first."}
-		return a.renderUserPage(c, http.StatusUnprocessableEntity, p)
-	case errors.Is(err, models.ErrEmailTaken):
-		p.DetailsErrors = map[string]string{"email": "Another account has this email."}
-		return a.renderUserPage(c, http.StatusUnprocessableEntity, p)
-	case err != nil:
-		return err
-	}
-	if old.Role != next.Role {
-		a.Log().Info("user role changed", "user_id", u.ID, "from", old.Role, "to", next.Role, "by", web.CurrentUser(c).ID)
-	}
-	web.AddFlash(c, "success", fmt.Sprintf("Saved %s (%s).", next.Name, next.Role))
-	if u.ID == web.CurrentUser(c).ID && next.Role != models.RoleAdmin {
-		return c.Redirect(http.StatusSeeOther, "/") // they may no longer open the users pages
-	}
-	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/users/%d", u.ID))
+	f.Email = models.NormalizeEmail(f.Email) // "Ann@X.com " is the stored "ann@x.com", not a change
+	mine := pages.UserEditValues(f.UserValues)
+	// Accounts have no version column: the form counts as current while the
+	// account still holds what it showed, and as drawn before someone
+	// else's save once it does not. UpdateUser's own check (the row still as
+	// loaded) catches a save in between, which SaveEdit then merges again.
+	var shown pages.UserEditValues
+	hasShown := json.Unmarshal([]byte(c.FormValue(web.ShownField)), &shown) == nil
+	var old, next models.User
+	return web.SaveEdit(c, mine, "1", web.EditForm[pages.UserEditValues]{
+		Load: func() (pages.UserEditValues, int, error) {
+			var err error
+			if u, err = a.loadUserParam(c); err != nil {
+				return pages.UserEditValues{}, 0, err
+			}
+			now := pages.UserEditValues(pages.UserValuesOf(u))
+			if hasShown && now == shown {
+				return now, 1, nil
+			}
+			return now, 0, nil
+		},
+		Save: func(v pages.UserEditValues, _ int) (map[string]string, error) {
+			uf := userForm{UserValues: pages.UserValues(v)}
+			if errs := uf.Validate(false); !errs.OK() {
+				return errs, nil
+			}
+			old, next = u, uf.user()
+			err := models.UpdateUser(c.Request().Context(), a.db, old, next, userID(c), a.Now())
+			switch {
+			case errors.Is(err, models.ErrLastAdmin):
+				return map[string]string{"role": "This is the last active administrator: make someone else an admin first."}, nil
+			case errors.Is(err, models.ErrEmailTaken):
+				return map[string]string{"email": "Another account has this email."}, nil
+			}
+			return nil, err
+		},
+		Render: func(status int, st web.EditState[pages.UserEditValues]) error {
+			p := pages.UserPageProps{U: u, Details: pages.UserValues(st.Values), Shown: st.Shown, DetailsErrors: st.Errors}
+			if status == http.StatusConflict {
+				p.ConflictBy = st.ConflictBy
+				for _, f := range st.Conflicts {
+					p.Conflict = append(p.Conflict, components.ConflictRow{Label: f.Label, Yours: f.Yours, Current: f.Stored})
+				}
+			}
+			return a.renderUserPage(c, status, p)
+		},
+		Saved: func(merged string) error {
+			if old.Role != next.Role {
+				a.Log().Info("user role changed", "user_id", u.ID, "from", old.Role, "to", next.Role, "by", web.CurrentUser(c).ID)
+			}
+			msg := fmt.Sprintf("Saved %s (%s).", next.Name, next.Role)
+			if merged != "" {
+				msg = fmt.Sprintf("Saved %s (%s), %s", next.Name, next.Role, merged)
+			}
+			web.AddFlash(c, "success", msg)
+			if u.ID == web.CurrentUser(c).ID && next.Role != models.RoleAdmin {
+				return c.Redirect(http.StatusSeeOther, "/") // they may no longer open the users pages
+			}
+			return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/users/%d", u.ID))
+		},
+		LastChange: func() (string, string) { return a.lastChange(c, "user", u.ID) },
+	})
 }
 
 // userPassword sets a new password for the account and signs it out everywhere

@@ -113,7 +113,8 @@ func TestAdminCreatesUser(t *testing.T) {
 	})
 }
 
-// Changing a role writes history; a stale form is a 409 that keeps the input;
+// Changing a role writes history; a stale form changing the role again is a
+// 409 that keeps the input;
 // the last active admin cannot be demoted; an admin who demotes themselves
 // (another admin remaining) loses the users pages at once.
 func TestAdminChangesRoles(t *testing.T) {
@@ -124,10 +125,11 @@ func TestAdminChangesRoles(t *testing.T) {
 		me := userByEmail(t, ae.db, demoAccount(t, models.RoleAdmin).Email)
 		path := "/users/" + itoa(mgr.ID)
 		form := func(role string) url.Values {
-			return url.Values{"_csrf": {admin.token()}, "name": {mgr.Name}, "email": {mgr.Email}, "role": {role},
-				"orig_name": {mgr.Name}, "orig_email": {mgr.Email}, "orig_role": {mgr.Role}}
+			f := scrapeForm(t, admin.get(path), "#user-details form")
+			f.Set("role", role)
+			return f
 		}
-		stale := form(models.RoleAdmin) // loaded now, submitted after someone else's change
+		stale := form(models.RoleAdmin) // loaded now, submitted after someone else's change to the role
 		if r := admin.post(path, form(models.RoleExecutive)); r.StatusCode != http.StatusSeeOther {
 			t.Fatalf("demote the manager: %d\n%s", r.StatusCode, r.Body)
 		}
@@ -160,29 +162,25 @@ func TestAdminChangesRoles(t *testing.T) {
 		if u := userByEmail(t, ae.db, mgr.Email); u.Role != models.RoleExecutive {
 			t.Errorf("the stale form overwrote the role (%s)", u.Role)
 		}
-		// Saving the 409 form again (its hidden values are now current) applies it.
-		again := url.Values{"_csrf": {admin.token()}}
-		for _, name := range []string{"orig_name", "orig_email", "orig_role"} {
-			v, _ := doc.Find(`input[name="` + name + `"]`).Attr("value")
-			again.Set(name, v)
-		}
-		again.Set("name", mgr.Name)
-		again.Set("email", mgr.Email)
+		// Saving the 409 form again (it now counts the stored role as shown) applies it.
+		again := scrapeForm(t, r, "#user-details form")
 		again.Set("role", models.RoleManager)
 		if r := admin.post(path, again); r.StatusCode != http.StatusSeeOther {
 			t.Errorf("re-saving the 409 form: %d", r.StatusCode)
 		}
+		if u := userByEmail(t, ae.db, mgr.Email); u.Role != models.RoleManager {
+			t.Errorf("role after re-saving the 409 form: %s", u.Role)
+		}
 
 		// The only admin cannot demote themselves.
-		self := url.Values{"_csrf": {admin.token()}, "name": {me.Name}, "email": {me.Email}, "role": {models.RoleManager},
-			"orig_name": {me.Name}, "orig_email": {me.Email}, "orig_role": {me.Role}}
+		self := scrapeForm(t, admin.get("/users/"+itoa(me.ID)), "#user-details form")
+		self.Set("role", models.RoleManager)
 		r = admin.post("/users/"+itoa(me.ID), self)
 		if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(fieldError(t, r, "role"), "last active administrator") {
 			t.Fatalf("demoting the last admin: %d %q, want 422", r.StatusCode, fieldError(t, r, "role"))
 		}
 		// With a second admin they may, and lose the users pages at once.
-		r = admin.post(path, url.Values{"_csrf": {admin.token()}, "name": {mgr.Name}, "email": {mgr.Email}, "role": {models.RoleAdmin},
-			"orig_name": {mgr.Name}, "orig_email": {mgr.Email}, "orig_role": {models.RoleManager}})
+		r = admin.post(path, form(models.RoleAdmin))
 		if r.StatusCode != http.StatusSeeOther {
 			t.Fatalf("promote: %d", r.StatusCode)
 		}
@@ -328,4 +326,92 @@ func TestHeaderAndNavigation(t *testing.T) {
 			t.Errorf("%s: %d Users links in the navigation", role, users)
 		}
 	}
+}
+
+// userEdit opens a demo manager's account page in two admins' sessions.
+func userEdit(t *testing.T, e *env) (u models.User, a, b url.Values, first, second *client, path string) {
+	t.Helper()
+	acct := models.DemoAccounts[4]
+	if err := e.db.Where("email = ?", acct.Email).First(&u).Error; err != nil {
+		t.Fatal(err)
+	}
+	first = e.client()
+	first.login(models.RoleAdmin)
+	second, _ = secondAdmin(t, e)
+	path = "/users/" + itoa(u.ID)
+	a = scrapeForm(t, first.get(path), "#user-details form")
+	b = scrapeForm(t, second.get(path), "#user-details form")
+	return u, a, b, first, second, path
+}
+
+// Two admins editing different fields of one account both keep their
+// change, and the second is told whose change theirs was merged with.
+func TestUserEditMergesDifferentFields(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		u, a, b, first, second, path := userEdit(t, e)
+		a.Set("name", "A's name")
+		if r := first.post(path, a); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("A's save: %d\n%.600s", r.StatusCode, r.Body)
+		}
+		b.Set("role", models.RoleExecutive)
+		b.Set("email", strings.ToUpper(b.Get("email"))) // the same address typed another way
+		r := second.post(path, b)
+		if r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("B's save of another field: %d, want a merge and 303\n%.600s", r.StatusCode, r.Body)
+		}
+		var got models.User
+		e.db.First(&got, u.ID)
+		if got.Name != "A's name" || got.Role != models.RoleExecutive || got.Email != u.Email {
+			t.Errorf("after both saves: name %q, role %q, email %q: a change was lost", got.Name, got.Role, got.Email)
+		}
+		admin := demoUser(t, e, models.RoleAdmin)
+		if flash := second.get(path).Doc(t).Find("#flash").Text(); !strings.Contains(flash, "merged with a change by "+admin.Name) {
+			t.Errorf("the message does not say whose change it merged with: %q", flash)
+		}
+		chs := changesOf(t, e, "user", u.ID)
+		if !hasChange(chs, "name", u.Name, "A's name") || !hasChange(chs, "role", u.Role, models.RoleExecutive) {
+			t.Error("the history lacks one of the two changes")
+		}
+	})
+}
+
+// Where both changed the same field, 409 lists just that field with both
+// values and stores nothing; saving from the 409 page keeps the other
+// person's change to the fields the user left alone.
+func TestUserEditConflictKeepsTheOtherChange(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		u, a, b, first, second, path := userEdit(t, e)
+		a.Set("role", models.RoleExecutive)
+		a.Set("email", "a.changed@portfolio.example")
+		if r := first.post(path, a); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("A's save: %d\n%.600s", r.StatusCode, r.Body)
+		}
+		b.Set("role", models.RoleAdmin)
+		b.Set("name", "B's name")
+		before := rowText(t, e, "users", u.ID)
+		r := second.post(path, b)
+		if r.StatusCode != http.StatusConflict {
+			t.Fatalf("B's save of the same field: %d, want 409", r.StatusCode)
+		}
+		if after := rowText(t, e, "users", u.ID); after != before {
+			t.Errorf("the 409 stored something:\n%s\n%s", before, after)
+		}
+		doc := r.Doc(t)
+		rows := doc.Find(`[data-testid="conflict"] tbody tr`)
+		if rows.Length() != 1 || !strings.Contains(rows.Text(), "Role") || !strings.Contains(rows.Text(), models.RoleExecutive) || !strings.Contains(rows.Text(), models.RoleAdmin) {
+			t.Errorf("the conflict lists %d rows: %q; want just the role, with both values", rows.Length(), rows.Text())
+		}
+		if v := doc.Find(`#user-details input[name="email"]`).AttrOr("value", ""); v != "a.changed@portfolio.example" {
+			t.Errorf("the 409 form does not hold A's email: %q", v)
+		}
+		// Saving from the 409 page, as it suggests.
+		if r := second.post(path, scrapeForm(t, r, "#user-details form")); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("saving from the 409 page: %d\n%.600s", r.StatusCode, r.Body)
+		}
+		var got models.User
+		e.db.First(&got, u.ID)
+		if got.Role != models.RoleAdmin || got.Name != "B's name" || got.Email != "a.changed@portfolio.example" {
+			t.Errorf("after saving from the 409 page: role %q, name %q, email %q (A's email must stay)", got.Role, got.Name, got.Email)
+		}
+	})
 }
