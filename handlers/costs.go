@@ -20,12 +20,11 @@ const costMonthsPerPage = 24
 
 // costEngagement loads the engagement of a costs route.
 func (a *App) costEngagement(c echo.Context) (models.Engagement, error) {
-	var e models.Engagement
 	id, err := idParam(c, "id")
 	if err != nil {
-		return e, err
+		return models.Engagement{}, err
 	}
-	return e, a.db.WithContext(c.Request().Context()).First(&e, id).Error
+	return models.EngagementByID(c.Request().Context(), a.db, id)
 }
 
 // costRecords lists an engagement's monthly records with its figures. Route:
@@ -132,7 +131,7 @@ func (a *App) costFormProps(c echo.Context, e models.Engagement, current *models
 		Errors: map[string]string{}, MaxMonth: a.today().Format("2006-01")}
 	if current != nil {
 		var err error
-		if p.History, err = models.History(a.db.WithContext(c.Request().Context()), "cost", current.ID); err != nil {
+		if p.History, err = models.HistoryOf(c.Request().Context(), a.db, "cost", current.ID); err != nil {
 			return p, err
 		}
 	}
@@ -235,7 +234,8 @@ func (a *App) updateCost(c echo.Context) error {
 	mine := normalCostValues(readCostForm(c).CostValues)
 	return web.SaveEdit(c, mine, mine.Version, web.EditForm[pages.CostValues]{
 		Load: func() (pages.CostValues, int, error) {
-			err := a.db.WithContext(ctx).Where("id = ? AND engagement_id = ?", rec.ID, e.ID).First(&rec).Error
+			var err error
+			rec, err = models.CostRecordOf(ctx, a.db, e.ID, rec.ID)
 			return costValues(rec), rec.Version, err
 		},
 		Save: func(v pages.CostValues, version int) (map[string]string, error) {
@@ -313,7 +313,7 @@ func (a *App) loadCost(c echo.Context) (models.Engagement, models.CostRecord, er
 	if err != nil {
 		return e, rec, err
 	}
-	err = a.db.WithContext(c.Request().Context()).Where("id = ? AND engagement_id = ?", cid, e.ID).First(&rec).Error
+	rec, err = models.CostRecordOf(c.Request().Context(), a.db, e.ID, cid)
 	return e, rec, err
 }
 

@@ -2,14 +2,12 @@ package handlers
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"reflect"
 	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
-	"gorm.io/gorm"
 
 	"portfolio/models"
 	"portfolio/views/components"
@@ -41,7 +39,7 @@ func (a *App) importCosts(c echo.Context) error {
 
 // costImporter imports cost records for one request.
 type costImporter struct {
-	db     *gorm.DB
+	db     *models.DB
 	userID uint
 	admin  bool
 	today  models.Date
@@ -106,7 +104,6 @@ func (ci *costImporter) readMonth(v string) (models.Date, string) {
 // Prepare loads the engagements the file names, which of them the user manages,
 // and the months already recorded, in a few queries.
 func (ci *costImporter) Prepare(ctx context.Context, rows []csvRow) error {
-	db := ci.db.WithContext(ctx)
 	ci.engs, ci.managed, ci.existing, ci.seen = map[string]models.Engagement{}, map[uint]bool{}, map[string]models.CostRecord{}, map[string]int{}
 	codes, months := map[string]bool{}, map[string]bool{}
 	for _, r := range rows {
@@ -115,40 +112,37 @@ func (ci *costImporter) Prepare(ctx context.Context, rows []csvRow) error {
 			months[d.String()] = true
 		}
 	}
+	es, err := models.EngagementsByCode(ctx, ci.db, keys(codes))
+	if err != nil {
+		return err
+	}
 	var ids []uint
-	for _, chunk := range chunkStrings(codes) {
-		var es []models.Engagement
-		if err := db.Select("id, code, name, currency").Where("code IN ?", chunk).Find(&es).Error; err != nil {
-			return err
-		}
-		for _, e := range es {
-			ci.engs[e.Code] = e
-			ids = append(ids, e.ID)
-		}
+	for _, e := range es {
+		ci.engs[e.Code] = e
+		ids = append(ids, e.ID)
 	}
 	if len(ids) == 0 {
 		return nil
 	}
 	if !ci.admin {
-		var mine []uint
-		if err := db.Model(&models.Engagement{}).Where("id IN ? AND (manager_id = ? OR id IN (SELECT engagement_id FROM engagement_managers WHERE user_id = ?))",
-			ids, ci.userID, ci.userID).Pluck("id", &mine).Error; err != nil {
+		mine, err := models.ManagedAmong(ctx, ci.db, ci.userID, ids)
+		if err != nil {
 			return err
 		}
 		for _, id := range mine {
 			ci.managed[id] = true
 		}
 	}
-	for _, chunk := range chunkStrings(months) {
-		var recs []models.CostRecord
-		if err := db.Where("engagement_id IN ? AND month IN ?", ids, chunk).Find(&recs).Error; err != nil {
-			return err
-		}
-		for _, r := range recs {
-			ci.existing[costKey(r.EngagementID, r.Month)] = r
-		}
+	var ms []models.Date
+	for m := range months {
+		d, _ := models.ParseDate(m)
+		ms = append(ms, d)
 	}
-	return nil
+	recs, err := models.CostRecordsIn(ctx, ci.db, ids, ms)
+	for _, r := range recs {
+		ci.existing[costKey(r.EngagementID, r.Month)] = r
+	}
+	return err
 }
 
 // Check builds the month a row describes: the stored record with the cells the
@@ -267,13 +261,13 @@ func costFields(e models.Engagement) []importField[models.CostRecord] {
 }
 
 // Apply writes the months through models.ImportCosts, in the caller's transaction.
-func (ci *costImporter) Apply(ctx context.Context, tx *gorm.DB, rows []csvCheck[models.CostImportRow]) error {
+func (ci *costImporter) Apply(ctx context.Context, tx *models.DB, rows []csvCheck[models.CostImportRow]) error {
 	items := make([]models.CostImportRow, len(rows))
 	for i, r := range rows {
 		items[i] = r.Item
 	}
 	err := models.ImportCosts(ctx, tx, ci.write, items)
-	if errors.Is(err, models.ErrStale) || errors.Is(err, gorm.ErrDuplicatedKey) {
+	if models.IsConflict(err) || models.IsDuplicate(err) {
 		return fmt.Errorf("%w (a month was recorded or changed meanwhile)", errImportConflict)
 	}
 	return err

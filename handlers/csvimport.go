@@ -35,8 +35,8 @@ import (
 	"strings"
 
 	"github.com/labstack/echo/v4"
-	"gorm.io/gorm"
 
+	"portfolio/models"
 	"portfolio/views/components"
 	"portfolio/views/pages"
 	"portfolio/web"
@@ -143,7 +143,7 @@ type csvImporter[T any] interface {
 	Check(ctx context.Context, row csvRow) csvCheck[T]
 	// Apply writes the rows to create and update (never called when a row has
 	// errors) inside tx, with their history. An error rolls everything back.
-	Apply(ctx context.Context, tx *gorm.DB, rows []csvCheck[T]) error
+	Apply(ctx context.Context, tx *models.DB, rows []csvCheck[T]) error
 }
 
 // importPage describes an import's page around the generic machinery.
@@ -163,7 +163,7 @@ var errImportConflict = errors.New("the records changed while the file was being
 // errors); POST to page.Apply checks the carried file again and writes it whole
 // (303 back to the list with a flash), or writes nothing: 422 when a row is
 // invalid now, 409 when the records changed meanwhile.
-func runImport[T any](c echo.Context, db *gorm.DB, imp csvImporter[T], page importPage) error {
+func runImport[T any](c echo.Context, db *models.DB, imp csvImporter[T], page importPage) error {
 	props := pages.ImportProps{Chrome: web.Chrome(c, page.Title, ""), Title: page.Title, Intro: page.Intro,
 		Action: page.Action, Apply: page.Apply, Back: page.Back, BackLabel: page.BackLabel}
 	for _, col := range imp.Columns() {
@@ -205,7 +205,7 @@ func runImport[T any](c echo.Context, db *gorm.DB, imp csvImporter[T], page impo
 		}
 	}
 	ctx := c.Request().Context()
-	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return imp.Apply(ctx, tx, write) })
+	err := models.InTransaction(ctx, db, func(tx *models.DB) error { return imp.Apply(ctx, tx, write) })
 	if errors.Is(err, errImportConflict) {
 		preview.FileError = "Nothing was written: " + err.Error() + ". Check the file again to see the records as they are now."
 		return web.Render(c, http.StatusConflict, pages.ImportPage(props), nil)

@@ -137,28 +137,25 @@ func engagementValues(e models.Engagement, managers []models.User) pages.Engagem
 // engagementFormProps loads the choices of the form: vendors in use (and the
 // engagement's own, even if archived) and the users who may manage.
 func (a *App) engagementFormProps(c echo.Context, current *models.Engagement, v pages.EngagementValues) (pages.EngagementFormProps, error) {
-	db := a.db.WithContext(c.Request().Context())
+	ctx := c.Request().Context()
 	title := "New engagement"
 	if current != nil {
 		title = "Edit " + current.Name
 	}
 	p := pages.EngagementFormProps{Chrome: web.Chrome(c, title, "engagements"), Current: current, V: v, Errors: map[string]string{}}
-	q := db.Select("id, name").Order("name")
+	keep := uint(0)
 	if current != nil {
-		q = q.Where("NOT archived OR id = ?", current.VendorID)
-	} else {
-		q = q.Where("NOT archived")
+		keep = current.VendorID
 	}
-	if err := q.Find(&p.Vendors).Error; err != nil {
+	var err error
+	if p.Vendors, err = models.VendorChoices(ctx, a.db, keep, false); err != nil {
 		return p, err
 	}
-	if err := db.Select("id, name, role").Where("role IN ? AND NOT disabled", []string{models.RoleManager, models.RoleAdmin}).
-		Order("name").Find(&p.Users).Error; err != nil {
+	if p.Users, err = models.ManagerChoices(ctx, a.db); err != nil {
 		return p, err
 	}
 	if current != nil {
-		var err error
-		if p.History, err = models.History(db, "engagement", current.ID); err != nil {
+		if p.History, err = models.HistoryOf(ctx, a.db, "engagement", current.ID); err != nil {
 			return p, err
 		}
 	}
@@ -222,17 +219,16 @@ func (a *App) editEngagement(c echo.Context) error {
 }
 
 func (a *App) loadEngagementForEdit(c echo.Context) (models.Engagement, []models.User, error) {
-	var e models.Engagement
 	id, err := idParam(c, "id")
+	if err != nil {
+		return models.Engagement{}, nil, err
+	}
+	ctx := c.Request().Context()
+	e, err := models.EngagementByID(ctx, a.db, id)
 	if err != nil {
 		return e, nil, err
 	}
-	db := a.db.WithContext(c.Request().Context())
-	if err := db.First(&e, id).Error; err != nil {
-		return e, nil, err
-	}
-	var managers []models.User
-	err = db.Select("id, name").Where("id IN (SELECT user_id FROM engagement_managers WHERE engagement_id = ?)", id).Order("name").Find(&managers).Error
+	managers, err := models.EngagementManagers(ctx, a.db, id)
 	return e, managers, err
 }
 
@@ -351,22 +347,22 @@ func (a *App) engagementFieldText(c echo.Context, field, v string) string {
 
 // vendorName and userName name a record by its id as typed, for a conflict listing.
 func (a *App) vendorName(c echo.Context, id string) string {
-	if _, err := strconv.ParseUint(id, 10, 32); err != nil {
+	n, err := strconv.ParseUint(id, 10, 32)
+	if err != nil {
 		return id
 	}
-	var v models.Vendor
-	if a.db.WithContext(c.Request().Context()).Select("name").Where("id = ?", id).Limit(1).Find(&v); v.Name != "" {
+	if v, err := models.First[models.Vendor](c.Request().Context(), a.db, uint(n)); err == nil {
 		return v.Name
 	}
 	return id
 }
 
 func (a *App) userName(c echo.Context, id string) string {
-	if _, err := strconv.ParseUint(id, 10, 32); err != nil {
+	n, err := strconv.ParseUint(id, 10, 32)
+	if err != nil {
 		return id
 	}
-	var u models.User
-	if a.db.WithContext(c.Request().Context()).Select("name").Where("id = ?", id).Limit(1).Find(&u); u.Name != "" {
+	if u, err := models.First[models.User](c.Request().Context(), a.db, uint(n)); err == nil {
 		return u.Name
 	}
 	return id

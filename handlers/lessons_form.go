@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -8,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/labstack/echo/v4"
-	"gorm.io/gorm"
 
 	"portfolio/models"
 	"portfolio/views/components"
@@ -29,7 +29,7 @@ func readLessonForm(c echo.Context) lessonForm {
 // Validate parses the form into a lesson, looking up the engagement by its code
 // and the risk by its reference. A lesson of an engagement with no tower given
 // takes the engagement's tower, so that it shows on that tower's engagements.
-func (f lessonForm) Validate(db *gorm.DB, today models.Date) (models.Lesson, web.Checker, error) {
+func (f lessonForm) Validate(ctx context.Context, db *models.DB, today models.Date) (models.Lesson, web.Checker, error) {
 	ch := web.Checker{}
 	l := models.Lesson{
 		Title:        ch.Text("title", f.Title, true, 200),
@@ -48,12 +48,11 @@ func (f lessonForm) Validate(db *gorm.DB, today models.Date) (models.Lesson, web
 		l.Tower = ch.OneOf("tower", f.Tower, models.Towers)
 	}
 	if code := strings.TrimSpace(f.Engagement); code != "" {
-		var e models.Engagement
-		err := db.Select("id, tower").Where("LOWER(code) = ?", strings.ToLower(code)).Limit(1).Find(&e).Error
+		e, ok, err := models.EngagementByCodeFold(ctx, db, code)
 		switch {
 		case err != nil:
 			return l, ch, err
-		case e.ID == 0:
+		case !ok:
 			ch.Add("engagement", "No engagement has the code “"+code+"”.")
 		default:
 			l.EngagementID = &e.ID
@@ -63,12 +62,11 @@ func (f lessonForm) Validate(db *gorm.DB, today models.Date) (models.Lesson, web
 		}
 	}
 	if ref := strings.TrimSpace(f.Risk); ref != "" {
-		var r models.Risk
-		err := db.Select("id").Where("LOWER(ref) = ?", strings.ToLower(ref)).Limit(1).Find(&r).Error
+		r, ok, err := models.RiskByRef(ctx, db, ref)
 		switch {
 		case err != nil:
 			return l, ch, err
-		case r.ID == 0:
+		case !ok:
 			ch.Add("risk", "No risk has the reference “"+ref+"”.")
 		default:
 			l.RiskID = &r.ID
@@ -81,17 +79,17 @@ func (f lessonForm) Validate(db *gorm.DB, today models.Date) (models.Lesson, web
 func (a *App) lessonValues(c echo.Context, l models.Lesson) (pages.LessonValues, error) {
 	v := pages.LessonValues{Title: l.Title, WhatHappened: l.WhatHappened, Lesson: l.Lesson, Outcome: l.Outcome, Phase: l.Phase,
 		Category: l.Category, Tower: l.Tower, Tags: l.Tags, LearnedOn: l.LearnedOn.String(), Version: strconv.Itoa(l.Version)}
-	db := a.db.WithContext(c.Request().Context())
+	ctx := c.Request().Context()
 	if l.EngagementID != nil {
-		var e models.Engagement
-		if err := db.Select("id, code").First(&e, *l.EngagementID).Error; err != nil {
+		e, err := models.EngagementByID(ctx, a.db, *l.EngagementID)
+		if err != nil {
 			return v, err
 		}
 		v.Engagement = e.Code
 	}
 	if l.RiskID != nil {
-		var r models.Risk
-		if err := db.Select("id, ref").First(&r, *l.RiskID).Error; err != nil {
+		r, err := models.First[models.Risk](ctx, a.db, *l.RiskID)
+		if err != nil {
 			return v, err
 		}
 		v.Risk = r.Ref
@@ -120,11 +118,11 @@ func (a *App) renderLessonForm(c echo.Context, status int, p pages.LessonFormPro
 func (a *App) lessonNew(c echo.Context) error {
 	v := pages.LessonValues{LearnedOn: a.today().String()}
 	if id := uintQuery(c, "engagement"); id != 0 {
-		var e models.Engagement
-		if err := a.db.WithContext(c.Request().Context()).Select("id, code, phase").Limit(1).Find(&e, id).Error; err != nil {
+		e, ok, err := models.Find[models.Engagement](c.Request().Context(), a.db, id)
+		if err != nil {
 			return err
 		}
-		if e.ID != 0 {
+		if ok {
 			v.Engagement, v.Phase = e.Code, models.LessonPhaseOf(e.Phase)
 		}
 	}
@@ -136,7 +134,7 @@ func (a *App) lessonNew(c echo.Context) error {
 // 422 with the form (the #lesson-form partial for htmx).
 func (a *App) lessonCreate(c echo.Context) error {
 	f := readLessonForm(c)
-	l, ch, err := f.Validate(a.db.WithContext(c.Request().Context()), a.today())
+	l, ch, err := f.Validate(c.Request().Context(), a.db, a.today())
 	if err != nil {
 		return err
 	}
@@ -169,12 +167,11 @@ func canEditLesson(c echo.Context, l models.Lesson) bool {
 
 // pathLesson loads the lesson of the path's :id with its engagement and author.
 func (a *App) pathLesson(c echo.Context) (models.Lesson, error) {
-	var l models.Lesson
 	id, err := idParam(c, "id")
 	if err != nil {
-		return l, err
+		return models.Lesson{}, err
 	}
-	return l, a.db.WithContext(c.Request().Context()).Preload("Engagement").Preload("Author").First(&l, id).Error
+	return models.First[models.Lesson](c.Request().Context(), a.db, id, "Engagement", "Author")
 }
 
 // editableLesson loads the path's lesson and answers 403 unless the user may change it.
@@ -192,18 +189,18 @@ func (a *App) lessonShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	db := a.db.WithContext(c.Request().Context())
+	ctx := c.Request().Context()
 	p := pages.LessonProps{Chrome: web.Chrome(c, l.Title, "lessons"), L: l, CanEdit: canEditLesson(c, l)}
 	if l.RiskID != nil {
-		var r models.Risk
-		if err := db.Select("id, ref, title").Limit(1).Find(&r, *l.RiskID).Error; err != nil {
+		r, ok, err := models.Find[models.Risk](ctx, a.db, *l.RiskID)
+		if err != nil {
 			return err
 		}
-		if r.ID != 0 {
+		if ok {
 			p.Risk = &r
 		}
 	}
-	if p.History, err = models.History(db, models.EntityLesson, l.ID); err != nil {
+	if p.History, err = models.HistoryOf(ctx, a.db, models.EntityLesson, l.ID); err != nil {
 		return err
 	}
 	return web.Render(c, http.StatusOK, pages.LessonPage(p), nil)
@@ -245,7 +242,7 @@ func (a *App) lessonUpdate(c echo.Context) error {
 			return v, cur.Version, err
 		},
 		Save: func(v pages.LessonValues, version int) (map[string]string, error) {
-			l, ch, err := lessonForm{v}.Validate(a.db.WithContext(c.Request().Context()), a.today())
+			l, ch, err := lessonForm{v}.Validate(c.Request().Context(), a.db, a.today())
 			if err != nil || !ch.OK() {
 				return ch, err
 			}

@@ -129,7 +129,7 @@ func (a *App) pathMilestone(c echo.Context) (models.Milestone, models.Engagement
 func (a *App) milestoneFormProps(c echo.Context, m models.Milestone, e models.Engagement, v pages.MilestoneValues) (pages.MilestoneFormProps, error) {
 	p := pages.MilestoneFormProps{Chrome: web.Chrome(c, "Edit "+m.Name, "engagements"), E: e, Current: &m, V: v, Errors: map[string]string{}}
 	var err error
-	p.History, err = models.History(a.db.WithContext(c.Request().Context()), models.EntityMilestone, m.ID)
+	p.History, err = models.HistoryOf(c.Request().Context(), a.db, models.EntityMilestone, m.ID)
 	return p, err
 }
 
@@ -161,7 +161,8 @@ func (a *App) milestoneUpdate(c echo.Context) error {
 	var saved models.Milestone
 	return web.SaveEdit(c, mine, mine.Version, web.EditForm[pages.MilestoneValues]{
 		Load: func() (pages.MilestoneValues, int, error) {
-			err := a.db.WithContext(c.Request().Context()).First(&cur, cur.ID).Error
+			var err error
+			cur, err = models.First[models.Milestone](c.Request().Context(), a.db, cur.ID)
 			return milestoneValues(cur), cur.Version, err
 		},
 		Save: func(v pages.MilestoneValues, version int) (map[string]string, error) {

@@ -113,12 +113,12 @@ func (a *App) readinessUpdate(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	var it models.ReadinessItem
-	if err := a.db.WithContext(ctx).First(&it, id).Error; err != nil {
+	it, err := models.First[models.ReadinessItem](ctx, a.db, id)
+	if err != nil {
 		return err
 	}
-	var e models.Engagement
-	if err := a.db.WithContext(ctx).First(&e, it.EngagementID).Error; err != nil {
+	e, err := models.EngagementByID(ctx, a.db, it.EngagementID)
+	if err != nil {
 		return err
 	}
 	if err := a.authorizeEngagement(c, &e.ID); err != nil {
@@ -136,7 +136,8 @@ func (a *App) readinessUpdate(c echo.Context) error {
 	}
 	return web.SaveEdit(c, mine, mine.Version, web.EditForm[pages.ReadinessValues]{
 		Load: func() (pages.ReadinessValues, int, error) {
-			err := a.db.WithContext(ctx).First(&it, it.ID).Error
+			var err error
+			it, err = models.First[models.ReadinessItem](ctx, a.db, it.ID)
 			return pages.ReadinessItemValues(it), it.Version, err
 		},
 		Save: func(v pages.ReadinessValues, version int) (map[string]string, error) {

@@ -55,7 +55,7 @@ func (a *App) gateFormProps(c echo.Context, e models.Engagement, cur *models.Tra
 	}
 	p.Readiness = components.Pct(models.Readiness(items))
 	if cur != nil {
-		p.History, err = models.History(a.db.WithContext(ctx), models.EntityTransferGate, cur.ID)
+		p.History, err = models.HistoryOf(ctx, a.db, models.EntityTransferGate, cur.ID)
 	}
 	return p, err
 }
@@ -145,7 +145,8 @@ func (a *App) gateUpdate(c echo.Context) error {
 	mine := readGateForm(c).GateValues
 	return web.SaveEdit(c, mine, mine.Version, web.EditForm[pages.GateValues]{
 		Load: func() (pages.GateValues, int, error) {
-			err := a.db.WithContext(c.Request().Context()).First(&cur, cur.ID).Error
+			var err error
+			cur, err = models.First[models.TransferGate](c.Request().Context(), a.db, cur.ID)
 			return gateValues(cur), cur.Version, err
 		},
 		Save: func(v pages.GateValues, version int) (map[string]string, error) {

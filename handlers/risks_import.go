@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/labstack/echo/v4"
-	"gorm.io/gorm"
 
 	"portfolio/models"
 	"portfolio/views/pages"
@@ -41,7 +40,7 @@ func (a *App) importRisks(c echo.Context) error {
 
 // riskImporter imports risks for one request.
 type riskImporter struct {
-	db     *gorm.DB
+	db     *models.DB
 	act    models.RiskActor
 	rights pages.RiskRights
 
@@ -98,7 +97,6 @@ func (ri *riskImporter) Columns() []csvColumn {
 
 // Prepare loads the risks, engagements and users the file names, in a few queries.
 func (ri *riskImporter) Prepare(ctx context.Context, rows []csvRow) error {
-	db := ri.db.WithContext(ctx)
 	ri.existing, ri.engs, ri.users, ri.seen = map[string]models.Risk{}, map[string]models.Engagement{}, map[string]uint{}, map[string]int{}
 	ri.engNames, ri.ownerNames = map[uint]string{}, map[uint]string{}
 	refs, codes := map[string]bool{}, map[string]bool{}
@@ -110,32 +108,27 @@ func (ri *riskImporter) Prepare(ctx context.Context, rows []csvRow) error {
 			codes[v] = true
 		}
 	}
-	for _, chunk := range chunkStrings(refs) {
-		var rs []models.Risk
-		// The owner's name, for the dry run: a stored owner may be disabled, so not among the choices.
-		owner := func(q *gorm.DB) *gorm.DB { return q.Select("id", "name") }
-		if err := db.Preload("Engagement").Preload("Owner", owner).Where("ref IN ?", chunk).Find(&rs).Error; err != nil {
-			return err
+	// The owner's name, for the dry run: a stored owner may be disabled, so not among the choices.
+	rs, err := models.RisksByRef(ctx, ri.db, keys(refs))
+	if err != nil {
+		return err
+	}
+	for _, r := range rs {
+		ri.existing[r.Ref] = r
+		if r.Engagement != nil {
+			ri.engNames[r.Engagement.ID] = engagementLabel(*r.Engagement)
 		}
-		for _, r := range rs {
-			ri.existing[r.Ref] = r
-			if r.Engagement != nil {
-				ri.engNames[r.Engagement.ID] = engagementLabel(*r.Engagement)
-			}
-			if r.Owner != nil {
-				ri.ownerNames[r.Owner.ID] = r.Owner.Name
-			}
+		if r.Owner != nil {
+			ri.ownerNames[r.Owner.ID] = r.Owner.Name
 		}
 	}
-	for _, chunk := range chunkStrings(codes) {
-		var es []models.Engagement
-		if err := db.Select("id, code, name").Where("code IN ?", chunk).Find(&es).Error; err != nil {
-			return err
-		}
-		for _, e := range es {
-			ri.engs[e.Code] = e
-			ri.engNames[e.ID] = engagementLabel(e)
-		}
+	es, err := models.EngagementsByCode(ctx, ri.db, keys(codes))
+	if err != nil {
+		return err
+	}
+	for _, e := range es {
+		ri.engs[e.Code] = e
+		ri.engNames[e.ID] = engagementLabel(e)
 	}
 	us, err := models.RiskOwnerChoices(ctx, ri.db)
 	if err != nil {
@@ -153,16 +146,11 @@ func engagementLabel(e models.Engagement) string {
 	return e.Name + " (" + e.Code + ")"
 }
 
-func chunkStrings(set map[string]bool) [][]string {
-	var all []string
+// keys lists a set's members.
+func keys(set map[string]bool) []string {
+	out := make([]string, 0, len(set))
 	for k := range set {
-		all = append(all, k)
-	}
-	var out [][]string
-	for len(all) > 0 {
-		n := min(len(all), 500)
-		out = append(out, all[:n])
-		all = all[n:]
+		out = append(out, k)
 	}
 	return out
 }
@@ -392,7 +380,7 @@ func matchFold(v string, allowed []string) string {
 }
 
 // Apply writes the rows through models.ImportRisks, in the caller's transaction.
-func (ri *riskImporter) Apply(ctx context.Context, tx *gorm.DB, rows []csvCheck[*models.Risk]) error {
+func (ri *riskImporter) Apply(ctx context.Context, tx *models.DB, rows []csvCheck[*models.Risk]) error {
 	risks := make([]*models.Risk, len(rows))
 	for i, ch := range rows {
 		risks[i] = ch.Item

@@ -152,7 +152,7 @@ func (a *App) pathSLA(c echo.Context) (models.ServiceLevel, models.Engagement, e
 func (a *App) slaFormProps(c echo.Context, s models.ServiceLevel, e models.Engagement, v pages.SLAValues) (pages.SLAFormProps, error) {
 	p := pages.SLAFormProps{Chrome: web.Chrome(c, "Edit "+s.Name, "engagements"), E: e, Current: &s, V: v, Errors: map[string]string{}}
 	var err error
-	p.History, err = models.History(a.db.WithContext(c.Request().Context()), models.EntitySLA, s.ID)
+	p.History, err = models.HistoryOf(c.Request().Context(), a.db, models.EntitySLA, s.ID)
 	return p, err
 }
 
@@ -184,7 +184,8 @@ func (a *App) slaUpdate(c echo.Context) error {
 	var saved models.ServiceLevel
 	return web.SaveEdit(c, mine, mine.Version, web.EditForm[pages.SLAValues]{
 		Load: func() (pages.SLAValues, int, error) {
-			err := a.db.WithContext(c.Request().Context()).First(&cur, cur.ID).Error
+			var err error
+			cur, err = models.First[models.ServiceLevel](c.Request().Context(), a.db, cur.ID)
 			return slaValues(cur), cur.Version, err
 		},
 		Save: func(v pages.SLAValues, version int) (map[string]string, error) {

@@ -31,7 +31,7 @@ func (a *App) renderUserPage(c echo.Context, status int, p pages.UserPageProps) 
 	if p.Manages, err = models.ManagedEngagements(ctx, a.db, p.U.ID); err != nil {
 		return err
 	}
-	if p.History, err = models.History(a.db.WithContext(ctx), "user", p.U.ID); err != nil {
+	if p.History, err = models.HistoryOf(ctx, a.db, "user", p.U.ID); err != nil {
 		return err
 	}
 	if p.Shown == "" {

@@ -78,7 +78,7 @@ func (a *App) vendorFormProps(c echo.Context, current *models.Vendor, v pages.Ve
 	p := pages.VendorFormProps{Chrome: web.Chrome(c, title, "vendors"), Current: current, V: v, Errors: map[string]string{}}
 	if current != nil {
 		var err error
-		if p.History, err = models.History(a.db.WithContext(c.Request().Context()), "vendor", current.ID); err != nil {
+		if p.History, err = models.HistoryOf(c.Request().Context(), a.db, "vendor", current.ID); err != nil {
 			return p, err
 		}
 	}
@@ -123,12 +123,11 @@ func (a *App) createVendor(c echo.Context) error {
 }
 
 func (a *App) loadVendor(c echo.Context) (models.Vendor, error) {
-	var v models.Vendor
 	id, err := idParam(c, "id")
 	if err != nil {
-		return v, err
+		return models.Vendor{}, err
 	}
-	return v, a.db.WithContext(c.Request().Context()).First(&v, id).Error
+	return models.First[models.Vendor](c.Request().Context(), a.db, id)
 }
 
 // editVendor shows a vendor's form with its history. Route: vendors.edit.

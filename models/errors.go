@@ -4,6 +4,8 @@ import (
 	"errors"
 	"sort"
 	"strings"
+
+	"gorm.io/gorm"
 )
 
 // The error vocabulary of the domain: what a read or a write can refuse, in
@@ -35,3 +37,7 @@ func IsConflict(err error) bool {
 	var recorded *MonthRecordedError
 	return errors.Is(err, ErrStale) || errors.Is(err, ErrQuarterPublished) || errors.As(err, &recorded)
 }
+
+// IsDuplicate reports a write refused by a unique index: someone else
+// stored the same key first.
+func IsDuplicate(err error) bool { return errors.Is(err, gorm.ErrDuplicatedKey) }

@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"strings"
 
 	"gorm.io/gorm"
 )
@@ -193,4 +194,49 @@ func EachEngagement(ctx context.Context, db *gorm.DB, f EngagementFilter, fn fun
 		Joins("LEFT JOIN users m ON m.id = engagements.manager_id").
 		Select(`engagements.*, "Vendor".name AS vendor_name, m.name AS manager_name`).Order("engagements.code")
 	return EachRow(q, fn)
+}
+
+// CostRecordOf reads one of an engagement's cost records (not found, a 404,
+// when the id is another engagement's).
+func CostRecordOf(ctx context.Context, db *gorm.DB, engagementID, id uint) (CostRecord, error) {
+	var r CostRecord
+	err := db.WithContext(ctx).Where("id = ? AND engagement_id = ?", id, engagementID).First(&r).Error
+	return r, err
+}
+
+// ManagerChoices lists the enabled users who may manage an engagement
+// (managers and admins), by name.
+func ManagerChoices(ctx context.Context, db *gorm.DB) ([]User, error) {
+	var out []User
+	err := db.WithContext(ctx).Select("id, name, role").Where("role IN ? AND NOT disabled", []string{RoleManager, RoleAdmin}).
+		Order("name").Find(&out).Error
+	return out, err
+}
+
+// EngagementManagers lists an engagement's further managers (beyond its lead), by name.
+func EngagementManagers(ctx context.Context, db *gorm.DB, engagementID uint) ([]User, error) {
+	var out []User
+	err := db.WithContext(ctx).Select("id, name").Where("id IN (SELECT user_id FROM engagement_managers WHERE engagement_id = ?)", engagementID).
+		Order("name").Find(&out).Error
+	return out, err
+}
+
+// EngagementByCodeFold finds an engagement by its code in any case (ok false
+// when none has it).
+func EngagementByCodeFold(ctx context.Context, db *gorm.DB, code string) (e Engagement, ok bool, err error) {
+	err = db.WithContext(ctx).Select("id, code, name, tower, phase").Where("LOWER(code) = ?", strings.ToLower(code)).Limit(1).Find(&e).Error
+	return e, e.ID != 0, err
+}
+
+// RiskByRef finds a risk's id, reference and title by its reference in any
+// case (ok false when none has it).
+func RiskByRef(ctx context.Context, db *gorm.DB, ref string) (r Risk, ok bool, err error) {
+	err = db.WithContext(ctx).Select("id, ref, title").Where("LOWER(ref) = ?", strings.ToLower(ref)).Limit(1).Find(&r).Error
+	return r, r.ID != 0, err
+}
+
+// Find reads the record of type T with id, if there is one (ok false when not).
+func Find[T any](ctx context.Context, db *gorm.DB, id uint) (r T, ok bool, err error) {
+	res := db.WithContext(ctx).Limit(1).Find(&r, id)
+	return r, res.RowsAffected > 0, res.Error
 }
