@@ -245,7 +245,7 @@ func (a *App) updateCost(c echo.Context) error {
 			if !ch.OK() {
 				return ch, nil
 			}
-			_, err := models.SaveCost(ctx, a.db, models.CostWrite{Settings: s, Today: today, UserID: userID(c)}, in, version)
+			_, err := models.SaveCost(ctx, a.db, models.Actor{Settings: s, Today: today, UserID: userID(c)}, in, version)
 			return nil, err
 		},
 		Render: func(status int, st web.EditState[pages.CostValues]) error {
@@ -330,7 +330,7 @@ func (a *App) saveCost(c echo.Context, e models.Engagement) error {
 		if err != nil {
 			return err
 		}
-		w := models.CostWrite{Settings: s, Today: today, UserID: userID(c)}
+		w := models.Actor{Settings: s, Today: today, UserID: userID(c)}
 		rec, err := models.SaveCost(c.Request().Context(), a.db, w, in, 0)
 		switch {
 		case err == nil:

@@ -28,7 +28,7 @@ func (a *App) importCosts(c echo.Context) error {
 		return err
 	}
 	imp := &costImporter{db: a.db, userID: u.ID, admin: u.Role == models.RoleAdmin, today: a.today(),
-		write: models.CostWrite{Settings: s, Today: a.today(), UserID: userID(c)}}
+		write: models.Actor{Settings: s, Today: a.today(), UserID: userID(c)}}
 	return runImport(c, a.db, imp, importPage{
 		Title: "Import cost records",
 		Intro: "Upload a CSV in the cost-record export's format: one row per engagement (by code) and month, amounts as decimals in the engagement's currency (1234.56, or 1234,56 in a file separated by semicolons). " +
@@ -43,7 +43,7 @@ type costImporter struct {
 	userID uint
 	admin  bool
 	today  models.Date
-	write  models.CostWrite
+	write  models.Actor
 
 	engs     map[string]models.Engagement // by code
 	managed  map[uint]bool                // engagements the (manager) user may edit

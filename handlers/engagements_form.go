@@ -369,7 +369,7 @@ func (a *App) userName(c echo.Context, id string) string {
 }
 
 // engagementWrite gathers what an engagement write needs: settings, today and the user.
-func (a *App) engagementWrite(c echo.Context) (models.EngagementWrite, error) {
+func (a *App) engagementWrite(c echo.Context) (models.Actor, error) {
 	s, err := a.settings(c)
-	return models.EngagementWrite{Settings: s, Today: a.today(), UserID: userID(c)}, err
+	return models.Actor{Settings: s, Today: a.today(), UserID: userID(c)}, err
 }

@@ -54,7 +54,7 @@ func (a *App) engagementLifecycle(c echo.Context) error {
 // whole page without htmx) with 422 for a broken rule or 409 when the
 // engagement changed since the form was loaded, the user's choice kept.
 func (a *App) lifecycleWrite(c echo.Context, v pages.LifecycleValues, ch web.Checker, done string,
-	write func(w models.EngagementWrite, id uint, version int) error) error {
+	write func(w models.Actor, id uint, version int) error) error {
 	p, err := a.lifecycleProps(c)
 	if err != nil {
 		return err
@@ -93,7 +93,7 @@ func (a *App) moveEngagement(c echo.Context) error {
 	ch := web.Checker{}
 	to := ch.Text("to", v.To, true, 40)
 	on := ch.Date("on", v.On, true)
-	return a.lifecycleWrite(c, v, ch, "Moved to "+to+".", func(w models.EngagementWrite, id uint, version int) error {
+	return a.lifecycleWrite(c, v, ch, "Moved to "+to+".", func(w models.Actor, id uint, version int) error {
 		return models.MovePhase(c.Request().Context(), a.db, w, id, version, to, on)
 	})
 }
@@ -103,7 +103,7 @@ func (a *App) closeEngagement(c echo.Context) error {
 	v := pages.LifecycleValues{CloseOn: c.FormValue("close_on"), Version: c.FormValue("version"), On: a.today().String()}
 	ch := web.Checker{}
 	on := ch.Date("close_on", v.CloseOn, true)
-	return a.lifecycleWrite(c, v, ch, "Engagement closed; it stays in the lists and past quarters.", func(w models.EngagementWrite, id uint, version int) error {
+	return a.lifecycleWrite(c, v, ch, "Engagement closed; it stays in the lists and past quarters.", func(w models.Actor, id uint, version int) error {
 		err := models.CloseEngagement(c.Request().Context(), a.db, w, id, version, on)
 		if re, ok := models.IsRuleError(err); ok && re.Field == "on" {
 			re.Field = "close_on"
@@ -115,7 +115,7 @@ func (a *App) closeEngagement(c echo.Context) error {
 // reopenEngagement undoes a closure. Route: engagements.reopen.
 func (a *App) reopenEngagement(c echo.Context) error {
 	v := pages.LifecycleValues{Version: c.FormValue("version"), On: a.today().String(), CloseOn: a.today().String()}
-	return a.lifecycleWrite(c, v, web.Checker{}, "Engagement reopened.", func(w models.EngagementWrite, id uint, version int) error {
+	return a.lifecycleWrite(c, v, web.Checker{}, "Engagement reopened.", func(w models.Actor, id uint, version int) error {
 		return models.ReopenEngagement(c.Request().Context(), a.db, w, id, version)
 	})
 }

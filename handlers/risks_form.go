@@ -201,9 +201,9 @@ func (a *App) createRisk(c echo.Context) error {
 }
 
 // riskActor is the signed-in user changing the register now.
-func (a *App) riskActor(c echo.Context) (models.RiskActor, error) {
+func (a *App) riskActor(c echo.Context) (models.Actor, error) {
 	s, err := a.settings(c)
-	return models.RiskActor{UserID: userID(c), At: a.Now().UTC(), Settings: s}, err
+	return models.Actor{UserID: userID(c), At: a.Now().UTC(), Settings: s}, err
 }
 
 // loadRisk reads a risk with its engagement and owner, or 404.

@@ -41,7 +41,7 @@ func (a *App) importRisks(c echo.Context) error {
 // riskImporter imports risks for one request.
 type riskImporter struct {
 	db     *models.DB
-	act    models.RiskActor
+	act    models.Actor
 	rights pages.RiskRights
 
 	existing   map[string]models.Risk       // by ref, the risks the file names

@@ -14,9 +14,9 @@ import (
 // handlers share.
 
 // deliveryWrite is who writes, when, and the settings the health refresh judges by.
-func (a *App) deliveryWrite(c echo.Context) (models.DeliveryWrite, error) {
+func (a *App) deliveryWrite(c echo.Context) (models.Actor, error) {
 	s, err := a.settings(c)
-	return models.DeliveryWrite{Settings: s, Today: a.today(), UserID: userID(c), At: a.Server.Now()}, err
+	return models.Actor{Settings: s, Today: a.today(), UserID: userID(c), At: a.Server.Now()}, err
 }
 
 // engagementFromPath loads the engagement named by the path's :id (404 when absent).

@@ -119,7 +119,7 @@ func TestAggregatesFollowEveryWriter(t *testing.T) {
 			}
 
 			// Cost records: a new month, an edit that moves it to the other savings type, an import.
-			cw := models.CostWrite{Settings: f.s, Today: f.today, UserID: &f.manager}
+			cw := models.Actor{Settings: f.s, Today: f.today, UserID: &f.manager}
 			month := f.today.MonthStart() // the demo records every month before this one
 			rec, err := models.SaveCost(ctx, db, cw, models.CostRecord{EngagementID: f.ito.ID, Month: month,
 				Baseline: 500_000, VendorFees: 300_000, Retained: 40_000, OneOff: 10_000, Credits: 2_000, PlannedSavings: 90_000, SavingsType: models.SavingsHard}, 0)
@@ -161,7 +161,7 @@ func TestAggregatesFollowEveryWriter(t *testing.T) {
 			if sla.Direction != models.HigherIsBetter {
 				good, bad = bad, good
 			}
-			dw := models.DeliveryWrite{Settings: f.s, Today: f.today, UserID: &f.manager}
+			dw := models.Actor{Settings: f.s, Today: f.today, UserID: &f.manager}
 			if _, err := models.RecordSLAMonth(ctx, db, dw, f.ito.ID, month, []models.SLAResult{{SLAID: sla.ID, Actual: good}}); err != nil {
 				t.Fatal(err)
 			}
@@ -176,7 +176,7 @@ func TestAggregatesFollowEveryWriter(t *testing.T) {
 			noDrift(t, db, "an SLA result changed from met to missed")
 
 			// Risks: create, edit the levels, the quick actions, an import.
-			act := models.RiskActor{UserID: &f.manager, At: dbtest.Now(), Settings: f.s}
+			act := models.Actor{UserID: &f.manager, At: dbtest.Now(), Settings: f.s}
 			r := &models.Risk{EngagementID: &f.ito.ID, Title: "Aggregates", Category: models.RiskCategories[0],
 				InherentLikelihood: 4, InherentImpact: 5, ResidualLikelihood: 3, ResidualImpact: 4, Response: "reduce", Status: models.StatusOpen}
 			if err := models.CreateRisk(ctx, db, act, r); err != nil {
@@ -219,7 +219,7 @@ func TestAggregatesFollowEveryWriter(t *testing.T) {
 			noDrift(t, db, "a risk import")
 
 			// Engagements: create, edit, move, close, reopen.
-			ew := models.EngagementWrite{Settings: f.s, Today: f.today, UserID: &f.admin}
+			ew := models.Actor{Settings: f.s, Today: f.today, UserID: &f.admin}
 			e := &models.Engagement{Code: "AGG-1", Name: "Aggregates", Model: models.ModelBOT, Tower: models.Towers[0], VendorID: f.vendor,
 				Phase: "Build", Currency: "GBP", ContractValue: 7_000_000, StartDate: f.today, PlannedTransfer: f.today.AddDays(40)}
 			if err := models.CreateEngagement(ctx, db, ew, e, nil); err != nil {
@@ -321,8 +321,8 @@ func TestAggregatesUnderConcurrentWriters(t *testing.T) {
 				go func() {
 					defer wg.Done()
 					e := engs[w%len(engs)]
-					cw := models.CostWrite{Settings: f.s, Today: f.today, UserID: &f.manager}
-					act := models.RiskActor{UserID: &f.manager, At: dbtest.Now(), Settings: f.s}
+					cw := models.Actor{Settings: f.s, Today: f.today, UserID: &f.manager}
+					act := models.Actor{UserID: &f.manager, At: dbtest.Now(), Settings: f.s}
 					for i := range each {
 						// Same months for every writer, a year ahead of the demo's: they all add to the same rows of cost_month_totals.
 						month := models.D(f.today.Year()+1, f.today.Month()+time.Month(i%3), 1)
@@ -359,7 +359,7 @@ func TestAggregatesUnderConcurrentWriters(t *testing.T) {
 			wg.Add(2)
 			go func() {
 				defer wg.Done()
-				ew := models.EngagementWrite{Settings: f.s, Today: f.today, UserID: &f.admin}
+				ew := models.Actor{Settings: f.s, Today: f.today, UserID: &f.admin}
 				for i := range 6 {
 					var e models.Engagement
 					if err := f.db.First(&e, engs[1].ID).Error; err != nil {

@@ -11,13 +11,13 @@ var milestoneFields = []string{"Phase", "Name", "IsKey", "Planned", "Forecast", 
 
 // CreateMilestone stores a new milestone with its history and refreshes the
 // engagement's health (a late key milestone turns it red).
-func CreateMilestone(ctx context.Context, db *gorm.DB, w DeliveryWrite, m *Milestone) error {
+func CreateMilestone(ctx context.Context, db *gorm.DB, w Actor, m *Milestone) error {
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Select("id").First(&Engagement{}, m.EngagementID).Error; err != nil {
 			return err
 		}
 		m.ID, m.Version, m.Engagement = 0, 1, nil
-		m.CreatedAt, m.UpdatedAt = w.at(tx), w.at(tx)
+		m.CreatedAt, m.UpdatedAt = w.stamp(tx), w.stamp(tx)
 		if err := createTracked(tx, w, EntityMilestone, m, func() uint { return m.ID }, nil, milestoneFields...); err != nil {
 			return err
 		}
@@ -26,7 +26,7 @@ func CreateMilestone(ctx context.Context, db *gorm.DB, w DeliveryWrite, m *Miles
 }
 
 // UpdateMilestone edits a milestone if it is still at version (ErrStale otherwise).
-func UpdateMilestone(ctx context.Context, db *gorm.DB, w DeliveryWrite, id uint, version int, next Milestone) (Milestone, error) {
+func UpdateMilestone(ctx context.Context, db *gorm.DB, w Actor, id uint, version int, next Milestone) (Milestone, error) {
 	var old Milestone
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var err error

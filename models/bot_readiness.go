@@ -52,7 +52,7 @@ func requireBOT(tx *gorm.DB, engagementID uint) error {
 // CreateDefaultChecklist gives a BOT engagement that has no checklist the
 // default areas and weights (ReadinessAreas), all not started, with history,
 // and refreshes its health (readiness feeds the transfer gate rule).
-func CreateDefaultChecklist(ctx context.Context, db *gorm.DB, w DeliveryWrite, engagementID uint) ([]ReadinessItem, error) {
+func CreateDefaultChecklist(ctx context.Context, db *gorm.DB, w Actor, engagementID uint) ([]ReadinessItem, error) {
 	var items []ReadinessItem
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := requireBOT(tx, engagementID); err != nil {
@@ -68,7 +68,7 @@ func CreateDefaultChecklist(ctx context.Context, db *gorm.DB, w DeliveryWrite, e
 		items = make([]ReadinessItem, len(ReadinessAreas))
 		for i, a := range ReadinessAreas {
 			items[i] = ReadinessItem{EngagementID: engagementID, Area: a.Area, Weight: a.Weight, Status: ReadinessNotStarted,
-				Version: 1, CreatedAt: w.at(tx), UpdatedAt: w.at(tx)}
+				Version: 1, CreatedAt: w.stamp(tx), UpdatedAt: w.stamp(tx)}
 			it := &items[i]
 			if err := createTracked(tx, w, EntityReadinessItem, it, func() uint { return it.ID }, prettyReadiness, readinessFields...); err != nil {
 				return err
@@ -81,7 +81,7 @@ func CreateDefaultChecklist(ctx context.Context, db *gorm.DB, w DeliveryWrite, e
 
 // UpdateReadinessItem edits a checklist item (weight, status, owner, evidence) if
 // it is still at version, and refreshes the engagement's health.
-func UpdateReadinessItem(ctx context.Context, db *gorm.DB, w DeliveryWrite, id uint, version int, next ReadinessItem) (ReadinessItem, error) {
+func UpdateReadinessItem(ctx context.Context, db *gorm.DB, w Actor, id uint, version int, next ReadinessItem) (ReadinessItem, error) {
 	var old ReadinessItem
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var err error
@@ -100,19 +100,19 @@ func ListReadiness(ctx context.Context, db *gorm.DB, engagementID uint) ([]Readi
 }
 
 // CreateGate records a go/no-go decision on a BOT engagement's transfer.
-func CreateGate(ctx context.Context, db *gorm.DB, w DeliveryWrite, g *TransferGate) error {
+func CreateGate(ctx context.Context, db *gorm.DB, w Actor, g *TransferGate) error {
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := requireBOT(tx, g.EngagementID); err != nil {
 			return err
 		}
 		g.ID, g.Version = 0, 1
-		g.CreatedAt, g.UpdatedAt = w.at(tx), w.at(tx)
+		g.CreatedAt, g.UpdatedAt = w.stamp(tx), w.stamp(tx)
 		return createTracked(tx, w, EntityTransferGate, g, func() uint { return g.ID }, nil, gateFields...)
 	})
 }
 
 // UpdateGate corrects a gate record if it is still at version (ErrStale otherwise).
-func UpdateGate(ctx context.Context, db *gorm.DB, w DeliveryWrite, id uint, version int, next TransferGate) (TransferGate, error) {
+func UpdateGate(ctx context.Context, db *gorm.DB, w Actor, id uint, version int, next TransferGate) (TransferGate, error) {
 	var old TransferGate
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var err error

@@ -18,7 +18,7 @@ type CostImportRow struct {
 // update whose record moved on since the check returns ErrStale; a new month
 // that someone recorded meanwhile returns gorm.ErrDuplicatedKey: either way the
 // caller rolls the whole file back.
-func ImportCosts(ctx context.Context, tx *gorm.DB, w CostWrite, rows []CostImportRow) error {
+func ImportCosts(ctx context.Context, tx *gorm.DB, w Actor, rows []CostImportRow) error {
 	tx = tx.WithContext(ctx)
 	now := NowOf(tx)
 	touched := map[uint]bool{}

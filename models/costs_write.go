@@ -22,12 +22,6 @@ func SavingsTypeLabel(t string) string {
 	return "Hard savings"
 }
 
-// CostWrite is one write of a month's costs: who makes it, and what the health refresh needs.
-type CostWrite struct {
-	Settings Settings
-	Today    Date
-	UserID   *uint
-}
 
 // MonthRecordedError is a new month's record for a month the engagement has
 // recorded already: the stored record stays as it is, and is edited through
@@ -48,7 +42,7 @@ func (e *MonthRecordedError) Error() string {
 // overwrites). With in.ID set it edits that record if it is still at version
 // (ErrStale otherwise). The engagement's health is refreshed in the same
 // transaction, since savings against plan feed it.
-func SaveCost(ctx context.Context, db *gorm.DB, w CostWrite, in CostRecord, version int) (CostRecord, error) {
+func SaveCost(ctx context.Context, db *gorm.DB, w Actor, in CostRecord, version int) (CostRecord, error) {
 	in.Month = in.Month.MonthStart()
 	rec, err := saveCostOnce(ctx, db, w, in, version)
 	if errors.Is(err, gorm.ErrDuplicatedKey) && in.ID == 0 {
@@ -61,7 +55,7 @@ func SaveCost(ctx context.Context, db *gorm.DB, w CostWrite, in CostRecord, vers
 	return rec, err
 }
 
-func saveCostOnce(ctx context.Context, db *gorm.DB, w CostWrite, in CostRecord, version int) (CostRecord, error) {
+func saveCostOnce(ctx context.Context, db *gorm.DB, w Actor, in CostRecord, version int) (CostRecord, error) {
 	var out CostRecord
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var e Engagement

@@ -20,7 +20,7 @@ func TestConcurrentRiskWritersAndReaders(t *testing.T) {
 		t.Run(kind, func(t *testing.T) {
 			db := dbtest.Demo(t, kind)
 			ctx := context.Background()
-			act := models.RiskActor{At: dbtest.Now(), Settings: models.DefaultSettings()}
+			act := models.Actor{At: dbtest.Now(), Settings: models.DefaultSettings()}
 			var risks []models.Risk
 			db.Where("status IN ?", []string{models.StatusOpen, models.StatusMitigating}).Order("id").Limit(8).Find(&risks)
 			if len(risks) < 8 {

@@ -45,13 +45,6 @@ func NextPhase(model, phase string) string {
 	return ""
 }
 
-// EngagementWrite is one write to an engagement: who makes it, and what the
-// health refresh needs.
-type EngagementWrite struct {
-	Settings Settings
-	Today    Date
-	UserID   *uint
-}
 
 // checkEngagementRules enforces what a form alone cannot: a unique code, a
 // vendor that is not archived, a lead manager who may manage, and managers that exist.
@@ -141,7 +134,7 @@ func seedReadiness(tx *gorm.DB, engagementID uint) error {
 
 // CreateEngagement stores a new engagement with its further managers and its
 // creation in the history; a BOT programme starts with the default transfer checklist.
-func CreateEngagement(ctx context.Context, db *gorm.DB, w EngagementWrite, e *Engagement, managers []uint) error {
+func CreateEngagement(ctx context.Context, db *gorm.DB, w Actor, e *Engagement, managers []uint) error {
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := checkEngagementRules(tx, e, managers); err != nil {
 			return err
@@ -181,7 +174,7 @@ func CreateEngagement(ctx context.Context, db *gorm.DB, w EngagementWrite, e *En
 // UpdateEngagement writes an administrator's edit if the engagement is still at
 // version; ErrStale when someone saved first. The phase moves only through
 // MovePhase, so that every move is dated; the currency is fixed once costs are recorded.
-func UpdateEngagement(ctx context.Context, db *gorm.DB, w EngagementWrite, id uint, version int, in Engagement, managers []uint) error {
+func UpdateEngagement(ctx context.Context, db *gorm.DB, w Actor, id uint, version int, in Engagement, managers []uint) error {
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var old Engagement
 		if err := lockEngagement(tx, &old, id); err != nil {
@@ -260,7 +253,7 @@ func UpdateEngagement(ctx context.Context, db *gorm.DB, w EngagementWrite, id ui
 // version: a phase_changes row and history rows record it. A BOT programme
 // moved to Transferred gets its actual transfer date (and loses it if moved
 // back); an ITO contract moved to Ended is closed on that date.
-func MovePhase(ctx context.Context, db *gorm.DB, w EngagementWrite, id uint, version int, to string, on Date) error {
+func MovePhase(ctx context.Context, db *gorm.DB, w Actor, id uint, version int, to string, on Date) error {
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var old Engagement
 		if err := lockEngagement(tx, &old, id); err != nil {
@@ -312,7 +305,7 @@ func checkMoveDate(tx *gorm.DB, id uint, on, today Date) error {
 
 // recordMove writes a phase/closure change: the versioned update, its history
 // rows, a phase_changes row when the phase moved, and the refreshed health.
-func recordMove(ctx context.Context, tx *gorm.DB, w EngagementWrite, old, next Engagement, on Date, action string) error {
+func recordMove(ctx context.Context, tx *gorm.DB, w Actor, old, next Engagement, on Date, action string) error {
 	fields := []string{"Phase", "ActualTransfer", "ClosedOn"}
 	cols := map[string]any{}
 	for _, f := range fields {
@@ -343,7 +336,7 @@ func recordMove(ctx context.Context, tx *gorm.DB, w EngagementWrite, old, next E
 // refreshThenTotals refreshes an engagement's health after a write to it and
 // applies the write's aggregate deltas together with the change of colour, in
 // one ordered pass (aggregates.go).
-func refreshThenTotals(ctx context.Context, tx *gorm.DB, w EngagementWrite, totals *aggDeltas, id uint) error {
+func refreshThenTotals(ctx context.Context, tx *gorm.DB, w Actor, totals *aggDeltas, id uint) error {
 	if err := refreshHealth(ctx, tx, w.Settings, w.Today, totals, id); err != nil {
 		return err
 	}
@@ -353,7 +346,7 @@ func refreshThenTotals(ctx context.Context, tx *gorm.DB, w EngagementWrite, tota
 // CloseEngagement closes an engagement on a date at version. An ITO contract
 // moves to Ended; a BOT programme keeps its phase (transferred, or stopped
 // early). It stays in every list, past quarter and history.
-func CloseEngagement(ctx context.Context, db *gorm.DB, w EngagementWrite, id uint, version int, on Date) error {
+func CloseEngagement(ctx context.Context, db *gorm.DB, w Actor, id uint, version int, on Date) error {
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var old Engagement
 		if err := lockEngagement(tx, &old, id); err != nil {
@@ -379,7 +372,7 @@ func CloseEngagement(ctx context.Context, db *gorm.DB, w EngagementWrite, id uin
 
 // ReopenEngagement undoes a closure at version: an ended ITO contract goes back
 // to the phase it ended from (dated today), a BOT programme keeps its phase.
-func ReopenEngagement(ctx context.Context, db *gorm.DB, w EngagementWrite, id uint, version int) error {
+func ReopenEngagement(ctx context.Context, db *gorm.DB, w Actor, id uint, version int) error {
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var old Engagement
 		if err := lockEngagement(tx, &old, id); err != nil {

@@ -89,7 +89,7 @@ func TestRiskWritesKeepHealthExact(t *testing.T) {
 			f := newAggFixture(t, kind)
 			ctx := context.Background()
 			db := f.db
-			act := models.RiskActor{UserID: &f.manager, At: dbtest.Now(), Settings: f.s}
+			act := models.Actor{UserID: &f.manager, At: dbtest.Now(), Settings: f.s}
 			healthExact(t, db, f.s, f.today, "the demo seed")
 			var rs []models.Risk
 			if err := db.Where("status IN ? AND engagement_id IS NOT NULL", []string{models.StatusOpen, models.StatusMitigating}).
@@ -149,7 +149,7 @@ func TestConcurrentRiskWritersKeepHealthExact(t *testing.T) {
 		t.Run(kind, func(t *testing.T) {
 			f := newAggFixture(t, kind)
 			ctx := context.Background()
-			act := models.RiskActor{UserID: &f.manager, At: dbtest.Now(), Settings: f.s}
+			act := models.Actor{UserID: &f.manager, At: dbtest.Now(), Settings: f.s}
 			var rs []models.Risk
 			if err := f.db.Where("engagement_id = ? AND status <> ?", f.ito.ID, models.StatusClosed).Order("id").Find(&rs).Error; err != nil || len(rs) < 2 {
 				t.Fatalf("risks of %s: %d, %v", f.ito.Code, len(rs), err)

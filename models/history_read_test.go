@@ -19,7 +19,7 @@ func TestHistoryIsReadable(t *testing.T) {
 		db.Where("role = ?", models.RoleManager).Order("id").Limit(2).Find(&users)
 		var e models.Engagement
 		db.Where("closed_on IS NULL").Order("id").First(&e)
-		act := models.RiskActor{At: dbtest.Now(), Settings: s}
+		act := models.Actor{At: dbtest.Now(), Settings: s}
 		r := models.Risk{EngagementID: &e.ID, Title: "Readable history", Category: models.RiskCategories[0], InherentLikelihood: 3, InherentImpact: 3,
 			ResidualLikelihood: 2, ResidualImpact: 2, Response: "reduce", Status: models.StatusOpen, OwnerID: &users[0].ID}
 		if err := models.CreateRisk(ctx, db, act, &r); err != nil {

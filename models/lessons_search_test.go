@@ -10,7 +10,7 @@ import (
 	"portfolio/models/dbtest"
 )
 
-func addLessons(t *testing.T, db *gorm.DB, w models.DeliveryWrite, ls ...models.Lesson) []models.Lesson {
+func addLessons(t *testing.T, db *gorm.DB, w models.Actor, ls ...models.Lesson) []models.Lesson {
 	t.Helper()
 	for i := range ls {
 		if ls[i].LearnedOn.IsZero() {

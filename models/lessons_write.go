@@ -27,17 +27,17 @@ func NormaliseTags(s string) string {
 }
 
 // CreateLesson adds a lesson to the library with the history of its creation.
-func CreateLesson(ctx context.Context, db *gorm.DB, w DeliveryWrite, l *Lesson) error {
+func CreateLesson(ctx context.Context, db *gorm.DB, w Actor, l *Lesson) error {
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		l.ID, l.Version, l.Archived, l.AuthorID = 0, 1, false, w.UserID
 		l.Engagement, l.Author = nil, nil
-		l.CreatedAt, l.UpdatedAt = w.at(tx), w.at(tx)
+		l.CreatedAt, l.UpdatedAt = w.stamp(tx), w.stamp(tx)
 		return createTracked(tx, w, EntityLesson, l, func() uint { return l.ID }, nil, append(lessonFields, "AuthorID")...)
 	})
 }
 
 // UpdateLesson edits a lesson if it is still at version (ErrStale otherwise).
-func UpdateLesson(ctx context.Context, db *gorm.DB, w DeliveryWrite, id uint, version int, next Lesson) (Lesson, error) {
+func UpdateLesson(ctx context.Context, db *gorm.DB, w Actor, id uint, version int, next Lesson) (Lesson, error) {
 	var old Lesson
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var err error
@@ -50,7 +50,7 @@ func UpdateLesson(ctx context.Context, db *gorm.DB, w DeliveryWrite, id uint, ve
 
 // SetLessonArchived archives a lesson (it leaves the library and the engagement
 // pages but keeps its history) or restores it.
-func SetLessonArchived(ctx context.Context, db *gorm.DB, w DeliveryWrite, id uint, version int, archived bool) (Lesson, error) {
+func SetLessonArchived(ctx context.Context, db *gorm.DB, w Actor, id uint, version int, archived bool) (Lesson, error) {
 	var old Lesson
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var err error

@@ -28,7 +28,7 @@ func TestPackIsAsAtQuarterEnd(t *testing.T) {
 		// Today (after the quarter's end) a manager escalates a live risk to the maximum.
 		var r models.Risk
 		db.Where("status = ? AND residual_score < 20 AND engagement_id IS NOT NULL", models.StatusOpen).Order("id").First(&r)
-		act := models.RiskActor{At: dbtest.Now(), Settings: s}
+		act := models.Actor{At: dbtest.Now(), Settings: s}
 		r.ResidualLikelihood, r.ResidualImpact, r.InherentLikelihood, r.InherentImpact = 5, 5, 5, 5
 		if _, err := models.UpdateRisk(ctx, db, act, &r); err != nil {
 			t.Fatal(err)
@@ -78,7 +78,7 @@ func TestPublishedPackDoesNotMove(t *testing.T) {
 		}
 		edit := c
 		edit.Baseline += 100_000_000
-		if _, err := models.SaveCost(ctx, db, models.CostWrite{Settings: s, Today: today}, edit, c.Version); err != nil {
+		if _, err := models.SaveCost(ctx, db, models.Actor{Settings: s, Today: today}, edit, c.Version); err != nil {
 			t.Fatal(err)
 		}
 		draft, _ := models.BuildPack(ctx, db, s, packQuarter(), today)

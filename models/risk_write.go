@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"gorm.io/gorm"
@@ -23,17 +22,6 @@ var riskHistoryFields = []string{"EngagementID", "Ref", "Title", "Description", 
 	"InherentLikelihood", "InherentImpact", "InherentScore", "ResidualLikelihood", "ResidualImpact", "ResidualScore",
 	"Response", "Mitigation", "OwnerID", "Status", "NextReview", "RaisedOn", "ClosedOn", "ClosedReason",
 	"AcceptedBy", "AcceptJustification", "AcceptExpiry"}
-
-// RiskActor is who makes a change to the register, when, and the settings it is
-// judged by (review cadence, and the health refresh of the engagement it touches).
-type RiskActor struct {
-	UserID   *uint
-	At       time.Time
-	Settings Settings
-}
-
-func (a RiskActor) at() time.Time { return a.At.UTC() }
-func (a RiskActor) today() Date   { return DateOf(a.At) }
 
 // Risk history actions, as the changes table names them.
 const (
@@ -152,7 +140,7 @@ func contains(list []string, v string) bool {
 // next one of its engagement (R-CODE-07, portfolio-wide R-PF-007); a blank next
 // review is the band's cadence after the day it was raised; a blank raised date
 // is today. r must pass Problems (the caller shows those to the user).
-func CreateRisk(ctx context.Context, db *gorm.DB, act RiskActor, r *Risk) error {
+func CreateRisk(ctx context.Context, db *gorm.DB, act Actor, r *Risk) error {
 	r.Normalise()
 	if r.RaisedOn.IsZero() {
 		r.RaisedOn = act.today()
@@ -180,7 +168,7 @@ func CreateRisk(ctx context.Context, db *gorm.DB, act RiskActor, r *Risk) error 
 // createRiskTx inserts r inside tx with its creation history.
 // With touched set, the engagement's health is left for the caller to refresh
 // once for a batch: its id is added to touched.
-func createRiskTx(ctx context.Context, tx *gorm.DB, act RiskActor, r *Risk, action string, touched map[uint]bool) error {
+func createRiskTx(ctx context.Context, tx *gorm.DB, act Actor, r *Risk, action string, touched map[uint]bool) error {
 	r.ID = 0
 	if r.Ref == "" {
 		ref, err := NextRiskRef(ctx, tx, r.EngagementID)
@@ -252,7 +240,7 @@ func NextRiskRef(ctx context.Context, db *gorm.DB, engagementID *uint) (string, 
 // loaded at. Every changed field is recorded (column, old → new) in the same
 // transaction; ErrStale when someone saved first, ErrRefTaken for a used
 // reference. It returns the stored risk as it was before the change.
-func UpdateRisk(ctx context.Context, db *gorm.DB, act RiskActor, r *Risk) (Risk, error) {
+func UpdateRisk(ctx context.Context, db *gorm.DB, act Actor, r *Risk) (Risk, error) {
 	r.Normalise()
 	if errs := r.Problems(); len(errs) > 0 {
 		return Risk{}, fmt.Errorf("risk is not valid: %v", errs)
@@ -268,7 +256,7 @@ func UpdateRisk(ctx context.Context, db *gorm.DB, act RiskActor, r *Risk) (Risk,
 
 // updateRiskTx writes r over the stored row at r.Version inside tx (touched as
 // for createRiskTx).
-func updateRiskTx(ctx context.Context, tx *gorm.DB, act RiskActor, r *Risk, action string, touched map[uint]bool) (Risk, error) {
+func updateRiskTx(ctx context.Context, tx *gorm.DB, act Actor, r *Risk, action string, touched map[uint]bool) (Risk, error) {
 	var old Risk
 	if err := tx.First(&old, r.ID).Error; err != nil {
 		return old, err
@@ -304,7 +292,7 @@ func updateRiskTx(ctx context.Context, tx *gorm.DB, act RiskActor, r *Risk, acti
 // old.Version inside tx: the changed columns, the history rows, and the health
 // of the engagements the change can recolour (touched as for createRiskTx).
 // risk_cells follows by its triggers. r comes back at its new version.
-func saveRiskChanges(ctx context.Context, tx *gorm.DB, act RiskActor, old Risk, r *Risk, changes []Change, action string, touched map[uint]bool) error {
+func saveRiskChanges(ctx context.Context, tx *gorm.DB, act Actor, old Risk, r *Risk, changes []Change, action string, touched map[uint]bool) error {
 	for i := range changes {
 		changes[i].Action = action
 	}
@@ -405,7 +393,7 @@ func writeTx(ctx context.Context, db *gorm.DB) *gorm.DB {
 // refreshRiskHealth recomputes the health of the engagements a risk write
 // touched, one by one in id order (the order their rows are locked in), or
 // adds them to touched for a batch to refresh once.
-func refreshRiskHealth(ctx context.Context, tx *gorm.DB, act RiskActor, touched map[uint]bool, ids ...*uint) error {
+func refreshRiskHealth(ctx context.Context, tx *gorm.DB, act Actor, touched map[uint]bool, ids ...*uint) error {
 	var list []uint
 	for _, id := range ids {
 		if id != nil {

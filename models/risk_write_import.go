@@ -12,7 +12,7 @@ import (
 // ErrRefTaken for a used reference). The health of the engagements touched is
 // refreshed once at the end. The caller's transaction makes the batch all or
 // nothing; every risk must pass Problems.
-func ImportRisks(ctx context.Context, tx *gorm.DB, act RiskActor, risks []*Risk) error {
+func ImportRisks(ctx context.Context, tx *gorm.DB, act Actor, risks []*Risk) error {
 	touched := map[uint]bool{}
 	for _, r := range risks {
 		r.Normalise()

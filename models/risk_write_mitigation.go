@@ -34,7 +34,7 @@ func (m MitigationAction) Problems() map[string]string {
 // SaveMitigation creates (ID 0) or updates (at m.Version) a mitigation action of
 // its risk, recording the change in the same transaction; ErrStale when someone
 // saved first.
-func SaveMitigation(ctx context.Context, db *gorm.DB, act RiskActor, m *MitigationAction) error {
+func SaveMitigation(ctx context.Context, db *gorm.DB, act Actor, m *MitigationAction) error {
 	m.Action = strings.TrimSpace(m.Action)
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if m.ID == 0 {

@@ -21,7 +21,7 @@ import (
 // ChangeRisk applies mutate to the stored risk id if it is still at version and
 // saves it with its history (action names the change: review, close, …). A
 // mutate error (a rule the change breaks) is returned as is, with nothing written.
-func ChangeRisk(ctx context.Context, db *gorm.DB, act RiskActor, id uint, version int, action string, mutate func(r *Risk) error) (Risk, error) {
+func ChangeRisk(ctx context.Context, db *gorm.DB, act Actor, id uint, version int, action string, mutate func(r *Risk) error) (Risk, error) {
 	var stored Risk
 	if err := db.WithContext(ctx).First(&stored, id).Error; err != nil {
 		return Risk{}, err
@@ -30,7 +30,7 @@ func ChangeRisk(ctx context.Context, db *gorm.DB, act RiskActor, id uint, versio
 }
 
 // changeStored is ChangeRisk of a risk already read (stored, as read).
-func changeStored(ctx context.Context, db *gorm.DB, act RiskActor, stored Risk, version int, action string, mutate func(r *Risk) error) (Risk, error) {
+func changeStored(ctx context.Context, db *gorm.DB, act Actor, stored Risk, version int, action string, mutate func(r *Risk) error) (Risk, error) {
 	if stored.Version != version {
 		return Risk{}, ErrStale
 	}
@@ -73,12 +73,12 @@ func changeStored(ctx context.Context, db *gorm.DB, act RiskActor, stored Risk, 
 // read (ApplyRiskChange): the handlers read the risk to draw its row anyway.
 type RiskChange struct {
 	action string
-	mutate func(act RiskActor, r *Risk) error
+	mutate func(act Actor, r *Risk) error
 }
 
 // ApplyRiskChange applies ch to stored, the risk as read, if the list showed
 // it at version and it is still there: ChangeRisk without reading it again.
-func ApplyRiskChange(ctx context.Context, db *gorm.DB, act RiskActor, stored Risk, version int, ch RiskChange) (Risk, error) {
+func ApplyRiskChange(ctx context.Context, db *gorm.DB, act Actor, stored Risk, version int, ch RiskChange) (Risk, error) {
 	return changeStored(ctx, db, act, stored, version, ch.action, func(r *Risk) error { return ch.mutate(act, r) })
 }
 
@@ -92,13 +92,13 @@ func (e RiskRuleError) Error() string {
 // SetRiskStatus moves a risk to open or mitigating. Reopening a closed risk
 // clears its closed date and reason (the history keeps them); accepting and
 // closing have their own actions, as they need more than a status.
-func SetRiskStatus(ctx context.Context, db *gorm.DB, act RiskActor, id uint, version int, status string) (Risk, error) {
+func SetRiskStatus(ctx context.Context, db *gorm.DB, act Actor, id uint, version int, status string) (Risk, error) {
 	return changeByID(ctx, db, act, id, version, StatusChange(status))
 }
 
 // StatusChange is SetRiskStatus's change.
 func StatusChange(status string) RiskChange {
-	return RiskChange{ActionUpdate, func(act RiskActor, r *Risk) error {
+	return RiskChange{ActionUpdate, func(act Actor, r *Risk) error {
 		if status != StatusOpen && status != StatusMitigating {
 			return RiskRuleError{"status": "Choose open or mitigating; accepting and closing have their own forms."}
 		}
@@ -115,13 +115,13 @@ func StatusChange(status string) RiskChange {
 
 // ReviewRisk records a review held today: the next review falls due after the
 // cadence of the risk's residual band (settings).
-func ReviewRisk(ctx context.Context, db *gorm.DB, act RiskActor, id uint, version int) (Risk, error) {
+func ReviewRisk(ctx context.Context, db *gorm.DB, act Actor, id uint, version int) (Risk, error) {
 	return changeByID(ctx, db, act, id, version, ReviewChange())
 }
 
 // ReviewChange is ReviewRisk's change.
 func ReviewChange() RiskChange {
-	return RiskChange{ActionReview, func(act RiskActor, r *Risk) error {
+	return RiskChange{ActionReview, func(act Actor, r *Risk) error {
 		if r.Status == StatusClosed {
 			return RiskRuleError{"status": "A closed risk is not reviewed: reopen it first."}
 		}
@@ -131,13 +131,13 @@ func ReviewChange() RiskChange {
 }
 
 // CloseRisk closes a risk on a day with a reason.
-func CloseRisk(ctx context.Context, db *gorm.DB, act RiskActor, id uint, version int, on Date, reason string) (Risk, error) {
+func CloseRisk(ctx context.Context, db *gorm.DB, act Actor, id uint, version int, on Date, reason string) (Risk, error) {
 	return changeByID(ctx, db, act, id, version, CloseChange(on, reason))
 }
 
 // CloseChange is CloseRisk's change.
 func CloseChange(on Date, reason string) RiskChange {
-	return RiskChange{ActionClose, func(act RiskActor, r *Risk) error {
+	return RiskChange{ActionClose, func(act Actor, r *Risk) error {
 		if r.Status == StatusClosed {
 			return RiskRuleError{"status": "This risk is already closed."}
 		}
@@ -151,13 +151,13 @@ func CloseChange(on Date, reason string) RiskChange {
 
 // AcceptRisk records that a risk is accepted as it stands: who approved it, why,
 // and until when (the acceptance expires and is reviewed again then).
-func AcceptRisk(ctx context.Context, db *gorm.DB, act RiskActor, id uint, version int, by, justification string, expiry Date) (Risk, error) {
+func AcceptRisk(ctx context.Context, db *gorm.DB, act Actor, id uint, version int, by, justification string, expiry Date) (Risk, error) {
 	return changeByID(ctx, db, act, id, version, AcceptChange(by, justification, expiry))
 }
 
 // AcceptChange is AcceptRisk's change.
 func AcceptChange(by, justification string, expiry Date) RiskChange {
-	return RiskChange{ActionAccept, func(act RiskActor, r *Risk) error {
+	return RiskChange{ActionAccept, func(act Actor, r *Risk) error {
 		if r.Status == StatusClosed {
 			return RiskRuleError{"status": "A closed risk cannot be accepted: reopen it first."}
 		}
@@ -174,6 +174,6 @@ func AcceptChange(by, justification string, expiry Date) RiskChange {
 }
 
 // changeByID reads risk id and applies ch to it.
-func changeByID(ctx context.Context, db *gorm.DB, act RiskActor, id uint, version int, ch RiskChange) (Risk, error) {
+func changeByID(ctx context.Context, db *gorm.DB, act Actor, id uint, version int, ch RiskChange) (Risk, error) {
 	return ChangeRisk(ctx, db, act, id, version, ch.action, func(r *Risk) error { return ch.mutate(act, r) })
 }

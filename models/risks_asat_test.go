@@ -28,8 +28,8 @@ func at(y int, m time.Month, d, h, min, sec int) time.Time {
 	return time.Date(y, m, d, h, min, sec, 0, time.UTC)
 }
 
-func (f *asatFixture) act(t time.Time) models.RiskActor {
-	return models.RiskActor{UserID: &f.user.ID, At: t, Settings: f.s}
+func (f *asatFixture) act(t time.Time) models.Actor {
+	return models.Actor{UserID: &f.user.ID, At: t, Settings: f.s}
 }
 
 func newAsatFixture(t *testing.T, db *gorm.DB) *asatFixture {

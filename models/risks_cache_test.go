@@ -252,7 +252,7 @@ func TestPastRegisterIsKeptForGood(t *testing.T) {
 		var r models.Risk
 		db.Where("status = ? AND created_at < ?", models.StatusOpen, fy.Start(q.Prev())).Order("id").First(&r)
 		r.ResidualLikelihood, r.ResidualImpact = 5, 5
-		if _, err := models.UpdateRisk(ctx, db, models.RiskActor{At: dbtest.Now(), Settings: all}, &r); err != nil {
+		if _, err := models.UpdateRisk(ctx, db, models.Actor{At: dbtest.Now(), Settings: all}, &r); err != nil {
 			t.Fatal(err)
 		}
 		check(2)
@@ -280,7 +280,7 @@ func TestPastRegisterIsKeptForGood(t *testing.T) {
 		movedBefore, _ := c.MovementCounts(ctx, db, 3, since, now.AsAt, models.RiskFilter{})
 		added := models.Risk{EngagementID: r.EngagementID, Title: "Raised while the day lasts", Category: r.Category,
 			InherentLikelihood: 2, InherentImpact: 2, ResidualLikelihood: 1, ResidualImpact: 1, Response: "reduce", Status: models.StatusOpen, RaisedOn: models.DateOf(dbtest.Now())}
-		if err := models.CreateRisk(ctx, db, models.RiskActor{At: dbtest.Now(), Settings: all}, &added); err != nil {
+		if err := models.CreateRisk(ctx, db, models.Actor{At: dbtest.Now(), Settings: all}, &added); err != nil {
 			t.Fatal(err)
 		}
 		if after, _ := c.Tally(ctx, db, 4, s, today, now); after.Total != before.Total+1 {

@@ -217,7 +217,7 @@ func TestRiskCellsFollowEveryWrite(t *testing.T) {
 			db := dbtest.Demo(t, kind)
 			ctx := context.Background()
 			set := models.DefaultSettings()
-			act := models.RiskActor{At: dbtest.Now(), Settings: set}
+			act := models.Actor{At: dbtest.Now(), Settings: set}
 			check := func(step string) {
 				t.Helper()
 				type cell struct {
@@ -274,7 +274,7 @@ func TestRiskSearch(t *testing.T) {
 			ctx := context.Background()
 			s := models.DefaultRiskSettings()
 			today := models.DateOf(dbtest.Now())
-			act := models.RiskActor{At: dbtest.Now(), Settings: models.DefaultSettings()}
+			act := models.Actor{At: dbtest.Now(), Settings: models.DefaultSettings()}
 			var e models.Engagement
 			db.First(&e)
 			r := models.Risk{EngagementID: &e.ID, Title: "Quokka tooling not licensed", Category: models.RiskCategories[1],

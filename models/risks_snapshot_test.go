@@ -75,7 +75,7 @@ func TestKeptRegisterEqualsTheReplay(t *testing.T) {
 		if err := db.Where("engagement_id IS NOT NULL AND status = ?", models.StatusOpen).Order("id").First(&r).Error; err != nil {
 			t.Fatal(err)
 		}
-		act := models.RiskActor{At: dbtest.Now(), Settings: s}
+		act := models.Actor{At: dbtest.Now(), Settings: s}
 		edit := r
 		edit.Title, edit.Description = "Retitled after the quarter", "Reworded after the quarter"
 		if _, err := models.UpdateRisk(ctx, db, act, &edit); err != nil {

@@ -31,9 +31,9 @@ func fixture(t *testing.T, db *gorm.DB, model, code string) models.Engagement {
 	return e
 }
 
-func write(today models.Date) models.DeliveryWrite {
+func write(today models.Date) models.Actor {
 	s := models.DefaultSettings()
-	return models.DeliveryWrite{Settings: s, Today: today, At: time.Date(today.Year(), today.Month(), today.Day(), 9, 0, 0, 0, time.UTC)}
+	return models.Actor{Settings: s, Today: today, At: time.Date(today.Year(), today.Month(), today.Day(), 9, 0, 0, 0, time.UTC)}
 }
 
 func milli(t *testing.T, s string) int64 {

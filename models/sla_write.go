@@ -28,13 +28,13 @@ func prettyMilli(c *Change) {
 }
 
 // CreateSLA stores a new service level of an engagement with its history.
-func CreateSLA(ctx context.Context, db *gorm.DB, w DeliveryWrite, s *ServiceLevel) error {
+func CreateSLA(ctx context.Context, db *gorm.DB, w Actor, s *ServiceLevel) error {
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Select("id").First(&Engagement{}, s.EngagementID).Error; err != nil {
 			return err
 		}
 		s.ID, s.Version, s.Archived = 0, 1, false
-		s.CreatedAt, s.UpdatedAt = w.at(tx), w.at(tx)
+		s.CreatedAt, s.UpdatedAt = w.stamp(tx), w.stamp(tx)
 		if err := createTracked(tx, w, EntitySLA, s, func() uint { return s.ID }, prettyMilli, slaFields...); err != nil {
 			return err
 		}
@@ -45,7 +45,7 @@ func CreateSLA(ctx context.Context, db *gorm.DB, w DeliveryWrite, s *ServiceLeve
 // UpdateSLA edits a service level if it is still at version (ErrStale otherwise).
 // Results already recorded keep the met/missed they were judged by: a new target
 // applies from the next result entered, as a contract change does.
-func UpdateSLA(ctx context.Context, db *gorm.DB, w DeliveryWrite, id uint, version int, next ServiceLevel) (ServiceLevel, error) {
+func UpdateSLA(ctx context.Context, db *gorm.DB, w Actor, id uint, version int, next ServiceLevel) (ServiceLevel, error) {
 	var old ServiceLevel
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var err error
@@ -63,7 +63,7 @@ func UpdateSLA(ctx context.Context, db *gorm.DB, w DeliveryWrite, id uint, versi
 
 // SetSLAArchived archives (or restores) a service level: it leaves the monthly
 // form, but its recorded results stay in attainment and history.
-func SetSLAArchived(ctx context.Context, db *gorm.DB, w DeliveryWrite, id uint, version int, archived bool) (ServiceLevel, error) {
+func SetSLAArchived(ctx context.Context, db *gorm.DB, w Actor, id uint, version int, archived bool) (ServiceLevel, error) {
 	var old ServiceLevel
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var err error
@@ -103,7 +103,7 @@ var ErrSLANotOnEngagement = errors.New("that service level is not a live service
 // engagement's health is refreshed. A result recorded by someone else since the
 // form was loaded (its version moved on, or it appeared) makes the whole save
 // ErrStale, so nothing is half-saved.
-func RecordSLAMonth(ctx context.Context, db *gorm.DB, w DeliveryWrite, engagementID uint, month Date, results []SLAResult) (MonthSummary, error) {
+func RecordSLAMonth(ctx context.Context, db *gorm.DB, w Actor, engagementID uint, month Date, results []SLAResult) (MonthSummary, error) {
 	var sum MonthSummary
 	month = month.MonthStart()
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -154,7 +154,7 @@ func RecordSLAMonth(ctx context.Context, db *gorm.DB, w DeliveryWrite, engagemen
 					return ErrStale // it was there when the form loaded; it cannot vanish, so the form is wrong
 				}
 				m.Version = 1
-				m.CreatedAt, m.UpdatedAt = w.at(tx), w.at(tx)
+				m.CreatedAt, m.UpdatedAt = w.stamp(tx), w.stamp(tx)
 				if err := createTracked(tx, w, EntitySLAMeasurement, &m, func() uint { return m.ID }, prettyMilli, measurementFields...); err != nil {
 					return err
 				}
