@@ -22,7 +22,6 @@ func SavingsTypeLabel(t string) string {
 	return "Hard savings"
 }
 
-
 // MonthRecordedError is a new month's record for a month the engagement has
 // recorded already: the stored record stays as it is, and is edited through
 // its own form (ID) and version.

@@ -45,7 +45,6 @@ func NextPhase(model, phase string) string {
 	return ""
 }
 
-
 // checkEngagementRules enforces what a form alone cannot: a unique code, a
 // vendor that is not archived, a lead manager who may manage, and managers that exist.
 func checkEngagementRules(tx *gorm.DB, e *Engagement, managers []uint) error {
