@@ -14,7 +14,8 @@ RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates
  && mkdir -p /data && chown portfolio /data
 COPY --from=build /out/portfolio /usr/local/bin/portfolio
 USER portfolio
-ENV PORTFOLIO_ADDR=0.0.0.0:8080 PORTFOLIO_DATA_DIR=/data
+# Production mode: session keys must be given (PORTFOLIO_SESSION_KEYS), the demo is never seeded.
+ENV PORTFOLIO_ADDR=0.0.0.0:8080 PORTFOLIO_DATA_DIR=/data PORTFOLIO_PRODUCTION=true
 VOLUME ["/data"]
 EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=3s --start-period=20s CMD curl -fsS http://127.0.0.1:8080/healthz || exit 1

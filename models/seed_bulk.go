@@ -285,7 +285,7 @@ func resetSequences(tx *gorm.DB) error {
 
 // requireEmpty refuses to seed over a portfolio: seeding merges nothing.
 func requireEmpty(ctx context.Context, db *gorm.DB) error {
-	for _, t := range []string{"engagements", "vendors", "risks", "lessons"} {
+	for _, t := range []string{"users", "engagements", "vendors", "risks", "lessons"} {
 		var n int64
 		if err := db.WithContext(ctx).Table(t).Count(&n).Error; err != nil {
 			return fmt.Errorf("seed: count %s: %w", t, err)

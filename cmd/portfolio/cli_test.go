@@ -201,3 +201,65 @@ func TestTodayIsForDemosNotProduction(t *testing.T) {
 		t.Errorf("the last month seeded on 29 Feb 2028: %s, entered %s", last.Month, last.CreatedAt)
 	}
 }
+
+// Production means production: a production start on an empty database seeds
+// nothing (no demo account can sign in) and says how to create the first
+// admin; --demo is refused there; and the demo never seeds into a database
+// that has held a user, even only the first admin added by hand.
+func TestProductionNeverSeedsTheDemo(t *testing.T) {
+	keys := "--session-keys=" + strings.Repeat("k", 40)
+	start := func(t *testing.T, env map[string]string, args ...string) (*app, string, error) {
+		t.Helper()
+		fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+		c := bindConfig(fs, func(k string) string { return env[k] })
+		if err := fs.Parse(append(args, "--log-level", "error")); err != nil {
+			t.Fatal(err)
+		}
+		var out bytes.Buffer
+		a, err := newApp(context.Background(), c, &out)
+		if a != nil {
+			t.Cleanup(func() { closeDB(a.db) })
+		}
+		return a, out.String(), err
+	}
+	users := func(a *app) (n int64) {
+		a.db.Model(&models.User{}).Count(&n)
+		return n
+	}
+
+	dir := t.TempDir()
+	a, out, err := start(t, nil, "--production", keys, "--data", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := users(a); n != 0 || strings.Contains(out, "demo-control-2026") {
+		t.Errorf("a production start seeded %d accounts:\n%s", n, out)
+	}
+	if !strings.Contains(out, "portfolio user add --email") {
+		t.Errorf("a production start with no account does not say how to create one:\n%s", out)
+	}
+	for _, env := range []map[string]string{nil, {"PORTFOLIO_DEMO": "true", "PORTFOLIO_PRODUCTION": "true"}} {
+		args := []string{"--data", t.TempDir(), keys}
+		if env == nil {
+			args = append(args, "--production", "--demo=true")
+		}
+		if _, _, err := start(t, env, args...); err == nil || !strings.Contains(err.Error(), "--demo") {
+			t.Errorf("production with the demo asked for (%v): %v", env, err)
+		}
+	}
+
+	// The first admin added by hand, then an ordinary start: no demo.
+	dir = t.TempDir()
+	if _, err := runCLI(t, "violet harbour 2026\n", "user", "add", "--email", "first@example.com", "--role", "admin", "--data", dir); err != nil {
+		t.Fatal(err)
+	}
+	a, out, err = start(t, nil, "--data", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var engagements int64
+	a.db.Model(&models.Engagement{}).Count(&engagements)
+	if n := users(a); n != 1 || engagements != 0 || strings.Contains(out, "Seeded") {
+		t.Errorf("a database with its first admin was seeded: %d users, %d engagements\n%s", n, engagements, out)
+	}
+}

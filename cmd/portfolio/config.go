@@ -44,7 +44,7 @@ var settingsHelp = [][3]string{
 	{"database-url", "PORTFOLIO_DATABASE_URL", "a postgres:// URL switches to PostgreSQL"},
 	{"demo", "PORTFOLIO_DEMO", "seed the demo portfolio into an empty database (default: on for SQLite)"},
 	{"session-keys", "PORTFOLIO_SESSION_KEYS", "comma-separated cookie secrets, newest first (rotation); generated into the data directory when unset"},
-	{"production", "PORTFOLIO_PRODUCTION=false", "production mode: session keys must be configured"},
+	{"production", "PORTFOLIO_PRODUCTION=false", "production mode: session keys must be configured; never seeds the demo"},
 	{"secure-cookies", "PORTFOLIO_SECURE_COOKIES=false", "mark cookies Secure and send HSTS (serve over TLS)"},
 	{"trust-proxy", "PORTFOLIO_TRUST_PROXY=false", "behind a reverse proxy: take the client address from X-Forwarded-For"},
 	{"idle-timeout", "PORTFOLIO_IDLE_TIMEOUT=2h", "sign out after this long without a request"},
@@ -121,8 +121,12 @@ func (c *config) dsn() string {
 	return models.SQLitePath(c.DataDir)
 }
 
-// demoWanted is --demo, defaulting to on for SQLite and off for PostgreSQL.
+// demoWanted is --demo, defaulting to on for SQLite and off for PostgreSQL,
+// and always off in production (validate refuses --demo there).
 func (c *config) demoWanted() bool {
+	if c.Production {
+		return false
+	}
 	if c.demoSet {
 		return c.Demo
 	}
@@ -138,6 +142,9 @@ func (c *config) validate() error {
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return fmt.Errorf("--log-format must be text or json, not %q", c.LogFormat)
+	}
+	if c.Production && c.demoSet && c.Demo {
+		return errors.New("--demo (PORTFOLIO_DEMO) seeds accounts whose passwords are published: production mode never seeds it; unset it")
 	}
 	_, err := c.clock()
 	return err

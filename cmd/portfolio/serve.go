@@ -85,6 +85,9 @@ func newApp(ctx context.Context, c *config, stdout io.Writer) (*app, error) {
 			return nil, err
 		}
 	}
+	if err := sayHowToStart(ctx, db, stdout); err != nil {
+		return nil, err
+	}
 	clock, _ := c.clock() // validated above
 	srv := web.New(web.Options{DB: db, Log: log, SessionKeys: keys, SecureCookies: c.SecureCookies, TrustProxy: c.TrustProxy,
 		IdleTimeout: c.IdleTimeout, MaxSessionAge: c.MaxSession, Now: clock.Now})
@@ -92,15 +95,19 @@ func newApp(ctx context.Context, c *config, stdout io.Writer) (*app, error) {
 	return &app{clock: clock, db: db, handler: srv.Echo, log: log, reviews: h}, nil
 }
 
-// seedDemoIfEmpty seeds the demo portfolio into a database without engagements
-// and prints the demo sign-in details.
+// seedDemoIfEmpty seeds the demo portfolio into a database that has never
+// held a user or an engagement (accounts are disabled, never deleted), and
+// prints the demo sign-in details. A database someone has started to use,
+// even only by adding its first admin, is never given the demo's accounts.
 func seedDemoIfEmpty(ctx context.Context, db *gorm.DB, stdout io.Writer) error {
-	var n int64
-	if err := db.WithContext(ctx).Model(&models.Engagement{}).Count(&n).Error; err != nil {
-		return err
-	}
-	if n > 0 {
-		return nil
+	for _, m := range []any{&models.User{}, &models.Engagement{}} {
+		var n int64
+		if err := db.WithContext(ctx).Model(m).Count(&n).Error; err != nil {
+			return err
+		}
+		if n > 0 {
+			return nil
+		}
 	}
 	start := models.NowOf(db)
 	if err := models.SeedDemo(ctx, db); err != nil {
@@ -117,6 +124,18 @@ func seedDemoIfEmpty(ctx context.Context, db *gorm.DB, stdout io.Writer) error {
 	for _, a := range models.DemoAccounts {
 		fmt.Fprintf(stdout, "  %-10s %-34s password: %s\n", a.Role, a.Email, a.Password)
 	}
+	return nil
+}
+
+// sayHowToStart prints how to create the first administrator when the
+// database has no account at all (a production start, or --demo=false).
+func sayHowToStart(ctx context.Context, db *gorm.DB, stdout io.Writer) error {
+	var n int64
+	if err := db.WithContext(ctx).Model(&models.User{}).Count(&n).Error; err != nil || n > 0 {
+		return err
+	}
+	fmt.Fprintln(stdout, "No account exists yet. Create the first administrator (the password is read from standard input):\n"+
+		"  portfolio user add --email you@example.com --role admin --name 'Your Name'")
 	return nil
 }
 
