@@ -203,6 +203,18 @@ func SaveEdit[V any](c echo.Context, mine V, postedVersion string, f EditForm[V]
 	}
 }
 
+// SaveNew is the cycle of a form that creates a record: SaveEdit with nothing
+// to merge (the record does not exist yet, so no one else can have changed
+// it). Invalid input answers 422 through f.Render with the input kept; a
+// save calls f.Saved. f.Load and f.LastChange are not used.
+func SaveNew[V any](c echo.Context, mine V, f EditForm[V]) error {
+	f.Load = func() (V, int, error) {
+		var zero V
+		return zero, 0, nil
+	}
+	return SaveEdit(c, mine, "0", f)
+}
+
 // MergeNote ends the message of a save merged with someone else's change:
 // "merged with a change by Ann Lee at 10:42 on 7 Dec 2026."
 func MergeNote(who, when string) string {
