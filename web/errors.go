@@ -22,15 +22,16 @@ func BadRequest(msg string) error { return echo.NewHTTPError(http.StatusBadReque
 func Forbidden(msg string) error { return echo.NewHTTPError(http.StatusForbidden, msg) }
 
 var statusTitles = map[int]string{
-	http.StatusBadRequest:          "That request could not be understood",
-	http.StatusUnauthorized:        "Please sign in",
-	http.StatusForbidden:           "You may not do that",
-	http.StatusNotFound:            "Page not found",
-	http.StatusMethodNotAllowed:    "That action is not available here",
-	http.StatusConflict:            "Someone else changed this first",
-	http.StatusUnprocessableEntity: "Please correct the form",
-	http.StatusTooManyRequests:     "Too many attempts",
-	http.StatusServiceUnavailable:  "The service is busy",
+	http.StatusBadRequest:            "That request could not be understood",
+	http.StatusUnauthorized:          "Please sign in",
+	http.StatusForbidden:             "You may not do that",
+	http.StatusNotFound:              "Page not found",
+	http.StatusMethodNotAllowed:      "That action is not available here",
+	http.StatusConflict:              "Someone else changed this first",
+	http.StatusRequestEntityTooLarge: "That is too large",
+	http.StatusUnprocessableEntity:   "Please correct the form",
+	http.StatusTooManyRequests:       "Too many attempts",
+	http.StatusServiceUnavailable:    "The service is busy",
 }
 
 // handleError is the one error handler: a page (or an htmx fragment) with a

@@ -51,7 +51,7 @@ type Server struct {
 }
 
 // New builds the server with the middleware in ARCHITECTURE.md's order:
-// Recover → RequestID → request log → Secure headers → ContextTimeout → Admission (reads) → Session → CSRF → LoadUser;
+// Recover → RequestID → request log → Secure headers → body limits → ContextTimeout → Admission (reads) → Session → CSRF → LoadUser;
 // RequireRole is attached per route by the route table.
 func New(o Options) *Server {
 	if o.Log == nil {
@@ -94,6 +94,7 @@ func New(o Options) *Server {
 		ContentSecurityPolicy: "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
 		ReferrerPolicy:        "same-origin",
 	}))
+	e.Use(LimitBodies())
 	e.Use(middleware.ContextTimeout(o.RequestTimeout))
 	e.GET("/static/*", echo.WrapHandler(static.Handler()))
 	e.GET("/favicon.ico", func(c echo.Context) error {

@@ -174,7 +174,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
-	hs := &http.Server{Handler: a.handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	// A client that sends its request slowly is cut off: headers in 10 s, the
+	// whole request in 2 minutes (an import's upload; a form's body gets 20 s,
+	// web.LimitBodies). Writing may take 5 minutes: the CSV export of a
+	// register of 250,000 risks streams for a few seconds.
+	hs := &http.Server{Handler: a.handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 2 * time.Minute,
+		WriteTimeout: 5 * time.Minute, IdleTimeout: 2 * time.Minute}
 	where := "SQLite " + models.SQLitePath(c.DataDir)
 	if c.DatabaseURL != "" {
 		where = "PostgreSQL"

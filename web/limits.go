@@ -1,0 +1,90 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"portfolio/models"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+)
+
+// Request bodies are bounded by what their route needs: a form is a few
+// kilobytes, so every request may send FormBodyLimit; a CSV import uploads a
+// file (a whole register of 250,000 risks exported is some 60 MB), so the
+// import routes (paths ending in /import) may send ImportBodyLimit.
+const (
+	FormBodyLimit   = 1 << 20
+	ImportBodyLimit = 96 << 20
+)
+
+// formReadTime is how long a request with a form body may take to send it
+// (the machine's time: a deadline of the network, not of the app's day).
+const formReadTime = 20 * time.Second
+
+// bodyLimitFor is the body limit of a path.
+func bodyLimitFor(path string) int64 {
+	if strings.HasSuffix(path, "/import") {
+		return ImportBodyLimit
+	}
+	return FormBodyLimit
+}
+
+// cappedBody is a request body cut at its limit (http.MaxBytesReader, which
+// also has the server close the connection) that remembers being cut: a form
+// parsed from a cut body just looks empty (the CSRF check then says 403), so
+// LimitBodies answers 413 itself.
+type cappedBody struct {
+	io.ReadCloser
+	over bool
+}
+
+func (b *cappedBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		b.over = true
+	}
+	return n, err
+}
+
+// LimitBodies bounds every request body (bodyLimitFor), answering 413 with a
+// page that says the limit, and removes the temporary files a multipart form
+// left once the request is done. Go removes those only for the request its
+// server made; a form parsed on a copy (ContextTimeout, Admission and the
+// session middleware each make one) left them behind, so that anyone could
+// fill the disk with uploads refused for their CSRF token. Echo's BodyLimit
+// middleware answers 413 on Content-Length but not on a chunked body that a
+// form parser reads past the limit: this does both.
+func LimitBodies() echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			req := c.Request()
+			limit := bodyLimitFor(req.URL.Path)
+			tooLarge := echo.NewHTTPError(http.StatusRequestEntityTooLarge,
+				fmt.Sprintf("The request is larger than the %d MB this page accepts.", limit>>20))
+			if req.ContentLength > limit {
+				return tooLarge
+			}
+			var body *cappedBody
+			if req.Body != nil && req.Body != http.NoBody {
+				body = &cappedBody{ReadCloser: http.MaxBytesReader(c.Response(), req.Body, limit)}
+				req.Body = body
+				if limit == FormBodyLimit { // a form's few kilobytes come at once; a trickle holds a connection
+					_ = http.NewResponseController(c.Response().Writer).SetReadDeadline(models.SystemClock().Now().Add(formReadTime))
+				}
+			}
+			err := next(c)
+			if mf := c.Request().MultipartForm; mf != nil { // the last copy of the request, which parsed it
+				_ = mf.RemoveAll()
+			}
+			if body != nil && body.over && !c.Response().Committed {
+				return tooLarge
+			}
+			return err
+		}
+	}
+}
