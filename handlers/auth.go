@@ -56,8 +56,9 @@ func (a *App) login(c echo.Context) error {
 		return a.renderLogin(c, http.StatusUnprocessableEntity, p)
 	}
 	keys := models.ThrottleKeys(email, c.RealIP())
-	now := a.Now()
-	wait, err := models.ThrottleWait(ctx, a.db, now, keys...)
+	// The attempt is counted before the password is checked, in one step
+	// with the check of the locks: attempts made at once cannot all be tried.
+	wait, err := models.AttemptLogin(ctx, a.db, a.Now(), keys...)
 	if err != nil {
 		return err
 	}
@@ -75,10 +76,7 @@ func (a *App) login(c echo.Context) error {
 		hash = u.PasswordHash
 	}
 	ok := models.PasswordMatches(hash, pw) && u != nil && u.PasswordHash != ""
-	if !ok || u.Disabled {
-		if err := models.RecordLoginFailure(ctx, a.db, now, keys...); err != nil {
-			return err
-		}
+	if !ok || u.Disabled { // counted already (AttemptLogin)
 		reason := "unknown email"
 		switch {
 		case u != nil && !ok:
@@ -90,7 +88,7 @@ func (a *App) login(c echo.Context) error {
 		p.Error = signInRefused
 		return a.renderLogin(c, http.StatusUnauthorized, p)
 	}
-	if err := models.ClearLoginFailures(ctx, a.db, keys[0]); err != nil {
+	if err := models.LoginSucceeded(ctx, a.db, keys[0], keys[1]); err != nil {
 		return err
 	}
 	if err := a.SignIn(c, u); err != nil {

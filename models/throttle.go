@@ -98,3 +98,70 @@ func RecordLoginFailure(ctx context.Context, db *gorm.DB, now time.Time, keys ..
 func ClearLoginFailures(ctx context.Context, db *gorm.DB, keys ...string) error {
 	return db.WithContext(ctx).Where("key IN ?", keys).Delete(&LoginThrottle{}).Error
 }
+
+// AttemptLogin counts a sign-in attempt against each key before its password
+// is checked, in one transaction with the keys' rows locked (created if
+// missing): the check and the count are one step, so attempts made at once
+// cannot all be checked against the password. While any key is locked the
+// attempt is refused and not counted, and the wait is returned; otherwise it
+// counts as a failure until LoginSucceeded takes it back, and the attempt
+// that reaches a key's free failures locks it for those that follow.
+func AttemptLogin(ctx context.Context, db *gorm.DB, now time.Time, keys ...string) (time.Duration, error) {
+	var wait time.Duration
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		wait = 0
+		rows := make([]LoginThrottle, len(keys))
+		for i, k := range keys {
+			if err := tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "key"}}, DoNothing: true}).
+				Create(&LoginThrottle{Key: k, UpdatedAt: now}).Error; err != nil {
+				return err
+			}
+			if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("key = ?", k).First(&rows[i]).Error; err != nil {
+				return err
+			}
+			if r := rows[i]; now.Sub(r.UpdatedAt) <= throttleMemory && r.LockedUntil != nil && r.LockedUntil.After(now) {
+				wait = max(wait, r.LockedUntil.Sub(now))
+			}
+		}
+		if wait > 0 {
+			return nil
+		}
+		for i, r := range rows {
+			if now.Sub(r.UpdatedAt) > throttleMemory {
+				r.Failures = 0
+			}
+			r.Failures++
+			cols := map[string]any{"failures": r.Failures, "updated_at": now, "locked_until": nil}
+			if d := backoff(keys[i], r.Failures); d > 0 {
+				cols["locked_until"] = now.Add(d)
+			}
+			if err := tx.Model(&LoginThrottle{}).Where("key = ?", r.Key).UpdateColumns(cols).Error; err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return wait, err
+}
+
+// LoginSucceeded takes a successful attempt back: the account's failures are
+// forgotten, and the address's count loses this attempt (and its lock, when
+// that leaves it under its free failures), so people signing in from one
+// office's address do not lock each other out.
+func LoginSucceeded(ctx context.Context, db *gorm.DB, accountKey, addressKey string) error {
+	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Where("key = ?", accountKey).Delete(&LoginThrottle{}).Error; err != nil {
+			return err
+		}
+		var r LoginThrottle
+		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("key = ?", addressKey).Limit(1).Find(&r).Error; err != nil || r.Key == "" {
+			return err
+		}
+		r.Failures = max(r.Failures-1, 0)
+		cols := map[string]any{"failures": r.Failures}
+		if backoff(addressKey, r.Failures) == 0 {
+			cols["locked_until"] = nil
+		}
+		return tx.Model(&LoginThrottle{}).Where("key = ?", addressKey).UpdateColumns(cols).Error
+	})
+}

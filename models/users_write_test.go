@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -112,6 +113,62 @@ func TestThrottleForgetsOldFailures(t *testing.T) {
 		}
 		if w, _ := models.ThrottleWait(ctx, db, later, keys...); w != 0 {
 			t.Errorf("one failure a day later: wait %s, want none", w)
+		}
+	})
+}
+
+// 150 sign-in attempts at once on one account: at most its free failures get
+// to have their password checked (the check of the lock and the count are
+// one step); a success then clears the account and gives the address its
+// attempt back, so an office's next colleague is not locked out.
+func TestThrottleHoldsUnderConcurrency(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		keys := models.ThrottleKeys("target@example.com", "198.51.100.7")
+		now := dbtest.Now()
+		var checked atomic.Int64
+		var wg sync.WaitGroup
+		errs := make(chan error, 150)
+		for range 150 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				wait, err := models.AttemptLogin(ctx, db, now, keys...)
+				if err != nil {
+					errs <- err
+					return
+				}
+				if wait == 0 {
+					checked.Add(1)
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Fatal(err)
+		}
+		if n := checked.Load(); n < 1 || n > models.FreeFailures {
+			t.Fatalf("%d of 150 concurrent attempts were let through to the password, want 1 to %d", n, models.FreeFailures)
+		}
+		// A colleague at the same address signs in: their account was never
+		// tried, and the address is still under its free failures.
+		colleague := models.ThrottleKeys("colleague@example.com", "198.51.100.7")
+		if wait, err := models.AttemptLogin(ctx, db, now, colleague...); err != nil || wait != 0 {
+			t.Fatalf("a colleague behind the same address: wait %s, %v", wait, err)
+		}
+		if err := models.LoginSucceeded(ctx, db, colleague[0], colleague[1]); err != nil {
+			t.Fatal(err)
+		}
+		var addr models.LoginThrottle
+		db.Where("key = ?", keys[1]).First(&addr)
+		if addr.Failures != int(checked.Load()) {
+			t.Errorf("the address counts %d failures after a success, want the %d failed attempts", addr.Failures, checked.Load())
+		}
+		var gone int64
+		db.Model(&models.LoginThrottle{}).Where("key = ?", colleague[0]).Count(&gone)
+		if gone != 0 {
+			t.Error("a success left the account's count")
 		}
 	})
 }
