@@ -8,6 +8,7 @@ import (
 	"portfolio/models"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 )
@@ -88,3 +89,41 @@ func LimitBodies() echo.MiddlewareFunc {
 		}
 	}
 }
+
+// TextOnly refuses a request whose query or form values are not text: a NUL
+// byte, or bytes that are not UTF-8. PostgreSQL refuses to store or compare
+// either (every text input was a 500 there, sign-in's included) and SQLite
+// would keep what no page can show; so they are refused here, once for every
+// route, with a 422 that says why, before any handler reads them.
+func TextOnly() echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			bad := func(vs map[string][]string) bool {
+				for k, list := range vs {
+					if !isText(k) {
+						return true
+					}
+					for _, v := range list {
+						if !isText(v) {
+							return true
+						}
+					}
+				}
+				return false
+			}
+			if bad(c.QueryParams()) {
+				return echo.NewHTTPError(http.StatusUnprocessableEntity, "The address holds characters that are not text (a NUL byte or bytes that are not UTF-8). Remove them and try again.")
+			}
+			if m := c.Request().Method; m == http.MethodPost || m == http.MethodPut || m == http.MethodPatch {
+				form, err := c.FormParams()
+				if err == nil && bad(form) {
+					return echo.NewHTTPError(http.StatusUnprocessableEntity, "The form holds characters that are not text (a NUL byte or bytes that are not UTF-8). Nothing was saved: remove them and send it again.")
+				}
+			}
+			return next(c)
+		}
+	}
+}
+
+// isText reports valid UTF-8 without NUL bytes.
+func isText(s string) bool { return utf8.ValidString(s) && !strings.ContainsRune(s, 0) }

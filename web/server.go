@@ -51,7 +51,7 @@ type Server struct {
 }
 
 // New builds the server with the middleware in ARCHITECTURE.md's order:
-// Recover → RequestID → request log → Secure headers → body limits → ContextTimeout → Admission (reads) → Session → CSRF → LoadUser;
+// Recover → RequestID → request log → Secure headers → body limits → ContextTimeout → text only → Admission (reads) → Session → CSRF → LoadUser;
 // RequireRole is attached per route by the route table.
 func New(o Options) *Server {
 	if o.Log == nil {
@@ -96,6 +96,7 @@ func New(o Options) *Server {
 	}))
 	e.Use(LimitBodies())
 	e.Use(middleware.ContextTimeout(o.RequestTimeout))
+	e.Use(TextOnly())
 	e.GET("/static/*", echo.WrapHandler(static.Handler()))
 	e.GET("/favicon.ico", func(c echo.Context) error {
 		return c.Redirect(http.StatusMovedPermanently, static.Path("favicon.svg"))
