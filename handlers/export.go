@@ -77,23 +77,59 @@ func plainNumber(s string) bool {
 	return true
 }
 
-// neutralise stops a spreadsheet from running a cell as a formula: text that
-// starts with = + - @ (or a tab or carriage return) gets a leading apostrophe.
-// Plain numbers, negative ones included, are left alone.
+// formulaStart are the characters that make a spreadsheet read a cell as a
+// formula; cellBreaks those at which one may split a cell into cells (the
+// list separator of its locale: a semicolon, a tab, a comma, a pipe).
+const (
+	formulaStart = "=+-@\t\r"
+	cellBreaks   = ";,\t|"
+)
+
+// neutralise stops a spreadsheet from running any part of a cell as a
+// formula: an apostrophe goes before a formula character at the start of the
+// text and after any character a spreadsheet might split the cell at
+// ("Budget;=1+1" is two cells to Excel in a semicolon locale). Plain numbers,
+// negative ones included, are left alone.
 func neutralise(s string) string {
 	if s == "" || plainNumber(s) {
 		return s
 	}
-	if strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
+	var b strings.Builder
+	split := true // the start of the text counts as a split
+	for _, r := range s {
+		if split && strings.ContainsRune(formulaStart, r) {
+			b.WriteByte('\'')
+		}
+		b.WriteRune(r)
+		split = strings.ContainsRune(cellBreaks, r)
 	}
-	return s
+	return b.String()
+}
+
+// neutraliseStart is neutralise at the start of the text only: an XLSX
+// cell is never split (and its inline text is never a formula; the
+// apostrophe guards a copy saved as CSV).
+func neutraliseStart(s string) string {
+	if s == "" || plainNumber(s) || !strings.ContainsRune(formulaStart, rune(s[0])) {
+		return s
+	}
+	return "'" + s
 }
 
 // unneutralise undoes neutralise on import, so an export round-trips.
 func unneutralise(s string) string {
-	if len(s) > 1 && s[0] == '\'' && strings.ContainsRune("=+-@\t\r", rune(s[1])) {
-		return s[1:]
+	if !strings.Contains(s, "'") {
+		return s
 	}
-	return s
+	var b strings.Builder
+	split := true
+	rs := []rune(s)
+	for i := 0; i < len(rs); i++ {
+		if split && rs[i] == '\'' && i+1 < len(rs) && strings.ContainsRune(formulaStart, rs[i+1]) {
+			continue // the apostrophe neutralise put there
+		}
+		b.WriteRune(rs[i])
+		split = strings.ContainsRune(cellBreaks, rs[i])
+	}
+	return b.String()
 }

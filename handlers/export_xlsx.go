@@ -155,7 +155,7 @@ func (s *sheetWriter) row(cells []string, header bool) {
 		}
 		s.WriteString(`<c r="` + ref + `"` + style + ` t="inlineStr"><is><t xml:space="preserve">`)
 		if s.err == nil {
-			s.err = xml.EscapeText(s.w, []byte(neutralise(v)))
+			s.err = xml.EscapeText(s.w, []byte(neutraliseStart(v)))
 		}
 		s.WriteString(`</t></is></c>`)
 	}
