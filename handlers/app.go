@@ -90,10 +90,16 @@ func listQuery(c echo.Context, path, target string, keys ...string) components.Q
 	return components.Query{Path: path, Values: v, Target: target}
 }
 
-// healthz reports whether the app and its database answer. Route: health.
+// healthz reports whether the app and its database answer and take a write
+// (a read-only database or a full disk is unhealthy). Route: health.
 func (a *App) healthz(c echo.Context) error {
-	if err := models.Ping(c.Request().Context(), a.db); err != nil {
+	ctx := c.Request().Context()
+	if err := models.Ping(ctx, a.db); err != nil {
 		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "database": "unreachable"})
+	}
+	if err := models.CheckWritable(ctx, a.db); err != nil {
+		a.Log().Error("health: the database refuses writes", "err", err)
+		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "database": "refuses writes (read-only or full)"})
 	}
 	return c.JSON(http.StatusOK, map[string]string{"status": "ok", "database": "ok"})
 }

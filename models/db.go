@@ -55,6 +55,11 @@ func Open(ctx context.Context, urlOrPath string, clock Clock) (*gorm.DB, error) 
 			return nil, fmt.Errorf("create data directory: %w", err)
 		}
 	}
+	// The file holds password hashes: its owner alone reads it. SQLite gives
+	// its write-ahead log and shared memory the database file's permissions.
+	if err := PrivateFile(urlOrPath); err != nil {
+		return nil, err
+	}
 	// Writers queue for the file's writer token and reads for a slot in Go (db_writer.go).
 	db, err := gorm.Open(sqlite.New(sqlite.Config{DriverName: sqliteQueuedDriver, DSN: "file:" + urlOrPath + "?" + sqlitePragmas}), cfg)
 	if err != nil {
@@ -103,6 +108,13 @@ func Ping(ctx context.Context, db *gorm.DB) error {
 	return db.WithContext(ctx).Raw("SELECT 1").Scan(&one).Error
 }
 
+// CheckWritable proves the database takes a write, by writing the health
+// probe's row (migration 15): a database that answers reads but refuses
+// writes (read-only, or a full disk) is not healthy.
+func CheckWritable(ctx context.Context, db *gorm.DB) error {
+	return db.WithContext(ctx).Exec(probeSQL, NowOf(db)).Error
+}
+
 // Checkpoint folds SQLite's write-ahead log into the database file and empties
 // it: a bulk seed leaves a log as large as the data, which every later start
 // would otherwise have to read. A no-op on PostgreSQL.
@@ -126,4 +138,19 @@ func Checkpoint(ctx context.Context, db *gorm.DB) error {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// PrivateFile creates path empty and readable by its owner alone if it does
+// not exist, and takes away others' access if it does: a database or a
+// backup of one holds password hashes.
+func PrivateFile(path string) error {
+	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("create %s: %w", path, err)
+	}
+	f.Close()
+	if err := os.Chmod(path, 0o600); err != nil {
+		return fmt.Errorf("make %s private: %w", path, err)
+	}
+	return nil
 }

@@ -356,3 +356,59 @@ func TestCheckpointerRestartsALongLogUnderWrites(t *testing.T) {
 		t.Fatal("no RESTART checkpoint ran, though the log passed maxLogFrames all along")
 	}
 }
+
+// The database file, its write-ahead log and its backups are its owner's
+// alone: they hold password hashes.
+func TestDatabaseFilesArePrivate(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "private.db")
+	db, err := Open(context.Background(), path, SystemClock())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { sqlDB, _ := db.DB(); sqlDB.Close() }()
+	if _, err := Migrate(context.Background(), db); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{path, path + "-wal", path + "-shm"} {
+		st, err := os.Stat(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Mode().Perm() != 0o600 {
+			t.Errorf("%s has mode %v, want 0600", filepath.Base(f), st.Mode().Perm())
+		}
+	}
+	// An older database others could read is made private when opened.
+	old := filepath.Join(dir, "old.db")
+	if err := os.WriteFile(old, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	other, err := Open(context.Background(), old, SystemClock())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sqlDB, _ := other.DB()
+	sqlDB.Close()
+	if st, _ := os.Stat(old); st.Mode().Perm() != 0o600 {
+		t.Errorf("an existing database keeps mode %v", st.Mode().Perm())
+	}
+}
+
+// The health probe's write fails on a database that refuses writes.
+func TestCheckWritable(t *testing.T) {
+	db, sqlDB, _ := openRaw(t)
+	if _, err := Migrate(context.Background(), db); err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckWritable(context.Background(), db); err != nil {
+		t.Fatalf("a writable database: %v", err)
+	}
+	sqlDB.SetMaxOpenConns(1)
+	if err := db.Exec("PRAGMA query_only = ON").Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckWritable(context.Background(), db); err == nil {
+		t.Error("a database refusing writes passed the health probe")
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 
@@ -180,7 +181,15 @@ func backupCmd(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 	defer closeDB(db)
+	// VACUUM INTO fills an empty file as it finds it: made private first.
+	if _, err := os.Stat(*out); err == nil {
+		return fmt.Errorf("%s exists: back up to a new file", *out)
+	}
+	if err := models.PrivateFile(*out); err != nil {
+		return err
+	}
 	if err := db.WithContext(ctx).Exec("VACUUM INTO ?", *out).Error; err != nil {
+		os.Remove(*out)
 		return err
 	}
 	fmt.Fprintf(stdout, "Backed up to %s.\n", *out)

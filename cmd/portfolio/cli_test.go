@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -261,5 +262,33 @@ func TestProductionNeverSeedsTheDemo(t *testing.T) {
 	a.db.Model(&models.Engagement{}).Count(&engagements)
 	if n := users(a); n != 1 || engagements != 0 || strings.Contains(out, "Seeded") {
 		t.Errorf("a database with its first admin was seeded: %d users, %d engagements\n%s", n, engagements, out)
+	}
+}
+
+// A backup is a private copy that opens with the same accounts, and it never
+// overwrites a file that exists.
+func TestBackupIsPrivate(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := runCLI(t, "violet harbour 2026\n", "user", "add", "--email", "kept@example.com", "--data", dir); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "backup.db")
+	if msg, err := runCLI(t, "", "backup", "--out", out, "--data", dir); err != nil {
+		t.Fatalf("backup: %v\n%s", err, msg)
+	}
+	st, err := os.Stat(out)
+	if err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("the backup's mode: %v (%v), want 0600", st.Mode().Perm(), err)
+	}
+	db, err := models.Open(context.Background(), out, models.SystemClock())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeDB(db)
+	if u, _ := models.UserByEmail(context.Background(), db, "kept@example.com"); u == nil {
+		t.Error("the backup lacks the account")
+	}
+	if _, err := runCLI(t, "", "backup", "--out", out, "--data", dir); err == nil {
+		t.Error("a backup over an existing file was allowed")
 	}
 }
