@@ -164,40 +164,48 @@ func (a *App) newRisk(c echo.Context) error {
 	return a.renderRiskForm(c, http.StatusOK, p)
 }
 
-// createRisk raises a risk. Route: risks.create. Invalid → 422 with the form
-// as typed; success → flash and 303 to the risk (HX-Redirect for htmx).
+// createRisk raises a risk. Route: risks.create. The cycle of every create
+// form (web.SaveNew): invalid → 422 with the form as typed; success → flash
+// and 303 to the risk (HX-Redirect for htmx).
 func (a *App) createRisk(c echo.Context) error {
-	v := riskFormValues(c)
-	r, errs, err := a.riskFromValues(c, v)
-	if err != nil {
-		return err
-	}
-	if errs["engagement"] == "" {
-		if err := a.authorizeEngagement(c, r.EngagementID); err != nil {
-			return err
-		}
-	}
-	if len(errs) == 0 {
-		act, err := a.riskActor(c)
-		if err != nil {
-			return err
-		}
-		err = models.CreateRisk(c.Request().Context(), a.db, act, &r)
-		switch {
-		case errors.Is(err, models.ErrRefTaken):
-			errs = map[string]string{"ref": "Another risk already has this reference."}
-		case err != nil:
-			return err
-		default:
-			web.AddFlash(c, "success", fmt.Sprintf("Risk %s raised.", r.Ref))
-			return web.Redirect(c, fmt.Sprintf("/risks/%d", r.ID))
-		}
-	}
-	p, err := a.riskFormProps(c, "New risk", v, errs)
-	if err != nil {
-		return err
-	}
-	return a.renderRiskForm(c, http.StatusUnprocessableEntity, p)
+	var saved models.Risk
+	return web.SaveNew(c, riskFormValues(c), web.EditForm[pages.RiskFormValues]{
+		Save: func(v pages.RiskFormValues, _ int) (map[string]string, error) {
+			r, errs, err := a.riskFromValues(c, v)
+			if err != nil {
+				return nil, err
+			}
+			if errs["engagement"] == "" {
+				if err := a.authorizeEngagement(c, r.EngagementID); err != nil {
+					return nil, err
+				}
+			}
+			if len(errs) > 0 {
+				return errs, nil
+			}
+			act, err := a.riskActor(c)
+			if err != nil {
+				return nil, err
+			}
+			err = models.CreateRisk(c.Request().Context(), a.db, act, &r)
+			if errors.Is(err, models.ErrRefTaken) {
+				return map[string]string{"ref": "Another risk already has this reference."}, nil
+			}
+			saved = r
+			return nil, err
+		},
+		Render: func(status int, st web.EditState[pages.RiskFormValues]) error {
+			p, err := a.riskFormProps(c, "New risk", st.Values, st.Errors)
+			if err != nil {
+				return err
+			}
+			return a.renderRiskForm(c, status, p)
+		},
+		Saved: func(string) error {
+			web.AddFlash(c, "success", fmt.Sprintf("Risk %s raised.", saved.Ref))
+			return web.Redirect(c, fmt.Sprintf("/risks/%d", saved.ID))
+		},
+	})
 }
 
 // riskActor is the signed-in user changing the register now.
