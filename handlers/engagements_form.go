@@ -175,33 +175,42 @@ func (a *App) newEngagement(c echo.Context) error {
 	return a.renderEngagementForm(c, http.StatusOK, p)
 }
 
-// createEngagement stores a new engagement. Route: engagements.create; success
-// redirects to its page (HX-Redirect for htmx); invalid input answers 422 with
-// the form (the #engagement-form partial for htmx).
+// createEngagement stores a new engagement. Route: engagements.create. The
+// cycle of every create form (web.SaveNew): invalid → 422 with the form (the
+// #engagement-form partial for htmx); success → 303 to its page (HX-Redirect
+// for htmx).
 func (a *App) createEngagement(c echo.Context) error {
-	f := readEngagementForm(c)
-	e, managers, ch := f.Validate(true)
-	if ch.OK() {
-		w, err := a.engagementWrite(c)
-		if err != nil {
-			return err
-		}
-		err = models.CreateEngagement(c.Request().Context(), a.db, w, &e, managers)
-		if re, ok := models.IsRuleError(err); ok {
-			ch.Add(re.Field, re.Msg)
-		} else if err != nil {
-			return err
-		} else {
-			web.AddFlash(c, "success", "Engagement "+e.Code+" created.")
-			return web.Redirect(c, fmt.Sprintf("/engagements/%d", e.ID))
-		}
-	}
-	p, err := a.engagementFormProps(c, nil, f.EngagementValues)
-	if err != nil {
-		return err
-	}
-	p.Errors = ch
-	return a.renderEngagementForm(c, http.StatusUnprocessableEntity, p)
+	var saved models.Engagement
+	return web.SaveNew(c, readEngagementForm(c).EngagementValues, web.EditForm[pages.EngagementValues]{
+		Save: func(v pages.EngagementValues, _ int) (map[string]string, error) {
+			e, managers, ch := engagementForm{v}.Validate(true)
+			if !ch.OK() {
+				return ch, nil
+			}
+			w, err := a.engagementWrite(c)
+			if err != nil {
+				return nil, err
+			}
+			err = models.CreateEngagement(c.Request().Context(), a.db, w, &e, managers)
+			if re, ok := models.IsRuleError(err); ok {
+				return map[string]string{re.Field: re.Msg}, nil
+			}
+			saved = e
+			return nil, err
+		},
+		Render: func(status int, st web.EditState[pages.EngagementValues]) error {
+			p, err := a.engagementFormProps(c, nil, st.Values)
+			if err != nil {
+				return err
+			}
+			p.Errors = st.Errors
+			return a.renderEngagementForm(c, status, p)
+		},
+		Saved: func(string) error {
+			web.AddFlash(c, "success", "Engagement "+saved.Code+" created.")
+			return web.Redirect(c, fmt.Sprintf("/engagements/%d", saved.ID))
+		},
+	})
 }
 
 // editEngagement shows the form of a stored engagement with its history. Route: engagements.edit.
