@@ -98,28 +98,37 @@ func (a *App) newVendor(c echo.Context) error {
 	return renderVendorForm(c, http.StatusOK, p)
 }
 
-// createVendor stores a new vendor. Route: vendors.create; success redirects to
-// its page; invalid input answers 422 with the form (#vendor-form for htmx).
+// createVendor stores a new vendor. Route: vendors.create. The cycle of every
+// create form (web.SaveNew): invalid → 422 with the form (#vendor-form for
+// htmx); success → 303 to its page (HX-Redirect for htmx).
 func (a *App) createVendor(c echo.Context) error {
-	f := readVendorForm(c)
-	v, ch := f.Validate()
-	if ch.OK() {
-		err := models.CreateVendor(c.Request().Context(), a.db, &v, userID(c))
-		if re, ok := models.IsRuleError(err); ok {
-			ch.Add(re.Field, re.Msg)
-		} else if err != nil {
-			return err
-		} else {
-			web.AddFlash(c, "success", "Vendor "+v.Name+" created.")
-			return web.Redirect(c, fmt.Sprintf("/vendors/%d", v.ID))
-		}
-	}
-	p, err := a.vendorFormProps(c, nil, f.VendorValues)
-	if err != nil {
-		return err
-	}
-	p.Errors = ch
-	return renderVendorForm(c, http.StatusUnprocessableEntity, p)
+	var saved models.Vendor
+	return web.SaveNew(c, readVendorForm(c).VendorValues, web.EditForm[pages.VendorValues]{
+		Save: func(v pages.VendorValues, _ int) (map[string]string, error) {
+			in, ch := vendorForm{v}.Validate()
+			if !ch.OK() {
+				return ch, nil
+			}
+			err := models.CreateVendor(c.Request().Context(), a.db, &in, userID(c))
+			if re, ok := models.IsRuleError(err); ok {
+				return map[string]string{re.Field: re.Msg}, nil
+			}
+			saved = in
+			return nil, err
+		},
+		Render: func(status int, st web.EditState[pages.VendorValues]) error {
+			p, err := a.vendorFormProps(c, nil, st.Values)
+			if err != nil {
+				return err
+			}
+			p.Errors = st.Errors
+			return renderVendorForm(c, status, p)
+		},
+		Saved: func(string) error {
+			web.AddFlash(c, "success", "Vendor "+saved.Name+" created.")
+			return web.Redirect(c, fmt.Sprintf("/vendors/%d", saved.ID))
+		},
+	})
 }
 
 func (a *App) loadVendor(c echo.Context) (models.Vendor, error) {
