@@ -130,26 +130,32 @@ func (a *App) lessonNew(c echo.Context) error {
 }
 
 // lessonCreate adds a lesson to the library, written by the signed-in user.
-// Route: lessons.create; success redirects to the lesson; invalid input answers
-// 422 with the form (the #lesson-form partial for htmx).
+// Route: lessons.create. The cycle of every create form (web.SaveNew):
+// invalid → 422 with the form (the #lesson-form partial for htmx); success →
+// 303 to the lesson (HX-Redirect for htmx).
 func (a *App) lessonCreate(c echo.Context) error {
-	f := readLessonForm(c)
-	l, ch, err := f.Validate(c.Request().Context(), a.db, a.today())
-	if err != nil {
-		return err
-	}
-	if ch.OK() {
-		w, err := a.deliveryWrite(c)
-		if err != nil {
-			return err
-		}
-		if err := models.CreateLesson(c.Request().Context(), a.db, w, &l); err != nil {
-			return err
-		}
-		web.AddFlash(c, "success", "Lesson “"+l.Title+"” added to the library.")
-		return web.Redirect(c, fmt.Sprintf("/lessons/%d", l.ID))
-	}
-	return a.renderLessonForm(c, http.StatusUnprocessableEntity, pages.LessonFormProps{Chrome: web.Chrome(c, "New lesson", "lessons"), V: f.LessonValues, Errors: ch})
+	var saved models.Lesson
+	return web.SaveNew(c, readLessonForm(c).LessonValues, web.EditForm[pages.LessonValues]{
+		Save: func(v pages.LessonValues, _ int) (map[string]string, error) {
+			l, ch, err := lessonForm{v}.Validate(c.Request().Context(), a.db, a.today())
+			if err != nil || !ch.OK() {
+				return ch, err
+			}
+			w, err := a.deliveryWrite(c)
+			if err != nil {
+				return nil, err
+			}
+			saved = l
+			return nil, models.CreateLesson(c.Request().Context(), a.db, w, &saved)
+		},
+		Render: func(status int, st web.EditState[pages.LessonValues]) error {
+			return a.renderLessonForm(c, status, pages.LessonFormProps{Chrome: web.Chrome(c, "New lesson", "lessons"), V: st.Values, Errors: st.Errors})
+		},
+		Saved: func(string) error {
+			web.AddFlash(c, "success", "Lesson “"+saved.Title+"” added to the library.")
+			return web.Redirect(c, fmt.Sprintf("/lessons/%d", saved.ID))
+		},
+	})
 }
 
 // canEditLesson reports whether the user may change a lesson: its author (a
