@@ -95,29 +95,38 @@ func (a *App) milestoneNew(c echo.Context) error {
 		E: e, V: pages.MilestoneValues{Phase: e.Phase}, Errors: map[string]string{}})
 }
 
-// milestoneCreate adds a milestone. Route: milestones.create; success redirects
-// to the milestone list; invalid input answers 422 with the form (the
-// #milestone-form partial for htmx).
+// milestoneCreate adds a milestone. Route: milestones.create. The cycle of
+// every create form (web.SaveNew): invalid → 422 with the form (the
+// #milestone-form partial for htmx); success → 303 to the milestone list
+// (HX-Redirect for htmx).
 func (a *App) milestoneCreate(c echo.Context) error {
 	e, err := a.editableEngagementFromPath(c)
 	if err != nil {
 		return err
 	}
-	f := readMilestoneForm(c)
-	m, ch := f.Validate(e, a.today())
-	if ch.OK() {
-		w, err := a.deliveryWrite(c)
-		if err != nil {
-			return err
-		}
-		if err := models.CreateMilestone(c.Request().Context(), a.db, w, &m); err != nil {
-			return err
-		}
-		web.AddFlash(c, "success", "Milestone “"+m.Name+"” added.")
-		return web.Redirect(c, fmt.Sprintf("/engagements/%d/milestones", e.ID))
-	}
-	return a.renderMilestoneForm(c, http.StatusUnprocessableEntity, pages.MilestoneFormProps{Chrome: web.Chrome(c, "New milestone", "engagements"),
-		E: e, V: f.MilestoneValues, Errors: ch})
+	var saved models.Milestone
+	return web.SaveNew(c, readMilestoneForm(c).MilestoneValues, web.EditForm[pages.MilestoneValues]{
+		Save: func(v pages.MilestoneValues, _ int) (map[string]string, error) {
+			m, ch := milestoneForm{v}.Validate(e, a.today())
+			if !ch.OK() {
+				return ch, nil
+			}
+			w, err := a.deliveryWrite(c)
+			if err != nil {
+				return nil, err
+			}
+			saved = m
+			return nil, models.CreateMilestone(c.Request().Context(), a.db, w, &saved)
+		},
+		Render: func(status int, st web.EditState[pages.MilestoneValues]) error {
+			return a.renderMilestoneForm(c, status, pages.MilestoneFormProps{Chrome: web.Chrome(c, "New milestone", "engagements"),
+				E: e, V: st.Values, Errors: st.Errors})
+		},
+		Saved: func(string) error {
+			web.AddFlash(c, "success", "Milestone “"+saved.Name+"” added.")
+			return web.Redirect(c, fmt.Sprintf("/engagements/%d/milestones", e.ID))
+		},
+	})
 }
 
 // pathMilestone loads the milestone of the path's :id and its engagement, and
