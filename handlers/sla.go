@@ -117,30 +117,39 @@ func (a *App) slaNew(c echo.Context) error {
 		V: pages.SLAValues{Direction: models.HigherIsBetter, Unit: "%", CreditPct: "0"}, Errors: map[string]string{}})
 }
 
-// slaCreate adds a service level. Route: slas.create; success redirects to the
-// service-level page (HX-Redirect for htmx); invalid input answers 422 with the
-// form (the #sla-form partial for htmx).
+// slaCreate adds a service level. Route: slas.create. The cycle of every
+// create form (web.SaveNew): invalid → 422 with the form (the #sla-form
+// partial for htmx); success → 303 to the service-level page (HX-Redirect for
+// htmx).
 func (a *App) slaCreate(c echo.Context) error {
 	e, err := a.editableEngagementFromPath(c)
 	if err != nil {
 		return err
 	}
-	f := readSLAForm(c)
-	s, ch := f.Validate()
-	if ch.OK() {
-		w, err := a.deliveryWrite(c)
-		if err != nil {
-			return err
-		}
-		s.EngagementID = e.ID
-		if err := models.CreateSLA(c.Request().Context(), a.db, w, &s); err != nil {
-			return err
-		}
-		web.AddFlash(c, "success", "Service level “"+s.Name+"” added.")
-		return web.Redirect(c, fmt.Sprintf("/engagements/%d/slas", e.ID))
-	}
-	return a.renderSLAForm(c, http.StatusUnprocessableEntity, pages.SLAFormProps{Chrome: web.Chrome(c, "New service level", "engagements"),
-		E: e, V: f.SLAValues, Errors: ch})
+	var saved models.ServiceLevel
+	return web.SaveNew(c, readSLAForm(c).SLAValues, web.EditForm[pages.SLAValues]{
+		Save: func(v pages.SLAValues, _ int) (map[string]string, error) {
+			s, ch := slaForm{v}.Validate()
+			if !ch.OK() {
+				return ch, nil
+			}
+			w, err := a.deliveryWrite(c)
+			if err != nil {
+				return nil, err
+			}
+			saved = s
+			saved.EngagementID = e.ID
+			return nil, models.CreateSLA(c.Request().Context(), a.db, w, &saved)
+		},
+		Render: func(status int, st web.EditState[pages.SLAValues]) error {
+			return a.renderSLAForm(c, status, pages.SLAFormProps{Chrome: web.Chrome(c, "New service level", "engagements"),
+				E: e, V: st.Values, Errors: st.Errors})
+		},
+		Saved: func(string) error {
+			web.AddFlash(c, "success", "Service level “"+saved.Name+"” added.")
+			return web.Redirect(c, fmt.Sprintf("/engagements/%d/slas", e.ID))
+		},
+	})
 }
 
 // pathSLA loads the service level of the path's :id with its engagement, and
