@@ -87,27 +87,32 @@ func (a *App) renderUserNew(c echo.Context, status int, p pages.UserNewProps) er
 	return web.Render(c, status, pages.UserNew(p), nil)
 }
 
-// userCreate adds an account with its first password; invalid input → 422 with
-// the form as typed (passwords are never echoed back). Route: users.create.
+// userCreate adds an account with its first password. Route: users.create.
+// The cycle of every create form (web.SaveNew): invalid → 422 with the form
+// as typed (passwords are never echoed back); success → 303 to the account.
 func (a *App) userCreate(c echo.Context) error {
-	f := readUserForm(c)
-	errs := f.Validate(true)
-	u := f.user()
-	if errs.OK() {
-		err := models.CreateUser(c.Request().Context(), a.db, &u, f.Password, userID(c), a.Now())
-		switch {
-		case errors.Is(err, models.ErrEmailTaken):
-			errs.Add("email", "An account with this email exists already.")
-		case err != nil:
-			return err
-		}
-	}
-	if !errs.OK() {
-		return a.renderUserNew(c, http.StatusUnprocessableEntity, pages.UserNewProps{Form: f.UserValues, Errors: errs})
-	}
-	a.Log().Info("user created", "user_id", u.ID, "role", u.Role, "by", web.CurrentUser(c).ID, "request_id", web.RequestID(c))
-	web.AddFlash(c, "success", fmt.Sprintf("Added %s as %s. Give them their password privately; they can change it under Your account.", u.Name, u.Role))
-	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/users/%d", u.ID))
+	var u models.User
+	return web.SaveNew(c, readUserForm(c), web.EditForm[userForm]{
+		Save: func(f userForm, _ int) (map[string]string, error) {
+			if errs := f.Validate(true); !errs.OK() {
+				return errs, nil
+			}
+			u = f.user()
+			err := models.CreateUser(c.Request().Context(), a.db, &u, f.Password, userID(c), a.Now())
+			if errors.Is(err, models.ErrEmailTaken) {
+				return map[string]string{"email": "An account with this email exists already."}, nil
+			}
+			return nil, err
+		},
+		Render: func(status int, st web.EditState[userForm]) error {
+			return a.renderUserNew(c, status, pages.UserNewProps{Form: st.Values.UserValues, Errors: st.Errors})
+		},
+		Saved: func(string) error {
+			a.Log().Info("user created", "user_id", u.ID, "role", u.Role, "by", web.CurrentUser(c).ID, "request_id", web.RequestID(c))
+			web.AddFlash(c, "success", fmt.Sprintf("Added %s as %s. Give them their password privately; they can change it under Your account.", u.Name, u.Role))
+			return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/users/%d", u.ID))
+		},
+	})
 }
 
 // loadUserParam loads the account named by the :id path parameter (404 when absent).
