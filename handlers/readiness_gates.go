@@ -80,9 +80,10 @@ func (a *App) gateNew(c echo.Context) error {
 	return a.renderGateForm(c, http.StatusOK, p)
 }
 
-// gateCreate records a go/no-go decision. Route: gates.create; success redirects
-// to the readiness page; invalid input answers 422 with the form (the
-// #gate-form partial for htmx).
+// gateCreate records a go/no-go decision. Route: gates.create. The cycle of
+// every create form (web.SaveNew): invalid → 422 with the form (the
+// #gate-form partial for htmx); success → 303 to the readiness page
+// (HX-Redirect for htmx).
 func (a *App) gateCreate(c echo.Context) error {
 	e, err := a.botEngagementFromPath(c)
 	if err != nil {
@@ -91,26 +92,34 @@ func (a *App) gateCreate(c echo.Context) error {
 	if err := a.authorizeEngagement(c, &e.ID); err != nil {
 		return err
 	}
-	f := readGateForm(c)
-	g, ch := f.Validate(a.today())
-	if ch.OK() {
-		w, err := a.deliveryWrite(c)
-		if err != nil {
-			return err
-		}
-		g.EngagementID = e.ID
-		if err := models.CreateGate(c.Request().Context(), a.db, w, &g); err != nil {
-			return err
-		}
-		web.AddFlash(c, "success", fmt.Sprintf("Gate decision recorded: %s on %s.", g.Decision, g.DecidedOn.Human()))
-		return web.Redirect(c, fmt.Sprintf("/engagements/%d/readiness", e.ID))
-	}
-	p, err := a.gateFormProps(c, e, nil, f.GateValues)
-	if err != nil {
-		return err
-	}
-	p.Errors = ch
-	return a.renderGateForm(c, http.StatusUnprocessableEntity, p)
+	var saved models.TransferGate
+	return web.SaveNew(c, readGateForm(c).GateValues, web.EditForm[pages.GateValues]{
+		Save: func(v pages.GateValues, _ int) (map[string]string, error) {
+			g, ch := gateForm{v}.Validate(a.today())
+			if !ch.OK() {
+				return ch, nil
+			}
+			w, err := a.deliveryWrite(c)
+			if err != nil {
+				return nil, err
+			}
+			saved = g
+			saved.EngagementID = e.ID
+			return nil, models.CreateGate(c.Request().Context(), a.db, w, &saved)
+		},
+		Render: func(status int, st web.EditState[pages.GateValues]) error {
+			p, err := a.gateFormProps(c, e, nil, st.Values)
+			if err != nil {
+				return err
+			}
+			p.Errors = st.Errors
+			return a.renderGateForm(c, status, p)
+		},
+		Saved: func(string) error {
+			web.AddFlash(c, "success", fmt.Sprintf("Gate decision recorded: %s on %s.", saved.Decision, saved.DecidedOn.Human()))
+			return web.Redirect(c, fmt.Sprintf("/engagements/%d/readiness", e.ID))
+		},
+	})
 }
 
 // pathGate loads the gate of the path's :id and its engagement, authorised.
