@@ -189,16 +189,62 @@ func (a *App) newCost(c echo.Context) error {
 	return renderCostForm(c, http.StatusOK, p)
 }
 
-// createCost records a month. Route: costs.create. A month that has its record
-// already is refused with 409 and a link to edit it, the stored record
-// unchanged and the user's input kept. Success redirects to the costs page;
-// invalid input answers 422 with the form (#cost-form for htmx).
+// createCost records a month. Route: costs.create. The cycle of every create
+// form (web.SaveNew): invalid → 422 with the form (#cost-form for htmx);
+// success → 303 to the costs page. A month that has its record already is
+// refused with 409 and a link to edit it, the stored record unchanged and the
+// user's input kept.
 func (a *App) createCost(c echo.Context) error {
 	e, err := a.authorizedCostEngagement(c)
 	if err != nil {
 		return err
 	}
-	return a.saveCost(c, e)
+	today := a.today()
+	mine := readCostForm(c).CostValues
+	render := func(status int, v pages.CostValues, errs map[string]string, recorded *models.MonthRecordedError) error {
+		p, err := a.costFormProps(c, e, nil, v)
+		if err != nil {
+			return err
+		}
+		if errs != nil {
+			p.Errors = errs
+		}
+		if recorded != nil {
+			p.Recorded = &pages.RecordedMonth{Label: recorded.Month.Format("January 2006"),
+				EditURL: fmt.Sprintf("/engagements/%d/costs/%d/edit", e.ID, recorded.ID)}
+		}
+		return renderCostForm(c, status, p)
+	}
+	var saved models.CostRecord
+	err = web.SaveNew(c, mine, web.EditForm[pages.CostValues]{
+		Save: func(v pages.CostValues, _ int) (map[string]string, error) {
+			in, ch := costForm{v}.Validate(e.ID, today)
+			if !ch.OK() {
+				return ch, nil
+			}
+			s, err := a.settings(c)
+			if err != nil {
+				return nil, err
+			}
+			saved, err = models.SaveCost(c.Request().Context(), a.db, models.Actor{Settings: s, Today: today, UserID: userID(c)}, in, 0)
+			return nil, err
+		},
+		Render: func(status int, st web.EditState[pages.CostValues]) error {
+			return render(status, st.Values, st.Errors, nil)
+		},
+		Saved: func(string) error {
+			web.AddFlash(c, "success", "Costs of "+saved.Month.Format("January 2006")+" saved.")
+			return web.Redirect(c, fmt.Sprintf("/engagements/%d/costs", e.ID))
+		},
+	})
+	// A month recorded already is no field error to correct but a record that
+	// exists (409), which is edited through its own form and version: the
+	// form comes back with a link to it, so it stays outside the 422 cycle.
+	var recorded *models.MonthRecordedError
+	if errors.As(err, &recorded) {
+		return render(http.StatusConflict, mine, nil, recorded)
+	}
+	return err
 }
 
 // editCost shows a month's form with its history. Route: costs.edit.
@@ -315,41 +361,4 @@ func (a *App) loadCost(c echo.Context) (models.Engagement, models.CostRecord, er
 	}
 	rec, err = models.CostRecordOf(c.Request().Context(), a.db, e.ID, cid)
 	return e, rec, err
-}
-
-// saveCost records a new month (createCost): 422 for invalid input, 409 with
-// a link to its form for a month recorded already.
-func (a *App) saveCost(c echo.Context, e models.Engagement) error {
-	f := readCostForm(c)
-	today := a.today()
-	in, ch := f.Validate(e.ID, today)
-	status := http.StatusUnprocessableEntity
-	var recorded *models.MonthRecordedError
-	if ch.OK() {
-		s, err := a.settings(c)
-		if err != nil {
-			return err
-		}
-		w := models.Actor{Settings: s, Today: today, UserID: userID(c)}
-		rec, err := models.SaveCost(c.Request().Context(), a.db, w, in, 0)
-		switch {
-		case err == nil:
-			web.AddFlash(c, "success", "Costs of "+rec.Month.Format("January 2006")+" saved.")
-			return web.Redirect(c, fmt.Sprintf("/engagements/%d/costs", e.ID))
-		case errors.As(err, &recorded):
-			status = http.StatusConflict
-		default:
-			return err
-		}
-	}
-	p, err := a.costFormProps(c, e, nil, f.CostValues)
-	if err != nil {
-		return err
-	}
-	p.Errors = ch
-	if recorded != nil {
-		p.Recorded = &pages.RecordedMonth{Label: recorded.Month.Format("January 2006"),
-			EditURL: fmt.Sprintf("/engagements/%d/costs/%d/edit", e.ID, recorded.ID)}
-	}
-	return renderCostForm(c, status, p)
 }
