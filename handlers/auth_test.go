@@ -149,7 +149,7 @@ func TestCookieFlags(t *testing.T) {
 		if r.StatusCode != http.StatusSeeOther {
 			t.Fatalf("sign-in: %d", r.StatusCode)
 		}
-		for _, name := range []string{"portfolio", "_csrf"} {
+		for _, name := range []string{"portfolio"} { // the CSRF token lives in it
 			k := setCookie(t, r, name)
 			if !k.HttpOnly || k.SameSite != http.SameSiteLaxMode || k.Path != "/" || k.Secure != secure {
 				t.Errorf("secure=%v: cookie %s: HttpOnly=%v SameSite=%v Path=%q Secure=%v", secure, name, k.HttpOnly, k.SameSite, k.Path, k.Secure)
@@ -176,7 +176,7 @@ func TestSignInStartsAFreshSession(t *testing.T) {
 	exec := demoAccount(t, models.RoleExecutive)
 	victim.loginAs(exec.Email, exec.Password)
 	after := victim.token()
-	if after == before || victim.cookie("_csrf") == before {
+	if after == before {
 		t.Fatalf("the CSRF token survived sign-in (%q)", after)
 	}
 	r := victim.post("/account/password", url.Values{"_csrf": {before}, "current": {exec.Password}, "password": {"a new pass phrase 1"}, "confirm": {"a new pass phrase 1"}})
@@ -415,3 +415,23 @@ func TestDisabledAccount(t *testing.T) {
 }
 
 func itoa(n uint) string { return strconv.FormatUint(uint64(n), 10) }
+
+// The CSRF token is bound to the session: another session's token, even with
+// a cookie planted to match it (a sibling subdomain can set cookies), is
+// refused, and nothing is changed.
+func TestCSRFTokenIsTheSessions(t *testing.T) {
+	ae := newAppEnv(t, dbtest.Demo(t, "sqlite"), nil)
+	attacker, victim := ae.client(), ae.client()
+	known := attacker.csrf("/login")
+	exec := demoAccount(t, models.RoleExecutive)
+	victim.loginAs(exec.Email, exec.Password)
+	u, _ := url.Parse(victim.e.srv.URL)
+	victim.http.Jar.SetCookies(u, []*http.Cookie{{Name: "_csrf", Value: known, Path: "/"}})
+	r := victim.post("/account/password", url.Values{"_csrf": {known}, "current": {exec.Password}, "password": {"a planted pass phrase 1"}, "confirm": {"a planted pass phrase 1"}})
+	if r.StatusCode != http.StatusForbidden {
+		t.Errorf("a post with another session's token: %d, want 403", r.StatusCode)
+	}
+	if !victim.signedIn() {
+		t.Error("the refused post changed the victim's password (their session ended)")
+	}
+}

@@ -106,7 +106,9 @@ func (s *Server) DataVersion(c echo.Context) (int64, error) {
 func (s *Server) endSession(c echo.Context, flash string) {
 	sess := Session(c)
 	for k := range sess.Values {
-		delete(sess.Values, k)
+		if k != csrfKey { // the page being drawn carries it: its form must still post
+			delete(sess.Values, k)
+		}
 	}
 	if flash != "" {
 		sess.AddFlash("info\x00" + flash)

@@ -109,7 +109,7 @@ func New(o Options) *Server {
 	}
 	store.Options = &sessions.Options{Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: o.SecureCookies, MaxAge: int(o.MaxSessionAge.Seconds())}
 	store.MaxAge(int(o.MaxSessionAge.Seconds()))
-	s.App = e.Group("", Admission(o.ReadsAtOnce), sessionMiddleware(store), csrfMiddleware(o.SecureCookies), s.loadUser)
+	s.App = e.Group("", Admission(o.ReadsAtOnce), sessionMiddleware(store), csrfMiddleware(), s.loadUser)
 	return s
 }
 

@@ -3,15 +3,12 @@ package web
 import (
 	"crypto/rand"
 	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/base64"
 	"net/http"
-	"slices"
-	"strings"
-	"time"
 
 	"github.com/gorilla/sessions"
 	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
 )
 
 const (
@@ -89,44 +86,40 @@ func TakeFlashes(c echo.Context) []Flash {
 	return out
 }
 
-// csrfCookieName is the cookie holding the CSRF token the forms echo back.
-const csrfCookieName = "_csrf"
-
-// csrfMaxAge is how long a CSRF token lives without a request (each request renews it).
-const csrfMaxAge = 12 * time.Hour
-
 // csrfMiddleware checks the token of every state-changing request: the form's
-// _csrf field (no-JS posts) or the X-CSRF-Token header (htmx). A missing or
-// wrong token is a 403 before any handler runs.
-//
-// Echo (4.15+) lets a request through on "Sec-Fetch-Site: same-origin" without
-// looking at the token. We keep the token check for every request (defence in
-// depth, and what the forms promise) and use the header only to refuse
-// cross-site posts outright.
-func csrfMiddleware(secure bool) echo.MiddlewareFunc {
-	check := middleware.CSRFWithConfig(middleware.CSRFConfig{
-		TokenLookup:    "header:X-CSRF-Token,form:_csrf",
-		CookieName:     csrfCookieName,
-		CookiePath:     "/",
-		CookieHTTPOnly: true,
-		CookieSecure:   secure,
-		CookieSameSite: http.SameSiteLaxMode,
-		CookieMaxAge:   int(csrfMaxAge.Seconds()),
-		ContextKey:     csrfKey,
-		// Missing and wrong tokens are both a refusal, not a malformed request.
-		ErrorHandler: func(err error, c echo.Context) error { return errCSRF },
-	})
+// _csrf field (no-JS posts) or the X-CSRF-Token header (htmx), against the
+// token kept in the session (a synchronizer token: the session cookie is
+// signed and encrypted, so a cookie planted from a sibling subdomain cannot
+// carry a token the attacker knows, as a double-submit cookie could). A
+// missing or wrong token is a 403 before any handler runs; a cross-site post
+// (Sec-Fetch-Site) is refused outright.
+func csrfMiddleware() echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
-		h := check(next)
 		return func(c echo.Context) error {
 			r := c.Request()
-			if site := r.Header.Get(echo.HeaderSecFetchSite); site != "" {
-				if site == "cross-site" && !isSafeMethod(r.Method) {
+			if r.Header.Get(echo.HeaderSecFetchSite) == "cross-site" && !isSafeMethod(r.Method) {
+				return errCSRF
+			}
+			sess := Session(c)
+			tok, _ := sess.Values[csrfKey].(string)
+			if tok == "" {
+				tok = newCSRFToken()
+				sess.Values[csrfKey] = tok
+				if err := SaveSession(c); err != nil {
+					return err
+				}
+			}
+			c.Set(csrfKey, tok)
+			if !isSafeMethod(r.Method) {
+				sent := r.Header.Get("X-CSRF-Token")
+				if sent == "" {
+					sent = c.FormValue("_csrf")
+				}
+				if subtle.ConstantTimeCompare([]byte(sent), []byte(tok)) != 1 {
 					return errCSRF
 				}
-				r.Header.Del(echo.HeaderSecFetchSite)
 			}
-			return h(c)
+			return next(c)
 		}
 	}
 }
@@ -137,22 +130,17 @@ func isSafeMethod(m string) bool {
 	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions || m == http.MethodTrace
 }
 
-// rotateCSRF replaces the CSRF token (at sign-in): a token an attacker planted
-// or read before the user signed in is worthless afterwards.
-func (s *Server) rotateCSRF(c echo.Context) {
+func newCSRFToken() string {
 	raw := make([]byte, 24)
 	_, _ = rand.Read(raw)
-	tok := base64.RawURLEncoding.EncodeToString(raw)
-	h := c.Response().Header()
-	kept := slices.DeleteFunc(slices.Clone(h.Values("Set-Cookie")), func(v string) bool {
-		return strings.HasPrefix(v, csrfCookieName+"=")
-	})
-	h.Del("Set-Cookie")
-	for _, v := range kept {
-		h.Add("Set-Cookie", v)
-	}
-	c.SetCookie(&http.Cookie{Name: csrfCookieName, Value: tok, Path: "/", HttpOnly: true, Secure: s.opts.SecureCookies,
-		SameSite: http.SameSiteLaxMode, Expires: s.Now().Add(csrfMaxAge)})
+	return base64.RawURLEncoding.EncodeToString(raw)
+}
+
+// rotateCSRF replaces the session's CSRF token (at sign-in): a token an
+// attacker planted or read before the user signed in is worthless afterwards.
+func (s *Server) rotateCSRF(c echo.Context) {
+	tok := newCSRFToken()
+	Session(c).Values[csrfKey] = tok
 	c.Set(csrfKey, tok)
 }
 
