@@ -48,6 +48,9 @@ func NextPhase(model, phase string) string {
 // checkEngagementRules enforces what a form alone cannot: a unique code, a
 // vendor that is not archived, a lead manager who may manage, and managers that exist.
 func checkEngagementRules(tx *gorm.DB, e *Engagement, managers []uint) error {
+	if !ValidCode(e.Code) {
+		return ruleErr("code", "%s", CodeRule)
+	}
 	var n int64
 	if err := tx.Model(&Engagement{}).Where("LOWER(code) = ? AND id <> ?", strings.ToLower(e.Code), e.ID).Count(&n).Error; err != nil {
 		return err

@@ -72,8 +72,8 @@ func (r Risk) Problems() map[string]string {
 	text("closed_reason", r.ClosedReason, r.Status == StatusClosed, 1000)
 	text("accepted_by", r.AcceptedBy, r.Status == StatusAccepted, 200)
 	text("accept_justification", r.AcceptJustification, r.Status == StatusAccepted, 2000)
-	if strings.ContainsAny(r.Ref, " \t\r\n,;\"'") {
-		add("ref", "Use letters, digits and dashes only.")
+	if r.Ref != "" && !ValidCode(r.Ref) {
+		add("ref", CodeRule)
 	}
 	switch {
 	case r.Category == "":

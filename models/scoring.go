@@ -1,6 +1,9 @@
 package models
 
-import "fmt"
+import (
+	"fmt"
+	"unicode"
+)
 
 // Risk bands, from least to most severe.
 const (
@@ -145,4 +148,21 @@ func (s RiskSettings) Validate() map[string]string {
 		}
 	}
 	return errs
+}
+
+// CodeRule is the rule for an engagement's code and a risk's reference, in words.
+const CodeRule = "Use letters, digits, dashes, dots and underscores only, starting with a letter or digit."
+
+// ValidCode reports whether s follows CodeRule: a code is typed in URLs,
+// imports and spreadsheets, so it holds no spaces, separators or markup.
+func ValidCode(s string) bool {
+	for i, r := range s {
+		switch {
+		case unicode.IsLetter(r), unicode.IsDigit(r):
+		case i > 0 && (r == '-' || r == '.' || r == '_'):
+		default:
+			return false
+		}
+	}
+	return s != ""
 }

@@ -203,3 +203,16 @@ func TestScoringValidate(t *testing.T) {
 		}
 	}
 }
+
+// Codes and references hold no spaces, separators or markup (they are typed
+// in URLs, imports and spreadsheets).
+func TestValidCode(t *testing.T) {
+	for s, want := range map[string]bool{
+		"ITO-INF-01": true, "R-BOT-PL-02-01": true, "ENG_2026.3": true, "Wrocław-1": true,
+		"": false, "ENG 1": false, "<b>ENG": false, "ENG;1": false, "ENG,1": false, "-ENG": false, "ENG\"1": false, "ENG/1": false,
+	} {
+		if got := ValidCode(s); got != want {
+			t.Errorf("ValidCode(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
