@@ -252,6 +252,10 @@ func (a *App) riskPage(c echo.Context, id uint) (pages.RiskProps, error) {
 		if p.Owners, err = a.ownerOptions(c); err != nil {
 			return p, err
 		}
+		p.ActionShown = map[uint]string{}
+		for _, m := range p.Actions {
+			p.ActionShown[m.ID] = web.EncodeShown(pages.ActionValuesOf(m))
+		}
 	}
 	p.Chrome = web.Chrome(c, p.R.Ref+" "+p.R.Title, "risks")
 	return p, nil
