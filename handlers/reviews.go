@@ -228,6 +228,19 @@ func (a *App) correctConfirm(c echo.Context) error {
 	return a.renderPublish(c, http.StatusOK, s, q, versions, "", nil)
 }
 
+// quarterRated refuses (422) to publish a quarter while one of its months has
+// cost records in a currency without that month's exchange rate: its figures
+// would be frozen at a carried-forward rate.
+func (a *App) quarterRated(c echo.Context, s models.Settings, q models.Quarter) error {
+	f := s.Fiscal()
+	missing, err := models.RatesMissingBetween(c.Request().Context(), a.db, s.Finance.ReportingCurrency, f.Start(q), f.End(q))
+	if err != nil || len(missing) == 0 {
+		return err
+	}
+	return echo.NewHTTPError(http.StatusUnprocessableEntity, fmt.Sprintf("%s cannot be published while these months have no exchange rate of their own: %s. "+
+		"Their figures are provisional (converted at an earlier month's rate); record the rates under Exchange rates, then publish.", q, strings.Join(missing, ", ")))
+}
+
 // endedQuarter reads the quarter of the path and the settings, and refuses a
 // quarter that has not ended (422).
 func (a *App) endedQuarter(c echo.Context) (models.Quarter, models.Settings, error) {
@@ -254,8 +267,12 @@ func (a *App) renderPublish(c echo.Context, status int, s models.Settings, q mod
 	if len(versions) > 0 {
 		title = "Publish a correction of " + q.String()
 	}
+	missing, err := models.RatesMissingBetween(c.Request().Context(), a.db, s.Finance.ReportingCurrency, s.Fiscal().Start(q), s.Fiscal().End(q))
+	if err != nil {
+		return err
+	}
 	p := pages.PublishProps{Chrome: web.Chrome(c, title, "reviews"), Quarter: q.String(), Start: s.Fiscal().Start(q), End: s.Fiscal().End(q),
-		Engagements: kp.engagements, Versions: versions, Reason: reason, Errors: errs}
+		Engagements: kp.engagements, Versions: versions, Reason: reason, Errors: errs, MissingRates: missing}
 	return web.Render(c, status, pages.PublishConfirm(p), nil)
 }
 
@@ -270,6 +287,9 @@ func (a *App) publish(c echo.Context) error {
 	}
 	if c.FormValue("confirm") != q.String() {
 		return web.Redirect(c, "/reviews/"+q.String()+"/publish")
+	}
+	if err := a.quarterRated(c, s, q); err != nil {
+		return err
 	}
 	pack, err := models.BuildPack(c.Request().Context(), a.db, s, q, a.today())
 	if err != nil {
@@ -302,6 +322,9 @@ func (a *App) correct(c echo.Context) error {
 	}
 	if len(versions) == 0 || c.FormValue("confirm") != q.String() {
 		return web.Redirect(c, "/reviews/"+q.String()+"/correct")
+	}
+	if err := a.quarterRated(c, s, q); err != nil {
+		return err
 	}
 	ck := web.Checker{}
 	reason := ck.Text("reason", c.FormValue("reason"), true, 1000)

@@ -259,3 +259,40 @@ func TestReviewCommentaryMergesAndFreezes(t *testing.T) {
 		}
 	})
 }
+
+// A month of the quarter with costs but no exchange rate of its own makes the
+// pack provisional (it says which rate it used) and holds back publishing:
+// the confirmation page says why, and a post is 422 with nothing published.
+func TestReviewPackWaitsForRates(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		q := reviewQuarter()
+		fy := models.DefaultFiscal
+		qq, _ := models.ParseQuarter(q)
+		last := fy.Months(qq)[2]
+		var rec models.CostRecord
+		if err := e.db.Where("month = ? AND currency <> ?", last, "USD").Order("id").First(&rec).Error; err != nil {
+			t.Fatalf("no cost record in another currency in %s: %v", ym(last), err)
+		}
+		must(t, e.db.Where("currency = ? AND month = ?", rec.Currency, last).Delete(&models.FXRate{}).Error)
+		admin := e.client()
+		admin.login(models.RoleAdmin)
+		label := rec.Currency + " " + last.Format("Jan 2006")
+		page := admin.get("/reviews/" + q + "/publish")
+		if got := page.Doc(t).Find(`[data-testid="publish-blocked"]`).Text(); !strings.Contains(got, label) {
+			t.Errorf("the confirmation page does not say %s lacks its rate: %q", label, got)
+		}
+		form := scrapeForm(t, page, `[data-testid="publish-confirm"] form`)
+		if r := admin.post("/reviews/"+q+"/publish", form); r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Body, label) {
+			t.Errorf("publishing with a month unrated: %d", r.StatusCode)
+		}
+		var n int64
+		e.db.Model(&models.PublishedPack{}).Where("quarter = ?", q).Count(&n)
+		if n != 0 {
+			t.Errorf("%d packs published", n)
+		}
+		note := admin.get("/reviews/" + q + "?part=all").Doc(t).Find(`[data-testid="pack-provisional"]`).Text()
+		if !strings.Contains(note, label+" at ") {
+			t.Errorf("the pack does not say it is provisional for %s: %q", label, note)
+		}
+	})
+}

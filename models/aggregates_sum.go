@@ -16,13 +16,25 @@ func sumSplit(rows []CostSums, rates *Rates) Split {
 	type acc struct {
 		baseline, fees, retained, credits, oneOff, planned big.Int
 		months                                             map[string]bool
+		carried                                            map[string]bool
 	}
 	var hard, avoid acc
 	mult := make([]*big.Rat, len(rows))
 	den := big.NewInt(1)
 	var g big.Int
 	for i, c := range rows {
-		if r := rates.Rate(c.Currency, c.Month); r != nil {
+		r, wasCarried := rates.rate(c.Currency, c.Month)
+		if wasCarried {
+			a := &hard
+			if c.SavingsType == SavingsAvoidance {
+				a = &avoid
+			}
+			if a.carried == nil {
+				a.carried = map[string]bool{}
+			}
+			a.carried[c.Currency+" "+c.Month.MonthStart().String()] = true
+		}
+		if r != nil {
 			mult[i] = r
 			// den = lcm(den, q)
 			g.GCD(nil, nil, den, r.Denom())
@@ -68,7 +80,7 @@ func sumSplit(rows []CostSums, rates *Rates) Split {
 		net.Sub(&gross, &a.oneOff)
 		return Savings{Baseline: exact(&a.baseline), VendorFees: exact(&a.fees), Retained: exact(&a.retained),
 			Credits: exact(&a.credits), Recurring: exact(&recurring), OneOff: exact(&a.oneOff), Gross: exact(&gross),
-			Net: exact(&net), Planned: exact(&a.planned), Months: len(a.months)}
+			Net: exact(&net), Planned: exact(&a.planned), Months: len(a.months), Provisional: rates.labels(a.carried)}
 	}
 	return Split{Hard: savings(&hard), Avoidance: savings(&avoid)}
 }

@@ -100,10 +100,13 @@ func TestSavingsFiguresRoundOnce(t *testing.T) {
 	if got := f.Quarter.Hard.Gross.Minor(); got != 3 {
 		t.Errorf("gross = %d cents, want 3", got)
 	}
-	// A month without a rate counts unconverted and is named as missing.
+	// A month without a rate converts at the latest earlier one, and says so.
 	f = models.NewSavingsFigures([]models.CostSums{eur(3, 100, 0, 0, 0, 0)}, rates, models.DefaultFiscal, models.Quarter{Year: 2026, Q: 1}, models.D(2026, 3, 10))
-	if m := rates.Missing(); len(m) != 1 || m[0] != "EUR 2026-03" {
-		t.Errorf("missing %v", m)
+	if p := rates.Provisional(); len(p) != 1 || p[0].Label() != "EUR Mar 2026 at Feb 2026's rate" || len(rates.Missing()) != 0 {
+		t.Errorf("provisional %v, missing %v", p, rates.Missing())
+	}
+	if got := f.Quarter.Hard.Gross.Minor(); got != 150 || len(f.Quarter.Hard.Provisional) != 1 {
+		t.Errorf("March at February's rate: %d cents, provisional %v; want 150 and the note", got, f.Quarter.Hard.Provisional)
 	}
 }
 

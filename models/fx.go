@@ -121,3 +121,23 @@ func SaveFXRate(ctx context.Context, db *gorm.DB, in FXRate, expected string, us
 	})
 	return out, err
 }
+
+// RatesMissingBetween lists the currency-months from first to last (month
+// starts) that have cost records in a currency other than reporting but no
+// rate of their own ("INR 2026-09"): figures that include them are
+// provisional, and a quarter's pack is not published while its months have any.
+func RatesMissingBetween(ctx context.Context, db *gorm.DB, reporting string, first, last Date) ([]string, error) {
+	var rows []struct {
+		Currency string
+		Month    Date
+	}
+	err := db.WithContext(ctx).Table("cost_records c").Distinct("c.currency", "c.month").
+		Where("c.month BETWEEN ? AND ? AND c.currency <> ?", first.MonthStart(), last.MonthStart(), reporting).
+		Where("NOT EXISTS (SELECT 1 FROM fx_rates f WHERE f.currency = c.currency AND f.month = c.month)").
+		Order("c.currency, c.month").Scan(&rows).Error
+	out := make([]string, len(rows))
+	for i, r := range rows {
+		out[i] = r.Currency + " " + r.Month.Format("Jan 2006")
+	}
+	return out, err
+}

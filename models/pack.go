@@ -36,6 +36,7 @@ type Pack struct {
 	Engagements []EngagementPack
 	Rates       []RateUsed
 	Missing     []string
+	Provisional []string // months converted at another month's rate ("INR Dec 2026 at Nov 2026's rate")
 }
 
 // Headline is a figure of the executive summary with its value last quarter.

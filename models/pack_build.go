@@ -85,6 +85,9 @@ func buildPack(ctx context.Context, db *gorm.DB, s Settings, q Quarter, today Da
 		return nil, err
 	}
 	b.p.Rates, b.p.Missing = b.rates.Used(), b.rates.Missing()
+	for _, pr := range b.rates.Provisional() {
+		b.p.Provisional = append(b.p.Provisional, pr.Label())
+	}
 	if err := b.headlines(); err != nil { // a pack is kept: no zeros for a failed read
 		return nil, err
 	}

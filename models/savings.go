@@ -34,6 +34,10 @@ func (c CostSums) Net() int64 { return c.Gross() - c.OneOff }
 type Savings struct {
 	Baseline, VendorFees, Retained, Credits, Recurring, OneOff, Gross, Net, Planned Exact
 	Months                                                                          int // distinct months with records
+	// Provisional names each currency-month converted at a rate carried from
+	// another month ("INR Dec 2026 at Nov 2026's rate"): the figures are
+	// provisional until that month's rate is recorded, and say so.
+	Provisional []string
 }
 
 // Add accumulates sums converted at rate.
@@ -78,19 +82,38 @@ func (s *Split) Of(t string) *Savings {
 	return &s.Hard
 }
 
-// Rates converts each currency to the reporting currency, per month.
+// Rates converts each currency to the reporting currency, per month. A month
+// without a rate converts at the latest earlier rate of its currency (or, before
+// its first, the earliest), and the figure is provisional (Savings.Provisional,
+// Rates.Provisional); a currency with no rate at all is not converted, never
+// counted 1:1: its amounts count as nothing and it is listed as missing.
 type Rates struct {
-	Reporting string
-	byKey     map[string]*big.Rat // "EUR 2026-07-01"
-	text      map[string]string   // the rate as stored ("0.011345"), shown as used
-	used      map[string]string
-	missing   map[string]bool
-	latest    map[string]Date // currency → its most recent rated month
+	Reporting   string
+	byKey       map[string]*big.Rat // "EUR 2026-07-01"
+	text        map[string]string   // the rate as stored ("0.011345"), shown as used
+	used        map[string]string
+	missing     map[string]bool
+	latest      map[string]Date   // currency → its most recent rated month
+	months      map[string][]Date // currency → its rated months, in order
+	provisional map[string]string // "INR 2026-12-01" → the month whose rate it took, "2026-11-01"
+}
+
+// ProvisionalRate is a month converted at another month's rate.
+type ProvisionalRate struct {
+	Currency, Month, From, Rate string // months as YYYY-MM
+}
+
+// Label says it as a page does: "INR Dec 2026 at Nov 2026's rate".
+func (p ProvisionalRate) Label() string {
+	m, _ := ParseDate(p.Month + "-01")
+	f, _ := ParseDate(p.From + "-01")
+	return p.Currency + " " + m.Format("Jan 2006") + " at " + f.Format("Jan 2006") + "'s rate"
 }
 
 // NewRates builds a rate table from stored rates.
 func NewRates(reporting string, rows []FXRate) *Rates {
-	r := &Rates{Reporting: reporting, byKey: map[string]*big.Rat{}, text: map[string]string{}, used: map[string]string{}, missing: map[string]bool{}, latest: map[string]Date{}}
+	r := &Rates{Reporting: reporting, byKey: map[string]*big.Rat{}, text: map[string]string{}, used: map[string]string{}, missing: map[string]bool{},
+		latest: map[string]Date{}, months: map[string][]Date{}, provisional: map[string]string{}}
 	for _, x := range rows {
 		if x.Month.IsZero() {
 			continue
@@ -99,16 +122,24 @@ func NewRates(reporting string, rows []FXRate) *Rates {
 		if v, ok := new(big.Rat).SetString(txt); ok {
 			m := x.Month.MonthStart()
 			k := x.Currency + " " + m.String()
+			if _, seen := r.byKey[k]; !seen {
+				r.months[x.Currency] = append(r.months[x.Currency], m)
+			}
 			r.byKey[k], r.text[k] = v, txt
 			if m.After(r.latest[x.Currency]) {
 				r.latest[x.Currency] = m
 			}
 		}
 	}
+	for _, ms := range r.months {
+		sort.Slice(ms, func(i, j int) bool { return ms[i].Before(ms[j]) })
+	}
 	return r
 }
 
-// LatestRate converts at a currency's most recent rate: contract values are not dated.
+// LatestRate converts at a currency's most recent rate: contract values are
+// not dated. A currency with no rate at all gives 0 (not converted, listed as
+// missing), never 1.
 func (r *Rates) LatestRate(cur string) *big.Rat {
 	if r == nil || cur == r.Reporting {
 		return nil
@@ -116,31 +147,71 @@ func (r *Rates) LatestRate(cur string) *big.Rat {
 	m, ok := r.latest[cur]
 	if !ok {
 		r.missing[cur+" (no rate at all)"] = true
-		return nil
+		return new(big.Rat)
 	}
 	return r.Rate(cur, m)
 }
 
-// Rate gives the rate for a currency and month (nil for the reporting currency).
-// It records the rate as used, exactly as stored; a missing rate is recorded as
-// missing and counts as 1. A nil table converts nothing.
+// Rate gives the rate for a currency and month (nil for the reporting
+// currency: a nil table converts nothing). It records the rate as used,
+// exactly as stored. A month without its own rate takes the latest earlier
+// one (before the first, the earliest), recorded as provisional; a currency
+// with no rate at all gives 0, recorded as missing: never 1.
 func (r *Rates) Rate(cur string, month Date) *big.Rat {
+	v, _ := r.rate(cur, month)
+	return v
+}
+
+// rate is Rate, also saying whether the rate was carried from another month.
+func (r *Rates) rate(cur string, month Date) (*big.Rat, bool) {
 	if r == nil || cur == r.Reporting {
-		return nil
+		return nil, false
 	}
-	if month.IsZero() {
+	ms := r.months[cur]
+	switch {
+	case month.IsZero():
 		r.missing[cur+" (no month)"] = true
-		return nil
+		return new(big.Rat), false
+	case len(ms) == 0:
+		r.missing[cur+" (no rate at all)"] = true
+		return new(big.Rat), false
 	}
 	month = month.MonthStart()
 	k := cur + " " + month.String()
-	v, ok := r.byKey[k]
-	if !ok {
-		r.missing[cur+" "+month.String()[:7]] = true
+	if v, ok := r.byKey[k]; ok {
+		r.used[k] = r.text[k]
+		return v, false
+	}
+	from := ms[0]
+	for _, m := range ms {
+		if m.After(month) {
+			break
+		}
+		from = m
+	}
+	fk := cur + " " + from.String()
+	r.used[fk] = r.text[fk]
+	r.provisional[k] = from.String()
+	return r.byKey[fk], true
+}
+
+// Provisional lists the months converted at another month's rate, by currency then month.
+func (r *Rates) Provisional() []ProvisionalRate {
+	if r == nil {
 		return nil
 	}
-	r.used[k] = r.text[k]
-	return v
+	out := make([]ProvisionalRate, 0, len(r.provisional))
+	for k, from := range r.provisional {
+		cur, month, _ := strings.Cut(k, " ")
+		out = append(out, ProvisionalRate{Currency: cur, Month: month[:7], From: from[:7], Rate: r.text[cur+" "+from]})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Currency != out[j].Currency {
+			return out[i].Currency < out[j].Currency
+		}
+		return out[i].Month < out[j].Month
+	})
+	return out
 }
 
 // RateUsed is one rate a page applied.
@@ -169,7 +240,7 @@ func (r *Rates) Used() []RateUsed {
 	return out
 }
 
-// Missing lists currency-months without a rate (converted at 1, and flagged on the page).
+// Missing lists the currencies with no rate at all (not converted, flagged on the page).
 func (r *Rates) Missing() []string {
 	if r == nil {
 		return nil
@@ -186,15 +257,21 @@ func (r *Rates) Missing() []string {
 func Sum(rows []CostSums, rates *Rates) Split {
 	var s Split
 	months := map[string]map[string]bool{SavingsHard: {}, SavingsAvoidance: {}}
+	carried := map[string]map[string]bool{SavingsHard: {}, SavingsAvoidance: {}}
 	for _, c := range rows {
 		t := c.SavingsType
 		if t != SavingsAvoidance {
 			t = SavingsHard
 		}
-		s.Of(t).Add(c, rates.Rate(c.Currency, c.Month))
+		rate, wasCarried := rates.rate(c.Currency, c.Month)
+		s.Of(t).Add(c, rate)
 		months[t][c.Month.MonthStart().String()] = true
+		if wasCarried {
+			carried[t][c.Currency+" "+c.Month.MonthStart().String()] = true
+		}
 	}
 	s.Hard.Months, s.Avoidance.Months = len(months[SavingsHard]), len(months[SavingsAvoidance])
+	s.Hard.Provisional, s.Avoidance.Provisional = rates.labels(carried[SavingsHard]), rates.labels(carried[SavingsAvoidance])
 	return s
 }
 
@@ -255,4 +332,23 @@ func FormatPct(v float64, ok bool) string {
 		}
 	}
 	return s + " %"
+}
+
+// labels turns carried currency-months ("INR 2026-12-01") into their
+// provisional labels, in order (nil when none).
+func (r *Rates) labels(carried map[string]bool) []string {
+	if len(carried) == 0 {
+		return nil
+	}
+	keys := make([]string, 0, len(carried))
+	for k := range carried {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		cur, month, _ := strings.Cut(k, " ")
+		out[i] = ProvisionalRate{Currency: cur, Month: month[:7], From: r.provisional[k][:7]}.Label()
+	}
+	return out
 }

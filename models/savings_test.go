@@ -159,19 +159,45 @@ func TestSumConvertsCurrencies(t *testing.T) {
 		{Currency: "EUR", Month: jul, SavingsType: SavingsHard, Baseline: 100000},   // €1,000.00 → $1,082.50
 		{Currency: "INR", Month: jul, SavingsType: SavingsHard, Baseline: 10000000}, // ₹100,000.00 → $1,134.50
 		{Currency: "USD", Month: jul, SavingsType: SavingsHard, Baseline: 50000},    // $500.00 as is
-		{Currency: "GBP", Month: aug, SavingsType: SavingsHard, Baseline: 20000},    // no rate: £200.00 at 1
-		{Currency: "CHF", Month: jul, SavingsType: SavingsHard, Baseline: 10000},    // unreadable rate: at 1
+		{Currency: "GBP", Month: aug, SavingsType: SavingsHard, Baseline: 20000},    // no August rate: July's 1.2710, provisional → $254.20
+		{Currency: "CHF", Month: jul, SavingsType: SavingsHard, Baseline: 10000},    // no readable rate at all: not converted, never 1:1
 	}
 	s := Sum(rows, rates)
-	if got := usd(s.Hard.Baseline); got != "$3,017.00" {
-		t.Errorf("baseline = %s, want $3,017.00 (1,082.50 + 1,134.50 + 500 + 200 + 100)", got)
+	if got := usd(s.Hard.Baseline); got != "$2,971.20" {
+		t.Errorf("baseline = %s, want $2,971.20 (1,082.50 + 1,134.50 + 500 + 254.20, CHF left out)", got)
 	}
-	want := []RateUsed{{"EUR", "2026-07", "1.0825"}, {"INR", "2026-07", "0.011345"}}
+	want := []RateUsed{{"EUR", "2026-07", "1.0825"}, {"GBP", "2026-07", "1.2710"}, {"INR", "2026-07", "0.011345"}}
 	if got := rates.Used(); !reflect.DeepEqual(got, want) {
 		t.Errorf("Used() = %v, want %v", got, want)
 	}
-	if got := rates.Missing(); !reflect.DeepEqual(got, []string{"CHF 2026-07", "GBP 2026-08"}) {
-		t.Errorf("Missing() = %v, want [CHF 2026-07 GBP 2026-08]", got)
+	if got := rates.Missing(); !reflect.DeepEqual(got, []string{"CHF (no rate at all)"}) {
+		t.Errorf("Missing() = %v, want [CHF (no rate at all)]", got)
+	}
+	if got := rates.Provisional(); !reflect.DeepEqual(got, []ProvisionalRate{{"GBP", "2026-08", "2026-07", "1.2710"}}) {
+		t.Errorf("Provisional() = %v", got)
+	}
+	if got := s.Hard.Provisional; !reflect.DeepEqual(got, []string{"GBP Aug 2026 at Jul 2026's rate"}) {
+		t.Errorf("the figure's provisional note: %v", got)
+	}
+	// The same figures through the faster sum.
+	if fast := sumSplit(rows, NewRates("USD", fxRows())); usd(fast.Hard.Baseline) != "$2,971.20" || !reflect.DeepEqual(fast.Hard.Provisional, s.Hard.Provisional) {
+		t.Errorf("sumSplit: %s, %v", usd(fast.Hard.Baseline), fast.Hard.Provisional)
+	}
+}
+
+// A month before a currency's first rate takes the earliest one; a month
+// after its last, the latest; each is provisional; a month with its own rate is not.
+func TestRatesCarryForward(t *testing.T) {
+	rates := NewRates("USD", []FXRate{{Currency: "INR", Month: D(2026, 3, 1), Rate: "0.012"}, {Currency: "INR", Month: D(2026, 11, 1), Rate: "0.011"}})
+	for _, tc := range []struct {
+		month Date
+		want  string
+		prov  bool
+	}{{D(2026, 1, 1), "0.012", true}, {D(2026, 3, 1), "0.012", false}, {D(2026, 7, 1), "0.012", true}, {D(2026, 11, 1), "0.011", false}, {D(2026, 12, 1), "0.011", true}} {
+		r, carried := rates.rate("INR", tc.month)
+		if r.FloatString(3) != tc.want || carried != tc.prov {
+			t.Errorf("INR %s: %s (carried %v), want %s (carried %v)", tc.month, r.FloatString(3), carried, tc.want, tc.prov)
+		}
 	}
 }
 
@@ -222,14 +248,16 @@ func TestRateLatestAndMissing(t *testing.T) {
 	if r := rates.LatestRate("USD"); r != nil {
 		t.Errorf("LatestRate(USD) = %v, want nil", r)
 	}
-	if r := rates.LatestRate("JPY"); r != nil {
-		t.Errorf("LatestRate(JPY) = %v, want nil", r)
+	if r := rates.LatestRate("JPY"); r == nil || r.Sign() != 0 {
+		t.Errorf("LatestRate(JPY) = %v, want 0: not converted, never 1:1", r)
 	}
-	if r := rates.Rate("EUR", Date{}); r != nil {
-		t.Errorf("Rate(EUR, zero month) = %v, want nil", r)
+	if r := rates.Rate("EUR", Date{}); r == nil || r.Sign() != 0 {
+		t.Errorf("Rate(EUR, zero month) = %v, want 0", r)
 	}
-	rates.Rate("EUR", D(2026, 9, 1))
-	want := []string{"EUR (no month)", "EUR 2026-09", "JPY (no rate at all)"}
+	if r := rates.Rate("EUR", D(2026, 9, 1)); r.FloatString(4) != "1.0825" { // July's, carried forward
+		t.Errorf("Rate(EUR, Sep) = %v, want July's 1.0825", r)
+	}
+	want := []string{"EUR (no month)", "JPY (no rate at all)"}
 	if got := rates.Missing(); !reflect.DeepEqual(got, want) {
 		t.Errorf("Missing() = %v, want %v", got, want)
 	}
