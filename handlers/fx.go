@@ -1,8 +1,8 @@
 package handlers
 
 import (
-	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -72,39 +72,29 @@ func (a *App) editFXRate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	p, err := a.fxFormProps(c, &r, pages.FXValues{Currency: r.Currency, Month: r.Month.Format("2006-01"), Rate: r.Rate, Expected: r.Rate})
+	p, err := a.fxFormProps(c, &r, fxValues(r))
 	if err != nil {
 		return err
 	}
+	p.Shown = web.EncodeShown(fxValues(r))
 	return renderFXForm(c, http.StatusOK, p)
 }
 
-func (a *App) loadFXRate(c echo.Context) (models.FXRate, error) {
-	id, err := idParam(c, "id")
-	if err != nil {
-		return models.FXRate{}, err
-	}
-	return models.First[models.FXRate](c.Request().Context(), a.db, id)
+// fxValues writes a stored rate into its form's values.
+func fxValues(r models.FXRate) pages.FXValues {
+	return pages.FXValues{Currency: r.Currency, Month: r.Month.Format("2006-01"), Rate: r.Rate, Expected: r.Rate}
 }
 
-// saveFXRate stores a rate: route fx.create adds one (a month that has a rate
-// is updated), fx.update changes one. Success redirects to the list; 422 for
-// invalid input, 409 when the rate changed since the form was loaded, both with
-// the input kept (#fx-form for htmx).
-func (a *App) saveFXRate(c echo.Context) error {
-	var current *models.FXRate
-	if c.Param("id") != "" {
-		r, err := a.loadFXRate(c)
-		if err != nil {
-			return err
-		}
-		current = &r
-	}
+func readFXForm(c echo.Context) pages.FXValues {
+	return pages.FXValues{Currency: c.FormValue("currency"), Month: c.FormValue("month"), Rate: c.FormValue("rate"), Expected: c.FormValue("expected")}
+}
+
+// fxFromValues parses a rate form; an edit (current set) changes the rate only.
+func (a *App) fxFromValues(c echo.Context, v pages.FXValues, current *models.FXRate) (models.FXRate, web.Checker, error) {
 	s, err := a.settings(c)
 	if err != nil {
-		return err
+		return models.FXRate{}, nil, err
 	}
-	v := pages.FXValues{Currency: c.FormValue("currency"), Month: c.FormValue("month"), Rate: c.FormValue("rate"), Expected: c.FormValue("expected")}
 	ch := web.Checker{}
 	in := models.FXRate{Currency: ch.OneOf("currency", v.Currency, pages.CurrencyCodes())}
 	if in.Currency == s.Finance.ReportingCurrency {
@@ -117,42 +107,137 @@ func (a *App) saveFXRate(c echo.Context) error {
 		in.Rate = rate
 	}
 	if current != nil {
-		in.Currency, in.Month = current.Currency, current.Month // an edit changes the rate only
+		in.Currency, in.Month = current.Currency, current.Month
 		delete(ch, "currency")
 		delete(ch, "month")
 	}
-	status := http.StatusUnprocessableEntity
-	var conflict []components.ConflictRow
-	if ch.OK() {
-		saved, err := models.SaveFXRate(c.Request().Context(), a.db, in, v.Expected, userID(c))
-		switch {
-		case err == nil:
-			web.AddFlash(c, "success", "Rate of "+saved.Currency+" for "+saved.Month.Format("January 2006")+" saved: "+saved.Rate+" "+s.Finance.ReportingCurrency+".")
-			return web.Redirect(c, "/fx?currency="+saved.Currency)
-		case errors.Is(err, models.ErrStale):
-			status = http.StatusConflict
-			now, _, err := a.fxNow(c, in)
-			if err != nil {
-				return err
-			}
-			conflict = components.Differ(components.ConflictRow{Label: "Rate", Yours: v.Rate, Current: now.Rate})
-			v.Expected = now.Rate
-			if now.ID != 0 {
-				current = &now
-			}
-		default:
-			return err
-		}
-	}
-	p, err := a.fxFormProps(c, current, v)
+	return in, ch, nil
+}
+
+// fxSaved answers a saved rate: its flash and the list of its currency.
+func (a *App) fxSaved(c echo.Context, saved models.FXRate, merged string) error {
+	s, err := a.settings(c)
 	if err != nil {
 		return err
 	}
-	p.Errors, p.Stale, p.Conflict = ch, status == http.StatusConflict, conflict
-	return renderFXForm(c, status, p)
+	msg := "Rate of " + saved.Currency + " for " + saved.Month.Format("January 2006") + " saved: " + saved.Rate + " " + s.Finance.ReportingCurrency
+	if merged != "" {
+		msg += ", " + merged
+	} else {
+		msg += "."
+	}
+	web.AddFlash(c, "success", msg)
+	return web.Redirect(c, "/fx?currency="+saved.Currency)
 }
 
-// fxNow reads the stored rate of a currency and month.
-func (a *App) fxNow(c echo.Context, in models.FXRate) (models.FXRate, bool, error) {
-	return models.FXRateOf(c.Request().Context(), a.db, in.Currency, in.Month)
+func (a *App) loadFXRate(c echo.Context) (models.FXRate, error) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return models.FXRate{}, err
+	}
+	return models.First[models.FXRate](c.Request().Context(), a.db, id)
+}
+
+// createFXRate stores a month's rate. Route: fx.create; a month that has a
+// rate already is updated, not duplicated. The cycle of every create form
+// (web.SaveNew): invalid → 422 with the input kept (#fx-form for htmx);
+// success → 303 to the list.
+func (a *App) createFXRate(c echo.Context) error {
+	var saved models.FXRate
+	return web.SaveNew(c, readFXForm(c), web.EditForm[pages.FXValues]{
+		Save: func(v pages.FXValues, _ int) (map[string]string, error) {
+			in, ch, err := a.fxFromValues(c, v, nil)
+			if err != nil || !ch.OK() {
+				return ch, err
+			}
+			saved, err = models.SaveFXRate(c.Request().Context(), a.db, in, "", userID(c))
+			return nil, err
+		},
+		Render: func(status int, st web.EditState[pages.FXValues]) error {
+			p, err := a.fxFormProps(c, nil, st.Values)
+			if err != nil {
+				return err
+			}
+			p.Errors = st.Errors
+			return renderFXForm(c, status, p)
+		},
+		Saved: func(string) error { return a.fxSaved(c, saved, "") },
+	})
+}
+
+// updateFXRate changes a stored rate. Route: fx.update. The cycle of every
+// edit form (web.SaveEdit): invalid → 422; a form drawn before someone else
+// saved the rate is merged (the rate is its one field: a save that leaves it
+// as shown keeps theirs), the flash naming whose change; where both changed
+// the rate, 409 with both values; success → 303 to the list (#fx-form for
+// htmx on 422 and 409).
+func (a *App) updateFXRate(c echo.Context) error {
+	cur, err := a.loadFXRate(c)
+	if err != nil {
+		return err
+	}
+	mine := readFXForm(c)
+	if rate, err := models.ParseRate(mine.Rate); err == nil {
+		mine.Rate = rate // "1.130" is the stored 1.13, not a change
+	}
+	// Rates have no version column: the rate the form was loaded with
+	// (expected) stands in for one. The form counts as current while the rate
+	// is still that one, and as drawn before someone else's save once it is
+	// not; SaveFXRate's own check (the rate still as loaded) catches a save
+	// in between, which SaveEdit then merges again.
+	expected := strings.TrimSpace(mine.Expected)
+	if rate, err := models.ParseRate(expected); err == nil {
+		expected = rate
+	}
+	var saved models.FXRate
+	return web.SaveEdit(c, mine, "1", web.EditForm[pages.FXValues]{
+		Load: func() (pages.FXValues, int, error) {
+			var err error
+			if cur, err = a.loadFXRate(c); err != nil {
+				return pages.FXValues{}, 0, err
+			}
+			if expected != "" && cur.Rate == expected {
+				return fxValues(cur), 1, nil
+			}
+			return fxValues(cur), 0, nil
+		},
+		Save: func(v pages.FXValues, _ int) (map[string]string, error) {
+			in, ch, err := a.fxFromValues(c, v, &cur)
+			if err != nil || !ch.OK() {
+				return ch, err
+			}
+			saved, err = models.SaveFXRate(c.Request().Context(), a.db, in, cur.Rate, userID(c))
+			return nil, err
+		},
+		Render: func(status int, st web.EditState[pages.FXValues]) error {
+			v := st.Values
+			v.Expected = cur.Rate // saving this form again is a save against the rate as it is now
+			p, err := a.fxFormProps(c, &cur, v)
+			if err != nil {
+				return err
+			}
+			p.Shown = st.Shown
+			if st.Errors != nil {
+				p.Errors = st.Errors
+			}
+			if status == http.StatusConflict {
+				p.Stale, p.ConflictBy = true, st.ConflictBy
+				for _, f := range st.Conflicts {
+					p.Conflict = append(p.Conflict, components.ConflictRow{Label: f.Label, Yours: f.Yours, Current: f.Stored})
+				}
+			}
+			return renderFXForm(c, status, p)
+		},
+		Saved:      func(merged string) error { return a.fxSaved(c, saved, merged) },
+		LastChange: func() (string, string) { return a.lastChange(c, "fx_rate", cur.ID) },
+	})
+}
+
+// saveFXRate stores a rate: route fx.create adds one (createFXRate), fx.update
+// changes one (updateFXRate).
+func (a *App) saveFXRate(c echo.Context) error {
+	if c.Param("id") == "" {
+		return a.createFXRate(c)
+	}
+	return a.updateFXRate(c)
 }

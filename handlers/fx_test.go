@@ -112,3 +112,76 @@ func TestEditLinksFollowRights(t *testing.T) {
 		}
 	})
 }
+
+// fxEdit opens a stored rate's form in two administrators' sessions.
+func fxEdit(t *testing.T, e *env) (rate models.FXRate, a, b url.Values, first, second *client, path string) {
+	t.Helper()
+	must(t, e.db.Where("rate NOT IN ?", []string{"1.2", "1.3"}).Order("id").First(&rate).Error) // the tests set these
+	first, second = e.client(), e.client()
+	first.login(models.RoleAdmin)
+	second.login(models.RoleAdmin)
+	path = fmt.Sprintf("/fx/%d", rate.ID)
+	a = scrapeForm(t, first.get(path+"/edit"), "#fx-form form")
+	b = scrapeForm(t, second.get(path+"/edit"), "#fx-form form")
+	return rate, a, b, first, second, path
+}
+
+// A rate has one field: a save from a form drawn before someone else's that
+// sets the rate they set (typed another way) is no conflict, and is told
+// whose change it merged with.
+func TestFXEditSameChangeMerges(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		rate, a, b, first, second, path := fxEdit(t, e)
+		a.Set("rate", "1.2")
+		if r := first.post(path, a); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("A's save: %d\n%.600s", r.StatusCode, r.Body)
+		}
+		b.Set("rate", "1.2000")
+		r := second.post(path, b)
+		if r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("B's save of the same rate: %d, want 303\n%.600s", r.StatusCode, r.Body)
+		}
+		var got models.FXRate
+		e.db.First(&got, rate.ID)
+		if got.Rate != "1.2" {
+			t.Errorf("stored %q", got.Rate)
+		}
+		if flash := second.get(r.Header.Get("Location")).Doc(t).Find("#flash").Text(); !strings.Contains(flash, "merged with a change by") {
+			t.Errorf("the message does not say it merged: %q", flash)
+		}
+	})
+}
+
+// Where both changed the rate differently, 409 lists the rate with both
+// values and stores nothing; saving from the 409 page stores the user's rate.
+func TestFXEditConflict(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		rate, a, b, first, second, path := fxEdit(t, e)
+		a.Set("rate", "1.2")
+		if r := first.post(path, a); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("A's save: %d\n%.600s", r.StatusCode, r.Body)
+		}
+		before := rowText(t, e, "fx_rates", rate.ID)
+		b.Set("rate", "1.3")
+		r := second.post(path, b)
+		if r.StatusCode != http.StatusConflict {
+			t.Fatalf("B's save of another rate: %d, want 409", r.StatusCode)
+		}
+		if after := rowText(t, e, "fx_rates", rate.ID); after != before {
+			t.Errorf("the 409 stored something:\n%s\n%s", before, after)
+		}
+		doc := r.Doc(t)
+		rows := doc.Find(`[data-testid="conflict"] tbody tr`)
+		if rows.Length() != 1 || !strings.Contains(rows.Text(), "Rate") || !strings.Contains(rows.Text(), "1.2") || !strings.Contains(rows.Text(), "1.3") {
+			t.Errorf("the conflict lists %d rows: %q; want the rate with both values", rows.Length(), rows.Text())
+		}
+		if r := second.post(path, scrapeForm(t, r, "#fx-form form")); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("saving from the 409 page: %d\n%.600s", r.StatusCode, r.Body)
+		}
+		var got models.FXRate
+		e.db.First(&got, rate.ID)
+		if got.Rate != "1.3" {
+			t.Errorf("after saving from the 409 page: %q", got.Rate)
+		}
+	})
+}
