@@ -118,11 +118,22 @@ func TestSavingsPageFigures(t *testing.T) {
 		if r := c.htmx("/savings?vendor=" + strconv.Itoa(int(vendor))); strings.Contains(r.Body, "<html") || !strings.Contains(r.Body, `id="savings-body"`) {
 			t.Error("htmx did not get the partial")
 		}
-		// Without b's rate the page flags it.
+		// Without b's rate, b converts at a's rate (1.10, not 1:1) and every
+		// figure that used it says so beside itself, under a banner.
 		must(t, e.db.Where("currency = ? AND month = ?", "CHF", b).Delete(&models.FXRate{}).Error)
-		rates = c.get("/savings?vendor=" + strconv.Itoa(int(vendor))).Doc(t).Find(`[data-testid="rates"]`).Text()
-		if !strings.Contains(rates, "CHF "+ym(b)) {
-			t.Errorf("missing rate not flagged: %q", rates)
+		doc = c.get("/savings?vendor=" + strconv.Itoa(int(vendor))).Doc(t)
+		label := "CHF " + b.Format("Jan 2006") + " at " + a.Format("Jan 2006") + "'s rate"
+		if got := figure(doc, "sav-quarter"); got != "$430" { // CHF 300 × 1.10 + $100
+			t.Errorf("sav-quarter with b at a's rate = %q, want $430", got)
+		}
+		if flag := doc.Find(`[data-testid="sav-quarter"] [data-testid="provisional"]`).Text(); !strings.Contains(flag, label) {
+			t.Errorf("the quarter's figure does not say it is provisional: %q", flag)
+		}
+		if flag := doc.Find(`[data-testid="sav-runrate"] [data-testid="provisional"]`).Length(); flag != 0 {
+			t.Error("the run-rate, from the quarter before (all rated), is flagged provisional")
+		}
+		if banner := doc.Find(`[data-testid="rates-banner"]`).Text(); !strings.Contains(banner, label) || !strings.Contains(banner, "Exchange rates") {
+			t.Errorf("no banner naming the rate used: %q", banner)
 		}
 	})
 }
