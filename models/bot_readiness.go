@@ -65,18 +65,27 @@ func CreateDefaultChecklist(ctx context.Context, db *gorm.DB, w Actor, engagemen
 		if n > 0 {
 			return ErrChecklistExists
 		}
-		items = make([]ReadinessItem, len(ReadinessAreas))
-		for i, a := range ReadinessAreas {
-			items[i] = ReadinessItem{EngagementID: engagementID, Area: a.Area, Weight: a.Weight, Status: ReadinessNotStarted,
-				Version: 1, CreatedAt: w.stamp(tx), UpdatedAt: w.stamp(tx)}
-			it := &items[i]
-			if err := createTracked(tx, w, EntityReadinessItem, it, func() uint { return it.ID }, prettyReadiness, readinessFields...); err != nil {
-				return err
-			}
+		var err error
+		if items, err = createChecklist(tx, w, engagementID); err != nil {
+			return err
 		}
 		return w.refresh(ctx, tx, engagementID)
 	})
 	return items, err
+}
+
+// createChecklist writes the default checklist's items, each with its history.
+func createChecklist(tx *gorm.DB, w Actor, engagementID uint) ([]ReadinessItem, error) {
+	items := make([]ReadinessItem, len(ReadinessAreas))
+	for i, a := range ReadinessAreas {
+		items[i] = ReadinessItem{EngagementID: engagementID, Area: a.Area, Weight: a.Weight, Status: ReadinessNotStarted,
+			Version: 1, CreatedAt: w.stamp(tx), UpdatedAt: w.stamp(tx)}
+		it := &items[i]
+		if err := createTracked(tx, w, EntityReadinessItem, it, func() uint { return it.ID }, prettyReadiness, readinessFields...); err != nil {
+			return nil, err
+		}
+	}
+	return items, nil
 }
 
 // UpdateReadinessItem edits a checklist item (weight, status, owner, evidence) if

@@ -121,17 +121,15 @@ func setManagers(tx *gorm.DB, e *Engagement, managers []uint) error {
 	return tx.Create(&rows).Error
 }
 
-// seedReadiness gives a BOT engagement the default transfer checklist, unless it has one.
-func seedReadiness(tx *gorm.DB, engagementID uint) error {
+// seedReadiness gives a BOT engagement the default transfer checklist, unless
+// it has one, each item with its history (as CreateDefaultChecklist does).
+func seedReadiness(tx *gorm.DB, w Actor, engagementID uint) error {
 	var n int64
 	if err := tx.Model(&ReadinessItem{}).Where("engagement_id = ?", engagementID).Count(&n).Error; err != nil || n > 0 {
 		return err
 	}
-	items := make([]ReadinessItem, len(ReadinessAreas))
-	for i, a := range ReadinessAreas {
-		items[i] = ReadinessItem{EngagementID: engagementID, Area: a.Area, Weight: a.Weight, Status: ReadinessNotStarted, Version: 1}
-	}
-	return tx.Create(&items).Error
+	_, err := createChecklist(tx, w, engagementID)
+	return err
 }
 
 // CreateEngagement stores a new engagement with its further managers and its
@@ -163,7 +161,7 @@ func CreateEngagement(ctx context.Context, db *gorm.DB, w Actor, e *Engagement, 
 			return err
 		}
 		if e.IsBOT() {
-			if err := seedReadiness(tx, e.ID); err != nil {
+			if err := seedReadiness(tx, w, e.ID); err != nil {
 				return err
 			}
 		}
@@ -238,7 +236,7 @@ func UpdateEngagement(ctx context.Context, db *gorm.DB, w Actor, id uint, versio
 			return err
 		}
 		if in.IsBOT() {
-			if err := seedReadiness(tx, id); err != nil {
+			if err := seedReadiness(tx, w, id); err != nil {
 				return err
 			}
 		}
