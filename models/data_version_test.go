@@ -480,3 +480,23 @@ func TestVersionCacheSharedLoads(t *testing.T) {
 		}
 	})
 }
+
+// A mitigation action's or a gate decision's write moves the data version
+// (migration 16), as every other table's does.
+func TestActionsAndGatesMoveTheVersion(t *testing.T) {
+	eachDemo(t, func(t *testing.T, ctx context.Context, db *gorm.DB, s models.Settings, today models.Date) {
+		for _, stmt := range []string{"UPDATE transfer_gates SET conditions = conditions", "UPDATE mitigation_actions SET action = action"} {
+			before, err := models.DataVersion(ctx, db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res := db.Exec(stmt)
+			if res.Error != nil || res.RowsAffected == 0 {
+				t.Fatalf("%s: %v, %d rows (the demo has some)", stmt, res.Error, res.RowsAffected)
+			}
+			if after, _ := models.DataVersion(ctx, db); after == before {
+				t.Errorf("%s left the data version at %d", stmt, before)
+			}
+		}
+	})
+}
