@@ -35,7 +35,18 @@ func ParseAmount(s string) (int64, error) {
 		s = s[1:]
 	}
 	whole, frac, _ := strings.Cut(s, ".")
-	whole = strings.ReplaceAll(whole, ",", "")
+	if strings.Contains(whole, ",") {
+		// Commas only as thousands separators (1,234,567): "1234,56" is a
+		// decimal comma, and read as thousands it would store a hundred
+		// times the amount.
+		groups := strings.Split(whole, ",")
+		for i, g := range groups {
+			if (i == 0 && (len(g) == 0 || len(g) > 3)) || (i > 0 && len(g) != 3) {
+				return 0, fmt.Errorf("%q: use a point for decimals and commas only between thousands, e.g. 1,234.56", orig)
+			}
+		}
+		whole = strings.Join(groups, "")
+	}
 	if (whole == "" && frac == "") || !allDigits(whole) || !allDigits(frac) {
 		return 0, fmt.Errorf("%q is not an amount", orig)
 	}

@@ -33,6 +33,10 @@ func TestParseAmount(t *testing.T) {
 		{in: "0x10", wantErr: `"0x10" is not an amount`},
 		{in: "0b11", wantErr: `"0b11" is not an amount`},
 		{in: "1_000", wantErr: `"1_000" is not an amount`},
+		{in: "1234,56", wantErr: `"1234,56": use a point for decimals and commas only between thousands, e.g. 1,234.56`}, // a decimal comma is refused, never read as 123,456
+		{in: "1,2,3", wantErr: `"1,2,3": use a point for decimals and commas only between thousands, e.g. 1,234.56`},
+		{in: ",100", wantErr: `",100": use a point for decimals and commas only between thousands, e.g. 1,234.56`},
+		{in: "12,345,678.90", want: 1234567890},
 		{in: "0x1p-2", wantErr: `"0x1p-2" is not an amount`},
 		{in: "-", wantErr: `"-" is not an amount`},
 		{in: ".", wantErr: `"." is not an amount`},
