@@ -101,28 +101,37 @@ func (a *App) settingsForm(c echo.Context) error {
 
 // saveSettings stores the risk scoring settings (recorded in the history) and
 // refreshes every engagement's health, which bands and appetite decide. Stored
-// scores and history are untouched. Route: settings.update (admins); invalid →
-// 422 with the form as typed; success → flash and 303.
+// scores and history are untouched. Route: settings.update (admins). The cycle
+// of every form, on web.SaveNew: the settings have no version and the form no
+// shown values (a save replaces them whole), so there is nothing to merge;
+// invalid → 422 with the form as typed; success → flash and 303.
 func (a *App) saveSettings(c echo.Context) error {
-	v, rs, errs := settingsFromForm(c)
-	if len(errs) > 0 {
-		p, err := a.settingsProps(c, v, errs)
-		if err != nil {
-			return err
-		}
-		return web.Render(c, http.StatusUnprocessableEntity, pages.Settings(p), nil)
-	}
-	ctx := c.Request().Context()
-	if err := models.SaveSetting(ctx, a.db, "risk", rs, *userID(c)); err != nil {
-		return err
-	}
-	s, err := a.settings(c)
-	if err != nil {
-		return err
-	}
-	if err := models.RefreshHealth(ctx, a.db, s, a.today()); err != nil {
-		return err
-	}
-	web.AddFlash(c, "success", "Settings saved. Bands, appetite and review cadence apply from now on every page; recorded scores and history are unchanged.")
-	return web.Redirect(c, "/settings")
+	v, rs, errs := settingsFromForm(c) // read and checked together: the values, the settings they make, the errors
+	return web.SaveNew(c, v, web.EditForm[pages.RiskSettingsValues]{
+		Save: func(pages.RiskSettingsValues, int) (map[string]string, error) {
+			if len(errs) > 0 {
+				return errs, nil
+			}
+			ctx := c.Request().Context()
+			if err := models.SaveSetting(ctx, a.db, "risk", rs, *userID(c)); err != nil {
+				return nil, err
+			}
+			s, err := a.settings(c)
+			if err != nil {
+				return nil, err
+			}
+			return nil, models.RefreshHealth(ctx, a.db, s, a.today())
+		},
+		Render: func(status int, st web.EditState[pages.RiskSettingsValues]) error {
+			p, err := a.settingsProps(c, st.Values, st.Errors)
+			if err != nil {
+				return err
+			}
+			return web.Render(c, status, pages.Settings(p), nil)
+		},
+		Saved: func(string) error {
+			web.AddFlash(c, "success", "Settings saved. Bands, appetite and review cadence apply from now on every page; recorded scores and history are unchanged.")
+			return web.Redirect(c, "/settings")
+		},
+	})
 }
