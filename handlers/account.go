@@ -30,14 +30,19 @@ func (a *App) renderAccount(c echo.Context, status int, errs map[string]string) 
 	return web.Render(c, status, pages.Account(p), nil)
 }
 
+// passwordChange is the change-password form as typed.
+type passwordChange struct{ Current, Password, Confirm string }
+
 // accountPassword changes the user's own password: the current one is required
 // (and wrong guesses count towards sign-in throttling, so a borrowed session
 // cannot be used to find it), the new one must pass models.CheckPassword. Every
 // other session ends; this browser gets a fresh one. Route: account.password.
+// Too many wrong guesses → 429; otherwise the cycle of every form, on
+// web.SaveNew (a password has nothing to merge): invalid → 422 (passwords are
+// never sent back); success → flash and 303.
 func (a *App) accountPassword(c echo.Context) error {
 	ctx := c.Request().Context()
 	u := *web.CurrentUser(c)
-	current, pw, confirm := c.FormValue("current"), c.FormValue("password"), c.FormValue("confirm")
 	keys := models.ThrottleKeys(u.Email, c.RealIP())
 	now := a.Now()
 	wait, err := models.ThrottleWait(ctx, a.db, now, keys...)
@@ -48,30 +53,38 @@ func (a *App) accountPassword(c echo.Context) error {
 		return a.renderAccount(c, http.StatusTooManyRequests, map[string]string{
 			"current": fmt.Sprintf("Too many wrong passwords. Try again in %s.", humanWait(wait.Seconds()))})
 	}
-	errs := web.Checker{}
-	if current == "" {
-		errs.Add("current", "Enter your current password.")
-	} else if !models.PasswordMatches(u.PasswordHash, current) {
-		if err := models.RecordLoginFailure(ctx, a.db, now, keys...); err != nil {
-			return err
-		}
-		a.Log().Warn("password change: wrong current password", "user_id", u.ID, "ip", c.RealIP(), "request_id", web.RequestID(c))
-		errs.Add("current", "That is not your current password.")
-	}
-	checkNewPassword(errs, pw, confirm, u.Email)
-	if _, bad := errs["password"]; !bad && pw == current && current != "" {
-		errs.Add("password", "Choose a password different from your current one.")
-	}
-	if !errs.OK() {
-		return a.renderAccount(c, http.StatusUnprocessableEntity, errs)
-	}
-	if err := models.SetPassword(ctx, a.db, &u, pw, &u.ID, now); err != nil {
-		return err
-	}
-	if err := a.SignIn(c, &u); err != nil { // the revocation above ended this session too
-		return err
-	}
-	a.Log().Info("password changed", "user_id", u.ID, "ip", c.RealIP(), "request_id", web.RequestID(c))
-	web.AddFlash(c, "success", "Your password is changed. Any other session of yours is signed out.")
-	return c.Redirect(http.StatusSeeOther, "/account")
+	mine := passwordChange{Current: c.FormValue("current"), Password: c.FormValue("password"), Confirm: c.FormValue("confirm")}
+	return web.SaveNew(c, mine, web.EditForm[passwordChange]{
+		Save: func(f passwordChange, _ int) (map[string]string, error) {
+			errs := web.Checker{}
+			if f.Current == "" {
+				errs.Add("current", "Enter your current password.")
+			} else if !models.PasswordMatches(u.PasswordHash, f.Current) {
+				if err := models.RecordLoginFailure(ctx, a.db, now, keys...); err != nil {
+					return nil, err
+				}
+				a.Log().Warn("password change: wrong current password", "user_id", u.ID, "ip", c.RealIP(), "request_id", web.RequestID(c))
+				errs.Add("current", "That is not your current password.")
+			}
+			checkNewPassword(errs, f.Password, f.Confirm, u.Email)
+			if _, bad := errs["password"]; !bad && f.Password == f.Current && f.Current != "" {
+				errs.Add("password", "Choose a password different from your current one.")
+			}
+			if !errs.OK() {
+				return errs, nil
+			}
+			return nil, models.SetPassword(ctx, a.db, &u, f.Password, &u.ID, now)
+		},
+		Render: func(status int, st web.EditState[passwordChange]) error {
+			return a.renderAccount(c, status, st.Errors)
+		},
+		Saved: func(string) error {
+			if err := a.SignIn(c, &u); err != nil { // the revocation above ended this session too
+				return err
+			}
+			a.Log().Info("password changed", "user_id", u.ID, "ip", c.RealIP(), "request_id", web.RequestID(c))
+			web.AddFlash(c, "success", "Your password is changed. Any other session of yours is signed out.")
+			return c.Redirect(http.StatusSeeOther, "/account")
+		},
+	})
 }

@@ -119,29 +119,38 @@ func (a *App) userUpdate(c echo.Context) error {
 }
 
 // userPassword sets a new password for the account and signs it out everywhere
-// (an admin resetting their own password stays signed in here). Route: users.password.
+// (an admin resetting their own password stays signed in here). Route:
+// users.password. The cycle of every form, on web.SaveNew (a password has
+// nothing to merge): invalid → 422 (passwords are never sent back); success →
+// flash and 303 to the account.
 func (a *App) userPassword(c echo.Context) error {
 	u, err := a.loadUserParam(c)
 	if err != nil {
 		return err
 	}
-	pw, confirm := c.FormValue("password"), c.FormValue("confirm")
-	errs := web.Checker{}
-	checkNewPassword(errs, pw, confirm, u.Email)
-	if !errs.OK() {
-		return a.renderUserPage(c, http.StatusUnprocessableEntity, pages.UserPageProps{U: u, Details: pages.UserValuesOf(u), PasswordErrors: errs})
-	}
-	if err := models.SetPassword(c.Request().Context(), a.db, &u, pw, userID(c), a.Now()); err != nil {
-		return err
-	}
-	a.Log().Info("password reset", "user_id", u.ID, "by", web.CurrentUser(c).ID, "request_id", web.RequestID(c))
-	if u.ID == web.CurrentUser(c).ID {
-		if err := a.SignIn(c, &u); err != nil {
-			return err
-		}
-	}
-	web.AddFlash(c, "success", fmt.Sprintf("Password reset for %s; they are signed out everywhere.", u.Name))
-	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/users/%d", u.ID))
+	mine := passwordChange{Password: c.FormValue("password"), Confirm: c.FormValue("confirm")}
+	return web.SaveNew(c, mine, web.EditForm[passwordChange]{
+		Save: func(f passwordChange, _ int) (map[string]string, error) {
+			errs := web.Checker{}
+			if checkNewPassword(errs, f.Password, f.Confirm, u.Email); !errs.OK() {
+				return errs, nil
+			}
+			return nil, models.SetPassword(c.Request().Context(), a.db, &u, f.Password, userID(c), a.Now())
+		},
+		Render: func(status int, st web.EditState[passwordChange]) error {
+			return a.renderUserPage(c, status, pages.UserPageProps{U: u, Details: pages.UserValuesOf(u), PasswordErrors: st.Errors})
+		},
+		Saved: func(string) error {
+			a.Log().Info("password reset", "user_id", u.ID, "by", web.CurrentUser(c).ID, "request_id", web.RequestID(c))
+			if u.ID == web.CurrentUser(c).ID {
+				if err := a.SignIn(c, &u); err != nil {
+					return err
+				}
+			}
+			web.AddFlash(c, "success", fmt.Sprintf("Password reset for %s; they are signed out everywhere.", u.Name))
+			return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/users/%d", u.ID))
+		},
+	})
 }
 
 // userDisable stops the account signing in and ends its sessions; it refuses an
