@@ -45,7 +45,7 @@ func TestRiskMitigationActions(t *testing.T) {
 			t.Fatalf("htmx edit: %d", r.StatusCode)
 		}
 		doc := r.Doc(t)
-		if doc.Find(`#risk-actions`).Length() != 1 || doc.Find(`#risk-history[hx-swap-oob]`).Length() != 1 {
+		if doc.Find(`#risk-actions`).Length() != 1 || doc.Find(`#risk-history[hx-swap-oob="true"]`).Length() != 1 {
 			t.Error("the answer lacks the actions section or the out-of-band history")
 		}
 		if !strings.Contains(doc.Find(`#risk-history`).Text(), "in progress") {
