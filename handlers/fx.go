@@ -1,6 +1,8 @@
 package handlers
 
 import (
+	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -138,13 +140,28 @@ func (a *App) loadFXRate(c echo.Context) (models.FXRate, error) {
 	return models.First[models.FXRate](c.Request().Context(), a.db, id)
 }
 
-// createFXRate stores a month's rate. Route: fx.create; a month that has a
-// rate already is updated, not duplicated. The cycle of every create form
-// (web.SaveNew): invalid → 422 with the input kept (#fx-form for htmx);
-// success → 303 to the list.
+// createFXRate stores a month's rate. Route: fx.create. The cycle of every
+// create form (web.SaveNew): invalid → 422 with the input kept (#fx-form for
+// htmx); success → 303 to the list. A month that has its rate already is
+// refused with 409 and a link to edit that rate, the stored rate unchanged
+// (as a recorded month of costs is): the one case outside the cycle, a record
+// that exists rather than a field to correct.
 func (a *App) createFXRate(c echo.Context) error {
 	var saved models.FXRate
-	return web.SaveNew(c, readFXForm(c), web.EditForm[pages.FXValues]{
+	mine := readFXForm(c)
+	var recorded *models.MonthRecordedError
+	render := func(status int, st web.EditState[pages.FXValues]) error {
+		p, err := a.fxFormProps(c, nil, st.Values)
+		if err != nil {
+			return err
+		}
+		p.Errors = st.Errors
+		if recorded != nil {
+			p.Recorded = &pages.RecordedMonth{Label: mine.Currency + " " + recorded.Month.Format("January 2006"), EditURL: fmt.Sprintf("/fx/%d/edit", recorded.ID)}
+		}
+		return renderFXForm(c, status, p)
+	}
+	err := web.SaveNew(c, mine, web.EditForm[pages.FXValues]{
 		Save: func(v pages.FXValues, _ int) (map[string]string, error) {
 			in, ch, err := a.fxFromValues(c, v, nil)
 			if err != nil || !ch.OK() {
@@ -153,16 +170,13 @@ func (a *App) createFXRate(c echo.Context) error {
 			saved, err = models.SaveFXRate(c.Request().Context(), a.db, in, "", userID(c))
 			return nil, err
 		},
-		Render: func(status int, st web.EditState[pages.FXValues]) error {
-			p, err := a.fxFormProps(c, nil, st.Values)
-			if err != nil {
-				return err
-			}
-			p.Errors = st.Errors
-			return renderFXForm(c, status, p)
-		},
-		Saved: func(string) error { return a.fxSaved(c, saved, "") },
+		Render: render,
+		Saved:  func(string) error { return a.fxSaved(c, saved, "") },
 	})
+	if errors.As(err, &recorded) {
+		return render(http.StatusConflict, web.EditState[pages.FXValues]{Values: mine})
+	}
+	return err
 }
 
 // updateFXRate changes a stored rate. Route: fx.update. The cycle of every

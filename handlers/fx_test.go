@@ -41,14 +41,24 @@ func TestFXRates(t *testing.T) {
 		if rate.Rate != "1.125" || !hasChange(changesOf(t, e, "fx_rate", rate.ID), "rate", "", "1.125") {
 			t.Errorf("stored %+v", rate)
 		}
-		// The same month again: updated, not duplicated.
-		if r := post("CHF", "2026-10", "1.13"); r.StatusCode != http.StatusSeeOther {
-			t.Fatalf("again: %d", r.StatusCode)
+		// The same month again as a new rate: 409 with a link to edit it, the stored rate unchanged.
+		before := rowText(t, e, "fx_rates", rate.ID)
+		r := post("CHF", "2026-10", "1.13")
+		if link := r.Doc(t).Find(`[data-testid="edit-recorded"]`).AttrOr("href", ""); r.StatusCode != http.StatusConflict || link != fmt.Sprintf("/fx/%d/edit", rate.ID) {
+			t.Fatalf("a new rate for a month that has one: %d, link %q", r.StatusCode, link)
+		}
+		if after := rowText(t, e, "fx_rates", rate.ID); after != before {
+			t.Errorf("the stored rate changed: %s → %s", before, after)
 		}
 		var n int64
 		e.db.Model(&models.FXRate{}).Where("currency = ? AND month = ?", "CHF", models.D(2026, 10, 1)).Count(&n)
-		if n != 1 || !hasChange(changesOf(t, e, "fx_rate", rate.ID), "rate", "1.125", "1.13") {
+		if n != 1 {
 			t.Errorf("%d rows after posting the month again", n)
+		}
+		// Through its edit form, the rate changes.
+		tok = c.csrf(fmt.Sprintf("/fx/%d/edit", rate.ID))
+		if r := c.post(fmt.Sprintf("/fx/%d", rate.ID), url.Values{"_csrf": {tok}, "rate": {"1.13"}, "expected": {"1.125"}, "currency": {"CHF"}, "month": {"2026-10"}}); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("edit to 1.13: %d", r.StatusCode)
 		}
 		// A stale edit (the form was loaded at 1.13; someone saved 1.14 since).
 		edit := fmt.Sprintf("/fx/%d/edit", rate.ID)
@@ -57,7 +67,7 @@ func TestFXRates(t *testing.T) {
 			t.Fatalf("edit: %d", r.StatusCode)
 		}
 		form.Set("rate", "1.15")
-		r := c.post(fmt.Sprintf("/fx/%d", rate.ID), form)
+		r = c.post(fmt.Sprintf("/fx/%d", rate.ID), form)
 		if r.StatusCode != http.StatusConflict || !strings.Contains(r.Doc(t).Find(`[data-testid="conflict"]`).Text(), "1.14") {
 			t.Errorf("stale edit: %d", r.StatusCode)
 		}

@@ -94,6 +94,11 @@ func SaveFXRate(ctx context.Context, db *gorm.DB, in FXRate, expected string, us
 			return err
 		}
 		now := NowOf(tx)
+		if old.ID != 0 && expected == "" {
+			// A new rate for a month that has one: recording a period never
+			// overwrites; the stored rate is edited through its own form.
+			return &MonthRecordedError{ID: old.ID, Month: in.Month}
+		}
 		if old.ID == 0 {
 			if expected != "" { // the rate the form edited has gone (its month or currency changed)
 				return ErrStale
