@@ -317,10 +317,7 @@ func (a *App) updateCost(c echo.Context) error {
 			return renderCostForm(c, status, p)
 		},
 		Saved: func(merged string) error {
-			msg := "Costs of " + rec.Month.Format("January 2006") + " saved."
-			if merged != "" {
-				msg = "Costs of " + rec.Month.Format("January 2006") + " saved, " + merged
-			}
+			msg := web.Merged("Costs of "+rec.Month.Format("January 2006")+" saved.", merged)
 			web.AddFlash(c, "success", msg)
 			return web.Redirect(c, fmt.Sprintf("/engagements/%d/costs", e.ID))
 		},

@@ -296,10 +296,7 @@ func (a *App) updateEngagement(c echo.Context) error {
 			return a.renderEngagementForm(c, status, p)
 		},
 		Saved: func(merged string) error {
-			msg := "Engagement " + saved.Code + " saved."
-			if merged != "" {
-				msg = "Engagement " + saved.Code + " saved, " + merged
-			}
+			msg := web.Merged("Engagement "+saved.Code+" saved.", merged)
 			web.AddFlash(c, "success", msg)
 			return web.Redirect(c, fmt.Sprintf("/engagements/%d", cur.ID))
 		},

@@ -143,10 +143,7 @@ func (a *App) lifecycleWrite(c echo.Context, mine pages.LifecycleValues, change 
 			return web.Render(c, status, pages.EngagementLifecycle(p), pages.LifecycleForms(p))
 		},
 		Saved: func(merged string) error {
-			msg := change.done
-			if merged != "" {
-				msg = strings.TrimSuffix(msg, ".") + ", " + merged
-			}
+			msg := web.Merged(change.done, merged)
 			web.AddFlash(c, "success", msg)
 			return web.Redirect(c, fmt.Sprintf("/engagements/%d", p.E.ID))
 		},

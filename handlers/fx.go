@@ -122,12 +122,7 @@ func (a *App) fxSaved(c echo.Context, saved models.FXRate, merged string) error 
 	if err != nil {
 		return err
 	}
-	msg := "Rate of " + saved.Currency + " for " + saved.Month.Format("January 2006") + " saved: " + saved.Rate + " " + s.Finance.ReportingCurrency
-	if merged != "" {
-		msg += ", " + merged
-	} else {
-		msg += "."
-	}
+	msg := web.Merged("Rate of "+saved.Currency+" for "+saved.Month.Format("January 2006")+" saved: "+saved.Rate+" "+s.Finance.ReportingCurrency+".", merged)
 	web.AddFlash(c, "success", msg)
 	return web.Redirect(c, "/fx?currency="+saved.Currency)
 }

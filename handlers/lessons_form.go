@@ -273,10 +273,7 @@ func (a *App) lessonUpdate(c echo.Context) error {
 			return a.renderLessonForm(c, status, p)
 		},
 		Saved: func(merged string) error {
-			msg := "Lesson “" + saved.Title + "” saved."
-			if merged != "" {
-				msg = "Lesson “" + saved.Title + "” saved, " + merged
-			}
+			msg := web.Merged("Lesson “"+saved.Title+"” saved.", merged)
 			web.AddFlash(c, "success", msg)
 			return web.Redirect(c, fmt.Sprintf("/lessons/%d", cur.ID))
 		},

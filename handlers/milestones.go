@@ -210,10 +210,7 @@ func (a *App) milestoneUpdate(c echo.Context) error {
 			return a.renderMilestoneForm(c, status, p)
 		},
 		Saved: func(merged string) error {
-			msg := "Milestone “" + saved.Name + "” saved."
-			if merged != "" {
-				msg = "Milestone “" + saved.Name + "” saved, " + merged
-			}
+			msg := web.Merged("Milestone “"+saved.Name+"” saved.", merged)
 			web.AddFlash(c, "success", msg)
 			return web.Redirect(c, fmt.Sprintf("/engagements/%d/milestones", e.ID))
 		},

@@ -178,10 +178,7 @@ func (a *App) readinessUpdate(c echo.Context) error {
 			return render(status, p)
 		},
 		Saved: func(merged string) error {
-			msg := fmt.Sprintf("%s saved: %s.", it.Area, models.ReadinessStatusLabel(saved.Status))
-			if merged != "" {
-				msg = fmt.Sprintf("%s saved: %s, %s", it.Area, models.ReadinessStatusLabel(saved.Status), merged)
-			}
+			msg := web.Merged(fmt.Sprintf("%s saved: %s.", it.Area, models.ReadinessStatusLabel(saved.Status)), merged)
 			if !web.IsHTMX(c) {
 				web.AddFlash(c, "success", msg)
 				return web.Redirect(c, fmt.Sprintf("/engagements/%d/readiness#rd-%d", e.ID, it.ID))

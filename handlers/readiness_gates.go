@@ -191,10 +191,7 @@ func (a *App) gateUpdate(c echo.Context) error {
 			return a.renderGateForm(c, status, p)
 		},
 		Saved: func(merged string) error {
-			msg := "Gate decision corrected."
-			if merged != "" {
-				msg = "Gate decision corrected, " + merged
-			}
+			msg := web.Merged("Gate decision corrected.", merged)
 			web.AddFlash(c, "success", msg)
 			return web.Redirect(c, fmt.Sprintf("/engagements/%d/readiness", e.ID))
 		},

@@ -166,10 +166,7 @@ func (a *App) commentarySave(c echo.Context) error {
 			return a.renderCommentary(c, status, q, e, st, mine)
 		},
 		Saved: func(merged string) error {
-			msg := fmt.Sprintf("Commentary for %s %s saved.", e.Code, q)
-			if merged != "" {
-				msg = fmt.Sprintf("Commentary for %s %s saved, %s", e.Code, q, merged)
-			}
+			msg := web.Merged(fmt.Sprintf("Commentary for %s %s saved.", e.Code, q), merged)
 			web.AddFlash(c, "success", msg)
 			return web.Redirect(c, fmt.Sprintf("/reviews/%s/engagements/%d", q, e.ID))
 		},

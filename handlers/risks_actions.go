@@ -120,10 +120,7 @@ func (a *App) saveAction(c echo.Context) error {
 			return answer(status, p)
 		},
 		Saved: func(merged string) error {
-			msg := "Mitigation action saved."
-			if merged != "" {
-				msg = "Mitigation action saved, " + merged
-			}
+			msg := web.Merged("Mitigation action saved.", merged)
 			if !web.IsHTMX(c) {
 				web.AddFlash(c, "success", msg)
 				return c.Redirect(http.StatusSeeOther, "/risks/"+strconv.Itoa(int(r.ID))+"#risk-actions")

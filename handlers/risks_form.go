@@ -306,10 +306,7 @@ func (a *App) updateRisk(c echo.Context) error {
 			return a.renderRiskForm(c, status, p)
 		},
 		Saved: func(merged string) error {
-			msg := fmt.Sprintf("Risk %s saved.", saved.Ref)
-			if merged != "" {
-				msg = fmt.Sprintf("Risk %s saved, %s", saved.Ref, merged)
-			}
+			msg := web.Merged(fmt.Sprintf("Risk %s saved.", saved.Ref), merged)
 			web.AddFlash(c, "success", msg)
 			return web.Redirect(c, fmt.Sprintf("/risks/%d", saved.ID))
 		},

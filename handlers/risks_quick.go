@@ -113,13 +113,11 @@ func (a *App) quickAction(c echo.Context, action string) error {
 			r = cur
 			updated, err = models.ApplyRiskChange(ctx, a.db, act, r, r.Version, ch)
 		}
-		if merged != "" && err == nil {
-			msg = strings.TrimSuffix(msg, ".") + ", " + merged
-		}
 	}
 	if action == "review" {
 		msg = fmt.Sprintf("Review of %s recorded; next review %s.", r.Ref, updated.NextReview.Human())
 	}
+	msg = web.Merged(msg, merged)
 	q := pages.QuickState{Open: action, Values: values, Errors: ck}
 	var rule models.RiskRuleError
 	switch {

@@ -230,10 +230,7 @@ func (a *App) slaUpdate(c echo.Context) error {
 			return a.renderSLAForm(c, status, p)
 		},
 		Saved: func(merged string) error {
-			msg := "Service level “" + saved.Name + "” saved."
-			if merged != "" {
-				msg = "Service level “" + saved.Name + "” saved, " + merged
-			}
+			msg := web.Merged("Service level “"+saved.Name+"” saved.", merged)
 			web.AddFlash(c, "success", msg)
 			return web.Redirect(c, fmt.Sprintf("/engagements/%d/slas", e.ID))
 		},

@@ -104,10 +104,7 @@ func (a *App) userUpdate(c echo.Context) error {
 			if old.Role != next.Role {
 				a.Log().Info("user role changed", "user_id", u.ID, "from", old.Role, "to", next.Role, "by", web.CurrentUser(c).ID)
 			}
-			msg := fmt.Sprintf("Saved %s (%s).", next.Name, next.Role)
-			if merged != "" {
-				msg = fmt.Sprintf("Saved %s (%s), %s", next.Name, next.Role, merged)
-			}
+			msg := web.Merged(fmt.Sprintf("Saved %s (%s).", next.Name, next.Role), merged)
 			web.AddFlash(c, "success", msg)
 			if u.ID == web.CurrentUser(c).ID && next.Role != models.RoleAdmin {
 				return c.Redirect(http.StatusSeeOther, "/") // they may no longer open the users pages

@@ -206,10 +206,7 @@ func (a *App) updateVendor(c echo.Context) error {
 			return renderVendorForm(c, status, p)
 		},
 		Saved: func(merged string) error {
-			msg := "Vendor " + saved.Name + " saved."
-			if merged != "" {
-				msg = "Vendor " + saved.Name + " saved, " + merged
-			}
+			msg := web.Merged("Vendor "+saved.Name+" saved.", merged)
 			web.AddFlash(c, "success", msg)
 			return web.Redirect(c, fmt.Sprintf("/vendors/%d", cur.ID))
 		},

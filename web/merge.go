@@ -226,3 +226,12 @@ func MergeNote(who, when string) string {
 	}
 	return "merged with a change by " + who + " at " + when + "."
 }
+
+// Merged is a save's message with the note of the change it was merged with,
+// if any: "Vendor Acme saved." or "Vendor Acme saved, merged with a change by …".
+func Merged(msg, merged string) string {
+	if merged == "" {
+		return msg
+	}
+	return strings.TrimSuffix(msg, ".") + ", " + merged
+}
