@@ -286,8 +286,8 @@ func BenchmarkRiskRegisterRender(b *testing.B) {
 	}
 	for _, role := range []struct {
 		name   string
-		rights pages.RiskRights
-	}{{"executive", pages.RiskRights{}}, {"admin", pages.RiskRights{Admin: true, Editor: true}}} {
+		rights models.Rights
+	}{{"executive", models.Rights{}}, {"admin", models.Rights{Admin: true, Editor: true}}} {
 		props := pages.RisksProps{Query: components.Query{Path: "/risks", Values: url.Values{"sort": {"review"}}, Target: "#risk-register"},
 			Filter: f, Rows: p.Rows, Total: t.Total, Page: p, Risk: s, Today: today, Inherent: t.Inherent, Residual: t.Residual,
 			Base: "/risks", Rights: role.rights}

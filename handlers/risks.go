@@ -79,19 +79,19 @@ func sinceParam(c echo.Context, to models.Date) models.Date {
 }
 
 // riskRights says which risks the signed-in user may change.
-func (a *App) riskRights(c echo.Context) (pages.RiskRights, error) {
+func (a *App) riskRights(c echo.Context) (models.Rights, error) {
 	u := web.CurrentUser(c)
 	switch {
 	case u == nil || u.Role == models.RoleExecutive:
-		return pages.RiskRights{}, nil
+		return models.Rights{}, nil
 	case u.Role == models.RoleAdmin:
-		return pages.RiskRights{Admin: true, Editor: true}, nil
+		return models.Rights{Admin: true, Editor: true}, nil
 	}
 	engs, err := models.ManagedEngagements(c.Request().Context(), a.db, u.ID)
 	if err != nil {
-		return pages.RiskRights{}, err
+		return models.Rights{}, err
 	}
-	rt := pages.RiskRights{Editor: u.Role == models.RoleManager, Engagements: map[uint]bool{}}
+	rt := models.Rights{Editor: u.Role == models.RoleManager, Engagements: map[uint]bool{}}
 	for _, e := range engs {
 		rt.Engagements[e.ID] = true
 	}
@@ -247,7 +247,7 @@ func (a *App) riskPage(c echo.Context, id uint) (pages.RiskProps, error) {
 	if err != nil {
 		return p, err
 	}
-	p.CanEdit = rights.CanEdit(p.R)
+	p.CanEdit = rights.May(p.R.EngagementID)
 	if p.CanEdit {
 		if p.Owners, err = a.ownerOptions(c); err != nil {
 			return p, err

@@ -134,7 +134,7 @@ func (a *App) settingsAt(ctx context.Context, version int64) (models.Settings, e
 }
 
 // riskRightsAt is riskRights with a manager's engagements kept at the data version.
-func (a *App) riskRightsAt(c echo.Context, version int64) (pages.RiskRights, error) {
+func (a *App) riskRightsAt(c echo.Context, version int64) (models.Rights, error) {
 	u := web.CurrentUser(c)
 	if u == nil || u.Role != models.RoleManager {
 		return a.riskRights(c)
@@ -149,7 +149,7 @@ func (a *App) riskRightsAt(c echo.Context, version int64) (pages.RiskRights, err
 		engs = rt.Engagements
 		managedEngagements.Put(k, version, engs)
 	}
-	return pages.RiskRights{Editor: true, Engagements: engs}, nil
+	return models.Rights{Editor: true, Engagements: engs}, nil
 }
 
 // filterChoicesAt fills the options of the filter selects, kept at the data version.

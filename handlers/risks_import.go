@@ -11,7 +11,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"portfolio/models"
-	"portfolio/views/pages"
 )
 
 // importRisks serves the register's CSV import (the export's own format):
@@ -42,7 +41,7 @@ func (a *App) importRisks(c echo.Context) error {
 type riskImporter struct {
 	db     *models.DB
 	act    models.Actor
-	rights pages.RiskRights
+	rights models.Rights
 
 	existing   map[string]models.Risk       // by ref, the risks the file names
 	engs       map[string]models.Engagement // by code
@@ -186,7 +185,7 @@ func (ri *riskImporter) Check(ctx context.Context, row csvRow) csvCheck[*models.
 		if v := row.Get("Version"); v != "" && v != strconv.Itoa(old.Version) {
 			bad("Version", fmt.Sprintf("The risk changed since this file was exported (version %s, now %d): export it again and redo this row's edits.", v, old.Version))
 		}
-		if !ri.rights.CanEdit(old) {
+		if !ri.rights.May(old.EngagementID) {
 			bad("Ref", "You may not change this risk: it belongs to an engagement you do not manage.")
 		}
 	} else {
@@ -271,7 +270,7 @@ func (ri *riskImporter) Check(ctx context.Context, row csvRow) csvCheck[*models.
 			bad("Owner email", "No active user has this email.")
 		}
 	}
-	if errs["Engagement"] == "" && !ri.rights.CanEdit(r) {
+	if errs["Engagement"] == "" && !ri.rights.May(r.EngagementID) {
 		if r.EngagementID == nil {
 			bad("Engagement", "Only administrators raise or change portfolio-wide risks.")
 		} else {

@@ -40,3 +40,22 @@ func ManagedEngagements(ctx context.Context, db *gorm.DB, userID uint) ([]Engage
 	err := db.WithContext(ctx).Model(&Engagement{}).Select("id", "code", "name").Scopes(ManagedBy(userID)).Order("code").Find(&out).Error
 	return out, err
 }
+
+// Rights say whose records the signed-in user may change: admins every one,
+// managers those of the engagements they manage (ManagedEngagements, read
+// once for a page), executives none. May is the rule's one check in memory,
+// as ManagesEngagement is in the database.
+type Rights struct {
+	Admin       bool
+	Editor      bool          // a manager or an admin
+	Engagements map[uint]bool // the engagements a manager manages
+}
+
+// May reports whether the user may change a record of the engagement
+// (nil: a portfolio-wide one, which only admins change).
+func (r Rights) May(engagementID *uint) bool {
+	if r.Admin {
+		return true
+	}
+	return r.Editor && engagementID != nil && r.Engagements[*engagementID]
+}

@@ -38,7 +38,7 @@ type RisksProps struct {
 	// the moves of the rows shown (badges).
 	MoveCounts map[string]int
 	Moves      map[uint]models.RiskMove
-	Rights     RiskRights
+	Rights     models.Rights
 }
 
 // ReadOnly reports the as-at view: the past cannot be edited.
@@ -58,7 +58,7 @@ func (p RisksProps) rowCtx(r models.Risk) RowCtx {
 		back = p.Query.URL()
 	}
 	rc := RowCtx{Risk: p.Risk, Today: p.Today, CSRF: p.Chrome.CSRF, Back: back, WithEngagement: p.Scope == nil,
-		Actions: p.showActions(), CanEdit: !p.ReadOnly() && p.Rights.CanEdit(r), Summary: true}
+		Actions: p.showActions(), CanEdit: !p.ReadOnly() && p.Rights.May(r.EngagementID), Summary: true}
 	if m, ok := p.Moves[r.ID]; ok {
 		rc.Move = &m
 	}
