@@ -132,7 +132,8 @@ func TestSavingsPageFigures(t *testing.T) {
 		if flag := doc.Find(`[data-testid="sav-runrate"] [data-testid="provisional"]`).Length(); flag != 0 {
 			t.Error("the run-rate, from the quarter before (all rated), is flagged provisional")
 		}
-		if banner := doc.Find(`[data-testid="rates-banner"]`).Text(); !strings.Contains(banner, label) || !strings.Contains(banner, "Exchange rates") {
+		short := "CHF " + b.Format("Jan 2006") + " (" + a.Format("Jan 2006") + "'s rate)"
+		if banner := doc.Find(`[data-testid="rates-banner"]`).Text(); !strings.Contains(banner, short) || !strings.Contains(banner, "Exchange rates") {
 			t.Errorf("no banner naming the rate used: %q", banner)
 		}
 	})

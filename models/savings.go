@@ -103,6 +103,13 @@ type ProvisionalRate struct {
 	Currency, Month, From, Rate string // months as YYYY-MM
 }
 
+// Short names the month and the rate it took: "INR Dec 2026 (Nov 2026's rate)".
+func (p ProvisionalRate) Short() string {
+	m, _ := ParseDate(p.Month + "-01")
+	f, _ := ParseDate(p.From + "-01")
+	return p.Currency + " " + m.Format("Jan 2006") + " (" + f.Format("Jan 2006") + "'s rate)"
+}
+
 // Label says it as a page does: "INR Dec 2026 at Nov 2026's rate".
 func (p ProvisionalRate) Label() string {
 	m, _ := ParseDate(p.Month + "-01")
