@@ -49,6 +49,7 @@ type costImporter struct {
 	managed  map[uint]bool                // engagements the (manager) user may edit
 	existing map[string]models.CostRecord // by "engagementID month"
 	seen     map[string]int               // "code month" → first line
+	unrated  map[string]bool              // the file's currencies with no exchange rate at all
 }
 
 func costKey(engagementID uint, month models.Date) string {
@@ -117,12 +118,17 @@ func (ci *costImporter) Prepare(ctx context.Context, rows []csvRow) error {
 		return err
 	}
 	var ids []uint
+	var currencies []string
 	for _, e := range es {
 		ci.engs[e.Code] = e
 		ids = append(ids, e.ID)
+		currencies = append(currencies, e.Currency)
 	}
 	if len(ids) == 0 {
 		return nil
+	}
+	if ci.unrated, err = models.CurrenciesWithoutRates(ctx, ci.db, ci.write.Settings.Finance.ReportingCurrency, currencies); err != nil {
+		return err
 	}
 	if !ci.admin {
 		mine, err := models.ManagedAmong(ctx, ci.db, ci.userID, ids)
@@ -173,6 +179,9 @@ func (ci *costImporter) Check(ctx context.Context, row csvRow) csvCheck[models.C
 	}
 	if cur := row.Get("Currency"); ok && cur != "" && !strings.EqualFold(cur, e.Currency) {
 		errs.Add("Currency", "The engagement's costs are in "+e.Currency+"; convert the amounts to it.")
+	}
+	if ok && ci.unrated[e.Currency] {
+		errs.Add("Engagement", models.NoRateMessage(e.Currency, ci.write.Settings.Finance.ReportingCurrency))
 	}
 	old, update := ci.existing[costKey(e.ID, month)]
 	rec := old

@@ -76,3 +76,37 @@ func millions(t *testing.T, s string) float64 {
 	}
 	return v * scale
 }
+
+// Costs in a currency with no exchange rate at all are refused where they are
+// entered, the form and the import alike (422 naming the currency), and
+// nothing is stored: they could not be converted, and are never counted 1:1.
+func TestCostsInACurrencyWithoutRatesAreRefused(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		mine, _ := managedEngagements(t, e)
+		must(t, e.db.Model(&models.Engagement{}).Where("id = ?", mine.ID).Update("currency", "SEK").Error)
+		c := e.client()
+		c.login(models.RoleManager)
+		var before int64
+		e.db.Model(&models.CostRecord{}).Where("engagement_id = ?", mine.ID).Count(&before)
+		f := costPost(c.csrf(fmt.Sprintf("/engagements/%d/costs/new", mine.ID)), ym(month(0)))
+		r := c.post(fmt.Sprintf("/engagements/%d/costs", mine.ID), f)
+		if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Doc(t).Find(`[data-testid="form-errors"]`).Text(), "No exchange rate for SEK") {
+			t.Errorf("a month of SEK costs with no SEK rate: %d", r.StatusCode)
+		}
+		if v, _ := r.Doc(t).Find(`input[name="baseline"]`).Attr("value"); v == "" {
+			t.Error("the input was not kept")
+		}
+		// The import names the currency on the row's line.
+		file := "Engagement,Month,Baseline,Vendor fees,Retained,One-off,Credits,Planned savings,Savings type\n" +
+			mine.Code + "," + ym(month(0)) + ",1000,500,0,0,0,100,hard\n"
+		r = uploadCostsCSV(t, c, file)
+		if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "No exchange rate for SEK") {
+			t.Errorf("an import of SEK costs with no SEK rate: %d", r.StatusCode)
+		}
+		var after int64
+		e.db.Model(&models.CostRecord{}).Where("engagement_id = ?", mine.ID).Count(&after)
+		if after != before {
+			t.Errorf("%d records stored", after-before)
+		}
+	})
+}

@@ -61,6 +61,16 @@ func saveCostOnce(ctx context.Context, db *gorm.DB, w Actor, in CostRecord, vers
 		if err := tx.Select("id, currency").First(&e, in.EngagementID).Error; err != nil {
 			return err
 		}
+		// A currency with no rate at all cannot be converted: refused, never counted 1:1.
+		if reporting := w.Settings.Finance.ReportingCurrency; e.Currency != reporting {
+			none, err := CurrenciesWithoutRates(ctx, tx, reporting, []string{e.Currency})
+			if err != nil {
+				return err
+			}
+			if none[e.Currency] {
+				return Invalid{"_form": NoRateMessage(e.Currency, reporting)}
+			}
+		}
 		now := NowOf(tx)
 		var old CostRecord
 		var totals aggDeltas

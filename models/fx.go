@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math/big"
+	"slices"
 	"strings"
 
 	"gorm.io/gorm"
@@ -145,4 +146,25 @@ func RatesMissingBetween(ctx context.Context, db *gorm.DB, reporting string, fir
 		out[i] = r.Currency + " " + r.Month.Format("Jan 2006")
 	}
 	return out, err
+}
+
+// NoRateMessage says why costs in a currency with no exchange rate at all are refused.
+func NoRateMessage(currency, reporting string) string {
+	return "No exchange rate for " + currency + " is recorded at all, so its costs cannot be converted to " + reporting +
+		": an administrator records " + currency + "'s rate under Exchange rates first."
+}
+
+// CurrenciesWithoutRates are those of currencies (other than reporting) that have no rate at all.
+func CurrenciesWithoutRates(ctx context.Context, db *gorm.DB, reporting string, currencies []string) (map[string]bool, error) {
+	var rated []string
+	if err := db.WithContext(ctx).Model(&FXRate{}).Distinct("currency").Where("currency IN ?", currencies).Pluck("currency", &rated).Error; err != nil {
+		return nil, err
+	}
+	out := map[string]bool{}
+	for _, c := range currencies {
+		if c != reporting && !slices.Contains(rated, c) {
+			out[c] = true
+		}
+	}
+	return out, nil
 }

@@ -188,6 +188,10 @@ func SaveEdit[V any](c echo.Context, mine V, postedVersion string, f EditForm[V]
 			merged = MergeNote(f.LastChange())
 		}
 		errs, err := f.Save(v, version)
+		var invalid models.Invalid
+		if errors.As(err, &invalid) { // the domain's rules refused it: a 422 like the form's own checks
+			errs, err = invalid, nil
+		}
 		switch {
 		case errors.Is(err, models.ErrStale) && attempt < 3:
 			if stored, version, err = f.Load(); err != nil {
