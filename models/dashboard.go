@@ -23,21 +23,24 @@ type Dashboard struct {
 	LastQuarter  Quarter // last complete quarter
 	Phases       []Counted
 	Active       int64
-	HealthCounts map[string]int64
-	Value        Exact // contract value of active engagements, reporting currency
-	QuarterSav   Split // current quarter to date
-	LastQSav     Split
-	YTDSav       Split
-	SLAMet       int64
-	SLAMeasured  int64
-	Bands        map[string]int64 // open risks by residual band
-	OpenRisks    int64
-	Heat         [5][5]int
-	TopRisks     []Risk
-	Attention    []Engagement
-	Transfers    []Transfer
-	Milestones   []Milestone
-	Rates        *Rates
+	HealthCounts map[string]int64 // of the active engagements
+	// ActiveByModel splits Active by delivery model: the split sums to it
+	// (the phase counts include ended engagements).
+	ActiveByModel map[string]int64
+	Value         Exact // contract value of active engagements, reporting currency
+	QuarterSav    Split // current quarter to date
+	LastQSav      Split
+	YTDSav        Split
+	SLAMet        int64
+	SLAMeasured   int64
+	Bands         map[string]int64 // open risks by residual band
+	OpenRisks     int64
+	Heat          [5][5]int
+	TopRisks      []Risk
+	Attention     []Engagement
+	Transfers     []Transfer
+	Milestones    []Milestone
+	Rates         *Rates
 }
 
 // Transfer is an upcoming BOT transfer with its readiness.
@@ -62,7 +65,7 @@ func LoadDashboard(ctx context.Context, db *gorm.DB, s Settings, today Date) (*D
 	db = db.WithContext(ctx)
 	f := s.Fiscal()
 	d := &Dashboard{Today: today, Quarter: f.QuarterOf(today), LastQuarter: f.LastComplete(today),
-		HealthCounts: map[string]int64{}, Bands: map[string]int64{}}
+		HealthCounts: map[string]int64{}, ActiveByModel: map[string]int64{}, Bands: map[string]int64{}}
 	ytdFrom := f.YearStart(d.Quarter.Year)
 	from := ytdFrom
 	if lq := f.Start(d.LastQuarter); lq.Before(from) {
@@ -132,6 +135,8 @@ func (d *Dashboard) addEngagementTotals(ctx context.Context, db *gorm.DB, rates 
 		GROUP BY model, phase HAVING SUM(engagements) <> 0
 		UNION ALL SELECT 'health', health, '', CAST(SUM(engagements) AS BIGINT) FROM engagement_totals
 		WHERE active GROUP BY health HAVING SUM(engagements) <> 0
+		UNION ALL SELECT 'model', model, '', CAST(SUM(engagements) AS BIGINT) FROM engagement_totals
+		WHERE active GROUP BY model HAVING SUM(engagements) <> 0
 		UNION ALL SELECT 'value', currency, '', CAST(SUM(contract_value) AS BIGINT) FROM engagement_totals
 		WHERE active GROUP BY currency HAVING SUM(engagements) <> 0`, nil,
 		func(rows *sql.Rows) error {
@@ -146,6 +151,8 @@ func (d *Dashboard) addEngagementTotals(ctx context.Context, db *gorm.DB, rates 
 			case "health":
 				d.HealthCounts[k1] += n
 				d.Active += n
+			case "model":
+				d.ActiveByModel[k1] += n
 			case "value":
 				values[k1] += n
 			}

@@ -174,3 +174,40 @@ func milestoneRows(ms []models.Milestone) (out []string) {
 	}
 	return out
 }
+
+// Every split of a dashboard card sums to its total: the active engagements
+// by model and by health, the open risks by band (an ended engagement in the
+// model split made "22 active — ITO 15 · BOT 9").
+func TestDashboardSplitsSumToTheirTotals(t *testing.T) {
+	eachDemo(t, func(t *testing.T, ctx context.Context, db *gorm.DB, s models.Settings, today models.Date) {
+		var ended int64
+		db.Model(&models.Engagement{}).Where("closed_on IS NOT NULL").Count(&ended)
+		if ended == 0 {
+			t.Fatal("the demo has no ended engagement: the test proves nothing")
+		}
+		d, err := models.LoadDashboard(ctx, db, s, today)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum := func(m map[string]int64) (n int64) {
+			for _, v := range m {
+				n += v
+			}
+			return n
+		}
+		if got := sum(d.ActiveByModel); got != d.Active {
+			t.Errorf("active by model %v sums to %d, not the %d active", d.ActiveByModel, got, d.Active)
+		}
+		if got := sum(d.HealthCounts); got != d.Active {
+			t.Errorf("active by health %v sums to %d, not the %d active", d.HealthCounts, got, d.Active)
+		}
+		if got := sum(d.Bands); got != d.OpenRisks {
+			t.Errorf("open risks by band %v sum to %d, not %d", d.Bands, got, d.OpenRisks)
+		}
+		var live int64
+		db.Model(&models.Engagement{}).Where("closed_on IS NULL").Count(&live)
+		if d.Active != live {
+			t.Errorf("%d active on the dashboard, %d engagements not ended", d.Active, live)
+		}
+	})
+}
