@@ -273,3 +273,28 @@ func TestDashboardConcurrentViewsAfterAWrite(t *testing.T) {
 		}
 	})
 }
+
+// A list the dashboard cuts says so ("Showing 10 of 13 …") and links to the
+// whole list; one it shows whole says nothing.
+func TestDashboardCutListsSayTheyAreCut(t *testing.T) {
+	e := demoEnv(t, "sqlite")
+	c := e.client()
+	c.login(models.RoleExecutive)
+	doc := c.get("/").Doc(t)
+	var attention int64
+	e.db.Model(&models.Engagement{}).Where("closed_on IS NULL AND health IN ?", []string{models.Red, models.Amber}).Count(&attention)
+	rows := doc.Find(`[data-testid="attention"] tbody tr`).Length()
+	note := doc.Find(`[data-testid="attention-count"]`)
+	switch {
+	case int64(rows) < attention:
+		want := fmt.Sprintf("Showing %d of %d", rows, attention)
+		if !strings.Contains(note.Text(), want) || note.Find(`a[href="/engagements?status=active&sort=health"]`).Length() != 1 {
+			t.Errorf("the cut attention list says %q, want %q and a link to them all", note.Text(), want)
+		}
+	case note.Length() != 0:
+		t.Errorf("a whole list says it is cut: %q", note.Text())
+	}
+	if first := doc.Find(`[data-testid="attention"] tbody tr`).First().Text(); attention > 0 && !strings.Contains(first, "Red") && !strings.Contains(first, "Amber") {
+		t.Errorf("the first engagement needing attention: %q", first)
+	}
+}

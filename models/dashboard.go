@@ -40,6 +40,9 @@ type Dashboard struct {
 	Attention     []Engagement
 	Transfers     []Transfer
 	Milestones    []Milestone
+	// How many each cut list has in all (Attention's is the red and amber
+	// active engagements): a cut list says "10 of 13".
+	TransfersAll, MilestonesAll int64
 	Rates         *Rates
 }
 
@@ -116,10 +119,10 @@ func LoadDashboard(ctx context.Context, db *gorm.DB, s Settings, today Date) (*D
 	if d.Attention, err = needsAttention(db, 10); err != nil {
 		return nil, err
 	}
-	if d.Transfers, err = upcomingBOTTransfers(db, today, 6); err != nil {
+	if d.Transfers, d.TransfersAll, err = upcomingBOTTransfers(db, today, 6); err != nil {
 		return nil, err
 	}
-	if d.Milestones, err = dueMilestones(db, today.AddDays(60), 10); err != nil {
+	if d.Milestones, d.MilestonesAll, err = dueMilestones(db, today.AddDays(60), 10); err != nil {
 		return nil, err
 	}
 	return d, nil

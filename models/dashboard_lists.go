@@ -42,26 +42,42 @@ func topRisks(db *gorm.DB, n int) ([]Risk, error) {
 	return out, err
 }
 
-// needsAttention lists up to n active engagements that are red, then amber,
-// each by code. Each colour is the first rows of an index range
-// (engagements_attention); one ORDER BY over both colours would sort them all.
+// needsAttention lists up to n active engagements by severity: red before
+// amber, and within a colour the one with more reasons first (the reasons
+// are stored a line each), then by code. Each colour is sorted apart, its
+// engagements being an index range (engagements_attention) that the reds
+// alone usually fill.
 func needsAttention(db *gorm.DB, n int) ([]Engagement, error) {
-	colour := func(h string) *gorm.DB {
-		return db.Table("engagements").Select("id").Where("health = ? AND closed_on IS NULL", h).Order("code").Limit(n)
+	reasons := "LENGTH(health_reasons) - LENGTH(REPLACE(health_reasons, CHAR(10), ''))"
+	if !IsSQLite(db) {
+		reasons = "LENGTH(health_reasons) - LENGTH(REPLACE(health_reasons, CHR(10), ''))"
 	}
 	var out []Engagement
-	err := db.Select("id, code, name, health, health_reasons").
-		Where("id IN (SELECT id FROM (?) red UNION ALL SELECT id FROM (?) amber)", colour(Red), colour(Amber)).
-		Order("CASE health WHEN 'red' THEN 0 ELSE 1 END, code").Limit(n).Find(&out).Error
-	return out, err
+	for _, h := range []string{Red, Amber} {
+		var rows []Engagement
+		if err := db.Select("id, code, name, health, health_reasons").Where("health = ? AND closed_on IS NULL", h).
+			Order(reasons + " DESC, code").Limit(n - len(out)).Find(&rows).Error; err != nil {
+			return nil, err
+		}
+		if out = append(out, rows...); len(out) == n {
+			break
+		}
+	}
+	return out, nil
 }
 
 // upcomingBOTTransfers lists the next n BOT transfers planned from 90 days ago
-// on (not yet transferred, not closed) with their readiness.
-func upcomingBOTTransfers(db *gorm.DB, today Date, n int) ([]Transfer, error) {
+// on (not yet transferred, not closed) with their readiness, and how many
+// there are in all.
+func upcomingBOTTransfers(db *gorm.DB, today Date, n int) ([]Transfer, int64, error) {
 	var rows []struct {
 		Engagement
 		Got, Total *int
+	}
+	var all int64
+	if err := db.Table("engagements").Where("engagements.model = ? AND engagements.planned_transfer >= ? AND engagements.actual_transfer IS NULL AND engagements.closed_on IS NULL",
+		ModelBOT, today.AddDays(-90)).Count(&all).Error; err != nil {
+		return nil, 0, err
 	}
 	err := db.Table("engagements").
 		Select(`engagements.id, engagements.code, engagements.name, engagements.phase, engagements.planned_transfer,
@@ -77,15 +93,19 @@ func upcomingBOTTransfers(db *gorm.DB, today Date, n int) ([]Transfer, error) {
 			out[i].Readiness, out[i].HasReadiness = 100*float64(*r.Got)/float64(*r.Total), true
 		}
 	}
-	return out, err
+	return out, all, err
 }
 
 // dueMilestones lists the n open milestones planned up to a day (late ones
-// first), with their engagement's id and code.
-func dueMilestones(db *gorm.DB, upTo Date, n int) ([]Milestone, error) {
+// first), with their engagement's id and code, and how many there are in all.
+func dueMilestones(db *gorm.DB, upTo Date, n int) ([]Milestone, int64, error) {
 	var rows []struct {
 		Milestone
 		EngCode string
+	}
+	var all int64
+	if err := db.Table("milestones").Where("milestones.actual IS NULL AND milestones.planned <= ?", upTo).Count(&all).Error; err != nil {
+		return nil, 0, err
 	}
 	err := db.Table("milestones").
 		Select("milestones.id, milestones.engagement_id, milestones.name, milestones.is_key, milestones.planned, milestones.actual, e.code AS eng_code").
@@ -97,5 +117,5 @@ func dueMilestones(db *gorm.DB, upTo Date, n int) ([]Milestone, error) {
 		out[i] = r.Milestone
 		out[i].Engagement = &Engagement{ID: r.EngagementID, Code: r.EngCode}
 	}
-	return out, err
+	return out, all, err
 }

@@ -1,8 +1,10 @@
 package models_test
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"testing"
 
 	"gorm.io/gorm"
@@ -116,9 +118,19 @@ func checkDashboard(t *testing.T, db *gorm.DB, s models.Settings, today models.D
 	db.Preload("Engagement").Preload("Owner").Where("status <> ?", models.StatusClosed).
 		Order("residual_score DESC, inherent_score DESC, next_review, id").Limit(8).Find(&top)
 	same("top risks", riskRows(d.TopRisks), riskRows(top))
+	// Most severe first: red before amber, more reasons before fewer, then by code.
 	var attention []models.Engagement
-	db.Where("closed_on IS NULL AND health IN ?", []string{models.Red, models.Amber}).
-		Order("CASE health WHEN 'red' THEN 0 ELSE 1 END, code").Limit(10).Find(&attention)
+	db.Where("closed_on IS NULL AND health IN ?", []string{models.Red, models.Amber}).Find(&attention)
+	slices.SortFunc(attention, func(a, b models.Engagement) int {
+		amber := func(e models.Engagement) int {
+			if e.Health == models.Red {
+				return 0
+			}
+			return 1
+		}
+		return cmp.Or(cmp.Compare(amber(a), amber(b)), cmp.Compare(len(b.Reasons()), len(a.Reasons())), cmp.Compare(a.Code, b.Code))
+	})
+	attention = attention[:min(10, len(attention))]
 	same("engagements needing attention", engagementRows(d.Attention), engagementRows(attention))
 	var bots []models.Engagement
 	db.Where("model = ? AND actual_transfer IS NULL AND planned_transfer >= ? AND closed_on IS NULL", models.ModelBOT, today.AddDays(-90)).
