@@ -43,7 +43,7 @@ type Dashboard struct {
 	// How many each cut list has in all (Attention's is the red and amber
 	// active engagements): a cut list says "10 of 13".
 	TransfersAll, MilestonesAll int64
-	Rates         *Rates
+	Rates                       *Rates
 }
 
 // Transfer is an upcoming BOT transfer with its readiness.
