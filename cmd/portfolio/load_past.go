@@ -29,7 +29,7 @@ func keepBeforeLoad(ctx context.Context, c config, stdout io.Writer) (models.Fis
 	if err != nil {
 		return models.Fiscal{}, err
 	}
-	start := time.Now()
+	start := wallClock.Now()
 	days, err := models.BuildRiskSnapshots(ctx, db, s.Fiscal(), models.NowOf(db))
 	if len(days) > 0 {
 		fmt.Fprintf(stdout, "Kept the register as at %d quarter ends in %s.\n", len(days), time.Since(start).Round(time.Millisecond))
@@ -51,7 +51,7 @@ func pastPages(reader *loadClient, fy models.Fiscal, today models.Date) []loadRe
 		{"register as at quarter end, first view", "/risks?as_at=" + end.String()},
 		{"movement in the quarter, first view", "/risks?as_at=" + end.String() + "&since=" + prev.String()},
 	} {
-		t := time.Now()
+		t := wallClock.Now()
 		body, err := reader.do(http.MethodGet, p.path, nil, false, http.StatusOK)
 		took := time.Since(t)
 		out = append(out, loadResult{name: p.name, reqs: 1, errs: map[bool]int{true: 1}[err != nil], secs: took.Seconds(),
