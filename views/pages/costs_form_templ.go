@@ -420,7 +420,7 @@ func CostFormPanel(p CostFormProps) templ.Component {
 		}
 		if p.Current == nil {
 			templ_7745c5c3_Err = components.FormField(components.Field{Name: "month", Label: "Month", Type: "month", Value: p.V.Month, Error: p.Errors["month"], Required: true,
-				Hint: "YYYY-MM. Opens on the first month not yet recorded; a recorded month is changed through its own form.", Attrs: templ.Attributes{"max": p.MaxMonth, "placeholder": "YYYY-MM"}}).Render(ctx, templ_7745c5c3_Buffer)
+				Hint: "YYYY-MM. Opens on the first month not yet recorded; a recorded month is changed through its own form.", Attrs: templ.Attributes{"max": p.MaxMonth}}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

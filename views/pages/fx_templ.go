@@ -624,7 +624,7 @@ func FXFormPanel(p FXFormProps) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = components.FormField(components.Field{Name: "month", Label: "Month", Type: "month", Value: p.V.Month, Error: p.Errors["month"], Required: true, Hint: "YYYY-MM. A month that has its rate is changed through that rate's own form.", Attrs: templ.Attributes{"placeholder": "YYYY-MM"}}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = components.FormField(components.Field{Name: "month", Label: "Month", Type: "month", Value: p.V.Month, Error: p.Errors["month"], Required: true, Hint: "YYYY-MM. A month that has its rate is changed through that rate's own form."}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
