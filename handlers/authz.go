@@ -86,3 +86,17 @@ func (a *App) lastChange(c echo.Context, entity string, id uint) (who, when stri
 func (a *App) mergeNoteOf(c echo.Context, entity string, id uint) string {
 	return web.MergeNote(a.lastChange(c, entity, id))
 }
+
+// lastChangeAmong is lastChange for a set of records (a month's results):
+// the newest change of any of them.
+func (a *App) lastChangeAmong(c echo.Context, entity string, ids []uint) (who, when string) {
+	ch, ok, err := models.LatestChangeAmong(c.Request().Context(), a.db, entity, ids)
+	if err != nil || !ok {
+		return "Someone else", ""
+	}
+	who = "Someone else"
+	if ch.User != nil {
+		who = ch.User.Name
+	}
+	return who, ch.At.UTC().Format("15:04") + " on " + models.DateOf(ch.At).Human()
+}

@@ -80,19 +80,29 @@ func (a *App) slaResultsForm(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	shown := pages.SLAGrid{}
+	for _, l := range p.Lines {
+		shown[actualKey(l.SLA.ID)], shown[noteKey(l.SLA.ID)] = l.Actual, l.Note
+	}
+	p.Shown = web.EncodeShown(shown)
 	return web.Render(c, http.StatusOK, pages.SLAResults(p), pages.SLAResultsPanel(p))
 }
 
-// slaResultsSave records the month's results in one transaction. Route:
-// slas.record; success redirects to the engagement page with a summary (HX-
-// Redirect for htmx); invalid input answers 422 and a result saved by someone
-// else meanwhile 409, both with every value the user typed (the
-// #sla-results-form partial for htmx).
+// slaResultsSave records the month's results in one transaction, through the
+// edit forms' cycle (web.SaveEdit), the grid's inputs its fields. Route:
+// slas.record. Success redirects to the engagement page with a summary
+// (HX-Redirect for htmx); invalid input answers 422 with every value typed. A
+// form drawn before someone else saved results of the month is merged line by
+// line: the lines the user changed are saved over the results as they are now
+// and the message names whose change; where both changed the same line, 409
+// lists just those lines with both values, nothing stored. Results are never
+// removed. The #sla-results-form partial answers htmx.
 func (a *App) slaResultsSave(c echo.Context) error {
 	e, err := a.editableEngagementFromPath(c)
 	if err != nil {
 		return err
 	}
+	ctx := c.Request().Context()
 	monthRaw := c.FormValue("month")
 	month, ok := parseResultMonth(monthRaw)
 	ch := web.Checker{}
@@ -106,92 +116,135 @@ func (a *App) slaResultsSave(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var results []models.SLAResult
-	for i := range p.Lines {
-		l := &p.Lines[i]
+	if !ch.OK() || len(p.Lines) == 0 {
+		p.Errors = ch
+		return web.Render(c, http.StatusUnprocessableEntity, pages.SLAResults(p), pages.SLAResultsPanel(p))
+	}
+	// The grid's values and its version: the sum of its lines' versions,
+	// which any save of a line moves on.
+	mine, postedVersion := pages.SLAGrid{}, 0
+	for _, l := range p.Lines {
 		id := l.SLA.ID
-		l.Actual = c.FormValue(fmt.Sprintf("actual_%d", id))
-		l.Note = c.FormValue(fmt.Sprintf("note_%d", id))
-		l.Version = c.FormValue(fmt.Sprintf("version_%d", id))
-		actualKey, noteKey := fmt.Sprintf("actual_%d", id), fmt.Sprintf("note_%d", id)
-		note := ch.Text(noteKey, l.Note, false, 500)
-		version := 0
-		if strings.TrimSpace(l.Version) != "" {
-			if version, err = strconv.Atoi(strings.TrimSpace(l.Version)); err != nil || version < 1 {
+		mine[actualKey(id)], mine[noteKey(id)] = c.FormValue(actualKey(id)), c.FormValue(noteKey(id))
+		if v := strings.TrimSpace(c.FormValue(fmt.Sprintf("version_%d", id))); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 {
 				return web.BadRequest("The form's versions are damaged; reload the page and try again.")
 			}
+			postedVersion += n
 		}
-		if strings.TrimSpace(l.Actual) == "" {
-			if l.Stored != nil || version != 0 {
-				ch.Add(actualKey, "A recorded result is never removed: enter the corrected value.")
-			} else if note != "" {
-				ch.Add(actualKey, "Enter the result this note is about, or clear the note.")
-			}
-			continue
-		}
-		v, perr := models.ParseMilli(l.Actual)
-		if perr != nil {
-			ch.Add(actualKey, "Enter a number, e.g. 99.95 ("+perr.Error()+").")
-			continue
-		}
-		results = append(results, models.SLAResult{SLAID: id, Actual: v, Note: note, Version: version})
 	}
-	if ch.OK() && len(results) == 0 && len(p.Lines) > 0 {
-		ch.Add("_form", "Enter at least one result.")
-	}
-	status := http.StatusUnprocessableEntity
-	if ch.OK() && len(p.Lines) > 0 {
-		w, err := a.deliveryWrite(c)
-		if err != nil {
-			return err
-		}
-		sum, err := models.RecordSLAMonth(c.Request().Context(), a.db, w, e.ID, month, results)
-		switch {
-		case errors.Is(err, models.ErrStale) || errors.Is(err, models.ErrSLANotOnEngagement):
-			status = http.StatusConflict
-			if err := a.resultsConflict(c, &p, e, month); err != nil {
-				return err
+	stored := map[uint]models.SLAMeasurement{}
+	var sum models.MonthSummary
+	return web.SaveEdit(c, mine, strconv.Itoa(postedVersion), web.EditForm[pages.SLAGrid]{
+		Load: func() (pages.SLAGrid, int, error) {
+			var err error
+			if stored, err = models.MonthResults(ctx, a.db, e.ID, month); err != nil {
+				return nil, 0, err
 			}
-		case err != nil:
-			return err
-		default:
-			web.AddFlash(c, "success", fmt.Sprintf("Results for %s saved: %d met, %d missed.", month.Format("January 2006"), sum.Met, sum.Missed))
+			return resultsGrid(p.Lines, stored)
+		},
+		Save: func(v pages.SLAGrid, _ int) (map[string]string, error) {
+			ck := web.Checker{}
+			var results []models.SLAResult
+			for _, l := range p.Lines {
+				id := l.SLA.ID
+				note := ck.Text(noteKey(id), v[noteKey(id)], false, 500)
+				m, recorded := stored[id]
+				if strings.TrimSpace(v[actualKey(id)]) == "" {
+					if recorded {
+						ck.Add(actualKey(id), "A recorded result is never removed: enter the corrected value.")
+					} else if note != "" {
+						ck.Add(actualKey(id), "Enter the result this note is about, or clear the note.")
+					}
+					continue
+				}
+				actual, perr := models.ParseMilli(v[actualKey(id)])
+				if perr != nil {
+					ck.Add(actualKey(id), "Enter a number, e.g. 99.95 ("+perr.Error()+").")
+					continue
+				}
+				r := models.SLAResult{SLAID: id, Actual: actual, Note: note}
+				if recorded {
+					r.Version = m.Version
+				}
+				results = append(results, r)
+			}
+			if ck.OK() && len(results) == 0 {
+				ck.Add("_form", "Enter at least one result.")
+			}
+			if !ck.OK() {
+				return ck, nil
+			}
+			w, err := a.deliveryWrite(c)
+			if err != nil {
+				return nil, err
+			}
+			sum, err = models.RecordSLAMonth(ctx, a.db, w, e.ID, month, results)
+			if errors.Is(err, models.ErrSLANotOnEngagement) { // archived meanwhile: load the grid again and merge
+				err = models.ErrStale
+			}
+			return nil, err
+		},
+		Render: func(status int, st web.EditState[pages.SLAGrid]) error {
+			for i := range p.Lines {
+				l := &p.Lines[i]
+				l.Actual, l.Note, l.Stored, l.Version = st.Values[actualKey(l.SLA.ID)], st.Values[noteKey(l.SLA.ID)], nil, ""
+				if m, ok := stored[l.SLA.ID]; ok {
+					l.Stored, l.Version = &m, strconv.Itoa(m.Version)
+				}
+			}
+			p.Errors, p.Shown = st.Errors, st.Shown
+			if status == http.StatusConflict {
+				p.Stale, p.ConflictBy = true, st.ConflictBy
+				for _, f := range st.Conflicts {
+					p.Conflict = append(p.Conflict, components.ConflictRow{Label: gridLabel(p.Lines, f.Name), Yours: f.Yours, Current: f.Stored})
+				}
+			}
+			return web.Render(c, status, pages.SLAResults(p), pages.SLAResultsPanel(p))
+		},
+		Saved: func(merged string) error {
+			msg := fmt.Sprintf("Results for %s saved: %d met, %d missed.", month.Format("January 2006"), sum.Met, sum.Missed)
+			web.AddFlash(c, "success", web.Merged(msg, merged))
 			return web.Redirect(c, fmt.Sprintf("/engagements/%d#sla-h", e.ID))
-		}
-	}
-	p.Errors = ch
-	return web.Render(c, status, pages.SLAResults(p), pages.SLAResultsPanel(p))
+		},
+		LastChange: func() (string, string) {
+			ids := make([]uint, 0, len(stored))
+			for _, m := range stored {
+				ids = append(ids, m.ID)
+			}
+			return a.lastChangeAmong(c, models.EntitySLAMeasurement, ids)
+		},
+	})
 }
 
-// resultsConflict reloads the month's stored results beside what the user
-// typed: the lines keep the user's input and now carry the stored versions, so
-// that saving again deliberately overwrites.
-func (a *App) resultsConflict(c echo.Context, p *pages.SLAResultsProps, e models.Engagement, month models.Date) error {
-	stored, err := models.MonthResults(c.Request().Context(), a.db, e.ID, month)
-	if err != nil {
-		return err
-	}
-	p.Stale = true
-	for i := range p.Lines {
-		l := &p.Lines[i]
-		cur := "not recorded"
-		l.Stored, l.Version = nil, ""
-		if m, ok := stored[l.SLA.ID]; ok {
-			l.Stored = &m
-			l.Version = strconv.Itoa(m.Version)
-			cur = milliField(m.Actual)
-			if m.Note != "" {
-				cur += " (" + m.Note + ")"
-			}
+func actualKey(id uint) string { return fmt.Sprintf("actual_%d", id) }
+func noteKey(id uint) string   { return fmt.Sprintf("note_%d", id) }
+
+// resultsGrid is a month's stored results as the grid shows them, and the
+// grid's version (the sum of its lines' versions).
+func resultsGrid(lines []pages.SLAResultLine, stored map[uint]models.SLAMeasurement) (pages.SLAGrid, int, error) {
+	g, version := pages.SLAGrid{}, 0
+	for _, l := range lines {
+		id := l.SLA.ID
+		g[actualKey(id)], g[noteKey(id)] = "", ""
+		if m, ok := stored[id]; ok {
+			g[actualKey(id)], g[noteKey(id)] = milliField(m.Actual), m.Note
+			version += m.Version
 		}
-		yours := strings.TrimSpace(l.Actual)
-		if yours == "" {
-			yours = "not recorded"
-		} else if n := strings.TrimSpace(l.Note); n != "" {
-			yours += " (" + n + ")"
-		}
-		p.Conflict = append(p.Conflict, components.ConflictRow{Label: l.SLA.Name, Yours: yours, Current: cur})
 	}
-	p.Conflict = components.Differ(p.Conflict...)
-	return nil
+	return g, version, nil
+}
+
+// gridLabel names a grid input for a conflict's list ("Availability: result").
+func gridLabel(lines []pages.SLAResultLine, name string) string {
+	for _, l := range lines {
+		switch name {
+		case actualKey(l.SLA.ID):
+			return l.SLA.Name + ": result"
+		case noteKey(l.SLA.ID):
+			return l.SLA.Name + ": note"
+		}
+	}
+	return name
 }

@@ -472,3 +472,73 @@ func TestSLAEditConflictKeepsTheOtherChange(t *testing.T) {
 		}
 	})
 }
+
+// The month's grid runs the edit forms' cycle: two people recording different
+// service levels' results of one month both keep theirs (the second save is
+// merged and says with whose change); the same line changed by both is 409
+// listing just that line, nothing stored; saving from the 409 page keeps the
+// other's line.
+func TestSLAResultsGridMerges(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		mine, _ := managedEngagements(t, e)
+		slas, _ := models.ListSLAs(t.Context(), e.db, mine.ID, false)
+		if len(slas) < 2 {
+			t.Fatalf("%s has %d service levels", mine.Code, len(slas))
+		}
+		first, second := slas[0], slas[1]
+		path := fmt.Sprintf("/engagements/%d/slas/results", mine.ID)
+		a, b := e.client(), e.client()
+		a.login(models.RoleAdmin)
+		b.login(models.RoleManager)
+		this := ym(month(0))
+		fa, fb := resultsForm(t, a, mine.ID, this), resultsForm(t, b, mine.ID, this)
+		fa.Set(fmt.Sprintf("actual_%d", first.ID), models.FormatMilli(first.Target))
+		if r := a.post(path, fa); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("A records the first line: %d", r.StatusCode)
+		}
+		fb.Set(fmt.Sprintf("actual_%d", second.ID), models.FormatMilli(second.Target))
+		r := b.post(path, fb)
+		if r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("B records the second line from a form drawn before: %d, want merged\n%.600s", r.StatusCode, r.Body)
+		}
+		var ms []models.SLAMeasurement
+		e.db.Where("engagement_id = ? AND month = ?", mine.ID, month(0)).Find(&ms)
+		if len(ms) != 2 {
+			t.Fatalf("%d results stored, want both lines", len(ms))
+		}
+		admin := demoUser(t, e, models.RoleAdmin)
+		if flash := b.get(fmt.Sprintf("/engagements/%d", mine.ID)).Doc(t).Find("#flash").Text(); !strings.Contains(flash, "merged with a change by "+admin.Name) {
+			t.Errorf("B's message: %q", flash)
+		}
+		// Both change the first line again, differently.
+		fa, fb = resultsForm(t, a, mine.ID, this), resultsForm(t, b, mine.ID, this)
+		fa.Set(fmt.Sprintf("actual_%d", first.ID), "1")
+		fa.Set(fmt.Sprintf("note_%d", second.ID), "A's note")
+		if r := a.post(path, fa); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("A corrects: %d", r.StatusCode)
+		}
+		var before models.SLAMeasurement
+		e.db.Where("service_level_id = ? AND month = ?", first.ID, month(0)).First(&before)
+		row := rowText(t, e, "sla_measurements", before.ID)
+		fb.Set(fmt.Sprintf("actual_%d", first.ID), "2")
+		r = b.post(path, fb)
+		if r.StatusCode != http.StatusConflict {
+			t.Fatalf("B corrects the same line: %d, want 409", r.StatusCode)
+		}
+		rows := r.Doc(t).Find(`[data-testid="conflict"] tbody tr`)
+		if rows.Length() != 1 || !strings.Contains(rows.Text(), first.Name) {
+			t.Errorf("the conflict lists %q, want just %s's result", rows.Text(), first.Name)
+		}
+		if after := rowText(t, e, "sla_measurements", before.ID); after != row || before.Actual != 1000 {
+			t.Errorf("the 409 stored something, or A's 1 is not stored (%d)", before.Actual)
+		}
+		if r := b.post(path, scrapeForm(t, r, `#sla-results-form form[method="post"]`)); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("saving from the 409 page: %d", r.StatusCode)
+		}
+		var note models.SLAMeasurement
+		e.db.Where("service_level_id = ? AND month = ?", second.ID, month(0)).First(&note)
+		if note.Note != "A's note" {
+			t.Errorf("saving from the 409 page lost A's note: %q", note.Note)
+		}
+	})
+}

@@ -122,3 +122,13 @@ func LatestChange(ctx context.Context, db *gorm.DB, entity string, id uint) (c C
 func HistoryOf(ctx context.Context, db *gorm.DB, entity string, id uint) ([]Change, error) {
 	return History(db.WithContext(ctx), entity, id)
 }
+
+// LatestChangeAmong is the newest change of any of the records ids of an
+// entity (ok false when none has one): a month's results are a record a line.
+func LatestChangeAmong(ctx context.Context, db *gorm.DB, entity string, ids []uint) (c Change, ok bool, err error) {
+	if len(ids) == 0 {
+		return c, false, nil
+	}
+	err = db.WithContext(ctx).Preload("User").Where("entity = ? AND entity_id IN ?", entity, ids).Order("at DESC, id DESC").Limit(1).Find(&c).Error
+	return c, c.ID != 0, err
+}

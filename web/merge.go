@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"portfolio/models"
 	"reflect"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -77,31 +78,64 @@ func MergeStale[V any](c echo.Context, mine, stored V) (m Merge[V], ok bool) {
 		posted = nil
 	}
 	mv, sv, hv := reflect.ValueOf(mine), reflect.ValueOf(stored), reflect.ValueOf(shown)
+	// merge settles one field: it returns the value to keep, having noted a
+	// change of the user's or a conflict.
+	merge := func(name, label, yours, now, was string) string {
+		if _, sent := posted[name]; !sent {
+			return now // not an input of this form (an unchecked box needs a hidden default): the stored value stands
+		}
+		if !ok { // nothing known of what was shown: any difference is a conflict
+			if !sameValue(yours, now) {
+				m.Conflicts = append(m.Conflicts, ConflictField{Name: name, Label: label, Yours: yours, Stored: now})
+				return yours
+			}
+			return now
+		}
+		if sameValue(yours, was) {
+			return now // left as shown: the stored value stands
+		}
+		m.Changed = append(m.Changed, label)
+		if !sameValue(now, was) && !sameValue(yours, now) {
+			m.Conflicts = append(m.Conflicts, ConflictField{Name: name, Label: label, Yours: yours, Stored: now})
+		}
+		return yours
+	}
 	out := reflect.New(mv.Type()).Elem()
+	if mv.Kind() == reflect.Map {
+		// A grid of inputs (one per service level, say): a map of input name
+		// to value, each entry a field named and labelled by its key.
+		out.Set(reflect.MakeMap(mv.Type()))
+		keys := map[string]bool{}
+		for _, k := range append(mv.MapKeys(), sv.MapKeys()...) {
+			keys[k.String()] = true
+		}
+		names := make([]string, 0, len(keys))
+		for k := range keys {
+			names = append(names, k)
+		}
+		sort.Strings(names)
+		get := func(v reflect.Value, k string) string {
+			if !v.IsValid() || v.IsNil() {
+				return ""
+			}
+			if x := v.MapIndex(reflect.ValueOf(k).Convert(v.Type().Key())); x.IsValid() {
+				return x.String()
+			}
+			return ""
+		}
+		for _, k := range names {
+			kv := reflect.ValueOf(k).Convert(mv.Type().Key())
+			out.SetMapIndex(kv, reflect.ValueOf(merge(k, k, get(mv, k), get(sv, k), get(hv, k))).Convert(mv.Type().Elem()))
+		}
+		m.Values = out.Interface().(V)
+		return m, ok
+	}
 	out.Set(sv)
 	for i, f := range formFields(mv.Type()) {
 		if f.name == "" {
 			continue
 		}
-		if _, sent := posted[f.name]; !sent {
-			continue // not an input of this form (an unchecked box needs a hidden default): the stored value stands
-		}
-		yours, now, was := mv.Field(i).String(), sv.Field(i).String(), hv.Field(i).String()
-		if !ok { // nothing known of what was shown: any difference is a conflict
-			if !sameValue(yours, now) {
-				m.Conflicts = append(m.Conflicts, ConflictField{Name: f.name, Label: f.label, Yours: yours, Stored: now})
-				out.Field(i).SetString(yours)
-			}
-			continue
-		}
-		if sameValue(yours, was) {
-			continue // left as shown: the stored value stands
-		}
-		out.Field(i).SetString(yours)
-		m.Changed = append(m.Changed, f.label)
-		if !sameValue(now, was) && !sameValue(yours, now) {
-			m.Conflicts = append(m.Conflicts, ConflictField{Name: f.name, Label: f.label, Yours: yours, Stored: now})
-		}
+		out.Field(i).SetString(merge(f.name, f.label, mv.Field(i).String(), sv.Field(i).String(), hv.Field(i).String()))
 	}
 	m.Values = out.Interface().(V)
 	return m, ok

@@ -148,3 +148,22 @@ func TestSaveNew(t *testing.T) {
 		t.Errorf("rendered %q, saved %q, writes %d", rendered, saved, writes)
 	}
 }
+
+// A grid's inputs (a map of input name to value) merge as a form's fields do.
+func TestMergeStaleGrid(t *testing.T) {
+	type grid map[string]string
+	shown := grid{"actual_1": "99.5", "actual_2": ""}
+	form := url.Values{"actual_1": {"99.5"}, "actual_2": {"97"}, ShownField: {EncodeShown(shown)}}
+	req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(form.Encode()))
+	req.Header.Set(echo.HeaderContentType, echo.MIMEApplicationForm)
+	c := echo.New().NewContext(req, httptest.NewRecorder())
+	mine := grid{"actual_1": "99.5", "actual_2": "97"}
+	m, ok := MergeStale(c, mine, grid{"actual_1": "98", "actual_2": ""})
+	if !ok || len(m.Conflicts) != 0 || !reflect.DeepEqual(m.Values, grid{"actual_1": "98", "actual_2": "97"}) {
+		t.Errorf("their line kept and mine applied: %v, conflicts %v", m.Values, m.Conflicts)
+	}
+	m, _ = MergeStale(c, mine, grid{"actual_1": "99.5", "actual_2": "95"})
+	if len(m.Conflicts) != 1 || m.Conflicts[0].Name != "actual_2" || m.Conflicts[0].Stored != "95" {
+		t.Errorf("the same line changed by both: conflicts %v", m.Conflicts)
+	}
+}
