@@ -17,13 +17,14 @@ import (
 // App is the set of handlers with what they share.
 type App struct {
 	*web.Server
-	db    *models.DB
-	today func() models.Date
+	db     *models.DB
+	today  func() models.Date
+	caches caches
 }
 
 // New mounts every route of the route table on the server.
 func New(s *web.Server, db *models.DB) *App {
-	a := &App{Server: s, db: db, today: func() models.Date { return models.DateOf(s.Now()) }}
+	a := &App{Server: s, db: db, today: func() models.Date { return models.DateOf(s.Now()) }, caches: newCaches(s.Cache())}
 	for _, r := range a.Routes() {
 		s.App.Add(r.Method, r.Path, r.Handler, r.Guard.Middleware()).Name = r.Name
 	}

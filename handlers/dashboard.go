@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"portfolio/models"
+	"portfolio/models/cache"
 	"portfolio/views/layouts"
 	"portfolio/views/pages"
 	"portfolio/web"
@@ -16,25 +17,9 @@ import (
 // The dashboard's body (everything inside the document shell) is the same for
 // every user on a day: the portfolio's figures, lists and heat map, shaped by
 // the settings (fiscal year, reporting currency, risk bands), nothing of the
-// user or their role. So it is rendered once and kept as HTML under the data
-// version it was read at (models.DataVersion, moved by every committed write
-// of a table it reads, whichever instance or process wrote): a request reads
-// the version (one small query) and, while it is unchanged, draws the kept
-// body into its own chrome (the user's name and role, their CSRF token, their
-// flashes). A changed version, or a new day, loads and renders it again. The
-// cache only saves work: an empty one, or another instance's, changes nothing
-// a user sees.
-
-// dashboardKey names a kept body: the database handle (two apps in one
-// process may serve different databases) and the day it shows.
-type dashboardKey struct {
-	db    *models.DB
-	today string
-}
-
-// dashboardBodies holds a body per database and day; a few entries cover a
-// process with more than one handle (tests) and the days around midnight.
-var dashboardBodies = models.NewVersionCache[dashboardKey, string](8)
+// user or their role. So it is rendered once and cached at the data version
+// (caches.go), and each request draws it into its own chrome (the user's name
+// and role, their CSRF token, their flashes).
 
 // dashboard shows the portfolio at a glance. Route: dashboard (full page only).
 func (a *App) dashboard(c echo.Context) error {
@@ -51,9 +36,9 @@ func (a *App) dashboard(c echo.Context) error {
 
 // dashboardBody is the dashboard's body at the data version (or a later
 // one), kept or loaded and rendered.
-func (a *App) dashboardBody(ctx context.Context, version int64) (string, error) {
+func (a *App) dashboardBody(ctx context.Context, version cache.Version) (string, error) {
 	today := a.today()
-	return dashboardBodies.Shared(ctx, dashboardKey{a.db, today.String()}, version, func(ctx context.Context) (string, error) {
+	return a.caches.dashboard.Load(ctx, today.String(), version, func(ctx context.Context) (string, error) {
 		return a.renderDashboardBody(ctx, today)
 	})
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"portfolio/models"
+	"portfolio/models/cache"
 	"portfolio/views/pages"
 )
 
@@ -71,18 +72,12 @@ type keptPack struct {
 	engagements int          // how many engagement sections it has
 }
 
-// packKey names a kept portfolio pack: the database handle, the quarter and
-// the day it was produced on.
+// packKey names a cached portfolio pack: the quarter and the day it was
+// produced on.
 type packKey struct {
-	db      *models.DB
 	quarter string
 	today   string
 }
-
-// packs keeps the drawn pack of the quarter being reviewed, at the data
-// version (migration 13 makes every table the pack reads move it): its parts
-// and repeat views cost a lookup, not a build (3 s at 10,000 engagements).
-var packs = models.NewVersionCache[packKey, *keptPack](1)
 
 // keptPortfolioPack is the quarter's portfolio pack drawn, kept or built.
 func (a *App) keptPortfolioPack(c echo.Context, s models.Settings, q models.Quarter) (*keptPack, error) {
@@ -95,10 +90,10 @@ func (a *App) keptPortfolioPack(c echo.Context, s models.Settings, q models.Quar
 
 // portfolioPack is the quarter's portfolio pack drawn, kept at the data
 // version (read before s) or built.
-func (a *App) portfolioPack(ctx context.Context, s models.Settings, q models.Quarter, version int64) (*keptPack, error) {
+func (a *App) portfolioPack(ctx context.Context, s models.Settings, q models.Quarter, version cache.Version) (*keptPack, error) {
 	today := a.today()
-	key := packKey{a.db, q.String(), today.String()}
-	return packs.Shared(ctx, key, version, func(ctx context.Context) (*keptPack, error) {
+	key := packKey{q.String(), today.String()}
+	return a.caches.packs.Load(ctx, key, version, func(ctx context.Context) (*keptPack, error) {
 		pack, err := a.loadPack(ctx, s, q, 0, today)
 		if err != nil {
 			return nil, err
@@ -143,18 +138,18 @@ func (a *App) ReviewPackKept(ctx context.Context) (bool, error) {
 
 // lastPackKept reads the data version, then the settings and the last ended
 // quarter, and whether that quarter's pack is kept at the version.
-func (a *App) lastPackKept(ctx context.Context) (bool, int64, models.Settings, models.Quarter, error) {
-	version, err := models.DataVersion(ctx, a.db)
+func (a *App) lastPackKept(ctx context.Context) (bool, cache.Version, models.Settings, models.Quarter, error) {
+	version, err := a.Cache().Version(ctx)
 	if err != nil {
-		return false, 0, models.Settings{}, models.Quarter{}, err
+		return false, version, models.Settings{}, models.Quarter{}, err
 	}
 	s, err := models.LoadSettings(ctx, a.db)
 	if err != nil {
-		return false, 0, s, models.Quarter{}, err
+		return false, version, s, models.Quarter{}, err
 	}
 	today := a.today()
 	q := s.Fiscal().LastComplete(today)
-	_, kept := packs.Get(packKey{a.db, q.String(), today.String()}, version)
+	_, kept := a.caches.packs.Get(packKey{q.String(), today.String()}, version)
 	return kept, version, s, q, nil
 }
 

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"slices"
@@ -8,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"portfolio/models"
+	"portfolio/models/cache"
 	"portfolio/views/components"
 	"portfolio/views/pages"
 	"portfolio/web"
@@ -147,58 +149,21 @@ func (a *App) register(c echo.Context, scope *models.Engagement) error {
 	}
 	bk, keep := a.registerBodyKey(c, f, day)
 	if keep {
-		if body, ok := registerBodies.Get(bk, version); ok {
-			return registerAnswer(c, bk, title, body)
-		}
-	}
-	s, err := a.settingsAt(ctx, version)
-	if err != nil {
-		return err
-	}
-	tally, err := registerCache.Tally(ctx, a.db, version, s.Risk, day, f)
-	if err != nil {
-		return err
-	}
-	page, err := registerCache.Page(ctx, a.db, version, s.Risk, day, f, tally.Total)
-	if err != nil {
-		return err
-	}
-	rows := page.Rows
-	p := pages.RisksProps{
-		Query:  listQuery(c, base, "#risk-register", keys...),
-		Filter: f, Rows: rows, Total: tally.Total, Page: page, Risk: s.Risk, Today: day,
-		Inherent: tally.Inherent, Residual: tally.Residual,
-		Base: base, Scope: scope, AsAt: f.AsAt, Since: sinceParam(c, day),
-	}
-	// Back links (after a quick action) return to this very page.
-	p.Here = listQuery(c, base, "", append(slices.Clone(keys), "after", "before")...).URL()
-	if p.Rights, err = a.riskRightsAt(c, version); err != nil {
-		return err
-	}
-	if !p.Since.IsZero() {
-		if p.MoveCounts, err = registerCache.MovementCounts(ctx, a.db, version, p.Since, day, f); err != nil {
-			return err
-		}
-		ids := make([]uint, len(rows))
-		for i, r := range rows {
-			ids[i] = r.ID
-		}
-		if p.Moves, err = models.MovesOf(ctx, a.db, p.Since, day, f, ids); err != nil {
-			return err
-		}
-	}
-	if !web.IsHTMX(c) || web.IsBoosted(c) { // the whole page, with its filter selects
-		if err := a.filterChoicesAt(c, version, &p); err != nil {
-			return err
-		}
-	}
-	if keep {
-		body, err := renderRegisterBody(ctx, bk, p)
+		body, err := a.caches.bodies.Load(ctx, bk, version, func(ctx context.Context) (string, error) {
+			p, err := a.registerProps(ctx, c, version, f, day, scope, base, keys)
+			if err != nil {
+				return "", err
+			}
+			return renderRegisterBody(ctx, bk, p)
+		})
 		if err != nil {
 			return err
 		}
-		registerBodies.Put(bk, version, body)
 		return registerAnswer(c, bk, title, body)
+	}
+	p, err := a.registerProps(ctx, c, version, f, day, scope, base, keys)
+	if err != nil {
+		return err
 	}
 	p.Chrome = web.Chrome(c, title, "risks")
 	return web.Render(c, http.StatusOK, pages.Risks(p), pages.RiskRegister(p))
@@ -272,4 +237,55 @@ func (a *App) ownerOptions(c echo.Context) ([]components.Option, error) {
 		out[i] = components.Option{Value: fmt.Sprint(u.ID), Label: u.Name}
 	}
 	return out, nil
+}
+
+// registerProps loads what the register shows: the settings, the filter's
+// tally and page, the user's rights, what moved and, for the whole page, the
+// options of the filter selects, each cached at the data version where it can
+// be.
+func (a *App) registerProps(ctx context.Context, c echo.Context, version cache.Version, f models.RiskFilter, day models.Date,
+	scope *models.Engagement, base string, keys []string) (pages.RisksProps, error) {
+	var p pages.RisksProps
+	s, err := a.settingsAt(ctx, version)
+	if err != nil {
+		return p, err
+	}
+	tally, err := a.caches.register.Tally(ctx, a.db, version, s.Risk, day, f)
+	if err != nil {
+		return p, err
+	}
+	page, err := a.caches.register.Page(ctx, a.db, version, s.Risk, day, f, tally.Total)
+	if err != nil {
+		return p, err
+	}
+	rows := page.Rows
+	p = pages.RisksProps{
+		Query:  listQuery(c, base, "#risk-register", keys...),
+		Filter: f, Rows: rows, Total: tally.Total, Page: page, Risk: s.Risk, Today: day,
+		Inherent: tally.Inherent, Residual: tally.Residual,
+		Base: base, Scope: scope, AsAt: f.AsAt, Since: sinceParam(c, day),
+	}
+	// Back links (after a quick action) return to this very page.
+	p.Here = listQuery(c, base, "", append(slices.Clone(keys), "after", "before")...).URL()
+	if p.Rights, err = a.riskRightsAt(c, version); err != nil {
+		return p, err
+	}
+	if !p.Since.IsZero() {
+		if p.MoveCounts, err = a.caches.register.MovementCounts(ctx, a.db, version, p.Since, day, f); err != nil {
+			return p, err
+		}
+		ids := make([]uint, len(rows))
+		for i, r := range rows {
+			ids[i] = r.ID
+		}
+		if p.Moves, err = models.MovesOf(ctx, a.db, p.Since, day, f, ids); err != nil {
+			return p, err
+		}
+	}
+	if !web.IsHTMX(c) || web.IsBoosted(c) { // the whole page, with its filter selects
+		if err := a.filterChoicesAt(c, version, &p); err != nil {
+			return p, err
+		}
+	}
+	return p, nil
 }

@@ -11,36 +11,29 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"portfolio/models"
+	"portfolio/models/cache"
 	"portfolio/views/layouts"
 	"portfolio/views/pages"
 	"portfolio/web"
 )
 
-// What the register reads, kept under the data version read first thing in
-// the request (models.DataVersion: moved by every committed write of a table
-// the register reads, whichever instance or process wrote): the page itself
-// inside the document shell (its body, the same for every user with the same
-// rights: drawn into each request's own chrome), and for a page not kept the
-// settings, the tally of the filter and the ends of its pages
-// (models.RegisterCache), the options of the filter selects and a manager's
-// engagements. A request whose version differs from the kept one reads the
-// database again; nothing kept is needed for correctness. Keys start with the
-// database handle: two apps in one process may serve different databases.
+// What the register reads is cached at the data version read first thing in
+// the request (caches.go): the page itself inside the document shell (its
+// body, the same for every user with the same rights: drawn into each
+// request's own chrome), and for a page not cached the settings, the tally of
+// the filter and the ends of its pages (models.RegisterCache), the options of
+// the filter selects and a manager's engagements.
 
-// bodyKey names a kept register body: the request's path and query (filters,
-// sort, page or cursor), whether it is the htmx partial, the day (overdue
-// reviews), and whose rights it was drawn with (rows a user may act on carry
-// quick actions).
+// bodyKey names a cached register body: the request's path and query
+// (filters, sort, page or cursor), whether it is the htmx partial, the day
+// (overdue reviews), and whose rights it was drawn with (rows a user may act
+// on carry quick actions).
 type bodyKey struct {
-	db     *models.DB
 	url    string
 	htmx   bool
 	today  string
 	rights string
 }
-
-// registerBodies keeps about a hundred register bodies (~60 KB each).
-var registerBodies = models.NewVersionCache[bodyKey, string](128)
 
 // registerBodyKey is the key of the body this request shows, and whether it
 // may be kept: not the past (as at a day) nor movement, which replay the
@@ -51,7 +44,7 @@ func (a *App) registerBodyKey(c echo.Context, f models.RiskFilter, day models.Da
 	if u == nil || !f.AsAt.IsZero() || !sinceParam(c, day).IsZero() {
 		return bodyKey{}, false
 	}
-	k := bodyKey{db: a.db, url: c.Request().URL.RequestURI(), htmx: web.IsHTMX(c) && !web.IsBoosted(c), today: day.String()}
+	k := bodyKey{url: c.Request().URL.RequestURI(), htmx: web.IsHTMX(c) && !web.IsBoosted(c), today: day.String()}
 	switch u.Role {
 	case models.RoleExecutive, models.RoleAdmin:
 		k.rights = u.Role
@@ -91,19 +84,6 @@ func registerAnswer(c echo.Context, k bodyKey, title, body string) error {
 	return web.Render(c, http.StatusOK, layouts.Kept(web.Chrome(c, title, "risks"), body), nil)
 }
 
-// registerCache keeps the register's tallies and page ends.
-var registerCache = models.NewRegisterCache()
-
-// registerSettings keeps the settings per database handle.
-var registerSettings = models.NewVersionCache[*models.DB, models.Settings](8)
-
-// choicesKey names the filter options of a register: the portfolio's or an
-// engagement's (which lists no engagements).
-type choicesKey struct {
-	db     *models.DB
-	scoped bool
-}
-
 // filterOptions are the options of the register's filter selects.
 type filterOptions struct {
 	engagements []models.Engagement
@@ -111,58 +91,36 @@ type filterOptions struct {
 	owners      []models.User
 }
 
-var registerChoices = models.NewVersionCache[choicesKey, filterOptions](8)
-
-// rightsKey names the engagements one user manages.
-type rightsKey struct {
-	db   *models.DB
-	user uint
-}
-
-var managedEngagements = models.NewVersionCache[rightsKey, map[uint]bool](256)
-
 // settingsAt is the settings at the data version.
-func (a *App) settingsAt(ctx context.Context, version int64) (models.Settings, error) {
-	if s, ok := registerSettings.Get(a.db, version); ok {
-		return s, nil
-	}
-	s, err := models.LoadSettings(ctx, a.db)
-	if err == nil {
-		registerSettings.Put(a.db, version, s)
-	}
-	return s, err
+func (a *App) settingsAt(ctx context.Context, version cache.Version) (models.Settings, error) {
+	return a.caches.settings.Load(ctx, struct{}{}, version, func(ctx context.Context) (models.Settings, error) {
+		return models.LoadSettings(ctx, a.db)
+	})
 }
 
-// riskRightsAt is riskRights with a manager's engagements kept at the data version.
-func (a *App) riskRightsAt(c echo.Context, version int64) (models.Rights, error) {
+// riskRightsAt is riskRights with a manager's engagements cached at the data version.
+func (a *App) riskRightsAt(c echo.Context, version cache.Version) (models.Rights, error) {
 	u := web.CurrentUser(c)
 	if u == nil || u.Role != models.RoleManager {
 		return a.riskRights(c)
 	}
-	k := rightsKey{a.db, u.ID}
-	engs, ok := managedEngagements.Get(k, version)
-	if !ok {
-		rt, err := a.riskRights(c)
-		if err != nil {
-			return rt, err
+	engs, err := a.caches.managed.Load(c.Request().Context(), u.ID, version, func(ctx context.Context) (map[uint]bool, error) {
+		engs, err := models.ManagedEngagements(ctx, a.db, u.ID)
+		ids := make(map[uint]bool, len(engs))
+		for _, e := range engs {
+			ids[e.ID] = true
 		}
-		engs = rt.Engagements
-		managedEngagements.Put(k, version, engs)
-	}
-	return models.Rights{Editor: true, Engagements: engs}, nil
+		return ids, err
+	})
+	return models.Rights{Editor: true, Engagements: engs}, err
 }
 
-// filterChoicesAt fills the options of the filter selects, kept at the data version.
-func (a *App) filterChoicesAt(c echo.Context, version int64, p *pages.RisksProps) error {
-	k := choicesKey{a.db, p.Scope != nil}
-	o, ok := registerChoices.Get(k, version)
-	if !ok {
-		if err := a.filterChoices(c, p); err != nil {
-			return err
-		}
-		registerChoices.Put(k, version, filterOptions{p.Engagements, p.Vendors, p.Owners})
-		return nil
-	}
+// filterChoicesAt fills the options of the filter selects, cached at the data version.
+func (a *App) filterChoicesAt(c echo.Context, version cache.Version, p *pages.RisksProps) error {
+	o, err := a.caches.choices.Load(c.Request().Context(), p.Scope != nil, version, func(ctx context.Context) (filterOptions, error) {
+		o, err := models.LoadRegisterChoices(ctx, a.db, p.Scope == nil, maxEngagementOptions)
+		return filterOptions{o.Engagements, o.Vendors, o.Owners}, err
+	})
 	p.Engagements, p.Vendors, p.Owners = o.engagements, o.vendors, o.owners
-	return nil
+	return err
 }

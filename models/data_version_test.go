@@ -8,12 +8,11 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
-	"testing/synctest"
-	"time"
 
 	"gorm.io/gorm"
 
 	"portfolio/models"
+	"portfolio/models/cache"
 	"portfolio/models/dbtest"
 )
 
@@ -267,62 +266,13 @@ func TestDataVersionMigratesAnExistingPortfolio(t *testing.T) {
 	}
 }
 
-// The cache answers only for the exact version a value was stored with, keeps
-// no more entries than its size, and never replaces a value by an older one.
-func TestVersionCache(t *testing.T) {
-	c := models.NewVersionCache[string, int](3)
-	if _, ok := c.Get("a", 1); ok {
-		t.Fatal("an empty cache had a value")
-	}
-	c.Put("a", 1, 10)
-	if v, ok := c.Get("a", 1); !ok || v != 10 {
-		t.Fatalf("Get(a, 1) = %d, %v; want 10, true", v, ok)
-	}
-	if _, ok := c.Get("a", 2); ok {
-		t.Fatal("a value of version 1 was served for version 2")
-	}
-	c.Put("a", 3, 30)
-	c.Put("a", 2, 20) // a slower loader of older data
-	if v, ok := c.Get("a", 3); !ok || v != 30 {
-		t.Fatalf("Get(a, 3) = %d, %v; want 30, true", v, ok)
-	}
-	c.Put("b", 3, 1)
-	c.Put("c", 3, 1)
-	c.Put("d", 3, 1)
-	n := 0
-	for _, k := range []string{"a", "b", "c", "d"} {
-		if _, ok := c.Get(k, 3); ok {
-			n++
-		}
-	}
-	if n != 3 {
-		t.Errorf("a cache of 3 holds %d entries", n)
-	}
-	if _, ok := c.Get("d", 3); !ok {
-		t.Error("the newest entry was evicted")
-	}
-
-	var wg sync.WaitGroup
-	for g := range 8 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range 1000 {
-				k := fmt.Sprint(i % 5)
-				c.Put(k, int64(i/10), g)
-				c.Get(k, int64(i/10))
-			}
-		}()
-	}
-	wg.Wait()
-}
-
 // Requests share their reads of the data version (PostgreSQL), yet each sees
 // every write committed before it asked: many requests at once after each of
 // twenty commits all read at least the version that commit made.
 func TestRequestDataVersionSeesEveryEarlierCommit(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
+		versions := cache.New(func(ctx context.Context) (int64, error) { return models.DataVersion(ctx, db) }, !models.IsSQLite(db))
 		var reads atomic.Int64
 		if err := db.Callback().Row().After("gorm:row").Register("test:count_version_reads", func(d *gorm.DB) {
 			if strings.Contains(d.Statement.SQL.String(), "data_version") {
@@ -343,7 +293,7 @@ func TestRequestDataVersionSeesEveryEarlierCommit(t *testing.T) {
 					case <-stop:
 						return
 					default:
-						_, _ = models.RequestDataVersion(ctx, db)
+						_, _ = versions.Version(ctx)
 					}
 				}
 			}()
@@ -361,8 +311,8 @@ func TestRequestDataVersionSeesEveryEarlierCommit(t *testing.T) {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					if v, err := models.RequestDataVersion(ctx, db); err != nil || v < want {
-						t.Errorf("round %d: version %d (%v), want at least %d, committed before the request", round, v, err, want)
+					if v, err := versions.Version(ctx); err != nil || v.Data() < want {
+						t.Errorf("round %d: version %v (%v), want at least %d, committed before the request", round, v, err, want)
 					}
 				}()
 			}
@@ -377,106 +327,12 @@ func TestRequestDataVersionSeesEveryEarlierCommit(t *testing.T) {
 			var wg sync.WaitGroup
 			for range requests {
 				wg.Add(1)
-				go func() { defer wg.Done(); _, _ = models.RequestDataVersion(ctx, db) }()
+				go func() { defer wg.Done(); _, _ = versions.Version(ctx) }()
 			}
 			wg.Wait()
 		}
 		if n := reads.Load(); !models.IsSQLite(db) && n >= rounds*requests {
 			t.Errorf("%d reads of the version for %d requests: not shared", n, rounds*requests)
-		}
-	})
-}
-
-// A value kept for good (a negative version: the register as at a past day)
-// replaces what its key held at a data version, which a later write's value
-// would not.
-func TestVersionCacheKeepsThePastOverALiveVersion(t *testing.T) {
-	c := models.NewVersionCache[string, int](4)
-	c.Put("k", 7, 1)
-	c.Put("k", 5, 2) // older data: refused
-	if v, ok := c.Get("k", 7); !ok || v != 1 {
-		t.Fatalf("version 7: %d %v", v, ok)
-	}
-	c.Put("k", -1, 3)
-	if v, ok := c.Get("k", -1); !ok || v != 3 {
-		t.Errorf("kept for good after a live version: %d %v", v, ok)
-	}
-}
-
-// Shared loads a missing value once for the requests that miss it together:
-// one at the same version waits for the load in flight and gets its value;
-// one at a newer version does not wait for an older load but loads for
-// itself; a load that panics releases its waiters with an error.
-func TestVersionCacheSharedLoads(t *testing.T) {
-	// In a synctest bubble synctest.Wait returns once every goroutine is
-	// blocked: the order of events is the test's, not the scheduler's, and a
-	// request that waits when it must not deadlocks the bubble (a failure)
-	// or runs out its timeout on the bubble's clock at once.
-	synctest.Test(t, func(t *testing.T) {
-		ctx := context.Background()
-		c := models.NewVersionCache[string, string](4)
-		release := make(chan struct{})
-		var loads atomic.Int64
-		slow := func(v string) func(context.Context) (string, error) {
-			return func(context.Context) (string, error) {
-				loads.Add(1)
-				<-release
-				return v, nil
-			}
-		}
-		first := make(chan string)
-		go func() { v, _ := c.Shared(ctx, "k", 1, slow("at 1")); first <- v }()
-		synctest.Wait() // the first load is under way
-		if loads.Load() != 1 {
-			t.Fatalf("%d loads under way, want 1", loads.Load())
-		}
-		same := make(chan string)
-		go func() {
-			v, _ := c.Shared(ctx, "k", 1, func(context.Context) (string, error) { return "a second load at 1", nil })
-			same <- v
-		}()
-		synctest.Wait() // the second request waits for the first's load (or has loaded for itself)
-		bounded, cancel := context.WithTimeout(ctx, 2*time.Second)
-		defer cancel()
-		newer, err := c.Shared(bounded, "k", 2, func(context.Context) (string, error) { return "at 2", nil })
-		if err != nil || newer != "at 2" {
-			close(release)
-			t.Fatalf("a newer version waited for the older load or got its value: %q, %v", newer, err)
-		}
-		close(release)
-		if v := <-first; v != "at 1" {
-			t.Errorf("the first load returned %q", v)
-		}
-		if v := <-same; v != "at 1" {
-			t.Errorf("a request at the same version did not share the load in flight: %q", v)
-		}
-		if v, ok := c.Get("k", 2); !ok || v != "at 2" {
-			t.Errorf("kept at 2: %q %v (the older load must not replace it)", v, ok)
-		}
-
-		fail := make(chan struct{})
-		go func() {
-			defer func() { recover() }()
-			c.Shared(ctx, "p", 1, func(context.Context) (string, error) {
-				<-fail
-				panic("load failed")
-			})
-		}()
-		synctest.Wait() // the load is under way
-		panicked := make(chan error, 1)
-		go func() {
-			_, err := c.Shared(ctx, "p", 1, func(context.Context) (string, error) { return "not this", nil })
-			panicked <- err
-		}()
-		synctest.Wait() // its waiter waits
-		close(fail)
-		select {
-		case err := <-panicked:
-			if err == nil {
-				t.Error("a waiter for a load that panicked got no error")
-			}
-		case <-time.After(5 * time.Second):
-			t.Fatal("a waiter for a load that panicked is still waiting")
 		}
 	})
 }

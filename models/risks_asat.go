@@ -284,9 +284,9 @@ func (f RiskFilter) asAtOrder(db *gorm.DB, s RiskSettings, today Date) ([]uint, 
 
 // asAtOrderRead reads asAtOrder as a kept page index, to the end whoever
 // asked for it first goes away.
-func (f RiskFilter) asAtOrderRead(db *gorm.DB, s RiskSettings, today Date) func() (pageIndex, error) {
-	return func() (pageIndex, error) {
-		ids, err := f.asAtOrder(db.WithContext(context.WithoutCancel(db.Statement.Context)), s, today)
+func (f RiskFilter) asAtOrderRead(db *gorm.DB, s RiskSettings, today Date) func(context.Context) (pageIndex, error) {
+	return func(ctx context.Context) (pageIndex, error) {
+		ids, err := f.asAtOrder(db.WithContext(ctx), s, today)
 		return pageIndex{ids: ids}, err
 	}
 }

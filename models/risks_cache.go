@@ -2,83 +2,75 @@ package models
 
 import (
 	"context"
-	"errors"
-	"sync"
 	"time"
 
 	"gorm.io/gorm"
+
+	"portfolio/models/cache"
 )
 
-// RegisterCache keeps what the live register derives from a filter — its tally
-// (the count and both heat maps) and the ends of its pages in a sort order —
-// each under the data version read before it was loaded (data_version.go), so
-// that the pages of one filter share one tally and a page by number is a seek.
-// An entry of another version is never served: a write through any instance
-// moves the version, and the next request reads the data again. The past (as
-// at a day) and movement are not kept. Safe for concurrent use; a nil
-// *RegisterCache keeps nothing.
+// RegisterCache keeps what the register derives from a filter — its tally
+// (the count and both heat maps), the ends of its pages in a sort order and
+// what moved since a day — each at the data version read before it was loaded,
+// so that the pages of one filter share one tally and a page by number is a
+// seek; and the order of the register as at a day that has ended, for good.
+// Safe for concurrent use; a nil *RegisterCache keeps nothing.
 type RegisterCache struct {
-	tallies *VersionCache[registerKey, RiskTally]
-	ends    *VersionCache[registerKey, pageIndex]
-	asked   *VersionCache[registerKey, bool]           // a page by number was asked for at the version
-	moves   *VersionCache[registerKey, map[string]int] // movement counts
-	past    *VersionCache[registerKey, pageIndex]      // the order of a filter as at a past day: its ids (1–2 MB at 250,000 risks)
-
-	mu      sync.Mutex
-	reading map[endsRead]*endsCall // page ends being read, so that a burst of requests reads them once
+	tallies *cache.Part[registerKey, RiskTally]
+	ends    *cache.Part[registerKey, pageIndex]
+	asked   *cache.Part[registerKey, bool]           // a page by number was asked for at the version
+	moves   *cache.Part[registerKey, map[string]int] // movement counts
+	past    *cache.Part[registerKey, pageIndex]      // the order of a filter as at a past day: its ids (1–2 MB at 250,000 risks)
 }
 
 // registerKey is a filter with what decides its rows besides the data: the
-// database handle (one cache may serve several: each has its own versions;
-// a kept key keeps its handle alive, so no other can take its address), the
 // day (overdue reviews) and the band and appetite thresholds (settings are
 // data too, but callers may pass others).
 type registerKey struct {
-	db       *gorm.DB
 	f        RiskFilter
 	today    string
 	settings [4]int
 }
 
-type endsRead struct {
-	k       registerKey
-	version int64
+// RegisterReads are the tables the register's reads may touch, live or as at
+// a day: the risks and their history, what the filters and sorts name, the
+// settings and the snapshots of past days.
+var RegisterReads = []string{"risks", "risk_cells", "engagements", "engagement_managers", "vendors", "users",
+	"changes", "risk_snapshots", "risk_snapshot_days", "mitigation_actions", "settings"}
+
+// NewRegisterCache adds the register's parts to c: the tallies of up to 64
+// filters, the page ends of up to 32 filters and orders, the movement of 32
+// and the order of 8 filters as at a past day.
+func NewRegisterCache(c *cache.Cache) *RegisterCache {
+	return &RegisterCache{
+		tallies: cache.NewPart[registerKey, RiskTally](c, "register tallies", 64, RegisterReads...),
+		ends:    cache.NewPart[registerKey, pageIndex](c, "register page ends", 32, RegisterReads...),
+		asked:   cache.NewPart[registerKey, bool](c, "register pages asked for", 64),
+		moves:   cache.NewPart[registerKey, map[string]int](c, "register movement", 32, RegisterReads...),
+		past:    cache.NewPart[registerKey, pageIndex](c, "register as at a past day", 8, RegisterReads...),
+	}
 }
 
-type endsCall struct {
-	done chan struct{}
-	ends pageIndex
-	err  error
-}
-
-// NewRegisterCache makes an empty cache of the tallies of up to 64 filters and
-// the page ends of up to 32 filters and orders.
-func NewRegisterCache() *RegisterCache {
-	return &RegisterCache{tallies: NewVersionCache[registerKey, RiskTally](64),
-		ends: NewVersionCache[registerKey, pageIndex](32), asked: NewVersionCache[registerKey, bool](64),
-		moves: NewVersionCache[registerKey, map[string]int](32), past: NewVersionCache[registerKey, pageIndex](8),
-		reading: map[endsRead]*endsCall{}}
-}
-
-func (c *RegisterCache) key(db *gorm.DB, f RiskFilter, s RiskSettings, today Date) registerKey {
+func (c *RegisterCache) key(f RiskFilter, s RiskSettings, today Date) registerKey {
 	f.Page, f.After, f.Before = 0, 0, 0
-	return registerKey{db: db, f: f, today: today.String(), settings: [4]int{s.LowMax, s.MediumMax, s.HighMax, s.Appetite}}
+	return registerKey{f: f, today: today.String(), settings: [4]int{s.LowMax, s.MediumMax, s.HighMax, s.Appetite}}
 }
 
 // cached reports whether f's results may be kept, and at which version: the
 // live register at the data version; the register as at a day that has ended
-// for good (pastVersion), or at the data version when it reads today's
-// engagements or users too (pastOnly); as at a day not ended, not at all.
-func (c *RegisterCache) cached(db *gorm.DB, f RiskFilter, version int64) (int64, bool) {
+// for good (cache.Forever: see pastForever), or at the data version when it
+// reads today's engagements or users too (pastOnly); as at a day not ended,
+// not at all.
+func (c *RegisterCache) cached(db *gorm.DB, f RiskFilter, version cache.Version) (cache.Version, bool) {
 	switch {
 	case c == nil:
-		return 0, false
+		return version, false
 	case f.AsAt.IsZero():
 		return version, f.MovedSince.IsZero()
 	case !isPast(db, f.AsAt):
-		return 0, false
+		return version, false
 	case pastOnly(f): // with what moved since an earlier day, or not
-		return pastVersion, true
+		return cache.Forever, true
 	}
 	return version, true // as at a day: kept at the data version
 }
@@ -91,8 +83,8 @@ func pastOnly(f RiskFilter) bool {
 	return f.VendorID == 0 && f.Sort != "engagement" && f.Sort != "owner"
 }
 
-// pastVersion is the version under which what is kept of the register as at a
-// past day lives: no write can change it. The state of a risk at the end of a
+// What is kept of the register as at a past day is kept Forever: no write
+// can change it. The state of a risk at the end of a
 // day is its state now with every change made since rolled back
 // (risks_asat.go), and every write from now on is made after that day's end,
 // recording in its change what it rolls back. Names and codes of the
@@ -100,7 +92,6 @@ func pastOnly(f RiskFilter) bool {
 // This assumes that history is only ever written as it happens: a scale seed
 // loaded into the database of a running server (which writes the past) is
 // not seen by what that server keeps of the past until it restarts.
-const pastVersion = -1
 
 // isPast reports whether day d (UTC) ended an hour ago or more on the app's
 // clock (NowOf): the hour covers the clocks of other instances writing to
@@ -109,27 +100,27 @@ func isPast(db *gorm.DB, d Date) bool { return !EndOfDay(d).Add(time.Hour).After
 
 // Tally is TallyRisks, kept per filter at the data version read before it
 // (for good, as at a past day).
-func (c *RegisterCache) Tally(ctx context.Context, db *gorm.DB, version int64, s RiskSettings, today Date, f RiskFilter) (RiskTally, error) {
+func (c *RegisterCache) Tally(ctx context.Context, db *gorm.DB, version cache.Version, s RiskSettings, today Date, f RiskFilter) (RiskTally, error) {
 	version, ok := c.cached(db, f, version)
 	if !ok {
 		return TallyRisks(ctx, db, s, today, f)
 	}
 	f.Sort, f.Dir, f.PerPage = "", "", 0
-	return c.tallies.GetOr(c.key(db, f, s, today), version, func() (RiskTally, error) { return TallyRisks(ctx, db, s, today, f) })
+	return c.tallies.Load(ctx, c.key(f, s, today), version, func(ctx context.Context) (RiskTally, error) { return TallyRisks(ctx, db, s, today, f) })
 }
 
 // MovementCounts is models.MovementCounts, kept at the data version read
 // before it, or for good when the day it runs to is past.
-func (c *RegisterCache) MovementCounts(ctx context.Context, db *gorm.DB, version int64, from, to Date, f RiskFilter) (map[string]int, error) {
+func (c *RegisterCache) MovementCounts(ctx context.Context, db *gorm.DB, version cache.Version, from, to Date, f RiskFilter) (map[string]int, error) {
 	if c == nil {
 		return MovementCounts(ctx, db, from, to, f)
 	}
 	sc := movementScope(f, to)
 	sc.MovedSince = from
 	if isPast(db, to) && pastOnly(sc) {
-		version = pastVersion
+		version = cache.Forever
 	}
-	return c.moves.GetOr(registerKey{db: db, f: sc}, version, func() (map[string]int, error) { return MovementCounts(ctx, db, from, to, f) })
+	return c.moves.Load(ctx, registerKey{f: sc}, version, func(ctx context.Context) (map[string]int, error) { return MovementCounts(ctx, db, from, to, f) })
 }
 
 // Page is PageRisks, but a page by number deep in the register (or any page
@@ -138,13 +129,13 @@ func (c *RegisterCache) MovementCounts(ctx context.Context, db *gorm.DB, version
 // at a version, not the first: reading them walks the whole order, about
 // twice what counting to the middle page from the nearer end does, which pays
 // only when more pages are asked for before the next write.
-func (c *RegisterCache) Page(ctx context.Context, db *gorm.DB, version int64, s RiskSettings, today Date, f RiskFilter, total int64) (RiskPage, error) {
+func (c *RegisterCache) Page(ctx context.Context, db *gorm.DB, version cache.Version, s RiskSettings, today Date, f RiskFilter, total int64) (RiskPage, error) {
 	version, ok := c.cached(db, f, version)
-	if !ok || (version == pastVersion && f.PerPage == 0) {
+	if !ok || (version == cache.Forever && f.PerPage == 0) {
 		return PageRisks(ctx, db, s, today, f, total)
 	}
-	k := c.key(db, f, s, today)
-	if version == pastVersion {
+	k := c.key(f, s, today)
+	if version == cache.Forever {
 		// The first page of a past day's register reads itself (the replay
 		// sorted to its top 50); from the second page on of the same filter
 		// the order of all of it is read once and kept, and every page is a
@@ -157,7 +148,7 @@ func (c *RegisterCache) Page(ctx context.Context, db *gorm.DB, version int64, s 
 				return PageRisks(ctx, db, s, today, f, total)
 			}
 			var err error
-			if x, err = c.readEnds(c.past, endsRead{k, version}, f.asAtOrderRead(db, s, today)); err != nil {
+			if x, err = c.past.Load(ctx, k, version, f.asAtOrderRead(db, s, today)); err != nil {
 				return RiskPage{}, err
 			}
 		}
@@ -171,38 +162,9 @@ func (c *RegisterCache) Page(ctx context.Context, db *gorm.DB, version int64, s 
 			c.asked.Put(k, version, true)
 			return pageIndex{}, nil // count from the nearer end this time
 		}
-		return c.readEnds(c.ends, endsRead{k, version}, func() (pageIndex, error) {
-			// Read for every waiting request: none of them may cancel it.
-			db := db.WithContext(context.WithoutCancel(db.Statement.Context))
-			return f.readPageIndex(db, s, today, segs, desc, scan, total)
+		return c.ends.Load(db.Statement.Context, k, version, func(ctx context.Context) (pageIndex, error) {
+			return f.readPageIndex(db.WithContext(ctx), s, today, segs, desc, scan, total)
 		})
 	}
 	return pageRisks(ctx, db, s, today, f, total, ends)
 }
-
-// readEnds reads the page ends of r once however many requests ask at the same
-// time, and keeps them in into.
-func (c *RegisterCache) readEnds(into *VersionCache[registerKey, pageIndex], r endsRead, read func() (pageIndex, error)) (pageIndex, error) {
-	c.mu.Lock()
-	if call, ok := c.reading[r]; ok {
-		c.mu.Unlock()
-		<-call.done
-		return call.ends, call.err
-	}
-	call := &endsCall{done: make(chan struct{}), err: errEndsUnread}
-	c.reading[r] = call
-	c.mu.Unlock()
-	defer func() { // even when read panics: nobody waits for ever
-		c.mu.Lock()
-		delete(c.reading, r)
-		c.mu.Unlock()
-		close(call.done)
-	}()
-	call.ends, call.err = read()
-	if call.err == nil {
-		into.Put(r.k, r.version, call.ends)
-	}
-	return call.ends, call.err
-}
-
-var errEndsUnread = errors.New("register: the page ends were not read")

@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm"
 
 	"portfolio/models"
+	"portfolio/models/cache"
 	"portfolio/models/dbtest"
 )
 
@@ -25,14 +26,14 @@ func pagesByNumber(t *testing.T, db *gorm.DB, c *models.RegisterCache, f models.
 	if err != nil {
 		t.Fatal(err)
 	}
-	tl, err := c.Tally(ctx, db, v, s, today, f)
+	tl, err := c.Tally(ctx, db, cache.At(v), s, today, f)
 	if err != nil {
 		t.Fatal(err)
 	}
 	last := int((tl.Total + int64(f.PerPage) - 1) / int64(f.PerPage))
 	for n := 1; n <= max(last, 1); n++ {
 		f.Page = n
-		p, err := c.Page(ctx, db, v, s, today, f, tl.Total)
+		p, err := c.Page(ctx, db, cache.At(v), s, today, f, tl.Total)
 		if err != nil {
 			t.Fatalf("%+v: %v", f, err)
 		}
@@ -90,7 +91,7 @@ func pagesByNumberEqualOffset(t *testing.T, kinds []string) {
 				if size == "scale" {
 					filters = filters[:3]
 				}
-				c := models.NewRegisterCache()
+				c := newRegisterCache()
 				pages := 0
 				for _, f := range filters {
 					for _, sort := range registerSorts {
@@ -138,17 +139,17 @@ func TestRegisterCacheFollowsWritesOfAnotherHandle(t *testing.T) {
 			ctx := context.Background()
 			s := models.DefaultRiskSettings()
 			today := models.DateOf(dbtest.Now())
-			c := models.NewRegisterCache()
+			c := newRegisterCache()
 			f := models.RiskFilter{Sort: "review", PerPage: 5, Page: 3}
 			v1, err := models.DataVersion(ctx, db)
 			if err != nil {
 				t.Fatal(err)
 			}
-			t1, err := c.Tally(ctx, db, v1, s, today, f)
+			t1, err := c.Tally(ctx, db, cache.At(v1), s, today, f)
 			if err != nil {
 				t.Fatal(err)
 			}
-			p1, err := c.Page(ctx, db, v1, s, today, f, t1.Total)
+			p1, err := c.Page(ctx, db, cache.At(v1), s, today, f, t1.Total)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -164,10 +165,10 @@ func TestRegisterCacheFollowsWritesOfAnotherHandle(t *testing.T) {
 			}
 			// At the old version the cache still answers what it read then
 			// (which shows it keeps it); at the new one, the database.
-			if old, _ := c.Tally(ctx, db, v1, s, today, f); old.Total != t1.Total {
+			if old, _ := c.Tally(ctx, db, cache.At(v1), s, today, f); old.Total != t1.Total {
 				t.Errorf("the cache at the old version: %d, kept %d", old.Total, t1.Total)
 			}
-			t2, err := c.Tally(ctx, db, v2, s, today, f)
+			t2, err := c.Tally(ctx, db, cache.At(v2), s, today, f)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -175,7 +176,7 @@ func TestRegisterCacheFollowsWritesOfAnotherHandle(t *testing.T) {
 			if t2.Total != t1.Total-1 || t2 != fresh {
 				t.Errorf("after the write: tally %d, was %d, the database says %d", t2.Total, t1.Total, fresh.Total)
 			}
-			p2, err := c.Page(ctx, db, v2, s, today, f, t2.Total)
+			p2, err := c.Page(ctx, db, cache.At(v2), s, today, f, t2.Total)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -197,7 +198,7 @@ func TestRegisterCacheFollowsWritesOfAnotherHandle(t *testing.T) {
 func TestPastRegisterIsKeptForGood(t *testing.T) {
 	eachDemo(t, func(t *testing.T, ctx context.Context, db *gorm.DB, all models.Settings, today models.Date) {
 		s := all.Risk
-		c := models.NewRegisterCache()
+		c := newRegisterCache()
 		// The ends of the last complete quarter and of the ones before it.
 		fy := all.Fiscal()
 		q := fy.LastComplete(today)
@@ -214,7 +215,7 @@ func TestPastRegisterIsKeptForGood(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				got, err := c.Tally(ctx, db, version, s, today, f)
+				got, err := c.Tally(ctx, db, cache.At(version), s, today, f)
 				if err != nil || got != want {
 					t.Fatalf("%+v: kept tally %d (%v), replayed %d", f, got.Total, err, want.Total)
 				}
@@ -223,7 +224,7 @@ func TestPastRegisterIsKeptForGood(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					kept, err := c.Page(ctx, db, version, s, today, f, got.Total)
+					kept, err := c.Page(ctx, db, cache.At(version), s, today, f, got.Total)
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -238,7 +239,7 @@ func TestPastRegisterIsKeptForGood(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					if got, err := c.MovementCounts(ctx, db, version, f.MovedSince, f.AsAt, f); err != nil || !reflect.DeepEqual(got, want) {
+					if got, err := c.MovementCounts(ctx, db, cache.At(version), f.MovedSince, f.AsAt, f); err != nil || !reflect.DeepEqual(got, want) {
 						t.Fatalf("%+v: kept movement %v (%v), replayed %v", f, got, err, want)
 					}
 				}
@@ -264,34 +265,40 @@ func TestPastRegisterIsKeptForGood(t *testing.T) {
 		db.Model(&models.Vendor{}).Where("id <> ?", e.VendorID).Order("id").Limit(1).Pluck("id", &otherVendor)
 		byVendor := models.RiskFilter{AsAt: end, VendorID: otherVendor, PerPage: 10}
 		v1, _ := models.DataVersion(ctx, db)
-		kept, _ := c.Tally(ctx, db, v1, s, today, byVendor)
+		kept, _ := c.Tally(ctx, db, cache.At(v1), s, today, byVendor)
 		if err := db.Model(&e).Update("vendor_id", otherVendor).Error; err != nil {
 			t.Fatal(err)
 		}
 		v2, _ := models.DataVersion(ctx, db)
 		fresh, _ := models.TallyRisks(ctx, db, s, today, byVendor)
-		if got, _ := c.Tally(ctx, db, v2, s, today, byVendor); got != fresh || fresh.Total == kept.Total {
+		if got, _ := c.Tally(ctx, db, cache.At(v2), s, today, byVendor); got != fresh || fresh.Total == kept.Total {
 			t.Errorf("as at a past day by vendor, after the engagement moved vendor: kept %d, now %d, was %d", got.Total, fresh.Total, kept.Total)
 		}
 		// As at today (not ended): a risk added now is in it at once.
 		now := models.RiskFilter{AsAt: models.DateOf(dbtest.Now()), PerPage: 10}
-		before, _ := c.Tally(ctx, db, 3, s, today, now)
+		before, _ := c.Tally(ctx, db, cache.At(3), s, today, now)
 		since := end
-		movedBefore, _ := c.MovementCounts(ctx, db, 3, since, now.AsAt, models.RiskFilter{})
+		movedBefore, _ := c.MovementCounts(ctx, db, cache.At(3), since, now.AsAt, models.RiskFilter{})
 		added := models.Risk{EngagementID: r.EngagementID, Title: "Raised while the day lasts", Category: r.Category,
 			InherentLikelihood: 2, InherentImpact: 2, ResidualLikelihood: 1, ResidualImpact: 1, Response: "reduce", Status: models.StatusOpen, RaisedOn: models.DateOf(dbtest.Now())}
 		if err := models.CreateRisk(ctx, db, models.Actor{At: dbtest.Now(), Settings: all}, &added); err != nil {
 			t.Fatal(err)
 		}
-		if after, _ := c.Tally(ctx, db, 4, s, today, now); after.Total != before.Total+1 {
+		if after, _ := c.Tally(ctx, db, cache.At(4), s, today, now); after.Total != before.Total+1 {
 			t.Errorf("as at today: %d risks after adding one to %d", after.Total, before.Total)
 		}
 		// What moved up to today is kept at the version only.
-		if kept, _ := c.MovementCounts(ctx, db, 3, since, now.AsAt, models.RiskFilter{}); !reflect.DeepEqual(kept, movedBefore) {
+		if kept, _ := c.MovementCounts(ctx, db, cache.At(3), since, now.AsAt, models.RiskFilter{}); !reflect.DeepEqual(kept, movedBefore) {
 			t.Errorf("movement at the old version: %v, kept %v", kept, movedBefore)
 		}
-		if moved, _ := c.MovementCounts(ctx, db, 4, since, now.AsAt, models.RiskFilter{}); moved[models.MoveNew] != movedBefore[models.MoveNew]+1 {
+		if moved, _ := c.MovementCounts(ctx, db, cache.At(4), since, now.AsAt, models.RiskFilter{}); moved[models.MoveNew] != movedBefore[models.MoveNew]+1 {
 			t.Errorf("movement to today after adding a risk: %d new, was %d", moved[models.MoveNew], movedBefore[models.MoveNew])
 		}
 	})
+}
+
+// newRegisterCache is a register cache of a cache of its own: the tests pass
+// the versions.
+func newRegisterCache() *models.RegisterCache {
+	return models.NewRegisterCache(cache.New(func(context.Context) (int64, error) { return 0, nil }, false))
 }

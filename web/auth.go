@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/url"
@@ -11,6 +12,7 @@ import (
 	"gorm.io/gorm"
 
 	"portfolio/models"
+	"portfolio/models/cache"
 )
 
 const userKey = "user"
@@ -74,15 +76,11 @@ func (s *Server) user(c echo.Context, id uint) (models.User, error) {
 	if err != nil {
 		return models.User{}, err
 	}
-	if u, ok := s.users.Get(id, version); ok {
-		return u, nil
-	}
-	var u models.User
-	if err := s.DB(c).First(&u, id).Error; err != nil {
+	return s.users.Load(c.Request().Context(), id, version, func(ctx context.Context) (models.User, error) {
+		var u models.User
+		err := s.opts.DB.WithContext(ctx).First(&u, id).Error
 		return u, err
-	}
-	s.users.Put(id, version, u)
-	return u, nil
+	})
 }
 
 const versionKey = "data_version"
@@ -91,13 +89,13 @@ const versionKey = "data_version"
 // read it: read once, before the request loads anything kept under it. A
 // request that writes and then reads what it wrote must read
 // models.DataVersion afresh: this one is from before its write.
-func (s *Server) DataVersion(c echo.Context) (int64, error) {
-	if v, ok := c.Get(versionKey).(int64); ok {
+func (s *Server) DataVersion(c echo.Context) (cache.Version, error) {
+	if v, ok := c.Get(versionKey).(cache.Version); ok {
 		return v, nil
 	}
-	v, err := models.RequestDataVersion(c.Request().Context(), s.opts.DB)
+	v, err := s.opts.Cache.Version(c.Request().Context())
 	if err != nil {
-		return 0, err
+		return v, err
 	}
 	c.Set(versionKey, v)
 	return v, nil

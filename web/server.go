@@ -18,6 +18,7 @@ import (
 	"gorm.io/gorm"
 
 	"portfolio/models"
+	"portfolio/models/cache"
 	"portfolio/static"
 )
 
@@ -36,6 +37,8 @@ type Options struct {
 	// connection's address counts, so a client cannot pick its own address to
 	// dodge sign-in throttling.
 	TrustProxy bool
+	// Cache is the app's cache; nil: a new one reading DB's data version.
+	Cache *cache.Cache
 	// ReadsAtOnce bounds the GET and HEAD requests handled at once (Admission):
 	// 0 is twice the cores, negative no bound.
 	ReadsAtOnce int
@@ -47,7 +50,7 @@ type Server struct {
 	// App is where handlers mount: its routes get sessions, CSRF and the current user.
 	App   *echo.Group
 	opts  Options
-	users *models.VersionCache[uint, models.User] // signed-in users' rows by data version (auth.go)
+	users *cache.Part[uint, models.User] // signed-in users' rows (auth.go)
 }
 
 // New builds the server with the middleware in ARCHITECTURE.md's order:
@@ -75,7 +78,10 @@ func New(o Options) *Server {
 	if o.TrustProxy {
 		e.IPExtractor = echo.ExtractIPFromXFFHeader()
 	}
-	s := &Server{Echo: e, opts: o, users: models.NewVersionCache[uint, models.User](4096)}
+	if o.Cache == nil {
+		o.Cache = NewCache(o.DB)
+	}
+	s := &Server{Echo: e, opts: o, users: cache.NewPart[uint, models.User](o.Cache, "signed-in users", 4096, "users")}
 	e.HTTPErrorHandler = s.handleError
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
 		DisablePrintStack: true,
@@ -122,6 +128,15 @@ func hstsAge(tls bool) int {
 
 // DB gives the server's database handle bound to the request's context.
 func (s *Server) DB(c echo.Context) *gorm.DB { return s.opts.DB.WithContext(c.Request().Context()) }
+
+// NewCache makes an empty cache reading db's data version. A PostgreSQL
+// server's requests share their reads of it: each is a round trip.
+func NewCache(db *gorm.DB) *cache.Cache {
+	return cache.New(func(ctx context.Context) (int64, error) { return models.DataVersion(ctx, db) }, !models.IsSQLite(db))
+}
+
+// Cache is the app's cache.
+func (s *Server) Cache() *cache.Cache { return s.opts.Cache }
 
 // Now is the server's clock.
 func (s *Server) Now() time.Time { return s.opts.Now() }

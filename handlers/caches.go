@@ -1,0 +1,48 @@
+package handlers
+
+import (
+	"portfolio/models"
+	"portfolio/models/cache"
+)
+
+// caches are the handlers' parts of the app's cache (package cache): each
+// kept at the data version the request read first thing, so that a write
+// through any instance is seen by the next request everywhere. Each part
+// names the tables its loads read; TestCachedReadsMoveTheVersion checks
+// every one of them has the trigger that moves the version.
+type caches struct {
+	dashboard *cache.Part[string, string] // the dashboard's body, by day
+	register  *models.RegisterCache       // the register's tallies, page ends and past orders
+	bodies    *cache.Part[bodyKey, string]
+	settings  *cache.Part[struct{}, models.Settings]
+	choices   *cache.Part[bool, filterOptions] // the register's filter options, portfolio's (false) or an engagement's
+	managed   *cache.Part[uint, map[uint]bool] // the engagements a manager manages, by user
+	packs     *cache.Part[packKey, *keptPack]
+}
+
+// dashboardReads are what the dashboard shows: the kept totals instead of
+// the cost records and SLA results, the engagements' health, risks, transfers
+// and milestones, priced in the reporting currency.
+var dashboardReads = []string{"engagements", "engagement_totals", "cost_month_totals", "sla_month_totals",
+	"risk_cells", "risks", "milestones", "readiness_items", "transfer_gates", "fx_rates", "settings", "vendors", "users"}
+
+// packReads are what the quarterly review pack prints.
+var packReads = []string{"engagements", "vendors", "users", "settings", "fx_rates", "cost_records", "cost_month_totals",
+	"engagement_totals", "service_levels", "sla_measurements", "sla_month_totals", "risks", "risk_cells", "changes",
+	"risk_snapshots", "risk_snapshot_days", "mitigation_actions", "milestones", "readiness_items", "transfer_gates",
+	"phase_changes", "lessons", "governance_reviews", "review_actions", "published_packs", "engagement_managers"}
+
+func newCaches(c *cache.Cache) caches {
+	return caches{
+		dashboard: cache.NewPart[string, string](c, "dashboard bodies", 4, dashboardReads...),
+		register:  models.NewRegisterCache(c),
+		// About a hundred register bodies, ~60 KB each.
+		bodies:   cache.NewPart[bodyKey, string](c, "register bodies", 128, append(models.RegisterReads, "settings")...),
+		settings: cache.NewPart[struct{}, models.Settings](c, "settings", 1, "settings"),
+		choices:  cache.NewPart[bool, filterOptions](c, "register filter options", 2, "engagements", "vendors", "users", "risks"),
+		managed:  cache.NewPart[uint, map[uint]bool](c, "managers' engagements", 256, "engagement_managers", "engagements", "users"),
+		// The pack of the quarter being reviewed, drawn: its parts and repeat
+		// views cost a lookup, not a build (seconds at 10,000 engagements).
+		packs: cache.NewPart[packKey, *keptPack](c, "review packs", 1, packReads...),
+	}
+}
