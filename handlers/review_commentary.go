@@ -90,15 +90,48 @@ func (a *App) commentaryTarget(c echo.Context) (models.Quarter, models.Engagemen
 	return q, e, nil
 }
 
-// commentaryEdit shows the commentary form. Route: reviews.commentary.
+// commentaryEdit shows a quarter's commentary for an engagement: its form
+// to an admin or a manager of the engagement while the quarter is not
+// published, the commentary as it stands to everyone else (the portfolio
+// pack, cached alike for all, links here from every engagement). Route:
+// reviews.commentary.
 func (a *App) commentaryEdit(c echo.Context) error {
-	q, e, err := a.commentaryTarget(c)
+	q, err := quarterParam(c)
 	if err != nil {
 		return err
 	}
-	r, _, err := models.ReviewOf(c.Request().Context(), a.db, e.ID, q.String())
+	id, err := idParam(c, "id")
 	if err != nil {
 		return err
+	}
+	ctx := c.Request().Context()
+	e, err := models.EngagementByID(ctx, a.db, id)
+	if err != nil {
+		return err
+	}
+	r, _, err := models.ReviewOf(ctx, a.db, e.ID, q.String())
+	if err != nil {
+		return err
+	}
+	may, err := a.canEdit(c, &e.ID)
+	if err != nil {
+		return err
+	}
+	published, err := models.QuarterPublished(ctx, a.db, q.String())
+	if err != nil {
+		return err
+	}
+	if !may || published {
+		p := pages.CommentaryProps{Quarter: q.String(), Engagement: e, Review: r,
+			ReadOnly: "Only an administrator or a manager of " + e.Code + " can change this commentary."}
+		if published {
+			p.ReadOnly = q.String() + " is published; its commentary is frozen."
+		}
+		if p.Actions, err = models.ReviewActions(ctx, a.db, e.ID, q.String()); err != nil {
+			return err
+		}
+		p.Chrome = web.Chrome(c, "Commentary "+q.String()+" "+e.Code, "reviews")
+		return web.Render(c, http.StatusOK, pages.Commentary(p), nil)
 	}
 	f := commentaryValues(r)
 	return a.renderCommentary(c, http.StatusOK, q, e, web.EditState[commentaryForm]{Values: f, Version: r.Version, Shown: web.EncodeShown(f)}, f)

@@ -110,13 +110,8 @@ func (a *App) renderPack(c echo.Context, engagementID uint) error {
 	if err != nil {
 		return err
 	}
-	rights, err := a.riskRights(c) // the engagements the user may edit, read once (not one query per engagement)
-	if err != nil {
-		return err
-	}
-	may := func(id uint) bool { return rights.Admin || rights.Engagements[id] }
 	u := web.CurrentUser(c)
-	p := pages.ReviewProps{Quarters: qs, Risk: s.Risk, CanPublish: u.Role == models.RoleAdmin, CanEdit: map[uint]bool{}}
+	p := pages.ReviewProps{Quarters: qs, Risk: s.Risk, CanPublish: u.Role == models.RoleAdmin}
 	if p.Versions, err = models.PackVersions(c.Request().Context(), a.db, q.String()); err != nil {
 		return err
 	}
@@ -134,7 +129,7 @@ func (a *App) renderPack(c echo.Context, engagementID uint) error {
 		if err != nil || part < 1 {
 			part = 1
 		}
-		p.P, p.Kept = kp.head, withCommentaryLinks(kp.parts[min(part, len(kp.parts))-1], q.String(), may)
+		p.P, p.Kept = kp.head, kp.parts[min(part, len(kp.parts))-1]
 	} else {
 		pack, err := a.loadPack(c.Request().Context(), s, q, engagementID, a.today())
 		if version > 0 { // an earlier published version, whole
@@ -149,11 +144,9 @@ func (a *App) renderPack(c echo.Context, engagementID uint) error {
 		}
 		p.P, p.Part = packPart(pack, engagementID, c.QueryParam("part"))
 		for i := range pack.Engagements {
-			e := &pack.Engagements[i]
-			if engagementID != 0 && e.ID == engagementID {
+			if e := &pack.Engagements[i]; engagementID != 0 && e.ID == engagementID {
 				p.Only = e
 			}
-			p.CanEdit[e.ID] = may(e.ID)
 		}
 		if engagementID != 0 && p.Only == nil {
 			return echo.NewHTTPError(http.StatusNotFound, "That engagement was not live in "+q.String()+".")

@@ -60,12 +60,11 @@ func packPart(pack *models.Pack, only uint, param string) (*models.Pack, pages.P
 	return &view, pp
 }
 
-// keptPack is a portfolio pack drawn, part by part, with a marker where a
-// user's link to an engagement's commentary goes (pages.CommentaryMarker):
-// the same for everyone, kept as text. The pack itself is not kept: 10,000
-// engagements' sections are 40 MB of small objects, which every garbage
-// collection then walks (risk writes' p99 went from 42 to 66 ms under load
-// while one was kept); their drawing is 36 MB of text, which it skips.
+// keptPack is a portfolio pack rendered, part by part: the same for everyone,
+// cached as text. The pack itself is not cached: a large portfolio's sections
+// are tens of megabytes of small objects, which every garbage collection
+// would walk (risk writes' p99 under load rose by half while one was); their
+// rendering is text, which it skips.
 type keptPack struct {
 	head        *models.Pack // the quarter, its production day and whether it is published
 	parts       []string     // each part's article
@@ -103,7 +102,7 @@ func (a *App) portfolioPack(ctx context.Context, s models.Settings, q models.Qua
 		for n := 1; ; n++ {
 			view, part := packPart(pack, 0, strconv.Itoa(n))
 			sb.Reset()
-			if err := pages.ReviewArticle(pages.ReviewProps{P: view, Part: part, Risk: s.Risk, Marked: true}).Render(ctx, &sb); err != nil {
+			if err := pages.ReviewArticle(pages.ReviewProps{P: view, Part: part, Risk: s.Risk}).Render(ctx, &sb); err != nil {
 				return nil, err
 			}
 			kp.parts = append(kp.parts, sb.String())
@@ -151,30 +150,4 @@ func (a *App) lastPackKept(ctx context.Context) (bool, cache.Version, models.Set
 	q := s.Fiscal().LastComplete(today)
 	_, kept := a.caches.packs.Get(packKey{q.String(), today.String()}, version)
 	return kept, version, s, q, nil
-}
-
-// withCommentaryLinks resolves a kept article's markers: the link to an
-// engagement's commentary form where the user may edit it, nothing elsewhere.
-func withCommentaryLinks(article, quarter string, may func(id uint) bool) string {
-	const open, shut = "<!--commentary:", "-->"
-	var sb strings.Builder
-	sb.Grow(len(article) + 4096)
-	for {
-		i := strings.Index(article, open)
-		if i < 0 {
-			sb.WriteString(article)
-			return sb.String()
-		}
-		sb.WriteString(article[:i])
-		rest := article[i+len(open):]
-		j := strings.Index(rest, shut)
-		if j < 0 { // not a marker of ours: written as it is
-			sb.WriteString(article[i:])
-			return sb.String()
-		}
-		if id, err := strconv.ParseUint(rest[:j], 10, 64); err == nil && may(uint(id)) {
-			sb.WriteString(pages.CommentaryLink(quarter, uint(id)))
-		}
-		article = rest[j+len(shut):]
-	}
 }

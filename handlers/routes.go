@@ -157,7 +157,7 @@ func (a *App) Routes() []Route {
 		{g, "/reviews/:quarter/correct", "reviews.correct.confirm", web.Admin, a.correctConfirm},
 		{p, "/reviews/:quarter/correct", "reviews.correct", web.Admin, a.correct},
 		{g, "/reviews/:quarter/engagements/:id", "reviews.engagement", web.SignedIn, a.engagementReview},
-		{g, "/reviews/:quarter/engagements/:id/commentary", "reviews.commentary", web.Editor, a.commentaryEdit},
+		{g, "/reviews/:quarter/engagements/:id/commentary", "reviews.commentary", web.SignedIn, a.commentaryEdit},
 		{p, "/reviews/:quarter/engagements/:id/commentary", "reviews.commentary.save", web.Editor, a.commentarySave},
 		// end of quarterly reviews.
 	}
