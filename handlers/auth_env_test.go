@@ -17,6 +17,7 @@ import (
 	"portfolio/handlers"
 	"portfolio/models"
 	"portfolio/models/dbtest"
+	"portfolio/models/seed"
 	"portfolio/web"
 )
 
@@ -67,15 +68,15 @@ func newAppEnv(t *testing.T, db *gorm.DB, tweak func(*web.Options)) *appEnv {
 }
 
 // demoAccount is the demo sign-in of a role.
-func demoAccount(t *testing.T, role string) models.DemoAccount {
+func demoAccount(t *testing.T, role string) seed.DemoAccount {
 	t.Helper()
-	for _, a := range models.DemoAccounts {
+	for _, a := range seed.DemoAccounts {
 		if a.Role == role {
 			return a
 		}
 	}
 	t.Fatalf("no demo account with role %s", role)
-	return models.DemoAccount{}
+	return seed.DemoAccount{}
 }
 
 // userByEmail loads a stored user or fails.

@@ -26,6 +26,7 @@ import (
 	"portfolio/handlers"
 	"portfolio/models"
 	"portfolio/models/dbtest"
+	"portfolio/models/seed"
 	"portfolio/web"
 )
 
@@ -176,7 +177,7 @@ func newRouterClient(b *testing.B, db *gorm.DB, role string) *routerClient {
 	if m == nil {
 		b.Fatal("no CSRF token on /login")
 	}
-	for _, a := range models.DemoAccounts {
+	for _, a := range seed.DemoAccounts {
 		if a.Role == role {
 			req := httptest.NewRequest(http.MethodPost, "/login",
 				strings.NewReader(url.Values{"_csrf": {m[1]}, "email": {a.Email}, "password": {a.Password}}.Encode()))

@@ -12,6 +12,7 @@ import (
 
 	"portfolio/models"
 	"portfolio/models/dbtest"
+	"portfolio/models/seed"
 )
 
 // pgScale is one benchmark's scale portfolio on PostgreSQL, seeded once a run.
@@ -74,7 +75,7 @@ func seedPGScale(ctx context.Context, schema string) (*gorm.DB, error) {
 	if _, err := models.Migrate(ctx, db); err != nil {
 		return nil, err
 	}
-	if err := models.SeedScale(ctx, db, benchScale()); err != nil {
+	if err := seed.Scale(ctx, db, benchScale()); err != nil {
 		return nil, err
 	}
 	if err := models.RebuildAggregates(ctx, db); err != nil {

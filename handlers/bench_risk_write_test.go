@@ -38,6 +38,7 @@ import (
 	"portfolio/handlers"
 	"portfolio/models"
 	"portfolio/models/dbtest"
+	"portfolio/models/seed"
 	"portfolio/web"
 )
 
@@ -82,7 +83,7 @@ func newLoadClient(b *testing.B, base, role string) *loadClient {
 	if m == nil {
 		b.Fatal("no CSRF token on /login")
 	}
-	for _, a := range models.DemoAccounts {
+	for _, a := range seed.DemoAccounts {
 		if a.Role == role {
 			if _, err := c.do(http.MethodPost, "/login", url.Values{"_csrf": {m[1]}, "email": {a.Email}, "password": {a.Password}}, false, http.StatusSeeOther); err != nil {
 				b.Fatalf("sign in as %s: %v", role, err)

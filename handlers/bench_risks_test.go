@@ -9,7 +9,7 @@ package handlers_test
 //	PORTFOLIO_BENCH_SCALE=4000 go test ./handlers -run '^$' -bench RiskExport -benchtime 3x
 //
 // The portfolio is seeded once per run (SQLite in $TMPDIR/portfolio-bench-N,
-// replaced on each run) with models.SeedScale(n) — n engagements, 25 risks
+// replaced on each run) with seed.Scale(n) — n engagements, 25 risks
 // each — n=1000 unless PORTFOLIO_BENCH_SCALE says otherwise.
 
 import (
@@ -36,6 +36,7 @@ import (
 	"portfolio/handlers"
 	"portfolio/models"
 	"portfolio/models/dbtest"
+	"portfolio/models/seed"
 	"portfolio/views/components"
 	"portfolio/views/pages"
 	"portfolio/web"
@@ -79,7 +80,7 @@ func scaleDB(b *testing.B) *gorm.DB {
 			return
 		}
 		start := time.Now()
-		if benchErr = models.SeedScale(ctx, benchDB, benchN); benchErr != nil {
+		if benchErr = seed.Scale(ctx, benchDB, benchN); benchErr != nil {
 			return
 		}
 		s, _ := models.LoadSettings(ctx, benchDB)
@@ -122,7 +123,7 @@ func newBenchClientOn(b *testing.B, db *gorm.DB, role string) *benchClient {
 	if m == nil {
 		b.Fatal("no CSRF token on /login")
 	}
-	for _, a := range models.DemoAccounts {
+	for _, a := range seed.DemoAccounts {
 		if a.Role == role {
 			r, err := c.http.PostForm(srv.URL+"/login", url.Values{"_csrf": {m[1]}, "email": {a.Email}, "password": {a.Password}})
 			if err != nil || r.StatusCode != http.StatusSeeOther {

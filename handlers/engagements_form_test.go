@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"portfolio/models"
+	"portfolio/models/seed"
 )
 
 // engagementPost is a complete, valid engagement form.
@@ -23,7 +24,7 @@ func engagementPost(tok string, vendorID, managerID uint) url.Values {
 
 func demoUser(t *testing.T, e *env, role string) models.User {
 	t.Helper()
-	for _, a := range models.DemoAccounts {
+	for _, a := range seed.DemoAccounts {
 		if a.Role == role {
 			var u models.User
 			if err := e.db.Where("email = ?", a.Email).First(&u).Error; err != nil {
@@ -221,7 +222,7 @@ func TestEngagementUpdate(t *testing.T) {
 // made an admin), for the forms only admins may save.
 func secondAdmin(t *testing.T, e *env) (*client, models.User) {
 	t.Helper()
-	acct := models.DemoAccounts[3]
+	acct := seed.DemoAccounts[3]
 	var u models.User
 	if err := e.db.Where("email = ?", acct.Email).First(&u).Error; err != nil {
 		t.Fatal(err)

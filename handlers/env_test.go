@@ -17,6 +17,7 @@ import (
 	"portfolio/handlers"
 	"portfolio/models"
 	"portfolio/models/dbtest"
+	"portfolio/models/seed"
 	"portfolio/web"
 )
 
@@ -130,7 +131,7 @@ func (c *client) csrf(page string) string {
 // login signs in with the demo account of a role.
 func (c *client) login(role string) {
 	c.e.t.Helper()
-	for _, a := range models.DemoAccounts {
+	for _, a := range seed.DemoAccounts {
 		if a.Role == role {
 			c.loginAs(a.Email, a.Password)
 			return

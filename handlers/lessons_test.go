@@ -8,12 +8,13 @@ import (
 	"testing"
 
 	"portfolio/models"
+	"portfolio/models/seed"
 )
 
 // loginAsDemo signs in with a demo account by email.
 func loginAsDemo(t *testing.T, c *client, email string) {
 	t.Helper()
-	for _, a := range models.DemoAccounts {
+	for _, a := range seed.DemoAccounts {
 		if a.Email == email {
 			c.loginAs(a.Email, a.Password)
 			return
@@ -26,7 +27,7 @@ func loginAsDemo(t *testing.T, c *client, email string) {
 func otherDemoManager(t *testing.T) string {
 	t.Helper()
 	main := ""
-	for _, a := range models.DemoAccounts {
+	for _, a := range seed.DemoAccounts {
 		if a.Role == models.RoleManager {
 			if main == "" {
 				main = a.Email

@@ -12,6 +12,7 @@ import (
 
 	"portfolio/models"
 	"portfolio/models/dbtest"
+	"portfolio/models/seed"
 )
 
 // countStatements counts every SQL statement db runs from now on (queries,
@@ -67,7 +68,7 @@ func scaleSeeded(t *testing.T, n int) *gorm.DB {
 	t.Helper()
 	ctx := context.Background()
 	db := dbtest.Open(t, "sqlite")
-	if err := models.SeedScale(ctx, db, n); err != nil {
+	if err := seed.Scale(ctx, db, n); err != nil {
 		t.Fatal(err)
 	}
 	if err := models.RebuildAggregates(ctx, db); err != nil {

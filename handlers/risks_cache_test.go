@@ -13,6 +13,7 @@ import (
 
 	"portfolio/models"
 	"portfolio/models/dbtest"
+	"portfolio/models/seed"
 )
 
 // registerView is what a register page shows: the count and the rows' ids.
@@ -52,7 +53,7 @@ func TestRegisterShowsAnotherInstancesWrites(t *testing.T) {
 	for _, kind := range dbtest.Kinds() {
 		t.Run(kind, func(t *testing.T) {
 			db := dbtest.Open(t, kind)
-			if err := models.SeedScale(context.Background(), db, 60); err != nil {
+			if err := seed.Scale(context.Background(), db, 60); err != nil {
 				t.Fatal(err)
 			}
 			a, b := newEnv(t, db), newEnv(t, dbtest.Reopen(t, db))

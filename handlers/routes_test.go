@@ -16,6 +16,7 @@ import (
 	"portfolio/handlers"
 	"portfolio/models"
 	"portfolio/models/dbtest"
+	"portfolio/models/seed"
 	"portfolio/web"
 )
 
@@ -230,7 +231,7 @@ func newFixture(t *testing.T, db *gorm.DB) *fixture {
 func (f *fixture) pick(table, where string) uint {
 	f.t.Helper()
 	var emails []string
-	for _, a := range models.DemoAccounts {
+	for _, a := range seed.DemoAccounts {
 		emails = append(emails, a.Email)
 	}
 	var args []any

@@ -8,6 +8,7 @@ import (
 
 	"portfolio/models"
 	"portfolio/models/dbtest"
+	"portfolio/models/seed"
 )
 
 // userChanges lists the history rows of a user, oldest first.
@@ -331,7 +332,7 @@ func TestHeaderAndNavigation(t *testing.T) {
 // userEdit opens a demo manager's account page in two admins' sessions.
 func userEdit(t *testing.T, e *env) (u models.User, a, b url.Values, first, second *client, path string) {
 	t.Helper()
-	acct := models.DemoAccounts[4]
+	acct := seed.DemoAccounts[4]
 	if err := e.db.Where("email = ?", acct.Email).First(&u).Error; err != nil {
 		t.Fatal(err)
 	}

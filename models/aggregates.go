@@ -61,11 +61,11 @@ INSERT INTO risk_cells (status, category, inherent_likelihood, inherent_impact, 
 // transaction. Bulk loads that bypass the writers (the demo and scale seeds)
 // call it when they are done; it is also the repair for a table found wrong.
 func RebuildAggregates(ctx context.Context, db *gorm.DB) error {
-	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return refillAggregates(tx) })
+	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return RefillAggregates(tx) })
 }
 
-// refillAggregates empties and refills the aggregate tables inside tx.
-func refillAggregates(tx *gorm.DB) error {
+// RefillAggregates empties and refills the aggregate tables inside transaction tx.
+func RefillAggregates(tx *gorm.DB) error {
 	if !IsSQLite(tx) {
 		// Writers wait until the refill commits, then add their deltas to it.
 		if err := tx.Exec("LOCK TABLE " + strings.Join(aggregateTables, ", ") + " IN EXCLUSIVE MODE").Error; err != nil {

@@ -15,47 +15,6 @@ import (
 	"portfolio/models/dbtest"
 )
 
-// noDrift fails the test when any aggregate table differs from a fresh GROUP BY
-// over its base table.
-func noDrift(t *testing.T, db *gorm.DB, after string) {
-	t.Helper()
-	drift, err := models.AggregateDrift(context.Background(), db)
-	if err != nil {
-		t.Fatalf("after %s: %v", after, err)
-	}
-	for _, d := range drift {
-		t.Errorf("after %s: %s", after, d)
-	}
-	if len(drift) > 0 {
-		t.FailNow()
-	}
-	liveCellsMatch(t, db, after)
-}
-
-// liveCellsMatch fails the test when the dashboard's heat maps (LiveRiskCells,
-// read from risk_cells) differ from a count of the live risks themselves.
-func liveCellsMatch(t *testing.T, db *gorm.DB, after string) {
-	t.Helper()
-	for _, kind := range []string{"residual", "inherent"} {
-		got, err := models.LiveRiskCells(context.Background(), db, kind)
-		if err != nil {
-			t.Fatalf("after %s: %v", after, err)
-		}
-		var rows []struct{ L, I, N int }
-		if err := db.Table("risks").Select(kind+"_likelihood AS l, "+kind+"_impact AS i, COUNT(*) AS n").
-			Where("status <> ?", models.StatusClosed).Group(kind + "_likelihood, " + kind + "_impact").Scan(&rows).Error; err != nil {
-			t.Fatal(err)
-		}
-		var want [5][5]int
-		for _, r := range rows {
-			want[r.L-1][r.I-1] = r.N
-		}
-		if got != want {
-			t.Fatalf("after %s: the %s heat map reads %v, the live risks count %v", after, kind, got, want)
-		}
-	}
-}
-
 // aggFixture is what the writers below need from the demo portfolio.
 type aggFixture struct {
 	db       *gorm.DB
@@ -111,7 +70,7 @@ func TestAggregatesFollowEveryWriter(t *testing.T) {
 			f := newAggFixture(t, kind)
 			ctx := context.Background()
 			db := f.db
-			noDrift(t, db, "the demo seed")
+			dbtest.NoDrift(t, db, "the demo seed")
 			var before int64
 			db.Table("cost_month_totals").Count(&before)
 			if before == 0 {
@@ -126,13 +85,13 @@ func TestAggregatesFollowEveryWriter(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			noDrift(t, db, "a new cost month")
+			dbtest.NoDrift(t, db, "a new cost month")
 			edit := rec
 			edit.Baseline, edit.SavingsType = 650_000, models.SavingsAvoidance
 			if _, err = models.SaveCost(ctx, db, cw, edit, rec.Version); err != nil {
 				t.Fatal(err)
 			}
-			noDrift(t, db, "a cost edit that changes the savings type")
+			dbtest.NoDrift(t, db, "a cost edit that changes the savings type")
 			var stored models.CostRecord
 			if err := db.Where("engagement_id = ? AND month < ?", f.ito.ID, month).Order("month DESC").First(&stored).Error; err != nil {
 				t.Fatal(err)
@@ -149,7 +108,7 @@ func TestAggregatesFollowEveryWriter(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			noDrift(t, db, "a cost import")
+			dbtest.NoDrift(t, db, "a cost import")
 
 			// SLA results: a new month, then a change from met to missed.
 			var slas []models.ServiceLevel
@@ -165,7 +124,7 @@ func TestAggregatesFollowEveryWriter(t *testing.T) {
 			if _, err := models.RecordSLAMonth(ctx, db, dw, f.ito.ID, month, []models.SLAResult{{SLAID: sla.ID, Actual: good}}); err != nil {
 				t.Fatal(err)
 			}
-			noDrift(t, db, "a month of SLA results")
+			dbtest.NoDrift(t, db, "a month of SLA results")
 			var m models.SLAMeasurement
 			if err := db.Where("service_level_id = ? AND month = ?", sla.ID, month).First(&m).Error; err != nil {
 				t.Fatal(err)
@@ -173,7 +132,7 @@ func TestAggregatesFollowEveryWriter(t *testing.T) {
 			if _, err := models.RecordSLAMonth(ctx, db, dw, f.ito.ID, month, []models.SLAResult{{SLAID: sla.ID, Actual: bad, Version: m.Version}}); err != nil {
 				t.Fatal(err)
 			}
-			noDrift(t, db, "an SLA result changed from met to missed")
+			dbtest.NoDrift(t, db, "an SLA result changed from met to missed")
 
 			// Risks: create, edit the levels, the quick actions, an import.
 			act := models.Actor{UserID: &f.manager, At: dbtest.Now(), Settings: f.s}
@@ -182,28 +141,28 @@ func TestAggregatesFollowEveryWriter(t *testing.T) {
 			if err := models.CreateRisk(ctx, db, act, r); err != nil {
 				t.Fatal(err)
 			}
-			noDrift(t, db, "a new risk")
+			dbtest.NoDrift(t, db, "a new risk")
 			r.ResidualLikelihood, r.InherentImpact = 5, 4
 			if _, err := models.UpdateRisk(ctx, db, act, r); err != nil {
 				t.Fatal(err)
 			}
-			noDrift(t, db, "a risk whose levels changed")
+			dbtest.NoDrift(t, db, "a risk whose levels changed")
 			cur, err := models.CloseRisk(ctx, db, act, r.ID, r.Version, f.today, "Done")
 			if err != nil {
 				t.Fatal(err)
 			}
-			noDrift(t, db, "a closed risk")
+			dbtest.NoDrift(t, db, "a closed risk")
 			if cur, err = models.SetRiskStatus(ctx, db, act, r.ID, cur.Version, models.StatusMitigating); err != nil {
 				t.Fatal(err)
 			}
-			noDrift(t, db, "a reopened risk")
+			dbtest.NoDrift(t, db, "a reopened risk")
 			if cur, err = models.AcceptRisk(ctx, db, act, r.ID, cur.Version, "Board", "Cheaper to live with", f.today.AddDays(90)); err != nil {
 				t.Fatal(err)
 			}
 			if _, err = models.ReviewRisk(ctx, db, act, r.ID, cur.Version); err != nil {
 				t.Fatal(err)
 			}
-			noDrift(t, db, "an accepted and reviewed risk")
+			dbtest.NoDrift(t, db, "an accepted and reviewed risk")
 			var live models.Risk
 			if err := db.Where("status <> ? AND engagement_id = ? AND id <> ?", models.StatusClosed, f.ito.ID, r.ID).First(&live).Error; err != nil {
 				t.Fatal(err)
@@ -216,7 +175,7 @@ func TestAggregatesFollowEveryWriter(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			noDrift(t, db, "a risk import")
+			dbtest.NoDrift(t, db, "a risk import")
 
 			// Engagements: create, edit, move, close, reopen.
 			ew := models.Actor{Settings: f.s, Today: f.today, UserID: &f.admin}
@@ -225,7 +184,7 @@ func TestAggregatesFollowEveryWriter(t *testing.T) {
 			if err := models.CreateEngagement(ctx, db, ew, e, nil); err != nil {
 				t.Fatal(err)
 			}
-			noDrift(t, db, "a new engagement")
+			dbtest.NoDrift(t, db, "a new engagement")
 			f.reload(t, e)
 			in := *e
 			in.Model, in.Phase, in.Currency, in.ContractValue = models.ModelITO, "Transition", "CHF", 9_000_000
@@ -236,23 +195,23 @@ func TestAggregatesFollowEveryWriter(t *testing.T) {
 			if err := models.UpdateEngagement(ctx, db, ew, e.ID, e.Version, in, nil); err != nil {
 				t.Fatal(err)
 			}
-			noDrift(t, db, "an engagement's currency and value changed")
+			dbtest.NoDrift(t, db, "an engagement's currency and value changed")
 			f.reload(t, e)
 			if err := models.MovePhase(ctx, db, ew, e.ID, e.Version, "Operate", f.today); err != nil {
 				t.Fatal(err)
 			}
-			noDrift(t, db, "a phase move")
+			dbtest.NoDrift(t, db, "a phase move")
 			ito := f.ito
 			f.reload(t, &ito)
 			if err := models.CloseEngagement(ctx, db, ew, ito.ID, ito.Version, f.today); err != nil {
 				t.Fatal(err)
 			}
-			noDrift(t, db, "a closed engagement")
+			dbtest.NoDrift(t, db, "a closed engagement")
 			f.reload(t, &ito)
 			if err := models.ReopenEngagement(ctx, db, ew, ito.ID, ito.Version); err != nil {
 				t.Fatal(err)
 			}
-			noDrift(t, db, "a reopened engagement")
+			dbtest.NoDrift(t, db, "a reopened engagement")
 
 			// Time passes: reviews fall overdue and the refresh recolours engagements.
 			// Small batches: the refresh commits in several.
@@ -269,7 +228,7 @@ func TestAggregatesFollowEveryWriter(t *testing.T) {
 			if stale > 0 {
 				t.Errorf("%d engagements were left out of the refresh", stale)
 			}
-			noDrift(t, db, "a refresh of every engagement a year later")
+			dbtest.NoDrift(t, db, "a refresh of every engagement a year later")
 			after, _ := models.EngagementTotals(ctx, db)
 			if fmt.Sprint(after) == fmt.Sprint(healthBefore) {
 				t.Error("a year later the refresh recoloured no engagement: the test proves nothing about it")
@@ -279,7 +238,7 @@ func TestAggregatesFollowEveryWriter(t *testing.T) {
 			if err := models.RebuildAggregates(ctx, db); err != nil {
 				t.Fatal(err)
 			}
-			noDrift(t, db, "a rebuild")
+			dbtest.NoDrift(t, db, "a rebuild")
 		})
 	}
 }
@@ -390,7 +349,7 @@ func TestAggregatesUnderConcurrentWriters(t *testing.T) {
 			for err := range errs {
 				t.Error(err)
 			}
-			noDrift(t, f.db, "concurrent writers")
+			dbtest.NoDrift(t, f.db, "concurrent writers")
 			var n int64
 			f.db.Model(&models.Risk{}).Where("title LIKE ?", "Concurrent %").Count(&n)
 			if n != writers*each {

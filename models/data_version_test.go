@@ -14,6 +14,7 @@ import (
 	"portfolio/models"
 	"portfolio/models/cache"
 	"portfolio/models/dbtest"
+	"portfolio/models/seed"
 )
 
 // dataVersionWrites are an insert, an update and a delete of one row of each
@@ -58,15 +59,6 @@ var dataVersionWrites = []struct{ table, insert, update, delete string }{
 		`UPDATE risk_cells SET n = 1 WHERE status = 'dv'`, `DELETE FROM risk_cells WHERE status = 'dv'`},
 }
 
-func dataVersion(t *testing.T, db *gorm.DB) int64 {
-	t.Helper()
-	v, err := models.DataVersion(context.Background(), db)
-	if err != nil {
-		t.Fatalf("data version: %v", err)
-	}
-	return v
-}
-
 // Every insert, update and delete of a covered table, committed through another
 // handle on the same database (another app instance, the CLI), moves the data
 // version this handle reads; reading it changes nothing.
@@ -84,8 +76,8 @@ func TestDataVersionMovesWithEveryCoveredWrite(t *testing.T) {
 		other := dbtest.Reopen(t, db)
 		write := func(table, stmt string) {
 			t.Helper()
-			before := dataVersion(t, db)
-			if dataVersion(t, db) != before {
+			before := dbtest.DataVersion(t, db)
+			if dbtest.DataVersion(t, db) != before {
 				t.Fatal("reading the data version moved it")
 			}
 			res := other.Exec(stmt)
@@ -95,7 +87,7 @@ func TestDataVersionMovesWithEveryCoveredWrite(t *testing.T) {
 			if res.RowsAffected != 1 {
 				t.Fatalf("%s: %d rows written, want 1\n%s", table, res.RowsAffected, stmt)
 			}
-			if after := dataVersion(t, db); after <= before {
+			if after := dbtest.DataVersion(t, db); after <= before {
 				t.Errorf("%s: the data version stayed at %d after %s", table, before, stmt)
 			}
 		}
@@ -112,11 +104,11 @@ func TestDataVersionMovesWithEveryCoveredWrite(t *testing.T) {
 			write(dataVersionWrites[i].table, dataVersionWrites[i].delete)
 		}
 		// A write of a table outside the set leaves the version alone.
-		before := dataVersion(t, db)
+		before := dbtest.DataVersion(t, db)
 		if err := other.Exec(`INSERT INTO login_throttles (key, failures) VALUES ('ip:dv', 1)`).Error; err != nil {
 			t.Fatal(err)
 		}
-		if after := dataVersion(t, db); after != before {
+		if after := dbtest.DataVersion(t, db); after != before {
 			t.Errorf("a sign-in throttle row moved the data version from %d to %d", before, after)
 		}
 	})
@@ -126,7 +118,7 @@ func TestDataVersionMovesWithEveryCoveredWrite(t *testing.T) {
 // moves the version; one rolled back does not.
 func TestDataVersionFollowsTransactions(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
-		before := dataVersion(t, db)
+		before := dbtest.DataVersion(t, db)
 		err := db.Transaction(func(tx *gorm.DB) error {
 			for _, stmt := range []string{
 				`INSERT INTO fx_rates (currency, month, rate) VALUES ('XDV', '2026-10-01', '1.5'), ('XDV', '2026-11-01', '1.5')`,
@@ -141,7 +133,7 @@ func TestDataVersionFollowsTransactions(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		committed := dataVersion(t, db)
+		committed := dbtest.DataVersion(t, db)
 		if committed <= before {
 			t.Fatalf("a committed transaction left the version at %d", before)
 		}
@@ -155,7 +147,7 @@ func TestDataVersionFollowsTransactions(t *testing.T) {
 		if err != rollback {
 			t.Fatalf("transaction: %v", err)
 		}
-		if v := dataVersion(t, db); v != committed {
+		if v := dbtest.DataVersion(t, db); v != committed {
 			t.Errorf("a rolled-back write moved the version from %d to %d", committed, v)
 		}
 	})
@@ -170,7 +162,7 @@ func TestDataVersionWritersDoNotQueue(t *testing.T) {
 	}
 	db := dbtest.Open(t, "postgres")
 	other := dbtest.Reopen(t, db)
-	before := dataVersion(t, db)
+	before := dbtest.DataVersion(t, db)
 	first := db.Begin()
 	defer first.Rollback()
 	if err := first.Exec(`INSERT INTO fx_rates (currency, month, rate) VALUES ('XDV', '2026-10-01', '1.5')`).Error; err != nil {
@@ -185,13 +177,13 @@ func TestDataVersionWritersDoNotQueue(t *testing.T) {
 	if err != nil {
 		t.Fatalf("a second writer waited for the first: %v", err)
 	}
-	if v := dataVersion(t, db); v != before+1 {
+	if v := dbtest.DataVersion(t, db); v != before+1 {
 		t.Errorf("after one of two writers committed the version is %d, want %d", v, before+1)
 	}
 	if err := first.Commit().Error; err != nil {
 		t.Fatal(err)
 	}
-	if v := dataVersion(t, db); v != before+2 {
+	if v := dbtest.DataVersion(t, db); v != before+2 {
 		t.Errorf("after both writers committed the version is %d, want %d", v, before+2)
 	}
 }
@@ -205,7 +197,7 @@ func TestDataVersionWritersNeverWaitForACounterRow(t *testing.T) {
 	}
 	db := dbtest.Open(t, "postgres")
 	other := dbtest.Reopen(t, db)
-	before := dataVersion(t, db)
+	before := dbtest.DataVersion(t, db)
 	holder := db.Begin()
 	defer holder.Rollback()
 	if err := holder.Exec("SELECT shard FROM data_version FOR UPDATE").Error; err != nil {
@@ -220,7 +212,7 @@ func TestDataVersionWritersNeverWaitForACounterRow(t *testing.T) {
 	if err != nil {
 		t.Fatalf("a writer waited for a counter row: %v", err)
 	}
-	if v := dataVersion(t, db); v != before+1 {
+	if v := dbtest.DataVersion(t, db); v != before+1 {
 		t.Errorf("the version is %d, want %d", v, before+1)
 	}
 }
@@ -235,7 +227,7 @@ func TestDataVersionMigratesAnExistingPortfolio(t *testing.T) {
 			if err := models.MigrateUpTo(ctx, db, 8); err != nil {
 				t.Fatal(err)
 			}
-			if err := models.SeedDemo(ctx, db); err != nil {
+			if err := seed.Demo(ctx, db); err != nil {
 				t.Fatal(err)
 			}
 			if err := models.RebuildAggregates(ctx, db); err != nil {
@@ -248,7 +240,7 @@ func TestDataVersionMigratesAnExistingPortfolio(t *testing.T) {
 			if !slices.Contains(applied, 9) {
 				t.Fatalf("migrate applied %v, want 9 among them", applied)
 			}
-			before := dataVersion(t, db)
+			before := dbtest.DataVersion(t, db)
 			if before < 1 {
 				t.Fatalf("a migrated database's version is %d, want at least 1", before)
 			}
@@ -259,7 +251,7 @@ func TestDataVersionMigratesAnExistingPortfolio(t *testing.T) {
 			if err := models.RefreshHealth(ctx, db, s, models.DateOf(dbtest.Now())); err != nil {
 				t.Fatal(err)
 			}
-			if after := dataVersion(t, db); after <= before {
+			if after := dbtest.DataVersion(t, db); after <= before {
 				t.Errorf("a health refresh of the demo portfolio left the version at %d", before)
 			}
 		})
@@ -305,7 +297,7 @@ func TestRequestDataVersionSeesEveryEarlierCommit(t *testing.T) {
 			if err := db.Exec("INSERT INTO fx_rates (currency, month, rate) VALUES (?, ?, '1.5')", fmt.Sprintf("X%02d", round), month).Error; err != nil {
 				t.Fatal(err)
 			}
-			want := dataVersion(t, db)
+			want := dbtest.DataVersion(t, db)
 			var wg sync.WaitGroup
 			for range requests {
 				wg.Add(1)

@@ -133,7 +133,7 @@ func TestRiskWritesKeepHealthExact(t *testing.T) {
 			r5 := rs[4]
 			_, err = models.AcceptRisk(ctx, db, act, r5.ID, r5.Version, "Board", "Lives with it", f.today.AddDays(30))
 			step("an accepted risk", err)
-			noDrift(t, db, "the writes")
+			dbtest.NoDrift(t, db, "the writes")
 		})
 	}
 }
@@ -191,7 +191,7 @@ func TestConcurrentRiskWritersKeepHealthExact(t *testing.T) {
 				t.Error(err)
 			}
 			healthExact(t, f.db, f.s, f.today, "concurrent writers of one engagement's risks")
-			noDrift(t, f.db, "concurrent writers of one engagement's risks")
+			dbtest.NoDrift(t, f.db, "concurrent writers of one engagement's risks")
 		})
 	}
 }

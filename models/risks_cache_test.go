@@ -12,6 +12,7 @@ import (
 	"portfolio/models"
 	"portfolio/models/cache"
 	"portfolio/models/dbtest"
+	"portfolio/models/seed"
 )
 
 // pagesByNumber checks every page of f by its number, read through the cache
@@ -79,7 +80,7 @@ func pagesByNumberEqualOffset(t *testing.T, kinds []string) {
 						continue
 					}
 					db = dbtest.Open(t, kind)
-					if err := models.SeedScale(ctx, db, 50); err != nil {
+					if err := seed.Scale(ctx, db, 50); err != nil {
 						t.Fatal(err)
 					}
 					per = 50

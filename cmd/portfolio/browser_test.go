@@ -20,6 +20,7 @@ import (
 
 	"portfolio/models"
 	"portfolio/models/dbtest"
+	"portfolio/models/seed"
 )
 
 // The browser tier: the whole app on 127.0.0.1 driven by Debian's Chromium.
@@ -126,7 +127,7 @@ func value[T any](t *testing.T, ctx context.Context, step string, a chromedp.Act
 // signIn signs in with the demo account of a role and waits for the dashboard.
 func signIn(t *testing.T, ctx context.Context, base, role string) {
 	t.Helper()
-	for _, a := range models.DemoAccounts {
+	for _, a := range seed.DemoAccounts {
 		if a.Role == role {
 			do(t, ctx, "sign in as "+role,
 				chromedp.Navigate(base+"/login"),

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"portfolio/models"
+	"portfolio/models/seed"
 )
 
 func migrateCmd(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
@@ -55,11 +56,11 @@ func seedCmd(ctx context.Context, args []string, getenv func(string) string, std
 	start := models.NowOf(db)
 	switch {
 	case *scale > 0:
-		if err := models.SeedScale(ctx, db, *scale); err != nil {
+		if err := seed.Scale(ctx, db, *scale); err != nil {
 			return err
 		}
 	case c.Demo || !c.demoSet:
-		if err := models.SeedDemo(ctx, db); err != nil {
+		if err := seed.Demo(ctx, db); err != nil {
 			return err
 		}
 		// The demo seed writes rows in bulk, past the writers that keep the

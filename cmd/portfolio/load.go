@@ -29,6 +29,7 @@ import (
 	"time"
 
 	"portfolio/models"
+	"portfolio/models/seed"
 )
 
 // loadResult is one line of the table.
@@ -122,7 +123,7 @@ func (c *loadClient) signIn(role string) error {
 	if m == nil {
 		return errors.New("no CSRF token on /login")
 	}
-	for _, a := range models.DemoAccounts {
+	for _, a := range seed.DemoAccounts {
 		if a.Role == role {
 			_, err := c.do(http.MethodPost, "/login", url.Values{"_csrf": {m[1]}, "email": {a.Email}, "password": {a.Password}}, false, http.StatusSeeOther)
 			if err != nil {

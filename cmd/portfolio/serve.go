@@ -17,6 +17,7 @@ import (
 
 	"portfolio/handlers"
 	"portfolio/models"
+	"portfolio/models/seed"
 	"portfolio/web"
 )
 
@@ -110,7 +111,7 @@ func seedDemoIfEmpty(ctx context.Context, db *gorm.DB, stdout io.Writer) error {
 		}
 	}
 	start := models.NowOf(db)
-	if err := models.SeedDemo(ctx, db); err != nil {
+	if err := seed.Demo(ctx, db); err != nil {
 		return fmt.Errorf("seed demo: %w", err)
 	}
 	// The seed writes rows in bulk, past the writers that keep the aggregates.
@@ -121,7 +122,7 @@ func seedDemoIfEmpty(ctx context.Context, db *gorm.DB, stdout io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stdout, "Seeded the demo portfolio in %s. Sign in with one of:\n", models.NowOf(db).Sub(start).Round(time.Millisecond))
-	for _, a := range models.DemoAccounts {
+	for _, a := range seed.DemoAccounts {
 		fmt.Fprintf(stdout, "  %-10s %-34s password: %s\n", a.Role, a.Email, a.Password)
 	}
 	return nil

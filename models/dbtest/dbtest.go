@@ -17,6 +17,7 @@ import (
 	"gorm.io/gorm"
 
 	"portfolio/models"
+	"portfolio/models/seed"
 )
 
 // Today is the day the tests run "on": PORTFOLIO_TEST_TODAY (YYYY-MM-DD) or,
@@ -176,7 +177,7 @@ func Demo(t testing.TB, kind string) *gorm.DB {
 	t.Helper()
 	if kind == "postgres" {
 		db := openPostgres(t)
-		seed(t, db)
+		seedDemo(t, db)
 		return db
 	}
 	demoOnce.Do(func() {
@@ -222,7 +223,7 @@ func Demo(t testing.TB, kind string) *gorm.DB {
 	return db
 }
 
-func seed(t testing.TB, db *gorm.DB) {
+func seedDemo(t testing.TB, db *gorm.DB) {
 	t.Helper()
 	if err := seedErr(db); err != nil {
 		t.Fatal(err)
@@ -231,7 +232,7 @@ func seed(t testing.TB, db *gorm.DB) {
 
 func seedErr(db *gorm.DB) error {
 	ctx := context.Background()
-	if err := models.SeedDemo(ctx, db); err != nil {
+	if err := seed.Demo(ctx, db); err != nil {
 		return err
 	}
 	// The seed writes rows in bulk, past the writers that keep the aggregates.

@@ -1,4 +1,4 @@
-package models_test
+package seed_test
 
 import (
 	"context"
@@ -17,6 +17,7 @@ import (
 
 	"portfolio/models"
 	"portfolio/models/dbtest"
+	"portfolio/models/seed"
 )
 
 // The seed tests run on SQLite, and on PostgreSQL too when PORTFOLIO_TEST_POSTGRES_URL is set.
@@ -27,7 +28,7 @@ func seedAnchor() models.Date { return dbtest.Today().MonthStart() }
 func seededDemo(t *testing.T, kind string) *gorm.DB {
 	t.Helper()
 	db := dbtest.Open(t, kind)
-	if err := models.SeedDemo(context.Background(), db); err != nil {
+	if err := seed.Demo(context.Background(), db); err != nil {
 		t.Fatal(err)
 	}
 	return db
@@ -53,10 +54,10 @@ func TestSeedDemo(t *testing.T) {
 			t.Run("risk history", func(t *testing.T) { checkRiskHistory(t, db) })
 			t.Run("movement", func(t *testing.T) { checkMovement(t, db) })
 			t.Run("refuses a non-empty database", func(t *testing.T) {
-				if err := models.SeedDemo(context.Background(), db); err == nil {
+				if err := seed.Demo(context.Background(), db); err == nil {
 					t.Error("SeedDemo seeded a database that already holds engagements")
 				}
-				if err := models.SeedScale(context.Background(), db, 10); err == nil {
+				if err := seed.Scale(context.Background(), db, 10); err == nil {
 					t.Error("SeedScale seeded a database that already holds engagements")
 				}
 			})
@@ -289,7 +290,7 @@ func checkDemoDelivery(t *testing.T, db *gorm.DB) {
 
 func checkDemoAccounts(t *testing.T, db *gorm.DB) {
 	roles := map[string]bool{}
-	for _, a := range models.DemoAccounts {
+	for _, a := range seed.DemoAccounts {
 		if msg := models.CheckPassword(a.Password, a.Email); msg != "" {
 			t.Errorf("%s: %s", a.Email, msg)
 		}
@@ -395,7 +396,7 @@ func TestSeedDemoDeterministic(t *testing.T) {
 		}
 		other := dbtest.Open(t, kind)
 		for _, d := range []*gorm.DB{db, other} {
-			if err := models.SeedDemo(context.Background(), dbtest.Still(d)); err != nil {
+			if err := seed.Demo(context.Background(), dbtest.Still(d)); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -410,7 +411,7 @@ func TestSeedWritesNothingInItsFuture(t *testing.T) {
 	moments := []string{"created_at", "updated_at", "at"}
 	days := []string{"raised_on", "closed_on", "learned_on", "decided_on", "changed_on", "held_on", "actual", "accepted_on"}
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
-		if err := models.SeedDemo(context.Background(), db); err != nil {
+		if err := seed.Demo(context.Background(), db); err != nil {
 			t.Fatal(err)
 		}
 		now := models.NowOf(db)
@@ -592,7 +593,7 @@ func checkMovement(t *testing.T, db *gorm.DB) {
 func TestSeedScaleSmall(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
-		if err := models.SeedScale(ctx, dbtest.Still(db), 200); err != nil {
+		if err := seed.Scale(ctx, dbtest.Still(db), 200); err != nil {
 			t.Fatal(err)
 		}
 		if n := seedCount(t, db, "SELECT COUNT(*) FROM engagements"); n != 200 {
@@ -620,7 +621,7 @@ func TestSeedScaleSmall(t *testing.T) {
 		if perRisk < 1 || perRisk > 2 {
 			t.Errorf("%.2f history rows per risk, want 1–2", perRisk)
 		}
-		for _, a := range models.DemoAccounts {
+		for _, a := range seed.DemoAccounts {
 			u, err := models.UserByEmail(ctx, db, a.Email)
 			if err != nil || u == nil || !models.PasswordMatches(u.PasswordHash, a.Password) {
 				t.Errorf("demo account %s cannot sign in", a.Email)
@@ -646,7 +647,7 @@ func TestSeedScaleSmall(t *testing.T) {
 			kind = "postgres"
 		}
 		other := dbtest.Open(t, kind)
-		if err := models.SeedScale(ctx, dbtest.Still(other), 200); err != nil {
+		if err := seed.Scale(ctx, dbtest.Still(other), 200); err != nil {
 			t.Fatal(err)
 		}
 		db.Exec("DELETE FROM fx_rates WHERE currency = 'CHF'")
@@ -670,7 +671,7 @@ func TestSeedScaleTiming(t *testing.T) {
 	}
 	db := dbtest.Open(t, kind)
 	start := models.NowOf(db)
-	if err := models.SeedScale(context.Background(), db, n); err != nil {
+	if err := seed.Scale(context.Background(), db, n); err != nil {
 		t.Fatal(err)
 	}
 	took := models.NowOf(db).Sub(start)

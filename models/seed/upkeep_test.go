@@ -1,4 +1,4 @@
-package models_test
+package seed_test
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 
 	"portfolio/models"
 	"portfolio/models/dbtest"
+	"portfolio/models/seed"
 )
 
 // The scale seed sets the indexes, triggers and full-text upkeep aside while it
@@ -28,17 +29,17 @@ func TestSeedScaleLeavesUpkeepInPlace(t *testing.T) {
 			}
 			return strings.Join(rows, "\n")
 		}
-		before, v0 := schema(), dataVersion(t, db)
-		if err := models.SeedScale(ctx, db, 20); err != nil {
+		before, v0 := schema(), dbtest.DataVersion(t, db)
+		if err := seed.Scale(ctx, db, 20); err != nil {
 			t.Fatal(err)
 		}
 		if after := schema(); after != before {
 			t.Errorf("indexes and triggers after the seed differ from the migrated schema:\n%s\nwant\n%s", after, before)
 		}
-		if v := dataVersion(t, db); v <= v0 {
+		if v := dbtest.DataVersion(t, db); v <= v0 {
 			t.Errorf("data version %d after the seed, %d before: a running app would keep its old pages", v, v0)
 		}
-		noDrift(t, db, "the scale seed") // risk_cells and the sums, with no RebuildAggregates
+		dbtest.NoDrift(t, db, "the scale seed") // risk_cells and the sums, with no RebuildAggregates
 
 		// The register's search finds a seeded risk, and still follows edits (its triggers are back).
 		search := func(words string) []uint {

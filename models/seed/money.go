@@ -1,8 +1,10 @@
-package models
+package seed
 
 import (
 	"fmt"
 	"math/rand/v2"
+
+	"portfolio/models"
 )
 
 // slaTemplate is a realistic service level with the ranges its monthly results
@@ -29,50 +31,50 @@ func (s slaTemplate) creditRule() string {
 // (indexed like Towers).
 var slaByTower = [][]slaTemplate{
 	{ // Infrastructure management
-		{"Availability of core platforms", "%", HigherIsBetter, 99900, 99900, 99990, 99500, 99880, 10, 5, "Storage controller failure in the primary data centre; root-cause analysis accepted"},
-		{"P1 incident resolution", "hours", LowerIsBetter, 4000, 1800, 4000, 4300, 9000, 100, 3, "Two P1 network outages resolved after the 4-hour target"},
-		{"Change success rate", "%", HigherIsBetter, 98000, 98000, 99900, 95000, 97900, 100, 2, "Failed firewall changes during the quarterly patch window"},
-		{"Backup success rate", "%", HigherIsBetter, 99500, 99500, 99990, 98500, 99450, 10, 2, "Backup jobs failed after a backup-agent upgrade"},
+		{"Availability of core platforms", "%", models.HigherIsBetter, 99900, 99900, 99990, 99500, 99880, 10, 5, "Storage controller failure in the primary data centre; root-cause analysis accepted"},
+		{"P1 incident resolution", "hours", models.LowerIsBetter, 4000, 1800, 4000, 4300, 9000, 100, 3, "Two P1 network outages resolved after the 4-hour target"},
+		{"Change success rate", "%", models.HigherIsBetter, 98000, 98000, 99900, 95000, 97900, 100, 2, "Failed firewall changes during the quarterly patch window"},
+		{"Backup success rate", "%", models.HigherIsBetter, 99500, 99500, 99990, 98500, 99450, 10, 2, "Backup jobs failed after a backup-agent upgrade"},
 	},
 	{ // Application development & maintenance
-		{"P1 incident resolution", "hours", LowerIsBetter, 4000, 1500, 4000, 4300, 8500, 100, 3, "Month-end posting failure took 7 hours to resolve"},
-		{"Releases delivered on schedule", "%", HigherIsBetter, 95000, 95000, 100000, 80000, 94500, 500, 3, "Release slipped after regression failures in UAT"},
-		{"Defect leakage to production", "%", LowerIsBetter, 3000, 500, 3000, 3200, 7500, 100, 3, "Defects in the pricing module escaped regression testing"},
-		{"P2 incident resolution", "hours", LowerIsBetter, 8000, 3000, 8000, 8500, 16000, 100, 2, "Backlog of P2 tickets after a key developer left"},
+		{"P1 incident resolution", "hours", models.LowerIsBetter, 4000, 1500, 4000, 4300, 8500, 100, 3, "Month-end posting failure took 7 hours to resolve"},
+		{"Releases delivered on schedule", "%", models.HigherIsBetter, 95000, 95000, 100000, 80000, 94500, 500, 3, "Release slipped after regression failures in UAT"},
+		{"Defect leakage to production", "%", models.LowerIsBetter, 3000, 500, 3000, 3200, 7500, 100, 3, "Defects in the pricing module escaped regression testing"},
+		{"P2 incident resolution", "hours", models.LowerIsBetter, 8000, 3000, 8000, 8500, 16000, 100, 2, "Backlog of P2 tickets after a key developer left"},
 	},
 	{ // Technical support (help desk)
-		{"First-contact resolution", "%", HigherIsBetter, 75000, 75000, 84000, 66000, 74900, 100, 3, "New agents on the German-language queue still in training"},
-		{"Calls answered within 30 seconds", "%", HigherIsBetter, 90000, 90000, 97000, 78000, 89900, 100, 4, "Call volumes 35 % above forecast after the Windows 11 roll-out"},
-		{"Customer satisfaction (CSAT)", "points of 5", HigherIsBetter, 4300, 4300, 4700, 3900, 4290, 10, 2, "Complaints about password-reset waiting times"},
-		{"Tickets older than 5 days", "%", LowerIsBetter, 5000, 1500, 5000, 5200, 9500, 100, 2, "Hardware replacement tickets waiting on the courier"},
+		{"First-contact resolution", "%", models.HigherIsBetter, 75000, 75000, 84000, 66000, 74900, 100, 3, "New agents on the German-language queue still in training"},
+		{"Calls answered within 30 seconds", "%", models.HigherIsBetter, 90000, 90000, 97000, 78000, 89900, 100, 4, "Call volumes 35 % above forecast after the Windows 11 roll-out"},
+		{"Customer satisfaction (CSAT)", "points of 5", models.HigherIsBetter, 4300, 4300, 4700, 3900, 4290, 10, 2, "Complaints about password-reset waiting times"},
+		{"Tickets older than 5 days", "%", models.LowerIsBetter, 5000, 1500, 5000, 5200, 9500, 100, 2, "Hardware replacement tickets waiting on the courier"},
 	},
 	{ // Cybersecurity services
-		{"Critical vulnerability patching", "days", LowerIsBetter, 14000, 5000, 14000, 15000, 30000, 500, 5, "Emergency VPN appliance patch took 19 days to deploy everywhere"},
-		{"Security incident triage", "minutes", LowerIsBetter, 15000, 6000, 15000, 16000, 40000, 500, 5, "Alert storm from a misconfigured EDR policy delayed triage"},
-		{"SIEM log source coverage", "%", HigherIsBetter, 98000, 98000, 99900, 93000, 97900, 100, 2, "New cloud accounts not yet onboarded to the SIEM"},
-		{"Phishing simulation click rate", "%", LowerIsBetter, 5000, 1500, 5000, 5200, 9000, 100, 0, "Seasonal parcel-delivery lure caught more users than usual"},
+		{"Critical vulnerability patching", "days", models.LowerIsBetter, 14000, 5000, 14000, 15000, 30000, 500, 5, "Emergency VPN appliance patch took 19 days to deploy everywhere"},
+		{"Security incident triage", "minutes", models.LowerIsBetter, 15000, 6000, 15000, 16000, 40000, 500, 5, "Alert storm from a misconfigured EDR policy delayed triage"},
+		{"SIEM log source coverage", "%", models.HigherIsBetter, 98000, 98000, 99900, 93000, 97900, 100, 2, "New cloud accounts not yet onboarded to the SIEM"},
+		{"Phishing simulation click rate", "%", models.LowerIsBetter, 5000, 1500, 5000, 5200, 9000, 100, 0, "Seasonal parcel-delivery lure caught more users than usual"},
 	},
 	{ // Data management
-		{"Data pipelines completed on time", "%", HigherIsBetter, 99000, 99000, 99900, 95000, 98900, 100, 3, "Upstream ERP extract arrived late on four business days"},
-		{"Data quality score", "%", HigherIsBetter, 97000, 97000, 99500, 92000, 96900, 100, 2, "Duplicate customer records after the CRM migration"},
-		{"Management reports available by 07:00", "%", HigherIsBetter, 98000, 98000, 100000, 90000, 97500, 500, 3, "Warehouse load overran after a schema change"},
-		{"P1 incident resolution", "hours", LowerIsBetter, 4000, 1500, 4000, 4300, 8000, 100, 3, "Database failover did not complete automatically"},
+		{"Data pipelines completed on time", "%", models.HigherIsBetter, 99000, 99000, 99900, 95000, 98900, 100, 3, "Upstream ERP extract arrived late on four business days"},
+		{"Data quality score", "%", models.HigherIsBetter, 97000, 97000, 99500, 92000, 96900, 100, 2, "Duplicate customer records after the CRM migration"},
+		{"Management reports available by 07:00", "%", models.HigherIsBetter, 98000, 98000, 100000, 90000, 97500, 500, 3, "Warehouse load overran after a schema change"},
+		{"P1 incident resolution", "hours", models.LowerIsBetter, 4000, 1500, 4000, 4300, 8000, 100, 3, "Database failover did not complete automatically"},
 	},
 	{ // Cloud services
-		{"Availability of core platforms", "%", HigherIsBetter, 99950, 99950, 99999, 99700, 99945, 5, 5, "Regional load-balancer incident at the cloud provider"},
-		{"Environment provisioning lead time", "days", LowerIsBetter, 2000, 500, 2000, 2250, 6000, 250, 2, "Provisioning queue blocked by a landing-zone policy change"},
-		{"Patch compliance", "%", HigherIsBetter, 95000, 95000, 99500, 88000, 94900, 100, 2, "Legacy images excluded from the automated patch pipeline"},
-		{"Cost anomaly response", "hours", LowerIsBetter, 24000, 4000, 24000, 26000, 72000, 1000, 0, "Runaway analytics cluster detected only after three days"},
+		{"Availability of core platforms", "%", models.HigherIsBetter, 99950, 99950, 99999, 99700, 99945, 5, 5, "Regional load-balancer incident at the cloud provider"},
+		{"Environment provisioning lead time", "days", models.LowerIsBetter, 2000, 500, 2000, 2250, 6000, 250, 2, "Provisioning queue blocked by a landing-zone policy change"},
+		{"Patch compliance", "%", models.HigherIsBetter, 95000, 95000, 99500, 88000, 94900, 100, 2, "Legacy images excluded from the automated patch pipeline"},
+		{"Cost anomaly response", "hours", models.LowerIsBetter, 24000, 4000, 24000, 26000, 72000, 1000, 0, "Runaway analytics cluster detected only after three days"},
 	},
 }
 
 // botKPI is the people measure every BOT centre reports: attrition threatens the transfer.
-var botKPI = slaTemplate{"Attrition of centre staff (annualised)", "%", LowerIsBetter, 15000, 6000, 15000, 15500, 24000, 100, 0,
+var botKPI = slaTemplate{"Attrition of centre staff (annualised)", "%", models.LowerIsBetter, 15000, 6000, 15000, 15500, 24000, 100, 0,
 	"A competitor opened a centre in the same city and hired six engineers"}
 
 // towerIndex is the position of a tower in Towers.
 func towerIndex(tower string) int {
-	for i, t := range Towers {
+	for i, t := range models.Towers {
 		if t == tower {
 			return i
 		}
@@ -84,7 +86,7 @@ func towerIndex(tower string) int {
 // centre the attrition KPI in place of the last one.
 func slaTemplatesFor(e *engPlan) []slaTemplate {
 	ts := append([]slaTemplate(nil), slaByTower[towerIndex(e.Tower)][:e.SLAs]...)
-	if e.Model == ModelBOT && len(ts) > 1 {
+	if e.Model == models.ModelBOT && len(ts) > 1 {
 		ts[len(ts)-1] = botKPI
 	}
 	return ts
@@ -105,11 +107,11 @@ func actualIn(r *rand.Rand, lo, hi, step int64) int64 {
 // % earned by missed levels (the costs deduct it from vendor fees).
 // The last complete quarter gets exactly e.SLAMiss misses, so its attainment is as
 // designed; other months miss now and then (missPct in a hundred).
-func (w *seedWriter) writeServiceLevels(e *engPlan, first Date, months, missPct int, r *rand.Rand) []int {
+func (w *seedWriter) writeServiceLevels(e *engPlan, first models.Date, months, missPct int, r *rand.Rand) []int {
 	credits := make([]int, months)
 	tmpls := slaTemplatesFor(e)
-	q := DefaultFiscal.LastComplete(w.anchor)
-	qStart, qEnd := DefaultFiscal.Start(q), DefaultFiscal.End(q)
+	q := models.DefaultFiscal.LastComplete(w.anchor)
+	qStart, qEnd := models.DefaultFiscal.Start(q), models.DefaultFiscal.End(q)
 	// The designed misses of the last complete quarter, as (level, month offset) slots.
 	var slots [][2]int
 	for i := range tmpls {
@@ -141,7 +143,7 @@ func (w *seedWriter) writeServiceLevels(e *engPlan, first Date, months, missPct 
 				actual = actualIn(r, t.MetLo, t.MetHi, t.Step)
 			}
 			at := stamp(addMonths(mo, 1).AddDays(4), 9, 15)
-			w.measurements.add(w.ids.next("sla_measurements"), id, e.ID, mo, actual, Met(actual, t.Target, t.Direction), note, at, at)
+			w.measurements.add(w.ids.next("sla_measurements"), id, e.ID, mo, actual, models.Met(actual, t.Target, t.Direction), note, at, at)
 		}
 	}
 	return credits
@@ -153,7 +155,7 @@ func (w *seedWriter) writeServiceLevels(e *engPlan, first Date, months, missPct 
 // vendor realises Delivery % of the planned saving; one-off transition cost is
 // front-loaded, exit cost falls in the exit months and a BOT transfer fee in the
 // transfer month; service credits follow the missed service levels.
-func (w *seedWriter) writeCosts(e *engPlan, first Date, months int, credits []int, r *rand.Rand) {
+func (w *seedWriter) writeCosts(e *engPlan, first models.Date, months int, credits []int, r *rand.Rand) {
 	term := max(1, monthsBetween(e.Start, e.ContractEnd))
 	fees := e.Value / int64(term)
 	retained := fees * int64(e.RetainedPct) / 100
@@ -172,7 +174,7 @@ func (w *seedWriter) writeCosts(e *engPlan, first Date, months int, credits []in
 		oneOff[i] = total * shares[i] / sum
 	}
 	// Exit costs over the exit months; the transfer fee in the transfer month.
-	if e.Model == ModelITO && e.phaseIndex() >= 3 {
+	if e.Model == models.ModelITO && e.phaseIndex() >= 3 {
 		exitStart := e.phaseStart(3).MonthStart()
 		from := max(0, monthsBetween(first, exitStart))
 		if k := months - from; k > 0 {
@@ -239,7 +241,7 @@ func formatRate(v int64, decimals int) string {
 }
 
 // writeFX writes a monthly rate for each currency for the months [first, last].
-func (w *seedWriter) writeFX(first, last Date) {
+func (w *seedWriter) writeFX(first, last models.Date) {
 	for i, c := range fxWalks {
 		r := newRand("fx", uint64(i))
 		v := c.Start

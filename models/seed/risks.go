@@ -1,20 +1,22 @@
-package models
+package seed
 
 import (
 	"math/rand/v2"
 	"slices"
 	"strconv"
 	"time"
+
+	"portfolio/models"
 )
 
 // riskOpts shape one generated risk.
 type riskOpts struct {
-	Designed  string // "critical" or "high": an open risk out of appetite, escalated recently
-	CapHigh   bool   // the residual may be High (the engagement is not meant to be green)
-	Overdue   bool   // its review date has passed
-	EndOfLife bool   // the engagement ended or transferred: the risk is closed or accepted
-	CloseBy   Date   // if set, a closed risk closed by this day
-	History   bool   // a full history of score and status moves (demo); else one status move (scale)
+	Designed  string      // "critical" or "high": an open risk out of appetite, escalated recently
+	CapHigh   bool        // the residual may be High (the engagement is not meant to be green)
+	Overdue   bool        // its review date has passed
+	EndOfLife bool        // the engagement ended or transferred: the risk is closed or accepted
+	CloseBy   models.Date // if set, a closed risk closed by this day
+	History   bool        // a full history of score and status moves (demo); else one status move (scale)
 }
 
 // riskState is what the history replays: residual likelihood and impact, and status.
@@ -29,14 +31,14 @@ type riskPlan struct {
 	Ref, Title, Description           string
 	Category, Response, Mitigation    string
 	InL, InI                          int
-	RaisedOn, ClosedOn, NextReview    Date
-	AcceptExpiry                      Date
+	RaisedOn, ClosedOn, NextReview    models.Date
+	AcceptExpiry                      models.Date
 	ClosedReason, AcceptedBy          string
 	AcceptJust, InitialResponse       string
-	LastReview                        Date // a live risk's last review (its next review is due a cadence later)
+	LastReview                        models.Date // a live risk's last review (its next review is due a cadence later)
 	Actions                           [2]string
-	States                            []riskState // States[0] at creation, States[k] after event k
-	Dates                             []Date      // Dates[k-1] is the day of event k
+	States                            []riskState   // States[0] at creation, States[k] after event k
+	Dates                             []models.Date // Dates[k-1] is the day of event k
 	History                           bool
 }
 
@@ -46,9 +48,9 @@ func (p *riskPlan) now() riskState { return p.States[len(p.States)-1] }
 // planRisk draws a risk from a template: its current state, dates, and a history
 // of moves that ends exactly in the current state. raiseLo..raiseHi bounds the day
 // it was raised; sponsor accepts risks.
-func planRisk(r *rand.Rand, t riskTemplate, anchor, raiseLo, raiseHi Date, sponsor string, o riskOpts) riskPlan {
+func planRisk(r *rand.Rand, t riskTemplate, anchor, raiseLo, raiseHi models.Date, sponsor string, o riskOpts) riskPlan {
 	p := riskPlan{Category: t.Category, Response: t.Response, InitialResponse: t.Response, Actions: t.Actions, History: o.History}
-	settings := DefaultRiskSettings()
+	settings := models.DefaultRiskSettings()
 
 	status := riskStatus(r, o)
 	L, I := residual(r, t, status, o)
@@ -69,13 +71,13 @@ func planRisk(r *rand.Rand, t riskTemplate, anchor, raiseLo, raiseHi Date, spons
 		lo = maxDate(lo, anchor.AddDays(-180))
 	}
 	p.RaisedOn = dayBetween(r, lo, maxDate(lo, hi))
-	if status == StatusClosed && p.RaisedOn.DaysUntil(anchor) < 20 {
-		status = StatusOpen // too new to have been closed
+	if status == models.StatusClosed && p.RaisedOn.DaysUntil(anchor) < 20 {
+		status = models.StatusOpen // too new to have been closed
 	}
 
 	// The end of the history: the close, or the last review for a live risk.
-	var end Date
-	if status == StatusClosed {
+	var end models.Date
+	if status == models.StatusClosed {
 		last := anchor.AddDays(-1)
 		if !o.CloseBy.IsZero() {
 			last = clampDate(o.CloseBy, p.RaisedOn.AddDays(1), last)
@@ -84,8 +86,8 @@ func planRisk(r *rand.Rand, t riskTemplate, anchor, raiseLo, raiseHi Date, spons
 		p.ClosedReason = pick(r, closedReasons)
 		end = p.ClosedOn
 	} else {
-		cadence := settings.ReviewDays(Score(L, I))
-		var last Date
+		cadence := settings.ReviewDays(models.Score(L, I))
+		var last models.Date
 		if o.Overdue {
 			p.NextReview = anchor.AddDays(-between(r, 2, 40))
 			last = p.NextReview.AddDays(-cadence)
@@ -95,14 +97,14 @@ func planRisk(r *rand.Rand, t riskTemplate, anchor, raiseLo, raiseHi Date, spons
 			// day of the anchor's month and must not find these overdue.
 			lo := anchor.AddDays(min(32-cadence, -5))
 			last = dayBetween(r, maxDate(p.RaisedOn, lo), anchor.AddDays(-1))
-			p.NextReview = settings.NextReview(last, Score(L, I))
+			p.NextReview = settings.NextReview(last, models.Score(L, I))
 		}
 		if p.RaisedOn.DaysUntil(last) < 5 {
 			p.RaisedOn = last.AddDays(-between(r, 5, 30)) // room for its moves before the last review
 		}
 		p.LastReview, end = last, last
 	}
-	if status == StatusAccepted {
+	if status == models.StatusAccepted {
 		p.Response = "accept"
 		p.AcceptedBy = sponsor
 		p.AcceptJust = pick(r, acceptJustifications)
@@ -110,7 +112,7 @@ func planRisk(r *rand.Rand, t riskTemplate, anchor, raiseLo, raiseHi Date, spons
 	} else if p.Response == "accept" {
 		p.Response = "reduce" // not yet formally accepted: still being reduced
 	}
-	if p.InitialResponse == "accept" && status != StatusAccepted {
+	if p.InitialResponse == "accept" && status != models.StatusAccepted {
 		p.InitialResponse = "reduce"
 	}
 
@@ -122,26 +124,26 @@ func planRisk(r *rand.Rand, t riskTemplate, anchor, raiseLo, raiseHi Date, spons
 func riskStatus(r *rand.Rand, o riskOpts) string {
 	switch {
 	case o.Designed == "critical":
-		return StatusMitigating
+		return models.StatusMitigating
 	case o.Designed == "high":
-		return StatusOpen
+		return models.StatusOpen
 	case o.EndOfLife:
 		if chance(r, 85) {
-			return StatusClosed
+			return models.StatusClosed
 		}
-		return StatusAccepted
+		return models.StatusAccepted
 	case o.Overdue:
-		return pick(r, []string{StatusOpen, StatusMitigating})
+		return pick(r, []string{models.StatusOpen, models.StatusMitigating})
 	}
 	switch n := r.IntN(100); {
 	case n < 30:
-		return StatusOpen
+		return models.StatusOpen
 	case n < 65:
-		return StatusMitigating
+		return models.StatusMitigating
 	case n < 75:
-		return StatusAccepted
+		return models.StatusAccepted
 	}
-	return StatusClosed
+	return models.StatusClosed
 }
 
 // residual draws the current residual likelihood and impact. Live risks stay within
@@ -155,7 +157,7 @@ func residual(r *rand.Rand, t riskTemplate, status string, o riskOpts) (int, int
 		c := pick(r, [][2]int{{3, 4}, {4, 3}, {4, 4}, {3, 5}})
 		return c[0], c[1]
 	}
-	if status == StatusClosed {
+	if status == models.StatusClosed {
 		return between(r, 1, 2), between(r, 1, t.I)
 	}
 	lo, hi := 1, 9
@@ -173,14 +175,14 @@ func residual(r *rand.Rand, t riskTemplate, status string, o riskOpts) (int, int
 // planHistory builds the states from creation to now: score moves (mostly
 // de-escalations as mitigation works, some escalations) and the status path, on
 // distinct days after the risk was raised, ending at end.
-func (p *riskPlan) planHistory(r *rand.Rand, L, I int, status string, end Date, o riskOpts) {
+func (p *riskPlan) planHistory(r *rand.Rand, L, I int, status string, end models.Date, o riskOpts) {
 	var path []string // statuses after open, in order
 	switch status {
-	case StatusMitigating:
-		path = []string{StatusMitigating}
-	case StatusAccepted, StatusClosed:
+	case models.StatusMitigating:
+		path = []string{models.StatusMitigating}
+	case models.StatusAccepted, models.StatusClosed:
 		if o.History && chance(r, 50) {
-			path = []string{StatusMitigating, status}
+			path = []string{models.StatusMitigating, status}
 		} else {
 			path = []string{status}
 		}
@@ -189,7 +191,7 @@ func (p *riskPlan) planHistory(r *rand.Rand, L, I int, status string, end Date, 
 	scores := [][2]int{{L, I}}
 	if o.History {
 		n := between(r, 0, 2)
-		if o.Designed != "" || status == StatusClosed {
+		if o.Designed != "" || status == models.StatusClosed {
 			n = between(r, 1, 2)
 		}
 		for k := range n {
@@ -217,7 +219,7 @@ func (p *riskPlan) planHistory(r *rand.Rand, L, I int, status string, end Date, 
 		path = path[len(path)-window:]
 	}
 	events := nScore + len(path)
-	p.Dates = eventDays(r, p.RaisedOn, end, events, status == StatusClosed)
+	p.Dates = eventDays(r, p.RaisedOn, end, events, status == models.StatusClosed)
 
 	// Interleave score and status moves, keeping each in order: a close comes last;
 	// a designed risk's status move comes first, so that its latest move is the escalation.
@@ -227,7 +229,7 @@ func (p *riskPlan) planHistory(r *rand.Rand, L, I int, status string, end Date, 
 		for i := range path {
 			kinds[i] = true
 		}
-	case status == StatusClosed:
+	case status == models.StatusClosed:
 		kinds[events-1] = true
 		for _, i := range r.Perm(events - 1)[:len(path)-1] {
 			kinds[i] = true
@@ -237,7 +239,7 @@ func (p *riskPlan) planHistory(r *rand.Rand, L, I int, status string, end Date, 
 			kinds[i] = true
 		}
 	}
-	s := riskState{scores[0][0], scores[0][1], StatusOpen}
+	s := riskState{scores[0][0], scores[0][1], models.StatusOpen}
 	p.States = []riskState{s}
 	si, pi := 1, 0
 	for _, isStatus := range kinds {
@@ -278,7 +280,7 @@ func perturb(r *rand.Rand, s [2]int, worse bool, inL, inI int) ([2]int, bool) {
 
 // eventDays draws n distinct days in (from, end], sorted, favouring the last five
 // months so that quarter-on-quarter movement shows; with lastOnEnd the last is end.
-func eventDays(r *rand.Rand, from, end Date, n int, lastOnEnd bool) []Date {
+func eventDays(r *rand.Rand, from, end models.Date, n int, lastOnEnd bool) []models.Date {
 	if n == 0 {
 		return nil
 	}
@@ -304,7 +306,7 @@ func eventDays(r *rand.Rand, from, end Date, n int, lastOnEnd bool) []Date {
 		}
 	}
 	slices.Sort(offs)
-	days := make([]Date, n)
+	days := make([]models.Date, n)
 	for i, o := range offs {
 		days[i] = from.AddDays(o)
 	}
@@ -339,7 +341,7 @@ func (v riskVals) diff(n riskVals) [][3]string {
 
 // riskEvent is one write to a risk: its day, action and changed fields.
 type riskEvent struct {
-	On      Date
+	On      models.Date
 	Action  string // update, close, accept, review (as risk_write.go names them)
 	Changes [][3]string
 }
@@ -350,13 +352,13 @@ type riskEvent struct {
 // accepted, why and until when. A live risk's last review, if later than its
 // last move, is a write of its own. With a short history (scale) only the
 // status changes, so each risk has one or two history rows.
-func (p *riskPlan) history(settings RiskSettings) (initial riskVals, events []riskEvent) {
+func (p *riskPlan) history(settings models.RiskSettings) (initial riskVals, events []riskEvent) {
 	s0 := p.States[0]
-	initial = riskVals{L: strconv.Itoa(s0.L), I: strconv.Itoa(s0.I), Score: strconv.Itoa(Score(s0.L, s0.I)),
-		Response: p.InitialResponse, Status: s0.Status, NextReview: settings.NextReview(p.RaisedOn, Score(s0.L, s0.I)).String()}
+	initial = riskVals{L: strconv.Itoa(s0.L), I: strconv.Itoa(s0.I), Score: strconv.Itoa(models.Score(s0.L, s0.I)),
+		Response: p.InitialResponse, Status: s0.Status, NextReview: settings.NextReview(p.RaisedOn, models.Score(s0.L, s0.I)).String()}
 	if !p.History {
 		if now := p.now(); now.Status != s0.Status {
-			action := map[string]string{StatusMitigating: "update", StatusAccepted: "accept", StatusClosed: "close"}[now.Status]
+			action := map[string]string{models.StatusMitigating: "update", models.StatusAccepted: "accept", models.StatusClosed: "close"}[now.Status]
 			events = append(events, riskEvent{p.Dates[len(p.Dates)-1], action, [][3]string{{"status", s0.Status, now.Status}}})
 		}
 		return initial, events
@@ -368,19 +370,19 @@ func (p *riskPlan) history(settings RiskSettings) (initial riskVals, events []ri
 		if before.Status != after.Status {
 			next.Status = after.Status
 			switch after.Status {
-			case StatusClosed:
+			case models.StatusClosed:
 				action = "close"
 				next.ClosedOn, next.ClosedReason = p.ClosedOn.String(), p.ClosedReason
-			case StatusAccepted:
+			case models.StatusAccepted:
 				action = "accept"
 				next.AcceptedBy, next.Justify, next.AcceptExpiry, next.Response = p.AcceptedBy, p.AcceptJust, p.AcceptExpiry.String(), p.Response
 			}
 		} else {
-			next.L, next.I, next.Score = strconv.Itoa(after.L), strconv.Itoa(after.I), strconv.Itoa(Score(after.L, after.I))
+			next.L, next.I, next.Score = strconv.Itoa(after.L), strconv.Itoa(after.I), strconv.Itoa(models.Score(after.L, after.I))
 		}
 		next.NextReview = ""
-		if after.Status != StatusClosed {
-			next.NextReview = settings.NextReview(d, Score(after.L, after.I)).String()
+		if after.Status != models.StatusClosed {
+			next.NextReview = settings.NextReview(d, models.Score(after.L, after.I)).String()
 		}
 		events = append(events, riskEvent{d, action, cur.diff(next)})
 		cur = next
@@ -396,7 +398,7 @@ func (p *riskPlan) history(settings RiskSettings) (initial riskVals, events []ri
 // writeRisk writes the risk row, its history in changes and its mitigation actions.
 func (w *seedWriter) writeRisk(p *riskPlan, r *rand.Rand, fill func(string) string) {
 	cur := p.now()
-	initial, events := p.history(DefaultRiskSettings())
+	initial, events := p.history(models.DefaultRiskSettings())
 	created := stamp(p.RaisedOn, 9, between(r, 0, 59))
 	ats := make([]time.Time, len(events))
 	updated := created
@@ -405,7 +407,7 @@ func (w *seedWriter) writeRisk(p *riskPlan, r *rand.Rand, fill func(string) stri
 		updated = ats[k]
 	}
 	w.risks.add(p.ID, nullID(p.EngagementID), p.Ref, p.Title, p.Description, p.Category,
-		p.InL, p.InI, Score(p.InL, p.InI), cur.L, cur.I, Score(cur.L, cur.I), p.Response, p.Mitigation,
+		p.InL, p.InI, models.Score(p.InL, p.InI), cur.L, cur.I, models.Score(cur.L, cur.I), p.Response, p.Mitigation,
 		nullID(p.OwnerID), cur.Status, dateVal(p.NextReview), p.RaisedOn, dateVal(p.ClosedOn), p.ClosedReason,
 		p.AcceptedBy, p.AcceptJust, dateVal(p.AcceptExpiry), 1+len(events), created, updated)
 
@@ -424,7 +426,7 @@ func (w *seedWriter) writeRisk(p *riskPlan, r *rand.Rand, fill func(string) stri
 		for _, f := range [][2]string{
 			{"engagement_id", eng}, {"ref", p.Ref}, {"title", p.Title}, {"description", p.Description}, {"category", p.Category},
 			{"inherent_likelihood", strconv.Itoa(p.InL)}, {"inherent_impact", strconv.Itoa(p.InI)},
-			{"inherent_score", strconv.Itoa(Score(p.InL, p.InI))},
+			{"inherent_score", strconv.Itoa(models.Score(p.InL, p.InI))},
 			{"residual_likelihood", initial.L}, {"residual_impact", initial.I}, {"residual_score", initial.Score},
 			{"response", initial.Response}, {"mitigation", p.Mitigation}, {"owner_id", owner}, {"status", initial.Status},
 			{"next_review", initial.NextReview}, {"raised_on", p.RaisedOn.String()},
@@ -447,37 +449,37 @@ func (w *seedWriter) writeRisk(p *riskPlan, r *rand.Rand, fill func(string) stri
 func (w *seedWriter) writeMitigations(p *riskPlan, r *rand.Rand, fill func(string) string) {
 	cur := p.now()
 	type act struct {
-		due    Date
+		due    models.Date
 		status string
 	}
 	var acts []act
-	past := func() Date {
+	past := func() models.Date {
 		return dayBetween(r, p.RaisedOn.AddDays(14), maxDate(p.RaisedOn.AddDays(14), w.anchor.AddDays(-5)))
 	}
-	future := func(lo, hi int) Date { return w.anchor.AddDays(between(r, lo, hi)) }
+	future := func(lo, hi int) models.Date { return w.anchor.AddDays(between(r, lo, hi)) }
 	switch {
 	case !p.History:
 		if chance(r, 40) {
-			if cur.Status == StatusClosed {
+			if cur.Status == models.StatusClosed {
 				acts = append(acts, act{past(), "done"})
 			} else {
 				acts = append(acts, act{future(10, 120), pick(r, []string{"planned", "in progress"})})
 			}
 		}
-	case cur.Status == StatusClosed:
+	case cur.Status == models.StatusClosed:
 		end := p.ClosedOn
 		acts = append(acts, act{dayBetween(r, p.RaisedOn, end), "done"}, act{end, "done"})
-	case cur.Status == StatusMitigating:
+	case cur.Status == models.StatusMitigating:
 		first := act{past(), "done"}
 		if chance(r, 35) {
 			first = act{future(-25, 45), "in progress"} // some are overdue
 		}
 		acts = append(acts, first, act{future(30, 150), "planned"})
-	case cur.Status == StatusOpen:
+	case cur.Status == models.StatusOpen:
 		if chance(r, 55) {
 			acts = append(acts, act{future(14, 90), "planned"})
 		}
-	case cur.Status == StatusAccepted:
+	case cur.Status == models.StatusAccepted:
 		if chance(r, 40) {
 			acts = append(acts, act{past(), "done"})
 		}

@@ -1,4 +1,4 @@
-package models
+package seed
 
 import (
 	"fmt"
@@ -6,6 +6,8 @@ import (
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
+
+	"portfolio/models"
 )
 
 // A bulk load into SQLite spends most of its time keeping things it could
@@ -29,8 +31,8 @@ var seedFTS = []string{"risks_fts", "lessons_fts"}
 // them, refills the full-text indexes and the aggregate tables, and moves the
 // data version once; it runs inside the same transaction, after the last row.
 func setAsideUpkeep(tx *gorm.DB) (restore func() error, err error) {
-	if !IsSQLite(tx) {
-		return func() error { return refillAggregates(tx) }, nil
+	if !models.IsSQLite(tx) {
+		return func() error { return models.RefillAggregates(tx) }, nil
 	}
 	tables := append([]string{"engagement_managers"}, seedTables...)
 	type object struct{ Type, Name, SQL string }
@@ -60,7 +62,7 @@ func setAsideUpkeep(tx *gorm.DB) (restore func() error, err error) {
 				return fmt.Errorf("seed: rebuild %s: %w", f, err)
 			}
 		}
-		if err := refillAggregates(tx); err != nil {
+		if err := models.RefillAggregates(tx); err != nil {
 			return err
 		}
 		// The rows came in past the data-version triggers: a running app must not keep

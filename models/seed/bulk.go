@@ -1,4 +1,4 @@
-package models
+package seed
 
 import (
 	"context"
@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"portfolio/models"
 )
 
 // The seeds write rows with explicit ids through multi-row INSERTs: children can
@@ -271,7 +273,7 @@ func (a idAlloc) next(table string) uint {
 // wrote, so that later inserts by the app do not collide. SQLite's AUTOINCREMENT
 // follows explicit ids by itself.
 func resetSequences(tx *gorm.DB) error {
-	if IsSQLite(tx) {
+	if models.IsSQLite(tx) {
 		return nil
 	}
 	for _, t := range seedTables {

@@ -1,4 +1,4 @@
-package models
+package seed
 
 // lessonTemplate is a lesson learned of the demo portfolio. Engagement is a demo
 // engagement code ("" for a portfolio lesson, which then names its Tower);

@@ -1,4 +1,4 @@
-package models
+package seed
 
 import (
 	"context"
@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"portfolio/models"
 )
 
 // Shared machinery of the demo and scale seeds: deterministic randomness, dates
@@ -47,26 +49,26 @@ func chance(r *rand.Rand, pct int) bool { return r.IntN(100) < pct }
 func pick[T any](r *rand.Rand, xs []T) T { return xs[r.IntN(len(xs))] }
 
 // addMonths moves a date by whole months (day clamped to the month's length).
-func addMonths(d Date, n int) Date {
-	first := D(d.Year(), d.Month(), 1).AddDate(0, n, 0)
+func addMonths(d models.Date, n int) models.Date {
+	first := models.D(d.Year(), d.Month(), 1).AddDate(0, n, 0)
 	last := first.AddDate(0, 1, -1).Day()
-	return D(first.Year(), first.Month(), min(d.Day(), last))
+	return models.D(first.Year(), first.Month(), min(d.Day(), last))
 }
 
 // monthsBetween counts whole calendar months from a's month to b's month.
-func monthsBetween(a, b Date) int {
+func monthsBetween(a, b models.Date) int {
 	return (b.Year()-a.Year())*12 + int(b.Month()) - int(a.Month())
 }
 
 // minDate and maxDate order two dates.
-func minDate(a, b Date) Date {
+func minDate(a, b models.Date) models.Date {
 	if b.Before(a) {
 		return b
 	}
 	return a
 }
 
-func maxDate(a, b Date) Date {
+func maxDate(a, b models.Date) models.Date {
 	if b.After(a) {
 		return b
 	}
@@ -74,10 +76,10 @@ func maxDate(a, b Date) Date {
 }
 
 // clampDate keeps d within [lo, hi].
-func clampDate(d, lo, hi Date) Date { return maxDate(lo, minDate(d, hi)) }
+func clampDate(d, lo, hi models.Date) models.Date { return maxDate(lo, minDate(d, hi)) }
 
 // dayBetween draws a day in [lo, hi].
-func dayBetween(r *rand.Rand, lo, hi Date) Date {
+func dayBetween(r *rand.Rand, lo, hi models.Date) models.Date {
 	n := lo.DaysUntil(hi)
 	if n <= 0 {
 		return lo
@@ -86,7 +88,7 @@ func dayBetween(r *rand.Rand, lo, hi Date) Date {
 }
 
 // workday moves a weekend day to the following Monday: reviews and gates are held on working days.
-func workday(d Date) Date {
+func workday(d models.Date) models.Date {
 	switch d.Weekday() {
 	case time.Saturday:
 		return d.AddDays(2)
@@ -97,12 +99,12 @@ func workday(d Date) Date {
 }
 
 // stamp is a UTC time of day on a date, for created_at and history rows.
-func stamp(d Date, hour, minute int) time.Time {
+func stamp(d models.Date, hour, minute int) time.Time {
 	return time.Date(d.Year(), d.Month(), d.Day(), hour, minute, 0, 0, time.UTC)
 }
 
 // dateVal gives a nullable DATE column's value.
-func dateVal(d Date) any {
+func dateVal(d models.Date) any {
 	if d.IsZero() {
 		return nil
 	}
@@ -120,11 +122,11 @@ type engPlan struct {
 	ManagerName         string
 	BusinessUnit        string
 	Location, Sponsor   string
-	Moves               []Date // the day each phase after Selection began; Moves[0] is the start
-	Start, ContractEnd  Date
-	PlannedTransfer     Date
-	ActualTransfer      Date
-	ClosedOn            Date
+	Moves               []models.Date // the day each phase after Selection began; Moves[0] is the start
+	Start, ContractEnd  models.Date
+	PlannedTransfer     models.Date
+	ActualTransfer      models.Date
+	ClosedOn            models.Date
 	Value               int64 // minor units of Currency
 	Currency, Pricing   string
 	VendorHC, ClientHC  int
@@ -147,10 +149,10 @@ type engPlan struct {
 
 // phases is the model's lifecycle.
 func (e *engPlan) phases() []string {
-	if e.Model == ModelBOT {
-		return PhasesBOT
+	if e.Model == models.ModelBOT {
+		return models.PhasesBOT
 	}
-	return PhasesITO
+	return models.PhasesITO
 }
 
 // phaseIndex is the position of the current phase in the lifecycle.
@@ -164,20 +166,20 @@ func (e *engPlan) phaseIndex() int {
 }
 
 // phaseStart is the day the lifecycle phase i began (zero if not reached).
-func (e *engPlan) phaseStart(i int) Date {
+func (e *engPlan) phaseStart(i int) models.Date {
 	if i == 0 || i > len(e.Moves) {
-		return Date{}
+		return models.Date{}
 	}
 	return e.Moves[i-1]
 }
 
 // running reports an engagement that has started (it has costs and service levels).
-func (e *engPlan) running(anchor Date) bool {
+func (e *engPlan) running(anchor models.Date) bool {
 	return e.Phase != "Selection" && e.Start.Before(anchor)
 }
 
 // lastMonth is the last month with costs: the month before the anchor, or the month it closed.
-func (e *engPlan) lastMonth(anchor Date) Date {
+func (e *engPlan) lastMonth(anchor models.Date) models.Date {
 	last := addMonths(anchor, -1)
 	if !e.ClosedOn.IsZero() && e.ClosedOn.Before(last) {
 		last = e.ClosedOn.MonthStart()
@@ -189,7 +191,7 @@ func (e *engPlan) lastMonth(anchor Date) Date {
 // pipe that runs their INSERTs.
 type seedWriter struct {
 	ids    idAlloc
-	anchor Date
+	anchor models.Date
 	pipe   *bulkPipe
 	all    []*bulkInsert
 
@@ -207,9 +209,9 @@ func newSeedWriter(ctx context.Context, tx *gorm.DB, ids idAlloc, now time.Time)
 	if err != nil {
 		return nil, err
 	}
-	dollar := !IsSQLite(tx)
+	dollar := !models.IsSQLite(tx)
 	now = now.UTC()
-	w := &seedWriter{ids: ids, anchor: DateOf(now).MonthStart(), pipe: newBulkPipe()}
+	w := &seedWriter{ids: ids, anchor: models.DateOf(now).MonthStart(), pipe: newBulkPipe()}
 	mk := func(table string, cols []string, parents ...*bulkInsert) *bulkInsert {
 		b := newBulk(ctx, raw, w.pipe, dollar, now, table, cols, parents...)
 		w.all = append(w.all, b)

@@ -1,4 +1,4 @@
-package models
+package seed
 
 import (
 	"context"
@@ -8,9 +8,11 @@ import (
 	"strings"
 
 	"gorm.io/gorm"
+
+	"portfolio/models"
 )
 
-// SeedScale fills an empty database with a large generated portfolio of n
+// Scale fills an empty database with a large generated portfolio of n
 // engagements for benchmarks, everything in proportion: about n/50 vendors (at
 // least 8), n/20 managers plus the demo accounts (so a benchmark signs in with the
 // demo passwords), and per engagement 25 risks with their history, about 102
@@ -19,12 +21,12 @@ import (
 // (n, month) gives the same rows, except the salted password hashes. It is dated
 // like SeedDemo, by db's clock. It leaves the aggregate tables filled (no
 // RebuildAggregates needed after it).
-func SeedScale(ctx context.Context, db *gorm.DB, n int) error {
+func Scale(ctx context.Context, db *gorm.DB, n int) error {
 	if n < 1 {
 		return errors.New("seed: the scale seed needs at least one engagement")
 	}
-	now := NowOf(db)
-	anchor := DateOf(now).MonthStart()
+	now := models.NowOf(db)
+	anchor := models.DateOf(now).MonthStart()
 	if err := requireEmpty(ctx, db); err != nil {
 		return err
 	}
@@ -36,7 +38,7 @@ func SeedScale(ctx context.Context, db *gorm.DB, n int) error {
 		if err := requireEmpty(ctx, tx); err != nil {
 			return err
 		}
-		if err := forgetRiskSnapshots(tx); err != nil { // the seed writes the past anew
+		if err := models.ForgetRiskSnapshots(ctx, tx); err != nil { // the seed writes the past anew
 			return err
 		}
 		ids, err := newIDAlloc(ctx, tx)
@@ -93,7 +95,7 @@ func SeedScale(ctx context.Context, db *gorm.DB, n int) error {
 // indexes of a million-row table are updated all over and thrash the default
 // 2 MB cache. restore puts the connection's setting back.
 func bigCache(tx *gorm.DB) (restore func(), err error) {
-	if !IsSQLite(tx) {
+	if !models.IsSQLite(tx) {
 		return func() {}, nil
 	}
 	var old int
@@ -136,7 +138,7 @@ var (
 
 type scaleSeed struct {
 	w        *seedWriter
-	a        Date
+	a        models.Date
 	n        int
 	managers []uint
 	names    []string
@@ -161,7 +163,7 @@ func (s *scaleSeed) users(ctx context.Context, tx *gorm.DB, hashes map[string]st
 			id = s.w.ids.next("users")
 			s.w.users.add(id, a.Name, a.Email, a.Role, hashes[a.Password], false, created, created)
 		}
-		if a.Role == RoleManager {
+		if a.Role == models.RoleManager {
 			s.managers, s.names = append(s.managers, id), append(s.names, a.Name)
 		}
 	}
@@ -171,7 +173,7 @@ func (s *scaleSeed) users(ctx context.Context, tx *gorm.DB, hashes map[string]st
 		name := first + " " + last
 		email := fmt.Sprintf("%s.%s.%d@portfolio.example", strings.ToLower(first), strings.ToLower(last), i+1)
 		id := s.w.ids.next("users")
-		s.w.users.add(id, name, email, RoleManager, "", false, created, created)
+		s.w.users.add(id, name, email, models.RoleManager, "", false, created, created)
 		s.managers, s.names = append(s.managers, id), append(s.names, name)
 	}
 	return nil
@@ -225,12 +227,12 @@ func weighted(r *rand.Rand, weights ...int) int {
 // scalePlan draws engagement i.
 func (s *scaleSeed) scalePlan(i int, r *rand.Rand) *engPlan {
 	a := s.a
-	e := &engPlan{ID: s.w.ids.next("engagements"), Index: i, Model: ModelITO, RetainedPct: 12, OneOffPermille: 60, SLAs: 3}
+	e := &engPlan{ID: s.w.ids.next("engagements"), Index: i, Model: models.ModelITO, RetainedPct: 12, OneOffPermille: 60, SLAs: 3}
 	if i%4 == 3 {
-		e.Model, e.RetainedPct, e.OneOffPermille = ModelBOT, 8, 100
+		e.Model, e.RetainedPct, e.OneOffPermille = models.ModelBOT, 8, 100
 	}
-	t := r.IntN(len(Towers))
-	e.Tower = Towers[t]
+	t := r.IntN(len(models.Towers))
+	e.Tower = models.Towers[t]
 	v := r.IntN(len(s.vendorID))
 	e.VendorID, e.VendorName, e.Location = s.vendorID[v], s.vNames[v], s.vLocs[v]
 	m := i % len(s.managers)
@@ -240,14 +242,14 @@ func (s *scaleSeed) scalePlan(i int, r *rand.Rand) *engPlan {
 	}
 	e.BusinessUnit, e.Sponsor = pick(r, scaleBUs), pick(r, scaleSponsors)
 	region := pick(r, scaleRegions)
-	if e.Model == ModelBOT {
+	if e.Model == models.ModelBOT {
 		e.Code = fmt.Sprintf("BOT-%s-%05d", botCountries[v%len(botCountries)], i+1) // where the vendor builds it
 		e.Name = fmt.Sprintf("%s %s centre", region, scaleServices[t])
-		e.Phase = PhasesBOT[1+weighted(r, 10, 50, 20, 20)]
+		e.Phase = models.PhasesBOT[1+weighted(r, 10, 50, 20, 20)]
 	} else {
 		e.Code = fmt.Sprintf("ITO-%s-%05d", towerCodes[t], i+1)
 		e.Name = fmt.Sprintf("%s %s", region, scaleServices[t])
-		e.Phase = PhasesITO[1+weighted(r, 5, 70, 12, 13)]
+		e.Phase = models.PhasesITO[1+weighted(r, 5, 70, 12, 13)]
 	}
 	e.Description = fmt.Sprintf("%s for %s, delivered from %s.", strings.ToUpper(scaleServices[t][:1])+scaleServices[t][1:], e.BusinessUnit, e.Location)
 
@@ -255,7 +257,7 @@ func (s *scaleSeed) scalePlan(i int, r *rand.Rand) *engPlan {
 	e.Start = addMonths(a, -(96 + r.IntN(13))).AddDays(r.IntN(27))
 	e.CreatedAt = stamp(e.Start.AddDays(-120), 9, 30)
 	e.TransitionMonths = between(r, 4, 9)
-	e.Moves = []Date{e.Start, workday(addMonths(e.Start, e.TransitionMonths))}
+	e.Moves = []models.Date{e.Start, workday(addMonths(e.Start, e.TransitionMonths))}
 	idx := e.phaseIndex()
 	if idx >= 3 {
 		e.Moves = append(e.Moves, workday(addMonths(a, -between(r, 4, 9))))
@@ -265,12 +267,12 @@ func (s *scaleSeed) scalePlan(i int, r *rand.Rand) *engPlan {
 	}
 	e.Moves = e.Moves[:idx]
 	switch {
-	case e.Model == ModelITO && idx == 4:
+	case e.Model == models.ModelITO && idx == 4:
 		e.ClosedOn = e.Moves[3]
 		e.ContractEnd = e.ClosedOn
-	case e.Model == ModelITO && idx == 3:
+	case e.Model == models.ModelITO && idx == 3:
 		e.ContractEnd = addMonths(a, between(r, 1, 6))
-	case e.Model == ModelITO:
+	case e.Model == models.ModelITO:
 		e.ContractEnd = addMonths(a, between(r, 6, 40))
 	case idx == 4:
 		e.ActualTransfer = e.Moves[3]
@@ -280,7 +282,7 @@ func (s *scaleSeed) scalePlan(i int, r *rand.Rand) *engPlan {
 	default:
 		e.PlannedTransfer = addMonths(a, between(r, 6, 30))
 	}
-	if e.Model == ModelBOT {
+	if e.Model == models.ModelBOT {
 		e.ContractEnd = addMonths(e.PlannedTransfer, 3)
 	}
 
@@ -297,19 +299,19 @@ func (s *scaleSeed) scalePlan(i int, r *rand.Rand) *engPlan {
 		e.Currency, fee = "INR", fee*83
 	}
 	e.Value = fee * 100 * int64(max(1, monthsBetween(e.Start, e.ContractEnd)))
-	e.Pricing = pick(r, PricingModels)
+	e.Pricing = pick(r, models.PricingModels)
 	e.VendorHC, e.ClientHC = between(r, 10, 220), between(r, 2, 20)
 	e.SavePct, e.Delivery = between(r, 12, 35), between(r, 80, 110)
-	e.SavingsType = SavingsHard
+	e.SavingsType = models.SavingsHard
 	if chance(r, 15) {
-		e.SavingsType = SavingsAvoidance
+		e.SavingsType = models.SavingsAvoidance
 	}
-	e.Target = []string{Green, Amber, Red}[weighted(r, 55, 30, 15)]
-	if e.Target == Red {
+	e.Target = []string{models.Green, models.Amber, models.Red}[weighted(r, 55, 30, 15)]
+	if e.Target == models.Red {
 		e.SLAMiss = 2
 		e.LateKey = chance(r, 40)
 	}
-	e.LateMinor = e.Target == Amber && chance(r, 40)
+	e.LateMinor = e.Target == models.Amber && chance(r, 40)
 	return e
 }
 
@@ -325,7 +327,7 @@ func (s *scaleSeed) engagement(i int) {
 	months := monthsBetween(first, last) + 1
 	slaMonths := min(24, months)
 	missPct := 4
-	if e.Target != Green {
+	if e.Target != models.Green {
 		missPct = 8
 	}
 	slaCredits := w.writeServiceLevels(e, addMonths(last, 1-slaMonths), slaMonths, missPct, r)
@@ -333,7 +335,7 @@ func (s *scaleSeed) engagement(i int) {
 	copy(credits[months-slaMonths:], slaCredits)
 	w.writeCosts(e, first, months, credits, r)
 	s.milestones(e, r)
-	if e.Model == ModelBOT {
+	if e.Model == models.ModelBOT {
 		w.writeReadiness(e, append([]string{e.ManagerName}, demoPeople...), r)
 		w.writeGates(e, r)
 	}
@@ -347,7 +349,7 @@ func (s *scaleSeed) engagement(i int) {
 func (s *scaleSeed) milestones(e *engPlan, r *rand.Rand) {
 	a := s.a
 	names := scaleMSITO
-	if e.Model == ModelBOT {
+	if e.Model == models.ModelBOT {
 		names = scaleMSBOT
 	}
 	for k, name := range names {
@@ -356,7 +358,7 @@ func (s *scaleSeed) milestones(e *engPlan, r *rand.Rand) {
 			planned = workday(a.AddDays(32 + 60*(k-4) + between(r, 0, 20)))
 		}
 		key := k == 1 || k == 3 || k == 5
-		forecast, actual := Date{}, Date{}
+		forecast, actual := models.Date{}, models.Date{}
 		switch {
 		case k == 3 && (e.LateKey || e.LateMinor):
 			key = e.LateKey
@@ -378,7 +380,7 @@ func (s *scaleSeed) risks(e *engPlan, r *rand.Rand) {
 	a := s.a
 	fill := filler(e.VendorName, e.Location, e.BusinessUnit)
 	lo, hi := maxDate(e.Start.AddDays(-60), addMonths(a, -36)), a.AddDays(-10)
-	var closeBy Date
+	var closeBy models.Date
 	switch {
 	case !e.ClosedOn.IsZero():
 		closeBy, hi = e.ClosedOn.AddDays(20), minDate(hi, e.ClosedOn.AddDays(-30))
@@ -388,11 +390,11 @@ func (s *scaleSeed) risks(e *engPlan, r *rand.Rand) {
 	sponsor, _, _ := strings.Cut(e.Sponsor, ",")
 	s.riskBuf = s.riskBuf[:0]
 	for k, t := range templatesFor(e, 25, "") {
-		o := riskOpts{CapHigh: e.Target != Green, CloseBy: closeBy, EndOfLife: e.Phase == "Ended" || e.Phase == "Transferred"}
+		o := riskOpts{CapHigh: e.Target != models.Green, CloseBy: closeBy, EndOfLife: e.Phase == "Ended" || e.Phase == "Transferred"}
 		switch {
-		case k == 0 && e.Target == Red && !o.EndOfLife:
+		case k == 0 && e.Target == models.Red && !o.EndOfLife:
 			o.Designed = pick(r, []string{"critical", "high"})
-		case e.Target != Green && chance(r, 12):
+		case e.Target != models.Green && chance(r, 12):
 			o.Overdue = true
 		}
 		p := planRisk(r, t, a, lo, hi, sponsor, o)

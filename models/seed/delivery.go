@@ -1,10 +1,12 @@
-package models
+package seed
 
 import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
 	"strings"
+
+	"portfolio/models"
 )
 
 // msTemplate is a lifecycle milestone.
@@ -46,12 +48,12 @@ type plannedMilestone struct {
 	Phase   string
 	Name    string
 	Key     bool
-	Planned Date
+	Planned models.Date
 	Current bool // belongs to the current phase
 }
 
 // phaseSpan is when a phase ran, or is planned to run for the current one.
-func (e *engPlan) phaseSpan(i int, anchor Date) (Date, Date) {
+func (e *engPlan) phaseSpan(i int, anchor models.Date) (models.Date, models.Date) {
 	phases := e.phases()
 	cur := e.phaseIndex()
 	if i == 0 {
@@ -83,9 +85,9 @@ func (e *engPlan) phaseSpan(i int, anchor Date) (Date, Date) {
 
 // runMilestones are the milestones of a long Run phase: a stabilisation review,
 // annual reviews, a benchmark, the renewal decision and the next quarterly checkpoint.
-func (e *engPlan) runMilestones(from, to, anchor Date, current bool) []plannedMilestone {
+func (e *engPlan) runMilestones(from, to, anchor models.Date, current bool) []plannedMilestone {
 	var out []plannedMilestone
-	add := func(name string, key bool, d Date) {
+	add := func(name string, key bool, d models.Date) {
 		if !d.Before(from) && !d.After(to) {
 			out = append(out, plannedMilestone{"Run", name, key, d, current})
 		}
@@ -97,14 +99,14 @@ func (e *engPlan) runMilestones(from, to, anchor Date, current bool) []plannedMi
 	add("Price benchmarking exercise", false, addMonths(e.ContractEnd, -18))
 	add("Renewal or exit decision", true, addMonths(e.ContractEnd, -9))
 	if current {
-		q := DefaultFiscal.QuarterOf(anchor)
-		add("Quarterly service improvement checkpoint", false, workday(DefaultFiscal.End(q).AddDays(-10)))
+		q := models.DefaultFiscal.QuarterOf(anchor)
+		add("Quarterly service improvement checkpoint", false, workday(models.DefaultFiscal.End(q).AddDays(-10)))
 	}
 	return out
 }
 
 // milestonePlan lays out an engagement's milestones over the phases it has reached.
-func (e *engPlan) milestonePlan(anchor Date) []plannedMilestone {
+func (e *engPlan) milestonePlan(anchor models.Date) []plannedMilestone {
 	var out []plannedMilestone
 	cur := e.phaseIndex()
 	phases := e.phases()
@@ -152,7 +154,7 @@ func (w *seedWriter) writeMilestones(e *engPlan, r *rand.Rand) {
 	// is refreshed on any day of that month, and a milestone due on the 10th would
 	// be late by the 20th. The phase's future milestones are compressed into the
 	// time after it, keeping their order.
-	var end Date
+	var end models.Date
 	for _, m := range ms {
 		if m.Current && !m.Planned.Before(a) {
 			end = maxDate(end, m.Planned)
@@ -202,19 +204,19 @@ func (w *seedWriter) writeMilestones(e *engPlan, r *rand.Rand) {
 
 	created := e.CreatedAt
 	for i, m := range ms {
-		planned, forecast, actual := m.Planned, Date{}, Date{}
+		planned, forecast, actual := m.Planned, models.Date{}, models.Date{}
 		switch {
 		case i == late:
 			forecast = workday(a.AddDays(between(r, 15, 45)))
 		case planned.Before(a):
 			slip := between(r, -6, 0)
-			if e.Target != Green {
+			if e.Target != models.Green {
 				slip = between(r, -5, 15)
 			}
 			actual = minDate(planned.AddDays(slip), a.AddDays(-1))
 		default:
 			forecast = planned
-			if e.Target != Green && !m.Key && chance(r, 30) {
+			if e.Target != models.Green && !m.Key && chance(r, 30) {
 				forecast = planned.AddDays(between(r, 5, 25))
 			}
 		}
@@ -268,7 +270,7 @@ func (w *seedWriter) writeReadiness(e *engPlan, people []string, r *rand.Rand) {
 		status = readinessByPhase(e.Phase)
 	}
 	created := e.CreatedAt
-	for i, area := range ReadinessAreas {
+	for i, area := range models.ReadinessAreas {
 		evidence := ""
 		if status[i] > 0 {
 			evidence = fmt.Sprintf("https://sharepoint.portfolio.example/sites/%s/transfer/%s", strings.ToLower(e.Code), slug(area.Area))
@@ -285,7 +287,7 @@ func (w *seedWriter) writeReadiness(e *engPlan, people []string, r *rand.Rand) {
 // readinessPct is Σ weight × progress for statuses in ReadinessAreas order.
 func readinessPct(status []int) int {
 	got := 0
-	for i, a := range ReadinessAreas {
+	for i, a := range models.ReadinessAreas {
 		got += a.Weight * status[i]
 	}
 	return got / 2
@@ -295,7 +297,7 @@ func readinessPct(status []int) int {
 func (w *seedWriter) writeGates(e *engPlan, r *rand.Rand) {
 	a := w.anchor
 	by := "Transfer board (chair: " + e.Sponsor + ")"
-	gate := func(decision string, on Date, conditions string) {
+	gate := func(decision string, on models.Date, conditions string) {
 		on = workday(on)
 		w.gates.add(w.ids.next("transfer_gates"), e.ID, decision, on, by, conditions, stamp(on, 15, 0))
 	}
@@ -319,16 +321,16 @@ func (w *seedWriter) writeGates(e *engPlan, r *rand.Rand) {
 
 // reviewTexts are the wording of governance reviews per rating.
 var reviewTexts = map[string][]string{
-	Green: {
+	models.Green: {
 		"Service stable and all service levels met in the quarter. Savings on plan. Relationship healthy; the vendor presented two automation proposals.",
 		"Good quarter: incidents down on the previous quarter and no P1 breaches. Improvement plan on track.",
 		"Steady delivery; customer satisfaction up. Commercials in line with the contract; no disputes open.",
 	},
-	Amber: {
+	models.Amber: {
 		"Service broadly stable but %s. Recovery plan agreed with the vendor; to be checked at the next review.",
 		"Mixed quarter: %s. Vendor accountable executive attended and committed to corrective actions.",
 	},
-	Red: {
+	models.Red: {
 		"%s. Escalated to the sponsor; weekly recovery checkpoints until back on track.",
 		"Serious concern: %s. Formal remediation notice considered if no improvement next quarter.",
 	},
@@ -336,7 +338,7 @@ var reviewTexts = map[string][]string{
 
 // reviewDecisions are typical decisions of a review, per delivery model.
 var reviewDecisions = map[string][]string{
-	ModelITO: {
+	models.ModelITO: {
 		"Approved the continuous-improvement plan for the next quarter.",
 		"Agreed to re-baseline volumes from the first month of next quarter.",
 		"Approved two additional engineers for the night shift for three months (time & materials).",
@@ -346,7 +348,7 @@ var reviewDecisions = map[string][]string{
 		"Endorsed the automation roadmap; gain-share to be proposed by the vendor.",
 		"Asked the vendor to refresh the exit plan ahead of the annual test.",
 	},
-	ModelBOT: {
+	models.ModelBOT: {
 		"Approved the hiring plan for the next two quarters.",
 		"Agreed the transfer timeline and the go/no-go criteria.",
 		"Approved the centre's training budget for the year.",
@@ -387,26 +389,26 @@ var reviewActionTexts = []string{
 // reports a lesser issue.
 func (w *seedWriter) writeReviews(e *engPlan, issue, escalation string, owners []string, r *rand.Rand) {
 	a := w.anchor
-	q := DefaultFiscal.LastComplete(a)
-	qs := []Quarter{q.Prev().Prev().Prev(), q.Prev().Prev(), q.Prev(), q}
+	q := models.DefaultFiscal.LastComplete(a)
+	qs := []models.Quarter{q.Prev().Prev().Prev(), q.Prev().Prev(), q.Prev(), q}
 	decisions := reviewDecisions[e.Model]
 	for k, qq := range qs {
-		held := workday(DefaultFiscal.End(qq).AddDays(-between(r, 4, 14)))
+		held := workday(models.DefaultFiscal.End(qq).AddDays(-between(r, 4, 14)))
 		if held.Before(e.Start.AddDays(30)) || held.After(a.AddDays(-1)) || (!e.ClosedOn.IsZero() && held.After(e.ClosedOn)) {
 			continue
 		}
 		latest := k == len(qs)-1
-		rating := Green
+		rating := models.Green
 		switch {
 		case latest:
 			rating = e.Target
-		case e.Target == Red && k == len(qs)-2:
-			rating = Amber
+		case e.Target == models.Red && k == len(qs)-2:
+			rating = models.Amber
 		case chance(r, 20):
-			rating = Amber
+			rating = models.Amber
 		}
 		text, escalations := pick(r, reviewTexts[rating]), ""
-		if rating != Green {
+		if rating != models.Green {
 			is, esc := pick(r, reviewMinorIssues), reviewEscalation
 			if latest && issue != "" {
 				is, esc = issue, escalation

@@ -1,4 +1,4 @@
-package models
+package seed
 
 import (
 	"context"
@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"gorm.io/gorm"
+
+	"portfolio/models"
 )
 
 // DemoAccount is a demo sign-in printed at first run.
@@ -15,23 +17,23 @@ type DemoAccount struct{ Name, Email, Role, Password string }
 // DemoAccounts are the demo sign-ins: one per role plus two more managers.
 // Each password passes CheckPassword for its email.
 var DemoAccounts = []DemoAccount{
-	{"Alex Morgan", "admin@portfolio.example", RoleAdmin, "demo-control-2026"},
-	{"Priya Raman", "manager@portfolio.example", RoleManager, "demo-register-2026"},
-	{"Helen Marsh", "executive@portfolio.example", RoleExecutive, "demo-boardroom-2026"},
-	{"Tomás Novak", "tomas.novak@portfolio.example", RoleManager, "demo-transfer-2026"},
-	{"Grace Okafor", "grace.okafor@portfolio.example", RoleManager, "demo-service-2026"},
+	{"Alex Morgan", "admin@portfolio.example", models.RoleAdmin, "demo-control-2026"},
+	{"Priya Raman", "manager@portfolio.example", models.RoleManager, "demo-register-2026"},
+	{"Helen Marsh", "executive@portfolio.example", models.RoleExecutive, "demo-boardroom-2026"},
+	{"Tomás Novak", "tomas.novak@portfolio.example", models.RoleManager, "demo-transfer-2026"},
+	{"Grace Okafor", "grace.okafor@portfolio.example", models.RoleManager, "demo-service-2026"},
 }
 
-// SeedDemo fills an empty database with the demo portfolio, dated relative to
+// Demo fills an empty database with the demo portfolio, dated relative to
 // the anchor, the first day of the current month on db's clock (NowOf): its
 // history lies before the anchor (a record stamped after it, such as last
 // month's costs entered early this month, is stamped no later than now), future
 // milestones and transfers after it. The same month gives the same rows, except
 // the bcrypt password hashes, whose salt is random, and those stamps. Engagement
 // health is left at its default for the health refresh to derive.
-func SeedDemo(ctx context.Context, db *gorm.DB) error {
-	now := NowOf(db)
-	anchor := DateOf(now).MonthStart()
+func Demo(ctx context.Context, db *gorm.DB) error {
+	now := models.NowOf(db)
+	anchor := models.DateOf(now).MonthStart()
 	if err := requireEmpty(ctx, db); err != nil {
 		return err
 	}
@@ -43,7 +45,7 @@ func SeedDemo(ctx context.Context, db *gorm.DB) error {
 		if err := requireEmpty(ctx, tx); err != nil {
 			return err
 		}
-		if err := forgetRiskSnapshots(tx); err != nil { // the seed writes the past anew
+		if err := models.ForgetRiskSnapshots(ctx, tx); err != nil { // the seed writes the past anew
 			return err
 		}
 		ids, err := newIDAlloc(ctx, tx)
@@ -78,7 +80,7 @@ func hashDemoPasswords() (map[string]string, error) {
 		if _, ok := out[a.Password]; ok {
 			continue
 		}
-		h, err := HashPassword(a.Password)
+		h, err := models.HashPassword(a.Password)
 		if err != nil {
 			return nil, fmt.Errorf("seed: hash password: %w", err)
 		}
@@ -90,7 +92,7 @@ func hashDemoPasswords() (map[string]string, error) {
 // demoSeed carries the ids the demo's tables refer to.
 type demoSeed struct {
 	w        *seedWriter
-	a        Date
+	a        models.Date
 	userID   map[string]uint // by email
 	userName map[string]string
 	managers []uint // everyone who may own a risk, in a fixed order
@@ -124,7 +126,7 @@ func (d *demoSeed) users(ctx context.Context, tx *gorm.DB, hashes map[string]str
 			d.w.users.add(id, name, email, role, hash, false, created, created)
 		}
 		d.userID[email], d.userName[email] = id, name
-		if role != RoleExecutive && role != RoleAdmin {
+		if role != models.RoleExecutive && role != models.RoleAdmin {
 			d.managers = append(d.managers, id)
 		}
 		return nil
@@ -135,7 +137,7 @@ func (d *demoSeed) users(ctx context.Context, tx *gorm.DB, hashes map[string]str
 		}
 	}
 	for _, m := range demoManagers {
-		if err := add(m.Name, m.Email, RoleManager, ""); err != nil {
+		if err := add(m.Name, m.Email, models.RoleManager, ""); err != nil {
 			return err
 		}
 	}
@@ -163,15 +165,15 @@ func (d *demoSeed) engagements() {
 			Sponsor: x.Sponsor, ManagerID: d.userID[x.Manager], ManagerName: d.userName[x.Manager], Phase: x.Phase,
 			Value: x.Value * 100, Currency: x.Currency, Pricing: x.Pricing, VendorHC: x.VendorHC, ClientHC: x.ClientHC,
 			Description: x.Desc, SavePct: x.SavePct, Delivery: x.Delivery, RetainedPct: 12, OneOffPermille: 60,
-			SavingsType: SavingsHard, SLAs: x.SLAs, SLAMiss: x.SLAMiss, Target: x.Target, RiskProfile: x.Risk,
+			SavingsType: models.SavingsHard, SLAs: x.SLAs, SLAMiss: x.SLAMiss, Target: x.Target, RiskProfile: x.Risk,
 			LateKey: x.LateKey, LateMinor: x.LateMinor, Overdue: x.Overdue, Readiness: x.Readiness,
 		}
-		e.Model = ModelITO
+		e.Model = models.ModelITO
 		if strings.HasPrefix(x.Code, "BOT") {
-			e.Model, e.RetainedPct, e.OneOffPermille = ModelBOT, 8, 100
+			e.Model, e.RetainedPct, e.OneOffPermille = models.ModelBOT, 8, 100
 		}
 		if x.Avoidance {
-			e.SavingsType = SavingsAvoidance
+			e.SavingsType = models.SavingsAvoidance
 		}
 		for _, c := range x.Co {
 			e.ExtraManagers = append(e.ExtraManagers, d.userID[c])
@@ -186,24 +188,24 @@ func (d *demoSeed) engagements() {
 // schedule dates an engagement's lifecycle from the table's month offsets.
 func (d *demoSeed) schedule(e *engPlan, x demoEngagement) {
 	start := addMonths(d.a, -x.StartAgo)
-	e.Start = D(start.Year(), start.Month(), x.StartDay)
+	e.Start = models.D(start.Year(), start.Month(), x.StartDay)
 	e.CreatedAt = stamp(e.Start.AddDays(-120), 9, 30)
 	if x.StartAgo < 0 {
 		e.CreatedAt = stamp(d.a.AddDays(-100), 9, 30)
 	} else {
-		e.Moves = []Date{e.Start}
+		e.Moves = []models.Date{e.Start}
 		for _, s := range x.Steps {
 			e.Moves = append(e.Moves, workday(addMonths(e.Start, s)))
 		}
 	}
 	e.TransitionMonths = 6
-	if e.Model == ModelBOT {
+	if e.Model == models.ModelBOT {
 		e.TransitionMonths = 9
 	}
 	if len(x.Steps) > 0 {
 		e.TransitionMonths = x.Steps[0]
 	}
-	if e.Model == ModelITO {
+	if e.Model == models.ModelITO {
 		e.ContractEnd = addMonths(e.Start, x.Term).AddDays(-1)
 		if e.Phase == "Ended" {
 			e.ClosedOn = e.Moves[len(e.Moves)-1]
@@ -224,7 +226,7 @@ func (d *demoSeed) schedule(e *engPlan, x demoEngagement) {
 
 // firstCostMonth is where an engagement's monthly records begin: its start, at
 // most four years back.
-func (d *demoSeed) firstCostMonth(e *engPlan) Date {
+func (d *demoSeed) firstCostMonth(e *engPlan) models.Date {
 	return maxDate(e.Start.MonthStart(), addMonths(d.a, -48))
 }
 
@@ -244,7 +246,7 @@ func (d *demoSeed) details() {
 			from := d.firstCostMonth(e)
 			months := monthsBetween(from, e.lastMonth(d.a)) + 1
 			missPct := 4
-			if e.Target != Green {
+			if e.Target != models.Green {
 				missPct = 8
 			}
 			credits := d.w.writeServiceLevels(e, from, months, missPct, newRand("demo-sla", seed))
@@ -252,7 +254,7 @@ func (d *demoSeed) details() {
 			d.reviews(e)
 		}
 		d.w.writeMilestones(e, newRand("demo-milestones", seed))
-		if e.Model == ModelBOT {
+		if e.Model == models.ModelBOT {
 			d.w.writeReadiness(e, append([]string{e.ManagerName}, demoPeople...), newRand("demo-readiness", seed))
 			d.w.writeGates(e, newRand("demo-gates", seed))
 		}
@@ -305,8 +307,8 @@ func templatesFor(e *engPlan, n int, designed string) []riskTemplate {
 			}
 		}
 	}
-	for k := 0; len(out) < n && k < 4*len(RiskCategories); k++ {
-		cat := RiskCategories[(e.Index*5+k)%len(RiskCategories)]
+	for k := 0; len(out) < n && k < 4*len(models.RiskCategories); k++ {
+		cat := models.RiskCategories[(e.Index*5+k)%len(models.RiskCategories)]
 		for j := range riskCatalog {
 			i := (j + e.Index*7 + k) % len(riskCatalog) // vary which template of a category an engagement gets
 			t := riskCatalog[i]
@@ -329,7 +331,7 @@ func (d *demoSeed) engagementRisks(e *engPlan) {
 	if e.Phase == "Selection" {
 		lo = d.a.AddDays(-120)
 	}
-	var closeBy Date
+	var closeBy models.Date
 	switch e.Phase {
 	case "Ended":
 		closeBy = e.ClosedOn.AddDays(20)
@@ -339,7 +341,7 @@ func (d *demoSeed) engagementRisks(e *engPlan) {
 	}
 	sponsor, _, _ := strings.Cut(e.Sponsor, ",")
 	for k, t := range templatesFor(e, riskCount(e.Phase), demoEngagements[e.Index].DesignedRisk) {
-		o := riskOpts{History: true, CapHigh: e.Target != Green, CloseBy: closeBy,
+		o := riskOpts{History: true, CapHigh: e.Target != models.Green, CloseBy: closeBy,
 			EndOfLife: e.Phase == "Ended" || e.Phase == "Transferred"}
 		if k == 0 && e.RiskProfile != "" {
 			o.Designed = e.RiskProfile
@@ -385,7 +387,7 @@ func (d *demoSeed) lessons() {
 	for _, l := range demoLessons {
 		e := d.byCode[l.Engagement]
 		tower, author, riskID := l.Tower, pick(r, d.managers), uint(0)
-		var learned Date
+		var learned models.Date
 		if e == nil {
 			learned = d.a.AddDays(-between(r, 60, 700))
 		} else {
@@ -410,9 +412,9 @@ func nullEng(e *engPlan) any {
 }
 
 // lessonDate places a lesson in the part of the engagement's life it was learned in.
-func (d *demoSeed) lessonDate(e *engPlan, phase string, r *rand.Rand) Date {
+func (d *demoSeed) lessonDate(e *engPlan, phase string, r *rand.Rand) models.Date {
 	last := d.a.AddDays(-3)
-	var day Date
+	var day models.Date
 	switch phase {
 	case "selection":
 		day = e.Start.AddDays(-between(r, 40, 90))

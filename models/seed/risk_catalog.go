@@ -1,4 +1,6 @@
-package models
+package seed
+
+import "portfolio/models"
 
 // riskTemplate is a risk as outsourcing registers word it, drawn from the seed
 // articles' risk areas. {vendor}, {loc} and {bu} are filled per engagement.
@@ -64,7 +66,7 @@ var riskCatalog = []riskTemplate{
 		"Pricing and forecasting models developed for {bu} could be reused by the vendor's teams working for competitors.",
 		"Confidentiality and non-use clauses, clean-team rules for staff moving between accounts, and annual audit rights.",
 		[2]string{"Add clean-team rules to the contract", "Run the annual IP compliance audit"}, 2, 4, "transfer"},
-	{catIP, ModelBOT, "Inventions by centre staff not covered by invention-assignment terms",
+	{catIP, models.ModelBOT, "Inventions by centre staff not covered by invention-assignment terms",
 		"Engineers employed by the vendor entity in {loc} are not bound by the company's invention-assignment agreement until transfer.",
 		"Add invention assignment to the vendor's employment contracts and to the transfer terms of the BOT agreement.",
 		[2]string{"Amend centre employment contracts", "Legal review of transfer terms"}, 2, 4, "reduce"},
@@ -104,7 +106,7 @@ var riskCatalog = []riskTemplate{
 		"Members of the retained {bu} team see the vendor as a threat and withhold information.",
 		"Clear retained-organisation roles, change communication from the sponsor and recognition for knowledge sharing.",
 		[2]string{"Publish retained-organisation roles", "Sponsor town hall on the sourcing strategy"}, 4, 3, "reduce"},
-	{catCulture, ModelBOT, "Centre staff do not identify with the company",
+	{catCulture, models.ModelBOT, "Centre staff do not identify with the company",
 		"Engineers hired by the vendor entity feel like contractors and may not accept transfer offers.",
 		"Company branding in the centre, invitations to all-hands, visible career paths and an early view of transfer terms.",
 		[2]string{"Include centre staff in company all-hands", "Publish career paths for transferred roles"}, 3, 4, "reduce"},
@@ -174,7 +176,7 @@ var riskCatalog = []riskTemplate{
 		"Incident reporting timelines and resilience testing fall short of the new operational-resilience regulation.",
 		"A contract addendum for incident reporting within four hours, annual scenario testing and an exit strategy.",
 		[2]string{"Sign the resilience addendum", "Run the annual scenario test with {vendor}"}, 3, 4, "reduce"},
-	{catRegulator, ModelBOT, "Local employment law complicates the people transfer",
+	{catRegulator, models.ModelBOT, "Local employment law complicates the people transfer",
 		"Transferring staff from the vendor entity in {loc} triggers consultation and equal-terms obligations.",
 		"Engage local counsel early, plan consultation into the transfer timeline and budget for harmonisation.",
 		[2]string{"Appoint local employment counsel", "Plan the employee consultation"}, 3, 4, "reduce"},
@@ -222,15 +224,15 @@ var riskCatalog = []riskTemplate{
 		"System documentation was last updated three years ago; the team relies on tribal knowledge.",
 		"A documentation sprint with acceptance criteria and a living wiki owned by the team.",
 		[2]string{"Run the documentation sprint", "Assign wiki page owners"}, 3, 3, "reduce"},
-	{catTransfer, ModelBOT, "Too few centre staff accept transfer offers",
+	{catTransfer, models.ModelBOT, "Too few centre staff accept transfer offers",
 		"Fewer than 70 % of centre staff have said they will accept transfer offers.",
 		"Competitive transfer packages, early engagement with employees and retention bonuses for twelve months.",
 		[2]string{"Benchmark transfer packages", "One-to-one conversations with key staff"}, 4, 4, "reduce"},
-	{catTransfer, ModelBOT, "Post-transfer support period too short",
+	{catTransfer, models.ModelBOT, "Post-transfer support period too short",
 		"The agreement provides 30 days of vendor support after transfer; complex incidents may take longer.",
 		"Negotiate 90 days of hypercare with named vendor experts on call.",
 		[2]string{"Negotiate 90-day hypercare", "Name vendor experts for hypercare"}, 3, 3, "reduce"},
-	{catTransfer, ModelITO, "Parallel run reveals reconciliation gaps",
+	{catTransfer, models.ModelITO, "Parallel run reveals reconciliation gaps",
 		"Reconciliation during the parallel run found differences in month-end reports.",
 		"Extend the parallel run by one cycle and fix reconciliations before cut-over.",
 		[2]string{"Extend the parallel run by one cycle", "Fix and re-test reconciliations"}, 3, 4, "reduce"},
@@ -252,7 +254,7 @@ var riskCatalog = []riskTemplate{
 		"Detailed work instructions leave the vendor little room to improve and productivity gains have stalled.",
 		"Outcome-based service levels and a gain-share scheme for improvements.",
 		[2]string{"Draft outcome-based service levels", "Design the gain-share scheme"}, 2, 3, "accept"},
-	{catControl, ModelBOT, "Centre leadership answers to the vendor, not to us",
+	{catControl, models.ModelBOT, "Centre leadership answers to the vendor, not to us",
 		"The centre head is a vendor employee whose objectives are set by {vendor}.",
 		"Joint objectives for the centre head and a reporting line to our CIO from the build phase.",
 		[2]string{"Agree joint objectives for the centre head", "Monthly one-to-one with the CIO"}, 3, 3, "reduce"},
