@@ -33,29 +33,27 @@ import (
 // aggregateTables are the tables RebuildAggregates empties and refills.
 var aggregateTables = []string{"cost_month_totals", "sla_month_totals", "engagement_totals", "risk_cells"}
 
-// aggregateRefill fills the emptied aggregate tables: migration 7's fill of
-// the tables that remain (the migration itself must stay as it shipped), then
-// risk_cells as migration 8 filled it.
-func aggregateRefill() []string {
-	var out []string
-	for _, stmt := range splitSQL(aggregateFill) {
-		if !strings.HasPrefix(stmt, "INSERT INTO risk_cell_totals ") {
-			out = append(out, stmt)
-		}
-	}
-	return append(out, splitSQL(riskCellsFill)...)
-}
-
-// riskCellsFill counts the risks into risk_cells: per status, category and
-// both cells, and per status and both cells over every category (the empty category).
-const riskCellsFill = `
-INSERT INTO risk_cells (status, category, inherent_likelihood, inherent_impact, residual_likelihood, residual_impact, n)
+// aggregateRefill fills the emptied aggregate tables with the statements
+// migrations 7 and 8 filled them with (a test checks they agree), less
+// migration 7's fill of risk_cell_totals, which migration 10 dropped.
+// risk_cells counts the risks per status, category and both cells, and per
+// status and both cells over every category (the empty category).
+var aggregateRefill = []string{
+	`INSERT INTO cost_month_totals (month, currency, savings_type, records, baseline, vendor_fees, retained, one_off, credits, planned_savings)
+  SELECT month, currency, savings_type, COUNT(*), SUM(baseline), SUM(vendor_fees), SUM(retained), SUM(one_off), SUM(credits), SUM(planned_savings)
+  FROM cost_records GROUP BY month, currency, savings_type`,
+	`INSERT INTO sla_month_totals (month, met, measured)
+  SELECT month, SUM(CASE WHEN met THEN 1 ELSE 0 END), COUNT(*) FROM sla_measurements GROUP BY month`,
+	`INSERT INTO engagement_totals (model, phase, health, currency, active, engagements, contract_value)
+  SELECT model, phase, health, currency, closed_on IS NULL, COUNT(*), SUM(contract_value) FROM engagements
+  GROUP BY model, phase, health, currency, closed_on IS NULL`,
+	`INSERT INTO risk_cells (status, category, inherent_likelihood, inherent_impact, residual_likelihood, residual_impact, n)
   SELECT status, category, inherent_likelihood, inherent_impact, residual_likelihood, residual_impact, COUNT(*)
-  FROM risks GROUP BY status, category, inherent_likelihood, inherent_impact, residual_likelihood, residual_impact;
-INSERT INTO risk_cells (status, category, inherent_likelihood, inherent_impact, residual_likelihood, residual_impact, n)
+  FROM risks GROUP BY status, category, inherent_likelihood, inherent_impact, residual_likelihood, residual_impact`,
+	`INSERT INTO risk_cells (status, category, inherent_likelihood, inherent_impact, residual_likelihood, residual_impact, n)
   SELECT status, '', inherent_likelihood, inherent_impact, residual_likelihood, residual_impact, COUNT(*)
-  FROM risks GROUP BY status, inherent_likelihood, inherent_impact, residual_likelihood, residual_impact;
-`
+  FROM risks GROUP BY status, inherent_likelihood, inherent_impact, residual_likelihood, residual_impact`,
+}
 
 // RebuildAggregates refills every aggregate table from the base tables, in one
 // transaction. Bulk loads that bypass the writers (the demo and scale seeds)
@@ -77,7 +75,7 @@ func RefillAggregates(tx *gorm.DB) error {
 			return err
 		}
 	}
-	for _, stmt := range aggregateRefill() {
+	for _, stmt := range aggregateRefill {
 		if err := tx.Exec(stmt).Error; err != nil {
 			return fmt.Errorf("rebuild aggregates: %w", err)
 		}

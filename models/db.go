@@ -115,6 +115,9 @@ func CheckWritable(ctx context.Context, db *gorm.DB) error {
 	return db.WithContext(ctx).Exec(probeSQL, NowOf(db)).Error
 }
 
+// probeSQL writes the probe's row: an upsert both databases speak.
+const probeSQL = `INSERT INTO health_probe (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at`
+
 // Checkpoint folds SQLite's write-ahead log into the database file and empties
 // it: a bulk seed leaves a log as large as the data, which every later start
 // would otherwise have to read. A no-op on PostgreSQL.

@@ -8,6 +8,14 @@ import (
 	"gorm.io/gorm/clause"
 )
 
+// LessonSearchDocPG is the PostgreSQL text-search document of a lesson: the
+// title weighs most (A), the lesson and tags next (B), the story least (C).
+// The GIN index of migration 5 is built on exactly this expression, so queries
+// repeat it (a test checks the migration's file holds it).
+const LessonSearchDocPG = `setweight(to_tsvector('simple', title), 'A') || ` +
+	`setweight(to_tsvector('simple', lesson || ' ' || replace(tags, ',', ' ')), 'B') || ` +
+	`setweight(to_tsvector('simple', what_happened), 'C')`
+
 // maxSearchTerms bounds the words of one search, so a pasted essay cannot
 // become a query with hundreds of terms.
 const maxSearchTerms = 8

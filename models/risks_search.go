@@ -7,6 +7,14 @@ import (
 	"gorm.io/gorm"
 )
 
+// RiskSearchDocPG is the PostgreSQL text-search document of a risk; the GIN
+// index of migration 8 is built on exactly this expression, so queries repeat
+// it (a test checks the migration's file holds it). Punctuation becomes space
+// first: the default parser would otherwise keep "R-ACME-07" as a hyphenated
+// word and "-07" as a signed number, where SQLite's tokenizer (and riskPhrases)
+// see the words r, acme, 07 in a row.
+const RiskSearchDocPG = `to_tsvector('simple', regexp_replace(ref || ' ' || title || ' ' || description, '[[:punct:][:space:]]+', ' ', 'g'))`
+
 // riskPhrases turns what a user typed into search phrases: one per
 // whitespace-separated chunk, each a list of words (letters and digits only, so
 // no input can inject full-text syntax; lower-cased; a plural s dropped as for

@@ -1,10 +1,6 @@
-package models
+-- The initial schema: the tables, keys and indexes the app started with.
+-- {{pk}} is each database's auto-incrementing primary key, {{ts}} its timestamp type.
 
-// The initial schema. Later migrations live in files of their own
-// (migrate_0002_*.go, …), each registering itself with register.
-func init() { register(migration{1, "initial schema", initialSchema}) }
-
-const initialSchema = `
 CREATE TABLE users (
   id {{pk}}, name TEXT NOT NULL, email TEXT NOT NULL, role TEXT NOT NULL,
   password_hash TEXT NOT NULL DEFAULT '', disabled BOOLEAN NOT NULL DEFAULT FALSE,
@@ -154,4 +150,3 @@ CREATE TABLE published_packs (
   id {{pk}}, quarter TEXT NOT NULL, engagement_id BIGINT REFERENCES engagements(id), snapshot TEXT NOT NULL,
   published_by BIGINT NOT NULL REFERENCES users(id), published_at {{ts}} NOT NULL);
 CREATE INDEX published_packs_quarter ON published_packs (quarter, engagement_id);
-`

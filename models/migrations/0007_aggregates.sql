@@ -1,34 +1,28 @@
-package models
+-- Aggregates kept on write, and indexes for the dashboard's short lists.
+--
+-- The dashboard's GROUP BYs over the base tables grew with the portfolio
+-- whatever the indexes; these tables hold the same sums, a few hundred rows in
+-- all, updated by every writer in the writer's own transaction (aggregates.go),
+-- and are filled at the end of this file from the rows already stored
+-- (RebuildAggregates runs the same statements):
+--   - cost_month_totals: cost records summed per month, currency and savings type
+--     (records counts them, so a group emptied by an edit reads as absent);
+--   - sla_month_totals: SLA results per month, met and measured;
+--   - risk_cell_totals: live (not closed) risks per residual and per inherent
+--     likelihood × impact cell (dropped again by migration 10);
+--   - engagement_totals: engagements and their contract value per model, phase,
+--     health, currency and whether they are active (not closed).
+-- Time-dependent figures stay exact as days pass: the sums are keyed by month
+-- and the reader picks the months of "this quarter" or "year to date".
+--
+-- The indexes serve the dashboard's lists (the top risks in score order, the
+-- red then amber engagements by code, the next BOT transfers not yet made, the
+-- open milestones by due date), each read as the first rows of an index range,
+-- and the FX rates of the months it converts. "Not closed", "not transferred"
+-- and "not done" are partial-index conditions rather than IS NULL columns:
+-- PostgreSQL orders a scan by the columns after an equality, never after an
+-- IS NULL, and would sort every match instead.
 
-// Migration 7: aggregates kept on write, and indexes for the dashboard's short
-// lists. On the 10,000-engagement scale seed (1,000,000 monthly cost records,
-// 250,000 risks, 720,000 SLA results) the dashboard's GROUP BYs over the base
-// tables cost ~120 ms of SQLite CPU per view, whatever the indexes; these tables
-// hold the same sums, a few hundred rows in all, updated by every writer in the
-// writer's own transaction (aggregates.go). The tables are filled here from the
-// rows already stored (the same statements RebuildAggregates runs).
-//
-//   - cost_month_totals: cost records summed per month, currency and savings type
-//     (records counts them, so a group emptied by an edit reads as absent);
-//   - sla_month_totals: SLA results per month, met and measured;
-//   - risk_cell_totals: live (not closed) risks per residual and per inherent
-//     likelihood × impact cell;
-//   - engagement_totals: engagements and their contract value per model, phase,
-//     health, currency and whether they are active (not closed).
-//
-// Time-dependent figures stay exact as days pass: the sums are keyed by month
-// and the reader picks the months of "this quarter" or "year to date".
-//
-// The indexes serve the dashboard's lists: the top risks in score order, the
-// red then amber engagements by code, the next BOT transfers not yet made, and
-// the open milestones by due date, each read as the first rows of an index
-// range; and the FX rates of the months it converts. The conditions "not
-// closed", "not transferred", "not done" are partial-index conditions rather
-// than IS NULL columns: PostgreSQL orders a scan by the columns after an
-// equality, never after an IS NULL, and would sort every match instead.
-func init() { register(migration{7, "aggregates kept on write, dashboard indexes", migration7}) }
-
-const migration7 = `
 CREATE TABLE cost_month_totals (
   month DATE NOT NULL, currency TEXT NOT NULL, savings_type TEXT NOT NULL,
   records BIGINT NOT NULL DEFAULT 0, baseline BIGINT NOT NULL DEFAULT 0, vendor_fees BIGINT NOT NULL DEFAULT 0,
@@ -49,10 +43,7 @@ CREATE INDEX engagements_attention ON engagements (health, code) WHERE closed_on
 CREATE INDEX engagements_transfers ON engagements (model, planned_transfer) WHERE actual_transfer IS NULL AND closed_on IS NULL;
 CREATE INDEX milestones_open ON milestones (planned, id) WHERE actual IS NULL;
 CREATE INDEX fx_rates_month ON fx_rates (month);
-` + aggregateFill
 
-// aggregateFill fills the (empty) aggregate tables from the base tables.
-const aggregateFill = `
 INSERT INTO cost_month_totals (month, currency, savings_type, records, baseline, vendor_fees, retained, one_off, credits, planned_savings)
   SELECT month, currency, savings_type, COUNT(*), SUM(baseline), SUM(vendor_fees), SUM(retained), SUM(one_off), SUM(credits), SUM(planned_savings)
   FROM cost_records GROUP BY month, currency, savings_type;
@@ -67,4 +58,3 @@ INSERT INTO risk_cell_totals (kind, likelihood, impact, live)
 INSERT INTO engagement_totals (model, phase, health, currency, active, engagements, contract_value)
   SELECT model, phase, health, currency, closed_on IS NULL, COUNT(*), SUM(contract_value) FROM engagements
   GROUP BY model, phase, health, currency, closed_on IS NULL;
-`
