@@ -9,7 +9,7 @@ package handlers_test
 //
 // Serial is one write at a time (the service time); parallel is 8 writers
 // at once (b.RunParallel); mixed is 8 writers while 32 readers read the
-// dashboard and the register without pause, as `portfolio load --mixed` does,
+// dashboard and the register without pause, as `portfolio-load --mixed` does,
 // and reports the writes' p50 and p99 and the readers' throughput. Each runs
 // on SQLite (the scale portfolio of bench_risks_test.go) and, when
 // PORTFOLIO_TEST_POSTGRES_URL is set, on PostgreSQL (a schema seeded once per

@@ -54,7 +54,7 @@ type Server struct {
 }
 
 // New builds the server with the middleware in ARCHITECTURE.md's order:
-// Recover → RequestID → request log → Secure headers → body limits → ContextTimeout → text only → Admission (reads) → Session → CSRF → LoadUser;
+// Recover → RequestID → Compress → request log → Secure headers → body limits → ContextTimeout → text only → Admission (reads) → Session → CSRF → LoadUser;
 // RequireRole is attached per route by the route table.
 func New(o Options) *Server {
 	if o.Log == nil {
@@ -91,6 +91,7 @@ func New(o Options) *Server {
 		},
 	}))
 	e.Use(middleware.RequestID())
+	e.Use(Compress()) // outside the request log, which writes the error pages: they are compressed too
 	e.Use(requestLogger(o.Log))
 	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{
 		XSSProtection:         "0",

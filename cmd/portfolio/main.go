@@ -43,8 +43,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return userCmd(ctx, args, getenv, stdin, stdout)
 	case "backup":
 		return backupCmd(ctx, args, getenv, stdout)
-	case "load":
-		return loadCmd(ctx, args, getenv, stdout)
 	case "help":
 		usage(stdout)
 		return nil
@@ -66,8 +64,6 @@ Usage:
   portfolio user set-password --email E [settings]
                                                   set a user's password, read from stdin
   portfolio backup --out FILE [settings]          copy the SQLite database to FILE (consistent snapshot)
-  portfolio load [--scale N] [--conns 8] [--duration 10s] [settings]
-                                                  start the app and measure its hot pages under load (README: Performance)
 
 Settings (flag, environment variable, default):
 `)

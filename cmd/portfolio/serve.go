@@ -280,6 +280,8 @@ func warmReviewPack(ctx context.Context, a *app, every time.Duration) {
 			case err != nil && ctx.Err() == nil:
 				a.log.Error("building the review pack ahead failed", "err", err)
 			case built:
+				// The load harness's start-up run reads this line (message and
+				// took) for when the build ran: cmd/portfolio-load/startup.go.
 				a.log.Info("built the review pack ahead", "took", a.clock.Now().Sub(start).Round(time.Millisecond))
 			}
 		}

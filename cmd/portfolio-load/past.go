@@ -4,10 +4,13 @@ package main
 // ends before measuring, and the last quarter's pages asked for once each.
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"time"
 
 	"portfolio/models"
@@ -18,13 +21,27 @@ import (
 // (models.BuildRiskSnapshots), so that the pages are measured as they serve
 // from then on.
 // It returns the portfolio's fiscal year.
-func keepBeforeLoad(ctx context.Context, c config, stdout io.Writer) (models.Fiscal, error) {
-	c.DataDir = loadDataDir(&c)
-	db, _, err := openDB(ctx, &c)
+func keepBeforeLoad(ctx context.Context, h *harness, stdout io.Writer) (models.Fiscal, error) {
+	dsn := h.o.databaseURL
+	if dsn == "" {
+		dsn = models.SQLitePath(loadDataDir(h.o))
+	}
+	db, err := models.Open(ctx, dsn, h.clock)
 	if err != nil {
 		return models.Fiscal{}, err
 	}
-	defer closeDB(db)
+	defer func() {
+		// On SQLite the last connection's close folds the write-ahead log
+		// into the file: the app then starts without reading it back.
+		if sqlDB, err := db.DB(); err == nil {
+			if err := sqlDB.Close(); err != nil {
+				fmt.Fprintln(os.Stderr, "portfolio-load: closing the database:", err)
+			}
+		}
+	}()
+	if _, err := models.Migrate(ctx, db); err != nil {
+		return models.Fiscal{}, err
+	}
 	s, err := models.LoadSettings(ctx, db)
 	if err != nil {
 		return models.Fiscal{}, err
@@ -52,10 +69,21 @@ func pastPages(reader *loadClient, fy models.Fiscal, today models.Date) []loadRe
 		{"movement in the quarter, first view", "/risks?as_at=" + end.String() + "&since=" + prev.String()},
 	} {
 		t := wallClock.Now()
-		body, err := reader.do(http.MethodGet, p.path, nil, false, http.StatusOK)
+		r, err := reader.request(http.MethodGet, p.path, nil, false, http.StatusOK, decode)
 		took := time.Since(t)
 		out = append(out, loadResult{name: p.name, reqs: 1, errs: map[bool]int{true: 1}[err != nil], secs: took.Seconds(),
-			lat: []time.Duration{took}, note: fmt.Sprintf("%s, %.0f KB", p.path, float64(len(body))/1e3), target: "recorded", pass: verdict(err == nil)})
+			lat: []time.Duration{took}, note: fmt.Sprintf("%s, %.0f KB (%.0f KB sent)", p.path, float64(len(r.body))/1e3, float64(r.wire)/1e3),
+			target: "recorded", pass: verdict(err == nil)})
 	}
+	return out
+}
+
+// decompressed is a gzip body decompressed (nil if it is not gzip).
+func decompressed(b []byte) []byte {
+	zr, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		return nil
+	}
+	out, _ := io.ReadAll(zr)
 	return out
 }
