@@ -36,6 +36,7 @@ import (
 	"portfolio/handlers"
 	"portfolio/models"
 	"portfolio/models/dbtest"
+	"portfolio/models/register"
 	"portfolio/models/seed"
 	"portfolio/views/components"
 	"portfolio/views/pages"
@@ -230,14 +231,14 @@ func BenchmarkRiskRegisterQueries(b *testing.B) {
 	ctx := context.Background()
 	s := models.DefaultRiskSettings()
 	today := models.DateOf(dbtest.Now())
-	f := models.RiskFilter{Category: models.RiskCategories[3], Sort: "review", Page: 1, PerPage: 50}
-	t, err := models.TallyRisks(ctx, db, s, today, f)
+	f := register.RiskFilter{Category: models.RiskCategories[3], Sort: "review", Page: 1, PerPage: 50}
+	t, err := register.TallyRisks(ctx, db, s, today, f)
 	if err != nil {
 		b.Fatal(err)
 	}
 	mid := f
 	mid.Page = int(t.Total/50) / 2
-	p, _ := models.PageRisks(ctx, db, s, today, mid, t.Total)
+	p, _ := register.PageRisks(ctx, db, s, today, mid, t.Total)
 	next := f
 	next.After, next.Page = p.LastID(), p.Page+1
 	last := f
@@ -246,20 +247,20 @@ func BenchmarkRiskRegisterQueries(b *testing.B) {
 		name string
 		run  func() error
 	}{
-		{"tally-live", func() error { _, err := models.TallyRisks(ctx, db, s, today, models.RiskFilter{}); return err }},
-		{"tally-filtered", func() error { _, err := models.TallyRisks(ctx, db, s, today, f); return err }},
+		{"tally-live", func() error { _, err := register.TallyRisks(ctx, db, s, today, register.RiskFilter{}); return err }},
+		{"tally-filtered", func() error { _, err := register.TallyRisks(ctx, db, s, today, f); return err }},
 		{"tally-overdue", func() error {
-			_, err := models.TallyRisks(ctx, db, s, today, models.RiskFilter{Overdue: true})
+			_, err := register.TallyRisks(ctx, db, s, today, register.RiskFilter{Overdue: true})
 			return err
 		}},
 		{"tally-search", func() error {
-			_, err := models.TallyRisks(ctx, db, s, today, models.RiskFilter{Q: "escrow"})
+			_, err := register.TallyRisks(ctx, db, s, today, register.RiskFilter{Q: "escrow"})
 			return err
 		}},
-		{"page-first", func() error { _, err := models.PageRisks(ctx, db, s, today, f, t.Total); return err }},
-		{"page-middle-by-number", func() error { _, err := models.PageRisks(ctx, db, s, today, mid, t.Total); return err }},
-		{"page-after-cursor", func() error { _, err := models.PageRisks(ctx, db, s, today, next, t.Total); return err }},
-		{"page-last", func() error { _, err := models.PageRisks(ctx, db, s, today, last, t.Total); return err }},
+		{"page-first", func() error { _, err := register.PageRisks(ctx, db, s, today, f, t.Total); return err }},
+		{"page-middle-by-number", func() error { _, err := register.PageRisks(ctx, db, s, today, mid, t.Total); return err }},
+		{"page-after-cursor", func() error { _, err := register.PageRisks(ctx, db, s, today, next, t.Total); return err }},
+		{"page-last", func() error { _, err := register.PageRisks(ctx, db, s, today, last, t.Total); return err }},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			for b.Loop() {
@@ -279,9 +280,9 @@ func BenchmarkRiskRegisterRender(b *testing.B) {
 	ctx := context.Background()
 	s := models.DefaultRiskSettings()
 	today := models.DateOf(dbtest.Now())
-	f := models.RiskFilter{Sort: "review", Page: 1, PerPage: 50}
-	t, _ := models.TallyRisks(ctx, db, s, today, f)
-	p, err := models.PageRisks(ctx, db, s, today, f, t.Total)
+	f := register.RiskFilter{Sort: "review", Page: 1, PerPage: 50}
+	t, _ := register.TallyRisks(ctx, db, s, today, f)
+	p, err := register.PageRisks(ctx, db, s, today, f, t.Total)
 	if err != nil {
 		b.Fatal(err)
 	}

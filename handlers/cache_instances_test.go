@@ -49,13 +49,13 @@ func TestCachesAcrossInstances(t *testing.T) {
 			executive := demoUser(t, a, models.RoleExecutive)
 			scoped := fmt.Sprintf("/engagements/%d/risks", other.ID)
 			const quick = `data-testid="quick-actions"` // on the rows the user may change
-			pack := "/reviews/" + reviewQuarter()
+			pk := "/reviews/" + reviewQuarter()
 
 			type view struct {
 				c    *client
 				path string
 			}
-			views := []view{{exec, "/"}, {exec, "/risks"}, {exec, pack}, {mgr, scoped}, {mgr, "/risks"}}
+			views := []view{{exec, "/"}, {exec, "/risks"}, {exec, pk}, {mgr, scoped}, {mgr, "/risks"}}
 			for range 2 {
 				for _, v := range views {
 					if r := v.c.get(v.path); r.StatusCode != http.StatusOK {

@@ -3,6 +3,7 @@ package handlers
 import (
 	"portfolio/models"
 	"portfolio/models/cache"
+	"portfolio/models/register"
 )
 
 // caches are the handlers' parts of the app's cache (package cache): each
@@ -12,7 +13,7 @@ import (
 // every one of them has the trigger that moves the version.
 type caches struct {
 	dashboard *cache.Part[string, string] // the dashboard's body, by day
-	register  *models.RegisterCache       // the register's tallies, page ends and past orders
+	register  *register.Cache             // the register's tallies, page ends and past orders
 	bodies    *cache.Part[bodyKey, string]
 	settings  *cache.Part[struct{}, models.Settings]
 	choices   *cache.Part[bool, filterOptions] // the register's filter options, portfolio's (false) or an engagement's
@@ -35,9 +36,9 @@ var packReads = []string{"engagements", "vendors", "users", "settings", "fx_rate
 func newCaches(c *cache.Cache) caches {
 	return caches{
 		dashboard: cache.NewPart[string, string](c, "dashboard bodies", 4, dashboardReads...),
-		register:  models.NewRegisterCache(c),
+		register:  register.NewCache(c),
 		// About a hundred register bodies, ~60 KB each.
-		bodies:   cache.NewPart[bodyKey, string](c, "register bodies", 128, append(models.RegisterReads, "settings")...),
+		bodies:   cache.NewPart[bodyKey, string](c, "register bodies", 128, append(register.Reads, "settings")...),
 		settings: cache.NewPart[struct{}, models.Settings](c, "settings", 1, "settings"),
 		choices:  cache.NewPart[bool, filterOptions](c, "register filter options", 2, "engagements", "vendors", "users", "risks"),
 		managed:  cache.NewPart[uint, map[uint]bool](c, "managers' engagements", 256, "engagement_managers", "engagements", "users"),

@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"portfolio/models"
+	"portfolio/models/pack"
 	"portfolio/static"
 	"portfolio/views/pages"
 	"portfolio/web"
@@ -72,15 +73,15 @@ func (a *App) reviews(c echo.Context) error {
 // loadPack returns the quarter's published pack, or a draft computed live:
 // of the portfolio, or of engagement only when only is not 0.
 // A draft is produced on today.
-func (a *App) loadPack(ctx context.Context, s models.Settings, q models.Quarter, only uint, today models.Date) (*models.Pack, error) {
-	p, err := models.PublishedPackFor(ctx, a.db, q.String())
+func (a *App) loadPack(ctx context.Context, s models.Settings, q models.Quarter, only uint, today models.Date) (*pack.Pack, error) {
+	p, err := pack.PublishedPackFor(ctx, a.db, q.String())
 	if err != nil || p != nil {
 		return p, err
 	}
 	if only != 0 {
-		return models.BuildEngagementPack(ctx, a.db, s, q, today, only)
+		return pack.BuildEngagementPack(ctx, a.db, s, q, today, only)
 	}
-	return models.BuildPack(ctx, a.db, s, q, today)
+	return pack.BuildPack(ctx, a.db, s, q, today)
 }
 
 // review renders a quarter's portfolio pack. Route: reviews.show (full page; it prints).
@@ -112,7 +113,7 @@ func (a *App) renderPack(c echo.Context, engagementID uint) error {
 	}
 	u := web.CurrentUser(c)
 	p := pages.ReviewProps{Quarters: qs, Risk: s.Risk, CanPublish: u.Role == models.RoleAdmin}
-	if p.Versions, err = models.PackVersions(c.Request().Context(), a.db, q.String()); err != nil {
+	if p.Versions, err = pack.PackVersions(c.Request().Context(), a.db, q.String()); err != nil {
 		return err
 	}
 	title := "Portfolio review " + q.String()
@@ -131,10 +132,10 @@ func (a *App) renderPack(c echo.Context, engagementID uint) error {
 		}
 		p.P, p.Kept = kp.head, kp.parts[min(part, len(kp.parts))-1]
 	} else {
-		pack, err := a.loadPack(c.Request().Context(), s, q, engagementID, a.today())
+		pk, err := a.loadPack(c.Request().Context(), s, q, engagementID, a.today())
 		if version > 0 { // an earlier published version, whole
-			pack, err = models.PublishedPackVersion(c.Request().Context(), a.db, q.String(), version)
-			if err == nil && pack == nil {
+			pk, err = pack.PublishedPackVersion(c.Request().Context(), a.db, q.String(), version)
+			if err == nil && pk == nil {
 				return echo.NewHTTPError(http.StatusNotFound, fmt.Sprintf("%s has no published version %d.", q.String(), version))
 			}
 			p.Viewing = version
@@ -142,9 +143,9 @@ func (a *App) renderPack(c echo.Context, engagementID uint) error {
 		if err != nil {
 			return err
 		}
-		p.P, p.Part = packPart(pack, engagementID, c.QueryParam("part"))
-		for i := range pack.Engagements {
-			if e := &pack.Engagements[i]; engagementID != 0 && e.ID == engagementID {
+		p.P, p.Part = packPart(pk, engagementID, c.QueryParam("part"))
+		for i := range pk.Engagements {
+			if e := &pk.Engagements[i]; engagementID != 0 && e.ID == engagementID {
 				p.Only = e
 			}
 		}
@@ -194,7 +195,7 @@ func (a *App) publishConfirm(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	versions, err := models.PackVersions(c.Request().Context(), a.db, q.String())
+	versions, err := pack.PackVersions(c.Request().Context(), a.db, q.String())
 	if err != nil {
 		return err
 	}
@@ -211,7 +212,7 @@ func (a *App) correctConfirm(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	versions, err := models.PackVersions(c.Request().Context(), a.db, q.String())
+	versions, err := pack.PackVersions(c.Request().Context(), a.db, q.String())
 	if err != nil {
 		return err
 	}
@@ -251,7 +252,7 @@ func (a *App) endedQuarter(c echo.Context) (models.Quarter, models.Settings, err
 	return q, s, nil
 }
 
-func (a *App) renderPublish(c echo.Context, status int, s models.Settings, q models.Quarter, versions []models.PackVersion, reason string, errs map[string]string) error {
+func (a *App) renderPublish(c echo.Context, status int, s models.Settings, q models.Quarter, versions []pack.PackVersion, reason string, errs map[string]string) error {
 	kp, err := a.keptPortfolioPack(c, s, q)
 	if err != nil {
 		return err
@@ -284,11 +285,11 @@ func (a *App) publish(c echo.Context) error {
 	if err := a.quarterRated(c, s, q); err != nil {
 		return err
 	}
-	pack, err := models.BuildPack(c.Request().Context(), a.db, s, q, a.today())
+	pk, err := pack.BuildPack(c.Request().Context(), a.db, s, q, a.today())
 	if err != nil {
 		return err
 	}
-	err = models.PublishPack(c.Request().Context(), a.db, pack, *web.CurrentUser(c), a.Now())
+	err = pack.PublishPack(c.Request().Context(), a.db, pk, *web.CurrentUser(c), a.Now())
 	if errors.Is(err, models.ErrStale) {
 		return echo.NewHTTPError(http.StatusConflict, q.String()+" is already published; its figures are frozen. Publish a correction to change them.")
 	}
@@ -309,7 +310,7 @@ func (a *App) correct(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	versions, err := models.PackVersions(ctx, a.db, q.String())
+	versions, err := pack.PackVersions(ctx, a.db, q.String())
 	if err != nil {
 		return err
 	}
@@ -325,13 +326,13 @@ func (a *App) correct(c echo.Context) error {
 	if !ck.OK() {
 		return a.renderPublish(c, http.StatusUnprocessableEntity, s, q, versions, c.FormValue("reason"), ck)
 	}
-	pack, err := models.BuildPack(ctx, a.db, s, q, a.today())
+	pk, err := pack.BuildPack(ctx, a.db, s, q, a.today())
 	if err != nil {
 		return err
 	}
-	err = models.PublishCorrection(ctx, a.db, pack, *web.CurrentUser(c), a.Now(), after, reason)
+	err = pack.PublishCorrection(ctx, a.db, pk, *web.CurrentUser(c), a.Now(), after, reason)
 	if errors.Is(err, models.ErrStale) {
-		if versions, err = models.PackVersions(ctx, a.db, q.String()); err != nil {
+		if versions, err = pack.PackVersions(ctx, a.db, q.String()); err != nil {
 			return err
 		}
 		last := versions[len(versions)-1]
@@ -342,6 +343,6 @@ func (a *App) correct(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	web.AddFlash(c, "success", fmt.Sprintf("%s version %d published; version %d stays readable.", q.String(), pack.Version, pack.Version-1))
+	web.AddFlash(c, "success", fmt.Sprintf("%s version %d published; version %d stays readable.", q.String(), pk.Version, pk.Version-1))
 	return web.Redirect(c, "/reviews/"+q.String())
 }

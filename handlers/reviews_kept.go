@@ -11,6 +11,7 @@ import (
 
 	"portfolio/models"
 	"portfolio/models/cache"
+	"portfolio/models/pack"
 	"portfolio/views/pages"
 )
 
@@ -30,10 +31,10 @@ var packListCap = 50
 // portfolio's), with the portfolio-wide lists cut to packListCap rows. A part
 // out of range shows the nearest. The kept pack is shared, so a part is a
 // shallow copy.
-func packPart(pack *models.Pack, only uint, param string) (*models.Pack, pages.PackPart) {
-	n := len(pack.Engagements)
+func packPart(pk *pack.Pack, only uint, param string) (*pack.Pack, pages.PackPart) {
+	n := len(pk.Engagements)
 	if only != 0 || n <= packPartSize || param == "all" {
-		return pack, pages.PackPart{Part: 1, Parts: 1, From: min(1, n), To: n, Total: n, All: n > packPartSize && only == 0}
+		return pk, pages.PackPart{Part: 1, Parts: 1, From: min(1, n), To: n, Total: n, All: n > packPartSize && only == 0}
 	}
 	parts := (n + packPartSize - 1) / packPartSize
 	part, err := strconv.Atoi(param)
@@ -42,8 +43,8 @@ func packPart(pack *models.Pack, only uint, param string) (*models.Pack, pages.P
 	}
 	part = min(part, parts)
 	lo := (part - 1) * packPartSize
-	view := *pack
-	view.Engagements = pack.Engagements[lo:min(lo+packPartSize, n)]
+	view := *pk
+	view.Engagements = pk.Engagements[lo:min(lo+packPartSize, n)]
 	pp := pages.PackPart{Part: part, Parts: parts, From: lo + 1, To: lo + len(view.Engagements), Total: n, Cut: map[string]int{}}
 	cut := func(name string, total int) int {
 		if total <= packListCap {
@@ -66,9 +67,9 @@ func packPart(pack *models.Pack, only uint, param string) (*models.Pack, pages.P
 // would walk (risk writes' p99 under load rose by half while one was); their
 // rendering is text, which it skips.
 type keptPack struct {
-	head        *models.Pack // the quarter, its production day and whether it is published
-	parts       []string     // each part's article
-	engagements int          // how many engagement sections it has
+	head        *pack.Pack // the quarter, its production day and whether it is published
+	parts       []string   // each part's article
+	engagements int        // how many engagement sections it has
 }
 
 // packKey names a cached portfolio pack: the quarter and the day it was
@@ -93,14 +94,14 @@ func (a *App) portfolioPack(ctx context.Context, s models.Settings, q models.Qua
 	today := a.today()
 	key := packKey{q.String(), today.String()}
 	return a.caches.packs.Load(ctx, key, version, func(ctx context.Context) (*keptPack, error) {
-		pack, err := a.loadPack(ctx, s, q, 0, today)
+		pk, err := a.loadPack(ctx, s, q, 0, today)
 		if err != nil {
 			return nil, err
 		}
-		kp := &keptPack{head: &models.Pack{Quarter: pack.Quarter, ProducedOn: pack.ProducedOn, Published: pack.Published}, engagements: len(pack.Engagements)}
+		kp := &keptPack{head: &pack.Pack{Quarter: pk.Quarter, ProducedOn: pk.ProducedOn, Published: pk.Published}, engagements: len(pk.Engagements)}
 		var sb strings.Builder
 		for n := 1; ; n++ {
-			view, part := packPart(pack, 0, strconv.Itoa(n))
+			view, part := packPart(pk, 0, strconv.Itoa(n))
 			sb.Reset()
 			if err := pages.ReviewArticle(pages.ReviewProps{P: view, Part: part, Risk: s.Risk}).Render(ctx, &sb); err != nil {
 				return nil, err

@@ -20,8 +20,8 @@ func TestReviewPackDraftAndPublish(t *testing.T) {
 		if idx.StatusCode != http.StatusOK || !strings.Contains(idx.Body, "/reviews/"+reviewQuarter()) {
 			t.Fatalf("reviews index: %d", idx.StatusCode)
 		}
-		pack := exec.get("/reviews/" + reviewQuarter())
-		doc := pack.Doc(t)
+		pk := exec.get("/reviews/" + reviewQuarter())
+		doc := pk.Doc(t)
 		if got := doc.Find(`[data-testid="pack-status"]`).Text(); !strings.Contains(got, "Draft") {
 			t.Fatalf("status %q", got)
 		}

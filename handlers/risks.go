@@ -10,6 +10,7 @@ import (
 
 	"portfolio/models"
 	"portfolio/models/cache"
+	"portfolio/models/register"
 	"portfolio/views/components"
 	"portfolio/views/pages"
 	"portfolio/web"
@@ -26,8 +27,8 @@ var registerKeys = []string{"engagement", "vendor", "owner", "category", "status
 // riskFilter reads the register's filters from the query, ignoring bad values.
 // as_at must be a past day (today or later is the live register); since must
 // come before the day the register shows.
-func riskFilter(c echo.Context, today models.Date) models.RiskFilter {
-	f := models.RiskFilter{
+func riskFilter(c echo.Context, today models.Date) register.RiskFilter {
+	f := register.RiskFilter{
 		EngagementID:  uintQuery(c, "engagement"),
 		PortfolioWide: c.QueryParam("engagement") == "portfolio",
 		VendorID:      uintQuery(c, "vendor"),
@@ -49,7 +50,7 @@ func riskFilter(c echo.Context, today models.Date) models.RiskFilter {
 	if f.BandKind == "" {
 		f.BandKind = "residual"
 	}
-	if _, ok := models.RiskSorts[f.Sort]; !ok {
+	if _, ok := register.RiskSorts[f.Sort]; !ok {
 		f.Sort = ""
 	}
 	l, i := int(uintQuery(c, "l")), int(uintQuery(c, "i"))
@@ -65,7 +66,7 @@ func riskFilter(c echo.Context, today models.Date) models.RiskFilter {
 	}
 	// Movement since a date marks the rows; only ?move= filters them.
 	if since := sinceParam(c, to); !since.IsZero() {
-		if f.MoveKind = oneOf(c.QueryParam("move"), models.MoveKinds...); f.MoveKind != "" {
+		if f.MoveKind = oneOf(c.QueryParam("move"), register.MoveKinds...); f.MoveKind != "" {
 			f.MovedSince = since
 		}
 	}
@@ -169,14 +170,6 @@ func (a *App) register(c echo.Context, scope *models.Engagement) error {
 	return web.Render(c, http.StatusOK, pages.Risks(p), pages.RiskRegister(p))
 }
 
-// filterChoices loads the options of the register's filter selects (see
-// models.LoadRegisterChoices).
-func (a *App) filterChoices(c echo.Context, p *pages.RisksProps) error {
-	o, err := models.LoadRegisterChoices(c.Request().Context(), a.db, p.Scope == nil, maxEngagementOptions)
-	p.Engagements, p.Vendors, p.Owners = o.Engagements, o.Vendors, o.Owners
-	return err
-}
-
 // risk shows one risk with its mitigation actions and its history (the risk's
 // and its actions'). Route: risks.show.
 func (a *App) risk(c echo.Context) error {
@@ -243,7 +236,7 @@ func (a *App) ownerOptions(c echo.Context) ([]components.Option, error) {
 // tally and page, the user's rights, what moved and, for the whole page, the
 // options of the filter selects, each cached at the data version where it can
 // be.
-func (a *App) registerProps(ctx context.Context, c echo.Context, version cache.Version, f models.RiskFilter, day models.Date,
+func (a *App) registerProps(ctx context.Context, c echo.Context, version cache.Version, f register.RiskFilter, day models.Date,
 	scope *models.Engagement, base string, keys []string) (pages.RisksProps, error) {
 	var p pages.RisksProps
 	s, err := a.settingsAt(ctx, version)
@@ -278,7 +271,7 @@ func (a *App) registerProps(ctx context.Context, c echo.Context, version cache.V
 		for i, r := range rows {
 			ids[i] = r.ID
 		}
-		if p.Moves, err = models.MovesOf(ctx, a.db, p.Since, day, f, ids); err != nil {
+		if p.Moves, err = register.MovesOf(ctx, a.db, p.Since, day, f, ids); err != nil {
 			return p, err
 		}
 	}

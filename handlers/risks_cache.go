@@ -12,6 +12,7 @@ import (
 
 	"portfolio/models"
 	"portfolio/models/cache"
+	"portfolio/models/register"
 	"portfolio/views/layouts"
 	"portfolio/views/pages"
 	"portfolio/web"
@@ -21,7 +22,7 @@ import (
 // the request (caches.go): the page itself inside the document shell (its
 // body, the same for every user with the same rights: drawn into each
 // request's own chrome), and for a page not cached the settings, the tally of
-// the filter and the ends of its pages (models.RegisterCache), the options of
+// the filter and the ends of its pages (register.Cache), the options of
 // the filter selects and a manager's engagements.
 
 // bodyKey names a cached register body: the request's path and query
@@ -39,7 +40,7 @@ type bodyKey struct {
 // may be kept: not the past (as at a day) nor movement, which replay the
 // history and are rarely read twice, nor the body of a user whose rights it
 // cannot name.
-func (a *App) registerBodyKey(c echo.Context, f models.RiskFilter, day models.Date) (bodyKey, bool) {
+func (a *App) registerBodyKey(c echo.Context, f register.RiskFilter, day models.Date) (bodyKey, bool) {
 	u := web.CurrentUser(c)
 	if u == nil || !f.AsAt.IsZero() || !sinceParam(c, day).IsZero() {
 		return bodyKey{}, false
@@ -118,7 +119,7 @@ func (a *App) riskRightsAt(c echo.Context, version cache.Version) (models.Rights
 // filterChoicesAt fills the options of the filter selects, cached at the data version.
 func (a *App) filterChoicesAt(c echo.Context, version cache.Version, p *pages.RisksProps) error {
 	o, err := a.caches.choices.Load(c.Request().Context(), p.Scope != nil, version, func(ctx context.Context) (filterOptions, error) {
-		o, err := models.LoadRegisterChoices(ctx, a.db, p.Scope == nil, maxEngagementOptions)
+		o, err := register.LoadRegisterChoices(ctx, a.db, p.Scope == nil, maxEngagementOptions)
 		return filterOptions{o.Engagements, o.Vendors, o.Owners}, err
 	})
 	p.Engagements, p.Vendors, p.Owners = o.engagements, o.vendors, o.owners

@@ -13,6 +13,7 @@ import (
 
 	"portfolio/models"
 	"portfolio/models/dbtest"
+	"portfolio/models/register"
 	"portfolio/models/seed"
 )
 
@@ -31,7 +32,7 @@ func registerView(t *testing.T, c *client, path string) (string, []uint) {
 // review, read from the database the plain way.
 func wantRows(t *testing.T, e *env, from, to int) []uint {
 	t.Helper()
-	all, _, err := models.ListRisks(context.Background(), e.db, models.DefaultRiskSettings(), models.DateOf(dbtest.Now()), models.RiskFilter{Sort: "review"})
+	all, _, err := register.ListRisks(context.Background(), e.db, models.DefaultRiskSettings(), models.DateOf(dbtest.Now()), register.RiskFilter{Sort: "review"})
 	if err != nil {
 		t.Fatal(err)
 	}

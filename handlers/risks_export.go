@@ -6,6 +6,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"portfolio/models"
+	"portfolio/models/register"
 )
 
 // riskColumns are the columns of a register export, in order: the screen's
@@ -19,7 +20,7 @@ var riskColumns = []string{"Ref", "Title", "Engagement", "Category",
 	"Accepted by", "Acceptance justification", "Acceptance expiry", "Version"}
 
 // riskExportRow writes one risk in riskColumns order.
-func riskExportRow(r models.RiskExportRow, s models.RiskSettings, day models.Date) []string {
+func riskExportRow(r register.RiskExportRow, s models.RiskSettings, day models.Date) []string {
 	yes := func(b bool) string {
 		if b {
 			return "yes"
@@ -55,7 +56,7 @@ func (a *App) exportRisks(c echo.Context) error {
 		Filename: name,
 		Header:   riskColumns,
 		Rows: func(yield func([]string) error) error {
-			return models.EachRisk(ctx, a.db, s.Risk, day, f, func(r models.RiskExportRow) error {
+			return register.EachRisk(ctx, a.db, s.Risk, day, f, func(r register.RiskExportRow) error {
 				return yield(riskExportRow(r, s.Risk, day))
 			})
 		},

@@ -16,6 +16,7 @@ import (
 
 	"portfolio/models"
 	"portfolio/models/dbtest"
+	"portfolio/models/register"
 )
 
 func readCSV(t *testing.T, body string) [][]string {
@@ -62,14 +63,14 @@ func TestRiskExportMatchesFilteredRegister(t *testing.T) {
 				t.Fatalf("CSV export %s: header %v, %d rows", q, rows[0], len(rows))
 			}
 			// The same filter through the register's query, every page.
-			filt := models.RiskFilter{Status: query.Get("status"), Band: query.Get("band"), BandKind: query.Get("kind"), Q: query.Get("q"),
+			filt := register.RiskFilter{Status: query.Get("status"), Band: query.Get("band"), BandKind: query.Get("kind"), Q: query.Get("q"),
 				Overdue: query.Get("overdue") == "1", Sort: query.Get("sort"), Dir: query.Get("dir")}
 			day := models.DateOf(dbtest.Now())
 			if a := query.Get("as_at"); a != "" {
 				filt.AsAt, _ = models.ParseDate(a)
 				day = filt.AsAt
 			}
-			want, total, err := models.ListRisks(context.Background(), e.db, models.DefaultRiskSettings(), day, filt)
+			want, total, err := register.ListRisks(context.Background(), e.db, models.DefaultRiskSettings(), day, filt)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -13,6 +13,7 @@ import (
 
 	"portfolio/models"
 	"portfolio/models/dbtest"
+	"portfolio/models/register"
 )
 
 // rowIDs are the risk ids of the rows of a register page, in order.
@@ -34,8 +35,8 @@ func TestRiskRegisterPagerSeeks(t *testing.T) {
 	forEachDB(t, func(t *testing.T, e *env) {
 		c := e.client()
 		c.login(models.RoleManager)
-		f := models.RiskFilter{Status: "all", Sort: "review", Dir: "desc"}
-		all, total, err := models.ListRisks(context.Background(), e.db, models.DefaultRiskSettings(), models.DateOf(dbtest.Now()), f)
+		f := register.RiskFilter{Status: "all", Sort: "review", Dir: "desc"}
+		all, total, err := register.ListRisks(context.Background(), e.db, models.DefaultRiskSettings(), models.DateOf(dbtest.Now()), f)
 		if err != nil || total <= 50 {
 			t.Fatalf("the demo register has %d risks (%v): too few for two pages", total, err)
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"portfolio/models"
+	"portfolio/models/register"
 )
 
 // ?as_at= shows the register as it stood at the end of that day, read-only and
@@ -26,7 +27,7 @@ func TestRiskRegisterAsAtAndMovement(t *testing.T) {
 		q := fy.LastComplete(today())
 		asAt, since := fy.End(q), fy.End(q.Prev())
 		query := "as_at=" + asAt.String() + "&since=" + since.String()
-		past, err := models.RegisterAsAt(ctx, e.db, s, asAt, models.RiskFilter{})
+		past, err := register.RegisterAsAt(ctx, e.db, s, asAt, register.RiskFilter{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -44,24 +45,24 @@ func TestRiskRegisterAsAtAndMovement(t *testing.T) {
 		if doc.Find(`[data-testid="quick-actions"]`).Length() != 0 || doc.Find(`[data-testid="new-risk"]`).Length() == 0 {
 			t.Error("the as-at view must be read-only (no quick actions)")
 		}
-		mv, err := models.Movement(ctx, e.db, since, asAt, models.RiskFilter{})
+		mv, err := register.Movement(ctx, e.db, since, asAt, register.RiskFilter{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, k := range models.MoveKinds {
+		for _, k := range register.MoveKinds {
 			got := strings.TrimSpace(doc.Find(`[data-testid="move-count-` + k + `"]`).Text())
 			if want := k + " " + strconv.Itoa(mv.Count(k)); got != want {
 				t.Errorf("movement count %q, want %q", got, want)
 			}
 		}
-		if mv.Count(models.MoveNew) == 0 || mv.Count(models.MoveEscalated)+mv.Count(models.MoveDeescalated) == 0 {
+		if mv.Count(register.MoveNew) == 0 || mv.Count(register.MoveEscalated)+mv.Count(register.MoveDeescalated) == 0 {
 			t.Fatalf("the demo history shows no movement in %s: %+v", q, mv.Moves)
 		}
 		// Filtered to the escalated risks: every row carries the badge.
 		esc := c.htmx("/risks?" + query + "&move=escalated&status=all")
 		rows := esc.Doc(t).Find(`[data-testid="risk-row"]`)
-		if rows.Length() != mv.Count(models.MoveEscalated) {
-			t.Errorf("escalated filter: %d rows, movement says %d", rows.Length(), mv.Count(models.MoveEscalated))
+		if rows.Length() != mv.Count(register.MoveEscalated) {
+			t.Errorf("escalated filter: %d rows, movement says %d", rows.Length(), mv.Count(register.MoveEscalated))
 		}
 		rows.Each(func(_ int, s *goquery.Selection) {
 			if !strings.Contains(s.Find(`[data-testid="move"]`).Text(), "escalated") {
@@ -70,7 +71,7 @@ func TestRiskRegisterAsAtAndMovement(t *testing.T) {
 		})
 		// A risk raised after the as-at date is absent; one closed after it is there, live.
 		var later models.Risk
-		if e.db.Where("created_at >= ?", models.EndOfDay(asAt)).Order("id").Limit(1).Find(&later); later.ID != 0 {
+		if e.db.Where("created_at >= ?", register.EndOfDay(asAt)).Order("id").Limit(1).Find(&later); later.ID != 0 {
 			if doc.Find(fmt.Sprintf("#risk-%d", later.ID)).Length() != 0 {
 				t.Errorf("%s, raised after 30 Sep, is in the as-at register", later.Ref)
 			}
@@ -121,7 +122,7 @@ func TestEngagementRegister(t *testing.T) {
 			t.Errorf("htmx engagement register: %d", p.StatusCode)
 		}
 		// Sorting by every column works, both ways.
-		for key := range models.RiskSorts {
+		for key := range register.RiskSorts {
 			for _, dir := range []string{"asc", "desc"} {
 				if r := c.get("/risks?sort=" + key + "&dir=" + dir); r.StatusCode != http.StatusOK {
 					t.Errorf("sort %s %s: %d", key, dir, r.StatusCode)

@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"portfolio/models"
+	"portfolio/models/register"
 	"portfolio/views/pages"
 	"portfolio/web"
 )
@@ -47,7 +48,7 @@ func (a *App) renderVendorPage(c echo.Context, id uint, status int, adminError s
 	if p.Engagements, _, err = models.ListEngagements(ctx, a.db, models.EngagementFilter{VendorID: id, Sort: "health", Page: 1, PerPage: 200}); err != nil {
 		return err
 	}
-	if p.Risks, p.RiskTotal, err = models.ListRisks(ctx, a.db, s.Risk, p.Today, models.RiskFilter{VendorID: id, Page: 1, PerPage: 20}); err != nil {
+	if p.Risks, p.RiskTotal, err = register.ListRisks(ctx, a.db, s.Risk, p.Today, register.RiskFilter{VendorID: id, Page: 1, PerPage: 20}); err != nil {
 		return err
 	}
 	p.Chrome = web.Chrome(c, p.V.Name, "vendors")

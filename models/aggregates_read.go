@@ -23,7 +23,7 @@ type EngagementTotal struct {
 // EngagementTotals reads every group of engagements with at least one member.
 func EngagementTotals(ctx context.Context, db *gorm.DB) ([]EngagementTotal, error) {
 	var out []EngagementTotal
-	err := eachRow(db.WithContext(ctx), `SELECT model, phase, health, currency, active, engagements, contract_value
+	err := ScanEach(db.WithContext(ctx), `SELECT model, phase, health, currency, active, engagements, contract_value
 		FROM engagement_totals WHERE engagements <> 0 ORDER BY model, phase, health, currency, active`, nil,
 		func(rows *sql.Rows) error {
 			var t EngagementTotal
@@ -44,7 +44,7 @@ func PortfolioCostSums(ctx context.Context, db *gorm.DB, from, to Date) ([]CostS
 		to = D(9999, time.December, 31)
 	}
 	var out []CostSums
-	err := eachRow(db.WithContext(ctx), `SELECT `+dateText(db, "month")+`, currency, savings_type, baseline, vendor_fees, retained,
+	err := ScanEach(db.WithContext(ctx), `SELECT `+DateText(db, "month")+`, currency, savings_type, baseline, vendor_fees, retained,
 		one_off, credits, planned_savings FROM cost_month_totals WHERE records > 0 AND month BETWEEN ? AND ?
 		ORDER BY month, currency, savings_type`, []any{from, to},
 		func(rows *sql.Rows) error {
@@ -57,9 +57,9 @@ func PortfolioCostSums(ctx context.Context, db *gorm.DB, from, to Date) ([]CostS
 	return out, err
 }
 
-// eachRow runs a query and hands each row to scan: the aggregate readers scan
+// ScanEach runs a query and hands each row to scan: the aggregate readers scan
 // their few columns by hand, which costs a fraction of GORM's reflection.
-func eachRow(db *gorm.DB, query string, args []any, scan func(*sql.Rows) error) error {
+func ScanEach(db *gorm.DB, query string, args []any, scan func(*sql.Rows) error) error {
 	rows, err := db.Raw(query, args...).Rows()
 	if err != nil {
 		return err
@@ -73,10 +73,10 @@ func eachRow(db *gorm.DB, query string, args []any, scan func(*sql.Rows) error) 
 	return rows.Err()
 }
 
-// dateText selects a DATE column for Date.Scan: on SQLite as its text, as the
+// DateText selects a DATE column for Date.Scan: on SQLite as its text, as the
 // driver turns a column declared DATE into a time by trying nine layouts, the
 // date-only one last; PostgreSQL sends a date as is.
-func dateText(db *gorm.DB, col string) string {
+func DateText(db *gorm.DB, col string) string {
 	if IsSQLite(db) {
 		return "CAST(" + col + " AS TEXT)"
 	}
@@ -102,8 +102,8 @@ func LiveRiskCells(ctx context.Context, db *gorm.DB, kind string) ([5][5]int, er
 	if kind == "inherent" {
 		l, i = "inherent_likelihood", "inherent_impact"
 	}
-	err := eachRow(db.WithContext(ctx), `SELECT `+l+`, `+i+`, CAST(SUM(n) AS BIGINT) FROM risk_cells
-		WHERE status IN ? AND category = '' GROUP BY `+l+`, `+i, []any{liveStatuses},
+	err := ScanEach(db.WithContext(ctx), `SELECT `+l+`, `+i+`, CAST(SUM(n) AS BIGINT) FROM risk_cells
+		WHERE status IN ? AND category = '' GROUP BY `+l+`, `+i, []any{LiveStatuses},
 		func(rows *sql.Rows) error {
 			var li, im int
 			var n int64

@@ -133,7 +133,7 @@ func LoadDashboard(ctx context.Context, db *gorm.DB, s Settings, today Date) (*D
 // in SQL: fifteen rows to read instead of every group's.
 func (d *Dashboard) addEngagementTotals(ctx context.Context, db *gorm.DB, rates *Rates) error {
 	values := map[string]int64{}
-	err := eachRow(db.WithContext(ctx), `
+	err := ScanEach(db.WithContext(ctx), `
 		SELECT 'phase', model, phase, CAST(SUM(engagements) AS BIGINT) FROM engagement_totals
 		GROUP BY model, phase HAVING SUM(engagements) <> 0
 		UNION ALL SELECT 'health', health, '', CAST(SUM(engagements) AS BIGINT) FROM engagement_totals
@@ -176,7 +176,7 @@ func (d *Dashboard) addEngagementTotals(ctx context.Context, db *gorm.DB, rates 
 // needs, not every month of every year.
 func loadRatesFor(db *gorm.DB, reporting string, from, to Date) (*Rates, error) {
 	var fx []FXRate
-	err := eachRow(db, `SELECT currency, `+dateText(db, "month")+`, rate FROM fx_rates
+	err := ScanEach(db, `SELECT currency, `+DateText(db, "month")+`, rate FROM fx_rates
 		WHERE month BETWEEN ? AND ? OR (currency, month) IN (SELECT currency, MAX(month) FROM fx_rates GROUP BY currency)`,
 		[]any{from, to}, func(rows *sql.Rows) error {
 			var r FXRate

@@ -11,6 +11,7 @@ import (
 
 	"portfolio/models"
 	"portfolio/models/dbtest"
+	"portfolio/models/register"
 )
 
 // The dashboard, read from the aggregate tables and the lists' indexes, says
@@ -108,7 +109,7 @@ func checkDashboard(t *testing.T, db *gorm.DB, s models.Settings, today models.D
 	db.Table("sla_measurements").Select("COALESCE(SUM(CASE WHEN met THEN 1 ELSE 0 END), 0) AS met, COUNT(*) AS measured").
 		Where("month BETWEEN ? AND ?", f.Start(d.LastQuarter), f.End(d.LastQuarter)).Scan(&sla)
 	same("SLA results of the last quarter", [2]int64{d.SLAMet, d.SLAMeasured}, [2]int64{sla.Met, sla.Measured})
-	heat, err := models.HeatCounts(ctx, db, "residual", models.RiskFilter{})
+	heat, err := register.HeatCounts(ctx, db, "residual", register.RiskFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,7 +192,7 @@ func milestoneRows(ms []models.Milestone) (out []string) {
 // by model and by health, the open risks by band (an ended engagement in the
 // model split made "22 active — ITO 15 · BOT 9").
 func TestDashboardSplitsSumToTheirTotals(t *testing.T) {
-	eachDemo(t, func(t *testing.T, ctx context.Context, db *gorm.DB, s models.Settings, today models.Date) {
+	dbtest.EachDemo(t, func(t *testing.T, ctx context.Context, db *gorm.DB, s models.Settings, today models.Date) {
 		var ended int64
 		db.Model(&models.Engagement{}).Where("closed_on IS NOT NULL").Count(&ended)
 		if ended == 0 {

@@ -332,7 +332,7 @@ func TestRequestDataVersionSeesEveryEarlierCommit(t *testing.T) {
 // A mitigation action's or a gate decision's write moves the data version
 // (migration 16), as every other table's does.
 func TestActionsAndGatesMoveTheVersion(t *testing.T) {
-	eachDemo(t, func(t *testing.T, ctx context.Context, db *gorm.DB, s models.Settings, today models.Date) {
+	dbtest.EachDemo(t, func(t *testing.T, ctx context.Context, db *gorm.DB, s models.Settings, today models.Date) {
 		for _, stmt := range []string{"UPDATE transfer_gates SET conditions = conditions", "UPDATE mitigation_actions SET action = action"} {
 			before, err := models.DataVersion(ctx, db)
 			if err != nil {

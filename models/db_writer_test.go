@@ -10,6 +10,7 @@ import (
 
 	"portfolio/models"
 	"portfolio/models/dbtest"
+	"portfolio/models/register"
 )
 
 // Eight writers changing risks while readers page the register all succeed:
@@ -49,8 +50,8 @@ func TestConcurrentRiskWritersAndReaders(t *testing.T) {
 				go func() {
 					defer wg.Done()
 					for range rounds {
-						if _, _, err := models.ListRisks(ctx, db, models.DefaultRiskSettings(), models.DateOf(dbtest.Now()),
-							models.RiskFilter{Page: 1, PerPage: 50}); err != nil {
+						if _, _, err := register.ListRisks(ctx, db, models.DefaultRiskSettings(), models.DateOf(dbtest.Now()),
+							register.RiskFilter{Page: 1, PerPage: 50}); err != nil {
 							errs <- err
 						}
 					}

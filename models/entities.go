@@ -416,3 +416,8 @@ type PublishedPack struct {
 	Version      int    // 1, then one more for each correction
 	Reason       string // why a correction was published ("" for the first version)
 }
+
+// LiveStatuses are the statuses of a live risk. The live register asks for
+// them by name rather than "not closed": an index led by status can then seek
+// each one (a condition <> seeks nothing).
+var LiveStatuses = []string{StatusOpen, StatusMitigating, StatusAccepted}

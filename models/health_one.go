@@ -59,7 +59,7 @@ func engagementFacts(tx *gorm.DB, s Settings, today Date, e Engagement) (HealthI
 		today.AddDays(-30), e.ID, today,
 		e.ID)
 	var crit, high, overdue, keyLate, late, got, total int64
-	err := eachRow(tx, q, args, func(rows *sql.Rows) error {
+	err := ScanEach(tx, q, args, func(rows *sql.Rows) error {
 		return rows.Scan(&crit, &high, &overdue, &in.SLAMet, &in.SLAMeasured, &in.SavingsNet, &in.SavingsPlan,
 			&keyLate, &late, &got, &total)
 	})

@@ -34,7 +34,7 @@ func lessonQuery(db *gorm.DB, f LessonFilter) (*gorm.DB, any) {
 		q = q.Where("lessons.engagement_id = ?", f.EngagementID)
 	}
 	order := any("lessons.learned_on DESC, lessons.id DESC")
-	if terms := searchTerms(f.Q); len(terms) > 0 {
+	if terms := SearchTerms(f.Q); len(terms) > 0 {
 		q, order = lessonSearch(q, terms)
 	}
 	return q, order

@@ -240,3 +240,8 @@ func Find[T any](ctx context.Context, db *gorm.DB, id uint) (r T, ok bool, err e
 	res := db.WithContext(ctx).Limit(1).Find(&r, id)
 	return r, res.RowsAffected > 0, res.Error
 }
+
+// EscapeLike escapes LIKE wildcards so user text matches literally.
+func EscapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(s)
+}

@@ -15,10 +15,10 @@ import (
 // RiskEntity is the entity name of risks in the changes table.
 const RiskEntity = "risk"
 
-// riskHistoryFields are the Risk fields every write records (Go names). History
+// RiskHistoryFields are the Risk fields every write records (Go names). History
 // rows name them by their column, so that RegisterAsAt can replay them: a field
 // missing here would silently read its current value at every past date.
-var riskHistoryFields = []string{"EngagementID", "Ref", "Title", "Description", "Category",
+var RiskHistoryFields = []string{"EngagementID", "Ref", "Title", "Description", "Category",
 	"InherentLikelihood", "InherentImpact", "InherentScore", "ResidualLikelihood", "ResidualImpact", "ResidualScore",
 	"Response", "Mitigation", "OwnerID", "Status", "NextReview", "RaisedOn", "ClosedOn", "ClosedReason",
 	"AcceptedBy", "AcceptJustification", "AcceptExpiry"}
@@ -193,7 +193,7 @@ func createRiskTx(ctx context.Context, tx *gorm.DB, act Actor, r *Risk, action s
 	if err != nil {
 		return err
 	}
-	changes := Created(RiskEntity, r.ID, act.UserID, act.at(), r, riskHistoryFields...)
+	changes := Created(RiskEntity, r.ID, act.UserID, act.at(), r, RiskHistoryFields...)
 	if action != ActionCreate {
 		for i := range changes {
 			changes[i].Action = action
@@ -274,7 +274,7 @@ func updateRiskTx(ctx context.Context, tx *gorm.DB, act Actor, r *Risk, action s
 			return old, ErrRefTaken
 		}
 	}
-	changes := Diff(RiskEntity, r.ID, act.UserID, act.at(), old, r, riskHistoryFields...)
+	changes := Diff(RiskEntity, r.ID, act.UserID, act.at(), old, r, RiskHistoryFields...)
 	if len(changes) == 0 {
 		*r = old
 		return old, nil

@@ -42,7 +42,7 @@ func changeStored(ctx context.Context, db *gorm.DB, act Actor, stored Risk, vers
 	if errs := r.Problems(); len(errs) > 0 {
 		return Risk{}, RiskRuleError(errs)
 	}
-	changes := Diff(RiskEntity, r.ID, act.UserID, act.at(), stored, r, riskHistoryFields...)
+	changes := Diff(RiskEntity, r.ID, act.UserID, act.at(), stored, r, RiskHistoryFields...)
 	err := writeTx(ctx, db).Transaction(func(tx *gorm.DB) error {
 		if len(changes) > 0 {
 			return saveRiskChanges(ctx, tx, act, stored, &r, changes, action, nil)

@@ -14,11 +14,12 @@ import (
 	"time"
 
 	"portfolio/models"
+	"portfolio/models/register"
 )
 
 // keepBeforeLoad migrates the database and keeps the register as at the
 // quarters' ends, as a server does in the background at its first start
-// (models.BuildRiskSnapshots), so that the pages are measured as they serve
+// (register.BuildRiskSnapshots), so that the pages are measured as they serve
 // from then on.
 // It returns the portfolio's fiscal year.
 func keepBeforeLoad(ctx context.Context, h *harness, stdout io.Writer) (models.Fiscal, error) {
@@ -47,7 +48,7 @@ func keepBeforeLoad(ctx context.Context, h *harness, stdout io.Writer) (models.F
 		return models.Fiscal{}, err
 	}
 	start := wallClock.Now()
-	days, err := models.BuildRiskSnapshots(ctx, db, s.Fiscal(), models.NowOf(db))
+	days, err := register.BuildRiskSnapshots(ctx, db, s.Fiscal(), models.NowOf(db))
 	if len(days) > 0 {
 		fmt.Fprintf(stdout, "Kept the register as at %d quarter ends in %s.\n", len(days), time.Since(start).Round(time.Millisecond))
 	}

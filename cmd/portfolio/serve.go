@@ -17,6 +17,7 @@ import (
 
 	"portfolio/handlers"
 	"portfolio/models"
+	"portfolio/models/register"
 	"portfolio/models/seed"
 	"portfolio/web"
 )
@@ -238,14 +239,14 @@ func dailyHealth(ctx context.Context, a *app) {
 }
 
 // keepQuarterEnds keeps the register as at the end of each recent quarter
-// (models.BuildRiskSnapshots), logging what it kept.
+// (register.BuildRiskSnapshots), logging what it kept.
 func keepQuarterEnds(ctx context.Context, a *app) error {
 	s, err := models.LoadSettings(ctx, a.db)
 	if err != nil {
 		return err
 	}
 	start := a.clock.Now()
-	days, err := models.BuildRiskSnapshots(ctx, a.db, s.Fiscal(), start)
+	days, err := register.BuildRiskSnapshots(ctx, a.db, s.Fiscal(), start)
 	if len(days) > 0 {
 		a.log.Info("kept the register as at the quarters' ends", "days", days, "took", a.clock.Now().Sub(start).Round(time.Millisecond))
 	}

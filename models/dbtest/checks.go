@@ -59,3 +59,16 @@ func liveCellsMatch(t *testing.T, db *gorm.DB, after string) {
 		}
 	}
 }
+
+// EachDemo runs fn on the demo portfolio on each kind of database, with its
+// settings and the demo's today.
+func EachDemo(t *testing.T, fn func(t *testing.T, ctx context.Context, db *gorm.DB, s models.Settings, today models.Date)) {
+	for _, kind := range Kinds() {
+		t.Run(kind, func(t *testing.T) {
+			ctx := context.Background()
+			db := Demo(t, kind)
+			s, _ := models.LoadSettings(ctx, db)
+			fn(t, ctx, db, s, models.DateOf(Now()))
+		})
+	}
+}

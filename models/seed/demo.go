@@ -9,6 +9,7 @@ import (
 	"gorm.io/gorm"
 
 	"portfolio/models"
+	"portfolio/models/register"
 )
 
 // DemoAccount is a demo sign-in printed at first run.
@@ -45,7 +46,7 @@ func Demo(ctx context.Context, db *gorm.DB) error {
 		if err := requireEmpty(ctx, tx); err != nil {
 			return err
 		}
-		if err := models.ForgetRiskSnapshots(ctx, tx); err != nil { // the seed writes the past anew
+		if err := register.ForgetRiskSnapshots(ctx, tx); err != nil { // the seed writes the past anew
 			return err
 		}
 		ids, err := newIDAlloc(ctx, tx)

@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm"
 
 	"portfolio/models"
+	"portfolio/models/register"
 )
 
 // Scale fills an empty database with a large generated portfolio of n
@@ -38,7 +39,7 @@ func Scale(ctx context.Context, db *gorm.DB, n int) error {
 		if err := requireEmpty(ctx, tx); err != nil {
 			return err
 		}
-		if err := models.ForgetRiskSnapshots(ctx, tx); err != nil { // the seed writes the past anew
+		if err := register.ForgetRiskSnapshots(ctx, tx); err != nil { // the seed writes the past anew
 			return err
 		}
 		ids, err := newIDAlloc(ctx, tx)

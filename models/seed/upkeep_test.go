@@ -9,6 +9,7 @@ import (
 
 	"portfolio/models"
 	"portfolio/models/dbtest"
+	"portfolio/models/register"
 	"portfolio/models/seed"
 )
 
@@ -43,7 +44,7 @@ func TestSeedScaleLeavesUpkeepInPlace(t *testing.T) {
 
 		// The register's search finds a seeded risk, and still follows edits (its triggers are back).
 		search := func(words string) []uint {
-			rs, _, err := models.ListRisks(ctx, db, models.DefaultRiskSettings(), seedAnchor(), models.RiskFilter{Q: words, Status: "all"})
+			rs, _, err := register.ListRisks(ctx, db, models.DefaultRiskSettings(), seedAnchor(), register.RiskFilter{Q: words, Status: "all"})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -5,6 +5,7 @@ import (
 	"net/url"
 
 	"portfolio/models"
+	"portfolio/models/register"
 	"portfolio/views/components"
 	"portfolio/views/layouts"
 )
@@ -13,11 +14,11 @@ import (
 type RisksProps struct {
 	Chrome layouts.Chrome
 	Query  components.Query
-	Filter models.RiskFilter
+	Filter register.RiskFilter
 	Rows   []models.Risk
 	Total  int64
 	// Page is where Rows sit: number, last page, and cursors for the pager.
-	Page models.RiskPage
+	Page register.RiskPage
 	// Here is this page's URL with its cursor, where a quick action returns.
 	Here        string
 	Risk        models.RiskSettings
@@ -37,7 +38,7 @@ type RisksProps struct {
 	// MoveCounts and Moves are the movement from Since: counts by kind, and
 	// the moves of the rows shown (badges).
 	MoveCounts map[string]int
-	Moves      map[uint]models.RiskMove
+	Moves      map[uint]register.RiskMove
 	Rights     models.Rights
 }
 

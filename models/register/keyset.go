@@ -1,4 +1,4 @@
-package models
+package register
 
 // The keyset walk behind PageRisks: a sort order as segments (a nullable key
 // splits it in two), the key of a cursor row, and the walk along the segments
@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"gorm.io/gorm"
+
+	"portfolio/models"
 )
 
 // orderScanAbove is the number of matching risks above which SQLite is told to
@@ -90,7 +92,7 @@ func (f RiskFilter) cursorKey(db *gorm.DB, segs []keySegment, id uint) (int, []a
 		ID                           uint
 		Ref, Title, Category, Status string
 		InherentScore, ResidualScore int
-		NextReview, RaisedOn         Date
+		NextReview, RaisedOn         models.Date
 		Code, Name                   *string
 		OwnerID                      *uint
 	}
@@ -166,8 +168,8 @@ func (f RiskFilter) segment(db *gorm.DB, seg keySegment, walk bool) *gorm.DB {
 
 // segmentRows reads up to limit rows of one segment in order (reversed when
 // desc), after key when set, skipping offset, as ids.
-func (f RiskFilter) segmentRows(db *gorm.DB, s RiskSettings, today Date, seg keySegment, desc, scan bool, key []any, offset, limit int) ([]uint, error) {
-	q := f.apply(f.segment(db, seg, (scan || seg.always) && IsSQLite(db)), s, today, true)
+func (f RiskFilter) segmentRows(db *gorm.DB, s models.RiskSettings, today models.Date, seg keySegment, desc, scan bool, key []any, offset, limit int) ([]uint, error) {
+	q := f.apply(f.segment(db, seg, (scan || seg.always) && models.IsSQLite(db)), s, today, true)
 	cols := append(slices.Clone(seg.cols), "risks.id")
 	op, dir := " > ", " ASC"
 	if desc {
@@ -190,7 +192,7 @@ func (f RiskFilter) segmentRows(db *gorm.DB, s RiskSettings, today Date, seg key
 
 // walk reads up to limit ids along segs (reversed when back), starting after
 // key in segment from (at the start of segs when key is nil), skipping offset.
-func (f RiskFilter) walk(db *gorm.DB, s RiskSettings, today Date, segs []keySegment, desc, back, scan bool, from int, key []any, offset, limit int) ([]uint, error) {
+func (f RiskFilter) walk(db *gorm.DB, s models.RiskSettings, today models.Date, segs []keySegment, desc, back, scan bool, from int, key []any, offset, limit int) ([]uint, error) {
 	order := make([]int, 0, len(segs))
 	for i := range segs {
 		order = append(order, i)
@@ -217,7 +219,7 @@ func (f RiskFilter) walk(db *gorm.DB, s RiskSettings, today Date, segs []keySegm
 			// Skip a whole segment by its count, so OFFSET never crosses one
 			// (the last one needs no count: the offset falls in it).
 			var n int64
-			if err := f.apply(f.segment(db, segs[i], segs[i].always && IsSQLite(db)), s, today, true).Count(&n).Error; err != nil {
+			if err := f.apply(f.segment(db, segs[i], segs[i].always && models.IsSQLite(db)), s, today, true).Count(&n).Error; err != nil {
 				return nil, err
 			}
 			if int64(offset) >= n {

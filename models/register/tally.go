@@ -1,9 +1,11 @@
-package models
+package register
 
 import (
 	"context"
 
 	"gorm.io/gorm"
+
+	"portfolio/models"
 )
 
 // RiskTally is what the register shows above its rows: how many risks match
@@ -26,7 +28,7 @@ type cellGroup struct {
 // its scope is made of status and category only, the columns the cells keep.
 func (f RiskFilter) fromCells() bool {
 	return f.AsAt.IsZero() && f.MovedSince.IsZero() && f.EngagementID == 0 && !f.PortfolioWide &&
-		f.VendorID == 0 && f.OwnerID == 0 && len(searchTerms(f.Q)) == 0
+		f.VendorID == 0 && f.OwnerID == 0 && len(models.SearchTerms(f.Q)) == 0
 }
 
 // heatScope is f without the parts the heat maps ignore.
@@ -41,7 +43,7 @@ func (f RiskFilter) heatScope() RiskFilter {
 // scope of status and category reads at most a few hundred rows of risk_cells,
 // kept on write, rather than the risks; an overdue filter then costs one more
 // count on the review-date index.
-func TallyRisks(ctx context.Context, db *gorm.DB, s RiskSettings, today Date, f RiskFilter) (RiskTally, error) {
+func TallyRisks(ctx context.Context, db *gorm.DB, s models.RiskSettings, today models.Date, f RiskFilter) (RiskTally, error) {
 	db = db.WithContext(ctx)
 	var t RiskTally
 	var groups []cellGroup
@@ -70,12 +72,12 @@ func TallyRisks(ctx context.Context, db *gorm.DB, s RiskSettings, today Date, f 
 		}
 	}
 	lo, hi, banded := s.BandRange(f.Band)
-	cell := ValidLevel(f.Likelihood) && ValidLevel(f.Impact)
+	cell := models.ValidLevel(f.Likelihood) && models.ValidLevel(f.Impact)
 	for _, g := range groups {
-		if ValidLevel(g.IL) && ValidLevel(g.II) {
+		if models.ValidLevel(g.IL) && models.ValidLevel(g.II) {
 			t.Inherent[g.IL-1][g.II-1] += int(g.N)
 		}
-		if ValidLevel(g.RL) && ValidLevel(g.RI) {
+		if models.ValidLevel(g.RL) && models.ValidLevel(g.RI) {
 			t.Residual[g.RL-1][g.RI-1] += int(g.N)
 		}
 		l, i := g.RL, g.RI
@@ -103,17 +105,12 @@ func TallyRisks(ctx context.Context, db *gorm.DB, s RiskSettings, today Date, f 
 	return t, nil
 }
 
-// liveStatuses are the statuses of a live risk. The live register asks for
-// them by name rather than "not closed": an index led by status can then seek
-// each one (a condition <> seeks nothing).
-var liveStatuses = []string{StatusOpen, StatusMitigating, StatusAccepted}
-
 // statusCondition applies a register status filter ("" live, "all", or one
 // status) to a status column.
 func statusCondition(q *gorm.DB, col, status string) *gorm.DB {
 	switch status {
 	case "":
-		return q.Where(col+" IN ?", liveStatuses)
+		return q.Where(col+" IN ?", models.LiveStatuses)
 	case "all":
 		return q
 	}
@@ -124,7 +121,7 @@ func statusCondition(q *gorm.DB, col, status string) *gorm.DB {
 // ("residual" or "inherent"), ignoring the filter's own cell, band, appetite
 // and overdue parts (see TallyRisks).
 func HeatCounts(ctx context.Context, db *gorm.DB, kind string, f RiskFilter) ([5][5]int, error) {
-	t, err := TallyRisks(ctx, db, RiskSettings{}, f.AsAt, f.heatScope())
+	t, err := TallyRisks(ctx, db, models.RiskSettings{}, f.AsAt, f.heatScope())
 	if kind == "inherent" {
 		return t.Inherent, err
 	}

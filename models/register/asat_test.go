@@ -1,4 +1,4 @@
-package models_test
+package register_test
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 
 	"portfolio/models"
 	"portfolio/models/dbtest"
+	"portfolio/models/register"
 )
 
 // asatFixture is a small register written through the write functions, each
@@ -92,9 +93,9 @@ func newAsatFixture(t *testing.T, db *gorm.DB) *asatFixture {
 	return f
 }
 
-func (f *asatFixture) asAt(t *testing.T, day models.Date, filter models.RiskFilter) map[string]models.Risk {
+func (f *asatFixture) asAt(t *testing.T, day models.Date, filter register.RiskFilter) map[string]models.Risk {
 	t.Helper()
-	rows, err := models.RegisterAsAt(context.Background(), f.db, f.s.Risk, day, filter)
+	rows, err := register.RegisterAsAt(context.Background(), f.db, f.s.Risk, day, filter)
 	if err != nil {
 		t.Fatalf("as at %s: %v", day, err)
 	}
@@ -123,11 +124,11 @@ func TestRegisterAsAtReplaysHistory(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		f := newAsatFixture(t, db)
 		t.Run("replayed", func(t *testing.T) {
-			defer models.SetRiskSnapshots(false)()
+			defer register.SetRiskSnapshots(false)()
 			f.checkHistory(t)
 		})
-		defer models.SetSnapshotBatch(2)()
-		days, err := models.BuildRiskSnapshots(context.Background(), db, f.s.Fiscal(), dbtest.Now())
+		defer register.SetSnapshotBatch(2)()
+		days, err := register.BuildRiskSnapshots(context.Background(), db, f.s.Fiscal(), dbtest.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -142,7 +143,7 @@ func TestRegisterAsAtReplaysHistory(t *testing.T) {
 
 func (f *asatFixture) checkHistory(t *testing.T) {
 	db := f.db
-	all := models.RiskFilter{Status: "all"}
+	all := register.RiskFilter{Status: "all"}
 	if got := f.asAt(t, models.D(2026, 1, 9), all); len(got) != 0 {
 		t.Errorf("9 Jan: want an empty register, got %v", refs(got))
 	}
@@ -172,7 +173,7 @@ func (f *asatFixture) checkHistory(t *testing.T) {
 	if r := apr["R-ENGA-02"]; r.Status != models.StatusClosed || r.ClosedOn != models.D(2026, 4, 1) || r.ClosedReason != "Tooling replaced by open formats" {
 		t.Errorf("1 Apr R2: %s %s %q", r.Status, r.ClosedOn, r.ClosedReason)
 	}
-	if live := f.asAt(t, models.D(2026, 4, 1), models.RiskFilter{}); !reflect.DeepEqual(refs(live), []string{"R-ENGA-01"}) {
+	if live := f.asAt(t, models.D(2026, 4, 1), register.RiskFilter{}); !reflect.DeepEqual(refs(live), []string{"R-ENGA-01"}) {
 		t.Errorf("1 Apr live register: %v", refs(live))
 	}
 
@@ -191,16 +192,16 @@ func (f *asatFixture) checkHistory(t *testing.T) {
 	}
 
 	// Filters read the past's values, not today's.
-	if high := f.asAt(t, models.D(2026, 3, 31), models.RiskFilter{Band: models.BandHigh}); !reflect.DeepEqual(refs(high), []string{"R-ENGA-01"}) {
+	if high := f.asAt(t, models.D(2026, 3, 31), register.RiskFilter{Band: models.BandHigh}); !reflect.DeepEqual(refs(high), []string{"R-ENGA-01"}) {
 		t.Errorf("31 Mar High: %v", refs(high))
 	}
-	if high := f.asAt(t, models.D(2026, 6, 30), models.RiskFilter{Band: models.BandHigh, EngagementID: f.eng.ID}); len(high) != 0 {
+	if high := f.asAt(t, models.D(2026, 6, 30), register.RiskFilter{Band: models.BandHigh, EngagementID: f.eng.ID}); len(high) != 0 {
 		t.Errorf("30 Jun High in ENGA: %v", refs(high))
 	}
-	if owned := f.asAt(t, models.D(2026, 3, 30), models.RiskFilter{OwnerID: f.user.ID}); len(owned) != 0 {
+	if owned := f.asAt(t, models.D(2026, 3, 30), register.RiskFilter{OwnerID: f.user.ID}); len(owned) != 0 {
 		t.Errorf("30 Mar owned by Mo: %v", refs(owned))
 	}
-	heat, err := models.HeatCounts(context.Background(), db, "residual", models.RiskFilter{AsAt: models.D(2026, 3, 31)})
+	heat, err := register.HeatCounts(context.Background(), db, "residual", register.RiskFilter{AsAt: models.D(2026, 3, 31)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -217,12 +218,12 @@ func TestRegisterAsAtTodayEqualsCurrentRows(t *testing.T) {
 			ctx := context.Background()
 			s := models.DefaultRiskSettings()
 			today := models.DateOf(dbtest.Now())
-			f := models.RiskFilter{Status: "all", Sort: "ref"}
-			cur, _, err := models.ListRisks(ctx, db, s, today, f)
+			f := register.RiskFilter{Status: "all", Sort: "ref"}
+			cur, _, err := register.ListRisks(ctx, db, s, today, f)
 			if err != nil {
 				t.Fatal(err)
 			}
-			past, err := models.RegisterAsAt(ctx, db, s, today.AddDays(3650), f)
+			past, err := register.RegisterAsAt(ctx, db, s, today.AddDays(3650), f)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -240,11 +241,11 @@ func TestRegisterAsAtTodayEqualsCurrentRows(t *testing.T) {
 			// Before the first risk was raised the register was empty.
 			var first models.Risk
 			db.Order("created_at").First(&first)
-			if early, _ := models.RegisterAsAt(ctx, db, s, models.DateOf(first.CreatedAt).AddDays(-1), f); len(early) != 0 {
+			if early, _ := register.RegisterAsAt(ctx, db, s, models.DateOf(first.CreatedAt).AddDays(-1), f); len(early) != 0 {
 				t.Errorf("before the first risk: %d rows", len(early))
 			}
 			// A year ago, the seeded history shows fewer live risks with other scores.
-			ago, err := models.RegisterAsAt(ctx, db, s, today.AddDays(-365), models.RiskFilter{})
+			ago, err := register.RegisterAsAt(ctx, db, s, today.AddDays(-365), register.RiskFilter{})
 			if err != nil || len(ago) == 0 {
 				t.Fatalf("a year ago: %d rows, %v", len(ago), err)
 			}
@@ -256,7 +257,7 @@ func TestMovementBetweenDates(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		f := newAsatFixture(t, db)
 		ctx := context.Background()
-		kinds := func(rep models.MovementReport) map[string][]string {
+		kinds := func(rep register.MovementReport) map[string][]string {
 			out := map[string][]string{}
 			for _, m := range rep.Moves {
 				out[m.Risk.Ref] = m.Kinds
@@ -267,15 +268,15 @@ func TestMovementBetweenDates(t *testing.T) {
 			from, to models.Date
 			want     map[string][]string
 		}{
-			{models.D(2026, 2, 28), models.D(2026, 3, 31), map[string][]string{"R-ENGA-01": {models.MoveEscalated}}},
-			{models.D(2026, 1, 31), models.D(2026, 3, 31), map[string][]string{"R-ENGA-01": {models.MoveEscalated}, "R-ENGA-02": {models.MoveNew}}},
-			{models.D(2026, 3, 31), models.D(2026, 4, 30), map[string][]string{"R-ENGA-02": {models.MoveClosed}}},
-			{models.D(2026, 4, 30), models.D(2026, 6, 30), map[string][]string{"R-ENGA-01": {models.MoveDeescalated}, "R-ENGA-02": {models.MoveReopened}, "R-PF-001": {models.MoveNew}}},
-			{models.D(2026, 3, 31), models.D(2026, 6, 30), map[string][]string{"R-ENGA-01": {models.MoveDeescalated}, "R-PF-001": {models.MoveNew}}},
+			{models.D(2026, 2, 28), models.D(2026, 3, 31), map[string][]string{"R-ENGA-01": {register.MoveEscalated}}},
+			{models.D(2026, 1, 31), models.D(2026, 3, 31), map[string][]string{"R-ENGA-01": {register.MoveEscalated}, "R-ENGA-02": {register.MoveNew}}},
+			{models.D(2026, 3, 31), models.D(2026, 4, 30), map[string][]string{"R-ENGA-02": {register.MoveClosed}}},
+			{models.D(2026, 4, 30), models.D(2026, 6, 30), map[string][]string{"R-ENGA-01": {register.MoveDeescalated}, "R-ENGA-02": {register.MoveReopened}, "R-PF-001": {register.MoveNew}}},
+			{models.D(2026, 3, 31), models.D(2026, 6, 30), map[string][]string{"R-ENGA-01": {register.MoveDeescalated}, "R-PF-001": {register.MoveNew}}},
 			{models.D(2026, 7, 1), models.D(2026, 9, 30), map[string][]string{}},
 		}
 		for _, c := range cases {
-			rep, err := models.Movement(ctx, db, c.from, c.to, models.RiskFilter{})
+			rep, err := register.Movement(ctx, db, c.from, c.to, register.RiskFilter{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -283,16 +284,16 @@ func TestMovementBetweenDates(t *testing.T) {
 				t.Errorf("%s → %s: %v, want %v", c.from, c.to, got, c.want)
 			}
 			// The page's cheaper forms agree with the report.
-			counts, err := models.MovementCounts(ctx, db, c.from, c.to, models.RiskFilter{})
+			counts, err := register.MovementCounts(ctx, db, c.from, c.to, register.RiskFilter{})
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, k := range models.MoveKinds {
+			for _, k := range register.MoveKinds {
 				if counts[k] != rep.Count(k) {
 					t.Errorf("%s → %s: %d %s counted, %d reported", c.from, c.to, counts[k], k, rep.Count(k))
 				}
 			}
-			of, err := models.MovesOf(ctx, db, c.from, c.to, models.RiskFilter{}, []uint{f.r1.ID, f.r2.ID, f.r3.ID})
+			of, err := register.MovesOf(ctx, db, c.from, c.to, register.RiskFilter{}, []uint{f.r1.ID, f.r2.ID, f.r3.ID})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -305,12 +306,12 @@ func TestMovementBetweenDates(t *testing.T) {
 				t.Errorf("%s → %s: MovesOf found %d moves, report %d", c.from, c.to, len(of), len(rep.Moves))
 			}
 		}
-		rep, _ := models.Movement(ctx, db, models.D(2026, 2, 28), models.D(2026, 3, 31), models.RiskFilter{})
+		rep, _ := register.Movement(ctx, db, models.D(2026, 2, 28), models.D(2026, 3, 31), register.RiskFilter{})
 		if m := rep.ByRisk()[f.r1.ID]; m.FromScore != 9 || m.ToScore != 16 || m.Risk.Engagement == nil {
 			t.Errorf("escalation scores %d → %d", m.FromScore, m.ToScore)
 		}
-		if rep.Count(models.MoveEscalated) != 1 || len(rep.Of(models.MoveNew)) != 0 {
-			t.Errorf("counts: %d escalated, %d new", rep.Count(models.MoveEscalated), len(rep.Of(models.MoveNew)))
+		if rep.Count(register.MoveEscalated) != 1 || len(rep.Of(register.MoveNew)) != 0 {
+			t.Errorf("counts: %d escalated, %d new", rep.Count(register.MoveEscalated), len(rep.Of(register.MoveNew)))
 		}
 		// A risk raised and closed in the window is both new and closed.
 		r4 := models.Risk{EngagementID: &f.eng.ID, Title: "Short-lived", Category: models.RiskCategories[0], InherentLikelihood: 2, InherentImpact: 2,
@@ -321,17 +322,17 @@ func TestMovementBetweenDates(t *testing.T) {
 		if _, err := models.CloseRisk(ctx, db, f.act(at(2026, 8, 20, 9, 0, 0)), r4.ID, 1, models.D(2026, 8, 20), "Did not materialise"); err != nil {
 			t.Fatal(err)
 		}
-		rep, _ = models.Movement(ctx, db, models.D(2026, 6, 30), models.D(2026, 9, 30), models.RiskFilter{})
-		if got := kinds(rep)[r4.Ref]; !reflect.DeepEqual(got, []string{models.MoveNew, models.MoveClosed}) {
+		rep, _ = register.Movement(ctx, db, models.D(2026, 6, 30), models.D(2026, 9, 30), register.RiskFilter{})
+		if got := kinds(rep)[r4.Ref]; !reflect.DeepEqual(got, []string{register.MoveNew, register.MoveClosed}) {
 			t.Errorf("raised and closed in the quarter: %v", got)
 		}
 		// Scope: portfolio-wide only.
-		rep, _ = models.Movement(ctx, db, models.D(2026, 4, 30), models.D(2026, 6, 30), models.RiskFilter{PortfolioWide: true})
-		if got := kinds(rep); !reflect.DeepEqual(got, map[string][]string{"R-PF-001": {models.MoveNew}}) {
+		rep, _ = register.Movement(ctx, db, models.D(2026, 4, 30), models.D(2026, 6, 30), register.RiskFilter{PortfolioWide: true})
+		if got := kinds(rep); !reflect.DeepEqual(got, map[string][]string{"R-PF-001": {register.MoveNew}}) {
 			t.Errorf("portfolio-wide movement: %v", got)
 		}
 		// The register filtered to what moved.
-		moved, _, err := models.ListRisks(ctx, db, f.s.Risk, models.D(2026, 6, 30), models.RiskFilter{AsAt: models.D(2026, 6, 30), MovedSince: models.D(2026, 4, 30), MoveKind: models.MoveNew, Status: "all", Page: 1, PerPage: 50})
+		moved, _, err := register.ListRisks(ctx, db, f.s.Risk, models.D(2026, 6, 30), register.RiskFilter{AsAt: models.D(2026, 6, 30), MovedSince: models.D(2026, 4, 30), MoveKind: register.MoveNew, Status: "all", Page: 1, PerPage: 50})
 		if err != nil || len(moved) != 1 || moved[0].Ref != "R-PF-001" {
 			t.Errorf("register of new risks: %v %v", moved, err)
 		}
@@ -456,27 +457,27 @@ func TestNarrowedMovementEqualsTheWholeReplay(t *testing.T) {
 			today := models.DateOf(dbtest.Now())
 			windows := [][2]models.Date{{models.D(2026, 6, 30), models.D(2026, 9, 30)}, {models.D(2026, 8, 31), models.D(2026, 9, 30)},
 				{models.D(2025, 9, 30), models.D(2026, 9, 30)}, {models.D(2026, 6, 30), today}, {models.D(2024, 12, 31), today}}
-			filters := []models.RiskFilter{{}, {EngagementID: eng}, {Category: "Financial"}}
+			filters := []register.RiskFilter{{}, {EngagementID: eng}, {Category: "Financial"}}
 			moved := 0
 			for _, w := range windows {
 				for _, f := range filters {
-					read := func() (models.MovementReport, map[string]int, map[uint]models.RiskMove) {
-						rep, err := models.Movement(ctx, db, w[0], w[1], f)
+					read := func() (register.MovementReport, map[string]int, map[uint]register.RiskMove) {
+						rep, err := register.Movement(ctx, db, w[0], w[1], f)
 						if err != nil {
 							t.Fatal(err)
 						}
-						counts, err := models.MovementCounts(ctx, db, w[0], w[1], f)
+						counts, err := register.MovementCounts(ctx, db, w[0], w[1], f)
 						if err != nil {
 							t.Fatal(err)
 						}
-						of, err := models.MovesOf(ctx, db, w[0], w[1], f, ids)
+						of, err := register.MovesOf(ctx, db, w[0], w[1], f, ids)
 						if err != nil {
 							t.Fatal(err)
 						}
 						return rep, counts, of
 					}
 					rep, counts, of := read()
-					restore := models.SetNarrowMovement(false)
+					restore := register.SetNarrowMovement(false)
 					wholeRep, wholeCounts, wholeOf := read()
 					restore()
 					moved += len(rep.Moves)

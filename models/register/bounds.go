@@ -1,17 +1,19 @@
-package models
+package register
 
 // Pages by number without skipping. A page asked for by its number in the
 // middle of the register (?page=154) would skip every index entry before it,
 // from the nearer end: thousands per request. Instead one walk of the order
 // reads where every page ends (one row in 50, numbered by the database, sent
 // as its sort key), and that list is kept under the data version it was read
-// at (RegisterCache): page N is then a seek past the end of page N-1, as a
+// at (Cache): page N is then a seek past the end of page N-1, as a
 // Next link is, until a write moves the version.
 
 import (
 	"strings"
 
 	"gorm.io/gorm"
+
+	"portfolio/models"
 )
 
 // pageEndsAbove is how many pages from the nearer end a page by number may be
@@ -42,7 +44,7 @@ var pageIDsUpTo int64 = 20000
 
 // readPageIndex reads the index of f's order: its ids when total (the
 // filter's count) is small enough, else its page ends.
-func (f RiskFilter) readPageIndex(db *gorm.DB, s RiskSettings, today Date, segs []keySegment, desc, scan bool, total int64) (pageIndex, error) {
+func (f RiskFilter) readPageIndex(db *gorm.DB, s models.RiskSettings, today models.Date, segs []keySegment, desc, scan bool, total int64) (pageIndex, error) {
 	if total > pageIDsUpTo {
 		ends, err := f.pageEnds(db, s, today, segs, desc, scan)
 		return pageIndex{ends: ends}, err
@@ -67,7 +69,7 @@ func (f RiskFilter) readPageIndex(db *gorm.DB, s RiskSettings, today Date, segs 
 // when scan says it is walked, as segmentRows does) and sending every
 // PerPage-th, and a count of each segment but the last, which numbers the
 // next one's rows on.
-func (f RiskFilter) pageEnds(db *gorm.DB, s RiskSettings, today Date, segs []keySegment, desc, scan bool) ([]pageEnd, error) {
+func (f RiskFilter) pageEnds(db *gorm.DB, s models.RiskSettings, today models.Date, segs []keySegment, desc, scan bool) ([]pageEnd, error) {
 	per := f.PerPage
 	dir := " ASC"
 	if desc {
@@ -79,7 +81,7 @@ func (f RiskFilter) pageEnds(db *gorm.DB, s RiskSettings, today Date, segs []key
 		if f.VendorID != 0 && seg.where == "risks.engagement_id IS NULL" {
 			continue // a vendor's risks all have an engagement
 		}
-		walk := (scan || seg.always) && IsSQLite(db)
+		walk := (scan || seg.always) && models.IsSQLite(db)
 		cols := append(append([]string{}, seg.cols...), "risks.id")
 		sel := make([]string, len(cols))
 		order := make([]string, len(cols))
@@ -111,7 +113,7 @@ func (f RiskFilter) pageEnds(db *gorm.DB, s RiskSettings, today Date, segs []key
 		}
 		if i < len(segs)-1 {
 			var n int64
-			if err := f.apply(f.segment(db, seg, seg.always && IsSQLite(db)), s, today, true).Count(&n).Error; err != nil {
+			if err := f.apply(f.segment(db, seg, seg.always && models.IsSQLite(db)), s, today, true).Count(&n).Error; err != nil {
 				return nil, err
 			}
 			before += n
@@ -133,7 +135,7 @@ func (f RiskFilter) keyHolders(cols int) []any {
 		case "inherent":
 			h = []any{new(int)}
 		case "raised", "review":
-			h = []any{new(Date)}
+			h = []any{new(models.Date)}
 		case "owner":
 			h = []any{new(string), new(uint)}
 		default:
@@ -154,7 +156,7 @@ func keyValues(h []any) []any {
 			out[i] = *x
 		case *uint:
 			out[i] = *x
-		case *Date:
+		case *models.Date:
 			out[i] = *x
 		}
 	}

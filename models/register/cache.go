@@ -1,4 +1,4 @@
-package models
+package register
 
 import (
 	"context"
@@ -6,16 +6,17 @@ import (
 
 	"gorm.io/gorm"
 
+	"portfolio/models"
 	"portfolio/models/cache"
 )
 
-// RegisterCache keeps what the register derives from a filter — its tally
+// Cache keeps what the register derives from a filter — its tally
 // (the count and both heat maps), the ends of its pages in a sort order and
 // what moved since a day — each at the data version read before it was loaded,
 // so that the pages of one filter share one tally and a page by number is a
 // seek; and the order of the register as at a day that has ended, for good.
-// Safe for concurrent use; a nil *RegisterCache keeps nothing.
-type RegisterCache struct {
+// Safe for concurrent use; a nil *Cache keeps nothing.
+type Cache struct {
 	tallies *cache.Part[registerKey, RiskTally]
 	ends    *cache.Part[registerKey, pageIndex]
 	asked   *cache.Part[registerKey, bool]           // a page by number was asked for at the version
@@ -32,26 +33,26 @@ type registerKey struct {
 	settings [4]int
 }
 
-// RegisterReads are the tables the register's reads may touch, live or as at
+// Reads are the tables the register's reads may touch, live or as at
 // a day: the risks and their history, what the filters and sorts name, the
 // settings and the snapshots of past days.
-var RegisterReads = []string{"risks", "risk_cells", "engagements", "engagement_managers", "vendors", "users",
+var Reads = []string{"risks", "risk_cells", "engagements", "engagement_managers", "vendors", "users",
 	"changes", "risk_snapshots", "risk_snapshot_days", "mitigation_actions", "settings"}
 
-// NewRegisterCache adds the register's parts to c: the tallies of up to 64
+// NewCache adds the register's parts to c: the tallies of up to 64
 // filters, the page ends of up to 32 filters and orders, the movement of 32
 // and the order of 8 filters as at a past day.
-func NewRegisterCache(c *cache.Cache) *RegisterCache {
-	return &RegisterCache{
-		tallies: cache.NewPart[registerKey, RiskTally](c, "register tallies", 64, RegisterReads...),
-		ends:    cache.NewPart[registerKey, pageIndex](c, "register page ends", 32, RegisterReads...),
+func NewCache(c *cache.Cache) *Cache {
+	return &Cache{
+		tallies: cache.NewPart[registerKey, RiskTally](c, "register tallies", 64, Reads...),
+		ends:    cache.NewPart[registerKey, pageIndex](c, "register page ends", 32, Reads...),
 		asked:   cache.NewPart[registerKey, bool](c, "register pages asked for", 64),
-		moves:   cache.NewPart[registerKey, map[string]int](c, "register movement", 32, RegisterReads...),
-		past:    cache.NewPart[registerKey, pageIndex](c, "register as at a past day", 8, RegisterReads...),
+		moves:   cache.NewPart[registerKey, map[string]int](c, "register movement", 32, Reads...),
+		past:    cache.NewPart[registerKey, pageIndex](c, "register as at a past day", 8, Reads...),
 	}
 }
 
-func (c *RegisterCache) key(f RiskFilter, s RiskSettings, today Date) registerKey {
+func (c *Cache) key(f RiskFilter, s models.RiskSettings, today models.Date) registerKey {
 	f.Page, f.After, f.Before = 0, 0, 0
 	return registerKey{f: f, today: today.String(), settings: [4]int{s.LowMax, s.MediumMax, s.HighMax, s.Appetite}}
 }
@@ -61,7 +62,7 @@ func (c *RegisterCache) key(f RiskFilter, s RiskSettings, today Date) registerKe
 // for good (cache.Forever: see pastForever), or at the data version when it
 // reads today's engagements or users too (pastOnly); as at a day not ended,
 // not at all.
-func (c *RegisterCache) cached(db *gorm.DB, f RiskFilter, version cache.Version) (cache.Version, bool) {
+func (c *Cache) cached(db *gorm.DB, f RiskFilter, version cache.Version) (cache.Version, bool) {
 	switch {
 	case c == nil:
 		return version, false
@@ -96,11 +97,13 @@ func pastOnly(f RiskFilter) bool {
 // isPast reports whether day d (UTC) ended an hour ago or more on the app's
 // clock (NowOf): the hour covers the clocks of other instances writing to
 // the same database running a little behind.
-func isPast(db *gorm.DB, d Date) bool { return !EndOfDay(d).Add(time.Hour).After(NowOf(db)) }
+func isPast(db *gorm.DB, d models.Date) bool {
+	return !EndOfDay(d).Add(time.Hour).After(models.NowOf(db))
+}
 
 // Tally is TallyRisks, kept per filter at the data version read before it
 // (for good, as at a past day).
-func (c *RegisterCache) Tally(ctx context.Context, db *gorm.DB, version cache.Version, s RiskSettings, today Date, f RiskFilter) (RiskTally, error) {
+func (c *Cache) Tally(ctx context.Context, db *gorm.DB, version cache.Version, s models.RiskSettings, today models.Date, f RiskFilter) (RiskTally, error) {
 	version, ok := c.cached(db, f, version)
 	if !ok {
 		return TallyRisks(ctx, db, s, today, f)
@@ -111,7 +114,7 @@ func (c *RegisterCache) Tally(ctx context.Context, db *gorm.DB, version cache.Ve
 
 // MovementCounts is models.MovementCounts, kept at the data version read
 // before it, or for good when the day it runs to is past.
-func (c *RegisterCache) MovementCounts(ctx context.Context, db *gorm.DB, version cache.Version, from, to Date, f RiskFilter) (map[string]int, error) {
+func (c *Cache) MovementCounts(ctx context.Context, db *gorm.DB, version cache.Version, from, to models.Date, f RiskFilter) (map[string]int, error) {
 	if c == nil {
 		return MovementCounts(ctx, db, from, to, f)
 	}
@@ -129,7 +132,7 @@ func (c *RegisterCache) MovementCounts(ctx context.Context, db *gorm.DB, version
 // at a version, not the first: reading them walks the whole order, about
 // twice what counting to the middle page from the nearer end does, which pays
 // only when more pages are asked for before the next write.
-func (c *RegisterCache) Page(ctx context.Context, db *gorm.DB, version cache.Version, s RiskSettings, today Date, f RiskFilter, total int64) (RiskPage, error) {
+func (c *Cache) Page(ctx context.Context, db *gorm.DB, version cache.Version, s models.RiskSettings, today models.Date, f RiskFilter, total int64) (RiskPage, error) {
 	version, ok := c.cached(db, f, version)
 	if !ok || (version == cache.Forever && f.PerPage == 0) {
 		return PageRisks(ctx, db, s, today, f, total)

@@ -1,4 +1,4 @@
-package models
+package pack
 
 // The review pack's risks: the register as at the quarter's end and what
 // moved in it, read as streams.
@@ -6,26 +6,29 @@ package models
 import (
 	"fmt"
 	"strings"
+
+	"portfolio/models"
+	"portfolio/models/register"
 )
 
 // risks takes the register as at the quarter's end and its movement since the
 // previous quarter's end, each read as a stream: only what the pack prints of
 // them is kept.
 func (b *packBuilder) risks() error {
-	f := RiskFilter{EngagementID: b.only}
+	f := register.RiskFilter{EngagementID: b.only}
 	r := &b.p.Risks
 	moved := map[uint]packMove{}
-	err := EachMove(b.ctx, b.db, b.f.End(b.q.Prev()), b.p.End, f, func(m RiskMove) error {
+	err := register.EachMove(b.ctx, b.db, b.f.End(b.q.Prev()), b.p.End, f, func(m register.RiskMove) error {
 		moved[m.Risk.ID] = packMove{kinds: m.Kinds, from: m.FromScore}
 		for _, k := range m.Kinds {
 			switch k {
-			case MoveNew:
+			case register.MoveNew:
 				r.New++
-			case MoveEscalated:
+			case register.MoveEscalated:
 				r.Escalated++
-			case MoveDeescalated:
+			case register.MoveDeescalated:
 				r.DeEscalated++
-			case MoveClosed:
+			case register.MoveClosed:
 				r.Closed++
 			}
 		}
@@ -44,9 +47,9 @@ func (b *packBuilder) risks() error {
 	}
 	r.Bands = map[string]int{}
 	perEng := map[uint]int{}
-	return b.eachLiveRisk(f, func(k Risk) {
+	return b.eachLiveRisk(f, func(k models.Risk) {
 		r.Open++
-		if ValidLevel(k.ResidualLikelihood) && ValidLevel(k.ResidualImpact) {
+		if models.ValidLevel(k.ResidualLikelihood) && models.ValidLevel(k.ResidualImpact) {
 			r.Heat[k.ResidualLikelihood-1][k.ResidualImpact-1]++
 		}
 		r.Bands[b.s.Risk.Band(k.ResidualScore)]++
@@ -72,30 +75,16 @@ type packMove struct {
 	from  int
 }
 
-// eachLiveRisk calls fn with each risk of RegisterAsAt(f) at the quarter's
-// end, in the register's order, brief (riskBriefColumns), as it is read: read
-// whole through the ORM, the 175,000 live risks of 10,000 engagements took
-// 5.4 s, and held in a slice, 200 MB.
-func (b *packBuilder) eachLiveRisk(f RiskFilter, fn func(Risk)) error {
+// eachLiveRisk calls fn with each risk of the register as f selects it at
+// the quarter's end, in the register's order, brief, as it is read
+// (register.EachBrief).
+func (b *packBuilder) eachLiveRisk(f register.RiskFilter, fn func(models.Risk)) error {
 	f.AsAt = b.p.End
-	rows, err := f.ordered(b.db, b.s.Risk, b.p.End, true).Select(riskBriefColumns).Rows()
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	brief := newBriefScanner()
-	for rows.Next() {
-		r, err := brief.scan(rows)
-		if err != nil {
-			return err
-		}
-		fn(r)
-	}
-	return rows.Err()
+	return register.EachBrief(b.db, b.s.Risk, f, fn)
 }
 
 // packRisk turns a risk into the pack's row, naming its movement.
-func (b *packBuilder) packRisk(k Risk, moves map[uint]packMove) PackRisk {
+func (b *packBuilder) packRisk(k models.Risk, moves map[uint]packMove) PackRisk {
 	pr := PackRisk{Ref: k.Ref, Title: k.Title, Category: k.Category, Status: k.Status, Residual: k.ResidualScore, Band: b.s.Risk.Band(k.ResidualScore)}
 	if k.Engagement != nil {
 		pr.Engagement = k.Engagement.Code
@@ -114,7 +103,7 @@ func (b *packBuilder) packRisk(k Risk, moves map[uint]packMove) PackRisk {
 	var parts []string
 	for _, kind := range m.kinds {
 		switch kind {
-		case MoveEscalated, MoveDeescalated:
+		case register.MoveEscalated, register.MoveDeescalated:
 			parts = append(parts, fmt.Sprintf("%s %d → %d", kind, m.from, k.ResidualScore))
 		default:
 			parts = append(parts, kind)

@@ -1,16 +1,18 @@
-package models
+package register
 
 import (
 	"context"
 
 	"gorm.io/gorm"
+
+	"portfolio/models"
 )
 
 // RegisterChoices are the options of the register's filter selects.
 type RegisterChoices struct {
-	Engagements []Engagement // id, code and name; none past most
-	Vendors     []Vendor     // id and name
-	Owners      []User       // id and name of the people who own a risk; none past most
+	Engagements []models.Engagement // id, code and name; none past most
+	Vendors     []models.Vendor     // id and name
+	Owners      []models.User       // id and name of the people who own a risk; none past most
 }
 
 // LoadRegisterChoices reads the options of the register's filter selects, by
@@ -32,7 +34,7 @@ func LoadRegisterChoices(ctx context.Context, db *gorm.DB, withEngagements bool,
 	}
 	if withEngagements && engs <= int64(most) {
 		err := scanRows(db, "SELECT id, code, name FROM engagements ORDER BY code", func(s func(...any) error) error {
-			var e Engagement
+			var e models.Engagement
 			err := s(&e.ID, &e.Code, &e.Name)
 			out.Engagements = append(out.Engagements, e)
 			return err
@@ -42,7 +44,7 @@ func LoadRegisterChoices(ctx context.Context, db *gorm.DB, withEngagements bool,
 		}
 	}
 	err := scanRows(db, "SELECT id, name FROM vendors ORDER BY name", func(s func(...any) error) error {
-		var v Vendor
+		var v models.Vendor
 		err := s(&v.ID, &v.Name)
 		out.Vendors = append(out.Vendors, v)
 		return err
@@ -51,7 +53,7 @@ func LoadRegisterChoices(ctx context.Context, db *gorm.DB, withEngagements bool,
 		return out, err
 	}
 	err = scanRows(db, "SELECT id, name FROM users WHERE EXISTS (SELECT 1 FROM risks WHERE risks.owner_id = users.id) ORDER BY name", func(s func(...any) error) error {
-		var u User
+		var u models.User
 		err := s(&u.ID, &u.Name)
 		out.Owners = append(out.Owners, u)
 		return err

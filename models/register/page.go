@@ -1,4 +1,4 @@
-package models
+package register
 
 // Keyset paging of the live register. A page is a seek into the index of its
 // sort order (migration 8) and a walk of 50 entries, whatever its depth: the
@@ -21,11 +21,13 @@ import (
 	"strings"
 
 	"gorm.io/gorm"
+
+	"portfolio/models"
 )
 
 // RiskPage is one page of the register and where it sits.
 type RiskPage struct {
-	Rows             []Risk
+	Rows             []models.Risk
 	Page, Last       int // the page's number (1-based) and the last page's
 	HasPrev, HasNext bool
 }
@@ -47,9 +49,9 @@ func (p RiskPage) edge(i int) uint {
 // of matching risks (TallyRisks): the page after f.After or before f.Before
 // (keyset), else page f.Page (clamped to the pages there are), counted from the
 // nearer end. The rows of a live page hold what a row shows (see load); PerPage
-// 0 (every row) and the past read whole rows. RegisterCache.Page also seeks a
+// 0 (every row) and the past read whole rows. Cache.Page also seeks a
 // page by number in the middle of the register.
-func PageRisks(ctx context.Context, db *gorm.DB, s RiskSettings, today Date, f RiskFilter, total int64) (RiskPage, error) {
+func PageRisks(ctx context.Context, db *gorm.DB, s models.RiskSettings, today models.Date, f RiskFilter, total int64) (RiskPage, error) {
 	return pageRisks(ctx, db, s, today, f, total, nil)
 }
 
@@ -58,7 +60,7 @@ func PageRisks(ctx context.Context, db *gorm.DB, s RiskSettings, today Date, f R
 // With kept set it gives them only if they are at hand (no reading).
 type pageEndsFunc func(db *gorm.DB, segs []keySegment, desc, scan, kept bool) (pageIndex, error)
 
-func pageRisks(ctx context.Context, db *gorm.DB, s RiskSettings, today Date, f RiskFilter, total int64, ends pageEndsFunc) (RiskPage, error) {
+func pageRisks(ctx context.Context, db *gorm.DB, s models.RiskSettings, today models.Date, f RiskFilter, total int64, ends pageEndsFunc) (RiskPage, error) {
 	db = db.WithContext(shortReads(db, ctx, f))
 	per := f.PerPage
 	p := RiskPage{Page: 1, Last: 1}
@@ -75,7 +77,7 @@ func pageRisks(ctx context.Context, db *gorm.DB, s RiskSettings, today Date, f R
 		p.HasPrev, p.HasNext = p.Page > 1, p.Page < p.Last
 		return p, err
 	}
-	sqlite := IsSQLite(db)
+	sqlite := models.IsSQLite(db)
 	segs, desc := f.sortSegments(sqlite)
 	scan := total > orderScanAbove
 	var ids []uint
@@ -162,7 +164,7 @@ func pageRisks(ctx context.Context, db *gorm.DB, s RiskSettings, today Date, f R
 // CPU of reading a page of risks and most of an export's. PostgreSQL sends
 // dates as dates (as text their form would depend on its DateStyle).
 func dateColumn(db *gorm.DB, col string) string {
-	if !IsSQLite(db) {
+	if !models.IsSQLite(db) {
 		return col
 	}
 	return "CAST(" + col + " AS TEXT) AS " + col[strings.LastIndex(col, ".")+1:]
@@ -176,7 +178,7 @@ func dateColumn(db *gorm.DB, col string) string {
 // of the register) keep the request's context, so that they stop when the
 // browser goes away.
 func shortReads(db *gorm.DB, ctx context.Context, f RiskFilter) context.Context {
-	if IsSQLite(db) && f.AsAt.IsZero() && f.MovedSince.IsZero() && len(riskPhrases(f.Q)) == 0 {
+	if models.IsSQLite(db) && f.AsAt.IsZero() && f.MovedSince.IsZero() && len(riskPhrases(f.Q)) == 0 {
 		return context.WithoutCancel(ctx)
 	}
 	return ctx
@@ -207,13 +209,13 @@ func (f RiskFilter) load(db *gorm.DB, p *RiskPage, ids []uint) error {
 	for i, id := range ids {
 		at[id] = i
 	}
-	p.Rows = make([]Risk, len(ids))
+	p.Rows = make([]models.Risk, len(ids))
 	var eng, own sql.NullInt64
 	var code, owner sql.NullString
-	var r Risk
+	var r models.Risk
 	found := 0
 	for rows.Next() {
-		r = Risk{}
+		r = models.Risk{}
 		if err := rows.Scan(&r.ID, &eng, &r.Ref, &r.Title, &r.Category, &r.InherentScore, &r.ResidualScore, &own, &r.Status,
 			&r.NextReview, &r.Version, &code, &owner); err != nil {
 			return err
@@ -221,12 +223,12 @@ func (f RiskFilter) load(db *gorm.DB, p *RiskPage, ids []uint) error {
 		if eng.Valid {
 			id := uint(eng.Int64)
 			r.EngagementID = &id
-			r.Engagement = &Engagement{ID: id, Code: code.String}
+			r.Engagement = &models.Engagement{ID: id, Code: code.String}
 		}
 		if own.Valid {
 			id := uint(own.Int64)
 			r.OwnerID = &id
-			r.Owner = &User{ID: id, Name: owner.String}
+			r.Owner = &models.User{ID: id, Name: owner.String}
 		}
 		if i, ok := at[r.ID]; ok {
 			p.Rows[i] = r
@@ -237,7 +239,7 @@ func (f RiskFilter) load(db *gorm.DB, p *RiskPage, ids []uint) error {
 		return err
 	}
 	if found < len(ids) { // a risk gone since its id was read: close the gaps
-		p.Rows = slices.DeleteFunc(p.Rows, func(r Risk) bool { return r.ID == 0 })
+		p.Rows = slices.DeleteFunc(p.Rows, func(r models.Risk) bool { return r.ID == 0 })
 	}
 	return nil
 }

@@ -1,4 +1,4 @@
-package models
+package register
 
 // The register as it stood at a past date, and what moved between two dates.
 //
@@ -25,10 +25,13 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/schema"
+
+	"portfolio/models"
 )
 
 // EndOfDay is the first instant after day d (UTC): the cut-off of "as at d".
-func EndOfDay(d Date) time.Time { return d.AddDays(1).Time }
+func EndOfDay(d models.Date) time.Time { return d.AddDays(1).Time }
 
 // replayCol is a risk column the history can roll back, and how a history text
 // of it reads back into the column's type.
@@ -39,12 +42,12 @@ var (
 	replayCols []replayCol
 )
 
-// riskReplayColumns derives the columns from riskHistoryFields and the Risk
+// riskReplayColumns derives the columns from RiskHistoryFields and the Risk
 // struct, so that what writers record and what is replayed cannot drift apart.
 func riskReplayColumns() []replayCol {
 	replayOnce.Do(func() {
-		t := reflect.TypeOf(Risk{})
-		for _, f := range riskHistoryFields {
+		t := reflect.TypeOf(models.Risk{})
+		for _, f := range models.RiskHistoryFields {
 			sf, _ := t.FieldByName(f)
 			kind := "text"
 			switch sf.Type {
@@ -52,10 +55,10 @@ func riskReplayColumns() []replayCol {
 				kind = "int"
 			case reflect.TypeOf((*uint)(nil)):
 				kind = "id"
-			case reflect.TypeOf(Date{}):
+			case reflect.TypeOf(models.Date{}):
 				kind = "date"
 			}
-			replayCols = append(replayCols, replayCol{naming.ColumnName("", f), kind})
+			replayCols = append(replayCols, replayCol{schema.NamingStrategy{}.ColumnName("", f), kind})
 		}
 	})
 	return replayCols
@@ -110,9 +113,9 @@ func (sc asAtScope) candidates(cut time.Time) (sets []string, args [][]any) {
 // end of day d, with the columns of risks (or, when only names some, the id
 // and those), and its arguments. It starts from the nearest kept day on or
 // after d (risks_snapshot.go) when there is one, else from the live rows.
-func riskAsAtQuery(db *gorm.DB, d Date, sc asAtScope, only ...string) (string, []any) {
+func riskAsAtQuery(db *gorm.DB, d models.Date, sc asAtScope, only ...string) (string, []any) {
 	cut := EndOfDay(d)
-	var base Date
+	var base models.Date
 	kept := false
 	if !sc.live {
 		base, kept = snapshotBase(db, d)
@@ -194,7 +197,7 @@ func riskAsAtQuery(db *gorm.DB, d Date, sc asAtScope, only ...string) (string, [
 			old = "CAST(NULLIF(" + old + ", '') AS BIGINT)"
 		case "date":
 			old = "NULLIF(" + old + ", '')"
-			if !IsSQLite(db) {
+			if !models.IsSQLite(db) {
 				old = "CAST(" + old + " AS DATE)"
 			}
 		}
@@ -255,7 +258,7 @@ func riskAsAtQuery(db *gorm.DB, d Date, sc asAtScope, only ...string) (string, [
 
 // riskTableAsAt is the risks table as at the end of day d, aliased "risks",
 // holding at least the risks of the scope.
-func riskTableAsAt(db *gorm.DB, d Date, sc asAtScope) *gorm.DB {
+func riskTableAsAt(db *gorm.DB, d models.Date, sc asAtScope) *gorm.DB {
 	sql, args := riskAsAtQuery(db, d, sc)
 	return db.Table("(?) AS risks", db.Session(&gorm.Session{NewDB: true}).Raw(sql, args...))
 }
@@ -266,16 +269,16 @@ func riskTableAsAt(db *gorm.DB, d Date, sc asAtScope) *gorm.DB {
 // on that day, "all" includes those closed by then. Paging applies when
 // f.PerPage > 0. The review pack prints this; the register page shows it for
 // ?as_at=YYYY-MM-DD.
-func RegisterAsAt(ctx context.Context, db *gorm.DB, s RiskSettings, day Date, f RiskFilter) ([]Risk, error) {
+func RegisterAsAt(ctx context.Context, db *gorm.DB, s models.RiskSettings, day models.Date, f RiskFilter) ([]models.Risk, error) {
 	f.AsAt = day
 	rows, _, err := ListRisks(ctx, db, s, day, f)
 	return rows, err
 }
 
 // asAtOrder is the ids of every risk f selects as at f.AsAt, in f's order:
-// what is kept of a past day's register (RegisterCache), from which any of its
+// what is kept of a past day's register (Cache), from which any of its
 // pages is a slice.
-func (f RiskFilter) asAtOrder(db *gorm.DB, s RiskSettings, today Date) ([]uint, error) {
+func (f RiskFilter) asAtOrder(db *gorm.DB, s models.RiskSettings, today models.Date) ([]uint, error) {
 	f.PerPage = 0
 	var ids []uint
 	err := f.ordered(db, s, today, false).Select("risks.id").Pluck("risks.id", &ids).Error
@@ -284,7 +287,7 @@ func (f RiskFilter) asAtOrder(db *gorm.DB, s RiskSettings, today Date) ([]uint, 
 
 // asAtOrderRead reads asAtOrder as a kept page index, to the end whoever
 // asked for it first goes away.
-func (f RiskFilter) asAtOrderRead(db *gorm.DB, s RiskSettings, today Date) func(context.Context) (pageIndex, error) {
+func (f RiskFilter) asAtOrderRead(db *gorm.DB, s models.RiskSettings, today models.Date) func(context.Context) (pageIndex, error) {
 	return func(ctx context.Context) (pageIndex, error) {
 		ids, err := f.asAtOrder(db.WithContext(ctx), s, today)
 		return pageIndex{ids: ids}, err
@@ -308,7 +311,7 @@ func (f RiskFilter) asAtPage(db *gorm.DB, ids []uint, total int64) (RiskPage, er
 	if len(page) == 0 {
 		return p, nil
 	}
-	var rows []Risk
+	var rows []models.Risk
 	if err := riskTableAsAt(db, f.AsAt, asAtScope{ids: page}).Select("risks.*").Find(&rows).Error; err != nil {
 		return p, err
 	}
@@ -316,12 +319,12 @@ func (f RiskFilter) asAtPage(db *gorm.DB, ids []uint, total int64) (RiskPage, er
 	for i, id := range page {
 		at[id] = i
 	}
-	p.Rows = make([]Risk, len(page))
+	p.Rows = make([]models.Risk, len(page))
 	for _, r := range rows {
 		if i, ok := at[r.ID]; ok {
 			p.Rows[i] = r
 		}
 	}
-	p.Rows = slices.DeleteFunc(p.Rows, func(r Risk) bool { return r.ID == 0 })
+	p.Rows = slices.DeleteFunc(p.Rows, func(r models.Risk) bool { return r.ID == 0 })
 	return p, loadRiskRelations(db, p.Rows)
 }

@@ -1,4 +1,4 @@
-package models_test
+package register_test
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 
 	"portfolio/models"
 	"portfolio/models/dbtest"
+	"portfolio/models/register"
 )
 
 // registerSorts are every sort of the register, "" being the default.
@@ -54,9 +55,9 @@ func TestRiskPagesWalkTheRegisterInOrder(t *testing.T) {
 			for _, status := range []string{"", "all"} {
 				for _, sort := range registerSorts {
 					for _, dir := range []string{"asc", "desc"} {
-						f := models.RiskFilter{Status: status, Sort: sort, Dir: dir}
+						f := register.RiskFilter{Status: status, Sort: sort, Dir: dir}
 						name := fmt.Sprintf("status=%q sort=%q dir=%s", status, sort, dir)
-						all, total, err := models.ListRisks(ctx, db, s, today, f)
+						all, total, err := register.ListRisks(ctx, db, s, today, f)
 						if err != nil {
 							t.Fatal(name, err)
 						}
@@ -68,7 +69,7 @@ func TestRiskPagesWalkTheRegisterInOrder(t *testing.T) {
 						var fwd []uint
 						f.Page = 1
 						for pages := 0; ; pages++ {
-							p, err := models.PageRisks(ctx, db, s, today, f, total)
+							p, err := register.PageRisks(ctx, db, s, today, f, total)
 							if err != nil || pages > 100 {
 								t.Fatalf("%s: page %d: %v", name, f.Page, err)
 							}
@@ -87,7 +88,7 @@ func TestRiskPagesWalkTheRegisterInOrder(t *testing.T) {
 						f.Page = last
 						var back []uint
 						for pages := 0; ; pages++ {
-							p, err := models.PageRisks(ctx, db, s, today, f, total)
+							p, err := register.PageRisks(ctx, db, s, today, f, total)
 							if err != nil || pages > 100 {
 								t.Fatalf("%s: back at page %d: %v", name, f.Page, err)
 							}
@@ -104,7 +105,7 @@ func TestRiskPagesWalkTheRegisterInOrder(t *testing.T) {
 						f.Before = 0
 						for n := 1; n <= last; n++ {
 							f.Page = n
-							p, err := models.PageRisks(ctx, db, s, today, f, total)
+							p, err := register.PageRisks(ctx, db, s, today, f, total)
 							if err != nil {
 								t.Fatal(err)
 							}
@@ -128,9 +129,9 @@ func TestRiskPageRowsAndStaleCursor(t *testing.T) {
 			ctx := context.Background()
 			s := models.DefaultRiskSettings()
 			today := models.DateOf(dbtest.Now())
-			f := models.RiskFilter{Sort: "review", PerPage: 10, Page: 2}
-			t1, _ := models.TallyRisks(ctx, db, s, today, f)
-			p, err := models.PageRisks(ctx, db, s, today, f, t1.Total)
+			f := register.RiskFilter{Sort: "review", PerPage: 10, Page: 2}
+			t1, _ := register.TallyRisks(ctx, db, s, today, f)
+			p, err := register.PageRisks(ctx, db, s, today, f, t1.Total)
 			if err != nil || len(p.Rows) != 10 {
 				t.Fatalf("page 2: %d rows, %v", len(p.Rows), err)
 			}
@@ -143,7 +144,7 @@ func TestRiskPageRowsAndStaleCursor(t *testing.T) {
 				t.Errorf("row %+v\nstored %+v", got, stored)
 			}
 			f.After = 999999
-			p2, err := models.PageRisks(ctx, db, s, today, f, t1.Total)
+			p2, err := register.PageRisks(ctx, db, s, today, f, t1.Total)
 			if err != nil || !slices.Equal(ids(p2.Rows), ids(p.Rows)) {
 				t.Errorf("a stale cursor: %v, rows %v, want page 2 %v", err, ids(p2.Rows), ids(p.Rows))
 			}
@@ -164,7 +165,7 @@ func TestTallyMatchesTheRows(t *testing.T) {
 			db.Joins("JOIN risks ON risks.engagement_id = engagements.id").First(&e)
 			var owner uint
 			db.Model(&models.Risk{}).Where("owner_id IS NOT NULL").Limit(1).Pluck("owner_id", &owner)
-			filters := []models.RiskFilter{
+			filters := []register.RiskFilter{
 				{}, {Status: "all"}, {Status: models.StatusClosed}, {Category: models.RiskCategories[0]},
 				{Band: models.BandHigh}, {Band: models.BandCritical, BandKind: "inherent"}, {OutOfAppetite: true},
 				{Likelihood: 3, Impact: 4}, {Likelihood: 4, Impact: 4, BandKind: "inherent", Status: "all"},
@@ -174,11 +175,11 @@ func TestTallyMatchesTheRows(t *testing.T) {
 			}
 			nonEmpty := 0
 			for _, f := range filters {
-				tl, err := models.TallyRisks(ctx, db, s, today, f)
+				tl, err := register.TallyRisks(ctx, db, s, today, f)
 				if err != nil {
 					t.Fatal(err)
 				}
-				rows, _, err := models.ListRisks(ctx, db, s, today, f) // PerPage 0: every row, through the OFFSET query
+				rows, _, err := register.ListRisks(ctx, db, s, today, f) // PerPage 0: every row, through the OFFSET query
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -191,7 +192,7 @@ func TestTallyMatchesTheRows(t *testing.T) {
 				// The maps: the rows of the filter without its band, appetite, overdue and cell.
 				scope := f
 				scope.Band, scope.OutOfAppetite, scope.Overdue, scope.Likelihood, scope.Impact = "", false, false, 0, 0
-				all, _, _ := models.ListRisks(ctx, db, s, today, scope)
+				all, _, _ := register.ListRisks(ctx, db, s, today, scope)
 				var inh, res [5][5]int
 				for _, r := range all {
 					inh[r.InherentLikelihood-1][r.InherentImpact-1]++
@@ -284,29 +285,29 @@ func TestRiskSearch(t *testing.T) {
 			if err := models.CreateRisk(ctx, db, act, &r); err != nil {
 				t.Fatal(err)
 			}
-			find := func(q string, f models.RiskFilter) []uint {
+			find := func(q string, f register.RiskFilter) []uint {
 				f.Q, f.Status = q, "all"
-				rows, _, err := models.ListRisks(ctx, db, s, today, f)
+				rows, _, err := register.ListRisks(ctx, db, s, today, f)
 				if err != nil {
 					t.Fatal(q, err)
 				}
 				return ids(rows)
 			}
 			for _, q := range []string{"quokka", "QUOKKA licens", "pipeline", "zebrafish 9", "Zebrafish-9", "licensed quok", r.Ref} {
-				if got := find(q, models.RiskFilter{}); !slices.Contains(got, r.ID) {
+				if got := find(q, register.RiskFilter{}); !slices.Contains(got, r.ID) {
 					t.Errorf("%q does not find the risk: %v", q, got)
 				}
 			}
-			if got := find(r.Ref, models.RiskFilter{}); len(got) != 1 {
+			if got := find(r.Ref, register.RiskFilter{}); len(got) != 1 {
 				t.Errorf("the reference %s finds %d risks", r.Ref, len(got))
 			}
 			for _, q := range []string{"quokkas-tooling-x", "nothing-like-this", "zebrafish 8"} {
-				if got := find(q, models.RiskFilter{}); len(got) != 0 {
+				if got := find(q, register.RiskFilter{}); len(got) != 0 {
 					t.Errorf("%q finds %v", q, got)
 				}
 			}
-			all := find("", models.RiskFilter{})
-			if got := find(`%_\ "'*`, models.RiskFilter{}); !slices.Equal(got, all) {
+			all := find("", register.RiskFilter{})
+			if got := find(`%_\ "'*`, register.RiskFilter{}); !slices.Equal(got, all) {
 				t.Errorf("punctuation alone filters: %d of %d", len(got), len(all))
 			}
 			// The text is found after an edit, and the old text no longer is.
@@ -314,12 +315,12 @@ func TestRiskSearch(t *testing.T) {
 			if _, err := models.UpdateRisk(ctx, db, act, &r); err != nil {
 				t.Fatal(err)
 			}
-			if got := find("wombat", models.RiskFilter{}); !slices.Contains(got, r.ID) || slices.Contains(find("quokka", models.RiskFilter{}), r.ID) {
+			if got := find("wombat", register.RiskFilter{}); !slices.Contains(got, r.ID) || slices.Contains(find("quokka", register.RiskFilter{}), r.ID) {
 				t.Errorf("after the edit: wombat %v, quokka still finds it", got)
 			}
 			// The past searches its own text.
 			tomorrow := models.DateOf(dbtest.Now().Add(24 * time.Hour))
-			if got := find("wombat", models.RiskFilter{AsAt: tomorrow}); !slices.Contains(got, r.ID) {
+			if got := find("wombat", register.RiskFilter{AsAt: tomorrow}); !slices.Contains(got, r.ID) {
 				t.Errorf("as at tomorrow, wombat finds %v", got)
 			}
 		})

@@ -1,4 +1,4 @@
-package models_test
+package register_test
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 
 	"portfolio/models"
 	"portfolio/models/dbtest"
+	"portfolio/models/register"
 )
 
 // The register's filter options are every engagement by code, every vendor by
@@ -17,7 +18,7 @@ func TestRegisterChoices(t *testing.T) {
 		t.Run(kind, func(t *testing.T) {
 			db := dbtest.Demo(t, kind)
 			ctx := context.Background()
-			o, err := models.LoadRegisterChoices(ctx, db, true, 400)
+			o, err := register.LoadRegisterChoices(ctx, db, true, 400)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -39,10 +40,10 @@ func TestRegisterChoices(t *testing.T) {
 			if !slices.Equal(mapped(o.Owners, owner), mapped(owners, owner)) || len(owners) == 0 {
 				t.Errorf("owners %v, want %v", mapped(o.Owners, owner), mapped(owners, owner))
 			}
-			if few, err := models.LoadRegisterChoices(ctx, db, true, 1); err != nil || len(few.Engagements) != 0 || len(few.Owners) != 0 || len(few.Vendors) != len(vendors) {
+			if few, err := register.LoadRegisterChoices(ctx, db, true, 1); err != nil || len(few.Engagements) != 0 || len(few.Owners) != 0 || len(few.Vendors) != len(vendors) {
 				t.Errorf("past the limit: %d engagements, %d owners, %d vendors (%v)", len(few.Engagements), len(few.Owners), len(few.Vendors), err)
 			}
-			if scoped, _ := models.LoadRegisterChoices(ctx, db, false, 400); len(scoped.Engagements) != 0 {
+			if scoped, _ := register.LoadRegisterChoices(ctx, db, false, 400); len(scoped.Engagements) != 0 {
 				t.Error("an engagement's register lists engagements")
 			}
 		})

@@ -1,10 +1,11 @@
-package models
+package register
 
 import (
 	"context"
-	"strings"
 
 	"gorm.io/gorm"
+
+	"portfolio/models"
 )
 
 // RiskFilter selects risks for the register, its heat maps and exports.
@@ -29,10 +30,10 @@ type RiskFilter struct {
 	After, Before uint
 	// AsAt, when set, reads the register as it stood at the end of that day,
 	// reconstructed from history (risks_asat.go); filters apply to those values.
-	AsAt Date
+	AsAt models.Date
 	// MovedSince, when set, keeps the risks that moved between the end of that
 	// day and AsAt (or today when AsAt is zero); MoveKind narrows it to one kind.
-	MovedSince Date
+	MovedSince models.Date
 	MoveKind   string
 }
 
@@ -51,7 +52,7 @@ func (f RiskFilter) kind() string {
 }
 
 // apply adds the filter's conditions; the query must have risks joined as "risks" and engagements as "e".
-func (f RiskFilter) apply(q *gorm.DB, s RiskSettings, today Date, withCell bool) *gorm.DB {
+func (f RiskFilter) apply(q *gorm.DB, s models.RiskSettings, today models.Date, withCell bool) *gorm.DB {
 	q = statusCondition(q, "risks.status", f.Status)
 	if f.PortfolioWide {
 		q = q.Where("risks.engagement_id IS NULL")
@@ -73,12 +74,12 @@ func (f RiskFilter) apply(q *gorm.DB, s RiskSettings, today Date, withCell bool)
 		q = q.Where("risks."+f.kind()+"_score BETWEEN ? AND ?", lo, hi)
 	}
 	if f.Overdue {
-		q = q.Where("risks.next_review < ? AND risks.status <> ?", today, StatusClosed)
+		q = q.Where("risks.next_review < ? AND risks.status <> ?", today, models.StatusClosed)
 	}
 	if f.OutOfAppetite {
 		q = q.Where("risks.residual_score > ?", s.Appetite)
 	}
-	if withCell && ValidLevel(f.Likelihood) && ValidLevel(f.Impact) {
+	if withCell && models.ValidLevel(f.Likelihood) && models.ValidLevel(f.Impact) {
 		q = q.Where("risks."+f.kind()+"_likelihood = ? AND risks."+f.kind()+"_impact = ?", f.Likelihood, f.Impact)
 	}
 	if !f.MovedSince.IsZero() {
@@ -87,16 +88,11 @@ func (f RiskFilter) apply(q *gorm.DB, s RiskSettings, today Date, withCell bool)
 			to = today
 		}
 		if to.IsZero() { // HeatCounts knows no today
-			to = TodayOf(q)
+			to = models.TodayOf(q)
 		}
 		q = movedSince(q, f, f.MovedSince, to, f.MoveKind)
 	}
 	return riskSearch(q, f.Q, !f.AsAt.IsZero())
-}
-
-// EscapeLike escapes LIKE wildcards so user text matches literally.
-func EscapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(s)
 }
 
 // riskBase is the risks table (as at a day when f.AsAt is set), joined to
@@ -115,7 +111,7 @@ func (f RiskFilter) base(db *gorm.DB, withEng bool) *gorm.DB {
 
 // ListRisks returns one page of the register (f.Page, or the page after or
 // before a cursor: see PageRisks) and the number of matching risks.
-func ListRisks(ctx context.Context, db *gorm.DB, s RiskSettings, today Date, f RiskFilter) ([]Risk, int64, error) {
+func ListRisks(ctx context.Context, db *gorm.DB, s models.RiskSettings, today models.Date, f RiskFilter) ([]models.Risk, int64, error) {
 	t, err := TallyRisks(ctx, db, s, today, f)
 	if err != nil {
 		return nil, 0, err
@@ -127,7 +123,7 @@ func ListRisks(ctx context.Context, db *gorm.DB, s RiskSettings, today Date, f R
 // ordered is the filtered register in its sort order, one page of it when
 // f.PerPage > 0, selecting risks.* (with owners joined as "o" for the sort or
 // when withRelations, engagements as "e" likewise).
-func (f RiskFilter) ordered(db *gorm.DB, s RiskSettings, today Date, withRelations bool) *gorm.DB {
+func (f RiskFilter) ordered(db *gorm.DB, s models.RiskSettings, today models.Date, withRelations bool) *gorm.DB {
 	col, ok := RiskSorts[f.Sort]
 	if !ok {
 		col = "risks.residual_score"

@@ -1,19 +1,13 @@
-package models
+package register
 
 import (
 	"strings"
 	"unicode"
 
 	"gorm.io/gorm"
-)
 
-// RiskSearchDocPG is the PostgreSQL text-search document of a risk; the GIN
-// index of migration 8 is built on exactly this expression, so queries repeat
-// it (a test checks the migration's file holds it). Punctuation becomes space
-// first: the default parser would otherwise keep "R-ACME-07" as a hyphenated
-// word and "-07" as a signed number, where SQLite's tokenizer (and riskPhrases)
-// see the words r, acme, 07 in a row.
-const RiskSearchDocPG = `to_tsvector('simple', regexp_replace(ref || ' ' || title || ' ' || description, '[[:punct:][:space:]]+', ' ', 'g'))`
+	"portfolio/models"
+)
 
 // riskPhrases turns what a user typed into search phrases: one per
 // whitespace-separated chunk, each a list of words (letters and digits only, so
@@ -29,10 +23,10 @@ func riskPhrases(text string) [][]string {
 		for _, w := range strings.FieldsFunc(strings.ToLower(chunk), func(r rune) bool {
 			return !unicode.IsLetter(r) && !unicode.IsDigit(r)
 		}) {
-			if n == maxSearchTerms {
+			if n == models.MaxSearchTerms {
 				break
 			}
-			if t := searchTerms(w); len(t) == 1 {
+			if t := models.SearchTerms(w); len(t) == 1 {
 				words = append(words, t[0])
 				n++
 			}
@@ -48,7 +42,7 @@ func riskPhrases(text string) [][]string {
 // ref, title or description hold every phrase typed (riskPhrases), each word as
 // a prefix of a word in the text and the words of a phrase in a row. The live
 // register asks the full-text index of migration 8 (FTS4 on SQLite, the
-// GIN-indexed RiskSearchDocPG on PostgreSQL) for the matching ids instead of
+// GIN-indexed models.RiskSearchDocPG on PostgreSQL) for the matching ids instead of
 // reading every description; both databases split text into the same words.
 // The past (asAt) has no index of its own text, so there each word is looked
 // for in the replayed columns with LIKE, as a substring. Text without any word
@@ -61,14 +55,14 @@ func riskSearch(q *gorm.DB, text string, asAt bool) *gorm.DB {
 	if asAt {
 		for _, p := range phrases {
 			for _, t := range p {
-				like := "%" + EscapeLike(t) + "%"
+				like := "%" + models.EscapeLike(t) + "%"
 				q = q.Where(`(LOWER(risks.title) LIKE ? ESCAPE '\' OR LOWER(risks.ref) LIKE ? ESCAPE '\' OR LOWER(risks.description) LIKE ? ESCAPE '\')`, like, like, like)
 			}
 		}
 		return q
 	}
 	parts := make([]string, len(phrases))
-	if IsSQLite(q) {
+	if models.IsSQLite(q) {
 		for i, p := range phrases {
 			parts[i] = `"` + strings.Join(p, "* ") + `*"`
 		}
@@ -77,5 +71,5 @@ func riskSearch(q *gorm.DB, text string, asAt bool) *gorm.DB {
 	for i, p := range phrases {
 		parts[i] = "'" + strings.Join(p, "':* <-> '") + "':*" // quoted: one word, whatever the parser makes of it
 	}
-	return q.Where("risks.id IN (SELECT id FROM risks WHERE "+RiskSearchDocPG+" @@ to_tsquery('simple', ?))", strings.Join(parts, " & "))
+	return q.Where("risks.id IN (SELECT id FROM risks WHERE "+models.RiskSearchDocPG+" @@ to_tsquery('simple', ?))", strings.Join(parts, " & "))
 }

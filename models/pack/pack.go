@@ -1,4 +1,4 @@
-package models
+package pack
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"portfolio/models"
 )
 
 // Pack is a quarterly review pack: the portfolio's figures for a quarter as at
@@ -16,8 +18,8 @@ import (
 type Pack struct {
 	Quarter     string
 	Previous    string
-	Start, End  Date
-	ProducedOn  Date
+	Start, End  models.Date
+	ProducedOn  models.Date
 	Currency    string
 	Published   bool
 	PublishedBy string
@@ -34,7 +36,7 @@ type Pack struct {
 	Decisions   []PackDecision
 	Actions     []PackAction
 	Engagements []EngagementPack
-	Rates       []RateUsed
+	Rates       []models.RateUsed
 	Missing     []string
 	Provisional []string // months converted at another month's rate ("INR Dec 2026 at Nov 2026's rate")
 }
@@ -141,7 +143,7 @@ func PublishedPackVersion(ctx context.Context, db *gorm.DB, quarter string, vers
 	if version > 0 {
 		q = q.Where("version = ?", version)
 	}
-	var rows []PublishedPack
+	var rows []models.PublishedPack
 	if err := q.Order("version DESC").Limit(1).Find(&rows).Error; err != nil || len(rows) == 0 {
 		return nil, err
 	}
@@ -173,7 +175,7 @@ func PackVersions(ctx context.Context, db *gorm.DB, quarter string) ([]PackVersi
 // PublishPack freezes a pack: its figures are stored and later edits never change it.
 // A quarter is published once; ErrStale when it already is (a correction is
 // PublishCorrection).
-func PublishPack(ctx context.Context, db *gorm.DB, p *Pack, by User, at time.Time) error {
+func PublishPack(ctx context.Context, db *gorm.DB, p *Pack, by models.User, at time.Time) error {
 	return publishVersion(ctx, db, p, by, at, 0, "")
 }
 
@@ -181,24 +183,24 @@ func PublishPack(ctx context.Context, db *gorm.DB, p *Pack, by User, at time.Tim
 // a published quarter, with the reason for it; every earlier version stays
 // readable. ErrStale when the latest version is no longer after (someone
 // published another meanwhile), or the quarter is not published.
-func PublishCorrection(ctx context.Context, db *gorm.DB, p *Pack, by User, at time.Time, after int, reason string) error {
+func PublishCorrection(ctx context.Context, db *gorm.DB, p *Pack, by models.User, at time.Time, after int, reason string) error {
 	if after < 1 {
-		return ErrStale
+		return models.ErrStale
 	}
 	return publishVersion(ctx, db, p, by, at, after, reason)
 }
 
 // publishVersion stores p as the version after the latest, which must be
 // after (0: none yet).
-func publishVersion(ctx context.Context, db *gorm.DB, p *Pack, by User, at time.Time, after int, reason string) error {
+func publishVersion(ctx context.Context, db *gorm.DB, p *Pack, by models.User, at time.Time, after int, reason string) error {
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var latest int
-		if err := tx.Model(&PublishedPack{}).Where("quarter = ? AND engagement_id IS NULL", p.Quarter).
+		if err := tx.Model(&models.PublishedPack{}).Where("quarter = ? AND engagement_id IS NULL", p.Quarter).
 			Select("COALESCE(MAX(version), 0)").Scan(&latest).Error; err != nil {
 			return err
 		}
 		if latest != after {
-			return ErrStale
+			return models.ErrStale
 		}
 		p.Published, p.PublishedBy, p.PublishedAt = true, by.Name, at.UTC()
 		p.Version, p.Correction = after+1, reason
@@ -206,19 +208,19 @@ func publishVersion(ctx context.Context, db *gorm.DB, p *Pack, by User, at time.
 		if err != nil {
 			return err
 		}
-		row := PublishedPack{Quarter: p.Quarter, Snapshot: string(b), PublishedBy: by.ID, PublishedAt: at.UTC(), Version: p.Version, Reason: reason}
+		row := models.PublishedPack{Quarter: p.Quarter, Snapshot: string(b), PublishedBy: by.ID, PublishedAt: at.UTC(), Version: p.Version, Reason: reason}
 		if err := tx.Create(&row).Error; err != nil {
 			return err
 		}
 		uid := by.ID
-		ch := Change{Entity: "pack", EntityID: row.ID, Action: "publish", Field: "quarter", New: p.Quarter, UserID: &uid, At: at.UTC()}
+		ch := models.Change{Entity: "pack", EntityID: row.ID, Action: "publish", Field: "quarter", New: p.Quarter, UserID: &uid, At: at.UTC()}
 		if after > 0 {
 			ch.Action, ch.Field, ch.Old, ch.New = "correct", "version", fmt.Sprint(after), fmt.Sprintf("%d: %s", p.Version, reason)
 		}
-		return RecordChanges(tx, []Change{ch})
+		return models.RecordChanges(tx, []models.Change{ch})
 	})
 	if errors.Is(err, gorm.ErrDuplicatedKey) {
-		err = ErrStale // another admin published the same version this instant
+		err = models.ErrStale // another admin published the same version this instant
 	}
 	return err
 }

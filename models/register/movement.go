@@ -1,4 +1,4 @@
-package models
+package register
 
 // What moved in the register between two dates: new, escalated, de-escalated,
 // closed and reopened risks, read from the as-at reconstruction (risks_asat.go).
@@ -6,10 +6,13 @@ package models
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"sort"
 	"strings"
 
 	"gorm.io/gorm"
+
+	"portfolio/models"
 )
 
 // Movement kinds, as badges and the review pack name them.
@@ -26,21 +29,21 @@ var MoveKinds = []string{MoveNew, MoveEscalated, MoveDeescalated, MoveClosed, Mo
 
 // RiskMove is how one risk moved between two dates.
 type RiskMove struct {
-	Risk       Risk     // as it stood at To, with Engagement and Owner
-	Kinds      []string // one or two of MoveKinds (a risk raised and closed in the window is new and closed)
-	FromScore  int      // residual score at From (0 when new)
-	ToScore    int      // residual score at To
-	FromStatus string   // "" when new
+	Risk       models.Risk // as it stood at To, with Engagement and Owner
+	Kinds      []string    // one or two of MoveKinds (a risk raised and closed in the window is new and closed)
+	FromScore  int         // residual score at From (0 when new)
+	ToScore    int         // residual score at To
+	FromStatus string      // "" when new
 	ToStatus   string
 }
 
 // Is reports whether the move is of a kind.
-func (m RiskMove) Is(kind string) bool { return contains(m.Kinds, kind) }
+func (m RiskMove) Is(kind string) bool { return slices.Contains(m.Kinds, kind) }
 
 // MovementReport is what moved in the register between From and To (end of
 // each day, UTC), most severe first (residual score at To, then ref).
 type MovementReport struct {
-	From, To Date
+	From, To models.Date
 	Moves    []RiskMove
 }
 
@@ -78,7 +81,7 @@ func (m MovementReport) ByRisk() map[uint]RiskMove {
 // movementQuery is a SELECT of the risks of a scope that moved between the end
 // of day from and the end of day to: id, the score and status at from, and a
 // flag per kind; with its arguments.
-func movementQuery(db *gorm.DB, from, to Date, sc asAtScope) (string, []any) {
+func movementQuery(db *gorm.DB, from, to models.Date, sc asAtScope) (string, []any) {
 	if narrowMovement && sc.engagementID == 0 && !sc.portfolioWide && sc.ids == nil { // else the scope's own set is the smaller
 		sc.changedFrom, sc.changedTo = EndOfDay(from), EndOfDay(to)
 	}
@@ -102,7 +105,7 @@ var narrowMovement = true
 
 // movedSince restricts a query (risks aliased "risks", as at to) to the risks
 // that moved since from, of a kind ("" for any).
-func movedSince(q *gorm.DB, f RiskFilter, from, to Date, kind string) *gorm.DB {
+func movedSince(q *gorm.DB, f RiskFilter, from, to models.Date, kind string) *gorm.DB {
 	sql, args := movementQuery(q, from, to, scopeOf(f))
 	sub := q.Session(&gorm.Session{NewDB: true}).Raw(sql, args...)
 	cond := "risks.id IN (SELECT m.id FROM (?) m"
@@ -114,14 +117,14 @@ func movedSince(q *gorm.DB, f RiskFilter, from, to Date, kind string) *gorm.DB {
 }
 
 // movementScope is f reduced to what selects risks for a movement report.
-func movementScope(f RiskFilter, to Date) RiskFilter {
+func movementScope(f RiskFilter, to models.Date) RiskFilter {
 	return RiskFilter{EngagementID: f.EngagementID, PortfolioWide: f.PortfolioWide, VendorID: f.VendorID,
 		OwnerID: f.OwnerID, Category: f.Category, Q: f.Q, Status: "all", AsAt: to}
 }
 
 // movementJoin is the scope's risks as at to, joined to what moved as "m":
 // of the risks of ids only, when ids is not nil.
-func movementJoin(db *gorm.DB, from, to Date, f RiskFilter, ids []uint) *gorm.DB {
+func movementJoin(db *gorm.DB, from, to models.Date, f RiskFilter, ids []uint) *gorm.DB {
 	scope := movementScope(f, to)
 	sc := scopeOf(scope)
 	if narrowMovement {
@@ -129,7 +132,7 @@ func movementJoin(db *gorm.DB, from, to Date, f RiskFilter, ids []uint) *gorm.DB
 	}
 	mvSQL, mvArgs := movementQuery(db, from, to, sc)
 	mv := db.Session(&gorm.Session{NewDB: true}).Raw(mvSQL, mvArgs...)
-	return scope.apply(riskTableAsAt(db, to, sc), RiskSettings{}, to, false).Joins("JOIN (?) m ON m.id = risks.id", mv)
+	return scope.apply(riskTableAsAt(db, to, sc), models.RiskSettings{}, to, false).Joins("JOIN (?) m ON m.id = risks.id", mv)
 }
 
 // MoveFlags are the movement query's columns of one moved risk (exported so
@@ -143,7 +146,7 @@ type MoveFlags struct {
 const moveColumns = "m.from_score, m.from_status, m.is_new, m.is_escalated, m.is_deescalated, m.is_closed, m.is_reopened"
 
 // move builds the RiskMove of a risk as at To with these flags.
-func (f MoveFlags) move(r Risk) RiskMove {
+func (f MoveFlags) move(r models.Risk) RiskMove {
 	m := RiskMove{Risk: r, ToScore: r.ResidualScore, ToStatus: r.Status}
 	if f.FromScore != nil {
 		m.FromScore = *f.FromScore
@@ -166,7 +169,7 @@ func (f MoveFlags) move(r Risk) RiskMove {
 // de-escalated (residual score, live at both dates), closed and reopened. Each
 // move carries the risk as it stood at to, brief (riskBriefColumns). The review
 // pack prints this; a register page uses MovementCounts and MovesOf, which cost less.
-func Movement(ctx context.Context, db *gorm.DB, from, to Date, f RiskFilter) (MovementReport, error) {
+func Movement(ctx context.Context, db *gorm.DB, from, to models.Date, f RiskFilter) (MovementReport, error) {
 	rep := MovementReport{From: from, To: to}
 	err := EachMove(ctx, db, from, to, f, func(m RiskMove) error {
 		rep.Moves = append(rep.Moves, m)
@@ -178,7 +181,7 @@ func Movement(ctx context.Context, db *gorm.DB, from, to Date, f RiskFilter) (Mo
 // EachMove calls fn with each move of Movement, in its order, as it is read
 // (the review pack counts 46,000 moves a quarter at 10,000 engagements and
 // keeps a few).
-func EachMove(ctx context.Context, db *gorm.DB, from, to Date, f RiskFilter, fn func(RiskMove) error) error {
+func EachMove(ctx context.Context, db *gorm.DB, from, to models.Date, f RiskFilter, fn func(RiskMove) error) error {
 	rows, err := movementJoin(db.WithContext(ctx), from, to, f, nil).
 		Joins("LEFT JOIN engagements e ON e.id = risks.engagement_id").Joins("LEFT JOIN users o ON o.id = risks.owner_id").
 		Select(riskBriefColumns + ", " + moveColumns).Order("risks.residual_score DESC, risks.ref").Rows()
@@ -210,17 +213,17 @@ const riskBriefColumns = `risks.id, risks.ref, risks.title, risks.category, risk
 // share one Engagement and one User per id: 175,000 risks each with their
 // own took 200 MB while the review pack was built.
 type briefScanner struct {
-	engs  map[uint]*Engagement
-	users map[uint]*User
+	engs  map[uint]*models.Engagement
+	users map[uint]*models.User
 }
 
 func newBriefScanner() *briefScanner {
-	return &briefScanner{engs: map[uint]*Engagement{}, users: map[uint]*User{}}
+	return &briefScanner{engs: map[uint]*models.Engagement{}, users: map[uint]*models.User{}}
 }
 
 // scan scans riskBriefColumns, then extra, from the current row.
-func (s *briefScanner) scan(rows *sql.Rows, extra ...any) (Risk, error) {
-	var r Risk
+func (s *briefScanner) scan(rows *sql.Rows, extra ...any) (models.Risk, error) {
+	var r models.Risk
 	var eng, own sql.NullInt64
 	var code, owner sql.NullString
 	dest := append([]any{&r.ID, &r.Ref, &r.Title, &r.Category, &r.Status, &r.ResidualScore, &r.ResidualLikelihood,
@@ -233,7 +236,7 @@ func (s *briefScanner) scan(rows *sql.Rows, extra ...any) (Risk, error) {
 		r.EngagementID = &id
 		if code.Valid {
 			if s.engs[id] == nil {
-				s.engs[id] = &Engagement{ID: id, Code: code.String}
+				s.engs[id] = &models.Engagement{ID: id, Code: code.String}
 			}
 			r.Engagement = s.engs[id]
 		}
@@ -243,7 +246,7 @@ func (s *briefScanner) scan(rows *sql.Rows, extra ...any) (Risk, error) {
 		r.OwnerID = &id
 		if owner.Valid {
 			if s.users[id] == nil {
-				s.users[id] = &User{ID: id, Name: owner.String}
+				s.users[id] = &models.User{ID: id, Name: owner.String}
 			}
 			r.Owner = s.users[id]
 		}
@@ -253,7 +256,7 @@ func (s *briefScanner) scan(rows *sql.Rows, extra ...any) (Risk, error) {
 
 // MovementCounts counts the moves of each kind (MoveKinds) between the end of
 // day from and the end of day to among f's scope, in one grouped query.
-func MovementCounts(ctx context.Context, db *gorm.DB, from, to Date, f RiskFilter) (map[string]int, error) {
+func MovementCounts(ctx context.Context, db *gorm.DB, from, to models.Date, f RiskFilter) (map[string]int, error) {
 	var c struct{ New, Escalated, Deescalated, Closed, Reopened int }
 	err := movementJoin(db.WithContext(ctx), from, to, f, nil).Select(`COALESCE(SUM(m.is_new), 0) AS new,
 		COALESCE(SUM(m.is_escalated), 0) AS escalated, COALESCE(SUM(m.is_deescalated), 0) AS deescalated,
@@ -265,7 +268,7 @@ func MovementCounts(ctx context.Context, db *gorm.DB, from, to Date, f RiskFilte
 // MovesOf says how each of the given risks moved between the end of day from
 // and the end of day to (absent: it did not move): a register page's badges.
 // Each move's Risk holds only its id, score and status at to.
-func MovesOf(ctx context.Context, db *gorm.DB, from, to Date, f RiskFilter, ids []uint) (map[uint]RiskMove, error) {
+func MovesOf(ctx context.Context, db *gorm.DB, from, to models.Date, f RiskFilter, ids []uint) (map[uint]RiskMove, error) {
 	out := map[uint]RiskMove{}
 	if len(ids) == 0 {
 		return out, nil
@@ -280,14 +283,14 @@ func MovesOf(ctx context.Context, db *gorm.DB, from, to Date, f RiskFilter, ids 
 	err := movementJoin(db.WithContext(ctx), from, to, f, ids).Where("risks.id IN ?", ids).
 		Select("risks.id, risks.residual_score, risks.status, " + moveColumns).Scan(&rows).Error
 	for _, r := range rows {
-		out[r.ID] = r.MoveFlags.move(Risk{ID: r.ID, ResidualScore: r.ResidualScore, Status: r.Status})
+		out[r.ID] = r.MoveFlags.move(models.Risk{ID: r.ID, ResidualScore: r.ResidualScore, Status: r.Status})
 	}
 	return out, err
 }
 
 // loadRiskRelations fills Engagement and Owner of risks with one query per
 // relation (in chunks), never one per risk.
-func loadRiskRelations(db *gorm.DB, risks []Risk) error {
+func loadRiskRelations(db *gorm.DB, risks []models.Risk) error {
 	engIDs, ownIDs := map[uint]bool{}, map[uint]bool{}
 	for _, r := range risks {
 		if r.EngagementID != nil {
@@ -297,9 +300,9 @@ func loadRiskRelations(db *gorm.DB, risks []Risk) error {
 			ownIDs[*r.OwnerID] = true
 		}
 	}
-	engs := map[uint]*Engagement{}
+	engs := map[uint]*models.Engagement{}
 	for _, chunk := range chunkIDs(engIDs) {
-		var es []Engagement
+		var es []models.Engagement
 		if err := db.Where("id IN ?", chunk).Find(&es).Error; err != nil {
 			return err
 		}
@@ -307,9 +310,9 @@ func loadRiskRelations(db *gorm.DB, risks []Risk) error {
 			engs[es[i].ID] = &es[i]
 		}
 	}
-	users := map[uint]*User{}
+	users := map[uint]*models.User{}
 	for _, chunk := range chunkIDs(ownIDs) {
-		var us []User
+		var us []models.User
 		if err := db.Select("id, name, email, role").Where("id IN ?", chunk).Find(&us).Error; err != nil {
 			return err
 		}
@@ -342,4 +345,28 @@ func chunkIDs(set map[uint]bool) [][]uint {
 		ids = ids[n:]
 	}
 	return out
+}
+
+// EachBrief calls fn with each risk f selects (as at f.AsAt when set), in
+// f's order, brief (riskBriefColumns: what a report shows), as it is read:
+// a large register held whole would be hundreds of megabytes.
+func EachBrief(db *gorm.DB, s models.RiskSettings, f RiskFilter, fn func(models.Risk)) error {
+	today := f.AsAt
+	if today.IsZero() {
+		today = models.TodayOf(db)
+	}
+	rows, err := f.ordered(db, s, today, true).Select(riskBriefColumns).Rows()
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	brief := newBriefScanner()
+	for rows.Next() {
+		r, err := brief.scan(rows)
+		if err != nil {
+			return err
+		}
+		fn(r)
+	}
+	return rows.Err()
 }

@@ -1,4 +1,4 @@
-package models
+package pack
 
 // The review pack's savings: the portfolio's from its kept monthly totals,
 // each engagement's from its own months.
@@ -8,12 +8,14 @@ import (
 	"database/sql"
 
 	"gorm.io/gorm"
+
+	"portfolio/models"
 )
 
 // EngagementCostSums are cost sums of one engagement, currency, month and savings type.
 type EngagementCostSums struct {
 	EngagementID uint
-	CostSums
+	models.CostSums
 }
 
 // EachCostSum calls fn with the cost sums of each engagement, currency,
@@ -22,12 +24,12 @@ type EngagementCostSums struct {
 // read. The rows are scanned by hand: a portfolio's five quarters are 150,000
 // of them at 10,000 engagements, and GORM's reflection per field was most of
 // their cost.
-func EachCostSum(ctx context.Context, db *gorm.DB, from, to Date, only uint, fn func(EngagementCostSums)) error {
+func EachCostSum(ctx context.Context, db *gorm.DB, from, to models.Date, only uint, fn func(EngagementCostSums)) error {
 	where, args := "c.month BETWEEN ? AND ?", []any{from, to}
 	if only != 0 {
 		where, args = where+" AND c.engagement_id = ?", append(args, only)
 	}
-	return eachRow(db.WithContext(ctx), `SELECT c.engagement_id, c.currency, `+dateText(db, "c.month")+`, c.savings_type,
+	return models.ScanEach(db.WithContext(ctx), `SELECT c.engagement_id, c.currency, `+models.DateText(db, "c.month")+`, c.savings_type,
 		SUM(c.baseline), SUM(c.vendor_fees), SUM(c.retained), SUM(c.one_off), SUM(c.credits), SUM(c.planned_savings)
 		FROM cost_records c WHERE `+where+`
 		GROUP BY c.engagement_id, c.currency, c.month, c.savings_type ORDER BY c.engagement_id, c.month`, args,
@@ -56,22 +58,22 @@ func (b *packBuilder) savings() error {
 	// The portfolio's figures from its kept monthly totals (a few hundred
 	// rows), not by adding up every engagement's months again: exact sums of
 	// 150,000 rows were most of the pack's own CPU at 10,000 engagements.
-	var all []CostSums
+	var all []models.CostSums
 	var err error
 	if b.only == 0 {
-		if all, err = PortfolioCostSums(b.ctx, b.db, from, b.p.End); err != nil {
+		if all, err = models.PortfolioCostSums(b.ctx, b.db, from, b.p.End); err != nil {
 			return err
 		}
 	}
 	// Each engagement's own, one engagement's rows at a time (they come in
 	// its order): all of them at once were 40 MB more while the pack is built.
 	var cur uint
-	var inQ1, ytd1 []CostSums
+	var inQ1, ytd1 []models.CostSums
 	filled := map[uint]bool{}
 	fill := func(id uint) {
 		if ep := b.byID[id]; ep != nil {
-			own := NewRates(ep.Currency, nil)
-			ep.Savings.fill(Sum(inQ1, own), Sum(ytd1, own))
+			own := models.NewRates(ep.Currency, nil)
+			ep.Savings.fill(models.Sum(inQ1, own), models.Sum(ytd1, own))
 			filled[id] = true
 		}
 		inQ1, ytd1 = inQ1[:0], ytd1[:0]
@@ -100,7 +102,7 @@ func (b *packBuilder) savings() error {
 			fill(id)
 		}
 	}
-	var inQ, ytd []CostSums
+	var inQ, ytd []models.CostSums
 	for _, r := range all {
 		if b.f.QuarterOf(r.Month) == b.q {
 			inQ = append(inQ, r)
@@ -109,7 +111,7 @@ func (b *packBuilder) savings() error {
 			ytd = append(ytd, r)
 		}
 	}
-	qs, byQ := ByQuarter(all, b.rates, b.f)
+	qs, byQ := models.ByQuarter(all, b.rates, b.f)
 	for _, q := range qs {
 		if q.Before(first) {
 			continue
@@ -117,14 +119,14 @@ func (b *packBuilder) savings() error {
 		h := byQ[q].Hard
 		b.p.Savings.Trend = append(b.p.Savings.Trend, PackQuarterSavings{Quarter: q.String(), Net: h.Net.Minor(), Planned: h.Planned.Minor()})
 	}
-	b.p.Savings.fill(Sum(inQ, b.rates), Sum(ytd, b.rates))
+	b.p.Savings.fill(models.Sum(inQ, b.rates), models.Sum(ytd, b.rates))
 	return nil
 }
 
 // fill sets a pack's savings from the quarter's and year-to-date sums, rounding once.
-func (s *PackSavings) fill(q, ytd Split) {
+func (s *PackSavings) fill(q, ytd models.Split) {
 	s.Quarter, s.QuarterPlan = q.Hard.Net.Minor(), q.Hard.Planned.Minor()
 	s.YTD, s.YTDPlan, s.Baseline = ytd.Hard.Net.Minor(), ytd.Hard.Planned.Minor(), ytd.Hard.Baseline.Minor()
 	s.AvoidQuarter, s.AvoidYTD = q.Avoidance.Net.Minor(), ytd.Avoidance.Net.Minor()
-	s.RunRate = RunRate(q.Hard).Minor()
+	s.RunRate = models.RunRate(q.Hard).Minor()
 }

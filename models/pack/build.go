@@ -1,4 +1,4 @@
-package models
+package pack
 
 import (
 	"context"
@@ -9,21 +9,23 @@ import (
 
 	"golang.org/x/sync/errgroup"
 	"gorm.io/gorm"
+
+	"portfolio/models"
 )
 
 // packBuilder carries what every section of a pack needs.
 type packBuilder struct {
 	ctx   context.Context
 	db    *gorm.DB
-	s     Settings
-	f     Fiscal
-	q     Quarter
+	s     models.Settings
+	f     models.Fiscal
+	q     models.Quarter
 	p     *Pack
-	rates *Rates
-	engs  []Engagement
+	rates *models.Rates
+	engs  []models.Engagement
 	byID  map[uint]*EngagementPack
 	phase map[uint]string
-	today Date
+	today models.Date
 	only  uint // one engagement's pack (BuildEngagementPack), or 0
 }
 
@@ -38,7 +40,7 @@ func (b *packBuilder) scope(q *gorm.DB, col string) *gorm.DB {
 
 // BuildPack computes a quarter's review pack from the live data, as at the
 // quarter's end: records dated after it do not count.
-func BuildPack(ctx context.Context, db *gorm.DB, s Settings, q Quarter, today Date) (*Pack, error) {
+func BuildPack(ctx context.Context, db *gorm.DB, s models.Settings, q models.Quarter, today models.Date) (*Pack, error) {
 	return buildPack(ctx, db, s, q, today, 0)
 }
 
@@ -46,19 +48,19 @@ func BuildPack(ctx context.Context, db *gorm.DB, s Settings, q Quarter, today Da
 // portfolio pack's, and the pack's portfolio figures are its own. It reads
 // that engagement's records only (the portfolio's took 20 s at 10,000
 // engagements). The pack has no engagement if it was not live in the quarter.
-func BuildEngagementPack(ctx context.Context, db *gorm.DB, s Settings, q Quarter, today Date, id uint) (*Pack, error) {
+func BuildEngagementPack(ctx context.Context, db *gorm.DB, s models.Settings, q models.Quarter, today models.Date, id uint) (*Pack, error) {
 	if id == 0 {
 		return nil, gorm.ErrRecordNotFound
 	}
 	return buildPack(ctx, db, s, q, today, id)
 }
 
-func buildPack(ctx context.Context, db *gorm.DB, s Settings, q Quarter, today Date, only uint) (*Pack, error) {
+func buildPack(ctx context.Context, db *gorm.DB, s models.Settings, q models.Quarter, today models.Date, only uint) (*Pack, error) {
 	f := s.Fiscal()
 	b := &packBuilder{ctx: ctx, db: db.WithContext(ctx), s: s, f: f, q: q, today: today, byID: map[uint]*EngagementPack{}, only: only,
 		p: &Pack{Quarter: q.String(), Previous: q.Prev().String(), Start: f.Start(q), End: f.End(q), ProducedOn: today, Currency: s.Finance.ReportingCurrency}}
 	var err error
-	if b.rates, err = LoadRates(ctx, db, s.Finance.ReportingCurrency); err != nil {
+	if b.rates, err = models.LoadRates(ctx, db, s.Finance.ReportingCurrency); err != nil {
 		return nil, err
 	}
 	if err := b.engagements(); err != nil {
@@ -101,7 +103,7 @@ func (b *packBuilder) engagements() error {
 		Order("code").Find(&b.engs).Error; err != nil {
 		return err
 	}
-	var moves []PhaseChange
+	var moves []models.PhaseChange
 	if err := b.scope(b.db, "engagement_id").Where("changed_on <= ?", b.p.End).Order("changed_on, id").Find(&moves).Error; err != nil {
 		return err
 	}
@@ -151,7 +153,7 @@ func (b *packBuilder) sla() error {
 	var misses []struct {
 		EngagementID                uint
 		Code, Name, Unit, Direction string
-		Month                       Date
+		Month                       models.Date
 		Actual, Target              int64
 		CreditPct                   int
 		VendorFees                  *int64
@@ -168,7 +170,7 @@ func (b *packBuilder) sla() error {
 	}
 	for _, m := range misses {
 		br := PackBreach{Engagement: m.Code, SLA: m.Name, Month: m.Month.Format("Jan 2006"),
-			Actual: FormatMilli(m.Actual) + " " + m.Unit, Target: dirSign(m.Direction) + " " + FormatMilli(m.Target) + " " + m.Unit}
+			Actual: models.FormatMilli(m.Actual) + " " + m.Unit, Target: dirSign(m.Direction) + " " + models.FormatMilli(m.Target) + " " + m.Unit}
 		switch {
 		case m.CreditPct == 0:
 			br.Credit = "none in contract"
@@ -176,7 +178,7 @@ func (b *packBuilder) sla() error {
 			br.Credit = fmt.Sprintf("%d %% of fees (no cost record)", m.CreditPct)
 		default:
 			due := new(big.Rat).Mul(big.NewRat(*m.VendorFees, 1), big.NewRat(int64(m.CreditPct), 100))
-			br.Credit = Money{RoundHalfEven(due), m.Currency}.String()
+			br.Credit = models.Money{Minor: models.RoundHalfEven(due), Currency: m.Currency}.String()
 		}
 		b.p.SLA.Breaches = append(b.p.SLA.Breaches, br)
 		if ep := b.byID[m.EngagementID]; ep != nil {
@@ -187,7 +189,7 @@ func (b *packBuilder) sla() error {
 }
 
 func dirSign(d string) string {
-	if d == LowerIsBetter {
+	if d == models.LowerIsBetter {
 		return "≤"
 	}
 	return "≥"
@@ -195,21 +197,21 @@ func dirSign(d string) string {
 
 // transfers gives each live BOT engagement's readiness and its milestones done this quarter and due next.
 func (b *packBuilder) transfers() error {
-	var ms []Milestone
+	var ms []models.Milestone
 	next := b.q.Next()
 	if err := b.scope(b.db, "engagement_id").Where("(actual BETWEEN ? AND ?) OR (planned BETWEEN ? AND ? AND (actual IS NULL OR actual > ?))",
 		b.p.Start, b.p.End, b.f.Start(next), b.f.End(next), b.p.End).Order("planned, id").Find(&ms).Error; err != nil {
 		return err
 	}
-	var items []ReadinessItem
+	var items []models.ReadinessItem
 	if err := b.scope(b.db, "engagement_id").Order("engagement_id, id").Find(&items).Error; err != nil {
 		return err
 	}
-	byEng := map[uint][]ReadinessItem{}
+	byEng := map[uint][]models.ReadinessItem{}
 	for _, it := range items {
 		byEng[it.EngagementID] = append(byEng[it.EngagementID], it)
 	}
-	msByEng := map[uint][]Milestone{}
+	msByEng := map[uint][]models.Milestone{}
 	for _, m := range ms {
 		msByEng[m.EngagementID] = append(msByEng[m.EngagementID], m)
 	}
@@ -219,7 +221,7 @@ func (b *packBuilder) transfers() error {
 		}
 		ph := b.phase[e.ID]
 		t := PackTransfer{Engagement: e.Code + " " + e.Name, Phase: ph, Planned: e.PlannedTransfer.Human()}
-		t.Readiness, t.HasReadiness = Readiness(byEng[e.ID])
+		t.Readiness, t.HasReadiness = models.Readiness(byEng[e.ID])
 		for _, m := range msByEng[e.ID] {
 			if !m.Actual.IsZero() && !m.Actual.After(b.p.End) && !m.Actual.Before(b.p.Start) {
 				t.Done = append(t.Done, m.Name+" ("+m.Actual.Human()+")")
@@ -236,7 +238,7 @@ func (b *packBuilder) transfers() error {
 
 // lessons lists the lessons learned in the quarter.
 func (b *packBuilder) lessons() error {
-	var ls []Lesson
+	var ls []models.Lesson
 	if err := b.scope(b.db, "engagement_id").Preload("Engagement").Where("learned_on BETWEEN ? AND ? AND NOT archived", b.p.Start, b.p.End).
 		Order("learned_on, id").Find(&ls).Error; err != nil {
 		return err
@@ -256,7 +258,7 @@ func (b *packBuilder) lessons() error {
 
 // reviews gathers the quarter's governance decisions, commentary and actions.
 func (b *packBuilder) reviews() error {
-	var rs []GovernanceReview
+	var rs []models.GovernanceReview
 	if err := b.scope(b.db, "engagement_id").Where("quarter = ?", b.p.Quarter).Order("engagement_id").Find(&rs).Error; err != nil {
 		return err
 	}
@@ -272,7 +274,7 @@ func (b *packBuilder) reviews() error {
 			b.p.Decisions = append(b.p.Decisions, PackDecision{Engagement: codes[r.EngagementID], Rating: r.Rating, Decisions: r.Decisions, Escalations: r.Escalations})
 		}
 	}
-	var as []ReviewAction
+	var as []models.ReviewAction
 	if err := b.scope(b.db, "g.engagement_id").Joins("JOIN governance_reviews g ON g.id = review_actions.governance_review_id").
 		Where("g.quarter = ?", b.p.Quarter).Order("review_actions.due, review_actions.id").Find(&as).Error; err != nil {
 		return err

@@ -1,4 +1,4 @@
-package models
+package register
 
 // The register kept as it stood at the end of each of the last quarters
 // (migration 12), so that the past is read, not replayed.
@@ -22,6 +22,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"portfolio/models"
 )
 
 // SnapshotQuarters is how many of the last ended quarters have their end kept.
@@ -70,22 +72,22 @@ func fieldList(cols []string) string {
 // snapshotBase is the nearest kept day on or after d. Not found when there is
 // none, and also when it cannot be read: the caller then replays from the
 // live rows, which is slower and gives the same answer.
-func snapshotBase(db *gorm.DB, d Date) (Date, bool) {
+func snapshotBase(db *gorm.DB, d models.Date) (models.Date, bool) {
 	if !useSnapshots {
-		return Date{}, false
+		return models.Date{}, false
 	}
-	var days []Date
+	var days []models.Date
 	err := db.Session(&gorm.Session{NewDB: true}).Table("risk_snapshot_days").Where("day >= ?", d).
 		Order("day").Limit(1).Pluck("day", &days).Error
 	if err != nil || len(days) == 0 {
-		return Date{}, false
+		return models.Date{}, false
 	}
 	return days[0], true
 }
 
 // SnapshotDays lists the kept days, oldest first.
-func SnapshotDays(ctx context.Context, db *gorm.DB) ([]Date, error) {
-	var days []Date
+func SnapshotDays(ctx context.Context, db *gorm.DB) ([]models.Date, error) {
+	var days []models.Date
 	err := db.WithContext(ctx).Table("risk_snapshot_days").Order("day").Pluck("day", &days).Error
 	return days, err
 }
@@ -100,9 +102,9 @@ const snapshotMargin = 24 * time.Hour
 
 // snapshotWanted is the end of each of the last SnapshotQuarters quarters
 // that ended snapshotMargin or more before now, newest first.
-func snapshotWanted(fy Fiscal, now time.Time) []Date {
-	var out []Date
-	q := fy.QuarterOf(DateOf(now))
+func snapshotWanted(fy models.Fiscal, now time.Time) []models.Date {
+	var out []models.Date
+	q := fy.QuarterOf(models.DateOf(now))
 	for len(out) < SnapshotQuarters {
 		if end := fy.End(q); !EndOfDay(end).Add(snapshotMargin).After(now) {
 			out = append(out, end)
@@ -116,17 +118,17 @@ func snapshotWanted(fy Fiscal, now time.Time) []Date {
 // SnapshotQuarters ended quarters that is not kept yet, newest first, and
 // returns the days it kept. Several app instances may run it at once: the rows of a day
 // are the same whoever writes them, and a day is listed only once all are.
-func BuildRiskSnapshots(ctx context.Context, db *gorm.DB, fy Fiscal, now time.Time) ([]Date, error) {
+func BuildRiskSnapshots(ctx context.Context, db *gorm.DB, fy models.Fiscal, now time.Time) ([]models.Date, error) {
 	db = db.WithContext(ctx)
 	var risks int64
-	if err := db.Model(&Risk{}).Count(&risks).Error; err != nil || risks == 0 {
+	if err := db.Model(&models.Risk{}).Count(&risks).Error; err != nil || risks == 0 {
 		return nil, err // an empty register may be about to be seeded with its past
 	}
 	kept, err := SnapshotDays(ctx, db)
 	if err != nil {
 		return nil, err
 	}
-	var built []Date
+	var built []models.Date
 	for _, day := range snapshotWanted(fy, now) {
 		if containsDay(kept, day) {
 			continue
@@ -139,7 +141,7 @@ func BuildRiskSnapshots(ctx context.Context, db *gorm.DB, fy Fiscal, now time.Ti
 	return built, nil
 }
 
-func containsDay(days []Date, d Date) bool {
+func containsDay(days []models.Date, d models.Date) bool {
 	for _, x := range days {
 		if x.Equal(d.Time) {
 			return true
@@ -150,9 +152,9 @@ func containsDay(days []Date, d Date) bool {
 
 // buildSnapshot writes the register as at the end of day, snapshotBatch risks
 // a statement, then lists the day.
-func buildSnapshot(db *gorm.DB, day Date, now time.Time) error {
+func buildSnapshot(db *gorm.DB, day models.Date, now time.Time) error {
 	var top uint
-	if err := db.Model(&Risk{}).Where("created_at < ?", EndOfDay(day)).Select("COALESCE(MAX(id), 0)").Scan(&top).Error; err != nil {
+	if err := db.Model(&models.Risk{}).Where("created_at < ?", EndOfDay(day)).Select("COALESCE(MAX(id), 0)").Scan(&top).Error; err != nil {
 		return err
 	}
 	for lo := uint(0); lo <= top; lo += snapshotBatch {
@@ -174,7 +176,7 @@ func buildSnapshot(db *gorm.DB, day Date, now time.Time) error {
 // writeSnapshotBatch writes the kept rows of day for the risks with ids in
 // [lo, hi). The rows of a day are the same whoever writes them and when: rows
 // a stopped build or another instance wrote already are left as they are.
-func writeSnapshotBatch(db *gorm.DB, day Date, lo, hi uint) error {
+func writeSnapshotBatch(db *gorm.DB, day models.Date, lo, hi uint) error {
 	cols := strings.Join(snapshotColumns(), ", ")
 	// From the live rows: a batch's changes are then found by their risks' ids
 	// (changes_entity), whatever the day. From a later kept day SQLite chose

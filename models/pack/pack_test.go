@@ -1,4 +1,4 @@
-package models_test
+package pack_test
 
 import (
 	"context"
@@ -9,6 +9,8 @@ import (
 
 	"portfolio/models"
 	"portfolio/models/dbtest"
+	"portfolio/models/pack"
+	"portfolio/models/register"
 )
 
 // packQuarter is the last complete quarter on the tests' day: the one due for review.
@@ -17,8 +19,8 @@ func packQuarter() models.Quarter { return models.DefaultFiscal.LastComplete(dbt
 // The pack is as at the quarter's end: a risk escalated and another raised after
 // it do not change the quarter's register, heat map or movement.
 func TestPackIsAsAtQuarterEnd(t *testing.T) {
-	eachDemo(t, func(t *testing.T, ctx context.Context, db *gorm.DB, s models.Settings, today models.Date) {
-		before, err := models.BuildPack(ctx, db, s, packQuarter(), today)
+	dbtest.EachDemo(t, func(t *testing.T, ctx context.Context, db *gorm.DB, s models.Settings, today models.Date) {
+		before, err := pack.BuildPack(ctx, db, s, packQuarter(), today)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -33,7 +35,7 @@ func TestPackIsAsAtQuarterEnd(t *testing.T) {
 		if _, err := models.UpdateRisk(ctx, db, act, &r); err != nil {
 			t.Fatal(err)
 		}
-		after, err := models.BuildPack(ctx, db, s, packQuarter(), today)
+		after, err := pack.BuildPack(ctx, db, s, packQuarter(), today)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -42,7 +44,7 @@ func TestPackIsAsAtQuarterEnd(t *testing.T) {
 				before.Risks.Heat, after.Risks.Heat, before.Risks.Open, after.Risks.Open, before.Risks.Escalated, after.Risks.Escalated)
 		}
 		// The current quarter's live view does see it.
-		live, _ := models.RegisterAsAt(ctx, db, s.Risk, today, models.RiskFilter{})
+		live, _ := register.RegisterAsAt(ctx, db, s.Risk, today, register.RiskFilter{})
 		found := false
 		for _, x := range live {
 			found = found || (x.ID == r.ID && x.ResidualScore == 25)
@@ -56,17 +58,17 @@ func TestPackIsAsAtQuarterEnd(t *testing.T) {
 // A published pack is frozen: later edits to its quarter's costs change the live
 // draft figures but never the published ones; a quarter publishes once.
 func TestPublishedPackDoesNotMove(t *testing.T) {
-	eachDemo(t, func(t *testing.T, ctx context.Context, db *gorm.DB, s models.Settings, today models.Date) {
-		if p, err := models.PublishedPackFor(ctx, db, packQuarter().String()); err != nil || p != nil {
+	dbtest.EachDemo(t, func(t *testing.T, ctx context.Context, db *gorm.DB, s models.Settings, today models.Date) {
+		if p, err := pack.PublishedPackFor(ctx, db, packQuarter().String()); err != nil || p != nil {
 			t.Fatalf("a fresh quarter is already published (%v)", err)
 		}
-		pack, err := models.BuildPack(ctx, db, s, packQuarter(), today)
+		built, err := pack.BuildPack(ctx, db, s, packQuarter(), today)
 		if err != nil {
 			t.Fatal(err)
 		}
 		var admin models.User
 		db.Where("role = ?", models.RoleAdmin).First(&admin)
-		if err := models.PublishPack(ctx, db, pack, admin, dbtest.Now()); err != nil {
+		if err := pack.PublishPack(ctx, db, built, admin, dbtest.Now()); err != nil {
 			t.Fatal(err)
 		}
 		// A manager corrects a month of the quarter afterwards: baseline up by 1,000,000.00.
@@ -81,18 +83,18 @@ func TestPublishedPackDoesNotMove(t *testing.T) {
 		if _, err := models.SaveCost(ctx, db, models.Actor{Settings: s, Today: today}, edit, c.Version); err != nil {
 			t.Fatal(err)
 		}
-		draft, _ := models.BuildPack(ctx, db, s, packQuarter(), today)
-		if draft.Savings.Quarter != pack.Savings.Quarter+100_000_000 {
-			t.Fatalf("the live figure should move by 1,000,000.00: %d → %d", pack.Savings.Quarter, draft.Savings.Quarter)
+		draft, _ := pack.BuildPack(ctx, db, s, packQuarter(), today)
+		if draft.Savings.Quarter != built.Savings.Quarter+100_000_000 {
+			t.Fatalf("the live figure should move by 1,000,000.00: %d → %d", built.Savings.Quarter, draft.Savings.Quarter)
 		}
-		frozen, err := models.PublishedPackFor(ctx, db, packQuarter().String())
+		frozen, err := pack.PublishedPackFor(ctx, db, packQuarter().String())
 		if err != nil || frozen == nil {
 			t.Fatalf("published pack not found: %v", err)
 		}
-		if frozen.Savings.Quarter != pack.Savings.Quarter || !frozen.Published || frozen.PublishedBy != admin.Name {
-			t.Errorf("published pack moved or lost its stamp: %d vs %d, %v %q", frozen.Savings.Quarter, pack.Savings.Quarter, frozen.Published, frozen.PublishedBy)
+		if frozen.Savings.Quarter != built.Savings.Quarter || !frozen.Published || frozen.PublishedBy != admin.Name {
+			t.Errorf("published pack moved or lost its stamp: %d vs %d, %v %q", frozen.Savings.Quarter, built.Savings.Quarter, frozen.Published, frozen.PublishedBy)
 		}
-		if err := models.PublishPack(ctx, db, draft, admin, dbtest.Now()); err != models.ErrStale {
+		if err := pack.PublishPack(ctx, db, draft, admin, dbtest.Now()); err != models.ErrStale {
 			t.Errorf("publishing twice: %v, want ErrStale", err)
 		}
 		var hist int64
@@ -112,11 +114,11 @@ func TestPackFiguresMatchTheRecords(t *testing.T) {
 	q := packQuarter()
 	months := s.Fiscal().Months(q)
 	first, last := months[0], months[len(months)-1]
-	pack, err := models.BuildPack(ctx, db, s, q, models.DateOf(dbtest.Now()))
+	built, err := pack.BuildPack(ctx, db, s, q, models.DateOf(dbtest.Now()))
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, e := range pack.Engagements {
+	for _, e := range built.Engagements {
 		var want struct{ Net, Plan int64 }
 		db.Raw(`SELECT COALESCE(SUM(baseline - vendor_fees - retained + credits - one_off), 0) AS net,
 			COALESCE(SUM(planned_savings), 0) AS plan FROM cost_records
@@ -128,11 +130,11 @@ func TestPackFiguresMatchTheRecords(t *testing.T) {
 	var met, measured int64
 	db.Model(&models.SLAMeasurement{}).Where("month BETWEEN ? AND ?", first, last).Count(&measured)
 	db.Model(&models.SLAMeasurement{}).Where("month BETWEEN ? AND ? AND met", first, last).Count(&met)
-	if pack.SLA.Met != met || pack.SLA.Measured != measured || int64(len(pack.SLA.Breaches)) != measured-met {
-		t.Errorf("SLA: pack %d/%d with %d breaches; records %d/%d", pack.SLA.Met, pack.SLA.Measured, len(pack.SLA.Breaches), met, measured)
+	if built.SLA.Met != met || built.SLA.Measured != measured || int64(len(built.SLA.Breaches)) != measured-met {
+		t.Errorf("SLA: pack %d/%d with %d breaches; records %d/%d", built.SLA.Met, built.SLA.Measured, len(built.SLA.Breaches), met, measured)
 	}
-	if pack.Quarter != q.String() || pack.Previous != q.Prev().String() || pack.Start != first || pack.End != s.Fiscal().End(q) {
-		t.Errorf("period: %s %s %s %s", pack.Quarter, pack.Previous, pack.Start, pack.End)
+	if built.Quarter != q.String() || built.Previous != q.Prev().String() || built.Start != first || built.End != s.Fiscal().End(q) {
+		t.Errorf("period: %s %s %s %s", built.Quarter, built.Previous, built.Start, built.End)
 	}
 }
 
@@ -140,15 +142,15 @@ func TestPackFiguresMatchTheRecords(t *testing.T) {
 // section of the portfolio pack, for every engagement of the quarter, on both
 // databases; an engagement not live in the quarter has none.
 func TestEngagementPackIsItsSectionOfThePortfolios(t *testing.T) {
-	eachDemo(t, func(t *testing.T, ctx context.Context, db *gorm.DB, s models.Settings, today models.Date) {
+	dbtest.EachDemo(t, func(t *testing.T, ctx context.Context, db *gorm.DB, s models.Settings, today models.Date) {
 		for _, q := range []models.Quarter{packQuarter(), packQuarter().Prev()} {
-			whole, err := models.BuildPack(ctx, db, s, q, today)
+			whole, err := pack.BuildPack(ctx, db, s, q, today)
 			if err != nil {
 				t.Fatal(err)
 			}
 			withRisks, withTransfer := 0, 0
 			for _, want := range whole.Engagements {
-				one, err := models.BuildEngagementPack(ctx, db, s, q, today, want.ID)
+				one, err := pack.BuildEngagementPack(ctx, db, s, q, today, want.ID)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -171,7 +173,7 @@ func TestEngagementPackIsItsSectionOfThePortfolios(t *testing.T) {
 		}
 		var later models.Engagement
 		if err := db.Where("start_date > ?", today.String()).First(&later).Error; err == nil {
-			one, err := models.BuildEngagementPack(ctx, db, s, packQuarter(), today, later.ID)
+			one, err := pack.BuildEngagementPack(ctx, db, s, packQuarter(), today, later.ID)
 			if err != nil || len(one.Engagements) != 0 {
 				t.Errorf("an engagement starting after the quarter: %d engagements, %v", len(one.Engagements), err)
 			}
@@ -183,12 +185,12 @@ func TestEngagementPackIsItsSectionOfThePortfolios(t *testing.T) {
 // risks counted by band and heat cell, its ten worst, and each engagement's
 // five worst, in the register's order, with their engagement and owner.
 func TestPackRisksAreTheRegisterAsAtQuarterEnd(t *testing.T) {
-	eachDemo(t, func(t *testing.T, ctx context.Context, db *gorm.DB, s models.Settings, today models.Date) {
-		pack, err := models.BuildPack(ctx, db, s, packQuarter(), today)
+	dbtest.EachDemo(t, func(t *testing.T, ctx context.Context, db *gorm.DB, s models.Settings, today models.Date) {
+		built, err := pack.BuildPack(ctx, db, s, packQuarter(), today)
 		if err != nil {
 			t.Fatal(err)
 		}
-		live, err := models.RegisterAsAt(ctx, db, s.Risk, pack.End, models.RiskFilter{})
+		live, err := register.RegisterAsAt(ctx, db, s.Risk, built.End, register.RiskFilter{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -213,7 +215,7 @@ func TestPackRisksAreTheRegisterAsAtQuarterEnd(t *testing.T) {
 				perEng[k.Engagement.Code] = append(perEng[k.Engagement.Code], row)
 			}
 		}
-		r := pack.Risks
+		r := built.Risks
 		var gotTop []string
 		for _, x := range r.Top {
 			gotTop = append(gotTop, x.Ref+" "+x.Owner)
@@ -221,7 +223,7 @@ func TestPackRisksAreTheRegisterAsAtQuarterEnd(t *testing.T) {
 		if r.Open != len(live) || r.Heat != heat || !reflect.DeepEqual(r.Bands, bands) || !reflect.DeepEqual(gotTop, top) {
 			t.Errorf("pack: %d open, heat %v, bands %v, top %v; register: %d, %v, %v, %v", r.Open, r.Heat, r.Bands, gotTop, len(live), heat, bands, top)
 		}
-		for _, e := range pack.Engagements {
+		for _, e := range built.Engagements {
 			var got []string
 			for _, x := range e.Risks {
 				got = append(got, x.Ref+" "+x.Owner)
@@ -236,18 +238,18 @@ func TestPackRisksAreTheRegisterAsAtQuarterEnd(t *testing.T) {
 // The pack's portfolio savings (read from the kept monthly totals) are the
 // savings page's figures for the quarter, summed from the records.
 func TestPackSavingsAreTheRecords(t *testing.T) {
-	eachDemo(t, func(t *testing.T, ctx context.Context, db *gorm.DB, s models.Settings, today models.Date) {
-		pack, err := models.BuildPack(ctx, db, s, packQuarter(), today)
+	dbtest.EachDemo(t, func(t *testing.T, ctx context.Context, db *gorm.DB, s models.Settings, today models.Date) {
+		built, err := pack.BuildPack(ctx, db, s, packQuarter(), today)
 		if err != nil {
 			t.Fatal(err)
 		}
-		sums, err := models.SumCosts(ctx, db, models.CostScope{To: pack.End})
+		sums, err := models.SumCosts(ctx, db, models.CostScope{To: built.End})
 		if err != nil {
 			t.Fatal(err)
 		}
 		rates, _ := models.LoadRates(ctx, db, s.Finance.ReportingCurrency)
 		fig := models.NewSavingsFigures(sums, rates, s.Fiscal(), packQuarter(), today)
-		got := pack.Savings
+		got := built.Savings
 		want := []int64{fig.Quarter.Hard.Net.Minor(), fig.Quarter.Hard.Planned.Minor(), fig.YTD.Hard.Net.Minor(),
 			fig.YTD.Hard.Planned.Minor(), fig.Quarter.Avoidance.Net.Minor(), fig.YTD.Avoidance.Net.Minor()}
 		if have := []int64{got.Quarter, got.QuarterPlan, got.YTD, got.YTDPlan, got.AvoidQuarter, got.AvoidYTD}; !reflect.DeepEqual(have, want) || want[0] == 0 {
@@ -257,17 +259,4 @@ func TestPackSavingsAreTheRecords(t *testing.T) {
 			t.Errorf("trend of %d quarters, want 5", len(got.Trend))
 		}
 	})
-}
-
-// eachDemo runs fn on the demo portfolio on each kind of database, with its
-// settings and the demo's today.
-func eachDemo(t *testing.T, fn func(t *testing.T, ctx context.Context, db *gorm.DB, s models.Settings, today models.Date)) {
-	for _, kind := range dbtest.Kinds() {
-		t.Run(kind, func(t *testing.T) {
-			ctx := context.Background()
-			db := dbtest.Demo(t, kind)
-			s, _ := models.LoadSettings(ctx, db)
-			fn(t, ctx, db, s, models.DateOf(dbtest.Now()))
-		})
-	}
 }

@@ -1,9 +1,11 @@
-package models
+package register
 
 import (
 	"context"
 
 	"gorm.io/gorm"
+
+	"portfolio/models"
 )
 
 // SetPageEndsAbove makes a page by number seek from the page ends when it is
@@ -36,7 +38,7 @@ func SetNarrowMovement(on bool) (restore func()) {
 // OffsetPage is the ids of page f.Page (f.PerPage rows) read the plain way,
 // ORDER BY and OFFSET (compiled into tests only): what every way of reaching a
 // page must show.
-func OffsetPage(ctx context.Context, db *gorm.DB, s RiskSettings, today Date, f RiskFilter) ([]uint, error) {
+func OffsetPage(ctx context.Context, db *gorm.DB, s models.RiskSettings, today models.Date, f RiskFilter) ([]uint, error) {
 	var ids []uint
 	err := f.ordered(db.WithContext(ctx), s, today, false).Select("risks.id").Pluck("risks.id", &ids).Error
 	return ids, err
@@ -60,11 +62,11 @@ func SetSnapshotBatch(n uint) (restore func()) {
 
 // AsAtQuery is the SQL of the whole register as at the end of day d, and its
 // arguments (compiled into tests only).
-func AsAtQuery(db *gorm.DB, d Date) (string, []any) { return riskAsAtQuery(db, d, asAtScope{}) }
+func AsAtQuery(db *gorm.DB, d models.Date) (string, []any) { return riskAsAtQuery(db, d, asAtScope{}) }
 
 // WriteSnapshotBatch writes the kept rows of day for the risks with ids in
 // [lo, hi), as a build stopped part way would have (compiled into tests only).
-func WriteSnapshotBatch(ctx context.Context, db *gorm.DB, day Date, lo, hi uint) error {
+func WriteSnapshotBatch(ctx context.Context, db *gorm.DB, day models.Date, lo, hi uint) error {
 	return writeSnapshotBatch(db.WithContext(ctx), day, lo, hi)
 }
 

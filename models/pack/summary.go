@@ -1,7 +1,9 @@
-package models
+package pack
 
 import (
 	"fmt"
+
+	"portfolio/models"
 )
 
 // headlines builds the executive summary: each figure with last quarter's value.
@@ -20,13 +22,13 @@ func (b *packBuilder) headlines() error {
 		return err
 	}
 	var prevActive int64
-	if err := b.db.Model(&Engagement{}).Where("start_date <= ? AND (closed_on IS NULL OR closed_on >= ?)", b.f.End(prevQ), b.f.Start(prevQ)).Count(&prevActive).Error; err != nil {
+	if err := b.db.Model(&models.Engagement{}).Where("start_date <= ? AND (closed_on IS NULL OR closed_on >= ?)", b.f.End(prevQ), b.f.Start(prevQ)).Count(&prevActive).Error; err != nil {
 		return err
 	}
 	cur := p.Currency
-	money := func(v int64) string { return Money{v, cur}.Short() }
-	att, attOK := Attainment(p.SLA.Met, p.SLA.Measured)
-	patt, pattOK := Attainment(prevSLA.Met, prevSLA.Measured)
+	money := func(v int64) string { return models.Money{Minor: v, Currency: cur}.Short() }
+	att, attOK := models.Attainment(p.SLA.Met, p.SLA.Measured)
+	patt, pattOK := models.Attainment(prevSLA.Met, prevSLA.Measured)
 	ofPlan := func(net, plan int64) string {
 		if plan == 0 {
 			return "—"
@@ -39,7 +41,7 @@ func (b *packBuilder) headlines() error {
 		{Label: "Hard savings against plan in the quarter", Value: ofPlan(p.Savings.Quarter, p.Savings.QuarterPlan), Previous: ofPlan(prevNet, prevPlan)},
 		{Label: "Hard savings year to date", Value: money(p.Savings.YTD), Previous: "plan " + money(p.Savings.YTDPlan)},
 		{Label: "Cost avoidance in the quarter", Value: money(p.Savings.AvoidQuarter), Previous: "—"},
-		compareF("SLA attainment", FormatPct(att, attOK), FormatPct(patt, pattOK), att, patt, attOK && pattOK, true),
+		compareF("SLA attainment", models.FormatPct(att, attOK), models.FormatPct(patt, pattOK), att, patt, attOK && pattOK, true),
 		compare("Open risks at quarter end", fmt.Sprint(p.Risks.Open), "", int64(p.Risks.Open), -1, false),
 		{Label: "Risks new / escalated / de-escalated / closed", Value: fmt.Sprintf("%d / %d / %d / %d", p.Risks.New, p.Risks.Escalated, p.Risks.DeEscalated, p.Risks.Closed)},
 	}

@@ -1,4 +1,4 @@
-package models_test
+package register_test
 
 import (
 	"context"
@@ -12,13 +12,14 @@ import (
 	"portfolio/models"
 	"portfolio/models/cache"
 	"portfolio/models/dbtest"
+	"portfolio/models/register"
 	"portfolio/models/seed"
 )
 
 // pagesByNumber checks every page of f by its number, read through the cache
 // at the current data version, against the OFFSET query; it returns how many
 // pages there were.
-func pagesByNumber(t *testing.T, db *gorm.DB, c *models.RegisterCache, f models.RiskFilter) int {
+func pagesByNumber(t *testing.T, db *gorm.DB, c *register.Cache, f register.RiskFilter) int {
 	t.Helper()
 	ctx := context.Background()
 	s := models.DefaultRiskSettings()
@@ -38,7 +39,7 @@ func pagesByNumber(t *testing.T, db *gorm.DB, c *models.RegisterCache, f models.
 		if err != nil {
 			t.Fatalf("%+v: %v", f, err)
 		}
-		want, err := models.OffsetPage(ctx, db, s, today, f)
+		want, err := register.OffsetPage(ctx, db, s, today, f)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -55,13 +56,13 @@ func pagesByNumber(t *testing.T, db *gorm.DB, c *models.RegisterCache, f models.
 // a register small enough to be sorted and one large enough to walk an index
 // (SQLite): seeking from the kept ends of the pages, which a write then moves.
 func TestPageByNumberEqualsOffset(t *testing.T) {
-	defer models.SetPageEndsAbove(0)()
+	defer register.SetPageEndsAbove(0)()
 	for _, mode := range []struct {
 		name string
 		upTo int64
 	}{{"page ends", 0}, {"ids in order", 1 << 40}} {
 		t.Run(mode.name, func(t *testing.T) {
-			defer models.SetPageIDsUpTo(mode.upTo)()
+			defer register.SetPageIDsUpTo(mode.upTo)()
 			pagesByNumberEqualOffset(t, dbtest.Kinds())
 		})
 	}
@@ -87,7 +88,7 @@ func pagesByNumberEqualOffset(t *testing.T, kinds []string) {
 				}
 				var e models.Engagement
 				db.Joins("JOIN risks ON risks.engagement_id = engagements.id").First(&e)
-				filters := []models.RiskFilter{{}, {Status: "all"}, {Category: models.RiskCategories[3]},
+				filters := []register.RiskFilter{{}, {Status: "all"}, {Category: models.RiskCategories[3]},
 					{Band: models.BandHigh, BandKind: "inherent"}, {Overdue: true}, {VendorID: e.VendorID}, {Q: "vendor"}}
 				if size == "scale" {
 					filters = filters[:3]
@@ -132,7 +133,7 @@ func pagesByNumberEqualOffset(t *testing.T, kinds []string) {
 // they were read at: a write through a second handle on the same database (as
 // another app instance) moves the version, and the next read sees the write.
 func TestRegisterCacheFollowsWritesOfAnotherHandle(t *testing.T) {
-	defer models.SetPageEndsAbove(0)()
+	defer register.SetPageEndsAbove(0)()
 	for _, kind := range dbtest.Kinds() {
 		t.Run(kind, func(t *testing.T) {
 			db := dbtest.Demo(t, kind)
@@ -141,7 +142,7 @@ func TestRegisterCacheFollowsWritesOfAnotherHandle(t *testing.T) {
 			s := models.DefaultRiskSettings()
 			today := models.DateOf(dbtest.Now())
 			c := newRegisterCache()
-			f := models.RiskFilter{Sort: "review", PerPage: 5, Page: 3}
+			f := register.RiskFilter{Sort: "review", PerPage: 5, Page: 3}
 			v1, err := models.DataVersion(ctx, db)
 			if err != nil {
 				t.Fatal(err)
@@ -173,7 +174,7 @@ func TestRegisterCacheFollowsWritesOfAnotherHandle(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			fresh, _ := models.TallyRisks(ctx, db, s, today, f)
+			fresh, _ := register.TallyRisks(ctx, db, s, today, f)
 			if t2.Total != t1.Total-1 || t2 != fresh {
 				t.Errorf("after the write: tally %d, was %d, the database says %d", t2.Total, t1.Total, fresh.Total)
 			}
@@ -181,7 +182,7 @@ func TestRegisterCacheFollowsWritesOfAnotherHandle(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want, _ := models.OffsetPage(ctx, db, s, today, f)
+			want, _ := register.OffsetPage(ctx, db, s, today, f)
 			if got := ids(p2.Rows); !slices.Equal(got, want) || slices.Contains(got, victim.ID) {
 				t.Errorf("page 3 after the write: %v, OFFSET gives %v (closed %d)", got, want, victim.ID)
 			}
@@ -197,22 +198,22 @@ func TestRegisterCacheFollowsWritesOfAnotherHandle(t *testing.T) {
 // after a write made now (which cannot change the past). The register as at a
 // day not yet ended follows the writes.
 func TestPastRegisterIsKeptForGood(t *testing.T) {
-	eachDemo(t, func(t *testing.T, ctx context.Context, db *gorm.DB, all models.Settings, today models.Date) {
+	dbtest.EachDemo(t, func(t *testing.T, ctx context.Context, db *gorm.DB, all models.Settings, today models.Date) {
 		s := all.Risk
 		c := newRegisterCache()
 		// The ends of the last complete quarter and of the ones before it.
 		fy := all.Fiscal()
 		q := fy.LastComplete(today)
 		end, end1, end3 := fy.End(q), fy.End(q.Prev()), fy.End(q.Prev().Prev().Prev())
-		filters := []models.RiskFilter{{AsAt: end, PerPage: 7},
+		filters := []register.RiskFilter{{AsAt: end, PerPage: 7},
 			{AsAt: end1, Status: "all", Sort: "title", PerPage: 5},
 			{AsAt: end, Category: "Financial", Sort: "review", Dir: "desc", PerPage: 3},
 			{AsAt: end, MovedSince: end1, PerPage: 4},
-			{AsAt: end, MovedSince: end3, MoveKind: models.MoveEscalated, Sort: "ref", PerPage: 2}}
+			{AsAt: end, MovedSince: end3, MoveKind: register.MoveEscalated, Sort: "ref", PerPage: 2}}
 		check := func(version int64) int {
 			shown := 0
 			for _, f := range filters {
-				want, err := models.TallyRisks(ctx, db, s, today, f)
+				want, err := register.TallyRisks(ctx, db, s, today, f)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -221,7 +222,7 @@ func TestPastRegisterIsKeptForGood(t *testing.T) {
 					t.Fatalf("%+v: kept tally %d (%v), replayed %d", f, got.Total, err, want.Total)
 				}
 				for f.Page = 1; f.Page <= int(want.Total)/f.PerPage+2; f.Page++ {
-					replayed, err := models.PageRisks(ctx, db, s, today, f, want.Total)
+					replayed, err := register.PageRisks(ctx, db, s, today, f, want.Total)
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -236,7 +237,7 @@ func TestPastRegisterIsKeptForGood(t *testing.T) {
 					shown += len(kept.Rows)
 				}
 				if !f.MovedSince.IsZero() {
-					want, err := models.MovementCounts(ctx, db, f.MovedSince, f.AsAt, f)
+					want, err := register.MovementCounts(ctx, db, f.MovedSince, f.AsAt, f)
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -264,22 +265,22 @@ func TestPastRegisterIsKeptForGood(t *testing.T) {
 		db.Where("id = ?", r.EngagementID).First(&e)
 		var otherVendor uint
 		db.Model(&models.Vendor{}).Where("id <> ?", e.VendorID).Order("id").Limit(1).Pluck("id", &otherVendor)
-		byVendor := models.RiskFilter{AsAt: end, VendorID: otherVendor, PerPage: 10}
+		byVendor := register.RiskFilter{AsAt: end, VendorID: otherVendor, PerPage: 10}
 		v1, _ := models.DataVersion(ctx, db)
 		kept, _ := c.Tally(ctx, db, cache.At(v1), s, today, byVendor)
 		if err := db.Model(&e).Update("vendor_id", otherVendor).Error; err != nil {
 			t.Fatal(err)
 		}
 		v2, _ := models.DataVersion(ctx, db)
-		fresh, _ := models.TallyRisks(ctx, db, s, today, byVendor)
+		fresh, _ := register.TallyRisks(ctx, db, s, today, byVendor)
 		if got, _ := c.Tally(ctx, db, cache.At(v2), s, today, byVendor); got != fresh || fresh.Total == kept.Total {
 			t.Errorf("as at a past day by vendor, after the engagement moved vendor: kept %d, now %d, was %d", got.Total, fresh.Total, kept.Total)
 		}
 		// As at today (not ended): a risk added now is in it at once.
-		now := models.RiskFilter{AsAt: models.DateOf(dbtest.Now()), PerPage: 10}
+		now := register.RiskFilter{AsAt: models.DateOf(dbtest.Now()), PerPage: 10}
 		before, _ := c.Tally(ctx, db, cache.At(3), s, today, now)
 		since := end
-		movedBefore, _ := c.MovementCounts(ctx, db, cache.At(3), since, now.AsAt, models.RiskFilter{})
+		movedBefore, _ := c.MovementCounts(ctx, db, cache.At(3), since, now.AsAt, register.RiskFilter{})
 		added := models.Risk{EngagementID: r.EngagementID, Title: "Raised while the day lasts", Category: r.Category,
 			InherentLikelihood: 2, InherentImpact: 2, ResidualLikelihood: 1, ResidualImpact: 1, Response: "reduce", Status: models.StatusOpen, RaisedOn: models.DateOf(dbtest.Now())}
 		if err := models.CreateRisk(ctx, db, models.Actor{At: dbtest.Now(), Settings: all}, &added); err != nil {
@@ -289,17 +290,17 @@ func TestPastRegisterIsKeptForGood(t *testing.T) {
 			t.Errorf("as at today: %d risks after adding one to %d", after.Total, before.Total)
 		}
 		// What moved up to today is kept at the version only.
-		if kept, _ := c.MovementCounts(ctx, db, cache.At(3), since, now.AsAt, models.RiskFilter{}); !reflect.DeepEqual(kept, movedBefore) {
+		if kept, _ := c.MovementCounts(ctx, db, cache.At(3), since, now.AsAt, register.RiskFilter{}); !reflect.DeepEqual(kept, movedBefore) {
 			t.Errorf("movement at the old version: %v, kept %v", kept, movedBefore)
 		}
-		if moved, _ := c.MovementCounts(ctx, db, cache.At(4), since, now.AsAt, models.RiskFilter{}); moved[models.MoveNew] != movedBefore[models.MoveNew]+1 {
-			t.Errorf("movement to today after adding a risk: %d new, was %d", moved[models.MoveNew], movedBefore[models.MoveNew])
+		if moved, _ := c.MovementCounts(ctx, db, cache.At(4), since, now.AsAt, register.RiskFilter{}); moved[register.MoveNew] != movedBefore[register.MoveNew]+1 {
+			t.Errorf("movement to today after adding a risk: %d new, was %d", moved[register.MoveNew], movedBefore[register.MoveNew])
 		}
 	})
 }
 
 // newRegisterCache is a register cache of a cache of its own: the tests pass
 // the versions.
-func newRegisterCache() *models.RegisterCache {
-	return models.NewRegisterCache(cache.New(func(context.Context) (int64, error) { return 0, nil }, false))
+func newRegisterCache() *register.Cache {
+	return register.NewCache(cache.New(func(context.Context) (int64, error) { return 0, nil }, false))
 }

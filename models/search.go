@@ -16,16 +16,16 @@ const LessonSearchDocPG = `setweight(to_tsvector('simple', title), 'A') || ` +
 	`setweight(to_tsvector('simple', lesson || ' ' || replace(tags, ',', ' ')), 'B') || ` +
 	`setweight(to_tsvector('simple', what_happened), 'C')`
 
-// maxSearchTerms bounds the words of one search, so a pasted essay cannot
+// MaxSearchTerms bounds the words of one search, so a pasted essay cannot
 // become a query with hundreds of terms.
-const maxSearchTerms = 8
+const MaxSearchTerms = 8
 
-// searchTerms turns what a user typed into search words: letters and digits
+// SearchTerms turns what a user typed into search words: letters and digits
 // only (so no input can inject full-text query syntax), lower-cased, each used
 // as a prefix. A final plural "s" or "ies" is dropped so that "contracts" finds
 // "contract" and "companies" finds "company"; neither database stems, so the
 // two agree on what matches.
-func searchTerms(q string) []string {
+func SearchTerms(q string) []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, w := range strings.FieldsFunc(strings.ToLower(q), func(r rune) bool {
@@ -41,7 +41,7 @@ func searchTerms(q string) []string {
 			continue
 		}
 		seen[w] = true
-		if out = append(out, w); len(out) == maxSearchTerms {
+		if out = append(out, w); len(out) == MaxSearchTerms {
 			break
 		}
 	}
@@ -85,3 +85,11 @@ func lessonSearch(q *gorm.DB, terms []string) (*gorm.DB, any) {
 func orderByExpr(sql string, vars ...any) clause.OrderBy {
 	return clause.OrderBy{Expression: clause.Expr{SQL: sql, Vars: vars, WithoutParentheses: true}}
 }
+
+// RiskSearchDocPG is the PostgreSQL text-search document of a risk; the GIN
+// index of migration 8 is built on exactly this expression, so queries repeat
+// it (a test checks the migration's file holds it). Punctuation becomes space
+// first: the default parser would otherwise keep "R-ACME-07" as a hyphenated
+// word and "-07" as a signed number, where SQLite's tokenizer (and riskPhrases)
+// see the words r, acme, 07 in a row.
+const RiskSearchDocPG = `to_tsvector('simple', regexp_replace(ref || ' ' || title || ' ' || description, '[[:punct:][:space:]]+', ' ', 'g'))`

@@ -1,4 +1,4 @@
-package models_test
+package register_test
 
 import (
 	"context"
@@ -12,6 +12,8 @@ import (
 
 	"portfolio/models"
 	"portfolio/models/dbtest"
+	"portfolio/models/pack"
+	"portfolio/models/register"
 )
 
 // keptQuarter is the newest quarter whose end is kept on the tests' day: the
@@ -29,14 +31,14 @@ func keptQuarter(fy models.Fiscal) models.Quarter {
 // rows in order, the tally, the heat map, and the movement since an earlier day.
 type asAtReads struct {
 	Rows   []models.Risk
-	Tally  models.RiskTally
+	Tally  register.RiskTally
 	Heat   [5][5]int
-	Moves  models.MovementReport
+	Moves  register.MovementReport
 	Counts map[string]int
-	Of     map[uint]models.RiskMove
+	Of     map[uint]register.RiskMove
 }
 
-func readAsAt(t *testing.T, ctx context.Context, db *gorm.DB, s models.Settings, since, day models.Date, f models.RiskFilter, ids []uint) asAtReads {
+func readAsAt(t *testing.T, ctx context.Context, db *gorm.DB, s models.Settings, since, day models.Date, f register.RiskFilter, ids []uint) asAtReads {
 	t.Helper()
 	var r asAtReads
 	var err error
@@ -47,17 +49,17 @@ func readAsAt(t *testing.T, ctx context.Context, db *gorm.DB, s models.Settings,
 			t.Fatalf("as at %s, %+v: %v", day, f, e)
 		}
 	}
-	r.Rows, err = models.RegisterAsAt(ctx, db, s.Risk, day, f)
+	r.Rows, err = register.RegisterAsAt(ctx, db, s.Risk, day, f)
 	must(err)
-	r.Tally, err = models.TallyRisks(ctx, db, s.Risk, day, f)
+	r.Tally, err = register.TallyRisks(ctx, db, s.Risk, day, f)
 	must(err)
-	r.Heat, err = models.HeatCounts(ctx, db, "residual", f)
+	r.Heat, err = register.HeatCounts(ctx, db, "residual", f)
 	must(err)
-	r.Moves, err = models.Movement(ctx, db, since, day, f)
+	r.Moves, err = register.Movement(ctx, db, since, day, f)
 	must(err)
-	r.Counts, err = models.MovementCounts(ctx, db, since, day, f)
+	r.Counts, err = register.MovementCounts(ctx, db, since, day, f)
 	must(err)
-	r.Of, err = models.MovesOf(ctx, db, since, day, f, ids)
+	r.Of, err = register.MovesOf(ctx, db, since, day, f, ids)
 	must(err)
 	return r
 }
@@ -70,7 +72,7 @@ func readAsAt(t *testing.T, ctx context.Context, db *gorm.DB, s models.Settings,
 // band, a search and a sort by title; rows, tallies, heat maps, movement and
 // badges. The quarterly review pack is the same both ways too.
 func TestKeptRegisterEqualsTheReplay(t *testing.T) {
-	eachDemo(t, func(t *testing.T, ctx context.Context, db *gorm.DB, s models.Settings, today models.Date) {
+	dbtest.EachDemo(t, func(t *testing.T, ctx context.Context, db *gorm.DB, s models.Settings, today models.Date) {
 		var r models.Risk
 		if err := db.Where("engagement_id IS NOT NULL AND status = ?", models.StatusOpen).Order("id").First(&r).Error; err != nil {
 			t.Fatal(err)
@@ -85,27 +87,27 @@ func TestKeptRegisterEqualsTheReplay(t *testing.T) {
 			t.Fatal(err)
 		}
 
-		defer models.SetSnapshotBatch(7)()
-		days, err := models.BuildRiskSnapshots(ctx, db, s.Fiscal(), dbtest.Now())
+		defer register.SetSnapshotBatch(7)()
+		days, err := register.BuildRiskSnapshots(ctx, db, s.Fiscal(), dbtest.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(days) != models.SnapshotQuarters {
-			t.Fatalf("kept %v, want %d quarter ends", days, models.SnapshotQuarters)
+		if len(days) != register.SnapshotQuarters {
+			t.Fatalf("kept %v, want %d quarter ends", days, register.SnapshotQuarters)
 		}
 		var ids []uint
 		db.Model(&models.Risk{}).Order("id").Limit(40).Pluck("id", &ids)
 		oldest := days[len(days)-1]
 		looked := []models.Date{days[0], days[0].AddDays(-1), days[0].AddDays(1), days[1].AddDays(45), days[2], days[2].AddDays(-1),
 			oldest, oldest.AddDays(1), oldest.AddDays(-40), today.AddDays(-2)}
-		filters := []models.RiskFilter{{}, {Status: "all"}, {EngagementID: *r.EngagementID, Status: "all"}, {PortfolioWide: true},
+		filters := []register.RiskFilter{{}, {Status: "all"}, {EngagementID: *r.EngagementID, Status: "all"}, {PortfolioWide: true},
 			{Category: r.Category}, {Band: models.BandHigh}, {Q: "vendor"}, {Sort: "title", Dir: "desc", Status: "all"}}
 		rows := 0
 		for _, day := range looked {
 			for _, f := range filters {
 				since := day.AddDays(-92)
 				kept := readAsAt(t, ctx, db, s, since, day, f, ids)
-				restore := models.SetRiskSnapshots(false)
+				restore := register.SetRiskSnapshots(false)
 				replayed := readAsAt(t, ctx, db, s, since, day, f, ids)
 				restore()
 				rows += len(kept.Rows)
@@ -119,12 +121,12 @@ func TestKeptRegisterEqualsTheReplay(t *testing.T) {
 			t.Fatal("no rows in any register looked at: the comparison proves nothing")
 		}
 		q := s.Fiscal().QuarterOf(days[0])
-		kept, err := models.BuildPack(ctx, db, s, q, today)
+		kept, err := pack.BuildPack(ctx, db, s, q, today)
 		if err != nil {
 			t.Fatal(err)
 		}
-		restore := models.SetRiskSnapshots(false)
-		replayed, err := models.BuildPack(ctx, db, s, q, today)
+		restore := register.SetRiskSnapshots(false)
+		replayed, err := pack.BuildPack(ctx, db, s, q, today)
 		restore()
 		if err != nil {
 			t.Fatal(err)
@@ -149,43 +151,43 @@ func TestRiskSnapshotsAreKeptOnce(t *testing.T) {
 			if _, err := models.Migrate(ctx, empty); err != nil {
 				t.Fatal(err)
 			}
-			if days, err := models.BuildRiskSnapshots(ctx, empty, fy, dbtest.Now()); err != nil || len(days) != 0 {
+			if days, err := register.BuildRiskSnapshots(ctx, empty, fy, dbtest.Now()); err != nil || len(days) != 0 {
 				t.Fatalf("empty register: kept %v (%v), want nothing", days, err)
 			}
 
 			db := dbtest.Demo(t, kind)
 			q := keptQuarter(fy)
-			justAfter := models.EndOfDay(fy.End(q)).Add(20 * time.Hour) // q ended 20 hours ago
-			days, err := models.BuildRiskSnapshots(ctx, db, fy, justAfter)
+			justAfter := register.EndOfDay(fy.End(q)).Add(20 * time.Hour) // q ended 20 hours ago
+			days, err := register.BuildRiskSnapshots(ctx, db, fy, justAfter)
 			if err != nil {
 				t.Fatal(err)
 			}
 			oldest := q
-			for range models.SnapshotQuarters {
+			for range register.SnapshotQuarters {
 				oldest = oldest.Prev()
 			}
-			if len(days) != models.SnapshotQuarters || days[0] != fy.End(q.Prev()) || days[len(days)-1] != fy.End(oldest) {
+			if len(days) != register.SnapshotQuarters || days[0] != fy.End(q.Prev()) || days[len(days)-1] != fy.End(oldest) {
 				t.Fatalf("20 hours after %s: kept %v, want %s back to %s", q, days, fy.End(q.Prev()), fy.End(oldest))
 			}
-			days, err = models.BuildRiskSnapshots(ctx, db, fy, dbtest.Now())
+			days, err = register.BuildRiskSnapshots(ctx, db, fy, dbtest.Now())
 			if err != nil || !reflect.DeepEqual(days, []models.Date{fy.End(q)}) {
 				t.Fatalf("on %s: kept %v (%v), want only %s more", dbtest.Now(), days, err, fy.End(q))
 			}
-			if days, err = models.BuildRiskSnapshots(ctx, db, fy, dbtest.Now()); err != nil || len(days) != 0 {
+			if days, err = register.BuildRiskSnapshots(ctx, db, fy, dbtest.Now()); err != nil || len(days) != 0 {
 				t.Fatalf("again: kept %v (%v), want nothing", days, err)
 			}
 			var listed, held, existed int64
 			day := fy.End(q.Prev())
 			db.Table("risk_snapshot_days").Where("day = ?", day).Select("risks").Scan(&listed)
 			db.Table("risk_snapshots").Where("day = ?", day).Count(&held)
-			db.Model(&models.Risk{}).Where("created_at < ?", models.EndOfDay(day)).Count(&existed)
+			db.Model(&models.Risk{}).Where("created_at < ?", register.EndOfDay(day)).Count(&existed)
 			if listed != existed || held != existed || existed == 0 {
 				t.Errorf("%s: listed %d, held %d, risks then %d", day, listed, held, existed)
 			}
-			if err := models.ForgetRiskSnapshots(ctx, db); err != nil {
+			if err := register.ForgetRiskSnapshots(ctx, db); err != nil {
 				t.Fatal(err)
 			}
-			if kept, _ := models.SnapshotDays(ctx, db); len(kept) != 0 {
+			if kept, _ := register.SnapshotDays(ctx, db); len(kept) != 0 {
 				t.Errorf("after forgetting: %v", kept)
 			}
 		})
@@ -198,11 +200,11 @@ func TestRiskSnapshotsAreKeptOnce(t *testing.T) {
 func TestKeptDayFindsTextChangesByTheirIndex(t *testing.T) {
 	ctx := context.Background()
 	db := dbtest.Demo(t, "sqlite")
-	if _, err := models.BuildRiskSnapshots(ctx, db, models.DefaultSettings().Fiscal(), dbtest.Now()); err != nil {
+	if _, err := register.BuildRiskSnapshots(ctx, db, models.DefaultSettings().Fiscal(), dbtest.Now()); err != nil {
 		t.Fatal(err)
 	}
 	fy := models.DefaultSettings().Fiscal()
-	sql, args := models.AsAtQuery(db, fy.Start(keptQuarter(fy)).AddDays(45)) // mid-quarter: read from its end
+	sql, args := register.AsAtQuery(db, fy.Start(keptQuarter(fy)).AddDays(45)) // mid-quarter: read from its end
 	var plan []struct {
 		ID, Parent, Notused int
 		Detail              string
@@ -220,7 +222,7 @@ func TestKeptDayFindsTextChangesByTheirIndex(t *testing.T) {
 }
 
 // A kept day holds exactly the replay's columns that are not long texts: a
-// field added to the history (riskHistoryFields) needs its column, or every
+// field added to the history (RiskHistoryFields) needs its column, or every
 // past register would fail.
 func TestSnapshotTableHoldsTheReplayColumns(t *testing.T) {
 	for _, kind := range dbtest.Kinds() {
@@ -234,7 +236,7 @@ func TestSnapshotTableHoldsTheReplayColumns(t *testing.T) {
 			for _, c := range types {
 				got = append(got, c.Name())
 			}
-			want := append([]string{"day", "risk_id"}, models.SnapshotColumns()...)
+			want := append([]string{"day", "risk_id"}, register.SnapshotColumns()...)
 			slices.Sort(got)
 			slices.Sort(want)
 			if !slices.Equal(got, want) {
@@ -248,22 +250,22 @@ func TestSnapshotTableHoldsTheReplayColumns(t *testing.T) {
 // a day not yet listed: they are never read, and the next build completes
 // the day around them.
 func TestSnapshotBuildResumes(t *testing.T) {
-	eachDemo(t, func(t *testing.T, ctx context.Context, db *gorm.DB, s models.Settings, today models.Date) {
+	dbtest.EachDemo(t, func(t *testing.T, ctx context.Context, db *gorm.DB, s models.Settings, today models.Date) {
 		day := s.Fiscal().End(keptQuarter(s.Fiscal()))
-		if err := models.WriteSnapshotBatch(ctx, db, day, 0, 40); err != nil {
+		if err := register.WriteSnapshotBatch(ctx, db, day, 0, 40); err != nil {
 			t.Fatal(err)
 		}
-		if kept, _ := models.SnapshotDays(ctx, db); len(kept) != 0 {
+		if kept, _ := register.SnapshotDays(ctx, db); len(kept) != 0 {
 			t.Fatalf("a part-written day is listed: %v", kept)
 		}
-		f := models.RiskFilter{Status: "all"}
+		f := register.RiskFilter{Status: "all"}
 		replayed := readAsAt(t, ctx, db, s, day.AddDays(-92), day, f, nil)
-		if _, err := models.BuildRiskSnapshots(ctx, db, s.Fiscal(), dbtest.Now()); err != nil {
+		if _, err := register.BuildRiskSnapshots(ctx, db, s.Fiscal(), dbtest.Now()); err != nil {
 			t.Fatalf("completing the day: %v", err)
 		}
 		var held, existed int64
 		db.Table("risk_snapshots").Where("day = ?", day).Count(&held)
-		db.Model(&models.Risk{}).Where("created_at < ?", models.EndOfDay(day)).Count(&existed)
+		db.Model(&models.Risk{}).Where("created_at < ?", register.EndOfDay(day)).Count(&existed)
 		if held != existed {
 			t.Errorf("%s holds %d risks, %d existed", day, held, existed)
 		}

@@ -1,17 +1,19 @@
-package models
+package register
 
 import (
 	"context"
 	"database/sql"
 
 	"gorm.io/gorm"
+
+	"portfolio/models"
 )
 
 // RiskExportRow is a risk with what an export prints of its relations: the
 // engagement's code (how an import names it) and the owner's name and email
 // (how an import resolves the owner).
 type RiskExportRow struct {
-	Risk
+	models.Risk
 	EngagementCode string
 	OwnerName      string
 	OwnerEmail     string
@@ -29,9 +31,9 @@ func exportColumns(db *gorm.DB) string {
 // EachRisk streams every risk matching f (all pages, in the register's order)
 // to fn, one row at a time from the database cursor: an export of 100,000 risks
 // never holds them all in memory. fn returning an error stops the stream.
-func EachRisk(ctx context.Context, db *gorm.DB, s RiskSettings, today Date, f RiskFilter, fn func(RiskExportRow) error) error {
+func EachRisk(ctx context.Context, db *gorm.DB, s models.RiskSettings, today models.Date, f RiskFilter, fn func(RiskExportRow) error) error {
 	qctx := ctx
-	if IsSQLite(db) {
+	if models.IsSQLite(db) {
 		// Not cancellable, so that the driver does not fetch each of the
 		// rows on a goroutine of its own; the loop checks ctx instead.
 		qctx = context.WithoutCancel(ctx)
