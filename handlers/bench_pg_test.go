@@ -13,6 +13,7 @@ import (
 	"portfolio/models"
 	"portfolio/models/dbtest"
 	"portfolio/models/seed"
+	"portfolio/models/sqlstore"
 )
 
 // pgScale is one benchmark's scale portfolio on PostgreSQL, seeded once a run.
@@ -46,14 +47,12 @@ func pgScaleDB(b *testing.B, schema string) *gorm.DB {
 // seedPGScale replaces the schema and seeds the scale portfolio in it, with its
 // aggregates and health as the scale seed command leaves them.
 func seedPGScale(ctx context.Context, schema string) (*gorm.DB, error) {
-	admin, err := models.Open(ctx, dbtest.PostgresURL(), dbtest.Clock())
+	admin, err := sqlstore.Open(ctx, dbtest.PostgresURL(), dbtest.Clock().Now)
 	if err != nil {
 		return nil, err
 	}
 	defer func() {
-		if sqlDB, err := admin.DB(); err == nil {
-			sqlDB.Close()
-		}
+		sqlstore.Close(admin)
 	}()
 	if err := admin.Exec(fmt.Sprintf("DROP SCHEMA IF EXISTS %s CASCADE", schema)).Error; err != nil {
 		return nil, err
@@ -68,7 +67,7 @@ func seedPGScale(ctx context.Context, schema string) (*gorm.DB, error) {
 	q := u.Query()
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
-	db, err := models.Open(ctx, u.String(), dbtest.Clock())
+	db, err := sqlstore.Open(ctx, u.String(), dbtest.Clock().Now)
 	if err != nil {
 		return nil, err
 	}

@@ -38,6 +38,7 @@ import (
 	"portfolio/models/dbtest"
 	"portfolio/models/register"
 	"portfolio/models/seed"
+	"portfolio/models/sqlstore"
 	"portfolio/views/components"
 	"portfolio/views/pages"
 	"portfolio/web"
@@ -74,7 +75,7 @@ func scaleDB(b *testing.B) *gorm.DB {
 		if benchErr = os.MkdirAll(dir, 0o700); benchErr != nil {
 			return
 		}
-		if benchDB, benchErr = models.Open(ctx, filepath.Join(dir, "bench.db"), dbtest.Clock()); benchErr != nil {
+		if benchDB, benchErr = sqlstore.Open(ctx, filepath.Join(dir, "bench.db"), dbtest.Clock().Now); benchErr != nil {
 			return
 		}
 		if _, benchErr = models.Migrate(ctx, benchDB); benchErr != nil {

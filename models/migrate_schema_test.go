@@ -16,6 +16,7 @@ import (
 
 	"portfolio/models"
 	"portfolio/models/dbtest"
+	"portfolio/models/sqlstore"
 )
 
 // shippedVersion is the last migration written as Go before migrations became
@@ -55,14 +56,12 @@ func TestMigrateLeavesAGoMigratedDatabaseAlone(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "old.db")
 	gunzip(t, filepath.Join("testdata", "v16-go-migrations.db.gz"), path)
-	db, err := models.Open(ctx, path, dbtest.Clock())
+	db, err := sqlstore.Open(ctx, path, dbtest.Clock().Now)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		if sqlDB, err := db.DB(); err == nil {
-			sqlDB.Close()
-		}
+		sqlstore.Close(db)
 	})
 	want, err := os.ReadFile(filepath.Join("testdata", "schema_v16.sqlite.txt"))
 	if err != nil {

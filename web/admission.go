@@ -7,8 +7,6 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
-
-	"portfolio/models"
 )
 
 // admissionWait is the longest a read waits for a slot (a variable for tests).
@@ -28,15 +26,12 @@ var admissionWait = time.Second
 // the cores (GOMAXPROCS): enough to keep them busy while some requests wait on
 // the network or the database; a negative limit admits every read.
 //
-// While a SQLite write transaction is waiting for the writer token or holding
-// it (models.WritesInFlight), a read coming in also takes one of a quarter as
+// While a write holds SQLite's one writer connection (writing reports it:
+// sqlstore.WritesInFlight), a read coming in also takes one of a quarter as
 // many calm slots (at least one) until it has its main slot: SQLite runs one
-// writer at a time, and the writer holding the lock, with the others queued
-// behind it, then shares the cores with fewer reads. In the load harness (8
-// writers under 32 readers, 10,000 engagements) that took the writes' p99 from
-// 99 to ~65 ms, for ~40 % fewer reads while writes go on. PostgreSQL runs
-// writers side by side and has no such lock (there the rule cost two thirds
-// of the reads for nothing): WritesInFlight is always false there.
+// writer at a time, and that writer, with the others queued behind it, then
+// shares the cores with fewer reads. PostgreSQL runs writers side by side, and
+// there the rule would cost reads for nothing: writing is always false there.
 //
 // A long read (a streaming export) gives its slot back as it starts streaming
 // (ReleaseAdmission); the health probe is never held.
@@ -44,7 +39,7 @@ var admissionWait = time.Second
 // A read that has waited admissionWait goes in over the limit: a few long
 // reads (exports stream for seconds) hold slots for as long, and must not
 // stall every page behind them.
-func Admission(limit int) echo.MiddlewareFunc {
+func Admission(limit int, writing func() bool) echo.MiddlewareFunc {
 	if limit < 0 {
 		return func(next echo.HandlerFunc) echo.HandlerFunc { return next }
 	}
@@ -56,7 +51,6 @@ func Admission(limit int) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			if m := c.Request().Method; m != http.MethodGet && m != http.MethodHead {
-				c.SetRequest(c.Request().WithContext(models.Urgent(c.Request().Context())))
 				return next(c)
 			}
 			if c.Path() == healthPath {
@@ -76,7 +70,7 @@ func Admission(limit int) echo.MiddlewareFunc {
 			}
 			defer release()
 			c.Set(admissionKey, release)
-			if writesInFlight() {
+			if writing != nil && writing() {
 				select {
 				case calm <- struct{}{}:
 					held = append(held, calm)
@@ -102,9 +96,6 @@ func Admission(limit int) echo.MiddlewareFunc {
 // healthPath is the health probe's route: a load balancer must see a live
 // server as live, however busy.
 const healthPath = "/healthz"
-
-// writesInFlight is models.WritesInFlight (a variable for tests).
-var writesInFlight = models.WritesInFlight
 
 const admissionKey = "admission.release"
 

@@ -19,7 +19,7 @@ func TestAdmissionHoldsReadsNotWrites(t *testing.T) {
 	e := echo.New()
 	inside := make(chan string, 4)
 	release := make(chan struct{})
-	e.Use(Admission(1))
+	e.Use(Admission(1, nil))
 	handler := func(c echo.Context) error {
 		inside <- c.Request().Method + " " + c.Path()
 		if c.Path() == "/slow" {
@@ -83,13 +83,12 @@ func TestAdmissionHoldsReadsNotWrites(t *testing.T) {
 // done; a read that gives its slot back (an export starting to stream) lets
 // the next in at once. The health probe never waits.
 func TestAdmissionAdmitsFewerReadsWhileWriting(t *testing.T) {
-	defer func(w time.Duration, f func() bool) { admissionWait, writesInFlight = w, f }(admissionWait, writesInFlight)
+	defer func(w time.Duration) { admissionWait = w }(admissionWait)
 	admissionWait = time.Hour
-	writesInFlight = func() bool { return true }
 	e := echo.New()
 	inside := make(chan string, 4)
 	release := map[string]chan struct{}{"/slow": make(chan struct{}), "/export": make(chan struct{})}
-	e.Use(Admission(4))
+	e.Use(Admission(4, func() bool { return true }))
 	handler := func(c echo.Context) error {
 		if c.Path() == "/export" {
 			ReleaseAdmission(c)

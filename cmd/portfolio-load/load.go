@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"portfolio/models"
+	"portfolio/models/sqlstore"
 )
 
 // harness is a run's settings and how it starts the app.
@@ -269,7 +270,7 @@ func measure(ctx context.Context, h *harness, fy models.Fiscal, stdout io.Writer
 	peakLog := func() int64 { return -1 }
 	if o.databaseURL == "" {
 		peakLog = sampleMax(100*time.Millisecond, func() int64 {
-			fi, err := os.Stat(models.SQLitePath(o.dataDir) + "-wal")
+			fi, err := os.Stat(sqlstore.SQLitePath(o.dataDir) + "-wal")
 			if err != nil {
 				return 0
 			}

@@ -15,6 +15,7 @@ import (
 
 	"portfolio/models"
 	"portfolio/models/register"
+	"portfolio/models/sqlstore"
 )
 
 // keepBeforeLoad migrates the database and keeps the register as at the
@@ -25,19 +26,17 @@ import (
 func keepBeforeLoad(ctx context.Context, h *harness, stdout io.Writer) (models.Fiscal, error) {
 	dsn := h.o.databaseURL
 	if dsn == "" {
-		dsn = models.SQLitePath(loadDataDir(h.o))
+		dsn = sqlstore.SQLitePath(loadDataDir(h.o))
 	}
-	db, err := models.Open(ctx, dsn, h.clock)
+	db, err := sqlstore.Open(ctx, dsn, h.clock.Now)
 	if err != nil {
 		return models.Fiscal{}, err
 	}
 	defer func() {
 		// On SQLite the last connection's close folds the write-ahead log
 		// into the file: the app then starts without reading it back.
-		if sqlDB, err := db.DB(); err == nil {
-			if err := sqlDB.Close(); err != nil {
-				fmt.Fprintln(os.Stderr, "portfolio-load: closing the database:", err)
-			}
+		if err := sqlstore.Close(db); err != nil {
+			fmt.Fprintln(os.Stderr, "portfolio-load: closing the database:", err)
 		}
 	}()
 	if _, err := models.Migrate(ctx, db); err != nil {

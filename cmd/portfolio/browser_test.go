@@ -21,6 +21,7 @@ import (
 	"portfolio/models"
 	"portfolio/models/dbtest"
 	"portfolio/models/seed"
+	"portfolio/models/sqlstore"
 )
 
 // The browser tier: the whole app on 127.0.0.1 driven by Debian's Chromium.
@@ -65,9 +66,7 @@ func startApp(t *testing.T) string {
 	go srv.Serve(ln)
 	t.Cleanup(func() {
 		srv.Close()
-		if sqlDB, err := a.db.DB(); err == nil {
-			sqlDB.Close()
-		}
+		sqlstore.Close(a.db)
 	})
 	return "http://" + ln.Addr().String()
 }

@@ -13,6 +13,7 @@ import (
 
 	"portfolio/models"
 	"portfolio/models/seed"
+	"portfolio/models/sqlstore"
 )
 
 func migrateCmd(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
@@ -74,7 +75,7 @@ func seedCmd(ctx context.Context, args []string, getenv func(string) string, std
 	if err := refreshHealth(ctx, db); err != nil {
 		return err
 	}
-	if err := models.Checkpoint(ctx, db); err != nil {
+	if err := sqlstore.Checkpoint(ctx, db); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "Seeded in %s.\n", models.NowOf(db).Sub(start).Round(time.Millisecond))
@@ -186,7 +187,7 @@ func backupCmd(ctx context.Context, args []string, getenv func(string) string, s
 	if _, err := os.Stat(*out); err == nil {
 		return fmt.Errorf("%s exists: back up to a new file", *out)
 	}
-	if err := models.PrivateFile(*out); err != nil {
+	if err := sqlstore.PrivateFile(*out); err != nil {
 		return err
 	}
 	if err := db.WithContext(ctx).Exec("VACUUM INTO ?", *out).Error; err != nil {

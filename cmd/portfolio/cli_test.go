@@ -12,6 +12,7 @@ import (
 
 	"portfolio/models"
 	"portfolio/models/dbtest"
+	"portfolio/models/sqlstore"
 )
 
 // runCLI runs the command as `portfolio args...` with stdin, on the tests'
@@ -32,14 +33,11 @@ func runCLIEnv(t *testing.T, env map[string]string, stdin string, args ...string
 // storedUser reads a user from the data directory's database.
 func storedUser(t *testing.T, dir, email string) *models.User {
 	t.Helper()
-	db, err := models.Open(context.Background(), models.SQLitePath(dir), dbtest.Clock())
+	db, err := sqlstore.Open(context.Background(), sqlstore.SQLitePath(dir), dbtest.Clock().Now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer func() {
-		sqlDB, _ := db.DB()
-		sqlDB.Close()
-	}()
+	defer sqlstore.Close(db)
 	u, err := models.UserByEmail(context.Background(), db, email)
 	if err != nil {
 		t.Fatal(err)
@@ -186,14 +184,11 @@ func TestTodayIsForDemosNotProduction(t *testing.T) {
 	if out, err := runCLIEnv(t, nil, "", "seed", "--demo", "--today", "2028-02-29", "--data", dir); err != nil {
 		t.Fatalf("seed on 29 Feb 2028: %v\n%s", err, out)
 	}
-	db, err := models.Open(context.Background(), models.SQLitePath(dir), models.SystemClock())
+	db, err := sqlstore.Open(context.Background(), sqlstore.SQLitePath(dir), models.SystemClock().Now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer func() {
-		sqlDB, _ := db.DB()
-		sqlDB.Close()
-	}()
+	defer sqlstore.Close(db)
 	var last models.CostRecord
 	if err := db.Order("month DESC").First(&last).Error; err != nil {
 		t.Fatal(err)
@@ -280,7 +275,7 @@ func TestBackupIsPrivate(t *testing.T) {
 	if err != nil || st.Mode().Perm() != 0o600 {
 		t.Fatalf("the backup's mode: %v (%v), want 0600", st.Mode().Perm(), err)
 	}
-	db, err := models.Open(context.Background(), out, models.SystemClock())
+	db, err := sqlstore.Open(context.Background(), out, models.SystemClock().Now)
 	if err != nil {
 		t.Fatal(err)
 	}

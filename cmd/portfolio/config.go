@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"portfolio/models"
+	"portfolio/models/sqlstore"
 	"portfolio/web"
 )
 
@@ -118,7 +119,7 @@ func (c *config) dsn() string {
 	if c.DatabaseURL != "" {
 		return c.DatabaseURL
 	}
-	return models.SQLitePath(c.DataDir)
+	return sqlstore.SQLitePath(c.DataDir)
 }
 
 // demoWanted is --demo, defaulting to on for SQLite and off for PostgreSQL,
@@ -130,11 +131,11 @@ func (c *config) demoWanted() bool {
 	if c.demoSet {
 		return c.Demo
 	}
-	return !models.IsPostgres(c.DatabaseURL)
+	return !sqlstore.IsPostgres(c.DatabaseURL)
 }
 
 func (c *config) validate() error {
-	if c.DatabaseURL != "" && !models.IsPostgres(c.DatabaseURL) {
+	if c.DatabaseURL != "" && !sqlstore.IsPostgres(c.DatabaseURL) {
 		return fmt.Errorf("--database-url must be a postgres:// URL (leave it unset for SQLite)")
 	}
 	if c.IdleTimeout <= 0 || c.MaxSession <= 0 {

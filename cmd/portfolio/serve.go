@@ -19,6 +19,7 @@ import (
 	"portfolio/models"
 	"portfolio/models/register"
 	"portfolio/models/seed"
+	"portfolio/models/sqlstore"
 	"portfolio/web"
 )
 
@@ -28,7 +29,7 @@ func openDB(ctx context.Context, c *config) (*gorm.DB, []int, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	db, err := models.Open(ctx, c.dsn(), clock)
+	db, err := sqlstore.Open(ctx, c.dsn(), clock.Now)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -51,13 +52,10 @@ type app struct {
 // closeDB closes the database at the end of a command or once the server has
 // stopped: on SQLite the last connection's close folds the write-ahead log
 // into the database file and removes it, so the next start need not read it
-// back (a log left by a busy server can be a gigabyte: a second and more of
-// start-up).
+// back (a log left by a busy server can be large).
 func closeDB(db *gorm.DB) {
-	if sqlDB, err := db.DB(); err == nil {
-		if err := sqlDB.Close(); err != nil {
-			slog.Error("closing the database", "err", err)
-		}
+	if err := sqlstore.Close(db); err != nil {
+		slog.Error("closing the database", "err", err)
 	}
 }
 
@@ -182,7 +180,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	// register of 250,000 risks streams for a few seconds.
 	hs := &http.Server{Handler: a.handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 2 * time.Minute,
 		WriteTimeout: 5 * time.Minute, IdleTimeout: 2 * time.Minute}
-	where := "SQLite " + models.SQLitePath(c.DataDir)
+	where := "SQLite " + sqlstore.SQLitePath(c.DataDir)
 	if c.DatabaseURL != "" {
 		where = "PostgreSQL"
 	}

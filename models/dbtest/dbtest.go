@@ -18,6 +18,7 @@ import (
 
 	"portfolio/models"
 	"portfolio/models/seed"
+	"portfolio/models/sqlstore"
 )
 
 // Today is the day the tests run "on": PORTFOLIO_TEST_TODAY (YYYY-MM-DD) or,
@@ -88,7 +89,7 @@ func Empty(t testing.TB, kind string) *gorm.DB {
 	if kind == "postgres" {
 		return emptyPostgres(t)
 	}
-	db, err := models.Open(context.Background(), filepath.Join(t.TempDir(), "test.db"), Clock())
+	db, err := sqlstore.Open(context.Background(), filepath.Join(t.TempDir(), "test.db"), Clock().Now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,9 +106,7 @@ func migrate(t testing.TB, db *gorm.DB) {
 
 func closeOnCleanup(t testing.TB, db *gorm.DB) {
 	t.Cleanup(func() {
-		if sqlDB, err := db.DB(); err == nil {
-			sqlDB.Close()
-		}
+		sqlstore.Close(db)
 	})
 }
 
@@ -127,7 +126,7 @@ func emptyPostgres(t testing.TB) *gorm.DB {
 		t.Skip("PORTFOLIO_TEST_POSTGRES_URL is not set")
 	}
 	ctx := context.Background()
-	admin, err := models.Open(ctx, base, Clock())
+	admin, err := sqlstore.Open(ctx, base, Clock().Now)
 	if err != nil {
 		t.Fatalf("postgres: %v", err)
 	}
@@ -142,18 +141,14 @@ func emptyPostgres(t testing.TB) *gorm.DB {
 	q := u.Query()
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
-	db, err := models.Open(ctx, u.String(), Clock())
+	db, err := sqlstore.Open(ctx, u.String(), Clock().Now)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		if sqlDB, err := db.DB(); err == nil {
-			sqlDB.Close()
-		}
+		sqlstore.Close(db)
 		admin.Exec("DROP SCHEMA " + schema + " CASCADE")
-		if sqlDB, err := admin.DB(); err == nil {
-			sqlDB.Close()
-		}
+		sqlstore.Close(admin)
 	})
 	return db
 }
@@ -188,22 +183,21 @@ func Demo(t testing.TB, kind string) *gorm.DB {
 		}
 		defer os.RemoveAll(dir)
 		path := filepath.Join(dir, "demo.db")
-		db, err := models.Open(context.Background(), path, Clock())
+		db, err := sqlstore.Open(context.Background(), path, Clock().Now)
 		if err != nil {
 			demoErr = err
 			return
 		}
-		sqlDB, _ := db.DB()
 		if _, demoErr = models.Migrate(context.Background(), db); demoErr != nil {
-			sqlDB.Close()
+			sqlstore.Close(db)
 			return
 		}
 		if demoErr = seedErr(db); demoErr != nil {
-			sqlDB.Close()
+			sqlstore.Close(db)
 			return
 		}
-		demoErr = models.Checkpoint(context.Background(), db)
-		sqlDB.Close()
+		demoErr = sqlstore.Checkpoint(context.Background(), db)
+		sqlstore.Close(db)
 		if demoErr == nil {
 			demoBytes, demoErr = os.ReadFile(path)
 		}
@@ -215,7 +209,7 @@ func Demo(t testing.TB, kind string) *gorm.DB {
 	if err := os.WriteFile(dst, demoBytes, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	db, err := models.Open(context.Background(), dst, Clock())
+	db, err := sqlstore.Open(context.Background(), dst, Clock().Now)
 	if err != nil {
 		t.Fatal(err)
 	}

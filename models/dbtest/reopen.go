@@ -8,6 +8,7 @@ import (
 	"gorm.io/gorm"
 
 	"portfolio/models"
+	"portfolio/models/sqlstore"
 )
 
 // Reopen opens a second, independent handle (its own connection pool) on the
@@ -46,7 +47,7 @@ func Reopen(t testing.TB, db *gorm.DB) *gorm.DB {
 	if target == "" {
 		t.Fatal("reopen: no database file or schema")
 	}
-	other, err := models.Open(context.Background(), target, Clock())
+	other, err := sqlstore.Open(context.Background(), target, Clock().Now)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,11 +2,8 @@ package models_test
 
 import (
 	"context"
-	"errors"
-	"runtime"
 	"sync"
 	"testing"
-	"time"
 
 	"portfolio/models"
 	"portfolio/models/dbtest"
@@ -14,8 +11,8 @@ import (
 )
 
 // Eight writers changing risks while readers page the register all succeed:
-// on SQLite writers queue for the file's writer token instead of failing with
-// "database is locked", and every change is stored once.
+// on SQLite writers queue for the one writer connection instead of failing
+// with "database is locked", and every change is stored once.
 func TestConcurrentRiskWritersAndReaders(t *testing.T) {
 	for _, kind := range dbtest.Kinds() {
 		t.Run(kind, func(t *testing.T) {
@@ -70,56 +67,6 @@ func TestConcurrentRiskWritersAndReaders(t *testing.T) {
 				if stored.Version < r.Version+rounds-1 || n < rounds-1 {
 					t.Errorf("%s: version %d → %d, %d status changes recorded", r.Ref, r.Version, stored.Version, n)
 				}
-			}
-		})
-	}
-}
-
-// A writing request's reads skip the read slots (models.Urgent): with every
-// slot held by readers whose rows are still open, an ordinary read waits (and
-// gives up when its request does) while a writer's read goes straight in.
-func TestUrgentReadsSkipTheReadSlots(t *testing.T) {
-	db := dbtest.Demo(t, "sqlite")
-	ctx := context.Background()
-	for range runtime.NumCPU() {
-		rows, err := db.WithContext(ctx).Raw("SELECT id FROM risks").Rows()
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-	}
-	count := func(ctx context.Context) error {
-		ctx, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
-		defer cancel()
-		var n int64
-		return db.WithContext(ctx).Raw("SELECT COUNT(*) FROM engagements").Scan(&n).Error
-	}
-	if err := count(ctx); !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("an ordinary read with every slot taken: got %v, want it to wait until its deadline", err)
-	}
-	if err := count(models.Urgent(ctx)); err != nil {
-		t.Fatalf("a writer's read with every slot taken: %v", err)
-	}
-}
-
-// A SQLite write transaction is in flight from BEGIN to its end, and a
-// PostgreSQL one never counts (it has no writer token to wait for).
-func TestWritesInFlight(t *testing.T) {
-	for _, kind := range dbtest.Kinds() {
-		t.Run(kind, func(t *testing.T) {
-			db := dbtest.Open(t, kind)
-			if models.WritesInFlight() {
-				t.Fatal("a write in flight before any began")
-			}
-			tx := db.Begin()
-			if got, want := models.WritesInFlight(), kind == "sqlite"; got != want {
-				t.Errorf("during a transaction: %v, want %v", got, want)
-			}
-			if err := tx.Rollback().Error; err != nil {
-				t.Fatal(err)
-			}
-			if models.WritesInFlight() {
-				t.Error("still in flight after the rollback")
 			}
 		})
 	}
