@@ -337,7 +337,7 @@ var auditSteps = []auditStep{
 
 // TestEveryWriteIsAudited walks auditSteps over the demo portfolio on every
 // database forEachDB would use (through an appEnv, whose router the routes are
-// read from): about a second on SQLite and a few on PostgreSQL.
+// read from).
 func TestEveryWriteIsAudited(t *testing.T) {
 	for _, kind := range dbtest.Kinds() {
 		t.Run(kind, func(t *testing.T) { walkWrites(t, newAppEnv(t, dbtest.Demo(t, kind), nil)) })

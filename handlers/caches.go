@@ -43,7 +43,7 @@ func newCaches(c *cache.Cache) caches {
 		choices:  cache.NewPart[bool, filterOptions](c, "register filter options", 2, "engagements", "vendors", "users", "risks"),
 		managed:  cache.NewPart[uint, map[uint]bool](c, "managers' engagements", 256, "engagement_managers", "engagements", "users"),
 		// The pack of the quarter being reviewed, drawn: its parts and repeat
-		// views cost a lookup, not a build (seconds at 10,000 engagements).
+		// views cost a lookup, not a build, which reads the whole portfolio.
 		packs: cache.NewPart[packKey, *keptPack](c, "review packs", 1, packReads...),
 	}
 }

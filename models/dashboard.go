@@ -60,9 +60,9 @@ type Transfer struct {
 func LoadDashboard(ctx context.Context, db *gorm.DB, s Settings, today Date) (*Dashboard, error) {
 	if IsSQLite(db) {
 		// The SQLite driver fetches every row on a goroutine of its own when the
-		// context can be cancelled (to interrupt a long query): for ~150 rows a
-		// view that was a third of the page's time under load. These statements
-		// read a few hundred rows through indexes and cannot run long.
+		// context can be cancelled (to interrupt a long query), a hand-off per
+		// row paid on every view. These statements read a few hundred rows
+		// through indexes and cannot run long.
 		ctx = context.WithoutCancel(ctx)
 	}
 	db = db.WithContext(ctx)

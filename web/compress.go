@@ -17,17 +17,17 @@ const compressMin = 1024
 const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 // Compress gzips responses for clients that accept it (klauspost's gzhttp,
-// whose gzip is about twice as fast as compress/gzip here: the compression
-// is paid on every page, on cores shared with the database): pages and
-// partials, CSV exports, JSON, CSS, JS and SVG, all text; a page of 70 KB
-// goes out as 10 KB. Responses shorter than compressMin go out as they are,
+// whose gzip is faster than compress/gzip's: the compression is paid on every
+// page, on cores shared with the database): pages and partials, CSV exports,
+// JSON, CSS, JS and SVG, all text, which shrinks several-fold. Responses
+// shorter than compressMin go out as they are,
 // every compressible one says Vary: Accept-Encoding, and compressed formats
 // (an XLSX export) are sent as they are. A streamed export stays streamed:
 // each flush of the CSV writer flushes the compressor, whose memory is fixed
 // however long the export.
 func Compress() echo.MiddlewareFunc {
 	wrap, err := gzhttp.NewWrapper(gzhttp.MinSize(compressMin),
-		// BestSpeed: several times the default level's speed for 10–20% more bytes.
+		// BestSpeed: much faster than the default level, for slightly more bytes.
 		gzhttp.CompressionLevel(gzip.BestSpeed),
 		gzhttp.ContentTypeFilter(func(ct string) bool { return gzhttp.DefaultContentTypeFilter(ct) && ct != xlsxType }))
 	if err != nil {

@@ -43,9 +43,9 @@ func Render(c echo.Context, status int, page, partial templ.Component) error {
 }
 
 // renderBuffers are the buffers pages render into, reused: a page of tens of
-// kilobytes grown from an empty buffer was allocated and copied several times
-// over (a fifth of a cached dashboard view's CPU). The response is written
-// from the buffer before Render returns, so it is free again then.
+// kilobytes grown from an empty buffer is allocated and copied several times
+// over, on every view, cached or not. The response is written from the buffer
+// before Render returns, so it is free again then.
 var renderBuffers = sync.Pool{New: func() any { return bytes.NewBuffer(make([]byte, 0, 64<<10)) }}
 
 // putRenderBuffer returns a buffer to the pool, unless one exceptional page

@@ -112,7 +112,7 @@ func New(o Options) *Server {
 	store := sessions.NewCookieStore(o.SessionKeys...)
 	for _, codec := range store.Codecs {
 		if sc, ok := codec.(*securecookie.SecureCookie); ok {
-			sc.SetSerializer(sessionSerializer{}) // session_codec.go: gob was most of a cached page's CPU
+			sc.SetSerializer(sessionSerializer{}) // session_codec.go says why not gob
 		}
 	}
 	store.Options = &sessions.Options{Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: o.SecureCookies, MaxAge: int(o.MaxSessionAge.Seconds())}

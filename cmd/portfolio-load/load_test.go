@@ -17,7 +17,7 @@ import (
 // The harness end to end: both binaries built as the README says, the demo
 // portfolio seeded, then every run for a second or two a page: the table is
 // printed and the pages answer without an error, the start-up run's included.
-// About 20 s; -short skips it.
+// It builds and runs both binaries: -short skips it.
 func TestHarnessEndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: builds the app and the harness and runs them for about 20 s")

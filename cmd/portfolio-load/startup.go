@@ -31,8 +31,8 @@ const packBuiltMsg = "built the review pack ahead"
 //
 // The app logs at info, as JSON, as it does in production by default (the
 // other runs log at warn): the line saying the pack was built is an info
-// line. Every request is then logged too, which costs the app some
-// microseconds a request.
+// line. Every request is then logged too, which costs the app a little on
+// each request.
 func startupRun(ctx context.Context, h *harness, stdout io.Writer) ([]loadResult, error) {
 	o := h.o
 	watch := &logWatch{}

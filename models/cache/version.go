@@ -6,7 +6,7 @@ import (
 )
 
 // versionReads reads the data version for requests. On a database server the
-// read is a round trip, a fifth of the server's CPU on a cached dashboard; so
+// read is a round trip, much of what a page served from the cache costs; so
 // with shared, requests share reads: one that comes while a read is under way
 // waits for the next read, which begins as that one ends and answers every
 // request that came meanwhile. Each request is thus answered by a read begun

@@ -55,9 +55,10 @@ func (b *packBuilder) savings() error {
 	if ytdFrom.Before(from) {
 		from = ytdFrom
 	}
-	// The portfolio's figures from its kept monthly totals (a few hundred
-	// rows), not by adding up every engagement's months again: exact sums of
-	// 150,000 rows were most of the pack's own CPU at 10,000 engagements.
+	// The portfolio's figures from its monthly totals maintained on write (a
+	// few hundred rows), not by adding up every engagement's months again:
+	// exact sums over every month of every engagement grow with the portfolio
+	// and would be most of the pack's own work.
 	var all []models.CostSums
 	var err error
 	if b.only == 0 {
@@ -66,7 +67,8 @@ func (b *packBuilder) savings() error {
 		}
 	}
 	// Each engagement's own, one engagement's rows at a time (they come in
-	// its order): all of them at once were 40 MB more while the pack is built.
+	// its order): all of them at once would hold the whole portfolio's months
+	// in memory while the pack is built.
 	var cur uint
 	var inQ1, ytd1 []models.CostSums
 	filled := map[uint]bool{}

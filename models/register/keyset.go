@@ -17,9 +17,9 @@ import (
 // orderScanAbove is the number of matching risks above which SQLite is told to
 // walk the sort order's index (checking the filters on each entry) rather than
 // gather the matches through a filter's index and sort them, which reads every
-// match's row (~3 µs each). At 250,000 risks a page's walk reads about
-// 50 × 250,000 / matches index entries (mostly the index alone: it covers the
-// status and category): ~12,500 at 1,000 matches, a few milliseconds either way.
+// match's row. At 250,000 risks a page's walk reads about 50 × 250,000 /
+// matches index entries (mostly the index alone: it covers the status and
+// category): ~12,500 at 1,000 matches, where the two ways cost about the same.
 const orderScanAbove = 1000
 
 // keySegment is a stretch of a sort order: rows sorted by cols then id. A
