@@ -21,7 +21,7 @@ import (
 )
 
 // The audit walk: every state-changing route the server registers is used once
-// the way a user uses it — the page that draws its form is opened, the form is
+// the way a user uses it — the page that renders its form is opened, the form is
 // read as a browser submits it (CSRF token, version, hidden fields), one field
 // is changed and the form is posted — and the one audited write must have
 // happened: a success answer and at least one new row in changes naming the
@@ -64,8 +64,8 @@ type auditStep struct {
 
 // auditAim says where a step finds its form and what the user types into it.
 type auditAim struct {
-	page    string               // the page that draws the form
-	open    func(c *client) resp // draws it when that is not a GET of page (an import's dry run)
+	page    string               // the page that renders the form
+	open    func(c *client) resp // renders it when that is not a GET of page (an import's dry run)
 	form    string               // CSS selector of the form on the page
 	set     map[string]string    // fields typed over what the form shows
 	files   map[string]string    // file inputs: field → content
@@ -377,7 +377,7 @@ func walkWrites(t *testing.T, ae *appEnv) {
 	}
 	if len(missing) > 0 {
 		sort.Strings(missing)
-		t.Errorf("state-changing routes neither walked nor excused: %q.\nAdd a step to auditSteps in handlers/audit_walk_test.go (the page that draws its form, "+
+		t.Errorf("state-changing routes neither walked nor excused: %q.\nAdd a step to auditSteps in handlers/audit_walk_test.go (the page that renders its form, "+
 			"the field a user changes, the entity its change rows name), or, if its success writes no history by design, a line in auditExempt saying why.", missing)
 	}
 
@@ -539,7 +539,7 @@ func (w *auditWalk) walk(t *testing.T, s auditStep) {
 }
 
 // fill opens the step's page and fills in its form as the user does: the
-// form must post to the step's route and draw every field the step types.
+// form must post to the step's route and render every field the step types.
 func (w *auditWalk) fill(s auditStep, a auditAim, c *client) (*goquery.Selection, url.Values) {
 	t := w.t
 	t.Helper()
@@ -560,7 +560,7 @@ func (w *auditWalk) fill(s auditStep, a auditAim, c *client) (*goquery.Selection
 	vals := scrapeForm(t, page, a.form)
 	for k, v := range a.set {
 		if form.Find(fmt.Sprintf("[name=%q]", k)).Length() == 0 {
-			t.Fatalf("the form %s on %s has no field %q: the step types what the page does not draw", a.form, a.page, k)
+			t.Fatalf("the form %s on %s has no field %q: the step types what the page does not render", a.form, a.page, k)
 		}
 		vals.Set(k, v)
 	}

@@ -35,7 +35,7 @@ func registerBenchDB(b *testing.B, kind string) *gorm.DB {
 // PORTFOLIO_TEST_POSTGRES_URL is set. cpu-ms/op is the CPU the process (server
 // and client; not PostgreSQL's) spent per request. Each page is asked for
 // again and again (from what the app keeps, as long as nothing is written),
-// and after a write each time (after-write: read and drawn afresh).
+// and after a write each time (after-write: read and rendered afresh).
 func BenchmarkRiskRegisterLoad(b *testing.B) {
 	for _, kind := range dbtest.Kinds() {
 		for _, role := range []string{models.RoleExecutive, models.RoleManager} {
@@ -60,10 +60,10 @@ func registerLoad(b *testing.B, kind, role string) {
 		{"next-link", pagerLink(mid, "next")},
 		{"last", lastURL},
 	} {
-		// kept: the page asked for again; drawn-anew: a page not kept (a unique
+		// kept: the page asked for again; rendered-afresh: a page not kept (a unique
 		// parameter, as the load harness's), its filter's tally and page ends
 		// kept; after-write: nothing kept applies.
-		for _, mode := range []string{"", "/drawn-anew", "/after-write"} {
+		for _, mode := range []string{"", "/rendered-afresh", "/after-write"} {
 			name := kind + "/" + role + "/" + tc.name + mode
 			b.Run(name, func(b *testing.B) {
 				var bytes int64
@@ -74,7 +74,7 @@ func registerLoad(b *testing.B, kind, role string) {
 					switch mode {
 					case "/after-write":
 						bumpVersion(b, db)
-					case "/drawn-anew":
+					case "/rendered-afresh":
 						i++
 						path += "&fresh=" + strconv.Itoa(i)
 					}

@@ -42,7 +42,7 @@ func newCaches(c *cache.Cache) caches {
 		settings: cache.NewPart[struct{}, models.Settings](c, "settings", 1, "settings"),
 		choices:  cache.NewPart[bool, filterOptions](c, "register filter options", 2, "engagements", "vendors", "users", "risks"),
 		managed:  cache.NewPart[uint, map[uint]bool](c, "managers' engagements", 256, "engagement_managers", "engagements", "users"),
-		// The pack of the quarter being reviewed, drawn: its parts and repeat
+		// The pack of the quarter being reviewed, rendered: its parts and repeat
 		// views cost a lookup, not a build, which reads the whole portfolio.
 		packs: cache.NewPart[packKey, *keptPack](c, "review packs", 1, packReads...),
 	}

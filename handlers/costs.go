@@ -262,7 +262,7 @@ func (a *App) editCost(c echo.Context) error {
 }
 
 // updateCost saves an edit of a month. Route: costs.update. The cycle of
-// every edit form (web.SaveEdit): invalid → 422; a form drawn before someone
+// every edit form (web.SaveEdit): invalid → 422; a form rendered before someone
 // else saved is merged field by field, the flash naming whose change; where
 // both changed the same figure, 409 with just those figures; success → 303
 // to the costs page (#cost-form for htmx on 422 and 409).

@@ -18,7 +18,7 @@ import (
 // every user on a day: the portfolio's figures, lists and heat map, shaped by
 // the settings (fiscal year, reporting currency, risk bands), nothing of the
 // user or their role. So it is rendered once and cached at the data version
-// (caches.go), and each request draws it into its own chrome (the user's name
+// (caches.go), and each request renders it into its own chrome (the user's name
 // and role, their CSRF token, their flashes).
 
 // dashboard shows the portfolio at a glance. Route: dashboard (full page only).
@@ -31,7 +31,7 @@ func (a *App) dashboard(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return web.Render(c, http.StatusOK, layouts.Kept(web.Chrome(c, "Dashboard", "dashboard"), body), nil)
+	return web.Render(c, http.StatusOK, layouts.Cached(web.Chrome(c, "Dashboard", "dashboard"), body), nil)
 }
 
 // dashboardBody is the dashboard's body at the data version (or a later

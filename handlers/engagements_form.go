@@ -242,7 +242,7 @@ func (a *App) loadEngagementForEdit(c echo.Context) (models.Engagement, []models
 }
 
 // updateEngagement saves an edit. Route: engagements.update. The cycle of
-// every edit form (web.SaveEdit): invalid → 422; a form drawn before someone
+// every edit form (web.SaveEdit): invalid → 422; a form rendered before someone
 // else saved is merged field by field, the flash naming whose change; where
 // both changed the same field, 409 with just those fields; success → 303 to
 // the engagement (the #engagement-form partial for htmx on 422 and 409).

@@ -73,7 +73,7 @@ type lifecycleChange struct {
 }
 
 // lifecycleWrite runs one lifecycle change through the cycle of every edit
-// form (web.SaveEdit): a broken rule → 422; a form drawn before someone else
+// form (web.SaveEdit): a broken rule → 422; a form rendered before someone else
 // changed the engagement is merged field by field (a change of its details
 // does not stop a move), the flash naming whose change, and a change someone
 // else made already is not made twice; where both changed the same field

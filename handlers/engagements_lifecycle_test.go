@@ -134,7 +134,7 @@ func openITO(t *testing.T, e *env) (ito models.Engagement, first, second *client
 	return ito, first, second, fmt.Sprintf("/engagements/%d/lifecycle", ito.ID)
 }
 
-// A move from a page drawn before someone else edited the engagement's
+// A move from a page rendered before someone else edited the engagement's
 // details is merged with that edit: both are kept, and the flash says whose
 // change it merged with.
 func TestLifecycleMoveMergesWithAnEdit(t *testing.T) {

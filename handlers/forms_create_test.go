@@ -12,11 +12,11 @@ import (
 	"portfolio/models"
 )
 
-// createCase is one form that creates a record: where it is drawn and posted,
+// createCase is one form that creates a record: where it is rendered and posted,
 // input that makes it valid, one value it refuses, and how a success answers.
 type createCase struct {
 	name, page, form, action string
-	fill                     url.Values       // set over the drawn form: valid input
+	fill                     url.Values       // set over the rendered form: valid input
 	bad                      [2]string        // a field and a value the form refuses
 	again                    func(url.Values) // makes a second record different from the first
 	redirect                 string           // how the success's address begins

@@ -175,7 +175,7 @@ func (a *App) createFXRate(c echo.Context) error {
 }
 
 // updateFXRate changes a stored rate. Route: fx.update. The cycle of every
-// edit form (web.SaveEdit): invalid → 422; a form drawn before someone else
+// edit form (web.SaveEdit): invalid → 422; a form rendered before someone else
 // saved the rate is merged (the rate is its one field: a save that leaves it
 // as shown keeps theirs), the flash naming whose change; where both changed
 // the rate, 409 with both values; success → 303 to the list (#fx-form for
@@ -191,7 +191,7 @@ func (a *App) updateFXRate(c echo.Context) error {
 	}
 	// Rates have no version column: the rate the form was loaded with
 	// (expected) stands in for one. The form counts as current while the rate
-	// is still that one, and as drawn before someone else's save once it is
+	// is still that one, and as rendered before someone else's save once it is
 	// not; SaveFXRate's own check (the rate still as loaded) catches a save
 	// in between, which SaveEdit then merges again.
 	expected := strings.TrimSpace(mine.Expected)

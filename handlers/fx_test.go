@@ -136,7 +136,7 @@ func fxEdit(t *testing.T, e *env) (rate models.FXRate, a, b url.Values, first, s
 	return rate, a, b, first, second, path
 }
 
-// A rate has one field: a save from a form drawn before someone else's that
+// A rate has one field: a save from a form rendered before someone else's that
 // sets the rate they set (typed another way) is no conflict, and is told
 // whose change it merged with.
 func TestFXEditSameChangeMerges(t *testing.T) {

@@ -227,7 +227,7 @@ func (a *App) lessonEdit(c echo.Context) error {
 }
 
 // lessonUpdate saves a lesson. Route: lessons.update. The cycle of every edit
-// form (web.SaveEdit): invalid → 422; a form drawn before someone else saved
+// form (web.SaveEdit): invalid → 422; a form rendered before someone else saved
 // is merged field by field, the flash naming whose change; where both changed
 // the same field, 409 with just those fields; success → 303 to the lesson
 // (the #lesson-form partial for htmx on 422 and 409).

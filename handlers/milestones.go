@@ -157,7 +157,7 @@ func (a *App) milestoneEdit(c echo.Context) error {
 }
 
 // milestoneUpdate saves a milestone. Route: milestones.update. The cycle of
-// every edit form (web.SaveEdit): invalid → 422; a form drawn before someone
+// every edit form (web.SaveEdit): invalid → 422; a form rendered before someone
 // else saved is merged field by field, the flash naming whose change; where
 // both changed the same field, 409 with just those fields; success → 303 to
 // the milestone list (the #milestone-form partial for htmx on 422 and 409).

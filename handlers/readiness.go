@@ -102,7 +102,7 @@ func validEvidence(ch web.Checker, field, v string) string {
 
 // readinessUpdate saves one checklist item. Route: readiness.update. The
 // cycle of every edit form (web.SaveEdit): invalid → 422 with the item's
-// errors; a form drawn before someone else saved the item is merged field by
+// errors; a form rendered before someone else saved the item is merged field by
 // field, the status line or flash naming whose change; where both changed the
 // same field, 409 with just those fields beside the item. An htmx request gets
 // the #readiness-checklist partial (with the new total on success); a plain

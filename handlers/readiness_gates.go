@@ -142,7 +142,7 @@ func (a *App) gateEdit(c echo.Context) error {
 }
 
 // gateUpdate saves a correction. Route: gates.update. The cycle of every edit
-// form (web.SaveEdit): invalid → 422; a form drawn before someone else saved
+// form (web.SaveEdit): invalid → 422; a form rendered before someone else saved
 // is merged field by field, the flash naming whose change; where both changed
 // the same field, 409 with just those fields; success → 303 to the readiness
 // page (the #gate-form partial for htmx on 422 and 409).

@@ -82,7 +82,7 @@ func TestReadinessItemUpdate(t *testing.T) {
 			t.Errorf("engagement page readiness %q, want %.1f %%", got, after)
 		}
 
-		// A form drawn now and saved after the next change is stale (below).
+		// A form rendered now and saved after the next change is stale (below).
 		stale := itemForm(t, c, mine.ID, it.ID)
 
 		// htmx: the checklist partial with the new total and a status line.
@@ -288,7 +288,7 @@ func TestReadinessEditMergesDifferentFields(t *testing.T) {
 			t.Fatalf("A's save: %d\n%.600s", r.StatusCode, r.Body)
 		}
 		b.Set("evidence", "https://docs.example/b")
-		htmxToo := itemForm(t, first, mine.ID, it.ID) // A draws the item again before B saves
+		htmxToo := itemForm(t, first, mine.ID, it.ID) // A's form of the item, rendered again before B saves
 		r := second.post(path, b)
 		if r.StatusCode != http.StatusSeeOther {
 			t.Fatalf("B's save of another field: %d, want a merge and 303\n%.600s", r.StatusCode, r.Body)

@@ -137,7 +137,7 @@ func (a *App) commentaryEdit(c echo.Context) error {
 	return a.renderCommentary(c, http.StatusOK, q, e, web.EditState[commentaryForm]{Values: f, Version: r.Version, Shown: web.EncodeShown(f)}, f)
 }
 
-// renderCommentary draws the form of st's values (the action fields from f, as typed).
+// renderCommentary renders the form of st's values (the action fields from f, as typed).
 func (a *App) renderCommentary(c echo.Context, status int, q models.Quarter, e models.Engagement, st web.EditState[commentaryForm], f commentaryForm) error {
 	actions, err := models.ReviewActions(c.Request().Context(), a.db, e.ID, q.String())
 	if err != nil {
@@ -165,7 +165,7 @@ func (a *App) renderCommentary(c echo.Context, status int, q models.Quarter, e m
 
 // commentarySave stores the commentary (one review per engagement and
 // quarter) with its history, through the edit forms' cycle (web.SaveEdit): a
-// form drawn before someone else saved is merged field by field, and 409
+// form rendered before someone else saved is merged field by field, and 409
 // lists the fields both changed. Route: reviews.commentary.save; htmx gets the
 // form back.
 func (a *App) commentarySave(c echo.Context) error {

@@ -130,7 +130,7 @@ func (a *App) renderPack(c echo.Context, engagementID uint) error {
 		if err != nil || part < 1 {
 			part = 1
 		}
-		p.P, p.Kept = kp.head, kp.parts[min(part, len(kp.parts))-1]
+		p.P, p.Cached = kp.head, kp.parts[min(part, len(kp.parts))-1]
 	} else {
 		pk, err := a.loadPack(c.Request().Context(), s, q, engagementID, a.today())
 		if version > 0 { // an earlier published version, whole
@@ -303,7 +303,7 @@ func (a *App) publish(c echo.Context) error {
 // correct publishes the pack as computed now as the next version of a
 // published quarter, with the reason typed. Route: reviews.correct (admin).
 // A missing reason answers 422 with the page; a version published by
-// someone else since the page was drawn, 409 with the page as it is now.
+// someone else since the page was rendered, 409 with the page as it is now.
 func (a *App) correct(c echo.Context) error {
 	q, s, err := a.endedQuarter(c)
 	if err != nil {

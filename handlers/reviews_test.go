@@ -122,7 +122,7 @@ func TestReviewPackCorrection(t *testing.T) {
 		if r := exec.get("/reviews/" + q + "?version=7&part=all"); r.StatusCode != http.StatusNotFound {
 			t.Errorf("a version never published: %d", r.StatusCode)
 		}
-		// A page drawn before another correction is 409, and publishes nothing.
+		// A page rendered before another correction is 409, and publishes nothing.
 		form.Set("reason", "A second look") // still "after" version 1
 		if r := admin.post("/reviews/"+q+"/correct", form); r.StatusCode != http.StatusConflict {
 			t.Errorf("a correction of a version no longer the latest: %d", r.StatusCode)

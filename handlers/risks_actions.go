@@ -42,7 +42,7 @@ func (a *App) actionFromValues(c echo.Context, riskID, id uint, v pages.ActionVa
 // saveAction adds (route risks.actions.create) or changes (risks.actions.update)
 // a mitigation action of a risk, recording it in the risk's history. The cycle
 // of every form (web.SaveNew to add, web.SaveEdit to change): invalid → 422; a
-// form drawn before someone else saved the action is merged field by field,
+// form rendered before someone else saved the action is merged field by field,
 // the flash (or the section's status line for htmx) naming whose change; where
 // both changed the same field, 409 with just those fields beside the form. A
 // refused form comes back open with the input kept. With htmx the answer is

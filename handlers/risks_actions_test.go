@@ -147,7 +147,7 @@ func TestActionEditMergesDifferentFields(t *testing.T) {
 		if !hasChange(chs, "status", "planned", "in progress") || !hasChange(chs, "due", m.Due.String(), today().AddDays(20).String()) {
 			t.Errorf("the history lacks one of the two changes: %+v", chs)
 		}
-		// With htmx, A's form again (drawn before B's save): the section says so.
+		// With htmx, A's form again (rendered before B's save): the section says so.
 		a.Set("action", "Name a deputy for every key role, in writing")
 		r = first.send(http.MethodPost, path, a, hxHeaders)
 		if r.StatusCode != http.StatusOK || !strings.Contains(r.Doc(t).Find(`[data-testid="action-saved"]`).Text(), "merged with a change") {

@@ -20,14 +20,14 @@ import (
 
 // What the register reads is cached at the data version read first thing in
 // the request (caches.go): the page itself inside the document shell (its
-// body, the same for every user with the same rights: drawn into each
+// body, the same for every user with the same rights: rendered into each
 // request's own chrome), and for a page not cached the settings, the tally of
 // the filter and the ends of its pages (register.Cache), the options of
 // the filter selects and a manager's engagements.
 
 // bodyKey names a cached register body: the request's path and query
 // (filters, sort, page or cursor), whether it is the htmx partial, the day
-// (overdue reviews), and whose rights it was drawn with (rows a user may act
+// (overdue reviews), and whose rights it was rendered with (rows a user may act
 // on carry quick actions).
 type bodyKey struct {
 	url    string
@@ -57,7 +57,7 @@ func (a *App) registerBodyKey(c echo.Context, f register.RiskFilter, day models.
 	return k, true
 }
 
-// renderRegisterBody draws the body k names from p: the register's region for
+// renderRegisterBody renders the body k names from p: the register's region for
 // htmx, else the page inside the shell. p.Chrome is left empty: nothing of the
 // user's session (a CSRF token) can be kept for another.
 func renderRegisterBody(ctx context.Context, k bodyKey, p pages.RisksProps) (string, error) {
@@ -73,7 +73,7 @@ func renderRegisterBody(ctx context.Context, k bodyKey, p pages.RisksProps) (str
 	return sb.String(), err
 }
 
-// bodySize is the size of the register body drawn last.
+// bodySize is the size of the register body rendered last.
 var bodySize atomic.Int64
 
 // registerAnswer writes a register body, in this request's chrome unless it is
@@ -82,7 +82,7 @@ func registerAnswer(c echo.Context, k bodyKey, title, body string) error {
 	if k.htmx {
 		return web.Render(c, http.StatusOK, templ.Raw(body), templ.Raw(body))
 	}
-	return web.Render(c, http.StatusOK, layouts.Kept(web.Chrome(c, title, "risks"), body), nil)
+	return web.Render(c, http.StatusOK, layouts.Cached(web.Chrome(c, title, "risks"), body), nil)
 }
 
 // filterOptions are the options of the register's filter selects.

@@ -241,7 +241,7 @@ func (a *App) editRisk(c echo.Context) error {
 }
 
 // updateRisk saves an edited risk. Route: risks.update. The cycle of every
-// edit form (web.SaveEdit): invalid → 422; a form drawn before someone else
+// edit form (web.SaveEdit): invalid → 422; a form rendered before someone else
 // saved is merged field by field, the flash naming whose change; where both
 // changed the same field, 409 with just those fields; success → 303.
 func (a *App) updateRisk(c echo.Context) error {

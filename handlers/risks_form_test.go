@@ -288,7 +288,7 @@ func TestRiskScorePreview(t *testing.T) {
 	}
 }
 
-// A save from a form drawn before someone else's applies only the fields its
+// A save from a form rendered before someone else's applies only the fields its
 // user changed: two people editing different fields of one risk both keep
 // their change, and the message names whose change it was merged with.
 func TestRiskEditMergesDifferentFields(t *testing.T) {

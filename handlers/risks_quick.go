@@ -15,7 +15,7 @@ import (
 )
 
 // The register's quick actions. Each posts to /risks/:id/<action> with the
-// version the row was drawn at and the register URL to return to. With htmx the
+// version the row was rendered at and the register URL to return to. With htmx the
 // answer is the row (#risk-ID) swapped in place, carrying the success message
 // into #flash; a refused action answers the row with its form open (422) or
 // with the stored values and the user's input kept (409). Without JavaScript a
@@ -43,7 +43,7 @@ var quickFields = map[string][]string{
 
 // quickAction reads the risk once (with its engagement and owner, for the
 // row), checks and applies the change with models.ApplyRiskChange, whose
-// transaction then only writes, and draws the row outside it.
+// transaction then only writes, and renders the row outside it.
 func (a *App) quickAction(c echo.Context, action string) error {
 	ctx := c.Request().Context()
 	r, err := a.rowRisk(c)
@@ -98,7 +98,7 @@ func (a *App) quickAction(c echo.Context, action string) error {
 	merged := ""
 	if ck.OK() {
 		updated, err = models.ApplyRiskChange(ctx, a.db, act, r, version, ch)
-		// A row drawn before someone else's save: every quick action turns on
+		// A row rendered before someone else's save: every quick action turns on
 		// the risk's status, so it still holds while the status is the one
 		// the row showed; it is then applied to the risk as it is now.
 		for attempt := 0; errors.Is(err, models.ErrStale) && attempt < 3; attempt++ {
@@ -158,7 +158,7 @@ func (a *App) rowRisk(c echo.Context) (models.Risk, error) {
 	return models.RiskRow(c.Request().Context(), a.db, id)
 }
 
-// quickRow is the context a swapped row is drawn in, with the settings the
+// quickRow is the context a swapped row is rendered in, with the settings the
 // change was judged by. A row of an engagement's own register has no
 // engagement column: the register URL says which it was.
 func (a *App) quickRow(c echo.Context, back string, s models.Settings) pages.RowCtx {

@@ -13,7 +13,7 @@ import (
 // register page they were opened from). Route: risks.quick (editors of the
 // risk's engagement). An htmx request gets the panel of forms (#quick-risk-ID)
 // that a register row's disclosure fetches when it is opened (the register
-// draws the forms of no row: most are never opened); anything else gets a page
+// renders the forms of no row: most are never opened); anything else gets a page
 // with the row and its quick actions open, which the disclosure links to
 // without JavaScript.
 func (a *App) riskQuick(c echo.Context) error {

@@ -49,7 +49,7 @@ func quickLink(t *testing.T, c *client, back string, id uint) string {
 }
 
 // quickForm is the form a register row posts for an action, as its quick
-// actions' page draws it.
+// actions' page renders it.
 func quickForm(t *testing.T, c *client, back string, id uint, action string) url.Values {
 	t.Helper()
 	r := c.get(quickLink(t, c, back, id))
@@ -59,7 +59,7 @@ func quickForm(t *testing.T, c *client, back string, id uint, action string) url
 	return scrapeForm(t, r, fmt.Sprintf(`#risk-%d form.quick-%s`, id, action))
 }
 
-// The register draws each editable row's quick actions closed and without
+// The register renders each editable row's quick actions closed and without
 // their forms; opening one fetches its forms (htmx: the panel alone, which
 // returns to the register page it came from) or, without JavaScript, follows
 // the link to a page with the row and its forms open.
@@ -250,7 +250,7 @@ func TestRiskQuickActions(t *testing.T) {
 	})
 }
 
-// A quick action from a row drawn before someone else saved still holds
+// A quick action from a row rendered before someone else saved still holds
 // while the risk's status is the one the row showed (every quick action
 // turns on it): after another person's review, a stale close is applied to
 // the risk as it is now, and the message says whose change it merged with.

@@ -180,7 +180,7 @@ func (a *App) slaEdit(c echo.Context) error {
 }
 
 // slaUpdate saves a service level. Route: slas.update. The cycle of every
-// edit form (web.SaveEdit): invalid → 422; a form drawn before someone else
+// edit form (web.SaveEdit): invalid → 422; a form rendered before someone else
 // saved is merged field by field, the flash naming whose change; where both
 // changed the same field, 409 with just those fields; success → 303 to the
 // service-level page (the #sla-form partial for htmx on 422 and 409).

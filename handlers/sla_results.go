@@ -92,7 +92,7 @@ func (a *App) slaResultsForm(c echo.Context) error {
 // edit forms' cycle (web.SaveEdit), the grid's inputs its fields. Route:
 // slas.record. Success redirects to the engagement page with a summary
 // (HX-Redirect for htmx); invalid input answers 422 with every value typed. A
-// form drawn before someone else saved results of the month is merged line by
+// form rendered before someone else saved results of the month is merged line by
 // line: the lines the user changed are saved over the results as they are now
 // and the message names whose change; where both changed the same line, 409
 // lists just those lines with both values, nothing stored. Results are never

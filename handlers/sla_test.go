@@ -499,7 +499,7 @@ func TestSLAResultsGridMerges(t *testing.T) {
 		fb.Set(fmt.Sprintf("actual_%d", second.ID), models.FormatMilli(second.Target))
 		r := b.post(path, fb)
 		if r.StatusCode != http.StatusSeeOther {
-			t.Fatalf("B records the second line from a form drawn before: %d, want merged\n%.600s", r.StatusCode, r.Body)
+			t.Fatalf("B records the second line from a form rendered before: %d, want merged\n%.600s", r.StatusCode, r.Body)
 		}
 		var ms []models.SLAMeasurement
 		e.db.Where("engagement_id = ? AND month = ?", mine.ID, month(0)).Find(&ms)

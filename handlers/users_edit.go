@@ -44,7 +44,7 @@ func (a *App) renderUserPage(c echo.Context, status int, p pages.UserPageProps) 
 
 // userUpdate saves name, email and role. Route: users.update. The cycle of
 // every edit form (web.SaveEdit): invalid or refused (the last active admin,
-// an email taken) → 422; a form drawn before someone else saved the account is
+// an email taken) → 422; a form rendered before someone else saved the account is
 // merged field by field, the flash naming whose change; where both changed
 // the same field, 409 with just those fields; success → 303 to the account
 // (to the home page for an admin who gave up their own admin role).
@@ -57,7 +57,7 @@ func (a *App) userUpdate(c echo.Context) error {
 	f.Email = models.NormalizeEmail(f.Email) // "Ann@X.com " is the stored "ann@x.com", not a change
 	mine := pages.UserEditValues(f.UserValues)
 	// Accounts have no version column: the form counts as current while the
-	// account still holds what it showed, and as drawn before someone
+	// account still holds what it showed, and as rendered before someone
 	// else's save once it does not. UpdateUser's own check (the row still as
 	// loaded) catches a save in between, which SaveEdit then merges again.
 	var shown pages.UserEditValues

@@ -33,7 +33,7 @@ func (a *App) vendor(c echo.Context) error {
 	return a.renderVendorPage(c, id, http.StatusOK, "")
 }
 
-// renderVendorPage draws a vendor's page with a status, and the reason an
+// renderVendorPage renders a vendor's page with a status, and the reason an
 // administrator's archive or restore was refused (if any).
 func (a *App) renderVendorPage(c echo.Context, id uint, status int, adminError string) error {
 	s, err := a.settings(c)

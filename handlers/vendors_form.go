@@ -154,7 +154,7 @@ func (a *App) editVendor(c echo.Context) error {
 }
 
 // updateVendor saves an edit. Route: vendors.update. The cycle of every edit
-// form (web.SaveEdit): invalid → 422; a form drawn before someone else saved
+// form (web.SaveEdit): invalid → 422; a form rendered before someone else saved
 // is merged field by field, the flash naming whose change; where both changed
 // the same field, 409 with just those fields; success → 303 to the vendor
 // (#vendor-form for htmx on 422 and 409).

@@ -143,7 +143,7 @@ func TestVendorEditMergesDifferentFields(t *testing.T) {
 		if err := e.db.Model(&v).Update("references_checked", true).Error; err != nil {
 			t.Fatal(err)
 		}
-		// Both drawn with the box ticked; B unticks it.
+		// Both rendered with the box ticked; B unticks it.
 		a := scrapeForm(t, first.get(path+"/edit"), "#vendor-form form")
 		b := scrapeUnticked(t, second.get(path+"/edit"), "#vendor-form form", "references_checked")
 		a.Set("country", "A's country")

@@ -70,7 +70,7 @@ func changeStored(ctx context.Context, db *gorm.DB, act Actor, stored Risk, vers
 }
 
 // RiskChange is one of the quick actions, ready to apply to a risk already
-// read (ApplyRiskChange): the handlers read the risk to draw its row anyway.
+// read (ApplyRiskChange): the handlers read the risk to render its row anyway.
 type RiskChange struct {
 	action string
 	mutate func(act Actor, r *Risk) error

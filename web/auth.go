@@ -104,7 +104,7 @@ func (s *Server) DataVersion(c echo.Context) (cache.Version, error) {
 func (s *Server) endSession(c echo.Context, flash string) {
 	sess := Session(c)
 	for k := range sess.Values {
-		if k != csrfKey { // the page being drawn carries it: its form must still post
+		if k != csrfKey { // the page being rendered carries it: its form must still post
 			delete(sess.Values, k)
 		}
 	}

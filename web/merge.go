@@ -42,7 +42,7 @@ func ReadForm[V any](c echo.Context, v *V) {
 	}
 }
 
-// Merge is a save made from a form drawn before the record last changed,
+// Merge is a save made from a form rendered before the record last changed,
 // merged with the record as it is now.
 type Merge[V any] struct {
 	// Values are the record's values now with the fields the user changed
@@ -63,7 +63,7 @@ type ConflictField struct {
 // MergeStale merges what the user submitted (mine) into the record as stored
 // now (stored), against what their form showed (read from ShownField). A field
 // the user changed takes their value; every other field takes the stored one.
-// ok is false when the form carried nothing of what it showed (a page drawn
+// ok is false when the form carried nothing of what it showed (a page rendered
 // before this existed): then every field of mine that differs from stored is
 // a conflict, so that nothing stored is replaced unseen.
 func MergeStale[V any](c echo.Context, mine, stored V) (m Merge[V], ok bool) {
@@ -167,7 +167,7 @@ func formFields(t reflect.Type) []formField {
 	return out
 }
 
-// EditForm is one edit form's part in SaveEdit: how to read, save and draw
+// EditForm is one edit form's part in SaveEdit: how to read, save and render
 // its record, whose values are V (a struct of tagged strings).
 type EditForm[V any] struct {
 	// Load reads the record as the form shows it, and its version, now.
@@ -176,7 +176,7 @@ type EditForm[V any] struct {
 	// errors for a 422, or models.ErrStale when it moved on meanwhile (SaveEdit
 	// then loads and merges again), or another error.
 	Save func(v V, version int) (map[string]string, error)
-	// Render draws the form again: 422 with errors, or 409 with conflicts.
+	// Render shows the form again: 422 with errors, or 409 with conflicts.
 	Render func(status int, s EditState[V]) error
 	// Saved answers a save: its flash and redirect. merged is "" or the end of
 	// a sentence naming the change the save was merged with (MergeNote).
@@ -185,7 +185,7 @@ type EditForm[V any] struct {
 	LastChange func() (who, when string)
 }
 
-// EditState is what an edit form is drawn again with.
+// EditState is what an edit form is rendered again with.
 type EditState[V any] struct {
 	Values     V
 	Version    int    // the version the form saves against
@@ -196,7 +196,7 @@ type EditState[V any] struct {
 }
 
 // SaveEdit is the one cycle of an edit form posted with its version: a form
-// at the record's version saves as it is; a form drawn before someone else's
+// at the record's version saves as it is; a form rendered before someone else's
 // save is merged with it (MergeStale) and saved with a note naming that
 // change; fields both changed answer 409 with just those fields and both
 // values, nothing stored, and the form holding the stored record with the

@@ -239,12 +239,12 @@ func measure(ctx context.Context, h *harness, fy models.Fiscal, stdout io.Writer
 		}
 		results = append(results, r)
 	}
-	// Every page by number in turn, each drawn anew: the unique "fresh"
+	// Every page by number in turn, each rendered afresh: the unique "fresh"
 	// parameter misses the kept page, so this is a page nobody asked for yet
 	// (the filter's tally and page ends are still shared, as for a user paging).
 	if lastN > 1 {
 		var n atomic.Int64
-		r := hammer("register, every page by number, drawn anew", o.conns, o.dur, func(int, int) error {
+		r := hammer("register, every page by number, rendered afresh", o.conns, o.dur, func(int, int) error {
 			i := n.Add(1)
 			return reader.get(fmt.Sprintf("%s&page=%d&fresh=%d", first, 1+i%int64(lastN), i))
 		})

@@ -37,7 +37,7 @@ func (f RiskFilter) heatScope() RiskFilter {
 	return f
 }
 
-// TallyRisks counts the risks matching f and draws both heat maps in one
+// TallyRisks counts the risks matching f and fills both heat maps in one
 // grouped query: per inherent × residual levels, the band, appetite and cell
 // filters are decided here from the levels (score = likelihood × impact). A
 // scope of status and category reads at most a few hundred rows of risk_cells,

@@ -15,7 +15,7 @@ type BarSeries struct {
 	Labels []string
 }
 
-// BarChart is a grouped bar chart drawn as SVG on the server.
+// BarChart is a grouped bar chart rendered as SVG on the server.
 type BarChart struct {
 	ID         string
 	Title      string

@@ -10,7 +10,7 @@ import templruntime "github.com/a-h/templ/runtime"
 
 import "fmt"
 
-// BarChartSVG draws a grouped bar chart with a legend and its numbers as a table.
+// BarChartSVG renders a grouped bar chart with a legend and its numbers as a table.
 func BarChartSVG(c BarChart) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
@@ -645,7 +645,7 @@ type HeatMap struct {
 	Target   string // htmx target when the cell filters a list on the same page, else ""
 }
 
-// HeatMapTable draws the heat map as a table: each cell links to the register filtered to it.
+// HeatMapTable renders the heat map as a table: each cell links to the register filtered to it.
 func HeatMapTable(h HeatMap) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context

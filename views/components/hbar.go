@@ -8,7 +8,7 @@ import (
 
 // HBarChart is a horizontal grouped bar chart: one row per item (an
 // engagement, a vendor, a tower) with a bar per series, so long names stay
-// readable. Drawn as SVG on the server, with its numbers as a table.
+// readable. Rendered as SVG on the server, with its numbers as a table.
 type HBarChart struct {
 	ID     string
 	Title  string

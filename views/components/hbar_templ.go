@@ -8,7 +8,7 @@ package components
 import "github.com/a-h/templ"
 import templruntime "github.com/a-h/templ/runtime"
 
-// HBarChartSVG draws a horizontal grouped bar chart with a legend and its
+// HBarChartSVG renders a horizontal grouped bar chart with a legend and its
 // numbers as a table. A series of class "planned" is hatched.
 func HBarChartSVG(c HBarChart) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {

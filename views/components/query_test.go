@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-// Every link a list draws changes one thing and keeps the rest of the URL state.
+// Every link a list renders changes one thing and keeps the rest of the URL state.
 func TestQueryKeepsOtherFilters(t *testing.T) {
 	q := Query{Path: "/risks", Values: url.Values{"band": {"High"}, "vendor": {"3"}, "page": {"4"}, "empty": {""}}}
 	for name, tc := range map[string]struct{ got, want string }{

@@ -12,7 +12,7 @@ import (
 	"portfolio/views/viewtest"
 )
 
-// render draws a component to a buffer and parses it as a browser would.
+// render writes a component to a buffer and parses it as a browser would.
 func render(t *testing.T, c templ.Component) *goquery.Document { return viewtest.Render(t, c) }
 
 // inRow wraps a header cell in a table, where an HTML parser keeps it.

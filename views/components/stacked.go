@@ -7,7 +7,7 @@ import (
 
 // StackedBarChart stacks non-negative series per category (e.g. a quarter's
 // cost mix), with an optional marker per category (e.g. the baseline cost)
-// drawn as a line across the bar. Drawn as SVG on the server, with its numbers
+// drawn as a line across the bar. Rendered as SVG on the server, with its numbers
 // as a table.
 type StackedBarChart struct {
 	ID         string

@@ -8,7 +8,7 @@ package components
 import "github.com/a-h/templ"
 import templruntime "github.com/a-h/templ/runtime"
 
-// StackedBarChartSVG draws stacked bars with an optional marker line per
+// StackedBarChartSVG renders stacked bars with an optional marker line per
 // category, a legend, and the numbers as a table.
 func StackedBarChartSVG(c StackedBarChart) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {

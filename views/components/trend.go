@@ -15,7 +15,7 @@ type TrendPoint struct {
 	Met   bool
 }
 
-// Trend is a small line chart of one measure against its target, drawn on the
+// Trend is a small line chart of one measure against its target, rendered on the
 // server, with its numbers as a table.
 type Trend struct {
 	ID         string

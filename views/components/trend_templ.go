@@ -8,7 +8,7 @@ package components
 import "github.com/a-h/templ"
 import templruntime "github.com/a-h/templ/runtime"
 
-// TrendChartSVG draws a measure's recent results against its target as a small
+// TrendChartSVG renders a measure's recent results against its target as a small
 // line chart (met results as circles, missed ones as squares: shape as well as
 // colour), with the numbers in a table below.
 func TrendChartSVG(t Trend) templ.Component {

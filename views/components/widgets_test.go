@@ -120,7 +120,7 @@ func TestFigureHasLabelValueAndNote(t *testing.T) {
 	}
 	doc = render(t, Figure("Payback", "Not yet", "", "fig-payback"))
 	if doc.Find(".figure-note").Length() != 0 {
-		t.Error("a figure without a note should not draw an empty note")
+		t.Error("a figure without a note should not render an empty note")
 	}
 }
 

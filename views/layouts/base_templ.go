@@ -321,10 +321,10 @@ func Base(c Chrome) templ.Component {
 	})
 }
 
-// Kept is a page whose body was rendered before and kept (the dashboard's,
-// the register's: the same for every user with the same rights), drawn in
+// Cached is a page whose body was rendered before and cached (the dashboard's,
+// the register's: the same for every user with the same rights), rendered in
 // this request's own chrome (the user's name, CSRF token and flashes).
-func Kept(chrome Chrome, body string) templ.Component {
+func Cached(chrome Chrome, body string) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {

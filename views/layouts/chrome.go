@@ -1,4 +1,4 @@
-// Package layouts holds the document shell every page is drawn in.
+// Package layouts holds the document shell every page is rendered in.
 package layouts
 
 // Chrome is what the shell needs from the request: handlers fill it with web.Chrome.

@@ -59,7 +59,7 @@ func (v CostView) TypeLabel() string {
 // Of picks the charted type from a split.
 func (v CostView) Of(s models.Split) models.Savings { return *s.Of(v.Type) }
 
-// Chart draws planned against net realised savings for the last eight quarters.
+// Chart shows planned against net realised savings for the last eight quarters.
 func (v CostView) Chart(id string) components.BarChart {
 	qs := v.Quarters
 	if len(qs) > 8 {

@@ -30,7 +30,7 @@ func TestDashboardWithoutEngagementsShowsItsEmptyState(t *testing.T) {
 	}
 	for _, css := range []string{`[data-testid="heatmap"]`, ".figures", "table"} {
 		if n := doc.Find(css).Length(); n != 0 {
-			t.Errorf("an empty dashboard draws %d %s", n, css)
+			t.Errorf("an empty dashboard renders %d %s", n, css)
 		}
 	}
 	if got := squash(doc.Find("h1").Text()); got != "Portfolio dashboard" {
@@ -79,7 +79,7 @@ func TestEngagementsTableWithNoRowsShowsItsEmptyState(t *testing.T) {
 		t.Errorf("empty state %q", got)
 	}
 	if doc.Find("table").Length() != 0 {
-		t.Error("no rows should draw no table")
+		t.Error("no rows should render no table")
 	}
 	if got := squash(doc.Find(`[data-testid="pager"]`).Text()); !strings.Contains(got, "No rows") {
 		t.Errorf("pager reads %q", got)

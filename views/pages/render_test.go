@@ -10,7 +10,7 @@ import (
 	"portfolio/views/viewtest"
 )
 
-// render draws a page or partial to a buffer and parses it as a browser would.
+// render writes a page or partial to a buffer and parses it as a browser would.
 func render(t *testing.T, c templ.Component) *goquery.Document { return viewtest.Render(t, c) }
 
 // squash collapses the whitespace of a node's text, as a reader sees it.

@@ -28,9 +28,9 @@ type ReviewProps struct {
 	Risk       models.RiskSettings
 	PackCSS    string // the pack's print stylesheet (running header with quarter and date)
 	Part       PackPart
-	// Kept is the article rendered already (cached: the same for everyone),
+	// Cached is the article rendered already (cached: the same for everyone),
 	// written as it is.
-	Kept string
+	Cached string
 }
 
 func packMoney(p *pack.Pack, v int64) string {
@@ -308,8 +308,8 @@ func Review(p ReviewProps) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			if p.Kept != "" {
-				templ_7745c5c3_Err = templ.Raw(p.Kept).Render(ctx, templ_7745c5c3_Buffer)
+			if p.Cached != "" {
+				templ_7745c5c3_Err = templ.Raw(p.Cached).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

@@ -49,10 +49,10 @@ type RowCtx struct {
 	Quick          QuickState
 	Flash          string // a success message swapped into #flash (htmx responses only)
 	Updated        bool   // highlight the row after a quick action
-	// Summary draws the quick actions' disclosure without its forms, which it
+	// Summary renders the quick actions' disclosure without its forms, which it
 	// fetches when it is opened (risks.quick): the register's rows, most of
 	// which are never opened. A row swapped in after an action keeps its forms
-	// (the user may act again; they carry the row's new version). Open draws
+	// (the user may act again; they carry the row's new version). Open renders
 	// the forms open (the quick page).
 	Summary, Open bool
 }
@@ -132,12 +132,12 @@ func statusBadge(status string) templ.Component {
 	})
 }
 
-// riskStatus is statusBadge(status), kept for the statuses there are.
+// riskStatus is statusBadge(status), cached for the statuses there are.
 func riskStatus(status string) templ.Component {
 	if !slices.Contains(models.RiskStatuses, status) {
 		return statusBadge(status)
 	}
-	return kept(&statusBadges, status, func() templ.Component { return statusBadge(status) })
+	return cached(&statusBadges, status, func() templ.Component { return statusBadge(status) })
 }
 
 func rowClass(r models.Risk, rc RowCtx) string {
@@ -1183,7 +1183,7 @@ func QuickForms(r models.Risk, rc RowCtx) templ.Component {
 }
 
 // quickForm is one quick action: a form that posts to /risks/ID/action, swaps
-// the row with htmx, and carries the version the row was drawn at.
+// the row with htmx, and carries the version the row was rendered at.
 func quickForm(r models.Risk, rc RowCtx, action, label string) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context

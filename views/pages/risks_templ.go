@@ -65,7 +65,7 @@ func Risks(p RisksProps) templ.Component {
 }
 
 // RisksBody is the register inside the document shell. It reads nothing of
-// the request but the props (p.Chrome not at all: the rows draw no form), so
+// the request but the props (p.Chrome not at all: the rows render no form), so
 // it is the same for every user with the same rights.
 func RisksBody(p RisksProps) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {

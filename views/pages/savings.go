@@ -81,7 +81,7 @@ func pctOfPlan(s models.Savings) string {
 	return models.FormatPct(v, ok)
 }
 
-// TrendChart draws planned against net realised savings of a type for the last eight quarters.
+// TrendChart shows planned against net realised savings of a type for the last eight quarters.
 func (p SavingsProps) TrendChart(id, savingsType string) components.BarChart {
 	label := "hard savings"
 	if savingsType == models.SavingsAvoidance {
@@ -154,7 +154,7 @@ func (p SavingsProps) ByName() string {
 	return "Engagement"
 }
 
-// BreakdownChart draws year-to-date planned against net realised hard savings per row.
+// BreakdownChart shows year-to-date planned against net realised hard savings per row.
 func (p SavingsProps) BreakdownChart(id string) components.HBarChart {
 	c := components.HBarChart{ID: id, Head: p.ByName(), NumbersIn: "breakdown-table",
 		Title: fmt.Sprintf("Net realised against planned hard savings, %s, by %s (%s)", p.YTDLabel(), lower(p.ByName()), p.Cur),

@@ -1,4 +1,4 @@
-// Package viewtest helps component and page tests read what a templ component draws.
+// Package viewtest helps component and page tests read what a templ component renders.
 package viewtest
 
 import (
@@ -10,7 +10,7 @@ import (
 	"github.com/a-h/templ"
 )
 
-// Render draws a component to a buffer and parses it as a browser would.
+// Render writes a component to a buffer and parses it as a browser would.
 func Render(t testing.TB, c templ.Component) *goquery.Document {
 	t.Helper()
 	var buf bytes.Buffer
