@@ -34,7 +34,7 @@ func registerBenchDB(b *testing.B, kind string) *gorm.DB {
 // through its Next link, and its last page; on SQLite, and on PostgreSQL when
 // PORTFOLIO_TEST_POSTGRES_URL is set. cpu-ms/op is the CPU the process (server
 // and client; not PostgreSQL's) spent per request. Each page is asked for
-// again and again (from what the app keeps, as long as nothing is written),
+// again and again (from what the app caches, as long as nothing is written),
 // and after a write each time (after-write: read and rendered afresh).
 func BenchmarkRiskRegisterLoad(b *testing.B) {
 	for _, kind := range dbtest.Kinds() {
@@ -60,9 +60,9 @@ func registerLoad(b *testing.B, kind, role string) {
 		{"next-link", pagerLink(mid, "next")},
 		{"last", lastURL},
 	} {
-		// kept: the page asked for again; rendered-afresh: a page not kept (a unique
+		// cached: the page asked for again; rendered-afresh: a page not cached (a unique
 		// parameter, as the load harness's), its filter's tally and page ends
-		// kept; after-write: nothing kept applies.
+		// cached; after-write: nothing cached applies.
 		for _, mode := range []string{"", "/rendered-afresh", "/after-write"} {
 			name := kind + "/" + role + "/" + tc.name + mode
 			b.Run(name, func(b *testing.B) {

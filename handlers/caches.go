@@ -7,7 +7,7 @@ import (
 )
 
 // caches are the handlers' parts of the app's cache (package cache): each
-// kept at the data version the request read first thing, so that a write
+// cached at the data version the request read first thing, so that a write
 // through any instance is seen by the next request everywhere. Each part
 // names the tables its loads read; TestCachedReadsMoveTheVersion checks
 // every one of them has the trigger that moves the version.
@@ -21,9 +21,9 @@ type caches struct {
 	packs     *cache.Part[packKey, *keptPack]
 }
 
-// dashboardReads are what the dashboard shows: the kept totals instead of
-// the cost records and SLA results, the engagements' health, risks, transfers
-// and milestones, priced in the reporting currency.
+// dashboardReads are what the dashboard shows: the totals maintained on write
+// instead of the cost records and SLA results, the engagements' health, risks,
+// transfers and milestones, priced in the reporting currency.
 var dashboardReads = []string{"engagements", "engagement_totals", "cost_month_totals", "sla_month_totals",
 	"risk_cells", "risks", "milestones", "readiness_items", "transfer_gates", "fx_rates", "settings", "vendors", "users"}
 

@@ -35,7 +35,7 @@ func (a *App) dashboard(c echo.Context) error {
 }
 
 // dashboardBody is the dashboard's body at the data version (or a later
-// one), kept or loaded and rendered.
+// one), cached or loaded and rendered.
 func (a *App) dashboardBody(ctx context.Context, version cache.Version) (string, error) {
 	today := a.today()
 	return a.caches.dashboard.Load(ctx, today.String(), version, func(ctx context.Context) (string, error) {

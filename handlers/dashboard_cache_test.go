@@ -104,7 +104,7 @@ func TestDashboardShowsAnotherInstancesWrites(t *testing.T) {
 	}
 }
 
-// The dashboard's body is kept for everyone, but each user gets their own
+// The dashboard's body is cached for everyone, but each user gets their own
 // chrome: their name, and the CSRF token of their own browser in the page.
 func TestDashboardChromeIsEachUsersOwn(t *testing.T) {
 	forEachDB(t, func(t *testing.T, e *env) {
@@ -141,7 +141,7 @@ func TestDashboardChromeIsEachUsersOwn(t *testing.T) {
 }
 
 // A dashboard view with no write since the last one runs one statement: the
-// data version, which also vouches for the signed-in user's row kept from the
+// data version, which also vouches for the signed-in user's row cached from the
 // last request (web/auth.go; a revocation is a write of users and moves it).
 // After a write it loads again (the user, the settings, the dashboard's
 // queries: the same number after every write), and the view after that is one
@@ -186,11 +186,11 @@ func TestDashboardStatementsFromTheCache(t *testing.T) {
 	})
 }
 
-// The signed-in user's row, kept between requests under the data version
+// The signed-in user's row, cached between requests under the data version
 // (web/auth.go), follows writes made through another database handle (another
 // instance, the `portfolio user` command): a new name shows at the next
 // request, and a disabled account's session ends there.
-func TestKeptUserFollowsAnotherHandlesWrites(t *testing.T) {
+func TestCachedUserFollowsAnotherHandlesWrites(t *testing.T) {
 	for _, kind := range dbtest.Kinds() {
 		t.Run(kind, func(t *testing.T) {
 			db := dbtest.Demo(t, kind)
@@ -210,7 +210,7 @@ func TestKeptUserFollowsAnotherHandlesWrites(t *testing.T) {
 			if got := name(); got != who.Name {
 				t.Fatalf("signed in as %q, want %q", got, who.Name)
 			}
-			name() // served with the kept row
+			name() // served with the cached row
 			if err := other.Exec("UPDATE users SET name = ? WHERE id = ?", "Renamed Elsewhere", who.ID).Error; err != nil {
 				t.Fatal(err)
 			}

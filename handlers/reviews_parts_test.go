@@ -100,11 +100,11 @@ func TestReviewPackParts(t *testing.T) {
 	}
 }
 
-// The portfolio's pack is kept between views: a second view runs a handful
+// The portfolio's pack is cached between views: a second view runs a handful
 // of statements, not the build's. A write it reads shows at once: commentary
 // saved through the form, and a review action changed by any writer (the
 // data version's triggers, migration 13).
-func TestReviewPackIsKeptUntilAWrite(t *testing.T) {
+func TestReviewPackIsCachedUntilAWrite(t *testing.T) {
 	forEachDB(t, func(t *testing.T, e *env) {
 		var mgr models.User
 		e.db.Where("email = ?", "manager@portfolio.example").First(&mgr)
@@ -120,17 +120,17 @@ func TestReviewPackIsKeptUntilAWrite(t *testing.T) {
 		built := n.Load() - first
 		second := n.Load()
 		c.get("/reviews/" + reviewQuarter())
-		if kept := n.Load() - second; kept*3 > built {
-			t.Errorf("the second view ran %d statements, the first %d: the pack was not kept", kept, built)
+		if cached := n.Load() - second; cached*3 > built {
+			t.Errorf("the second view ran %d statements, the first %d: the pack was not cached", cached, built)
 		}
 
 		path := fmt.Sprintf("/reviews/"+reviewQuarter()+"/engagements/%d/commentary", mine.ID)
 		version := c.get(path).Doc(t).Find(`input[name="version"]`).AttrOr("value", "")
-		r := c.post(path, url.Values{"_csrf": {c.csrf(path)}, "version": {version}, "rating": {"amber"}, "commentary": {"Kept packs follow writes."}})
+		r := c.post(path, url.Values{"_csrf": {c.csrf(path)}, "version": {version}, "rating": {"amber"}, "commentary": {"Cached packs follow writes."}})
 		if r.StatusCode != http.StatusSeeOther {
 			t.Fatalf("save commentary: %d", r.StatusCode)
 		}
-		if !strings.Contains(c.get("/reviews/"+reviewQuarter()).Body, "Kept packs follow writes.") {
+		if !strings.Contains(c.get("/reviews/"+reviewQuarter()).Body, "Cached packs follow writes.") {
 			t.Error("the portfolio pack does not show the commentary just saved")
 		}
 		if err := e.db.Exec(`UPDATE review_actions SET action = 'Renamed by another writer' WHERE id = (SELECT MIN(a.id) FROM review_actions a

@@ -20,7 +20,7 @@ import (
 // the engagement filter comes from links (engagement and vendor pages) instead.
 const maxEngagementOptions = 400
 
-// registerKeys are the query parameters of the register kept in its links.
+// registerKeys are the query parameters of the register carried in its links.
 var registerKeys = []string{"engagement", "vendor", "owner", "category", "status", "band", "kind", "overdue", "appetite",
 	"l", "i", "q", "as_at", "since", "move"}
 
@@ -148,8 +148,8 @@ func (a *App) register(c echo.Context, scope *models.Engagement) error {
 	if scope != nil {
 		title += " · " + scope.Code
 	}
-	bk, keep := a.registerBodyKey(c, f, day)
-	if keep {
+	bk, cacheable := a.registerBodyKey(c, f, day)
+	if cacheable {
 		body, err := a.caches.bodies.Load(ctx, bk, version, func(ctx context.Context) (string, error) {
 			p, err := a.registerProps(ctx, c, version, f, day, scope, base, keys)
 			if err != nil {

@@ -37,7 +37,7 @@ type bodyKey struct {
 }
 
 // registerBodyKey is the key of the body this request shows, and whether it
-// may be kept: not the past (as at a day) nor movement, which replay the
+// may be cached: not the past (as at a day) nor movement, which replay the
 // history and are rarely read twice, nor the body of a user whose rights it
 // cannot name.
 func (a *App) registerBodyKey(c echo.Context, f register.RiskFilter, day models.Date) (bodyKey, bool) {
@@ -59,7 +59,7 @@ func (a *App) registerBodyKey(c echo.Context, f register.RiskFilter, day models.
 
 // renderRegisterBody renders the body k names from p: the register's region for
 // htmx, else the page inside the shell. p.Chrome is left empty: nothing of the
-// user's session (a CSRF token) can be kept for another.
+// user's session (a CSRF token) can be cached for another.
 func renderRegisterBody(ctx context.Context, k bodyKey, p pages.RisksProps) (string, error) {
 	p.Chrome = layouts.Chrome{}
 	c := pages.RisksBody(p)

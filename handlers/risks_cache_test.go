@@ -44,7 +44,7 @@ func wantRows(t *testing.T, e *env, from, to int) []uint {
 }
 
 // Two app instances share one database: A serves a page of the register by
-// its number from what it keeps (its count and the ends of its pages); a risk
+// its number from what it caches (its count and the ends of its pages); a risk
 // closed through B leaves A's next view of that page with the new count and
 // the rows moved up by one, as the database has them.
 func TestRegisterShowsAnotherInstancesWrites(t *testing.T) {
@@ -92,11 +92,11 @@ func TestRegisterShowsAnotherInstancesWrites(t *testing.T) {
 	}
 }
 
-// A register page is kept per rights: an executive, a manager and another
+// A register page is cached per rights: an executive, a manager and another
 // manager asking for the same page each see their own (quick actions on the
 // rows they may change only), in their own chrome (their name and CSRF
-// token), as often as they ask; the htmx partial is kept apart from the page.
-func TestRegisterKeptPerRights(t *testing.T) {
+// token), as often as they ask; the htmx partial is cached apart from the page.
+func TestRegisterCachedPerRights(t *testing.T) {
 	e := demoEnv(t, "sqlite")
 	f := pickRisks(t, e)
 	path := "/risks?q=" + url.QueryEscape(f.mine.Ref)
@@ -137,10 +137,10 @@ func TestRegisterKeptPerRights(t *testing.T) {
 	}
 }
 
-// Right after a write (nothing kept is of the new data version) a register
+// Right after a write (nothing cached is of the new data version) a register
 // page runs the same number of statements on the demo portfolio and on scale
 // portfolios of 200 and 400 engagements; the query-count test of the hot pages
-// sees the kept page on its second view.
+// sees the cached page on its second view.
 func TestRegisterStatementsAfterAWriteAreConstant(t *testing.T) {
 	if testing.Short() {
 		t.Skip("seeds two scale portfolios")
@@ -183,7 +183,7 @@ func TestRegisterStatementsAfterAWriteAreConstant(t *testing.T) {
 }
 
 // A boosted htmx request gets the whole page, filter selects and all; and
-// since it is kept as the whole page, the next user with the same rights gets
+// since it is cached as the whole page, the next user with the same rights gets
 // those selects too.
 func TestRegisterBoostedPageKeepsItsFilters(t *testing.T) {
 	e := demoEnv(t, "sqlite")

@@ -48,7 +48,7 @@ func (a *App) savings(c echo.Context) error {
 	}
 	scope := models.CostScope{EngagementID: filter.EngagementID, VendorID: filter.VendorID, Tower: filter.Tower, To: f.End(filter.AsAt)}
 	var sums []models.CostSums
-	if scope == (models.CostScope{To: scope.To}) { // the whole portfolio: its kept monthly totals
+	if scope == (models.CostScope{To: scope.To}) { // the whole portfolio: its monthly totals, maintained on write
 		sums, err = models.PortfolioCostSums(ctx, a.db, models.Date{}, scope.To)
 	} else {
 		sums, err = models.SumCosts(ctx, a.db, scope)

@@ -20,8 +20,8 @@ import (
 // instances sharing one PostgreSQL stay exact and nothing lives in memory.
 //
 // The live risks per heat-map cell are counted in risk_cells (migration 8),
-// kept by triggers on the risks in the same transaction; the register and the
-// dashboard both read it (migration 10 dropped the writers' own copy).
+// maintained by triggers on the risks in the same transaction; the register
+// and the dashboard both read it (migration 10 dropped the writers' own copy).
 //
 // Deltas are computed from the row as the writer read it. Cost records and SLA
 // results are versioned, so a stale read fails the write (ErrStale)

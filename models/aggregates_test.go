@@ -359,9 +359,9 @@ func TestAggregatesUnderConcurrentWriters(t *testing.T) {
 	}
 }
 
-// The portfolio's kept monthly cost totals give what summing the records
-// gives, open-ended or between months (the savings page reads the former for
-// the whole portfolio).
+// The portfolio's monthly cost totals, maintained on write, give what summing
+// the records gives, open-ended or between months (the savings page reads the
+// former for the whole portfolio).
 func TestPortfolioCostSumsEqualSumCosts(t *testing.T) {
 	for _, kind := range dbtest.Kinds() {
 		t.Run(kind, func(t *testing.T) {
@@ -370,7 +370,7 @@ func TestPortfolioCostSumsEqualSumCosts(t *testing.T) {
 			fy := models.DefaultFiscal
 			q := fy.LastComplete(dbtest.Today()) // the demo's months run to the month before today's
 			for _, span := range [][2]models.Date{{{}, {}}, {{}, fy.End(q)}, {fy.Start(q.Prev().Prev()), fy.End(q.Prev())}} {
-				kept, err := models.PortfolioCostSums(ctx, db, span[0], span[1])
+				totals, err := models.PortfolioCostSums(ctx, db, span[0], span[1])
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -378,8 +378,8 @@ func TestPortfolioCostSumsEqualSumCosts(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if len(summed) == 0 || !reflect.DeepEqual(kept, summed) {
-					t.Errorf("%s–%s: kept totals %d rows, summed records %d rows", span[0], span[1], len(kept), len(summed))
+				if len(summed) == 0 || !reflect.DeepEqual(totals, summed) {
+					t.Errorf("%s–%s: maintained totals %d rows, summed records %d rows", span[0], span[1], len(totals), len(summed))
 				}
 			}
 		})

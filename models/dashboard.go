@@ -55,8 +55,8 @@ type Transfer struct {
 
 // LoadDashboard runs the dashboard's queries: a fixed number (nine), each
 // reading a few hundred rows at most whatever the portfolio's size. The
-// headline figures come from the aggregate tables kept on write (aggregates.go),
-// the lists from the first rows of an index (dashboard_lists.go).
+// headline figures come from the aggregate tables maintained on write
+// (aggregates.go), the lists from the first rows of an index (dashboard_lists.go).
 func LoadDashboard(ctx context.Context, db *gorm.DB, s Settings, today Date) (*Dashboard, error) {
 	if IsSQLite(db) {
 		// The SQLite driver fetches every row on a goroutine of its own when the

@@ -86,7 +86,7 @@ func (s *Server) user(c echo.Context, id uint) (models.User, error) {
 const versionKey = "data_version"
 
 // DataVersion is the data version (models.DataVersion) as this request first
-// read it: read once, before the request loads anything kept under it. A
+// read it: read once, before the request loads anything cached under it. A
 // request that writes and then reads what it wrote must read
 // models.DataVersion afresh: this one is from before its write.
 func (s *Server) DataVersion(c echo.Context) (cache.Version, error) {

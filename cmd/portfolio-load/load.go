@@ -240,7 +240,7 @@ func measure(ctx context.Context, h *harness, fy models.Fiscal, stdout io.Writer
 		results = append(results, r)
 	}
 	// Every page by number in turn, each rendered afresh: the unique "fresh"
-	// parameter misses the kept page, so this is a page nobody asked for yet
+	// parameter misses the cached page, so this is a page nobody asked for yet
 	// (the filter's tally and page ends are still shared, as for a user paging).
 	if lastN > 1 {
 		var n atomic.Int64

@@ -17,31 +17,31 @@ func TestReviewPackIsBuiltAheadWhenQuiet(t *testing.T) {
 	go func() { defer close(done); warmReviewPack(ctx, a, 50*time.Millisecond) }()
 	defer func() { stop(); <-done }()
 
-	kept := func() bool {
+	cached := func() bool {
 		ok, err := a.reviews.ReviewPackKept(context.Background())
 		if err != nil {
 			t.Fatal(err)
 		}
 		return ok
 	}
-	keptSoon := func(what string) {
+	cachedSoon := func(what string) {
 		t.Helper()
 		for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-			if kept() {
+			if cached() {
 				return
 			}
 		}
 		t.Fatalf("%s: the pack was not built ahead", what)
 	}
-	keptSoon("after the start")
+	cachedSoon("after the start")
 	if err := a.db.Exec("UPDATE engagements SET name = name || ' ' WHERE id = (SELECT MIN(id) FROM engagements)").Error; err != nil {
 		t.Fatal(err)
 	}
-	if kept() {
-		t.Fatal("the pack kept before a write is still kept after it")
+	if cached() {
+		t.Fatal("the pack cached before a write is still cached after it")
 	}
-	keptSoon("after a write")
+	cachedSoon("after a write")
 	if built, err := a.reviews.WarmReviewPack(context.Background()); built || err != nil {
-		t.Errorf("asked again: built %v (%v), want the kept pack", built, err)
+		t.Errorf("asked again: built %v (%v), want the cached pack", built, err)
 	}
 }

@@ -1,11 +1,11 @@
 // Package cache is the app's one cache: values computed from the database,
-// each kept at the data version it was loaded at. The data version is a
+// each cached at the data version it was loaded at. The data version is a
 // number that a trigger moves on every committed write of the tables it
 // covers, whichever app instance or process wrote (models.DataVersion). A
-// request reads it first, then asks for values at that version: a value kept
-// at another version is never served, so nothing kept is needed for
+// request reads it first, then asks for values at that version: a value cached
+// at another version is never served, so nothing cached is needed for
 // correctness. An empty cache only costs a reload, and several instances on
-// one database each keep their own.
+// one database each cache their own.
 //
 // The cache is made of parts (NewPart), each with a name, the tables its
 // loads read and a bound on its entries (the least recently used go first).
@@ -24,7 +24,7 @@ import (
 	"golang.org/x/sync/singleflight"
 )
 
-// Version is what a value is kept at: a data version, or Forever.
+// Version is what a value is cached at: a data version, or Forever.
 type Version struct {
 	n       int64
 	forever bool
@@ -49,7 +49,7 @@ func (v Version) String() string {
 	return fmt.Sprintf("v%d", v.n)
 }
 
-// Cache is the set of parts one app keeps, and how it reads the data version.
+// Cache is the set of parts one app holds, and how it reads the data version.
 type Cache struct {
 	versions *versionReads
 
@@ -82,7 +82,7 @@ func (c *Cache) Reads() map[string][]string {
 	return out
 }
 
-// Part is one kind of value the cache keeps, by key K. Safe for concurrent use.
+// Part is one kind of value the cache holds, by key K. Safe for concurrent use.
 type Part[K comparable, V any] struct {
 	name  string
 	mu    sync.Mutex // makes Put's compare-and-replace one step
@@ -95,7 +95,7 @@ type entry[V any] struct {
 	v  V
 }
 
-// NewPart adds a part to c: name says what it keeps (unique in c), size
+// NewPart adds a part to c: name says what it caches (unique in c), size
 // bounds its entries, reads names the tables its loads read.
 func NewPart[K comparable, V any](c *Cache, name string, size int, reads ...string) *Part[K, V] {
 	c.mu.Lock()
@@ -111,7 +111,7 @@ func NewPart[K comparable, V any](c *Cache, name string, size int, reads ...stri
 	return &Part[K, V]{name: name, lru: l}
 }
 
-// Get returns the value kept for k at exactly version at.
+// Get returns the value cached for k at exactly version at.
 func (p *Part[K, V]) Get(k K, at Version) (V, bool) {
 	e, ok := p.lru.Get(k)
 	if !ok || e.at != at {
@@ -121,8 +121,8 @@ func (p *Part[K, V]) Get(k K, at Version) (V, bool) {
 	return e.v, true
 }
 
-// Put keeps v for k at version at, unless k holds a value of a later version
-// (a slow load finishing after a quicker one of newer data). A value kept
+// Put caches v for k at version at, unless k holds a value of a later version
+// (a slow load finishing after a quicker one of newer data). A value cached
 // Forever replaces anything, and only another replaces it.
 func (p *Part[K, V]) Put(k K, at Version, v V) {
 	p.mu.Lock()
@@ -133,11 +133,11 @@ func (p *Part[K, V]) Put(k K, at Version, v V) {
 	p.lru.Add(k, entry[V]{at, v})
 }
 
-// Load returns the value kept for k at version at, else loads, keeps and
+// Load returns the value cached for k at version at, else loads, caches and
 // returns it. Requests that miss k at the same version together share one
 // load, which runs without its asker's cancellation (the others wait for it);
 // a panic in it reaches every one of them. An error is returned and nothing
-// kept.
+// cached.
 func (p *Part[K, V]) Load(ctx context.Context, k K, at Version, load func(context.Context) (V, error)) (V, error) {
 	if v, ok := p.Get(k, at); ok {
 		return v, nil
@@ -153,7 +153,7 @@ func (p *Part[K, V]) Load(ctx context.Context, k K, at Version, load func(contex
 	return v, err
 }
 
-// Len is how many values the part keeps.
+// Len is how many values the part holds.
 func (p *Part[K, V]) Len() int { return p.lru.Len() }
 
 type partKey struct{}

@@ -17,7 +17,7 @@ func newCache() *cache.Cache {
 	return cache.New(func(context.Context) (int64, error) { return 1, nil }, false)
 }
 
-// A part answers only for the exact version a value was kept at, keeps no
+// A part answers only for the exact version a value was cached at, holds no
 // more entries than its size (the least recently used go), and never
 // replaces a value by one of older data.
 func TestPartVersionsAndBound(t *testing.T) {
@@ -70,7 +70,7 @@ func TestPartVersionsAndBound(t *testing.T) {
 	wg.Wait()
 }
 
-// A value kept Forever (the register as at a past day) replaces what its key
+// A value cached Forever (the register as at a past day) replaces what its key
 // held at a data version, is served only as Forever, and no versioned value
 // replaces it.
 func TestPartForever(t *testing.T) {
@@ -83,14 +83,14 @@ func TestPartForever(t *testing.T) {
 	}
 	p.Put("k", cache.Forever, 3)
 	if v, ok := p.Get("k", cache.Forever); !ok || v != 3 {
-		t.Errorf("kept forever after a live version: %d %v", v, ok)
+		t.Errorf("cached forever after a live version: %d %v", v, ok)
 	}
 	if _, ok := p.Get("k", cache.At(7)); ok {
-		t.Error("a value kept forever was served for a data version")
+		t.Error("a value cached forever was served for a data version")
 	}
 	p.Put("k", cache.At(9), 4)
 	if v, ok := p.Get("k", cache.Forever); !ok || v != 3 {
-		t.Errorf("a versioned value replaced one kept forever: %d %v", v, ok)
+		t.Errorf("a versioned value replaced one cached forever: %d %v", v, ok)
 	}
 }
 
@@ -113,7 +113,7 @@ func TestCacheReads(t *testing.T) {
 }
 
 // Load loads a missing value once for the requests that miss it together at
-// one version and keeps it; one at a newer version does not wait for an older
+// one version and caches it; one at a newer version does not wait for an older
 // load but loads for itself, and the older load does not replace its value; a
 // load that panics reaches its waiters, who do not wait for ever; the load
 // knows which part it runs for.
@@ -162,7 +162,7 @@ func TestPartLoad(t *testing.T) {
 			t.Errorf("a request at the same version did not share the load in flight: %q", v)
 		}
 		if v, ok := p.Get("k", cache.At(2)); !ok || v != "at 2" {
-			t.Errorf("kept at 2: %q %v (the older load must not replace it)", v, ok)
+			t.Errorf("cached at 2: %q %v (the older load must not replace it)", v, ok)
 		}
 		if cache.PartOf(ctx) != "" {
 			t.Error("PartOf outside a load is not empty")
@@ -196,7 +196,7 @@ func TestPartLoad(t *testing.T) {
 			t.Error("a failed load returned no error")
 		}
 		if _, ok := p.Get("e", cache.At(1)); ok {
-			t.Error("a failed load was kept")
+			t.Error("a failed load was cached")
 		}
 	})
 }

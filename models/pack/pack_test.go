@@ -235,7 +235,7 @@ func TestPackRisksAreTheRegisterAsAtQuarterEnd(t *testing.T) {
 	})
 }
 
-// The pack's portfolio savings (read from the kept monthly totals) are the
+// The pack's portfolio savings (read from the monthly totals maintained on write) are the
 // savings page's figures for the quarter, summed from the records.
 func TestPackSavingsAreTheRecords(t *testing.T) {
 	dbtest.EachDemo(t, func(t *testing.T, ctx context.Context, db *gorm.DB, s models.Settings, today models.Date) {

@@ -1,7 +1,7 @@
 package pack
 
-// The review pack's savings: the portfolio's from its kept monthly totals,
-// each engagement's from its own months.
+// The review pack's savings: the portfolio's from its monthly totals
+// (maintained on write), each engagement's from its own months.
 
 import (
 	"context"

@@ -276,7 +276,7 @@ func RegisterAsAt(ctx context.Context, db *gorm.DB, s models.RiskSettings, day m
 }
 
 // asAtOrder is the ids of every risk f selects as at f.AsAt, in f's order:
-// what is kept of a past day's register (Cache), from which any of its
+// what is cached of a past day's register (Cache), from which any of its
 // pages is a slice.
 func (f RiskFilter) asAtOrder(db *gorm.DB, s models.RiskSettings, today models.Date) ([]uint, error) {
 	f.PerPage = 0
@@ -285,7 +285,7 @@ func (f RiskFilter) asAtOrder(db *gorm.DB, s models.RiskSettings, today models.D
 	return ids, err
 }
 
-// asAtOrderRead reads asAtOrder as a kept page index, to the end whoever
+// asAtOrderRead reads asAtOrder as a cached page index, to the end whoever
 // asked for it first goes away.
 func (f RiskFilter) asAtOrderRead(db *gorm.DB, s models.RiskSettings, today models.Date) func(context.Context) (pageIndex, error) {
 	return func(ctx context.Context) (pageIndex, error) {

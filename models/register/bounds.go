@@ -4,7 +4,7 @@ package register
 // middle of the register (?page=154) would skip every index entry before it,
 // from the nearer end: thousands per request. Instead one walk of the order
 // reads where every page ends (one row in 50, numbered by the database, sent
-// as its sort key), and that list is kept under the data version it was read
+// as its sort key), and that list is cached under the data version it was read
 // at (Cache): page N is then a seek past the end of page N-1, as a
 // Next link is, until a write moves the version.
 
@@ -29,7 +29,7 @@ type pageEnd struct {
 	key []any
 }
 
-// pageIndex is what is kept of a filter's order to serve its pages by number:
+// pageIndex is what is cached of a filter's order to serve its pages by number:
 // the ids of every matching risk in order when there are at most pageIDsUpTo
 // (a page is then a slice of them: no walk at all), else the page ends.
 type pageIndex struct {
@@ -37,7 +37,7 @@ type pageIndex struct {
 	ids  []uint
 }
 
-// pageIDsUpTo is the most matches whose ids are kept in order (8 bytes each:
+// pageIDsUpTo is the most matches whose ids are cached in order (8 bytes each:
 // 160 KB), rather than only where each page ends. A variable for the tests,
 // which check both ways.
 var pageIDsUpTo int64 = 20000

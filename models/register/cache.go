@@ -10,12 +10,12 @@ import (
 	"portfolio/models/cache"
 )
 
-// Cache keeps what the register derives from a filter — its tally
+// Cache holds what the register derives from a filter — its tally
 // (the count and both heat maps), the ends of its pages in a sort order and
 // what moved since a day — each at the data version read before it was loaded,
 // so that the pages of one filter share one tally and a page by number is a
 // seek; and the order of the register as at a day that has ended, for good.
-// Safe for concurrent use; a nil *Cache keeps nothing.
+// Safe for concurrent use; a nil *Cache caches nothing.
 type Cache struct {
 	tallies *cache.Part[registerKey, RiskTally]
 	ends    *cache.Part[registerKey, pageIndex]
@@ -57,7 +57,7 @@ func (c *Cache) key(f RiskFilter, s models.RiskSettings, today models.Date) regi
 	return registerKey{f: f, today: today.String(), settings: [4]int{s.LowMax, s.MediumMax, s.HighMax, s.Appetite}}
 }
 
-// cached reports whether f's results may be kept, and at which version: the
+// cached reports whether f's results may be cached, and at which version: the
 // live register at the data version; the register as at a day that has ended
 // for good (cache.Forever: see pastForever), or at the data version when it
 // reads today's engagements or users too (pastOnly); as at a day not ended,
@@ -73,18 +73,18 @@ func (c *Cache) cached(db *gorm.DB, f RiskFilter, version cache.Version) (cache.
 	case pastOnly(f): // with what moved since an earlier day, or not
 		return cache.Forever, true
 	}
-	return version, true // as at a day: kept at the data version
+	return version, true // as at a day: cached at the data version
 }
 
 // pastOnly reports whether what f selects as at a day, and its order, depend
-// on the history alone, and so may be kept for good once the day is past:
+// on the history alone, and so may be cached for good once the day is past:
 // not when it filters by vendor or sorts by engagement or owner, which read
 // the engagements and users as they are now.
 func pastOnly(f RiskFilter) bool {
 	return f.VendorID == 0 && f.Sort != "engagement" && f.Sort != "owner"
 }
 
-// What is kept of the register as at a past day is kept Forever: no write
+// What is cached of the register as at a past day is cached Forever: no write
 // can change it. The state of a risk at the end of a
 // day is its state now with every change made since rolled back
 // (risks_asat.go), and every write from now on is made after that day's end,
@@ -92,7 +92,7 @@ func pastOnly(f RiskFilter) bool {
 // engagements and owners shown beside the risks are read afresh (pastOnly).
 // This assumes that history is only ever written as it happens: a scale seed
 // loaded into the database of a running server (which writes the past) is
-// not seen by what that server keeps of the past until it restarts.
+// not seen by what that server caches of the past until it restarts.
 
 // isPast reports whether day d (UTC) ended an hour ago or more on the app's
 // clock (NowOf): the hour covers the clocks of other instances writing to
@@ -101,7 +101,7 @@ func isPast(db *gorm.DB, d models.Date) bool {
 	return !EndOfDay(d).Add(time.Hour).After(models.NowOf(db))
 }
 
-// Tally is TallyRisks, kept per filter at the data version read before it
+// Tally is TallyRisks, cached per filter at the data version read before it
 // (for good, as at a past day).
 func (c *Cache) Tally(ctx context.Context, db *gorm.DB, version cache.Version, s models.RiskSettings, today models.Date, f RiskFilter) (RiskTally, error) {
 	version, ok := c.cached(db, f, version)
@@ -112,7 +112,7 @@ func (c *Cache) Tally(ctx context.Context, db *gorm.DB, version cache.Version, s
 	return c.tallies.Load(ctx, c.key(f, s, today), version, func(ctx context.Context) (RiskTally, error) { return TallyRisks(ctx, db, s, today, f) })
 }
 
-// MovementCounts is models.MovementCounts, kept at the data version read
+// MovementCounts is models.MovementCounts, cached at the data version read
 // before it, or for good when the day it runs to is past.
 func (c *Cache) MovementCounts(ctx context.Context, db *gorm.DB, version cache.Version, from, to models.Date, f RiskFilter) (map[string]int, error) {
 	if c == nil {
@@ -141,7 +141,7 @@ func (c *Cache) Page(ctx context.Context, db *gorm.DB, version cache.Version, s 
 	if version == cache.Forever {
 		// The first page of a past day's register reads itself (the replay
 		// sorted to its top 50); from the second page on of the same filter
-		// the order of all of it is read once and kept, and every page is a
+		// the order of all of it is read once and cached, and every page is a
 		// slice of it (asAtPage). A first page alone, as a search typed
 		// letter by letter asks for, never reads the whole order.
 		x, ok := c.past.Get(k, version)
@@ -157,8 +157,8 @@ func (c *Cache) Page(ctx context.Context, db *gorm.DB, version cache.Version, s 
 		}
 		return f.asAtPage(db.WithContext(ctx), x.ids, total)
 	}
-	ends := func(db *gorm.DB, segs []keySegment, desc, scan, kept bool) (pageIndex, error) {
-		if e, ok := c.ends.Get(k, version); ok || kept {
+	ends := func(db *gorm.DB, segs []keySegment, desc, scan, cachedOnly bool) (pageIndex, error) {
+		if e, ok := c.ends.Get(k, version); ok || cachedOnly {
 			return e, nil
 		}
 		if _, again := c.asked.Get(k, version); !again {

@@ -54,7 +54,7 @@ func pagesByNumber(t *testing.T, db *gorm.DB, c *register.Cache, f register.Risk
 // shows, for every sort both ways (ties in the key broken by id, rows without
 // the key included), for filters read from risk_cells and from the risks, on
 // a register small enough to be sorted and one large enough to walk an index
-// (SQLite): seeking from the kept ends of the pages, which a write then moves.
+// (SQLite): seeking from the cached ends of the pages, which a write then moves.
 func TestPageByNumberEqualsOffset(t *testing.T) {
 	defer register.SetPageEndsAbove(0)()
 	for _, mode := range []struct {
@@ -107,7 +107,7 @@ func pagesByNumberEqualOffset(t *testing.T, kinds []string) {
 					t.Errorf("%s: only %d pages checked", size, pages)
 				}
 				// A write (through another handle, as another instance would)
-				// moves rows between pages: the kept ends are read again.
+				// moves rows between pages: the cached ends are read again.
 				other := dbtest.Reopen(t, db)
 				var moved []uint
 				db.Model(&models.Risk{}).Where("status <> ?", models.StatusClosed).Order("id").Limit(per*2).Pluck("id", &moved)
@@ -166,9 +166,9 @@ func TestRegisterCacheFollowsWritesOfAnotherHandle(t *testing.T) {
 				t.Fatalf("the version did not move: %d → %d, %v", v1, v2, err)
 			}
 			// At the old version the cache still answers what it read then
-			// (which shows it keeps it); at the new one, the database.
+			// (which shows it caches it); at the new one, the database.
 			if old, _ := c.Tally(ctx, db, cache.At(v1), s, today, f); old.Total != t1.Total {
-				t.Errorf("the cache at the old version: %d, kept %d", old.Total, t1.Total)
+				t.Errorf("the cache at the old version: %d, cached %d", old.Total, t1.Total)
 			}
 			t2, err := c.Tally(ctx, db, cache.At(v2), s, today, f)
 			if err != nil {
@@ -193,11 +193,11 @@ func TestRegisterCacheFollowsWritesOfAnotherHandle(t *testing.T) {
 	}
 }
 
-// The register as at a past day is kept for good: every page of it, read
+// The register as at a past day is cached for good: every page of it, read
 // through the cache at any version, is the page replayed in full, and stays so
 // after a write made now (which cannot change the past). The register as at a
 // day not yet ended follows the writes.
-func TestPastRegisterIsKeptForGood(t *testing.T) {
+func TestPastRegisterIsCachedForGood(t *testing.T) {
 	dbtest.EachDemo(t, func(t *testing.T, ctx context.Context, db *gorm.DB, all models.Settings, today models.Date) {
 		s := all.Risk
 		c := newRegisterCache()
@@ -219,22 +219,22 @@ func TestPastRegisterIsKeptForGood(t *testing.T) {
 				}
 				got, err := c.Tally(ctx, db, cache.At(version), s, today, f)
 				if err != nil || got != want {
-					t.Fatalf("%+v: kept tally %d (%v), replayed %d", f, got.Total, err, want.Total)
+					t.Fatalf("%+v: cached tally %d (%v), replayed %d", f, got.Total, err, want.Total)
 				}
 				for f.Page = 1; f.Page <= int(want.Total)/f.PerPage+2; f.Page++ {
 					replayed, err := register.PageRisks(ctx, db, s, today, f, want.Total)
 					if err != nil {
 						t.Fatal(err)
 					}
-					kept, err := c.Page(ctx, db, cache.At(version), s, today, f, got.Total)
+					cached, err := c.Page(ctx, db, cache.At(version), s, today, f, got.Total)
 					if err != nil {
 						t.Fatal(err)
 					}
-					if !reflect.DeepEqual(kept, replayed) {
-						t.Fatalf("%+v page %d: kept %v (page %d of %d), replayed %v (page %d of %d)", f, f.Page,
-							ids(kept.Rows), kept.Page, kept.Last, ids(replayed.Rows), replayed.Page, replayed.Last)
+					if !reflect.DeepEqual(cached, replayed) {
+						t.Fatalf("%+v page %d: cached %v (page %d of %d), replayed %v (page %d of %d)", f, f.Page,
+							ids(cached.Rows), cached.Page, cached.Last, ids(replayed.Rows), replayed.Page, replayed.Last)
 					}
-					shown += len(kept.Rows)
+					shown += len(cached.Rows)
 				}
 				if !f.MovedSince.IsZero() {
 					want, err := register.MovementCounts(ctx, db, f.MovedSince, f.AsAt, f)
@@ -242,7 +242,7 @@ func TestPastRegisterIsKeptForGood(t *testing.T) {
 						t.Fatal(err)
 					}
 					if got, err := c.MovementCounts(ctx, db, cache.At(version), f.MovedSince, f.AsAt, f); err != nil || !reflect.DeepEqual(got, want) {
-						t.Fatalf("%+v: kept movement %v (%v), replayed %v", f, got, err, want)
+						t.Fatalf("%+v: cached movement %v (%v), replayed %v", f, got, err, want)
 					}
 				}
 			}
@@ -260,21 +260,21 @@ func TestPastRegisterIsKeptForGood(t *testing.T) {
 		}
 		check(2)
 		// Filtered by vendor, or sorted by engagement, the past reads the
-		// engagements as they are now: it is kept at the data version only.
+		// engagements as they are now: it is cached at the data version only.
 		var e models.Engagement
 		db.Where("id = ?", r.EngagementID).First(&e)
 		var otherVendor uint
 		db.Model(&models.Vendor{}).Where("id <> ?", e.VendorID).Order("id").Limit(1).Pluck("id", &otherVendor)
 		byVendor := register.RiskFilter{AsAt: end, VendorID: otherVendor, PerPage: 10}
 		v1, _ := models.DataVersion(ctx, db)
-		kept, _ := c.Tally(ctx, db, cache.At(v1), s, today, byVendor)
+		cached, _ := c.Tally(ctx, db, cache.At(v1), s, today, byVendor)
 		if err := db.Model(&e).Update("vendor_id", otherVendor).Error; err != nil {
 			t.Fatal(err)
 		}
 		v2, _ := models.DataVersion(ctx, db)
 		fresh, _ := register.TallyRisks(ctx, db, s, today, byVendor)
-		if got, _ := c.Tally(ctx, db, cache.At(v2), s, today, byVendor); got != fresh || fresh.Total == kept.Total {
-			t.Errorf("as at a past day by vendor, after the engagement moved vendor: kept %d, now %d, was %d", got.Total, fresh.Total, kept.Total)
+		if got, _ := c.Tally(ctx, db, cache.At(v2), s, today, byVendor); got != fresh || fresh.Total == cached.Total {
+			t.Errorf("as at a past day by vendor, after the engagement moved vendor: cached %d, now %d, was %d", got.Total, fresh.Total, cached.Total)
 		}
 		// As at today (not ended): a risk added now is in it at once.
 		now := register.RiskFilter{AsAt: models.DateOf(dbtest.Now()), PerPage: 10}
@@ -289,9 +289,9 @@ func TestPastRegisterIsKeptForGood(t *testing.T) {
 		if after, _ := c.Tally(ctx, db, cache.At(4), s, today, now); after.Total != before.Total+1 {
 			t.Errorf("as at today: %d risks after adding one to %d", after.Total, before.Total)
 		}
-		// What moved up to today is kept at the version only.
-		if kept, _ := c.MovementCounts(ctx, db, cache.At(3), since, now.AsAt, register.RiskFilter{}); !reflect.DeepEqual(kept, movedBefore) {
-			t.Errorf("movement at the old version: %v, kept %v", kept, movedBefore)
+		// What moved up to today is cached at the version only.
+		if cached, _ := c.MovementCounts(ctx, db, cache.At(3), since, now.AsAt, register.RiskFilter{}); !reflect.DeepEqual(cached, movedBefore) {
+			t.Errorf("movement at the old version: %v, cached %v", cached, movedBefore)
 		}
 		if moved, _ := c.MovementCounts(ctx, db, cache.At(4), since, now.AsAt, register.RiskFilter{}); moved[register.MoveNew] != movedBefore[register.MoveNew]+1 {
 			t.Errorf("movement to today after adding a risk: %d new, was %d", moved[register.MoveNew], movedBefore[register.MoveNew])

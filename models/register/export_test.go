@@ -17,7 +17,7 @@ func SetPageEndsAbove(n int) (restore func()) {
 	return func() { pageEndsAbove = old }
 }
 
-// SetPageIDsUpTo keeps the ids of a filter's order for pages by number when
+// SetPageIDsUpTo caches the ids of a filter's order for pages by number when
 // it has at most n matches, else its page ends, until the returned function
 // restores it (compiled into tests only).
 func SetPageIDsUpTo(n int64) (restore func()) {

@@ -57,8 +57,8 @@ func PageRisks(ctx context.Context, db *gorm.DB, s models.RiskSettings, today mo
 
 // pageEndsFunc gives the ends of every page of f in its sort order (see
 // pageEnds), or none when a page by number is to count from the nearer end.
-// With kept set it gives them only if they are at hand (no reading).
-type pageEndsFunc func(db *gorm.DB, segs []keySegment, desc, scan, kept bool) (pageIndex, error)
+// With cachedOnly set it gives them only if they are cached (no reading).
+type pageEndsFunc func(db *gorm.DB, segs []keySegment, desc, scan, cachedOnly bool) (pageIndex, error)
 
 func pageRisks(ctx context.Context, db *gorm.DB, s models.RiskSettings, today models.Date, f RiskFilter, total int64, ends pageEndsFunc) (RiskPage, error) {
 	db = db.WithContext(shortReads(db, ctx, f))

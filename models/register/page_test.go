@@ -209,7 +209,7 @@ func TestTallyMatchesTheRows(t *testing.T) {
 	}
 }
 
-// risk_cells, kept by triggers, equals a count of the risks after every kind
+// risk_cells, maintained by triggers, equals a count of the risks after every kind
 // of write: created, edited (category and levels), moved between statuses,
 // closed, imported.
 func TestRiskCellsFollowEveryWrite(t *testing.T) {

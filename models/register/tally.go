@@ -41,7 +41,7 @@ func (f RiskFilter) heatScope() RiskFilter {
 // grouped query: per inherent × residual levels, the band, appetite and cell
 // filters are decided here from the levels (score = likelihood × impact). A
 // scope of status and category reads at most a few hundred rows of risk_cells,
-// kept on write, rather than the risks; an overdue filter then costs one more
+// maintained on write, rather than the risks; an overdue filter then costs one more
 // count on the review-date index.
 func TallyRisks(ctx context.Context, db *gorm.DB, s models.RiskSettings, today models.Date, f RiskFilter) (RiskTally, error) {
 	db = db.WithContext(ctx)

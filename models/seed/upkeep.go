@@ -65,8 +65,8 @@ func setAsideUpkeep(tx *gorm.DB) (restore func() error, err error) {
 		if err := models.RefillAggregates(tx); err != nil {
 			return err
 		}
-		// The rows came in past the data-version triggers: a running app must not keep
-		// pages it drew before the seed.
+		// The rows came in past the data-version triggers: a running app must not
+		// serve pages it cached before the seed.
 		return tx.Exec("UPDATE data_version SET n = n + 1").Error
 	}, nil
 }

@@ -38,7 +38,7 @@ func TestSeedScaleLeavesUpkeepInPlace(t *testing.T) {
 			t.Errorf("indexes and triggers after the seed differ from the migrated schema:\n%s\nwant\n%s", after, before)
 		}
 		if v := dbtest.DataVersion(t, db); v <= v0 {
-			t.Errorf("data version %d after the seed, %d before: a running app would keep its old pages", v, v0)
+			t.Errorf("data version %d after the seed, %d before: a running app would serve its old cached pages", v, v0)
 		}
 		dbtest.NoDrift(t, db, "the scale seed") // risk_cells and the sums, with no RebuildAggregates
 
