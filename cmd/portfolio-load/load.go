@@ -1,8 +1,8 @@
 package main
 
-// The harness's run: seed when asked, keep the register as at the quarters'
-// ends, start the app, then measure the dashboard (against the same bytes
-// served from memory), the register's pages, the CSV export, the last
+// The harness's run: seed when asked, take snapshots of the register at the
+// quarters' ends, start the app, then measure the dashboard (against the same
+// bytes served from memory), the register's pages, the CSV export, the last
 // quarter's pages, a mixed run of readers and writers, and the start-up run
 // (startup.go). Standard library only, besides the app's models for seeding
 // and sign-in details, so it runs wherever the app does.

@@ -1,4 +1,4 @@
--- Aggregates kept on write, and indexes for the dashboard's short lists.
+-- Aggregates maintained on write, and indexes for the dashboard's short lists.
 --
 -- The dashboard's GROUP BYs over the base tables grew with the portfolio
 -- whatever the indexes; these tables hold the same sums, a few hundred rows in

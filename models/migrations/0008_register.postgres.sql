@@ -1,4 +1,4 @@
--- The risk register at 250,000 risks: keyset paging, counts from a table kept
+-- The risk register at 250,000 risks: keyset paging, counts from a table maintained
 -- by triggers, full-text search.
 --
 -- An index in each sort order of the register (the key, then id, named

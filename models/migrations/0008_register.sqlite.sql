@@ -1,4 +1,4 @@
--- The risk register at 250,000 risks: keyset paging, counts from a table kept
+-- The risk register at 250,000 risks: keyset paging, counts from a table maintained
 -- by triggers, full-text search.
 --
 -- An index in each sort order of the register (the key, then id, named
@@ -24,7 +24,7 @@
 -- PostgreSQL across every app instance sharing the database.
 --
 -- SQLite has row triggers only: each adds or takes one from the cells a risk
--- leaves and enters. Search of ref, title and description is an FTS4 table kept
+-- leaves and enters. Search of ref, title and description is an FTS4 table maintained
 -- by triggers, as the lessons' is (0005_sla_bot_lessons.sqlite.sql); LIKE '%…%'
 -- read every row.
 

@@ -1,11 +1,11 @@
 -- The data version: a number that every committed write of a table the
--- dashboard or the risk register reads makes larger, kept by triggers in the
+-- dashboard or the risk register reads makes larger, moved by triggers in the
 -- writer's own transaction. Whoever writes (forms, imports, the `portfolio user`
 -- command, another app instance on the same PostgreSQL) moves it, and it moves
 -- exactly when the write commits. A reader that reads the version before its
--- data may keep the data under that version and serve it again while the
+-- data may cache the data under that version and serve it again while the
 -- version reads the same (data_version.go): a version can only be older than
--- the data kept with it, never newer.
+-- the data cached with it, never newer.
 --
 -- Covered: the tables the dashboard and the register read (engagements,
 -- engagement_managers for the register's rights, vendors for its vendor filter,

@@ -1,6 +1,6 @@
--- The register as it stood at each quarter's end, kept (risks_snapshot.go). A
+-- The register as it stood at each quarter's end, stored (register/snapshot.go). A
 -- past register, its movement and the quarterly review replayed every risk's
--- history since the day, and the pack does it three times; a day's kept rows
+-- history since the day, and the pack does it three times; a day's snapshot rows
 -- make that a read of one index range. risk_snapshot_days lists the days whose
 -- rows are all written: only those are read.
 --

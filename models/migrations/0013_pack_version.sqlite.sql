@@ -2,7 +2,7 @@
 -- review pack reads that it did not cover, so that a pack built once is served
 -- until a write could change it: the governance reviews and their actions
 -- (decisions, commentary), lessons, phase changes, service levels, the
--- published packs, and the cost records and SLA results themselves (their kept
+-- published packs, and the cost records and SLA results themselves (their maintained
 -- totals moved it already, but not a corrected vendor fee or actual that leaves
 -- them alone, which the pack prints as a credit or a breach). The scale seed
 -- sets these triggers aside for its load like the others (seed_upkeep.go).

@@ -1,5 +1,5 @@
 -- The mitigation actions and the transfer gates move the data version too.
--- Every other table a page reads did; a value kept at the data version that read
+-- Every other table a page reads did; a value cached at the data version that read
 -- one of these (a risk's actions, an engagement's gate decisions) would have
 -- stayed stale after their writes. The triggers are migration 9's, on more tables.
 

@@ -82,7 +82,7 @@ type asAtScope struct {
 	changedTo     time.Time
 	ids           []uint // when not nil, only these risks (a register page's movement badges)
 	idFrom, idTo  uint   // when idTo > 0, only the risks with ids in [idFrom, idTo) (a snapshot's batch)
-	live          bool   // replay from the live rows, not from a kept day (a snapshot's batch)
+	live          bool   // replay from the live rows, not from a snapshot (a snapshot's batch)
 }
 
 func scopeOf(f RiskFilter) asAtScope {
@@ -111,14 +111,14 @@ func (sc asAtScope) candidates(cut time.Time) (sets []string, args [][]any) {
 
 // riskAsAtQuery is a SELECT giving every risk of the scope as it stood at the
 // end of day d, with the columns of risks (or, when only names some, the id
-// and those), and its arguments. It starts from the nearest kept day on or
-// after d (risks_snapshot.go) when there is one, else from the live rows.
+// and those), and its arguments. It starts from the nearest snapshot on or
+// after d (snapshot.go) when there is one, else from the live rows.
 func riskAsAtQuery(db *gorm.DB, d models.Date, sc asAtScope, only ...string) (string, []any) {
 	cut := EndOfDay(d)
 	var base models.Date
-	kept := false
+	fromSnapshot := false
 	if !sc.live {
-		base, kept = snapshotBase(db, d)
+		base, fromSnapshot = snapshotBase(db, d)
 	}
 	var cols []replayCol
 	var texts, narrow []string
@@ -133,7 +133,7 @@ func riskAsAtQuery(db *gorm.DB, d models.Date, sc asAtScope, only ...string) (st
 			narrow = append(narrow, c.name)
 		}
 	}
-	live := !kept || only == nil || len(texts) > 0 // the live rows are read
+	live := !fromSnapshot || only == nil || len(texts) > 0 // the live rows are read
 	id := "r.id"
 	if !live {
 		id = "s.risk_id"
@@ -155,15 +155,15 @@ func riskAsAtQuery(db *gorm.DB, d models.Date, sc asAtScope, only ...string) (st
 	}
 
 	// The changes to roll back: from the live rows, every change since the
-	// cut-off; from a kept day, the changes between the cut-off and that day's
+	// cut-off; from a snapshot, the changes between the cut-off and that day's
 	// end, and the texts' since the cut-off (the snapshot has none).
 	const changed = "SELECT entity_id, field, old, at, id FROM changes WHERE entity = 'risk' AND action <> 'create'"
 	var parts []string
 	var partArgs []any
 	switch {
-	case !kept && only == nil:
+	case !fromSnapshot && only == nil:
 		parts, partArgs = []string{changed + " AND field <> '' AND at >= ?" + changesWhere}, append([]any{cut}, changesArgs...)
-	case !kept:
+	case !fromSnapshot:
 		parts, partArgs = []string{changed + " AND field IN " + fieldList(append(texts, narrow...)) + " AND at >= ?" + changesWhere}, append([]any{cut}, changesArgs...)
 	default:
 		if len(texts) > 0 {
@@ -180,7 +180,7 @@ func riskAsAtQuery(db *gorm.DB, d models.Date, sc asAtScope, only ...string) (st
 	value := map[string]string{}
 	for _, c := range cols {
 		from := "r." + c.name
-		if kept && !isText(c.name) {
+		if fromSnapshot && !isText(c.name) {
 			from = "s." + c.name
 		}
 		if len(parts) == 0 {
@@ -224,7 +224,7 @@ func riskAsAtQuery(db *gorm.DB, d models.Date, sc asAtScope, only ...string) (st
 	var args []any
 	q.WriteString("SELECT " + id + " AS id" + expr.String())
 	switch {
-	case !kept:
+	case !fromSnapshot:
 		q.WriteString("\nFROM risks r")
 	case live:
 		q.WriteString("\nFROM risks r JOIN risk_snapshots s ON s.day = ? AND s.risk_id = r.id")
@@ -245,7 +245,7 @@ func riskAsAtQuery(db *gorm.DB, d models.Date, sc asAtScope, only ...string) (st
 	case live:
 		q.WriteString("\nWHERE r.created_at < ?")
 		args = append(args, cut)
-	case base.After(d): // the risks created since the cut-off are in the kept day, not in d
+	case base.After(d): // the risks created since the cut-off are in the snapshot, not in d
 		q.WriteString("\nWHERE s.day = ? AND s.risk_id NOT IN (SELECT id FROM risks WHERE created_at >= ? AND created_at < ?)")
 		args = append(args, base, cut, EndOfDay(base))
 	default:

@@ -116,8 +116,8 @@ func refs(m map[string]models.Risk) []string {
 }
 
 // The register as at a past day is its history replayed, at the day's edges.
-// The same holds read from the register kept at each quarter's end
-// (risks_snapshot.go), written two risks a statement: 31 Mar is a kept day
+// The same holds read from the snapshots of each quarter's end (snapshot.go),
+// written two risks a statement: 31 Mar is a snapshot day
 // (R2's owner set a second before its end), 30 Mar and 9 and 10 Jan roll it
 // back (R1's title changed since), and 1 Apr starts from 30 Jun.
 func TestRegisterAsAtReplaysHistory(t *testing.T) {
@@ -132,12 +132,12 @@ func TestRegisterAsAtReplaysHistory(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		fy, q := f.s.Fiscal(), keptQuarter(f.s.Fiscal())
+		fy, q := f.s.Fiscal(), snapshotQuarter(f.s.Fiscal())
 		want := []models.Date{fy.End(q), fy.End(q.Prev()), fy.End(q.Prev().Prev()), fy.End(q.Prev().Prev().Prev())}
 		if len(days) < 4 || !reflect.DeepEqual(days[:4], want) {
-			t.Fatalf("kept days %v, want the last quarters' ends newest first %v…", days, want)
+			t.Fatalf("snapshot days %v, want the last quarters' ends newest first %v…", days, want)
 		}
-		t.Run("kept", func(t *testing.T) { f.checkHistory(t) })
+		t.Run("snapshots", func(t *testing.T) { f.checkHistory(t) })
 	})
 }
 

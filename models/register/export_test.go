@@ -44,7 +44,7 @@ func OffsetPage(ctx context.Context, db *gorm.DB, s models.RiskSettings, today m
 	return ids, err
 }
 
-// SetRiskSnapshots turns the reading of the kept days of the register on or
+// SetRiskSnapshots turns the reading of the register's snapshots on or
 // off, until the returned function restores it (compiled into tests only).
 func SetRiskSnapshots(on bool) (restore func()) {
 	old := useSnapshots
@@ -64,11 +64,11 @@ func SetSnapshotBatch(n uint) (restore func()) {
 // arguments (compiled into tests only).
 func AsAtQuery(db *gorm.DB, d models.Date) (string, []any) { return riskAsAtQuery(db, d, asAtScope{}) }
 
-// WriteSnapshotBatch writes the kept rows of day for the risks with ids in
+// WriteSnapshotBatch writes the snapshot rows of day for the risks with ids in
 // [lo, hi), as a build stopped part way would have (compiled into tests only).
 func WriteSnapshotBatch(ctx context.Context, db *gorm.DB, day models.Date, lo, hi uint) error {
 	return writeSnapshotBatch(db.WithContext(ctx), day, lo, hi)
 }
 
-// SnapshotColumns are the replay columns a kept day holds (compiled into tests only).
+// SnapshotColumns are the replay columns a snapshot holds (compiled into tests only).
 func SnapshotColumns() []string { return snapshotColumns() }

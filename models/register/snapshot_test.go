@@ -16,10 +16,10 @@ import (
 	"portfolio/models/register"
 )
 
-// keptQuarter is the newest quarter whose end is kept on the tests' day: the
+// snapshotQuarter is the newest quarter whose end has a snapshot on the tests' day: the
 // last complete one, once a day has passed since it ended (the builder's
 // margin), else the one before.
-func keptQuarter(fy models.Fiscal) models.Quarter {
+func snapshotQuarter(fy models.Fiscal) models.Quarter {
 	q := fy.LastComplete(dbtest.Today())
 	if dbtest.Today() == fy.End(q).AddDays(1) {
 		q = q.Prev()
@@ -64,14 +64,14 @@ func readAsAt(t *testing.T, ctx context.Context, db *gorm.DB, s models.Settings,
 	return r
 }
 
-// The register read from the kept quarter ends equals the register replayed
-// from the live rows: on the demo portfolio, after a retitling, a rewording
-// and a status change made since the kept days, for days on, just before,
+// The register read from the snapshots of the quarter ends equals the register
+// replayed from the live rows: on the demo portfolio, after a retitling, a
+// rewording and a status change made since the snapshot days, for days on, just before,
 // just after and between them, before the oldest, and close to today; for
 // the whole register, an engagement, the portfolio-wide risks, a category, a
 // band, a search and a sort by title; rows, tallies, heat maps, movement and
 // badges. The quarterly review pack is the same both ways too.
-func TestKeptRegisterEqualsTheReplay(t *testing.T) {
+func TestSnapshotRegisterEqualsTheReplay(t *testing.T) {
 	dbtest.EachDemo(t, func(t *testing.T, ctx context.Context, db *gorm.DB, s models.Settings, today models.Date) {
 		var r models.Risk
 		if err := db.Where("engagement_id IS NOT NULL AND status = ?", models.StatusOpen).Order("id").First(&r).Error; err != nil {
@@ -93,7 +93,7 @@ func TestKeptRegisterEqualsTheReplay(t *testing.T) {
 			t.Fatal(err)
 		}
 		if len(days) != register.SnapshotQuarters {
-			t.Fatalf("kept %v, want %d quarter ends", days, register.SnapshotQuarters)
+			t.Fatalf("snapshots %v, want %d quarter ends", days, register.SnapshotQuarters)
 		}
 		var ids []uint
 		db.Model(&models.Risk{}).Order("id").Limit(40).Pluck("id", &ids)
@@ -106,14 +106,14 @@ func TestKeptRegisterEqualsTheReplay(t *testing.T) {
 		for _, day := range looked {
 			for _, f := range filters {
 				since := day.AddDays(-92)
-				kept := readAsAt(t, ctx, db, s, since, day, f, ids)
+				snap := readAsAt(t, ctx, db, s, since, day, f, ids)
 				restore := register.SetRiskSnapshots(false)
 				replayed := readAsAt(t, ctx, db, s, since, day, f, ids)
 				restore()
-				rows += len(kept.Rows)
-				if !reflect.DeepEqual(kept, replayed) {
-					t.Errorf("as at %s, %+v: kept %d rows %+v, %d moves %v; replayed %d rows %+v, %d moves %v", day, f,
-						len(kept.Rows), kept.Tally, len(kept.Moves.Moves), kept.Counts, len(replayed.Rows), replayed.Tally, len(replayed.Moves.Moves), replayed.Counts)
+				rows += len(snap.Rows)
+				if !reflect.DeepEqual(snap, replayed) {
+					t.Errorf("as at %s, %+v: from snapshots %d rows %+v, %d moves %v; replayed %d rows %+v, %d moves %v", day, f,
+						len(snap.Rows), snap.Tally, len(snap.Moves.Moves), snap.Counts, len(replayed.Rows), replayed.Tally, len(replayed.Moves.Moves), replayed.Counts)
 				}
 			}
 		}
@@ -121,7 +121,7 @@ func TestKeptRegisterEqualsTheReplay(t *testing.T) {
 			t.Fatal("no rows in any register looked at: the comparison proves nothing")
 		}
 		q := s.Fiscal().QuarterOf(days[0])
-		kept, err := pack.BuildPack(ctx, db, s, q, today)
+		snap, err := pack.BuildPack(ctx, db, s, q, today)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -131,18 +131,18 @@ func TestKeptRegisterEqualsTheReplay(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !reflect.DeepEqual(kept, replayed) {
-			t.Errorf("%s pack differs: kept %+v, replayed %+v", q, kept.Risks, replayed.Risks)
+		if !reflect.DeepEqual(snap, replayed) {
+			t.Errorf("%s pack differs: from snapshots %+v, replayed %+v", q, snap.Risks, replayed.Risks)
 		}
 	})
 }
 
-// The builder keeps the end of each of the last quarters that ended a day
-// ago, once: a second run keeps nothing more, a quarter that ended less than
-// a day ago waits, a day lists how many risks it holds, and an empty register
-// keeps nothing (a seed may be about to write its past). A seed forgets what
-// was kept.
-func TestRiskSnapshotsAreKeptOnce(t *testing.T) {
+// The builder takes a snapshot of the end of each of the last quarters that
+// ended a day ago, once: a second run takes nothing more, a quarter that ended
+// less than a day ago waits, a day lists how many risks it holds, and an empty
+// register takes nothing (a seed may be about to write its past). A seed
+// forgets the snapshots.
+func TestRiskSnapshotsAreTakenOnce(t *testing.T) {
 	for _, kind := range dbtest.Kinds() {
 		t.Run(kind, func(t *testing.T) {
 			ctx := context.Background()
@@ -152,11 +152,11 @@ func TestRiskSnapshotsAreKeptOnce(t *testing.T) {
 				t.Fatal(err)
 			}
 			if days, err := register.BuildRiskSnapshots(ctx, empty, fy, dbtest.Now()); err != nil || len(days) != 0 {
-				t.Fatalf("empty register: kept %v (%v), want nothing", days, err)
+				t.Fatalf("empty register: built %v (%v), want nothing", days, err)
 			}
 
 			db := dbtest.Demo(t, kind)
-			q := keptQuarter(fy)
+			q := snapshotQuarter(fy)
 			justAfter := register.EndOfDay(fy.End(q)).Add(20 * time.Hour) // q ended 20 hours ago
 			days, err := register.BuildRiskSnapshots(ctx, db, fy, justAfter)
 			if err != nil {
@@ -167,14 +167,14 @@ func TestRiskSnapshotsAreKeptOnce(t *testing.T) {
 				oldest = oldest.Prev()
 			}
 			if len(days) != register.SnapshotQuarters || days[0] != fy.End(q.Prev()) || days[len(days)-1] != fy.End(oldest) {
-				t.Fatalf("20 hours after %s: kept %v, want %s back to %s", q, days, fy.End(q.Prev()), fy.End(oldest))
+				t.Fatalf("20 hours after %s: built %v, want %s back to %s", q, days, fy.End(q.Prev()), fy.End(oldest))
 			}
 			days, err = register.BuildRiskSnapshots(ctx, db, fy, dbtest.Now())
 			if err != nil || !reflect.DeepEqual(days, []models.Date{fy.End(q)}) {
-				t.Fatalf("on %s: kept %v (%v), want only %s more", dbtest.Now(), days, err, fy.End(q))
+				t.Fatalf("on %s: built %v (%v), want only %s more", dbtest.Now(), days, err, fy.End(q))
 			}
 			if days, err = register.BuildRiskSnapshots(ctx, db, fy, dbtest.Now()); err != nil || len(days) != 0 {
-				t.Fatalf("again: kept %v (%v), want nothing", days, err)
+				t.Fatalf("again: built %v (%v), want nothing", days, err)
 			}
 			var listed, held, existed int64
 			day := fy.End(q.Prev())
@@ -187,24 +187,24 @@ func TestRiskSnapshotsAreKeptOnce(t *testing.T) {
 			if err := register.ForgetRiskSnapshots(ctx, db); err != nil {
 				t.Fatal(err)
 			}
-			if kept, _ := register.SnapshotDays(ctx, db); len(kept) != 0 {
-				t.Errorf("after forgetting: %v", kept)
+			if left, _ := register.SnapshotDays(ctx, db); len(left) != 0 {
+				t.Errorf("after forgetting: %v", left)
 			}
 		})
 	}
 }
 
-// Read from a kept day, the texts' changes since the day are found through
+// Read from a snapshot, the texts' changes since the day are found through
 // their partial index (changes_risk_texts), not among every change since: the
 // query must spell the index's condition alike (SQLite's plan says so).
-func TestKeptDayFindsTextChangesByTheirIndex(t *testing.T) {
+func TestSnapshotDayFindsTextChangesByTheirIndex(t *testing.T) {
 	ctx := context.Background()
 	db := dbtest.Demo(t, "sqlite")
 	if _, err := register.BuildRiskSnapshots(ctx, db, models.DefaultSettings().Fiscal(), dbtest.Now()); err != nil {
 		t.Fatal(err)
 	}
 	fy := models.DefaultSettings().Fiscal()
-	sql, args := register.AsAtQuery(db, fy.Start(keptQuarter(fy)).AddDays(45)) // mid-quarter: read from its end
+	sql, args := register.AsAtQuery(db, fy.Start(snapshotQuarter(fy)).AddDays(45)) // mid-quarter: read from its end
 	var plan []struct {
 		ID, Parent, Notused int
 		Detail              string
@@ -217,11 +217,11 @@ func TestKeptDayFindsTextChangesByTheirIndex(t *testing.T) {
 		lines = append(lines, p.Detail)
 	}
 	if got := strings.Join(lines, "\n"); !strings.Contains(got, "changes_risk_texts") || !strings.Contains(got, "SEARCH s USING PRIMARY KEY") {
-		t.Errorf("the plan does not read the kept day (s) and the texts' changes through their index:\n%s", got)
+		t.Errorf("the plan does not read the snapshot (s) and the texts' changes through their index:\n%s", got)
 	}
 }
 
-// A kept day holds exactly the replay's columns that are not long texts: a
+// A snapshot holds exactly the replay's columns that are not long texts: a
 // field added to the history (RiskHistoryFields) needs its column, or every
 // past register would fail.
 func TestSnapshotTableHoldsTheReplayColumns(t *testing.T) {
@@ -240,7 +240,7 @@ func TestSnapshotTableHoldsTheReplayColumns(t *testing.T) {
 			slices.Sort(got)
 			slices.Sort(want)
 			if !slices.Equal(got, want) {
-				t.Errorf("risk_snapshots has %v, the replay keeps %v", got, want)
+				t.Errorf("risk_snapshots has %v, the replay reads %v", got, want)
 			}
 		})
 	}
@@ -251,12 +251,12 @@ func TestSnapshotTableHoldsTheReplayColumns(t *testing.T) {
 // the day around them.
 func TestSnapshotBuildResumes(t *testing.T) {
 	dbtest.EachDemo(t, func(t *testing.T, ctx context.Context, db *gorm.DB, s models.Settings, today models.Date) {
-		day := s.Fiscal().End(keptQuarter(s.Fiscal()))
+		day := s.Fiscal().End(snapshotQuarter(s.Fiscal()))
 		if err := register.WriteSnapshotBatch(ctx, db, day, 0, 40); err != nil {
 			t.Fatal(err)
 		}
-		if kept, _ := register.SnapshotDays(ctx, db); len(kept) != 0 {
-			t.Fatalf("a part-written day is listed: %v", kept)
+		if listed, _ := register.SnapshotDays(ctx, db); len(listed) != 0 {
+			t.Fatalf("a part-written day is listed: %v", listed)
 		}
 		f := register.RiskFilter{Status: "all"}
 		replayed := readAsAt(t, ctx, db, s, day.AddDays(-92), day, f, nil)
@@ -269,8 +269,8 @@ func TestSnapshotBuildResumes(t *testing.T) {
 		if held != existed {
 			t.Errorf("%s holds %d risks, %d existed", day, held, existed)
 		}
-		if kept := readAsAt(t, ctx, db, s, day.AddDays(-92), day, f, nil); !reflect.DeepEqual(kept, replayed) {
-			t.Errorf("the completed day reads %d rows, the replay %d", len(kept.Rows), len(replayed.Rows))
+		if snap := readAsAt(t, ctx, db, s, day.AddDays(-92), day, f, nil); !reflect.DeepEqual(snap, replayed) {
+			t.Errorf("the completed day reads %d rows, the replay %d", len(snap.Rows), len(replayed.Rows))
 		}
 	})
 }
