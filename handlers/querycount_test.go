@@ -40,7 +40,7 @@ func countStatements(t *testing.T, db *gorm.DB) *atomic.Int64 {
 // hotPages are the pages people open most, each a fixed number of statements
 // whatever the size of the portfolio. (A register page sorted by owner or
 // engagement whose rows reach the risks without one reads that part with one
-// statement more, whatever the size: risks_page.go.)
+// statement more, whatever the size: models/register/page.go.)
 var hotPages = []string{"/", "/engagements", "/engagements/1", "/risks", "/risks?page=2", "/risks?band=High&sort=title&dir=desc", "/risks?kind=inherent&status=all&sort=review"}
 
 // pageStatements signs in as an executive and counts the statements of each hot page.

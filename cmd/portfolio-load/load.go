@@ -266,7 +266,7 @@ func measure(ctx context.Context, h *harness, fy models.Fiscal, stdout io.Writer
 	results = append(results, pastPages(reader, fy, h.clock.Today())...)
 
 	// The write-ahead log's largest size in the mixed run (SQLite): bounded by
-	// the checkpointer (models/db_checkpoint.go), read back by a start after a crash.
+	// the checkpoint loop (models/sqlstore/checkpoint.go), read back by a start after a crash.
 	peakLog := func() int64 { return -1 }
 	if o.databaseURL == "" {
 		peakLog = sampleMax(100*time.Millisecond, func() int64 {

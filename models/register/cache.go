@@ -87,7 +87,7 @@ func pastOnly(f RiskFilter) bool {
 // What is cached of the register as at a past day is cached Forever: no write
 // can change it. The state of a risk at the end of a
 // day is its state now with every change made since rolled back
-// (risks_asat.go), and every write from now on is made after that day's end,
+// (asat.go), and every write from now on is made after that day's end,
 // recording in its change what it rolls back. Names and codes of the
 // engagements and owners shown beside the risks are read afresh (pastOnly).
 // This assumes that history is only ever written as it happens: a scale seed

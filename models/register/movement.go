@@ -1,7 +1,7 @@
 package register
 
 // What moved in the register between two dates: new, escalated, de-escalated,
-// closed and reopened risks, read from the as-at reconstruction (risks_asat.go).
+// closed and reopened risks, read from the as-at reconstruction (asat.go).
 
 import (
 	"context"

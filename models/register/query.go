@@ -29,7 +29,7 @@ type RiskFilter struct {
 	// just before, that risk in the sort order; Page then only numbers it.
 	After, Before uint
 	// AsAt, when set, reads the register as it stood at the end of that day,
-	// reconstructed from history (risks_asat.go); filters apply to those values.
+	// reconstructed from history (asat.go); filters apply to those values.
 	AsAt models.Date
 	// MovedSince, when set, keeps the risks that moved between the end of that
 	// day and AsAt (or today when AsAt is zero); MoveKind narrows it to one kind.
@@ -144,7 +144,7 @@ func (f RiskFilter) ordered(db *gorm.DB, s models.RiskSettings, today models.Dat
 	case "risks.residual_score":
 		q = q.Order("risks.inherent_score" + dir)
 	case "o.name":
-		q = q.Order("risks.owner_id" + dir) // names repeat: the pages' order (risks_page.go)
+		q = q.Order("risks.owner_id" + dir) // names repeat: the pages' order (page.go)
 	}
 	q = q.Order("risks.id" + dir)
 	if f.PerPage > 0 {
