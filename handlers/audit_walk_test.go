@@ -339,6 +339,7 @@ var auditSteps = []auditStep{
 // database forEachDB would use (through an appEnv, whose router the routes are
 // read from).
 func TestEveryWriteIsAudited(t *testing.T) {
+	t.Parallel()
 	for _, kind := range dbtest.Kinds() {
 		t.Run(kind, func(t *testing.T) { walkWrites(t, newAppEnv(t, dbtest.Demo(t, kind), nil)) })
 	}

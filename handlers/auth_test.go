@@ -30,6 +30,7 @@ func loginError(t *testing.T, r resp) string {
 // Five wrong passwords, then back-off; an unknown email gets exactly the same
 // answers, so the page reveals nothing about which accounts exist.
 func TestSignInThrottling(t *testing.T) {
+	t.Parallel()
 	forEachDemo(t, nil, func(t *testing.T, ae *appEnv) {
 		exec := demoAccount(t, models.RoleExecutive)
 		type answer struct {
@@ -101,6 +102,7 @@ func TestSignInThrottling(t *testing.T) {
 // One client address trying many accounts is slowed down too, and it cannot
 // dodge that by claiming another address in X-Forwarded-For.
 func TestSignInThrottlingPerAddress(t *testing.T) {
+	t.Parallel()
 	ae := newAppEnv(t, dbtest.Demo(t, "sqlite"), nil)
 	c := ae.client()
 	for i := 0; i < models.FreeAddressFailures; i++ {
@@ -140,6 +142,7 @@ func setCookie(t *testing.T, r resp, name string) *http.Cookie {
 // The session and CSRF cookies are HttpOnly and SameSite=Lax, Secure when
 // configured; HSTS is sent over TLS only.
 func TestCookieFlags(t *testing.T) {
+	t.Parallel()
 	db := dbtest.Demo(t, "sqlite")
 	exec := demoAccount(t, models.RoleExecutive)
 	for _, secure := range []bool{false, true} {
@@ -168,6 +171,7 @@ func TestCookieFlags(t *testing.T) {
 // Signing in replaces the CSRF token and the session: a token or cookie an
 // attacker obtained before the victim signed in is worthless afterwards.
 func TestSignInStartsAFreshSession(t *testing.T) {
+	t.Parallel()
 	ae := newAppEnv(t, dbtest.Demo(t, "sqlite"), nil)
 	victim := ae.client()
 	before := victim.csrf("/login")
@@ -191,6 +195,7 @@ func TestSignInStartsAFreshSession(t *testing.T) {
 // A session ends after two idle hours, and twelve hours after sign-in however
 // busy; an htmx request then gets HX-Redirect to sign-in and comes back after.
 func TestSessionExpiry(t *testing.T) {
+	t.Parallel()
 	forEachDemo(t, nil, func(t *testing.T, ae *appEnv) {
 		exec := demoAccount(t, models.RoleExecutive)
 		c := ae.client()
@@ -237,6 +242,7 @@ func TestSessionExpiry(t *testing.T) {
 
 // After sign-in the user goes to next only when it is a path on this site.
 func TestSignInNextIsLocalOnly(t *testing.T) {
+	t.Parallel()
 	ae := newAppEnv(t, dbtest.Demo(t, "sqlite"), nil)
 	exec := demoAccount(t, models.RoleExecutive)
 	for next, want := range map[string]string{
@@ -288,6 +294,7 @@ func carry(t *testing.T, from, to *client) {
 // A cookie made with the old key is accepted while the old key is still listed
 // (second); once it is dropped, the user signs in again.
 func TestSessionKeyRotation(t *testing.T) {
+	t.Parallel()
 	db := dbtest.Demo(t, "sqlite")
 	oldKeys := web.KeyPair([]byte("the-old-session-secret-0123456789"))
 	newKeys := web.KeyPair([]byte("the-new-session-secret-9876543210"))
@@ -321,6 +328,7 @@ func TestSessionKeyRotation(t *testing.T) {
 // Two instances over one database with the same keys accept each other's
 // sessions; signing out on one ends the session on the other.
 func TestTwoInstancesShareSessions(t *testing.T) {
+	t.Parallel()
 	for _, kind := range dbtest.Kinds() {
 		t.Run(kind, func(t *testing.T) {
 			db := dbtest.Demo(t, kind)
@@ -352,6 +360,7 @@ func TestTwoInstancesShareSessions(t *testing.T) {
 // Signing out ends every session of the user, on any device: a copied cookie
 // stops working too.
 func TestSignOutEndsEverySession(t *testing.T) {
+	t.Parallel()
 	ae := newAppEnv(t, dbtest.Demo(t, "sqlite"), nil)
 	laptop, phone := ae.client(), ae.client()
 	laptop.login(models.RoleExecutive)
@@ -383,6 +392,7 @@ func TestSignOutEndsEverySession(t *testing.T) {
 // A disabled account's live session stops at its next request, and it cannot
 // sign in (with the same answer as a wrong password); enabled again, it can.
 func TestDisabledAccount(t *testing.T) {
+	t.Parallel()
 	forEachDemo(t, nil, func(t *testing.T, ae *appEnv) {
 		exec := demoAccount(t, models.RoleExecutive)
 		victim := ae.client()
@@ -420,6 +430,7 @@ func itoa(n uint) string { return strconv.FormatUint(uint64(n), 10) }
 // a cookie planted to match it (a sibling subdomain can set cookies), is
 // refused, and nothing is changed.
 func TestCSRFTokenIsTheSessions(t *testing.T) {
+	t.Parallel()
 	ae := newAppEnv(t, dbtest.Demo(t, "sqlite"), nil)
 	attacker, victim := ae.client(), ae.client()
 	known := attacker.csrf("/login")

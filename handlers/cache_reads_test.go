@@ -105,6 +105,7 @@ func hasVersionTrigger(t *testing.T, db *gorm.DB, table string) bool {
 // and an admin walk every cached page (the register grown to twenty pages, so
 // that its deep pages seek), and fails on a part that no page exercised.
 func TestCachedReadsMoveTheVersion(t *testing.T) {
+	t.Parallel()
 	for _, kind := range dbtest.Kinds() {
 		t.Run(kind, func(t *testing.T) {
 			db := dbtest.Demo(t, kind)

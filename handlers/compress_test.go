@@ -29,6 +29,7 @@ func gunzip(t *testing.T, body string) string {
 // decoding to what a client that does not gets plain; an XLSX export (a zip
 // already) and a tiny response are never compressed.
 func TestResponsesAreCompressedForClientsThatAcceptIt(t *testing.T) {
+	t.Parallel()
 	e := demoEnv(t, "sqlite")
 	c := e.client()
 	// The transport must not ask for gzip itself (and decode it out of sight).

@@ -50,6 +50,7 @@ func costsCSV(rows ...[]string) string {
 // would do; applying it records the new month and updates the existing one,
 // with history; the export of the engagement imports back unchanged.
 func TestCostImport(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		mine, theirs := managedEngagements(t, e)
 		var last models.CostRecord
@@ -134,6 +135,7 @@ func TestCostImport(t *testing.T) {
 // in the engagement's currency; "(clear)" on a required amount is refused with
 // its line and column, and nothing is written.
 func TestCostImportBlankKeepsAndClearZeroes(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		mine, _ := managedEngagements(t, e)
 		var recs []models.CostRecord
@@ -214,6 +216,7 @@ func TestCostImportBlankKeepsAndClearZeroes(t *testing.T) {
 // A semicolon file with a byte order mark, as a German Excel saves it, with
 // decimal commas: the amounts are read as the locale wrote them.
 func TestCostImportSemicolonDecimalComma(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		mine, _ := managedEngagements(t, e)
 		var first models.CostRecord
@@ -239,6 +242,7 @@ func TestCostImportSemicolonDecimalComma(t *testing.T) {
 
 // Exports of the engagements and vendors lists, as CSV and XLSX.
 func TestEngagementAndVendorExports(t *testing.T) {
+	t.Parallel()
 	e := demoEnv(t, "sqlite")
 	c := e.client()
 	c.login(models.RoleExecutive)

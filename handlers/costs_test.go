@@ -34,6 +34,7 @@ func costPost(tok, month string) url.Values {
 // A manager records a new month for an engagement they manage: the row (in the
 // engagement's currency), its history, and the engagement's refreshed health.
 func TestCostCreate(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		mine, theirs := managedEngagements(t, e)
 		// A month before any demo record, so it is new.
@@ -93,6 +94,7 @@ func TestCostCreate(t *testing.T) {
 
 // Invalid amounts answer 422 with every typed value kept and the errors beside the fields.
 func TestCostCreateInvalid(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		mine, _ := managedEngagements(t, e)
 		c := e.client()
@@ -140,6 +142,7 @@ func TestCostCreateInvalid(t *testing.T) {
 // the user's input is kept. A month opened by ?month= that is recorded opens
 // its edit form.
 func TestCostRecordedMonthIsNeverOverwritten(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		mine, _ := managedEngagements(t, e)
 		var existing models.CostRecord
@@ -234,6 +237,7 @@ func costEdit(t *testing.T, e *env) (rec models.CostRecord, a, b url.Values, fir
 // and the second is told whose change theirs was merged with. An amount typed
 // again in another way ("60000" for "60,000.00") is not a change.
 func TestCostEditMergesDifferentFields(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		rec, a, b, first, second, update := costEdit(t, e)
 		a.Set("planned_savings", "1234.56")
@@ -267,6 +271,7 @@ func TestCostEditMergesDifferentFields(t *testing.T) {
 // values and stores nothing; saving from the 409 page keeps the other
 // person's change to the figures the user left alone.
 func TestCostEditConflictKeepsTheOtherChange(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		rec, a, b, first, second, update := costEdit(t, e)
 		a.Set("baseline", "111")

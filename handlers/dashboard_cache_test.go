@@ -46,6 +46,7 @@ func dashboardCount(t *testing.T, c *client, testid string) int {
 // instance A's dashboard at its next request, although A had just served the
 // dashboard from its cache.
 func TestDashboardShowsAnotherInstancesWrites(t *testing.T) {
+	t.Parallel()
 	for _, kind := range dbtest.Kinds() {
 		t.Run(kind, func(t *testing.T) {
 			db := dbtest.Demo(t, kind)
@@ -107,6 +108,7 @@ func TestDashboardShowsAnotherInstancesWrites(t *testing.T) {
 // The dashboard's body is cached for everyone, but each user gets their own
 // chrome: their name, and the CSRF token of their own browser in the page.
 func TestDashboardChromeIsEachUsersOwn(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		exec, mgr := e.client(), e.client()
 		exec.login(models.RoleExecutive)
@@ -149,6 +151,7 @@ func TestDashboardChromeIsEachUsersOwn(t *testing.T) {
 // TestHotPagesQueryCountIsConstant warms each page first, so it counts a view
 // from the cache: the 1 here.
 func TestDashboardStatementsFromTheCache(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		c := e.client()
 		c.login(models.RoleExecutive)
@@ -191,6 +194,7 @@ func TestDashboardStatementsFromTheCache(t *testing.T) {
 // instance, the `portfolio user` command): a new name shows at the next
 // request, and a disabled account's session ends there.
 func TestCachedUserFollowsAnotherHandlesWrites(t *testing.T) {
+	t.Parallel()
 	for _, kind := range dbtest.Kinds() {
 		t.Run(kind, func(t *testing.T) {
 			db := dbtest.Demo(t, kind)
@@ -230,6 +234,7 @@ func TestCachedUserFollowsAnotherHandlesWrites(t *testing.T) {
 // Views that miss at the same time, right after a write, share a load or make
 // their own, and every one of them shows the write.
 func TestDashboardConcurrentViewsAfterAWrite(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		clients := make([]*client, 8)
 		for i := range clients {
@@ -277,6 +282,7 @@ func TestDashboardConcurrentViewsAfterAWrite(t *testing.T) {
 // A list the dashboard cuts says so ("Showing 10 of 13 …") and links to the
 // whole list; one it shows whole says nothing.
 func TestDashboardCutListsSayTheyAreCut(t *testing.T) {
+	t.Parallel()
 	e := demoEnv(t, "sqlite")
 	c := e.client()
 	c.login(models.RoleExecutive)

@@ -58,6 +58,7 @@ func hasChange(chs []models.Change, field, old, new string) bool {
 // An admin creates an engagement: the row, its managers and its history are
 // stored; bad input answers 422 with the input kept; others may not.
 func TestEngagementCreate(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		mgr := demoUser(t, e, models.RoleManager)
 		var other models.User
@@ -135,6 +136,7 @@ func TestEngagementCreate(t *testing.T) {
 
 // A BOT programme starts with the default transfer checklist.
 func TestEngagementCreateBOTHasChecklist(t *testing.T) {
+	t.Parallel()
 	e := demoEnv(t, "sqlite")
 	mgr := demoUser(t, e, models.RoleManager)
 	c := e.client()
@@ -163,6 +165,7 @@ func TestEngagementCreateBOTHasChecklist(t *testing.T) {
 // changing the sponsor again answers 409 with both values; the currency is
 // fixed once costs exist.
 func TestEngagementUpdate(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		var eng models.Engagement
 		e.db.Where("closed_on IS NULL AND model = ?", models.ModelITO).Order("id").First(&eng)
@@ -289,6 +292,7 @@ func untickManagers(t *testing.T, c *client, eng models.Engagement) url.Values {
 // change, and the second is told whose change theirs was merged with. Taking
 // every further manager off is a change too (the form sends a blank for it).
 func TestEngagementEditMergesDifferentFields(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		eng, a, _, first, second, _ := engagementEdit(t, e)
 		path := fmt.Sprintf("/engagements/%d", eng.ID)
@@ -326,6 +330,7 @@ func TestEngagementEditMergesDifferentFields(t *testing.T) {
 // values and stores nothing; saving from the 409 page keeps the other
 // person's change to the fields the user left alone (here the managers).
 func TestEngagementEditConflictKeepsTheOtherChange(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		eng, a, b, first, second, extra := engagementEdit(t, e)
 		path := fmt.Sprintf("/engagements/%d", eng.ID)
@@ -371,6 +376,7 @@ func TestEngagementEditConflictKeepsTheOtherChange(t *testing.T) {
 
 // A 409 names the people of a manager field, not their ids.
 func TestEngagementEditConflictNamesManagers(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		eng, _, b, first, second, extra := engagementEdit(t, e)
 		path := fmt.Sprintf("/engagements/%d", eng.ID)

@@ -16,6 +16,7 @@ import (
 // Moving a BOT programme to Transferred records the move (phase_changes and
 // history) and its actual transfer date; the same form again moves nothing.
 func TestEngagementMoveBOTToTransferred(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		var bot models.Engagement
 		if err := e.db.Where("model = ? AND phase = ? AND closed_on IS NULL", models.ModelBOT, "Transfer").Order("id").First(&bot).Error; err != nil {
@@ -83,6 +84,7 @@ func TestEngagementMoveBOTToTransferred(t *testing.T) {
 // Closing an ITO contract ends it on a date: it stays in the list (status
 // filter) and its past costs still count; reopening undoes it.
 func TestEngagementCloseAndReopen(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		var ito models.Engagement
 		e.db.Where("model = ? AND phase = ? AND closed_on IS NULL", models.ModelITO, "Run").Order("id").First(&ito)
@@ -138,6 +140,7 @@ func openITO(t *testing.T, e *env) (ito models.Engagement, first, second *client
 // details is merged with that edit: both are kept, and the flash says whose
 // change it merged with.
 func TestLifecycleMoveMergesWithAnEdit(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		ito, first, second, page := openITO(t, e)
 		move := scrapeForm(t, second.get(page), `[data-testid="move-form"]`)
@@ -166,6 +169,7 @@ func TestLifecycleMoveMergesWithAnEdit(t *testing.T) {
 // phase with both values and stores nothing; moving from the 409 page moves
 // on from the other person's phase.
 func TestLifecycleMoveConflict(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		ito, first, second, page := openITO(t, e)
 		a := scrapeForm(t, first.get(page), `[data-testid="move-form"]`)
@@ -214,6 +218,7 @@ func TestLifecycleMoveConflict(t *testing.T) {
 // closing date and stores nothing. Reopening twice from the same page
 // reopens once.
 func TestLifecycleCloseConflictAndReopenTwice(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		ito, first, second, page := openITO(t, e)
 		a := scrapeForm(t, first.get(page), `[data-testid="close-form"]`)

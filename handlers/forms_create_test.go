@@ -28,6 +28,7 @@ type createCase struct {
 // answers 422 with every value typed kept (as a partial for htmx), and valid
 // input answers 303 to where the record is shown (HX-Redirect for htmx).
 func TestCreateFormsKeepInputAndRedirect(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		mine, _ := managedEngagements(t, e)
 		bot, _ := managedBOT(t, e)

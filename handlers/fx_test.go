@@ -14,6 +14,7 @@ import (
 // history; the same month again updates it; bad rates answer 422 with the input
 // kept; a stale edit 409; managers may not.
 func TestFXRates(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		c := e.client()
 		c.login(models.RoleAdmin)
@@ -96,6 +97,7 @@ func TestFXRates(t *testing.T) {
 
 // Edit buttons appear only for the people allowed to use them.
 func TestEditLinksFollowRights(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		mine, theirs := managedEngagements(t, e)
 		page := func(c *client, id uint) string { return c.get(fmt.Sprintf("/engagements/%d", id)).Body }
@@ -140,6 +142,7 @@ func fxEdit(t *testing.T, e *env) (rate models.FXRate, a, b url.Values, first, s
 // sets the rate they set (typed another way) is no conflict, and is told
 // whose change it merged with.
 func TestFXEditSameChangeMerges(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		rate, a, b, first, second, path := fxEdit(t, e)
 		a.Set("rate", "1.2")
@@ -165,6 +168,7 @@ func TestFXEditSameChangeMerges(t *testing.T) {
 // Where both changed the rate differently, 409 lists the rate with both
 // values and stores nothing; saving from the 409 page stores the user's rate.
 func TestFXEditConflict(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		rate, a, b, first, second, path := fxEdit(t, e)
 		a.Set("rate", "1.2")

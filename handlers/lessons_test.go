@@ -45,6 +45,7 @@ func otherDemoManager(t *testing.T) string {
 // or an admin edits; a stale edit is merged; archiving takes it out of the library;
 // executives add nothing.
 func TestLessonForms(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		_, theirs := managedEngagements(t, e)
 		var risk models.Risk
@@ -163,6 +164,7 @@ func TestLessonForms(t *testing.T) {
 // The library's search is ranked and filtered (engagement included), its htmx
 // request gets the list partial, and the export carries the same lessons.
 func TestLessonLibrarySearchAndExport(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		c := e.client()
 		c.login(models.RoleExecutive)
@@ -198,6 +200,7 @@ func TestLessonLibrarySearchAndExport(t *testing.T) {
 // An engagement's page shows the lessons of its current phase and tower,
 // written on other engagements too.
 func TestEngagementShowsRelevantLessons(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		mine, _ := managedEngagements(t, e)
 		var other models.Engagement
@@ -243,6 +246,7 @@ func lessonEdit(t *testing.T, e *env) (l models.Lesson, a, b url.Values, first, 
 // Two people editing different fields of one lesson both keep their change,
 // and the second is told whose change theirs was merged with.
 func TestLessonEditMergesDifferentFields(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		l, a, b, first, second, path := lessonEdit(t, e)
 		a.Set("title", "A's title")
@@ -274,6 +278,7 @@ func TestLessonEditMergesDifferentFields(t *testing.T) {
 // values and stores nothing; saving from the 409 page keeps the other
 // person's change to the fields the user left alone.
 func TestLessonEditConflictKeepsTheOtherChange(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		l, a, b, first, second, path := lessonEdit(t, e)
 		a.Set("lesson", "A's lesson")

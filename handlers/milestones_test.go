@@ -14,6 +14,7 @@ import (
 // and history stored, health refreshed (a key milestone 31 days late turns it
 // red); bad dates 422 with input kept; a stale form merged; another manager's 403.
 func TestMilestoneForms(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		mine, theirs := managedEngagements(t, e)
 		c := e.client()
@@ -143,6 +144,7 @@ func milestoneEdit(t *testing.T, e *env) (m models.Milestone, a, b url.Values, f
 // change, and the second is told whose change theirs was merged with.
 // Unticking "key" is a change too (the form sends a hidden "0").
 func TestMilestoneEditMergesDifferentFields(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		m, a, _, first, second, path := milestoneEdit(t, e)
 		b := scrapeUnticked(t, second.get(path+"/edit"), "#milestone-form form", "is_key")
@@ -176,6 +178,7 @@ func TestMilestoneEditMergesDifferentFields(t *testing.T) {
 // values and stores nothing; saving from the 409 page keeps the other
 // person's change to the fields the user left alone.
 func TestMilestoneEditConflictKeepsTheOtherChange(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		m, a, b, first, second, path := milestoneEdit(t, e)
 		theirs, yours, forecast := today().AddDays(-77), today().AddDays(-88), today().AddDays(99)

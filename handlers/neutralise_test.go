@@ -6,6 +6,7 @@ import "testing"
 // a character a spreadsheet may split the cell at; import takes the
 // apostrophes back out, so a file round-trips.
 func TestNeutraliseEveryFormulaStart(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"Budget;=1+1":        "Budget;'=1+1",
 		"=HYPERLINK(\"x\")":  "'=HYPERLINK(\"x\")",

@@ -15,6 +15,7 @@ import (
 
 // Every read page renders from the demo database with its main region.
 func TestReadPagesRender(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		c := e.client()
 		c.login(models.RoleExecutive)
@@ -53,6 +54,7 @@ func TestReadPagesRender(t *testing.T) {
 
 // The dashboard's heat map counts the open risks, and each cell opens the register filtered to it.
 func TestDashboardHeatMapLinksToFilteredRegister(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		c := e.client()
 		c.login(models.RoleExecutive)
@@ -90,6 +92,7 @@ func TestDashboardHeatMapLinksToFilteredRegister(t *testing.T) {
 
 // Filters narrow the list; an htmx request gets only the table partial; the page varies on HX-Request.
 func TestEngagementFiltersAndPartial(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		c := e.client()
 		c.login(models.RoleExecutive)
@@ -127,6 +130,7 @@ func TestEngagementFiltersAndPartial(t *testing.T) {
 
 // Bad query parameters fall back to safe defaults; unknown ids are a 404 page.
 func TestBadParametersAndUnknownIDs(t *testing.T) {
+	t.Parallel()
 	e := demoEnv(t, "sqlite")
 	c := e.client()
 	c.login(models.RoleExecutive)
@@ -149,6 +153,7 @@ func TestBadParametersAndUnknownIDs(t *testing.T) {
 
 // Anonymous visitors are sent to sign in; htmx requests get HX-Redirect, not a form in a table.
 func TestAnonymousRedirects(t *testing.T) {
+	t.Parallel()
 	e := demoEnv(t, "sqlite")
 	c := e.client()
 	r := c.get("/risks?band=High")
@@ -166,6 +171,7 @@ func TestAnonymousRedirects(t *testing.T) {
 
 // The register's band filter and its count agree with the database.
 func TestRiskRegisterFilters(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		c := e.client()
 		c.login(models.RoleManager)
@@ -193,6 +199,7 @@ func TestRiskRegisterFilters(t *testing.T) {
 
 // The lessons library searches every word and filters by phase.
 func TestLessonsSearch(t *testing.T) {
+	t.Parallel()
 	e := demoEnv(t, "sqlite")
 	c := e.client()
 	c.login(models.RoleExecutive)
@@ -214,6 +221,7 @@ func TestLessonsSearch(t *testing.T) {
 
 // An empty database shows empty states, not blank tables or errors.
 func TestEmptyDatabaseShowsEmptyStates(t *testing.T) {
+	t.Parallel()
 	db := dbtest.Open(t, "sqlite")
 	hash, _ := models.HashPassword("correct horse battery")
 	db.Create(&models.User{Name: "Ada Admin", Email: "ada@example.com", Role: models.RoleAdmin, PasswordHash: hash})

@@ -88,6 +88,7 @@ func scaleSeeded(t *testing.T, n int) *gorm.DB {
 // the same number of SQL statements on the demo portfolio and on scale
 // portfolios of 200 and 400 engagements: nothing is queried per row.
 func TestHotPagesQueryCountIsConstant(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("seeds two scale portfolios")
 	}

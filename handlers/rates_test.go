@@ -16,6 +16,7 @@ import (
 // figures convert them at November's rate (not 1:1), say so beside
 // themselves and under a banner; recording December's rate makes them final.
 func TestDashboardMonthWithoutItsRate(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		var eng models.Engagement
 		if err := e.db.Where("currency = ? AND closed_on IS NULL", "INR").Order("id").First(&eng).Error; err != nil {
@@ -81,6 +82,7 @@ func millions(t *testing.T, s string) float64 {
 // entered, the form and the import alike (422 naming the currency), and
 // nothing is stored: they could not be converted, and are never counted 1:1.
 func TestCostsInACurrencyWithoutRatesAreRefused(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		mine, _ := managedEngagements(t, e)
 		must(t, e.db.Model(&models.Engagement{}).Where("id = ?", mine.ID).Update("currency", "SEK").Error)

@@ -39,6 +39,7 @@ func itemForm(t *testing.T, c *client, engID, itemID uint) url.Values {
 // partial with the new total; a bad evidence link 422 with input kept; a stale
 // form changing the same field 409; another manager's checklist 403.
 func TestReadinessItemUpdate(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		mine, theirs := managedBOT(t, e)
 		items, _ := models.ListReadiness(t.Context(), e.db, mine.ID)
@@ -165,6 +166,7 @@ func totalWeight(items []models.ReadinessItem) int {
 // A BOT programme without a checklist gets the default one (eight areas
 // weighted to 100) from its page; an ITO engagement has none to create.
 func TestReadinessDefaultChecklist(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		mine, _ := managedBOT(t, e)
 		mgr := demoUser(t, e, models.RoleManager)
@@ -214,6 +216,7 @@ func TestReadinessDefaultChecklist(t *testing.T) {
 // Gate decisions: recorded with history; a conditional go needs its conditions
 // (422, input kept); a stale correction 409; another manager's programme 403.
 func TestGateForms(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		mine, theirs := managedBOT(t, e)
 		c := e.client()
@@ -281,6 +284,7 @@ func readinessEdit(t *testing.T, e *env) (mine models.Engagement, it models.Read
 // change, and the second is told whose change theirs was merged with (in the
 // flash, or in the status line for htmx).
 func TestReadinessEditMergesDifferentFields(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		mine, it, a, b, first, second, path := readinessEdit(t, e)
 		a.Set("owner", "A's owner")
@@ -321,6 +325,7 @@ func TestReadinessEditMergesDifferentFields(t *testing.T) {
 // name) with both values and stores nothing; saving from the 409 page keeps
 // the other person's change to the fields the user left alone.
 func TestReadinessEditConflictKeepsTheOtherChange(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		_, it, a, b, first, second, path := readinessEdit(t, e)
 		theirs, yours := (it.Status+1)%3, (it.Status+2)%3
@@ -386,6 +391,7 @@ func gateEdit(t *testing.T, e *env) (g models.TransferGate, a, b url.Values, fir
 // Two people correcting different fields of one gate decision both keep their
 // change, and the second is told whose change theirs was merged with.
 func TestGateEditMergesDifferentFields(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		g, a, b, first, second, path := gateEdit(t, e)
 		a.Set("decided_by", "A's board")
@@ -417,6 +423,7 @@ func TestGateEditMergesDifferentFields(t *testing.T) {
 // values and stores nothing; saving from the 409 page keeps the other
 // person's change to the fields the user left alone.
 func TestGateEditConflictKeepsTheOtherChange(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		g, a, b, first, second, path := gateEdit(t, e)
 		a.Set("decision", "no-go")

@@ -41,6 +41,7 @@ func actionRows(doc *goquery.Document) int {
 // part out of range shows the nearest; the whole pack has every section and
 // every row.
 func TestReviewPackParts(t *testing.T) {
+	t.Parallel()
 	defer handlers.SetPackParts(4, 3)()
 	e := demoEnv(t, "sqlite")
 	c := e.client()
@@ -105,6 +106,7 @@ func TestReviewPackParts(t *testing.T) {
 // saved through the form, and a review action changed by any writer (the
 // data version's triggers, migration 13).
 func TestReviewPackIsCachedUntilAWrite(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		var mgr models.User
 		e.db.Where("email = ?", "manager@portfolio.example").First(&mgr)
@@ -149,6 +151,7 @@ func TestReviewPackIsCachedUntilAWrite(t *testing.T) {
 // the reason, for an executive and another engagement's manager (who may not
 // post it either). The whole pack, rendered for the request, links the same.
 func TestReviewPackCommentaryLinks(t *testing.T) {
+	t.Parallel()
 	e := demoEnv(t, "sqlite")
 	var mgr models.User
 	e.db.Where("email = ?", "manager@portfolio.example").First(&mgr)

@@ -13,6 +13,7 @@ import (
 // The reviews index lists quarters; a pack is a draft until an admin publishes it,
 // then it says who published it; executives cannot publish.
 func TestReviewPackDraftAndPublish(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		exec := e.client()
 		exec.login(models.RoleExecutive)
@@ -76,6 +77,7 @@ func TestReviewPackDraftAndPublish(t *testing.T) {
 // the earlier version stays readable, nothing is replaced, and the history
 // says who corrected it, when and why.
 func TestReviewPackCorrection(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		q := reviewQuarter()
 		admin := e.client()
@@ -143,6 +145,7 @@ func TestReviewPackCorrection(t *testing.T) {
 
 // Bad quarters and engagements outside the quarter are not found; the pack's print sheet names the quarter.
 func TestReviewPackAddresses(t *testing.T) {
+	t.Parallel()
 	e := demoEnv(t, "sqlite")
 	c := e.client()
 	c.login(models.RoleExecutive)
@@ -164,6 +167,7 @@ func TestReviewPackAddresses(t *testing.T) {
 // with history, shown in the pack; bad input is 422 with the text kept; a stale
 // form is 409; another manager's engagement is 403.
 func TestReviewCommentary(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		var mgr models.User
 		e.db.Where("email = ?", "manager@portfolio.example").First(&mgr)
@@ -221,6 +225,7 @@ func TestReviewCommentary(t *testing.T) {
 // of a quarter's commentary both keep their change; once the quarter is
 // published its commentary is frozen (409, nothing stored).
 func TestReviewCommentaryMergesAndFreezes(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		mine, _ := managedEngagements(t, e)
 		path := fmt.Sprintf("/reviews/%s/engagements/%d/commentary", reviewQuarter(), mine.ID)
@@ -262,6 +267,7 @@ func TestReviewCommentaryMergesAndFreezes(t *testing.T) {
 // pack provisional (it says which rate it used) and holds back publishing:
 // the confirmation page says why, and a post is 422 with nothing published.
 func TestReviewPackWaitsForRates(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		q := reviewQuarter()
 		fy := models.DefaultFiscal

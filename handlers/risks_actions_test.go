@@ -14,6 +14,7 @@ import (
 // htmx; each change is in the risk page's history; bad input is a 422 and a
 // stale form a 409, neither stored.
 func TestRiskMitigationActions(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		f := pickRisks(t, e)
 		page := fmt.Sprintf("/risks/%d", f.mine.ID)
@@ -123,6 +124,7 @@ func actionEdit(t *testing.T, e *env) (m models.MitigationAction, a, b url.Value
 // their change, and the second is told whose change theirs was merged with
 // (in the flash, or in the section's status line for htmx).
 func TestActionEditMergesDifferentFields(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		m, a, b, first, second, _, path := actionEdit(t, e)
 		a.Set("status", "in progress")
@@ -164,6 +166,7 @@ func TestActionEditMergesDifferentFields(t *testing.T) {
 // values and stores nothing; saving from the 409 page keeps the other
 // person's change to the fields the user left alone.
 func TestActionEditConflictKeepsTheOtherChange(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		m, a, b, first, second, _, path := actionEdit(t, e)
 		a.Set("status", "done")

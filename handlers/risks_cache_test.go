@@ -48,6 +48,7 @@ func wantRows(t *testing.T, e *env, from, to int) []uint {
 // closed through B leaves A's next view of that page with the new count and
 // the rows moved up by one, as the database has them.
 func TestRegisterShowsAnotherInstancesWrites(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("seeds a scale portfolio")
 	}
@@ -97,6 +98,7 @@ func TestRegisterShowsAnotherInstancesWrites(t *testing.T) {
 // rows they may change only), in their own chrome (their name and CSRF
 // token), as often as they ask; the htmx partial is cached apart from the page.
 func TestRegisterCachedPerRights(t *testing.T) {
+	t.Parallel()
 	e := demoEnv(t, "sqlite")
 	f := pickRisks(t, e)
 	path := "/risks?q=" + url.QueryEscape(f.mine.Ref)
@@ -142,6 +144,7 @@ func TestRegisterCachedPerRights(t *testing.T) {
 // portfolios of 200 and 400 engagements; the query-count test of the hot pages
 // sees the cached page on its second view.
 func TestRegisterStatementsAfterAWriteAreConstant(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("seeds two scale portfolios")
 	}
@@ -186,6 +189,7 @@ func TestRegisterStatementsAfterAWriteAreConstant(t *testing.T) {
 // since it is cached as the whole page, the next user with the same rights gets
 // those selects too.
 func TestRegisterBoostedPageKeepsItsFilters(t *testing.T) {
+	t.Parallel()
 	e := demoEnv(t, "sqlite")
 	a, b := e.client(), e.client()
 	a.login(models.RoleExecutive)

@@ -45,6 +45,7 @@ func readXLSX(t *testing.T, body string) [][]string {
 // The export holds every risk the filter matches (not one page), in the
 // register's order, as CSV and as XLSX, with formula-like text neutralised.
 func TestRiskExportMatchesFilteredRegister(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		f := pickRisks(t, e)
 		// Text a spreadsheet would run.
@@ -161,6 +162,7 @@ func countRows(t *testing.T, e *env) (risks, changes int64) {
 // The export's own file round-trips through the import: a dry run first, then
 // apply, updating known references and raising new ones, each with history.
 func TestRiskImportRoundTrip(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		f := pickRisks(t, e)
 		c := e.client()
@@ -242,6 +244,7 @@ func TestRiskImportRoundTrip(t *testing.T) {
 // A file with any invalid row is refused whole: 422 with every row's errors,
 // and nothing written, neither on the dry run nor on apply.
 func TestRiskImportRejectsInvalidFile(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		f := pickRisks(t, e)
 		c := e.client()

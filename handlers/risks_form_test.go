@@ -57,6 +57,7 @@ func riskPost(tok, engagementCode string) url.Values {
 // with the input kept and the error beside its field; valid input is stored with
 // a generated reference, the band's review date and the history of its creation.
 func TestRiskCreate(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		f := pickRisks(t, e)
 		c := e.client()
@@ -151,6 +152,7 @@ func TestRiskCreate(t *testing.T) {
 
 // An edit stores the changed fields with their history, old → new, by column.
 func TestRiskEdit(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		f := pickRisks(t, e)
 		c := e.client()
@@ -217,6 +219,7 @@ func TestRiskEdit(t *testing.T) {
 // versions, keeps the second manager's input, and loses nothing; saving again
 // then replaces the stored values on purpose.
 func TestRiskEditConflict(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		f := pickRisks(t, e)
 		path := fmt.Sprintf("/risks/%d", f.mine.ID)
@@ -265,6 +268,7 @@ func TestRiskEditConflict(t *testing.T) {
 
 // The score preview shows the scores and bands the chosen levels give.
 func TestRiskScorePreview(t *testing.T) {
+	t.Parallel()
 	e := demoEnv(t, "sqlite")
 	c := e.client()
 	c.login(models.RoleManager)
@@ -292,6 +296,7 @@ func TestRiskScorePreview(t *testing.T) {
 // user changed: two people editing different fields of one risk both keep
 // their change, and the message names whose change it was merged with.
 func TestRiskEditMergesDifferentFields(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		f := pickRisks(t, e)
 		path := fmt.Sprintf("/risks/%d", f.mine.ID)
@@ -333,6 +338,7 @@ func TestRiskEditMergesDifferentFields(t *testing.T) {
 // user's changes, so saving it again keeps the other person's change to the
 // fields the user left alone.
 func TestRiskEditConflictKeepsTheOtherChange(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		f := pickRisks(t, e)
 		path := fmt.Sprintf("/risks/%d", f.mine.ID)

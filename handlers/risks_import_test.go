@@ -71,6 +71,7 @@ func rowOf(t *testing.T, rows [][]string, col map[string]int, ref string) []stri
 // (with history), and the dry run lists each row's changes as field: old → new
 // in the words the register uses, "No change" for a row that changes nothing.
 func TestRiskImportBlankKeepsAndClearEmpties(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		f := pickRisks(t, e)
 		c := e.client()
@@ -186,6 +187,7 @@ func TestRiskImportBlankKeepsAndClearEmpties(t *testing.T) {
 // "(clear)" in a column a risk cannot be without is refused on its row and
 // column, and nothing of the file is written.
 func TestRiskImportRefusesClearingRequired(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		f := pickRisks(t, e)
 		c := e.client()
@@ -228,6 +230,7 @@ func TestRiskImportRefusesClearingRequired(t *testing.T) {
 // A file saved by Excel in a semicolon locale, with a UTF-8 byte order mark,
 // imports; so do a tab-separated file and Excel's UTF-16 "Unicode text".
 func TestRiskImportDelimiters(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		f := pickRisks(t, e)
 		c := e.client()

@@ -32,6 +32,7 @@ func rowIDs(doc *goquery.Document) []uint {
 // JavaScript visits every risk of a filtered, sorted register once, in order,
 // and the page numbers and row ranges say where each page is.
 func TestRiskRegisterPagerSeeks(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		c := e.client()
 		c.login(models.RoleManager)

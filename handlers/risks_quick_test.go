@@ -64,6 +64,7 @@ func quickForm(t *testing.T, c *client, back string, id uint, action string) url
 // returns to the register page it came from) or, without JavaScript, follows
 // the link to a page with the row and its forms open.
 func TestRiskQuickActionsOnDemand(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		f := pickRisks(t, e)
 		c := e.client()
@@ -121,6 +122,7 @@ func outer(s *goquery.Selection) string {
 // Every quick action, with htmx (the row swaps in place with a message) and
 // without (a redirect back to the register), stores the change with its history.
 func TestRiskQuickActions(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		f := pickRisks(t, e)
 		today := models.DateOf(dbtest.Now())
@@ -257,6 +259,7 @@ func TestRiskQuickActions(t *testing.T) {
 // After another person changed the status it is a 409: the row comes back
 // with the stored values and the user's input kept in its form.
 func TestRiskQuickActionConflict(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		f := pickRisks(t, e)
 		id := f.mine.ID
@@ -334,6 +337,7 @@ func TestRiskQuickActionConflict(t *testing.T) {
 // Quick actions are refused (403, nothing stored) to executives, to managers on
 // others' engagements, and to managers on portfolio-wide risks.
 func TestRiskQuickActionsAuthorised(t *testing.T) {
+	t.Parallel()
 	e := demoEnv(t, "sqlite")
 	f := pickRisks(t, e)
 	exec, mgr, admin := e.client(), e.client(), e.client()

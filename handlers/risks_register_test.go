@@ -17,6 +17,7 @@ import (
 // ?as_at= shows the register as it stood at the end of that day, read-only and
 // labelled; ?since= adds the movement, and its counts filter the register.
 func TestRiskRegisterAsAtAndMovement(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		c := e.client()
 		c.login(models.RoleManager)
@@ -89,6 +90,7 @@ func TestRiskRegisterAsAtAndMovement(t *testing.T) {
 // An engagement's register lists its risks only, sorted by any column, with
 // the URL in its links; htmx gets the partial.
 func TestEngagementRegister(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		f := pickRisks(t, e)
 		c := e.client()

@@ -408,6 +408,7 @@ func checkHeaders(t *testing.T, where string, r resp) {
 }
 
 func TestEveryRouteIsGuarded(t *testing.T) {
+	t.Parallel()
 	for _, kind := range dbtest.Kinds() {
 		t.Run(kind, func(t *testing.T) { walkRoutes(t, dbtest.Demo(t, kind)) })
 	}

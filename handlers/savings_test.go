@@ -66,6 +66,7 @@ func figure(doc *goquery.Document, testid string) string {
 //	or, when today's quarter opens the fiscal year, b alone: $460 against $410: variance $50.
 //	Run-rate: the previous quarter's gross $440 × 4 = $1,760. CHF payback: cumulative gross 900 ≥ one-off 200 in b.
 func TestSavingsPageFigures(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		vendor := savingsFixture(t, e)
 		a, b := savingsMonths()
@@ -141,6 +142,7 @@ func TestSavingsPageFigures(t *testing.T) {
 
 // The whole portfolio's page renders, with its charts and their tables.
 func TestSavingsPagePortfolio(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		c := e.client()
 		c.login(models.RoleManager)

@@ -14,6 +14,7 @@ import (
 // Handlers parse, call models and render: none imports GORM, and none
 // queries the database handle itself (ARCHITECTURE: the one data seam).
 func TestHandlersDoNotTouchGORM(t *testing.T) {
+	t.Parallel()
 	query := regexp.MustCompile(`\b(db|tx)\.(WithContext|Where|First|Find|Model|Raw|Exec|Transaction|Joins|Preload|Select|Table|Create|Save|Delete|Update|Updates|UpdateColumns|Order|Limit|Count|Scan|Pluck|Take|Rows|Session|Scopes)\(`)
 	files, err := filepath.Glob("*.go")
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 // kept; saved values apply to every page from then on, are recorded in the
 // history, and leave stored scores and their history untouched.
 func TestRiskSettings(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		mgr := e.client()
 		mgr.login(models.RoleManager)

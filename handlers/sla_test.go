@@ -30,6 +30,7 @@ func slaPost(tok string) url.Values {
 // manage: rows and history stored; bad input 422 with input kept; a stale form
 // 409 with both values; another manager's engagement 403 and nothing stored.
 func TestSLADefinitionForms(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		mine, theirs := managedEngagements(t, e)
 		c := e.client()
@@ -149,6 +150,7 @@ func resultsForm(t *testing.T, c *client, engID uint, month string) url.Values {
 // refreshed; a bad value answers 422 with every input kept and nothing stored; a
 // second form of the same month is stale (409); another manager's engagement 403.
 func TestSLAMonthlyResultsForm(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		mine, theirs := managedEngagements(t, e)
 		slas, _ := models.ListSLAs(t.Context(), e.db, mine.ID, false)
@@ -272,6 +274,7 @@ func TestSLAMonthlyResultsForm(t *testing.T) {
 // The service-level page shows attainment, breaches with the credits due from
 // the month's vendor fees, and exports both lists.
 func TestSLAPageAndExports(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		var b struct {
 			EngagementID uint
@@ -339,6 +342,7 @@ func TestSLAPageAndExports(t *testing.T) {
 // month posted as new that has its results already is refused with 409, its
 // stored results unchanged to the byte, and the form links to that month.
 func TestSLARecordedMonthIsNeverOverwritten(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		mine, _ := managedEngagements(t, e)
 		c := e.client()
@@ -399,6 +403,7 @@ func slaEdit(t *testing.T, e *env) (s models.ServiceLevel, a, b url.Values, firs
 // change, and the second is told whose change theirs was merged with. A
 // target typed again with a trailing zero is not a change.
 func TestSLAEditMergesDifferentFields(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		s, a, b, first, second, path := slaEdit(t, e)
 		a.Set("credit_rule", "A's rule")
@@ -436,6 +441,7 @@ func TestSLAEditMergesDifferentFields(t *testing.T) {
 // values and stores nothing; saving from the 409 page keeps the other
 // person's change to the fields the user left alone.
 func TestSLAEditConflictKeepsTheOtherChange(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		s, a, b, first, second, path := slaEdit(t, e)
 		a.Set("target", "91.5")
@@ -479,6 +485,7 @@ func TestSLAEditConflictKeepsTheOtherChange(t *testing.T) {
 // listing just that line, nothing stored; saving from the 409 page keeps the
 // other's line.
 func TestSLAResultsGridMerges(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		mine, _ := managedEngagements(t, e)
 		slas, _ := models.ListSLAs(t.Context(), e.db, mine.ID, false)

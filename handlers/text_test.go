@@ -13,6 +13,7 @@ import (
 // or signed in, are refused with 422 before anything reads them, on both
 // databases (PostgreSQL answered 500 to each), and nothing is stored.
 func TestInputIsText(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		anon := e.client()
 		tok := anon.csrf("/login")

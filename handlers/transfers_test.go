@@ -10,6 +10,7 @@ import (
 // The transfers view lists the upcoming BOT transfers with readiness, days to
 // go, the latest gate and the red flags; the filter and export agree with it.
 func TestTransfersPage(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		today := models.DateOf(e.now)
 		sum, err := models.SummariseTransfers(t.Context(), e.db, today)

@@ -31,6 +31,7 @@ func fieldError(t *testing.T, r resp, field string) string {
 // kept with errors beside the fields, history written with the admin as author,
 // and the new account can sign in.
 func TestAdminCreatesUser(t *testing.T) {
+	t.Parallel()
 	forEachDemo(t, nil, func(t *testing.T, ae *appEnv) {
 		admin := ae.client()
 		admin.login(models.RoleAdmin)
@@ -119,6 +120,7 @@ func TestAdminCreatesUser(t *testing.T) {
 // the last active admin cannot be demoted; an admin who demotes themselves
 // (another admin remaining) loses the users pages at once.
 func TestAdminChangesRoles(t *testing.T) {
+	t.Parallel()
 	forEachDemo(t, nil, func(t *testing.T, ae *appEnv) {
 		admin := ae.client()
 		admin.login(models.RoleAdmin)
@@ -199,6 +201,7 @@ func TestAdminChangesRoles(t *testing.T) {
 // Resetting a password revokes the user's sessions; disabling may not remove the
 // last admin or one's own account; nothing is ever deleted.
 func TestAdminResetsPasswordsAndDisables(t *testing.T) {
+	t.Parallel()
 	forEachDemo(t, nil, func(t *testing.T, ae *appEnv) {
 		admin := ae.client()
 		admin.login(models.RoleAdmin)
@@ -264,6 +267,7 @@ func TestAdminResetsPasswordsAndDisables(t *testing.T) {
 // Everyone changes their own password: the current one is required, the new one
 // is checked, other sessions end and this one stays signed in.
 func TestChangeOwnPassword(t *testing.T) {
+	t.Parallel()
 	forEachDemo(t, nil, func(t *testing.T, ae *appEnv) {
 		exec := demoAccount(t, models.RoleExecutive)
 		c, other := ae.client(), ae.client()
@@ -310,6 +314,7 @@ func TestChangeOwnPassword(t *testing.T) {
 
 // The header says who is signed in, links to the account page, and shows Users to admins only.
 func TestHeaderAndNavigation(t *testing.T) {
+	t.Parallel()
 	ae := newAppEnv(t, dbtest.Demo(t, "sqlite"), nil)
 	for _, role := range models.Roles {
 		c := ae.client()
@@ -348,6 +353,7 @@ func userEdit(t *testing.T, e *env) (u models.User, a, b url.Values, first, seco
 // Two admins editing different fields of one account both keep their
 // change, and the second is told whose change theirs was merged with.
 func TestUserEditMergesDifferentFields(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		u, a, b, first, second, path := userEdit(t, e)
 		a.Set("name", "A's name")
@@ -380,6 +386,7 @@ func TestUserEditMergesDifferentFields(t *testing.T) {
 // values and stores nothing; saving from the 409 page keeps the other
 // person's change to the fields the user left alone.
 func TestUserEditConflictKeepsTheOtherChange(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		u, a, b, first, second, path := userEdit(t, e)
 		a.Set("role", models.RoleExecutive)

@@ -19,6 +19,7 @@ func vendorPost(tok string) url.Values {
 // An admin creates a vendor with its scorecard: stored with history, the weighted
 // score on its page (5·25 + 4·25 + 3·20 + 4·15 + 2·15 = 375 → 3.75).
 func TestVendorCreate(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		c := e.client()
 		c.login(models.RoleAdmin)
@@ -71,6 +72,7 @@ func TestVendorCreate(t *testing.T) {
 // Editing a vendor stores the change with history; a stale form changing the
 // same score again answers 409, its input kept.
 func TestVendorUpdate(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		var v models.Vendor
 		e.db.Order("id").First(&v)
@@ -138,6 +140,7 @@ func vendorEdit(t *testing.T, e *env) (v models.Vendor, a, b url.Values, first, 
 // and the second is told whose change theirs was merged with. Unticking
 // "references checked" is a change too (the form sends a hidden "0").
 func TestVendorEditMergesDifferentFields(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		v, _, _, first, second, path := vendorEdit(t, e)
 		if err := e.db.Model(&v).Update("references_checked", true).Error; err != nil {
@@ -175,6 +178,7 @@ func TestVendorEditMergesDifferentFields(t *testing.T) {
 // values and stores nothing; saving from the 409 page keeps the other
 // person's change to the fields the user left alone.
 func TestVendorEditConflictKeepsTheOtherChange(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		v, a, b, first, second, path := vendorEdit(t, e)
 		fit, other := otherScores(v.CulturalFit)
@@ -216,6 +220,7 @@ func TestVendorEditConflictKeepsTheOtherChange(t *testing.T) {
 // A vendor with active engagements cannot be archived (422); one without can,
 // and leaves the list for the archived list, its history recording it.
 func TestVendorArchive(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
 		var busy models.Vendor
 		e.db.Where("id IN (SELECT vendor_id FROM engagements WHERE closed_on IS NULL)").Order("id").First(&busy)

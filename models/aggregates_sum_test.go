@@ -12,6 +12,7 @@ import (
 // rates as used and missing, over random months in several currencies (some
 // without a rate) and rates of up to ten decimals.
 func TestSumSplitEqualsSum(t *testing.T) {
+	t.Parallel()
 	r := rand.New(rand.NewPCG(7, 2026))
 	rateText := []string{"1.0825", "0.011345", "1.17", "0.0000012345", "3", "0.9999999999", "1.2345678901"}
 	for round := range 200 {

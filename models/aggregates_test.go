@@ -65,6 +65,7 @@ func (f *aggFixture) reload(t *testing.T, e *models.Engagement) {
 // then through each writer of cost records, SLA results, risks and engagements,
 // and the health refresh.
 func TestAggregatesFollowEveryWriter(t *testing.T) {
+	t.Parallel()
 	for _, kind := range dbtest.Kinds() {
 		t.Run(kind, func(t *testing.T) {
 			f := newAggFixture(t, kind)
@@ -245,6 +246,7 @@ func TestAggregatesFollowEveryWriter(t *testing.T) {
 
 // The drift check notices a wrong aggregate (so a writer that forgot one fails the test above).
 func TestAggregateDriftIsNoticed(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		if err := db.Exec("INSERT INTO risk_cells (status, category, inherent_likelihood, inherent_impact, residual_likelihood, residual_impact, n) VALUES ('open', '', 5, 5, 2, 3, 1)").Error; err != nil {
 			t.Fatal(err)
@@ -264,6 +266,7 @@ func TestAggregateDriftIsNoticed(t *testing.T) {
 // writer's transaction, never from a value read earlier; and they never
 // deadlock on the aggregate rows (PostgreSQL would fail one of them).
 func TestAggregatesUnderConcurrentWriters(t *testing.T) {
+	t.Parallel()
 	for _, kind := range dbtest.Kinds() {
 		t.Run(kind, func(t *testing.T) {
 			f := newAggFixture(t, kind)
@@ -363,6 +366,7 @@ func TestAggregatesUnderConcurrentWriters(t *testing.T) {
 // the records gives, open-ended or between months (the savings page reads the
 // former for the whole portfolio).
 func TestPortfolioCostSumsEqualSumCosts(t *testing.T) {
+	t.Parallel()
 	for _, kind := range dbtest.Kinds() {
 		t.Run(kind, func(t *testing.T) {
 			ctx := context.Background()

@@ -16,6 +16,7 @@ import (
 // the readiness worked out by hand, the transfers list agrees, and a transfer
 // within 60 days below 70 % is red-flagged (and turns the engagement red).
 func TestReadinessChecklistAndTransfers(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
 		today := models.D(2026, 11, 21)
@@ -105,6 +106,7 @@ func TestReadinessChecklistAndTransfers(t *testing.T) {
 // Milestone writes record history and refresh health: a key milestone more than
 // 30 days late turns the engagement red, completing it clears that.
 func TestMilestoneWritesRefreshHealth(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
 		today := models.D(2026, 11, 21)

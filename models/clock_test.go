@@ -18,6 +18,7 @@ import (
 // harness, which times the server from outside, reads the machine's through
 // SystemClock). Tests are exempt.
 func TestOneClock(t *testing.T) {
+	t.Parallel()
 	root := filepath.Join("..")
 	machineClock := regexp.MustCompile(`\btime\.Now\b`)
 	var found []string
@@ -58,6 +59,7 @@ func TestOneClock(t *testing.T) {
 }
 
 func TestClockAt(t *testing.T) {
+	t.Parallel()
 	day := models.D(2028, time.February, 29)
 	c := models.ClockAt(day)
 	if got := c.Today(); got != day {

@@ -14,6 +14,7 @@ import (
 // on SQLite writers queue for the one writer connection instead of failing
 // with "database is locked", and every change is stored once.
 func TestConcurrentRiskWritersAndReaders(t *testing.T) {
+	t.Parallel()
 	for _, kind := range dbtest.Kinds() {
 		t.Run(kind, func(t *testing.T) {
 			db := dbtest.Demo(t, kind)

@@ -27,6 +27,7 @@ func eur(month time.Month, baseline, fees, retained, oneOff, planned int64) mode
 // Q2 = April: gross $530.00, net $470.00, plan $400.00, baseline $1,400.00, savings % 470/1400 = 33.57 %.
 // Year to date at Q2: net $800.00, plan $675.00, variance $125.00.
 func TestSavingsFiguresConvertPerMonthAcrossQuarterEdge(t *testing.T) {
+	t.Parallel()
 	rates := models.NewRates("USD", []models.FXRate{
 		{Currency: "EUR", Month: models.D(2026, 3, 1), Rate: "1.10"},
 		{Currency: "EUR", Month: models.D(2026, 4, 1), Rate: "1.2"},
@@ -91,6 +92,7 @@ func TestSavingsFiguresConvertPerMonthAcrossQuarterEdge(t *testing.T) {
 // Conversion rounds once, at display: two months of €0.01 gross at 1.5 are
 // $0.015 each and $0.03 together (rounding each month first would give $0.04).
 func TestSavingsFiguresRoundOnce(t *testing.T) {
+	t.Parallel()
 	rates := models.NewRates("USD", []models.FXRate{
 		{Currency: "EUR", Month: models.D(2026, 1, 1), Rate: "1.5"},
 		{Currency: "EUR", Month: models.D(2026, 2, 1), Rate: "1.5"},
@@ -112,6 +114,7 @@ func TestSavingsFiguresRoundOnce(t *testing.T) {
 
 // Hard savings and cost avoidance stay apart in every figure.
 func TestSavingsFiguresKeepTypesApart(t *testing.T) {
+	t.Parallel()
 	avoid := eur(2, 50000, 10000, 0, 0, 30000)
 	avoid.SavingsType = models.SavingsAvoidance
 	rows := []models.CostSums{eur(2, 100000, 60000, 0, 0, 30000), avoid}
@@ -159,6 +162,7 @@ func month(m time.Month, baseline, fees, oneOff int64) models.CostRecord {
 //	PAY-B: one-off 1,000 in January, gross 200 a month for three months → 600: not yet.
 //	PAY-C: no one-off cost → no payback date at all.
 func TestPaybackPerEngagement(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ids := costFixture(t, db, map[string][]models.CostRecord{
 			"PAY-A": {month(1, 1000_00, 700_00, 1000_00), month(2, 1000_00, 700_00, 0), month(3, 1000_00, 700_00, 0), month(4, 1000_00, 700_00, 0), month(5, 1000_00, 700_00, 0)},

@@ -18,6 +18,7 @@ import (
 // what plain queries over the base tables say: the same counts, sums, rates and
 // rows, on the demo portfolio and after a year of writes has recoloured it.
 func TestDashboardMatchesBaseTables(t *testing.T) {
+	t.Parallel()
 	for _, kind := range dbtest.Kinds() {
 		t.Run(kind, func(t *testing.T) {
 			db := dbtest.Demo(t, kind)
@@ -192,6 +193,7 @@ func milestoneRows(ms []models.Milestone) (out []string) {
 // by model and by health, the open risks by band (an ended engagement in the
 // model split made "22 active — ITO 15 · BOT 9").
 func TestDashboardSplitsSumToTheirTotals(t *testing.T) {
+	t.Parallel()
 	dbtest.EachDemo(t, func(t *testing.T, ctx context.Context, db *gorm.DB, s models.Settings, today models.Date) {
 		var ended int64
 		db.Model(&models.Engagement{}).Where("closed_on IS NOT NULL").Count(&ended)

@@ -63,6 +63,7 @@ var dataVersionWrites = []struct{ table, insert, update, delete string }{
 // handle on the same database (another app instance, the CLI), moves the data
 // version this handle reads; reading it changes nothing.
 func TestDataVersionMovesWithEveryCoveredWrite(t *testing.T) {
+	t.Parallel()
 	var cased []string
 	for _, w := range dataVersionWrites {
 		cased = append(cased, w.table)
@@ -117,6 +118,7 @@ func TestDataVersionMovesWithEveryCoveredWrite(t *testing.T) {
 // A transaction that writes several covered tables, and several rows of each,
 // moves the version; one rolled back does not.
 func TestDataVersionFollowsTransactions(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		before := dbtest.DataVersion(t, db)
 		err := db.Transaction(func(tx *gorm.DB) error {
@@ -157,6 +159,7 @@ func TestDataVersionFollowsTransactions(t *testing.T) {
 // waiting for the other's counter row: the second commits while the first is
 // still open (a lock wait would fail it at once), and the version counts both.
 func TestDataVersionWritersDoNotQueue(t *testing.T) {
+	t.Parallel()
 	if dbtest.PostgresURL() == "" {
 		t.Skip("PORTFOLIO_TEST_POSTGRES_URL is not set")
 	}
@@ -192,6 +195,7 @@ func TestDataVersionWritersDoNotQueue(t *testing.T) {
 // version on a row of its own backend's instead of waiting for one (a wait
 // there, while it holds its own row locks, could deadlock).
 func TestDataVersionWritersNeverWaitForACounterRow(t *testing.T) {
+	t.Parallel()
 	if dbtest.PostgresURL() == "" {
 		t.Skip("PORTFOLIO_TEST_POSTGRES_URL is not set")
 	}
@@ -220,6 +224,7 @@ func TestDataVersionWritersNeverWaitForACounterRow(t *testing.T) {
 // Migration 9 applies to a database an older release left full of data, and
 // the version then moves with the app's own writers.
 func TestDataVersionMigratesAnExistingPortfolio(t *testing.T) {
+	t.Parallel()
 	for _, kind := range dbtest.Kinds() {
 		t.Run(kind, func(t *testing.T) {
 			ctx := context.Background()
@@ -262,6 +267,7 @@ func TestDataVersionMigratesAnExistingPortfolio(t *testing.T) {
 // every write committed before it asked: many requests at once after each of
 // twenty commits all read at least the version that commit made.
 func TestRequestDataVersionSeesEveryEarlierCommit(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
 		versions := cache.New(func(ctx context.Context) (int64, error) { return models.DataVersion(ctx, db) }, !models.IsSQLite(db))
@@ -332,6 +338,7 @@ func TestRequestDataVersionSeesEveryEarlierCommit(t *testing.T) {
 // A mitigation action's or a gate decision's write moves the data version
 // (migration 16), as every other table's does.
 func TestActionsAndGatesMoveTheVersion(t *testing.T) {
+	t.Parallel()
 	dbtest.EachDemo(t, func(t *testing.T, ctx context.Context, db *gorm.DB, s models.Settings, today models.Date) {
 		for _, stmt := range []string{"UPDATE transfer_gates SET conditions = conditions", "UPDATE mitigation_actions SET action = action"} {
 			before, err := models.DataVersion(ctx, db)

@@ -10,6 +10,7 @@ import (
 
 // The health probe's write fails on a database that refuses writes.
 func TestCheckWritable(t *testing.T) {
+	t.Parallel()
 	for _, kind := range dbtest.Kinds() {
 		t.Run(kind, func(t *testing.T) {
 			db := dbtest.Open(t, kind)

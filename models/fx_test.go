@@ -9,6 +9,7 @@ import (
 // Rates are exact decimals, stored as typed without padding; anything a
 // spreadsheet might misread is refused rather than guessed.
 func TestParseRate(t *testing.T) {
+	t.Parallel()
 	ok := map[string]string{"1.0825": "1.0825", "1.10": "1.1", "0.011345": "0.011345", ".5": "0.5", "007.50": "7.5", "2": "2", " 1.2 ": "1.2",
 		"0.0000000001": "0.0000000001"}
 	for in, want := range ok {
@@ -26,6 +27,7 @@ func TestParseRate(t *testing.T) {
 
 // Each model's lifecycle runs in order, and ends.
 func TestNextPhase(t *testing.T) {
+	t.Parallel()
 	cases := []struct{ model, phase, want string }{
 		{models.ModelBOT, "Selection", "Build"}, {models.ModelBOT, "Operate", "Transfer"}, {models.ModelBOT, "Transfer", "Transferred"},
 		{models.ModelBOT, "Transferred", ""}, {models.ModelITO, "Transition", "Run"}, {models.ModelITO, "Exit", "Ended"},

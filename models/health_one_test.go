@@ -18,6 +18,7 @@ import (
 // same facts as the grouped read of a whole refresh, for every engagement of
 // the demo portfolio, today, half a year ago and a year on.
 func TestOneEngagementFactsEqualTheRefresh(t *testing.T) {
+	t.Parallel()
 	for _, kind := range dbtest.Kinds() {
 		t.Run(kind, func(t *testing.T) {
 			db := dbtest.Demo(t, kind)
@@ -84,6 +85,7 @@ func healthExact(t *testing.T, db *gorm.DB, s models.Settings, today models.Date
 // it (levels, closing, reopening, a review of an overdue risk, a move to
 // another engagement) or not (open ↔ mitigating, which skip the refresh).
 func TestRiskWritesKeepHealthExact(t *testing.T) {
+	t.Parallel()
 	for _, kind := range dbtest.Kinds() {
 		t.Run(kind, func(t *testing.T) {
 			f := newAggFixture(t, kind)
@@ -145,6 +147,7 @@ func TestRiskWritesKeepHealthExact(t *testing.T) {
 // would expose facts read before the lock is rare here: this checks the end
 // state under concurrency, not that ordering itself.)
 func TestConcurrentRiskWritersKeepHealthExact(t *testing.T) {
+	t.Parallel()
 	for _, kind := range dbtest.Kinds() {
 		t.Run(kind, func(t *testing.T) {
 			f := newAggFixture(t, kind)

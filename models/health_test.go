@@ -6,6 +6,7 @@ import (
 )
 
 func TestHealth(t *testing.T) {
+	t.Parallel()
 	today := D(2026, 7, 15)
 	q2 := Quarter{2026, 2}
 	base := func() HealthInputs { return HealthInputs{Today: today, SLAQuarter: q2} }
@@ -147,6 +148,7 @@ func TestHealth(t *testing.T) {
 }
 
 func TestHealthLabel(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{Red: "Red", Amber: "Amber", Green: "Green", "": "Unknown"} {
 		if got := HealthLabel(in); got != want {
 			t.Errorf("HealthLabel(%q) = %q, want %q", in, got, want)

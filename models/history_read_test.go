@@ -14,6 +14,7 @@ import (
 // A record's history reads as people read it: its creation is one entry
 // listing the initial values, and a change of owner names the people.
 func TestHistoryIsReadable(t *testing.T) {
+	t.Parallel()
 	dbtest.EachDemo(t, func(t *testing.T, ctx context.Context, db *gorm.DB, s models.Settings, today models.Date) {
 		var users []models.User
 		db.Where("role = ?", models.RoleManager).Order("id").Limit(2).Find(&users)

@@ -9,6 +9,7 @@ import (
 // reading, or it is refused; a cell both readings could mean is settled by the
 // file's delimiter or refused.
 func TestParseImportAmount(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		in      string
 		decimal rune

@@ -35,6 +35,7 @@ func titles(ls []models.Lesson) []string {
 // title match first, respects the filters, ignores archived lessons, follows
 // edits, and treats query syntax in the input as plain words.
 func TestLessonSearch(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
 		w := write(models.D(2026, 11, 21))
@@ -114,6 +115,7 @@ func TestLessonSearch(t *testing.T) {
 
 // The demo library is indexed as it is seeded (the SQLite triggers fire for bulk inserts too).
 func TestLessonSearchOverDemo(t *testing.T) {
+	t.Parallel()
 	for _, kind := range dbtest.Kinds() {
 		t.Run(kind, func(t *testing.T) {
 			db := dbtest.Demo(t, kind)

@@ -30,6 +30,7 @@ const shippedVersion = 16
 // constraint, the rows the migrations insert, and the names schema_migrations
 // records.
 func TestMigrateBuildsTheShippedSchema(t *testing.T) {
+	t.Parallel()
 	for _, kind := range dbtest.Kinds() {
 		t.Run(kind, func(t *testing.T) {
 			db := dbtest.Empty(t, kind)
@@ -53,6 +54,7 @@ func TestMigrateBuildsTheShippedSchema(t *testing.T) {
 // and VACUUM INTO, then gzipped) gets nothing from Migrate but the versions
 // written since, and its schema is the golden one.
 func TestMigrateLeavesAGoMigratedDatabaseAlone(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "old.db")
 	gunzip(t, filepath.Join("testdata", "v16-go-migrations.db.gz"), path)

@@ -26,6 +26,7 @@ func migrationStatements(t *testing.T, v int, d migrations.Dialect) []string {
 // The search indexes are built on the very expressions the queries repeat:
 // PostgreSQL uses an expression index only for the same expression.
 func TestSearchIndexesAreOnTheQueriesDocuments(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		version int
 		stmt    string
@@ -41,6 +42,7 @@ func TestSearchIndexesAreOnTheQueriesDocuments(t *testing.T) {
 
 // RebuildAggregates fills the aggregate tables as migrations 7 and 8 did.
 func TestAggregateRefillIsTheMigrationsFill(t *testing.T) {
+	t.Parallel()
 	norm := func(s string) string { return strings.Join(strings.Fields(s), " ") }
 	for _, d := range []migrations.Dialect{migrations.SQLite, migrations.Postgres} {
 		var fills []string
@@ -59,6 +61,7 @@ func TestAggregateRefillIsTheMigrationsFill(t *testing.T) {
 
 // Each table with a PostgreSQL data-version trigger has SQLite's three.
 func TestDataVersionTriggersOnBothDatabases(t *testing.T) {
+	t.Parallel()
 	for _, v := range []int{9, 13, 16} {
 		tables := versionTriggerTables(v)
 		if len(tables) == 0 {

@@ -25,6 +25,7 @@ var entities = []any{
 // On an empty database Migrate applies every registered version once, in order,
 // and records each; a second run applies nothing and records nothing more.
 func TestMigrateAppliesEveryVersionOnce(t *testing.T) {
+	t.Parallel()
 	registered := models.RegisteredMigrations()
 	if len(registered) == 0 || registered[0] != 1 {
 		t.Fatalf("registered migrations %v should start at version 1", registered)
@@ -80,6 +81,7 @@ func TestMigrateAppliesEveryVersionOnce(t *testing.T) {
 // Every entity's table exists after migrating, with a column for every field GORM maps,
 // so the SQL migrations and the Go structs cannot drift apart unnoticed.
 func TestMigrateCreatesEveryEntityTableAndColumn(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		m := db.Migrator()
 		for _, e := range entities {

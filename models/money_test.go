@@ -6,6 +6,7 @@ import (
 )
 
 func TestParseAmount(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in      string
 		want    int64
@@ -63,6 +64,7 @@ func TestParseAmount(t *testing.T) {
 }
 
 func TestFormatMinor(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		minor    int64
 		decimals bool
@@ -101,6 +103,7 @@ func TestFormatMinor(t *testing.T) {
 }
 
 func TestMoneyString(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		m                 Money
 		str, whole, short string
@@ -131,6 +134,7 @@ func TestMoneyString(t *testing.T) {
 }
 
 func TestMoneyShort(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		minor int64
 		want  string
@@ -171,6 +175,7 @@ func TestMoneyShort(t *testing.T) {
 }
 
 func TestRoundHalfEven(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		num, den int64
 		want     int64
@@ -204,6 +209,7 @@ func TestRoundHalfEven(t *testing.T) {
 }
 
 func TestRoundOnceExact(t *testing.T) {
+	t.Parallel()
 	rate := big.NewRat(10825, 10000) // EUR→USD 1.0825
 	// €6.00, €14.00 and €22.00 convert to $6.495, $15.155 and $23.815: each a tie
 	// in cents. Rounded one by one they give $6.50 + $15.16 + $23.82 = $45.48;
@@ -259,6 +265,7 @@ func TestRoundOnceExact(t *testing.T) {
 }
 
 func TestRoundExactAddSub(t *testing.T) {
+	t.Parallel()
 	var a, b Exact
 	a.Add(1000000, nil)
 	b.Add(250000, nil)
@@ -287,6 +294,7 @@ func TestRoundExactAddSub(t *testing.T) {
 }
 
 func TestRoundPercent(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		a, b   int64
 		want   float64

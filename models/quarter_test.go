@@ -6,6 +6,7 @@ import (
 )
 
 func TestDateParseAndFormat(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in      string
 		ok      bool
@@ -54,6 +55,7 @@ func TestDateParseAndFormat(t *testing.T) {
 }
 
 func TestDateArithmetic(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name     string
 		from, to Date
@@ -96,6 +98,7 @@ func TestDateArithmetic(t *testing.T) {
 }
 
 func TestDateScan(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in   any
 		want string
@@ -120,6 +123,7 @@ func TestDateScan(t *testing.T) {
 }
 
 func TestParseQuarter(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in   string
 		want Quarter
@@ -158,6 +162,7 @@ func TestParseQuarter(t *testing.T) {
 }
 
 func TestQuarterPrevNext(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		q, prev, next string
 	}{
@@ -191,6 +196,7 @@ func TestQuarterPrevNext(t *testing.T) {
 }
 
 func TestFiscalQuarterBounds(t *testing.T) {
+	t.Parallel()
 	jan, apr, oct, dec := Fiscal{time.January}, Fiscal{time.April}, Fiscal{time.October}, Fiscal{time.December}
 	tests := []struct {
 		name       string
@@ -236,6 +242,7 @@ func TestFiscalQuarterBounds(t *testing.T) {
 }
 
 func TestFiscalYearStart(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		f    Fiscal
 		fy   int
@@ -256,6 +263,7 @@ func TestFiscalYearStart(t *testing.T) {
 }
 
 func TestFiscalQuarterOf(t *testing.T) {
+	t.Parallel()
 	jan, apr, oct := Fiscal{time.January}, Fiscal{time.April}, Fiscal{time.October}
 	tests := []struct {
 		f            Fiscal
@@ -300,6 +308,7 @@ func TestFiscalQuarterOf(t *testing.T) {
 // Every day of 2023–2028 falls inside the bounds of the quarter QuarterOf names,
 // whatever month the fiscal year starts in, and the quarters tile the calendar.
 func TestFiscalQuarterOfWithinBounds(t *testing.T) {
+	t.Parallel()
 	for m := time.January; m <= time.December; m++ {
 		f := Fiscal{m}
 		prev := f.QuarterOf(D(2022, 12, 31))

@@ -12,6 +12,7 @@ func checklist(status ...int) []ReadinessItem {
 }
 
 func TestReadiness(t *testing.T) {
+	t.Parallel()
 	const n, p, d = ReadinessNotStarted, ReadinessInProgress, ReadinessDone
 	total := 0
 	for _, a := range ReadinessAreas {
@@ -57,6 +58,7 @@ func TestReadiness(t *testing.T) {
 }
 
 func TestMilestone(t *testing.T) {
+	t.Parallel()
 	planned := D(2026, 3, 31)
 	tests := []struct {
 		name              string

@@ -11,6 +11,7 @@ import (
 func usd(e Exact) string { return e.Money("USD").String() }
 
 func TestSavingsCostSums(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name                  string
 		c                     CostSums
@@ -39,6 +40,7 @@ func TestSavingsCostSums(t *testing.T) {
 }
 
 func TestSumSplitsHardAndAvoidance(t *testing.T) {
+	t.Parallel()
 	jan, feb := D(2026, 1, 1), D(2026, 2, 1)
 	rows := []CostSums{
 		// hand-checked month: recurring 78,000.00, gross 22,000.00, net 17,000.00
@@ -100,6 +102,7 @@ func TestSumSplitsHardAndAvoidance(t *testing.T) {
 }
 
 func TestSumHandChecked(t *testing.T) {
+	t.Parallel()
 	// One month: baseline 100,000.00, fees 70,000.00, retained 10,000.00,
 	// credits 2,000.00, one-off 5,000.00, planned 20,000.00.
 	rows := []CostSums{{Currency: "USD", Month: D(2026, 7, 1), SavingsType: SavingsHard,
@@ -127,6 +130,7 @@ func TestSumHandChecked(t *testing.T) {
 }
 
 func TestSumCountsMonths(t *testing.T) {
+	t.Parallel()
 	rows := []CostSums{
 		{Currency: "USD", Month: D(2026, 1, 1), SavingsType: SavingsHard, Baseline: 100},
 		{Currency: "USD", Month: D(2026, 1, 1), SavingsType: SavingsHard, Baseline: 100}, // second engagement, same month
@@ -153,6 +157,7 @@ func fxRows() []FXRate {
 }
 
 func TestSumConvertsCurrencies(t *testing.T) {
+	t.Parallel()
 	jul, aug := D(2026, 7, 1), D(2026, 8, 1)
 	rates := NewRates("USD", fxRows())
 	rows := []CostSums{
@@ -188,6 +193,7 @@ func TestSumConvertsCurrencies(t *testing.T) {
 // A month before a currency's first rate takes the earliest one; a month
 // after its last, the latest; each is provisional; a month with its own rate is not.
 func TestRatesCarryForward(t *testing.T) {
+	t.Parallel()
 	rates := NewRates("USD", []FXRate{{Currency: "INR", Month: D(2026, 3, 1), Rate: "0.012"}, {Currency: "INR", Month: D(2026, 11, 1), Rate: "0.011"}})
 	for _, tc := range []struct {
 		month Date
@@ -202,6 +208,7 @@ func TestRatesCarryForward(t *testing.T) {
 }
 
 func TestRateExactConversion(t *testing.T) {
+	t.Parallel()
 	rates := NewRates("USD", fxRows())
 	tests := []struct {
 		name  string
@@ -241,6 +248,7 @@ func TestRateExactConversion(t *testing.T) {
 }
 
 func TestRateLatestAndMissing(t *testing.T) {
+	t.Parallel()
 	rates := NewRates("USD", fxRows())
 	if r := rates.LatestRate("EUR"); r == nil || r.FloatString(4) != "1.0825" {
 		t.Errorf("LatestRate(EUR) = %v, want 1.0825", r)
@@ -276,6 +284,7 @@ func TestRateLatestAndMissing(t *testing.T) {
 }
 
 func TestRateRoundsOnceAtDisplay(t *testing.T) {
+	t.Parallel()
 	// €6.00, €14.00 and €22.00 at 1.0825 are $6.495, $15.155 and $23.815, each a
 	// tie in cents. Summed exactly: $45.465, rounded once (half-even): $45.46.
 	// Rounding each first would give $6.50 + $15.16 + $23.82 = $45.48.
@@ -300,6 +309,7 @@ func TestRateRoundsOnceAtDisplay(t *testing.T) {
 }
 
 func TestRunRate(t *testing.T) {
+	t.Parallel()
 	rows := []CostSums{
 		{Currency: "USD", Month: D(2026, 4, 1), SavingsType: SavingsHard, Baseline: 10000000, VendorFees: 7000000, Retained: 1000000, Credits: 200000, OneOff: 500000},
 		{Currency: "USD", Month: D(2026, 5, 1), SavingsType: SavingsHard, Baseline: 10000000, VendorFees: 8000000},
@@ -319,6 +329,7 @@ func TestRunRate(t *testing.T) {
 }
 
 func TestSumByQuarter(t *testing.T) {
+	t.Parallel()
 	row := func(y int, m time.Month, gross int64) CostSums {
 		return CostSums{Currency: "USD", Month: D(y, m, 1), SavingsType: SavingsHard, Baseline: gross}
 	}
@@ -360,6 +371,7 @@ func TestSumByQuarter(t *testing.T) {
 }
 
 func TestPayback(t *testing.T) {
+	t.Parallel()
 	// m builds a month whose gross savings are gross, with a one-off cost.
 	m := func(month time.Month, typ string, gross, oneOff int64) CostSums {
 		return CostSums{Currency: "USD", Month: D(2026, month, 1), SavingsType: typ,

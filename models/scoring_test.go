@@ -3,6 +3,7 @@ package models
 import "testing"
 
 func TestScore(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ l, i, want int }{
 		{1, 1, 1}, {2, 2, 4}, {1, 5, 5}, {3, 3, 9}, {2, 5, 10}, {3, 4, 12}, {4, 4, 16}, {4, 5, 20}, {5, 5, 25},
 	}
@@ -19,6 +20,7 @@ func TestScore(t *testing.T) {
 }
 
 func TestBand(t *testing.T) {
+	t.Parallel()
 	def := DefaultRiskSettings()
 	custom := DefaultRiskSettings()
 	custom.LowMax, custom.MediumMax, custom.HighMax = 3, 8, 14
@@ -54,6 +56,7 @@ func TestBand(t *testing.T) {
 }
 
 func TestBandRange(t *testing.T) {
+	t.Parallel()
 	def := DefaultRiskSettings()
 	custom := DefaultRiskSettings()
 	custom.LowMax, custom.MediumMax, custom.HighMax = 3, 8, 14
@@ -102,6 +105,7 @@ func TestBandRange(t *testing.T) {
 }
 
 func TestBandAppetite(t *testing.T) {
+	t.Parallel()
 	def := DefaultRiskSettings()
 	custom := DefaultRiskSettings()
 	custom.Appetite = 12
@@ -121,6 +125,7 @@ func TestBandAppetite(t *testing.T) {
 }
 
 func TestScoringReview(t *testing.T) {
+	t.Parallel()
 	def := DefaultRiskSettings()
 	noCadence := DefaultRiskSettings()
 	noCadence.Cadence = map[string]int{BandCritical: 14}
@@ -158,6 +163,7 @@ func TestScoringReview(t *testing.T) {
 }
 
 func TestScoringValidate(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		change func(*RiskSettings)
@@ -207,6 +213,7 @@ func TestScoringValidate(t *testing.T) {
 // Codes and references hold no spaces, separators or markup (they are typed
 // in URLs, imports and spreadsheets).
 func TestValidCode(t *testing.T) {
+	t.Parallel()
 	for s, want := range map[string]bool{
 		"ITO-INF-01": true, "R-BOT-PL-02-01": true, "ENG_2026.3": true, "Wrocław-1": true,
 		"": false, "ENG 1": false, "<b>ENG": false, "ENG;1": false, "ENG,1": false, "-ENG": false, "ENG\"1": false, "ENG/1": false,

@@ -47,6 +47,7 @@ func milli(t *testing.T, s string) int64 {
 
 // Credits due are credit % of the month's vendor fees, exact, rounded once (half-even) to the cent.
 func TestCreditDue(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		fees int64 // minor units
 		pct  int
@@ -70,6 +71,7 @@ func TestCreditDue(t *testing.T) {
 // edges too: with an April fiscal start, March 2026 is FY2026-Q4 and April 2026
 // opens FY2027-Q1. A result equal to its target is met, in both directions.
 func TestAttainmentByQuarterAtTheEdges(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
 		e := fixture(t, db, models.ModelITO, "ITO-Q")
@@ -125,6 +127,7 @@ func TestAttainmentByQuarterAtTheEdges(t *testing.T) {
 // Breaches list the missed results with the credit due from that month's vendor
 // fees, say when a month has no cost record, and total the credits exactly.
 func TestBreachesAndCreditsDue(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
 		e := fixture(t, db, models.ModelITO, "ITO-B")
@@ -204,6 +207,7 @@ func TestBreachesAndCreditsDue(t *testing.T) {
 // A monthly save judges met/missed, records history per result, and refuses a
 // form that another save overtook, whole.
 func TestRecordSLAMonthHistoryAndStale(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
 		e := fixture(t, db, models.ModelITO, "ITO-S")

@@ -3,6 +3,7 @@ package models
 import "testing"
 
 func TestMet(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name           string
 		actual, target int64
@@ -27,6 +28,7 @@ func TestMet(t *testing.T) {
 }
 
 func TestAttainment(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		met, measured int64
 		want          string
@@ -50,6 +52,7 @@ func TestAttainment(t *testing.T) {
 }
 
 func TestMilliFormat(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		v    int64
 		want string
@@ -74,6 +77,7 @@ func TestMilliFormat(t *testing.T) {
 }
 
 func TestMilliParse(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in      string
 		want    int64

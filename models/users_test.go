@@ -6,6 +6,7 @@ import (
 )
 
 func TestPassword(t *testing.T) {
+	t.Parallel()
 	const (
 		short    = "Use at least 12 characters."
 		long     = "Use at most 72 bytes."

@@ -27,6 +27,7 @@ func addUser(t *testing.T, db *gorm.DB, email, role string) models.User {
 // refused, and an active admin remains (PostgreSQL locks the admin rows;
 // SQLite runs the transactions one at a time).
 func TestLastAdminSurvivesConcurrentDemotions(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		a, b := addUser(t, db, "a@example.com", models.RoleAdmin), addUser(t, db, "b@example.com", models.RoleAdmin)
 		for round := 0; round < 5; round++ {
@@ -74,6 +75,7 @@ func TestLastAdminSurvivesConcurrentDemotions(t *testing.T) {
 // Every revocation moves the epoch on, even at one instant, and the epoch
 // survives the database round trip exactly.
 func TestRevokeSessionsMovesTheEpoch(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		u := addUser(t, db, "c@example.com", models.RoleExecutive)
 		seen := map[int64]bool{models.SessionEpoch(&u): true}
@@ -96,6 +98,7 @@ func TestRevokeSessionsMovesTheEpoch(t *testing.T) {
 // Failures are forgotten a day after the last one: last month's typo does not
 // lock an address today.
 func TestThrottleForgetsOldFailures(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
 		keys := models.ThrottleKeys("d@example.com", "192.0.2.1")
@@ -122,6 +125,7 @@ func TestThrottleForgetsOldFailures(t *testing.T) {
 // one step); a success then clears the account and gives the address its
 // attempt back, so an office's next colleague is not locked out.
 func TestThrottleHoldsUnderConcurrency(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
 		keys := models.ThrottleKeys("target@example.com", "198.51.100.7")

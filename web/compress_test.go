@@ -38,6 +38,7 @@ func gzipGet(t *testing.T, url string) *http.Response {
 // and a small write followed by a large one, which takes the body past the
 // compression threshold, is written whole (io.Copy checks the count).
 func TestCompressedResponsesStream(t *testing.T) {
+	t.Parallel()
 	s := web.New(web.Options{DB: dbtest.Open(t, "sqlite"), Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		SessionKeys: web.KeyPair([]byte("test-session-secret-0123456789abcdef"))})
 	firstRead := make(chan struct{})

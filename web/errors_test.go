@@ -12,6 +12,7 @@ import (
 
 // The domain's error vocabulary maps once to statuses, wrapped or not.
 func TestErrorVocabularyStatuses(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		err  error
 		want int

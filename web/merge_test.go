@@ -31,6 +31,7 @@ func postContext(form url.Values, shown *testValues) echo.Context {
 }
 
 func TestMergeStale(t *testing.T) {
+	t.Parallel()
 	shown := testValues{Title: "Old title", Owner: "Ann", Due: "2026-12-01", Version: "1"}
 	for _, tc := range []struct {
 		name      string
@@ -103,6 +104,7 @@ func TestMergeStale(t *testing.T) {
 
 // A create form's cycle: 422 with the input kept, then a save; nothing is merged.
 func TestSaveNew(t *testing.T) {
+	t.Parallel()
 	var rendered, saved []string
 	var writes int
 	form := func(errs map[string]string, err error) EditForm[testValues] {
@@ -151,6 +153,7 @@ func TestSaveNew(t *testing.T) {
 
 // A grid's inputs (a map of input name to value) merge as a form's fields do.
 func TestMergeStaleGrid(t *testing.T) {
+	t.Parallel()
 	type grid map[string]string
 	shown := grid{"actual_1": "99.5", "actual_2": ""}
 	form := url.Values{"actual_1": {"99.5"}, "actual_2": {"97"}, ShownField: {EncodeShown(shown)}}

@@ -12,6 +12,7 @@ import (
 // encrypted as before; a cookie written with gob by an earlier release still
 // reads; a value of another type is written with gob.
 func TestSessionSerializer(t *testing.T) {
+	t.Parallel()
 	keys := KeyPair([]byte("test-secret"))
 	codec := securecookie.New(keys[0], keys[1]).SetSerializer(sessionSerializer{})
 	in := map[any]any{sessUserID: uint(42), sessIssuedAt: int64(1_790_000_000), sessSeenAt: int64(-5), sessEpoch: int64(0),

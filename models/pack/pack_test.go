@@ -19,6 +19,7 @@ func packQuarter() models.Quarter { return models.DefaultFiscal.LastComplete(dbt
 // The pack is as at the quarter's end: a risk escalated and another raised after
 // it do not change the quarter's register, heat map or movement.
 func TestPackIsAsAtQuarterEnd(t *testing.T) {
+	t.Parallel()
 	dbtest.EachDemo(t, func(t *testing.T, ctx context.Context, db *gorm.DB, s models.Settings, today models.Date) {
 		before, err := pack.BuildPack(ctx, db, s, packQuarter(), today)
 		if err != nil {
@@ -58,6 +59,7 @@ func TestPackIsAsAtQuarterEnd(t *testing.T) {
 // A published pack is frozen: later edits to its quarter's costs change the live
 // draft figures but never the published ones; a quarter publishes once.
 func TestPublishedPackDoesNotMove(t *testing.T) {
+	t.Parallel()
 	dbtest.EachDemo(t, func(t *testing.T, ctx context.Context, db *gorm.DB, s models.Settings, today models.Date) {
 		if p, err := pack.PublishedPackFor(ctx, db, packQuarter().String()); err != nil || p != nil {
 			t.Fatalf("a fresh quarter is already published (%v)", err)
@@ -108,6 +110,7 @@ func TestPublishedPackDoesNotMove(t *testing.T) {
 // The pack's figures agree with hand sums over the same rows: savings in the
 // quarter per engagement, SLA attainment and the breaches' credits.
 func TestPackFiguresMatchTheRecords(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := dbtest.Demo(t, "sqlite")
 	s, _ := models.LoadSettings(ctx, db)
@@ -142,6 +145,7 @@ func TestPackFiguresMatchTheRecords(t *testing.T) {
 // section of the portfolio pack, for every engagement of the quarter, on both
 // databases; an engagement not live in the quarter has none.
 func TestEngagementPackIsItsSectionOfThePortfolios(t *testing.T) {
+	t.Parallel()
 	dbtest.EachDemo(t, func(t *testing.T, ctx context.Context, db *gorm.DB, s models.Settings, today models.Date) {
 		for _, q := range []models.Quarter{packQuarter(), packQuarter().Prev()} {
 			whole, err := pack.BuildPack(ctx, db, s, q, today)
@@ -185,6 +189,7 @@ func TestEngagementPackIsItsSectionOfThePortfolios(t *testing.T) {
 // risks counted by band and heat cell, its ten worst, and each engagement's
 // five worst, in the register's order, with their engagement and owner.
 func TestPackRisksAreTheRegisterAsAtQuarterEnd(t *testing.T) {
+	t.Parallel()
 	dbtest.EachDemo(t, func(t *testing.T, ctx context.Context, db *gorm.DB, s models.Settings, today models.Date) {
 		built, err := pack.BuildPack(ctx, db, s, packQuarter(), today)
 		if err != nil {
@@ -238,6 +243,7 @@ func TestPackRisksAreTheRegisterAsAtQuarterEnd(t *testing.T) {
 // The pack's portfolio savings (read from the monthly totals maintained on write) are the
 // savings page's figures for the quarter, summed from the records.
 func TestPackSavingsAreTheRecords(t *testing.T) {
+	t.Parallel()
 	dbtest.EachDemo(t, func(t *testing.T, ctx context.Context, db *gorm.DB, s models.Settings, today models.Date) {
 		built, err := pack.BuildPack(ctx, db, s, packQuarter(), today)
 		if err != nil {

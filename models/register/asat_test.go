@@ -121,6 +121,7 @@ func refs(m map[string]models.Risk) []string {
 // (R2's owner set a second before its end), 30 Mar and 9 and 10 Jan roll it
 // back (R1's title changed since), and 1 Apr starts from 30 Jun.
 func TestRegisterAsAtReplaysHistory(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		f := newAsatFixture(t, db)
 		t.Run("replayed", func(t *testing.T) {
@@ -212,6 +213,7 @@ func (f *asatFixture) checkHistory(t *testing.T) {
 
 // Today's register read back through history equals the rows as stored, field by field.
 func TestRegisterAsAtTodayEqualsCurrentRows(t *testing.T) {
+	t.Parallel()
 	for _, kind := range dbtest.Kinds() {
 		t.Run(kind, func(t *testing.T) {
 			db := dbtest.Demo(t, kind)
@@ -254,6 +256,7 @@ func TestRegisterAsAtTodayEqualsCurrentRows(t *testing.T) {
 }
 
 func TestMovementBetweenDates(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		f := newAsatFixture(t, db)
 		ctx := context.Background()
@@ -340,6 +343,7 @@ func TestMovementBetweenDates(t *testing.T) {
 }
 
 func TestRiskWritesRecordHistoryAndVersions(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		f := newAsatFixture(t, db)
 		ctx := context.Background()
@@ -411,6 +415,7 @@ func TestRiskWritesRecordHistoryAndVersions(t *testing.T) {
 }
 
 func TestMitigationActionsKeepHistory(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		f := newAsatFixture(t, db)
 		ctx := context.Background()
@@ -444,6 +449,7 @@ func TestMitigationActionsKeepHistory(t *testing.T) {
 // changes nothing against replaying every risk, for the whole register, an
 // engagement and a category.
 func TestNarrowedMovementEqualsTheWholeReplay(t *testing.T) {
+	t.Parallel()
 	for _, kind := range dbtest.Kinds() {
 		t.Run(kind, func(t *testing.T) {
 			db := dbtest.Demo(t, kind)

@@ -14,6 +14,7 @@ import (
 // name and every owner of a risk by name, read the plain way; past the limit
 // neither engagements nor owners are listed.
 func TestRegisterChoices(t *testing.T) {
+	t.Parallel()
 	for _, kind := range dbtest.Kinds() {
 		t.Run(kind, func(t *testing.T) {
 			db := dbtest.Demo(t, kind)

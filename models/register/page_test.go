@@ -46,6 +46,7 @@ func ids(rows []models.Risk) []uint {
 // risk once, in the order of the whole list (the export's), for every sort in
 // both directions, live and with closed risks.
 func TestRiskPagesWalkTheRegisterInOrder(t *testing.T) {
+	t.Parallel()
 	for _, kind := range dbtest.Kinds() {
 		t.Run(kind, func(t *testing.T) {
 			db := demoWithGaps(t, kind)
@@ -123,6 +124,7 @@ func TestRiskPagesWalkTheRegisterInOrder(t *testing.T) {
 // A page of the register carries what a row shows: its engagement and owner,
 // its dates; a cursor that names no risk falls back to the page number.
 func TestRiskPageRowsAndStaleCursor(t *testing.T) {
+	t.Parallel()
 	for _, kind := range dbtest.Kinds() {
 		t.Run(kind, func(t *testing.T) {
 			db := dbtest.Demo(t, kind)
@@ -155,6 +157,7 @@ func TestRiskPageRowsAndStaleCursor(t *testing.T) {
 // The count and the heat maps agree with the rows themselves, whether they come
 // from risk_cells (status, category, band, appetite, cell) or from the risks.
 func TestTallyMatchesTheRows(t *testing.T) {
+	t.Parallel()
 	for _, kind := range dbtest.Kinds() {
 		t.Run(kind, func(t *testing.T) {
 			db := dbtest.Demo(t, kind)
@@ -213,6 +216,7 @@ func TestTallyMatchesTheRows(t *testing.T) {
 // of write: created, edited (category and levels), moved between statuses,
 // closed, imported.
 func TestRiskCellsFollowEveryWrite(t *testing.T) {
+	t.Parallel()
 	for _, kind := range dbtest.Kinds() {
 		t.Run(kind, func(t *testing.T) {
 			db := dbtest.Demo(t, kind)
@@ -269,6 +273,7 @@ func TestRiskCellsFollowEveryWrite(t *testing.T) {
 // Search finds risks by the words of their ref, title or description, each a
 // word prefix, and a reference as one phrase: its risk, not its siblings.
 func TestRiskSearch(t *testing.T) {
+	t.Parallel()
 	for _, kind := range dbtest.Kinds() {
 		t.Run(kind, func(t *testing.T) {
 			db := dbtest.Demo(t, kind)

@@ -72,6 +72,7 @@ func readAsAt(t *testing.T, ctx context.Context, db *gorm.DB, s models.Settings,
 // band, a search and a sort by title; rows, tallies, heat maps, movement and
 // badges. The quarterly review pack is the same both ways too.
 func TestSnapshotRegisterEqualsTheReplay(t *testing.T) {
+	t.Parallel()
 	dbtest.EachDemo(t, func(t *testing.T, ctx context.Context, db *gorm.DB, s models.Settings, today models.Date) {
 		var r models.Risk
 		if err := db.Where("engagement_id IS NOT NULL AND status = ?", models.StatusOpen).Order("id").First(&r).Error; err != nil {
@@ -143,6 +144,7 @@ func TestSnapshotRegisterEqualsTheReplay(t *testing.T) {
 // register takes nothing (a seed may be about to write its past). A seed
 // forgets the snapshots.
 func TestRiskSnapshotsAreTakenOnce(t *testing.T) {
+	t.Parallel()
 	for _, kind := range dbtest.Kinds() {
 		t.Run(kind, func(t *testing.T) {
 			ctx := context.Background()
@@ -198,6 +200,7 @@ func TestRiskSnapshotsAreTakenOnce(t *testing.T) {
 // their partial index (changes_risk_texts), not among every change since: the
 // query must spell the index's condition alike (SQLite's plan says so).
 func TestSnapshotDayFindsTextChangesByTheirIndex(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := dbtest.Demo(t, "sqlite")
 	if _, err := register.BuildRiskSnapshots(ctx, db, models.DefaultSettings().Fiscal(), dbtest.Now()); err != nil {
@@ -225,6 +228,7 @@ func TestSnapshotDayFindsTextChangesByTheirIndex(t *testing.T) {
 // field added to the history (RiskHistoryFields) needs its column, or every
 // past register would fail.
 func TestSnapshotTableHoldsTheReplayColumns(t *testing.T) {
+	t.Parallel()
 	for _, kind := range dbtest.Kinds() {
 		t.Run(kind, func(t *testing.T) {
 			db := dbtest.Demo(t, kind)
@@ -250,6 +254,7 @@ func TestSnapshotTableHoldsTheReplayColumns(t *testing.T) {
 // a day not yet listed: they are never read, and the next build completes
 // the day around them.
 func TestSnapshotBuildResumes(t *testing.T) {
+	t.Parallel()
 	dbtest.EachDemo(t, func(t *testing.T, ctx context.Context, db *gorm.DB, s models.Settings, today models.Date) {
 		day := s.Fiscal().End(snapshotQuarter(s.Fiscal()))
 		if err := register.WriteSnapshotBatch(ctx, db, day, 0, 40); err != nil {

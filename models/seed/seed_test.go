@@ -44,6 +44,7 @@ func seedCount(t *testing.T, db *gorm.DB, q string, args ...any) int64 {
 }
 
 func TestSeedDemo(t *testing.T) {
+	t.Parallel()
 	for _, kind := range dbtest.Kinds() {
 		t.Run(kind, func(t *testing.T) {
 			db := seededDemo(t, kind)
@@ -389,6 +390,7 @@ func seedSameData(t *testing.T, one, two *gorm.DB) {
 // Two demo seeds at the same instant write the same rows. (At two instants
 // they differ only in the stamps of records the seed's plans date after now.)
 func TestSeedDemoDeterministic(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		kind := "sqlite"
 		if !models.IsSQLite(db) {
@@ -408,6 +410,7 @@ func TestSeedDemoDeterministic(t *testing.T) {
 // now (a first run early in a month used to stamp last month's costs days
 // ahead), and nothing done, raised, closed, learned or decided after today.
 func TestSeedWritesNothingInItsFuture(t *testing.T) {
+	t.Parallel()
 	moments := []string{"created_at", "updated_at", "at"}
 	days := []string{"raised_on", "closed_on", "learned_on", "decided_on", "changed_on", "held_on", "actual", "accepted_on"}
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
@@ -591,6 +594,7 @@ func checkMovement(t *testing.T, db *gorm.DB) {
 }
 
 func TestSeedScaleSmall(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
 		if err := seed.Scale(ctx, dbtest.Still(db), 200); err != nil {
@@ -658,6 +662,7 @@ func TestSeedScaleSmall(t *testing.T) {
 // TestSeedScaleTiming measures the full-size scale seed on SQLite; it runs only
 // with PORTFOLIO_SEED_TIMING=1 (PORTFOLIO_SEED_N changes the size, default 10000).
 func TestSeedScaleTiming(t *testing.T) {
+	t.Parallel()
 	if os.Getenv("PORTFOLIO_SEED_TIMING") != "1" {
 		t.Skip("set PORTFOLIO_SEED_TIMING=1 to time SeedScale")
 	}

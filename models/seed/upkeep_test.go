@@ -17,6 +17,7 @@ import (
 // loads (SQLite): after it, the database must be exactly what the migrations
 // made, with every derived table and index filled as the triggers would have.
 func TestSeedScaleLeavesUpkeepInPlace(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
 		schema := func() string {
