@@ -293,7 +293,7 @@ func BenchmarkRiskRegisterRender(b *testing.B) {
 	}{{"executive", models.Rights{}}, {"admin", models.Rights{Admin: true, Editor: true}}} {
 		props := pages.RisksProps{Query: components.Query{Path: "/risks", Values: url.Values{"sort": {"review"}}, Target: "#risk-register"},
 			Filter: f, Rows: p.Rows, Total: t.Total, Page: p, Risk: s, Today: today, Inherent: t.Inherent, Residual: t.Residual,
-			Base: "/risks", Rights: role.rights}
+			Base: "/risks", Rights: role.rights, Markup: pages.NewMarkup()}
 		b.Run(role.name, func(b *testing.B) {
 			var n int64
 			for b.Loop() {

@@ -4,6 +4,7 @@ import (
 	"portfolio/models"
 	"portfolio/models/cache"
 	"portfolio/models/register"
+	"portfolio/views/pages"
 )
 
 // caches are the handlers' parts of the app's cache (package cache): each
@@ -19,6 +20,7 @@ type caches struct {
 	choices   *cache.Part[bool, filterOptions] // the register's filter options, portfolio's (false) or an engagement's
 	managed   *cache.Part[uint, map[uint]bool] // the engagements a manager manages, by user
 	packs     *cache.Part[packKey, *keptPack]
+	markup    *pages.Markup // the register's badges and heat maps, rendered once
 }
 
 // dashboardReads are what the dashboard shows: the totals maintained on write
@@ -44,6 +46,7 @@ func newCaches(c *cache.Cache) caches {
 		managed:  cache.NewPart[uint, map[uint]bool](c, "managers' engagements", 256, "engagement_managers", "engagements", "users"),
 		// The pack of the quarter being reviewed, rendered: its parts and repeat
 		// views cost a lookup, not a build, which reads the whole portfolio.
-		packs: cache.NewPart[packKey, *keptPack](c, "review packs", 1, packReads...),
+		packs:  cache.NewPart[packKey, *keptPack](c, "review packs", 1, packReads...),
+		markup: pages.NewMarkup(),
 	}
 }

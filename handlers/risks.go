@@ -256,7 +256,7 @@ func (a *App) registerProps(ctx context.Context, c echo.Context, version cache.V
 		Query:  listQuery(c, base, "#risk-register", keys...),
 		Filter: f, Rows: rows, Total: tally.Total, Page: page, Risk: s.Risk, Today: day,
 		Inherent: tally.Inherent, Residual: tally.Residual,
-		Base: base, Scope: scope, AsAt: f.AsAt, Since: sinceParam(c, day),
+		Base: base, Scope: scope, AsAt: f.AsAt, Since: sinceParam(c, day), Markup: a.caches.markup,
 	}
 	// Back links (after a quick action) return to this very page.
 	p.Here = listQuery(c, base, "", append(slices.Clone(keys), "after", "before")...).URL()

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync/atomic"
 
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
@@ -67,14 +66,13 @@ func renderRegisterBody(ctx context.Context, k bodyKey, p pages.RisksProps) (str
 		c = pages.RiskRegister(p)
 	}
 	var sb strings.Builder
-	sb.Grow(int(bodySize.Load()) + 4<<10) // the last body's size: one allocation, not a dozen doublings
+	sb.Grow(registerBodySize) // one allocation, not a dozen doublings
 	err := c.Render(ctx, &sb)
-	bodySize.Store(int64(sb.Len()))
 	return sb.String(), err
 }
 
-// bodySize is the size of the register body rendered last.
-var bodySize atomic.Int64
+// registerBodySize is room for a register body of 50 rows.
+const registerBodySize = 80 << 10
 
 // registerAnswer writes a register body, in this request's chrome unless it is
 // the htmx partial.

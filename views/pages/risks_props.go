@@ -40,6 +40,8 @@ type RisksProps struct {
 	MoveCounts map[string]int
 	Moves      map[uint]register.RiskMove
 	Rights     models.Rights
+	// Markup caches the badges and heat maps (nil: rendered afresh).
+	Markup *Markup
 }
 
 // ReadOnly reports the as-at view: the past cannot be edited.
@@ -59,7 +61,7 @@ func (p RisksProps) rowCtx(r models.Risk) RowCtx {
 		back = p.Query.URL()
 	}
 	rc := RowCtx{Risk: p.Risk, Today: p.Today, CSRF: p.Chrome.CSRF, Back: back, WithEngagement: p.Scope == nil,
-		Actions: p.showActions(), CanEdit: !p.ReadOnly() && p.Rights.May(r.EngagementID), Summary: true}
+		Actions: p.showActions(), CanEdit: !p.ReadOnly() && p.Rights.May(r.EngagementID), Summary: true, Markup: p.Markup}
 	if m, ok := p.Moves[r.ID]; ok {
 		rc.Move = &m
 	}
