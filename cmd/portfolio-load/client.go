@@ -85,7 +85,7 @@ const (
 	raw                    // keep it as sent (the memory server's yardstick)
 )
 
-// reply is a response's body as kept and what it was on the wire.
+// reply is a response's body as read and what it was on the wire.
 type reply struct {
 	body    []byte
 	wire    int64 // bytes received

@@ -130,7 +130,7 @@ func load(ctx context.Context, o options, stdout io.Writer) error {
 			fmt.Fprint(stdout, "Seed: ", string(out))
 		}
 	}
-	fy, err := keepBeforeLoad(ctx, h, stdout)
+	fy, err := snapshotBeforeLoad(ctx, h, stdout)
 	if err != nil {
 		return err
 	}

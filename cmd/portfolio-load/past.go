@@ -1,7 +1,7 @@
 package main
 
-// The load harness's look at the past: the register kept as at the quarters'
-// ends before measuring, and the last quarter's pages asked for once each.
+// The load harness's look at the past: snapshots of the register at the
+// quarters' ends before measuring, and the last quarter's pages asked for once each.
 
 import (
 	"bytes"
@@ -18,12 +18,12 @@ import (
 	"portfolio/models/sqlstore"
 )
 
-// keepBeforeLoad migrates the database and keeps the register as at the
-// quarters' ends, as a server does in the background at its first start
+// snapshotBeforeLoad migrates the database and takes the register's snapshots
+// at the quarters' ends, as a server does in the background at its first start
 // (register.BuildRiskSnapshots), so that the pages are measured as they serve
 // from then on.
 // It returns the portfolio's fiscal year.
-func keepBeforeLoad(ctx context.Context, h *harness, stdout io.Writer) (models.Fiscal, error) {
+func snapshotBeforeLoad(ctx context.Context, h *harness, stdout io.Writer) (models.Fiscal, error) {
 	dsn := h.o.databaseURL
 	if dsn == "" {
 		dsn = sqlstore.SQLitePath(loadDataDir(h.o))
@@ -49,13 +49,13 @@ func keepBeforeLoad(ctx context.Context, h *harness, stdout io.Writer) (models.F
 	start := wallClock.Now()
 	days, err := register.BuildRiskSnapshots(ctx, db, s.Fiscal(), models.NowOf(db))
 	if len(days) > 0 {
-		fmt.Fprintf(stdout, "Kept the register as at %d quarter ends in %s.\n", len(days), time.Since(start).Round(time.Millisecond))
+		fmt.Fprintf(stdout, "Took the register's snapshots at %d quarter ends in %s.\n", len(days), time.Since(start).Round(time.Millisecond))
 	}
 	return s.Fiscal(), err
 }
 
 // pastPages times, one request each, the pages of the last ended quarter:
-// its review pack (built, then kept), the register as at its end, and the
+// its review pack (built, then cached), the register as at its end, and the
 // movement since the quarter before.
 func pastPages(reader *loadClient, fy models.Fiscal, today models.Date) []loadResult {
 	q := fy.LastComplete(today)
@@ -63,8 +63,8 @@ func pastPages(reader *loadClient, fy models.Fiscal, today models.Date) []loadRe
 	var out []loadResult
 	for _, p := range []struct{ name, path string }{
 		{"review pack, first view (built)", "/reviews/" + q.String()},
-		{"review pack, again (kept)", "/reviews/" + q.String()},
-		{"review pack, part 2 (kept)", "/reviews/" + q.String() + "?part=2"},
+		{"review pack, again (cached)", "/reviews/" + q.String()},
+		{"review pack, part 2 (cached)", "/reviews/" + q.String() + "?part=2"},
 		{"register as at quarter end, first view", "/risks?as_at=" + end.String()},
 		{"movement in the quarter, first view", "/risks?as_at=" + end.String() + "&since=" + prev.String()},
 	} {
