@@ -19,8 +19,8 @@ var admissionWait = time.Second
 // Why: with more reads in flight than cores, every request is slowed by all
 // the others, and a write slowed this way holds the database's writer lock
 // (SQLite) or its counter rows (PostgreSQL) for as long, so writers queue
-// behind each other: under 32 readers without pause, a risk update that needs
-// ~1 ms of CPU took ~80 ms (p50). Reads admitted a few at a time finish in
+// behind each other, each write taking many times the CPU it needs. Reads
+// admitted a few at a time finish in
 // about the same total time, a write competes with those few rather than with
 // dozens, and a waiting read costs nothing but its wait. Limit 0 means twice
 // the cores (GOMAXPROCS): enough to keep them busy while some requests wait on

@@ -52,7 +52,7 @@ func Still(db *gorm.DB) *gorm.DB {
 }
 
 func init() {
-	// bcrypt at its default cost makes every seeded account cost ~60 ms.
+	// bcrypt at its default cost is slow by design: too slow for seeding accounts in every test.
 	models.PasswordCost = bcrypt.MinCost
 }
 
