@@ -27,8 +27,9 @@ type xlsxFormats map[string]string
 // checkExport fetches path as CSV and as XLSX and checks both: the CSV starts
 // with a UTF-8 BOM and parses; the XLSX has the CSV's header (bold, frozen,
 // under an autofilter over every row, columns at least as wide as their
-// header) and rows, and in the columns of want numbers as numbers with their
-// format (dates as date serials). It returns the CSV's rows.
+// header and their first rows' values) and rows, and in the columns of want
+// numbers as numbers with their format (dates as date serials). It returns
+// the CSV's rows.
 func checkExport(t *testing.T, c *client, path string, want xlsxFormats) [][]string {
 	t.Helper()
 	sep := "?"
@@ -82,10 +83,15 @@ func checkExport(t *testing.T, c *client, path string, want xlsxFormats) [][]str
 	if !filter || !strings.Contains(sheetXML(t, x.Body), `<autoFilter ref="A1:`+last+`"/>`) {
 		t.Errorf("%s: no autofilter over A1:%s (%v)", path, last, f.GetDefinedName())
 	}
+	// Columns fit their header and their first rows' values (up to a point: 58 characters).
 	for j, h := range header {
+		longest := 0
+		for _, r := range rows[1:min(len(rows), 201)] {
+			longest = max(longest, utf8.RuneCountInString(r[j]))
+		}
 		name, _ := excelize.ColumnNumberToName(j + 1)
-		if w, _ := f.GetColWidth(sheet, name); w < float64(utf8.RuneCountInString(h)) {
-			t.Errorf("%s: column %q is %.1f wide", path, h, w)
+		if w, _ := f.GetColWidth(sheet, name); w < float64(utf8.RuneCountInString(h)) || w < float64(min(longest, 58)) {
+			t.Errorf("%s: column %q is %.1f wide for values up to %d characters", path, h, w, longest)
 		}
 	}
 

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 )
@@ -25,7 +26,8 @@ import (
 // Text is written as inline strings (no shared-string table, which would hold
 // every string until the end); numbers, dates and amounts as numbers with a
 // number format (the cell types of exportSpec.Types). The header is bold and
-// frozen, with an autofilter over it; column widths follow the types.
+// frozen, with an autofilter over it; the columns are as wide as their first
+// rows need (widthSample).
 // The parts that depend on the rows (the workbook's filter name, the styles
 // with a format per currency met) are written after the sheet.
 
@@ -124,26 +126,28 @@ const xlsxSheetHead = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 	`<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>` +
 	`%s<sheetData>`
 
+// widthSample is how many rows the column widths are measured on: the
+// widths come before the rows in the sheet, so the first rows are held (not
+// every row: memory stays flat) and the columns fitted to them.
+const widthSample = 200
+
 // columnWidth is the width (in characters) of a column of type t headed
-// header: what its values need, and never narrower than its header (with room
-// for the filter's button).
-func columnWidth(header string, t cellType) float64 {
-	w := 14.0
+// header whose longest sampled value has longest characters: what the values
+// shown need, never narrower than the header (with room for the filter's
+// button), nor wider than maxColumnWidth unless the header is.
+func columnWidth(header string, t cellType, longest int) float64 {
+	const maxColumnWidth = 60
+	need := float64(longest) + 2
 	switch t.kind {
-	case kindLong:
-		w = 50
-	case kindInt:
-		w = 8
-	case kindCount, kindDecimal:
-		w = 11
-	case kindMoney:
-		w = 17
+	case kindMoney: // thousands separators and the currency code
+		need = float64(longest+longest/3) + 6
 	case kindDate:
-		w = 12
+		need = 12
 	case kindMonth:
-		w = 10
+		need = 10
 	}
-	return max(w, float64(len([]rune(header)))+4)
+	w := min(max(need, 8), maxColumnWidth)
+	return max(w, float64(utf8.RuneCountInString(header))+4)
 }
 
 // xlsxSheetTail closes the sheet with the autofilter over the header (%s: A1:C10).
@@ -187,18 +191,42 @@ func streamXLSX(w io.Writer, spec exportSpec, now time.Time) error {
 		return err
 	}
 	sw := &sheetWriter{w: bufio.NewWriterSize(sheet, 64<<10), spec: spec, money: map[string]int{}}
-	var cols strings.Builder
-	if len(spec.Header) > 0 {
-		cols.WriteString("<cols>")
-		for i, name := range spec.Header {
-			fmt.Fprintf(&cols, `<col min="%d" max="%d" width="%.1f" customWidth="1"/>`, i+1, i+1, columnWidth(name, spec.typeOf(i)))
+	var sample [][]string
+	started := false
+	start := func() {
+		started = true
+		longest := make([]int, len(spec.Header))
+		for _, row := range sample {
+			for i, v := range row {
+				if i < len(longest) {
+					longest[i] = max(longest[i], utf8.RuneCountInString(v))
+				}
+			}
 		}
-		cols.WriteString("</cols>")
+		var cols strings.Builder
+		if len(spec.Header) > 0 {
+			cols.WriteString("<cols>")
+			for i, name := range spec.Header {
+				fmt.Fprintf(&cols, `<col min="%d" max="%d" width="%.1f" customWidth="1"/>`, i+1, i+1, columnWidth(name, spec.typeOf(i), longest[i]))
+			}
+			cols.WriteString("</cols>")
+		}
+		sw.WriteString(fmt.Sprintf(xlsxSheetHead, cols.String()))
+		sw.header(spec.Header)
+		for _, row := range sample {
+			sw.row(row)
+		}
+		sample = nil
 	}
-	sw.WriteString(fmt.Sprintf(xlsxSheetHead, cols.String()))
-	sw.header(spec.Header)
 	flusher, _ := w.(http.Flusher)
 	err = spec.Rows(func(row []string) error {
+		if !started {
+			if sample = append(sample, append([]string(nil), row...)); len(sample) < widthSample {
+				return nil
+			}
+			start()
+			return sw.err
+		}
 		sw.row(row)
 		if sw.n%1000 == 0 {
 			if err := sw.w.Flush(); err != nil {
@@ -213,6 +241,9 @@ func streamXLSX(w io.Writer, spec exportSpec, now time.Time) error {
 	})
 	if err != nil {
 		return err
+	}
+	if !started {
+		start()
 	}
 	last := columnName(max(len(spec.Header), 1) - 1)
 	sw.WriteString(fmt.Sprintf(xlsxSheetTail, "A1:"+last+strconv.Itoa(max(sw.n, 1))))
