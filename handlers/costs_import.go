@@ -75,6 +75,9 @@ func (ci *costImporter) Columns() []csvColumn {
 		"Version":         "As exported: the row is refused if the month changed since.",
 	}
 	readOnly := map[string]bool{"Engagement name": true, "Recurring cost": true, "Gross savings": true, "Net realised": true}
+	for _, name := range costReportingColumns {
+		readOnly[name] = true
+	}
 	// Nothing to empty: a month is always in a currency and of a savings type.
 	noClear := map[string]bool{"Currency": true, "Savings type": true, "Version": true}
 	out := make([]csvColumn, 0, len(costColumns))

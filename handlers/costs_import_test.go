@@ -99,7 +99,7 @@ func TestCostImport(t *testing.T) {
 		}
 		// Export then import: every row unchanged, nothing to apply.
 		exp := c.get(fmt.Sprintf("/costs/export?format=csv&engagement=%d", mine.ID))
-		if exp.StatusCode != http.StatusOK || !strings.HasPrefix(exp.Body, "Engagement,Engagement name,Month") {
+		if exp.StatusCode != http.StatusOK || !strings.HasPrefix(exp.Body, "\uFEFFEngagement,Engagement name,Month") {
 			t.Fatalf("export: %d %.80s", exp.StatusCode, exp.Body)
 		}
 		again := uploadCostsCSV(t, c, exp.Body)
@@ -253,7 +253,7 @@ func TestEngagementAndVendorExports(t *testing.T) {
 		t.Fatalf("engagements csv: %d", r.StatusCode)
 	}
 	rows, err := csv.NewReader(strings.NewReader(r.Body)).ReadAll()
-	if err != nil || int64(len(rows)-1) != n || rows[0][0] != "Code" {
+	if err != nil || int64(len(rows)-1) != n || rows[0][0] != "\uFEFFCode" {
 		t.Fatalf("engagements csv: %d rows for %d BOT engagements (%v)", len(rows)-1, n, err)
 	}
 	for _, row := range rows[1:] {

@@ -31,6 +31,9 @@ func (a *App) exportEngagements(c echo.Context) error {
 		Header: []string{"Code", "Name", "Model", "Tower", "Vendor", "Business unit", "Delivery location", "Sponsor", "Manager",
 			"Phase", "Start", "Contract end", "Planned transfer", "Actual transfer", "Contract value", "Currency", "Pricing model",
 			"Vendor headcount", "Client headcount", "Health", "Health reasons", "Closed on"},
+		Types: []cellType{tText, tText, tText, tText, tText, tText, tText, tText, tText,
+			tText, tDate, tDate, tDate, tDate, tMoneyIn(15), tText, tText,
+			tCount, tCount, tText, tLong, tDate},
 		Rows: func(yield func([]string) error) error {
 			return models.EachEngagement(ctx, a.db, f, func(r models.EngagementExportRow) error {
 				return yield([]string{r.Code, r.Name, r.Model, r.Tower, r.VendorName, r.BusinessUnit, r.DeliveryLocation, r.Sponsor, r.ManagerName,

@@ -3,6 +3,7 @@ package handlers
 import (
 	"encoding/csv"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 
@@ -13,11 +14,67 @@ import (
 
 // exportSpec is a table to export: the header, and a function that yields
 // every row in order, streaming from the database (never all rows in memory).
+// Types says what each column holds, for the XLSX (a column past its end, or
+// tAuto, is a number when its text is a plain number, text otherwise); the CSV
+// writes the same text whatever the type.
 type exportSpec struct {
 	Filename string // without extension
 	Header   []string
+	Types    []cellType
 	Rows     func(yield func([]string) error) error
 }
+
+// cellKind is what a column of an export holds.
+type cellKind uint8
+
+const (
+	kindAuto    cellKind = iota // a plain number as a number, anything else as text
+	kindText                    // text, even when it looks like a number
+	kindLong                    // text that runs long (descriptions): a wide column
+	kindInt                     // a whole number ("3")
+	kindCount                   // a whole number that may run to thousands ("1,250")
+	kindDecimal                 // a decimal ("99.5", a rate)
+	kindMoney                   // an amount ("-1234.50") in a currency
+	kindDate                    // YYYY-MM-DD
+	kindMonth                   // YYYY-MM
+)
+
+// cellType is a column's kind; an amount's currency is either fixed (code)
+// or that of each row, named in column cur.
+type cellType struct {
+	kind cellKind
+	cur  int
+	code string
+}
+
+var (
+	tAuto    = cellType{}
+	tText    = cellType{kind: kindText}
+	tLong    = cellType{kind: kindLong}
+	tInt     = cellType{kind: kindInt}
+	tCount   = cellType{kind: kindCount}
+	tDecimal = cellType{kind: kindDecimal}
+	tDate    = cellType{kind: kindDate}
+	tMonth   = cellType{kind: kindMonth}
+)
+
+// tMoneyIn is an amount in the currency named by the row's column cur.
+func tMoneyIn(cur int) cellType { return cellType{kind: kindMoney, cur: cur} }
+
+// tMoneyOf is an amount always in currency code (the reporting currency).
+func tMoneyOf(code string) cellType { return cellType{kind: kindMoney, cur: -1, code: code} }
+
+// typeOf is the type of column i of spec.
+func (spec exportSpec) typeOf(i int) cellType {
+	if i < len(spec.Types) {
+		return spec.Types[i]
+	}
+	return tAuto
+}
+
+// csvBOM starts every CSV export: without it Excel on Windows reads UTF-8
+// as its ANSI code page ("BogotÃ¡"). The imports skip it.
+const csvBOM = "\uFEFF"
 
 // writeExport streams spec as CSV or XLSX, chosen by format ("csv" or "xlsx").
 // It streams for seconds on a large register, so it gives its read slot back
@@ -39,6 +96,9 @@ func writeCSV(c echo.Context, spec exportSpec) error {
 	h.Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="%s.csv"`, spec.Filename))
 	h.Set("Cache-Control", "no-store")
 	c.Response().WriteHeader(http.StatusOK)
+	if _, err := io.WriteString(c.Response(), csvBOM); err != nil {
+		return err
+	}
 	w := csv.NewWriter(c.Response())
 	if err := w.Write(spec.Header); err != nil {
 		return err
@@ -64,9 +124,18 @@ func writeCSV(c echo.Context, spec exportSpec) error {
 	return w.Error()
 }
 
-// plainNumber reports a decimal number as people write it (no exponent, hex or spaces).
+// plainNumber reports a decimal number as people write it (no exponent, hex
+// or spaces) short enough to be a number rather than a code: a column of
+// unknown type (tAuto) holds it as a number.
 func plainNumber(s string) bool {
-	if s == "" || len(s) > 15 {
+	return len(s) <= 15 && plainDecimal(s)
+}
+
+// plainDecimal reports digits with at most one point and a leading minus,
+// of any length (an amount converted exactly: "-1234.5678901234"): never a
+// formula, and a number where a column holds numbers.
+func plainDecimal(s string) bool {
+	if s == "" || strings.Count(s, ".") > 1 {
 		return false
 	}
 	for i, r := range s {
@@ -91,7 +160,7 @@ const (
 // ("Budget;=1+1" is two cells to Excel in a semicolon locale). Plain numbers,
 // negative ones included, are left alone.
 func neutralise(s string) string {
-	if s == "" || plainNumber(s) {
+	if s == "" || plainDecimal(s) {
 		return s
 	}
 	var b strings.Builder
@@ -110,7 +179,7 @@ func neutralise(s string) string {
 // cell is never split (and its inline text is never a formula; the
 // apostrophe guards a copy saved as CSV).
 func neutraliseStart(s string) string {
-	if s == "" || plainNumber(s) || !strings.ContainsRune(formulaStart, rune(s[0])) {
+	if s == "" || plainDecimal(s) || !strings.ContainsRune(formulaStart, rune(s[0])) {
 		return s
 	}
 	return "'" + s

@@ -63,6 +63,7 @@ func (a *App) lessonsExport(c echo.Context) error {
 		Filename: "lessons",
 		Header: []string{"Title", "What happened", "Lesson", "Outcome", "Phase", "Category", "Engagement", "Tower", "Tags",
 			"Learned on", "Author", "Linked risk"},
+		Types: []cellType{tText, tLong, tLong, tLong, tText, tText, tText, tText, tText, tDate, tText, tText},
 		Rows: func(yield func([]string) error) error {
 			return models.EachLesson(c.Request().Context(), a.db, f, func(l models.LessonExportRow) error {
 				return yield([]string{l.Title, l.WhatHappened, l.Lesson.Lesson, l.Outcome, l.Phase, l.Category, l.EngagementCode,

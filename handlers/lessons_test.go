@@ -189,7 +189,7 @@ func TestLessonLibrarySearchAndExport(t *testing.T) {
 			t.Errorf("engagement filter: %d lessons, want %d", got, n)
 		}
 		csv := c.get(fmt.Sprintf("/lessons/export?format=csv&engagement=%d", *l.EngagementID))
-		if lines := strings.Split(strings.TrimSpace(csv.Body), "\n"); csv.StatusCode != http.StatusOK || !strings.HasPrefix(lines[0], "Title,") {
+		if lines := strings.Split(strings.TrimSpace(csv.Body), "\n"); csv.StatusCode != http.StatusOK || !strings.HasPrefix(lines[0], "\uFEFFTitle,") {
 			t.Errorf("export: %d %q", csv.StatusCode, lines[0])
 		} else if !strings.Contains(csv.Body, l.Title) {
 			t.Error("the export lacks the engagement's lesson")

@@ -229,6 +229,7 @@ func (a *App) milestonesExport(c echo.Context) error {
 	return a.writeExport(c, exportFormatParam(c), exportSpec{
 		Filename: "milestones-" + e.Code,
 		Header:   []string{"Engagement", "Phase", "Milestone", "Key", "Planned", "Forecast", "Actual", "Days late", "Days overdue"},
+		Types:    []cellType{tText, tText, tText, tText, tDate, tDate, tDate, tCount, tCount},
 		Rows: func(yield func([]string) error) error {
 			return models.EachMilestone(c.Request().Context(), a.db, e.ID, func(m models.Milestone) error {
 				return yield([]string{e.Code, m.Phase, m.Name, exportYesNo(m.IsKey), m.Planned.String(), m.Forecast.String(),

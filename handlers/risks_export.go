@@ -19,6 +19,14 @@ var riskColumns = []string{"Ref", "Title", "Engagement", "Category",
 	"Description", "Mitigation plan", "Raised on", "Closed on", "Closed reason",
 	"Accepted by", "Acceptance justification", "Acceptance expiry", "Version"}
 
+// riskTypes are riskColumns' cell types in an XLSX.
+var riskTypes = []cellType{tText, tText, tText, tText,
+	tInt, tInt, tInt, tText,
+	tInt, tInt, tInt, tText, tText,
+	tText, tText, tText, tDate, tText, tText,
+	tLong, tLong, tDate, tDate, tText,
+	tText, tLong, tDate, tInt}
+
 // riskExportRow writes one risk in riskColumns order.
 func riskExportRow(r register.RiskExportRow, s models.RiskSettings, day models.Date) []string {
 	yes := func(b bool) string {
@@ -55,6 +63,7 @@ func (a *App) exportRisks(c echo.Context) error {
 	return a.writeExport(c, c.QueryParam("format"), exportSpec{
 		Filename: name,
 		Header:   riskColumns,
+		Types:    riskTypes,
 		Rows: func(yield func([]string) error) error {
 			return register.EachRisk(ctx, a.db, s.Risk, day, f, func(r register.RiskExportRow) error {
 				return yield(riskExportRow(r, s.Risk, day))

@@ -19,8 +19,14 @@ import (
 	"portfolio/models/register"
 )
 
+// readCSV reads an export's CSV, which starts with a UTF-8 byte order mark
+// (for Excel on Windows) and parses after it.
 func readCSV(t *testing.T, body string) [][]string {
 	t.Helper()
+	body, ok := strings.CutPrefix(body, "\uFEFF")
+	if !ok {
+		t.Fatalf("the CSV export does not start with a UTF-8 BOM: %.20q", body)
+	}
 	rows, err := csv.NewReader(strings.NewReader(body)).ReadAll()
 	if err != nil {
 		t.Fatalf("export is not CSV: %v", err)

@@ -24,6 +24,7 @@ func (a *App) slaResultsExport(c echo.Context) error {
 	return a.writeExport(c, exportFormatParam(c), exportSpec{
 		Filename: fmt.Sprintf("sla-results-%s", e.Code),
 		Header:   []string{"Engagement", "Service level", "Month", "Quarter", "Direction", "Target", "Unit", "Result", "Met", "Note"},
+		Types:    []cellType{tText, tText, tMonth, tText, tText, tDecimal, tText, tDecimal, tText, tLong},
 		Rows: func(yield func([]string) error) error {
 			return models.EachSLAResult(c.Request().Context(), a.db, e.ID, func(r models.SLAResultRow) error {
 				return yield([]string{e.Code, r.SLAName, yearMonth(r.Month), f.QuarterOf(r.Month).String(), r.Direction,
@@ -43,6 +44,7 @@ func (a *App) slaBreachesExport(c echo.Context) error {
 	return a.writeExport(c, exportFormatParam(c), exportSpec{
 		Filename: fmt.Sprintf("sla-breaches-%s", e.Code),
 		Header:   []string{"Engagement", "Month", "Service level", "Direction", "Target", "Unit", "Result", "Credit %", "Currency", "Vendor fees", "Credit due", "Note"},
+		Types:    []cellType{tText, tMonth, tText, tText, tDecimal, tText, tDecimal, tInt, tText, tMoneyIn(8), tMoneyIn(8), tLong},
 		Rows: func(yield func([]string) error) error {
 			return models.EachSLABreach(c.Request().Context(), a.db, e.ID, func(b models.SLABreach) error {
 				cur, fees, due := "", "", "no cost record"

@@ -315,7 +315,7 @@ func TestSLAPageAndExports(t *testing.T) {
 
 		csv := c.get(fmt.Sprintf("/engagements/%d/slas/breaches/export?format=csv", b.EngagementID))
 		lines := strings.Split(strings.TrimSpace(csv.Body), "\n")
-		if csv.StatusCode != http.StatusOK || !strings.HasPrefix(lines[0], "Engagement,Month,Service level") || int64(len(lines)-1) != b.N {
+		if csv.StatusCode != http.StatusOK || !strings.HasPrefix(lines[0], "\uFEFFEngagement,Month,Service level") || int64(len(lines)-1) != b.N {
 			t.Errorf("breaches CSV: %d, %d lines for %d breaches", csv.StatusCode, len(lines)-1, b.N)
 		}
 		var results int64

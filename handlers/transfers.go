@@ -45,6 +45,7 @@ func (a *App) transfersExport(c echo.Context) error {
 	return a.writeExport(c, exportFormatParam(c), exportSpec{
 		Filename: "transfers-" + today.String(),
 		Header:   []string{"Code", "Engagement", "Vendor", "Phase", "Planned transfer", "Days to go", "Readiness %", "Gate decision", "Gate date", "Red flag"},
+		Types:    []cellType{tText, tText, tText, tText, tDate, tCount, tDecimal, tText, tDate, tText},
 		Rows: func(yield func([]string) error) error {
 			// A chunk at a time, so a large portfolio is never held whole.
 			for f.Page, f.PerPage = 1, 500; ; f.Page++ {

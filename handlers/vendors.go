@@ -74,7 +74,12 @@ func (a *App) exportVendors(c echo.Context) error {
 		header = append(header, fmt.Sprintf("%s (%d%%)", w.Name, w.Weight))
 	}
 	header = append(header, "Weighted score", "References checked", "Engagements", "Active", "Red", "Open risks", "Archived", "Notes")
-	spec := exportSpec{Filename: "vendors", Header: header, Rows: func(yield func([]string) error) error {
+	types := []cellType{tText, tText, tText, tInt}
+	for range models.ScoreWeights {
+		types = append(types, tInt)
+	}
+	types = append(types, tDecimal, tText, tCount, tCount, tCount, tCount, tText, tLong)
+	spec := exportSpec{Filename: "vendors", Header: header, Types: types, Rows: func(yield func([]string) error) error {
 		for _, v := range rows {
 			r := []string{v.Name, v.Country, v.DeliveryLocations, strconv.Itoa(v.Tier)}
 			for _, w := range models.ScoreWeights {

@@ -98,6 +98,45 @@ type Rates struct {
 	provisional map[string]string // "INR 2026-12-01" → the month whose rate it took, "2026-11-01"
 }
 
+// RateApplied is how a currency-month converts, exactly as Sum converts it.
+type RateApplied struct {
+	Rate     *big.Rat // nil for the reporting currency (not converted); 0 when Missing
+	Text     string   // the rate as stored ("0.011345"); "1" for the reporting currency
+	From     Date     // the month whose rate it is (the month itself unless Carried)
+	Carried  bool     // the month has no rate of its own: the figure is provisional
+	Missing  bool     // the currency has no rate at all: its amounts count as nothing
+	Currency string
+}
+
+// Applied says which rate converts amounts of cur in month, as the savings
+// figures apply it (carried forward as Rate does; recorded as used).
+func (r *Rates) Applied(cur string, month Date) RateApplied {
+	if r == nil || cur == r.Reporting {
+		return RateApplied{Text: "1", From: month.MonthStart(), Currency: cur}
+	}
+	v, carried := r.rate(cur, month)
+	out := RateApplied{Rate: v, Carried: carried, Currency: cur}
+	m := month.MonthStart()
+	if month.IsZero() || len(r.months[cur]) == 0 {
+		out.Missing = true
+		return out
+	}
+	out.From = m
+	if carried {
+		out.From, _ = ParseDate(r.provisional[cur+" "+m.String()])
+	}
+	out.Text = r.text[cur+" "+out.From.String()]
+	return out
+}
+
+// Convert is minor units of the applied currency in the reporting currency,
+// exactly (a rate has at most 10 decimal places, so the amount has at most 12).
+func (a RateApplied) Convert(minor int64) Exact {
+	var e Exact
+	e.Add(minor, a.Rate)
+	return e
+}
+
 // ProvisionalRate is a month converted at another month's rate.
 type ProvisionalRate struct {
 	Currency, Month, From, Rate string // months as YYYY-MM

@@ -404,3 +404,47 @@ func TestPayback(t *testing.T) {
 		}
 	}
 }
+
+// Applied names the rate Sum converts a currency-month at: its own, a carried
+// one (the latest earlier, or before the first the earliest: provisional),
+// none for the reporting currency, and missing for a currency with no rate;
+// converting every record at it adds up to Sum's figure exactly.
+func TestRatesApplied(t *testing.T) {
+	t.Parallel()
+	oct, nov, dec, sep := D(2026, 10, 1), D(2026, 11, 1), D(2026, 12, 1), D(2026, 9, 1)
+	rates := func() *Rates {
+		return NewRates("USD", []FXRate{{Currency: "INR", Month: oct, Rate: "0.012"}, {Currency: "INR", Month: nov, Rate: "0.0125"}})
+	}
+	r := rates()
+	for _, tc := range []struct {
+		cur     string
+		month   Date
+		text    string
+		from    Date
+		carried bool
+		missing bool
+	}{
+		{"INR", nov, "0.0125", nov, false, false},
+		{"INR", dec.AddDays(14), "0.0125", nov, true, false},
+		{"INR", sep, "0.012", oct, true, false},
+		{"USD", dec, "1", dec, false, false},
+		{"BRL", dec, "", Date{}, false, true},
+	} {
+		a := r.Applied(tc.cur, tc.month)
+		if a.Text != tc.text || !a.From.Equal(tc.from.Time) || a.Carried != tc.carried || a.Missing != tc.missing {
+			t.Errorf("%s %s: %+v", tc.cur, tc.month, a)
+		}
+	}
+	rows := []CostSums{{Currency: "INR", Month: nov, Baseline: 1_000_001}, {Currency: "INR", Month: dec, Baseline: 333_333},
+		{Currency: "USD", Month: dec, Baseline: 50_00}, {Currency: "BRL", Month: dec, Baseline: 70_00}}
+	var sum Exact
+	r = rates()
+	for _, c := range rows {
+		if a := r.Applied(c.Currency, c.Month); !a.Missing {
+			sum.AddExact(a.Convert(c.Baseline))
+		}
+	}
+	if want := Sum(rows, rates()).Hard.Baseline; sum.Rat().Cmp(want.Rat()) != 0 {
+		t.Errorf("converted one by one %s, Sum %s", sum.Rat().FloatString(6), want.Rat().FloatString(6))
+	}
+}
