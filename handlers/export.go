@@ -79,15 +79,26 @@ const csvBOM = "\uFEFF"
 // writeExport streams spec as CSV or XLSX, chosen by format ("csv" or "xlsx").
 // It streams for seconds on a large register, so it gives its read slot back
 // first (web.ReleaseAdmission): pages are not held behind it.
+//
+// A stream that fails once its 200 has gone out (the database, or the user's
+// connection) aborts the connection: ending the response as usual would hand
+// the user a cut file that looks whole.
 func (a *App) writeExport(c echo.Context, format string, spec exportSpec) error {
 	web.ReleaseAdmission(c)
+	var err error
 	switch format {
 	case "csv":
-		return writeCSV(c, spec)
+		err = writeCSV(c, spec)
 	case "xlsx":
-		return writeXLSX(c, spec, a.Server.Now())
+		err = writeXLSX(c, spec, a.Server.Now())
+	default:
+		return web.BadRequest("Export as csv or xlsx.")
 	}
-	return web.BadRequest("Export as csv or xlsx.")
+	if err != nil && c.Response().Committed {
+		a.Log().Error("export cut short: connection aborted", "path", c.Request().URL.Path, "err", err, "request_id", web.RequestID(c))
+		panic(http.ErrAbortHandler)
+	}
+	return err
 }
 
 func writeCSV(c echo.Context, spec exportSpec) error {

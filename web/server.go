@@ -103,7 +103,10 @@ func New(o Options) *Server {
 		ReferrerPolicy:        "same-origin",
 	}))
 	e.Use(LimitBodies())
-	e.Use(middleware.ContextTimeout(o.RequestTimeout))
+	// Exports stream the whole register for as long as it takes (the
+	// server's write timeout bounds them); every other request has its timeout.
+	e.Use(middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{Timeout: o.RequestTimeout,
+		Skipper: func(c echo.Context) bool { return strings.HasSuffix(c.Path(), "/export") }}))
 	e.Use(TextOnly())
 	e.GET("/static/*", echo.WrapHandler(static.Handler()))
 	e.GET("/favicon.ico", func(c echo.Context) error {
