@@ -2,6 +2,7 @@ package pack
 
 import (
 	"fmt"
+	"math/big"
 
 	"portfolio/models"
 )
@@ -33,7 +34,9 @@ func (b *packBuilder) headlines() error {
 		if plan == 0 {
 			return "—"
 		}
-		return fmt.Sprintf("%.0f %%", 100*float64(net)/float64(plan))
+		var v models.Exact
+		v.Add(net-plan, nil)
+		return models.PercentText(big.NewRat(net, 1), big.NewRat(plan, 1)) + " (" + models.SignedWhole(v, cur) + ")"
 	}
 	p.Summary = []Headline{
 		{Label: "Engagements live in the quarter", Value: fmt.Sprint(len(p.Engagements)), Previous: fmt.Sprint(prevActive), Better: 0},
