@@ -215,7 +215,7 @@ func TestDashboardCardsDrillDown(t *testing.T) {
 			if n, _ := rows("/slas/breaches?quarter="+cq, `[data-testid="breach-row"]`); n != 1 {
 				t.Errorf("breaches of %s: %d rows, want 1", cq, n)
 			}
-			if r := c.htmx(want["fig-sla"]); !strings.Contains(r.Body, `id="breaches-table"`) || strings.Contains(r.Body, "<html") {
+			if r := c.htmx(want["fig-sla"]); !strings.Contains(r.Body, `id="breaches-body"`) || strings.Contains(r.Body, "<html") {
 				t.Error("htmx did not get the breaches partial")
 			}
 			// Open risks: 2, and the register (live by default) lists those 2; each band of the legend opens its own.

@@ -16,7 +16,7 @@ const slaBreachQuarters = 8
 // slaBreaches lists the portfolio's missed service-level results in a fiscal
 // quarter (?quarter=2026-Q3; the last complete quarter by default, as the
 // dashboard's SLA card), with the quarter's attainment: the list that explains
-// that card. Route: slas.breaches; an htmx request gets the #breaches-table partial.
+// that card. Route: slas.breaches; an htmx request gets the #breaches-body partial.
 func (a *App) slaBreaches(c echo.Context) error {
 	ctx := c.Request().Context()
 	s, err := a.settings(c)
@@ -30,7 +30,7 @@ func (a *App) slaBreaches(c echo.Context) error {
 		q = x // a later quarter has no results yet
 	}
 	p := pages.BreachesProps{Chrome: web.Chrome(c, "Missed service levels", "dashboard"), Quarter: q, InProgress: q == current,
-		Query: listQuery(c, "/slas/breaches", "#breaches-table", "quarter")}
+		Query: listQuery(c, "/slas/breaches", "#breaches-body", "quarter")}
 	for x, i := current, 0; i < slaBreachQuarters; x, i = x.Prev(), i+1 {
 		p.Quarters = append(p.Quarters, x)
 	}
@@ -43,5 +43,5 @@ func (a *App) slaBreaches(c echo.Context) error {
 		return err
 	}
 	p.Pages.Page, p.Pages.PerPage = page, perPage
-	return web.Render(c, http.StatusOK, pages.Breaches(p), pages.BreachesTable(p))
+	return web.Render(c, http.StatusOK, pages.Breaches(p), pages.BreachesBody(p))
 }
