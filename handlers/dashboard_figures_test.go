@@ -25,7 +25,8 @@ import (
 //	ITO "FIG-END" (closed): counted nowhere.
 //	FIG-ITO's two service levels in the last complete quarter: 4 results, 2 missed;
 //	  one more missed in today's quarter.
-//	Risks: open Critical (20), mitigating High (12), closed Critical.
+//	Risks: open Critical (20), mitigating High (12), closed Critical; accepted Medium
+//	  (6) whose acceptance expired 5 days ago, accepted Low (2) whose acceptance holds.
 func figuresFixture(t *testing.T, db *gorm.DB) {
 	t.Helper()
 	hash, _ := models.HashPassword("correct horse battery")
@@ -65,18 +66,23 @@ func figuresFixture(t *testing.T, db *gorm.DB) {
 			must(t, db.Create(&models.SLAMeasurement{ServiceLevelID: sl.ID, EngagementID: ito, Month: q0, Actual: 90_000, Met: false, Version: 1}).Error)
 		}
 	}
-	risk := func(ref, status string, l, i int) {
+	risk := func(ref, status string, l, i int, expiry ...models.Date) {
 		r := models.Risk{EngagementID: &ito, Ref: ref, Title: ref + " risk", Category: models.RiskCategories[0], InherentLikelihood: l, InherentImpact: i,
 			InherentScore: l * i, ResidualLikelihood: l, ResidualImpact: i, ResidualScore: l * i, Response: "reduce", Status: status,
 			NextReview: today.AddDays(30), RaisedOn: today.AddDays(-30), Version: 1}
 		if status == models.StatusClosed {
 			r.ClosedOn = today.AddDays(-1)
 		}
+		if len(expiry) > 0 {
+			r.AcceptedBy, r.AcceptJustification, r.AcceptExpiry = "Ada Admin", "Within tolerance", expiry[0]
+		}
 		must(t, db.Omit("Engagement", "Owner").Create(&r).Error)
 	}
 	risk("FIG-R1", models.StatusOpen, 4, 5)
 	risk("FIG-R2", models.StatusMitigating, 3, 4)
 	risk("FIG-R3", models.StatusClosed, 5, 5)
+	risk("FIG-R4", models.StatusAccepted, 2, 3, today.AddDays(-5)) // its acceptance has expired
+	risk("FIG-R5", models.StatusAccepted, 1, 2, today.AddDays(30))
 	// Rows written directly bypass the writers, as the seeds do: refill the aggregates as they do.
 	must(t, models.RebuildAggregates(context.Background(), db))
 }
@@ -179,6 +185,7 @@ func TestDashboardCardsDrillDown(t *testing.T) {
 				"fig-active": "/engagements?status=active", "fig-value": "/engagements?status=active",
 				"fig-savings-quarter": "/savings?quarter=" + cq + "#hard-h", "fig-savings-ytd": "/savings?quarter=" + cq + "#hard-h",
 				"fig-avoidance-ytd": "/savings?quarter=" + cq + "#avoid-fig-h", "fig-sla": "/slas/breaches?quarter=" + lq, "fig-risks": "/risks",
+				"fig-expired": "/risks?status=accepted&expired=1",
 			}
 			for id, href := range want {
 				if got := drill(t, doc, id); got != href {
@@ -218,12 +225,12 @@ func TestDashboardCardsDrillDown(t *testing.T) {
 			if r := c.htmx(want["fig-sla"]); !strings.Contains(r.Body, `id="breaches-body"`) || strings.Contains(r.Body, "<html") {
 				t.Error("htmx did not get the breaches partial")
 			}
-			// Open risks: 2, and the register (live by default) lists those 2; each band of the legend opens its own.
-			if got := figure(doc, "fig-risks"); got != "2" {
+			// Open risks: 4, and the register (live by default) lists those 4; each band of the legend opens its own.
+			if got := figure(doc, "fig-risks"); got != "4" {
 				t.Errorf("open risks card %q", got)
 			}
-			if n, d := rows(want["fig-risks"], `[data-testid="risk-row"]`); n != 2 || !strings.Contains(d.Find(`[data-testid="risk-count"]`).Text(), "2 matching") {
-				t.Errorf("register: %d rows, want 2", n)
+			if n, d := rows(want["fig-risks"], `[data-testid="risk-row"]`); n != 4 || !strings.Contains(d.Find(`[data-testid="risk-count"]`).Text(), "4 matching") {
+				t.Errorf("register: %d rows, want 4", n)
 			}
 			for band, ref := range map[string]string{models.BandCritical: "FIG-R1", models.BandHigh: "FIG-R2"} {
 				link := doc.Find(`a.legend-item[href="/risks?band=` + band + `"]`)
@@ -235,6 +242,59 @@ func TestDashboardCardsDrillDown(t *testing.T) {
 				if n != 1 || !strings.Contains(d.Find(`[data-testid="risk-row"]`).Text(), ref) {
 					t.Errorf("register of band %s: %d rows, want %s alone", band, n, ref)
 				}
+			}
+		})
+	}
+}
+
+// An accepted risk whose acceptance has expired is counted on the dashboard,
+// flagged and filtered on the register, and makes its engagement Amber with
+// the date; one whose acceptance holds is none of these.
+func TestExpiredAcceptancesAreFlagged(t *testing.T) {
+	t.Parallel()
+	for _, kind := range dbtest.Kinds() {
+		t.Run(kind, func(t *testing.T) {
+			db := dbtest.Open(t, kind)
+			figuresFixture(t, db)
+			c := newEnv(t, db).client()
+			c.loginAs("ada@example.com", "correct horse battery")
+			expired := dbtest.Today().AddDays(-5).Human()
+			doc := c.get("/").Doc(t)
+			if got := figure(doc, "fig-expired"); got != "1" {
+				t.Errorf("expired acceptances card %q, want 1", got)
+			}
+			r := c.get(drill(t, doc, "fig-expired"))
+			if r.StatusCode != http.StatusOK {
+				t.Fatalf("%s: %d", drill(t, doc, "fig-expired"), r.StatusCode)
+			}
+			reg := r.Doc(t)
+			row := reg.Find(`[data-testid="risk-row"]`)
+			if row.Length() != 1 || !strings.Contains(row.Text(), "FIG-R4") || !strings.Contains(reg.Find(`[data-testid="risk-count"]`).Text(), "1 matching") {
+				t.Fatalf("expired filter: %d rows %q", row.Length(), squashText(row.Text()))
+			}
+			if got := squashText(row.Find(`[data-testid="acceptance-expired"]`).Text()); got != "acceptance expired on "+expired {
+				t.Errorf("badge %q, want %q", got, "acceptance expired on "+expired)
+			}
+			if box := reg.Find(`input[name="expired"]`); !box.Is("[checked]") {
+				t.Error("the filter's checkbox is not ticked")
+			}
+			// The whole register flags that one row only.
+			all := c.get("/risks?status=accepted").Doc(t)
+			if n := all.Find(`[data-testid="risk-row"]`).Length(); n != 2 {
+				t.Errorf("accepted risks: %d rows, want 2", n)
+			}
+			if n := all.Find(`[data-testid="acceptance-expired"]`).Length(); n != 1 {
+				t.Errorf("%d rows flagged expired, want 1", n)
+			}
+			// Health: Amber at least, and says since when.
+			ctx := context.Background()
+			s, err := models.LoadSettings(ctx, db)
+			must(t, err)
+			must(t, models.RefreshHealth(ctx, db, s, dbtest.Today()))
+			var e models.Engagement
+			must(t, db.Where("code = ?", "FIG-ITO").First(&e).Error)
+			if e.Health == models.Green || !strings.Contains(e.HealthReasons, "a risk's acceptance expired on "+expired) {
+				t.Errorf("FIG-ITO health %s, reasons %q: want the expired acceptance", e.Health, e.HealthReasons)
 			}
 		})
 	}

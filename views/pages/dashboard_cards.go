@@ -29,10 +29,8 @@ func BreachesHref(q models.Quarter) string {
 // RisksBandHref is the live register cut to a residual band.
 func RisksBandHref(band string) string { return "/risks?band=" + url.QueryEscape(band) }
 
-// EngagementsHealthHref is the active engagements of a health colour.
-func EngagementsHealthHref(h string) string {
-	return "/engagements?status=active&health=" + url.QueryEscape(h)
-}
+// ExpiredAcceptancesHref is the register of the accepted risks whose acceptance has expired.
+const ExpiredAcceptancesHref = "/risks?status=accepted&expired=1"
 
 // savingsCard is a savings figure with its % of plan (one decimal, on the
 // exact sums) and its money variance against plan beside it.
@@ -68,5 +66,7 @@ func dashboardCards(p DashboardProps) []components.Card {
 			Href: BreachesHref(d.LastQuarter), TestID: "fig-sla"},
 		{Label: "Open risks", Value: components.Int(d.OpenRisks), Href: "/risks", TestID: "fig-risks",
 			Note: fmt.Sprintf("%d critical · %d high", d.Bands[models.BandCritical], d.Bands[models.BandHigh])},
+		{Label: "Acceptances expired", Value: components.Int(d.ExpiredAcceptances), Href: ExpiredAcceptancesHref, TestID: "fig-expired",
+			Note: "accepted risks past their acceptance's expiry: review or re-accept them"},
 	}
 }
