@@ -37,11 +37,11 @@ type Dashboard struct {
 	OpenRisks     int64
 	// ExpiredAcceptances counts the accepted risks whose acceptance has expired.
 	ExpiredAcceptances int64
-	Heat          [5][5]int
-	TopRisks      []Risk
-	Attention     []Engagement
-	Transfers     []Transfer
-	Milestones    []Milestone
+	Heat               [5][5]int
+	TopRisks           []Risk
+	Attention          []Engagement
+	Transfers          []Transfer
+	Milestones         []Milestone
 	// How many each cut list has in all (Attention's is the red and amber
 	// active engagements): a cut list says "10 of 13".
 	TransfersAll, MilestonesAll int64

@@ -28,13 +28,13 @@ type HealthInputs struct {
 	// (its expiry date has passed); AcceptanceExpiredOn is the earliest expiry.
 	ExpiredAcceptances  int
 	AcceptanceExpiredOn Date
-	SLAQuarter            Quarter // last complete quarter
-	SLAMet, SLAMeasured   int64
-	SavingsNet            int64 // year to date, engagement currency
-	SavingsPlan           int64
-	KeyLateOver30         int // key milestones more than 30 days late
-	Late                  int // milestones late
-	Today                 Date
+	SLAQuarter          Quarter // last complete quarter
+	SLAMet, SLAMeasured int64
+	SavingsNet          int64 // year to date, engagement currency
+	SavingsPlan         int64
+	KeyLateOver30       int // key milestones more than 30 days late
+	Late                int // milestones late
+	Today               Date
 }
 
 // Health derives red/amber/green and explains every reason, worst first.

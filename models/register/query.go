@@ -21,7 +21,7 @@ type RiskFilter struct {
 	Overdue       bool
 	OutOfAppetite bool
 	Expired       bool // accepted risks whose acceptance has expired
-	Likelihood    int // with Impact: one heat-map cell of BandKind
+	Likelihood    int  // with Impact: one heat-map cell of BandKind
 	Impact        int
 	Q             string
 	Sort, Dir     string
