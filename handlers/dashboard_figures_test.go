@@ -3,6 +3,7 @@ package handlers_test
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -159,6 +160,16 @@ func TestDashboardSavingsCardsShowOneDecimalAndTheVariance(t *testing.T) {
 			}
 			if got := figure(sav, "sav-variance"); got != "−$23,564" {
 				t.Errorf("savings page variance card %q", got)
+			}
+			// And the engagement's own page.
+			var ito models.Engagement
+			must(t, db.Where("code = ?", "FIG-ITO").First(&ito).Error)
+			eng := c.get("/engagements/" + strconv.Itoa(int(ito.ID))).Doc(t)
+			if note := squashText(eng.Find(`[data-testid="eng-ytd"] .figure-note`).Text()); note != "99.9 % of plan $21,422,000" {
+				t.Errorf("engagement year-to-date note %q", note)
+			}
+			if got := figure(eng, "eng-variance"); got != "−$23,564" {
+				t.Errorf("engagement variance %q", got)
 			}
 			row := sav.Find(`[data-testid="breakdown-row"]:contains("FIG-ITO")`)
 			if got := squashText(row.Text()); !strings.Contains(got, "−$23,564") || !strings.Contains(got, "99.9 %") {

@@ -67,6 +67,6 @@ func dashboardCards(p DashboardProps) []components.Card {
 		{Label: "Open risks", Value: components.Int(d.OpenRisks), Href: "/risks", TestID: "fig-risks",
 			Note: fmt.Sprintf("%d critical · %d high", d.Bands[models.BandCritical], d.Bands[models.BandHigh])},
 		{Label: "Acceptances expired", Value: components.Int(d.ExpiredAcceptances), Href: ExpiredAcceptancesHref, TestID: "fig-expired",
-			Note: "accepted risks past their acceptance's expiry: review or re-accept them"},
+			Note: "accepted risks past their expiry date"},
 	}
 }
