@@ -67,8 +67,16 @@ func (s Savings) Variance() Exact {
 func (s Savings) OfPlan() (float64, bool) { return Percent(s.Net.Rat(), s.Planned.Rat()) }
 
 // OfPlanText is OfPlan written with one decimal, rounded once on the exact
-// sums ("100.3 %"), or "—" without a plan.
-func (s Savings) OfPlanText() string { return PercentText(s.Net.Rat(), s.Planned.Rat()) }
+// sums ("100.3 %"), or "—" unless the plan is positive: a share of a zero or
+// negative plan (transition months, planned as a cost) reads backwards
+// (−$274,090 against −$274,384 would be "99.9 %" though it beat the plan); the
+// variance says it instead.
+func (s Savings) OfPlanText() string {
+	if s.Planned.Sign() <= 0 {
+		return "—"
+	}
+	return PercentText(s.Net.Rat(), s.Planned.Rat())
+}
 
 // PctText is Pct written with one decimal, rounded once on the exact sums.
 func (s Savings) PctText() string { return PercentText(s.Net.Rat(), s.Baseline.Rat()) }

@@ -440,3 +440,18 @@ func TestSignedWholeMarksTheSign(t *testing.T) {
 		}
 	}
 }
+
+func TestOfPlanTextOnlyOfAPositivePlan(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		net, plan int64
+		want      string
+	}{{10029, 10000, "100.3 %"}, {-27_409_000, -27_438_400, "—"}, {500, 0, "—"}} {
+		var s Savings
+		s.Net.Add(c.net, nil)
+		s.Planned.Add(c.plan, nil)
+		if got := s.OfPlanText(); got != c.want {
+			t.Errorf("net %d, plan %d: %q, want %q", c.net, c.plan, got, c.want)
+		}
+	}
+}

@@ -31,7 +31,7 @@ func (b *packBuilder) headlines() error {
 	att, attOK := models.Attainment(p.SLA.Met, p.SLA.Measured)
 	patt, pattOK := models.Attainment(prevSLA.Met, prevSLA.Measured)
 	ofPlan := func(net, plan int64) string {
-		if plan == 0 {
+		if plan <= 0 { // no meaningful share of a plan that is a cost (models.Savings.OfPlanText)
 			return "—"
 		}
 		var v models.Exact

@@ -43,7 +43,11 @@ func savingsCard(label string, s models.Savings, cur, href, testid string) compo
 		c.Note = "net realised; no plan recorded"
 	default:
 		v := s.Variance()
-		c.Note = fmt.Sprintf("net realised · %s of %s plan", s.OfPlanText(), components.Short(s.Planned, cur))
+		if s.Planned.Sign() > 0 {
+			c.Note = fmt.Sprintf("net realised · %s of %s plan", s.OfPlanText(), components.Short(s.Planned, cur))
+		} else { // a plan that is a cost has no meaningful share: the variance says how it went
+			c.Note = fmt.Sprintf("net realised · plan %s", components.Short(s.Planned, cur))
+		}
 		c.Variance, c.Negative = models.SignedWhole(v, cur), v.Units() < 0
 	}
 	return c

@@ -18,10 +18,12 @@ func TestPackOfPlanTextShowsOneDecimalAndTheVariance(t *testing.T) {
 		{21_398_436_00, 21_422_000_00, "USD", "99.9 % of plan, −$23,564"},
 		{10_029_000_00, 10_000_000_00, "USD", "100.3 % of plan, +$29,000"},
 		{-5_000_00, 10_000_00, "EUR", "−50.0 % of plan, −€15,000"},
+		{-274_090_00, -274_384_00, "USD", "plan −$274,384, +$294"}, // a plan that is a cost: no share
 		{1, 0, "USD", "no plan"},
 	} {
-		if got := ofPlanText(c.net, c.plan, c.cur); got != c.want {
-			t.Errorf("ofPlanText(%d, %d) = %q, want %q", c.net, c.plan, got, c.want)
+		share, variance := ofPlan(c.net, c.plan, c.cur)
+		if got := strings.TrimSpace(share + " " + variance); got != c.want {
+			t.Errorf("ofPlan(%d, %d) = %q, want %q", c.net, c.plan, got, c.want)
 		}
 	}
 }

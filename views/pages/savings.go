@@ -64,7 +64,7 @@ func planNote(s models.Savings, cur string) string {
 	if !s.HasData() {
 		return "no records in the period"
 	}
-	if s.Planned.Sign() == 0 {
+	if s.Planned.Sign() <= 0 { // no share of a zero or negative plan (OfPlanText)
 		return "plan " + components.Whole(s.Planned, cur)
 	}
 	return fmt.Sprintf("%s of plan %s", s.OfPlanText(), components.Whole(s.Planned, cur))
