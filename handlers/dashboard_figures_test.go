@@ -233,6 +233,11 @@ func TestDashboardCardsDrillDown(t *testing.T) {
 			if n, _ := rows("/slas/breaches?quarter="+cq, `[data-testid="breach-row"]`); n != 1 {
 				t.Errorf("breaches of %s: %d rows, want 1", cq, n)
 			}
+			for _, bad := range []string{"nonsense", "2999-Q1"} { // unreadable or not yet begun: the last complete quarter
+				if n, d := rows("/slas/breaches?quarter="+bad, `[data-testid="breach-row"]`); n != 2 || figure(d, "br-attainment") != "50.0 %" {
+					t.Errorf("breaches of quarter %q: %d rows, attainment %q; want %s's 2 and 50.0 %%", bad, n, figure(d, "br-attainment"), lq)
+				}
+			}
 			if r := c.htmx(want["fig-sla"]); !strings.Contains(r.Body, `id="breaches-body"`) || strings.Contains(r.Body, "<html") {
 				t.Error("htmx did not get the breaches partial")
 			}
