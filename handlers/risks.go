@@ -21,7 +21,7 @@ import (
 const maxEngagementOptions = 400
 
 // registerKeys are the query parameters of the register carried in its links.
-var registerKeys = []string{"engagement", "vendor", "owner", "category", "status", "band", "kind", "overdue", "appetite",
+var registerKeys = []string{"engagement", "vendor", "owner", "category", "status", "band", "kind", "overdue", "appetite", "expired",
 	"l", "i", "q", "as_at", "since", "move"}
 
 // riskFilter reads the register's filters from the query, ignoring bad values.
@@ -39,6 +39,7 @@ func riskFilter(c echo.Context, today models.Date) register.RiskFilter {
 		BandKind:      oneOf(c.QueryParam("kind"), "residual", "inherent"),
 		Overdue:       c.QueryParam("overdue") == "1",
 		OutOfAppetite: c.QueryParam("appetite") == "out",
+		Expired:       c.QueryParam("expired") == "1",
 		Q:             c.QueryParam("q"),
 		Sort:          c.QueryParam("sort"),
 		Dir:           dirParam(c),

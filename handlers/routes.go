@@ -114,6 +114,7 @@ func (a *App) Routes() []Route {
 		{p, "/engagements/:id/slas/results", "slas.record", web.Editor, a.slaResultsSave},
 		{g, "/engagements/:id/slas/results/export", "slas.export_results", web.SignedIn, a.slaResultsExport},
 		{g, "/engagements/:id/slas/breaches/export", "slas.export_breaches", web.SignedIn, a.slaBreachesExport},
+		{g, "/slas/breaches", "slas.breaches", web.SignedIn, a.slaBreaches},
 		{g, "/slas/:id/edit", "slas.edit", web.Editor, a.slaEdit},
 		{p, "/slas/:id", "slas.update", web.Editor, a.slaUpdate},
 		{p, "/slas/:id/archive", "slas.archive", web.Editor, a.slaArchive},

@@ -71,9 +71,9 @@ func TestSavingsPageFigures(t *testing.T) {
 		vendor := savingsFixture(t, e)
 		a, b := savingsMonths()
 		fy := models.DefaultFiscal
-		ytd, variance := "$900", "$160"
+		ytd, variance := "$900", "+$160"
 		if fy.QuarterOf(a).Year != fy.QuarterOf(b).Year {
-			ytd, variance = "$460", "$50"
+			ytd, variance = "$460", "+$50"
 		}
 		c := e.client()
 		c.login(models.RoleExecutive)

@@ -35,11 +35,13 @@ type Dashboard struct {
 	SLAMeasured   int64
 	Bands         map[string]int64 // open risks by residual band
 	OpenRisks     int64
-	Heat          [5][5]int
-	TopRisks      []Risk
-	Attention     []Engagement
-	Transfers     []Transfer
-	Milestones    []Milestone
+	// ExpiredAcceptances counts the accepted risks whose acceptance has expired.
+	ExpiredAcceptances int64
+	Heat               [5][5]int
+	TopRisks           []Risk
+	Attention          []Engagement
+	Transfers          []Transfer
+	Milestones         []Milestone
 	// How many each cut list has in all (Attention's is the red and amber
 	// active engagements): a cut list says "10 of 13".
 	TransfersAll, MilestonesAll int64
@@ -53,7 +55,7 @@ type Transfer struct {
 	HasReadiness bool
 }
 
-// LoadDashboard runs the dashboard's queries: a fixed number (nine), each
+// LoadDashboard runs the dashboard's queries: a fixed number (ten), each
 // reading a few hundred rows at most whatever the portfolio's size. The
 // headline figures come from the aggregate tables maintained on write
 // (aggregates.go), the lists from the first rows of an index (dashboard_lists.go).
@@ -112,6 +114,9 @@ func LoadDashboard(ctx context.Context, db *gorm.DB, s Settings, today Date) (*D
 			d.Bands[s.Risk.Band(l*i)] += n
 			d.OpenRisks += n
 		}
+	}
+	if err := db.Model(&Risk{}).Where("status = ? AND accept_expiry < ?", StatusAccepted, today).Count(&d.ExpiredAcceptances).Error; err != nil {
+		return nil, err
 	}
 	if d.TopRisks, err = topRisks(db, 8); err != nil {
 		return nil, err

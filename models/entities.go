@@ -250,6 +250,12 @@ type Risk struct {
 // IsOpen reports whether the risk is still live (not closed).
 func (r Risk) IsOpen() bool { return r.Status != StatusClosed }
 
+// AcceptanceExpired reports whether the risk is accepted and its acceptance's
+// expiry date has passed by today (on the day itself it still holds).
+func (r Risk) AcceptanceExpired(today Date) bool {
+	return r.Status == StatusAccepted && !r.AcceptExpiry.IsZero() && r.AcceptExpiry.Before(today)
+}
+
 // Change is one field of one record changed by one user: the history of every
 // entity (risks, costs, engagements, …) lives here.
 type Change struct {

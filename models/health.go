@@ -24,13 +24,17 @@ type HealthInputs struct {
 	CriticalOutOfAppetite int // open risks, residual band Critical, above appetite
 	HighOutOfAppetite     int // open risks, residual band High, above appetite
 	OverdueReviews        int
-	SLAQuarter            Quarter // last complete quarter
-	SLAMet, SLAMeasured   int64
-	SavingsNet            int64 // year to date, engagement currency
-	SavingsPlan           int64
-	KeyLateOver30         int // key milestones more than 30 days late
-	Late                  int // milestones late
-	Today                 Date
+	// ExpiredAcceptances counts the accepted risks whose acceptance has expired
+	// (its expiry date has passed); AcceptanceExpiredOn is the earliest expiry.
+	ExpiredAcceptances  int
+	AcceptanceExpiredOn Date
+	SLAQuarter          Quarter // last complete quarter
+	SLAMet, SLAMeasured int64
+	SavingsNet          int64 // year to date, engagement currency
+	SavingsPlan         int64
+	KeyLateOver30       int // key milestones more than 30 days late
+	Late                int // milestones late
+	Today               Date
 }
 
 // Health derives red/amber/green and explains every reason, worst first.
@@ -94,6 +98,12 @@ func Health(in HealthInputs) (string, []string) {
 	}
 	if in.OverdueReviews > 0 {
 		amber = append(amber, fmt.Sprintf("%s overdue for review", plural(in.OverdueReviews, "risk")))
+	}
+	switch {
+	case in.ExpiredAcceptances == 1:
+		amber = append(amber, "a risk's acceptance expired on "+in.AcceptanceExpiredOn.Human())
+	case in.ExpiredAcceptances > 1:
+		amber = append(amber, fmt.Sprintf("%d risk acceptances expired, the first on %s", in.ExpiredAcceptances, in.AcceptanceExpiredOn.Human()))
 	}
 	reasons := append(red, amber...)
 	switch {

@@ -20,14 +20,17 @@ const (
 )
 
 // riskFacts counts an engagement's live risks that are Critical or High and
-// out of appetite, and those overdue for review (the select and its arguments).
+// out of appetite, those overdue for review, and the accepted ones whose
+// acceptance has expired with the earliest expiry (the select and its arguments).
 func riskFacts(s Settings, today Date) (string, []any) {
 	critLo, _, _ := s.Risk.BandRange(BandCritical)
 	highLo, highHi, _ := s.Risk.BandRange(BandHigh)
 	return `SUM(CASE WHEN residual_score >= ? AND residual_score > ? THEN 1 ELSE 0 END) AS crit,
 		SUM(CASE WHEN residual_score BETWEEN ? AND ? AND residual_score > ? THEN 1 ELSE 0 END) AS high,
-		SUM(CASE WHEN next_review < ? THEN 1 ELSE 0 END) AS overdue`,
-		[]any{critLo, s.Risk.Appetite, highLo, highHi, s.Risk.Appetite, today}
+		SUM(CASE WHEN next_review < ? THEN 1 ELSE 0 END) AS overdue,
+		SUM(CASE WHEN status = ? AND accept_expiry < ? THEN 1 ELSE 0 END) AS expired,
+		MIN(CASE WHEN status = ? AND accept_expiry < ? THEN accept_expiry END) AS expired_on`,
+		[]any{critLo, s.Risk.Appetite, highLo, highHi, s.Risk.Appetite, today, StatusAccepted, today, StatusAccepted, today}
 }
 
 // engagementInputs are the health inputs an engagement row gives itself.
@@ -46,7 +49,7 @@ func engagementFacts(tx *gorm.DB, s Settings, today Date, e Engagement) (HealthI
 	in := engagementInputs(e, lastQ, today)
 	riskSel, riskArgs := riskFacts(s, today)
 	n := func(col string) string { return "CAST(COALESCE(" + col + ", 0) AS BIGINT)" }
-	q := `SELECT ` + strings.Join([]string{n("r.crit"), n("r.high"), n("r.overdue"), n("sl.met"), n("sl.measured"),
+	q := `SELECT ` + strings.Join([]string{n("r.crit"), n("r.high"), n("r.overdue"), n("r.expired"), "r.expired_on", n("sl.met"), n("sl.measured"),
 		n("c.net"), n("c.plan"), n("m.key_late"), n("m.late"), n("d.got"), n("d.total")}, ", ") + `
 		FROM (SELECT ` + riskSel + ` FROM risks WHERE engagement_id = ? AND status <> ?) r,
 		(SELECT ` + slaFacts + ` FROM sla_measurements WHERE engagement_id = ? AND month BETWEEN ? AND ?) sl,
@@ -58,12 +61,13 @@ func engagementFacts(tx *gorm.DB, s Settings, today Date, e Engagement) (HealthI
 		e.ID, f.YearStart(f.QuarterOf(today).Year), today.MonthStart(),
 		today.AddDays(-30), e.ID, today,
 		e.ID)
-	var crit, high, overdue, keyLate, late, got, total int64
+	var crit, high, overdue, expired, keyLate, late, got, total int64
 	err := ScanEach(tx, q, args, func(rows *sql.Rows) error {
-		return rows.Scan(&crit, &high, &overdue, &in.SLAMet, &in.SLAMeasured, &in.SavingsNet, &in.SavingsPlan,
+		return rows.Scan(&crit, &high, &overdue, &expired, &in.AcceptanceExpiredOn, &in.SLAMet, &in.SLAMeasured, &in.SavingsNet, &in.SavingsPlan,
 			&keyLate, &late, &got, &total)
 	})
 	in.CriticalOutOfAppetite, in.HighOutOfAppetite, in.OverdueReviews = int(crit), int(high), int(overdue)
+	in.ExpiredAcceptances = int(expired)
 	in.KeyLateOver30, in.Late = int(keyLate), int(late)
 	if total > 0 {
 		in.Readiness, in.HasReadiness = 100*float64(got)/float64(total), true
@@ -122,18 +126,24 @@ func storeOneHealth(tx *gorm.DB, e Engagement, in HealthInputs, today Date, d *a
 
 // riskHealthInput is what one risk adds to its engagement's health facts:
 // nothing when it is closed or portfolio-wide, else its residual score (the
-// band and appetite are judged from it) and whether its review is overdue.
+// band and appetite are judged from it), whether its review is overdue and
+// whether (and since when) its acceptance has expired.
 type riskHealthInput struct {
 	engagement uint
 	score      int
 	overdue    bool
+	expiredOn  string // the expiry of an acceptance that has expired, else ""
 }
 
 func healthInputOf(r Risk, today Date) (riskHealthInput, bool) {
 	if r.Status == StatusClosed || r.EngagementID == nil {
 		return riskHealthInput{}, false
 	}
-	return riskHealthInput{*r.EngagementID, r.ResidualScore, !r.NextReview.IsZero() && r.NextReview.Before(today)}, true
+	in := riskHealthInput{*r.EngagementID, r.ResidualScore, !r.NextReview.IsZero() && r.NextReview.Before(today), ""}
+	if r.AcceptanceExpired(today) {
+		in.expiredOn = r.AcceptExpiry.String()
+	}
+	return in, true
 }
 
 // riskChangesHealth reports whether a risk written from old to new can change

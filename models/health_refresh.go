@@ -35,8 +35,9 @@ func HealthFacts(ctx context.Context, db *gorm.DB, s Settings, today Date, ids .
 		return q
 	}
 	var risks []struct {
-		EngagementID        uint
-		Crit, High, Overdue int
+		EngagementID                 uint
+		Crit, High, Overdue, Expired int
+		ExpiredOn                    Date
 	}
 	sel, args := riskFacts(s, today)
 	if err := scope(db.Table("risks").Select("engagement_id, "+sel, args...).
@@ -47,6 +48,7 @@ func HealthFacts(ctx context.Context, db *gorm.DB, s Settings, today Date, ids .
 	for _, r := range risks {
 		if h := facts[r.EngagementID]; h != nil {
 			h.CriticalOutOfAppetite, h.HighOutOfAppetite, h.OverdueReviews = r.Crit, r.High, r.Overdue
+			h.ExpiredAcceptances, h.AcceptanceExpiredOn = r.Expired, r.ExpiredOn
 		}
 	}
 	var slas []struct {

@@ -23,6 +23,20 @@ func TestHealth(t *testing.T) {
 	}{
 		{"nothing wrong", base(), Green, nil},
 
+		// An acceptance that has expired is Amber, and says since when.
+		{"acceptance expired", func() HealthInputs {
+			in := base()
+			in.ExpiredAcceptances, in.AcceptanceExpiredOn = 1, D(2026, 7, 3)
+			return in
+		}(), Amber,
+			[]string{"a risk's acceptance expired on 3 Jul 2026"}},
+		{"acceptances expired", func() HealthInputs {
+			in := base()
+			in.ExpiredAcceptances, in.AcceptanceExpiredOn = 2, D(2026, 6, 30)
+			return in
+		}(), Amber,
+			[]string{"2 risk acceptances expired, the first on 30 Jun 2026"}},
+
 		// Red rules, each alone.
 		{"critical risk", func() HealthInputs { in := base(); in.CriticalOutOfAppetite = 1; return in }(), Red,
 			[]string{"1 open risk with a Critical residual score, out of appetite"}},

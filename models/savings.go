@@ -66,6 +66,21 @@ func (s Savings) Variance() Exact {
 // OfPlan is net realised savings as a % of planned savings.
 func (s Savings) OfPlan() (float64, bool) { return Percent(s.Net.Rat(), s.Planned.Rat()) }
 
+// OfPlanText is OfPlan written with one decimal, rounded once on the exact
+// sums ("100.3 %"), or "—" unless the plan is positive: a share of a zero or
+// negative plan (transition months, planned as a cost) reads backwards
+// (−$274,090 against −$274,384 would be "99.9 %" though it beat the plan); the
+// variance says it instead.
+func (s Savings) OfPlanText() string {
+	if s.Planned.Sign() <= 0 {
+		return "—"
+	}
+	return PercentText(s.Net.Rat(), s.Planned.Rat())
+}
+
+// PctText is Pct written with one decimal, rounded once on the exact sums.
+func (s Savings) PctText() string { return PercentText(s.Net.Rat(), s.Baseline.Rat()) }
+
 // HasData reports whether any record was summed.
 func (s Savings) HasData() bool { return s.Months > 0 }
 
@@ -378,6 +393,31 @@ func FormatPct(v float64, ok bool) string {
 		}
 	}
 	return s + " %"
+}
+
+// PercentText writes 100·a/b with one decimal, rounded half-even on the exact
+// fraction (never a float), in FormatPct's style ("100.3 %", "−12.5 %"), or
+// "—" when b is zero.
+func PercentText(a, b *big.Rat) string {
+	if b.Sign() == 0 {
+		return "—"
+	}
+	tenths := RoundHalfEven(new(big.Rat).Quo(new(big.Rat).Mul(a, big.NewRat(1000, 1)), b))
+	sign := ""
+	if tenths < 0 {
+		sign, tenths = "−", -tenths
+	}
+	return fmt.Sprintf("%s%s.%d %%", sign, groupThousands(tenths/10), tenths%10)
+}
+
+// SignedWhole writes an exact sum in whole units of cur with its sign always
+// shown ("+$1,235", "−$23,564", "$0"): a variance, which reads wrongly unsigned.
+func SignedWhole(e Exact, cur string) string {
+	m := Money{Minor: e.Units() * 100, Currency: cur}
+	if m.Minor > 0 {
+		return "+" + m.Whole()
+	}
+	return m.Whole()
 }
 
 // labels turns carried currency-months ("INR 2026-12-01") into their

@@ -448,3 +448,54 @@ func TestRatesApplied(t *testing.T) {
 		t.Errorf("converted one by one %s, Sum %s", sum.Rat().FloatString(6), want.Rat().FloatString(6))
 	}
 }
+
+func TestPercentTextRoundsTheExactRatioOnce(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		a, b int64
+		want string
+	}{
+		{10029, 10000, "100.3 %"},
+		{9989, 10000, "99.9 %"},
+		{20_975_436_00, 21_000_000_00, "99.9 %"}, // −$24,564 against a $21m plan
+		{1, 2000, "0.0 %"},                       // 0.05: half-even to 0.0
+		{3, 2000, "0.2 %"},                       // 0.15: half-even to 0.2
+		{-125, 1000, "−12.5 %"},
+		{-1, 10000, "0.0 %"},
+		{123456, 10, "1,234,560.0 %"},
+		{5, 0, "—"},
+	} {
+		if got := PercentText(big.NewRat(c.a, 1), big.NewRat(c.b, 1)); got != c.want {
+			t.Errorf("PercentText(%d, %d) = %q, want %q", c.a, c.b, got, c.want)
+		}
+	}
+}
+
+func TestSignedWholeMarksTheSign(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		minor int64
+		want  string
+	}{{-2_356_400, "−$23,564"}, {2_356_449, "+$23,564"}, {40, "$0"}, {-40, "$0"}, {0, "$0"}} {
+		var e Exact
+		e.Add(c.minor, nil)
+		if got := SignedWhole(e, "USD"); got != c.want {
+			t.Errorf("SignedWhole(%d) = %q, want %q", c.minor, got, c.want)
+		}
+	}
+}
+
+func TestOfPlanTextOnlyOfAPositivePlan(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		net, plan int64
+		want      string
+	}{{10029, 10000, "100.3 %"}, {-27_409_000, -27_438_400, "—"}, {500, 0, "—"}} {
+		var s Savings
+		s.Net.Add(c.net, nil)
+		s.Planned.Add(c.plan, nil)
+		if got := s.OfPlanText(); got != c.want {
+			t.Errorf("net %d, plan %d: %q, want %q", c.net, c.plan, got, c.want)
+		}
+	}
+}

@@ -81,6 +81,10 @@ type PackRisks struct {
 	Top                                 []PackRisk
 	New, Escalated, DeEscalated, Closed int
 	Moves                               []PackRisk // risks that moved, for the table
+	// Expired are the accepted risks whose acceptance had expired by the
+	// quarter's end (the first 25; ExpiredCount counts them all).
+	Expired      []PackRisk `json:",omitempty"`
+	ExpiredCount int        `json:",omitempty"`
 }
 
 // PackRisk is a risk as a pack prints it.

@@ -221,6 +221,20 @@ func TestPackRisksAreTheRegisterAsAtQuarterEnd(t *testing.T) {
 			}
 		}
 		r := built.Risks
+		// The acceptances expired by the quarter's end, judged risk by risk on the register of that day.
+		var expired []string
+		for _, k := range live {
+			if k.AcceptanceExpired(built.End) {
+				expired = append(expired, k.Ref)
+			}
+		}
+		var gotExpired []string
+		for _, x := range r.Expired {
+			gotExpired = append(gotExpired, x.Ref)
+		}
+		if r.ExpiredCount != len(expired) || !reflect.DeepEqual(gotExpired, expired[:min(25, len(expired))]) {
+			t.Errorf("pack: %d expired acceptances %v; register as at %s: %d %v", r.ExpiredCount, gotExpired, built.End, len(expired), expired)
+		}
 		var gotTop []string
 		for _, x := range r.Top {
 			gotTop = append(gotTop, x.Ref+" "+x.Owner)
@@ -236,6 +250,34 @@ func TestPackRisksAreTheRegisterAsAtQuarterEnd(t *testing.T) {
 			if !reflect.DeepEqual(got, perEng[e.Code]) {
 				t.Errorf("%s: pack %v, register %v", e.Code, got, perEng[e.Code])
 			}
+		}
+	})
+}
+
+// The pack flags the accepted risks whose acceptance had expired by the
+// quarter's end: one accepted then, whose expiry is made to fall before it.
+func TestPackFlagsExpiredAcceptances(t *testing.T) {
+	t.Parallel()
+	dbtest.EachDemo(t, func(t *testing.T, ctx context.Context, db *gorm.DB, s models.Settings, today models.Date) {
+		end := models.DefaultFiscal.End(packQuarter())
+		live, err := register.RegisterAsAt(ctx, db, s.Risk, end, register.RiskFilter{Status: models.StatusAccepted})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(live) == 0 {
+			t.Skip("no risk of the demo was accepted at the quarter's end")
+		}
+		// Its acceptance expires ten days before the quarter's end: written directly, with no
+		// change row, it reads as the value it has always had.
+		if err := db.Exec("UPDATE risks SET accept_expiry = ? WHERE id = ?", end.AddDays(-10), live[0].ID).Error; err != nil {
+			t.Fatal(err)
+		}
+		built, err := pack.BuildPack(ctx, db, s, packQuarter(), today)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := built.Risks; r.ExpiredCount != 1 || len(r.Expired) != 1 || r.Expired[0].Ref != live[0].Ref {
+			t.Errorf("pack flags %d expired acceptances %+v, want %s", r.ExpiredCount, r.Expired, live[0].Ref)
 		}
 	})
 }

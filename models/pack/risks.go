@@ -45,6 +45,18 @@ func (b *packBuilder) risks() error {
 	if err != nil {
 		return err
 	}
+	// The accepted risks whose acceptance had expired by the quarter's end,
+	// as the register's filter finds them on that day.
+	expired := f
+	expired.Expired = true
+	if err := b.eachLiveRisk(expired, func(k models.Risk) {
+		r.ExpiredCount++
+		if len(r.Expired) < 25 {
+			r.Expired = append(r.Expired, b.packRisk(k, moved))
+		}
+	}); err != nil {
+		return err
+	}
 	r.Bands = map[string]int{}
 	perEng := map[uint]int{}
 	return b.eachLiveRisk(f, func(k models.Risk) {

@@ -2,6 +2,7 @@ package pack
 
 import (
 	"fmt"
+	"math/big"
 
 	"portfolio/models"
 )
@@ -30,10 +31,12 @@ func (b *packBuilder) headlines() error {
 	att, attOK := models.Attainment(p.SLA.Met, p.SLA.Measured)
 	patt, pattOK := models.Attainment(prevSLA.Met, prevSLA.Measured)
 	ofPlan := func(net, plan int64) string {
-		if plan == 0 {
+		if plan <= 0 { // no meaningful share of a plan that is a cost (models.Savings.OfPlanText)
 			return "—"
 		}
-		return fmt.Sprintf("%.0f %%", 100*float64(net)/float64(plan))
+		var v models.Exact
+		v.Add(net-plan, nil)
+		return models.PercentText(big.NewRat(net, 1), big.NewRat(plan, 1)) + " (" + models.SignedWhole(v, cur) + ")"
 	}
 	p.Summary = []Headline{
 		{Label: "Engagements live in the quarter", Value: fmt.Sprint(len(p.Engagements)), Previous: fmt.Sprint(prevActive), Better: 0},

@@ -185,7 +185,8 @@ func shortReads(db *gorm.DB, ctx context.Context, f RiskFilter) context.Context 
 }
 
 // load fills p.Rows with the risks of ids, in that order, with the columns a
-// register row shows — not the long texts, the levels behind the scores, the
+// register row shows (the acceptance's expiry among them, flagged once past)
+// — not the long texts, the levels behind the scores, the
 // response, the other dates, the closure and acceptance (its quick actions
 // read the whole risk when opened: risks.quick) or the timestamps — and their
 // engagement's id and code and their owner's id and name: one statement
@@ -198,7 +199,7 @@ func (f RiskFilter) load(db *gorm.DB, p *RiskPage, ids []uint) error {
 		return nil
 	}
 	rows, err := db.Raw(`SELECT risks.id, risks.engagement_id, risks.ref, risks.title, risks.category, risks.inherent_score,
-		risks.residual_score, risks.owner_id, risks.status, `+dateColumn(db, "risks.next_review")+`, risks.version, e.code, o.name
+		risks.residual_score, risks.owner_id, risks.status, `+dateColumn(db, "risks.next_review")+`, `+dateColumn(db, "risks.accept_expiry")+`, risks.version, e.code, o.name
 		FROM risks LEFT JOIN engagements e ON e.id = risks.engagement_id LEFT JOIN users o ON o.id = risks.owner_id
 		WHERE risks.id IN ?`, ids).Rows()
 	if err != nil {
@@ -217,7 +218,7 @@ func (f RiskFilter) load(db *gorm.DB, p *RiskPage, ids []uint) error {
 	for rows.Next() {
 		r = models.Risk{}
 		if err := rows.Scan(&r.ID, &eng, &r.Ref, &r.Title, &r.Category, &r.InherentScore, &r.ResidualScore, &own, &r.Status,
-			&r.NextReview, &r.Version, &code, &owner); err != nil {
+			&r.NextReview, &r.AcceptExpiry, &r.Version, &code, &owner); err != nil {
 			return err
 		}
 		if eng.Valid {

@@ -20,7 +20,8 @@ type RiskFilter struct {
 	BandKind      string // "residual" (default) or "inherent"
 	Overdue       bool
 	OutOfAppetite bool
-	Likelihood    int // with Impact: one heat-map cell of BandKind
+	Expired       bool // accepted risks whose acceptance has expired
+	Likelihood    int  // with Impact: one heat-map cell of BandKind
 	Impact        int
 	Q             string
 	Sort, Dir     string
@@ -78,6 +79,9 @@ func (f RiskFilter) apply(q *gorm.DB, s models.RiskSettings, today models.Date, 
 	}
 	if f.OutOfAppetite {
 		q = q.Where("risks.residual_score > ?", s.Appetite)
+	}
+	if f.Expired {
+		q = q.Where("risks.status = ? AND risks.accept_expiry < ?", models.StatusAccepted, today)
 	}
 	if withCell && models.ValidLevel(f.Likelihood) && models.ValidLevel(f.Impact) {
 		q = q.Where("risks."+f.kind()+"_likelihood = ? AND risks."+f.kind()+"_impact = ?", f.Likelihood, f.Impact)

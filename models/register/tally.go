@@ -25,9 +25,10 @@ type cellGroup struct {
 }
 
 // fromCells reports whether risk_cells (migration 8) answers f's heat maps:
-// its scope is made of status and category only, the columns the cells keep.
+// its scope is made of status and category only, the columns the cells keep
+// (an expired acceptance is a date: the risks themselves are read).
 func (f RiskFilter) fromCells() bool {
-	return f.AsAt.IsZero() && f.MovedSince.IsZero() && f.EngagementID == 0 && !f.PortfolioWide &&
+	return f.AsAt.IsZero() && f.MovedSince.IsZero() && f.EngagementID == 0 && !f.PortfolioWide && !f.Expired &&
 		f.VendorID == 0 && f.OwnerID == 0 && len(models.SearchTerms(f.Q)) == 0
 }
 

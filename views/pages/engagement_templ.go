@@ -932,15 +932,15 @@ func costSection(v CostView, links templ.Component) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = components.Figure("Net "+v.TypeLabel()+" year to date", components.Whole(ytd.Net, v.Cur), "plan "+components.Whole(ytd.Planned, v.Cur), "eng-ytd").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = components.Figure("Net "+v.TypeLabel()+" year to date", components.Whole(ytd.Net, v.Cur), planNote(ytd, v.Cur), "eng-ytd").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = components.Figure("Savings % of baseline, year to date", func() string { x, ok := ytd.Pct(); return components.Pct(x, ok) }(), "net realised ÷ baseline", "eng-pct").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = components.Figure("Savings % of baseline, year to date", ytd.PctText(), "net realised ÷ baseline", "eng-pct").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = components.Figure("Variance to plan, year to date", components.Whole(ytd.Variance(), v.Cur), "net realised − planned", "eng-variance").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = components.Figure("Variance to plan, year to date", models.SignedWhole(ytd.Variance(), v.Cur), "net realised − planned", "eng-variance").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

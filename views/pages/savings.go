@@ -64,22 +64,26 @@ func planNote(s models.Savings, cur string) string {
 	if !s.HasData() {
 		return "no records in the period"
 	}
-	v, ok := s.OfPlan()
-	if !ok {
+	if s.Planned.Sign() <= 0 { // no share of a zero or negative plan (OfPlanText)
 		return "plan " + components.Whole(s.Planned, cur)
 	}
-	return fmt.Sprintf("%s of plan %s", models.FormatPct(v, ok), components.Whole(s.Planned, cur))
+	return fmt.Sprintf("%s of plan %s", s.OfPlanText(), components.Whole(s.Planned, cur))
 }
 
-func pctOfBaseline(s models.Savings) string {
-	v, ok := s.Pct()
-	return models.FormatPct(v, ok)
+// planCard is a savings figure with its % of plan and, where there is a plan,
+// its money variance against it.
+func (p SavingsProps) planCard(label string, s models.Savings, testid string) components.Card {
+	c := components.Card{Label: label, Value: p.whole(s.Net), Note: planNote(s, p.Cur), Provisional: s.Provisional, TestID: testid}
+	if s.HasData() && s.Planned.Sign() != 0 {
+		v := s.Variance()
+		c.Variance, c.Negative = models.SignedWhole(v, p.Cur), v.Units() < 0
+	}
+	return c
 }
 
-func pctOfPlan(s models.Savings) string {
-	v, ok := s.OfPlan()
-	return models.FormatPct(v, ok)
-}
+func pctOfBaseline(s models.Savings) string { return s.PctText() }
+
+func pctOfPlan(s models.Savings) string { return s.OfPlanText() }
 
 // TrendChart shows planned against net realised savings of a type for the last eight quarters.
 func (p SavingsProps) TrendChart(id, savingsType string) components.BarChart {

@@ -425,15 +425,15 @@ func savingsFigures(p SavingsProps) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = components.MoneyFigure("Net realised, "+p.QuarterLabel(), p.whole(h.Quarter.Hard.Net), planNote(h.Quarter.Hard, p.Cur), h.Quarter.Hard.Provisional, "sav-quarter").Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = components.FigureCard(p.planCard("Net realised, "+p.QuarterLabel(), h.Quarter.Hard, "sav-quarter")).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = components.MoneyFigure("Net realised, year to date", p.whole(h.YTD.Hard.Net), planNote(h.YTD.Hard, p.Cur), h.YTD.Hard.Provisional, "sav-ytd").Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = components.FigureCard(p.planCard("Net realised, year to date", h.YTD.Hard, "sav-ytd")).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = components.MoneyFigure("Variance to plan, year to date", p.whole(h.YTD.Hard.Variance()), "net realised − planned", h.YTD.Hard.Provisional, "sav-variance").Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = components.MoneyFigure("Variance to plan, year to date", models.SignedWhole(h.YTD.Hard.Variance(), p.Cur), "net realised − planned", h.YTD.Hard.Provisional, "sav-variance").Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -457,11 +457,11 @@ func savingsFigures(p SavingsProps) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = components.MoneyFigure("Net avoided, "+p.QuarterLabel(), p.whole(a.Quarter.Avoidance.Net), planNote(a.Quarter.Avoidance, p.Cur), a.Quarter.Avoidance.Provisional, "avoid-quarter").Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = components.FigureCard(p.planCard("Net avoided, "+p.QuarterLabel(), a.Quarter.Avoidance, "avoid-quarter")).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = components.MoneyFigure("Net avoided, year to date", p.whole(a.YTD.Avoidance.Net), planNote(a.YTD.Avoidance, p.Cur), a.YTD.Avoidance.Provisional, "avoid-ytd").Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = components.FigureCard(p.planCard("Net avoided, year to date", a.YTD.Avoidance, "avoid-ytd")).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -758,7 +758,7 @@ func savingsBreakdown(p SavingsProps) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				var templ_7745c5c3_Var31 = []any{"num", templ.KV("neg", r.F.YTD.Hard.Variance().Sign() < 0)}
+				var templ_7745c5c3_Var31 = []any{"num", templ.KV("neg", r.F.YTD.Hard.Variance().Units() < 0)}
 				templ_7745c5c3_Err = templ.RenderCSSItems(ctx, templ_7745c5c3_Buffer, templ_7745c5c3_Var31...)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
@@ -781,9 +781,9 @@ func savingsBreakdown(p SavingsProps) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var33 string
-				templ_7745c5c3_Var33, templ_7745c5c3_Err = templ.JoinStringErrs(p.whole(r.F.YTD.Hard.Variance()))
+				templ_7745c5c3_Var33, templ_7745c5c3_Err = templ.JoinStringErrs(models.SignedWhole(r.F.YTD.Hard.Variance(), p.Cur))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/pages/savings.templ`, Line: 200, Col: 115}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/pages/savings.templ`, Line: 200, Col: 134}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var33))
 				if templ_7745c5c3_Err != nil {
