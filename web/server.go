@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gorilla/securecookie"
@@ -52,10 +53,14 @@ type Server struct {
 	App   *echo.Group
 	opts  Options
 	users *cache.Part[uint, models.User] // signed-in users' rows (auth.go)
+	// inFlight counts the requests being served: background work waits for
+	// them (Yield), and runs one job at a time (RunBackground).
+	inFlight   *inFlight
+	background sync.Mutex
 }
 
 // New builds the server with the middleware in ARCHITECTURE.md's order:
-// Recover → RequestID → Compress → request log → Secure headers → body limits → ContextTimeout → text only → Admission (reads) → Session → CSRF → LoadUser;
+// the count of requests in flight (Yield) → Recover → RequestID → Compress → request log → Secure headers → body limits → ContextTimeout → text only → Admission (reads) → Session → CSRF → LoadUser;
 // RequireRole is attached per route by the route table.
 func New(o Options) *Server {
 	if o.Log == nil {
@@ -84,6 +89,8 @@ func New(o Options) *Server {
 	}
 	s := &Server{Echo: e, opts: o, users: cache.NewPart[uint, models.User](o.Cache, "signed-in users", 4096, "users")}
 	e.HTTPErrorHandler = s.handleError
+	s.inFlight = newInFlight()
+	e.Use(s.inFlight.middleware) // outermost: a request counts until its handlers are all done
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
 		DisablePrintStack: true,
 		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
