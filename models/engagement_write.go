@@ -337,7 +337,7 @@ func recordMove(ctx context.Context, tx *gorm.DB, w Actor, old, next Engagement,
 // applies the write's aggregate deltas together with the change of colour, in
 // one ordered pass (aggregates.go).
 func refreshThenTotals(ctx context.Context, tx *gorm.DB, w Actor, totals *aggDeltas, id uint) error {
-	if err := refreshHealth(ctx, tx, w.Settings, w.Today, totals, id); err != nil {
+	if err := refreshHealth(ctx, tx, w.Settings, w.Today, totals, nil, id); err != nil {
 		return err
 	}
 	return totals.apply(tx)

@@ -112,26 +112,42 @@ func HealthFacts(ctx context.Context, db *gorm.DB, s Settings, today Date, ids .
 
 // refreshBatch is how many engagements one transaction of a refresh updates:
 // a refresh of the whole portfolio commits batch by batch, so on SQLite other
-// writers wait for one batch at most, never for the whole refresh (at 10,000
-// engagements a refresh that recolours all of them takes ~1 s in 20 batches).
+// writers wait for one batch at most, never for the whole refresh.
 var refreshBatch = 500
+
+// backgroundRefreshBatch is refreshBatch for the server's own refresh
+// (RefreshHealthInBackground): smaller, as it gives way to requests between
+// two batches and each batch holds the writer and a core meanwhile.
+var backgroundRefreshBatch = 100
 
 // RefreshHealth recomputes and stores the health of the given engagements (all
 // when ids is empty). Writers call it in their transaction for the engagement
 // they touched; a daily refresh catches what time alone changes (overdue reviews).
 func RefreshHealth(ctx context.Context, db *gorm.DB, s Settings, today Date, ids ...uint) error {
-	return refreshHealth(ctx, db, s, today, nil, ids...)
+	return refreshHealth(ctx, db, s, today, nil, nil, ids...)
+}
+
+// RefreshHealthInBackground is RefreshHealth of every engagement for the
+// server's own periodic refresh, which nobody waits for: it calls yield
+// between its batches.
+func RefreshHealthInBackground(ctx context.Context, db *gorm.DB, s Settings, today Date, yield Yield) error {
+	return refreshHealth(ctx, db, s, today, nil, yield)
 }
 
 // refreshHealth is RefreshHealth adding the change of health counts to pending
 // when it is set (the caller applies them with its own deltas), or applying
-// them batch by batch when it is nil.
+// them batch by batch when it is nil. With a yield (the server's own refresh)
+// its batches are smaller, and it calls yield between two of them.
 //
 // Each batch locks its engagements' rows before it reads their facts, in its
 // transaction: a write that commits meanwhile (a risk closed) is either in
 // the facts or waits for the lock and refreshes after, so a refresh never
 // stores a health older than a write it overlapped.
-func refreshHealth(ctx context.Context, db *gorm.DB, s Settings, today Date, pending *aggDeltas, ids ...uint) error {
+func refreshHealth(ctx context.Context, db *gorm.DB, s Settings, today Date, pending *aggDeltas, yield Yield, ids ...uint) error {
+	size := refreshBatch
+	if yield != nil {
+		size = backgroundRefreshBatch
+	}
 	all := slices.Clone(ids)
 	if len(all) == 0 {
 		if err := db.WithContext(ctx).Model(&Engagement{}).Pluck("id", &all).Error; err != nil {
@@ -141,7 +157,7 @@ func refreshHealth(ctx context.Context, db *gorm.DB, s Settings, today Date, pen
 	slices.Sort(all)
 	all = slices.Compact(all)
 	for len(all) > 0 {
-		batch := all[:min(refreshBatch, len(all))]
+		batch := all[:min(size, len(all))]
 		all = all[len(batch):]
 		if err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 			d := pending
@@ -157,6 +173,11 @@ func refreshHealth(ctx context.Context, db *gorm.DB, s Settings, today Date, pen
 			return d.apply(tx)
 		}); err != nil {
 			return err
+		}
+		if len(all) > 0 {
+			if err := yield.Wait(ctx); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

@@ -47,7 +47,7 @@ func snapshotBeforeLoad(ctx context.Context, h *harness, stdout io.Writer) (mode
 		return models.Fiscal{}, err
 	}
 	start := wallClock.Now()
-	days, err := register.BuildRiskSnapshots(ctx, db, s.Fiscal(), models.NowOf(db))
+	days, err := register.BuildRiskSnapshots(ctx, db, s.Fiscal(), models.NowOf(db), nil)
 	if len(days) > 0 {
 		fmt.Fprintf(stdout, "Took the register's snapshots at %d quarter ends in %s.\n", len(days), time.Since(start).Round(time.Millisecond))
 	}

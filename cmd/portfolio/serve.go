@@ -244,7 +244,7 @@ func keepQuarterEnds(ctx context.Context, a *app) error {
 		return err
 	}
 	start := a.clock.Now()
-	days, err := register.BuildRiskSnapshots(ctx, a.db, s.Fiscal(), start)
+	days, err := register.BuildRiskSnapshots(ctx, a.db, s.Fiscal(), start, nil)
 	if len(days) > 0 {
 		a.log.Info("kept the register as at the quarters' ends", "days", days, "took", a.clock.Now().Sub(start).Round(time.Millisecond))
 	}

@@ -129,7 +129,7 @@ func TestRegisterAsAtReplaysHistory(t *testing.T) {
 			f.checkHistory(t)
 		})
 		defer register.SetSnapshotBatch(2)()
-		days, err := register.BuildRiskSnapshots(context.Background(), db, f.s.Fiscal(), dbtest.Now())
+		days, err := register.BuildRiskSnapshots(context.Background(), db, f.s.Fiscal(), dbtest.Now(), nil)
 		if err != nil {
 			t.Fatal(err)
 		}

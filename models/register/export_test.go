@@ -53,11 +53,12 @@ func SetRiskSnapshots(on bool) (restore func()) {
 }
 
 // SetSnapshotBatch sets how many risks one statement of a snapshot writes,
-// until the returned function restores it (compiled into tests only).
+// the server's own too, until the returned function restores both (compiled
+// into tests only).
 func SetSnapshotBatch(n uint) (restore func()) {
-	old := snapshotBatch
-	snapshotBatch = n
-	return func() { snapshotBatch = old }
+	old, oldBackground := snapshotBatch, backgroundSnapshotBatch
+	snapshotBatch, backgroundSnapshotBatch = n, n
+	return func() { snapshotBatch, backgroundSnapshotBatch = old, oldBackground }
 }
 
 // AsAtQuery is the SQL of the whole register as at the end of day d, and its

@@ -29,10 +29,15 @@ import (
 // SnapshotQuarters is how many of the last ended quarters have their end kept.
 const SnapshotQuarters = 8
 
-// snapshotBatch is how many risks one statement of a snapshot writes: each
-// holds the writer for some 30 ms at 2,500 (so the app's writes queue behind
-// one for no longer than that), and a day of 250,000 risks takes 100.
+// snapshotBatch is how many risks one statement of a snapshot writes, so
+// that the app's writes queue behind one statement at most, not behind a day.
 var snapshotBatch uint = 2500
+
+// backgroundSnapshotBatch is snapshotBatch for the server's own snapshots
+// (BuildRiskSnapshots with a yield): smaller, as each statement holds the
+// writer (SQLite) and a core while it runs, and the server gives way to its
+// requests only between two. Larger statements take less time in all.
+var backgroundSnapshotBatch uint = 1000
 
 // useSnapshots says whether the register as at a past day reads the kept
 // days. A variable for the tests, which check that reading them changes nothing.
@@ -118,7 +123,10 @@ func snapshotWanted(fy models.Fiscal, now time.Time) []models.Date {
 // SnapshotQuarters ended quarters that is not kept yet, newest first, and
 // returns the days it kept. Several app instances may run it at once: the rows of a day
 // are the same whoever writes them, and a day is listed only once all are.
-func BuildRiskSnapshots(ctx context.Context, db *gorm.DB, fy models.Fiscal, now time.Time) ([]models.Date, error) {
+// It calls yield (nil: none) before each statement that writes, so the
+// server's requests go first; a yield's error stops it, and the next run
+// carries on where it stopped.
+func BuildRiskSnapshots(ctx context.Context, db *gorm.DB, fy models.Fiscal, now time.Time, yield models.Yield) ([]models.Date, error) {
 	db = db.WithContext(ctx)
 	var risks int64
 	if err := db.Model(&models.Risk{}).Count(&risks).Error; err != nil || risks == 0 {
@@ -133,7 +141,7 @@ func BuildRiskSnapshots(ctx context.Context, db *gorm.DB, fy models.Fiscal, now 
 		if containsDay(kept, day) {
 			continue
 		}
-		if err := buildSnapshot(db, day, now); err != nil {
+		if err := buildSnapshot(db, day, now, yield); err != nil {
 			return built, fmt.Errorf("keeping the register as at %s: %w", day, err)
 		}
 		built = append(built, day)
@@ -151,17 +159,22 @@ func containsDay(days []models.Date, d models.Date) bool {
 }
 
 // buildSnapshot writes the register as at the end of day, snapshotBatch risks
-// a statement, then lists the day.
-func buildSnapshot(db *gorm.DB, day models.Date, now time.Time) error {
+// a statement (backgroundSnapshotBatch with a yield), calling yield before
+// each, then lists the day.
+func buildSnapshot(db *gorm.DB, day models.Date, now time.Time, yield models.Yield) error {
 	var top uint
 	if err := db.Model(&models.Risk{}).Where("created_at < ?", EndOfDay(day)).Select("COALESCE(MAX(id), 0)").Scan(&top).Error; err != nil {
 		return err
 	}
-	for lo := uint(0); lo <= top; lo += snapshotBatch {
-		if err := db.Statement.Context.Err(); err != nil {
+	size := snapshotBatch
+	if yield != nil {
+		size = backgroundSnapshotBatch
+	}
+	for lo := uint(0); lo <= top; lo += size {
+		if err := yield.Wait(db.Statement.Context); err != nil {
 			return err
 		}
-		if err := writeSnapshotBatch(db, day, lo, lo+snapshotBatch); err != nil {
+		if err := writeSnapshotBatch(db, day, lo, lo+size); err != nil {
 			return err
 		}
 	}
