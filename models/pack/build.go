@@ -26,7 +26,9 @@ type packBuilder struct {
 	byID  map[uint]*EngagementPack
 	phase map[uint]string
 	today models.Date
-	only  uint // one engagement's pack (BuildEngagementPack), or 0
+	only  uint         // one engagement's pack (BuildEngagementPack), or 0
+	yield models.Yield // built in the background (BuildPackInBackground), or nil
+	rows  int          // rows read from the streams so far (pace)
 }
 
 // scope narrows a query of the pack's records to its one engagement, if it
@@ -41,7 +43,14 @@ func (b *packBuilder) scope(q *gorm.DB, col string) *gorm.DB {
 // BuildPack computes a quarter's review pack from the live data, as at the
 // quarter's end: records dated after it do not count.
 func BuildPack(ctx context.Context, db *gorm.DB, s models.Settings, q models.Quarter, today models.Date) (*Pack, error) {
-	return buildPack(ctx, db, s, q, today, 0)
+	return buildPack(ctx, db, s, q, today, 0, nil)
+}
+
+// BuildPackInBackground is BuildPack for the server's own work, which nobody
+// waits for (the pack built ahead): its sections are built one after another,
+// and it calls yield between them and every few thousand rows it reads.
+func BuildPackInBackground(ctx context.Context, db *gorm.DB, s models.Settings, q models.Quarter, today models.Date, yield models.Yield) (*Pack, error) {
+	return buildPack(ctx, db, s, q, today, 0, yield)
 }
 
 // BuildEngagementPack is BuildPack for one engagement: its section is the
@@ -52,12 +61,12 @@ func BuildEngagementPack(ctx context.Context, db *gorm.DB, s models.Settings, q 
 	if id == 0 {
 		return nil, gorm.ErrRecordNotFound
 	}
-	return buildPack(ctx, db, s, q, today, id)
+	return buildPack(ctx, db, s, q, today, id, nil)
 }
 
-func buildPack(ctx context.Context, db *gorm.DB, s models.Settings, q models.Quarter, today models.Date, only uint) (*Pack, error) {
+func buildPack(ctx context.Context, db *gorm.DB, s models.Settings, q models.Quarter, today models.Date, only uint, yield models.Yield) (*Pack, error) {
 	f := s.Fiscal()
-	b := &packBuilder{ctx: ctx, db: db.WithContext(ctx), s: s, f: f, q: q, today: today, byID: map[uint]*EngagementPack{}, only: only,
+	b := &packBuilder{ctx: ctx, db: db.WithContext(ctx), s: s, f: f, q: q, today: today, byID: map[uint]*EngagementPack{}, only: only, yield: yield,
 		p: &Pack{Quarter: q.String(), Previous: q.Prev().String(), Start: f.Start(q), End: f.End(q), ProducedOn: today, Currency: s.Finance.ReportingCurrency}}
 	var err error
 	if b.rates, err = models.LoadRates(ctx, db, s.Finance.ReportingCurrency); err != nil {
@@ -66,24 +75,7 @@ func buildPack(ctx context.Context, db *gorm.DB, s models.Settings, q models.Qua
 	if err := b.engagements(); err != nil {
 		return nil, err
 	}
-	// The sections read apart and each fills its own fields of the pack and of
-	// every engagement's section, so they run at once: the risks' replays take
-	// half the time of the whole at 10,000 engagements, the rest the other half.
-	// Three at a time, so that one pack leaves the other requests connections;
-	// a panic in one is that pack's error, not the server's end.
-	var g errgroup.Group
-	g.SetLimit(3)
-	for _, step := range []func() error{b.risks, b.savings, b.sla, b.transfers, b.lessons, b.reviews} {
-		g.Go(func() (err error) {
-			defer func() {
-				if p := recover(); p != nil {
-					err = fmt.Errorf("building the review pack: %v\n%s", p, debug.Stack())
-				}
-			}()
-			return step()
-		})
-	}
-	if err := g.Wait(); err != nil {
+	if err := b.sections(); err != nil {
 		return nil, err
 	}
 	b.p.Rates, b.p.Missing = b.rates.Used(), b.rates.Missing()
@@ -94,6 +86,58 @@ func buildPack(ctx context.Context, db *gorm.DB, s models.Settings, q models.Qua
 		return nil, err
 	}
 	return b.p, nil
+}
+
+// sections builds the pack's sections. They read apart and each fills its own
+// fields of the pack and of every engagement's section, so for someone
+// waiting they run at once, three at a time, so that one pack leaves the other
+// requests connections. In the background they run one after another,
+// giving way between them: one core at most, and a little at a time. A panic
+// in one is that pack's error, not the server's end.
+func (b *packBuilder) sections() error {
+	steps := []func() error{b.risks, b.savings, b.sla, b.transfers, b.lessons, b.reviews}
+	safe := func(step func() error) (err error) {
+		defer func() {
+			if p := recover(); p != nil {
+				err = fmt.Errorf("building the review pack: %v\n%s", p, debug.Stack())
+			}
+		}()
+		return step()
+	}
+	if b.yield != nil {
+		for _, step := range steps {
+			if err := b.yield.Wait(b.ctx); err != nil {
+				return err
+			}
+			if err := safe(step); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	var g errgroup.Group
+	g.SetLimit(3)
+	for _, step := range steps {
+		g.Go(func() error { return safe(step) })
+	}
+	return g.Wait()
+}
+
+// yieldRows is how many rows of its streams the pack reads between two
+// yields when it is built in the background (a variable for the tests).
+var yieldRows = 5000
+
+// pace counts a row read from a stream and gives way every yieldRows rows of
+// a build in the background (the sections then run one at a time, so the
+// count is theirs alone).
+func (b *packBuilder) pace() error {
+	if b.yield == nil {
+		return nil
+	}
+	if b.rows++; b.rows%yieldRows != 0 {
+		return nil
+	}
+	return b.yield.Wait(b.ctx)
 }
 
 // engagements lists those live at some point in the quarter, with their phase at its end.

@@ -40,7 +40,7 @@ func (b *packBuilder) risks() error {
 				ep.RiskMoves++
 			}
 		}
-		return nil
+		return b.pace()
 	})
 	if err != nil {
 		return err
@@ -49,17 +49,18 @@ func (b *packBuilder) risks() error {
 	// as the register's filter finds them on that day.
 	expired := f
 	expired.Expired = true
-	if err := b.eachLiveRisk(expired, func(k models.Risk) {
+	if err := b.eachLiveRisk(expired, func(k models.Risk) error {
 		r.ExpiredCount++
 		if len(r.Expired) < 25 {
 			r.Expired = append(r.Expired, b.packRisk(k, moved))
 		}
+		return b.pace()
 	}); err != nil {
 		return err
 	}
 	r.Bands = map[string]int{}
 	perEng := map[uint]int{}
-	return b.eachLiveRisk(f, func(k models.Risk) {
+	return b.eachLiveRisk(f, func(k models.Risk) error {
 		r.Open++
 		if models.ValidLevel(k.ResidualLikelihood) && models.ValidLevel(k.ResidualImpact) {
 			r.Heat[k.ResidualLikelihood-1][k.ResidualImpact-1]++
@@ -77,6 +78,7 @@ func (b *packBuilder) risks() error {
 				perEng[ep.ID]++
 			}
 		}
+		return b.pace()
 	})
 }
 
@@ -90,7 +92,7 @@ type packMove struct {
 // eachLiveRisk calls fn with each risk of the register as f selects it at
 // the quarter's end, in the register's order, brief, as it is read
 // (register.EachBrief).
-func (b *packBuilder) eachLiveRisk(f register.RiskFilter, fn func(models.Risk)) error {
+func (b *packBuilder) eachLiveRisk(f register.RiskFilter, fn func(models.Risk) error) error {
 	f.AsAt = b.p.End
 	return register.EachBrief(b.db, b.s.Risk, f, fn)
 }

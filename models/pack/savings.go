@@ -23,8 +23,8 @@ type EngagementCostSums struct {
 // engagement when only is 0, ordered by engagement and month, as they are
 // read. The rows are scanned by hand: a portfolio's five quarters are 150,000
 // of them at 10,000 engagements, and GORM's reflection per field was most of
-// their cost.
-func EachCostSum(ctx context.Context, db *gorm.DB, from, to models.Date, only uint, fn func(EngagementCostSums)) error {
+// their cost. An error from fn stops it.
+func EachCostSum(ctx context.Context, db *gorm.DB, from, to models.Date, only uint, fn func(EngagementCostSums) error) error {
 	where, args := "c.month BETWEEN ? AND ?", []any{from, to}
 	if only != 0 {
 		where, args = where+" AND c.engagement_id = ?", append(args, only)
@@ -35,12 +35,11 @@ func EachCostSum(ctx context.Context, db *gorm.DB, from, to models.Date, only ui
 		GROUP BY c.engagement_id, c.currency, c.month, c.savings_type ORDER BY c.engagement_id, c.month`, args,
 		func(rows *sql.Rows) error {
 			var r EngagementCostSums
-			err := rows.Scan(&r.EngagementID, &r.Currency, &r.Month, &r.SavingsType, &r.Baseline, &r.VendorFees, &r.Retained,
-				&r.OneOff, &r.Credits, &r.Planned)
-			if err == nil {
-				fn(r)
+			if err := rows.Scan(&r.EngagementID, &r.Currency, &r.Month, &r.SavingsType, &r.Baseline, &r.VendorFees, &r.Retained,
+				&r.OneOff, &r.Credits, &r.Planned); err != nil {
+				return err
 			}
-			return err
+			return fn(r)
 		})
 }
 
@@ -80,7 +79,7 @@ func (b *packBuilder) savings() error {
 		}
 		inQ1, ytd1 = inQ1[:0], ytd1[:0]
 	}
-	err = EachCostSum(b.ctx, b.db, from, b.p.End, b.only, func(r EngagementCostSums) {
+	err = EachCostSum(b.ctx, b.db, from, b.p.End, b.only, func(r EngagementCostSums) error {
 		if r.EngagementID != cur {
 			fill(cur)
 			cur = r.EngagementID
@@ -94,6 +93,7 @@ func (b *packBuilder) savings() error {
 		if !r.Month.Before(ytdFrom) {
 			ytd1 = append(ytd1, r.CostSums)
 		}
+		return b.pace()
 	})
 	if err != nil {
 		return err

@@ -349,8 +349,9 @@ func chunkIDs(set map[uint]bool) [][]uint {
 
 // EachBrief calls fn with each risk f selects (as at f.AsAt when set), in
 // f's order, brief (riskBriefColumns: what a report shows), as it is read:
-// a large register held whole would be hundreds of megabytes.
-func EachBrief(db *gorm.DB, s models.RiskSettings, f RiskFilter, fn func(models.Risk)) error {
+// a large register held whole would be hundreds of megabytes. An error from
+// fn stops it.
+func EachBrief(db *gorm.DB, s models.RiskSettings, f RiskFilter, fn func(models.Risk) error) error {
 	today := f.AsAt
 	if today.IsZero() {
 		today = models.TodayOf(db)
@@ -366,7 +367,9 @@ func EachBrief(db *gorm.DB, s models.RiskSettings, f RiskFilter, fn func(models.
 		if err != nil {
 			return err
 		}
-		fn(r)
+		if err := fn(r); err != nil {
+			return err
+		}
 	}
 	return rows.Err()
 }
