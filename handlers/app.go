@@ -17,14 +17,16 @@ import (
 // App is the set of handlers with what they share.
 type App struct {
 	*web.Server
-	db     *models.DB
-	today  func() models.Date
-	caches caches
+	db        *models.DB
+	today     func() models.Date
+	caches    caches
+	yield     models.Yield // how background work gives way to requests: the server's Yield
+	packAhead packAhead    // the review pack built ahead (reviews_cache.go)
 }
 
 // New mounts every route of the route table on the server.
 func New(s *web.Server, db *models.DB) *App {
-	a := &App{Server: s, db: db, today: func() models.Date { return models.DateOf(s.Now()) }, caches: newCaches(s.Cache())}
+	a := &App{Server: s, db: db, today: func() models.Date { return models.DateOf(s.Now()) }, caches: newCaches(s.Cache()), yield: s.Yield}
 	for _, r := range a.Routes() {
 		s.App.Add(r.Method, r.Path, r.Handler, r.Guard.Middleware()).Name = r.Name
 	}

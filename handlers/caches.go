@@ -19,7 +19,7 @@ type caches struct {
 	settings  *cache.Part[struct{}, models.Settings]
 	choices   *cache.Part[bool, filterOptions] // the register's filter options, portfolio's (false) or an engagement's
 	managed   *cache.Part[uint, map[uint]bool] // the engagements a manager manages, by user
-	packs     *cache.Part[packKey, *keptPack]
+	packs     *cache.Part[packKey, *renderedPack]
 	markup    *pages.Markup // the register's badges and heat maps, rendered once
 }
 
@@ -46,7 +46,7 @@ func newCaches(c *cache.Cache) caches {
 		managed:  cache.NewPart[uint, map[uint]bool](c, "managers' engagements", 256, "engagement_managers", "engagements", "users"),
 		// The pack of the quarter being reviewed, rendered: its parts and repeat
 		// views cost a lookup, not a build, which reads the whole portfolio.
-		packs:  cache.NewPart[packKey, *keptPack](c, "review packs", 1, packReads...),
+		packs:  cache.NewPart[packKey, *renderedPack](c, "review packs", 1, packReads...),
 		markup: pages.NewMarkup(),
 	}
 }

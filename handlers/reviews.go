@@ -71,15 +71,19 @@ func (a *App) reviews(c echo.Context) error {
 }
 
 // loadPack returns the quarter's published pack, or a draft computed live:
-// of the portfolio, or of engagement only when only is not 0.
-// A draft is produced on today.
-func (a *App) loadPack(ctx context.Context, s models.Settings, q models.Quarter, only uint, today models.Date) (*pack.Pack, error) {
+// of the portfolio, or of engagement only when only is not 0. A draft is
+// produced on today; the portfolio's is built in the background when there
+// is a yield (portfolioPack).
+func (a *App) loadPack(ctx context.Context, s models.Settings, q models.Quarter, only uint, today models.Date, yield models.Yield) (*pack.Pack, error) {
 	p, err := pack.PublishedPackFor(ctx, a.db, q.String())
 	if err != nil || p != nil {
 		return p, err
 	}
-	if only != 0 {
+	switch {
+	case only != 0:
 		return pack.BuildEngagementPack(ctx, a.db, s, q, today, only)
+	case yield != nil:
+		return pack.BuildPackInBackground(ctx, a.db, s, q, today, yield)
 	}
 	return pack.BuildPack(ctx, a.db, s, q, today)
 }
@@ -122,7 +126,7 @@ func (a *App) renderPack(c echo.Context, engagementID uint) error {
 		version = 0 // the latest is the pack itself
 	}
 	if engagementID == 0 && c.QueryParam("part") != "all" && version == 0 {
-		kp, err := a.keptPortfolioPack(c, s, q)
+		kp, err := a.cachedPortfolioPack(c, s, q)
 		if err != nil {
 			return err
 		}
@@ -132,7 +136,7 @@ func (a *App) renderPack(c echo.Context, engagementID uint) error {
 		}
 		p.P, p.Cached = kp.head, kp.parts[min(part, len(kp.parts))-1]
 	} else {
-		pk, err := a.loadPack(c.Request().Context(), s, q, engagementID, a.today())
+		pk, err := a.loadPack(c.Request().Context(), s, q, engagementID, a.today(), nil)
 		if version > 0 { // an earlier published version, whole
 			pk, err = pack.PublishedPackVersion(c.Request().Context(), a.db, q.String(), version)
 			if err == nil && pk == nil {
@@ -253,7 +257,7 @@ func (a *App) endedQuarter(c echo.Context) (models.Quarter, models.Settings, err
 }
 
 func (a *App) renderPublish(c echo.Context, status int, s models.Settings, q models.Quarter, versions []pack.PackVersion, reason string, errs map[string]string) error {
-	kp, err := a.keptPortfolioPack(c, s, q)
+	kp, err := a.cachedPortfolioPack(c, s, q)
 	if err != nil {
 		return err
 	}

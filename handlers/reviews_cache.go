@@ -1,11 +1,14 @@
 package handlers
 
-// The portfolio's review pack kept drawn, in parts.
+// The portfolio's review pack cached rendered, in parts, and built ahead.
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
+	"sync/atomic"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -29,7 +32,7 @@ var packListCap = 50
 // has at most packPartSize engagements, for one engagement, or for
 // ?part=all; else part N of the engagements' sections (the first also has the
 // portfolio's), with the portfolio-wide lists cut to packListCap rows. A part
-// out of range shows the nearest. The kept pack is shared, so a part is a
+// out of range shows the nearest. The cached pack is shared, so a part is a
 // shallow copy.
 func packPart(pk *pack.Pack, only uint, param string) (*pack.Pack, pages.PackPart) {
 	n := len(pk.Engagements)
@@ -61,12 +64,12 @@ func packPart(pk *pack.Pack, only uint, param string) (*pack.Pack, pages.PackPar
 	return &view, pp
 }
 
-// keptPack is a portfolio pack rendered, part by part: the same for everyone,
+// renderedPack is a portfolio pack rendered, part by part: the same for everyone,
 // cached as text. The pack itself is not cached: a large portfolio's sections
 // are tens of megabytes of small objects, which every garbage collection
 // would walk (risk writes' p99 under load rose by half while one was); their
 // rendering is text, which it skips.
-type keptPack struct {
+type renderedPack struct {
 	head        *pack.Pack // the quarter, its production day and whether it is published
 	parts       []string   // each part's article
 	engagements int        // how many engagement sections it has
@@ -79,28 +82,39 @@ type packKey struct {
 	today   string
 }
 
-// keptPortfolioPack is the quarter's portfolio pack drawn, kept or built.
-func (a *App) keptPortfolioPack(c echo.Context, s models.Settings, q models.Quarter) (*keptPack, error) {
+// cachedPortfolioPack is the quarter's portfolio pack rendered, cached or built.
+func (a *App) cachedPortfolioPack(c echo.Context, s models.Settings, q models.Quarter) (*renderedPack, error) {
 	version, err := a.DataVersion(c)
 	if err != nil {
 		return nil, err
 	}
-	return a.portfolioPack(c.Request().Context(), s, q, version)
+	return a.portfolioPack(c.Request().Context(), s, q, version, nil)
 }
 
-// portfolioPack is the quarter's portfolio pack drawn, kept at the data
-// version (read before s) or built.
-func (a *App) portfolioPack(ctx context.Context, s models.Settings, q models.Quarter, version cache.Version) (*keptPack, error) {
+// portfolioPack is the quarter's portfolio pack rendered, cached at the data
+// version (read before s) or built: for a request (yield nil) at full speed,
+// or ahead, giving way to requests between its steps and parts (yield).
+func (a *App) portfolioPack(ctx context.Context, s models.Settings, q models.Quarter, version cache.Version, yield models.Yield) (*renderedPack, error) {
 	today := a.today()
 	key := packKey{q.String(), today.String()}
-	return a.caches.packs.Load(ctx, key, version, func(ctx context.Context) (*keptPack, error) {
-		pk, err := a.loadPack(ctx, s, q, 0, today)
+	if yield == nil {
+		// A request that joins a build ahead waits for it: from now on that
+		// build no longer gives way (aheadYield).
+		a.packAhead.asked.Store(true)
+	}
+	return a.caches.packs.Load(ctx, key, version, func(ctx context.Context) (*renderedPack, error) {
+		pk, err := a.loadPack(ctx, s, q, 0, today, yield)
 		if err != nil {
 			return nil, err
 		}
-		kp := &keptPack{head: &pack.Pack{Quarter: pk.Quarter, ProducedOn: pk.ProducedOn, Published: pk.Published}, engagements: len(pk.Engagements)}
+		kp := &renderedPack{head: &pack.Pack{Quarter: pk.Quarter, ProducedOn: pk.ProducedOn, Published: pk.Published}, engagements: len(pk.Engagements)}
 		var sb strings.Builder
 		for n := 1; ; n++ {
+			if n%partsPerYield == 0 {
+				if err := yield.Wait(ctx); err != nil {
+					return nil, err
+				}
+			}
 			view, part := packPart(pk, 0, strconv.Itoa(n))
 			sb.Reset()
 			if err := pages.ReviewArticle(pages.ReviewProps{P: view, Part: part, Risk: s.Risk}).Render(ctx, &sb); err != nil {
@@ -115,30 +129,110 @@ func (a *App) portfolioPack(ctx context.Context, s models.Settings, q models.Qua
 	})
 }
 
-// WarmReviewPack builds and keeps the last ended quarter's portfolio pack at
-// the data version, unless it is kept already, and reports whether it built
-// it: the server runs it once the data has been quiet a while, so that the
-// first executive to open the pack does not wait for it (3 s at 10,000
-// engagements).
+// partsPerYield is how many parts of the pack a build ahead renders between
+// two yields: each part is little work, and a yield under load is a wait (a
+// variable for the tests).
+var partsPerYield = 5
+
+// packAhead is what building the review pack ahead shares with requests.
+type packAhead struct {
+	// asked is set when a request asks for the portfolio pack: a build ahead
+	// under way then finishes at full speed, as someone is waiting for it.
+	asked atomic.Bool
+}
+
+// packAheadEvery is how often BuildReviewPackAhead looks at the data version
+// (a variable for the tests).
+var packAheadEvery = 10 * time.Second
+
+// packBuiltAhead is what BuildReviewPackAhead logs, with how long the build
+// took ("took"), each time it has built the pack: the load harness reads it
+// for when the build ran (cmd/portfolio-load/startup.go).
+const packBuiltAhead = "built the review pack ahead"
+
+// BuildReviewPackAhead builds the last ended quarter's review pack ahead
+// (WarmReviewPack) whenever the data version has not moved for a whole
+// interval, until ctx ends: so the pack is ready when the data is quiet, and
+// no build competes with a burst of writes, which would make it stale at
+// once. The server runs it in the background from its start; the build is
+// one of its background jobs (web.Server.RunBackground).
+func (a *App) BuildReviewPackAhead(ctx context.Context) {
+	t := time.NewTicker(packAheadEvery)
+	defer t.Stop()
+	last := int64(-1)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		v, err := models.DataVersion(ctx, a.db)
+		if err != nil {
+			continue
+		}
+		if v == last {
+			a.RunBackground(func() {
+				start := a.Now()
+				built, err := a.warmSafely(ctx)
+				switch {
+				case err != nil && ctx.Err() == nil:
+					a.Log().Error("building the review pack ahead failed", "err", err)
+				case built:
+					a.Log().Info(packBuiltAhead, "took", a.Now().Sub(start).Round(time.Millisecond))
+				}
+			})
+		}
+		last = v
+	}
+}
+
+// warmSafely is WarmReviewPack with a panic made its error: the build runs in
+// the server's own goroutine, where a panic would stop the server.
+func (a *App) warmSafely(ctx context.Context) (built bool, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			built, err = false, fmt.Errorf("panic: %v", p)
+		}
+	}()
+	return a.WarmReviewPack(ctx)
+}
+
+// WarmReviewPack builds and caches the last ended quarter's portfolio pack
+// at the data version, unless it is cached already, and reports whether it
+// built it, so that the first executive to open the pack does not wait for
+// it. The build gives way to requests (aheadYield); ctx ending stops it.
 func (a *App) WarmReviewPack(ctx context.Context) (bool, error) {
-	kept, version, s, q, err := a.lastPackKept(ctx)
-	if err != nil || kept {
+	cached, version, s, q, err := a.lastPackCached(ctx)
+	if err != nil || cached {
 		return false, err
 	}
-	_, err = a.portfolioPack(ctx, s, q, version)
+	a.packAhead.asked.Store(false)
+	_, err = a.portfolioPack(ctx, s, q, version, a.aheadYield(ctx))
 	return err == nil, err
 }
 
-// ReviewPackKept reports whether the last ended quarter's portfolio pack is
-// kept at the data version.
-func (a *App) ReviewPackKept(ctx context.Context) (bool, error) {
-	kept, _, _, _, err := a.lastPackKept(ctx)
-	return kept, err
+// aheadYield is how a build ahead gives way: the server's Yield, with the
+// build's own context (the cache runs a load without its caller's
+// cancellation), until a request asks for the pack and waits for this build.
+func (a *App) aheadYield(ctx context.Context) models.Yield {
+	return func(context.Context) error {
+		if a.packAhead.asked.Load() {
+			return nil
+		}
+		return a.yield(ctx)
+	}
 }
 
-// lastPackKept reads the data version, then the settings and the last ended
-// quarter, and whether that quarter's pack is kept at the version.
-func (a *App) lastPackKept(ctx context.Context) (bool, cache.Version, models.Settings, models.Quarter, error) {
+// ReviewPackCached reports whether the last ended quarter's portfolio pack is
+// cached at the data version.
+func (a *App) ReviewPackCached(ctx context.Context) (bool, error) {
+	cached, _, _, _, err := a.lastPackCached(ctx)
+	return cached, err
+}
+
+// lastPackCached reads the data version, then the settings and the last ended
+// quarter, and whether that quarter's pack is cached at the version.
+func (a *App) lastPackCached(ctx context.Context) (bool, cache.Version, models.Settings, models.Quarter, error) {
 	version, err := a.Cache().Version(ctx)
 	if err != nil {
 		return false, version, models.Settings{}, models.Quarter{}, err
@@ -149,6 +243,6 @@ func (a *App) lastPackKept(ctx context.Context) (bool, cache.Version, models.Set
 	}
 	today := a.today()
 	q := s.Fiscal().LastComplete(today)
-	_, kept := a.caches.packs.Get(packKey{q.String(), today.String()}, version)
-	return kept, version, s, q, nil
+	_, cached := a.caches.packs.Get(packKey{q.String(), today.String()}, version)
+	return cached, version, s, q, nil
 }

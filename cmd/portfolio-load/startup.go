@@ -17,8 +17,8 @@ import (
 )
 
 // packBuiltMsg is the line the app logs once it has built the last quarter's
-// review pack ahead, with how long the build took (cmd/portfolio/serve.go,
-// warmReviewPack): the harness reads the build's span from it.
+// review pack ahead, with how long the build took (handlers,
+// App.BuildReviewPackAhead): the harness reads the build's span from it.
 const packBuiltMsg = "built the review pack ahead"
 
 // startupRun starts the app afresh on the same data with its background

@@ -46,7 +46,7 @@ type app struct {
 	db      *gorm.DB
 	handler http.Handler
 	log     *slog.Logger
-	reviews *handlers.App // its review pack is built ahead (warmReviewPack)
+	server  *handlers.App // the endpoints on the web server, whose background work gives way to requests (Yield)
 }
 
 // closeDB closes the database at the end of a command or once the server has
@@ -92,7 +92,7 @@ func newApp(ctx context.Context, c *config, stdout io.Writer) (*app, error) {
 	srv := web.New(web.Options{DB: db, Log: log, SessionKeys: keys, SecureCookies: c.SecureCookies, TrustProxy: c.TrustProxy,
 		IdleTimeout: c.IdleTimeout, MaxSessionAge: c.MaxSession, Now: clock.Now})
 	h := handlers.New(srv, db)
-	return &app{clock: clock, db: db, handler: srv.Echo, log: log, reviews: h}, nil
+	return &app{clock: clock, db: db, handler: srv.Echo, log: log, server: h}, nil
 }
 
 // seedDemoIfEmpty seeds the demo portfolio into a database that has never
@@ -147,6 +147,16 @@ func refreshHealth(ctx context.Context, db *gorm.DB) error {
 	return models.RefreshHealth(ctx, db, s, models.TodayOf(db))
 }
 
+// backgroundHealth is refreshHealth as the server's own work, giving way to
+// its requests.
+func backgroundHealth(ctx context.Context, a *app) error {
+	s, err := models.LoadSettings(ctx, a.db)
+	if err != nil {
+		return err
+	}
+	return models.RefreshHealthInBackground(ctx, a.db, s, models.TodayOf(a.db), a.server.Yield)
+}
+
 // serveMemoryLimit is the server's soft memory limit unless GOMEMLIMIT sets
 // another: the garbage collector runs sooner as the heap nears it. Building
 // the quarterly review pack of 10,000 engagements reads and draws some 700 MB
@@ -191,7 +201,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	go func() {
 		defer close(warm)
 		if c.WarmPack {
-			warmReviewPack(healthCtx, a, warmEvery)
+			a.server.BuildReviewPackAhead(healthCtx)
 		}
 	}()
 	defer func() { stopHealth(); <-health; <-warm }() // before the database closes (deferred earlier, run later)
@@ -216,18 +226,21 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 
 // dailyHealth refreshes every engagement's stored health at start and hourly, so
 // that what time alone changes (an overdue review, a late milestone) shows up;
-// then it keeps the register as at each quarter's end not kept yet (the first
-// start after a quarter ends, or after an upgrade).
+// then it takes a snapshot of the register as at each quarter's end not taken
+// yet (the first start after a quarter ends, or after an upgrade). Both are
+// background jobs of the server, giving way to its requests.
 func dailyHealth(ctx context.Context, a *app) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
 	for {
-		if err := refreshHealth(ctx, a.db); err != nil && ctx.Err() == nil {
-			a.log.Error("health refresh failed", "err", err)
-		}
-		if err := keepQuarterEnds(ctx, a); err != nil && ctx.Err() == nil {
-			a.log.Error("keeping the register as at the quarters' ends failed", "err", err)
-		}
+		a.server.RunBackground(func() {
+			if err := backgroundHealth(ctx, a); err != nil && ctx.Err() == nil {
+				a.log.Error("health refresh failed", "err", err)
+			}
+			if err := keepQuarterEnds(ctx, a); err != nil && ctx.Err() == nil {
+				a.log.Error("keeping the register as at the quarters' ends failed", "err", err)
+			}
+		})
 		select {
 		case <-ctx.Done():
 			return
@@ -244,46 +257,9 @@ func keepQuarterEnds(ctx context.Context, a *app) error {
 		return err
 	}
 	start := a.clock.Now()
-	days, err := register.BuildRiskSnapshots(ctx, a.db, s.Fiscal(), start, nil)
+	days, err := register.BuildRiskSnapshots(ctx, a.db, s.Fiscal(), start, a.server.Yield)
 	if len(days) > 0 {
 		a.log.Info("kept the register as at the quarters' ends", "days", days, "took", a.clock.Now().Sub(start).Round(time.Millisecond))
 	}
 	return err
-}
-
-// warmEvery is how often warmReviewPack looks at the data version.
-const warmEvery = 10 * time.Second
-
-// warmReviewPack builds the last ended quarter's review pack ahead
-// (handlers.App.WarmReviewPack) whenever the data version has not moved for
-// a whole interval: so the pack is ready when the data is quiet, and no build
-// competes with a burst of writes, which would make it stale at once.
-func warmReviewPack(ctx context.Context, a *app, every time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	last := int64(-1)
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		v, err := models.DataVersion(ctx, a.db)
-		if err != nil {
-			continue
-		}
-		if v == last {
-			start := a.clock.Now()
-			built, err := a.reviews.WarmReviewPack(ctx)
-			switch {
-			case err != nil && ctx.Err() == nil:
-				a.log.Error("building the review pack ahead failed", "err", err)
-			case built:
-				// The load harness's start-up run reads this line (message and
-				// took) for when the build ran: cmd/portfolio-load/startup.go.
-				a.log.Info("built the review pack ahead", "took", a.clock.Now().Sub(start).Round(time.Millisecond))
-			}
-		}
-		last = v
-	}
 }
