@@ -159,10 +159,10 @@ func backgroundHealth(ctx context.Context, a *app) error {
 
 // serveMemoryLimit is the server's soft memory limit unless GOMEMLIMIT sets
 // another: the garbage collector runs sooner as the heap nears it. Building
-// the quarterly review pack of 10,000 engagements reads and draws some 700 MB
-// in 3 s, which without a limit took the server from 100 to 270 MB resident
-// (the heap may grow to twice what is live before a collection); with it,
-// 180 MB, in the same time.
+// the quarterly review pack of a large portfolio reads and renders several
+// times the heap that is live afterwards, and without a limit the heap may
+// grow to twice what is live before a collection: the resident memory would
+// climb well past the performance table's bound.
 const serveMemoryLimit = 128 << 20
 
 // serve runs the web app until ctx ends (SIGINT/SIGTERM), then shuts down gracefully.
@@ -237,8 +237,8 @@ func dailyHealth(ctx context.Context, a *app) {
 			if err := backgroundHealth(ctx, a); err != nil && ctx.Err() == nil {
 				a.log.Error("health refresh failed", "err", err)
 			}
-			if err := keepQuarterEnds(ctx, a); err != nil && ctx.Err() == nil {
-				a.log.Error("keeping the register as at the quarters' ends failed", "err", err)
+			if err := snapshotQuarterEnds(ctx, a); err != nil && ctx.Err() == nil {
+				a.log.Error("the register's snapshots at the quarters' ends failed", "err", err)
 			}
 		})
 		select {
@@ -249,9 +249,9 @@ func dailyHealth(ctx context.Context, a *app) {
 	}
 }
 
-// keepQuarterEnds keeps the register as at the end of each recent quarter
-// (register.BuildRiskSnapshots), logging what it kept.
-func keepQuarterEnds(ctx context.Context, a *app) error {
+// snapshotQuarterEnds stores the register as at the end of each recent quarter
+// (register.BuildRiskSnapshots) where it is not stored yet, logging the days.
+func snapshotQuarterEnds(ctx context.Context, a *app) error {
 	s, err := models.LoadSettings(ctx, a.db)
 	if err != nil {
 		return err
@@ -259,7 +259,7 @@ func keepQuarterEnds(ctx context.Context, a *app) error {
 	start := a.clock.Now()
 	days, err := register.BuildRiskSnapshots(ctx, a.db, s.Fiscal(), start, a.server.Yield)
 	if len(days) > 0 {
-		a.log.Info("kept the register as at the quarters' ends", "days", days, "took", a.clock.Now().Sub(start).Round(time.Millisecond))
+		a.log.Info("stored the register's snapshots at the quarters' ends", "days", days, "took", a.clock.Now().Sub(start).Round(time.Millisecond))
 	}
 	return err
 }
