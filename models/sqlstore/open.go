@@ -94,9 +94,11 @@ func openSQLite(ctx context.Context, path string, cfg *gorm.Config) (*gorm.DB, e
 	s.write.SetMaxOpenConns(1)
 	s.write.SetMaxIdleConns(1)
 	s.write.SetConnMaxIdleTime(0)
-	// Twice the cores: reads that wait on the disk leave the cores to others,
-	// and one that reads while it holds another's rows open finds a connection.
-	readers := 2 * runtime.NumCPU()
+	// Room for the pages the admission lets in (web.Admission) and, beside
+	// them, the exports that stream for seconds holding a connection each: a
+	// pool of a few cores' worth was taken by exports in the load harness's
+	// mixed run, and every page queued behind them.
+	readers := max(16, 4*runtime.NumCPU())
 	s.read.SetMaxOpenConns(readers)
 	s.read.SetMaxIdleConns(readers)
 	s.checkpoint.SetMaxOpenConns(1)
