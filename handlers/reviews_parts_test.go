@@ -41,7 +41,6 @@ func actionRows(doc *goquery.Document) int {
 // part out of range shows the nearest; the whole pack has every section and
 // every row.
 func TestReviewPackParts(t *testing.T) {
-	t.Parallel()
 	defer handlers.SetPackParts(4, 3)()
 	e := demoEnv(t, "sqlite")
 	c := e.client()

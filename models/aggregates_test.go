@@ -65,7 +65,6 @@ func (f *aggFixture) reload(t *testing.T, e *models.Engagement) {
 // then through each writer of cost records, SLA results, risks and engagements,
 // and the health refresh.
 func TestAggregatesFollowEveryWriter(t *testing.T) {
-	t.Parallel()
 	for _, kind := range dbtest.Kinds() {
 		t.Run(kind, func(t *testing.T) {
 			f := newAggFixture(t, kind)

@@ -121,7 +121,6 @@ func refs(m map[string]models.Risk) []string {
 // (R2's owner set a second before its end), 30 Mar and 9 and 10 Jan roll it
 // back (R1's title changed since), and 1 Apr starts from 30 Jun.
 func TestRegisterAsAtReplaysHistory(t *testing.T) {
-	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		f := newAsatFixture(t, db)
 		t.Run("replayed", func(t *testing.T) {
@@ -449,7 +448,6 @@ func TestMitigationActionsKeepHistory(t *testing.T) {
 // changes nothing against replaying every risk, for the whole register, an
 // engagement and a category.
 func TestNarrowedMovementEqualsTheWholeReplay(t *testing.T) {
-	t.Parallel()
 	for _, kind := range dbtest.Kinds() {
 		t.Run(kind, func(t *testing.T) {
 			db := dbtest.Demo(t, kind)

@@ -56,7 +56,6 @@ func pagesByNumber(t *testing.T, db *gorm.DB, c *register.Cache, f register.Risk
 // a register small enough to be sorted and one large enough to walk an index
 // (SQLite): seeking from the cached ends of the pages, which a write then moves.
 func TestPageByNumberEqualsOffset(t *testing.T) {
-	t.Parallel()
 	defer register.SetPageEndsAbove(0)()
 	for _, mode := range []struct {
 		name string
@@ -134,7 +133,6 @@ func pagesByNumberEqualOffset(t *testing.T, kinds []string) {
 // they were read at: a write through a second handle on the same database (as
 // another app instance) moves the version, and the next read sees the write.
 func TestRegisterCacheFollowsWritesOfAnotherHandle(t *testing.T) {
-	t.Parallel()
 	defer register.SetPageEndsAbove(0)()
 	for _, kind := range dbtest.Kinds() {
 		t.Run(kind, func(t *testing.T) {

@@ -73,7 +73,6 @@ func readAsAt(t *testing.T, ctx context.Context, db *gorm.DB, s models.Settings,
 // band, a search and a sort by title; rows, tallies, heat maps, movement and
 // badges. The quarterly review pack is the same both ways too.
 func TestSnapshotRegisterEqualsTheReplay(t *testing.T) {
-	t.Parallel()
 	dbtest.EachDemo(t, func(t *testing.T, ctx context.Context, db *gorm.DB, s models.Settings, today models.Date) {
 		var r models.Risk
 		if err := db.Where("engagement_id IS NOT NULL AND status = ?", models.StatusOpen).Order("id").First(&r).Error; err != nil {
