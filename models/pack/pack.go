@@ -80,7 +80,9 @@ type PackRisks struct {
 	Bands                               map[string]int
 	Top                                 []PackRisk
 	New, Escalated, DeEscalated, Closed int
-	Moves                               []PackRisk // risks that moved, for the table
+	Moves                               []PackRisk // risks that moved, for the table (the first 25)
+	// MovesCount counts every risk that moved (0 in packs published before it was kept).
+	MovesCount int `json:",omitempty"`
 	// Expired are the accepted risks whose acceptance had expired by the
 	// quarter's end (the first 25; ExpiredCount counts them all).
 	Expired      []PackRisk `json:",omitempty"`

@@ -235,6 +235,17 @@ func TestPackRisksAreTheRegisterAsAtQuarterEnd(t *testing.T) {
 		if r.ExpiredCount != len(expired) || !reflect.DeepEqual(gotExpired, expired[:min(25, len(expired))]) {
 			t.Errorf("pack: %d expired acceptances %v; register as at %s: %d %v", r.ExpiredCount, gotExpired, built.End, len(expired), expired)
 		}
+		// Every risk that moved in the quarter counts, however many the table lists.
+		moved := 0
+		if err := register.EachMove(ctx, db, built.Start.AddDays(-1), built.End, register.RiskFilter{}, func(register.RiskMove) error {
+			moved++
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if r.MovesCount != moved || len(r.Moves) != min(25, moved) {
+			t.Errorf("pack: %d moves counted, %d listed; the register's movement: %d", r.MovesCount, len(r.Moves), moved)
+		}
 		var gotTop []string
 		for _, x := range r.Top {
 			gotTop = append(gotTop, x.Ref+" "+x.Owner)

@@ -32,6 +32,7 @@ func (b *packBuilder) risks() error {
 				r.Closed++
 			}
 		}
+		r.MovesCount++
 		if len(r.Moves) < 25 {
 			r.Moves = append(r.Moves, b.packRisk(m.Risk, moved))
 		}

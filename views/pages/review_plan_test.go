@@ -1,6 +1,7 @@
 package pages
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -44,5 +45,29 @@ func TestPackFlagsExpiredAcceptancesInPrint(t *testing.T) {
 	}
 	if !strings.Contains(doc.Text(), "R-012") {
 		t.Error("the expired acceptance is not listed")
+	}
+}
+
+// The pack's movement table says when it is cut, and links to the register's
+// movement view for the quarter, where every risk that moved is listed.
+func TestPackMovementTableSaysItIsCut(t *testing.T) {
+	moves := make([]pack.PackRisk, 25)
+	for i := range moves {
+		moves[i] = pack.PackRisk{Ref: fmt.Sprintf("R-%03d", i+1), Title: "Moved", Engagement: "ITO-01", Residual: 12, Band: "High"}
+	}
+	p := ReviewProps{P: &pack.Pack{Start: models.D(2026, 7, 1), End: models.D(2026, 9, 30), Previous: "2026-Q2",
+		Risks: pack.PackRisks{Moves: moves, MovesCount: 73}}, Risk: models.DefaultSettings().Risk}
+	doc := render(t, packRisks(p))
+	if got := doc.Find(`caption:contains("Movement since the previous quarter (the first 25 of 73)")`).Length(); got != 1 {
+		t.Error("the cut movement table does not say it is cut")
+	}
+	link := doc.Find(`[data-testid="pack-moves-more"] a`)
+	if href, _ := link.Attr("href"); href != "/risks?as_at=2026-09-30&since=2026-06-30" || !strings.Contains(link.Text(), "All 73 risks that moved") {
+		t.Errorf("the link to the rest: %q %q", href, link.Text())
+	}
+	p.P.Risks.MovesCount = 25
+	doc = render(t, packRisks(p))
+	if doc.Find(`[data-testid="pack-moves-more"]`).Length() != 0 || doc.Find(`caption:contains("the first")`).Length() != 0 {
+		t.Error("a whole movement table says it is cut")
 	}
 }
