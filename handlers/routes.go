@@ -86,6 +86,7 @@ func (a *App) Routes() []Route {
 		{p, "/risks/:id/actions/:aid", "risks.actions.update", web.Editor, a.saveAction},
 		{g, "/settings", "settings.edit", web.Admin, a.settingsForm},
 		{p, "/settings", "settings.update", web.Admin, a.saveSettings},
+		{p, "/settings/finance", "settings.finance.update", web.Admin, a.saveFinanceSettings},
 		// end of risk register.
 
 		// Costs, service levels, BOT transfers.

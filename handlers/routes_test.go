@@ -84,6 +84,7 @@ var routeTargets = map[string]routeTarget{
 	"/risks/:id/actions":      {params: id(foreignRow("risks"))},
 	"/risks/:id/actions/:aid": {params: foreignAction},
 	"/settings":               {},
+	"/settings/finance":       {},
 
 	// Costs, service levels, BOT transfers.
 	"/engagements/:id/costs":                       {params: id(foreignEngagement)},

@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"portfolio/models"
+	"portfolio/views/components"
 	"portfolio/views/pages"
 	"portfolio/web"
 )
@@ -37,10 +38,17 @@ func bandScore(s models.RiskSettings, b string) int {
 	return lo
 }
 
-// settingsFromForm reads the posted form as typed and parses it.
-func settingsFromForm(c echo.Context) (pages.RiskSettingsValues, models.RiskSettings, map[string]string) {
-	v := pages.RiskSettingsValues{LowMax: c.FormValue("low_max"), MediumMax: c.FormValue("medium_max"),
-		HighMax: c.FormValue("high_max"), Appetite: c.FormValue("appetite"), Cadence: map[string]string{}}
+// riskForm reads the posted risk settings form as typed.
+func riskForm(c echo.Context) map[string]string {
+	m := map[string]string{}
+	for k := range riskFields(pages.RiskSettingsValues{}) {
+		m[k] = c.FormValue(k)
+	}
+	return m
+}
+
+// riskSettingsOf parses the risk settings form's values.
+func riskSettingsOf(v pages.RiskSettingsValues) (models.RiskSettings, map[string]string) {
 	ck := web.Checker{}
 	s := models.RiskSettings{
 		LowMax: ck.Int("low_max", v.LowMax, 1, 24), MediumMax: ck.Int("medium_max", v.MediumMax, 1, 24),
@@ -48,21 +56,23 @@ func settingsFromForm(c echo.Context) (pages.RiskSettingsValues, models.RiskSett
 		Cadence: map[string]int{},
 	}
 	for _, b := range models.Bands {
-		v.Cadence[b] = c.FormValue("cadence_" + b)
 		s.Cadence[b] = ck.Int("cadence_"+b, v.Cadence[b], 1, 730)
 	}
 	for i := range 5 {
 		for _, kind := range []string{"likelihood", "impact"} {
 			name := fmt.Sprintf("%s_%d", kind, i+1)
-			lv := pages.LevelValues{Label: c.FormValue(name + "_label"), Definition: c.FormValue(name + "_definition")}
+			lv := v.Likelihood[i]
+			if kind == "impact" {
+				lv = v.Impact[i]
+			}
 			l := models.Level{Label: ck.Text(name, lv.Label, true, 40), Definition: ck.Text(name+"_definition", lv.Definition, false, 200)}
 			if strings.ContainsAny(l.Definition, "\r\n") || utf8.RuneCountInString(l.Definition) > 200 {
 				ck.Add(name+"_definition", "One line of at most 200 characters.")
 			}
 			if kind == "likelihood" {
-				v.Likelihood[i], s.Likelihood[i] = lv, l
+				s.Likelihood[i] = l
 			} else {
-				v.Impact[i], s.Impact[i] = lv, l
+				s.Impact[i] = l
 			}
 		}
 	}
@@ -71,49 +81,162 @@ func settingsFromForm(c echo.Context) (pages.RiskSettingsValues, models.RiskSett
 			ck.Add(k, msg)
 		}
 	}
-	return v, s, ck
+	return s, ck
 }
 
-func (a *App) settingsProps(c echo.Context, v pages.RiskSettingsValues, errs map[string]string) (pages.SettingsProps, error) {
+// riskFields are the risk form's values as one map of input name to value,
+// the shape web.MergeStale merges field by field.
+func riskFields(v pages.RiskSettingsValues) map[string]string {
+	m := map[string]string{"low_max": v.LowMax, "medium_max": v.MediumMax, "high_max": v.HighMax, "appetite": v.Appetite}
+	for _, b := range models.Bands {
+		m["cadence_"+b] = v.Cadence[b]
+	}
+	for i := range 5 {
+		for kind, lv := range map[string]pages.LevelValues{"likelihood": v.Likelihood[i], "impact": v.Impact[i]} {
+			name := fmt.Sprintf("%s_%d", kind, i+1)
+			m[name+"_label"], m[name+"_definition"] = lv.Label, lv.Definition
+		}
+	}
+	return m
+}
+
+// riskSettingsValuesOf is riskFields turned back.
+func riskSettingsValuesOf(m map[string]string) pages.RiskSettingsValues {
+	v := pages.RiskSettingsValues{LowMax: m["low_max"], MediumMax: m["medium_max"], HighMax: m["high_max"], Appetite: m["appetite"], Cadence: map[string]string{}}
+	for _, b := range models.Bands {
+		v.Cadence[b] = m["cadence_"+b]
+	}
+	for i := range 5 {
+		v.Likelihood[i] = pages.LevelValues{Label: m[fmt.Sprintf("likelihood_%d_label", i+1)], Definition: m[fmt.Sprintf("likelihood_%d_definition", i+1)]}
+		v.Impact[i] = pages.LevelValues{Label: m[fmt.Sprintf("impact_%d_label", i+1)], Definition: m[fmt.Sprintf("impact_%d_definition", i+1)]}
+	}
+	return v
+}
+
+// riskFieldLabel names a risk settings input as its form does ("Low: scores up to").
+func riskFieldLabel(name string) string {
+	switch name {
+	case "low_max":
+		return "Low: scores up to"
+	case "medium_max":
+		return "Medium: scores up to"
+	case "high_max":
+		return "High: scores up to"
+	case "appetite":
+		return "Appetite"
+	}
+	if b, ok := strings.CutPrefix(name, "cadence_"); ok {
+		return "Review cadence, " + b
+	}
+	kind, rest, _ := strings.Cut(name, "_")
+	n, part, _ := strings.Cut(rest, "_")
+	return strings.ToUpper(kind[:1]) + kind[1:] + " level " + n + " " + part
+}
+
+// conflictRows are a 409's fields as the conflict box lists them.
+func conflictRows(cs []web.ConflictField, label func(string) string) []components.ConflictRow {
+	rows := make([]components.ConflictRow, len(cs))
+	for i, f := range cs {
+		rows[i] = components.ConflictRow{Label: f.Label, Yours: f.Yours, Current: f.Stored}
+		if label != nil {
+			rows[i].Label = label(f.Name)
+		}
+	}
+	return rows
+}
+
+// financeValues writes the stored finance settings into their form's values.
+func financeValues(f models.FinanceSettings, version int) pages.FinanceValues {
+	return pages.FinanceValues{ReportingCurrency: f.ReportingCurrency, FiscalStartMonth: strconv.Itoa(f.FiscalStartMonth), Version: strconv.Itoa(version)}
+}
+
+// settingsPage is what the settings page is rendered with: the stored
+// settings, each form's values (as stored, or as posted when one is shown
+// again) and the history of changes.
+type settingsPage struct {
+	risk    *web.EditState[map[string]string] // nil: the risk form as stored
+	finance *web.EditState[pages.FinanceValues]
+}
+
+func (a *App) settingsProps(c echo.Context, sp settingsPage) (pages.SettingsProps, error) {
+	ctx := c.Request().Context()
 	s, err := a.settings(c)
 	if err != nil {
 		return pages.SettingsProps{}, err
 	}
-	p := pages.SettingsProps{Chrome: web.Chrome(c, "Settings", "settings"), V: v, Errors: errs, Current: s.Risk}
-	if v.Cadence == nil {
-		p.V = settingsValues(s.Risk)
+	rv, err := models.SettingVersion(ctx, a.db, "risk")
+	if err != nil {
+		return pages.SettingsProps{}, err
 	}
-	last, ok, err := models.LatestSettingChange(c.Request().Context(), a.db, "risk")
-	if ok {
-		p.LastChange = &last
+	fv, err := models.SettingVersion(ctx, a.db, "finance")
+	if err != nil {
+		return pages.SettingsProps{}, err
 	}
-	return p, err
+	p := pages.SettingsProps{Chrome: web.Chrome(c, "Settings", "settings"), Current: s.Risk, CurrentFinance: s.Finance,
+		V: settingsValues(s.Risk), RiskVersion: strconv.Itoa(rv), RiskShown: web.EncodeShown(riskFields(settingsValues(s.Risk))),
+		Finance: financeValues(s.Finance, fv)}
+	p.FinanceShown = web.EncodeShown(p.Finance)
+	if st := sp.risk; st != nil {
+		p.V, p.Errors, p.RiskVersion, p.RiskShown = riskSettingsValuesOf(st.Values), st.Errors, strconv.Itoa(st.Version), st.Shown
+		p.RiskConflict, p.RiskConflictBy = conflictRows(st.Conflicts, riskFieldLabel), st.ConflictBy
+	}
+	if st := sp.finance; st != nil {
+		p.Finance, p.FinanceErrors, p.FinanceShown = st.Values, st.Errors, st.Shown
+		p.Finance.Version = strconv.Itoa(st.Version)
+		p.FinanceConflict, p.FinanceConflictBy = conflictRows(st.Conflicts, nil), st.ConflictBy
+	}
+	if p.History, err = models.SettingHistory(ctx, a.db, 10); err != nil {
+		return p, err
+	}
+	return p, nil
 }
 
-// settingsForm shows the risk scoring settings. Route: settings.edit (admins).
+// settingsForm shows the risk scoring and reporting settings and their
+// history. Route: settings.edit (admins).
 func (a *App) settingsForm(c echo.Context) error {
-	p, err := a.settingsProps(c, pages.RiskSettingsValues{}, nil)
+	p, err := a.settingsProps(c, settingsPage{})
 	if err != nil {
 		return err
 	}
 	return web.Render(c, http.StatusOK, pages.Settings(p), nil)
 }
 
+// lastSettingChange names who last changed settings value key, and when.
+func (a *App) lastSettingChange(c echo.Context, key string) (who, when string) {
+	ch, ok, err := models.LatestSettingChange(c.Request().Context(), a.db, key)
+	if err != nil || !ok {
+		return "Someone else", ""
+	}
+	who = "Someone else"
+	if ch.User != nil {
+		who = ch.User.Name
+	}
+	return who, ch.At.UTC().Format("15:04") + " on " + models.DateOf(ch.At).Human()
+}
+
 // saveSettings stores the risk scoring settings (recorded in the history) and
 // refreshes every engagement's health, which bands and appetite decide. Stored
 // scores and history are untouched. Route: settings.update (admins). The cycle
-// of every form, on web.SaveNew: the settings have no version and the form no
-// shown values (a save replaces them whole), so there is nothing to merge;
-// invalid → 422 with the form as typed; success → flash and 303.
+// of every edit form: a form shown before someone else's save is merged per
+// field (409 listing only the fields both changed); invalid → 422 with the
+// form as typed; success → flash and 303.
 func (a *App) saveSettings(c echo.Context) error {
-	v, rs, errs := settingsFromForm(c) // read and checked together: the values, the settings they make, the errors
-	return web.SaveNew(c, v, web.EditForm[pages.RiskSettingsValues]{
-		Save: func(pages.RiskSettingsValues, int) (map[string]string, error) {
+	ctx := c.Request().Context()
+	return web.SaveEdit(c, riskForm(c), c.FormValue("version"), web.EditForm[map[string]string]{
+		Load: func() (map[string]string, int, error) {
+			s, err := a.settings(c)
+			if err != nil {
+				return nil, 0, err
+			}
+			ver, err := models.SettingVersion(ctx, a.db, "risk")
+			return riskFields(settingsValues(s.Risk)), ver, err
+		},
+		Save: func(m map[string]string, version int) (map[string]string, error) {
+			rs, errs := riskSettingsOf(riskSettingsValuesOf(m))
 			if len(errs) > 0 {
 				return errs, nil
 			}
-			ctx := c.Request().Context()
-			if err := models.SaveSetting(ctx, a.db, "risk", rs, *userID(c)); err != nil {
+			if err := models.SaveSetting(ctx, a.db, "risk", rs, version, *userID(c)); err != nil {
 				return nil, err
 			}
 			s, err := a.settings(c)
@@ -122,16 +245,65 @@ func (a *App) saveSettings(c echo.Context) error {
 			}
 			return nil, models.RefreshHealth(ctx, a.db, s, a.today())
 		},
-		Render: func(status int, st web.EditState[pages.RiskSettingsValues]) error {
-			p, err := a.settingsProps(c, st.Values, st.Errors)
+		Render: func(status int, st web.EditState[map[string]string]) error {
+			p, err := a.settingsProps(c, settingsPage{risk: &st})
 			if err != nil {
 				return err
 			}
 			return web.Render(c, status, pages.Settings(p), nil)
 		},
-		Saved: func(string) error {
-			web.AddFlash(c, "success", "Settings saved. Bands, appetite and review cadence apply from now on every page; recorded scores and history are unchanged.")
+		Saved: func(merged string) error {
+			web.AddFlash(c, "success", web.Merged("Settings saved. Bands, appetite and review cadence apply from now on every page; recorded scores and history are unchanged.", merged))
 			return web.Redirect(c, "/settings")
 		},
+		LastChange: func() (string, string) { return a.lastSettingChange(c, "risk") },
+	})
+}
+
+// saveFinanceSettings stores the reporting currency and the fiscal year's
+// first month. They apply to every live figure at once (health refreshed
+// here); a new currency restates the stored exchange rates in it; published
+// packs keep their own figures. Route: settings.finance.update (admins).
+func (a *App) saveFinanceSettings(c echo.Context) error {
+	ctx := c.Request().Context()
+	var mine pages.FinanceValues
+	web.ReadForm(c, &mine)
+	return web.SaveEdit(c, mine, c.FormValue("version"), web.EditForm[pages.FinanceValues]{
+		Load: func() (pages.FinanceValues, int, error) {
+			s, err := a.settings(c)
+			if err != nil {
+				return pages.FinanceValues{}, 0, err
+			}
+			ver, err := models.SettingVersion(ctx, a.db, "finance")
+			return financeValues(s.Finance, ver), ver, err
+		},
+		Save: func(v pages.FinanceValues, version int) (map[string]string, error) {
+			ck := web.Checker{}
+			f := models.FinanceSettings{ReportingCurrency: ck.OneOf("reporting_currency", v.ReportingCurrency, pages.CurrencyCodes()),
+				FiscalStartMonth: ck.Int("fiscal_start_month", v.FiscalStartMonth, 1, 12)}
+			if !ck.OK() {
+				return ck, nil
+			}
+			if err := models.SaveFinanceSettings(ctx, a.db, f, version, *userID(c)); err != nil {
+				return nil, err
+			}
+			s, err := a.settings(c)
+			if err != nil {
+				return nil, err
+			}
+			return nil, models.RefreshHealth(ctx, a.db, s, a.today())
+		},
+		Render: func(status int, st web.EditState[pages.FinanceValues]) error {
+			p, err := a.settingsProps(c, settingsPage{finance: &st})
+			if err != nil {
+				return err
+			}
+			return web.Render(c, status, pages.Settings(p), nil)
+		},
+		Saved: func(merged string) error {
+			web.AddFlash(c, "success", web.Merged("Reporting settings saved. Every live figure now uses them; published review packs keep their own.", merged))
+			return web.Redirect(c, "/settings")
+		},
+		LastChange: func() (string, string) { return a.lastSettingChange(c, "finance") },
 	})
 }

@@ -408,6 +408,7 @@ type Lesson struct {
 type Setting struct {
 	Key       string `gorm:"primaryKey"`
 	Value     string
+	Version   int // moves with each save, for the form's stale check
 	UpdatedAt time.Time
 }
 

@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"gorm.io/gorm"
@@ -53,19 +54,122 @@ func LoadSettings(ctx context.Context, db *gorm.DB) (Settings, error) {
 	return s, nil
 }
 
-// SaveSetting stores one settings value as JSON, recording the change.
-func SaveSetting(ctx context.Context, db *gorm.DB, key string, value any, userID uint) error {
+// SettingVersion is the version of the stored settings value key: 0 while
+// it has never been saved (the defaults apply).
+func SettingVersion(ctx context.Context, db *gorm.DB, key string) (int, error) {
+	var v []int
+	err := db.WithContext(ctx).Model(&Setting{}).Where("key = ?", key).Limit(1).Pluck("version", &v).Error
+	if len(v) == 0 {
+		return 0, err
+	}
+	return v[0], err
+}
+
+// SaveSetting stores one settings value as JSON if it is still at version
+// (0: never saved; otherwise ErrStale), recording the change in the history.
+func SaveSetting(ctx context.Context, db *gorm.DB, key string, value any, version int, userID uint) error {
+	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return saveSetting(tx, key, value, version, userID)
+	})
+}
+
+func saveSetting(tx *gorm.DB, key string, value any, version int, userID uint) error {
 	b, err := json.Marshal(value)
 	if err != nil {
 		return err
 	}
-	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var old Setting
-		tx.Where("key = ?", key).Limit(1).Find(&old)
-		if err := tx.Save(&Setting{Key: key, Value: string(b), UpdatedAt: NowOf(tx)}).Error; err != nil {
+	var old Setting
+	if err := tx.Where("key = ?", key).Limit(1).Find(&old).Error; err != nil {
+		return err
+	}
+	now := NowOf(tx)
+	if old.Key == "" {
+		if version != 0 {
+			return ErrStale
+		}
+		// Two first saves at once: the second meets the primary key and is stale.
+		if err := tx.Create(&Setting{Key: key, Value: string(b), Version: 1, UpdatedAt: now}).Error; err != nil {
+			if IsDuplicate(err) {
+				return ErrStale
+			}
 			return err
 		}
-		uid := &userID
-		return tx.Create(&Change{Entity: "setting", Action: "update", Field: key, Old: old.Value, New: string(b), UserID: uid, At: NowOf(tx)}).Error
-	})
+	} else {
+		res := tx.Model(&Setting{}).Where("key = ? AND version = ?", key, version).
+			UpdateColumns(map[string]any{"value": string(b), "version": version + 1, "updated_at": now})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return ErrStale
+		}
+	}
+	return tx.Create(&Change{Entity: "setting", Action: "update", Field: key, Old: old.Value, New: string(b), UserID: &userID, At: now}).Error
+}
+
+// SettingChange is one save of the settings, in words: what changed from what
+// to what ("Reporting currency: USD → EUR").
+type SettingChange struct {
+	Change
+	Lines []string
+}
+
+// SettingHistory is the latest limit saves of the settings, newest first.
+func SettingHistory(ctx context.Context, db *gorm.DB, limit int) ([]SettingChange, error) {
+	var rows []Change
+	if err := db.WithContext(ctx).Preload("User").Where("entity = ?", "setting").
+		Order("at DESC, id DESC").Limit(limit).Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]SettingChange, len(rows))
+	for i, c := range rows {
+		out[i] = SettingChange{Change: c, Lines: settingLines(c)}
+	}
+	return out, nil
+}
+
+// settingLines names what one save changed, field by field.
+func settingLines(c Change) []string {
+	was, now := DefaultSettings(), DefaultSettings()
+	var lines []string
+	add := func(label string, a, b any) {
+		if x, y := fmt.Sprint(a), fmt.Sprint(b); x != y {
+			lines = append(lines, label+": "+x+" → "+y)
+		}
+	}
+	switch c.Field {
+	case "finance":
+		_ = json.Unmarshal([]byte(c.Old), &was.Finance) // an empty old value: the defaults
+		if json.Unmarshal([]byte(c.New), &now.Finance) != nil {
+			return nil
+		}
+		add("Reporting currency", was.Finance.ReportingCurrency, now.Finance.ReportingCurrency)
+		add("Fiscal year starts in", time.Month(was.Finance.FiscalStartMonth), time.Month(now.Finance.FiscalStartMonth))
+	case "risk":
+		_ = json.Unmarshal([]byte(c.Old), &was.Risk)
+		if json.Unmarshal([]byte(c.New), &now.Risk) != nil {
+			return nil
+		}
+		o, n := was.Risk, now.Risk
+		add("Low: scores up to", o.LowMax, n.LowMax)
+		add("Medium: scores up to", o.MediumMax, n.MediumMax)
+		add("High: scores up to", o.HighMax, n.HighMax)
+		add("Appetite", o.Appetite, n.Appetite)
+		for _, b := range Bands {
+			add("Review cadence, "+b+" (days)", o.ReviewDays(bandLow(o, b)), n.ReviewDays(bandLow(n, b)))
+		}
+		for i := range 5 {
+			add(fmt.Sprintf("Likelihood level %d", i+1), o.Likelihood[i].Label, n.Likelihood[i].Label)
+			add(fmt.Sprintf("Likelihood level %d definition", i+1), o.Likelihood[i].Definition, n.Likelihood[i].Definition)
+			add(fmt.Sprintf("Impact level %d", i+1), o.Impact[i].Label, n.Impact[i].Label)
+			add(fmt.Sprintf("Impact level %d definition", i+1), o.Impact[i].Definition, n.Impact[i].Definition)
+		}
+	}
+	return lines
+}
+
+// bandLow is the lowest score of band b under s.
+func bandLow(s RiskSettings, b string) int {
+	lo, _, _ := s.BandRange(b)
+	return lo
 }
