@@ -217,6 +217,9 @@ var auditSteps = []auditStep{
 	{"POST /settings", asAdmin, "setting", func(w *auditWalk) auditAim {
 		return auditAim{page: "/settings", form: "#settings-form", set: map[string]string{"likelihood_1_definition": "Audit walk: only in exceptional circumstances."}}
 	}},
+	{"POST /settings/finance", asAdmin, "setting", func(w *auditWalk) auditAim {
+		return auditAim{page: "/settings", form: "#finance-form", set: map[string]string{"fiscal_start_month": "4"}}
+	}},
 
 	// Costs and exchange rates.
 	{"POST /engagements/:id/costs", asManager, "cost", func(w *auditWalk) auditAim {

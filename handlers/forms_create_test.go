@@ -16,6 +16,7 @@ import (
 // input that makes it valid, one value it refuses, and how a success answers.
 type createCase struct {
 	name, page, form, action string
+	table                    string           // where the record is stored
 	fill                     url.Values       // set over the rendered form: valid input
 	bad                      [2]string        // a field and a value the form refuses
 	again                    func(url.Values) // makes a second record different from the first
@@ -47,50 +48,50 @@ func TestCreateFormsKeepInputAndRedirect(t *testing.T) {
 		vendorFill := vendorPost("")
 		vendorFill["references_checked"] = []string{"0", "1"} // a ticked box after its hidden "0", as a browser sends it
 		cases := []createCase{{
-			name: "risk", page: fmt.Sprintf("/risks/new?engagement=%d", mine.ID), form: "#risk-form", action: "/risks",
+			name: "risk", table: "risks", page: fmt.Sprintf("/risks/new?engagement=%d", mine.ID), form: "#risk-form", action: "/risks",
 			fill: riskPost("", mine.Code), bad: [2]string{"raised_on", "someday"}, again: set("title", "Second attrition risk"),
 			redirect: "/risks/", htmx: true,
 		}, {
-			name: "engagement", page: "/engagements/new", form: "#engagement-form form", action: "/engagements",
+			name: "engagement", table: "engagements", page: "/engagements/new", form: "#engagement-form form", action: "/engagements",
 			fill: engagementPost("", vendor.ID, mgr.ID), bad: [2]string{"contract_end", "2025-01-01"}, again: set("code", "ITO-TEST-02"),
 			redirect: "/engagements/", htmx: true,
 		}, {
-			name: "vendor", page: "/vendors/new", form: "#vendor-form form", action: "/vendors",
+			name: "vendor", table: "vendors", page: "/vendors/new", form: "#vendor-form form", action: "/vendors",
 			fill: vendorFill, bad: [2]string{"name", strings.Repeat("x", 121)}, again: set("name", "Acme Delivery Two"),
 			redirect: "/vendors/", htmx: true,
 		}, {
-			name: "lesson", page: "/lessons/new", form: "#lesson-form form", action: "/lessons",
+			name: "lesson", table: "lessons", page: "/lessons/new", form: "#lesson-form form", action: "/lessons",
 			fill: url.Values{"title": {"Name deputies early"}, "lesson": {"Every key role needs a deputy before cut-over."},
 				"outcome": {models.LessonOutcomes[0]}, "phase": {models.LessonPhases[0]}, "category": {models.RiskCategories[0]},
 				"engagement": {mine.Code}, "tags": {"people, cut-over"}, "learned_on": {day}},
 			bad: [2]string{"learned_on", "someday"}, again: set("title", "Name deputies earlier"), redirect: "/lessons/", htmx: true,
 		}, {
-			name: "milestone", page: fmt.Sprintf("/engagements/%d/milestones/new", mine.ID), form: "#milestone-form form",
+			name: "milestone", table: "milestones", page: fmt.Sprintf("/engagements/%d/milestones/new", mine.ID), form: "#milestone-form form",
 			action: fmt.Sprintf("/engagements/%d/milestones", mine.ID),
 			fill:   url.Values{"name": {"Knowledge transfer signed off"}, "planned": {today().AddDays(30).String()}, "forecast": {today().AddDays(40).String()}},
 			bad:    [2]string{"planned", "31/12/2026"}, again: set("name", "Second wave signed off"),
 			redirect: fmt.Sprintf("/engagements/%d/milestones", mine.ID), htmx: true,
 		}, {
-			name: "service level", page: fmt.Sprintf("/engagements/%d/slas/new", mine.ID), form: "#sla-form form",
+			name: "service level", table: "service_levels", page: fmt.Sprintf("/engagements/%d/slas/new", mine.ID), form: "#sla-form form",
 			action: fmt.Sprintf("/engagements/%d/slas", mine.ID), fill: slaPost(""), bad: [2]string{"target", "high"},
 			again: set("name", "Incident response"), redirect: fmt.Sprintf("/engagements/%d/slas", mine.ID), htmx: true,
 		}, {
-			name: "user", page: "/users/new", form: `form[action="/users"]`, action: "/users",
+			name: "user", table: "users", page: "/users/new", form: `form[action="/users"]`, action: "/users",
 			fill: url.Values{"name": {"Dana Reyes"}, "email": {"dana.reyes@example.com"}, "role": {models.RoleManager},
 				"password": {"long enough pass phrase 7"}, "confirm": {"long enough pass phrase 7"}},
 			bad: [2]string{"email", "dana at example"}, again: set("email", "dana.reyes2@example.com"), redirect: "/users/",
 		}, {
-			name: "gate decision", page: fmt.Sprintf("/engagements/%d/gates/new", bot.ID), form: "#gate-form form",
+			name: "gate decision", table: "transfer_gates", page: fmt.Sprintf("/engagements/%d/gates/new", bot.ID), form: "#gate-form form",
 			action: fmt.Sprintf("/engagements/%d/gates", bot.ID),
 			fill:   url.Values{"decision": {"conditional"}, "decided_on": {day}, "decided_by": {"Transfer board"}, "conditions": {"UAT signed off"}},
 			bad:    [2]string{"decided_on", "soon"}, again: set("decided_by", "Steering group"),
 			redirect: fmt.Sprintf("/engagements/%d/readiness", bot.ID), htmx: true,
 		}, {
-			name: "cost month", page: fmt.Sprintf("/engagements/%d/costs/new", mine.ID), form: "#cost-form form",
+			name: "cost month", table: "cost_records", page: fmt.Sprintf("/engagements/%d/costs/new", mine.ID), form: "#cost-form form",
 			action: fmt.Sprintf("/engagements/%d/costs", mine.ID), fill: costPost("", ym(costMonth)), bad: [2]string{"baseline", "-5"},
 			again: set("month", ym(models.Date{Time: costMonth.AddDate(0, -1, 0)})), redirect: fmt.Sprintf("/engagements/%d/costs", mine.ID), htmx: true,
 		}, {
-			name: "mitigation action", page: fmt.Sprintf("/risks/%d", risk.ID), form: `[data-testid="action-form-0"]`,
+			name: "mitigation action", table: "mitigation_actions", page: fmt.Sprintf("/risks/%d", risk.ID), form: `[data-testid="action-form-0"]`,
 			action: fmt.Sprintf("/risks/%d/actions", risk.ID),
 			fill:   url.Values{"action": {"Name a deputy for every key role"}, "owner_id": {fmt.Sprint(mgr.ID)}, "due": {today().AddDays(8).String()}},
 			bad:    [2]string{"due", "15/12/2026"}, again: set("action", "Shadow the deputies"),
@@ -114,7 +115,7 @@ func TestCreateFormsKeepInputAndRedirect(t *testing.T) {
 			}
 			kept := scrapeForm(t, r, tc.form)
 			for k, want := range bad {
-				if k == "_csrf" || k == "password" || k == "confirm" { // passwords are never sent back
+				if k == "_csrf" || k == "_once" || k == "password" || k == "confirm" { // passwords are never sent back; a form shown again has a new token
 					continue
 				}
 				if got := kept[k]; !slices.Equal(got, want) {
@@ -126,14 +127,25 @@ func TestCreateFormsKeepInputAndRedirect(t *testing.T) {
 					t.Errorf("%s with htmx: %d, want 422 and the form's partial", tc.name, r.StatusCode)
 				}
 			}
+			var before, after int64
+			e.db.Table(tc.table).Count(&before)
 			r = c.post(tc.action, valid)
 			if r.StatusCode != http.StatusSeeOther || !strings.HasPrefix(r.Header.Get("Location"), tc.redirect) {
 				t.Errorf("%s: %d to %q, want 303 to %s…\n%.600s", tc.name, r.StatusCode, r.Header.Get("Location"), tc.redirect, r.Body)
 				continue
 			}
+			// The same form posted again (a retry after a lost answer, a second
+			// click) is stored once and answered with where the first one led.
+			again := c.post(tc.action, valid)
+			e.db.Table(tc.table).Count(&after)
+			if after != before+1 || again.StatusCode != http.StatusSeeOther || again.Header.Get("Location") != r.Header.Get("Location") {
+				t.Errorf("%s posted twice: %d rows stored, the second answered %d to %q (the first to %q)",
+					tc.name, after-before, again.StatusCode, again.Header.Get("Location"), r.Header.Get("Location"))
+			}
 			if !tc.htmx {
 				continue
 			}
+			valid.Set("_once", scrapeForm(t, c.get(tc.page), tc.form).Get("_once")) // a new form, a new token
 			tc.again(valid)
 			r = hxPost(c, tc.action, valid)
 			switch {

@@ -127,7 +127,7 @@ func New(o Options) *Server {
 	}
 	store.Options = &sessions.Options{Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: o.SecureCookies, MaxAge: int(o.MaxSessionAge.Seconds())}
 	store.MaxAge(int(o.MaxSessionAge.Seconds()))
-	s.App = e.Group("", Admission(o.ReadsAtOnce, func() bool { return sqlstore.WritesInFlight(o.DB) }), sessionMiddleware(store), csrfMiddleware(), s.loadUser)
+	s.App = e.Group("", Admission(o.ReadsAtOnce, func() bool { return sqlstore.WritesInFlight(o.DB) }), sessionMiddleware(store), csrfMiddleware(), s.loadUser, s.onceForms)
 	return s
 }
 
