@@ -56,9 +56,15 @@ func (a *App) login(c echo.Context) error {
 		return a.renderLogin(c, http.StatusUnprocessableEntity, p)
 	}
 	keys := models.ThrottleKeys(email, c.RealIP())
+	if dk, ok := a.TrustedDevice(c, email); ok {
+		// A browser that has signed in to this account before counts against
+		// its own limit, so a lock-out caused by someone else cannot keep the
+		// owner out (web/device.go).
+		keys = []string{dk, ""}
+	}
 	// The attempt is counted before the password is checked, in one step
 	// with the check of the locks: attempts made at once cannot all be tried.
-	wait, err := models.AttemptLogin(ctx, a.db, a.Now(), keys...)
+	wait, err := models.AttemptLogin(ctx, a.db, a.Now(), nonEmpty(keys)...)
 	if err != nil {
 		return err
 	}
@@ -94,8 +100,22 @@ func (a *App) login(c echo.Context) error {
 	if err := a.SignIn(c, u); err != nil {
 		return err
 	}
+	if err := a.TrustDevice(c, email); err != nil {
+		return err
+	}
 	a.Log().Info("sign-in", "user_id", u.ID, "email", email, "ip", c.RealIP(), "request_id", web.RequestID(c))
 	return c.Redirect(http.StatusSeeOther, next)
+}
+
+// nonEmpty are the keys that are set.
+func nonEmpty(keys []string) []string {
+	out := keys[:0:0]
+	for _, k := range keys {
+		if k != "" {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 // humanWait says how long a throttled user must wait, rounded up: seconds up to

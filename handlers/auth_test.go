@@ -446,3 +446,53 @@ func TestCSRFTokenIsTheSessions(t *testing.T) {
 		t.Error("the refused post changed the victim's password (their session ended)")
 	}
 }
+
+// Someone who knows an account's email can lock it for every browser, and keep
+// it locked with a request every quarter of an hour; but not for a browser that
+// has signed in to it before: that one counts against its own device's limit,
+// and its owner signs in.
+func TestLockOutByOthersSparesKnownBrowsers(t *testing.T) {
+	t.Parallel()
+	forEachDemo(t, nil, func(t *testing.T, ae *appEnv) {
+		exec := demoAccount(t, models.RoleExecutive)
+		owner := ae.client()
+		if r := owner.signInAttempt(exec.Email, exec.Password, ""); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("first sign-in: %d", r.StatusCode)
+		}
+		owner.post("/logout", url.Values{"_csrf": {owner.token()}})
+
+		attacker := ae.client()
+		for range 3 { // the lock renewed over 45 minutes
+			for range models.FreeFailures + 2 {
+				attacker.signInAttempt(exec.Email, "guess-guess-guess", "")
+			}
+			ae.now = ae.now.Add(15 * time.Minute)
+		}
+		for range models.FreeFailures + 2 {
+			attacker.signInAttempt(exec.Email, "guess-guess-guess", "")
+		}
+		stranger := ae.client() // a browser that never signed in to the account
+		if r := stranger.signInAttempt(exec.Email, exec.Password, ""); r.StatusCode != http.StatusTooManyRequests {
+			t.Errorf("right password from a new browser while the account is locked: %d, want 429", r.StatusCode)
+		}
+		if r := owner.signInAttempt(exec.Email, exec.Password, ""); r.StatusCode != http.StatusSeeOther || !owner.signedIn() {
+			t.Fatalf("the owner's browser while someone else locks the account: %d, want 303", r.StatusCode)
+		}
+		// The known browser is still limited: guessing from it locks it alone.
+		owner.post("/logout", url.Values{"_csrf": {owner.token()}})
+		for range models.FreeFailures {
+			owner.signInAttempt(exec.Email, "not-it-either", "")
+		}
+		if r := owner.signInAttempt(exec.Email, exec.Password, ""); r.StatusCode != http.StatusTooManyRequests {
+			t.Errorf("a known browser past its own limit: %d, want 429", r.StatusCode)
+		}
+		// Its cookie names its account: for another account it counts as a stranger.
+		mgr := demoAccount(t, models.RoleManager)
+		var emailKey int64
+		owner.signInAttempt(mgr.Email, "wrong-wrong-wrong", "")
+		ae.db.Model(&models.LoginThrottle{}).Where("key = ?", "email:"+mgr.Email).Count(&emailKey)
+		if emailKey != 1 {
+			t.Errorf("a known browser's attempt on another account was not counted against that account")
+		}
+	})
+}
