@@ -44,9 +44,11 @@ func newCaches(c *cache.Cache) caches {
 		settings: cache.NewPart[struct{}, models.Settings](c, "settings", 1, "settings"),
 		choices:  cache.NewPart[bool, filterOptions](c, "register filter options", 2, "engagements", "vendors", "users", "risks"),
 		managed:  cache.NewPart[uint, map[uint]bool](c, "managers' engagements", 256, "engagement_managers", "engagements", "users"),
-		// The pack of the quarter being reviewed, rendered: its parts and repeat
-		// views cost a lookup, not a build, which reads the whole portfolio.
-		packs:  cache.NewPart[packKey, *renderedPack](c, "review packs", 1, packReads...),
+		// Packs rendered: their parts and repeat views cost a lookup, not a
+		// build, which reads the whole portfolio. Eight, two years of quarters:
+		// executives open past quarters beside the last one, and with a single
+		// pack kept each of them rebuilt it for the next.
+		packs:  cache.NewPart[packKey, *renderedPack](c, "review packs", 8, packReads...),
 		markup: pages.NewMarkup(),
 	}
 }

@@ -124,6 +124,14 @@ func TestReviewPackIsCachedUntilAWrite(t *testing.T) {
 		if cached := n.Load() - second; cached*3 > built {
 			t.Errorf("the second view ran %d statements, the first %d: the pack was not cached", cached, built)
 		}
+		// Several quarters stay cached: after the previous quarter's pack, the
+		// last one is still a lookup.
+		c.get("/reviews/" + reviewQuarter(-1))
+		third := n.Load()
+		c.get("/reviews/" + reviewQuarter())
+		if cached := n.Load() - third; cached*3 > built {
+			t.Errorf("after another quarter's pack the last one ran %d statements again (built: %d): only one quarter is cached", cached, built)
+		}
 
 		path := fmt.Sprintf("/reviews/"+reviewQuarter()+"/engagements/%d/commentary", mine.ID)
 		version := c.get(path).Doc(t).Find(`input[name="version"]`).AttrOr("value", "")
