@@ -144,6 +144,12 @@ func BenchmarkDashboardRouter(b *testing.B) {
 				r.discard(b, "/")
 			}
 		})
+		b.Run(kind+"/cache-hit-gzip", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				r.discard(b, "/", "Accept-Encoding", "gzip, deflate, br")
+			}
+		})
 		b.Run(kind+"/after-write", func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
@@ -217,8 +223,11 @@ func (c *routerClient) serve(b *testing.B, path string) string {
 
 // discard GETs a path as a browser whose cookies are current would, into a
 // response writer that keeps nothing: what is measured is the server's work.
-func (c *routerClient) discard(b *testing.B, path string) {
+func (c *routerClient) discard(b *testing.B, path string, header ...string) {
 	req := httptest.NewRequest(http.MethodGet, path, nil)
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
 	for _, ck := range c.cookies {
 		req.AddCookie(ck)
 	}

@@ -5,6 +5,7 @@ import (
 	"portfolio/models/cache"
 	"portfolio/models/register"
 	"portfolio/views/pages"
+	"portfolio/web"
 )
 
 // caches are the handlers' parts of the app's cache (package cache): each
@@ -13,9 +14,9 @@ import (
 // names the tables its loads read; TestCachedReadsMoveTheVersion checks
 // every one of them has the trigger that moves the version.
 type caches struct {
-	dashboard *cache.Part[string, string] // the dashboard's body, by day
-	register  *register.Cache             // the register's tallies, page ends and past orders
-	bodies    *cache.Part[bodyKey, string]
+	dashboard *cache.Part[string, *web.Body] // the dashboard's body, by day
+	register  *register.Cache                // the register's tallies, page ends and past orders
+	bodies    *cache.Part[bodyKey, *web.Body]
 	settings  *cache.Part[struct{}, models.Settings]
 	choices   *cache.Part[bool, filterOptions] // the register's filter options, portfolio's (false) or an engagement's
 	managed   *cache.Part[uint, map[uint]bool] // the engagements a manager manages, by user
@@ -37,10 +38,10 @@ var packReads = []string{"engagements", "vendors", "users", "settings", "fx_rate
 
 func newCaches(c *cache.Cache) caches {
 	return caches{
-		dashboard: cache.NewPart[string, string](c, "dashboard bodies", 4, dashboardReads...),
+		dashboard: cache.NewPart[string, *web.Body](c, "dashboard bodies", 4, dashboardReads...),
 		register:  register.NewCache(c),
 		// About a hundred register bodies, ~60 KB each.
-		bodies:   cache.NewPart[bodyKey, string](c, "register bodies", 128, append(register.Reads, "settings")...),
+		bodies:   cache.NewPart[bodyKey, *web.Body](c, "register bodies", 128, append(register.Reads, "settings")...),
 		settings: cache.NewPart[struct{}, models.Settings](c, "settings", 1, "settings"),
 		choices:  cache.NewPart[bool, filterOptions](c, "register filter options", 2, "engagements", "vendors", "users", "risks"),
 		managed:  cache.NewPart[uint, map[uint]bool](c, "managers' engagements", 256, "engagement_managers", "engagements", "users"),

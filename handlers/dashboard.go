@@ -9,7 +9,6 @@ import (
 
 	"portfolio/models"
 	"portfolio/models/cache"
-	"portfolio/views/layouts"
 	"portfolio/views/pages"
 	"portfolio/web"
 )
@@ -31,15 +30,16 @@ func (a *App) dashboard(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return web.Render(c, http.StatusOK, layouts.Cached(web.Chrome(c, "Dashboard", "dashboard"), body), nil)
+	return web.RenderBody(c, http.StatusOK, web.Chrome(c, "Dashboard", "dashboard"), body, false)
 }
 
 // dashboardBody is the dashboard's body at the data version (or a later
 // one), cached or loaded and rendered.
-func (a *App) dashboardBody(ctx context.Context, version cache.Version) (string, error) {
+func (a *App) dashboardBody(ctx context.Context, version cache.Version) (*web.Body, error) {
 	today := a.today()
-	return a.caches.dashboard.Load(ctx, today.String(), version, func(ctx context.Context) (string, error) {
-		return a.renderDashboardBody(ctx, today)
+	return a.caches.dashboard.Load(ctx, today.String(), version, func(ctx context.Context) (*web.Body, error) {
+		html, err := a.renderDashboardBody(ctx, today)
+		return web.NewBody(html), err
 	})
 }
 

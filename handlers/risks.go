@@ -151,12 +151,13 @@ func (a *App) register(c echo.Context, scope *models.Engagement) error {
 	}
 	bk, cacheable := a.registerBodyKey(c, f, day)
 	if cacheable {
-		body, err := a.caches.bodies.Load(ctx, bk, version, func(ctx context.Context) (string, error) {
+		body, err := a.caches.bodies.Load(ctx, bk, version, func(ctx context.Context) (*web.Body, error) {
 			p, err := a.registerProps(ctx, c, version, f, day, scope, base, keys)
 			if err != nil {
-				return "", err
+				return nil, err
 			}
-			return renderRegisterBody(ctx, bk, p)
+			html, err := renderRegisterBody(ctx, bk, p)
+			return web.NewBody(html), err
 		})
 		if err != nil {
 			return err

@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
 	"portfolio/models"
@@ -75,12 +74,9 @@ func renderRegisterBody(ctx context.Context, k bodyKey, p pages.RisksProps) (str
 const registerBodySize = 80 << 10
 
 // registerAnswer writes a register body, in this request's chrome unless it is
-// the htmx partial.
-func registerAnswer(c echo.Context, k bodyKey, title, body string) error {
-	if k.htmx {
-		return web.Render(c, http.StatusOK, templ.Raw(body), templ.Raw(body))
-	}
-	return web.Render(c, http.StatusOK, layouts.Cached(web.Chrome(c, title, "risks"), body), nil)
+// the htmx partial (whose body is the partial).
+func registerAnswer(c echo.Context, k bodyKey, title string, body *web.Body) error {
+	return web.RenderBody(c, http.StatusOK, web.Chrome(c, title, "risks"), body, k.htmx)
 }
 
 // filterOptions are the options of the register's filter selects.

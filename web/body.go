@@ -1,0 +1,214 @@
+package web
+
+import (
+	"bytes"
+	"encoding/binary"
+	"hash/crc32"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/klauspost/compress/flate"
+	"github.com/labstack/echo/v4"
+
+	"portfolio/views/layouts"
+)
+
+// Body is a page's body rendered once and served to many users (the
+// dashboard's, the register's pages): its HTML, and the same compressed once.
+// Compressing a whole page on every view cost as much CPU as serving it from
+// the cache; with the body compressed once, a view compresses only its chrome
+// (the user's name, CSRF token and flashes, a few kilobytes) and joins the
+// parts into one gzip stream. A gzip stream may be built from DEFLATE runs
+// that each end on a byte boundary (a sync flush) and refer to nothing before
+// them, as parallel compressors do; the checksum is over the whole page.
+type Body struct {
+	html     []byte // written as they are: a string would be copied on every write
+	once     sync.Once
+	deflated []byte // HTML as a DEFLATE run, sync-flushed: no final block
+	crc      uint32
+}
+
+// NewBody keeps a rendered body; it is compressed when first sent compressed.
+func NewBody(html string) *Body { return &Body{html: []byte(html)} }
+
+// String is the body's HTML.
+func (b *Body) String() string { return string(b.html) }
+
+// deflate is the body's DEFLATE run, made once (at the default level: it is
+// paid once per data version, not per view).
+func (b *Body) deflate() []byte {
+	b.once.Do(func() {
+		var buf bytes.Buffer
+		fw, _ := flate.NewWriter(&buf, flate.DefaultCompression) // the level is in range
+		_, _ = fw.Write(b.html)                                  // writes to a bytes.Buffer do not fail
+		_ = fw.Flush()
+		b.deflated = buf.Bytes()
+		b.crc = crc32.ChecksumIEEE(b.html)
+	})
+	return b.deflated
+}
+
+// bodySlot marks where a cached body goes in its rendered chrome. It holds a
+// NUL, which no rendered text contains (TextOnly refuses it in input, and
+// templ writes none).
+const bodySlot = "\x00body\x00"
+
+// RenderBody answers with the cached body in the chrome of this request: the
+// whole page, or the body alone for an htmx request that is not boosted
+// when partial is true. Headers as Render sets them.
+func RenderBody(c echo.Context, status int, chrome layouts.Chrome, body *Body, partial bool) error {
+	var prefix, suffix []byte
+	if !partial || !IsHTMX(c) || IsBoosted(c) {
+		buf := renderBuffers.Get().(*bytes.Buffer)
+		defer putRenderBuffer(buf)
+		if err := layouts.Cached(chrome, bodySlot).Render(c.Request().Context(), buf); err != nil {
+			return err
+		}
+		page := buf.Bytes()
+		i := bytes.Index(page, []byte(bodySlot))
+		if i < 0 {
+			panic("web: the cached page's chrome lost its body slot")
+		}
+		prefix, suffix = page[:i], page[i+len(bodySlot):]
+	}
+	h := c.Response().Header()
+	h.Add("Vary", "HX-Request")
+	if CurrentUser(c) != nil {
+		h.Set("Cache-Control", "no-store")
+	}
+	h.Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
+	if !acceptsGzip(c.Request()) {
+		h.Set(echo.HeaderContentLength, strconv.Itoa(len(prefix)+len(body.html)+len(suffix)))
+		c.Response().WriteHeader(status)
+		w := c.Response()
+		if _, err := w.Write(prefix); err != nil {
+			return err
+		}
+		if _, err := w.Write(body.html); err != nil {
+			return err
+		}
+		_, err := w.Write(suffix)
+		return err
+	}
+	out := gzipBuffers.Get().(*bytes.Buffer)
+	defer func() { out.Reset(); gzipBuffers.Put(out) }()
+	gzipStream(out, prefix, body, suffix)
+	h.Add("Vary", echo.HeaderAcceptEncoding)
+	h.Set(echo.HeaderContentEncoding, "gzip")
+	h.Set(echo.HeaderContentLength, strconv.Itoa(out.Len()))
+	c.Response().WriteHeader(status)
+	_, err := c.Response().Write(out.Bytes())
+	return err
+}
+
+// gzipHeader is a gzip member's header: DEFLATE, no name, no time, unknown OS.
+var gzipHeader = []byte{0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff}
+
+// finalEmptyBlock ends a DEFLATE stream that stopped on a byte boundary: an
+// empty stored block marked final.
+var finalEmptyBlock = []byte{0x01, 0x00, 0x00, 0xff, 0xff}
+
+// gzipStream writes prefix, the body and suffix as one gzip member into out.
+func gzipStream(out *bytes.Buffer, prefix []byte, body *Body, suffix []byte) {
+	deflated := body.deflate()
+	out.Write(gzipHeader)
+	fw := flateWriters.Get().(*flate.Writer)
+	defer flateWriters.Put(fw)
+	if len(prefix) > 0 {
+		fw.Reset(out)
+		_, _ = fw.Write(prefix) // writes to a bytes.Buffer do not fail
+		_ = fw.Flush()
+	}
+	out.Write(deflated)
+	if len(suffix) > 0 {
+		fw.Reset(out)
+		_, _ = fw.Write(suffix)
+		_ = fw.Close()
+	} else {
+		out.Write(finalEmptyBlock)
+	}
+	crc := crc32Combine(crc32.ChecksumIEEE(prefix), body.crc, len(body.html))
+	crc = crc32Combine(crc, crc32.ChecksumIEEE(suffix), len(suffix))
+	var trailer [8]byte
+	binary.LittleEndian.PutUint32(trailer[:4], crc)
+	binary.LittleEndian.PutUint32(trailer[4:], uint32(len(prefix)+len(body.html)+len(suffix)))
+	out.Write(trailer[:])
+}
+
+// The chrome's compressors and the compressed pages' buffers, reused.
+var (
+	flateWriters = sync.Pool{New: func() any {
+		fw, _ := flate.NewWriter(io.Discard, flate.BestSpeed) // the level is in range
+		return fw
+	}}
+	gzipBuffers = sync.Pool{New: func() any { return bytes.NewBuffer(make([]byte, 0, 32<<10)) }}
+)
+
+// acceptsGzip reports a request whose Accept-Encoding takes gzip (or any
+// coding), not with q=0.
+func acceptsGzip(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get(echo.HeaderAcceptEncoding), ",") {
+		coding, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		coding = strings.ToLower(strings.TrimSpace(coding))
+		if coding != "gzip" && coding != "*" {
+			continue
+		}
+		q := strings.ReplaceAll(strings.ToLower(params), " ", "")
+		if q == "q=0" || strings.HasPrefix(q, "q=0.0") && strings.Trim(q[len("q=0."):], "0") == "" {
+			return false
+		}
+		return true
+	}
+	return false
+}
+
+// crc32Combine is the CRC-32 of a ‖ b from crc(a), crc(b) and len(b), as
+// zlib's crc32_combine: the body's checksum is computed once, not re-read on
+// every view (hash/crc32 has no combine; this is zlib 1.2.12's method).
+func crc32Combine(crcA, crcB uint32, lenB int) uint32 {
+	return multModP(x2nModP(lenB, 3), crcA) ^ crcB
+}
+
+// multModP is a × b modulo the CRC-32 polynomial (reflected bit order).
+func multModP(a, b uint32) uint32 {
+	m, p := uint32(1)<<31, uint32(0)
+	for {
+		if a&m != 0 {
+			p ^= b
+			if a&(m-1) == 0 {
+				return p
+			}
+		}
+		m >>= 1
+		if b&1 != 0 {
+			b = b>>1 ^ crc32.IEEE
+		} else {
+			b >>= 1
+		}
+	}
+}
+
+// x2nModP is x^(n·2^k) modulo the polynomial.
+func x2nModP(n int, k uint) uint32 {
+	p := uint32(1) << 31 // x^0
+	for ; n != 0; n >>= 1 {
+		if n&1 != 0 {
+			p = multModP(x2nTable[k&31], p)
+		}
+		k++
+	}
+	return p
+}
+
+// x2nTable[k] is x^(2^k) modulo the polynomial.
+var x2nTable = func() (t [32]uint32) {
+	p := uint32(1) << 30 // x^1
+	for k := range t {
+		t[k] = p
+		p = multModP(p, p)
+	}
+	return t
+}()

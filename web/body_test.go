@@ -1,0 +1,109 @@
+package web
+
+import (
+	"bytes"
+	"compress/gzip"
+	"hash/crc32"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/labstack/echo/v4"
+
+	"portfolio/views/layouts"
+)
+
+func TestCRC32Combine(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(1, 2))
+	for _, n := range []int{0, 1, 7, 100, 4096, 100_003} {
+		a, b := make([]byte, r.IntN(5000)), make([]byte, n)
+		for i := range a {
+			a[i] = byte(r.Uint32())
+		}
+		for i := range b {
+			b[i] = byte(r.Uint32())
+		}
+		want := crc32.ChecksumIEEE(append(append([]byte{}, a...), b...))
+		if got := crc32Combine(crc32.ChecksumIEEE(a), crc32.ChecksumIEEE(b), len(b)); got != want {
+			t.Errorf("combine with %d bytes: %08x, want %08x", n, got, want)
+		}
+	}
+}
+
+func TestAcceptsGzip(t *testing.T) {
+	t.Parallel()
+	for h, want := range map[string]bool{"": false, "gzip": true, "gzip, deflate, br": true, "br;q=1.0, gzip;q=0.8": true,
+		"gzip;q=0": false, "gzip; q=0.000": false, "identity": false, "*": true, "deflate, GZIP": true} {
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		r.Header.Set("Accept-Encoding", h)
+		if got := acceptsGzip(r); got != want {
+			t.Errorf("Accept-Encoding %q: %v, want %v", h, got, want)
+		}
+	}
+}
+
+// A cached body in this request's chrome reads the same compressed or not,
+// as one gzip member, and the same as the page rendered whole; an htmx
+// request for the part gets the body alone.
+func TestRenderBody(t *testing.T) {
+	t.Parallel()
+	body := NewBody(strings.Repeat(`<tr><td class="num">12,345</td><td>Bogotá · Wrocław · ₹</td></tr>`, 3000))
+	chrome := layouts.Chrome{Title: "Dashboard", Active: "dashboard", CSRF: "token-123", Flashes: []layouts.Flash{{Kind: "success", Text: "Saved."}}}
+	var whole bytes.Buffer
+	if err := layouts.Cached(chrome, body.String()).Render(t.Context(), &whole); err != nil {
+		t.Fatal(err)
+	}
+	serve := func(header map[string]string, partial bool) *httptest.ResponseRecorder {
+		e := echo.New()
+		req := httptest.NewRequest(http.MethodGet, "/", nil)
+		for k, v := range header {
+			req.Header.Set(k, v)
+		}
+		rec := httptest.NewRecorder()
+		if err := RenderBody(e.NewContext(req, rec), http.StatusOK, chrome, body, partial); err != nil {
+			t.Fatal(err)
+		}
+		return rec
+	}
+	plain := serve(nil, false)
+	if plain.Body.String() != whole.String() || plain.Header().Get("Content-Encoding") != "" {
+		t.Fatalf("the plain page differs from the page rendered whole (%d bytes, %d)", plain.Body.Len(), whole.Len())
+	}
+	for _, tc := range []struct {
+		name    string
+		header  map[string]string
+		partial bool
+		want    string
+	}{
+		{"page", map[string]string{"Accept-Encoding": "gzip"}, true, whole.String()},
+		{"htmx part", map[string]string{"Accept-Encoding": "gzip", "HX-Request": "true"}, true, body.String()},
+		{"boosted", map[string]string{"Accept-Encoding": "gzip", "HX-Request": "true", "HX-Boosted": "true"}, true, whole.String()},
+	} {
+		rec := serve(tc.header, tc.partial)
+		if rec.Header().Get("Content-Encoding") != "gzip" || !strings.Contains(strings.Join(rec.Header().Values("Vary"), ","), "Accept-Encoding") {
+			t.Errorf("%s: headers %v", tc.name, rec.Header())
+		}
+		zr, err := gzip.NewReader(rec.Body)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		zr.Multistream(false) // one member, as every browser reads
+		got, err := io.ReadAll(zr)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if string(got) != tc.want {
+			t.Errorf("%s: the gzip body differs from the plain one (%d bytes, want %d)", tc.name, len(got), len(tc.want))
+		}
+		if rest, _ := io.ReadAll(rec.Body); len(rest) != 0 {
+			t.Errorf("%s: %d bytes after the gzip member", tc.name, len(rest))
+		}
+		if rec.Body.Len() > len(tc.want)/3 {
+			t.Errorf("%s: %d bytes compressed of %d", tc.name, rec.Body.Len(), len(tc.want))
+		}
+	}
+}
