@@ -116,6 +116,19 @@ func TestBrowserFormPagesAreAccessible(t *testing.T) {
 	checkAccessibility(t, ctx, "the vendor form re-rendered with its errors")
 }
 
+// On a phone (375 px) tables scroll sideways: every read page, as a manager,
+// still passes axe-core (scrollable-region-focusable above all).
+func TestBrowserPhonePagesAreAccessible(t *testing.T) {
+	ctx := browserWith(t, chromedp.WindowSize(375, 800))
+	base, a := startTestApp(t)
+	ids := lookupDemoIDs(t, a.db)
+	signIn(t, ctx, base, models.RoleManager)
+	for _, p := range readPages(ids, testToday()) {
+		do(t, ctx, "open "+p, chromedp.Navigate(base+p), chromedp.WaitVisible(chromedp.CSS(`main h1`)))
+		checkAccessibility(t, ctx, p+" at 375 px")
+	}
+}
+
 // engagementModels reads the model shown on each row of the engagements table.
 const engagementModels = `[...document.querySelectorAll('[data-testid="engagements-table"] tbody tr td:nth-child(2) .muted')].map(e => e.textContent.trim())`
 

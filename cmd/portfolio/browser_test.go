@@ -173,7 +173,11 @@ func checkAccessibility(t *testing.T, ctx context.Context, page string) {
 	var bad bytes.Buffer
 	for _, v := range vs {
 		if v.Impact == "serious" || v.Impact == "critical" {
-			fmt.Fprintf(&bad, "  %s (%s): %s at %v\n", v.ID, v.Impact, v.Help, v.Nodes[0].Target)
+			var at []any
+			for _, n := range v.Nodes {
+				at = append(at, n.Target...)
+			}
+			fmt.Fprintf(&bad, "  %s (%s): %s at %v\n", v.ID, v.Impact, v.Help, at)
 		}
 	}
 	if bad.Len() > 0 {
