@@ -1,9 +1,12 @@
 package main
 
 import (
+	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -319,6 +322,14 @@ func TestBrowserNuHtmlChecker(t *testing.T) {
 			add("POST /risks with no title (422)", http.StatusUnprocessableEntity, st, body)
 			st, body = w.post("/engagements/new", "/engagements", url.Values{"code": {""}})
 			add("POST /engagements with no code (422)", http.StatusUnprocessableEntity, st, body)
+			st, body = w.upload("/risks/import", "/risks/import", riskImportCSV(t, w, false))
+			add("the risk import's dry run", http.StatusOK, st, body)
+			st, body = w.upload("/risks/import", "/risks/import", riskImportCSV(t, w, true))
+			add("the risk import's dry run with a bad row (422)", http.StatusUnprocessableEntity, st, body)
+			for _, p := range emptyEngagementPages(t, w, ids) {
+				st, body := w.get(p)
+				add(p+" (a new engagement: empty states)", http.StatusOK, st, body)
+			}
 			st, body = lessonConflict(t, base, ids.lesson)
 			add("a lesson saved over another's change (409)", http.StatusConflict, st, body)
 
@@ -433,4 +444,85 @@ func lessonConflict(t *testing.T, base string, id uint) (int, string) {
 	}
 	forms[1].Set("lesson", "Second admin's lesson")
 	return second.post(edit, action, forms[1])
+}
+
+// upload posts a file as the import form does (with the CSRF token of page).
+func (w *webClient) upload(page, path string, file []byte) (int, string) {
+	w.t.Helper()
+	var b bytes.Buffer
+	mw := multipart.NewWriter(&b)
+	if err := mw.WriteField("_csrf", w.csrf(page)); err != nil {
+		w.t.Fatal(err)
+	}
+	fw, err := mw.CreateFormFile("file", "import.csv")
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	fw.Write(file)
+	mw.Close()
+	r, err := w.c.Post(w.base+path, mw.FormDataContentType(), &b)
+	if err != nil {
+		w.t.Fatalf("POST %s: %v", path, err)
+	}
+	defer r.Body.Close()
+	body, _ := io.ReadAll(r.Body)
+	return r.StatusCode, string(body)
+}
+
+// riskImportCSV is the register's export cut to two risks, one renamed and
+// (bad) the other given a category that does not exist.
+func riskImportCSV(t *testing.T, w *webClient, bad bool) []byte {
+	t.Helper()
+	st, body := w.get("/risks/export?format=csv")
+	if st != http.StatusOK {
+		t.Fatalf("risk export: status %d", st)
+	}
+	rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(body, "\ufeff"))).ReadAll()
+	if err != nil || len(rows) < 3 {
+		t.Fatalf("risk export: %d rows, %v", len(rows), err)
+	}
+	col := map[string]int{}
+	for i, h := range rows[0] {
+		col[h] = i
+	}
+	rows = rows[:3]
+	rows[1][col["Title"]] = "Renamed by the import"
+	if bad {
+		rows[2][col["Category"]] = "No such category"
+	}
+	var b bytes.Buffer
+	cw := csv.NewWriter(&b)
+	if err := cw.WriteAll(rows); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// emptyEngagementPages creates an engagement with nothing recorded yet and
+// returns its pages, whose every section shows its empty state.
+func emptyEngagementPages(t *testing.T, w *webClient, ids demoIDs) []string {
+	t.Helper()
+	_, body := w.get("/engagements/new")
+	v := formValues(t, body, `form[action="/engagements"]`)
+	v.Set("code", "NU-EMPTY")
+	v.Set("name", "Nothing recorded yet")
+	v.Set("model", models.ModelBOT)
+	v.Set("tower", models.Towers[0])
+	v.Set("phase", models.PhasesBOT[0])
+	v.Set("vendor_id", fmt.Sprint(ids.vendor))
+	v.Set("currency", "USD")
+	r, err := w.c.PostForm(w.base+"/engagements", v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Body.Close()
+	loc := r.Header.Get("Location")
+	if r.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/engagements/") {
+		t.Fatalf("create an engagement: status %d, location %q", r.StatusCode, loc)
+	}
+	var pages []string
+	for _, rest := range []string{"", "/lifecycle", "/risks", "/costs", "/slas", "/milestones", "/readiness", "/edit", "/costs/new", "/slas/results", "/slas/new"} {
+		pages = append(pages, loc+rest)
+	}
+	return pages
 }
