@@ -200,6 +200,7 @@ func formPages(d demoIDs, today models.Date) []string {
 		"/lessons/new", fmt.Sprintf("/lessons/%d/edit", d.lesson),
 		e(d.ito, "/costs/new"), fmt.Sprintf("/engagements/%d/costs/%d/edit", d.ito, d.cost), "/costs/import",
 		e(d.ito, "/slas/new"), fmt.Sprintf("/slas/%d/edit", d.sla), e(d.ito, "/slas/results"),
+		e(d.ito, "/slas/results?month="+today.AddDays(-100).Format("2006-01")), // a recorded month, to correct
 		e(d.bot, "/milestones/new"), fmt.Sprintf("/milestones/%d/edit", d.milestone),
 		e(d.bot, "/gates/new"), fmt.Sprintf("/gates/%d/edit", d.gate),
 		"/settings", "/users", "/users/new", fmt.Sprintf("/users/%d", d.user),
@@ -244,7 +245,7 @@ func runVnu(t *testing.T, pages []nuPage) map[string][]vnuMessage {
 		}
 		labelOf[filepath.Base(files[i])] = p.label
 	}
-	cmd := exec.Command(java, append([]string{"-Xss8m", "-jar", jar, "--errors-only", "--format", "json", "--stdout"}, files...)...)
+	cmd := exec.Command(java, append([]string{"-jar", jar, "--errors-only", "--format", "json", "--stdout"}, files...)...)
 	out, err := cmd.Output()
 	// vnu exits 1 when it reports errors; its JSON says what they are.
 	var stderr []byte
