@@ -217,6 +217,7 @@ type vnuMessage struct {
 	Type     string `json:"type"`
 	URL      string `json:"url"`
 	LastLine int    `json:"lastLine"`
+	LastCol  int    `json:"lastColumn"`
 	Message  string `json:"message"`
 	Extract  string `json:"extract"`
 }
@@ -377,7 +378,7 @@ func TestBrowserNuHtmlChecker(t *testing.T) {
 	for _, l := range labels {
 		for _, m := range found[l] {
 			n++
-			fmt.Fprintf(&report, "  %s, line %d: %s [%s]\n", l, m.LastLine, m.Message, strings.TrimSpace(m.Extract))
+			fmt.Fprintf(&report, "  %s, line %d column %d: %s [%s]\n", l, m.LastLine, m.LastCol, m.Message, strings.TrimSpace(m.Extract))
 		}
 	}
 	t.Logf("Nu Html Checker: %d pages checked", len(pages))
