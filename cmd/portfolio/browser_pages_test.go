@@ -1,11 +1,15 @@
 package main
 
 import (
+	"context"
+	"fmt"
 	"net/url"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
+
+	"portfolio/models"
 )
 
 // An executive opens the dashboard, clicks a heat-map cell and lands on the register filtered to it.
@@ -64,12 +68,65 @@ func TestBrowserReadPagesAreAccessible(t *testing.T) {
 		checkAccessibility(t, ctx, p)
 	}
 
+	// The service-level pages: an engagement's (its results table scrolls
+	// sideways) and the portfolio's missed service levels.
+	do(t, ctx, "open an engagement's SLA page", chromedp.Navigate(base+"/engagements/"+itoID(t, ctx, base, firstRow)+"/slas"),
+		chromedp.WaitVisible(chromedp.CSS(`main h1`)))
+	checkAccessibility(t, ctx, "an engagement's SLA page")
+	do(t, ctx, "open /slas/breaches", chromedp.Navigate(base+"/slas/breaches"), chromedp.WaitVisible(chromedp.CSS(`main h1`)))
+	checkAccessibility(t, ctx, "/slas/breaches")
+
 	do(t, ctx, "a missing engagement", chromedp.Navigate(base+"/engagements/999999"),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="error-page"]`)))
 	if h := text(t, ctx, "main h1"); h != "Page not found" {
 		t.Fatalf("missing engagement: heading %q, want the 404 page", h)
 	}
 	checkAccessibility(t, ctx, "the 404 page")
+}
+
+// itoID reads the id of the first ITO engagement from the engagements list.
+func itoID(t *testing.T, ctx context.Context, base, firstRow string) string {
+	t.Helper()
+	do(t, ctx, "open the ITO engagements", chromedp.Navigate(base+"/engagements?model=ITO"), chromedp.WaitVisible(chromedp.CSS(firstRow)))
+	a := value(t, ctx, "first ITO engagement", chromedp.AttributeValue(chromedp.CSS(firstRow), "href"))
+	return strings.TrimPrefix(a.Value, "/engagements/")
+}
+
+// Every form an admin opens passes axe-core, and so do the SLA pages, and a
+// form re-rendered with its errors beside the fields.
+func TestBrowserFormPagesAreAccessible(t *testing.T) {
+	ctx := browser(t)
+	base, a := startTestApp(t)
+	ids := lookupDemoIDs(t, a.db)
+	signIn(t, ctx, base, models.RoleAdmin)
+	pages := append(formPages(ids, testToday()),
+		fmt.Sprintf("/engagements/%d/slas", ids.ito), "/slas/breaches", fmt.Sprintf("/engagements/%d/readiness", ids.bot))
+	for _, p := range pages {
+		do(t, ctx, "open "+p, chromedp.Navigate(base+p), chromedp.WaitVisible(chromedp.CSS(`main h1`)))
+		if strings.Contains(text(t, ctx, "main h1"), "not found") {
+			t.Fatalf("%s: page not found", p)
+		}
+		checkAccessibility(t, ctx, p+" as admin")
+	}
+
+	do(t, ctx, "save a vendor with no name",
+		chromedp.Navigate(base+"/vendors/new"), chromedp.WaitVisible(chromedp.CSS(`main h1`)),
+		chromedp.Click(chromedp.CSS(`main form button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="form-errors"]`)))
+	checkAccessibility(t, ctx, "the vendor form re-rendered with its errors")
+}
+
+// On a phone (375 px) tables scroll sideways: every read page, as a manager,
+// still passes axe-core (scrollable-region-focusable above all).
+func TestBrowserPhonePagesAreAccessible(t *testing.T) {
+	ctx := browserWith(t, chromedp.WindowSize(375, 800))
+	base, a := startTestApp(t)
+	ids := lookupDemoIDs(t, a.db)
+	signIn(t, ctx, base, models.RoleManager)
+	for _, p := range readPages(ids, testToday()) {
+		do(t, ctx, "open "+p, chromedp.Navigate(base+p), chromedp.WaitVisible(chromedp.CSS(`main h1`)))
+		checkAccessibility(t, ctx, p+" at 375 px")
+	}
 }
 
 // engagementModels reads the model shown on each row of the engagements table.

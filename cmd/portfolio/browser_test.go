@@ -57,6 +57,13 @@ func newTestApp(t *testing.T) *app {
 // and returns its base URL.
 func startApp(t *testing.T) string {
 	t.Helper()
+	base, _ := startTestApp(t)
+	return base
+}
+
+// startTestApp is startApp that also returns the app, for tests that read its database.
+func startTestApp(t *testing.T) (string, *app) {
+	t.Helper()
 	a := newTestApp(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -68,7 +75,7 @@ func startApp(t *testing.T) string {
 		srv.Close()
 		sqlstore.Close(a.db)
 	})
-	return "http://" + ln.Addr().String()
+	return "http://" + ln.Addr().String(), a
 }
 
 // browser starts a headless Chromium with a fresh profile and returns its context.
@@ -166,7 +173,11 @@ func checkAccessibility(t *testing.T, ctx context.Context, page string) {
 	var bad bytes.Buffer
 	for _, v := range vs {
 		if v.Impact == "serious" || v.Impact == "critical" {
-			fmt.Fprintf(&bad, "  %s (%s): %s at %v\n", v.ID, v.Impact, v.Help, v.Nodes[0].Target)
+			var at []any
+			for _, n := range v.Nodes {
+				at = append(at, n.Target...)
+			}
+			fmt.Fprintf(&bad, "  %s (%s): %s at %v\n", v.ID, v.Impact, v.Help, at)
 		}
 	}
 	if bad.Len() > 0 {
