@@ -29,22 +29,56 @@ func exportColumns(db *gorm.DB) string {
 }
 
 // EachRisk streams every risk matching f (all pages, in the register's order)
-// to fn, one row at a time from the database cursor: an export of 100,000 risks
-// never holds them all in memory. fn returning an error stops the stream.
+// to fn: an export of 100,000 risks never holds them all in memory. The live
+// register is read as its order (the matching ids, one short query) and then
+// its rows by id, exportChunk at a time, each chunk a short read of its own:
+// one cursor held open for as long as a client takes to download the export
+// kept SQLite from checkpointing its log, which grew by gigabytes under
+// writes. The rows and their order are those of the moment the export began
+// (nothing is deleted, so no row is lost); a row changed meanwhile is printed
+// as it is when its chunk is read. A register as at a day (history replayed
+// in one statement) streams from one cursor. fn returning an error stops it.
 func EachRisk(ctx context.Context, db *gorm.DB, s models.RiskSettings, today models.Date, f RiskFilter, fn func(RiskExportRow) error) error {
+	f.Page, f.PerPage = 1, 0
+	if !f.AsAt.IsZero() {
+		return scanRisks(ctx, db, f.ordered(db, s, today, true).Select(exportColumns(db)), nil, fn)
+	}
+	var ids []uint
+	if err := f.ordered(db.WithContext(ctx), s, today, true).Select("risks.id").Scan(&ids).Error; err != nil {
+		return err
+	}
+	for start := 0; start < len(ids); start += exportChunk {
+		chunk := ids[start:min(start+exportChunk, len(ids))]
+		q := db.Table("risks").Joins("LEFT JOIN engagements e ON e.id = risks.engagement_id").
+			Joins("LEFT JOIN users o ON o.id = risks.owner_id").Select(exportColumns(db)).Where("risks.id IN ?", chunk)
+		if err := scanRisks(ctx, db, q, chunk, fn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// exportChunk is how many risks an export reads at a time.
+var exportChunk = 500
+
+// scanRisks reads q's rows (exportColumns) to fn: in the order of ids when
+// given (q reads just those), as q orders them otherwise.
+func scanRisks(ctx context.Context, db *gorm.DB, q *gorm.DB, ids []uint, fn func(RiskExportRow) error) error {
 	qctx := ctx
 	if models.IsSQLite(db) {
 		// Not cancellable, so that the driver does not fetch each of the
 		// rows on a goroutine of its own; the loop checks ctx instead.
 		qctx = context.WithoutCancel(ctx)
 	}
-	db = db.WithContext(qctx)
-	f.Page, f.PerPage = 1, 0
-	rows, err := f.ordered(db, s, today, true).Select(exportColumns(db)).Rows()
+	rows, err := q.WithContext(qctx).Rows()
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
+	var byID map[uint]RiskExportRow
+	if ids != nil {
+		byID = make(map[uint]RiskExportRow, len(ids))
+	}
 	for n := 0; rows.Next(); n++ {
 		if n%1000 == 0 && ctx.Err() != nil {
 			return ctx.Err()
@@ -59,9 +93,24 @@ func EachRisk(ctx context.Context, db *gorm.DB, s models.RiskSettings, today mod
 			return err
 		}
 		r.EngagementCode, r.OwnerName, r.OwnerEmail = code.String, name.String, email.String
+		if byID != nil {
+			byID[r.ID] = r
+			continue
+		}
 		if err := fn(r); err != nil {
 			return err
 		}
 	}
-	return rows.Err()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	rows.Close() // the chunk's read ends before its rows are written out
+	for _, id := range ids {
+		if r, ok := byID[id]; ok {
+			if err := fn(r); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

@@ -73,3 +73,11 @@ func WriteSnapshotBatch(ctx context.Context, db *gorm.DB, day models.Date, lo, h
 
 // SnapshotColumns are the replay columns a snapshot holds (compiled into tests only).
 func SnapshotColumns() []string { return snapshotColumns() }
+
+// SetExportChunk makes exports read n risks at a time, until the returned
+// function restores it (compiled into tests only).
+func SetExportChunk(n int) (restore func()) {
+	old := exportChunk
+	exportChunk = n
+	return func() { exportChunk = old }
+}
