@@ -70,7 +70,11 @@ func pathRecord[T any](a *App, c echo.Context, engagementOf func(*T) uint) (T, m
 // 7 Dec 2026" ("someone else" when it cannot be told), for a page that
 // reports a merge with, or a conflict with, their change.
 func (a *App) lastChange(c echo.Context, entity string, id uint) (who, when string) {
-	ch, ok, err := models.LatestChange(c.Request().Context(), a.db, entity, id)
+	return whoAndWhen(models.LatestChange(c.Request().Context(), a.db, entity, id))
+}
+
+// whoAndWhen names a change's author and moment as lastChange says them.
+func whoAndWhen(ch models.Change, ok bool, err error) (who, when string) {
 	if err != nil || !ok {
 		return "Someone else", ""
 	}
@@ -90,13 +94,5 @@ func (a *App) mergeNoteOf(c echo.Context, entity string, id uint) string {
 // lastChangeAmong is lastChange for a set of records (a month's results):
 // the newest change of any of them.
 func (a *App) lastChangeAmong(c echo.Context, entity string, ids []uint) (who, when string) {
-	ch, ok, err := models.LatestChangeAmong(c.Request().Context(), a.db, entity, ids)
-	if err != nil || !ok {
-		return "Someone else", ""
-	}
-	who = "Someone else"
-	if ch.User != nil {
-		who = ch.User.Name
-	}
-	return who, ch.At.UTC().Format("15:04") + " on " + models.DateOf(ch.At).Human()
+	return whoAndWhen(models.LatestChangeAmong(c.Request().Context(), a.db, entity, ids))
 }

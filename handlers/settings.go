@@ -203,15 +203,7 @@ func (a *App) settingsForm(c echo.Context) error {
 
 // lastSettingChange names who last changed settings value key, and when.
 func (a *App) lastSettingChange(c echo.Context, key string) (who, when string) {
-	ch, ok, err := models.LatestSettingChange(c.Request().Context(), a.db, key)
-	if err != nil || !ok {
-		return "Someone else", ""
-	}
-	who = "Someone else"
-	if ch.User != nil {
-		who = ch.User.Name
-	}
-	return who, ch.At.UTC().Format("15:04") + " on " + models.DateOf(ch.At).Human()
+	return whoAndWhen(models.LatestSettingChange(c.Request().Context(), a.db, key))
 }
 
 // saveSettings stores the risk scoring settings (recorded in the history) and
