@@ -355,7 +355,7 @@ func Settings(p SettingsProps) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 21, "<div class=\"form-actions\"><button type=\"submit\" class=\"primary\" data-testid=\"save-settings\">Save settings</button> <a href=\"/settings\">Discard changes</a></div></form><section class=\"panel\" aria-labelledby=\"settings-history-h\" data-testid=\"settings-history\"><h2 id=\"settings-history-h\">History</h2>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 21, "<div class=\"form-actions\"><button type=\"submit\" class=\"primary\" data-testid=\"save-settings\">Save risk scoring</button> <a href=\"/settings\">Discard changes</a></div></form><section class=\"panel\" aria-labelledby=\"settings-history-h\" data-testid=\"settings-history\"><h2 id=\"settings-history-h\">History</h2>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
