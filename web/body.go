@@ -44,7 +44,7 @@ func (b *Body) deflate() []byte {
 	b.once.Do(func() {
 		var buf bytes.Buffer
 		fw, _ := flate.NewWriter(&buf, flate.BestSpeed) // the level is in range
-		_, _ = fw.Write(b.html)                                  // writes to a bytes.Buffer do not fail
+		_, _ = fw.Write(b.html)                         // writes to a bytes.Buffer do not fail
 		_ = fw.Flush()
 		b.deflated = buf.Bytes()
 		b.crc = crc32.ChecksumIEEE(b.html)
