@@ -43,6 +43,17 @@ func TestCreateFormSentAtOnceIsStoredOnce(t *testing.T) {
 				t.Errorf("answer %d: %d to %q, want 303 to /risks/%d", i, a.StatusCode, a.Header.Get("Location"), r.ID)
 			}
 		}
+		// The same form with a field changed (the user went back and saved
+		// again) is not a repeat: it is stored.
+		form.Set("title", "Sent at once, then changed")
+		if a := c.post("/risks", form); a.StatusCode != http.StatusSeeOther || a.Header.Get("Location") == fmt.Sprintf("/risks/%d", r.ID) {
+			t.Errorf("the form changed and sent again: %d to %q", a.StatusCode, a.Header.Get("Location"))
+		}
+		e.db.Model(&models.Risk{}).Where("title = ?", "Sent at once, then changed").Count(&stored)
+		if stored != 1 {
+			t.Errorf("the changed form stored %d risks, want 1", stored)
+		}
+		form.Set("title", "Sent at once")
 		// Another user cannot replay someone's token.
 		other := e.client()
 		other.login(models.RoleAdmin)

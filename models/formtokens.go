@@ -13,6 +13,7 @@ import (
 type FormToken struct {
 	Token     string `gorm:"primaryKey"`
 	UserID    uint
+	Digest    string // of the first post's address and values
 	CreatedAt time.Time `gorm:"autoCreateTime:false"`
 	Done      bool
 	Location  string
@@ -21,18 +22,19 @@ type FormToken struct {
 // formTokenMemory is how long a token is remembered: far longer than any retry.
 const formTokenMemory = 24 * time.Hour
 
-// ClaimFormToken claims token for user at now. claimed is true for the first
-// post of it; otherwise prior is the token as the earlier post left it
+// ClaimFormToken claims token for user at now, for a post whose address and
+// values have digest. claimed is true for the first post of it; otherwise
+// prior is the token as the earlier post left it
 // (pending while that post runs, or done with its outcome). A token claimed by
 // another user is never theirs to replay: it comes back with a UserID that
 // differs. Tokens older than a day are forgotten on the way.
-func ClaimFormToken(ctx context.Context, db *gorm.DB, token string, userID uint, now time.Time) (claimed bool, prior FormToken, err error) {
+func ClaimFormToken(ctx context.Context, db *gorm.DB, token string, userID uint, digest string, now time.Time) (claimed bool, prior FormToken, err error) {
 	db = db.WithContext(ctx)
 	if err := db.Where("created_at < ?", now.Add(-formTokenMemory)).Delete(&FormToken{}).Error; err != nil {
 		return false, prior, err
 	}
 	res := db.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "token"}}, DoNothing: true}).
-		Create(&FormToken{Token: token, UserID: userID, CreatedAt: now.UTC()})
+		Create(&FormToken{Token: token, UserID: userID, Digest: digest, CreatedAt: now.UTC()})
 	if res.Error != nil {
 		return false, prior, res.Error
 	}

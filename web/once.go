@@ -2,7 +2,12 @@ package web
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"fmt"
+	"io"
+	"slices"
 	"net/http"
 	"time"
 
@@ -20,10 +25,13 @@ const OnceField = "_once"
 const onceWait = 10 * time.Second
 
 // onceForms stores a form post carrying a one-time token once: the first post
-// claims the token before its handler runs; a post of the same form again (a
-// browser retrying after a lost response, a second click) is answered with the
-// first one's outcome, a redirect to what it stored, and never runs the
-// handler. A post that stores nothing (refused, failed) releases its token.
+// claims the token before its handler runs; a post of the same form again with
+// the same values to the same address (a browser retrying after a lost
+// response, a second click) is answered with the first one's outcome, a
+// redirect to what it stored, and never runs the handler. The same token with
+// other values (the user went back, changed a field and saved again) is a new
+// request and runs as any post. A post that stores nothing (refused, failed)
+// releases its token.
 // The claim is its own committed write, ahead of the handler's: a server that
 // dies between the two leaves the token claimed, so a retry is told the form
 // may have been saved rather than storing it twice.
@@ -41,13 +49,17 @@ func (s *Server) onceForms(next echo.HandlerFunc) echo.HandlerFunc {
 			return BadRequest("This form's token is not one the app made: open the form again.")
 		}
 		ctx := c.Request().Context()
+		digest := postDigest(c)
 		for try := 0; ; try++ {
-			claimed, prior, err := models.ClaimFormToken(ctx, s.opts.DB, token, u.ID, s.Now())
+			claimed, prior, err := models.ClaimFormToken(ctx, s.opts.DB, token, u.ID, digest, s.Now())
 			if err != nil {
 				return err
 			}
 			if claimed {
 				break
+			}
+			if prior.UserID == u.ID && prior.Digest != digest {
+				return next(c) // not a repeat: the token stays the first post's
 			}
 			if err := s.replayOnce(c, token, u.ID, prior); err != errOnceReleased {
 				return err
@@ -76,6 +88,27 @@ func (s *Server) onceForms(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		return err
 	}
+}
+
+// postDigest sums a post's address and values (not its tokens), the same
+// however the browser orders them.
+func postDigest(c echo.Context) string {
+	form, _ := c.FormParams() // parsed already for the token
+	keys := make([]string, 0, len(form))
+	for k := range form {
+		if k != OnceField && k != "_csrf" {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	h := sha256.New()
+	_, _ = io.WriteString(h, c.Request().URL.Path)
+	for _, k := range keys {
+		for _, v := range form[k] {
+			fmt.Fprintf(h, "\x00%s\x00%s", k, v)
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 var errOnceReleased = errors.New("the first post of the form let its token go")
