@@ -13,7 +13,7 @@ import (
 type FormToken struct {
 	Token     string `gorm:"primaryKey"`
 	UserID    uint
-	Digest    string // of the first post's address and values
+	Digest    string    // of the first post's address and values
 	CreatedAt time.Time `gorm:"autoCreateTime:false"`
 	Done      bool
 	Location  string

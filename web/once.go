@@ -7,8 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"slices"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/labstack/echo/v4"
