@@ -58,10 +58,12 @@ func (f EngagementFilter) apply(q *gorm.DB) *gorm.DB {
 // Scope narrows a query over engagements (joined to their vendor as "Vendor") to the filter.
 func (f EngagementFilter) Scope(q *gorm.DB) *gorm.DB { return f.apply(q) }
 
-// EngagementRow is an engagement in the list with its open risk count.
+// EngagementRow is an engagement in the list with its open risk count and
+// (ConvertContractValues) its contract value in the reporting currency.
 type EngagementRow struct {
 	Engagement
 	OpenRisks int
+	Converted ConvertedValue
 }
 
 // ListEngagements returns one page of engagements and the number that match.
