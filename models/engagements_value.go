@@ -115,7 +115,10 @@ func ContractValueTotal(ctx context.Context, db *gorm.DB, f EngagementFilter, v 
 		N        int64
 		Value    int64
 	}
-	err := f.apply(db.WithContext(ctx).Model(&Engagement{}).Joins("Vendor")).
+	// A plain join as "Vendor" (the filter's search reads its name): gorm's
+	// Joins("Vendor") would add the vendor's columns to the SELECT, which a
+	// GROUP BY refuses on PostgreSQL.
+	err := f.apply(db.WithContext(ctx).Table("engagements").Joins(`LEFT JOIN vendors "Vendor" ON "Vendor".id = engagements.vendor_id`)).
 		Select("engagements.currency AS currency, COUNT(*) AS n, CAST(SUM(engagements.contract_value) AS BIGINT) AS value").
 		Group("engagements.currency").Scan(&sums).Error
 	if err != nil {
