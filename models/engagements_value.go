@@ -33,7 +33,13 @@ func LoadValueRates(ctx context.Context, db *gorm.DB, reporting string, today Da
 			fx = append(fx, r)
 			return err
 		})
-	return ValueRates{rates: NewRates(reporting, fx), today: today}, err
+	return NewValueRates(reporting, fx, today), err
+}
+
+// NewValueRates builds the rates contract values convert at on today from
+// stored rates (each currency's latest up to today's month, as LoadValueRates reads them).
+func NewValueRates(reporting string, fx []FXRate, today Date) ValueRates {
+	return ValueRates{rates: NewRates(reporting, fx), today: today}
 }
 
 // Reporting is the currency values convert to.
