@@ -41,12 +41,13 @@ func engagementFilter(c echo.Context) models.EngagementFilter {
 // the #engagements-table partial.
 func (a *App) engagements(c echo.Context) error {
 	ctx := c.Request().Context()
-	f := engagementFilter(c)
-	rows, total, err := models.ListEngagements(ctx, a.db, f)
+	s, err := a.settings(c)
 	if err != nil {
 		return err
 	}
-	s, err := a.settings(c)
+	f := engagementFilter(c)
+	f.Reporting, f.Today = s.Finance.ReportingCurrency, a.today()
+	rows, total, err := models.ListEngagements(ctx, a.db, f)
 	if err != nil {
 		return err
 	}

@@ -102,6 +102,26 @@ func TestEngagementsListContractValuesInReportingCurrency(t *testing.T) {
 				t.Errorf("%s: no row checked", tc.query)
 			}
 		}
+		// Sorting by contract value orders by the value in USD, not by the
+		// amounts in their own currencies (₹2,100,000,000 is about $25m).
+		for _, dir := range []string{"asc", "desc"} {
+			var got []float64
+			c.get("/engagements?sort=value&dir="+dir).Doc(t).Find(`[data-testid="engagement-row"] .value-reporting`).Each(func(_ int, s *goquery.Selection) {
+				v, err := strconv.ParseFloat(strings.NewReplacer("$", "", ",", "").Replace(strings.TrimSpace(s.Text())), 64)
+				if err != nil {
+					t.Fatalf("value %q", s.Text())
+				}
+				got = append(got, v)
+			})
+			if len(got) < 2 {
+				t.Fatalf("sorted by value (%s): %d rows", dir, len(got))
+			}
+			for i := 1; i < len(got); i++ {
+				if (dir == "asc" && got[i] < got[i-1]) || (dir == "desc" && got[i] > got[i-1]) {
+					t.Errorf("sorted by value (%s), $%.0f comes after $%.0f", dir, got[i], got[i-1])
+				}
+			}
+		}
 		// The dashboard's card is the same figure, shortened.
 		a := c.get("/engagements?status=active").Doc(t).Find(`[data-testid="value-total"]`).Text()
 		total, err := strconv.ParseFloat(strings.NewReplacer("$", "", ",", "").Replace(strings.TrimSpace(a)), 64)
