@@ -106,7 +106,7 @@ func TestEngagementsListContractValuesInReportingCurrency(t *testing.T) {
 		// amounts in their own currencies (₹2,100,000,000 is about $25m).
 		for _, dir := range []string{"asc", "desc"} {
 			var got []float64
-			c.get("/engagements?sort=value&dir="+dir).Doc(t).Find(`[data-testid="engagement-row"] .value-reporting`).Each(func(_ int, s *goquery.Selection) {
+			c.get("/engagements?sort=value&dir=" + dir).Doc(t).Find(`[data-testid="engagement-row"] .value-reporting`).Each(func(_ int, s *goquery.Selection) {
 				v, err := strconv.ParseFloat(strings.NewReplacer("$", "", ",", "").Replace(strings.TrimSpace(s.Text())), 64)
 				if err != nil {
 					t.Fatalf("value %q", s.Text())
