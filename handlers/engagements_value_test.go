@@ -169,6 +169,11 @@ func TestEngagementsListProvisionalAndMissingRates(t *testing.T) {
 	if got := box.Find(`[data-testid="value-total-provisional"]`).Text(); got != note {
 		t.Errorf("the total's note %q, want %q", got, note)
 	}
+	// The dashboard's contract value, converted alike, says so too.
+	label := "INR " + last.Format("Jan 2006") + " at " + before.Format("Jan 2006") + "'s rate"
+	if flag := c.get("/").Doc(t).Find(`[data-testid="fig-value"] [data-testid="provisional"]`).Text(); !strings.Contains(flag, label) {
+		t.Errorf("the dashboard's contract value does not say it is provisional: %q, want %q", flag, label)
+	}
 
 	// A currency with no rate at all: shown in its own currency, out of the total.
 	var usd models.Engagement

@@ -72,6 +72,15 @@ func (c ConvertedValue) ProvisionalNote() string {
 		c.Rate.Currency + " " + c.For.Format("Jan 2006")
 }
 
+// ProvisionalLabel names the carried rate as the savings figures' labels do
+// ("INR Nov 2026 at Oct 2026's rate"); "" unless provisional.
+func (c ConvertedValue) ProvisionalLabel() string {
+	if !c.Provisional() {
+		return ""
+	}
+	return c.Rate.Currency + " " + c.For.Format("Jan 2006") + " at " + c.Rate.From.Format("Jan 2006") + "'s rate"
+}
+
 // Convert converts an amount at the currency's rate for contract values.
 func (v ValueRates) Convert(m Money) ConvertedValue {
 	out := ConvertedValue{Local: m}

@@ -69,7 +69,7 @@ func dashboardCards(p DashboardProps) []components.Card {
 				{Text: fmt.Sprintf("%d amber", d.HealthCounts[models.Amber]), Href: EngagementsHealthHref(models.Amber), TestID: "fig-active-amber"},
 			}},
 		{Label: "Contract value", Value: components.Short(d.Value, cur), Note: "active engagements, at latest rates",
-			Href: "/engagements?status=active", TestID: "fig-value"},
+			Href: "/engagements?status=active", TestID: "fig-value", Provisional: d.ValueProvisional},
 		savingsCard("Hard savings "+d.Quarter.String()+" to date", d.QuarterSav.Hard, cur, SavingsHref(d.Quarter, "hard-h"), "fig-savings-quarter"),
 		savingsCard("Hard savings year to date", d.YTDSav.Hard, cur, SavingsHref(d.Quarter, "hard-h"), "fig-savings-ytd"),
 		savingsCard("Cost avoidance year to date", d.YTDSav.Avoidance, cur, SavingsHref(d.Quarter, "avoid-fig-h"), "fig-avoidance-ytd"),
