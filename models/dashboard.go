@@ -31,13 +31,13 @@ type Dashboard struct {
 	// ValueProvisional notes each rate the contract value carried forward
 	// (ValueRates: its currency's last complete month has no rate yet).
 	ValueProvisional []string
-	QuarterSav    Split // current quarter to date
-	LastQSav      Split
-	YTDSav        Split
-	SLAMet        int64
-	SLAMeasured   int64
-	Bands         map[string]int64 // open risks by residual band
-	OpenRisks     int64
+	QuarterSav       Split // current quarter to date
+	LastQSav         Split
+	YTDSav           Split
+	SLAMet           int64
+	SLAMeasured      int64
+	Bands            map[string]int64 // open risks by residual band
+	OpenRisks        int64
 	// ExpiredAcceptances counts the accepted risks whose acceptance has expired.
 	ExpiredAcceptances int64
 	Heat               [5][5]int
