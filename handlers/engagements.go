@@ -35,12 +35,28 @@ func engagementFilter(c echo.Context) models.EngagementFilter {
 	return f
 }
 
-// engagements lists engagements with filters, sort, search and pages. Route:
-// engagements.index; an htmx request gets the #engagements-table partial.
+// engagements lists engagements with filters, sort, search and pages, each
+// contract value also in the reporting currency, with the total of every
+// engagement the filters match. Route: engagements.index; an htmx request gets
+// the #engagements-table partial.
 func (a *App) engagements(c echo.Context) error {
 	ctx := c.Request().Context()
+	s, err := a.settings(c)
+	if err != nil {
+		return err
+	}
 	f := engagementFilter(c)
+	f.Reporting, f.Today = s.Finance.ReportingCurrency, a.today()
 	rows, total, err := models.ListEngagements(ctx, a.db, f)
+	if err != nil {
+		return err
+	}
+	rates, err := models.LoadValueRates(ctx, a.db, s.Finance.ReportingCurrency, a.today())
+	if err != nil {
+		return err
+	}
+	models.ConvertContractValues(rows, rates)
+	value, err := models.ContractValueTotal(ctx, a.db, f, rates)
 	if err != nil {
 		return err
 	}
@@ -54,6 +70,7 @@ func (a *App) engagements(c echo.Context) error {
 		Filter:  f,
 		Rows:    rows,
 		Total:   total,
+		Value:   value,
 		Vendors: vendors,
 		IsAdmin: isAdmin(c),
 		Mine:    f.ManagerID != 0,

@@ -28,13 +28,16 @@ type Dashboard struct {
 	// (the phase counts include ended engagements).
 	ActiveByModel map[string]int64
 	Value         Exact // contract value of active engagements, reporting currency
-	QuarterSav    Split // current quarter to date
-	LastQSav      Split
-	YTDSav        Split
-	SLAMet        int64
-	SLAMeasured   int64
-	Bands         map[string]int64 // open risks by residual band
-	OpenRisks     int64
+	// ValueProvisional notes each rate the contract value carried forward
+	// (ValueRates: its currency's last complete month has no rate yet).
+	ValueProvisional []string
+	QuarterSav       Split // current quarter to date
+	LastQSav         Split
+	YTDSav           Split
+	SLAMet           int64
+	SLAMeasured      int64
+	Bands            map[string]int64 // open risks by residual band
+	OpenRisks        int64
 	// ExpiredAcceptances counts the accepted risks whose acceptance has expired.
 	ExpiredAcceptances int64
 	Heat               [5][5]int
@@ -81,7 +84,11 @@ func LoadDashboard(ctx context.Context, db *gorm.DB, s Settings, today Date) (*D
 		return nil, err
 	}
 	d.Rates = rates
-	if err := d.addEngagementTotals(ctx, db, rates); err != nil {
+	values, err := LoadValueRates(ctx, db, s.Finance.ReportingCurrency, today)
+	if err != nil {
+		return nil, err
+	}
+	if err := d.addEngagementTotals(ctx, db, rates, values); err != nil {
 		return nil, err
 	}
 	sums, err := PortfolioCostSums(ctx, db, from, f.End(d.Quarter))
@@ -136,7 +143,7 @@ func LoadDashboard(ctx context.Context, db *gorm.DB, s Settings, today Date) (*D
 // addEngagementTotals fills the counts by model and phase, by health and the
 // contract value of the active engagements from engagement_totals, grouped
 // in SQL: fifteen rows to read instead of every group's.
-func (d *Dashboard) addEngagementTotals(ctx context.Context, db *gorm.DB, rates *Rates) error {
+func (d *Dashboard) addEngagementTotals(ctx context.Context, db *gorm.DB, rates *Rates, vr ValueRates) error {
 	values := map[string]int64{}
 	err := ScanEach(db.WithContext(ctx), `
 		SELECT 'phase', model, phase, CAST(SUM(engagements) AS BIGINT) FROM engagement_totals
@@ -170,8 +177,21 @@ func (d *Dashboard) addEngagementTotals(ctx context.Context, db *gorm.DB, rates 
 		return err
 	}
 	slices.SortFunc(d.Phases, func(a, b Counted) int { return cmp.Or(cmp.Compare(a.Model, b.Model), cmp.Compare(a.Key, b.Key)) })
+	// Converted as the engagements list converts them, so that its total of
+	// the active engagements is this figure.
 	for _, cur := range sortedKeys(values, cmp.Compare[string]) {
-		d.Value.Add(values[cur], rates.LatestRate(cur))
+		c := vr.Convert(Money{values[cur], cur})
+		d.Value.AddExact(c.Reporting)
+		switch {
+		case !c.Converted:
+		case c.Rate.Missing:
+			rates.LatestRate(cur) // listed as missing on the page, as before
+		default:
+			rates.Rate(cur, c.Rate.From) // named among the rates the page used
+		}
+		if c.Provisional() {
+			d.ValueProvisional = append(d.ValueProvisional, c.ProvisionalLabel())
+		}
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
 // EngagementFilter selects engagements for the list.
@@ -14,7 +15,18 @@ type EngagementFilter struct {
 	VendorID, ManagerID            uint
 	Sort, Dir                      string
 	Page, PerPage                  int
+	// Reporting and Today make the "value" sort order by the contract value
+	// in the reporting currency, converted as ValueRates converts it (each
+	// currency at its latest rate up to today's month; none: 0). Without
+	// them it orders by the amounts as stored, whatever their currency.
+	Reporting string
+	Today     Date
 }
+
+// valueInReporting is a contract value in the reporting currency, for
+// ordering only (a float is fine there; the page's figures are exact).
+const valueInReporting = `(engagements.contract_value * CASE WHEN engagements.currency = ? THEN 1.0 ELSE COALESCE((SELECT CAST(r.rate AS DOUBLE PRECISION)
+	FROM fx_rates r WHERE r.currency = engagements.currency AND r.month <= ? ORDER BY r.month DESC LIMIT 1), 0) END)`
 
 // EngagementSorts maps sort keys to columns.
 var EngagementSorts = map[string]string{
@@ -58,10 +70,12 @@ func (f EngagementFilter) apply(q *gorm.DB) *gorm.DB {
 // Scope narrows a query over engagements (joined to their vendor as "Vendor") to the filter.
 func (f EngagementFilter) Scope(q *gorm.DB) *gorm.DB { return f.apply(q) }
 
-// EngagementRow is an engagement in the list with its open risk count.
+// EngagementRow is an engagement in the list with its open risk count and
+// (ConvertContractValues) its contract value in the reporting currency.
 type EngagementRow struct {
 	Engagement
 	OpenRisks int
+	Converted ConvertedValue
 }
 
 // ListEngagements returns one page of engagements and the number that match.
@@ -80,8 +94,12 @@ func ListEngagements(ctx context.Context, db *gorm.DB, f EngagementFilter) ([]En
 	if f.Dir == "desc" {
 		dir = " DESC"
 	}
+	order := clause.Expr{SQL: col + dir + ", engagements.id" + dir}
+	if f.Sort == "value" && f.Reporting != "" {
+		order = clause.Expr{SQL: valueInReporting + dir + ", engagements.id" + dir, Vars: []any{f.Reporting, f.Today.MonthStart()}}
+	}
 	var engs []Engagement
-	if err := f.apply(db.Joins("Vendor")).Order(col + dir).Order("engagements.id" + dir).
+	if err := f.apply(db.Joins("Vendor")).Order(clause.OrderBy{Expression: order}).
 		Limit(f.PerPage).Offset((f.Page - 1) * f.PerPage).Find(&engs).Error; err != nil {
 		return nil, 0, err
 	}

@@ -3,6 +3,7 @@ package models
 import (
 	"fmt"
 	"math"
+	"math/big"
 	"strconv"
 	"strings"
 )
@@ -58,7 +59,7 @@ func Health(in HealthInputs) (string, []string) {
 	if in.SavingsPlan > 0 {
 		pct := 100 * float64(in.SavingsNet) / float64(in.SavingsPlan)
 		msg := func(limit float64) string {
-			return fmt.Sprintf("net savings year to date at %s %% of plan, below %.0f %%", pctUnder(pct, limit, 0), limit)
+			return fmt.Sprintf("net savings year to date at %s %% of plan, below %.0f %%", planShare(in.SavingsNet, in.SavingsPlan, pct, limit), limit)
 		}
 		switch {
 		case pct < 80:
@@ -128,6 +129,18 @@ func HealthLabel(h string) string {
 		return "Unknown"
 	}
 	return strings.ToUpper(h[:1]) + h[1:]
+}
+
+// planShare writes net ÷ plan as the savings cards do (PercentText: one
+// decimal, rounded once on the exact fraction, "75.0"), or with more decimals
+// where one would round it up to the limit ("79.96", never "80.0 %, below 80 %").
+func planShare(net, plan int64, pct, limit float64) string {
+	t := strings.TrimSuffix(PercentText(big.NewRat(net, 1), big.NewRat(plan, 1)), " %")
+	plain := strings.ReplaceAll(strings.Replace(t, "−", "-", 1), ",", "")
+	if v, err := strconv.ParseFloat(plain, 64); err == nil && v < limit {
+		return t
+	}
+	return pctUnder(pct, limit, 2)
 }
 
 // pctUnder writes v, a percentage below limit, with prec decimals, or with more

@@ -26,6 +26,11 @@ func BreachesHref(q models.Quarter) string {
 	return "/slas/breaches?quarter=" + url.QueryEscape(q.String())
 }
 
+// EngagementsHealthHref is the active engagements of a health colour.
+func EngagementsHealthHref(health string) string {
+	return "/engagements?status=active&health=" + url.QueryEscape(health)
+}
+
 // RisksBandHref is the live register cut to a residual band.
 func RisksBandHref(band string) string { return "/risks?band=" + url.QueryEscape(band) }
 
@@ -58,10 +63,13 @@ func dashboardCards(p DashboardProps) []components.Card {
 	d, cur := p.D, p.Cur
 	return []components.Card{
 		{Label: "Active engagements", Value: components.Int(d.Active), Href: "/engagements?status=active", TestID: "fig-active",
-			Note: fmt.Sprintf("ITO %d · BOT %d · %d red, %d amber", modelCount(d, models.ModelITO), modelCount(d, models.ModelBOT),
-				d.HealthCounts[models.Red], d.HealthCounts[models.Amber])},
+			Note: fmt.Sprintf("ITO %d · BOT %d · ", modelCount(d, models.ModelITO), modelCount(d, models.ModelBOT)),
+			NoteLinks: []components.NoteLink{
+				{Text: fmt.Sprintf("%d red", d.HealthCounts[models.Red]), Href: EngagementsHealthHref(models.Red), TestID: "fig-active-red"},
+				{Text: fmt.Sprintf("%d amber", d.HealthCounts[models.Amber]), Href: EngagementsHealthHref(models.Amber), TestID: "fig-active-amber"},
+			}},
 		{Label: "Contract value", Value: components.Short(d.Value, cur), Note: "active engagements, at latest rates",
-			Href: "/engagements?status=active", TestID: "fig-value"},
+			Href: "/engagements?status=active", TestID: "fig-value", Provisional: d.ValueProvisional},
 		savingsCard("Hard savings "+d.Quarter.String()+" to date", d.QuarterSav.Hard, cur, SavingsHref(d.Quarter, "hard-h"), "fig-savings-quarter"),
 		savingsCard("Hard savings year to date", d.YTDSav.Hard, cur, SavingsHref(d.Quarter, "hard-h"), "fig-savings-ytd"),
 		savingsCard("Cost avoidance year to date", d.YTDSav.Avoidance, cur, SavingsHref(d.Quarter, "avoid-fig-h"), "fig-avoidance-ytd"),

@@ -91,8 +91,12 @@ func TestEngagementsTableRow(t *testing.T) {
 	row := models.EngagementRow{OpenRisks: 4, Engagement: models.Engagement{ID: 17, Code: "BOT-PL-02", Name: "Wrocław data and analytics hub",
 		Model: models.ModelBOT, Tower: "Data management", Phase: "Transfer", Health: models.Red, ContractValue: 1680000000, Currency: "EUR",
 		Vendor: &models.Vendor{Name: "Vistula Software House"}, ContractEnd: models.D(2027, time.March, 11)}}
-	doc := render(t, EngagementsTable(EngagementsProps{Query: engagementsQuery(), Rows: []models.EngagementRow{row}, Total: 1,
-		Filter: models.EngagementFilter{Page: 1, PerPage: 25}}))
+	today := models.D(2026, time.December, 7)
+	rates := models.NewValueRates("USD", []models.FXRate{{Currency: "EUR", Month: models.D(2026, time.November, 1), Rate: "1.08"}}, today)
+	rows := []models.EngagementRow{row}
+	models.ConvertContractValues(rows, rates)
+	doc := render(t, EngagementsTable(EngagementsProps{Query: engagementsQuery(), Rows: rows, Total: 1,
+		Filter: models.EngagementFilter{Page: 1, PerPage: 25}, Value: models.ValueTotal{Engagements: 1, Currency: "USD"}}))
 	tr := doc.Find(`[data-testid="engagements-table"] tbody tr`)
 	if tr.Length() != 1 {
 		t.Fatalf("%d rows, want 1", tr.Length())
@@ -105,8 +109,19 @@ func TestEngagementsTableRow(t *testing.T) {
 	}
 	var nums []string
 	tr.Find("td.num").Each(func(_ int, s *goquery.Selection) { nums = append(nums, squash(s.Text())) })
-	if strings.Join(nums, "|") != "4|€16,800,000" {
+	if strings.Join(nums, "|") != "4|$18,144,000 (€16,800,000)" {
 		t.Errorf("numeric cells %v", nums)
+	}
+	if tr.Find(`[data-testid="value-provisional"]`).Length() != 0 {
+		t.Error("provisional, though November (the last complete month) has its rate")
+	}
+	// In January, November's rate is carried past December's missing one.
+	models.ConvertContractValues(rows, models.NewValueRates("USD", []models.FXRate{{Currency: "EUR", Month: models.D(2026, time.November, 1), Rate: "1.08"}},
+		models.D(2027, time.January, 4)))
+	doc = render(t, EngagementsTable(EngagementsProps{Query: engagementsQuery(), Rows: rows, Total: 1, Filter: models.EngagementFilter{Page: 1, PerPage: 25}}))
+	flag := doc.Find(`[data-testid="value-provisional"]`)
+	if flag.Text() != "provisional" || flag.AttrOr("title", "") != "provisional: rate of Nov 2026 (1.08) used for EUR Dec 2026" {
+		t.Errorf("a carried-forward rate reads %q (%q)", flag.Text(), flag.AttrOr("title", ""))
 	}
 	if got := squash(doc.Find("caption").Text()); got != "Engagements, 1 matching" {
 		t.Errorf("caption %q", got)
