@@ -88,7 +88,8 @@ func fxValues(r models.FXRate) pages.FXValues {
 }
 
 func readFXForm(c echo.Context) pages.FXValues {
-	return pages.FXValues{Currency: c.FormValue("currency"), Month: c.FormValue("month"), Rate: c.FormValue("rate"), Expected: c.FormValue("expected")}
+	return pages.FXValues{Currency: c.FormValue("currency"), Month: c.FormValue("month"), Rate: c.FormValue("rate"), Expected: c.FormValue("expected"),
+		Reporting: c.FormValue("reporting")}
 }
 
 // fxFromValues parses a rate form; an edit (current set) changes the rate only.
@@ -112,6 +113,10 @@ func (a *App) fxFromValues(c echo.Context, v pages.FXValues, current *models.FXR
 		in.Currency, in.Month = current.Currency, current.Month
 		delete(ch, "currency")
 		delete(ch, "month")
+	}
+	if v.Reporting != "" && v.Reporting != s.Finance.ReportingCurrency {
+		ch.Add("rate", "The reporting currency changed from "+v.Reporting+" to "+s.Finance.ReportingCurrency+
+			" after this form was opened, and a rate is in the reporting currency: check this one is in "+s.Finance.ReportingCurrency+", then save again.")
 	}
 	return in, ch, nil
 }

@@ -160,18 +160,11 @@ type settingsPage struct {
 
 func (a *App) settingsProps(c echo.Context, sp settingsPage) (pages.SettingsProps, error) {
 	ctx := c.Request().Context()
-	s, err := a.settings(c)
+	s, versions, err := models.LoadSettingsVersions(ctx, a.db)
 	if err != nil {
 		return pages.SettingsProps{}, err
 	}
-	rv, err := models.SettingVersion(ctx, a.db, "risk")
-	if err != nil {
-		return pages.SettingsProps{}, err
-	}
-	fv, err := models.SettingVersion(ctx, a.db, "finance")
-	if err != nil {
-		return pages.SettingsProps{}, err
-	}
+	rv, fv := versions["risk"], versions["finance"]
 	p := pages.SettingsProps{Chrome: web.Chrome(c, "Settings", "settings"), Current: s.Risk, CurrentFinance: s.Finance,
 		V: settingsValues(s.Risk), RiskVersion: strconv.Itoa(rv), RiskShown: web.EncodeShown(riskFields(settingsValues(s.Risk))),
 		Finance: financeValues(s.Finance, fv)}
@@ -216,12 +209,8 @@ func (a *App) saveSettings(c echo.Context) error {
 	ctx := c.Request().Context()
 	return web.SaveEdit(c, riskForm(c), c.FormValue("version"), web.EditForm[map[string]string]{
 		Load: func() (map[string]string, int, error) {
-			s, err := a.settings(c)
-			if err != nil {
-				return nil, 0, err
-			}
-			ver, err := models.SettingVersion(ctx, a.db, "risk")
-			return riskFields(settingsValues(s.Risk)), ver, err
+			s, versions, err := models.LoadSettingsVersions(ctx, a.db)
+			return riskFields(settingsValues(s.Risk)), versions["risk"], err
 		},
 		Save: func(m map[string]string, version int) (map[string]string, error) {
 			rs, errs := riskSettingsOf(riskSettingsValuesOf(m))
@@ -262,12 +251,8 @@ func (a *App) saveFinanceSettings(c echo.Context) error {
 	web.ReadForm(c, &mine)
 	return web.SaveEdit(c, mine, c.FormValue("version"), web.EditForm[pages.FinanceValues]{
 		Load: func() (pages.FinanceValues, int, error) {
-			s, err := a.settings(c)
-			if err != nil {
-				return pages.FinanceValues{}, 0, err
-			}
-			ver, err := models.SettingVersion(ctx, a.db, "finance")
-			return financeValues(s.Finance, ver), ver, err
+			s, versions, err := models.LoadSettingsVersions(ctx, a.db)
+			return financeValues(s.Finance, versions["finance"]), versions["finance"], err
 		},
 		Save: func(v pages.FinanceValues, version int) (map[string]string, error) {
 			ck := web.Checker{}

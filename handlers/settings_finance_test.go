@@ -37,6 +37,30 @@ func TestReportingSettings(t *testing.T) {
 			t.Fatalf("the demo has no INR and EUR rates of one month: %+v %+v", inr, eur)
 		}
 
+		// A month with USD costs and no rate at all: after the change its
+		// costs would have no EUR rate to convert at. Refused, the month named.
+		var usdMonth models.CostRecord
+		e.db.Where("currency = ?", "USD").Order("month").First(&usdMonth)
+		var kept []models.FXRate
+		e.db.Where("month = ?", usdMonth.Month).Find(&kept)
+		e.db.Where("month = ?", usdMonth.Month).Delete(&models.FXRate{})
+		try := scrapeForm(t, admin.get("/settings"), "#finance-form")
+		try.Set("reporting_currency", "EUR")
+		if r := admin.post("/settings/finance", try); r.StatusCode != http.StatusUnprocessableEntity ||
+			!strings.Contains(r.Doc(t).Find(`[data-testid="error-reporting_currency"]`).Text(), usdMonth.Month.Format("Jan 2006")) {
+			t.Errorf("switching to EUR with USD costs in %s and no EUR rate then: %d %q", usdMonth.Month.Format("Jan 2006"), r.StatusCode,
+				r.Doc(t).Find(`[data-testid="error-reporting_currency"]`).Text())
+		}
+		for _, k := range kept {
+			k.ID = 0
+			e.db.Create(&k)
+		}
+		// A rate form opened before the change is refused after it, input kept.
+		fxPage := admin.get("/fx/new?currency=INR")
+		fxForm := scrapeForm(t, fxPage, "#fx-form form")
+		fxForm.Set("month", "2027-06")
+		fxForm.Set("rate", "0.0119")
+
 		page := admin.get("/settings")
 		form := scrapeForm(t, page, "#finance-form")
 		if form.Get("reporting_currency") != "USD" || form.Get("fiscal_start_month") != "1" {
@@ -70,6 +94,10 @@ func TestReportingSettings(t *testing.T) {
 		e.db.Model(&models.Change{}).Where("entity = ? AND entity_id = ? AND field = ?", "fx_rate", inr.ID, "rate").Count(&restated)
 		if restated == 0 {
 			t.Error("the restated rate is not in the rates' history")
+		}
+		if r := admin.post("/fx", fxForm); r.StatusCode != http.StatusUnprocessableEntity ||
+			!strings.Contains(r.Doc(t).Find(`[data-testid="error-rate"]`).Text(), "changed from USD to EUR") {
+			t.Errorf("a rate typed against USD, saved after the change to EUR: %d", r.StatusCode)
 		}
 		if got := admin.get("/").Doc(t).Find(`[data-testid="as-at"]`).Text(); !strings.Contains(got, "amounts in EUR") {
 			t.Errorf("the dashboard after the change says %q", got)

@@ -8,12 +8,12 @@ import (
 	"gorm.io/gorm/clause"
 )
 
-// FormToken is a create form's one-time token: claimed by the first post of
-// the form, then done with where that post led (its redirect).
+// FormToken is a claim of a create form's one-time token by a post (Token
+// is a keyed hash of the token, the address and the values: web's onceKey),
+// then done with where that post led (its redirect).
 type FormToken struct {
 	Token     string `gorm:"primaryKey"`
 	UserID    uint
-	Digest    string    // of the first post's address and values
 	CreatedAt time.Time `gorm:"autoCreateTime:false"`
 	Done      bool
 	Location  string
@@ -22,25 +22,25 @@ type FormToken struct {
 // formTokenMemory is how long a token is remembered: far longer than any retry.
 const formTokenMemory = 24 * time.Hour
 
-// ClaimFormToken claims token for user at now, for a post whose address and
-// values have digest. claimed is true for the first post of it; otherwise
-// prior is the token as the earlier post left it
+// ClaimFormToken claims token for user at now. claimed is true for the first
+// post of it; otherwise prior is the token as the earlier post left it
 // (pending while that post runs, or done with its outcome). A token claimed by
 // another user is never theirs to replay: it comes back with a UserID that
 // differs. Tokens older than a day are forgotten on the way.
-func ClaimFormToken(ctx context.Context, db *gorm.DB, token string, userID uint, digest string, now time.Time) (claimed bool, prior FormToken, err error) {
+func ClaimFormToken(ctx context.Context, db *gorm.DB, token string, userID uint, now time.Time) (claimed bool, prior FormToken, err error) {
 	db = db.WithContext(ctx)
 	if err := db.Where("created_at < ?", now.Add(-formTokenMemory)).Delete(&FormToken{}).Error; err != nil {
 		return false, prior, err
 	}
 	res := db.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "token"}}, DoNothing: true}).
-		Create(&FormToken{Token: token, UserID: userID, Digest: digest, CreatedAt: now.UTC()})
+		Create(&FormToken{Token: token, UserID: userID, CreatedAt: now.UTC()})
 	if res.Error != nil {
 		return false, prior, res.Error
 	}
 	if res.RowsAffected == 1 {
 		return true, prior, nil
 	}
+	// prior.Token is "" when the first post let it go meanwhile.
 	err = db.Where("token = ?", token).Limit(1).Find(&prior).Error
 	return false, prior, err
 }

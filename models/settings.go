@@ -31,11 +31,20 @@ func DefaultSettings() Settings {
 
 // LoadSettings reads the stored settings over the defaults.
 func LoadSettings(ctx context.Context, db *gorm.DB) (Settings, error) {
+	s, _, err := LoadSettingsVersions(ctx, db)
+	return s, err
+}
+
+// LoadSettingsVersions reads the stored settings over the defaults and the
+// version of each stored value by key (a key never saved is absent: 0), in
+// one read, so that a form's values and its version are of one moment.
+func LoadSettingsVersions(ctx context.Context, db *gorm.DB) (Settings, map[string]int, error) {
 	s := DefaultSettings()
 	var rows []Setting
 	if err := db.WithContext(ctx).Find(&rows).Error; err != nil {
-		return s, err
+		return s, nil, err
 	}
+	versions := make(map[string]int, len(rows))
 	for _, r := range rows {
 		var err error
 		switch r.Key {
@@ -45,24 +54,14 @@ func LoadSettings(ctx context.Context, db *gorm.DB) (Settings, error) {
 			err = json.Unmarshal([]byte(r.Value), &s.Finance)
 		}
 		if err != nil {
-			return s, err
+			return s, nil, err
 		}
+		versions[r.Key] = r.Version
 	}
 	if s.Finance.FiscalStartMonth < 1 || s.Finance.FiscalStartMonth > 12 {
 		s.Finance.FiscalStartMonth = 1
 	}
-	return s, nil
-}
-
-// SettingVersion is the version of the stored settings value key: 0 while
-// it has never been saved (the defaults apply).
-func SettingVersion(ctx context.Context, db *gorm.DB, key string) (int, error) {
-	var v []int
-	err := db.WithContext(ctx).Model(&Setting{}).Where("key = ?", key).Limit(1).Pluck("version", &v).Error
-	if len(v) == 0 {
-		return 0, err
-	}
-	return v[0], err
+	return s, versions, nil
 }
 
 // SaveSetting stores one settings value as JSON if it is still at version

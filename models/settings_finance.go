@@ -17,8 +17,9 @@ import (
 // unit of the currency", so a rate of X is divided by the new currency's rate
 // of the same month, and the new currency's own rows become the old reporting
 // currency's (1 ÷ rate). Each restated rate is a history row. The change is
-// refused (Invalid, on "reporting_currency") while a month that has rates
-// lacks one for the new currency: that month could not be restated.
+// refused (Invalid, on "reporting_currency") while a month that has rates, or
+// costs in the old reporting currency, lacks one for the new currency: that
+// month could not be restated.
 // Published packs keep their own figures either way.
 func SaveFinanceSettings(ctx context.Context, db *gorm.DB, next FinanceSettings, version int, userID uint) error {
 	if _, ok := Currencies[next.ReportingCurrency]; !ok {
@@ -43,25 +44,45 @@ func SaveFinanceSettings(ctx context.Context, db *gorm.DB, next FinanceSettings,
 
 // restateRates rewrites every stored rate from reporting currency from to to.
 func restateRates(tx *gorm.DB, from, to string, userID uint) error {
+	if !IsSQLite(tx) { // no rate is saved while they are restated (SQLite's writer is one already)
+		if err := tx.Exec("LOCK TABLE fx_rates IN SHARE ROW EXCLUSIVE MODE").Error; err != nil {
+			return err
+		}
+	}
 	var rows []FXRate
 	if err := tx.Order("month, currency").Find(&rows).Error; err != nil {
 		return err
 	}
 	base := map[Date]string{} // to's rate (in from) by month
+	seen := map[Date]bool{}
 	var months []Date
 	for _, r := range rows {
 		if r.Currency == to {
 			base[r.Month] = r.Rate
 		}
-		if len(months) == 0 || months[len(months)-1] != r.Month {
+		if !seen[r.Month] {
+			seen[r.Month] = true
 			months = append(months, r.Month)
 		}
 	}
-	if len(rows) == 0 {
-		return nil // nothing to restate
+	// The old reporting currency's own costs need the new currency's rate of
+	// their month too: after the change they convert like any other currency's.
+	var own []struct{ Month Date }
+	if err := tx.Model(&CostRecord{}).Distinct("month").Where("currency = ?", from).Order("month").Scan(&own).Error; err != nil {
+		return err
 	}
+	for _, c := range own {
+		if !seen[c.Month] {
+			seen[c.Month] = true
+			months = append(months, c.Month)
+		}
+	}
+	if len(months) == 0 {
+		return nil // nothing to restate, nothing to convert
+	}
+	slices.SortFunc(months, func(a, b Date) int { return a.Compare(b.Time) })
 	if len(base) == 0 {
-		return Invalid{"reporting_currency": "No exchange rate for " + to + " is recorded, so the stored rates cannot be restated in " + to +
+		return Invalid{"reporting_currency": "No exchange rate for " + to + " is recorded, so the stored rates and " + from + "'s costs cannot be restated in " + to +
 			": record " + to + "'s monthly rates to " + from + " under Exchange rates first."}
 	}
 	var missing []string
@@ -75,7 +96,7 @@ func restateRates(tx *gorm.DB, from, to string, userID uint) error {
 			missing = append(missing[:6], "…")
 		}
 		return Invalid{"reporting_currency": to + " has no rate for " + strings.Join(missing, ", ") +
-			", months that have other rates, so those could not be restated in " + to + ": record them under Exchange rates first."}
+			", months that have other rates or costs in " + from + ", so those could not be restated in " + to + ": record them under Exchange rates first."}
 	}
 	uid, now := &userID, NowOf(tx)
 	for _, r := range rows {

@@ -2,11 +2,11 @@ package web
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/sha256"
-	"encoding/hex"
+	"encoding/base64"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"slices"
 	"time"
@@ -28,15 +28,15 @@ const onceWait = 10 * time.Second
 // claims the token before its handler runs; a post of the same form again with
 // the same values to the same address (a browser retrying after a lost
 // response, a second click) is answered with the first one's outcome, a
-// redirect to what it stored, and never runs the handler. The same token with
-// other values (the user went back, changed a field and saved again) is a new
-// request and runs as any post. A post that stores nothing (refused, failed)
-// releases its token.
-// The claim is its own committed write, ahead of the handler's: a server that
-// dies between the two leaves the token claimed, so a retry is told the form
-// may have been saved rather than storing it twice.
+// redirect to what it stored, and never runs the handler. What is claimed is
+// the token and the post together (onceKey), so the same token with other
+// values (the user went back, changed a field and saved again) is a post of
+// its own, itself stored once. A post that stores nothing (refused, failed,
+// panicked) releases its claim. The claim is its own committed write, ahead
+// of the handler's: a server that dies between the two leaves it claimed, so
+// a retry is told the form may have been saved rather than storing it twice.
 func (s *Server) onceForms(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
+	return func(c echo.Context) (err error) {
 		if c.Request().Method != http.MethodPost {
 			return next(c)
 		}
@@ -49,50 +49,61 @@ func (s *Server) onceForms(next echo.HandlerFunc) echo.HandlerFunc {
 			return BadRequest("This form's token is not one the app made: open the form again.")
 		}
 		ctx := c.Request().Context()
-		digest := postDigest(c)
+		key := s.onceKey(c, token)
 		for try := 0; ; try++ {
-			claimed, prior, err := models.ClaimFormToken(ctx, s.opts.DB, token, u.ID, digest, s.Now())
+			claimed, prior, err := models.ClaimFormToken(ctx, s.opts.DB, key, u.ID, s.Now())
 			if err != nil {
 				return err
 			}
 			if claimed {
 				break
 			}
-			if prior.UserID == u.ID && prior.Digest != digest {
-				return next(c) // not a repeat: the token stays the first post's
+			if prior.Token != "" { // released between the claim and the read: claim again
+				if err := s.replayOnce(c, key, u.ID, prior); err != errOnceReleased {
+					return err
+				}
 			}
-			if err := s.replayOnce(c, token, u.ID, prior); err != errOnceReleased {
-				return err
-			}
-			if try > 0 {
+			if try > 2 {
 				return echo.NewHTTPError(http.StatusConflict, "This form was sent several times at once. Check the list, then save it again if it is not there.")
 			}
 		}
-		err := next(c)
-		// The outcome is recorded even when the request's context has ended:
-		// a token left pending would answer every retry "still being saved".
+		// The outcome is recorded even when the request's context has ended
+		// or the handler panicked: a claim left pending would answer every
+		// retry "still being saved".
 		bg := context.WithoutCancel(ctx)
+		release := func() {
+			if rerr := models.ReleaseFormToken(bg, s.opts.DB, key); rerr != nil {
+				s.opts.Log.Error("form token not released", "err", rerr)
+			}
+		}
+		defer func() {
+			if p := recover(); p != nil {
+				release()
+				panic(p)
+			}
+		}()
+		err = next(c)
 		res := c.Response()
-		if err == nil && res.Committed && (res.Status < 400) {
+		if err == nil && res.Committed && res.Status < 400 {
 			loc := res.Header().Get("HX-Redirect")
 			if loc == "" {
 				loc = res.Header().Get(echo.HeaderLocation)
 			}
-			if ferr := models.FinishFormToken(bg, s.opts.DB, token, loc); ferr != nil {
+			if ferr := models.FinishFormToken(bg, s.opts.DB, key, loc); ferr != nil {
 				s.opts.Log.Error("form token not finished", "err", ferr)
 			}
 			return nil
 		}
-		if rerr := models.ReleaseFormToken(bg, s.opts.DB, token); rerr != nil {
-			s.opts.Log.Error("form token not released", "err", rerr)
-		}
+		release()
 		return err
 	}
 }
 
-// postDigest sums a post's address and values (not its tokens), the same
-// however the browser orders them.
-func postDigest(c echo.Context) string {
+// onceKey is what a post claims: a keyed hash of its token, address and
+// values (tokens aside), the same however the browser orders them. Keyed with
+// the session key, so that the stored claims say nothing of what was posted
+// (a new user's first password among it).
+func (s *Server) onceKey(c echo.Context, token string) string {
 	form, _ := c.FormParams() // parsed already for the token
 	keys := make([]string, 0, len(form))
 	for k := range form {
@@ -101,14 +112,18 @@ func postDigest(c echo.Context) string {
 		}
 	}
 	slices.Sort(keys)
-	h := sha256.New()
-	_, _ = io.WriteString(h, c.Request().URL.Path)
+	var secret []byte
+	if len(s.opts.SessionKeys) > 0 {
+		secret = s.opts.SessionKeys[0]
+	}
+	h := hmac.New(sha256.New, secret)
+	_, _ = fmt.Fprintf(h, "%s\x00%s", token, c.Request().URL.Path)
 	for _, k := range keys {
 		for _, v := range form[k] {
-			fmt.Fprintf(h, "\x00%s\x00%s", k, v)
+			_, _ = fmt.Fprintf(h, "\x00%s\x00%s", k, v)
 		}
 	}
-	return hex.EncodeToString(h.Sum(nil))
+	return base64.RawURLEncoding.EncodeToString(h.Sum(nil))
 }
 
 var errOnceReleased = errors.New("the first post of the form let its token go")
