@@ -29,6 +29,10 @@ type packBuilder struct {
 	only  uint         // one engagement's pack (BuildEngagementPack), or 0
 	yield models.Yield // built in the background (BuildPackInBackground), or nil
 	rows  int          // rows read from the streams so far (pace)
+
+	// What the status reads of the sections (each written by one section only).
+	curRisks     map[uint]*riskTally // the register at the quarter's end (risks)
+	ytd, prevYTD map[uint][2]int64   // hard net and plan, year to date at this and the previous quarter's end (savings)
 }
 
 // scope narrows a query of the pack's records to its one engagement, if it
@@ -67,6 +71,7 @@ func BuildEngagementPack(ctx context.Context, db *gorm.DB, s models.Settings, q 
 func buildPack(ctx context.Context, db *gorm.DB, s models.Settings, q models.Quarter, today models.Date, only uint, yield models.Yield) (*Pack, error) {
 	f := s.Fiscal()
 	b := &packBuilder{ctx: ctx, db: db.WithContext(ctx), s: s, f: f, q: q, today: today, byID: map[uint]*EngagementPack{}, only: only, yield: yield,
+		curRisks: map[uint]*riskTally{}, ytd: map[uint][2]int64{}, prevYTD: map[uint][2]int64{},
 		p: &Pack{Quarter: q.String(), Previous: q.Prev().String(), Start: f.Start(q), End: f.End(q), ProducedOn: today, Currency: s.Finance.ReportingCurrency}}
 	var err error
 	if b.rates, err = models.LoadRates(ctx, db, s.Finance.ReportingCurrency); err != nil {
@@ -76,6 +81,9 @@ func buildPack(ctx context.Context, db *gorm.DB, s models.Settings, q models.Qua
 		return nil, err
 	}
 	if err := b.sections(); err != nil {
+		return nil, err
+	}
+	if err := b.status(); err != nil {
 		return nil, err
 	}
 	b.p.Rates, b.p.Missing = b.rates.Used(), b.rates.Missing()
