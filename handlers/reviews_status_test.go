@@ -79,3 +79,73 @@ func TestReviewPackSectionsByHealth(t *testing.T) {
 		}
 	})
 }
+
+// Page 2 of the pack, right after the cover, is the status on a page: every
+// engagement live in the quarter, in one grid, and for each an arrow for the
+// change of its health since the previous quarter's end, which is the health
+// the previous quarter's own pack gives it.
+func TestReviewPackStatusOnAPage(t *testing.T) {
+	t.Parallel()
+	forEachDB(t, func(t *testing.T, e *env) {
+		c := e.client()
+		c.login(models.RoleExecutive)
+		doc := c.get("/reviews/" + reviewQuarter() + "?part=all").Doc(t)
+		sheets := doc.Find(`article.pack > section.sheet`)
+		if sheets.Eq(0).AttrOr("data-testid", "") != "pack-cover" || sheets.Eq(1).AttrOr("data-testid", "") != "pack-status-grid" {
+			t.Fatalf("the pack's first two sheets: %q, %q", sheets.Eq(0).AttrOr("data-testid", ""), sheets.Eq(1).AttrOr("data-testid", ""))
+		}
+		if !strings.Contains(sheets.Eq(1).Find("h2").Text(), "Status on a page") {
+			t.Errorf("page 2 heading: %q", sheets.Eq(1).Find("h2").Text())
+		}
+		q, _ := models.ParseQuarter(reviewQuarter())
+		var live []string
+		e.db.Model(&models.Engagement{}).Where("start_date <= ? AND (closed_on IS NULL OR closed_on >= ?)",
+			models.DefaultFiscal.End(q), models.DefaultFiscal.Start(q)).Order("code").Pluck("code", &live)
+		rows := doc.Find(`[data-testid="status-row"]`)
+		inGrid := map[string]*goquery.Selection{}
+		rows.Each(func(_ int, s *goquery.Selection) { inGrid[s.AttrOr("data-code", "")] = s })
+		if len(live) < 10 || rows.Length() != len(live) {
+			t.Fatalf("%d rows in the grid, %d engagements live in the quarter", rows.Length(), len(live))
+		}
+		for _, code := range live {
+			if inGrid[code] == nil || !strings.Contains(inGrid[code].Find("th").Text(), code) {
+				t.Errorf("%s is not in the grid", code)
+			}
+		}
+		// The previous quarter's pack says what each engagement's health was.
+		before := map[string]string{}
+		c.get("/reviews/"+reviewQuarter(-1)+"?part=all").Doc(t).Find(`[data-testid="pack-engagement"]`).Each(func(_ int, s *goquery.Selection) {
+			before[s.AttrOr("data-code", "")] = s.AttrOr("data-health", "")
+		})
+		rank := map[string]int{"Red": 0, "Amber": 1, "Green": 2}
+		changed := 0
+		for code, row := range inGrid {
+			now := strings.TrimSpace(row.Find(`[data-testid="health"]`).Text())
+			change := strings.Join(strings.Fields(row.Find(`[data-testid="status-change"]`).Text()), " ")
+			was, ok := before[code]
+			switch {
+			case !ok:
+				if change != "new" {
+					t.Errorf("%s was not live in %s; its change reads %q", code, reviewQuarter(-1), change)
+				}
+			case models.HealthLabel(was) == now:
+				if !strings.HasPrefix(change, "→") || !strings.Contains(change, "the same") {
+					t.Errorf("%s stayed %s; its change reads %q", code, now, change)
+				}
+			default:
+				changed++
+				arrow, word := "↑", "better"
+				if rank[now] < rank[models.HealthLabel(was)] {
+					arrow, word = "↓", "worse"
+				}
+				want := arrow + word + " than at the end of " + reviewQuarter(-1) + ": was " + models.HealthLabel(was)
+				if change != want {
+					t.Errorf("%s went from %s to %s; its change reads %q, want %q", code, was, now, change, want)
+				}
+			}
+		}
+		if changed == 0 {
+			t.Error("no engagement's health changed since the previous quarter in the demo: the arrows are untested")
+		}
+	})
+}

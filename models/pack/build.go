@@ -25,10 +25,12 @@ type packBuilder struct {
 	engs  []models.Engagement
 	byID  map[uint]*EngagementPack
 	phase map[uint]string
-	today models.Date
-	only  uint         // one engagement's pack (BuildEngagementPack), or 0
-	yield models.Yield // built in the background (BuildPackInBackground), or nil
-	rows  int          // rows read from the streams so far (pace)
+	// prevPhase is each engagement's phase at the previous quarter's end.
+	prevPhase map[uint]string
+	today     models.Date
+	only      uint         // one engagement's pack (BuildEngagementPack), or 0
+	yield     models.Yield // built in the background (BuildPackInBackground), or nil
+	rows      int          // rows read from the streams so far (pace)
 
 	// What the status reads of the sections (each written by one section only).
 	curRisks     map[uint]*riskTally // the register at the quarter's end (risks)
@@ -159,9 +161,15 @@ func (b *packBuilder) engagements() error {
 	if err := b.scope(b.db, "engagement_id").Where("changed_on <= ?", b.p.End).Order("changed_on, id").Find(&moves).Error; err != nil {
 		return err
 	}
-	b.phase = map[uint]string{}
+	b.phase, b.prevPhase = map[uint]string{}, map[uint]string{}
+	prevEnd := b.f.End(b.q.Prev())
 	for _, m := range moves {
 		b.phase[m.EngagementID] = m.ToPhase
+		if !m.ChangedOn.After(prevEnd) {
+			b.prevPhase[m.EngagementID] = m.ToPhase
+		} else if _, ok := b.prevPhase[m.EngagementID]; !ok {
+			b.prevPhase[m.EngagementID] = m.FromPhase // the phase it left after the previous quarter's end
+		}
 	}
 	b.p.Engagements = make([]EngagementPack, len(b.engs))
 	for i, e := range b.engs {
@@ -170,6 +178,9 @@ func (b *packBuilder) engagements() error {
 			ph = e.Phase
 		}
 		b.phase[e.ID] = ph
+		if _, ok := b.prevPhase[e.ID]; !ok {
+			b.prevPhase[e.ID] = ph
+		}
 		ep := EngagementPack{ID: e.ID, Code: e.Code, Name: e.Name, Model: e.Model, Tower: e.Tower, Phase: ph, Currency: e.Currency}
 		if e.Vendor != nil {
 			ep.Vendor = e.Vendor.Name

@@ -194,7 +194,7 @@ func (b *packBuilder) status() error {
 		ep := b.byID[e.ID]
 		st := b.statusAt(e, cur, ep.Phase)
 		if !e.StartDate.After(prev.end) && (e.ClosedOn.IsZero() || !e.ClosedOn.Before(prevStart)) {
-			was := b.statusAt(e, prev, "")
+			was := b.statusAt(e, prev, b.prevPhase[e.ID])
 			st.Previous = was.Health
 			st.Trend = healthRank(was.Health) - healthRank(st.Health)
 			st.Trend = max(-1, min(1, -st.Trend))
@@ -282,7 +282,7 @@ func (b *packBuilder) statusAt(e *models.Engagement, a *asAtFacts, phase string)
 		st.Savings = PackRAG{"", "no plan"}
 	default:
 		pct := 100 * float64(in.SavingsNet) / float64(in.SavingsPlan)
-		st.Savings = PackRAG{models.Green, models.PercentText(big.NewRat(in.SavingsNet, 1), big.NewRat(in.SavingsPlan, 1)) + " of plan"}
+		st.Savings = PackRAG{models.Green, models.PercentText(big.NewRat(in.SavingsNet, 1), big.NewRat(in.SavingsPlan, 1))}
 		switch {
 		case pct < 80:
 			st.Savings.RAG = models.Red
@@ -324,27 +324,7 @@ func (b *packBuilder) statusAt(e *models.Engagement, a *asAtFacts, phase string)
 	default:
 		st.Milestones = PackRAG{models.Green, "on time"}
 	}
-	// Transfer readiness (BOT): red by health's gate rule, amber below the gate.
-	switch {
-	case !in.IsBOT:
-		st.Readiness = PackRAG{"", "not BOT"}
-	case in.Transferred:
-		st.Readiness = PackRAG{models.Green, "transferred"}
-	default:
-		gate := !in.PlannedTransfer.IsZero() && in.Today.DaysUntil(in.PlannedTransfer) <= 60
-		switch {
-		case !in.HasReadiness && gate:
-			st.Readiness = PackRAG{models.Red, "no checklist"}
-		case !in.HasReadiness:
-			st.Readiness = PackRAG{"", "no checklist"}
-		case in.Readiness < 70 && gate:
-			st.Readiness = PackRAG{models.Red, fmt.Sprintf("%.0f %%, below gate", in.Readiness)}
-		case in.Readiness < 70:
-			st.Readiness = PackRAG{models.Amber, fmt.Sprintf("%.0f %%, below gate", in.Readiness)}
-		default:
-			st.Readiness = PackRAG{models.Green, fmt.Sprintf("%.0f %%", in.Readiness)}
-		}
-	}
+	st.Readiness = readinessRAG(in)
 	return st
 }
 
@@ -386,4 +366,37 @@ func (b *packBuilder) readinessAt(end models.Date) (map[uint]float64, error) {
 		}
 	}
 	return out, nil
+}
+
+// readinessRAG is a BOT engagement's transfer readiness on the day: red by
+// health's gate rule (within 60 days of the planned transfer and below 70 %),
+// amber below the gate within 180 days of it, green at or above the gate;
+// further off and below the gate it has no colour yet (a Build phase two
+// years from its transfer is not late at 10 %), only its figure.
+func readinessRAG(in models.HealthInputs) PackRAG {
+	switch {
+	case !in.IsBOT:
+		return PackRAG{"", "not BOT"}
+	case in.Transferred:
+		return PackRAG{models.Green, "transferred"}
+	}
+	days, dated := 0, !in.PlannedTransfer.IsZero()
+	if dated {
+		days = in.Today.DaysUntil(in.PlannedTransfer)
+	}
+	switch {
+	case !in.HasReadiness && dated && days <= 60:
+		return PackRAG{models.Red, "no checklist"}
+	case !in.HasReadiness:
+		return PackRAG{"", "no checklist"}
+	case in.Readiness >= 70:
+		return PackRAG{models.Green, fmt.Sprintf("%.0f %%", in.Readiness)}
+	case dated && days <= 60:
+		return PackRAG{models.Red, fmt.Sprintf("%.0f %%, below 70 %% gate", in.Readiness)}
+	case dated && days <= 180:
+		return PackRAG{models.Amber, fmt.Sprintf("%.0f %%, below 70 %% gate", in.Readiness)}
+	case dated:
+		return PackRAG{"", fmt.Sprintf("%.0f %%; transfer %s", in.Readiness, in.PlannedTransfer.Format("Jan 2006"))}
+	}
+	return PackRAG{"", fmt.Sprintf("%.0f %%; no transfer date", in.Readiness)}
 }
