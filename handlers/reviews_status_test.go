@@ -114,7 +114,7 @@ func TestReviewPackStatusOnAPage(t *testing.T) {
 		}
 		// The previous quarter's pack says what each engagement's health was.
 		before := map[string]string{}
-		c.get("/reviews/"+reviewQuarter(-1)+"?part=all").Doc(t).Find(`[data-testid="pack-engagement"]`).Each(func(_ int, s *goquery.Selection) {
+		c.get("/reviews/" + reviewQuarter(-1) + "?part=all").Doc(t).Find(`[data-testid="pack-engagement"]`).Each(func(_ int, s *goquery.Selection) {
 			before[s.AttrOr("data-code", "")] = s.AttrOr("data-health", "")
 		})
 		rank := map[string]int{"Red": 0, "Amber": 1, "Green": 2}
