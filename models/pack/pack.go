@@ -104,6 +104,7 @@ type PackTransfer struct {
 	Engagement, Phase, Planned string
 	Readiness                  float64
 	HasReadiness               bool
+	Gate                       string   `json:",omitempty"` // the latest gate decision by the quarter's end ("go on 12 Sep 2026")
 	Done, Due                  []string // milestones done in the quarter, due next quarter
 }
 

@@ -10,6 +10,7 @@ package pack
 import (
 	"fmt"
 	"math/big"
+	"slices"
 	"sort"
 
 	"portfolio/models"
@@ -188,13 +189,18 @@ func (b *packBuilder) status() error {
 			return err
 		}
 	}
+	// The transfer dates the previous quarter's end knew.
+	prevEngs := slices.Clone(b.engs)
+	if err := models.TransferDatesAsAt(b.ctx, b.db, prev.end, prevEngs); err != nil {
+		return err
+	}
 	prevStart := b.f.Start(prevQ)
 	for i := range b.engs {
 		e := &b.engs[i]
 		ep := b.byID[e.ID]
 		st := b.statusAt(e, cur, ep.Phase)
 		if !e.StartDate.After(prev.end) && (e.ClosedOn.IsZero() || !e.ClosedOn.Before(prevStart)) {
-			was := b.statusAt(e, prev, b.prevPhase[e.ID])
+			was := b.statusAt(&prevEngs[i], prev, b.prevPhase[e.ID])
 			st.Previous = was.Health
 			st.Trend = healthRank(was.Health) - healthRank(st.Health)
 			st.Trend = max(-1, min(1, -st.Trend))
@@ -329,40 +335,43 @@ func (b *packBuilder) statusAt(e *models.Engagement, a *asAtFacts, phase string)
 }
 
 // milestoneFactsAt counts each engagement's milestones late on day end (due
-// before it and not done by it) and the key ones more than 30 days late.
+// before it and not done by it) and the key ones more than 30 days late, as
+// they stood that day.
 func (b *packBuilder) milestoneFactsAt(end models.Date) (map[uint][2]int, error) {
-	var per []struct {
-		EngagementID  uint
-		Late, KeyLate int
-	}
-	if err := b.scope(b.db.Table("milestones"), "engagement_id").
-		Select("engagement_id, COUNT(*) AS late, SUM(CASE WHEN is_key AND planned < ? THEN 1 ELSE 0 END) AS key_late", end.AddDays(-30)).
-		Where("planned < ? AND (actual IS NULL OR actual > ?) AND created_at < ?", end, end, register.EndOfDay(end)).
-		Group("engagement_id").Scan(&per).Error; err != nil {
+	ms, err := models.MilestonesAsAt(b.ctx, b.db, end, b.only, "planned < ? AND (actual IS NULL OR actual > ?)", end, end)
+	if err != nil {
 		return nil, err
 	}
-	out := make(map[uint][2]int, len(per))
-	for _, r := range per {
-		out[r.EngagementID] = [2]int{r.Late, r.KeyLate}
+	out := map[uint][2]int{}
+	for _, m := range ms {
+		if m.Planned.IsZero() || !m.Planned.Before(end) || (!m.Actual.IsZero() && !m.Actual.After(end)) {
+			continue
+		}
+		c := out[m.EngagementID]
+		c[0]++
+		if m.IsKey && m.Planned.Before(end.AddDays(-30)) {
+			c[1]++
+		}
+		out[m.EngagementID] = c
 	}
 	return out, nil
 }
 
-// readinessAt gives each BOT engagement's readiness % on day end.
+// readinessAt gives each BOT engagement's readiness % on day end, from its
+// checklist as it stood that day.
 func (b *packBuilder) readinessAt(end models.Date) (map[uint]float64, error) {
-	var per []struct {
-		EngagementID uint
-		Got, Total   int64
-	}
-	if err := b.scope(b.db.Table("readiness_items"), "engagement_id").
-		Select("engagement_id, SUM(weight * status) AS got, SUM(weight) * 2 AS total").
-		Where("created_at < ?", register.EndOfDay(end)).Group("engagement_id").Scan(&per).Error; err != nil {
+	items, err := models.ReadinessAsAt(b.ctx, b.db, end, b.only)
+	if err != nil {
 		return nil, err
 	}
-	out := make(map[uint]float64, len(per))
-	for _, r := range per {
-		if r.Total > 0 {
-			out[r.EngagementID] = 100 * float64(r.Got) / float64(r.Total)
+	byEng := map[uint][]models.ReadinessItem{}
+	for _, it := range items {
+		byEng[it.EngagementID] = append(byEng[it.EngagementID], it)
+	}
+	out := make(map[uint]float64, len(byEng))
+	for id, its := range byEng {
+		if r, ok := models.Readiness(its); ok {
+			out[id] = r
 		}
 	}
 	return out, nil
