@@ -8,6 +8,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
+	"portfolio/handlers"
 	"portfolio/models"
 )
 
@@ -148,4 +149,30 @@ func TestReviewPackStatusOnAPage(t *testing.T) {
 			t.Error("no engagement's health changed since the previous quarter in the demo: the arrows are untested")
 		}
 	})
+}
+
+// A large portfolio's pack read a part at a time shows the first rows of the
+// status on a page in its first part and says how many there are; the whole
+// pack lists them all.
+func TestReviewPackStatusInParts(t *testing.T) {
+	defer handlers.SetPackParts(4, 3)()
+	e := demoEnv(t, "sqlite")
+	c := e.client()
+	c.login(models.RoleExecutive)
+	whole := c.get("/reviews/" + reviewQuarter() + "?part=all").Doc(t)
+	all := whole.Find(`[data-testid="status-row"]`).Length()
+	first := c.get("/reviews/" + reviewQuarter() + "?part=1").Doc(t)
+	if n := first.Find(`[data-testid="status-row"]`).Length(); n != 3 || all <= 3 {
+		t.Fatalf("the first part's status has %d rows, the whole pack's %d", n, all)
+	}
+	note := first.Find(`[data-testid="pack-status-grid"] [data-testid="pack-cut"]`).Text()
+	if !strings.Contains(note, "The first 3 of") || !strings.Contains(note, "status on a page") {
+		t.Errorf("the cut status says %q", note)
+	}
+	if first.Find(`[data-testid="pack-print"]`).AttrOr("data-print", "none") != "none" {
+		t.Error("a part of the pack offers to print itself rather than the whole")
+	}
+	if whole.Find(`[data-testid="pack-print"]`).AttrOr("href", "") != "/reviews/"+reviewQuarter()+"?part=all" {
+		t.Error("the print link does not lead to the whole pack")
+	}
 }
