@@ -135,6 +135,7 @@ func (a *App) renderPack(c echo.Context, engagementID uint) error {
 			part = 1
 		}
 		p.P, p.Cached = kp.head, kp.parts[min(part, len(kp.parts))-1]
+		p.Whole = len(kp.parts) == 1
 	} else {
 		pk, err := a.loadPack(c.Request().Context(), s, q, engagementID, a.today(), nil)
 		if version > 0 { // an earlier published version, whole
@@ -148,6 +149,7 @@ func (a *App) renderPack(c echo.Context, engagementID uint) error {
 			return err
 		}
 		p.P, p.Part = packPart(pk, engagementID, c.QueryParam("part"))
+		p.Whole = p.Part.Parts == 1
 		for i := range pk.Engagements {
 			if e := &pk.Engagements[i]; engagementID != 0 && e.ID == engagementID {
 				p.Only = e

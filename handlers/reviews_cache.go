@@ -61,7 +61,35 @@ func packPart(pk *pack.Pack, only uint, param string) (*pack.Pack, pages.PackPar
 	view.Lessons = view.Lessons[:cut("lessons", len(view.Lessons))]
 	view.Decisions = view.Decisions[:cut("decisions", len(view.Decisions))]
 	view.Actions = view.Actions[:cut("actions", len(view.Actions))]
+	view.Status = cutStatus(view.Status, cut("engagements in the status on a page", statusRows(view.Status)))
 	return &view, pp
+}
+
+// statusRows counts the rows of the status on a page.
+func statusRows(gs []pack.StatusGroup) int {
+	n := 0
+	for _, g := range gs {
+		n += len(g.Rows)
+	}
+	return n
+}
+
+// cutStatus keeps the first n rows of the status on a page, in its order
+// (a copy: the cached pack is shared).
+func cutStatus(gs []pack.StatusGroup, n int) []pack.StatusGroup {
+	if statusRows(gs) <= n {
+		return gs
+	}
+	var out []pack.StatusGroup
+	for _, g := range gs {
+		if n == 0 {
+			break
+		}
+		g.Rows = g.Rows[:min(n, len(g.Rows))]
+		n -= len(g.Rows)
+		out = append(out, g)
+	}
+	return out
 }
 
 // renderedPack is a portfolio pack rendered, part by part: the same for everyone,

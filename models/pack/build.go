@@ -25,10 +25,16 @@ type packBuilder struct {
 	engs  []models.Engagement
 	byID  map[uint]*EngagementPack
 	phase map[uint]string
-	today models.Date
-	only  uint         // one engagement's pack (BuildEngagementPack), or 0
-	yield models.Yield // built in the background (BuildPackInBackground), or nil
-	rows  int          // rows read from the streams so far (pace)
+	// prevPhase is each engagement's phase at the previous quarter's end.
+	prevPhase map[uint]string
+	today     models.Date
+	only      uint         // one engagement's pack (BuildEngagementPack), or 0
+	yield     models.Yield // built in the background (BuildPackInBackground), or nil
+	rows      int          // rows read from the streams so far (pace)
+
+	// What the status reads of the sections (each written by one section only).
+	curRisks     map[uint]*riskTally // the register at the quarter's end (risks)
+	ytd, prevYTD map[uint][2]int64   // hard net and plan, year to date at this and the previous quarter's end (savings)
 }
 
 // scope narrows a query of the pack's records to its one engagement, if it
@@ -67,6 +73,7 @@ func BuildEngagementPack(ctx context.Context, db *gorm.DB, s models.Settings, q 
 func buildPack(ctx context.Context, db *gorm.DB, s models.Settings, q models.Quarter, today models.Date, only uint, yield models.Yield) (*Pack, error) {
 	f := s.Fiscal()
 	b := &packBuilder{ctx: ctx, db: db.WithContext(ctx), s: s, f: f, q: q, today: today, byID: map[uint]*EngagementPack{}, only: only, yield: yield,
+		curRisks: map[uint]*riskTally{}, ytd: map[uint][2]int64{}, prevYTD: map[uint][2]int64{},
 		p: &Pack{Quarter: q.String(), Previous: q.Prev().String(), Start: f.Start(q), End: f.End(q), ProducedOn: today, Currency: s.Finance.ReportingCurrency}}
 	var err error
 	if b.rates, err = models.LoadRates(ctx, db, s.Finance.ReportingCurrency); err != nil {
@@ -76,6 +83,9 @@ func buildPack(ctx context.Context, db *gorm.DB, s models.Settings, q models.Qua
 		return nil, err
 	}
 	if err := b.sections(); err != nil {
+		return nil, err
+	}
+	if err := b.status(); err != nil {
 		return nil, err
 	}
 	b.p.Rates, b.p.Missing = b.rates.Used(), b.rates.Missing()
@@ -147,13 +157,22 @@ func (b *packBuilder) engagements() error {
 		Order("code").Find(&b.engs).Error; err != nil {
 		return err
 	}
+	if err := models.TransferDatesAsAt(b.ctx, b.db, b.p.End, b.engs); err != nil {
+		return err
+	}
 	var moves []models.PhaseChange
 	if err := b.scope(b.db, "engagement_id").Where("changed_on <= ?", b.p.End).Order("changed_on, id").Find(&moves).Error; err != nil {
 		return err
 	}
-	b.phase = map[uint]string{}
+	b.phase, b.prevPhase = map[uint]string{}, map[uint]string{}
+	prevEnd := b.f.End(b.q.Prev())
 	for _, m := range moves {
 		b.phase[m.EngagementID] = m.ToPhase
+		if !m.ChangedOn.After(prevEnd) {
+			b.prevPhase[m.EngagementID] = m.ToPhase
+		} else if _, ok := b.prevPhase[m.EngagementID]; !ok {
+			b.prevPhase[m.EngagementID] = m.FromPhase // the phase it left after the previous quarter's end
+		}
 	}
 	b.p.Engagements = make([]EngagementPack, len(b.engs))
 	for i, e := range b.engs {
@@ -162,6 +181,9 @@ func (b *packBuilder) engagements() error {
 			ph = e.Phase
 		}
 		b.phase[e.ID] = ph
+		if _, ok := b.prevPhase[e.ID]; !ok {
+			b.prevPhase[e.ID] = ph
+		}
 		ep := EngagementPack{ID: e.ID, Code: e.Code, Name: e.Name, Model: e.Model, Tower: e.Tower, Phase: ph, Currency: e.Currency}
 		if e.Vendor != nil {
 			ep.Vendor = e.Vendor.Name
@@ -239,25 +261,53 @@ func dirSign(d string) string {
 	return "≥"
 }
 
-// transfers gives each live BOT engagement's readiness and its milestones done this quarter and due next.
+// transfers gives each live BOT engagement's readiness, its latest gate
+// decision and its milestones done this quarter and due next, each as they
+// stood at the quarter's end (models.MilestonesAsAt and the like): a later
+// edit does not change a past quarter's pack.
 func (b *packBuilder) transfers() error {
-	var ms []models.Milestone
 	next := b.q.Next()
-	if err := b.scope(b.db, "engagement_id").Where("(actual BETWEEN ? AND ?) OR (planned BETWEEN ? AND ? AND (actual IS NULL OR actual > ?))",
-		b.p.Start, b.p.End, b.f.Start(next), b.f.End(next), b.p.End).Order("planned, id").Find(&ms).Error; err != nil {
+	nextStart, nextEnd := b.f.Start(next), b.f.End(next)
+	doneIn := func(m models.Milestone) bool {
+		return !m.Actual.IsZero() && !m.Actual.Before(b.p.Start) && !m.Actual.After(b.p.End)
+	}
+	dueNext := func(m models.Milestone) bool {
+		return !m.Planned.Before(nextStart) && !m.Planned.After(nextEnd) && (m.Actual.IsZero() || m.Actual.After(b.p.End))
+	}
+	ms, err := models.MilestonesAsAt(b.ctx, b.db, b.p.End, b.only, "(actual BETWEEN ? AND ?) OR (planned BETWEEN ? AND ? AND (actual IS NULL OR actual > ?))",
+		b.p.Start, b.p.End, nextStart, nextEnd, b.p.End)
+	if err != nil {
 		return err
 	}
-	var items []models.ReadinessItem
-	if err := b.scope(b.db, "engagement_id").Order("engagement_id, id").Find(&items).Error; err != nil {
+	sort.SliceStable(ms, func(i, j int) bool {
+		if !ms[i].Planned.Equal(ms[j].Planned.Time) {
+			return ms[i].Planned.Before(ms[j].Planned)
+		}
+		return ms[i].ID < ms[j].ID
+	})
+	items, err := models.ReadinessAsAt(b.ctx, b.db, b.p.End, b.only)
+	if err != nil {
+		return err
+	}
+	gates, err := models.GatesAsAt(b.ctx, b.db, b.p.End, b.only)
+	if err != nil {
 		return err
 	}
 	byEng := map[uint][]models.ReadinessItem{}
 	for _, it := range items {
 		byEng[it.EngagementID] = append(byEng[it.EngagementID], it)
 	}
+	lastGate := map[uint]models.TransferGate{}
+	for _, g := range gates {
+		if l, ok := lastGate[g.EngagementID]; !ok || g.DecidedOn.After(l.DecidedOn) || (g.DecidedOn.Equal(l.DecidedOn.Time) && g.ID > l.ID) {
+			lastGate[g.EngagementID] = g
+		}
+	}
 	msByEng := map[uint][]models.Milestone{}
 	for _, m := range ms {
-		msByEng[m.EngagementID] = append(msByEng[m.EngagementID], m)
+		if doneIn(m) || dueNext(m) {
+			msByEng[m.EngagementID] = append(msByEng[m.EngagementID], m)
+		}
 	}
 	for _, e := range b.engs {
 		if !e.IsBOT() {
@@ -266,8 +316,11 @@ func (b *packBuilder) transfers() error {
 		ph := b.phase[e.ID]
 		t := PackTransfer{Engagement: e.Code + " " + e.Name, Phase: ph, Planned: e.PlannedTransfer.Human()}
 		t.Readiness, t.HasReadiness = models.Readiness(byEng[e.ID])
+		if g, ok := lastGate[e.ID]; ok {
+			t.Gate = g.Decision + " on " + g.DecidedOn.Human()
+		}
 		for _, m := range msByEng[e.ID] {
-			if !m.Actual.IsZero() && !m.Actual.After(b.p.End) && !m.Actual.Before(b.p.Start) {
+			if doneIn(m) {
 				t.Done = append(t.Done, m.Name+" ("+m.Actual.Human()+")")
 			} else {
 				t.Due = append(t.Due, m.Name+" ("+m.Planned.Human()+")")

@@ -8,3 +8,6 @@ func SetYieldRows(n int) (restore func()) {
 	yieldRows = n
 	return func() { yieldRows = old }
 }
+
+// StatusGroups exports statusGroups to the tests.
+var StatusGroups = statusGroups

@@ -35,7 +35,10 @@ type Pack struct {
 	Lessons     []PackLesson
 	Decisions   []PackDecision
 	Actions     []PackAction
-	Engagements []EngagementPack
+	Engagements []EngagementPack // ordered red → amber → green, then by code (by code in packs published before)
+	// Status is the status on a page: every engagement's health and RAG per
+	// dimension (nil in packs published before it was kept).
+	Status      []StatusGroup `json:",omitempty"`
 	Rates       []models.RateUsed
 	Missing     []string
 	Provisional []string // months converted at another month's rate ("INR Dec 2026 at Nov 2026's rate")
@@ -101,6 +104,7 @@ type PackTransfer struct {
 	Engagement, Phase, Planned string
 	Readiness                  float64
 	HasReadiness               bool
+	Gate                       string   `json:",omitempty"` // the latest gate decision by the quarter's end ("go on 12 Sep 2026")
 	Done, Due                  []string // milestones done in the quarter, due next quarter
 }
 
@@ -126,14 +130,19 @@ type EngagementPack struct {
 	Manager, Currency                       string
 	Rating                                  string
 	Commentary, Decisions, Escalations      string
-	Savings                                 PackSavings
-	SLAMet, SLAMeasured                     int64
-	Breaches                                []PackBreach
-	Risks                                   []PackRisk
-	RiskMoves                               int
-	Transfer                                *PackTransfer
-	Lessons                                 []PackLesson
-	Actions                                 []PackAction
+	Savings                                 PackSavings // in the engagement's currency
+	// Reported is Savings in the pack's currency when the engagement's is
+	// another (nil in packs published before it was kept).
+	Reported *PackSavings `json:",omitempty"`
+	// Status is its health and RAG per dimension as at the quarter's end.
+	Status              *PackStatus `json:",omitempty"`
+	SLAMet, SLAMeasured int64
+	Breaches            []PackBreach
+	Risks               []PackRisk
+	RiskMoves           int
+	Transfer            *PackTransfer
+	Lessons             []PackLesson
+	Actions             []PackAction
 }
 
 // PublishedPackFor returns the frozen pack of a quarter (its latest version),

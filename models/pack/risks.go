@@ -52,6 +52,9 @@ func (b *packBuilder) risks() error {
 	expired.Expired = true
 	if err := b.eachLiveRisk(expired, func(k models.Risk) error {
 		r.ExpiredCount++
+		if t := b.tally(b.curRisks, k.EngagementID); t != nil {
+			t.expired++
+		}
 		if len(r.Expired) < 25 {
 			r.Expired = append(r.Expired, b.packRisk(k, moved))
 		}
@@ -63,6 +66,7 @@ func (b *packBuilder) risks() error {
 	perEng := map[uint]int{}
 	return b.eachLiveRisk(f, func(k models.Risk) error {
 		r.Open++
+		b.countRisk(b.curRisks, k)
 		if models.ValidLevel(k.ResidualLikelihood) && models.ValidLevel(k.ResidualImpact) {
 			r.Heat[k.ResidualLikelihood-1][k.ResidualImpact-1]++
 		}

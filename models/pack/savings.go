@@ -68,16 +68,29 @@ func (b *packBuilder) savings() error {
 	// Each engagement's own, one engagement's rows at a time (they come in
 	// its order): all of them at once would hold the whole portfolio's months
 	// in memory while the pack is built.
+	// Each engagement's figures are in its own currency and, when it is
+	// another, in the pack's (Reported); the year to date at the previous
+	// quarter's end is kept for its status then.
+	prevQ := b.q.Prev()
+	prevYTDFrom, prevEnd := b.f.YearStart(prevQ.Year), b.f.End(prevQ)
 	var cur uint
-	var inQ1, ytd1 []models.CostSums
+	var inQ1, ytd1, prevYTD1 []models.CostSums
 	filled := map[uint]bool{}
 	fill := func(id uint) {
 		if ep := b.byID[id]; ep != nil {
 			own := models.NewRates(ep.Currency, nil)
 			ep.Savings.fill(models.Sum(inQ1, own), models.Sum(ytd1, own))
+			if ep.Currency != b.p.Currency {
+				rep := PackSavings{}
+				rep.fill(models.Sum(inQ1, b.rates), models.Sum(ytd1, b.rates))
+				ep.Reported = &rep
+			}
+			b.ytd[id] = [2]int64{ep.Savings.YTD, ep.Savings.YTDPlan}
+			py := models.Sum(prevYTD1, own).Hard
+			b.prevYTD[id] = [2]int64{py.Net.Minor(), py.Planned.Minor()}
 			filled[id] = true
 		}
-		inQ1, ytd1 = inQ1[:0], ytd1[:0]
+		inQ1, ytd1, prevYTD1 = inQ1[:0], ytd1[:0], prevYTD1[:0]
 	}
 	err = EachCostSum(b.ctx, b.db, from, b.p.End, b.only, func(r EngagementCostSums) error {
 		if r.EngagementID != cur {
@@ -92,6 +105,9 @@ func (b *packBuilder) savings() error {
 		}
 		if !r.Month.Before(ytdFrom) {
 			ytd1 = append(ytd1, r.CostSums)
+		}
+		if !r.Month.Before(prevYTDFrom) && !r.Month.After(prevEnd) {
+			prevYTD1 = append(prevYTD1, r.CostSums)
 		}
 		return b.pace()
 	})
