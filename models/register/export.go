@@ -31,10 +31,9 @@ func exportColumns(db *gorm.DB) string {
 // EachRisk streams every risk matching f (all pages, in the register's order)
 // to fn: an export of 100,000 risks never holds them all in memory. The live
 // register is read as its order (the matching ids, one short query) and then
-// its rows by id, exportChunk at a time, each chunk a short read of its own:
-// one cursor held open for as long as a client takes to download the export
-// kept SQLite from checkpointing its log, which grew by gigabytes under
-// writes. The rows and their order are those of the moment the export began
+// its rows by id, exportChunk at a time, each a short read of its own: one
+// cursor held open for as long as a client takes to download the export kept
+// SQLite from checkpointing its log, which grew by gigabytes under writes. The rows and their order are those of the moment the export began
 // (nothing is deleted, so no row is lost); a row changed meanwhile is printed
 // as it is when its chunk is read. A register as at a day (history replayed
 // in one statement) streams from one cursor. fn returning an error stops it.
@@ -59,7 +58,7 @@ func EachRisk(ctx context.Context, db *gorm.DB, s models.RiskSettings, today mod
 }
 
 // exportChunk is how many risks an export reads at a time.
-var exportChunk = 500
+var exportChunk = 5000
 
 // scanRisks reads q's rows (exportColumns) to fn: in the order of ids when
 // given (q reads just those), as q orders them otherwise.
