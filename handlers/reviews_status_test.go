@@ -176,3 +176,17 @@ func TestReviewPackStatusInParts(t *testing.T) {
 		t.Error("the print link does not lead to the whole pack")
 	}
 }
+
+// The summary page states the pack's key facts by itself: shortfalls against
+// plan, risks that became Critical, transfers planned for the next quarter.
+func TestReviewPackKeyFacts(t *testing.T) {
+	t.Parallel()
+	e := demoEnv(t, "sqlite")
+	c := e.client()
+	c.login(models.RoleExecutive)
+	facts := c.get("/reviews/" + reviewQuarter()).Doc(t).Find(`[data-testid="pack-key-facts"] li`)
+	text := facts.Text()
+	if facts.Length() < 2 || !strings.Contains(text, "Critical in "+reviewQuarter()) || !strings.Contains(text, "next quarter") {
+		t.Errorf("the pack's key facts: %d items: %q", facts.Length(), text)
+	}
+}
