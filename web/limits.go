@@ -16,7 +16,8 @@ import (
 // Request bodies are bounded by what their route needs: a form is a few
 // kilobytes, so every request may send FormBodyLimit; a CSV import uploads a
 // file (a whole register of 250,000 risks exported is some 60 MB), so the
-// import routes (paths ending in /import) may send ImportBodyLimit.
+// import routes may send ImportBodyLimit: the upload (paths ending in /import)
+// and its apply (/import/apply), whose form carries the checked file back.
 const (
 	FormBodyLimit   = 1 << 20
 	ImportBodyLimit = 96 << 20
@@ -28,7 +29,7 @@ const formReadTime = 20 * time.Second
 
 // bodyLimitFor is the body limit of a path.
 func bodyLimitFor(path string) int64 {
-	if strings.HasSuffix(path, "/import") {
+	if strings.HasSuffix(path, "/import") || strings.HasSuffix(path, "/import/apply") {
 		return ImportBodyLimit
 	}
 	return FormBodyLimit

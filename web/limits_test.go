@@ -49,6 +49,7 @@ func TestBodyLimits(t *testing.T) {
 	handler := func(c echo.Context) error { return c.String(http.StatusOK, c.FormValue("x")) }
 	s.App.POST("/login", handler)
 	s.App.POST("/risks/import", handler)
+	s.App.POST("/risks/import/apply", handler)
 	srv := httptest.NewServer(s.Echo)
 	defer srv.Close()
 	post := func(path string, size int64, chunked bool) int {
@@ -86,6 +87,9 @@ func TestBodyLimits(t *testing.T) {
 		{"/login", 300 << 20, true, http.StatusRequestEntityTooLarge},
 		{"/risks/import", 300 << 20, true, http.StatusRequestEntityTooLarge},
 		{"/risks/import", 48 << 20, true, http.StatusForbidden}, // within the limit: refused for its missing CSRF token
+		// The apply form carries the checked file back: the import's limit, not a form's.
+		{"/risks/import/apply", 48 << 20, true, http.StatusForbidden},
+		{"/risks/import/apply", 300 << 20, true, http.StatusRequestEntityTooLarge},
 	} {
 		got := post(tc.path, tc.size, tc.chunked)
 		if got != tc.want && !(got == 0 && tc.want == http.StatusRequestEntityTooLarge) {
