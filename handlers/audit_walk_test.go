@@ -328,6 +328,12 @@ var auditSteps = []auditStep{
 		w.db.Raw("SELECT id FROM governance_reviews WHERE engagement_id = ? AND quarter = ?", w.mine.ID, reviewQuarter()).Scan(&id)
 		return auditAim{page: path, form: postsTo("%s", path), id: id, creates: id == 0, set: map[string]string{"commentary": "Audit walk: service stable."}}
 	}},
+	{"POST /reviews/:quarter/commentary", asAdmin, "portfolio_commentary", func(w *auditWalk) auditAim {
+		path := "/reviews/" + reviewQuarter() + "/commentary"
+		var id uint
+		w.db.Raw("SELECT id FROM portfolio_commentaries WHERE quarter = ?", reviewQuarter()).Scan(&id)
+		return auditAim{page: path, form: postsTo("%s", path), id: id, creates: id == 0, set: map[string]string{"key_messages": "Audit walk: savings on plan."}}
+	}},
 	{"POST /reviews/:quarter/publish", asAdmin, "pack", func(w *auditWalk) auditAim {
 		path := "/reviews/" + reviewQuarter() + "/publish"
 		return auditAim{page: path, form: postsTo("%s", path), creates: true}

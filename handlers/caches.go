@@ -34,7 +34,8 @@ var dashboardReads = []string{"engagements", "engagement_totals", "cost_month_to
 var packReads = []string{"engagements", "vendors", "users", "settings", "fx_rates", "cost_records", "cost_month_totals",
 	"engagement_totals", "service_levels", "sla_measurements", "sla_month_totals", "risks", "risk_cells", "changes",
 	"risk_snapshots", "risk_snapshot_days", "mitigation_actions", "milestones", "readiness_items", "transfer_gates",
-	"phase_changes", "lessons", "governance_reviews", "review_actions", "published_packs", "engagement_managers"}
+	"phase_changes", "lessons", "governance_reviews", "review_actions", "published_packs", "engagement_managers",
+	"portfolio_commentaries"}
 
 func newCaches(c *cache.Cache) caches {
 	return caches{

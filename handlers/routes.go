@@ -158,6 +158,8 @@ func (a *App) Routes() []Route {
 		{p, "/reviews/:quarter/publish", "reviews.publish", web.Admin, a.publish},
 		{g, "/reviews/:quarter/correct", "reviews.correct.confirm", web.Admin, a.correctConfirm},
 		{p, "/reviews/:quarter/correct", "reviews.correct", web.Admin, a.correct},
+		{g, "/reviews/:quarter/commentary", "reviews.portfolio.commentary", web.SignedIn, a.portfolioCommentaryEdit},
+		{p, "/reviews/:quarter/commentary", "reviews.portfolio.commentary.save", web.Admin, a.portfolioCommentarySave},
 		{g, "/reviews/:quarter/engagements/:id", "reviews.engagement", web.SignedIn, a.engagementReview},
 		{g, "/reviews/:quarter/engagements/:id/commentary", "reviews.commentary", web.SignedIn, a.commentaryEdit},
 		{p, "/reviews/:quarter/engagements/:id/commentary", "reviews.commentary.save", web.Editor, a.commentarySave},

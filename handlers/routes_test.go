@@ -121,6 +121,7 @@ var routeTargets = map[string]routeTarget{
 	"/reviews/:quarter/pack.css":                   {params: quarter},
 	"/reviews/:quarter/publish":                    {params: quarter},
 	"/reviews/:quarter/correct":                    {params: quarter},
+	"/reviews/:quarter/commentary":                 {params: quarter},
 	"/reviews/:quarter/engagements/:id":            {params: quarterAnd(foreignEngagement)},
 	"/reviews/:quarter/engagements/:id/commentary": {params: quarterAnd(foreignEngagement)},
 

@@ -9,6 +9,7 @@ package models
 
 import (
 	"context"
+	"sort"
 	"strconv"
 	"time"
 
@@ -23,16 +24,31 @@ func asAtCutoff(at Date) time.Time { return at.AddDays(1).Time }
 // of its changed fields (of fields only, when given) held then: the Old of the
 // oldest update after it.
 func olderValues(db *gorm.DB, entity string, cutoff time.Time, fields ...string) (map[uint]map[string]string, error) {
+	rows, err := updatesSince(db, entity, cutoff, fields...)
+	if err != nil {
+		return nil, err
+	}
+	return olderValuesAt(rows, cutoff), nil
+}
+
+// updatesSince reads entity's field updates made at or after cutoff (of
+// fields only, when given), oldest first.
+func updatesSince(db *gorm.DB, entity string, cutoff time.Time, fields ...string) ([]Change, error) {
 	var rows []Change
-	q := db.Select("entity_id, field, old").Where("entity = ? AND at >= ? AND action = ? AND field <> ''", entity, cutoff, "update")
+	q := db.Select("entity_id, field, old, at").Where("entity = ? AND at >= ? AND action = ? AND field <> ''", entity, cutoff, "update")
 	if len(fields) > 0 {
 		q = q.Where("field IN ?", fields)
 	}
-	if err := q.Order("at, id").Find(&rows).Error; err != nil {
-		return nil, err
-	}
+	return rows, q.Order("at, id").Find(&rows).Error
+}
+
+// olderValuesAt is olderValues of updates read once (updatesSince of an
+// earlier or the same cutoff, oldest first), so that one read serves
+// several days.
+func olderValuesAt(rows []Change, cutoff time.Time) map[uint]map[string]string {
+	from := sort.Search(len(rows), func(i int) bool { return !rows[i].At.Before(cutoff) })
 	out := map[uint]map[string]string{}
-	for _, c := range rows {
+	for _, c := range rows[from:] {
 		f := out[c.EntityID]
 		if f == nil {
 			f = map[string]string{}
@@ -42,7 +58,7 @@ func olderValues(db *gorm.DB, entity string, cutoff time.Time, fields ...string)
 			f[c.Field] = c.Old
 		}
 	}
-	return out, nil
+	return out
 }
 
 // asAtRows reads the rows of model's table for engagement only (0: all)
@@ -116,36 +132,57 @@ func readinessStatusOf(s string) int {
 // ReadinessAsAt returns the transfer checklists' items (of engagement only,
 // or all when 0) as they stood at the end of day at.
 func ReadinessAsAt(ctx context.Context, db *gorm.DB, at Date, only uint) ([]ReadinessItem, error) {
+	each, err := ReadinessAsAtEach(ctx, db, []Date{at}, only)
+	if err != nil {
+		return nil, err
+	}
+	return each[0], nil
+}
+
+// ReadinessAsAtEach is ReadinessAsAt of several days (oldest first), from
+// one read of the items and one of their history: the readiness trend of a
+// review pack asks for eight quarter ends.
+func ReadinessAsAtEach(ctx context.Context, db *gorm.DB, days []Date, only uint) ([][]ReadinessItem, error) {
+	if len(days) == 0 {
+		return nil, nil
+	}
 	db = db.WithContext(ctx)
-	cutoff := asAtCutoff(at)
-	items, err := asAtRows[ReadinessItem](db, EntityReadinessItem, "readiness_items", cutoff, only, "", nil)
+	items, err := asAtRows[ReadinessItem](db, EntityReadinessItem, "readiness_items", asAtCutoff(days[len(days)-1]), only, "", nil)
 	if err != nil {
 		return nil, err
 	}
-	old, err := olderValues(db, EntityReadinessItem, cutoff)
+	updates, err := updatesSince(db, EntityReadinessItem, asAtCutoff(days[0]))
 	if err != nil {
 		return nil, err
 	}
-	for i := range items {
-		it := &items[i]
-		for col, v := range old[it.ID] {
-			switch col {
-			case "area":
-				it.Area = v
-			case "weight":
-				if n, err := strconv.Atoi(v); err == nil {
-					it.Weight = n
-				}
-			case "status":
-				it.Status = readinessStatusOf(v)
-			case "owner":
-				it.Owner = v
-			case "evidence":
-				it.Evidence = v
+	out := make([][]ReadinessItem, len(days))
+	for d, day := range days {
+		cutoff := asAtCutoff(day)
+		old := olderValuesAt(updates, cutoff)
+		for _, it := range items {
+			if !it.CreatedAt.Before(cutoff) {
+				continue
 			}
+			for col, v := range old[it.ID] {
+				switch col {
+				case "area":
+					it.Area = v
+				case "weight":
+					if n, err := strconv.Atoi(v); err == nil {
+						it.Weight = n
+					}
+				case "status":
+					it.Status = readinessStatusOf(v)
+				case "owner":
+					it.Owner = v
+				case "evidence":
+					it.Evidence = v
+				}
+			}
+			out[d] = append(out[d], it)
 		}
 	}
-	return items, nil
+	return out, nil
 }
 
 // GatesAsAt returns the transfer gate decisions (of engagement only, or all

@@ -362,6 +362,19 @@ type GovernanceReview struct {
 	UpdatedAt    time.Time
 }
 
+// PortfolioCommentary is an administrator's commentary on the whole
+// portfolio for a quarter: the key messages and what the board is asked to
+// decide, printed on the review pack's summary page.
+type PortfolioCommentary struct {
+	ID          uint `gorm:"primaryKey"`
+	Quarter     string
+	KeyMessages string
+	Asks        string
+	Version     int
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
 // ReviewAction is an action agreed at a governance review.
 type ReviewAction struct {
 	ID                 uint `gorm:"primaryKey"`

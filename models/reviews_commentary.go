@@ -98,3 +98,59 @@ func SaveCommentary(ctx context.Context, db *gorm.DB, userID *uint, at time.Time
 	}
 	return out, err
 }
+
+// portfolioCommentaryFields are the portfolio commentary's fields the form
+// edits, each change a history row (entity "portfolio_commentary").
+var portfolioCommentaryFields = []string{"KeyMessages", "Asks"}
+
+// PortfolioCommentaryOf is the portfolio commentary of a quarter (ok false
+// when none is written yet).
+func PortfolioCommentaryOf(ctx context.Context, db *gorm.DB, quarter string) (c PortfolioCommentary, ok bool, err error) {
+	err = db.WithContext(ctx).Where("quarter = ?", quarter).Limit(1).Find(&c).Error
+	return c, c.ID != 0, err
+}
+
+// SavePortfolioCommentary writes the portfolio commentary of a quarter as
+// SaveCommentary writes an engagement's: created at version 0, updated if
+// still at version (ErrStale otherwise), with its history, and refused once
+// the quarter is published (ErrQuarterPublished).
+func SavePortfolioCommentary(ctx context.Context, db *gorm.DB, userID *uint, at time.Time, quarter string,
+	next PortfolioCommentary, version int) (PortfolioCommentary, error) {
+	var out PortfolioCommentary
+	at = at.UTC()
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if published, err := QuarterPublished(ctx, tx, quarter); err != nil || published {
+			if err == nil {
+				err = ErrQuarterPublished
+			}
+			return err
+		}
+		current, ok, err := PortfolioCommentaryOf(ctx, tx, quarter)
+		switch {
+		case err != nil:
+			return err
+		case !ok:
+			if version != 0 {
+				return ErrStale
+			}
+			next.ID, next.Quarter, next.Version, next.CreatedAt, next.UpdatedAt = 0, quarter, 1, at, at
+			if err := tx.Create(&next).Error; err != nil {
+				return err
+			}
+			out = next
+			return RecordChanges(tx, Created("portfolio_commentary", next.ID, userID, at, next, portfolioCommentaryFields...))
+		}
+		changes := Diff("portfolio_commentary", current.ID, userID, at, current, next, portfolioCommentaryFields...)
+		if err := UpdateVersioned(tx, &PortfolioCommentary{}, current.ID, version, map[string]any{
+			"key_messages": next.KeyMessages, "asks": next.Asks, "updated_at": at}); err != nil {
+			return err
+		}
+		out = current
+		out.KeyMessages, out.Asks, out.Version, out.UpdatedAt = next.KeyMessages, next.Asks, version+1, at
+		return RecordChanges(tx, changes)
+	})
+	if errors.Is(err, gorm.ErrDuplicatedKey) {
+		err = ErrStale // two first commentaries of the quarter at once
+	}
+	return out, err
+}

@@ -6,6 +6,7 @@ import (
 	"math/big"
 	"runtime/debug"
 	"sort"
+	"strings"
 
 	"golang.org/x/sync/errgroup"
 	"gorm.io/gorm"
@@ -82,8 +83,14 @@ func buildPack(ctx context.Context, db *gorm.DB, s models.Settings, q models.Qua
 	if err := b.engagements(); err != nil {
 		return nil, err
 	}
+	if only == 0 {
+		b.newTrends()
+	}
 	if err := b.sections(); err != nil {
 		return nil, err
+	}
+	if b.p.Trends != nil {
+		b.p.Trends.trim()
 	}
 	if err := b.status(); err != nil {
 		return nil, err
@@ -105,7 +112,7 @@ func buildPack(ctx context.Context, db *gorm.DB, s models.Settings, q models.Qua
 // giving way between them: one core at most, and a little at a time. A panic
 // in one is that pack's error, not the server's end.
 func (b *packBuilder) sections() error {
-	steps := []func() error{b.risks, b.savings, b.sla, b.transfers, b.lessons, b.reviews}
+	steps := []func() error{b.risks, b.savings, b.sla, b.transfers, b.lessons, b.reviews, b.trends}
 	safe := func(step func() error) (err error) {
 		defer func() {
 			if p := recover(); p != nil {
@@ -384,5 +391,28 @@ func (b *packBuilder) reviews() error {
 		}
 	}
 	sort.SliceStable(b.p.Decisions, func(i, j int) bool { return b.p.Decisions[i].Engagement < b.p.Decisions[j].Engagement })
+	if b.only != 0 {
+		return nil
+	}
+	c, ok, err := models.PortfolioCommentaryOf(b.ctx, b.db, b.p.Quarter)
+	if err != nil || !ok {
+		return err
+	}
+	b.p.Commentary = &PackCommentary{KeyMessages: lines(c.KeyMessages), Asks: lines(c.Asks)}
 	return nil
+}
+
+// lines are a text's non-blank lines, trimmed: one key message or ask a line.
+func lines(s string) []string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		l = strings.TrimSpace(l)
+		for _, bullet := range []string{"- ", "• ", "* "} {
+			l = strings.TrimSpace(strings.TrimPrefix(l, bullet))
+		}
+		if l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
 }

@@ -2,6 +2,7 @@ package pack
 
 import (
 	"fmt"
+	"math/big"
 	"slices"
 	"strings"
 	"time"
@@ -17,10 +18,63 @@ import (
 // next quarter.
 func (p *Pack) KeyFacts() []string {
 	var out []string
+	out = append(out, p.yearOnYear()...)
 	out = append(out, p.shortfalls(3)...)
 	out = append(out, p.newCriticals()...)
 	out = append(out, p.transfersNext()...)
 	return out
+}
+
+// yearOnYear says how the quarter's hard savings compare with the same
+// quarter a year before, how much of the change the plan foresaw, and which
+// engagements moved them most. Amounts are whole units of the pack's
+// currency, each rounded once, so that the parts printed add up to the
+// change printed.
+func (p *Pack) yearOnYear() []string {
+	y := p.YearOnYear
+	if y == nil {
+		return nil
+	}
+	units := func(v int64) int64 { return models.RoundHalfEven(big.NewRat(v, 100)) }
+	// A word joiner after the minus sign keeps "−$2,565" on one line.
+	money := func(u int64) string {
+		return strings.Replace(models.Money{Minor: u * 100, Currency: p.Currency}.Whole(), "−", "−\u2060", 1)
+	}
+	signed := func(u int64) string {
+		if u > 0 {
+			return "+" + money(u)
+		}
+		return money(u)
+	}
+	net, prior, plan, priorPlan := units(y.Net), units(y.PriorNet), units(y.Plan), units(y.PriorPlan)
+	change, planned := net-prior, plan-priorPlan
+	pct := ""
+	if prior > 0 {
+		pct = ", " + strings.Replace(fmt.Sprintf("%+.1f %%", 100*float64(change)/float64(prior)), "-", "−", 1)
+	}
+	out := []string{fmt.Sprintf("Hard savings in %s were %s against %s in %s (%s%s): %s of the change was planned (the plan moved from %s to %s) and %s came from delivery against plan.",
+		y.Quarter, money(net), money(prior), y.Prior, signed(change), pct, signed(planned), money(priorPlan), money(plan), signed(change-planned))}
+	if len(y.Movers) == 0 {
+		return out
+	}
+	var parts []string
+	rest := change
+	for _, m := range y.Movers {
+		c := units(m.Change)
+		rest -= c
+		what := fmt.Sprintf("%s %s (plan %s", m.Engagement, signed(c), signed(units(m.PlanChange)))
+		if m.Note != "" {
+			what += "; " + m.Note
+		}
+		parts = append(parts, what+")")
+	}
+	switch {
+	case y.OtherEngagements > 0:
+		parts = append(parts, fmt.Sprintf("%s %s together", plural(y.OtherEngagements, "other engagement", "other engagements"), signed(rest)))
+	case rest != 0: // each engagement converted apart from the portfolio's total
+		parts = append(parts, "rounding "+signed(rest))
+	}
+	return append(out, "The largest changes against "+y.Prior+": "+strings.Join(parts, "; ")+".")
 }
 
 // shortfalls are the n engagements furthest below their year-to-date plan,

@@ -38,10 +38,25 @@ type Pack struct {
 	Engagements []EngagementPack // ordered red → amber → green, then by code (by code in packs published before)
 	// Status is the status on a page: every engagement's health and RAG per
 	// dimension (nil in packs published before it was kept).
-	Status      []StatusGroup `json:",omitempty"`
+	Status []StatusGroup `json:",omitempty"`
+	// Trends are the portfolio's last eight quarters (nil in an engagement's
+	// pack, and in packs published before they were kept).
+	Trends *PackTrends `json:",omitempty"`
+	// YearOnYear compares the quarter's hard savings with the same quarter a
+	// year before, naming the engagements that moved them most.
+	YearOnYear *PackYearOnYear `json:",omitempty"`
+	// Commentary is the administrator's key messages and asks of the board
+	// (nil when none is written).
+	Commentary  *PackCommentary `json:",omitempty"`
 	Rates       []models.RateUsed
 	Missing     []string
 	Provisional []string // months converted at another month's rate ("INR Dec 2026 at Nov 2026's rate")
+}
+
+// PackCommentary is the portfolio commentary of the quarter: a key message
+// or an ask a line.
+type PackCommentary struct {
+	KeyMessages, Asks []string
 }
 
 // Headline is a figure of the executive summary with its value last quarter.

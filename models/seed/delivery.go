@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
+	"time"
 
 	"portfolio/models"
 )
@@ -270,6 +271,8 @@ func (w *seedWriter) writeReadiness(e *engPlan, people []string, r *rand.Rand) {
 		status = readinessByPhase(e.Phase)
 	}
 	created := e.CreatedAt
+	// Its own generator, so that the history leaves the rest of the seed as it was.
+	hist := rand.New(rand.NewPCG(uint64(e.ID), 0x5eed))
 	for i, area := range models.ReadinessAreas {
 		evidence := ""
 		if status[i] > 0 {
@@ -280,8 +283,40 @@ func (w *seedWriter) writeReadiness(e *engPlan, people []string, r *rand.Rand) {
 			person = people[(i+r.IntN(len(people)))%len(people)]
 		}
 		owner := person + ", " + readinessRoles[i]
-		w.readiness.add(w.ids.next("readiness_items"), e.ID, area.Area, area.Weight, status[i], owner, evidence, 1+status[i], created, created)
+		id := w.ids.next("readiness_items")
+		updated := w.readinessHistory(e, id, status[i], evidence, hist)
+		w.readiness.add(id, e.ID, area.Area, area.Weight, status[i], owner, evidence, 1+status[i], created, updated)
 	}
+}
+
+// readinessHistory writes how a checklist item came to its status: one step
+// a status (not started → in progress → done) on days between the
+// checklist's creation and the anchor (or the transfer), so that readiness
+// as at a past quarter's end (the review pack's trend) shows the transfer
+// being prepared rather than today's figure all along. It returns the
+// item's last change.
+func (w *seedWriter) readinessHistory(e *engPlan, id uint, status int, evidence string, r *rand.Rand) time.Time {
+	from, to := e.CreatedAt, stamp(w.anchor, 9, 0)
+	if e.Phase == "Transferred" {
+		if d := e.phaseStart(e.phaseIndex()); !d.IsZero() {
+			to = stamp(d, 9, 0)
+		}
+	}
+	at := from
+	for k := range status {
+		left := to.Sub(at) / time.Duration(status-k)
+		if left <= 0 {
+			break
+		}
+		at = at.Add(time.Duration(r.Int64N(int64(left))) + time.Hour)
+		user := nullID(e.ManagerID)
+		w.changes.add(w.ids.next("changes"), models.EntityReadinessItem, id, "update", "status",
+			models.ReadinessStatusLabel(models.ReadinessStatuses[k]), models.ReadinessStatusLabel(models.ReadinessStatuses[k+1]), user, at)
+		if k == 0 && evidence != "" {
+			w.changes.add(w.ids.next("changes"), models.EntityReadinessItem, id, "update", "evidence", "", evidence, user, at)
+		}
+	}
+	return at
 }
 
 // readinessPct is Σ weight × progress for statuses in ReadinessAreas order.

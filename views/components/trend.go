@@ -24,6 +24,9 @@ type Trend struct {
 	Target     float64
 	TargetText string
 	Points     []TrendPoint
+	// Vertical lists the numbers a period a row (for a narrow column)
+	// rather than a period a column.
+	Vertical bool
 }
 
 // trend geometry, in SVG user units.
@@ -91,10 +94,15 @@ func (t Trend) Ticks() []Tick {
 	return out
 }
 
-// ShowLabel thins the month labels so that they never overlap (at most seven).
+// ShowLabel thins the labels so that they never overlap (at most seven):
+// every step-th, and the last, without the one before it that would crowd it.
 func (t Trend) ShowLabel(i int) bool {
-	step := (len(t.Points) + 6) / 7
-	return step <= 1 || i%step == 0 || i == len(t.Points)-1
+	n := len(t.Points)
+	step := (n + 6) / 7
+	if step <= 1 || i == n-1 {
+		return true
+	}
+	return i%step == 0 && n-1-i >= step
 }
 
 // Left, Right and Bottom are the plot's edges; LabelY is where month labels sit.
