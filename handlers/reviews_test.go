@@ -4,8 +4,11 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/PuerkitoBio/goquery"
 
 	"portfolio/models"
 )
@@ -297,6 +300,78 @@ func TestReviewPackWaitsForRates(t *testing.T) {
 		note := admin.get("/reviews/" + q + "?part=all").Doc(t).Find(`[data-testid="pack-provisional"]`).Text()
 		if !strings.Contains(note, label+" at ") {
 			t.Errorf("the pack does not say it is provisional for %s: %q", label, note)
+		}
+	})
+}
+
+// An administrator writes the quarter's key messages and asks of the board:
+// they print on the pack's summary page, a line a bullet; two
+// administrators changing different fields both keep theirs, the same field
+// is 409 with both texts; bad input is 422 with the text kept; a manager may
+// read them, not post them (403); once published they are frozen (409).
+func TestPortfolioCommentary(t *testing.T) {
+	t.Parallel()
+	forEachDB(t, func(t *testing.T, e *env) {
+		q := reviewQuarter()
+		path := "/reviews/" + q + "/commentary"
+		a, b, mgr := e.client(), e.client(), e.client()
+		a.login(models.RoleAdmin)
+		b.login(models.RoleAdmin)
+		mgr.login(models.RoleManager)
+		if r := a.get("/reviews/" + q); !strings.Contains(r.Body, "No key messages or asks of the board are written for "+q) {
+			t.Error("a draft without key messages does not say so")
+		}
+		fa := scrapeForm(t, a.get(path), "#portfolio-commentary-form form")
+		fb := scrapeForm(t, b.get(path), "#portfolio-commentary-form form")
+		fa.Set("key_messages", "Hard savings on plan year to date.\nTwo BOT transfers prepared.")
+		if r := a.post(path, fa); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("A's save: %d\n%.500s", r.StatusCode, r.Body)
+		}
+		fb.Set("asks", "Approve the Kraków transfer date.")
+		if r := b.post(path, fb); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("B's save of the other field: %d, want a merge\n%.500s", r.StatusCode, r.Body)
+		}
+		var c models.PortfolioCommentary
+		e.db.Where("quarter = ?", q).First(&c)
+		if c.KeyMessages != "Hard savings on plan year to date.\nTwo BOT transfers prepared." || c.Asks != "Approve the Kraków transfer date." || c.Version != 2 {
+			t.Fatalf("stored %+v", c)
+		}
+		doc := a.get("/reviews/" + q).Doc(t)
+		got := doc.Find(`[data-testid="pack-commentary"] li`).Map(func(_ int, s *goquery.Selection) string { return s.Text() })
+		if !reflect.DeepEqual(got, []string{"Hard savings on plan year to date.", "Two BOT transfers prepared.", "Approve the Kraków transfer date."}) {
+			t.Errorf("the pack's key messages and asks: %q", got)
+		}
+		fb.Set("key_messages", "My own message")
+		if r := b.post(path, fb); r.StatusCode != http.StatusConflict || !strings.Contains(r.Body, "My own message") || !strings.Contains(r.Body, "Two BOT transfers prepared.") {
+			t.Errorf("the same field changed by both: %d", r.StatusCode)
+		}
+		long := scrapeForm(t, a.get(path), "#portfolio-commentary-form form")
+		long.Set("asks", strings.Repeat("x", 2001))
+		if r := a.post(path, long); r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "Two BOT transfers prepared.") {
+			t.Errorf("asks too long: %d", r.StatusCode)
+		}
+		if r := mgr.get(path); r.StatusCode != http.StatusOK || strings.Contains(r.Body, `name="key_messages"`) || !strings.Contains(r.Body, "Approve the Kraków transfer date.") {
+			t.Errorf("a manager's view: %d, with a form: %v", r.StatusCode, strings.Contains(r.Body, `name="key_messages"`))
+		}
+		if r := mgr.post(path, url.Values{"_csrf": {mgr.csrf("/reviews/" + q)}, "version": {"2"}, "asks": {"x"}}); r.StatusCode != http.StatusForbidden {
+			t.Errorf("a manager's post: %d, want 403", r.StatusCode)
+		}
+		if r := a.post("/reviews/"+q+"/publish", scrapeForm(t, a.get("/reviews/"+q+"/publish"), `[data-testid="publish-confirm"] form`)); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("publish: %d", r.StatusCode)
+		}
+		late := url.Values{"_csrf": {a.csrf("/reviews/" + q)}, "version": {"2"}, "asks": {"After publishing"}}
+		if r := a.post(path, late); r.StatusCode != http.StatusConflict {
+			t.Errorf("a published quarter's key messages: %d, want 409", r.StatusCode)
+		}
+		if r := a.get(path); !strings.Contains(r.Body, "frozen") || strings.Contains(r.Body, `name="key_messages"`) {
+			t.Error("a published quarter's key messages are offered for editing")
+		}
+		e.db.Where("quarter = ?", q).First(&c)
+		if c.Version != 2 || c.Asks != "Approve the Kraków transfer date." {
+			t.Errorf("a published quarter's key messages changed: %+v", c)
+		}
+		if r := a.get("/reviews/" + q); !strings.Contains(r.Body, "Approve the Kraków transfer date.") {
+			t.Error("the published pack lost its asks")
 		}
 	})
 }

@@ -15,6 +15,7 @@ import (
 
 // The demo's last ended quarter prints on A4 and Letter as a board reads it:
 // page 2 is the status on a page with every engagement live in the quarter;
+// the trends over eight quarters and the year-on-year comparison print;
 // no page's text runs past the right margin (the transfer tables' last
 // column was cut there); every page with a transfer table has its last
 // column's header.
@@ -53,6 +54,17 @@ func TestBrowserReviewPackFitsThePaper(t *testing.T) {
 		for _, c := range codes {
 			if !strings.Contains(two, c) {
 				t.Errorf("%v: page 2 lacks %s", paper, c)
+			}
+		}
+		var all strings.Builder
+		for _, p := range pages {
+			all.WriteString(p.text())
+		}
+		for _, want := range []string{"Trends over the eight quarters", "Hard savings by quarter,", "Cost avoidance by quarter,",
+			"SLA attainment by quarter,", "Open risks at each quarter's end by residual band,", "BOT transfer readiness at each quarter's end",
+			"Hard savings in " + q + " were"} {
+			if !strings.Contains(all.String(), want) {
+				t.Errorf("%v: the pack does not print %q", paper, want)
 			}
 		}
 		for i, p := range pages {
