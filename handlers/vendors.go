@@ -63,7 +63,7 @@ func (a *App) exportVendors(c echo.Context) error {
 	if format != "csv" && format != "xlsx" {
 		return web.BadRequest("Export as csv or xlsx.")
 	}
-	// The vendor list is small (one row per partner) and ListVendors counts with
+	// The vendor list is small (one row per partner) and ListVendorsArchived counts with
 	// two grouped queries; it is read whole, then written.
 	rows, err := models.ListVendorsArchived(c.Request().Context(), a.db, archived)
 	if err != nil {

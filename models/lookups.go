@@ -82,12 +82,6 @@ func MitigationsOf(ctx context.Context, db *gorm.DB, riskID uint) ([]MitigationA
 	return out, err
 }
 
-// FXRateOf reads the stored rate of a currency for a month (ok false when none).
-func FXRateOf(ctx context.Context, db *gorm.DB, currency string, month Date) (r FXRate, ok bool, err error) {
-	err = db.WithContext(ctx).Where("currency = ? AND month = ?", currency, month.MonthStart()).Limit(1).Find(&r).Error
-	return r, r.ID != 0, err
-}
-
 // FirstCostMonth is the earliest month with a cost record (zero when none).
 func FirstCostMonth(ctx context.Context, db *gorm.DB) (Date, error) {
 	var first Date

@@ -94,11 +94,6 @@ func RecordLoginFailure(ctx context.Context, db *gorm.DB, now time.Time, keys ..
 	})
 }
 
-// ClearLoginFailures forgets the failures of keys after a successful sign-in.
-func ClearLoginFailures(ctx context.Context, db *gorm.DB, keys ...string) error {
-	return db.WithContext(ctx).Where("key IN ?", keys).Delete(&LoginThrottle{}).Error
-}
-
 // AttemptLogin counts a sign-in attempt against each key before its password
 // is checked, in one transaction with the keys' rows locked (created if
 // missing): the check and the count are one step, so attempts made at once

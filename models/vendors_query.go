@@ -37,11 +37,6 @@ type VendorRow struct {
 	Red         int
 }
 
-// ListVendors returns every vendor in use with counts from two grouped queries.
-func ListVendors(ctx context.Context, db *gorm.DB) ([]VendorRow, error) {
-	return ListVendorsArchived(ctx, db, false)
-}
-
 // ListVendorsArchived lists the archived vendors (archived true) or the others, with their counts.
 func ListVendorsArchived(ctx context.Context, db *gorm.DB, archived bool) ([]VendorRow, error) {
 	db = db.WithContext(ctx)
