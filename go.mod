@@ -24,6 +24,8 @@ require github.com/klauspost/compress v1.20.5
 
 require gorm.io/plugin/dbresolver v1.6.2
 
+require github.com/arran4/golang-ical v0.3.4
+
 require (
 	github.com/a-h/parse v0.0.0-20250122154542-74294addb73e // indirect
 	github.com/andybalholm/brotli v1.1.0 // indirect

@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"portfolio/models"
+	"portfolio/models/remind"
 	"portfolio/views/pages"
 	"portfolio/web"
 )
@@ -20,6 +21,13 @@ func (a *App) account(c echo.Context) error {
 func (a *App) renderAccount(c echo.Context, status int, errs map[string]string) error {
 	u := web.CurrentUser(c)
 	p := pages.AccountProps{U: *u, Errors: errs}
+	feed, ok, err := remind.LiveFeed(c.Request().Context(), a.db, u.ID)
+	if err != nil {
+		return err
+	}
+	if ok {
+		p.CalendarSince = feed.CreatedAt
+	}
 	if u.Role == models.RoleManager {
 		var err error
 		if p.Manages, err = models.ManagedEngagements(c.Request().Context(), a.db, u.ID); err != nil {

@@ -126,6 +126,13 @@ var auditSteps = []auditStep{
 		return auditAim{page: "/account", form: postsTo("/account/password"), id: w.users[asExecutive].ID, set: map[string]string{
 			"current": demoAccount(w.t, asExecutive).Password, "password": "harbour willow 58", "confirm": "harbour willow 58"}}
 	}},
+	{"POST /account/calendar", asExecutive, "calendar_feed", func(w *auditWalk) auditAim {
+		return auditAim{page: "/account", form: postsTo("/account/calendar"), creates: true}
+	}},
+	{"POST /account/calendar/revoke", asExecutive, "calendar_feed", func(w *auditWalk) auditAim {
+		id := w.pick("a live calendar feed", "SELECT MAX(id) FROM calendar_feeds WHERE revoked_at IS NULL")
+		return auditAim{page: "/account", form: postsTo("/account/calendar/revoke"), id: id}
+	}},
 
 	// Vendors and engagements.
 	{"POST /vendors", asAdmin, "vendor", func(w *auditWalk) auditAim {

@@ -45,14 +45,17 @@ type routeTarget struct {
 // walk fails on a pattern missing here and says so.
 var routeTargets = map[string]routeTarget{
 	// Sign-in, account and users.
-	"/login":              {},
-	"/logout":             {},
-	"/account/password":   {},
-	"/users":              {},
-	"/users/:id":          {params: id(spareUser)},
-	"/users/:id/password": {params: id(spareUser)},
-	"/users/:id/disable":  {params: id(spareUser)},
-	"/users/:id/enable":   {params: id(spareUser)},
+	"/login":                   {},
+	"/logout":                  {},
+	"/account/password":        {},
+	"/account/calendar":        {},
+	"/account/calendar/revoke": {},
+	"/calendar/:token":         {params: func(*fixture) map[string]string { return map[string]string{"token": "not-a-feed.ics"} }},
+	"/users":                   {},
+	"/users/:id":               {params: id(spareUser)},
+	"/users/:id/password":      {params: id(spareUser)},
+	"/users/:id/disable":       {params: id(spareUser)},
+	"/users/:id/enable":        {params: id(spareUser)},
 
 	// Engagements and vendors (admins only change them).
 	"/engagements":               {},
@@ -199,9 +202,11 @@ func foreignRiskCSV(f *fixture) url.Values {
 // sign-in) may use because they touch only the user's own session or account.
 // Every other state-changing route must be guarded web.Editor or web.Admin.
 var selfService = map[string]bool{
-	"POST /login":            true,
-	"POST /logout":           true,
-	"POST /account/password": true,
+	"POST /login":                   true,
+	"POST /logout":                  true,
+	"POST /account/password":        true,
+	"POST /account/calendar":        true,
+	"POST /account/calendar/revoke": true,
 }
 
 // infraRoutes are mounted on the bare Echo instance (not the route table): public, read-only.

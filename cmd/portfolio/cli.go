@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"portfolio/models"
+	"portfolio/models/remind"
 	"portfolio/models/seed"
 	"portfolio/models/sqlstore"
 )
@@ -195,5 +196,65 @@ func backupCmd(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 	fmt.Fprintf(stdout, "Backed up to %s.\n", *out)
+	return nil
+}
+
+// remindCmd prints what each person is to be reminded of today (the
+// reminders of models/remind), grouped by person. Sending them by email is
+// not built yet, so --dry-run is required.
+func remindCmd(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("remind", flag.ContinueOnError)
+	c := bindConfig(fs, getenv)
+	dry := fs.Bool("dry-run", false, "print what would be sent today and to whom, and send nothing")
+	if err := parse(fs, args, stdout); err != nil {
+		return err
+	}
+	if !*dry {
+		return errors.New("sending reminders by email is not built yet: run portfolio remind --dry-run to see them")
+	}
+	clock, err := c.clock()
+	if err != nil {
+		return err
+	}
+	db, _, err := openDB(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer closeDB(db)
+	s, err := models.LoadSettings(ctx, db)
+	if err != nil {
+		return err
+	}
+	today := clock.Today()
+	items, err := remind.Due(ctx, db, s, today)
+	if err != nil {
+		return err
+	}
+	var users []models.User
+	if err := db.WithContext(ctx).Order("id").Find(&users).Error; err != nil {
+		return err
+	}
+	byID := map[uint]models.User{}
+	for _, u := range users {
+		byID[u.ID] = u
+	}
+	people := 0
+	for i := range items {
+		if i == 0 || items[i].UserID != items[i-1].UserID {
+			people++
+		}
+	}
+	fmt.Fprintf(stdout, "Reminders for %s: %d for %d people (a dry run: nothing is sent).\n", today.Format("Monday 2 January 2006"), len(items), people)
+	for i, it := range items {
+		if i == 0 || it.UserID != items[i-1].UserID {
+			u := byID[it.UserID]
+			fmt.Fprintf(stdout, "\n%s <%s> (%s)\n", u.Name, u.Email, u.Role)
+		}
+		mark := " "
+		if it.Overdue {
+			mark = "!"
+		}
+		fmt.Fprintf(stdout, "  %s %s: %s  %s\n", mark, it.Title, it.What, it.Link)
+	}
 	return nil
 }

@@ -43,6 +43,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return userCmd(ctx, args, getenv, stdin, stdout)
 	case "backup":
 		return backupCmd(ctx, args, getenv, stdout)
+	case "remind":
+		return remindCmd(ctx, args, getenv, stdout)
 	case "help":
 		usage(stdout)
 		return nil
@@ -64,6 +66,7 @@ Usage:
   portfolio user set-password --email E [settings]
                                                   set a user's password, read from stdin
   portfolio backup --out FILE [settings]          copy the SQLite database to FILE (consistent snapshot)
+  portfolio remind --dry-run [settings]           print what each person is to be reminded of today
 
 Settings (flag, environment variable, default):
 `)

@@ -1,0 +1,410 @@
+// Package remind works out who is to be told what on a day, so that the
+// registers stay true: risk owners of reviews due or overdue and acceptances
+// expiring or expired; engagement managers of milestones due or late, months
+// whose costs or service-level results were not recorded by the 10th, and
+// BOT transfers near with readiness below the gate; administrators of
+// exchange rates missing and packs waiting to be published. It only reads:
+// the calendar feed, the dry run and (later) the digests and in-app notices
+// are drawn from its items.
+package remind
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"gorm.io/gorm"
+
+	"portfolio/models"
+)
+
+// The kinds of reminder.
+const (
+	KindRiskReview = "risk-review"
+	KindAcceptance = "acceptance"
+	KindMilestone  = "milestone"
+	KindCosts      = "costs-missing"
+	KindSLA        = "sla-missing"
+	KindTransfer   = "transfer-at-risk"
+	KindRates      = "rates-missing"
+	KindPack       = "pack-to-publish"
+)
+
+// The windows ahead of a due day in which it is reminded.
+const (
+	ReviewDays     = 7  // a risk review
+	AcceptanceDays = 30 // an acceptance's expiry
+	MilestoneDays  = 14 // a milestone's planned day
+	TransferDays   = 60 // a BOT transfer whose readiness is below the gate
+	RecordByDay    = 10 // a month's costs and results are recorded by this day of the next month
+	ReadinessGate  = 70 // % of the checklist's weight done, below which a near transfer is at risk
+)
+
+// Item is one thing one person is reminded of.
+type Item struct {
+	UserID  uint
+	Kind    string
+	Ref     uint        // the record it is about (risk, milestone, engagement), 0 for the portfolio's
+	Title   string      // what it is, in words ("R-ITO-01-03 Key-person dependency")
+	What    string      // what is due ("review overdue since 3 Nov 2026")
+	On      models.Date // the day it is or was due
+	Overdue bool
+	Link    string // the page that resolves it
+}
+
+// Key names the item, the same from one day to the next: what a sent log
+// records so that nothing is sent twice for the same item and day.
+func (i Item) Key() string { return fmt.Sprintf("%s:%d", i.Kind, i.Ref) }
+
+// Due lists what every active user is to be reminded of on day today, per
+// user: overdue first, then by due day, then by title. A user with nothing
+// has no item.
+func Due(ctx context.Context, db *gorm.DB, s models.Settings, today models.Date) ([]Item, error) {
+	r := &reader{ctx: ctx, db: db.WithContext(ctx), s: s, today: today}
+	return r.read(r.reviews, r.acceptances, r.milestones, r.unrecorded, r.transfers, r.admins)
+}
+
+// reader carries what the reads share.
+type reader struct {
+	ctx   context.Context
+	db    *gorm.DB
+	s     models.Settings
+	today models.Date
+	only  uint // one user's items (the calendar), or 0 for everyone's
+	// The calendar's window: from from to today + horizon days, every
+	// transfer planned in it (not only those at risk). Zero: the reminders'.
+	from     models.Date
+	horizon  int
+	managers map[uint][]uint // engagement → its active managers (read once)
+}
+
+// read runs the reads and orders their items.
+func (r *reader) read(reads ...func() ([]Item, error)) ([]Item, error) {
+	var out []Item
+	for _, read := range reads {
+		items, err := read()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, items...)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.UserID != b.UserID {
+			return a.UserID < b.UserID
+		}
+		if a.Overdue != b.Overdue {
+			return a.Overdue
+		}
+		if !a.On.Equal(b.On.Time) {
+			return a.On.Before(b.On)
+		}
+		return a.Title < b.Title
+	})
+	return out, nil
+}
+
+// until is the last day a kind reminded days ahead is read up to.
+func (r *reader) until(days int) models.Date {
+	if r.horizon > 0 {
+		days = r.horizon
+	}
+	return r.today.AddDays(days)
+}
+
+// window narrows q to the dates of col from the calendar's first day on.
+func (r *reader) window(q *gorm.DB, col string) *gorm.DB {
+	if r.from.IsZero() {
+		return q
+	}
+	return q.Where(col+" >= ?", r.from)
+}
+
+// owned narrows a read of risks to one user's.
+func (r *reader) owned(q *gorm.DB) *gorm.DB {
+	if r.only == 0 {
+		return q
+	}
+	return q.Where("risks.owner_id = ?", r.only)
+}
+
+// managed narrows a read of engagements (alias e) to one user's.
+func (r *reader) managed(q *gorm.DB) *gorm.DB {
+	if r.only == 0 {
+		return q
+	}
+	return q.Where("e.id IN (SELECT id FROM engagements WHERE manager_id = ? UNION SELECT engagement_id FROM engagement_managers WHERE user_id = ?)", r.only, r.only)
+}
+
+// dueText says when something is or was due, from today's point of view.
+func (r *reader) dueText(verb string, on models.Date) (string, bool) {
+	switch {
+	case on.Before(r.today):
+		return fmt.Sprintf("%s overdue since %s", verb, on.Human()), true
+	case on.Equal(r.today.Time):
+		return verb + " due today", false
+	}
+	return fmt.Sprintf("%s due on %s", verb, on.Human()), false
+}
+
+// reviews are the risk reviews due within ReviewDays or overdue, to each risk's owner.
+func (r *reader) reviews() ([]Item, error) {
+	var rows []struct {
+		ID, OwnerID uint
+		Ref, Title  string
+		NextReview  models.Date
+	}
+	q := r.db.Table("risks").Select("risks.id, risks.owner_id, risks.ref, risks.title, risks.next_review").
+		Joins("JOIN users u ON u.id = risks.owner_id AND NOT u.disabled").
+		Where("risks.status <> ? AND risks.next_review IS NOT NULL AND risks.next_review <= ?", models.StatusClosed, r.until(ReviewDays))
+	err := r.window(r.owned(q), "risks.next_review").Scan(&rows).Error
+	var out []Item
+	for _, k := range rows {
+		what, late := r.dueText("review", k.NextReview)
+		out = append(out, Item{UserID: k.OwnerID, Kind: KindRiskReview, Ref: k.ID, Title: k.Ref + " " + k.Title, What: what,
+			On: k.NextReview, Overdue: late, Link: fmt.Sprintf("/risks/%d", k.ID)})
+	}
+	return out, err
+}
+
+// acceptances are the accepted risks whose acceptance expires within
+// AcceptanceDays or has expired, to each risk's owner.
+func (r *reader) acceptances() ([]Item, error) {
+	var rows []struct {
+		ID, OwnerID  uint
+		Ref, Title   string
+		AcceptExpiry models.Date
+	}
+	q := r.db.Table("risks").Select("risks.id, risks.owner_id, risks.ref, risks.title, risks.accept_expiry").
+		Joins("JOIN users u ON u.id = risks.owner_id AND NOT u.disabled").
+		Where("risks.status = ? AND risks.accept_expiry IS NOT NULL AND risks.accept_expiry <= ?", models.StatusAccepted, r.until(AcceptanceDays))
+	err := r.window(r.owned(q), "risks.accept_expiry").Scan(&rows).Error
+	var out []Item
+	for _, k := range rows {
+		item := Item{UserID: k.OwnerID, Kind: KindAcceptance, Ref: k.ID, Title: k.Ref + " " + k.Title, On: k.AcceptExpiry,
+			Link: fmt.Sprintf("/risks/%d", k.ID)}
+		if k.AcceptExpiry.Before(r.today) {
+			item.What, item.Overdue = "acceptance expired on "+k.AcceptExpiry.Human(), true
+		} else {
+			item.What = "acceptance expires on " + k.AcceptExpiry.Human()
+		}
+		out = append(out, item)
+	}
+	return out, err
+}
+
+// engagementManagers reads each engagement's active managers: its manager
+// and its co-managers.
+func (r *reader) engagementManagers() (map[uint][]uint, error) {
+	if r.managers != nil {
+		return r.managers, nil
+	}
+	var rows []struct{ EngagementID, UserID uint }
+	err := r.db.Raw(`SELECT e.id AS engagement_id, e.manager_id AS user_id FROM engagements e JOIN users u ON u.id = e.manager_id AND NOT u.disabled
+		UNION SELECT m.engagement_id, m.user_id FROM engagement_managers m JOIN users u ON u.id = m.user_id AND NOT u.disabled`).Scan(&rows).Error
+	r.managers = map[uint][]uint{}
+	for _, x := range rows {
+		r.managers[x.EngagementID] = append(r.managers[x.EngagementID], x.UserID)
+	}
+	for _, ids := range r.managers {
+		sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	}
+	return r.managers, err
+}
+
+// toManagers gives an item to each manager of engagement id.
+func (r *reader) toManagers(id uint, item Item) ([]Item, error) {
+	m, err := r.engagementManagers()
+	var out []Item
+	for _, u := range m[id] {
+		if r.only == 0 || u == r.only {
+			item.UserID = u
+			out = append(out, item)
+		}
+	}
+	return out, err
+}
+
+// milestones are those not done whose planned day is within MilestoneDays
+// or past, of live engagements, to their managers.
+func (r *reader) milestones() ([]Item, error) {
+	var rows []struct {
+		ID, EngagementID uint
+		Name, Code       string
+		Planned          models.Date
+	}
+	q := r.db.Table("milestones m").Select("m.id, m.engagement_id, m.name, e.code, m.planned").
+		Joins("JOIN engagements e ON e.id = m.engagement_id AND e.closed_on IS NULL").
+		Where("m.actual IS NULL AND m.planned IS NOT NULL AND m.planned <= ?", r.until(MilestoneDays))
+	err := r.window(r.managed(q), "m.planned").Scan(&rows).Error
+	if err != nil {
+		return nil, err
+	}
+	var out []Item
+	for _, m := range rows {
+		what, late := r.dueText("milestone", m.Planned)
+		if late {
+			what = "late: planned for " + m.Planned.Human()
+		}
+		items, err := r.toManagers(m.EngagementID, Item{Kind: KindMilestone, Ref: m.ID, Title: m.Code + " " + m.Name, What: what,
+			On: m.Planned, Overdue: late, Link: fmt.Sprintf("/engagements/%d/milestones", m.EngagementID)})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, items...)
+	}
+	return out, nil
+}
+
+// unrecorded are last month's costs and service-level results not recorded
+// by the RecordByDay of this month, of the engagements running in it, to
+// their managers. Before that day nothing is late yet.
+func (r *reader) unrecorded() ([]Item, error) {
+	if r.today.Day() <= RecordByDay {
+		return nil, nil
+	}
+	month := models.Date{Time: r.today.MonthStart().AddDate(0, -1, 0)}
+	end := models.Date{Time: r.today.MonthStart().AddDate(0, 0, -1)}
+	by := models.D(r.today.Year(), r.today.Month(), RecordByDay)
+	running := func(q *gorm.DB) *gorm.DB {
+		return q.Where("e.start_date <= ? AND (e.closed_on IS NULL OR e.closed_on >= ?) AND e.phase <> ?", end, month, "Selection")
+	}
+	type row struct {
+		ID   uint
+		Code string
+	}
+	var costs, slas []row
+	if err := running(r.db.Table("engagements e").Select("e.id, e.code")).
+		Where("NOT EXISTS (SELECT 1 FROM cost_records c WHERE c.engagement_id = e.id AND c.month = ?)", month).Scan(&costs).Error; err != nil {
+		return nil, err
+	}
+	if err := running(r.db.Table("engagements e").Select("e.id, e.code")).
+		Where("EXISTS (SELECT 1 FROM service_levels s WHERE s.engagement_id = e.id AND NOT s.archived)").
+		Where("NOT EXISTS (SELECT 1 FROM sla_measurements m WHERE m.engagement_id = e.id AND m.month = ?)", month).Scan(&slas).Error; err != nil {
+		return nil, err
+	}
+	label := month.Format("January 2006")
+	var out []Item
+	for _, set := range []struct {
+		rows       []row
+		kind, what string
+		link       string
+	}{
+		{costs, KindCosts, "costs of " + label + " not recorded (due by " + by.Human() + ")", "/engagements/%d/costs/new"},
+		{slas, KindSLA, "service-level results of " + label + " not recorded (due by " + by.Human() + ")", "/engagements/%d/slas/results?month=" + month.Format("2006-01")},
+	} {
+		for _, e := range set.rows {
+			items, err := r.toManagers(e.ID, Item{Kind: set.kind, Ref: e.ID, Title: e.Code, What: set.what, On: by, Overdue: true,
+				Link: fmt.Sprintf(set.link, e.ID)})
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, items...)
+		}
+	}
+	return out, nil
+}
+
+// transfers are the BOT transfers planned within TransferDays whose
+// readiness is below ReadinessGate, to their managers.
+func (r *reader) transfers() ([]Item, error) {
+	var engs []models.Engagement
+	from := r.today
+	if !r.from.IsZero() {
+		from = r.from
+	}
+	q := r.db.Table("engagements e").Where("e.model = ? AND e.closed_on IS NULL AND e.actual_transfer IS NULL AND e.planned_transfer BETWEEN ? AND ?",
+		models.ModelBOT, from, r.until(TransferDays))
+	if err := r.managed(q).Order("e.code").Find(&engs).Error; err != nil {
+		return nil, err
+	}
+	var out []Item
+	for _, e := range engs {
+		items, err := models.ListReadiness(r.ctx, r.db, e.ID)
+		if err != nil {
+			return nil, err
+		}
+		pct, ok := models.Readiness(items)
+		if ok && pct >= ReadinessGate && r.horizon == 0 {
+			continue // not at risk: no reminder (the calendar has every transfer)
+		}
+		what := fmt.Sprintf("transfer on %s with readiness at %.0f %%, below %d %%", e.PlannedTransfer.Human(), pct, ReadinessGate)
+		if pct >= ReadinessGate {
+			what = fmt.Sprintf("transfer on %s with readiness at %.0f %%", e.PlannedTransfer.Human(), pct)
+		}
+		if !ok {
+			what = fmt.Sprintf("transfer on %s with no readiness checklist", e.PlannedTransfer.Human())
+		}
+		more, err := r.toManagers(e.ID, Item{Kind: KindTransfer, Ref: e.ID, Title: e.Code + " " + e.Name, What: what, On: e.PlannedTransfer,
+			Link: fmt.Sprintf("/engagements/%d/readiness", e.ID)})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, more...)
+	}
+	return out, nil
+}
+
+// admins are the portfolio's reminders, to every active administrator: the
+// months with cost records but no exchange rate, and the last ended
+// quarter's pack while it is not published.
+func (r *reader) admins() ([]Item, error) {
+	var admins []uint
+	if err := r.db.Model(&models.User{}).Where("role = ? AND NOT disabled", models.RoleAdmin).Order("id").Pluck("id", &admins).Error; err != nil {
+		return nil, err
+	}
+	if len(admins) == 0 {
+		return nil, nil
+	}
+	var portfolio []Item
+	missing, err := models.MissingRates(r.ctx, r.db, r.s.Finance.ReportingCurrency, 1000)
+	if err != nil {
+		return nil, err
+	}
+	if len(missing) > 0 {
+		oldest := missing[len(missing)-1]
+		what := fmt.Sprintf("%d currency-months with cost records have no exchange rate, the oldest %s %s", len(missing), oldest.Currency, oldest.Month.Format("Jan 2006"))
+		if len(missing) == 1 {
+			what = fmt.Sprintf("%s %s has cost records but no exchange rate", oldest.Currency, oldest.Month.Format("Jan 2006"))
+		}
+		portfolio = append(portfolio, Item{Kind: KindRates, Title: "Exchange rates", What: what, On: oldest.Month, Overdue: true, Link: "/fx"})
+	}
+	f := r.s.Fiscal()
+	q := f.LastComplete(r.today)
+	published, err := models.QuarterPublished(r.ctx, r.db, q.String())
+	if err != nil {
+		return nil, err
+	}
+	first, err := models.FirstCostMonth(r.ctx, r.db)
+	if err != nil {
+		return nil, err
+	}
+	if !published && !first.IsZero() && !first.After(f.End(q)) {
+		portfolio = append(portfolio, Item{Kind: KindPack, Title: "Review pack " + q.String(), What: "ready to publish since " + f.End(q).AddDays(1).Human(),
+			On: f.End(q).AddDays(1), Link: "/reviews/" + q.String() + "/publish"})
+	}
+	var out []Item
+	for _, a := range admins {
+		for _, it := range portfolio {
+			it.UserID = a
+			out = append(out, it)
+		}
+	}
+	return out, nil
+}
+
+// The calendar's window around today.
+const (
+	CalendarPastDays  = 90
+	CalendarAheadDays = 365
+)
+
+// Calendar lists one user's dated items for their calendar feed, from
+// CalendarPastDays back to CalendarAheadDays ahead: the reviews and
+// acceptance expiries of the risks they own, and the open milestones and
+// planned transfers of the engagements they manage.
+func Calendar(ctx context.Context, db *gorm.DB, s models.Settings, userID uint, today models.Date) ([]Item, error) {
+	r := &reader{ctx: ctx, db: db.WithContext(ctx), s: s, today: today, only: userID,
+		from: today.AddDays(-CalendarPastDays), horizon: CalendarAheadDays}
+	return r.read(r.reviews, r.acceptances, r.milestones, r.transfers)
+}

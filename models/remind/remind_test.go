@@ -1,0 +1,198 @@
+package remind_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"gorm.io/gorm"
+
+	"portfolio/models"
+	"portfolio/models/dbtest"
+	"portfolio/models/remind"
+)
+
+// find is the item of kind about record ref for user, if there is one.
+func find(items []remind.Item, user uint, kind string, ref uint) (remind.Item, bool) {
+	for _, it := range items {
+		if it.UserID == user && it.Kind == kind && it.Ref == ref {
+			return it, true
+		}
+	}
+	return remind.Item{}, false
+}
+
+// Each person is reminded of what is theirs, inside its window: a risk
+// owner of reviews due within 7 days or overdue and acceptances expiring
+// within 30 days or expired; each manager of an engagement (not a disabled
+// one) of its milestones due within 14 days or late; administrators of the
+// last quarter's pack until it is published.
+func TestDue(t *testing.T) {
+	t.Parallel()
+	dbtest.EachDemo(t, func(t *testing.T, ctx context.Context, db *gorm.DB, s models.Settings, today models.Date) {
+		var exec, admin models.User
+		db.Where("role = ?", models.RoleExecutive).Order("id").First(&exec)
+		db.Where("role = ?", models.RoleAdmin).Order("id").First(&admin)
+		var risks []models.Risk
+		db.Where("status = ?", models.StatusOpen).Order("id").Limit(5).Find(&risks)
+		set := func(r models.Risk, cols map[string]any) {
+			cols["owner_id"] = exec.ID
+			if err := db.Model(&models.Risk{}).Where("id = ?", r.ID).Updates(cols).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		set(risks[0], map[string]any{"next_review": today.AddDays(-1)})
+		set(risks[1], map[string]any{"next_review": today.AddDays(remind.ReviewDays + 1)})
+		set(risks[2], map[string]any{"status": models.StatusAccepted, "accept_expiry": today.AddDays(remind.AcceptanceDays), "next_review": today.AddDays(90)})
+		set(risks[3], map[string]any{"status": models.StatusAccepted, "accept_expiry": today.AddDays(remind.AcceptanceDays + 1), "next_review": today.AddDays(90)})
+		set(risks[4], map[string]any{"status": models.StatusAccepted, "accept_expiry": today.AddDays(-2), "next_review": today.AddDays(90)})
+
+		// A milestone of an engagement with a manager and a co-manager, the co-manager disabled.
+		var e models.Engagement
+		db.Where("manager_id IS NOT NULL AND closed_on IS NULL AND id IN (SELECT engagement_id FROM engagement_managers)").Order("id").First(&e)
+		var co uint
+		db.Raw("SELECT MIN(user_id) FROM engagement_managers WHERE engagement_id = ? AND user_id <> ?", e.ID, *e.ManagerID).Scan(&co)
+		if e.ID == 0 || co == 0 {
+			t.Fatal("the demo has no engagement with a co-manager")
+		}
+		db.Model(&models.User{}).Where("id = ?", co).Update("disabled", true)
+		var m models.Milestone
+		db.Where("engagement_id = ?", e.ID).Order("id").First(&m)
+		db.Model(&models.Milestone{}).Where("id = ?", m.ID).Updates(map[string]any{"planned": today.AddDays(remind.MilestoneDays), "actual": nil})
+
+		items, err := remind.Due(ctx, db, s, today)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if it, ok := find(items, exec.ID, remind.KindRiskReview, risks[0].ID); !ok || !it.Overdue || !strings.Contains(it.What, "overdue since") || it.Link == "" {
+			t.Errorf("an overdue review: %+v (%v)", it, ok)
+		}
+		if _, ok := find(items, exec.ID, remind.KindRiskReview, risks[1].ID); ok {
+			t.Error("a review 8 days ahead is reminded")
+		}
+		if it, ok := find(items, exec.ID, remind.KindAcceptance, risks[2].ID); !ok || it.Overdue {
+			t.Errorf("an acceptance expiring in 30 days: %+v (%v)", it, ok)
+		}
+		if _, ok := find(items, exec.ID, remind.KindAcceptance, risks[3].ID); ok {
+			t.Error("an acceptance expiring in 31 days is reminded")
+		}
+		if it, ok := find(items, exec.ID, remind.KindAcceptance, risks[4].ID); !ok || !it.Overdue || !strings.Contains(it.What, "expired on") {
+			t.Errorf("an expired acceptance: %+v (%v)", it, ok)
+		}
+		if _, ok := find(items, *e.ManagerID, remind.KindMilestone, m.ID); !ok {
+			t.Error("the manager is not reminded of a milestone due in 14 days")
+		}
+		if _, ok := find(items, co, remind.KindMilestone, m.ID); ok {
+			t.Error("a disabled co-manager is reminded")
+		}
+		q := s.Fiscal().LastComplete(today).String()
+		if it, ok := find(items, admin.ID, remind.KindPack, 0); !ok || it.Link != "/reviews/"+q+"/publish" {
+			t.Errorf("the pack to publish: %+v (%v)", it, ok)
+		}
+		for i := 1; i < len(items); i++ { // per user, overdue first
+			a, b := items[i-1], items[i]
+			if a.UserID == b.UserID && !a.Overdue && b.Overdue {
+				t.Fatalf("%q comes before the overdue %q", a.Title, b.Title)
+			}
+		}
+		db.Create(&models.PublishedPack{Quarter: q, Snapshot: "{}", PublishedBy: admin.ID, PublishedAt: dbtest.Now()})
+		items, _ = remind.Due(ctx, db, s, today)
+		if _, ok := find(items, admin.ID, remind.KindPack, 0); ok {
+			t.Error("a published pack is still to publish")
+		}
+	})
+}
+
+// A month's costs and service-level results are due by the 10th of the next
+// month: nothing is reminded on the 10th, and on the 11th each manager of a
+// running engagement without them is; recording the month ends it. The
+// month before is named right at month, quarter and year ends and on 29
+// February.
+func TestDueUnrecordedMonths(t *testing.T) {
+	t.Parallel()
+	dbtest.EachDemo(t, func(t *testing.T, ctx context.Context, db *gorm.DB, s models.Settings, today models.Date) {
+		next := models.Date{Time: today.MonthStart().AddDate(0, 1, 0)}
+		count := func(day models.Date, kind string, ref uint) (n int, mine bool) {
+			items, err := remind.Due(ctx, db, s, day)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, it := range items {
+				if it.Kind == kind {
+					n++
+					mine = mine || it.Ref == ref
+				}
+			}
+			return n, mine
+		}
+		var e models.Engagement
+		db.Where("closed_on IS NULL AND phase IN ? AND manager_id IS NOT NULL", []string{"Run", "Operate"}).Order("id").First(&e)
+		if n, _ := count(next.AddDays(remind.RecordByDay-1), remind.KindCosts, e.ID); n != 0 {
+			t.Errorf("on the 10th, %d months of costs are already late", n)
+		}
+		n, mine := count(next.AddDays(remind.RecordByDay), remind.KindCosts, e.ID)
+		if n == 0 || !mine {
+			t.Fatalf("on the 11th, %d late months of costs, %s's among them: %v", n, e.Code, mine)
+		}
+		if sla, _ := count(next.AddDays(remind.RecordByDay), remind.KindSLA, e.ID); sla == 0 {
+			t.Error("no service-level results are late on the 11th")
+		}
+		db.Create(&models.CostRecord{EngagementID: e.ID, Month: today.MonthStart(), Currency: e.Currency, SavingsType: models.SavingsHard})
+		if after, mine := count(next.AddDays(remind.RecordByDay), remind.KindCosts, e.ID); after >= n || mine {
+			t.Errorf("after recording %s's month: %d late (was %d), %s's still among them: %v", e.Code, after, n, e.Code, mine)
+		}
+		for _, c := range []struct {
+			day   models.Date
+			month string
+		}{
+			{models.D(2026, time.December, 31), "November 2026"}, {models.D(2027, time.March, 31), "February 2027"},
+			{models.D(2027, time.June, 30), "May 2027"}, {models.D(2028, time.February, 29), "January 2028"},
+			{models.D(2028, time.January, 11), "December 2027"},
+		} {
+			items, err := remind.Due(ctx, db, s, c.day)
+			if err != nil {
+				t.Fatalf("%s: %v", c.day, err)
+			}
+			for _, it := range items {
+				if it.Kind == remind.KindCosts && !strings.Contains(it.What, "costs of "+c.month+" not recorded") {
+					t.Errorf("%s: %q, want the costs of %s", c.day, it.What, c.month)
+					break
+				}
+			}
+		}
+	})
+}
+
+// A calendar holds its user's items only: their risks' reviews and
+// acceptance expiries, and their engagements' milestones and every transfer
+// planned within a year, at risk or not.
+func TestCalendar(t *testing.T) {
+	t.Parallel()
+	dbtest.EachDemo(t, func(t *testing.T, ctx context.Context, db *gorm.DB, s models.Settings, today models.Date) {
+		var bot models.Engagement
+		db.Where("model = ? AND closed_on IS NULL AND actual_transfer IS NULL AND manager_id IS NOT NULL", models.ModelBOT).Order("id").First(&bot)
+		db.Model(&models.Engagement{}).Where("id = ?", bot.ID).Update("planned_transfer", today.AddDays(200))
+		mgr := *bot.ManagerID
+		items, err := remind.Calendar(ctx, db, s, mgr, today)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := find(items, mgr, remind.KindTransfer, bot.ID); !ok {
+			t.Errorf("the calendar lacks %s's transfer in 200 days", bot.Code)
+		}
+		kinds := map[string]bool{}
+		for _, it := range items {
+			kinds[it.Kind] = true
+			if it.UserID != mgr {
+				t.Fatalf("another user's item in the calendar: %+v", it)
+			}
+			if it.On.Before(today.AddDays(-remind.CalendarPastDays)) || it.On.After(today.AddDays(remind.CalendarAheadDays)) {
+				t.Errorf("%q on %s is outside the calendar's window", it.Title, it.On)
+			}
+		}
+		if !kinds[remind.KindRiskReview] || !kinds[remind.KindMilestone] {
+			t.Errorf("the manager's calendar has only %v", kinds)
+		}
+	})
+}
