@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -46,7 +47,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 	c.SetRequest(c.Request().WithContext(context.WithoutCancel(c.Request().Context())))
 	code, msg := httpStatus(err)
 	if code >= 500 {
-		s.opts.Log.Error("request failed", "request_id", RequestID(c), "method", c.Request().Method, "uri", c.Request().RequestURI, "err", err)
+		s.opts.Log.Error("request failed", "request_id", RequestID(c), "method", c.Request().Method, "uri", LoggedURI(c.Request().RequestURI), "err", err)
 		msg = ""
 	}
 	title, ok := statusTitles[code]
@@ -90,4 +91,13 @@ func defaultMessage(code int) string {
 		return "The error has been logged. Try again in a moment; if it keeps happening, send the request id below to support."
 	}
 	return "Check what you entered and try again."
+}
+
+// LoggedURI is a request's URI as the logs write it: a calendar feed's
+// address is its secret, so only its route is written.
+func LoggedURI(uri string) string {
+	if strings.HasPrefix(uri, "/calendar/") {
+		return "/calendar/…"
+	}
+	return uri
 }

@@ -169,11 +169,7 @@ func requestLogger(log *slog.Logger) echo.MiddlewareFunc {
 			if !log.Enabled(ctx, level) {
 				return nil // below the configured level: build nothing
 			}
-			uri := v.URI
-			if strings.HasPrefix(uri, "/calendar/") { // the address is the feed's secret: never in a log
-				uri = "/calendar/…"
-			}
-			attrs := []any{"method", v.Method, "uri", uri, "status", v.Status, "latency_ms", float64(v.Latency.Microseconds()) / 1000,
+			attrs := []any{"method", v.Method, "uri", LoggedURI(v.URI), "status", v.Status, "latency_ms", float64(v.Latency.Microseconds()) / 1000,
 				"bytes", v.ResponseSize, "request_id", v.RequestID, "remote_ip", v.RemoteIP}
 			if u := CurrentUser(c); u != nil {
 				attrs = append(attrs, "user_id", u.ID)

@@ -9,3 +9,4 @@ CREATE TABLE calendar_feeds (
   created_at {{ts}} NOT NULL, revoked_at {{ts}});
 CREATE UNIQUE INDEX calendar_feeds_token ON calendar_feeds (token_hash);
 CREATE INDEX calendar_feeds_user ON calendar_feeds (user_id);
+CREATE UNIQUE INDEX calendar_feeds_live ON calendar_feeds (user_id) WHERE revoked_at IS NULL;

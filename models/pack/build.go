@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/big"
+	"regexp"
 	"runtime/debug"
 	"sort"
 	"strings"
@@ -402,14 +403,15 @@ func (b *packBuilder) reviews() error {
 	return nil
 }
 
+// typedMark is a bullet or a number typed at the start of a line ("- ",
+// "• ", "2. ", "3) "): the pack prints its own.
+var typedMark = regexp.MustCompile(`^(?:[-•*]|\d{1,2}[.)])\s+`)
+
 // lines are a text's non-blank lines, trimmed: one key message or ask a line.
 func lines(s string) []string {
 	var out []string
 	for _, l := range strings.Split(s, "\n") {
-		l = strings.TrimSpace(l)
-		for _, bullet := range []string{"- ", "• ", "* "} {
-			l = strings.TrimSpace(strings.TrimPrefix(l, bullet))
-		}
+		l = strings.TrimSpace(typedMark.ReplaceAllString(strings.TrimSpace(l), ""))
 		if l != "" {
 			out = append(out, l)
 		}

@@ -232,7 +232,7 @@ func (b *packBuilder) yearOnYear(prior models.Quarter, byQ map[models.Quarter]mo
 	for _, e := range engs {
 		byID[e.ID] = e
 	}
-	y.Others, y.OthersPlan, y.OtherEngagements = y.Net-y.PriorNet, y.Plan-y.PriorPlan, len(per)-len(top)
+	y.Others, y.OthersPlan, y.OtherEngagements = y.Net-y.PriorNet, y.Plan-y.PriorPlan, len(ids)-len(top)
 	priorEnd := b.f.End(prior)
 	for _, id := range top {
 		e := byID[id]

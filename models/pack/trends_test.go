@@ -111,32 +111,49 @@ func TestPackTrends(t *testing.T) {
 	})
 }
 
-// Readiness as at several days is each day's ReadinessAsAt, from one read.
-func TestReadinessAsAtEachIsEachDay(t *testing.T) {
+// Readiness as at several days replays each item's history: before its
+// first status change an item has that change's old status, after its last
+// one its current status, and an item made after a day is not in it.
+func TestReadinessAsAtEachReplaysHistory(t *testing.T) {
 	t.Parallel()
 	dbtest.EachDemo(t, func(t *testing.T, ctx context.Context, db *gorm.DB, s models.Settings, today models.Date) {
-		f := s.Fiscal()
-		var days []models.Date
-		for q, i := packQuarter(), 0; i < 8; q, i = q.Prev(), i+1 {
-			days = append([]models.Date{f.End(q)}, days...)
+		var first, last models.Change
+		db.Where("entity = ? AND field = ?", models.EntityReadinessItem, "status").Order("at, id").First(&first)
+		if first.ID == 0 {
+			t.Fatal("the demo's checklists have no history")
 		}
-		each, err := models.ReadinessAsAtEach(ctx, db, days, 0)
+		var item models.ReadinessItem
+		db.First(&item, first.EntityID)
+		db.Where("entity = ? AND entity_id = ? AND field = ?", models.EntityReadinessItem, item.ID, "status").Order("at DESC, id DESC").First(&last)
+		before, after := models.DateOf(first.At).AddDays(-1), models.DateOf(last.At)
+		each, err := models.ReadinessAsAtEach(ctx, db, []models.Date{before, after, today}, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
-		differ := false
-		for i, d := range days {
-			one, err := models.ReadinessAsAt(ctx, db, d, 0)
-			if err != nil {
-				t.Fatal(err)
+		status := func(items []models.ReadinessItem) (int, bool) {
+			for _, it := range items {
+				if it.ID == item.ID {
+					return it.Status, true
+				}
 			}
-			if !reflect.DeepEqual(one, each[i]) {
-				t.Errorf("%s: %d items from the one read, %d read alone, or their values differ", d, len(each[i]), len(one))
-			}
-			differ = differ || i > 0 && !reflect.DeepEqual(each[i], each[i-1])
+			return 0, false
 		}
-		if !differ {
-			t.Error("the demo's checklists are the same at every quarter's end: their history is missing")
+		if st, ok := status(each[0]); models.DateOf(item.CreatedAt).After(before) {
+			if ok {
+				t.Errorf("item %d, made on %s, is in the checklist as at %s", item.ID, models.DateOf(item.CreatedAt), before)
+			}
+		} else if !ok || models.ReadinessStatusLabel(st) != first.Old {
+			t.Errorf("item %d as at %s: %v (%v), want %q, its first change's old status", item.ID, before, st, ok, first.Old)
+		}
+		if st, ok := status(each[1]); !ok || models.ReadinessStatusLabel(st) != last.New {
+			t.Errorf("item %d as at %s: %v (%v), want %q, its last change's new status", item.ID, after, st, ok, last.New)
+		}
+		if st, ok := status(each[2]); !ok || st != item.Status {
+			t.Errorf("item %d today: %v (%v), want its stored status %d", item.ID, st, ok, item.Status)
+		}
+		one, err := models.ReadinessAsAt(ctx, db, before, 0)
+		if err != nil || !reflect.DeepEqual(one, each[0]) {
+			t.Errorf("one day read alone differs from the same day among three (%v)", err)
 		}
 	})
 }
@@ -171,14 +188,43 @@ func TestPackYearOnYear(t *testing.T) {
 		if change != y.Net-y.PriorNet || plan != y.Plan-y.PriorPlan {
 			t.Errorf("the parts sum to %d (plan %d), the change is %d (plan %d)", change, plan, y.Net-y.PriorNet, y.Plan-y.PriorPlan)
 		}
-		// The same quarter a year before, from the records.
-		var sums []models.CostSums
+		// The other engagements' change, summed from their own records.
+		movers := map[string]bool{}
+		for _, m := range y.Movers {
+			movers[m.Engagement] = true
+		}
+		rates, _ := models.LoadRates(ctx, db, s.Finance.ReportingCurrency)
 		f := s.Fiscal()
-		sums, err = models.PortfolioCostSums(ctx, db, f.Start(yearAgo), f.End(yearAgo))
+		per := map[uint][2][]models.CostSums{}
+		if err := pack.EachCostSum(ctx, db, f.Start(yearAgo), f.End(q), 0, func(r pack.EngagementCostSums) error {
+			x := per[r.EngagementID]
+			switch f.QuarterOf(r.Month) {
+			case q:
+				x[0] = append(x[0], r.CostSums)
+			case yearAgo:
+				x[1] = append(x[1], r.CostSums)
+			}
+			per[r.EngagementID] = x
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		var others int64
+		for id, x := range per {
+			var e models.Engagement
+			db.First(&e, id)
+			if !movers[e.Code+" "+e.Name] {
+				others += models.Sum(x[0], rates).Hard.Net.Minor() - models.Sum(x[1], rates).Hard.Net.Minor()
+			}
+		}
+		if d := others - y.Others; d > int64(len(per)) || d < -int64(len(per)) {
+			t.Errorf("the other engagements changed by %d, the pack says %d", others, y.Others)
+		}
+		// The same quarter a year before, from the records.
+		sums, err := models.PortfolioCostSums(ctx, db, f.Start(yearAgo), f.End(yearAgo))
 		if err != nil {
 			t.Fatal(err)
 		}
-		rates, _ := models.LoadRates(ctx, db, s.Finance.ReportingCurrency)
 		if want := models.Sum(sums, rates).Hard.Net.Minor(); y.PriorNet != want {
 			t.Errorf("%s's hard savings %d, the records say %d", yearAgo, y.PriorNet, want)
 		}

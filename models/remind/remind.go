@@ -11,6 +11,7 @@ package remind
 import (
 	"context"
 	"fmt"
+	"math"
 	"sort"
 
 	"gorm.io/gorm"
@@ -35,9 +36,7 @@ const (
 	ReviewDays     = 7  // a risk review
 	AcceptanceDays = 30 // an acceptance's expiry
 	MilestoneDays  = 14 // a milestone's planned day
-	TransferDays   = 60 // a BOT transfer whose readiness is below the gate
 	RecordByDay    = 10 // a month's costs and results are recorded by this day of the next month
-	ReadinessGate  = 70 // % of the checklist's weight done, below which a near transfer is at risk
 )
 
 // Item is one thing one person is reminded of.
@@ -133,7 +132,7 @@ func (r *reader) managed(q *gorm.DB) *gorm.DB {
 	if r.only == 0 {
 		return q
 	}
-	return q.Where("e.id IN (SELECT id FROM engagements WHERE manager_id = ? UNION SELECT engagement_id FROM engagement_managers WHERE user_id = ?)", r.only, r.only)
+	return q.Where("e.id IN (?)", r.db.Model(&models.Engagement{}).Select("engagements.id").Scopes(models.ManagedBy(r.only)))
 }
 
 // dueText says when something is or was due, from today's point of view.
@@ -305,38 +304,37 @@ func (r *reader) unrecorded() ([]Item, error) {
 	return out, nil
 }
 
-// transfers are the BOT transfers planned within TransferDays whose
-// readiness is below ReadinessGate, to their managers.
+// transfers are the BOT transfers the transfers page red-flags (within
+// models.TransferWarnDays or overdue, below models.TransferMinReadiness %
+// ready or without a checklist), to their managers; in a calendar, every
+// transfer planned in its window.
 func (r *reader) transfers() ([]Item, error) {
-	var engs []models.Engagement
-	from := r.today
-	if !r.from.IsZero() {
-		from = r.from
-	}
-	q := r.db.Table("engagements e").Where("e.model = ? AND e.closed_on IS NULL AND e.actual_transfer IS NULL AND e.planned_transfer BETWEEN ? AND ?",
-		models.ModelBOT, from, r.until(TransferDays))
-	if err := r.managed(q).Order("e.code").Find(&engs).Error; err != nil {
+	rows, _, err := models.ListTransfers(r.ctx, r.db, r.today, models.TransferFilter{AtRisk: r.horizon == 0})
+	if err != nil {
 		return nil, err
 	}
 	var out []Item
-	for _, e := range engs {
-		items, err := models.ListReadiness(r.ctx, r.db, e.ID)
-		if err != nil {
-			return nil, err
+	for _, t := range rows {
+		e, on := t.Engagement, t.Engagement.PlannedTransfer
+		if r.horizon > 0 && (on.Before(r.from) || on.After(r.until(0))) {
+			continue
 		}
-		pct, ok := models.Readiness(items)
-		if ok && pct >= ReadinessGate && r.horizon == 0 {
-			continue // not at risk: no reminder (the calendar has every transfer)
+		ready := fmt.Sprintf("readiness at %.0f %%", t.Readiness)
+		if t.RedFlag && math.Round(t.Readiness) >= models.TransferMinReadiness {
+			ready = fmt.Sprintf("readiness at %.1f %%", t.Readiness) // never "70 %, below 70 %"
 		}
-		what := fmt.Sprintf("transfer on %s with readiness at %.0f %%, below %d %%", e.PlannedTransfer.Human(), pct, ReadinessGate)
-		if pct >= ReadinessGate {
-			what = fmt.Sprintf("transfer on %s with readiness at %.0f %%", e.PlannedTransfer.Human(), pct)
+		switch {
+		case !t.HasReadiness:
+			ready = "no readiness checklist"
+		case t.RedFlag:
+			ready += fmt.Sprintf(", below %d %%", models.TransferMinReadiness)
 		}
-		if !ok {
-			what = fmt.Sprintf("transfer on %s with no readiness checklist", e.PlannedTransfer.Human())
+		what := fmt.Sprintf("transfer on %s with %s", on.Human(), ready)
+		if t.DaysToGo < 0 {
+			what = fmt.Sprintf("transfer overdue since %s, %s", on.Human(), ready)
 		}
-		more, err := r.toManagers(e.ID, Item{Kind: KindTransfer, Ref: e.ID, Title: e.Code + " " + e.Name, What: what, On: e.PlannedTransfer,
-			Link: fmt.Sprintf("/engagements/%d/readiness", e.ID)})
+		more, err := r.toManagers(e.ID, Item{Kind: KindTransfer, Ref: e.ID, Title: e.Code + " " + e.Name, What: what, On: on,
+			Overdue: t.DaysToGo < 0, Link: fmt.Sprintf("/engagements/%d/readiness", e.ID)})
 		if err != nil {
 			return nil, err
 		}
@@ -357,7 +355,7 @@ func (r *reader) admins() ([]Item, error) {
 		return nil, nil
 	}
 	var portfolio []Item
-	missing, err := models.MissingRates(r.ctx, r.db, r.s.Finance.ReportingCurrency, 1000)
+	missing, err := models.MissingRates(r.ctx, r.db, r.s.Finance.ReportingCurrency, 1_000_000)
 	if err != nil {
 		return nil, err
 	}

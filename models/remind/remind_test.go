@@ -2,6 +2,7 @@ package remind_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -142,23 +143,37 @@ func TestDueUnrecordedMonths(t *testing.T) {
 		if after, mine := count(next.AddDays(remind.RecordByDay), remind.KindCosts, e.ID); after >= n || mine {
 			t.Errorf("after recording %s's month: %d late (was %d), %s's still among them: %v", e.Code, after, n, e.Code, mine)
 		}
+		// Month, quarter and year ends and 29 February, after the demo's last month whatever the day.
+		y := today.Year() + 1
+		leap := y
+		for leap%4 != 0 || leap%100 == 0 && leap%400 != 0 {
+			leap++
+		}
 		for _, c := range []struct {
 			day   models.Date
 			month string
 		}{
-			{models.D(2026, time.December, 31), "November 2026"}, {models.D(2027, time.March, 31), "February 2027"},
-			{models.D(2027, time.June, 30), "May 2027"}, {models.D(2028, time.February, 29), "January 2028"},
-			{models.D(2028, time.January, 11), "December 2027"},
+			{models.D(y, time.December, 31), fmt.Sprintf("November %d", y)}, {models.D(y, time.March, 31), fmt.Sprintf("February %d", y)},
+			{models.D(y, time.June, 30), fmt.Sprintf("May %d", y)}, {models.D(leap, time.February, 29), fmt.Sprintf("January %d", leap)},
+			{models.D(y, time.January, 11), fmt.Sprintf("December %d", y-1)},
 		} {
 			items, err := remind.Due(ctx, db, s, c.day)
 			if err != nil {
 				t.Fatalf("%s: %v", c.day, err)
 			}
+			named := 0
 			for _, it := range items {
-				if it.Kind == remind.KindCosts && !strings.Contains(it.What, "costs of "+c.month+" not recorded") {
+				if it.Kind != remind.KindCosts {
+					continue
+				}
+				if !strings.Contains(it.What, "costs of "+c.month+" not recorded") {
 					t.Errorf("%s: %q, want the costs of %s", c.day, it.What, c.month)
 					break
 				}
+				named++
+			}
+			if named == 0 { // the demo records no month after its own: every running engagement is late
+				t.Errorf("%s: no late costs of %s", c.day, c.month)
 			}
 		}
 	})
