@@ -10,6 +10,7 @@ import (
 	ics "github.com/arran4/golang-ical"
 
 	"portfolio/models"
+	"portfolio/models/dbtest"
 )
 
 // feedAddress makes the signed-in user's calendar address on their account
@@ -89,6 +90,23 @@ func TestCalendarFeed(t *testing.T) {
 		e.db.Model(&models.User{}).Where("id = ?", u.ID).Update("disabled", true)
 		if r := anon.get(third); r.StatusCode != http.StatusNotFound {
 			t.Errorf("a disabled user's address: %d, want 404", r.StatusCode)
+		}
+		// An administrator disables the account, then enables it again: the address stays revoked.
+		e.db.Model(&models.User{}).Where("id = ?", u.ID).Update("disabled", false)
+		if r := anon.get(third); r.StatusCode != http.StatusOK {
+			t.Fatalf("the address before the account is disabled: %d", r.StatusCode)
+		}
+		var admin models.User
+		e.db.Where("role = ?", models.RoleAdmin).First(&admin)
+		e.db.First(&u, u.ID)
+		if err := models.SetDisabled(t.Context(), e.db, &u, true, &admin.ID, dbtest.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if err := models.SetDisabled(t.Context(), e.db, &u, false, &admin.ID, dbtest.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if r := anon.get(third); r.StatusCode != http.StatusNotFound {
+			t.Errorf("the address after the account was disabled and enabled again: %d, want 404", r.StatusCode)
 		}
 		if r := anon.get("/calendar/not-a-feed.ics"); r.StatusCode != http.StatusNotFound {
 			t.Errorf("an unknown address: %d", r.StatusCode)

@@ -96,8 +96,9 @@ func UpdateUser(ctx context.Context, db *gorm.DB, old, next User, by *uint, now 
 	})
 }
 
-// SetDisabled disables or re-enables u. Disabling ends their sessions at once and
-// may not remove the last active admin. The account is never deleted: the history
+// SetDisabled disables or re-enables u. Disabling ends their sessions and
+// revokes their calendar address at once (re-enabling brings neither back),
+// and may not remove the last active admin. The account is never deleted: the history
 // it wrote keeps its author.
 func SetDisabled(ctx context.Context, db *gorm.DB, u *User, disabled bool, by *uint, now time.Time) error {
 	if u.Disabled == disabled {
@@ -114,6 +115,10 @@ func SetDisabled(ctx context.Context, db *gorm.DB, u *User, disabled bool, by *u
 		}
 		if disabled {
 			if err := RevokeSessions(tx, u, now); err != nil {
+				return err
+			}
+			// Its table is models/remind's (migration 22), which imports this package.
+			if err := tx.Exec("UPDATE calendar_feeds SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL", now.UTC(), u.ID).Error; err != nil {
 				return err
 			}
 		}
