@@ -2,10 +2,12 @@
 // registers stay true: risk owners of reviews due or overdue and acceptances
 // expiring or expired; engagement managers of milestones due or late, months
 // whose costs or service-level results were not recorded by the 10th, and
-// BOT transfers near with readiness below the gate; administrators of
-// exchange rates missing and packs waiting to be published. It only reads:
-// the calendar feed, the dry run and (later) the digests and in-app notices
-// are drawn from its items.
+// quarterly commentary missing as the quarter's pack falls due, BOT
+// transfers near with readiness below the gate and contracts near their end;
+// administrators of exchange rates missing and packs waiting to be
+// published. Due only reads; the calendar feed (feed.go), the in-app
+// notices (notices.go) and the email digests (digest.go, mail.go) are drawn
+// from its items.
 package remind
 
 import (
@@ -29,6 +31,8 @@ const (
 	KindTransfer   = "transfer-at-risk"
 	KindRates      = "rates-missing"
 	KindPack       = "pack-to-publish"
+	KindCommentary = "commentary-missing"
+	KindContract   = "contract-end"
 )
 
 // The windows ahead of a due day in which it is reminded.
@@ -37,6 +41,11 @@ const (
 	AcceptanceDays = 30 // an acceptance's expiry
 	MilestoneDays  = 14 // a milestone's planned day
 	RecordByDay    = 10 // a month's costs and results are recorded by this day of the next month
+	CommentaryDays = 5  // before a quarter's pack is due (the day after the quarter ends)
+	// ContractNoticeDays is the notice period taken for a contract's end
+	// while contracts have no notice period of their own: six months, so
+	// that a usual notice of three to six months is not missed.
+	ContractNoticeDays = 180
 )
 
 // Item is one thing one person is reminded of.
@@ -44,6 +53,7 @@ type Item struct {
 	UserID  uint
 	Kind    string
 	Ref     uint        // the record it is about (risk, milestone, engagement), 0 for the portfolio's
+	Quarter string      // the quarter it is of, for the kinds that recur each quarter (commentary)
 	Title   string      // what it is, in words ("R-ITO-01-03 Key-person dependency")
 	What    string      // what is due ("review overdue since 3 Nov 2026")
 	On      models.Date // the day it is or was due
@@ -53,14 +63,19 @@ type Item struct {
 
 // Key names the item, the same from one day to the next: what a sent log
 // records so that nothing is sent twice for the same item and day.
-func (i Item) Key() string { return fmt.Sprintf("%s:%d", i.Kind, i.Ref) }
+func (i Item) Key() string {
+	if i.Quarter != "" {
+		return fmt.Sprintf("%s:%d:%s", i.Kind, i.Ref, i.Quarter)
+	}
+	return fmt.Sprintf("%s:%d", i.Kind, i.Ref)
+}
 
 // Due lists what every active user is to be reminded of on day today, per
 // user: overdue first, then by due day, then by title. A user with nothing
 // has no item.
 func Due(ctx context.Context, db *gorm.DB, s models.Settings, today models.Date) ([]Item, error) {
 	r := &reader{ctx: ctx, db: db.WithContext(ctx), s: s, today: today}
-	return r.read(r.reviews, r.acceptances, r.milestones, r.unrecorded, r.transfers, r.admins)
+	return r.read(r.reviews, r.acceptances, r.milestones, r.unrecorded, r.commentary, r.transfers, r.contracts, r.admins)
 }
 
 // reader carries what the reads share.
@@ -304,6 +319,89 @@ func (r *reader) unrecorded() ([]Item, error) {
 	return out, nil
 }
 
+// commentary is the quarterly commentary not written yet, to the managers
+// of each engagement running in the quarter: from CommentaryDays before the
+// quarter ends (its pack is due the day after) until the pack is published.
+func (r *reader) commentary() ([]Item, error) {
+	f := r.s.Fiscal()
+	var out []Item
+	for _, q := range []models.Quarter{f.LastComplete(r.today), f.QuarterOf(r.today)} {
+		start, end := f.Start(q), f.End(q)
+		due := end.AddDays(1)
+		if r.today.Before(end.AddDays(-CommentaryDays)) {
+			continue
+		}
+		published, err := models.QuarterPublished(r.ctx, r.db, q.String())
+		if err != nil {
+			return nil, err
+		}
+		if published {
+			continue
+		}
+		var rows []struct {
+			ID   uint
+			Code string
+		}
+		read := r.db.Table("engagements e").Select("e.id, e.code").
+			Where("e.start_date <= ? AND (e.closed_on IS NULL OR e.closed_on >= ?) AND e.phase <> ?", end, start, "Selection").
+			Where("NOT EXISTS (SELECT 1 FROM governance_reviews g WHERE g.engagement_id = e.id AND g.quarter = ? AND g.commentary <> '')", q.String())
+		if err := r.managed(read).Scan(&rows).Error; err != nil {
+			return nil, err
+		}
+		what := fmt.Sprintf("commentary of %s not written (the pack is due on %s)", q, due.Human())
+		late := !r.today.Before(due)
+		if late {
+			what = fmt.Sprintf("commentary of %s not written (the pack was due on %s)", q, due.Human())
+		}
+		for _, e := range rows {
+			// Ref tells the quarters apart: the engagement's id and the quarter.
+			items, err := r.toManagers(e.ID, Item{Kind: KindCommentary, Ref: e.ID, Quarter: q.String(), Title: e.Code, What: what, On: due,
+				Overdue: late, Link: fmt.Sprintf("/reviews/%s/engagements/%d/commentary", q, e.ID)})
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, items...)
+		}
+	}
+	return out, nil
+}
+
+// contracts are the open engagements whose contract ends within
+// ContractNoticeDays or has ended while the engagement runs on, to their
+// managers; in a calendar, each contract end in its window.
+func (r *reader) contracts() ([]Item, error) {
+	var rows []struct {
+		ID          uint
+		Code, Name  string
+		ContractEnd models.Date
+	}
+	q := r.db.Table("engagements e").Select("e.id, e.code, e.name, e.contract_end").
+		Where("e.closed_on IS NULL AND e.contract_end IS NOT NULL AND e.contract_end <= ?", r.until(ContractNoticeDays))
+	if err := r.window(r.managed(q), "e.contract_end").Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	var out []Item
+	for _, e := range rows {
+		days := int(e.ContractEnd.Sub(r.today.Time).Hours() / 24)
+		what := fmt.Sprintf("contract ends on %s, in %d days: decide whether to renew, renegotiate or exit", e.ContractEnd.Human(), days)
+		switch {
+		case days < 0:
+			what = fmt.Sprintf("contract ended on %s and the engagement is still open", e.ContractEnd.Human())
+		case days == 0:
+			what = "contract ends today"
+		case days == 1:
+			what = "contract ends tomorrow"
+		}
+		items, err := r.toManagers(e.ID, Item{Kind: KindContract, Ref: e.ID, Title: e.Code + " " + e.Name, What: what, On: e.ContractEnd,
+			Overdue: days < 0, Link: fmt.Sprintf("/engagements/%d", e.ID)})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, items...)
+	}
+	return out, nil
+}
+
 // transfers are the BOT transfers the transfers page red-flags (within
 // models.TransferWarnDays or overdue, below models.TransferMinReadiness %
 // ready or without a checklist), to their managers; in a calendar, every
@@ -399,10 +497,10 @@ const (
 
 // Calendar lists one user's dated items for their calendar feed, from
 // CalendarPastDays back to CalendarAheadDays ahead: the reviews and
-// acceptance expiries of the risks they own, and the open milestones and
-// planned transfers of the engagements they manage.
+// acceptance expiries of the risks they own, and the open milestones,
+// planned transfers and contract ends of the engagements they manage.
 func Calendar(ctx context.Context, db *gorm.DB, s models.Settings, userID uint, today models.Date) ([]Item, error) {
 	r := &reader{ctx: ctx, db: db.WithContext(ctx), s: s, today: today, only: userID,
 		from: today.AddDays(-CalendarPastDays), horizon: CalendarAheadDays}
-	return r.read(r.reviews, r.acceptances, r.milestones, r.transfers)
+	return r.read(r.reviews, r.acceptances, r.milestones, r.transfers, r.contracts)
 }
