@@ -89,12 +89,12 @@ func SavePrefs(ctx context.Context, db *gorm.DB, p Prefs, by *uint, at time.Time
 
 // The states of a digest.
 const (
-	StatusPending     = "pending"     // to be sent at NextTryAt
-	StatusSending     = "sending"     // claimed by a sender
-	StatusSent        = "sent"        //
-	StatusFailed      = "failed"      // given up after MaxAttempts, or interrupted mid-send
-	StatusNotNeeded   = "not needed"  // the account was disabled or the digest turned off before it went
-	MaxAttempts       = 6             // the back-off below spans about nine hours
+	StatusPending     = "pending"    // to be sent at NextTryAt
+	StatusSending     = "sending"    // claimed by a sender
+	StatusSent        = "sent"       //
+	StatusFailed      = "failed"     // given up after MaxAttempts, or interrupted mid-send
+	StatusNotNeeded   = "not needed" // the account was disabled or the digest turned off before it went
+	MaxAttempts       = 6            // the back-off below spans about nine hours
 	interruptedAfter  = 10 * time.Minute
 	interruptedReason = "interrupted while sending: it may have been delivered; send it again if not"
 )

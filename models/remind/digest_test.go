@@ -183,10 +183,8 @@ func TestDigestRetries(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		addr := fmt.Sprintf("%s:%d", srv.Host, srv.Port)
-		down := sender(db, srv, "a", &now)
-		srv.Close()
-		rep, err := down.Run(ctx, true)
+		srv.Down()
+		rep, err := sender(db, srv, "a", &now).Run(ctx, true)
 		if err != nil || rep.Failed != 1 || rep.Sent != 0 {
 			t.Fatalf("a run with the relay down: %+v, %v", rep, err)
 		}
@@ -195,7 +193,8 @@ func TestDigestRetries(t *testing.T) {
 		if d.Status != remind.StatusPending || d.Attempts != 1 || d.LastError == "" || !d.NextTryAt.After(now) {
 			t.Fatalf("after a failed send: %+v", d)
 		}
-		up := mailtest.StartAt(t, addr)
+		up := srv
+		up.Up()
 		up.FailNext(1)
 		soon := now.Add(30 * time.Second)
 		if rep, _ := sender(db, up, "a", &soon).Run(ctx, true); rep.Sent != 0 || len(up.Messages()) != 0 {

@@ -35,30 +35,14 @@ type Server struct {
 	smtp *smtp.Server
 	mu   sync.Mutex
 	got  []Message
-	fail int // refuse this many messages (a relay that is failing)
+	fail int  // refuse this many messages (a relay that is failing)
+	down bool // drop every connection
 }
 
 // Start runs a server on a free port of 127.0.0.1 until the test ends.
 func Start(t testing.TB) *Server {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return serve(t, ln)
-}
-
-// StartAt runs a server on addr (a port a test chose while it was down).
-func StartAt(t testing.TB, addr string) *Server {
-	t.Helper()
-	var ln net.Listener
-	var err error
-	for range 50 { // the port may still be closing
-		if ln, err = net.Listen("tcp", addr); err == nil {
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,13 +57,51 @@ func serve(t testing.TB, ln net.Listener) *Server {
 	s.smtp.Domain = "mail.test"
 	s.smtp.ReadTimeout, s.smtp.WriteTimeout = 10*time.Second, 10*time.Second
 	s.smtp.MaxMessageBytes = 1 << 20
-	go func() { _ = s.smtp.Serve(ln) }()
+	go func() { _ = s.smtp.Serve(downable{ln, s}) }()
 	t.Cleanup(func() { _ = s.Close() })
 	return s
 }
 
-// Close stops the server: sending then fails as with a relay that is down.
+// Close stops the server.
 func (s *Server) Close() error { return s.smtp.Close() }
+
+// Down makes the server drop every connection as it comes, as a relay that
+// is down does, until Up. (Closing the port instead would let a test
+// running alongside take it.)
+func (s *Server) Down() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.down = true
+}
+
+// Up takes connections again.
+func (s *Server) Up() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.down = false
+}
+
+// downable drops connections while its server is down.
+type downable struct {
+	net.Listener
+	s *Server
+}
+
+func (l downable) Accept() (net.Conn, error) {
+	for {
+		c, err := l.Listener.Accept()
+		if err != nil {
+			return nil, err
+		}
+		l.s.mu.Lock()
+		down := l.s.down
+		l.s.mu.Unlock()
+		if !down {
+			return c, nil
+		}
+		_ = c.Close()
+	}
+}
 
 // FailNext makes the server refuse the next n messages (450, try later).
 func (s *Server) FailNext(n int) {
