@@ -19,8 +19,22 @@ func (a *App) account(c echo.Context) error {
 }
 
 func (a *App) renderAccount(c echo.Context, status int, errs map[string]string) error {
+	return a.renderAccountWith(c, status, errs, nil)
+}
+
+// renderAccountWith renders the account page, with the email choices as
+// typed when they were refused (nil: as kept).
+func (a *App) renderAccountWith(c echo.Context, status int, errs map[string]string, typed *remind.Prefs) error {
 	u := web.CurrentUser(c)
-	p := pages.AccountProps{U: *u, Errors: errs}
+	p := pages.AccountProps{U: *u, Errors: errs, EmailOn: a.mailing.On}
+	if typed != nil {
+		p.Email, p.Errors, p.EmailErrors = *typed, nil, errs
+	} else {
+		var err error
+		if p.Email, err = remind.PrefsOf(c.Request().Context(), a.db, u.ID); err != nil {
+			return err
+		}
+	}
 	feed, ok, err := remind.LiveFeed(c.Request().Context(), a.db, u.ID)
 	if err != nil {
 		return err

@@ -11,6 +11,7 @@ import (
 
 	"portfolio/models"
 	"portfolio/views/components"
+	"portfolio/views/pages"
 	"portfolio/web"
 )
 
@@ -22,11 +23,13 @@ type App struct {
 	caches    caches
 	yield     models.Yield // how background work gives way to requests: the server's Yield
 	packAhead packAhead    // the review pack built ahead (reviews_cache.go)
+	mailing   pages.Mailing // how email is sent, and where links point (SetMailing)
 }
 
 // New mounts every route of the route table on the server.
 func New(s *web.Server, db *models.DB) *App {
 	a := &App{Server: s, db: db, today: func() models.Date { return models.DateOf(s.Now()) }, caches: newCaches(s.Cache()), yield: s.Yield}
+	s.CountUnread(a.countUnread)
 	for _, r := range a.Routes() {
 		s.App.Add(r.Method, r.Path, r.Handler, r.Guard.Middleware()).Name = r.Name
 	}

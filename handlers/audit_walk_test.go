@@ -18,6 +18,7 @@ import (
 
 	"portfolio/models"
 	"portfolio/models/dbtest"
+	"portfolio/models/remind"
 )
 
 // The audit walk: every state-changing route the server registers is used once
@@ -37,10 +38,12 @@ import (
 // design, each with the reason. The password routes are walked, not excused:
 // besides ending other sessions they record "password changed" in the history.
 var auditExempt = map[string]string{
-	"POST /login":        "sign-in starts a session (and a wrong password only counts towards the throttle); no record changes",
-	"POST /logout":       "sign-out ends the session; no record changes",
-	"POST /risks/import": "the risk import's dry run checks the file and writes nothing (its apply is walked)",
-	"POST /costs/import": "the cost import's dry run checks the file and writes nothing (its apply is walked)",
+	"POST /login":              "sign-in starts a session (and a wrong password only counts towards the throttle); no record changes",
+	"POST /logout":             "sign-out ends the session; no record changes",
+	"POST /risks/import":       "the risk import's dry run checks the file and writes nothing (its apply is walked)",
+	"POST /costs/import":       "the cost import's dry run checks the file and writes nothing (its apply is walked)",
+	"POST /notifications/read": "marking one's own notifications read is a read receipt, not a record; no record changes",
+	"POST /unsubscribe/:token": "followed from an email, signed in or not: its history rows name nobody (TestUnsubscribeLink checks them)",
 }
 
 // auditedTables are the tables of records whose history is kept, with the
@@ -128,6 +131,17 @@ var auditSteps = []auditStep{
 	}},
 	{"POST /account/calendar", asExecutive, "calendar_feed", func(w *auditWalk) auditAim {
 		return auditAim{page: "/account", form: postsTo("/account/calendar"), creates: true}
+	}},
+	{"POST /account/email", asExecutive, "reminder_prefs", func(w *auditWalk) auditAim {
+		return auditAim{page: "/account", form: postsTo("/account/email"), id: w.users[asExecutive].ID, set: map[string]string{"digest": "weekly"}}
+	}},
+	{"POST /reminders/:id/retry", asAdmin, "reminder_digest", func(w *auditWalk) auditAim {
+		d := remind.Digest{UserID: w.users[asManager].ID, Day: models.DateOf(dbtest.Now()), Content: "{}", Status: remind.StatusFailed,
+			Attempts: remind.MaxAttempts, LastError: "the relay refused", NextTryAt: dbtest.Now(), CreatedAt: dbtest.Now()}
+		if err := w.db.Create(&d).Error; err != nil {
+			w.t.Fatal(err)
+		}
+		return auditAim{page: "/reminders", form: postsTo("/reminders/%d/retry", d.ID), id: d.ID}
 	}},
 	{"POST /account/calendar/revoke", asExecutive, "calendar_feed", func(w *auditWalk) auditAim {
 		id := w.pick("a live calendar feed", "SELECT MAX(id) FROM calendar_feeds WHERE revoked_at IS NULL")

@@ -15,7 +15,7 @@ import (
 // kindLabels head each calendar event ("Risk review: R-ITO-01-03 …").
 var kindLabels = map[string]string{
 	remind.KindRiskReview: "Risk review", remind.KindAcceptance: "Acceptance expires",
-	remind.KindMilestone: "Milestone", remind.KindTransfer: "BOT transfer",
+	remind.KindMilestone: "Milestone", remind.KindTransfer: "BOT transfer", remind.KindContract: "Contract ends",
 }
 
 // calendarFeed serves a user's private calendar (RFC 5545) at the address
@@ -41,13 +41,13 @@ func (a *App) calendarFeed(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	base := c.Scheme() + "://" + c.Request().Host
+	base := a.baseURL(c)
 	cal := ics.NewCalendar()
 	cal.SetMethod(ics.MethodPublish)
 	cal.SetProductId("-//Portfolio//Outsourcing portfolio//EN")
 	cal.SetName("Portfolio: " + u.Name)
 	cal.SetXWRCalName("Portfolio: " + u.Name)
-	cal.SetDescription("Risk reviews, acceptance expiries, milestones and BOT transfers of " + u.Name)
+	cal.SetDescription("Risk reviews, acceptance expiries, milestones, BOT transfers and contract ends of " + u.Name)
 	cal.SetRefreshInterval("PT4H")
 	cal.SetXPublishedTTL("PT4H")
 	stamp := a.Now().UTC()

@@ -51,6 +51,10 @@ var routeTargets = map[string]routeTarget{
 	"/account/calendar":        {},
 	"/account/calendar/revoke": {},
 	"/calendar/:token":         {params: func(*fixture) map[string]string { return map[string]string{"token": "not-a-feed.ics"} }},
+	"/account/email":           {},
+	"/unsubscribe/:token":      {params: func(*fixture) map[string]string { return map[string]string{"token": "not-a-signed-link"} }},
+	"/notifications/read":      {},
+	"/reminders/:id/retry":     {params: func(*fixture) map[string]string { return map[string]string{"id": "1"} }},
 	"/users":                   {},
 	"/users/:id":               {params: id(spareUser)},
 	"/users/:id/password":      {params: id(spareUser)},
@@ -207,6 +211,9 @@ var selfService = map[string]bool{
 	"POST /account/password":        true,
 	"POST /account/calendar":        true,
 	"POST /account/calendar/revoke": true,
+	"POST /account/email":           true,
+	"POST /notifications/read":      true,
+	"POST /unsubscribe/:token":      true, // a signed link: it acts on its own user's email only
 }
 
 // infraRoutes are mounted on the bare Echo instance (not the route table): public, read-only.

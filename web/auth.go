@@ -15,7 +15,10 @@ import (
 	"portfolio/models/cache"
 )
 
-const userKey = "user"
+const (
+	userKey   = "user"
+	unreadKey = "unread" // the server's count of unread notices, for Chrome
+)
 
 // Session values.
 const (
@@ -58,6 +61,9 @@ func (s *Server) loadUser(next echo.HandlerFunc) echo.HandlerFunc {
 			return next(c)
 		}
 		c.Set(userKey, &u)
+		if s.unread != nil {
+			c.Set(unreadKey, s.unread)
+		}
 		if now.Sub(lastSeen) > time.Minute { // refresh the idle clock without a cookie on every request
 			sess.Values[sessSeenAt] = now.Unix()
 			_ = SaveSession(c)

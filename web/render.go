@@ -2,6 +2,8 @@ package web
 
 import (
 	"bytes"
+	"context"
+	"log/slog"
 	"net/http"
 	"sync"
 
@@ -64,6 +66,13 @@ func Chrome(c echo.Context, title, active string) layouts.Chrome {
 	ch := layouts.Chrome{Title: title, Active: active, CSRF: CSRFToken(c), RequestID: RequestID(c), Path: c.Request().URL.Path}
 	if u := CurrentUser(c); u != nil {
 		ch.UserName, ch.UserRole = u.Name, u.Role
+		if count, ok := c.Get(unreadKey).(func(context.Context, uint) (int64, error)); ok {
+			n, err := count(c.Request().Context(), u.ID)
+			if err != nil { // the bell is not worth failing a page for
+				slog.Error("counting unread notices", "err", err, "request_id", RequestID(c))
+			}
+			ch.Unread = n
+		}
 	}
 	for _, f := range TakeFlashes(c) {
 		ch.Flashes = append(ch.Flashes, layouts.Flash{Kind: f.Kind, Text: f.Text})

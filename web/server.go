@@ -46,6 +46,16 @@ type Options struct {
 	ReadsAtOnce int
 }
 
+// SessionKeys are the server's cookie keys (hash and block pairs, newest
+// first): what other signatures of the app (unsubscribe links) derive theirs from.
+func (s *Server) SessionKeys() [][]byte { return s.opts.SessionKeys }
+
+// CountUnread sets how the header's bell counts a user's unread notices
+// (models/remind, which the server does not know).
+func (s *Server) CountUnread(count func(ctx context.Context, userID uint) (int64, error)) {
+	s.unread = count
+}
+
 // Server is the Echo instance and the group every application route mounts on.
 type Server struct {
 	Echo *echo.Echo
@@ -57,6 +67,7 @@ type Server struct {
 	// them (Yield), and runs one job at a time (RunBackground).
 	inFlight   *inFlight
 	background sync.Mutex
+	unread     func(ctx context.Context, userID uint) (int64, error) // the bell's count (CountUnread)
 }
 
 // New builds the server with the middleware in ARCHITECTURE.md's order:

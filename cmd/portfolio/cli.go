@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"portfolio/handlers"
 	"portfolio/models"
 	"portfolio/models/remind"
 	"portfolio/models/seed"
@@ -199,9 +200,9 @@ func backupCmd(ctx context.Context, args []string, getenv func(string) string, s
 	return nil
 }
 
-// remindCmd prints what each person is to be reminded of today (the
-// reminders of models/remind), grouped by person. Sending them by email is
-// not built yet, so --dry-run is required.
+// remindCmd sends today's reminders now (composing the day's digests if
+// no instance has yet), or with --dry-run prints what would be sent and to
+// whom, by each person's choice, and sends nothing.
 func remindCmd(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("remind", flag.ContinueOnError)
 	c := bindConfig(fs, getenv)
@@ -209,10 +210,13 @@ func remindCmd(ctx context.Context, args []string, getenv func(string) string, s
 	if err := parse(fs, args, stdout); err != nil {
 		return err
 	}
-	if !*dry {
-		return errors.New("sending reminders by email is not built yet: run portfolio remind --dry-run to see them")
+	if err := c.validate(); err != nil {
+		return err
 	}
-	clock, err := c.clock()
+	if !*dry && c.mailer() == nil {
+		return errors.New("no SMTP server is set (--smtp-host, PORTFOLIO_SMTP_HOST): nothing can be sent; portfolio remind --dry-run shows what would be")
+	}
+	keys, _, err := c.sessionKeys()
 	if err != nil {
 		return err
 	}
@@ -221,40 +225,59 @@ func remindCmd(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 	defer closeDB(db)
-	s, err := models.LoadSettings(ctx, db)
+	clock, _ := c.clock() // validated
+	a := &app{clock: clock, db: db, keys: keys, log: c.logger(os.Stderr)}
+	snd := a.sender(c)
+	if *dry {
+		if snd == nil { // a dry run needs no server: the plan is the same
+			snd = &remind.Sender{DB: db, Now: clock.Now, Figures: handlers.DigestFigures(db)}
+		}
+		return printPlan(ctx, snd, clock.Today(), stdout)
+	}
+	r, err := snd.Run(ctx, true)
 	if err != nil {
 		return err
 	}
-	today := clock.Today()
-	items, err := remind.Due(ctx, db, s, today)
+	if !r.Held {
+		fmt.Fprintln(stdout, "Another instance is sending reminders right now: nothing was done.")
+		return nil
+	}
+	composed := "Today's digests were composed already"
+	if r.Composed {
+		composed = fmt.Sprintf("Composed %d digests for %s", r.Digests, clock.Today().Format("Monday 2 January 2006"))
+	}
+	fmt.Fprintf(stdout, "%s; sent %d, failed %d (tried again later: see /reminders).\n", composed, r.Sent, r.Failed)
+	return nil
+}
+
+// printPlan prints each person's digest of today, as it would be sent.
+func printPlan(ctx context.Context, snd *remind.Sender, today models.Date, stdout io.Writer) error {
+	s, err := models.LoadSettings(ctx, snd.DB)
 	if err != nil {
 		return err
 	}
-	var users []models.User
-	if err := db.WithContext(ctx).Order("id").Find(&users).Error; err != nil {
+	planned, err := snd.Plan(ctx, s, today)
+	if err != nil {
 		return err
 	}
-	byID := map[uint]models.User{}
-	for _, u := range users {
-		byID[u.ID] = u
+	items := 0
+	for _, p := range planned {
+		items += len(p.Content.Items)
 	}
-	people := 0
-	for i := range items {
-		if i == 0 || items[i].UserID != items[i-1].UserID {
-			people++
+	fmt.Fprintf(stdout, "Reminders for %s: %d emails with %d reminders, by each person's choice (a dry run: nothing is sent).\n",
+		today.Format("Monday 2 January 2006"), len(planned), items)
+	for _, p := range planned {
+		fmt.Fprintf(stdout, "\n%s <%s>\n", p.Name, p.Email)
+		for _, it := range p.Content.Items {
+			mark := " "
+			if it.Overdue {
+				mark = "!"
+			}
+			fmt.Fprintf(stdout, "  %s %s: %s  %s\n", mark, it.Title, it.What, it.Link)
 		}
-	}
-	fmt.Fprintf(stdout, "Reminders for %s: %d for %d people (a dry run: nothing is sent).\n", today.Format("Monday 2 January 2006"), len(items), people)
-	for i, it := range items {
-		if i == 0 || it.UserID != items[i-1].UserID {
-			u := byID[it.UserID]
-			fmt.Fprintf(stdout, "\n%s <%s> (%s)\n", u.Name, u.Email, u.Role)
+		if p.Content.Portfolio != nil {
+			fmt.Fprintf(stdout, "    and the monthly portfolio digest (%d headline figures, %s)\n", len(p.Content.Portfolio.Figures), p.Content.Portfolio.Month)
 		}
-		mark := " "
-		if it.Overdue {
-			mark = "!"
-		}
-		fmt.Fprintf(stdout, "  %s %s: %s  %s\n", mark, it.Title, it.What, it.Link)
 	}
 	return nil
 }

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/mail"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -15,6 +17,7 @@ import (
 	"time"
 
 	"portfolio/models"
+	"portfolio/models/remind"
 	"portfolio/models/sqlstore"
 	"portfolio/web"
 )
@@ -36,6 +39,14 @@ type config struct {
 	MaxSession    time.Duration
 	WarmPack      bool
 	Today         string // run as if it were this day (demos, training, tests)
+	BaseURL       string // the address users reach the app at: links in emails and calendar feeds
+	SMTPHost      string
+	SMTPPort      int
+	SMTPUser      string
+	SMTPPassword  string
+	SMTPFrom      string
+	SMTPTLS       string
+	RemindAt      string // HH:MM, the server's local time
 }
 
 // settingsHelp lists the settings for --help: flag, environment variable + default, meaning.
@@ -54,6 +65,14 @@ var settingsHelp = [][3]string{
 	{"log-format", "PORTFOLIO_LOG_FORMAT=text", "text or json"},
 	{"warm-pack", "PORTFOLIO_WARM_PACK=true", "build the last quarter's review pack ahead, once the data has been quiet for 10 seconds"},
 	{"today", "PORTFOLIO_TODAY", "run as if it were this day, YYYY-MM-DD (demos, training, tests; refused with --production)"},
+	{"base-url", "PORTFOLIO_BASE_URL", "the address people reach the app at, e.g. https://portfolio.example.com: links in emails and calendar feeds (needed with --smtp-host in production)"},
+	{"smtp-host", "PORTFOLIO_SMTP_HOST", "SMTP server for email reminders; unset: no email"},
+	{"smtp-port", "PORTFOLIO_SMTP_PORT", "SMTP port (default: 587 for starttls, 465 for tls, 25 for none)"},
+	{"smtp-user", "PORTFOLIO_SMTP_USER", "SMTP user name, when the server asks for one"},
+	{"smtp-password", "PORTFOLIO_SMTP_PASSWORD", "SMTP password (prefer the variable: a flag shows in the process list)"},
+	{"smtp-from", "PORTFOLIO_SMTP_FROM", "the sender of reminders, e.g. 'Portfolio <portfolio@example.com>'"},
+	{"smtp-tls", "PORTFOLIO_SMTP_TLS=starttls", "none, starttls or tls (implicit TLS)"},
+	{"remind-at", "PORTFOLIO_REMIND_AT=07:00", "when the server sends each day's reminders, its local time (with --smtp-host)"},
 }
 
 // bindConfig registers the shared settings on a flag set, defaulting from the environment.
@@ -100,6 +119,15 @@ func bindConfig(fs *flag.FlagSet, getenv func(string) string) *config {
 	fs.StringVar(&c.LogFormat, "log-format", env("PORTFOLIO_LOG_FORMAT", "text"), "log format: text or json")
 	fs.BoolVar(&c.WarmPack, "warm-pack", envBool("PORTFOLIO_WARM_PACK", true), "build the last quarter's review pack ahead when the data is quiet")
 	fs.StringVar(&c.Today, "today", getenv("PORTFOLIO_TODAY"), "run as if it were this day, YYYY-MM-DD (not in production)")
+	fs.StringVar(&c.BaseURL, "base-url", getenv("PORTFOLIO_BASE_URL"), "the address people reach the app at (links in emails and calendar feeds)")
+	fs.StringVar(&c.SMTPHost, "smtp-host", getenv("PORTFOLIO_SMTP_HOST"), "SMTP server for email reminders")
+	port, _ := strconv.Atoi(getenv("PORTFOLIO_SMTP_PORT"))
+	fs.IntVar(&c.SMTPPort, "smtp-port", port, "SMTP port (0: 587 for starttls, 465 for tls, 25 for none)")
+	fs.StringVar(&c.SMTPUser, "smtp-user", getenv("PORTFOLIO_SMTP_USER"), "SMTP user name")
+	fs.StringVar(&c.SMTPPassword, "smtp-password", getenv("PORTFOLIO_SMTP_PASSWORD"), "SMTP password")
+	fs.StringVar(&c.SMTPFrom, "smtp-from", getenv("PORTFOLIO_SMTP_FROM"), "the sender of reminders")
+	fs.StringVar(&c.SMTPTLS, "smtp-tls", env("PORTFOLIO_SMTP_TLS", remind.TLSStartTLS), "none, starttls or tls")
+	fs.StringVar(&c.RemindAt, "remind-at", env("PORTFOLIO_REMIND_AT", "07:00"), "when the server sends each day's reminders, its local time")
 	return c
 }
 
@@ -143,6 +171,9 @@ func (c *config) validate() error {
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return fmt.Errorf("--log-format must be text or json, not %q", c.LogFormat)
+	}
+	if err := c.validateMail(); err != nil {
+		return err
 	}
 	if c.Production && c.demoSet && c.Demo {
 		return errors.New("--demo (PORTFOLIO_DEMO) seeds accounts whose passwords are published: production mode never seeds it; unset it")
@@ -273,4 +304,69 @@ func readOrCreateKeyFile(path, dir string) ([]byte, bool, error) {
 		return nil, false, fmt.Errorf("the session key file %s is empty: delete it to generate a new one", path)
 	}
 	return b, false, nil
+}
+
+// validateMail checks the email settings: a TLS mode, a time of day, a
+// sender and a base URL (links in an email cannot be relative) when a
+// server is set.
+func (c *config) validateMail() error {
+	switch c.SMTPTLS {
+	case remind.TLSNone, remind.TLSStartTLS, remind.TLSImplicit:
+	default:
+		return fmt.Errorf("--smtp-tls must be none, starttls or tls, not %q", c.SMTPTLS)
+	}
+	if _, err := time.Parse("15:04", c.RemindAt); err != nil {
+		return fmt.Errorf("--remind-at must be a time of day such as 07:00, not %q", c.RemindAt)
+	}
+	if c.SMTPPort < 0 || c.SMTPPort > 65535 {
+		return fmt.Errorf("--smtp-port %d is not a port", c.SMTPPort)
+	}
+	if c.BaseURL != "" {
+		u, err := url.Parse(c.BaseURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+			return fmt.Errorf("--base-url must be an address such as https://portfolio.example.com, not %q", c.BaseURL)
+		}
+	}
+	if c.SMTPHost == "" {
+		return nil
+	}
+	if c.SMTPFrom == "" {
+		return errors.New("--smtp-from (PORTFOLIO_SMTP_FROM) is needed with --smtp-host: the address reminders come from")
+	}
+	if _, err := mail.ParseAddress(c.SMTPFrom); err != nil {
+		return fmt.Errorf("--smtp-from %q: %w", c.SMTPFrom, err)
+	}
+	if c.Production && c.BaseURL == "" {
+		return errors.New("--base-url (PORTFOLIO_BASE_URL) is needed with --smtp-host in production: every link in an email starts with it")
+	}
+	return nil
+}
+
+// mailer is the SMTP server to send through, or nil when none is set.
+func (c *config) mailer() remind.Mailer {
+	if c.SMTPHost == "" {
+		return nil
+	}
+	port := c.SMTPPort
+	if port == 0 {
+		port = map[string]int{remind.TLSNone: 25, remind.TLSStartTLS: 587, remind.TLSImplicit: 465}[c.SMTPTLS]
+	}
+	return remind.SMTP{Host: c.SMTPHost, Port: port, User: c.SMTPUser, Password: c.SMTPPassword, From: c.SMTPFrom, TLS: c.SMTPTLS}
+}
+
+// baseURL is where links point: --base-url, or else the address the server
+// listens on (good enough on one machine; a server behind a proxy or a
+// name needs --base-url).
+func (c *config) baseURL() string {
+	if c.BaseURL != "" {
+		return strings.TrimRight(c.BaseURL, "/")
+	}
+	return "http://" + c.Addr
+}
+
+// remindAt is the time of day reminders go out, on now's day, local time.
+func (c *config) remindAt(now time.Time) time.Time {
+	t, _ := time.Parse("15:04", c.RemindAt) // validated
+	local := now.Local()
+	return time.Date(local.Year(), local.Month(), local.Day(), t.Hour(), t.Minute(), 0, 0, time.Local)
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"flag"
 	"fmt"
@@ -18,8 +19,10 @@ import (
 	"portfolio/handlers"
 	"portfolio/models"
 	"portfolio/models/register"
+	"portfolio/models/remind"
 	"portfolio/models/seed"
 	"portfolio/models/sqlstore"
+	"portfolio/views/pages"
 	"portfolio/web"
 )
 
@@ -47,6 +50,7 @@ type app struct {
 	handler http.Handler
 	log     *slog.Logger
 	server  *handlers.App // the endpoints on the web server, whose background work gives way to requests (Yield)
+	keys    [][]byte      // the session keys (unsubscribe links are signed with keys derived from them)
 }
 
 // closeDB closes the database at the end of a command or once the server has
@@ -92,7 +96,25 @@ func newApp(ctx context.Context, c *config, stdout io.Writer) (*app, error) {
 	srv := web.New(web.Options{DB: db, Log: log, SessionKeys: keys, SecureCookies: c.SecureCookies, TrustProxy: c.TrustProxy,
 		IdleTimeout: c.IdleTimeout, MaxSessionAge: c.MaxSession, Now: clock.Now})
 	h := handlers.New(srv, db)
-	return &app{clock: clock, db: db, handler: srv.Echo, log: log, server: h}, nil
+	m := pages.Mailing{On: c.mailer() != nil, From: c.SMTPFrom, At: c.RemindAt, BaseURL: c.BaseURL}
+	if m.On {
+		smtp := c.mailer().(remind.SMTP)
+		m.Server, m.BaseURL = fmt.Sprintf("%s:%d (%s)", smtp.Host, smtp.Port, smtp.TLS), c.baseURL()
+	}
+	h.SetMailing(m)
+	return &app{clock: clock, db: db, handler: srv.Echo, log: log, server: h, keys: keys}, nil
+}
+
+// sender is the reminders' sender of this process, or nil without SMTP.
+func (a *app) sender(c *config) *remind.Sender {
+	mailer := c.mailer()
+	if mailer == nil {
+		return nil
+	}
+	host, _ := os.Hostname()
+	return &remind.Sender{DB: a.db, Mailer: mailer, BaseURL: c.baseURL(), Keys: remind.SigningKeys(a.keys),
+		Holder: fmt.Sprintf("%s-%d-%s", host, os.Getpid(), rand.Text()[:8]), Now: a.clock.Now, Log: a.log,
+		Figures: handlers.DigestFigures(a.db)}
 }
 
 // seedDemoIfEmpty seeds the demo portfolio into a database that has never
@@ -196,15 +218,25 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	fmt.Fprintf(stdout, "Portfolio is running at http://%s (database: %s). Press Ctrl+C to stop.\n", ln.Addr(), where)
 	healthCtx, stopHealth := context.WithCancel(ctx)
-	health, warm := make(chan struct{}), make(chan struct{})
+	health, warm, notices, reminders := make(chan struct{}), make(chan struct{}), make(chan struct{}), make(chan struct{})
 	go func() { defer close(health); dailyHealth(healthCtx, a) }()
+	go func() { defer close(notices); noticesLoop(healthCtx, a) }()
+	snd := a.sender(c)
+	if snd == nil {
+		fmt.Fprintln(stdout, "Email reminders are off: no SMTP server is set (--smtp-host, PORTFOLIO_SMTP_HOST). Notifications in the app and calendar feeds work without it.")
+		close(reminders)
+	} else {
+		fmt.Fprintf(stdout, "Email reminders go out each day at %s (server time) through %s:%d, with links to %s.\n",
+			c.RemindAt, c.mailer().(remind.SMTP).Host, c.mailer().(remind.SMTP).Port, snd.BaseURL)
+		go func() { defer close(reminders); remindLoop(healthCtx, a, c, snd) }()
+	}
 	go func() {
 		defer close(warm)
 		if c.WarmPack {
 			a.server.BuildReviewPackAhead(healthCtx)
 		}
 	}()
-	defer func() { stopHealth(); <-health; <-warm }() // before the database closes (deferred earlier, run later)
+	defer func() { stopHealth(); <-health; <-warm; <-notices; <-reminders }() // before the database closes (deferred earlier, run later)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
@@ -262,4 +294,67 @@ func snapshotQuarterEnds(ctx context.Context, a *app) error {
 		a.log.Info("stored the register's snapshots at the quarters' ends", "days", days, "took", a.clock.Now().Sub(start).Round(time.Millisecond))
 	}
 	return err
+}
+
+// noticesEvery is how often the server brings everyone's in-app notices up
+// to date (the notifications page brings its user's up to date itself).
+const noticesEvery = 5 * time.Minute
+
+// noticesLoop refreshes the in-app notices at start and every noticesEvery,
+// as background work of the server, giving way to its requests.
+func noticesLoop(ctx context.Context, a *app) {
+	t := time.NewTicker(noticesEvery)
+	defer t.Stop()
+	for {
+		a.server.RunBackground(func() {
+			if a.server.Yield(ctx) != nil {
+				return
+			}
+			s, err := models.LoadSettings(ctx, a.db)
+			if err == nil {
+				err = remind.Sync(ctx, a.db, s, 0, a.clock.Today(), a.clock.Now())
+			}
+			if err != nil && ctx.Err() == nil {
+				a.log.Error("refreshing the notifications failed", "err", err)
+			}
+		})
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// remindEvery is how often the sender looks for digests to send: the day's
+// once its time has come, and those to try again.
+const remindEvery = 30 * time.Second
+
+// remindLoop composes each day's digests once the clock passes --remind-at,
+// and sends what is due, as background work of the server. Another instance
+// on the same database may hold the lease: this one then does nothing.
+func remindLoop(ctx context.Context, a *app, c *config, snd *remind.Sender) {
+	t := time.NewTicker(remindEvery)
+	defer t.Stop()
+	for {
+		now := a.clock.Now()
+		compose := !now.Before(c.remindAt(now))
+		a.server.RunBackground(func() {
+			if a.server.Yield(ctx) != nil {
+				return
+			}
+			r, err := snd.Run(ctx, compose)
+			if err != nil && ctx.Err() == nil {
+				a.log.Error("sending reminders failed", "err", err)
+			}
+			if r.Composed || r.Sent > 0 || r.Failed > 0 {
+				a.log.Info("reminders", "composed", r.Digests, "sent", r.Sent, "failed", r.Failed)
+			}
+		})
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }

@@ -135,26 +135,34 @@ type recipient struct {
 	Monthly     bool
 }
 
-// compose writes the digests of day today that are not written yet, and
-// notes the day as composed; it returns how many it added.
-func compose(ctx context.Context, db *gorm.DB, s models.Settings, today models.Date, now time.Time,
-	load func(context.Context, models.Settings, models.Date) (*Headlines, error)) (int, error) {
+// Planned is one person's digest of a day, as composing writes it.
+type Planned struct {
+	UserID      uint
+	Email, Name string
+	Content     Content
+}
+
+// plan works out the digests of day today: each active user's items by
+// their choice (daily; weekly on Mondays; off), and on the first of a month
+// the portfolio's headlines for those who chose them.
+func plan(ctx context.Context, db *gorm.DB, s models.Settings, today models.Date,
+	load func(context.Context, models.Settings, models.Date) (*Headlines, error)) ([]Planned, error) {
 	db = db.WithContext(ctx)
 	var people []recipient
 	if err := db.Table("users u").Select("u.id, u.email, u.name, COALESCE(p.digest, ?) AS digest, COALESCE(p.monthly, ?) AS monthly", DigestDaily, false).
 		Joins("LEFT JOIN reminder_prefs p ON p.user_id = u.id").Where("NOT u.disabled").Order("u.id").Scan(&people).Error; err != nil {
-		return 0, err
+		return nil, err
 	}
 	items, err := Due(ctx, db, s, today)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	byUser := map[uint][]Item{}
 	for _, it := range items {
 		byUser[it.UserID] = append(byUser[it.UserID], it)
 	}
 	var headlines *Headlines
-	added := 0
+	var out []Planned
 	for _, p := range people {
 		var c Content
 		if p.Digest == DigestDaily || (p.Digest == DigestWeekly && today.Weekday() == time.Monday) {
@@ -163,19 +171,34 @@ func compose(ctx context.Context, db *gorm.DB, s models.Settings, today models.D
 		if p.Monthly && today.Day() == 1 {
 			if headlines == nil {
 				if headlines, err = load(ctx, s, today); err != nil {
-					return added, err
+					return nil, err
 				}
 			}
 			c.Portfolio = headlines
 		}
-		if len(c.Items) == 0 && c.Portfolio == nil {
-			continue
+		if len(c.Items) > 0 || c.Portfolio != nil {
+			out = append(out, Planned{UserID: p.ID, Email: p.Email, Name: p.Name, Content: c})
 		}
-		body, err := json.Marshal(c)
+	}
+	return out, nil
+}
+
+// compose writes the digests of day today that are not written yet, and
+// notes the day as composed; it returns how many it added.
+func compose(ctx context.Context, db *gorm.DB, s models.Settings, today models.Date, now time.Time,
+	load func(context.Context, models.Settings, models.Date) (*Headlines, error)) (int, error) {
+	planned, err := plan(ctx, db, s, today, load)
+	if err != nil {
+		return 0, err
+	}
+	db = db.WithContext(ctx)
+	added := 0
+	for _, p := range planned {
+		body, err := json.Marshal(p.Content)
 		if err != nil {
 			return added, err
 		}
-		res := db.Clauses(clause.OnConflict{DoNothing: true}).Create(&Digest{UserID: p.ID, Day: today, Content: string(body),
+		res := db.Clauses(clause.OnConflict{DoNothing: true}).Create(&Digest{UserID: p.UserID, Day: today, Content: string(body),
 			Status: StatusPending, NextTryAt: now.UTC(), CreatedAt: now.UTC()})
 		if res.Error != nil {
 			return added, res.Error

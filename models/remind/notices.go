@@ -142,20 +142,44 @@ func Unread(ctx context.Context, db *gorm.DB, userID uint) (int64, error) {
 	return n, err
 }
 
-// Notices lists a user's live notices: overdue first, then by due day.
-func Notices(ctx context.Context, db *gorm.DB, userID uint) ([]Notice, error) {
-	var out []Notice
-	err := db.WithContext(ctx).Where("user_id = ? AND resolved_at IS NULL", userID).
-		Order("overdue DESC, due_on, title, id").Find(&out).Error
-	return out, err
+// Live lists a user's notices as of now without writing anything (the
+// notifications page is a GET): their items due today, in Due's order,
+// each with its notice's read state; an item the server has not noticed
+// yet is unread.
+func Live(ctx context.Context, db *gorm.DB, s models.Settings, userID uint, today models.Date) ([]Notice, error) {
+	items, err := DueFor(ctx, db, s, userID, today)
+	if err != nil {
+		return nil, err
+	}
+	var stored []Notice
+	if err := db.WithContext(ctx).Where("user_id = ? AND resolved_at IS NULL", userID).Find(&stored).Error; err != nil {
+		return nil, err
+	}
+	byKey := make(map[string]Notice, len(stored))
+	for _, n := range stored {
+		byKey[n.ItemKey] = n
+	}
+	out := make([]Notice, 0, len(items))
+	for _, it := range items {
+		n := Notice{UserID: userID, ItemKey: it.Key(), Kind: it.Kind, Title: it.Title, What: it.What, Link: it.Link, DueOn: it.On, Overdue: it.Overdue}
+		if had, ok := byKey[n.ItemKey]; ok {
+			n.ID, n.CreatedAt, n.ReadAt = had.ID, had.CreatedAt, had.ReadAt
+			if it.Overdue && !had.Overdue {
+				n.ReadAt = nil // turning overdue is news (Sync marks it so)
+			}
+		}
+		out = append(out, n)
+	}
+	return out, nil
 }
 
-// MarkRead marks a user's live notices read, those with the ids given or,
-// with none, all of them, and reports how many were unread.
-func MarkRead(ctx context.Context, db *gorm.DB, userID uint, ids []uint, now time.Time) (int64, error) {
+// MarkRead marks a user's live notices read, those of the item keys given
+// or, with none, all of them, and reports how many were unread. Sync the
+// user first, so that every item shown has its notice.
+func MarkRead(ctx context.Context, db *gorm.DB, userID uint, keys []string, now time.Time) (int64, error) {
 	q := db.WithContext(ctx).Model(&Notice{}).Where("user_id = ? AND resolved_at IS NULL AND read_at IS NULL", userID)
-	if len(ids) > 0 {
-		q = q.Where("id IN ?", ids)
+	if len(keys) > 0 {
+		q = q.Where("item_key IN ?", keys)
 	}
 	res := q.Update("read_at", now.UTC())
 	return res.RowsAffected, res.Error

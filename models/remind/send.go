@@ -92,6 +92,11 @@ func (s *Sender) Run(ctx context.Context, compose bool) (Report, error) {
 	return r, err
 }
 
+// Plan is what composing today's digests would write (portfolio remind --dry-run).
+func (s *Sender) Plan(ctx context.Context, settings models.Settings, today models.Date) ([]Planned, error) {
+	return plan(ctx, s.DB, settings, today, s.headlines)
+}
+
 // compose is compose with the sender's headline figures.
 func (s *Sender) compose(ctx context.Context, settings models.Settings, today models.Date, now time.Time) (int, error) {
 	return compose(ctx, s.DB, settings, today, now, s.headlines)

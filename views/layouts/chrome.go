@@ -1,6 +1,8 @@
 // Package layouts holds the document shell every page is rendered in.
 package layouts
 
+import "strconv"
+
 // Chrome is what the shell needs from the request: handlers fill it with web.Chrome.
 type Chrome struct {
 	Title     string
@@ -11,6 +13,7 @@ type Chrome struct {
 	CSRF      string
 	RequestID string
 	Flashes   []Flash
+	Unread    int64 // the user's unread notices (the bell)
 	// ExtraCSS are stylesheets a page adds (the review pack's per-quarter print sheet).
 	ExtraCSS []string
 }
@@ -19,6 +22,14 @@ type Chrome struct {
 type Flash struct {
 	Kind string
 	Text string
+}
+
+// UnreadText is the bell's count: "99+" past 99, so that it keeps its size.
+func (c Chrome) UnreadText() string {
+	if c.Unread > 99 {
+		return "99+"
+	}
+	return strconv.FormatInt(c.Unread, 10)
 }
 
 // SignedIn reports whether a user is signed in.
@@ -46,6 +57,7 @@ var AdminNav = []NavItem{
 	{"users", "Users", "/users"},
 	{"fx", "Exchange rates", "/fx"},
 	{"settings", "Settings", "/settings"},
+	{"reminders", "Reminders", "/reminders"},
 }
 
 // NavItems is the navigation for this user: Nav, plus AdminNav for admins.

@@ -82,3 +82,7 @@ func dashboardCards(p DashboardProps) []components.Card {
 			Note: "accepted risks past their expiry date"},
 	}
 }
+
+// DashboardCards are the dashboard's headline figures, as the monthly
+// portfolio digest prints them too.
+func DashboardCards(p DashboardProps) []components.Card { return dashboardCards(p) }
