@@ -76,7 +76,7 @@ func (a *App) accountCalendarNew(c echo.Context) error {
 		return err
 	}
 	web.AddFlash(c, "success", "Your calendar address (copy it now: it is shown this once): "+
-		c.Scheme()+"://"+c.Request().Host+"/calendar/"+token+".ics")
+		a.baseURL(c)+"/calendar/"+token+".ics")
 	return web.Redirect(c, "/account#calendar")
 }
 

@@ -186,8 +186,8 @@ func (a *App) reminders(c echo.Context) error {
 	return web.Render(c, http.StatusOK, pages.Reminders(p), nil)
 }
 
-// reminderRetry puts a failed digest back to be sent: the server's sender
-// takes it within a minute. Route: reminders.retry.
+// reminderRetry sends a failed or waiting digest at once: the server's
+// sender takes it within a minute. Route: reminders.retry.
 func (a *App) reminderRetry(c echo.Context) error {
 	id, err := idParam(c, "id")
 	if err != nil {
@@ -196,11 +196,11 @@ func (a *App) reminderRetry(c echo.Context) error {
 	u := web.CurrentUser(c)
 	switch err := remind.RetryDigest(c.Request().Context(), a.db, id, u.ID, a.Now()); {
 	case errors.Is(err, remind.ErrNotFailed):
-		web.AddFlash(c, "info", "That digest has not failed: it was sent or is waiting already.")
+		web.AddFlash(c, "info", "That digest has not failed: it was sent, or goes at once already.")
 	case err != nil:
 		return err
 	default:
-		web.AddFlash(c, "success", "The digest will be sent again within a minute.")
+		web.AddFlash(c, "success", "The digest goes within a minute.")
 	}
 	return web.Redirect(c, "/reminders")
 }

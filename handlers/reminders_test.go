@@ -195,7 +195,7 @@ func TestRemindersPage(t *testing.T) {
 			t.Fatalf("after send again: %+v", failed)
 		}
 		if r := admin.post(fmt.Sprintf("/reminders/%d/retry", failed.ID), url.Values{"_csrf": {admin.token()}}); r.StatusCode != http.StatusSeeOther ||
-			!strings.Contains(admin.get("/reminders").Body, "has not failed") {
+			!strings.Contains(admin.get("/reminders").Body, "goes at once already") {
 			t.Errorf("sending again one that waits already: %d", r.StatusCode)
 		}
 	})

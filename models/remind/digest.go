@@ -338,10 +338,11 @@ func (s *Sender) mailOf(ctx context.Context, d Digest) (Mail, string, error) {
 	return m, "", err
 }
 
-// RetryDigest puts a failed digest back to be sent at once (an
-// administrator's decision, on the reminders page).
+// RetryDigest puts a failed digest back to be sent at once, or sends one
+// waiting for its next try now (an administrator's decision on the
+// reminders page, say once the relay is mended).
 func RetryDigest(ctx context.Context, db *gorm.DB, id uint, by uint, now time.Time) error {
-	res := db.WithContext(ctx).Model(&Digest{}).Where("id = ? AND status = ?", id, StatusFailed).
+	res := db.WithContext(ctx).Model(&Digest{}).Where("id = ? AND (status = ? OR (status = ? AND attempts > 0))", id, StatusFailed, StatusPending).
 		Updates(map[string]any{"status": StatusPending, "next_try_at": now.UTC(), "attempts": 0})
 	if res.Error != nil {
 		return res.Error
@@ -353,7 +354,7 @@ func RetryDigest(ctx context.Context, db *gorm.DB, id uint, by uint, now time.Ti
 }
 
 // ErrNotFailed is a retry of a digest that has not failed (sent meanwhile,
-// or already put back).
+// or already waiting to go at once).
 var ErrNotFailed = errors.New("the digest has not failed")
 
 // DigestRow is a digest as the reminders page lists it.
