@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -30,10 +31,29 @@ func (a *App) baseURL(c echo.Context) string {
 	return c.Scheme() + "://" + c.Request().Host
 }
 
-// countUnread is the header bell's count: one indexed count a page.
+// unreadFor is how long the bell's count of a user is cached. The notices
+// it counts are refreshed every five minutes (cmd/portfolio noticesLoop), so
+// a count cached this long is as true as the notices are, and saves a page
+// its one statement beyond the data version. This instance's own changes to
+// a user's notices clear their count at once; another instance's show
+// within this time.
+const unreadFor = 30 * time.Second
+
+// countUnread is the header bell's count, cached.
 func (a *App) countUnread(ctx context.Context, userID uint) (int64, error) {
-	return remind.Unread(ctx, a.db, userID)
+	if n, ok := a.unread.Get(userID); ok {
+		return n, nil
+	}
+	n, err := remind.Unread(ctx, a.db, userID)
+	if err == nil {
+		a.unread.Add(userID, n)
+	}
+	return n, err
 }
+
+// NoticesChanged clears the cached counts of the bell after the server's
+// refresh of everyone's notices.
+func (a *App) NoticesChanged() { a.unread.Purge() }
 
 // notifications lists the user's notices as of now (the server refreshes
 // everyone's stored notices, which the bell counts, every few minutes; this
@@ -84,6 +104,7 @@ func (a *App) notificationsRead(c echo.Context) error {
 		return err
 	}
 	n, err := remind.MarkRead(ctx, a.db, u.ID, keys, a.Now())
+	a.unread.Remove(u.ID)
 	if err != nil {
 		return err
 	}
@@ -125,18 +146,11 @@ func (a *App) accountEmail(c echo.Context) error {
 // unsubscriber reads the user an unsubscribe link is for; a link not
 // signed by this app, or for an account that is gone, is not found.
 func (a *App) unsubscriber(c echo.Context) (models.User, error) {
-	id, ok := remind.CheckUnsubscribe(remind.SigningKeys(a.SessionKeys()), c.Param("token"))
-	if !ok {
-		return models.User{}, web.ErrNotFound
+	u, ok, err := remind.Unsubscriber(c.Request().Context(), a.db, remind.SigningKeys(a.SessionKeys()), c.Param("token"))
+	if err == nil && !ok {
+		err = web.ErrNotFound
 	}
-	var u models.User
-	if err := a.db.WithContext(c.Request().Context()).Limit(1).Find(&u, id).Error; err != nil {
-		return u, err
-	}
-	if u.ID == 0 {
-		return u, web.ErrNotFound
-	}
-	return u, nil
+	return u, err
 }
 
 // unsubscribeAsk asks before turning email off: a link opened by a mail

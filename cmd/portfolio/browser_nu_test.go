@@ -206,6 +206,7 @@ func formPages(d demoIDs, today models.Date) []string {
 		"/settings", "/users", "/users/new", fmt.Sprintf("/users/%d", d.user),
 		"/fx", "/fx?page=2", "/fx/new", fmt.Sprintf("/fx/%d/edit", d.fx),
 		"/reviews/" + q + "/publish", fmt.Sprintf("/reviews/%s/engagements/%d/commentary", q, d.ito), "/reviews/" + q + "/commentary",
+		"/account", "/notifications", "/reminders",
 	}
 }
 

@@ -313,6 +313,7 @@ func noticesLoop(ctx context.Context, a *app) {
 			s, err := models.LoadSettings(ctx, a.db)
 			if err == nil {
 				err = remind.Sync(ctx, a.db, s, 0, a.clock.Today(), a.clock.Now())
+				a.server.NoticesChanged()
 			}
 			if err != nil && ctx.Err() == nil {
 				a.log.Error("refreshing the notifications failed", "err", err)

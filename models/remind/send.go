@@ -168,6 +168,18 @@ func CheckUnsubscribe(keys [][]byte, token string) (uint, bool) {
 	return 0, false
 }
 
+// Unsubscriber reads the user an unsubscribe token is for (ok false for a
+// token not signed with keys, or whose account is gone).
+func Unsubscriber(ctx context.Context, db *gorm.DB, keys [][]byte, token string) (models.User, bool, error) {
+	var u models.User
+	id, ok := CheckUnsubscribe(keys, token)
+	if !ok {
+		return u, false, nil
+	}
+	err := db.WithContext(ctx).Limit(1).Find(&u, id).Error
+	return u, u.ID != 0, err
+}
+
 // Unsubscribe turns a user's email off (both digests): a followed
 // unsubscribe link, with a history row by nobody.
 func Unsubscribe(ctx context.Context, db *gorm.DB, userID uint, at time.Time) error {
