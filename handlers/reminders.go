@@ -12,7 +12,6 @@ import (
 
 	"portfolio/models"
 	"portfolio/models/remind"
-	"portfolio/views/layouts"
 	"portfolio/views/pages"
 	"portfolio/web"
 )
@@ -110,7 +109,7 @@ func (a *App) notificationsRead(c echo.Context) error {
 	}
 	if web.IsHTMX(c) {
 		ch := web.Chrome(c, "Notifications", "notifications")
-		return web.Render(c, http.StatusOK, layouts.Bell(ch, true), nil)
+		return web.Render(c, http.StatusOK, pages.MarkedRead(ch), nil)
 	}
 	if n > 0 {
 		web.AddFlash(c, "success", pluralise(int(n), "notification")+" marked read.")

@@ -234,7 +234,7 @@ type Mail struct {
 	Subject       string
 	Text, HTML    string
 	Unsubscribe   string // the one-click unsubscribe address (List-Unsubscribe)
-	DigestID      uint   // the digest it sends (a Message-ID of its own)
+	MessageID     string // one a digest, the same on every try: a retry that reaches a relay twice is one message
 	Date          time.Time
 	ReminderCount int
 }

@@ -9,6 +9,7 @@ import (
 	"context"
 	"fmt"
 	htmltemplate "html/template"
+	"net/url"
 	"strings"
 	texttemplate "text/template"
 	"time"
@@ -127,8 +128,12 @@ func (s *Sender) write(u models.User, d Digest, c Content) (Mail, error) {
 	if err := htmlLetter.Execute(&html, l); err != nil {
 		return Mail{}, err
 	}
+	host := "portfolio"
+	if u, err := url.Parse(base); err == nil && u.Hostname() != "" {
+		host = u.Hostname()
+	}
 	return Mail{To: u.Email, Name: u.Name, Subject: subject, Text: text.String(), HTML: html.String(), Unsubscribe: l.Unsubscribe,
-		DigestID: d.ID, Date: s.now(), ReminderCount: len(c.Items)}, nil
+		MessageID: fmt.Sprintf("digest-%d.%d@%s", d.ID, d.Day.Unix(), host), Date: s.now(), ReminderCount: len(c.Items)}, nil
 }
 
 func plural(n int, word string) string {
@@ -171,9 +176,9 @@ var htmlLetter = htmltemplate.Must(htmltemplate.New("html").Parse(`<!DOCTYPE htm
 <body style="font-family: system-ui, sans-serif; color: #1a1a1a; line-height: 1.45; max-width: 40rem">
 <p>Hello {{.Name}},</p>
 {{if .Overdue}}<h2 style="font-size: 1.1rem; color: #9b1c1c">Overdue</h2>
-<ul>{{range .Overdue}}<li><a href="{{.URL}}">{{.Kind}}: {{.Title}}</a><br>{{.What}}</li>{{end}}</ul>{{end}}
+<ul>{{range .Overdue}}<li style="margin-bottom: 6px"><a href="{{.URL}}">{{.Kind}}: {{.Title}}</a><br>{{.What}}</li>{{end}}</ul>{{end}}
 {{if .Soon}}<h2 style="font-size: 1.1rem">Coming up</h2>
-<ul>{{range .Soon}}<li><a href="{{.URL}}">{{.Kind}}: {{.Title}}</a><br>{{.What}}</li>{{end}}</ul>{{end}}
+<ul>{{range .Soon}}<li style="margin-bottom: 6px"><a href="{{.URL}}">{{.Kind}}: {{.Title}}</a><br>{{.What}}</li>{{end}}</ul>{{end}}
 {{with .Portfolio}}<h2 style="font-size: 1.1rem">The portfolio on the first of the month</h2>
 <table style="border-collapse: collapse">{{range .Figures}}<tr><th scope="row" style="text-align: left; padding: 2px 12px 2px 0; font-weight: normal"><a href="{{.Link}}">{{.Label}}</a></th>
 <td style="text-align: right; font-weight: bold">{{.Value}}{{if .Provisional}} <span title="converted at a rate carried from another month">(provisional)</span>{{end}}</td><td style="padding-left: 12px; color: #555">{{.Note}}</td></tr>{{end}}</table>
@@ -214,7 +219,7 @@ func (s SMTP) Send(ctx context.Context, m Mail) error {
 	}
 	msg.Subject(m.Subject)
 	msg.SetDateWithValue(m.Date)
-	msg.SetMessageIDWithValue(fmt.Sprintf("digest-%d.%d@portfolio", m.DigestID, m.Date.Unix()))
+	msg.SetMessageIDWithValue(m.MessageID)
 	msg.SetGenHeader(gomail.HeaderListUnsubscribe, "<"+m.Unsubscribe+">")
 	msg.SetGenHeader(gomail.HeaderListUnsubscribePost, "List-Unsubscribe=One-Click")
 	msg.SetGenHeader("Auto-Submitted", "auto-generated")

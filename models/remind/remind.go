@@ -349,9 +349,12 @@ func (r *reader) commentary() ([]Item, error) {
 			return nil, err
 		}
 		what := fmt.Sprintf("commentary of %s not written (the pack is due on %s)", q, due.Human())
-		late := !r.today.Before(due)
-		if late {
+		late := r.today.After(due)
+		switch {
+		case late:
 			what = fmt.Sprintf("commentary of %s not written (the pack was due on %s)", q, due.Human())
+		case r.today.Equal(due.Time):
+			what = fmt.Sprintf("commentary of %s not written (the pack is due today)", q)
 		}
 		for _, e := range rows {
 			// Ref tells the quarters apart: the engagement's id and the quarter.

@@ -211,3 +211,73 @@ func TestCalendar(t *testing.T) {
 		}
 	})
 }
+
+// The quarter's commentary is reminded from 5 days before the quarter ends
+// (its pack is due the day after) until the pack is published: not 6 days
+// before, due on the day after, overdue the day after that, at each quarter
+// end of the coming year (a year end among them) and on 29 February.
+func TestDueCommentary(t *testing.T) {
+	t.Parallel()
+	dbtest.EachDemo(t, func(t *testing.T, ctx context.Context, db *gorm.DB, s models.Settings, today models.Date) {
+		f := s.Fiscal()
+		of := func(day models.Date, q models.Quarter) []remind.Item {
+			items, err := remind.Due(ctx, db, s, day)
+			if err != nil {
+				t.Fatalf("%s: %v", day, err)
+			}
+			var out []remind.Item
+			for _, it := range items {
+				if it.Kind == remind.KindCommentary && it.Quarter == q.String() {
+					out = append(out, it)
+				}
+			}
+			return out
+		}
+		q := f.QuarterOf(today).Next()
+		for range 4 {
+			end := f.End(q)
+			if n := len(of(end.AddDays(-remind.CommentaryDays-1), q)); n != 0 {
+				t.Errorf("%s: %d commentary reminders of %s 6 days before it ends", end.AddDays(-remind.CommentaryDays-1), n, q)
+			}
+			soon := of(end.AddDays(-remind.CommentaryDays), q)
+			if len(soon) == 0 || soon[0].Overdue || !strings.Contains(soon[0].What, "due on "+end.AddDays(1).Human()) ||
+				soon[0].Link != fmt.Sprintf("/reviews/%s/engagements/%d/commentary", q, soon[0].Ref) {
+				t.Fatalf("%s: 5 days before %s ends: %+v", end.AddDays(-remind.CommentaryDays), q, soon)
+			}
+			if due := of(end.AddDays(1), q); len(due) != len(soon) || due[0].Overdue || !strings.Contains(due[0].What, "due today") {
+				t.Errorf("%s, the day %s's pack is due: %+v", end.AddDays(1), q, due)
+			}
+			if late := of(end.AddDays(2), q); len(late) != len(soon) || !late[0].Overdue {
+				t.Errorf("%s, after %s's pack was due: %+v", end.AddDays(2), q, late)
+			}
+			q = q.Next()
+		}
+		// A commentary written takes its engagement off; a published pack takes the quarter off.
+		q = f.QuarterOf(today).Next()
+		day := f.End(q).AddDays(-1)
+		before := of(day, q)
+		e := before[0].Ref
+		if _, err := models.SaveCommentary(ctx, db, nil, dbtest.Now(), e, q.String(), models.GovernanceReview{Rating: models.Green, Commentary: "On track."}, 0, nil); err != nil {
+			t.Fatal(err)
+		}
+		after := of(day, q)
+		for _, it := range after {
+			if it.Ref == e {
+				t.Fatalf("engagement %d is reminded of the commentary it has", e)
+			}
+		}
+		if len(after) == 0 && len(before) < 2 {
+			t.Log("only one engagement was reminded")
+		}
+		db.Create(&models.PublishedPack{Quarter: q.String(), Snapshot: "{}", PublishedBy: 1, PublishedAt: dbtest.Now()})
+		if n := len(of(f.End(q).AddDays(3), q)); n != 0 {
+			t.Errorf("%d commentary reminders of a published quarter", n)
+		}
+		// 29 February of the next leap year: the reminders are read without error.
+		y := today.Year() + 1
+		for y%4 != 0 || y%100 == 0 && y%400 != 0 {
+			y++
+		}
+		of(models.D(y, time.February, 29), f.QuarterOf(models.D(y, time.February, 29)))
+	})
+}
