@@ -41,7 +41,6 @@ func TestNotifications(t *testing.T) {
 			t.Fatalf("the dashboard's bell: %q, %d unread", dash.Find(`[data-testid="bell-count"]`).Text(), unread)
 		}
 
-
 		page := mgr.get("/notifications")
 		if page.StatusCode != http.StatusOK {
 			t.Fatalf("the notifications page: %d", page.StatusCode)
