@@ -24,13 +24,13 @@ require github.com/klauspost/compress v1.20.5
 
 require gorm.io/plugin/dbresolver v1.6.2
 
-require github.com/arran4/golang-ical v0.3.4
-
 require (
-	github.com/emersion/go-sasl v0.0.0-20241020182733-b788ff22d5a6 // indirect
-	github.com/emersion/go-smtp v0.26.0 // indirect
-	github.com/wneessen/go-mail v0.8.1 // indirect
+	github.com/arran4/golang-ical v0.3.4
+	github.com/emersion/go-smtp v0.26.0
+	github.com/wneessen/go-mail v0.8.1
 )
+
+require github.com/emersion/go-sasl v0.0.0-20241020182733-b788ff22d5a6 // indirect
 
 require (
 	github.com/a-h/parse v0.0.0-20250122154542-74294addb73e // indirect

@@ -27,6 +27,9 @@ func (a *App) renderAccount(c echo.Context, status int, errs map[string]string) 
 func (a *App) renderAccountWith(c echo.Context, status int, errs map[string]string, typed *remind.Prefs) error {
 	u := web.CurrentUser(c)
 	p := pages.AccountProps{U: *u, Errors: errs, EmailOn: a.mailing.On}
+	if a.mailing.On {
+		p.EmailAt = a.mailing.At
+	}
 	if typed != nil {
 		p.Email, p.Errors, p.EmailErrors = *typed, nil, errs
 	} else {

@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"strconv"
 
-	"github.com/hashicorp/golang-lru/v2/expirable"
 	"github.com/labstack/echo/v4"
 
 	"portfolio/models"
@@ -25,13 +24,13 @@ type App struct {
 	yield     models.Yield                // how background work gives way to requests: the server's Yield
 	packAhead packAhead                   // the review pack built ahead (reviews_cache.go)
 	mailing   pages.Mailing               // how email is sent, and where links point (SetMailing)
-	unread    *expirable.LRU[uint, int64] // the bell's counts (countUnread)
+	unread    *unreadCounts // the bell's counts (countUnread)
 }
 
 // New mounts every route of the route table on the server.
 func New(s *web.Server, db *models.DB) *App {
 	a := &App{Server: s, db: db, today: func() models.Date { return models.DateOf(s.Now()) }, caches: newCaches(s.Cache()), yield: s.Yield,
-		unread: expirable.NewLRU[uint, int64](10_000, nil, unreadFor)}
+		unread: newUnreadCounts(unreadFor)}
 	s.CountUnread(a.countUnread)
 	for _, r := range a.Routes() {
 		s.App.Add(r.Method, r.Path, r.Handler, r.Guard.Middleware()).Name = r.Name

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -37,6 +38,56 @@ func (a *App) baseURL(c echo.Context) string {
 // a user's notices clear their count at once; another instance's show
 // within this time.
 const unreadFor = 30 * time.Second
+
+// unreadCounts are the bell's counts, each kept for a while. Hand-written
+// (30 lines): golang-lru's expirable LRU starts a goroutine that never ends,
+// one for every App the tests build, and a count is one int per user.
+type unreadCounts struct {
+	mu   sync.Mutex
+	ttl  time.Duration
+	seen map[uint]unreadCount
+}
+
+type unreadCount struct {
+	n  int64
+	at time.Time
+}
+
+func newUnreadCounts(ttl time.Duration) *unreadCounts {
+	return &unreadCounts{ttl: ttl, seen: map[uint]unreadCount{}}
+}
+
+// Get is the user's count if it was kept less than ttl ago.
+func (u *unreadCounts) Get(id uint) (int64, bool) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	c, ok := u.seen[id]
+	return c.n, ok && time.Since(c.at) < u.ttl
+}
+
+// Add keeps a count; past 10,000 users it starts again, which costs a count each.
+func (u *unreadCounts) Add(id uint, n int64) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if len(u.seen) >= 10_000 {
+		clear(u.seen)
+	}
+	u.seen[id] = unreadCount{n, time.Now()}
+}
+
+// Remove forgets a user's count.
+func (u *unreadCounts) Remove(id uint) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	delete(u.seen, id)
+}
+
+// Purge forgets every count.
+func (u *unreadCounts) Purge() {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	clear(u.seen)
+}
 
 // countUnread is the header bell's count, cached.
 func (a *App) countUnread(ctx context.Context, userID uint) (int64, error) {
@@ -186,7 +237,7 @@ const digestDays = 14
 // sent, and the digests of the last two weeks. Route: reminders.index.
 func (a *App) reminders(c echo.Context) error {
 	ctx := c.Request().Context()
-	today := a.today()
+	today := remind.LocalDay(a.Now(), time.Local) // the digests' day is the server's date (remind.Schedule)
 	p := pages.RemindersProps{Mail: a.mailing, Today: today, Since: today.AddDays(-digestDays)}
 	var err error
 	if p.ComposedAt, p.Composed, err = remind.Composed(ctx, a.db, today); err != nil {
@@ -212,8 +263,10 @@ func (a *App) reminderRetry(c echo.Context) error {
 		web.AddFlash(c, "info", "That digest has not failed: it was sent, or goes at once already.")
 	case err != nil:
 		return err
-	default:
+	case a.mailing.On:
 		web.AddFlash(c, "success", "The digest goes within a minute.")
+	default:
+		web.AddFlash(c, "success", "The digest goes once this server has an SMTP server to send through.")
 	}
 	return web.Redirect(c, "/reminders")
 }

@@ -129,7 +129,9 @@ func TestUnsubscribeLink(t *testing.T) {
 	forEachDB(t, func(t *testing.T, e *env) {
 		var u models.User
 		e.db.Where("email = ?", "manager@portfolio.example").First(&u)
-		remind.SavePrefs(t.Context(), e.db, remind.Prefs{UserID: u.ID, Digest: remind.DigestDaily, Monthly: true}, &u.ID, dbtest.Now())
+		if err := remind.SavePrefs(t.Context(), e.db, remind.Prefs{UserID: u.ID, Digest: remind.DigestDaily, Monthly: true}, &u.ID, dbtest.Now()); err != nil {
+			t.Fatal(err)
+		}
 		link := "/unsubscribe/" + remind.UnsubscribeToken(remind.SigningKeys(testKeys), u.ID)
 		anon := e.client()
 		ask := anon.get(link)
@@ -174,10 +176,11 @@ func TestRemindersPage(t *testing.T) {
 		var mgr models.User
 		e.db.Where("email = ?", "manager@portfolio.example").First(&mgr)
 		now := dbtest.Now()
-		failed := remind.Digest{UserID: mgr.ID, Day: today(), Content: "{}", Status: remind.StatusFailed, Attempts: remind.MaxAttempts,
+		// The sent one first: the page lists the failed first whatever their order.
+		e.db.Create(&remind.Digest{UserID: mgr.ID, Day: today().AddDays(-1), Content: "{}", Status: remind.StatusSent, Attempts: 1, SentAt: &now, NextTryAt: now, CreatedAt: now})
+		failed := remind.Digest{UserID: mgr.ID, Day: today().AddDays(-2), Content: "{}", Status: remind.StatusFailed, Attempts: remind.MaxAttempts,
 			LastError: "451 4.3.0 try again later", NextTryAt: now, CreatedAt: now}
 		e.db.Create(&failed)
-		e.db.Create(&remind.Digest{UserID: mgr.ID, Day: today().AddDays(-1), Content: "{}", Status: remind.StatusSent, Attempts: 1, SentAt: &now, NextTryAt: now, CreatedAt: now})
 		admin := e.client()
 		admin.login(models.RoleAdmin)
 		page := admin.get("/reminders")

@@ -228,13 +228,14 @@ func remindCmd(ctx context.Context, args []string, getenv func(string) string, s
 	clock, _ := c.clock() // validated
 	a := &app{clock: clock, db: db, keys: keys, log: c.logger(os.Stderr)}
 	snd := a.sender(c)
+	day := remind.LocalDay(clock.Now(), time.Local) // the server's date, as its own schedule composes
 	if *dry {
 		if snd == nil { // a dry run needs no server: the plan is the same
 			snd = &remind.Sender{DB: db, Now: clock.Now, Figures: handlers.DigestFigures(db)}
 		}
-		return printPlan(ctx, snd, clock.Today(), stdout)
+		return printPlan(ctx, snd, day, stdout)
 	}
-	r, err := snd.Run(ctx, true)
+	r, err := snd.Run(ctx, &day)
 	if err != nil {
 		return err
 	}
@@ -242,21 +243,41 @@ func remindCmd(ctx context.Context, args []string, getenv func(string) string, s
 		fmt.Fprintln(stdout, "Another instance is sending reminders right now: nothing was done.")
 		return nil
 	}
-	composed := "Today's digests were composed already"
+	composed := "The digests of " + day.Format("Monday 2 January 2006") + " were composed already"
 	if r.Composed {
-		composed = fmt.Sprintf("Composed %d digests for %s", r.Digests, clock.Today().Format("Monday 2 January 2006"))
+		composed = fmt.Sprintf("Composed %d digests for %s", r.Digests, day.Format("Monday 2 January 2006"))
 	}
-	fmt.Fprintf(stdout, "%s; sent %d, failed %d (tried again later: see /reminders).\n", composed, r.Sent, r.Failed)
+	fmt.Fprintf(stdout, "%s; sent %d, failed %d (see /reminders).\n", composed, r.Sent, r.Failed)
 	return nil
 }
 
-// printPlan prints each person's digest of today, as it would be sent.
-func printPlan(ctx context.Context, snd *remind.Sender, today models.Date, stdout io.Writer) error {
+// printPlan prints each person's email of day: as composed, with how it
+// went, if the day's digests were composed already; else as they would be.
+func printPlan(ctx context.Context, snd *remind.Sender, day models.Date, stdout io.Writer) error {
+	at, composed, err := remind.Composed(ctx, snd.DB, day)
+	if err != nil {
+		return err
+	}
+	if composed {
+		rows, err := remind.DayDigests(ctx, snd.DB, day)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "The emails of %s were composed at %s (a dry run: nothing is sent):\n", day.Format("Monday 2 January 2006"), at.Local().Format("15:04"))
+		for _, d := range rows {
+			fmt.Fprintf(stdout, "  %s <%s>: %s", d.Name, d.Email, d.Status)
+			if d.LastError != "" {
+				fmt.Fprintf(stdout, " (%s)", d.LastError)
+			}
+			fmt.Fprintln(stdout)
+		}
+		return nil
+	}
 	s, err := models.LoadSettings(ctx, snd.DB)
 	if err != nil {
 		return err
 	}
-	planned, err := snd.Plan(ctx, s, today)
+	planned, err := snd.Plan(ctx, s, day)
 	if err != nil {
 		return err
 	}
@@ -265,7 +286,7 @@ func printPlan(ctx context.Context, snd *remind.Sender, today models.Date, stdou
 		items += len(p.Content.Items)
 	}
 	fmt.Fprintf(stdout, "Reminders for %s: %d emails with %d reminders, by each person's choice (a dry run: nothing is sent).\n",
-		today.Format("Monday 2 January 2006"), len(planned), items)
+		day.Format("Monday 2 January 2006"), len(planned), items)
 	for _, p := range planned {
 		fmt.Fprintf(stdout, "\n%s <%s>\n", p.Name, p.Email)
 		for _, it := range p.Content.Items {

@@ -47,6 +47,7 @@ type config struct {
 	SMTPFrom      string
 	SMTPTLS       string
 	RemindAt      string // HH:MM, the server's local time
+	smtpPortBad   string // PORTFOLIO_SMTP_PORT when it is not a number
 }
 
 // settingsHelp lists the settings for --help: flag, environment variable + default, meaning.
@@ -65,7 +66,7 @@ var settingsHelp = [][3]string{
 	{"log-format", "PORTFOLIO_LOG_FORMAT=text", "text or json"},
 	{"warm-pack", "PORTFOLIO_WARM_PACK=true", "build the last quarter's review pack ahead, once the data has been quiet for 10 seconds"},
 	{"today", "PORTFOLIO_TODAY", "run as if it were this day, YYYY-MM-DD (demos, training, tests; refused with --production)"},
-	{"base-url", "PORTFOLIO_BASE_URL", "the address people reach the app at, e.g. https://portfolio.example.com: links in emails and calendar feeds (needed with --smtp-host in production)"},
+	{"base-url", "PORTFOLIO_BASE_URL", "the address people reach the app at, e.g. https://portfolio.example.com: links in emails and calendar addresses (needed with --smtp-host)"},
 	{"smtp-host", "PORTFOLIO_SMTP_HOST", "SMTP server for email reminders; unset: no email"},
 	{"smtp-port", "PORTFOLIO_SMTP_PORT", "SMTP port (default: 587 for starttls, 465 for tls, 25 for none)"},
 	{"smtp-user", "PORTFOLIO_SMTP_USER", "SMTP user name, when the server asks for one"},
@@ -121,7 +122,10 @@ func bindConfig(fs *flag.FlagSet, getenv func(string) string) *config {
 	fs.StringVar(&c.Today, "today", getenv("PORTFOLIO_TODAY"), "run as if it were this day, YYYY-MM-DD (not in production)")
 	fs.StringVar(&c.BaseURL, "base-url", getenv("PORTFOLIO_BASE_URL"), "the address people reach the app at (links in emails and calendar feeds)")
 	fs.StringVar(&c.SMTPHost, "smtp-host", getenv("PORTFOLIO_SMTP_HOST"), "SMTP server for email reminders")
-	port, _ := strconv.Atoi(getenv("PORTFOLIO_SMTP_PORT"))
+	port, err := strconv.Atoi(getenv("PORTFOLIO_SMTP_PORT"))
+	if err != nil && getenv("PORTFOLIO_SMTP_PORT") != "" {
+		c.smtpPortBad = getenv("PORTFOLIO_SMTP_PORT")
+	}
 	fs.IntVar(&c.SMTPPort, "smtp-port", port, "SMTP port (0: 587 for starttls, 465 for tls, 25 for none)")
 	fs.StringVar(&c.SMTPUser, "smtp-user", getenv("PORTFOLIO_SMTP_USER"), "SMTP user name")
 	fs.StringVar(&c.SMTPPassword, "smtp-password", getenv("PORTFOLIO_SMTP_PASSWORD"), "SMTP password")
@@ -310,6 +314,9 @@ func readOrCreateKeyFile(path, dir string) ([]byte, bool, error) {
 // sender and a base URL (links in an email cannot be relative) when a
 // server is set.
 func (c *config) validateMail() error {
+	if c.smtpPortBad != "" {
+		return fmt.Errorf("PORTFOLIO_SMTP_PORT must be a port number, not %q", c.smtpPortBad)
+	}
 	switch c.SMTPTLS {
 	case remind.TLSNone, remind.TLSStartTLS, remind.TLSImplicit:
 	default:
@@ -336,8 +343,8 @@ func (c *config) validateMail() error {
 	if _, err := mail.ParseAddress(c.SMTPFrom); err != nil {
 		return fmt.Errorf("--smtp-from %q: %w", c.SMTPFrom, err)
 	}
-	if c.Production && c.BaseURL == "" {
-		return errors.New("--base-url (PORTFOLIO_BASE_URL) is needed with --smtp-host in production: every link in an email starts with it")
+	if c.BaseURL == "" {
+		return errors.New("--base-url (PORTFOLIO_BASE_URL) is needed with --smtp-host: every link in an email starts with it, e.g. https://portfolio.example.com")
 	}
 	return nil
 }
@@ -354,19 +361,6 @@ func (c *config) mailer() remind.Mailer {
 	return remind.SMTP{Host: c.SMTPHost, Port: port, User: c.SMTPUser, Password: c.SMTPPassword, From: c.SMTPFrom, TLS: c.SMTPTLS}
 }
 
-// baseURL is where links point: --base-url, or else the address the server
-// listens on (good enough on one machine; a server behind a proxy or a
-// name needs --base-url).
-func (c *config) baseURL() string {
-	if c.BaseURL != "" {
-		return strings.TrimRight(c.BaseURL, "/")
-	}
-	return "http://" + c.Addr
-}
-
-// remindAt is the time of day reminders go out, on now's day, local time.
-func (c *config) remindAt(now time.Time) time.Time {
-	t, _ := time.Parse("15:04", c.RemindAt) // validated
-	local := now.Local()
-	return time.Date(local.Year(), local.Month(), local.Day(), t.Hour(), t.Minute(), 0, 0, time.Local)
-}
+// baseURL is where links point, as configured ("": pages build their links
+// from the address each request came to; emails need it set).
+func (c *config) baseURL() string { return strings.TrimRight(c.BaseURL, "/") }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"portfolio/models/remind"
 	"portfolio/web"
 )
 
@@ -79,5 +80,44 @@ func TestConfiguredSessionKeys(t *testing.T) {
 	}
 	if _, _, err := testConfig(t, nil, "--production", "--session-keys", newer).sessionKeys(); err != nil {
 		t.Errorf("production mode with a key: %v", err)
+	}
+}
+
+// The email settings: each flag reads its PORTFOLIO_SMTP_* variable, the
+// port follows the TLS mode, and what cannot work is refused at start with
+// a message naming the setting.
+func TestMailSettings(t *testing.T) {
+	env := map[string]string{"PORTFOLIO_SMTP_HOST": "smtp.example.com", "PORTFOLIO_SMTP_FROM": "Portfolio <portfolio@example.com>",
+		"PORTFOLIO_SMTP_USER": "robot", "PORTFOLIO_SMTP_PASSWORD": "secret", "PORTFOLIO_BASE_URL": "https://portfolio.example.com/"}
+	c := testConfig(t, env)
+	if err := c.validate(); err != nil {
+		t.Fatal(err)
+	}
+	m, ok := c.mailer().(remind.SMTP)
+	if !ok || m.Host != "smtp.example.com" || m.Port != 587 || m.TLS != remind.TLSStartTLS || m.User != "robot" || m.Password != "secret" || c.baseURL() != "https://portfolio.example.com" {
+		t.Fatalf("from the environment: %+v, base %q", c.mailer(), c.baseURL())
+	}
+	if m := testConfig(t, env, "--smtp-tls", "tls").mailer().(remind.SMTP); m.Port != 465 {
+		t.Errorf("implicit TLS on port %d, want 465", m.Port)
+	}
+	if testConfig(t, nil).mailer() != nil {
+		t.Error("a mailer without a host")
+	}
+	for _, bad := range []struct {
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{env, []string{"--smtp-tls", "ssl"}, "--smtp-tls"},
+		{env, []string{"--remind-at", "7am"}, "--remind-at"},
+		{env, []string{"--base-url", ""}, "--base-url"},
+		{env, []string{"--base-url", "portfolio.example.com"}, "--base-url"},
+		{env, []string{"--smtp-from", ""}, "--smtp-from"},
+		{map[string]string{"PORTFOLIO_SMTP_PORT": "2525x"}, nil, "PORTFOLIO_SMTP_PORT"},
+	} {
+		err := testConfig(t, bad.env, bad.args...).validate()
+		if err == nil || !strings.Contains(err.Error(), bad.want) {
+			t.Errorf("%v: %v, want an error naming %s", bad.args, err, bad.want)
+		}
 	}
 }

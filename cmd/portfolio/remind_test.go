@@ -26,6 +26,11 @@ import (
 // calendar, and nothing is sent twice, by the server or by portfolio remind.
 func TestServeSendsReminders(t *testing.T) {
 	t.Parallel()
+	// The server's clock runs from --today at the machine's time of day:
+	// a run across midnight would compose two days. It takes a few seconds.
+	if now := time.Now(); now.Add(time.Minute).Day() != now.Day() {
+		time.Sleep(time.Until(now.Add(time.Minute).Truncate(time.Minute)) + time.Second)
+	}
 	ctx := context.Background()
 	dir := t.TempDir()
 	today := testToday()
@@ -72,7 +77,8 @@ func TestServeSendsReminders(t *testing.T) {
 		t.Fatalf("the server did not start, or did not say when reminders go:\n%s", printed.String())
 	}
 
-	// The relay is down: the day's digests, each tried once, wait for another try, and the app serves on.
+	// The relay is down: the first digest tried waits for another try (the
+	// round stops there, the others wait untried), and the app serves on.
 	admin := newWebClient(t, base)
 	admin.signInAs(models.RoleAdmin)
 	var waiting *goquery.Document
@@ -80,7 +86,7 @@ func TestServeSendsReminders(t *testing.T) {
 		_, body := admin.get("/reminders")
 		doc, _ := goquery.NewDocumentFromReader(strings.NewReader(body))
 		rows := doc.Find(`[data-testid="digest"]`)
-		if rows.Length() > 0 && rows.FilterFunction(func(_ int, r *goquery.Selection) bool { return strings.Contains(r.Text(), "to try again at") }).Length() == rows.Length() {
+		if rows.FilterFunction(func(_ int, r *goquery.Selection) bool { return strings.Contains(r.Text(), "to try again at") }).Length() > 0 {
 			waiting = doc
 			break
 		}
@@ -169,7 +175,7 @@ func TestServeSendsReminders(t *testing.T) {
 	}
 	var dry bytes.Buffer
 	if err := run(ctx, append([]string{"remind", "--dry-run"}, args...), func(string) string { return "" }, strings.NewReader(""), &dry); err != nil ||
-		!strings.Contains(dry.String(), "<manager@portfolio.example>") || !strings.Contains(dry.String(), risk.Ref) {
+		!strings.Contains(dry.String(), "were composed at") || !strings.Contains(dry.String(), "<manager@portfolio.example>: sent") {
 		t.Errorf("the dry run: %v\n%s", err, dry.String())
 	}
 }

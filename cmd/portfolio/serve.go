@@ -96,10 +96,10 @@ func newApp(ctx context.Context, c *config, stdout io.Writer) (*app, error) {
 	srv := web.New(web.Options{DB: db, Log: log, SessionKeys: keys, SecureCookies: c.SecureCookies, TrustProxy: c.TrustProxy,
 		IdleTimeout: c.IdleTimeout, MaxSessionAge: c.MaxSession, Now: clock.Now})
 	h := handlers.New(srv, db)
-	m := pages.Mailing{On: c.mailer() != nil, From: c.SMTPFrom, At: c.RemindAt, BaseURL: c.BaseURL}
+	m := pages.Mailing{On: c.mailer() != nil, From: c.SMTPFrom, At: c.RemindAt, BaseURL: c.baseURL()}
 	if m.On {
 		smtp := c.mailer().(remind.SMTP)
-		m.Server, m.BaseURL = fmt.Sprintf("%s:%d (%s)", smtp.Host, smtp.Port, smtp.TLS), c.baseURL()
+		m.Server = fmt.Sprintf("%s:%d (%s)", smtp.Host, smtp.Port, smtp.TLS)
 	}
 	h.SetMailing(m)
 	return &app{clock: clock, db: db, handler: srv.Echo, log: log, server: h, keys: keys}, nil
@@ -331,20 +331,23 @@ func noticesLoop(ctx context.Context, a *app) {
 // once its time has come, and those to try again.
 const remindEvery = 30 * time.Second
 
-// remindLoop composes each day's digests once the clock passes --remind-at,
-// and sends what is due, as background work of the server. Another instance
+// remindLoop composes each day's digests once the server's clock passes
+// --remind-at (its local time, and its local date: remind.Schedule), and
+// sends what is due, as background work of the server. Another instance
 // on the same database may hold the lease: this one then does nothing.
 func remindLoop(ctx context.Context, a *app, c *config, snd *remind.Sender) {
 	t := time.NewTicker(remindEvery)
 	defer t.Stop()
 	for {
-		now := a.clock.Now()
-		compose := !now.Before(c.remindAt(now))
+		var due *models.Date
+		if day, ok, _ := remind.Schedule(a.clock.Now(), c.RemindAt, time.Local); ok { // --remind-at is validated
+			due = &day
+		}
 		a.server.RunBackground(func() {
 			if a.server.Yield(ctx) != nil {
 				return
 			}
-			r, err := snd.Run(ctx, compose)
+			r, err := snd.Run(ctx, due)
 			if err != nil && ctx.Err() == nil {
 				a.log.Error("sending reminders failed", "err", err)
 			}

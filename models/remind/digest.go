@@ -204,6 +204,13 @@ func compose(ctx context.Context, db *gorm.DB, s models.Settings, today models.D
 			return added, res.Error
 		}
 		added += int(res.RowsAffected)
+		// An earlier day's digest still waiting (its server was down) would
+		// be a second email today with the same items: this one says what
+		// is still due.
+		if err := db.Model(&Digest{}).Where("user_id = ? AND day < ? AND status IN ?", p.UserID, today, []string{StatusPending, StatusFailed}).
+			Updates(map[string]any{"status": StatusNotNeeded, "last_error": "superseded by the email of " + today.Human()}).Error; err != nil {
+			return added, err
+		}
 	}
 	err = db.Clauses(clause.OnConflict{DoNothing: true}).Create(&run{Day: today, ComposedAt: now.UTC(), Digests: added}).Error
 	return added, err
@@ -234,7 +241,7 @@ type Mail struct {
 	Subject       string
 	Text, HTML    string
 	Unsubscribe   string // the one-click unsubscribe address (List-Unsubscribe)
-	MessageID     string // one a digest, the same on every try: a retry that reaches a relay twice is one message
+	MessageID     string // one a digest, the same on every try
 	Date          time.Time
 	ReminderCount int
 }
@@ -247,9 +254,13 @@ type Mailer interface {
 
 // deliver sends the digests due by now, each claimed first so that no
 // other sender takes it too. It returns how many were sent and how many
-// failed this time.
+// failed this time. A mail server that cannot be reached ends the round:
+// each digest after would wait out the same timeout. Once a digest is
+// claimed, its outcome is written even if ctx ends meanwhile (a deploy), so
+// that it is not left claimed.
 func (s *Sender) deliver(ctx context.Context, now time.Time) (sent, failed int, err error) {
 	db := s.DB.WithContext(ctx)
+	keep := s.DB.WithContext(context.WithoutCancel(ctx))
 	now = now.UTC()
 	// A digest still claimed long after its claim was cut off mid-send.
 	if err := db.Model(&Digest{}).Where("status = ? AND claimed_at < ?", StatusSending, now.Add(-interruptedAfter)).
@@ -261,13 +272,16 @@ func (s *Sender) deliver(ctx context.Context, now time.Time) (sent, failed int, 
 		return 0, 0, err
 	}
 	for _, d := range due {
+		if ctx.Err() != nil {
+			return sent, failed, ctx.Err()
+		}
 		// Each digest renews the lease; one lost (this process stalled past
 		// it) leaves the rest to the instance that took it.
 		if held, err := takeLease(ctx, s.DB, s.Holder, s.now()); err != nil || !held {
 			return sent, failed, err
 		}
 		claim := db.Model(&Digest{}).Where("id = ? AND status = ?", d.ID, StatusPending).
-			Updates(map[string]any{"status": StatusSending, "claimed_at": now, "attempts": gorm.Expr("attempts + 1")})
+			Updates(map[string]any{"status": StatusSending, "claimed_at": s.now().UTC(), "attempts": gorm.Expr("attempts + 1")})
 		if claim.Error != nil {
 			return sent, failed, claim.Error
 		}
@@ -276,32 +290,47 @@ func (s *Sender) deliver(ctx context.Context, now time.Time) (sent, failed int, 
 		}
 		d.Attempts++
 		m, skip, err := s.mailOf(ctx, d)
-		if err != nil {
-			return sent, failed, err
+		if err != nil { // this digest cannot be written (its content, its user): it fails alone
+			skip, failed = "", failed+1
+			if err := keep.Model(&Digest{}).Where("id = ?", d.ID).Updates(map[string]any{"status": StatusFailed, "last_error": err.Error()}).Error; err != nil {
+				return sent, failed, err
+			}
+			continue
 		}
 		if skip != "" {
-			if err := db.Model(&Digest{}).Where("id = ?", d.ID).Updates(map[string]any{"status": StatusNotNeeded, "last_error": skip}).Error; err != nil {
+			if err := keep.Model(&Digest{}).Where("id = ?", d.ID).Updates(map[string]any{"status": StatusNotNeeded, "last_error": skip}).Error; err != nil {
 				return sent, failed, err
 			}
 			continue
 		}
-		if err := s.Mailer.Send(ctx, m); err != nil {
-			failed++
-			cols := map[string]any{"status": StatusFailed, "last_error": err.Error()}
-			if d.Attempts < MaxAttempts {
-				cols["status"], cols["next_try_at"] = StatusPending, now.Add(backOff[min(d.Attempts, len(backOff))-1])
-			}
-			if s.Log != nil {
-				s.Log.Warn("reminders: sending a digest failed", "digest", d.ID, "attempt", d.Attempts, "err", err)
-			}
-			if err := db.Model(&Digest{}).Where("id = ?", d.ID).Updates(cols).Error; err != nil {
+		sendErr := s.Mailer.Send(ctx, m)
+		if sendErr == nil {
+			sent++
+			if err := keep.Model(&Digest{}).Where("id = ?", d.ID).Updates(map[string]any{"status": StatusSent, "sent_at": s.now().UTC(), "last_error": ""}).Error; err != nil {
 				return sent, failed, err
 			}
 			continue
 		}
-		sent++
-		if err := db.Model(&Digest{}).Where("id = ?", d.ID).Updates(map[string]any{"status": StatusSent, "sent_at": s.now().UTC(), "last_error": ""}).Error; err != nil {
+		cols := map[string]any{"status": StatusFailed, "last_error": sendErr.Error()}
+		var permanent *PermanentError
+		switch {
+		case ctx.Err() != nil:
+			// Stopped before it went (a shutdown): as it was, this try not counted.
+			cols = map[string]any{"status": StatusPending, "attempts": d.Attempts - 1}
+		case errors.As(sendErr, &permanent):
+			// The server said no for good (an address it refuses): trying again cannot help.
+		case d.Attempts < MaxAttempts:
+			cols["status"], cols["next_try_at"] = StatusPending, s.now().UTC().Add(backOff[min(d.Attempts, len(backOff))-1])
+		}
+		failed++
+		if s.Log != nil {
+			s.Log.Warn("reminders: sending a digest failed", "digest", d.ID, "attempt", d.Attempts, "err", sendErr)
+		}
+		if err := keep.Model(&Digest{}).Where("id = ?", d.ID).Updates(cols).Error; err != nil {
 			return sent, failed, err
+		}
+		if errors.Is(sendErr, ErrUnreachable) || ctx.Err() != nil {
+			return sent, failed, nil // the rest wait for the next round
 		}
 	}
 	return sent, failed, nil
@@ -363,6 +392,14 @@ type DigestRow struct {
 	Email, Name string
 }
 
+// DayDigests lists the digests of one day, by user.
+func DayDigests(ctx context.Context, db *gorm.DB, day models.Date) ([]DigestRow, error) {
+	var rows []DigestRow
+	err := db.WithContext(ctx).Table("reminder_digests d").Joins("JOIN users u ON u.id = d.user_id").Where("d.day = ?", day).
+		Select("d.*, u.email, u.name").Order("d.user_id").Scan(&rows).Error
+	return rows, err
+}
+
 // RecentDigests lists the digests of the last days, the failed and
 // pending first, then the newest.
 func RecentDigests(ctx context.Context, db *gorm.DB, since models.Date, limit int) ([]DigestRow, int64, error) {
@@ -372,8 +409,9 @@ func RecentDigests(ctx context.Context, db *gorm.DB, since models.Date, limit in
 		return nil, 0, err
 	}
 	var rows []DigestRow
-	err := q.Select("d.*, u.email, u.name").
-		Order(clause.Expr{SQL: "CASE d.status WHEN ? THEN 0 WHEN ? THEN 1 WHEN ? THEN 2 ELSE 3 END, d.day DESC, d.id DESC",
-			Vars: []any{StatusFailed, StatusSending, StatusPending}}).Limit(limit).Scan(&rows).Error
+	// The statuses are this package's constants, not input.
+	order := fmt.Sprintf("CASE d.status WHEN '%s' THEN 0 WHEN '%s' THEN 1 WHEN '%s' THEN 2 ELSE 3 END, d.day DESC, d.id DESC",
+		StatusFailed, StatusSending, StatusPending)
+	err := q.Select("d.*, u.email, u.name").Order(order).Limit(limit).Scan(&rows).Error
 	return rows, n, err
 }

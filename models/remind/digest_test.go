@@ -7,6 +7,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	_ "time/tzdata" // the zones of TestSchedule, whatever the machine has
 
 	"gorm.io/gorm"
 
@@ -70,7 +71,7 @@ func TestDigestsSentOnce(t *testing.T) {
 		for _, it := range due {
 			want[it.UserID] = append(want[it.UserID], it)
 		}
-		rep, err := sender(db, srv, "a", &now).Run(ctx, true)
+		rep, err := sender(db, srv, "a", &now).Run(ctx, &today)
 		if err != nil || !rep.Held || !rep.Composed || rep.Failed != 0 {
 			t.Fatalf("run: %+v, %v", rep, err)
 		}
@@ -110,7 +111,7 @@ func TestDigestsSentOnce(t *testing.T) {
 		}
 		sent := len(srv.Messages())
 		later := now.Add(3 * time.Hour)
-		rep, err = sender(db, srv, "a", &later).Run(ctx, true)
+		rep, err = sender(db, srv, "a", &later).Run(ctx, &today)
 		if err != nil || rep.Composed || rep.Sent != 0 || len(srv.Messages()) != sent {
 			t.Fatalf("a second run the same day: %+v, %v, %d emails (was %d)", rep, err, len(srv.Messages()), sent)
 		}
@@ -136,7 +137,7 @@ func TestDigestsTwoInstances(t *testing.T) {
 				if i%2 == 1 {
 					h = other
 				}
-				reps[i], errs[i] = sender(h, srv, fmt.Sprintf("instance-%d", i), &now).Run(ctx, true)
+				reps[i], errs[i] = sender(h, srv, fmt.Sprintf("instance-%d", i), &now).Run(ctx, &today)
 			}()
 		}
 		wg.Wait()
@@ -146,7 +147,7 @@ func TestDigestsTwoInstances(t *testing.T) {
 			}
 		}
 		// Whichever held the lease, one more run sends whatever is left.
-		if _, err := sender(db, srv, "instance-0", &now).Run(ctx, true); err != nil {
+		if _, err := sender(db, srv, "instance-0", &now).Run(ctx, &today); err != nil {
 			t.Fatal(err)
 		}
 		var digests int64
@@ -184,7 +185,7 @@ func TestDigestRetries(t *testing.T) {
 			}
 		}
 		srv.Down()
-		rep, err := sender(db, srv, "a", &now).Run(ctx, true)
+		rep, err := sender(db, srv, "a", &now).Run(ctx, &today)
 		if err != nil || rep.Failed != 1 || rep.Sent != 0 {
 			t.Fatalf("a run with the relay down: %+v, %v", rep, err)
 		}
@@ -197,15 +198,15 @@ func TestDigestRetries(t *testing.T) {
 		up.Up()
 		up.FailNext(1)
 		soon := now.Add(30 * time.Second)
-		if rep, _ := sender(db, up, "a", &soon).Run(ctx, true); rep.Sent != 0 || len(up.Messages()) != 0 {
+		if rep, _ := sender(db, up, "a", &soon).Run(ctx, &today); rep.Sent != 0 || len(up.Messages()) != 0 {
 			t.Fatalf("sent before its back-off: %+v", rep)
 		}
 		later := now.Add(2 * time.Minute)
-		if rep, err := sender(db, up, "a", &later).Run(ctx, true); err != nil || rep.Failed != 1 {
+		if rep, err := sender(db, up, "a", &later).Run(ctx, &today); err != nil || rep.Failed != 1 {
 			t.Fatalf("a relay refusing: %+v, %v", rep, err)
 		}
 		latest := later.Add(10 * time.Minute)
-		if rep, err := sender(db, up, "a", &latest).Run(ctx, true); err != nil || rep.Sent != 1 || len(up.To(mgr.Email)) != 1 {
+		if rep, err := sender(db, up, "a", &latest).Run(ctx, &today); err != nil || rep.Sent != 1 || len(up.To(mgr.Email)) != 1 {
 			t.Fatalf("the third try: %+v, %v, %d emails", rep, err, len(up.To(mgr.Email)))
 		}
 		db.First(&d, d.ID)
@@ -216,7 +217,7 @@ func TestDigestRetries(t *testing.T) {
 		// Cut off mid-send: claimed and never finished.
 		db.Model(&remind.Digest{}).Where("id = ?", d.ID).Updates(map[string]any{"status": remind.StatusSending, "claimed_at": latest})
 		after := latest.Add(time.Hour)
-		if rep, err := sender(db, up, "a", &after).Run(ctx, true); err != nil || rep.Sent != 0 {
+		if rep, err := sender(db, up, "a", &after).Run(ctx, &today); err != nil || rep.Sent != 0 {
 			t.Fatalf("an interrupted digest: %+v, %v", rep, err)
 		}
 		db.First(&d, d.ID)
@@ -226,7 +227,7 @@ func TestDigestRetries(t *testing.T) {
 		if err := remind.RetryDigest(ctx, db, d.ID, mgr.ID, after); err != nil {
 			t.Fatal(err)
 		}
-		if rep, err := sender(db, up, "a", &after).Run(ctx, true); err != nil || rep.Sent != 1 || len(up.To(mgr.Email)) != 2 {
+		if rep, err := sender(db, up, "a", &after).Run(ctx, &today); err != nil || rep.Sent != 1 || len(up.To(mgr.Email)) != 2 {
 			t.Fatalf("sent again by hand: %+v, %v", rep, err)
 		}
 	})
@@ -254,7 +255,9 @@ func TestUnsubscribe(t *testing.T) {
 		}
 		var u models.User
 		db.Where("NOT disabled").Order("id").First(&u)
-		remind.SavePrefs(ctx, db, remind.Prefs{UserID: u.ID, Digest: remind.DigestWeekly, Monthly: true}, &u.ID, dbtest.Now())
+		if err := remind.SavePrefs(ctx, db, remind.Prefs{UserID: u.ID, Digest: remind.DigestWeekly, Monthly: true}, &u.ID, dbtest.Now()); err != nil {
+			t.Fatal(err)
+		}
 		if err := remind.Unsubscribe(ctx, db, u.ID, dbtest.Now()); err != nil {
 			t.Fatal(err)
 		}
@@ -280,7 +283,9 @@ func TestMonthlyDigest(t *testing.T) {
 		var exec models.User
 		db.Where("role = ? AND NOT disabled", models.RoleExecutive).Order("id").First(&exec)
 		now := dbtest.Now()
-		remind.SavePrefs(ctx, db, remind.Prefs{UserID: exec.ID, Digest: remind.DigestOff, Monthly: true}, &exec.ID, now)
+		if err := remind.SavePrefs(ctx, db, remind.Prefs{UserID: exec.ID, Digest: remind.DigestOff, Monthly: true}, &exec.ID, now); err != nil {
+			t.Fatal(err)
+		}
 		first := models.Date{Time: today.MonthStart().AddDate(0, 1, 0)}
 		var raised int64
 		db.Model(&models.Risk{}).Where("raised_on >= ? AND raised_on < ?", today.MonthStart(), first).Count(&raised)
@@ -290,7 +295,7 @@ func TestMonthlyDigest(t *testing.T) {
 			x.Figures = func(context.Context, models.Settings, models.Date) ([]remind.Figure, error) {
 				return []remind.Figure{{Label: "Active engagements", Value: "12", Link: "/engagements?status=active"}}, nil
 			}
-			if _, err := x.Run(ctx, true); err != nil {
+			if _, err := x.Run(ctx, &day); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -310,4 +315,92 @@ func TestMonthlyDigest(t *testing.T) {
 			}
 		}
 	})
+}
+
+// A relay that cannot be reached ends the round at the first digest (each
+// after would wait out the same timeout): the others wait, untried, for the
+// next round. An address the relay refuses for good (550) is not tried
+// again. An earlier day's digest still waiting when the next day's is
+// composed is not sent: that day's says what is still due.
+func TestDigestRounds(t *testing.T) {
+	t.Parallel()
+	dbtest.EachDemo(t, func(t *testing.T, ctx context.Context, db *gorm.DB, s models.Settings, today models.Date) {
+		srv := mailtest.Start(t)
+		overdueReview(t, db, today)
+		now := dbtest.Now()
+		srv.Down()
+		rep, err := sender(db, srv, "a", &now).Run(ctx, &today)
+		if err != nil || rep.Digests < 2 || rep.Failed != 1 {
+			t.Fatalf("a round with the relay unreachable: %+v, %v", rep, err)
+		}
+		var untried int64
+		db.Model(&remind.Digest{}).Where("day = ? AND status = ? AND attempts = 0", today, remind.StatusPending).Count(&untried)
+		if untried != int64(rep.Digests-1) {
+			t.Errorf("%d digests untried after the round stopped, want %d", untried, rep.Digests-1)
+		}
+
+		srv.Up()
+		var first remind.Digest
+		db.Where("day = ? AND attempts = 1", today).First(&first)
+		var refused models.User
+		db.Where("id <> ?", first.UserID).Where("id IN (SELECT user_id FROM reminder_digests WHERE day = ?)", today).Order("id").First(&refused)
+		srv.Refuse(refused.Email)
+		later := now.Add(2 * time.Minute)
+		if _, err := sender(db, srv, "a", &later).Run(ctx, &today); err != nil {
+			t.Fatal(err)
+		}
+		var d remind.Digest
+		db.Where("user_id = ? AND day = ?", refused.ID, today).First(&d)
+		if d.Status != remind.StatusFailed || d.Attempts != 1 || !strings.Contains(d.LastError, "550") {
+			t.Fatalf("a digest refused for good: %+v", d)
+		}
+		if len(srv.To(refused.Email)) != 0 || len(srv.Messages()) != rep.Digests-1 {
+			t.Errorf("%d emails after the relay came back (%d digests, one refused)", len(srv.Messages()), rep.Digests)
+		}
+
+		// The refused one is still failed when the next day's is composed: it is superseded.
+		next := today.AddDays(1)
+		tomorrow := now.Add(24 * time.Hour)
+		if _, err := sender(db, srv, "a", &tomorrow).Run(ctx, &next); err != nil {
+			t.Fatal(err)
+		}
+		db.First(&d, d.ID)
+		if d.Status != remind.StatusNotNeeded || !strings.Contains(d.LastError, "superseded") {
+			t.Errorf("an earlier day's failed digest after the next day's was composed: %+v", d)
+		}
+	})
+}
+
+// The day's digests are due once the server's own clock passes --remind-at,
+// and they are of the server's own date, whatever UTC's is: in New York
+// 07:00 is 12:00 UTC, in Sydney it is 20:00 UTC the day before.
+func TestSchedule(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		zone     string
+		utc      string // the instant, in UTC
+		day      string // the server's date then
+		composed bool
+	}{
+		{"America/New_York", "2027-03-01T11:59:00Z", "2027-03-01", false},
+		{"America/New_York", "2027-03-01T12:00:00Z", "2027-03-01", true},
+		{"America/New_York", "2027-03-02T01:00:00Z", "2027-03-01", true}, // 20:00 the evening before: still the 1st's
+		{"Australia/Sydney", "2027-02-28T19:59:00Z", "2027-03-01", false},
+		{"Australia/Sydney", "2027-02-28T20:00:00Z", "2027-03-01", true}, // 07:00 on the 1st in Sydney
+		{"UTC", "2028-02-29T06:59:59Z", "2028-02-29", false},
+		{"UTC", "2028-02-29T07:00:00Z", "2028-02-29", true},
+	} {
+		loc, err := time.LoadLocation(c.zone)
+		if err != nil {
+			t.Fatal(err)
+		}
+		now, _ := time.Parse(time.RFC3339, c.utc)
+		day, due, err := remind.Schedule(now, "07:00", loc)
+		if err != nil || day.String() != c.day || due != c.composed {
+			t.Errorf("%s at %s: day %s, due %v (%v); want %s, %v", c.zone, c.utc, day, due, err, c.day, c.composed)
+		}
+	}
+	if _, _, err := remind.Schedule(time.Now(), "7am", time.UTC); err == nil {
+		t.Error("a time of day of 7am is taken")
+	}
 }

@@ -7,6 +7,7 @@ package remind
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	htmltemplate "html/template"
 	"net/url"
@@ -227,7 +228,7 @@ func (s SMTP) Send(ctx context.Context, m Mail) error {
 	msg.AddAlternativeString(gomail.TypeTextHTML, m.HTML)
 	timeout := s.Timeout
 	if timeout == 0 {
-		timeout = 30 * time.Second
+		timeout = 15 * time.Second
 	}
 	opts := []gomail.Option{gomail.WithTimeout(timeout)}
 	switch s.TLS {
@@ -246,5 +247,31 @@ func (s SMTP) Send(ctx context.Context, m Mail) error {
 	if err != nil {
 		return err
 	}
-	return c.DialAndSendWithContext(ctx, msg)
+	conn, err := c.DialToSMTPClientWithContext(ctx)
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrUnreachable, err)
+	}
+	err = c.SendWithSMTPClient(conn, msg)
+	_ = c.CloseWithSMTPClient(conn) // QUIT: its failure after the message went changes nothing
+	var refused *gomail.SendError
+	switch {
+	case msg.IsDelivered():
+		// The server took it: a failure after that (a reset, a dropped
+		// connection) must not send it again.
+		return nil
+	case errors.As(err, &refused) && refused.ErrorCode() >= 500:
+		return &PermanentError{err}
+	}
+	return err
 }
+
+// ErrUnreachable is a mail server that could not be reached or signed in
+// to: the round stops, since every digest after would wait out the same.
+var ErrUnreachable = errors.New("the mail server cannot be reached")
+
+// PermanentError is a refusal the mail server says is final (a 5xx reply,
+// such as an address it does not know): the digest is not tried again.
+type PermanentError struct{ Err error }
+
+func (e *PermanentError) Error() string { return "refused for good: " + e.Err.Error() }
+func (e *PermanentError) Unwrap() error { return e.Err }

@@ -41,7 +41,7 @@ const (
 	AcceptanceDays = 30 // an acceptance's expiry
 	MilestoneDays  = 14 // a milestone's planned day
 	RecordByDay    = 10 // a month's costs and results are recorded by this day of the next month
-	CommentaryDays = 5  // before a quarter's pack is due (the day after the quarter ends)
+	CommentaryDays = 5  // before a quarter's pack is due, the day after the quarter ends
 	// ContractNoticeDays is the notice period taken for a contract's end
 	// while contracts have no notice period of their own: six months, so
 	// that a usual notice of three to six months is not missed.
@@ -53,7 +53,7 @@ type Item struct {
 	UserID  uint
 	Kind    string
 	Ref     uint        // the record it is about (risk, milestone, engagement), 0 for the portfolio's
-	Quarter string      // the quarter it is of, for the kinds that recur each quarter (commentary)
+	Period  string      // the quarter or month it is of, for the kinds that recur ("2026-Q4", "2026-11"): each period's is news
 	Title   string      // what it is, in words ("R-ITO-01-03 Key-person dependency")
 	What    string      // what is due ("review overdue since 3 Nov 2026")
 	On      models.Date // the day it is or was due
@@ -64,8 +64,8 @@ type Item struct {
 // Key names the item, the same from one day to the next: what a sent log
 // records so that nothing is sent twice for the same item and day.
 func (i Item) Key() string {
-	if i.Quarter != "" {
-		return fmt.Sprintf("%s:%d:%s", i.Kind, i.Ref, i.Quarter)
+	if i.Period != "" {
+		return fmt.Sprintf("%s:%d:%s", i.Kind, i.Ref, i.Period)
 	}
 	return fmt.Sprintf("%s:%d", i.Kind, i.Ref)
 }
@@ -308,7 +308,7 @@ func (r *reader) unrecorded() ([]Item, error) {
 		{slas, KindSLA, "service-level results of " + label + " not recorded (due by " + by.Human() + ")", "/engagements/%d/slas/results?month=" + month.Format("2006-01")},
 	} {
 		for _, e := range set.rows {
-			items, err := r.toManagers(e.ID, Item{Kind: set.kind, Ref: e.ID, Title: e.Code, What: set.what, On: by, Overdue: true,
+			items, err := r.toManagers(e.ID, Item{Kind: set.kind, Ref: e.ID, Period: month.Format("2006-01"), Title: e.Code, What: set.what, On: by, Overdue: true,
 				Link: fmt.Sprintf(set.link, e.ID)})
 			if err != nil {
 				return nil, err
@@ -320,15 +320,15 @@ func (r *reader) unrecorded() ([]Item, error) {
 }
 
 // commentary is the quarterly commentary not written yet, to the managers
-// of each engagement running in the quarter: from CommentaryDays before the
-// quarter ends (its pack is due the day after) until the pack is published.
+// of each engagement running in the quarter: from CommentaryDays before its
+// pack is due (the day after the quarter ends) until the pack is published.
 func (r *reader) commentary() ([]Item, error) {
 	f := r.s.Fiscal()
 	var out []Item
 	for _, q := range []models.Quarter{f.LastComplete(r.today), f.QuarterOf(r.today)} {
 		start, end := f.Start(q), f.End(q)
 		due := end.AddDays(1)
-		if r.today.Before(end.AddDays(-CommentaryDays)) {
+		if r.today.Before(due.AddDays(-CommentaryDays)) {
 			continue
 		}
 		published, err := models.QuarterPublished(r.ctx, r.db, q.String())
@@ -358,7 +358,7 @@ func (r *reader) commentary() ([]Item, error) {
 		}
 		for _, e := range rows {
 			// Ref tells the quarters apart: the engagement's id and the quarter.
-			items, err := r.toManagers(e.ID, Item{Kind: KindCommentary, Ref: e.ID, Quarter: q.String(), Title: e.Code, What: what, On: due,
+			items, err := r.toManagers(e.ID, Item{Kind: KindCommentary, Ref: e.ID, Period: q.String(), Title: e.Code, What: what, On: due,
 				Overdue: late, Link: fmt.Sprintf("/reviews/%s/engagements/%d/commentary", q, e.ID)})
 			if err != nil {
 				return nil, err
@@ -466,7 +466,7 @@ func (r *reader) admins() ([]Item, error) {
 		if len(missing) == 1 {
 			what = fmt.Sprintf("%s %s has cost records but no exchange rate", oldest.Currency, oldest.Month.Format("Jan 2006"))
 		}
-		portfolio = append(portfolio, Item{Kind: KindRates, Title: "Exchange rates", What: what, On: oldest.Month, Overdue: true, Link: "/fx"})
+		portfolio = append(portfolio, Item{Kind: KindRates, Period: oldest.Month.Format("2006-01"), Title: "Exchange rates", What: what, On: oldest.Month, Overdue: true, Link: "/fx"})
 	}
 	f := r.s.Fiscal()
 	q := f.LastComplete(r.today)
@@ -479,7 +479,7 @@ func (r *reader) admins() ([]Item, error) {
 		return nil, err
 	}
 	if !published && !first.IsZero() && !first.After(f.End(q)) {
-		portfolio = append(portfolio, Item{Kind: KindPack, Title: "Review pack " + q.String(), What: "ready to publish since " + f.End(q).AddDays(1).Human(),
+		portfolio = append(portfolio, Item{Kind: KindPack, Period: q.String(), Title: "Review pack " + q.String(), What: "ready to publish since " + f.End(q).AddDays(1).Human(),
 			On: f.End(q).AddDays(1), Link: "/reviews/" + q.String() + "/publish"})
 	}
 	var out []Item

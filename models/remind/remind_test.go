@@ -227,7 +227,7 @@ func TestDueCommentary(t *testing.T) {
 			}
 			var out []remind.Item
 			for _, it := range items {
-				if it.Kind == remind.KindCommentary && it.Quarter == q.String() {
+				if it.Kind == remind.KindCommentary && it.Period == q.String() {
 					out = append(out, it)
 				}
 			}
@@ -235,20 +235,21 @@ func TestDueCommentary(t *testing.T) {
 		}
 		q := f.QuarterOf(today).Next()
 		for range 4 {
-			end := f.End(q)
-			if n := len(of(end.AddDays(-remind.CommentaryDays-1), q)); n != 0 {
-				t.Errorf("%s: %d commentary reminders of %s 6 days before it ends", end.AddDays(-remind.CommentaryDays-1), n, q)
+			due := f.End(q).AddDays(1)
+			early := due.AddDays(-remind.CommentaryDays - 1)
+			if n := len(of(early, q)); n != 0 {
+				t.Errorf("%s: %d commentary reminders of %s 6 days before its pack is due", early, n, q)
 			}
-			soon := of(end.AddDays(-remind.CommentaryDays), q)
-			if len(soon) == 0 || soon[0].Overdue || !strings.Contains(soon[0].What, "due on "+end.AddDays(1).Human()) ||
+			soon := of(due.AddDays(-remind.CommentaryDays), q)
+			if len(soon) == 0 || soon[0].Overdue || !strings.Contains(soon[0].What, "due on "+due.Human()) ||
 				soon[0].Link != fmt.Sprintf("/reviews/%s/engagements/%d/commentary", q, soon[0].Ref) {
-				t.Fatalf("%s: 5 days before %s ends: %+v", end.AddDays(-remind.CommentaryDays), q, soon)
+				t.Fatalf("%s: 5 days before %s's pack is due: %+v", due.AddDays(-remind.CommentaryDays), q, soon)
 			}
-			if due := of(end.AddDays(1), q); len(due) != len(soon) || due[0].Overdue || !strings.Contains(due[0].What, "due today") {
-				t.Errorf("%s, the day %s's pack is due: %+v", end.AddDays(1), q, due)
+			if on := of(due, q); len(on) != len(soon) || on[0].Overdue || !strings.Contains(on[0].What, "due today") {
+				t.Errorf("%s, the day %s's pack is due: %+v", due, q, on)
 			}
-			if late := of(end.AddDays(2), q); len(late) != len(soon) || !late[0].Overdue {
-				t.Errorf("%s, after %s's pack was due: %+v", end.AddDays(2), q, late)
+			if late := of(due.AddDays(1), q); len(late) != len(soon) || !late[0].Overdue || !strings.Contains(late[0].What, "was due on") {
+				t.Errorf("%s, after %s's pack was due: %+v", due.AddDays(1), q, late)
 			}
 			q = q.Next()
 		}
@@ -256,6 +257,9 @@ func TestDueCommentary(t *testing.T) {
 		q = f.QuarterOf(today).Next()
 		day := f.End(q).AddDays(-1)
 		before := of(day, q)
+		if len(before) == 0 {
+			t.Fatalf("%s: no commentary reminders of %s", day, q)
+		}
 		e := before[0].Ref
 		if _, err := models.SaveCommentary(ctx, db, nil, dbtest.Now(), e, q.String(), models.GovernanceReview{Rating: models.Green, Commentary: "On track."}, 0, nil); err != nil {
 			t.Fatal(err)
@@ -266,10 +270,12 @@ func TestDueCommentary(t *testing.T) {
 				t.Fatalf("engagement %d is reminded of the commentary it has", e)
 			}
 		}
-		if len(after) == 0 && len(before) < 2 {
-			t.Log("only one engagement was reminded")
+		if len(after) >= len(before) {
+			t.Errorf("%d reminders after one engagement's commentary was written, %d before", len(after), len(before))
 		}
-		db.Create(&models.PublishedPack{Quarter: q.String(), Snapshot: "{}", PublishedBy: 1, PublishedAt: dbtest.Now()})
+		if err := db.Create(&models.PublishedPack{Quarter: q.String(), Snapshot: "{}", PublishedBy: 1, PublishedAt: dbtest.Now()}).Error; err != nil {
+			t.Fatal(err)
+		}
 		if n := len(of(f.End(q).AddDays(3), q)); n != 0 {
 			t.Errorf("%d commentary reminders of a published quarter", n)
 		}
@@ -279,5 +285,44 @@ func TestDueCommentary(t *testing.T) {
 			y++
 		}
 		of(models.D(y, time.February, 29), f.QuarterOf(models.D(y, time.February, 29)))
+	})
+}
+
+// A contract ending within remind.ContractNoticeDays is reminded to its
+// engagement's managers (and one ended while the engagement runs on, as
+// overdue); one ending later is not, but is in the manager's calendar.
+func TestDueContractEnds(t *testing.T) {
+	t.Parallel()
+	dbtest.EachDemo(t, func(t *testing.T, ctx context.Context, db *gorm.DB, s models.Settings, today models.Date) {
+		var es []models.Engagement
+		db.Where("closed_on IS NULL AND manager_id IS NOT NULL").Order("id").Limit(3).Find(&es)
+		if len(es) < 3 {
+			t.Fatal("the demo has fewer than 3 open engagements with a manager")
+		}
+		ends := []models.Date{today.AddDays(remind.ContractNoticeDays), today.AddDays(remind.ContractNoticeDays + 1), today.AddDays(-1)}
+		for i, e := range es {
+			db.Model(&models.Engagement{}).Where("id = ?", e.ID).Update("contract_end", ends[i])
+		}
+		items, err := remind.Due(ctx, db, s, today)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if it, ok := find(items, *es[0].ManagerID, remind.KindContract, es[0].ID); !ok || it.Overdue ||
+			!strings.Contains(it.What, fmt.Sprintf("in %d days", remind.ContractNoticeDays)) || it.Link != fmt.Sprintf("/engagements/%d", es[0].ID) {
+			t.Errorf("a contract ending in %d days: %+v (%v)", remind.ContractNoticeDays, it, ok)
+		}
+		if _, ok := find(items, *es[1].ManagerID, remind.KindContract, es[1].ID); ok {
+			t.Errorf("a contract ending in %d days is reminded", remind.ContractNoticeDays+1)
+		}
+		if it, ok := find(items, *es[2].ManagerID, remind.KindContract, es[2].ID); !ok || !it.Overdue || !strings.Contains(it.What, "ended on") {
+			t.Errorf("a contract ended yesterday, the engagement open: %+v (%v)", it, ok)
+		}
+		cal, err := remind.Calendar(ctx, db, s, *es[1].ManagerID, today)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := find(cal, *es[1].ManagerID, remind.KindContract, es[1].ID); !ok {
+			t.Errorf("the calendar lacks the contract ending in %d days", remind.ContractNoticeDays+1)
+		}
 	})
 }

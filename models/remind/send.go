@@ -10,6 +10,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -55,10 +56,11 @@ const leaseName = "reminders"
 // leaseFor is how long a lease lasts unless renewed: each digest sent renews it.
 const leaseFor = 2 * time.Minute
 
-// Run composes today's digests when compose is true and they are not
+// Run composes the digests of day, if day is given and they are not
 // composed yet, then sends every digest due, if this instance holds the
-// lease (Report.Held).
-func (s *Sender) Run(ctx context.Context, compose bool) (Report, error) {
+// lease (Report.Held). The day is the caller's: the server's local date
+// once its --remind-at has passed (Schedule).
+func (s *Sender) Run(ctx context.Context, day *models.Date) (Report, error) {
 	var r Report
 	now := s.now()
 	held, err := takeLease(ctx, s.DB, s.Holder, now)
@@ -71,9 +73,8 @@ func (s *Sender) Run(ctx context.Context, compose bool) (Report, error) {
 		_ = s.DB.WithContext(context.WithoutCancel(ctx)).Model(&lease{}).Where("name = ? AND holder = ?", leaseName, s.Holder).
 			Update("expires_at", time.Unix(0, 0).UTC()).Error
 	}()
-	today := models.DateOf(now)
-	if compose {
-		_, done, err := Composed(ctx, s.DB, today)
+	if day != nil {
+		_, done, err := Composed(ctx, s.DB, *day)
 		if err != nil {
 			return r, err
 		}
@@ -82,7 +83,7 @@ func (s *Sender) Run(ctx context.Context, compose bool) (Report, error) {
 			if err != nil {
 				return r, err
 			}
-			if r.Digests, err = s.compose(ctx, settings, today, now); err != nil {
+			if r.Digests, err = s.compose(ctx, settings, *day, now); err != nil {
 				return r, err
 			}
 			r.Composed = true
@@ -90,6 +91,25 @@ func (s *Sender) Run(ctx context.Context, compose bool) (Report, error) {
 	}
 	r.Sent, r.Failed, err = s.deliver(ctx, now)
 	return r, err
+}
+
+// Schedule says which day's digests are due at now: the date in loc (the
+// server's time zone), once its clock has passed at (a time of day, "07:00").
+// People read their email by their own day, not by UTC's.
+func Schedule(now time.Time, at string, loc *time.Location) (models.Date, bool, error) {
+	t, err := time.Parse("15:04", at)
+	if err != nil {
+		return models.Date{}, false, fmt.Errorf("a time of day such as 07:00, not %q", at)
+	}
+	local := now.In(loc)
+	when := time.Date(local.Year(), local.Month(), local.Day(), t.Hour(), t.Minute(), 0, 0, loc)
+	return LocalDay(now, loc), !local.Before(when), nil
+}
+
+// LocalDay is now's date in loc: the day of the digests composed at now.
+func LocalDay(now time.Time, loc *time.Location) models.Date {
+	local := now.In(loc)
+	return models.D(local.Year(), local.Month(), local.Day())
 }
 
 // Plan is what composing today's digests would write (portfolio remind --dry-run).

@@ -30,13 +30,14 @@ type Message struct {
 
 // Server is the running server.
 type Server struct {
-	Host string
-	Port int
-	smtp *smtp.Server
-	mu   sync.Mutex
-	got  []Message
-	fail int  // refuse this many messages (a relay that is failing)
-	down bool // drop every connection
+	Host   string
+	Port   int
+	smtp   *smtp.Server
+	mu     sync.Mutex
+	got    []Message
+	fail   int             // refuse this many messages (a relay that is failing)
+	down   bool            // drop every connection
+	refuse map[string]bool // addresses refused for good (550)
 }
 
 // Start runs a server on a free port of 127.0.0.1 until the test ends.
@@ -110,6 +111,16 @@ func (s *Server) FailNext(n int) {
 	s.fail = n
 }
 
+// Refuse makes the server refuse an address for good (550 no such user).
+func (s *Server) Refuse(addr string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.refuse == nil {
+		s.refuse = map[string]bool{}
+	}
+	s.refuse[addr] = true
+}
+
 // Messages are the messages received so far.
 func (s *Server) Messages() []Message {
 	s.mu.Lock()
@@ -143,6 +154,12 @@ func (x *session) Mail(from string, _ *smtp.MailOptions) error {
 	return nil
 }
 func (x *session) Rcpt(to string, _ *smtp.RcptOptions) error {
+	x.s.mu.Lock()
+	refused := x.s.refuse[to]
+	x.s.mu.Unlock()
+	if refused {
+		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "no such user"}
+	}
 	x.to = append(x.to, to)
 	return nil
 }
