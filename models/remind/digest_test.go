@@ -2,6 +2,7 @@ package remind_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -403,4 +404,37 @@ func TestSchedule(t *testing.T) {
 	if _, _, err := remind.Schedule(time.Now(), "7am", time.UTC); err == nil {
 		t.Error("a time of day of 7am is taken")
 	}
+}
+
+// mailerFunc is a Mailer of a function: for the server stopping mid-round.
+type mailerFunc func(context.Context, remind.Mail) error
+
+func (f mailerFunc) Send(ctx context.Context, m remind.Mail) error { return f(ctx, m) }
+
+// A server stopping (its context ended) while a digest is being sent puts
+// the digest back as it was, the try not counted, and the next round sends it.
+func TestDigestShutdownMidSend(t *testing.T) {
+	t.Parallel()
+	dbtest.EachDemo(t, func(t *testing.T, ctx context.Context, db *gorm.DB, s models.Settings, today models.Date) {
+		srv := mailtest.Start(t)
+		overdueReview(t, db, today)
+		now := dbtest.Now()
+		stopping, stop := context.WithCancel(ctx)
+		x := sender(db, srv, "a", &now)
+		x.Mailer = mailerFunc(func(ctx context.Context, _ remind.Mail) error { stop(); return ctx.Err() })
+		if _, err := x.Run(stopping, &today); err != nil && !errors.Is(err, context.Canceled) {
+			t.Fatal(err)
+		}
+		var stuck int64
+		db.Model(&remind.Digest{}).Where("day = ? AND status <> ?", today, remind.StatusPending).Count(&stuck)
+		var tried int64
+		db.Model(&remind.Digest{}).Where("day = ? AND attempts > 0", today).Count(&tried)
+		if stuck != 0 || tried != 0 {
+			t.Fatalf("after a shutdown mid-send: %d digests not pending, %d with a try counted", stuck, tried)
+		}
+		rep, err := sender(db, srv, "a", &now).Run(ctx, &today)
+		if err != nil || rep.Sent == 0 || rep.Failed != 0 {
+			t.Fatalf("the next round: %+v, %v", rep, err)
+		}
+	})
 }
