@@ -21,9 +21,9 @@ type App struct {
 	db        *models.DB
 	today     func() models.Date
 	caches    caches
-	yield     models.Yield                // how background work gives way to requests: the server's Yield
-	packAhead packAhead                   // the review pack built ahead (reviews_cache.go)
-	mailing   pages.Mailing               // how email is sent, and where links point (SetMailing)
+	yield     models.Yield  // how background work gives way to requests: the server's Yield
+	packAhead packAhead     // the review pack built ahead (reviews_cache.go)
+	mailing   pages.Mailing // how email is sent, and where links point (SetMailing)
 	unread    *unreadCounts // the bell's counts (countUnread)
 }
 
