@@ -30,7 +30,7 @@ type App struct {
 // New mounts every route of the route table on the server.
 func New(s *web.Server, db *models.DB) *App {
 	a := &App{Server: s, db: db, today: func() models.Date { return models.DateOf(s.Now()) }, caches: newCaches(s.Cache()), yield: s.Yield,
-		unread: newUnreadCounts(unreadFor)}
+		unread: newUnreadCounts(unreadFor, s.Now)}
 	s.CountUnread(a.countUnread)
 	for _, r := range a.Routes() {
 		s.App.Add(r.Method, r.Path, r.Handler, r.Guard.Middleware()).Name = r.Name

@@ -45,6 +45,7 @@ const unreadFor = 30 * time.Second
 type unreadCounts struct {
 	mu   sync.Mutex
 	ttl  time.Duration
+	now  func() time.Time // the app's clock
 	seen map[uint]unreadCount
 }
 
@@ -53,8 +54,8 @@ type unreadCount struct {
 	at time.Time
 }
 
-func newUnreadCounts(ttl time.Duration) *unreadCounts {
-	return &unreadCounts{ttl: ttl, seen: map[uint]unreadCount{}}
+func newUnreadCounts(ttl time.Duration, now func() time.Time) *unreadCounts {
+	return &unreadCounts{ttl: ttl, now: now, seen: map[uint]unreadCount{}}
 }
 
 // Get is the user's count if it was kept less than ttl ago.
@@ -62,7 +63,7 @@ func (u *unreadCounts) Get(id uint) (int64, bool) {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	c, ok := u.seen[id]
-	return c.n, ok && time.Since(c.at) < u.ttl
+	return c.n, ok && u.now().Sub(c.at) < u.ttl
 }
 
 // Add keeps a count; past 10,000 users it starts again, which costs a count each.
@@ -72,7 +73,7 @@ func (u *unreadCounts) Add(id uint, n int64) {
 	if len(u.seen) >= 10_000 {
 		clear(u.seen)
 	}
-	u.seen[id] = unreadCount{n, time.Now()}
+	u.seen[id] = unreadCount{n, u.now()}
 }
 
 // Remove forgets a user's count.
