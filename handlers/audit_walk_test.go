@@ -183,6 +183,23 @@ var auditSteps = []auditStep{
 		id := w.theirs.ID // to the next phase, as the form proposes
 		return auditAim{page: fmt.Sprintf("/engagements/%d/lifecycle", id), form: `[data-testid="move-form"]`, id: id}
 	}},
+	{"POST /engagements/:id/contract", asManager, models.ContractEntity, func(w *auditWalk) auditAim {
+		path := fmt.Sprintf("/engagements/%d/contract", w.mine.ID)
+		var id uint
+		w.db.Raw("SELECT id FROM contract_terms WHERE engagement_id = ?", w.mine.ID).Scan(&id)
+		return auditAim{page: path, form: postsTo("%s", path), id: id, creates: id == 0, set: map[string]string{"notice_days": "95"}}
+	}},
+	{"POST /engagements/:id/contract/decision", asManager, models.DecisionEntity, func(w *auditWalk) auditAim {
+		// A deadline to decide at: the contract's end and a notice period.
+		w.db.Model(&models.Engagement{}).Where("id = ?", w.mine.ID).Update("contract_end", dbtest.Today().AddDays(200))
+		if _, ok, _ := models.ContractTermsOf(w.t.Context(), w.db, w.mine.ID); !ok {
+			if _, err := models.SaveContractTerms(w.t.Context(), w.db, nil, dbtest.Now(), w.mine.ID, models.ContractTerms{NoticeDays: 90}, 0); err != nil {
+				w.t.Fatal(err)
+			}
+		}
+		path := fmt.Sprintf("/engagements/%d/contract", w.mine.ID)
+		return auditAim{page: path, form: postsTo("%s/decision", path), creates: true, set: map[string]string{"decision": models.DecisionRenegotiate}}
+	}},
 	{"POST /engagements/:id/close", asAdmin, "engagement", func(w *auditWalk) auditAim {
 		id := w.theirs.ID // today, as the form proposes
 		return auditAim{page: fmt.Sprintf("/engagements/%d/lifecycle", id), form: `[data-testid="close-form"]`, id: id}

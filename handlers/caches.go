@@ -28,7 +28,8 @@ type caches struct {
 // instead of the cost records and SLA results, the engagements' health, risks,
 // transfers and milestones, priced in the reporting currency.
 var dashboardReads = []string{"engagements", "engagement_totals", "cost_month_totals", "sla_month_totals",
-	"risk_cells", "risks", "milestones", "readiness_items", "transfer_gates", "fx_rates", "settings", "vendors", "users"}
+	"risk_cells", "risks", "milestones", "readiness_items", "transfer_gates", "fx_rates", "settings", "vendors", "users",
+	"contract_terms", "contract_decisions"}
 
 // packReads are what the quarterly review pack prints.
 var packReads = []string{"engagements", "vendors", "users", "settings", "fx_rates", "cost_records", "cost_month_totals",

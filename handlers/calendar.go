@@ -15,7 +15,7 @@ import (
 // kindLabels head each calendar event ("Risk review: R-ITO-01-03 …").
 var kindLabels = map[string]string{
 	remind.KindRiskReview: "Risk review", remind.KindAcceptance: "Acceptance expires",
-	remind.KindMilestone: "Milestone", remind.KindTransfer: "BOT transfer", remind.KindContract: "Contract ends",
+	remind.KindMilestone: "Milestone", remind.KindTransfer: "BOT transfer", remind.KindContract: "Contract ends", remind.KindNotice: "Last day to give notice",
 }
 
 // calendarFeed serves a user's private calendar (RFC 5545) at the address

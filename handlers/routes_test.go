@@ -66,14 +66,18 @@ var routeTargets = map[string]routeTarget{
 	"/engagements/:id":           {params: id(foreignEngagement)},
 	"/engagements/:id/edit":      {params: id(foreignEngagement)},
 	"/engagements/:id/lifecycle": {params: id(foreignEngagement)},
-	"/engagements/:id/phase":     {params: id(foreignEngagement)},
-	"/engagements/:id/close":     {params: id(foreignEngagement)},
-	"/engagements/:id/reopen":    {params: id(foreignEngagement)},
-	"/vendors":                   {},
-	"/vendors/:id":               {params: id(anyOf("vendors"))},
-	"/vendors/:id/edit":          {params: id(anyOf("vendors"))},
-	"/vendors/:id/archive":       {params: id(anyOf("vendors"))},
-	"/vendors/:id/restore":       {params: id(anyOf("vendors"))},
+	"/engagements/:id/contract":  {params: id(foreignEngagement), form: func(*fixture) url.Values { return url.Values{"notice_days": {"90"}} }},
+	"/engagements/:id/contract/decision": {params: id(foreignEngagement), form: func(*fixture) url.Values {
+		return url.Values{"decision": {models.DecisionRenew}}
+	}},
+	"/engagements/:id/phase":  {params: id(foreignEngagement)},
+	"/engagements/:id/close":  {params: id(foreignEngagement)},
+	"/engagements/:id/reopen": {params: id(foreignEngagement)},
+	"/vendors":                {},
+	"/vendors/:id":            {params: id(anyOf("vendors"))},
+	"/vendors/:id/edit":       {params: id(anyOf("vendors"))},
+	"/vendors/:id/archive":    {params: id(anyOf("vendors"))},
+	"/vendors/:id/restore":    {params: id(anyOf("vendors"))},
 
 	// Risk register.
 	"/engagements/:id/risks": {params: id(foreignEngagement)},

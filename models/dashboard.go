@@ -48,8 +48,15 @@ type Dashboard struct {
 	// How many each cut list has in all (Attention's is the red and amber
 	// active engagements): a cut list says "10 of 13".
 	TransfersAll, MilestonesAll int64
-	Rates                       *Rates
+	// Notices are the contract notice deadlines of the next NoticeWindowDays
+	// and those passed undecided (NoticeDeadlines), the soonest first.
+	Notices    []NoticeRow
+	NoticesAll int64
+	Rates      *Rates
 }
+
+// NoticeWindowDays is how far ahead the dashboard lists notice deadlines.
+const NoticeWindowDays = 180
 
 // Transfer is an upcoming BOT transfer with its readiness.
 type Transfer struct {
@@ -135,6 +142,9 @@ func LoadDashboard(ctx context.Context, db *gorm.DB, s Settings, today Date) (*D
 		return nil, err
 	}
 	if d.Milestones, d.MilestonesAll, err = dueMilestones(db, today.AddDays(60), 10); err != nil {
+		return nil, err
+	}
+	if d.Notices, d.NoticesAll, err = NoticeDeadlines(ctx, db, today, NoticeWindowDays, 8); err != nil {
 		return nil, err
 	}
 	return d, nil

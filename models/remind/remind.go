@@ -33,6 +33,7 @@ const (
 	KindPack       = "pack-to-publish"
 	KindCommentary = "commentary-missing"
 	KindContract   = "contract-end"
+	KindNotice     = "notice-deadline"
 )
 
 // The windows ahead of a due day in which it is reminded.
@@ -42,10 +43,14 @@ const (
 	MilestoneDays  = 14 // a milestone's planned day
 	RecordByDay    = 10 // a month's costs and results are recorded by this day of the next month
 	CommentaryDays = 5  // before a quarter's pack is due, the day after the quarter ends
-	// ContractNoticeDays is the notice period taken for a contract's end
-	// while contracts have no notice period of their own: six months, so
-	// that a usual notice of three to six months is not missed.
+	// ContractNoticeDays is how far ahead a contract's end is reminded when
+	// its notice period is not recorded: six months, so that a usual
+	// notice of three to six months is not missed.
 	ContractNoticeDays = 180
+	// NoticeDays is how far ahead a notice deadline is reminded (the
+	// contract's end less its recorded notice period), and it is until a
+	// decision is recorded.
+	NoticeDays = 60
 )
 
 // Item is one thing one person is reminded of.
@@ -369,10 +374,42 @@ func (r *reader) commentary() ([]Item, error) {
 	return out, nil
 }
 
-// contracts are the open engagements whose contract ends within
-// ContractNoticeDays or has ended while the engagement runs on, to their
-// managers; in a calendar, each contract end in its window.
+// contracts are, to each engagement's managers, the notice deadlines
+// within NoticeDays and those passed with nothing decided while the
+// contract runs; and where no notice period is recorded, the contract's
+// end within ContractNoticeDays (or passed while the engagement runs on).
+// In a calendar, every notice deadline and contract end in its window.
 func (r *reader) contracts() ([]Item, error) {
+	days := NoticeDays
+	if r.horizon > 0 {
+		days = r.horizon
+	}
+	notices, _, err := models.NoticeDeadlines(r.ctx, r.db, r.today, days, 0)
+	if err != nil {
+		return nil, err
+	}
+	var out []Item
+	for _, n := range notices {
+		if (n.Decision != "" && r.horizon == 0) || (r.horizon > 0 && n.Deadline.Before(r.from)) {
+			continue
+		}
+		left := n.DaysLeft(r.today)
+		without := "it ends"
+		if n.AutoRenews {
+			without = fmt.Sprintf("it renews for %d months", n.RenewalMonths)
+		}
+		what := fmt.Sprintf("last day to give notice %s (%s; without notice %s): decide whether to renew, renegotiate or exit",
+			n.Deadline.Human(), dayWords(left), without)
+		if left < 0 {
+			what = fmt.Sprintf("the notice deadline passed on %s with nothing decided: without notice %s on %s", n.Deadline.Human(), without, n.ContractEnd.Human())
+		}
+		items, err := r.toManagers(n.EngagementID, Item{Kind: KindNotice, Ref: n.EngagementID, Period: n.Deadline.String(), Title: n.Code + " " + n.Name,
+			What: what, On: n.Deadline, Overdue: left < 0, Link: fmt.Sprintf("/engagements/%d/contract", n.EngagementID)})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, items...)
+	}
 	var rows []struct {
 		ID          uint
 		Code, Name  string
@@ -380,29 +417,42 @@ func (r *reader) contracts() ([]Item, error) {
 	}
 	q := r.db.Table("engagements e").Select("e.id, e.code, e.name, e.contract_end").
 		Where("e.closed_on IS NULL AND e.contract_end IS NOT NULL AND e.contract_end <= ?", r.until(ContractNoticeDays))
+	if r.horizon == 0 { // the calendar shows every end; a reminder only those whose deadline is not known
+		q = q.Where("NOT EXISTS (SELECT 1 FROM contract_terms t WHERE t.engagement_id = e.id AND t.notice_days > 0)")
+	}
 	if err := r.window(r.managed(q), "e.contract_end").Scan(&rows).Error; err != nil {
 		return nil, err
 	}
-	var out []Item
 	for _, e := range rows {
 		days := int(e.ContractEnd.Sub(r.today.Time).Hours() / 24)
-		what := fmt.Sprintf("contract ends on %s, in %d days: decide whether to renew, renegotiate or exit", e.ContractEnd.Human(), days)
-		switch {
-		case days < 0:
+		what := fmt.Sprintf("contract ends on %s, %s, and its notice period is not recorded: decide whether to renew, renegotiate or exit", e.ContractEnd.Human(), dayWords(days))
+		if days < 0 {
 			what = fmt.Sprintf("contract ended on %s and the engagement is still open", e.ContractEnd.Human())
-		case days == 0:
-			what = "contract ends today"
-		case days == 1:
-			what = "contract ends tomorrow"
+		}
+		if r.horizon > 0 {
+			what = "contract ends on " + e.ContractEnd.Human()
 		}
 		items, err := r.toManagers(e.ID, Item{Kind: KindContract, Ref: e.ID, Title: e.Code + " " + e.Name, What: what, On: e.ContractEnd,
-			Overdue: days < 0, Link: fmt.Sprintf("/engagements/%d", e.ID)})
+			Overdue: days < 0, Link: fmt.Sprintf("/engagements/%d/contract", e.ID)})
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, items...)
 	}
 	return out, nil
+}
+
+// dayWords says how far a day is from today: "today", "tomorrow", "in 12 days".
+func dayWords(days int) string {
+	switch {
+	case days == 0:
+		return "today"
+	case days == 1:
+		return "tomorrow"
+	case days < 0:
+		return fmt.Sprintf("%d days ago", -days)
+	}
+	return fmt.Sprintf("in %d days", days)
 }
 
 // transfers are the BOT transfers the transfers page red-flags (within

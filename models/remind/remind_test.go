@@ -14,6 +14,17 @@ import (
 	"portfolio/models/remind"
 )
 
+// filter are the items of kind about record ref.
+func filter(items []remind.Item, kind string, ref uint) []remind.Item {
+	var out []remind.Item
+	for _, it := range items {
+		if it.Kind == kind && it.Ref == ref {
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
 // find is the item of kind about record ref for user, if there is one.
 func find(items []remind.Item, user uint, kind string, ref uint) (remind.Item, bool) {
 	for _, it := range items {
@@ -308,7 +319,7 @@ func TestDueContractEnds(t *testing.T) {
 			t.Fatal(err)
 		}
 		if it, ok := find(items, *es[0].ManagerID, remind.KindContract, es[0].ID); !ok || it.Overdue ||
-			!strings.Contains(it.What, fmt.Sprintf("in %d days", remind.ContractNoticeDays)) || it.Link != fmt.Sprintf("/engagements/%d", es[0].ID) {
+			!strings.Contains(it.What, fmt.Sprintf("in %d days", remind.ContractNoticeDays)) || it.Link != fmt.Sprintf("/engagements/%d/contract", es[0].ID) {
 			t.Errorf("a contract ending in %d days: %+v (%v)", remind.ContractNoticeDays, it, ok)
 		}
 		if _, ok := find(items, *es[1].ManagerID, remind.KindContract, es[1].ID); ok {
@@ -323,6 +334,39 @@ func TestDueContractEnds(t *testing.T) {
 		}
 		if _, ok := find(cal, *es[1].ManagerID, remind.KindContract, es[1].ID); !ok {
 			t.Errorf("the calendar lacks the contract ending in %d days", remind.ContractNoticeDays+1)
+		}
+
+		// With a notice period recorded, the deadline is reminded instead,
+		// from remind.NoticeDays before it until a decision is recorded.
+		db.Model(&models.Engagement{}).Where("id = ?", es[0].ID).Update("contract_end", today.AddDays(90+remind.NoticeDays))
+		if _, err := models.SaveContractTerms(ctx, db, nil, dbtest.Now(), es[0].ID, models.ContractTerms{NoticeDays: 90, AutoRenews: true, RenewalMonths: 12}, 0); err != nil {
+			t.Fatal(err)
+		}
+		items, _ = remind.Due(ctx, db, s, today)
+		if _, ok := find(items, *es[0].ManagerID, remind.KindContract, es[0].ID); ok {
+			t.Error("a contract with a notice period is reminded by its end")
+		}
+		it, ok := find(items, *es[0].ManagerID, remind.KindNotice, es[0].ID)
+		if !ok || it.Overdue || !it.On.Equal(today.AddDays(remind.NoticeDays).Time) || !strings.Contains(it.What, "renews for 12 months") {
+			t.Fatalf("a notice deadline in %d days: %+v (%v)", remind.NoticeDays, it, ok)
+		}
+		if items, _ := remind.Due(ctx, db, s, today.AddDays(-1)); len(filter(items, remind.KindNotice, es[0].ID)) != 0 {
+			t.Errorf("a notice deadline %d days ahead is reminded", remind.NoticeDays+1)
+		}
+		late, _ := remind.Due(ctx, db, s, today.AddDays(remind.NoticeDays+3))
+		if l := filter(late, remind.KindNotice, es[0].ID); len(l) == 0 || !l[0].Overdue || !strings.Contains(l[0].What, "passed") {
+			t.Errorf("a notice deadline passed undecided: %+v", l)
+		}
+		if err := models.DecideContract(ctx, db, nil, dbtest.Now(), es[0].ID, it.On, models.DecisionRenew, ""); err != nil {
+			t.Fatal(err)
+		}
+		late, _ = remind.Due(ctx, db, s, today.AddDays(remind.NoticeDays+3))
+		if l := filter(late, remind.KindNotice, es[0].ID); len(l) != 0 {
+			t.Errorf("a decided deadline is still reminded: %+v", l)
+		}
+		cal, _ = remind.Calendar(ctx, db, s, *es[0].ManagerID, today)
+		if _, ok := find(cal, *es[0].ManagerID, remind.KindNotice, es[0].ID); !ok {
+			t.Error("the calendar lacks the notice deadline")
 		}
 	})
 }

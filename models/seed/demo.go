@@ -70,7 +70,10 @@ func Demo(ctx context.Context, db *gorm.DB) error {
 		if err := w.finish(); err != nil {
 			return err
 		}
-		return resetSequences(tx)
+		if err := resetSequences(tx); err != nil {
+			return err
+		}
+		return d.contracts(ctx, tx, now)
 	})
 }
 

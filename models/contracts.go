@@ -1,0 +1,243 @@
+package models
+
+// Contract terms and notice deadlines (DOMAIN: Governance). The contract's
+// start and end are the engagement's (StartDate, ContractEnd); its terms say
+// how it ends: the notice period, renewal, termination. A notice deadline is
+// the last day to give notice, the contract's end less its notice period;
+// missing it renews the contract by default. The decision taken at a
+// deadline (renew, renegotiate, exit) is recorded by whom and when.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// ContractTerms are an engagement's contract terms: one row an engagement.
+type ContractTerms struct {
+	ID                        uint `gorm:"primaryKey"`
+	EngagementID              uint
+	NoticeDays                int  // the notice period: notice is given this many days before the contract ends
+	AutoRenews                bool // without notice, the contract renews by itself
+	RenewalMonths             int  // for how long each time
+	TerminationForConvenience bool // either may end it early, without cause
+	TerminationNoticeDays     int  // with this notice
+	AssistanceMonths          int  // the vendor's termination assistance after the end
+	NextPriceReview           Date
+	Documents                 string // the governing documents, one a line: title | reference | link
+	Version                   int
+	CreatedAt                 time.Time
+	UpdatedAt                 time.Time
+}
+
+// ContractEntity names contract terms in the history.
+const ContractEntity = "contract_terms"
+
+// contractFields are the terms the form edits, each change a history row.
+var contractFields = []string{"NoticeDays", "AutoRenews", "RenewalMonths", "TerminationForConvenience", "TerminationNoticeDays",
+	"AssistanceMonths", "NextPriceReview", "Documents"}
+
+// MaxNoticeDays bounds a notice period (two years).
+const MaxNoticeDays = 730
+
+// Document is one governing document of a contract.
+type Document struct{ Title, Reference, Link string }
+
+// ParseDocuments reads the documents, one a line "title | reference | link"
+// (the reference and link optional), or says which line is wrong.
+func ParseDocuments(text string) ([]Document, error) {
+	var out []Document
+	for i, line := range strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n") {
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		parts := strings.Split(line, "|")
+		if len(parts) > 3 {
+			return nil, fmt.Errorf("line %d has %d parts: write title | reference | link", i+1, len(parts))
+		}
+		d := Document{Title: strings.TrimSpace(parts[0])}
+		if len(parts) > 1 {
+			d.Reference = strings.TrimSpace(parts[1])
+		}
+		if len(parts) > 2 {
+			d.Link = strings.TrimSpace(parts[2])
+			if u, err := url.Parse(d.Link); d.Link != "" && (err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "") {
+				return nil, fmt.Errorf("line %d: the link %q is not an http(s) address", i+1, d.Link)
+			}
+		}
+		if d.Title == "" {
+			return nil, fmt.Errorf("line %d has no title", i+1)
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}
+
+// NoticeDeadline is the last day to give notice on a contract ending on end
+// with a notice period of days (zero when either is unknown).
+func NoticeDeadline(end Date, days int) Date {
+	if end.IsZero() || days <= 0 {
+		return Date{}
+	}
+	return end.AddDays(-days)
+}
+
+// ContractTermsOf is an engagement's contract terms (ok false when none are recorded).
+func ContractTermsOf(ctx context.Context, db *gorm.DB, engagementID uint) (t ContractTerms, ok bool, err error) {
+	err = db.WithContext(ctx).Where("engagement_id = ?", engagementID).Limit(1).Find(&t).Error
+	return t, t.ID != 0, err
+}
+
+// SaveContractTerms writes an engagement's terms: created at version 0 (none
+// yet) or updated if still at version (ErrStale otherwise), each field
+// changed a history row.
+func SaveContractTerms(ctx context.Context, db *gorm.DB, userID *uint, at time.Time, engagementID uint, next ContractTerms, version int) (ContractTerms, error) {
+	at = at.UTC()
+	var out ContractTerms
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		current, ok, err := ContractTermsOf(ctx, tx, engagementID)
+		switch {
+		case err != nil:
+			return err
+		case !ok:
+			if version != 0 {
+				return ErrStale
+			}
+			next.ID, next.EngagementID, next.Version, next.CreatedAt, next.UpdatedAt = 0, engagementID, 1, at, at
+			if err := tx.Create(&next).Error; err != nil {
+				return err
+			}
+			out = next
+			return RecordChanges(tx, Created(ContractEntity, next.ID, userID, at, next, contractFields...))
+		}
+		changes := Diff(ContractEntity, current.ID, userID, at, current, next, contractFields...)
+		if err := UpdateVersioned(tx, &ContractTerms{}, current.ID, version, map[string]any{
+			"notice_days": next.NoticeDays, "auto_renews": next.AutoRenews, "renewal_months": next.RenewalMonths,
+			"termination_for_convenience": next.TerminationForConvenience, "termination_notice_days": next.TerminationNoticeDays,
+			"assistance_months": next.AssistanceMonths, "next_price_review": next.NextPriceReview, "documents": next.Documents,
+			"updated_at": at}); err != nil {
+			return err
+		}
+		next.ID, next.EngagementID, next.Version, next.CreatedAt, next.UpdatedAt = current.ID, engagementID, version+1, current.CreatedAt, at
+		out = next
+		return RecordChanges(tx, changes)
+	})
+	if errors.Is(err, gorm.ErrDuplicatedKey) {
+		err = ErrStale // two first saves at once
+	}
+	return out, err
+}
+
+// The decisions taken at a notice deadline.
+const (
+	DecisionRenew       = "renew"
+	DecisionRenegotiate = "renegotiate"
+	DecisionExit        = "exit"
+)
+
+// Decisions are the decisions in the order the form offers them.
+var Decisions = []string{DecisionRenew, DecisionRenegotiate, DecisionExit}
+
+// ContractDecision is what was decided at a notice deadline, by whom and when.
+type ContractDecision struct {
+	ID           uint `gorm:"primaryKey"`
+	EngagementID uint
+	Deadline     Date
+	Decision     string
+	Note         string
+	UserID       *uint
+	User         *User
+	DecidedAt    time.Time
+}
+
+// DecisionEntity names contract decisions in the history.
+const DecisionEntity = "contract_decision"
+
+// DecideContract records the decision at an engagement's notice deadline;
+// a later decision at the same deadline replaces it, both in the history.
+func DecideContract(ctx context.Context, db *gorm.DB, userID *uint, at time.Time, engagementID uint, deadline Date, decision, note string) error {
+	at = at.UTC()
+	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var was ContractDecision
+		if err := tx.Where("engagement_id = ? AND deadline = ?", engagementID, deadline).Limit(1).Find(&was).Error; err != nil {
+			return err
+		}
+		next := ContractDecision{ID: was.ID, EngagementID: engagementID, Deadline: deadline, Decision: decision, Note: note, UserID: userID, DecidedAt: at}
+		if was.ID == 0 {
+			if err := tx.Create(&next).Error; err != nil {
+				return err
+			}
+			return RecordChanges(tx, Created(DecisionEntity, next.ID, userID, at, next, "Deadline", "Decision", "Note"))
+		}
+		if err := tx.Model(&ContractDecision{}).Where("id = ?", was.ID).
+			Updates(map[string]any{"decision": decision, "note": note, "user_id": userID, "decided_at": at}).Error; err != nil {
+			return err
+		}
+		return RecordChanges(tx, Diff(DecisionEntity, was.ID, userID, at, was, next, "Decision", "Note"))
+	})
+}
+
+// DecisionsOf lists an engagement's contract decisions, the latest deadline first.
+func DecisionsOf(ctx context.Context, db *gorm.DB, engagementID uint) ([]ContractDecision, error) {
+	var out []ContractDecision
+	err := db.WithContext(ctx).Preload("User").Where("engagement_id = ?", engagementID).Order("deadline DESC").Find(&out).Error
+	return out, err
+}
+
+// NoticeRow is an open engagement's notice deadline, with its decision if taken.
+type NoticeRow struct {
+	EngagementID  uint
+	Code, Name    string
+	ContractEnd   Date
+	NoticeDays    int
+	AutoRenews    bool
+	RenewalMonths int
+	Deadline      Date
+	Decision      string // "" while undecided
+	DecidedBy     string
+	DecidedAt     *time.Time
+}
+
+// Missed reports a deadline passed with nothing decided: the contract renews
+// by default (or runs out) whatever anyone wanted.
+func (n NoticeRow) Missed(today Date) bool { return n.Deadline.Before(today) && n.Decision == "" }
+
+// DaysLeft is the days from today to the deadline (negative once passed).
+func (n NoticeRow) DaysLeft(today Date) int { return int(n.Deadline.Sub(today.Time).Hours() / 24) }
+
+// NoticeDeadlines lists the notice deadlines of the open engagements that
+// fall within days of today, and those passed while the contract still runs
+// with nothing decided, by deadline; at most limit rows (0: all), and how
+// many there are in all.
+func NoticeDeadlines(ctx context.Context, db *gorm.DB, today Date, days, limit int) ([]NoticeRow, int64, error) {
+	deadline := "DATE(e.contract_end, '-' || t.notice_days || ' days')"
+	if !IsSQLite(db) {
+		deadline = "(e.contract_end - t.notice_days)"
+	}
+	q := db.WithContext(ctx).Table("engagements e").
+		Joins("JOIN contract_terms t ON t.engagement_id = e.id AND t.notice_days > 0").
+		Joins("LEFT JOIN contract_decisions d ON d.engagement_id = e.id AND d.deadline = "+deadline).
+		Joins("LEFT JOIN users u ON u.id = d.user_id").
+		Where("e.closed_on IS NULL AND e.contract_end IS NOT NULL AND e.contract_end >= ?", today).
+		Where(deadline+" <= ?", today.AddDays(days)).
+		Where("("+deadline+" >= ? OR d.id IS NULL)", today)
+	var n int64
+	if err := q.Count(&n).Error; err != nil {
+		return nil, 0, err
+	}
+	q = q.Select("e.id AS engagement_id, e.code, e.name, e.contract_end, t.notice_days, t.auto_renews, t.renewal_months, " +
+		deadline + " AS deadline, COALESCE(d.decision, '') AS decision, COALESCE(u.name, '') AS decided_by, d.decided_at").
+		Order(clause.OrderByColumn{Column: clause.Column{Name: "deadline"}}).Order("e.code")
+	if limit > 0 {
+		q = q.Limit(limit)
+	}
+	var rows []NoticeRow
+	err := q.Scan(&rows).Error
+	return rows, n, err
+}

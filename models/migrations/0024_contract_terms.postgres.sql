@@ -1,0 +1,21 @@
+-- Each engagement's contract terms (one row an engagement, versioned like
+-- every record a form edits: notice period, renewal, termination, price
+-- review, governing documents) and the decisions taken at its notice
+-- deadlines (renew, renegotiate, exit; one a deadline). The dashboard's
+-- notice deadlines read both, so they move the data version (migration 9).
+
+CREATE TABLE contract_terms (
+  id {{pk}}, engagement_id BIGINT NOT NULL REFERENCES engagements(id), notice_days INTEGER NOT NULL DEFAULT 0,
+  auto_renews BOOLEAN NOT NULL DEFAULT FALSE, renewal_months INTEGER NOT NULL DEFAULT 0,
+  termination_for_convenience BOOLEAN NOT NULL DEFAULT FALSE, termination_notice_days INTEGER NOT NULL DEFAULT 0,
+  assistance_months INTEGER NOT NULL DEFAULT 0, next_price_review DATE, documents TEXT NOT NULL DEFAULT '',
+  version INTEGER NOT NULL DEFAULT 1, created_at {{ts}}, updated_at {{ts}});
+CREATE UNIQUE INDEX contract_terms_engagement ON contract_terms (engagement_id);
+
+CREATE TABLE contract_decisions (
+  id {{pk}}, engagement_id BIGINT NOT NULL REFERENCES engagements(id), deadline DATE NOT NULL, decision TEXT NOT NULL,
+  note TEXT NOT NULL DEFAULT '', user_id BIGINT REFERENCES users(id), decided_at {{ts}} NOT NULL);
+CREATE UNIQUE INDEX contract_decisions_deadline ON contract_decisions (engagement_id, deadline);
+
+CREATE TRIGGER data_version_contract_terms AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON contract_terms FOR EACH STATEMENT EXECUTE FUNCTION data_version_bump();
+CREATE TRIGGER data_version_contract_decisions AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON contract_decisions FOR EACH STATEMENT EXECUTE FUNCTION data_version_bump();
