@@ -232,14 +232,7 @@ const contractsMax = 500
 // contracts lists the notice deadlines within ?days= (90, 180, 365 or 730;
 // 180 by default). Route: contracts.index.
 func (a *App) contracts(c echo.Context) error {
-	days := models.NoticeWindowDays
-	if n, err := strconv.Atoi(c.QueryParam("days")); err == nil {
-		for _, w := range pages.ContractsWindows {
-			if n == w {
-				days = n
-			}
-		}
-	}
+	days := contractDays(c)
 	today := a.today()
 	rows, all, err := models.NoticeDeadlines(c.Request().Context(), a.db, today, days, contractsMax)
 	if err != nil {
@@ -247,4 +240,52 @@ func (a *App) contracts(c echo.Context) error {
 	}
 	p := pages.ContractsProps{Days: days, Rows: rows, All: all, Today: today, Chrome: web.Chrome(c, "Contract notice deadlines", "engagements")}
 	return web.Render(c, http.StatusOK, pages.Contracts(p), nil)
+}
+
+// exportContracts writes the notice deadlines of ?days= as CSV or XLSX, every
+// one of them (the page shows the first contractsMax). Route: contracts.export.
+func (a *App) exportContracts(c echo.Context) error {
+	format := c.QueryParam("format")
+	if format != "csv" && format != "xlsx" {
+		return web.BadRequest("Export as csv or xlsx.")
+	}
+	days := contractDays(c)
+	today := a.today()
+	rows, _, err := models.NoticeDeadlines(c.Request().Context(), a.db, today, days, 0)
+	if err != nil {
+		return err
+	}
+	spec := exportSpec{Filename: fmt.Sprintf("notice-deadlines-%d-days", days),
+		Header: []string{"Code", "Engagement", "Contract end", "Notice period (days)", "Last day to give notice", "Days left",
+			"Renews by itself", "Each renewal (months)", "Decision", "Decided by", "Decided on"},
+		Types: []cellType{tText, tText, tDate, tCount, tDate, tInt, tText, tCount, tText, tText, tDate},
+		Rows: func(yield func([]string) error) error {
+			for _, n := range rows {
+				decision, on := n.Decision, ""
+				if decision == "" && n.Missed(today) {
+					decision = "passed undecided"
+				}
+				if n.DecidedAt != nil {
+					on = models.DateOf(*n.DecidedAt).String()
+				}
+				if err := yield([]string{n.Code, n.Name, n.ContractEnd.String(), strconv.Itoa(n.NoticeDays), n.Deadline.String(),
+					strconv.Itoa(n.DaysLeft(today)), boolWord(n.AutoRenews), strconv.Itoa(n.RenewalMonths), decision, n.DecidedBy, on}); err != nil {
+					return err
+				}
+			}
+			return nil
+		}}
+	return a.writeExport(c, format, spec)
+}
+
+// contractDays reads ?days= (90, 180, 365 or 730; 180 otherwise).
+func contractDays(c echo.Context) int {
+	if n, err := strconv.Atoi(c.QueryParam("days")); err == nil {
+		for _, w := range pages.ContractsWindows {
+			if n == w {
+				return n
+			}
+		}
+	}
+	return models.NoticeWindowDays
 }

@@ -147,3 +147,28 @@ func cloneValues(v url.Values) url.Values {
 	}
 	return out
 }
+
+// The notice deadlines export as CSV and XLSX with every row of the window,
+// the same rows the page lists.
+func TestExportNoticeDeadlines(t *testing.T) {
+	t.Parallel()
+	forEachDB(t, func(t *testing.T, e *env) {
+		exec := e.client()
+		exec.login(models.RoleExecutive)
+		_, all, _ := models.NoticeDeadlines(t.Context(), e.db, today(), 730, 0)
+		r := exec.get("/contracts/export?days=730&format=csv")
+		lines := strings.Split(strings.TrimSpace(strings.TrimPrefix(r.Body, "\uFEFF")), "\n")
+		if r.StatusCode != http.StatusOK || int64(len(lines)-1) != all || !strings.HasPrefix(lines[0], "Code,Engagement,Contract end") {
+			t.Fatalf("CSV: %d, %d rows for %d deadlines\n%.500s", r.StatusCode, len(lines)-1, all, r.Body)
+		}
+		if !strings.Contains(r.Body, "passed undecided") {
+			t.Error("the CSV does not mark the missed deadline")
+		}
+		if x := exec.get("/contracts/export?days=730&format=xlsx"); x.StatusCode != http.StatusOK || !strings.HasPrefix(x.Body, "PK") {
+			t.Errorf("XLSX: %d", x.StatusCode)
+		}
+		if bad := exec.get("/contracts/export?format=pdf"); bad.StatusCode != http.StatusBadRequest {
+			t.Errorf("an unknown format: %d", bad.StatusCode)
+		}
+	})
+}

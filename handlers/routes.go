@@ -61,6 +61,7 @@ func (a *App) Routes() []Route {
 		{p, "/engagements/:id", "engagements.update", web.Admin, a.updateEngagement},
 		{g, "/engagements/:id/lifecycle", "engagements.lifecycle", web.SignedIn, a.engagementLifecycle},
 		{g, "/contracts", "contracts.index", web.SignedIn, a.contracts},
+		{g, "/contracts/export", "contracts.export", web.SignedIn, a.exportContracts},
 		{g, "/engagements/:id/contract", "contracts.show", web.SignedIn, a.contract},
 		{p, "/engagements/:id/contract", "contracts.save", web.Editor, a.contractSave},
 		{p, "/engagements/:id/contract/decision", "contracts.decide", web.Editor, a.contractDecide},
