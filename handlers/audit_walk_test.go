@@ -200,6 +200,35 @@ var auditSteps = []auditStep{
 		path := fmt.Sprintf("/engagements/%d/contract", w.mine.ID)
 		return auditAim{page: path, form: postsTo("%s/decision", path), creates: true, set: map[string]string{"decision": models.DecisionRenegotiate}}
 	}},
+	{"POST /engagements/:id/partnership", asManager, models.SurveyEntity, func(w *auditWalk) auditAim {
+		path := fmt.Sprintf("/engagements/%d/partnership", w.mine.ID)
+		var id uint
+		w.db.Raw("SELECT id FROM partnership_surveys WHERE engagement_id = ? ORDER BY quarter DESC LIMIT 1", w.mine.ID).Scan(&id)
+		set := map[string]string{"communication_note": "Audit walk: weekly calls kept."}
+		if id == 0 {
+			for _, d := range models.SurveyDimensions {
+				set[d.Key] = "4"
+			}
+		}
+		return auditAim{page: path, form: `#survey-form form`, id: id, creates: id == 0, set: set}
+	}},
+	{"POST /engagements/:id/partnership/suggestions/:sid", asManager, models.SuggestionEntity, func(w *auditWalk) auditAim {
+		// A survey that suggests a risk: communication scored 1.
+		q := models.DefaultFiscal.QuarterOf(dbtest.Today()).String()
+		s, ok, _ := models.SurveyOf(w.t.Context(), w.db, w.mine.ID, q)
+		s.EngagementID, s.Quarter = w.mine.ID, q
+		s.Communication, s.CulturalFit, s.ServiceQuality, s.Responsiveness, s.Innovation, s.ControlAutonomy = 1, 4, 4, 4, 4, 4
+		version := 0
+		if ok {
+			version = s.Version
+		}
+		if _, err := models.SaveSurvey(w.t.Context(), w.db, nil, dbtest.Now(), s, version); err != nil {
+			w.t.Fatal(err)
+		}
+		id := w.pick("a suggested risk", "SELECT MAX(id) FROM survey_suggestions WHERE engagement_id = ? AND status = 'suggested'", w.mine.ID)
+		return auditAim{page: fmt.Sprintf("/engagements/%d/partnership", w.mine.ID),
+			form: postsTo("/engagements/%d/partnership/suggestions/%d", w.mine.ID, id), id: id, set: map[string]string{"decision": "dismiss"}}
+	}},
 	{"POST /engagements/:id/close", asAdmin, "engagement", func(w *auditWalk) auditAim {
 		id := w.theirs.ID // today, as the form proposes
 		return auditAim{page: fmt.Sprintf("/engagements/%d/lifecycle", id), form: `[data-testid="close-form"]`, id: id}

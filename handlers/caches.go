@@ -29,7 +29,7 @@ type caches struct {
 // transfers and milestones, priced in the reporting currency.
 var dashboardReads = []string{"engagements", "engagement_totals", "cost_month_totals", "sla_month_totals",
 	"risk_cells", "risks", "milestones", "readiness_items", "transfer_gates", "fx_rates", "settings", "vendors", "users",
-	"contract_terms", "contract_decisions"}
+	"contract_terms", "contract_decisions", "partnership_surveys", "survey_suggestions"}
 
 // packReads are what the quarterly review pack prints.
 var packReads = []string{"engagements", "vendors", "users", "settings", "fx_rates", "cost_records", "cost_month_totals",

@@ -67,6 +67,12 @@ var routeTargets = map[string]routeTarget{
 	"/engagements/:id/edit":      {params: id(foreignEngagement)},
 	"/engagements/:id/lifecycle": {params: id(foreignEngagement)},
 	"/engagements/:id/contract":  {params: id(foreignEngagement), form: func(*fixture) url.Values { return url.Values{"notice_days": {"90"}} }},
+	"/engagements/:id/partnership": {params: id(foreignEngagement), form: func(*fixture) url.Values {
+		return url.Values{"communication": {"3"}, "cultural_fit": {"3"}, "service_quality": {"3"}, "responsiveness": {"3"}, "innovation": {"3"}, "control_autonomy": {"3"}}
+	}},
+	"/engagements/:id/partnership/suggestions/:sid": {params: func(f *fixture) map[string]string {
+		return map[string]string{"id": fmt.Sprint(f.foreign), "sid": "1"}
+	}, form: func(*fixture) url.Values { return url.Values{"decision": {"dismiss"}} }},
 	"/engagements/:id/contract/decision": {params: id(foreignEngagement), form: func(*fixture) url.Values {
 		return url.Values{"decision": {models.DecisionRenew}}
 	}},

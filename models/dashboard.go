@@ -52,6 +52,9 @@ type Dashboard struct {
 	// and those passed undecided (NoticeDeadlines), the soonest first.
 	Notices    []NoticeRow
 	NoticesAll int64
+	// Cooling are the partnerships whose latest survey fell or scored low.
+	Cooling    []Cooling
+	CoolingAll int64
 	Rates      *Rates
 }
 
@@ -145,6 +148,9 @@ func LoadDashboard(ctx context.Context, db *gorm.DB, s Settings, today Date) (*D
 		return nil, err
 	}
 	if d.Notices, d.NoticesAll, err = NoticeDeadlines(ctx, db, today, NoticeWindowDays, 8); err != nil {
+		return nil, err
+	}
+	if d.Cooling, d.CoolingAll, err = CoolingPartnerships(ctx, db, 8); err != nil {
 		return nil, err
 	}
 	return d, nil

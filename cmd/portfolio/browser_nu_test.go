@@ -171,7 +171,7 @@ func readPages(d demoIDs, today models.Date) []string {
 	q := models.DefaultFiscal.LastComplete(today).String()
 	e := func(id uint, rest string) string { return fmt.Sprintf("/engagements/%d%s", id, rest) }
 	return []string{
-		"/", "/account", "/notifications", "/contracts", "/contracts?days=730",
+		"/", "/account", "/notifications", "/contracts", "/contracts?days=730", "/partnerships",
 		"/engagements", "/engagements?model=BOT", e(d.ito, ""), e(d.bot, ""), e(d.ito, "/lifecycle"), e(d.bot, "/lifecycle"),
 		"/vendors", fmt.Sprintf("/vendors/%d", d.vendor),
 		"/risks", fmt.Sprintf("/risks/%d", d.risk), e(d.ito, "/risks"),
@@ -206,7 +206,7 @@ func formPages(d demoIDs, today models.Date) []string {
 		"/settings", "/users", "/users/new", fmt.Sprintf("/users/%d", d.user),
 		"/fx", "/fx?page=2", "/fx/new", fmt.Sprintf("/fx/%d/edit", d.fx),
 		"/reviews/" + q + "/publish", fmt.Sprintf("/reviews/%s/engagements/%d/commentary", q, d.ito), "/reviews/" + q + "/commentary",
-		"/reminders", e(d.ito, "/contract"), e(d.bot, "/contract"),
+		"/reminders", e(d.ito, "/contract"), e(d.bot, "/contract"), e(d.ito, "/partnership"), e(d.bot, "/partnership"),
 	}
 }
 

@@ -18,6 +18,9 @@ import (
 // (ITO-ADM-03) has its exit decided, and ITO-ADM-02's deadline passed five
 // days ago with nothing decided.
 func (d *demoSeed) contracts(ctx context.Context, tx *gorm.DB, now time.Time) error {
+	if !tx.Migrator().HasTable("contract_terms") { // a schema from before migration 24 (a migration test's)
+		return nil
+	}
 	today := models.DateOf(now)
 	past := func(t time.Time) time.Time { // nothing the seed writes is dated after its now
 		if t.After(now) {

@@ -73,7 +73,10 @@ func Demo(ctx context.Context, db *gorm.DB) error {
 		if err := resetSequences(tx); err != nil {
 			return err
 		}
-		return d.contracts(ctx, tx, now)
+		if err := d.contracts(ctx, tx, now); err != nil {
+			return err
+		}
+		return d.surveys(ctx, tx, now)
 	})
 }
 
