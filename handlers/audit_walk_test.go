@@ -203,7 +203,8 @@ var auditSteps = []auditStep{
 	{"POST /engagements/:id/partnership", asManager, models.SurveyEntity, func(w *auditWalk) auditAim {
 		path := fmt.Sprintf("/engagements/%d/partnership", w.mine.ID)
 		var id uint
-		w.db.Raw("SELECT id FROM partnership_surveys WHERE engagement_id = ? ORDER BY quarter DESC LIMIT 1", w.mine.ID).Scan(&id)
+		w.db.Raw("SELECT id FROM partnership_surveys WHERE engagement_id = ? AND quarter = ?", w.mine.ID,
+			models.DefaultFiscal.QuarterOf(dbtest.Today()).String()).Scan(&id) // the form records this quarter's
 		set := map[string]string{"communication_note": "Audit walk: weekly calls kept."}
 		if id == 0 {
 			for _, d := range models.SurveyDimensions {

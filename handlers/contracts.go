@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -96,12 +97,20 @@ func (a *App) contract(c echo.Context) error {
 		return err
 	}
 	f := contractValues(t)
-	return a.renderContract(c, http.StatusOK, e, web.EditState[contractForm]{Values: f, Version: t.Version, Shown: web.EncodeShown(f)}, "", "")
+	return a.renderContract(c, http.StatusOK, e, web.EditState[contractForm]{Values: f, Version: t.Version, Shown: web.EncodeShown(f)})
 }
 
-// renderContract renders the page with the form of st's values and the
-// decision form as typed (with its error).
-func (a *App) renderContract(c echo.Context, status int, e models.Engagement, st web.EditState[contractForm], decision, decisionErr string) error {
+// decisionTyped is the decision form as typed, and why it was refused.
+type decisionTyped struct{ Decision, Note, Error string }
+
+// renderContract renders the page with the terms' form of st's values.
+func (a *App) renderContract(c echo.Context, status int, e models.Engagement, st web.EditState[contractForm]) error {
+	return a.renderContractDecision(c, status, e, st, decisionTyped{})
+}
+
+// renderContractDecision renders the page with the terms' form of st's
+// values and the decision form as typed (with why it was refused).
+func (a *App) renderContractDecision(c echo.Context, status int, e models.Engagement, st web.EditState[contractForm], typed decisionTyped) error {
 	ctx := c.Request().Context()
 	may, err := a.canEdit(c, &e.ID)
 	if err != nil {
@@ -112,7 +121,7 @@ func (a *App) renderContract(c echo.Context, status int, e models.Engagement, st
 		return err
 	}
 	p := pages.ContractProps{Engagement: e, Terms: stored, Editable: may, Today: a.today(), Errors: st.Errors,
-		Version: strconv.Itoa(st.Version), Shown: st.Shown, Decision: decision, DecisionError: decisionErr}
+		Version: strconv.Itoa(st.Version), Shown: st.Shown, Decision: typed.Decision, DecisionNote: typed.Note, DecisionError: typed.Error}
 	p.Deadline = models.NoticeDeadline(e.ContractEnd, stored.NoticeDays)
 	p.Documents, _ = models.ParseDocuments(stored.Documents)
 	if p.Decisions, err = models.DecisionsOf(ctx, a.db, e.ID); err != nil {
@@ -175,7 +184,7 @@ func (a *App) contractSave(c echo.Context) error {
 			return nil, err
 		},
 		Render: func(status int, st web.EditState[contractForm]) error {
-			return a.renderContract(c, status, e, st, "", "")
+			return a.renderContract(c, status, e, st)
 		},
 		Saved: func(merged string) error {
 			web.AddFlash(c, "success", web.Merged("Contract terms of "+e.Code+" saved.", merged))
@@ -202,7 +211,7 @@ func (a *App) contractDecide(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	decision, note := c.FormValue("decision"), c.FormValue("note")
+	decision, note, was := c.FormValue("decision"), c.FormValue("note"), c.FormValue("was")
 	ck := web.Checker{}
 	ck.OneOf("decision", decision, models.Decisions)
 	note = ck.Text("note", note, false, 1000)
@@ -210,15 +219,23 @@ func (a *App) contractDecide(c echo.Context) error {
 	if deadline.IsZero() {
 		ck.Add("decision", "Record the contract's end and its notice period first: a decision is taken at the notice deadline.")
 	}
-	if !ck.OK() {
+	again := func(status int, msg string) error {
 		f := contractValues(terms)
+		return a.renderContractDecision(c, status, e, web.EditState[contractForm]{Values: f, Version: terms.Version, Shown: web.EncodeShown(f)},
+			decisionTyped{Decision: decision, Note: c.FormValue("note"), Error: msg})
+	}
+	if !ck.OK() {
 		msg := ck["decision"]
 		if msg == "" {
 			msg = ck["note"]
 		}
-		return a.renderContract(c, http.StatusUnprocessableEntity, e, web.EditState[contractForm]{Values: f, Version: terms.Version, Shown: web.EncodeShown(f)}, decision, msg)
+		return again(http.StatusUnprocessableEntity, msg)
 	}
-	if err := models.DecideContract(ctx, a.db, userID(c), a.Now(), e.ID, deadline, decision, note); err != nil {
+	err = models.DecideContract(ctx, a.db, userID(c), a.Now(), e.ID, e.ContractEnd, deadline, decision, note, was)
+	if errors.Is(err, models.ErrDecidedMeanwhile) {
+		return again(http.StatusConflict, "Someone else recorded a decision meanwhile: it is shown above. Yours, as typed, is below: record it again to replace theirs.")
+	}
+	if err != nil {
 		return err
 	}
 	web.AddFlash(c, "success", fmt.Sprintf("Decision at the notice deadline of %s (%s): %s.", e.Code, deadline.Human(), decision))

@@ -118,8 +118,24 @@ func (a *App) renderPartnership(c echo.Context, status int, e models.Engagement,
 		return err
 	}
 	p := pages.PartnershipProps{Engagement: e, Quarter: q.String(), Editable: may, Errors: st.Errors, Version: strconv.Itoa(st.Version), Shown: st.Shown}
-	if p.Surveys, err = models.SurveysOf(ctx, a.db, e.ID, 8); err != nil {
+	surveys, err := models.SurveysOf(ctx, a.db, e.ID, 8)
+	if err != nil {
 		return err
+	}
+	settings, err := a.settings(c)
+	if err != nil {
+		return err
+	}
+	byQuarter := map[string]*models.Survey{}
+	for i := range surveys {
+		byQuarter[surveys[i].Quarter] = &surveys[i]
+	}
+	first := settings.Fiscal().QuarterOf(a.today())
+	for range 7 {
+		first = first.Prev()
+	}
+	for tq := first; len(p.Trend) < 8; tq = tq.Next() {
+		p.Trend = append(p.Trend, pages.TrendQuarter{Quarter: tq.String(), Survey: byQuarter[tq.String()]})
 	}
 	if p.Suggestions, err = models.OpenSuggestions(ctx, a.db, e.ID); err != nil {
 		return err

@@ -4,8 +4,10 @@ package models
 // start and end are the engagement's (StartDate, ContractEnd); its terms say
 // how it ends: the notice period, renewal, termination. A notice deadline is
 // the last day to give notice, the contract's end less its notice period;
-// missing it renews the contract by default. The decision taken at a
-// deadline (renew, renegotiate, exit) is recorded by whom and when.
+// missing it renews the contract by default. The decision taken on a term
+// (renew, renegotiate, exit) is recorded by whom and when, against the
+// contract's end: correcting the notice period keeps it, a new end (the
+// contract renewed) asks for a new one.
 
 import (
 	"context"
@@ -144,11 +146,12 @@ const (
 // Decisions are the decisions in the order the form offers them.
 var Decisions = []string{DecisionRenew, DecisionRenegotiate, DecisionExit}
 
-// ContractDecision is what was decided at a notice deadline, by whom and when.
+// ContractDecision is what was decided on a term of a contract, by whom and when.
 type ContractDecision struct {
 	ID           uint `gorm:"primaryKey"`
 	EngagementID uint
-	Deadline     Date
+	ContractEnd  Date // the term it is about
+	Deadline     Date // the notice deadline it was taken against
 	Decision     string
 	Note         string
 	UserID       *uint
@@ -159,34 +162,50 @@ type ContractDecision struct {
 // DecisionEntity names contract decisions in the history.
 const DecisionEntity = "contract_decision"
 
-// DecideContract records the decision at an engagement's notice deadline;
-// a later decision at the same deadline replaces it, both in the history.
-func DecideContract(ctx context.Context, db *gorm.DB, userID *uint, at time.Time, engagementID uint, deadline Date, decision, note string) error {
+// ErrDecidedMeanwhile is a decision made over one someone else recorded
+// after the form was shown.
+var ErrDecidedMeanwhile = errors.New("someone else recorded a decision meanwhile")
+
+// DecideContract records the decision on the term ending on end (its notice
+// deadline as shown, for the record), or replaces the one recorded if it is
+// still was ("" for none: ErrDecidedMeanwhile otherwise); each in the history.
+func DecideContract(ctx context.Context, db *gorm.DB, userID *uint, at time.Time, engagementID uint, end, deadline Date, decision, note, was string) error {
 	at = at.UTC()
-	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var was ContractDecision
-		if err := tx.Where("engagement_id = ? AND deadline = ?", engagementID, deadline).Limit(1).Find(&was).Error; err != nil {
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var cur ContractDecision
+		if err := tx.Where("engagement_id = ? AND contract_end = ?", engagementID, end).Limit(1).Find(&cur).Error; err != nil {
 			return err
 		}
-		next := ContractDecision{ID: was.ID, EngagementID: engagementID, Deadline: deadline, Decision: decision, Note: note, UserID: userID, DecidedAt: at}
-		if was.ID == 0 {
+		if cur.Decision != was {
+			return ErrDecidedMeanwhile
+		}
+		next := ContractDecision{ID: cur.ID, EngagementID: engagementID, ContractEnd: end, Deadline: deadline, Decision: decision, Note: note, UserID: userID, DecidedAt: at}
+		if cur.ID == 0 {
 			if err := tx.Create(&next).Error; err != nil {
 				return err
 			}
-			return RecordChanges(tx, Created(DecisionEntity, next.ID, userID, at, next, "Deadline", "Decision", "Note"))
+			return RecordChanges(tx, Created(DecisionEntity, next.ID, userID, at, next, "ContractEnd", "Deadline", "Decision", "Note"))
 		}
-		if err := tx.Model(&ContractDecision{}).Where("id = ?", was.ID).
-			Updates(map[string]any{"decision": decision, "note": note, "user_id": userID, "decided_at": at}).Error; err != nil {
-			return err
+		res := tx.Model(&ContractDecision{}).Where("id = ? AND decision = ?", cur.ID, was).
+			Updates(map[string]any{"deadline": deadline, "decision": decision, "note": note, "user_id": userID, "decided_at": at})
+		if res.Error != nil {
+			return res.Error
 		}
-		return RecordChanges(tx, Diff(DecisionEntity, was.ID, userID, at, was, next, "Decision", "Note"))
+		if res.RowsAffected == 0 {
+			return ErrDecidedMeanwhile
+		}
+		return RecordChanges(tx, Diff(DecisionEntity, cur.ID, userID, at, cur, next, "Decision", "Note"))
 	})
+	if errors.Is(err, gorm.ErrDuplicatedKey) {
+		err = ErrDecidedMeanwhile // two first decisions at once
+	}
+	return err
 }
 
 // DecisionsOf lists an engagement's contract decisions, the latest deadline first.
 func DecisionsOf(ctx context.Context, db *gorm.DB, engagementID uint) ([]ContractDecision, error) {
 	var out []ContractDecision
-	err := db.WithContext(ctx).Preload("User").Where("engagement_id = ?", engagementID).Order("deadline DESC").Find(&out).Error
+	err := db.WithContext(ctx).Preload("User").Where("engagement_id = ?", engagementID).Order("contract_end DESC").Find(&out).Error
 	return out, err
 }
 
@@ -212,9 +231,10 @@ func (n NoticeRow) Missed(today Date) bool { return n.Deadline.Before(today) && 
 func (n NoticeRow) DaysLeft(today Date) int { return int(n.Deadline.Sub(today.Time).Hours() / 24) }
 
 // NoticeDeadlines lists the notice deadlines of the open engagements that
-// fall within days of today, and those passed while the contract still runs
-// with nothing decided, by deadline; at most limit rows (0: all), and how
-// many there are in all.
+// fall within days of today, and those passed with nothing decided, even
+// once the contract's end has passed (it renewed by itself, or ran out,
+// and its end wants recording), by deadline; at most limit rows (0: all),
+// and how many there are in all.
 func NoticeDeadlines(ctx context.Context, db *gorm.DB, today Date, days, limit int) ([]NoticeRow, int64, error) {
 	deadline := "DATE(e.contract_end, '-' || t.notice_days || ' days')"
 	if !IsSQLite(db) {
@@ -222,9 +242,9 @@ func NoticeDeadlines(ctx context.Context, db *gorm.DB, today Date, days, limit i
 	}
 	q := db.WithContext(ctx).Table("engagements e").
 		Joins("JOIN contract_terms t ON t.engagement_id = e.id AND t.notice_days > 0").
-		Joins("LEFT JOIN contract_decisions d ON d.engagement_id = e.id AND d.deadline = "+deadline).
+		Joins("LEFT JOIN contract_decisions d ON d.engagement_id = e.id AND d.contract_end = e.contract_end").
 		Joins("LEFT JOIN users u ON u.id = d.user_id").
-		Where("e.closed_on IS NULL AND e.contract_end IS NOT NULL AND e.contract_end >= ?", today).
+		Where("e.closed_on IS NULL AND e.contract_end IS NOT NULL").
 		Where(deadline+" <= ?", today.AddDays(days)).
 		Where("("+deadline+" >= ? OR d.id IS NULL)", today)
 	var n int64

@@ -52,15 +52,16 @@ func TestNoticeDeadlines(t *testing.T) {
 		db.Exec("DELETE FROM contract_decisions")
 		db.Exec("DELETE FROM contract_terms")
 		var es []models.Engagement
-		db.Where("closed_on IS NULL").Order("id").Limit(4).Find(&es)
-		if len(es) < 4 {
-			t.Fatal("the demo has fewer than 4 open engagements")
+		db.Where("closed_on IS NULL").Order("id").Limit(5).Find(&es)
+		if len(es) < 5 {
+			t.Fatal("the demo has fewer than 5 open engagements")
 		}
-		// Deadlines: in 10 days, in 200 days (outside 180), passed 5 days ago, passed 5 days ago but decided.
+		// Deadlines: in 10 days, in 200 days (outside 180), passed 5 days ago, passed 5 days ago but decided,
+		// and passed 40 days ago on a contract that ended 10 days ago (it renewed by itself, or ran out).
 		set := []struct {
 			end  models.Date
 			days int
-		}{{today.AddDays(100), 90}, {today.AddDays(290), 90}, {today.AddDays(25), 30}, {today.AddDays(55), 60}}
+		}{{today.AddDays(100), 90}, {today.AddDays(290), 90}, {today.AddDays(25), 30}, {today.AddDays(55), 60}, {today.AddDays(-10), 30}}
 		for i, e := range es {
 			db.Model(&models.Engagement{}).Where("id = ?", e.ID).Update("contract_end", set[i].end)
 			if _, err := models.SaveContractTerms(ctx, db, nil, dbtest.Now(), e.ID, models.ContractTerms{NoticeDays: set[i].days, AutoRenews: true, RenewalMonths: 12}, 0); err != nil {
@@ -68,7 +69,7 @@ func TestNoticeDeadlines(t *testing.T) {
 			}
 		}
 		uid := uint(1)
-		if err := models.DecideContract(ctx, db, &uid, dbtest.Now(), es[3].ID, today.AddDays(-5), models.DecisionRenegotiate, "Rates to review"); err != nil {
+		if err := models.DecideContract(ctx, db, &uid, dbtest.Now(), es[3].ID, set[3].end, today.AddDays(-5), models.DecisionRenegotiate, "Rates to review", ""); err != nil {
 			t.Fatal(err)
 		}
 		rows, n, err := models.NoticeDeadlines(ctx, db, today, 180, 0)
@@ -79,8 +80,11 @@ func TestNoticeDeadlines(t *testing.T) {
 		for _, r := range rows {
 			got[r.EngagementID] = r
 		}
-		if n != 2 || len(rows) != 2 || rows[0].EngagementID != es[2].ID || rows[1].EngagementID != es[0].ID {
+		if n != 3 || len(rows) != 3 || rows[0].EngagementID != es[4].ID || rows[1].EngagementID != es[2].ID || rows[2].EngagementID != es[0].ID {
 			t.Fatalf("deadlines within 180 days: %d in all, %+v", n, rows)
+		}
+		if r := got[es[4].ID]; !r.Missed(today) || r.DaysLeft(today) != -40 {
+			t.Errorf("the deadline of a contract past its end: %+v", r)
 		}
 		if r := got[es[0].ID]; !r.Deadline.Equal(today.AddDays(10).Time) || r.DaysLeft(today) != 10 || r.Missed(today) {
 			t.Errorf("the deadline in 10 days: %+v", r)
@@ -89,19 +93,34 @@ func TestNoticeDeadlines(t *testing.T) {
 			t.Errorf("the deadline passed undecided: %+v", r)
 		}
 		// Deciding the one to come shows the decision, by whom.
-		if err := models.DecideContract(ctx, db, &uid, dbtest.Now(), es[0].ID, today.AddDays(10), models.DecisionExit, ""); err != nil {
+		end0, dl0 := set[0].end, today.AddDays(10)
+		if err := models.DecideContract(ctx, db, &uid, dbtest.Now(), es[0].ID, end0, dl0, models.DecisionExit, "", ""); err != nil {
 			t.Fatal(err)
 		}
-		if err := models.DecideContract(ctx, db, &uid, dbtest.Now(), es[0].ID, today.AddDays(10), models.DecisionRenew, "Changed our minds"); err != nil {
+		// A second decision made from a form shown before the first was recorded is refused.
+		if err := models.DecideContract(ctx, db, &uid, dbtest.Now(), es[0].ID, end0, dl0, models.DecisionRenew, "", ""); !errors.Is(err, models.ErrDecidedMeanwhile) {
+			t.Errorf("a decision over one recorded meanwhile: %v", err)
+		}
+		if err := models.DecideContract(ctx, db, &uid, dbtest.Now(), es[0].ID, end0, dl0, models.DecisionRenew, "Changed our minds", models.DecisionExit); err != nil {
 			t.Fatal(err)
 		}
 		rows, _, _ = models.NoticeDeadlines(ctx, db, today, 180, 1)
-		if len(rows) != 1 || rows[0].EngagementID != es[2].ID {
+		if len(rows) != 1 || rows[0].EngagementID != es[4].ID {
 			t.Fatalf("cut to 1: %+v", rows)
 		}
 		rows, _, _ = models.NoticeDeadlines(ctx, db, today, 180, 0)
-		if rows[1].Decision != models.DecisionRenew || rows[1].DecidedBy == "" || rows[1].DecidedAt == nil {
-			t.Errorf("a decided deadline: %+v", rows[1])
+		if rows[2].Decision != models.DecisionRenew || rows[2].DecidedBy == "" || rows[2].DecidedAt == nil {
+			t.Errorf("a decided deadline: %+v", rows[2])
+		}
+		// Correcting the notice period keeps the decision: it is on the term, not the day.
+		t0, _, _ := models.ContractTermsOf(ctx, db, es[0].ID)
+		t0.NoticeDays = 95
+		if _, err := models.SaveContractTerms(ctx, db, &uid, dbtest.Now(), es[0].ID, t0, t0.Version); err != nil {
+			t.Fatal(err)
+		}
+		rows, _, _ = models.NoticeDeadlines(ctx, db, today, 180, 0)
+		if r := rows[len(rows)-1]; r.EngagementID != es[0].ID || r.Decision != models.DecisionRenew || !r.Deadline.Equal(today.AddDays(5).Time) {
+			t.Errorf("after the notice period was corrected: %+v", r)
 		}
 		var changed int64
 		db.Model(&models.Change{}).Where("entity = ? AND action = ? AND field = ? AND old = ? AND new = ?",

@@ -11,7 +11,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"sort"
 	"time"
 
@@ -183,25 +182,20 @@ func SaveSurvey(ctx context.Context, db *gorm.DB, userID *uint, at time.Time, ne
 			next.ID, next.Version, next.CreatedAt, next.UpdatedAt = current.ID, version+1, current.CreatedAt, at
 		}
 		out = next
-		var prev Survey
+		// This quarter's suggestions against the survey before it, and the
+		// next survey's against this one (an earlier quarter saved late).
+		var prev, later Survey
 		if err := tx.Where("engagement_id = ? AND quarter < ?", next.EngagementID, next.Quarter).Order("quarter DESC").Limit(1).Find(&prev).Error; err != nil {
 			return err
 		}
-		if err := tx.Where("engagement_id = ? AND quarter = ? AND status = ?", next.EngagementID, next.Quarter, SuggestionOpen).Delete(&Suggestion{}).Error; err != nil {
+		if err := tx.Where("engagement_id = ? AND quarter > ?", next.EngagementID, next.Quarter).Order("quarter").Limit(1).Find(&later).Error; err != nil {
 			return err
 		}
-		var decided []string
-		if err := tx.Model(&Suggestion{}).Where("engagement_id = ? AND quarter = ?", next.EngagementID, next.Quarter).Pluck("dimension", &decided).Error; err != nil {
+		if err := syncSuggestions(tx, next, prev, at); err != nil {
 			return err
 		}
-		for _, sg := range suggestionsFor(next, prev) {
-			if slices.Contains(decided, sg.Dimension) {
-				continue // accepted or dismissed already: the manager has decided
-			}
-			sg.CreatedAt = at
-			if err := tx.Create(&sg).Error; err != nil {
-				return err
-			}
+		if later.ID != 0 {
+			return syncSuggestions(tx, later, next, at)
 		}
 		return nil
 	})
@@ -209,6 +203,46 @@ func SaveSurvey(ctx context.Context, db *gorm.DB, userID *uint, at time.Time, ne
 		err = ErrStale // two first surveys of the quarter at once
 	}
 	return out, err
+}
+
+// syncSuggestions brings survey s's suggestions in line with its scores
+// against prev (the survey before it): one still suggested keeps its row
+// (and its id, which a page may be showing) with its reason brought up to
+// date; one no longer suggested goes; a new one is added; one accepted or
+// dismissed stays as decided.
+func syncSuggestions(tx *gorm.DB, s, prev Survey, at time.Time) error {
+	var had []Suggestion
+	if err := tx.Where("engagement_id = ? AND quarter = ?", s.EngagementID, s.Quarter).Find(&had).Error; err != nil {
+		return err
+	}
+	byDim := map[string]Suggestion{}
+	for _, h := range had {
+		byDim[h.Dimension] = h
+	}
+	want := map[string]bool{}
+	for _, sg := range suggestionsFor(s, prev) {
+		want[sg.Dimension] = true
+		h, ok := byDim[sg.Dimension]
+		switch {
+		case !ok:
+			sg.CreatedAt = at
+			if err := tx.Create(&sg).Error; err != nil {
+				return err
+			}
+		case h.Status == SuggestionOpen && h.Reason != sg.Reason:
+			if err := tx.Model(&Suggestion{}).Where("id = ?", h.ID).Update("reason", sg.Reason).Error; err != nil {
+				return err
+			}
+		}
+	}
+	for _, h := range had {
+		if h.Status == SuggestionOpen && !want[h.Dimension] {
+			if err := tx.Delete(&Suggestion{}, h.ID).Error; err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // OpenSuggestions lists an engagement's suggested risks not yet decided.
@@ -226,6 +260,20 @@ var ErrSuggestionDecided = errors.New("the suggestion is decided already")
 // dismisses it, in one transaction with its history. It returns the risk
 // accepted (ID 0 when dismissed).
 func DecideSuggestion(ctx context.Context, db *gorm.DB, act Actor, id uint, accept bool) (Risk, error) {
+	var risk Risk
+	var err error
+	// Two risks raised on one engagement at once can draw the same
+	// reference: the unique index refuses the second, which draws again.
+	for attempt := 0; attempt < 5; attempt++ {
+		risk, err = decideSuggestion(ctx, db, act, id, accept)
+		if !errors.Is(err, ErrRefTaken) {
+			break
+		}
+	}
+	return risk, err
+}
+
+func decideSuggestion(ctx context.Context, db *gorm.DB, act Actor, id uint, accept bool) (Risk, error) {
 	var risk Risk
 	err := writeTx(ctx, db).Transaction(func(tx *gorm.DB) error {
 		var sg Suggestion
@@ -310,6 +358,27 @@ func CoolingPartnerships(ctx context.Context, db *gorm.DB, limit int) ([]Cooling
 	if err != nil {
 		return nil, 0, err
 	}
+	// The survey before each latest one, read in one statement.
+	var ids []uint
+	latest := map[uint]string{}
+	for _, r := range rows {
+		if _, ok := latest[r.EngagementID]; !ok {
+			ids = append(ids, r.EngagementID)
+		}
+		latest[r.EngagementID] = r.Quarter
+	}
+	var earlier []Survey
+	if len(ids) > 0 {
+		if err := db.Where("engagement_id IN ?", ids).Order("engagement_id, quarter DESC").Find(&earlier).Error; err != nil {
+			return nil, 0, err
+		}
+	}
+	before := map[uint]Survey{}
+	for _, e := range earlier { // each engagement's newest first: the first before its latest is the one
+		if _, seen := before[e.EngagementID]; !seen && e.Quarter < latest[e.EngagementID] {
+			before[e.EngagementID] = e
+		}
+	}
 	var out []Cooling
 	for i, r := range rows {
 		if i > 0 && rows[i-1].EngagementID == r.EngagementID {
@@ -323,11 +392,7 @@ func CoolingPartnerships(ctx context.Context, db *gorm.DB, limit int) ([]Cooling
 		if r.Status == SuggestionOpen {
 			c.Open++
 		}
-		var prev Survey
-		if err := db.Where("engagement_id = ? AND quarter < ?", s.EngagementID, s.Quarter).Order("quarter DESC").Limit(1).Find(&prev).Error; err != nil {
-			return nil, 0, err
-		}
-		if prev.ID != 0 {
+		if prev, ok := before[s.EngagementID]; ok {
 			c.Change = s.Average() - prev.Average()
 		}
 		scores, lo := s.Scores(), 0

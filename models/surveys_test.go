@@ -110,3 +110,46 @@ func TestSurveySuggestions(t *testing.T) {
 		}
 	})
 }
+
+// A quarter saved after a later one (a survey recorded late) works out the
+// later one's suggestions again, against it; a re-save keeps the ids of the
+// suggestions still made.
+func TestSurveyBackfill(t *testing.T) {
+	t.Parallel()
+	dbtest.EachDemo(t, func(t *testing.T, ctx context.Context, db *gorm.DB, s models.Settings, today models.Date) {
+		db.Exec("DELETE FROM survey_suggestions")
+		db.Exec("DELETE FROM partnership_surveys")
+		var e models.Engagement
+		db.Where("closed_on IS NULL").Order("id").First(&e)
+		// 2026-Q3 first: communication 3, nothing before it, nothing suggested.
+		q3, err := models.SaveSurvey(ctx, db, nil, dbtest.Now(), survey(e.ID, "2026-Q3", 3, nil), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sg, _ := models.OpenSuggestions(ctx, db, e.ID); len(sg) != 0 {
+			t.Fatalf("a first survey of 3s suggests %+v", sg)
+		}
+		// 2026-Q2 recorded late, at 4: every dimension of 2026-Q3 fell a point.
+		if _, err := models.SaveSurvey(ctx, db, nil, dbtest.Now(), survey(e.ID, "2026-Q2", 4, nil), 0); err != nil {
+			t.Fatal(err)
+		}
+		sg, _ := models.OpenSuggestions(ctx, db, e.ID)
+		if len(sg) != len(models.SurveyDimensions) || sg[0].Quarter != "2026-Q3" || sg[0].Reason != "fell from 4 to 3 since 2026-Q2" {
+			t.Fatalf("2026-Q3's suggestions after 2026-Q2 was recorded late: %+v", sg)
+		}
+		// 2026-Q3 corrected: communication back to 4. Its suggestion goes, the others keep their ids.
+		fixed := survey(e.ID, "2026-Q3", 3, map[string]int{"communication": 4})
+		if _, err := models.SaveSurvey(ctx, db, nil, dbtest.Now(), fixed, q3.Version); err != nil {
+			t.Fatal(err)
+		}
+		after, _ := models.OpenSuggestions(ctx, db, e.ID)
+		if len(after) != len(models.SurveyDimensions)-1 || after[0].ID != sg[1].ID {
+			t.Errorf("after the correction: %+v (was %+v)", after, sg)
+		}
+		for _, x := range after {
+			if x.Dimension == "communication" {
+				t.Error("communication, back to 4, is still suggested")
+			}
+		}
+	})
+}

@@ -400,7 +400,10 @@ func (r *reader) contracts() ([]Item, error) {
 		}
 		what := fmt.Sprintf("last day to give notice %s (%s; without notice %s): decide whether to renew, renegotiate or exit",
 			n.Deadline.Human(), dayWords(left), without)
-		if left < 0 {
+		switch {
+		case n.ContractEnd.Before(r.today):
+			what = fmt.Sprintf("the contract's end (%s) has passed with nothing decided: record its new end, or close the engagement", n.ContractEnd.Human())
+		case left < 0:
 			what = fmt.Sprintf("the notice deadline passed on %s with nothing decided: without notice %s on %s", n.Deadline.Human(), without, n.ContractEnd.Human())
 		}
 		items, err := r.toManagers(n.EngagementID, Item{Kind: KindNotice, Ref: n.EngagementID, Period: n.Deadline.String(), Title: n.Code + " " + n.Name,

@@ -310,6 +310,8 @@ func TestDueContractEnds(t *testing.T) {
 		if len(es) < 3 {
 			t.Fatal("the demo has fewer than 3 open engagements with a manager")
 		}
+		db.Exec("DELETE FROM contract_decisions")
+		db.Exec("DELETE FROM contract_terms") // the demo's: these contracts have no notice period recorded
 		ends := []models.Date{today.AddDays(remind.ContractNoticeDays), today.AddDays(remind.ContractNoticeDays + 1), today.AddDays(-1)}
 		for i, e := range es {
 			db.Model(&models.Engagement{}).Where("id = ?", e.ID).Update("contract_end", ends[i])
@@ -357,7 +359,7 @@ func TestDueContractEnds(t *testing.T) {
 		if l := filter(late, remind.KindNotice, es[0].ID); len(l) == 0 || !l[0].Overdue || !strings.Contains(l[0].What, "passed") {
 			t.Errorf("a notice deadline passed undecided: %+v", l)
 		}
-		if err := models.DecideContract(ctx, db, nil, dbtest.Now(), es[0].ID, it.On, models.DecisionRenew, ""); err != nil {
+		if err := models.DecideContract(ctx, db, nil, dbtest.Now(), es[0].ID, today.AddDays(90+remind.NoticeDays), it.On, models.DecisionRenew, "", ""); err != nil {
 			t.Fatal(err)
 		}
 		late, _ = remind.Due(ctx, db, s, today.AddDays(remind.NoticeDays+3))

@@ -57,8 +57,8 @@ func (d *demoSeed) contracts(ctx context.Context, tx *gorm.DB, now time.Time) er
 		}
 		if e.Code == "ITO-ADM-03" {
 			deadline := models.NoticeDeadline(e.ContractEnd, t.NoticeDays)
-			if err := models.DecideContract(ctx, tx, &admin, past(deadline.AddDays(-10).Time), e.ID, deadline, models.DecisionExit,
-				"Exit agreed at the steering committee: the services move in-house."); err != nil {
+			if err := models.DecideContract(ctx, tx, &admin, past(deadline.AddDays(-10).Time), e.ID, e.ContractEnd, deadline, models.DecisionExit,
+				"Exit agreed at the steering committee: the services move in-house.", ""); err != nil {
 				return err
 			}
 		}

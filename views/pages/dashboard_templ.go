@@ -1708,9 +1708,9 @@ func NoticesTable(rows []models.NoticeRow, today models.Date) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var78 string
-				templ_7745c5c3_Var78, templ_7745c5c3_Err = templ.JoinStringErrs(withoutNotice(n))
+				templ_7745c5c3_Var78, templ_7745c5c3_Err = templ.JoinStringErrs(withoutNotice(n, today))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/pages/dashboard.templ`, Line: 401, Col: 29}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/pages/dashboard.templ`, Line: 401, Col: 36}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var78))
 				if templ_7745c5c3_Err != nil {
@@ -1787,9 +1787,14 @@ func daysText(days int) string {
 	return fmt.Sprintf("%d days ago", -days)
 }
 
-// withoutNotice says what happens if the deadline passes.
-func withoutNotice(n models.NoticeRow) string {
-	if n.AutoRenews {
+// withoutNotice says what happens if the deadline passes (or happened).
+func withoutNotice(n models.NoticeRow, today models.Date) string {
+	switch {
+	case n.ContractEnd.Before(today) && n.AutoRenews:
+		return "renewed by itself on " + n.ContractEnd.AddDays(1).Human() + ": record its new end"
+	case n.ContractEnd.Before(today):
+		return "ended on " + n.ContractEnd.Human() + ": record a new end, or close the engagement"
+	case n.AutoRenews:
 		return "renews for " + monthsText(n.RenewalMonths) + " on " + n.ContractEnd.AddDays(1).Human()
 	}
 	return "ends on " + n.ContractEnd.Human()
