@@ -252,3 +252,29 @@ func (a *App) partnerships(c echo.Context) error {
 	}
 	return web.Render(c, http.StatusOK, pages.Partnerships(pages.PartnershipsProps{Rows: rows, Chrome: web.Chrome(c, "Partnerships cooling", "engagements")}), nil)
 }
+
+// exportPartnerships writes the cooling partnerships as CSV or XLSX.
+// Route: partnership.export.
+func (a *App) exportPartnerships(c echo.Context) error {
+	format := c.QueryParam("format")
+	if format != "csv" && format != "xlsx" {
+		return web.BadRequest("Export as csv or xlsx.")
+	}
+	rows, _, err := models.CoolingPartnerships(c.Request().Context(), a.db, 0)
+	if err != nil {
+		return err
+	}
+	spec := exportSpec{Filename: "partnerships-cooling",
+		Header: []string{"Code", "Engagement", "Survey", "Average", "Change since the survey before", "Lowest", "Risks to decide"},
+		Types:  []cellType{tText, tText, tText, tDecimal, tDecimal, tText, tCount},
+		Rows: func(yield func([]string) error) error {
+			for _, r := range rows {
+				if err := yield([]string{r.Code, r.Name, r.Quarter, fmt.Sprintf("%.2f", r.Average), fmt.Sprintf("%.2f", r.Change), r.Low,
+					strconv.FormatInt(r.Open, 10)}); err != nil {
+					return err
+				}
+			}
+			return nil
+		}}
+	return a.writeExport(c, format, spec)
+}

@@ -83,3 +83,25 @@ func TestPartnershipSurvey(t *testing.T) {
 		}
 	})
 }
+
+// The cooling partnerships export as CSV and XLSX, the same rows the page lists.
+func TestExportPartnerships(t *testing.T) {
+	t.Parallel()
+	forEachDB(t, func(t *testing.T, e *env) {
+		exec := e.client()
+		exec.login(models.RoleExecutive)
+		_, all, _ := models.CoolingPartnerships(t.Context(), e.db, 0)
+		r := exec.get("/partnerships/export?format=csv")
+		lines := strings.Split(strings.TrimSpace(strings.TrimPrefix(r.Body, "\uFEFF")), "\n")
+		if r.StatusCode != http.StatusOK || all == 0 || int64(len(lines)-1) != all || !strings.Contains(r.Body, "BOT-PL-02") {
+			t.Fatalf("CSV: %d, %d rows for %d partnerships\n%.500s", r.StatusCode, len(lines)-1, all, r.Body)
+		}
+		page := exec.get("/partnerships").Doc(t)
+		if n := page.Find(`[data-testid="cooling-table"] tbody tr`).Length(); int64(n) != all {
+			t.Errorf("the page lists %d, the export %d", n, all)
+		}
+		if x := exec.get("/partnerships/export?format=xlsx"); x.StatusCode != http.StatusOK || !strings.HasPrefix(x.Body, "PK") {
+			t.Errorf("XLSX: %d", x.StatusCode)
+		}
+	})
+}

@@ -66,6 +66,7 @@ func (a *App) Routes() []Route {
 		{p, "/engagements/:id/contract", "contracts.save", web.Editor, a.contractSave},
 		{p, "/engagements/:id/contract/decision", "contracts.decide", web.Editor, a.contractDecide},
 		{g, "/partnerships", "partnership.index", web.SignedIn, a.partnerships},
+		{g, "/partnerships/export", "partnership.export", web.SignedIn, a.exportPartnerships},
 		{g, "/engagements/:id/partnership", "partnership.show", web.SignedIn, a.partnership},
 		{p, "/engagements/:id/partnership", "partnership.save", web.Editor, a.partnershipSave},
 		{p, "/engagements/:id/partnership/suggestions/:sid", "partnership.decide", web.Editor, a.partnershipDecide},

@@ -34,6 +34,7 @@ const (
 	KindCommentary = "commentary-missing"
 	KindContract   = "contract-end"
 	KindNotice     = "notice-deadline"
+	KindSuggestion = "suggested-risk"
 )
 
 // The windows ahead of a due day in which it is reminded.
@@ -80,7 +81,7 @@ func (i Item) Key() string {
 // has no item.
 func Due(ctx context.Context, db *gorm.DB, s models.Settings, today models.Date) ([]Item, error) {
 	r := &reader{ctx: ctx, db: db.WithContext(ctx), s: s, today: today}
-	return r.read(r.reviews, r.acceptances, r.milestones, r.unrecorded, r.commentary, r.transfers, r.contracts, r.admins)
+	return r.read(r.reviews, r.acceptances, r.milestones, r.unrecorded, r.commentary, r.transfers, r.contracts, r.suggestions, r.admins)
 }
 
 // reader carries what the reads share.
@@ -437,6 +438,40 @@ func (r *reader) contracts() ([]Item, error) {
 		}
 		items, err := r.toManagers(e.ID, Item{Kind: KindContract, Ref: e.ID, Title: e.Code + " " + e.Name, What: what, On: e.ContractEnd,
 			Overdue: days < 0, Link: fmt.Sprintf("/engagements/%d/contract", e.ID)})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, items...)
+	}
+	return out, nil
+}
+
+// suggestions are the risks partnership surveys suggest that nobody has
+// accepted or dismissed yet, to the managers of each engagement: one item an
+// engagement, due today.
+func (r *reader) suggestions() ([]Item, error) {
+	var rows []struct {
+		EngagementID uint
+		Code         string
+		N            int
+	}
+	q := r.db.Table("survey_suggestions g").Select("g.engagement_id, e.code, COUNT(*) AS n").
+		Joins("JOIN engagements e ON e.id = g.engagement_id AND e.closed_on IS NULL").
+		Where("g.status = ?", models.SuggestionOpen).Group("g.engagement_id, e.code")
+	if r.only != 0 {
+		q = q.Where("e.id IN (?)", r.db.Model(&models.Engagement{}).Select("engagements.id").Scopes(models.ManagedBy(r.only)))
+	}
+	if err := q.Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	var out []Item
+	for _, g := range rows {
+		what := "1 risk suggested by the partnership survey to accept into the register or dismiss"
+		if g.N > 1 {
+			what = fmt.Sprintf("%d risks suggested by the partnership survey to accept into the register or dismiss", g.N)
+		}
+		items, err := r.toManagers(g.EngagementID, Item{Kind: KindSuggestion, Ref: g.EngagementID, Title: g.Code, What: what, On: r.today,
+			Link: fmt.Sprintf("/engagements/%d/partnership", g.EngagementID)})
 		if err != nil {
 			return nil, err
 		}

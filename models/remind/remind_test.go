@@ -372,3 +372,32 @@ func TestDueContractEnds(t *testing.T) {
 		}
 	})
 }
+
+// The risks a partnership survey suggests are reminded to the engagement's
+// managers until each is accepted or dismissed.
+func TestDueSuggestions(t *testing.T) {
+	t.Parallel()
+	dbtest.EachDemo(t, func(t *testing.T, ctx context.Context, db *gorm.DB, s models.Settings, today models.Date) {
+		var e models.Engagement
+		db.Where("code = ?", "BOT-PL-02").First(&e)
+		items, err := remind.Due(ctx, db, s, today)
+		if err != nil {
+			t.Fatal(err)
+		}
+		it, ok := find(items, *e.ManagerID, remind.KindSuggestion, e.ID)
+		if !ok || !strings.Contains(it.What, "2 risks suggested") || it.Link != fmt.Sprintf("/engagements/%d/partnership", e.ID) {
+			t.Fatalf("BOT-PL-02's suggested risks (communication and responsiveness fell): %+v (%v)", it, ok)
+		}
+		open, _ := models.OpenSuggestions(ctx, db, e.ID)
+		act := models.Actor{At: dbtest.Now(), Settings: s}
+		for _, sg := range open {
+			if _, err := models.DecideSuggestion(ctx, db, act, sg.ID, false); err != nil {
+				t.Fatal(err)
+			}
+		}
+		items, _ = remind.Due(ctx, db, s, today)
+		if _, ok := find(items, *e.ManagerID, remind.KindSuggestion, e.ID); ok {
+			t.Error("suggestions all dismissed are still reminded")
+		}
+	})
+}

@@ -741,7 +741,7 @@ func Partnerships(p PartnershipsProps) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 56, "<div class=\"page-head\"><div><h1>Partnerships cooling</h1><p class=\"muted\">Open engagements whose latest partnership survey fell a point or more on a dimension, or scored 2 or less, with the risks it suggests still to decide.</p></div></div><section class=\"panel\" aria-label=\"Cooling partnerships\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 56, "<div class=\"page-head\"><div><h1>Partnerships cooling</h1><p class=\"muted\">Open engagements whose latest partnership survey fell a point or more on a dimension, or scored 2 or less, with the risks it suggests still to decide.</p></div><div class=\"head-actions\"><a class=\"button-link\" href=\"/partnerships/export?format=csv\" download data-testid=\"partnerships-export-csv\">Export CSV</a> <a class=\"button-link\" href=\"/partnerships/export?format=xlsx\" download>Export XLSX</a></div></div><section class=\"panel\" aria-label=\"Cooling partnerships\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
