@@ -51,6 +51,17 @@ func (a *App) renderVendorPage(c echo.Context, id uint, status int, adminError s
 	if p.Risks, p.RiskTotal, err = register.ListRisks(ctx, a.db, s.Risk, p.Today, register.RiskFilter{VendorID: id, Page: 1, PerPage: 20}); err != nil {
 		return err
 	}
+	var quarters []string
+	q := s.Fiscal().QuarterOf(p.Today)
+	for range 7 {
+		q = q.Prev()
+	}
+	for range 8 {
+		quarters, q = append(quarters, q.String()), q.Next()
+	}
+	if p.Partnership, err = models.VendorSurveyTrend(ctx, a.db, id, quarters); err != nil {
+		return err
+	}
 	p.Chrome = web.Chrome(c, p.V.Name, "vendors")
 	return web.Render(c, status, pages.VendorPage(p), nil)
 }

@@ -420,3 +420,39 @@ func CoolingPartnerships(ctx context.Context, db *gorm.DB, limit int) ([]Cooling
 	}
 	return out, n, nil
 }
+
+// VendorQuarter is a vendor's partnership health in a quarter: the mean of
+// its engagements' survey averages, and how many surveys it is of.
+type VendorQuarter struct {
+	Quarter string
+	Average float64
+	Surveys int
+}
+
+// VendorSurveyTrend is a vendor's partnership health in each of quarters
+// (in their order), from the surveys of its engagements, open or not; a
+// quarter without a survey has Surveys 0. One statement, grouped by quarter.
+func VendorSurveyTrend(ctx context.Context, db *gorm.DB, vendorID uint, quarters []string) ([]VendorQuarter, error) {
+	var rows []struct {
+		Quarter string
+		Sum     int64
+		N       int
+	}
+	err := db.WithContext(ctx).Table("partnership_surveys s").Joins("JOIN engagements e ON e.id = s.engagement_id").
+		Select("s.quarter, SUM(s.communication + s.cultural_fit + s.service_quality + s.responsiveness + s.innovation + s.control_autonomy) AS sum, COUNT(*) AS n").
+		Where("e.vendor_id = ? AND s.quarter IN ?", vendorID, quarters).Group("s.quarter").Scan(&rows).Error
+	if err != nil {
+		return nil, err
+	}
+	by := map[string]VendorQuarter{}
+	for _, r := range rows {
+		// The mean of the surveys' averages is their scores' total over six times their count.
+		by[r.Quarter] = VendorQuarter{Quarter: r.Quarter, Average: float64(r.Sum) / float64(len(SurveyDimensions)*r.N), Surveys: r.N}
+	}
+	out := make([]VendorQuarter, len(quarters))
+	for i, q := range quarters {
+		out[i] = by[q]
+		out[i].Quarter = q
+	}
+	return out, nil
+}

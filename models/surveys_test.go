@@ -153,3 +153,31 @@ func TestSurveyBackfill(t *testing.T) {
 		}
 	})
 }
+
+// A vendor's partnership health in a quarter is the mean of its
+// engagements' survey averages: (4×6 + 2×6) / 12 = 3.0; a quarter without a
+// survey has none.
+func TestVendorSurveyTrend(t *testing.T) {
+	t.Parallel()
+	dbtest.EachDemo(t, func(t *testing.T, ctx context.Context, db *gorm.DB, s models.Settings, today models.Date) {
+		db.Exec("DELETE FROM survey_suggestions")
+		db.Exec("DELETE FROM partnership_surveys")
+		var v models.Vendor
+		db.Order("id").First(&v)
+		var es []models.Engagement
+		db.Where("vendor_id <> ?", v.ID).Order("id").Limit(2).Find(&es)
+		db.Model(&models.Engagement{}).Where("id IN ?", []uint{es[0].ID, es[1].ID}).Update("vendor_id", v.ID)
+		for i, score := range []int{4, 2} {
+			if _, err := models.SaveSurvey(ctx, db, nil, dbtest.Now(), survey(es[i].ID, "2026-Q3", score, nil), 0); err != nil {
+				t.Fatal(err)
+			}
+		}
+		trend, err := models.VendorSurveyTrend(ctx, db, v.ID, []string{"2026-Q2", "2026-Q3"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(trend) != 2 || trend[0].Surveys != 0 || trend[1].Surveys != 2 || trend[1].Average != 3.0 {
+			t.Errorf("the vendor's trend: %+v", trend)
+		}
+	})
+}
