@@ -265,11 +265,11 @@ func (a *App) exportPartnerships(c echo.Context) error {
 		return err
 	}
 	spec := exportSpec{Filename: "partnerships-cooling",
-		Header: []string{"Code", "Engagement", "Survey", "Average", "Change since the survey before", "Lowest", "Risks to decide"},
+		Header: []string{"Code", "Engagement", "Survey", "Average", "Change since the survey before", "What fell or scored low", "Risks to decide"},
 		Types:  []cellType{tText, tText, tText, tDecimal, tDecimal, tText, tCount},
 		Rows: func(yield func([]string) error) error {
 			for _, r := range rows {
-				if err := yield([]string{r.Code, r.Name, r.Quarter, fmt.Sprintf("%.2f", r.Average), fmt.Sprintf("%.2f", r.Change), r.Low,
+				if err := yield([]string{r.Code, r.Name, r.Quarter, fmt.Sprintf("%.2f", r.Average), fmt.Sprintf("%.2f", r.Change), r.Why,
 					strconv.FormatInt(r.Open, 10)}); err != nil {
 					return err
 				}

@@ -321,6 +321,16 @@ func decideSuggestion(ctx context.Context, db *gorm.DB, act Actor, id uint, acce
 	return risk, err
 }
 
+// dimensionLabelOf is a dimension's label by its key.
+func dimensionLabelOf(key string) string {
+	for _, d := range SurveyDimensions {
+		if d.Key == key {
+			return d.Label
+		}
+	}
+	return key
+}
+
 func lowerFirst(s string) string {
 	if s == "" {
 		return s
@@ -336,7 +346,7 @@ type Cooling struct {
 	Average      float64
 	Change       float64 // since the survey before (0 without one)
 	Open         int64   // suggestions not yet decided
-	Low          string  // the lowest-scored dimension's label and score, "Communication 2"
+	Why          string  // what fell or scored low: "Communication fell from 4 to 2 since 2026-Q2; …"
 }
 
 // CoolingPartnerships lists the open engagements whose latest survey has a
@@ -349,12 +359,14 @@ func CoolingPartnerships(ctx context.Context, db *gorm.DB, limit int) ([]Cooling
 		Survey
 		Code, Name string
 		Status     string
+		Dimension  string
+		Reason     string
 	}
-	err := db.Raw(`SELECT s.*, e.code, e.name, g.status FROM survey_suggestions g
+	err := db.Raw(`SELECT s.*, e.code, e.name, g.status, g.dimension, g.reason FROM survey_suggestions g
 		JOIN partnership_surveys s ON s.engagement_id = g.engagement_id AND s.quarter = g.quarter
 		JOIN engagements e ON e.id = s.engagement_id AND e.closed_on IS NULL
 		WHERE g.status <> ? AND s.quarter = (SELECT MAX(quarter) FROM partnership_surveys x WHERE x.engagement_id = s.engagement_id)
-		ORDER BY s.engagement_id`, SuggestionDismissed).Scan(&rows).Error
+		ORDER BY s.engagement_id, g.id`, SuggestionDismissed).Scan(&rows).Error
 	if err != nil {
 		return nil, 0, err
 	}
@@ -381,27 +393,22 @@ func CoolingPartnerships(ctx context.Context, db *gorm.DB, limit int) ([]Cooling
 	}
 	var out []Cooling
 	for i, r := range rows {
+		why := dimensionLabelOf(r.Dimension) + " " + r.Reason
 		if i > 0 && rows[i-1].EngagementID == r.EngagementID {
 			if r.Status == SuggestionOpen {
 				out[len(out)-1].Open++
 			}
+			out[len(out)-1].Why += "; " + why
 			continue
 		}
 		s := r.Survey
-		c := Cooling{EngagementID: s.EngagementID, Code: r.Code, Name: r.Name, Quarter: s.Quarter, Average: s.Average()}
+		c := Cooling{EngagementID: s.EngagementID, Code: r.Code, Name: r.Name, Quarter: s.Quarter, Average: s.Average(), Why: why}
 		if r.Status == SuggestionOpen {
 			c.Open++
 		}
 		if prev, ok := before[s.EngagementID]; ok {
 			c.Change = s.Average() - prev.Average()
 		}
-		scores, lo := s.Scores(), 0
-		for i, v := range scores {
-			if v < scores[lo] {
-				lo = i
-			}
-		}
-		c.Low = fmt.Sprintf("%s %d", SurveyDimensions[lo].Label, scores[lo])
 		out = append(out, c)
 	}
 	sort.SliceStable(out, func(i, j int) bool {

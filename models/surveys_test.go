@@ -58,7 +58,8 @@ func TestSurveySuggestions(t *testing.T) {
 			t.Fatalf("suggestions: %+v", sg)
 		}
 		cool, n, err := models.CoolingPartnerships(ctx, db, 10)
-		if err != nil || n != 1 || cool[0].EngagementID != e.ID || cool[0].Open != 2 || cool[0].Low != "Cultural fit 2" {
+		if err != nil || n != 1 || cool[0].EngagementID != e.ID || cool[0].Open != 2 ||
+			cool[0].Why != "Communication fell from 4 to 3 since 2026-Q2; Cultural fit fell from 4 to 2 since 2026-Q2" {
 			t.Fatalf("cooling: %+v (%d), %v", cool, n, err)
 		}
 		// 4+3+2+4+5+4 = 22 over 6, against 24 over 6: a fall of a third of a point.
