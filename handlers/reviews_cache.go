@@ -62,6 +62,12 @@ func packPart(pk *pack.Pack, only uint, param string) (*pack.Pack, pages.PackPar
 	view.Decisions = view.Decisions[:cut("decisions", len(view.Decisions))]
 	view.Actions = view.Actions[:cut("actions", len(view.Actions))]
 	view.Status = cutStatus(view.Status, cut("engagements in the status on a page", statusRows(view.Status)))
+	if pk.Partnerships != nil { // a copy: the cached pack is shared
+		ps := *pk.Partnerships
+		ps.Notices = ps.Notices[:cut("notice deadlines", len(ps.Notices))]
+		ps.Surveys = ps.Surveys[:cut("partnership surveys", len(ps.Surveys))]
+		view.Partnerships = &ps
+	}
 	return &view, pp
 }
 

@@ -22,8 +22,8 @@ func TestPackBuiltInBackgroundGivesWay(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		// Seven sections, and the trends give way again before each quarter's register.
-		const sections = 7 + pack.TrendQuarters
+		// Eight sections, and the trends give way again before each quarter's register.
+		const sections = 8 + pack.TrendQuarters
 		yields := 0
 		got, err := pack.BuildPackInBackground(ctx, db, s, packQuarter(), today, func(context.Context) error { yields++; return nil })
 		if err != nil {

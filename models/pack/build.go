@@ -113,7 +113,7 @@ func buildPack(ctx context.Context, db *gorm.DB, s models.Settings, q models.Qua
 // giving way between them: one core at most, and a little at a time. A panic
 // in one is that pack's error, not the server's end.
 func (b *packBuilder) sections() error {
-	steps := []func() error{b.risks, b.savings, b.sla, b.transfers, b.lessons, b.reviews, b.trends}
+	steps := []func() error{b.risks, b.savings, b.sla, b.transfers, b.lessons, b.reviews, b.trends, b.partnerships}
 	safe := func(step func() error) (err error) {
 		defer func() {
 			if p := recover(); p != nil {

@@ -47,10 +47,14 @@ type Pack struct {
 	YearOnYear *PackYearOnYear `json:",omitempty"`
 	// Commentary is the administrator's key messages and asks of the board
 	// (nil when none is written).
-	Commentary  *PackCommentary `json:",omitempty"`
-	Rates       []models.RateUsed
-	Missing     []string
-	Provisional []string // months converted at another month's rate ("INR Dec 2026 at Nov 2026's rate")
+	Commentary *PackCommentary `json:",omitempty"`
+	// Partnerships are the contracts' notice deadlines of the next quarter
+	// and the partnership surveys of this one (nil in an engagement's pack,
+	// and in packs published before it was kept).
+	Partnerships *PackPartnerships `json:",omitempty"`
+	Rates        []models.RateUsed
+	Missing      []string
+	Provisional  []string // months converted at another month's rate ("INR Dec 2026 at Nov 2026's rate")
 }
 
 // PackCommentary is the portfolio commentary of the quarter: a key message

@@ -1,0 +1,140 @@
+package pack
+
+import (
+	"fmt"
+	"sort"
+
+	"portfolio/models"
+)
+
+// PackPartnerships is the pack's "Contracts and partnerships": the notice
+// deadlines that fall in the next quarter (as the contracts stand when the
+// pack is built; a published pack keeps them), and each engagement's
+// partnership survey of the quarter with its movement since the one before.
+type PackPartnerships struct {
+	NextQuarter string
+	Notices     []PackNotice
+	Surveys     []PackSurvey
+}
+
+// PackNotice is a notice deadline of the next quarter.
+type PackNotice struct {
+	Engagement, Name string
+	Deadline         string
+	Without          string // what happens without notice
+	Decision         string // "" while undecided
+}
+
+// PackSurvey is an engagement's survey of the quarter.
+type PackSurvey struct {
+	Engagement, Name string
+	Average          float64
+	Previous         float64 // the survey before's average (HasPrevious false: none)
+	HasPrevious      bool
+	Why              string // what fell or scored low ("" for none)
+}
+
+// Change is the average's movement since the survey before.
+func (s PackSurvey) Change() string {
+	if !s.HasPrevious {
+		return "—"
+	}
+	d := s.Average - s.Previous
+	switch {
+	case d <= -0.05:
+		return fmt.Sprintf("−%.1f", -d)
+	case d >= 0.05:
+		return fmt.Sprintf("+%.1f", d)
+	}
+	return "0.0"
+}
+
+// partnerships builds the section (the portfolio pack's only).
+func (b *packBuilder) partnerships() error {
+	if b.only != 0 {
+		return nil
+	}
+	next := b.q.Next()
+	out := &PackPartnerships{NextQuarter: next.String()}
+	start, end := b.f.Start(next), b.f.End(next)
+	// Deadlines from the quarter's end to the next quarter's end, those in the next quarter kept.
+	rows, _, err := models.NoticeDeadlines(b.ctx, b.db, b.p.End, int(end.Sub(b.p.End.Time).Hours()/24), 0)
+	if err != nil {
+		return err
+	}
+	for _, n := range rows {
+		if n.Deadline.Before(start) || n.Deadline.After(end) {
+			continue
+		}
+		without := "it ends on " + n.ContractEnd.Human()
+		if n.AutoRenews {
+			without = fmt.Sprintf("it renews for %d months on %s", n.RenewalMonths, n.ContractEnd.AddDays(1).Human())
+		}
+		out.Notices = append(out.Notices, PackNotice{Engagement: n.Code, Name: n.Name, Deadline: n.Deadline.Human(), Without: without, Decision: n.Decision})
+	}
+	var surveys []models.Survey
+	if err := b.db.Where("quarter IN ?", []string{b.q.String(), b.q.Prev().String()}).Find(&surveys).Error; err != nil {
+		return err
+	}
+	prev := map[uint]models.Survey{}
+	for _, s := range surveys {
+		if s.Quarter == b.q.Prev().String() {
+			prev[s.EngagementID] = s
+		}
+	}
+	var sugg []models.Suggestion
+	if err := b.db.Where("quarter = ? AND status <> ?", b.q.String(), models.SuggestionDismissed).Order("id").Find(&sugg).Error; err != nil {
+		return err
+	}
+	why := map[uint]string{}
+	for _, g := range sugg {
+		label := g.Dimension
+		for _, d := range models.SurveyDimensions {
+			if d.Key == g.Dimension {
+				label = d.Label
+			}
+		}
+		if why[g.EngagementID] != "" {
+			why[g.EngagementID] += "; "
+		}
+		why[g.EngagementID] += label + " " + g.Reason
+	}
+	codes := map[uint][2]string{}
+	for _, e := range b.engs {
+		codes[e.ID] = [2]string{e.Code, e.Name}
+	}
+	for _, s := range surveys {
+		if s.Quarter != b.q.String() {
+			continue
+		}
+		c, ok := codes[s.EngagementID]
+		if !ok {
+			continue // not live in the quarter
+		}
+		ps := PackSurvey{Engagement: c[0], Name: c[1], Average: s.Average(), Why: why[s.EngagementID]}
+		if p, ok := prev[s.EngagementID]; ok {
+			ps.Previous, ps.HasPrevious = p.Average(), true
+		}
+		out.Surveys = append(out.Surveys, ps)
+	}
+	// The largest fall first, then the lowest average.
+	sort.SliceStable(out.Surveys, func(i, j int) bool {
+		a, b := out.Surveys[i], out.Surveys[j]
+		da, db := a.Average-a.Previous, b.Average-b.Previous
+		if !a.HasPrevious {
+			da = 0
+		}
+		if !b.HasPrevious {
+			db = 0
+		}
+		if da != db {
+			return da < db
+		}
+		if a.Average != b.Average {
+			return a.Average < b.Average
+		}
+		return a.Engagement < b.Engagement
+	})
+	b.p.Partnerships = out
+	return nil
+}

@@ -1,0 +1,63 @@
+package pack_test
+
+import (
+	"context"
+	"testing"
+
+	"gorm.io/gorm"
+
+	"portfolio/models"
+	"portfolio/models/dbtest"
+	"portfolio/models/pack"
+)
+
+// The pack's "Contracts and partnerships": the notice deadlines that fall in
+// the next quarter (each open engagement's contract end less its notice
+// period, worked out here from the rows), and the quarter's surveys, the
+// largest fall first with what fell (the demo's BOT-PL-02: 4, 4, 3, 4, 4, 3
+// became 2, 4, 3, 3, 4, 3, an average down by half a point).
+func TestPackPartnerships(t *testing.T) {
+	t.Parallel()
+	dbtest.EachDemo(t, func(t *testing.T, ctx context.Context, db *gorm.DB, s models.Settings, today models.Date) {
+		q := packQuarter()
+		p, err := pack.BuildPack(ctx, db, s, q, today)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Partnerships == nil || p.Partnerships.NextQuarter != q.Next().String() {
+			t.Fatalf("the section: %+v", p.Partnerships)
+		}
+		f := s.Fiscal()
+		start, end := f.Start(q.Next()), f.End(q.Next())
+		var rows []struct {
+			Code        string
+			ContractEnd models.Date
+			NoticeDays  int
+		}
+		db.Table("engagements e").Select("e.code, e.contract_end, t.notice_days").Joins("JOIN contract_terms t ON t.engagement_id = e.id").
+			Where("e.closed_on IS NULL AND e.contract_end IS NOT NULL AND t.notice_days > 0").Scan(&rows)
+		want := map[string]string{}
+		for _, r := range rows {
+			if d := r.ContractEnd.AddDays(-r.NoticeDays); !d.Before(start) && !d.After(end) {
+				want[r.Code] = d.Human()
+			}
+		}
+		if len(p.Partnerships.Notices) != len(want) {
+			t.Errorf("%d notice deadlines in %s, want %d: %+v", len(p.Partnerships.Notices), q.Next(), len(want), p.Partnerships.Notices)
+		}
+		for _, n := range p.Partnerships.Notices {
+			if want[n.Engagement] != n.Deadline {
+				t.Errorf("%s's deadline %s, want %q", n.Engagement, n.Deadline, want[n.Engagement])
+			}
+		}
+		ss := p.Partnerships.Surveys
+		if len(ss) == 0 || ss[0].Engagement != "BOT-PL-02" || ss[0].Change() != "−0.5" ||
+			ss[0].Why != "Communication fell from 4 to 2 since "+q.Prev().String()+"; Responsiveness fell from 4 to 3 since "+q.Prev().String() {
+			t.Fatalf("the surveys, the largest fall first: %+v", ss)
+		}
+		one, err := pack.BuildEngagementPack(ctx, db, s, q, today, p.Engagements[0].ID)
+		if err != nil || one.Partnerships != nil {
+			t.Errorf("an engagement's pack has the portfolio's section: %v", err)
+		}
+	})
+}
