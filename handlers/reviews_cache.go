@@ -65,7 +65,7 @@ func packPart(pk *pack.Pack, only uint, param string) (*pack.Pack, pages.PackPar
 	if pk.Partnerships != nil { // a copy: the cached pack is shared
 		ps := *pk.Partnerships
 		ps.Notices = ps.Notices[:cut("notice deadlines", len(ps.Notices))]
-		ps.Surveys = ps.Surveys[:cut("partnership surveys", len(ps.Surveys))]
+		ps.Cooled = ps.Cooled[:cut("partnerships that cooled", len(ps.Cooled))]
 		view.Partnerships = &ps
 	}
 	return &view, pp

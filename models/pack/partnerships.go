@@ -14,7 +14,11 @@ import (
 type PackPartnerships struct {
 	NextQuarter string
 	Notices     []PackNotice
-	Surveys     []PackSurvey
+	// Cooled are the surveys where a dimension fell or scored low, the
+	// largest fall first; the others are summed up in Steady and SteadyMean.
+	Cooled     []PackSurvey
+	Steady     int
+	SteadyMean float64
 }
 
 // PackNotice is a notice deadline of the next quarter.
@@ -33,6 +37,20 @@ type PackSurvey struct {
 	HasPrevious      bool
 	Why              string // what fell or scored low ("" for none)
 }
+
+// SteadyText sums up the surveys that had nothing fall or score low ("" for none).
+func (p PackPartnerships) SteadyText() string {
+	switch p.Steady {
+	case 0:
+		return ""
+	case 1:
+		return fmt.Sprintf("1 other partnership held steady, at an average of %.1f.", p.SteadyMean)
+	}
+	return fmt.Sprintf("%d other partnerships held steady, at an average of %.1f.", p.Steady, p.SteadyMean)
+}
+
+// Surveyed reports whether any survey of the quarter was recorded.
+func (p PackPartnerships) Surveyed() bool { return len(p.Cooled)+p.Steady > 0 }
 
 // Change is the average's movement since the survey before.
 func (s PackSurvey) Change() string {
@@ -115,11 +133,19 @@ func (b *packBuilder) partnerships() error {
 		if p, ok := prev[s.EngagementID]; ok {
 			ps.Previous, ps.HasPrevious = p.Average(), true
 		}
-		out.Surveys = append(out.Surveys, ps)
+		if ps.Why == "" {
+			out.Steady++
+			out.SteadyMean += ps.Average
+			continue
+		}
+		out.Cooled = append(out.Cooled, ps)
+	}
+	if out.Steady > 0 {
+		out.SteadyMean /= float64(out.Steady)
 	}
 	// The largest fall first, then the lowest average.
-	sort.SliceStable(out.Surveys, func(i, j int) bool {
-		a, b := out.Surveys[i], out.Surveys[j]
+	sort.SliceStable(out.Cooled, func(i, j int) bool {
+		a, b := out.Cooled[i], out.Cooled[j]
 		da, db := a.Average-a.Previous, b.Average-b.Previous
 		if !a.HasPrevious {
 			da = 0

@@ -13,8 +13,9 @@ import (
 
 // The pack's "Contracts and partnerships": the notice deadlines that fall in
 // the next quarter (each open engagement's contract end less its notice
-// period, worked out here from the rows), and the quarter's surveys, the
-// largest fall first with what fell (the demo's BOT-PL-02: 4, 4, 3, 4, 4, 3
+// period, worked out here from the rows), and the quarter's surveys where
+// something fell or scored low, the largest fall first with what fell, the
+// others summed up as steady (the demo's BOT-PL-02: 4, 4, 3, 4, 4, 3
 // became 2, 4, 3, 3, 4, 3, an average down by half a point).
 func TestPackPartnerships(t *testing.T) {
 	t.Parallel()
@@ -50,10 +51,15 @@ func TestPackPartnerships(t *testing.T) {
 				t.Errorf("%s's deadline %s, want %q", n.Engagement, n.Deadline, want[n.Engagement])
 			}
 		}
-		ss := p.Partnerships.Surveys
-		if len(ss) == 0 || ss[0].Engagement != "BOT-PL-02" || ss[0].Change() != "−0.5" ||
+		ss := p.Partnerships.Cooled
+		if len(ss) != 2 || ss[0].Engagement != "BOT-PL-02" || ss[0].Change() != "−0.5" || ss[1].Engagement != "ITO-DAT-01" ||
 			ss[0].Why != "Communication fell from 4 to 2 since "+q.Prev().String()+"; Responsiveness fell from 4 to 3 since "+q.Prev().String() {
 			t.Fatalf("the surveys, the largest fall first: %+v", ss)
+		}
+		var surveyed int64
+		db.Model(&models.Survey{}).Where("quarter = ?", q.String()).Count(&surveyed)
+		if int64(p.Partnerships.Steady+len(ss)) != surveyed || p.Partnerships.SteadyText() == "" {
+			t.Errorf("%d steady and %d cooled of %d surveyed: %q", p.Partnerships.Steady, len(ss), surveyed, p.Partnerships.SteadyText())
 		}
 		one, err := pack.BuildEngagementPack(ctx, db, s, q, today, p.Engagements[0].ID)
 		if err != nil || one.Partnerships != nil {
