@@ -42,6 +42,23 @@ func TestPartnershipSurvey(t *testing.T) {
 		if !ok || sv.Innovation != 1 || sv.Communication != 4 || sv.CommunicationNote != "Calls kept weekly." {
 			t.Fatalf("stored %+v", sv)
 		}
+		// Two tabs on the saved survey: the admin changes a comment, the manager a score; both are kept.
+		admin := e.client()
+		admin.login(models.RoleAdmin)
+		theirs := scrapeForm(t, admin.get(path), `#survey-form form`)
+		stale := scrapeForm(t, mgr.get(path), `#survey-form form`)
+		theirs.Set("service_quality_note", "Incidents closed within a day.")
+		if r := admin.post(path+"?quarter="+q, theirs); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("the admin's save: %d", r.StatusCode)
+		}
+		stale.Set("responsiveness", "5")
+		if r := mgr.post(path+"?quarter="+q, stale); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("a stale save of another field: %d", r.StatusCode)
+		}
+		sv, _, _ = models.SurveyOf(t.Context(), e.db, mine.ID, q)
+		if sv.Responsiveness != 5 || sv.ServiceQualityNote != "Incidents closed within a day." || sv.Innovation != 1 {
+			t.Fatalf("after the merge: %+v", sv)
+		}
 		page := mgr.get(path).Doc(t)
 		if !strings.Contains(page.Find(`[data-testid="survey-trend"]`).Text(), q) {
 			t.Error("the trend lacks the quarter just recorded")
