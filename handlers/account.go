@@ -30,13 +30,13 @@ func (a *App) renderAccountWith(c echo.Context, status int, errs map[string]stri
 	if a.mailing.On {
 		p.EmailAt = a.mailing.At
 	}
+	var err error
+	if p.ShownEmail, err = remind.PrefsOf(c.Request().Context(), a.db, u.ID); err != nil {
+		return err
+	}
+	p.Email = p.ShownEmail
 	if typed != nil {
 		p.Email, p.Errors, p.EmailErrors = *typed, nil, errs
-	} else {
-		var err error
-		if p.Email, err = remind.PrefsOf(c.Request().Context(), a.db, u.ID); err != nil {
-			return err
-		}
 	}
 	feed, ok, err := remind.LiveFeed(c.Request().Context(), a.db, u.ID)
 	if err != nil {

@@ -178,16 +178,39 @@ func pluralise(n int, word string) string {
 }
 
 // accountEmail keeps the user's choice of email. Route: account.email.
-// A choice that is not one of the three → 422 with the page as it was.
+// A choice that is not one of the three → 422 with the page as it was. Only
+// what the user changed from what the form showed is saved, so a second tab
+// (or an unsubscribe link followed meanwhile) keeps its change; where both
+// changed the same choice differently → 409 with the user's as typed.
 func (a *App) accountEmail(c echo.Context) error {
+	ctx := c.Request().Context()
 	u := web.CurrentUser(c)
-	p := remind.Prefs{UserID: u.ID, Digest: c.FormValue("digest"), Monthly: c.FormValue("monthly") == "1"}
-	switch p.Digest {
+	mine := remind.Prefs{UserID: u.ID, Digest: c.FormValue("digest"), Monthly: c.FormValue("monthly") == "1"}
+	switch mine.Digest {
 	case remind.DigestDaily, remind.DigestWeekly, remind.DigestOff:
 	default:
-		return a.renderAccountWith(c, http.StatusUnprocessableEntity, map[string]string{"digest": "Choose daily, weekly or off."}, &p)
+		return a.renderAccountWith(c, http.StatusUnprocessableEntity, map[string]string{"digest": "Choose daily, weekly or off."}, &mine)
 	}
-	if err := remind.SavePrefs(c.Request().Context(), a.db, p, &u.ID, a.Now()); err != nil {
+	cur, err := remind.PrefsOf(ctx, a.db, u.ID)
+	if err != nil {
+		return err
+	}
+	next := cur
+	shownDigest, shownMonthly := c.FormValue("shown_digest"), c.FormValue("shown_monthly")
+	conflict := false
+	if shownDigest == "" || mine.Digest != shownDigest { // changed here (a form without what it showed: all of it)
+		conflict = shownDigest != "" && cur.Digest != shownDigest && cur.Digest != mine.Digest
+		next.Digest = mine.Digest
+	}
+	if shownMonthly == "" || mine.Monthly != (shownMonthly == "1") {
+		conflict = conflict || (shownMonthly != "" && cur.Monthly != (shownMonthly == "1") && cur.Monthly != mine.Monthly)
+		next.Monthly = mine.Monthly
+	}
+	if conflict {
+		return a.renderAccountWith(c, http.StatusConflict, map[string]string{"_form": "Your email choices were changed elsewhere (another tab, or an unsubscribe link) since this page was opened: " +
+			"the page now shows yours as typed; save again to keep them."}, &mine)
+	}
+	if err := remind.SavePrefs(ctx, a.db, next, &u.ID, a.Now()); err != nil {
 		return err
 	}
 	web.AddFlash(c, "success", "Your email choices are saved.")

@@ -117,6 +117,34 @@ func TestAccountEmail(t *testing.T) {
 		if !strings.Contains(exec.get("/account").Body, `name="digest" value="weekly" checked`) {
 			t.Error("the account page does not show the choice kept")
 		}
+
+		// Two tabs: one turns the monthly digest off, the other (shown before) picks daily; both are kept.
+		tab1 := scrapeForm(t, exec.get("/account"), `form[action="/account/email"]`)
+		tab2 := cloneValues(tab1)
+		tab1.Del("monthly")
+		if r := exec.post("/account/email", tab1); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("tab 1: %d", r.StatusCode)
+		}
+		tab2.Set("digest", "daily")
+		if r := exec.post("/account/email", tab2); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("tab 2: %d", r.StatusCode)
+		}
+		if p, _ := remind.PrefsOf(t.Context(), e.db, u.ID); p.Digest != remind.DigestDaily || p.Monthly {
+			t.Fatalf("after two tabs: %+v, want daily and no monthly digest", p)
+		}
+		// Both change the digest, differently: the second is told, its choice kept on the page.
+		tab3 := scrapeForm(t, exec.get("/account"), `form[action="/account/email"]`)
+		tab4 := cloneValues(tab3)
+		tab3.Set("digest", "off")
+		exec.post("/account/email", tab3)
+		tab4.Set("digest", "weekly")
+		r = exec.post("/account/email", tab4)
+		if r.StatusCode != http.StatusConflict || !strings.Contains(r.Body, `name="digest" value="weekly" checked`) {
+			t.Fatalf("a clash: %d", r.StatusCode)
+		}
+		if p, _ := remind.PrefsOf(t.Context(), e.db, u.ID); p.Digest != remind.DigestOff {
+			t.Errorf("the clash overwrote the other tab's choice: %+v", p)
+		}
 	})
 }
 
