@@ -107,3 +107,11 @@ func (d *Date) scanText(s string) error {
 
 // GormDataType tells GORM the column type.
 func (Date) GormDataType() string { return "date" }
+
+// AddMonths moves the date by whole months, on the same day of the month, or
+// the month's last day when it has fewer (31 Jan + 1 month = 28 or 29 Feb).
+func (d Date) AddMonths(n int) Date {
+	first := D(d.Year(), d.Month(), 1).AddDate(0, n, 0)
+	last := first.AddDate(0, 1, -1).Day()
+	return D(first.Year(), first.Month(), min(d.Day(), last))
+}

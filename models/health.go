@@ -35,6 +35,10 @@ type HealthInputs struct {
 	SavingsPlan         int64
 	KeyLateOver30       int // key milestones more than 30 days late
 	Late                int // milestones late
+	// ObligationsOverdue counts the obligations with an occurrence more than
+	// 30 days late; ObligationOverdueSince is the oldest such due date.
+	ObligationsOverdue     int
+	ObligationOverdueSince Date
 	Today               Date
 }
 
@@ -105,6 +109,13 @@ func Health(in HealthInputs) (string, []string) {
 		amber = append(amber, "a risk's acceptance expired on "+in.AcceptanceExpiredOn.Human())
 	case in.ExpiredAcceptances > 1:
 		amber = append(amber, fmt.Sprintf("%d risk acceptances expired, the first on %s", in.ExpiredAcceptances, in.AcceptanceExpiredOn.Human()))
+	}
+	switch {
+	case in.ObligationsOverdue == 1:
+		amber = append(amber, fmt.Sprintf("a contractual obligation more than %d days overdue, due on %s", ObligationOverdueDays, in.ObligationOverdueSince.Human()))
+	case in.ObligationsOverdue > 1:
+		amber = append(amber, fmt.Sprintf("%d contractual obligations more than %d days overdue, the oldest due on %s",
+			in.ObligationsOverdue, ObligationOverdueDays, in.ObligationOverdueSince.Human()))
 	}
 	reasons := append(red, amber...)
 	switch {

@@ -50,21 +50,22 @@ func engagementFacts(tx *gorm.DB, s Settings, today Date, e Engagement) (HealthI
 	riskSel, riskArgs := riskFacts(s, today)
 	n := func(col string) string { return "CAST(COALESCE(" + col + ", 0) AS BIGINT)" }
 	q := `SELECT ` + strings.Join([]string{n("r.crit"), n("r.high"), n("r.overdue"), n("r.expired"), "r.expired_on", n("sl.met"), n("sl.measured"),
-		n("c.net"), n("c.plan"), n("m.key_late"), n("m.late"), n("d.got"), n("d.total")}, ", ") + `
+		n("c.net"), n("c.plan"), n("m.key_late"), n("m.late"), n("d.got"), n("d.total"), "ob.n"}, ", ") + `
 		FROM (SELECT ` + riskSel + ` FROM risks WHERE engagement_id = ? AND status <> ?) r,
 		(SELECT ` + slaFacts + ` FROM sla_measurements WHERE engagement_id = ? AND month BETWEEN ? AND ?) sl,
 		(SELECT ` + savingsFacts + ` FROM cost_records WHERE engagement_id = ? AND month >= ? AND month < ?) c,
 		(SELECT ` + milestoneFacts + ` FROM milestones WHERE engagement_id = ? AND actual IS NULL AND planned < ?) m,
-		(SELECT ` + readinessFacts + ` FROM readiness_items WHERE engagement_id = ?) d`
+		(SELECT ` + readinessFacts + ` FROM readiness_items WHERE engagement_id = ?) d,
+		(SELECT COUNT(*) AS n FROM obligations WHERE engagement_id = ? AND first_due < ?) ob`
 	args := append(riskArgs, e.ID, StatusClosed,
 		e.ID, f.Start(lastQ), f.End(lastQ),
 		e.ID, f.YearStart(f.QuarterOf(today).Year), today.MonthStart(),
 		today.AddDays(-30), e.ID, today,
-		e.ID)
-	var crit, high, overdue, expired, keyLate, late, got, total int64
+		e.ID, e.ID, today.AddDays(-ObligationOverdueDays))
+	var crit, high, overdue, expired, keyLate, late, got, total, obligations int64
 	err := ScanEach(tx, q, args, func(rows *sql.Rows) error {
 		return rows.Scan(&crit, &high, &overdue, &expired, &in.AcceptanceExpiredOn, &in.SLAMet, &in.SLAMeasured, &in.SavingsNet, &in.SavingsPlan,
-			&keyLate, &late, &got, &total)
+			&keyLate, &late, &got, &total, &obligations)
 	})
 	in.CriticalOutOfAppetite, in.HighOutOfAppetite, in.OverdueReviews = int(crit), int(high), int(overdue)
 	in.ExpiredAcceptances = int(expired)
@@ -72,6 +73,13 @@ func engagementFacts(tx *gorm.DB, s Settings, today Date, e Engagement) (HealthI
 	if total > 0 {
 		in.Readiness, in.HasReadiness = 100*float64(got)/float64(total), true
 	}
+	if err != nil || obligations == 0 {
+		return in, err
+	}
+	// Obligations are judged on their schedule, which is not SQL: a second
+	// read, only for an engagement with one first due long enough ago.
+	obl, err := obligationHealth(tx, today, []uint{e.ID})
+	in.ObligationsOverdue, in.ObligationOverdueSince = obl[e.ID].n, obl[e.ID].oldest
 	return in, err
 }
 

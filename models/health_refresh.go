@@ -107,6 +107,15 @@ func HealthFacts(ctx context.Context, db *gorm.DB, s Settings, today Date, ids .
 			h.Readiness, h.HasReadiness = 100*float64(r.Got)/float64(r.Total), true
 		}
 	}
+	obl, err := obligationHealth(db, today, ids)
+	if err != nil {
+		return nil, err
+	}
+	for id, o := range obl {
+		if h := facts[id]; h != nil {
+			h.ObligationsOverdue, h.ObligationOverdueSince = o.n, o.oldest
+		}
+	}
 	return facts, nil
 }
 

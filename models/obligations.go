@@ -1,0 +1,572 @@
+package models
+
+// The obligations register (DOMAIN: Governance). An obligation is a
+// contractual duty of the vendor or of the company: a clause, an owner, and
+// either one due date or a frequency from a first due date (until it ends,
+// if it does). Its occurrences are its due dates; only what is recorded of
+// one is stored (met with evidence, or waived with a reason), so a due date
+// with nothing recorded is "due", and "late" once it has passed. Computing
+// the schedule rather than storing a row per date keeps a monthly duty on a
+// contract that renews by itself right for as long as it runs, without a job
+// to add next month's row.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// Obligation is one contractual duty of an engagement.
+type Obligation struct {
+	ID           uint `gorm:"primaryKey"`
+	EngagementID uint
+	Party        string // PartyVendor or PartyCompany
+	Title        string
+	Clause       string // the contract's clause, e.g. "Schedule 4, 7.2"
+	Owner        string // who sees to it
+	Frequency    string // one of Frequencies
+	FirstDue     Date   // the due date of a one-off, the first of a recurring duty
+	EndsOn       Date   // no occurrence falls after it (zero: runs with the contract)
+	EvidenceLink string // where its evidence is kept, if anywhere in particular
+	Version      int
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// The parties an obligation binds.
+const (
+	PartyVendor  = "vendor"
+	PartyCompany = "company"
+)
+
+// Parties are the parties in the order forms and lists show them.
+var Parties = []string{PartyVendor, PartyCompany}
+
+// The frequencies of an obligation.
+const (
+	FrequencyOnce      = "one-off"
+	FrequencyMonthly   = "monthly"
+	FrequencyQuarterly = "quarterly"
+	FrequencyYearly    = "yearly"
+)
+
+// Frequencies are the frequencies in the order the form offers them.
+var Frequencies = []string{FrequencyOnce, FrequencyMonthly, FrequencyQuarterly, FrequencyYearly}
+
+// History entity names of obligations and what is recorded of their occurrences.
+const (
+	ObligationEntity = "obligation"
+	OccurrenceEntity = "obligation_occurrence"
+)
+
+// obligationFields are the fields the form edits, each change a history row.
+var obligationFields = []string{"Party", "Title", "Clause", "Owner", "Frequency", "FirstDue", "EndsOn", "EvidenceLink"}
+
+// ObligationOverdueDays is how late an occurrence may be before it turns its
+// engagement's health Amber (DOMAIN: Engagement health).
+const ObligationOverdueDays = 30
+
+// maxOccurrences bounds a schedule read at once: a century of months.
+const maxOccurrences = 1200
+
+// months is the months between two due dates (0 for a one-off).
+func (o Obligation) months() int {
+	switch o.Frequency {
+	case FrequencyMonthly:
+		return 1
+	case FrequencyQuarterly:
+		return 3
+	case FrequencyYearly:
+		return 12
+	}
+	return 0
+}
+
+// PartyLabel names the party as people say it: "Vendor", "Us".
+func PartyLabel(p string) string {
+	if p == PartyCompany {
+		return "Ours"
+	}
+	return "Vendor's"
+}
+
+// DueDates are the obligation's due dates from from to to (both included),
+// in order: each a whole number of months after the first, on its day of
+// the month (the month's last day when it has fewer days), none after EndsOn.
+func (o Obligation) DueDates(from, to Date) []Date {
+	var out []Date
+	step := o.months()
+	for k := 0; k < maxOccurrences; k++ {
+		d := o.FirstDue.AddMonths(k * step)
+		if d.After(to) || (!o.EndsOn.IsZero() && d.After(o.EndsOn)) {
+			break
+		}
+		if !d.Before(from) {
+			out = append(out, d)
+		}
+		if step == 0 {
+			break
+		}
+	}
+	return out
+}
+
+// Scheduled reports whether d is one of the obligation's due dates.
+func (o Obligation) Scheduled(d Date) bool {
+	return len(o.DueDates(d, d)) == 1
+}
+
+// ObligationOccurrence is what was recorded of one occurrence: met (when,
+// and its evidence) or waived (and why), by whom and when.
+type ObligationOccurrence struct {
+	ID           uint `gorm:"primaryKey"`
+	ObligationID uint
+	EngagementID uint
+	DueOn        Date
+	Status       string // OccurrenceMet or OccurrenceWaived
+	MetOn        Date
+	Evidence     string
+	Reason       string
+	UserID       *uint
+	User         *User
+	RecordedAt   time.Time
+	Version      int
+}
+
+// What an occurrence can be recorded as, and what it is otherwise.
+const (
+	OccurrenceMet    = "met"
+	OccurrenceWaived = "waived"
+	OccurrenceDue    = "due"
+	OccurrenceLate   = "late"
+)
+
+// Occurrence is one due date of an obligation and what was recorded of it (nil: nothing).
+type Occurrence struct {
+	DueOn  Date
+	Record *ObligationOccurrence
+}
+
+// State is the occurrence on day today: met, waived, late (its date passed
+// with nothing recorded) or due.
+func (o Occurrence) State(today Date) string {
+	switch {
+	case o.Record != nil:
+		return o.Record.Status
+	case o.DueOn.Before(today):
+		return OccurrenceLate
+	}
+	return OccurrenceDue
+}
+
+// LateAt reports whether the occurrence was late at the end of day asAt: its
+// date had passed and nothing recorded by then settled it (met on or before
+// that day, or waived on or before it).
+func (o Occurrence) LateAt(asAt Date) bool {
+	if !o.DueOn.Before(asAt) {
+		return false
+	}
+	r := o.Record
+	switch {
+	case r == nil:
+		return true
+	case r.Status == OccurrenceMet:
+		return r.MetOn.After(asAt)
+	}
+	return DateOf(r.RecordedAt).After(asAt)
+}
+
+// DaysLate is how many days late a late occurrence is on day today (0 otherwise).
+func (o Occurrence) DaysLate(today Date) int {
+	if o.State(today) != OccurrenceLate {
+		return 0
+	}
+	return o.DueOn.DaysUntil(today)
+}
+
+// MetLate is how many days after its due date a met occurrence was met (0 when on time).
+func (o Occurrence) MetLate() int {
+	if o.Record == nil || o.Record.Status != OccurrenceMet {
+		return 0
+	}
+	return max(0, o.DueOn.DaysUntil(o.Record.MetOn))
+}
+
+// ObligationsOf lists an engagement's obligations: the vendor's first, then
+// the company's, each by first due date.
+func ObligationsOf(ctx context.Context, db *gorm.DB, engagementID uint) ([]Obligation, error) {
+	var out []Obligation
+	err := db.WithContext(ctx).Where("engagement_id = ?", engagementID).Order("party DESC, first_due, id").Find(&out).Error
+	return out, err
+}
+
+// ObligationOf is an engagement's obligation id (ErrNotFound when the
+// engagement has none of that id).
+func ObligationOf(ctx context.Context, db *gorm.DB, engagementID, id uint) (Obligation, error) {
+	var o Obligation
+	if err := db.WithContext(ctx).Where("engagement_id = ? AND id = ?", engagementID, id).Limit(1).Find(&o).Error; err != nil {
+		return o, err
+	}
+	if o.ID == 0 {
+		return o, ErrNotFound
+	}
+	return o, nil
+}
+
+// CheckObligation is what the domain refuses in an obligation, a message a field.
+func CheckObligation(o Obligation) Invalid {
+	bad := Invalid{}
+	if !slices.Contains(Parties, o.Party) {
+		bad["party"] = "Say whose obligation it is: the vendor's or ours."
+	}
+	if strings.TrimSpace(o.Title) == "" {
+		bad["title"] = "Say what is owed."
+	}
+	if !slices.Contains(Frequencies, o.Frequency) {
+		bad["frequency"] = "Choose one-off, monthly, quarterly or yearly."
+	}
+	if o.FirstDue.IsZero() {
+		bad["first_due"] = "Give the due date (of the first occurrence when it recurs)."
+	}
+	if !o.EndsOn.IsZero() && !o.FirstDue.IsZero() && o.EndsOn.Before(o.FirstDue) {
+		bad["ends_on"] = "It cannot end before it is first due."
+	}
+	if o.EvidenceLink != "" {
+		if u, err := url.Parse(o.EvidenceLink); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			bad["evidence_link"] = "Give an http(s) address, e.g. https://sharepoint.example/contracts/evidence."
+		}
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	return bad
+}
+
+// SaveObligation writes an engagement's obligation: created when next.ID is
+// 0, else updated if still at version (ErrStale otherwise), each field
+// changed a history row, and the engagement's health refreshed (a late
+// occurrence can turn it Amber).
+func SaveObligation(ctx context.Context, db *gorm.DB, w Actor, engagementID uint, next Obligation, version int) (Obligation, error) {
+	if bad := CheckObligation(next); bad != nil {
+		return next, bad
+	}
+	var out Obligation
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		at := w.stamp(tx)
+		if next.ID == 0 {
+			next.EngagementID, next.Version, next.CreatedAt, next.UpdatedAt = engagementID, 1, at, at
+			if err := tx.Create(&next).Error; err != nil {
+				return err
+			}
+			out = next
+			if err := RecordChanges(tx, Created(ObligationEntity, next.ID, w.UserID, at, next, obligationFields...)); err != nil {
+				return err
+			}
+			return w.refresh(ctx, tx, engagementID)
+		}
+		current, err := ObligationOf(ctx, tx, engagementID, next.ID)
+		if err != nil {
+			return err
+		}
+		changes := Diff(ObligationEntity, current.ID, w.UserID, at, current, next, obligationFields...)
+		if err := UpdateVersioned(tx, &Obligation{}, current.ID, version, map[string]any{
+			"party": next.Party, "title": next.Title, "clause": next.Clause, "owner": next.Owner, "frequency": next.Frequency,
+			"first_due": next.FirstDue, "ends_on": next.EndsOn, "evidence_link": next.EvidenceLink, "updated_at": at}); err != nil {
+			return err
+		}
+		next.EngagementID, next.Version, next.CreatedAt, next.UpdatedAt = engagementID, version+1, current.CreatedAt, at
+		out = next
+		if err := RecordChanges(tx, changes); err != nil {
+			return err
+		}
+		return w.refresh(ctx, tx, engagementID)
+	})
+	return out, err
+}
+
+// ErrRecordedMeanwhile is an occurrence recorded over what someone else
+// recorded after the form was shown.
+var ErrRecordedMeanwhile = errors.New("someone else recorded this occurrence meanwhile")
+
+// RecordOccurrence records the occurrence of o due on due as met (on
+// rec.MetOn, with rec.Evidence) or waived (with rec.Reason), replacing what
+// was recorded if it is still at was (0: nothing recorded; otherwise
+// ErrRecordedMeanwhile), with its history, and refreshes the engagement's
+// health. A date that is not one of o's due dates is Invalid.
+func RecordOccurrence(ctx context.Context, db *gorm.DB, w Actor, o Obligation, due Date, rec ObligationOccurrence, was int) (ObligationOccurrence, error) {
+	bad := Invalid{}
+	switch rec.Status {
+	case OccurrenceMet:
+		if rec.MetOn.IsZero() {
+			bad["met_on"] = "Say when it was met."
+		}
+		if strings.TrimSpace(rec.Evidence) == "" {
+			bad["evidence"] = "Give the evidence that it was met: a link or a document's reference."
+		}
+		rec.Reason = ""
+	case OccurrenceWaived:
+		if strings.TrimSpace(rec.Reason) == "" {
+			bad["reason"] = "Say why it is waived."
+		}
+		rec.MetOn, rec.Evidence = Date{}, ""
+	default:
+		bad["status"] = "Record it as met or waived."
+	}
+	if !o.Scheduled(due) && was == 0 {
+		bad["due_on"] = fmt.Sprintf("%s is not one of this obligation's due dates.", due.Human())
+	}
+	if len(bad) > 0 {
+		return rec, bad
+	}
+	var out ObligationOccurrence
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		at := w.stamp(tx)
+		var cur ObligationOccurrence
+		if err := tx.Where("obligation_id = ? AND due_on = ?", o.ID, due).Limit(1).Find(&cur).Error; err != nil {
+			return err
+		}
+		if cur.Version != was {
+			return ErrRecordedMeanwhile
+		}
+		next := ObligationOccurrence{ID: cur.ID, ObligationID: o.ID, EngagementID: o.EngagementID, DueOn: due, Status: rec.Status,
+			MetOn: rec.MetOn, Evidence: strings.TrimSpace(rec.Evidence), Reason: strings.TrimSpace(rec.Reason), UserID: w.UserID, RecordedAt: at, Version: was + 1}
+		fields := []string{"DueOn", "Status", "MetOn", "Evidence", "Reason"}
+		if cur.ID == 0 {
+			if err := tx.Create(&next).Error; err != nil {
+				return err
+			}
+			if err := RecordChanges(tx, Created(OccurrenceEntity, next.ID, w.UserID, at, next, fields...)); err != nil {
+				return err
+			}
+		} else {
+			if err := UpdateVersioned(tx, &ObligationOccurrence{}, cur.ID, was, map[string]any{"status": next.Status, "met_on": next.MetOn,
+				"evidence": next.Evidence, "reason": next.Reason, "user_id": w.UserID, "recorded_at": at}); err != nil {
+				if errors.Is(err, ErrStale) {
+					return ErrRecordedMeanwhile
+				}
+				return err
+			}
+			if err := RecordChanges(tx, Diff(OccurrenceEntity, cur.ID, w.UserID, at, cur, next, fields[1:]...)); err != nil {
+				return err
+			}
+		}
+		out = next
+		return w.refresh(ctx, tx, o.EngagementID)
+	})
+	if errors.Is(err, gorm.ErrDuplicatedKey) {
+		err = ErrRecordedMeanwhile // two first records at once
+	}
+	return out, err
+}
+
+// OccurrencesOf lists o's occurrences due from from to to, with what was
+// recorded of each, and anything recorded in that span against a date the
+// schedule no longer has (the obligation's dates were corrected after), so
+// nothing recorded drops out of sight.
+func OccurrencesOf(ctx context.Context, db *gorm.DB, o Obligation, from, to Date) ([]Occurrence, error) {
+	var recs []ObligationOccurrence
+	if err := db.WithContext(ctx).Preload("User").Where("obligation_id = ? AND due_on BETWEEN ? AND ?", o.ID, from, to).Find(&recs).Error; err != nil {
+		return nil, err
+	}
+	return occurrences(o, recs, from, to), nil
+}
+
+// occurrences merges o's due dates from from to to with its records, by date.
+func occurrences(o Obligation, recs []ObligationOccurrence, from, to Date) []Occurrence {
+	byDate := map[string]*ObligationOccurrence{}
+	for i := range recs {
+		byDate[recs[i].DueOn.String()] = &recs[i]
+	}
+	var out []Occurrence
+	for _, d := range o.DueDates(from, to) {
+		out = append(out, Occurrence{DueOn: d, Record: byDate[d.String()]})
+		delete(byDate, d.String())
+	}
+	for _, r := range byDate {
+		if !r.DueOn.Before(from) && !r.DueOn.After(to) {
+			out = append(out, Occurrence{DueOn: r.DueOn, Record: r})
+		}
+	}
+	slices.SortFunc(out, func(a, b Occurrence) int { return a.DueOn.Compare(b.DueOn.Time) })
+	return out
+}
+
+// ObligationLine is an obligation with where it stands on a day: its late
+// occurrences (the oldest first) and the next one due.
+type ObligationLine struct {
+	Obligation
+	EngagementCode, EngagementName string
+	Late                           []Occurrence `gorm:"-"`
+	Next                           *Occurrence  `gorm:"-"` // the first due on or after the day with nothing recorded
+}
+
+// OldestLate is the days the oldest late occurrence is late on day today (0: none late).
+func (l ObligationLine) OldestLate(today Date) int {
+	if len(l.Late) == 0 {
+		return 0
+	}
+	return l.Late[0].DueOn.DaysUntil(today)
+}
+
+// ObligationFilter narrows the portfolio's obligations.
+type ObligationFilter struct {
+	EngagementIDs []uint // none: every open engagement's
+	Party         string // "" for both
+	AsAt          Date   // the day they stand on
+	Ahead         int    // also those due within this many days of AsAt
+	OnlyPending   bool   // only those late, or due within Ahead
+}
+
+// ObligationLines reads obligations with their late and next occurrences
+// as at f.AsAt (records made after it do not count, so a quarter's pack
+// replays the quarter's end), those late first (the longest late first),
+// then by next due date. Closed engagements' are left out.
+func ObligationLines(ctx context.Context, db *gorm.DB, f ObligationFilter) ([]ObligationLine, error) {
+	db = db.WithContext(ctx)
+	q := db.Table("obligations o").Select("o.*, e.code AS engagement_code, e.name AS engagement_name").
+		Joins("JOIN engagements e ON e.id = o.engagement_id").Where("e.closed_on IS NULL").Where("o.first_due <= ?", f.AsAt.AddDays(max(f.Ahead, 0)))
+	if len(f.EngagementIDs) > 0 {
+		q = q.Where("o.engagement_id IN ?", f.EngagementIDs)
+	}
+	if f.Party != "" {
+		q = q.Where("o.party = ?", f.Party)
+	}
+	var lines []ObligationLine
+	if err := q.Order("o.id").Scan(&lines).Error; err != nil {
+		return nil, err
+	}
+	if len(lines) == 0 {
+		return nil, nil
+	}
+	// Records are read per chunk of obligations, so a large register reads
+	// them in a few statements rather than one a row.
+	recs := map[uint][]ObligationOccurrence{}
+	for chunk := range slices.Chunk(lines, 500) {
+		ids := make([]uint, len(chunk))
+		for i, l := range chunk {
+			ids[i] = l.ID
+		}
+		var rs []ObligationOccurrence
+		if err := db.Where("obligation_id IN ?", ids).Find(&rs).Error; err != nil {
+			return nil, err
+		}
+		for _, r := range rs {
+			recs[r.ObligationID] = append(recs[r.ObligationID], r)
+		}
+	}
+	to := f.AsAt.AddDays(max(f.Ahead, 0))
+	out := lines[:0]
+	for _, l := range lines {
+		occ := occurrences(l.Obligation, recs[l.ID], l.FirstDue, to)
+		for i := range occ {
+			o := occ[i]
+			switch {
+			case o.LateAt(f.AsAt):
+				o.Record = nil // whatever settles it came after the day, so does not count on it
+				l.Late = append(l.Late, o)
+			case l.Next == nil && !o.DueOn.Before(f.AsAt) && (o.Record == nil || recordedAfter(o.Record, f.AsAt)):
+				l.Next = &Occurrence{DueOn: o.DueOn}
+			}
+		}
+		if l.Next == nil && !f.OnlyPending {
+			// the next one beyond the window, so the register says when it is due
+			if ds := l.DueDates(f.AsAt, f.AsAt.AddDays(400)); len(ds) > 0 {
+				for _, d := range ds {
+					if !slices.ContainsFunc(recs[l.ID], func(r ObligationOccurrence) bool { return r.DueOn.String() == d.String() && !recordedAfter(&r, f.AsAt) }) {
+						l.Next = &Occurrence{DueOn: d}
+						break
+					}
+				}
+			}
+		}
+		if f.OnlyPending && len(l.Late) == 0 && (l.Next == nil || l.Next.DueOn.After(to)) {
+			continue
+		}
+		out = append(out, l)
+	}
+	slices.SortStableFunc(out, func(a, b ObligationLine) int {
+		switch la, lb := len(a.Late) > 0, len(b.Late) > 0; {
+		case la && lb:
+			return a.Late[0].DueOn.Compare(b.Late[0].DueOn.Time)
+		case la:
+			return -1
+		case lb:
+			return 1
+		}
+		switch {
+		case a.Next == nil && b.Next == nil:
+			return 0
+		case a.Next == nil:
+			return 1
+		case b.Next == nil:
+			return -1
+		}
+		return a.Next.DueOn.Compare(b.Next.DueOn.Time)
+	})
+	return out, nil
+}
+
+// recordedAfter reports whether r was recorded after the end of day asAt.
+func recordedAfter(r *ObligationOccurrence, asAt Date) bool {
+	return DateOf(r.RecordedAt).After(asAt)
+}
+
+// obligationFact is what an engagement's obligations add to its health.
+type obligationFact struct {
+	n      int
+	oldest Date
+}
+
+// obligationHealth counts, per engagement of ids (every one when empty),
+// the obligations with an occurrence more than ObligationOverdueDays late
+// on day today, and the oldest such due date: the Amber rule of health.
+func obligationHealth(db *gorm.DB, today Date, ids []uint) (map[uint]obligationFact, error) {
+	cut := today.AddDays(-ObligationOverdueDays)
+	q := db.Model(&Obligation{}).Where("first_due < ?", cut)
+	if len(ids) > 0 {
+		q = q.Where("engagement_id IN ?", ids)
+	}
+	var obs []Obligation
+	if err := q.Find(&obs).Error; err != nil || len(obs) == 0 {
+		return nil, err
+	}
+	recorded := map[uint]map[string]bool{}
+	for chunk := range slices.Chunk(obs, 500) {
+		oids := make([]uint, len(chunk))
+		for i, o := range chunk {
+			oids[i] = o.ID
+		}
+		var rs []ObligationOccurrence
+		if err := db.Select("obligation_id, due_on").Where("obligation_id IN ? AND due_on < ?", oids, cut).Find(&rs).Error; err != nil {
+			return nil, err
+		}
+		for _, r := range rs {
+			if recorded[r.ObligationID] == nil {
+				recorded[r.ObligationID] = map[string]bool{}
+			}
+			recorded[r.ObligationID][r.DueOn.String()] = true
+		}
+	}
+	out := map[uint]obligationFact{}
+	for _, o := range obs {
+		for _, d := range o.DueDates(o.FirstDue, cut.AddDays(-1)) {
+			if recorded[o.ID][d.String()] {
+				continue
+			}
+			f := out[o.EngagementID]
+			f.n++
+			if f.oldest.IsZero() || d.Before(f.oldest) {
+				f.oldest = d
+			}
+			out[o.EngagementID] = f
+			break // an obligation counts once, by its oldest late occurrence
+		}
+	}
+	return out, nil
+}
