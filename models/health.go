@@ -39,7 +39,7 @@ type HealthInputs struct {
 	// 30 days late; ObligationOverdueSince is the oldest such due date.
 	ObligationsOverdue     int
 	ObligationOverdueSince Date
-	Today               Date
+	Today                  Date
 }
 
 // Health derives red/amber/green and explains every reason, worst first.
