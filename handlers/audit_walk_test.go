@@ -55,6 +55,7 @@ var auditedTables = map[string]string{
 	"service_levels": models.EntitySLA, "sla_measurements": models.EntitySLAMeasurement, "milestones": models.EntityMilestone,
 	"readiness_items": models.EntityReadinessItem, "transfer_gates": models.EntityTransferGate, "lessons": models.EntityLesson,
 	"governance_reviews": "governance_review", "review_actions": "review_action", "published_packs": "pack",
+	"obligations": models.ObligationEntity, "obligation_occurrences": models.OccurrenceEntity,
 }
 
 // auditStep is one state-changing route walked as a user does it.
@@ -229,6 +230,21 @@ var auditSteps = []auditStep{
 		id := w.pick("a suggested risk", "SELECT MAX(id) FROM survey_suggestions WHERE engagement_id = ? AND status = 'suggested'", w.mine.ID)
 		return auditAim{page: fmt.Sprintf("/engagements/%d/partnership", w.mine.ID),
 			form: postsTo("/engagements/%d/partnership/suggestions/%d", w.mine.ID, id), id: id, set: map[string]string{"decision": "dismiss"}}
+	}},
+	{"POST /engagements/:id/obligations", asManager, models.ObligationEntity, func(w *auditWalk) auditAim {
+		path := fmt.Sprintf("/engagements/%d/obligations", w.mine.ID)
+		return auditAim{page: path, form: postsTo("%s", path), creates: true, set: map[string]string{"party": models.PartyVendor,
+			"title": "Audit walk report", "clause": "Schedule 2, 9.9", "frequency": models.FrequencyMonthly, "first_due": dbtest.Today().AddDays(-10).String()}}
+	}},
+	{"POST /engagements/:id/obligations/:oid", asManager, models.ObligationEntity, func(w *auditWalk) auditAim {
+		id := w.pick("the walk's obligation", "SELECT MAX(id) FROM obligations WHERE engagement_id = ? AND title = 'Audit walk report'", w.mine.ID)
+		path := fmt.Sprintf("/engagements/%d/obligations/%d", w.mine.ID, id)
+		return auditAim{page: path, form: postsTo("%s", path), id: id, set: map[string]string{"owner": "Audit walk owner"}}
+	}},
+	{"POST /engagements/:id/obligations/:oid/record", asManager, models.OccurrenceEntity, func(w *auditWalk) auditAim {
+		id := w.pick("the walk's obligation", "SELECT MAX(id) FROM obligations WHERE engagement_id = ? AND title = 'Audit walk report'", w.mine.ID)
+		path := fmt.Sprintf("/engagements/%d/obligations/%d", w.mine.ID, id) // its record form is for the occurrence 10 days late
+		return auditAim{page: path, form: postsTo("%s/record", path), creates: true, set: map[string]string{"evidence": "https://docs.example.com/audit-walk.pdf"}}
 	}},
 	{"POST /engagements/:id/close", asAdmin, "engagement", func(w *auditWalk) auditAim {
 		id := w.theirs.ID // today, as the form proposes

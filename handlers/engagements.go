@@ -121,5 +121,8 @@ func (a *App) engagement(c echo.Context) error {
 		Health:  health,
 		Reasons: reasons,
 	}
+	if p.Obligations, err = models.ObligationLines(ctx, a.db, models.ObligationFilter{EngagementIDs: []uint{id}, AsAt: today, Ahead: 30, OnlyPending: true}); err != nil {
+		return err
+	}
 	return web.Render(c, http.StatusOK, pages.Engagement(p), nil)
 }

@@ -76,6 +76,17 @@ var routeTargets = map[string]routeTarget{
 	"/engagements/:id/contract/decision": {params: id(foreignEngagement), form: func(*fixture) url.Values {
 		return url.Values{"decision": {models.DecisionRenew}}
 	}},
+	"/engagements/:id/obligations": {params: id(foreignEngagement), form: func(*fixture) url.Values {
+		return url.Values{"party": {"vendor"}, "title": {"Walk report"}, "frequency": {"monthly"}, "first_due": {"2026-11-10"}}
+	}},
+	"/engagements/:id/obligations/:oid": {params: foreignChild("obligations", "oid"), form: func(*fixture) url.Values {
+		return url.Values{"party": {"vendor"}, "title": {"Walk report"}, "frequency": {"monthly"}, "first_due": {"2026-11-10"}, "version": {"1"}}
+	}},
+	"/engagements/:id/obligations/:oid/record": {params: foreignChild("obligations", "oid"), form: func(*fixture) url.Values {
+		return url.Values{"status": {"waived"}, "reason": {"Walk"}, "due_on": {"2026-11-10"}}
+	}},
+	"/obligations":            {},
+	"/obligations/export":     {},
 	"/engagements/:id/phase":  {params: id(foreignEngagement)},
 	"/engagements/:id/close":  {params: id(foreignEngagement)},
 	"/engagements/:id/reopen": {params: id(foreignEngagement)},

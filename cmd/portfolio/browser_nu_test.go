@@ -136,7 +136,7 @@ func (w *webClient) signInAs(role string) {
 
 // demoIDs are the records the checked pages are about, read from the demo portfolio.
 type demoIDs struct {
-	ito, bot, vendor, risk, lesson, cost, sla, milestone, gate, fx, user uint
+	ito, bot, vendor, risk, lesson, cost, sla, milestone, gate, fx, user, obligation uint
 }
 
 func lookupDemoIDs(t *testing.T, db *gorm.DB) demoIDs {
@@ -156,6 +156,7 @@ func lookupDemoIDs(t *testing.T, db *gorm.DB) demoIDs {
 	d.bot = one(`SELECT e.id FROM engagements e JOIN transfer_gates g ON g.engagement_id = e.id WHERE e.model = ? ORDER BY e.id LIMIT 1`, models.ModelBOT)
 	d.vendor = one(`SELECT vendor_id FROM engagements WHERE id = ?`, d.ito)
 	d.risk = one(`SELECT id FROM risks WHERE engagement_id = ? ORDER BY id LIMIT 1`, d.ito)
+	d.obligation = one(`SELECT id FROM obligations WHERE engagement_id = ? ORDER BY id LIMIT 1`, d.ito)
 	d.lesson = one(`SELECT id FROM lessons ORDER BY id LIMIT 1`)
 	d.cost = one(`SELECT id FROM cost_records WHERE engagement_id = ? ORDER BY id DESC LIMIT 1`, d.ito)
 	d.sla = one(`SELECT id FROM service_levels WHERE engagement_id = ? ORDER BY id LIMIT 1`, d.ito)
@@ -171,7 +172,7 @@ func readPages(d demoIDs, today models.Date) []string {
 	q := models.DefaultFiscal.LastComplete(today).String()
 	e := func(id uint, rest string) string { return fmt.Sprintf("/engagements/%d%s", id, rest) }
 	return []string{
-		"/", "/account", "/notifications", "/contracts", "/contracts?days=730", "/partnerships",
+		"/", "/account", "/notifications", "/contracts", "/contracts?days=730", "/partnerships", "/obligations", "/obligations?party=company&days=90",
 		"/engagements", "/engagements?model=BOT", e(d.ito, ""), e(d.bot, ""), e(d.ito, "/lifecycle"), e(d.bot, "/lifecycle"),
 		"/vendors", fmt.Sprintf("/vendors/%d", d.vendor),
 		"/risks", fmt.Sprintf("/risks/%d", d.risk), e(d.ito, "/risks"),
@@ -207,6 +208,7 @@ func formPages(d demoIDs, today models.Date) []string {
 		"/fx", "/fx?page=2", "/fx/new", fmt.Sprintf("/fx/%d/edit", d.fx),
 		"/reviews/" + q + "/publish", fmt.Sprintf("/reviews/%s/engagements/%d/commentary", q, d.ito), "/reviews/" + q + "/commentary",
 		"/reminders", e(d.ito, "/contract"), e(d.bot, "/contract"), e(d.ito, "/partnership"), e(d.bot, "/partnership"),
+		e(d.ito, "/obligations"), e(d.ito, fmt.Sprintf("/obligations/%d", d.obligation)),
 	}
 }
 
