@@ -421,16 +421,20 @@ type ObligationFilter struct {
 	AsAt          Date   // the day they stand on
 	Ahead         int    // also those due within this many days of AsAt
 	OnlyPending   bool   // only those late, or due within Ahead
+	ClosedToo     bool   // closed engagements' too (a past quarter's pack)
 }
 
 // ObligationLines reads obligations with their late and next occurrences
 // as at f.AsAt (records made after it do not count, so a quarter's pack
 // replays the quarter's end), those late first (the longest late first),
-// then by next due date. Closed engagements' are left out.
+// then by next due date. Closed engagements' are left out, unless f.ClosedToo.
 func ObligationLines(ctx context.Context, db *gorm.DB, f ObligationFilter) ([]ObligationLine, error) {
 	db = db.WithContext(ctx)
 	q := db.Table("obligations o").Select("o.*, e.code AS engagement_code, e.name AS engagement_name").
-		Joins("JOIN engagements e ON e.id = o.engagement_id").Where("e.closed_on IS NULL").Where("o.first_due <= ?", f.AsAt.AddDays(max(f.Ahead, 0)))
+		Joins("JOIN engagements e ON e.id = o.engagement_id").Where("o.first_due <= ?", f.AsAt.AddDays(max(f.Ahead, 0)))
+	if !f.ClosedToo {
+		q = q.Where("e.closed_on IS NULL")
+	}
 	if len(f.EngagementIDs) > 0 {
 		q = q.Where("o.engagement_id IN ?", f.EngagementIDs)
 	}

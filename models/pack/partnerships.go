@@ -19,7 +19,24 @@ type PackPartnerships struct {
 	Cooled     []PackSurvey
 	Steady     int
 	SteadyMean float64
+	// Obligations are those late at the quarter's end, the longest late
+	// first; HasObligations is false in packs published before they were.
+	Obligations    []PackObligation
+	HasObligations bool
 }
+
+// PackObligation is an obligation late at the quarter's end.
+type PackObligation struct {
+	Engagement, Name string
+	Whose, Title     string
+	Clause           string
+	Since            string // the oldest late occurrence's due date
+	DaysLate         int    // at the quarter's end
+	Late             int    // occurrences late
+}
+
+// OverLimit reports a late obligation that turns health Amber.
+func (o PackObligation) OverLimit() bool { return o.DaysLate > models.ObligationOverdueDays }
 
 // PackNotice is a notice deadline of the next quarter.
 type PackNotice struct {
@@ -161,6 +178,28 @@ func (b *packBuilder) partnerships() error {
 		}
 		return a.Engagement < b.Engagement
 	})
+	if err := b.obligations(out, codes); err != nil {
+		return err
+	}
 	b.p.Partnerships = out
+	return nil
+}
+
+// obligations adds the obligations late at the quarter's end of the
+// engagements live in it, as recorded by then (models.ObligationLines).
+func (b *packBuilder) obligations(out *PackPartnerships, live map[uint][2]string) error {
+	lines, err := models.ObligationLines(b.ctx, b.db, models.ObligationFilter{AsAt: b.p.End, OnlyPending: true, ClosedToo: true})
+	if err != nil {
+		return err
+	}
+	out.HasObligations = true
+	for _, l := range lines {
+		c, ok := live[l.EngagementID]
+		if !ok || len(l.Late) == 0 {
+			continue
+		}
+		out.Obligations = append(out.Obligations, PackObligation{Engagement: c[0], Name: c[1], Whose: models.PartyLabel(l.Party), Title: l.Title,
+			Clause: l.Clause, Since: l.Late[0].DueOn.Human(), DaysLate: l.OldestLate(b.p.End), Late: len(l.Late)})
+	}
 	return nil
 }

@@ -67,3 +67,53 @@ func TestPackPartnerships(t *testing.T) {
 		}
 	})
 }
+
+// The pack lists the obligations late at the quarter's end, as recorded by
+// then: the demo's BOT-IN-02 forecast, due 120 days before today, is late
+// at the last quarter's end by the days between; met today, it is late
+// there still (met after), and the list is the longest late first.
+func TestPackObligations(t *testing.T) {
+	t.Parallel()
+	dbtest.EachDemo(t, func(t *testing.T, ctx context.Context, db *gorm.DB, s models.Settings, today models.Date) {
+		q := packQuarter()
+		end := s.Fiscal().End(q)
+		due := today.AddDays(-120)
+		find := func(p *pack.Pack) *pack.PackObligation {
+			for i, o := range p.Partnerships.Obligations {
+				if o.Engagement == "BOT-IN-02" && o.Title == "Quarterly demand forecast to the vendor" {
+					return &p.Partnerships.Obligations[i]
+				}
+			}
+			return nil
+		}
+		p, err := pack.BuildPack(ctx, db, s, q, today)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !p.Partnerships.HasObligations {
+			t.Fatal("no obligations in the pack")
+		}
+		o := find(p)
+		if o == nil || o.DaysLate != due.DaysUntil(end) || o.Since != due.Human() || o.Whose != "Ours" {
+			t.Fatalf("BOT-IN-02's forecast: %+v, want %d days late since %s", o, due.DaysUntil(end), due.Human())
+		}
+		for i, x := range p.Partnerships.Obligations {
+			if x.DaysLate <= 0 || (i > 0 && x.DaysLate > p.Partnerships.Obligations[i-1].DaysLate) {
+				t.Errorf("row %d: %+v is not late, or not the longest late first", i, x)
+			}
+		}
+		var ob models.Obligation
+		db.Joins("JOIN engagements e ON e.id = obligations.engagement_id").Where("e.code = ? AND obligations.title = ?", "BOT-IN-02", o.Title).First(&ob)
+		uid := uint(1)
+		if _, err := models.RecordOccurrence(ctx, db, models.Actor{UserID: &uid, At: dbtest.Now(), Today: today, Settings: s}, ob, due,
+			models.ObligationOccurrence{Status: models.OccurrenceMet, MetOn: today, Evidence: "Forecast sent"}, 0); err != nil {
+			t.Fatal(err)
+		}
+		if p, err = pack.BuildPack(ctx, db, s, q, today); err != nil {
+			t.Fatal(err)
+		}
+		if o := find(p); o == nil || o.DaysLate != due.DaysUntil(end) {
+			t.Errorf("met after the quarter's end, it is not late at it: %+v", o)
+		}
+	})
+}

@@ -44,6 +44,7 @@ var demoLate = map[string]map[string]int{
 	"ITO-DAT-01": {"Quarterly demand forecast to the vendor": 40},
 	"ITO-CLD-01": {"Security attestation (ISO 27001 surveillance)": 12},
 	"BOT-RO-01":  {"Pay undisputed invoices within 30 days": 8},
+	"BOT-IN-02":  {"Quarterly demand forecast to the vendor": 120}, // late at the last quarter's end too, whatever the day
 }
 
 // obligations gives each open demo engagement its contractual obligations,
