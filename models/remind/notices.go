@@ -41,7 +41,7 @@ func (n Notice) Unread() bool { return n.ReadAt == nil }
 // DueFor lists one user's reminders on day today: what Due gives them.
 func DueFor(ctx context.Context, db *gorm.DB, s models.Settings, userID uint, today models.Date) ([]Item, error) {
 	r := &reader{ctx: ctx, db: db.WithContext(ctx), s: s, today: today, only: userID}
-	items, err := r.read(r.reviews, r.acceptances, r.milestones, r.unrecorded, r.commentary, r.transfers, r.contracts, r.suggestions, r.admins)
+	items, err := r.read(r.all()...)
 	if err != nil {
 		return nil, err
 	}

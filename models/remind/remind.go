@@ -35,6 +35,7 @@ const (
 	KindContract   = "contract-end"
 	KindNotice     = "notice-deadline"
 	KindSuggestion = "suggested-risk"
+	KindObligation = "obligation"
 )
 
 // The windows ahead of a due day in which it is reminded.
@@ -52,6 +53,9 @@ const (
 	// contract's end less its recorded notice period), and it is until a
 	// decision is recorded.
 	NoticeDays = 60
+	// ObligationDays is how far ahead an obligation's occurrence is reminded;
+	// a late one is until it is recorded met or waived.
+	ObligationDays = 7
 )
 
 // Item is one thing one person is reminded of.
@@ -81,7 +85,13 @@ func (i Item) Key() string {
 // has no item.
 func Due(ctx context.Context, db *gorm.DB, s models.Settings, today models.Date) ([]Item, error) {
 	r := &reader{ctx: ctx, db: db.WithContext(ctx), s: s, today: today}
-	return r.read(r.reviews, r.acceptances, r.milestones, r.unrecorded, r.commentary, r.transfers, r.contracts, r.suggestions, r.admins)
+	return r.read(r.all()...)
+}
+
+// all are the reads of every kind of reminder.
+func (r *reader) all() []func() ([]Item, error) {
+	return []func() ([]Item, error){r.reviews, r.acceptances, r.milestones, r.unrecorded, r.commentary, r.transfers, r.contracts,
+		r.suggestions, r.obligations, r.admins}
 }
 
 // reader carries what the reads share.
@@ -480,6 +490,56 @@ func (r *reader) suggestions() ([]Item, error) {
 	return out, nil
 }
 
+// obligations are the contractual obligations late, or due within
+// ObligationDays, to the managers of their engagement: one item an
+// obligation, keyed by the occurrence's due date, so that each new one is
+// news. In a calendar, each obligation's next due date in its window.
+func (r *reader) obligations() ([]Item, error) {
+	f := models.ObligationFilter{AsAt: r.today, Ahead: ObligationDays, OnlyPending: true}
+	if r.horizon > 0 {
+		f.Ahead = r.horizon
+	}
+	if r.only != 0 {
+		if err := r.db.Model(&models.Engagement{}).Scopes(models.ManagedBy(r.only)).Pluck("engagements.id", &f.EngagementIDs).Error; err != nil || len(f.EngagementIDs) == 0 {
+			return nil, err
+		}
+	}
+	lines, err := models.ObligationLines(r.ctx, r.db, f)
+	if err != nil {
+		return nil, err
+	}
+	var out []Item
+	for _, l := range lines {
+		whose := "the vendor's"
+		if l.Party == models.PartyCompany {
+			whose = "ours"
+		}
+		it := Item{Kind: KindObligation, Ref: l.ID, Title: l.EngagementCode + " " + l.Title}
+		switch {
+		case len(l.Late) > 0 && r.horizon == 0:
+			d := l.Late[0].DueOn
+			it.Period, it.On, it.Overdue = d.String(), d, true
+			it.What = fmt.Sprintf("obligation (%s) late since %s, %d days: record it met with its evidence, or waived", whose, d.Human(), d.DaysUntil(r.today))
+			if n := len(l.Late); n > 1 {
+				it.What = fmt.Sprintf("obligation (%s) late %d times, the first since %s: record each met with its evidence, or waived", whose, n, d.Human())
+			}
+		case l.Next != nil && !l.Next.DueOn.After(r.until(ObligationDays)) && !l.Next.DueOn.Before(r.from):
+			d := l.Next.DueOn
+			it.Period, it.On = d.String(), d
+			it.What = fmt.Sprintf("obligation (%s) due %s (%s)", whose, d.Human(), dayWords(r.today.DaysUntil(d)))
+		default:
+			continue
+		}
+		it.Link = fmt.Sprintf("/engagements/%d/obligations/%d?due=%s#record", l.EngagementID, l.ID, it.Period)
+		items, err := r.toManagers(l.EngagementID, it)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, items...)
+	}
+	return out, nil
+}
+
 // dayWords says how far a day is from today: "today", "tomorrow", "in 12 days".
 func dayWords(days int) string {
 	switch {
@@ -589,9 +649,10 @@ const (
 // Calendar lists one user's dated items for their calendar feed, from
 // CalendarPastDays back to CalendarAheadDays ahead: the reviews and
 // acceptance expiries of the risks they own, and the open milestones,
-// planned transfers and contract ends of the engagements they manage.
+// planned transfers, contract ends and obligations' next due dates of the
+// engagements they manage.
 func Calendar(ctx context.Context, db *gorm.DB, s models.Settings, userID uint, today models.Date) ([]Item, error) {
 	r := &reader{ctx: ctx, db: db.WithContext(ctx), s: s, today: today, only: userID,
 		from: today.AddDays(-CalendarPastDays), horizon: CalendarAheadDays}
-	return r.read(r.reviews, r.acceptances, r.milestones, r.transfers, r.contracts)
+	return r.read(r.reviews, r.acceptances, r.milestones, r.transfers, r.contracts, r.obligations)
 }

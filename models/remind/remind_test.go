@@ -401,3 +401,57 @@ func TestDueSuggestions(t *testing.T) {
 		}
 	})
 }
+
+// Obligations late, or due within a week, are reminded to the engagement's
+// managers, keyed by the occurrence, until recorded: the demo's ITO-ADM-02
+// service report is late twice, the first 45 days; one due in 3 days is
+// reminded, one due in 8 days is not yet; recorded, the late one goes and
+// the next late occurrence is reminded in its place. The calendar shows
+// an obligation's next due date.
+func TestDueObligations(t *testing.T) {
+	t.Parallel()
+	dbtest.EachDemo(t, func(t *testing.T, ctx context.Context, db *gorm.DB, s models.Settings, today models.Date) {
+		var e models.Engagement
+		db.Where("code = ?", "ITO-ADM-02").First(&e)
+		var report models.Obligation
+		db.Where("engagement_id = ? AND title = ?", e.ID, "Monthly service report").First(&report)
+		w := models.Actor{At: dbtest.Now(), Today: today, Settings: s}
+		soon, err := models.SaveObligation(ctx, db, w, e.ID, models.Obligation{Party: models.PartyCompany, Title: "Access badges renewed",
+			Frequency: models.FrequencyOnce, FirstDue: today.AddDays(3)}, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		later, _ := models.SaveObligation(ctx, db, w, e.ID, models.Obligation{Party: models.PartyCompany, Title: "Licences true-up",
+			Frequency: models.FrequencyOnce, FirstDue: today.AddDays(8)}, 0)
+		items, err := remind.Due(ctx, db, s, today)
+		if err != nil {
+			t.Fatal(err)
+		}
+		first := today.AddDays(-45)
+		it, ok := find(items, *e.ManagerID, remind.KindObligation, report.ID)
+		if !ok || !it.Overdue || it.Period != first.String() || !strings.Contains(it.What, "late 2 times, the first since "+first.Human()) ||
+			it.Link != fmt.Sprintf("/engagements/%d/obligations/%d?due=%s#record", e.ID, report.ID, first) {
+			t.Fatalf("the late report: %+v (%v)", it, ok)
+		}
+		if it, ok := find(items, *e.ManagerID, remind.KindObligation, soon.ID); !ok || it.Overdue || !strings.Contains(it.What, "ours) due "+today.AddDays(3).Human()+" (in 3 days)") {
+			t.Errorf("due in 3 days: %+v (%v)", it, ok)
+		}
+		if _, ok := find(items, *e.ManagerID, remind.KindObligation, later.ID); ok {
+			t.Error("due in 8 days is reminded already")
+		}
+		if _, err := models.RecordOccurrence(ctx, db, w, report, first, models.ObligationOccurrence{Status: models.OccurrenceWaived, Reason: "Merged with the next"}, 0); err != nil {
+			t.Fatal(err)
+		}
+		items, _ = remind.Due(ctx, db, s, today)
+		if it, ok := find(items, *e.ManagerID, remind.KindObligation, report.ID); !ok || it.Period == first.String() || !strings.Contains(it.What, "late since") {
+			t.Errorf("after the first is waived, the next late one: %+v (%v)", it, ok)
+		}
+		cal, err := remind.Calendar(ctx, db, s, *e.ManagerID, today)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if it, ok := find(cal, *e.ManagerID, remind.KindObligation, later.ID); !ok || it.On != today.AddDays(8) {
+			t.Errorf("the calendar lacks the true-up: %+v (%v)", it, ok)
+		}
+	})
+}
