@@ -467,26 +467,16 @@ func ObligationLines(ctx context.Context, db *gorm.DB, f ObligationFilter) ([]Ob
 	to := f.AsAt.AddDays(max(f.Ahead, 0))
 	out := lines[:0]
 	for _, l := range lines {
-		occ := occurrences(l.Obligation, recs[l.ID], l.FirstDue, to)
-		for i := range occ {
-			o := occ[i]
+		// The next due: the first on or after the day not settled by then,
+		// looked for up to a year and a month ahead (a yearly duty's next).
+		until := f.AsAt.AddDays(max(f.Ahead, 400))
+		for _, o := range occurrences(l.Obligation, recs[l.ID], l.FirstDue, until) {
 			switch {
 			case o.LateAt(f.AsAt):
 				o.Record = nil // whatever settles it came after the day, so does not count on it
 				l.Late = append(l.Late, o)
 			case l.Next == nil && !o.DueOn.Before(f.AsAt) && (o.Record == nil || recordedAfter(o.Record, f.AsAt)):
 				l.Next = &Occurrence{DueOn: o.DueOn}
-			}
-		}
-		if l.Next == nil && !f.OnlyPending {
-			// the next one beyond the window, so the register says when it is due
-			if ds := l.DueDates(f.AsAt, f.AsAt.AddDays(400)); len(ds) > 0 {
-				for _, d := range ds {
-					if !slices.ContainsFunc(recs[l.ID], func(r ObligationOccurrence) bool { return r.DueOn.String() == d.String() && !recordedAfter(&r, f.AsAt) }) {
-						l.Next = &Occurrence{DueOn: d}
-						break
-					}
-				}
 			}
 		}
 		if f.OnlyPending && len(l.Late) == 0 && (l.Next == nil || l.Next.DueOn.After(to)) {

@@ -23,14 +23,18 @@ type SurveyDimension struct {
 	Category   string // the register's category of the risk a fall suggests
 }
 
-// SurveyDimensions are the survey's dimensions, in order.
+// SurveyDimensions are the survey's dimensions, in order. A fall suggests a
+// risk of the relationship, in one of the two categories the survey
+// watches: how the two sides work together day to day (communication,
+// responsiveness, and the service as it is felt), or how the two
+// organisations fit (culture, innovation, the balance of control).
 var SurveyDimensions = []SurveyDimension{
 	{"communication", "Communication", "Communication & coordination"},
 	{"cultural_fit", "Cultural fit", "Cultural & organisational fit"},
-	{"service_quality", "Service quality", "Service quality"},
+	{"service_quality", "Service quality", "Communication & coordination"},
 	{"responsiveness", "Responsiveness", "Communication & coordination"},
 	{"innovation", "Innovation", "Cultural & organisational fit"},
-	{"control_autonomy", "Balance of control and autonomy", "Control vs autonomy"},
+	{"control_autonomy", "Balance of control and autonomy", "Cultural & organisational fit"},
 }
 
 // Survey is an engagement's partnership survey of a quarter.

@@ -3,6 +3,7 @@ package models_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 
 	"gorm.io/gorm"
@@ -181,4 +182,15 @@ func TestVendorSurveyTrend(t *testing.T) {
 			t.Errorf("the vendor's trend: %+v", trend)
 		}
 	})
+}
+
+// A survey's fall suggests a risk of the relationship: every dimension's
+// category is one of the two the issue names, and a category of the register.
+func TestSurveyCategories(t *testing.T) {
+	t.Parallel()
+	for _, d := range models.SurveyDimensions {
+		if d.Category != "Cultural & organisational fit" && d.Category != "Communication & coordination" || !slices.Contains(models.RiskCategories, d.Category) {
+			t.Errorf("%s suggests a risk of category %q", d.Label, d.Category)
+		}
+	}
 }
