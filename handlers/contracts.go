@@ -22,7 +22,9 @@ type contractForm struct {
 	TerminationForConvenience string `form:"termination_for_convenience" label:"Termination for convenience"`
 	TerminationNoticeDays     string `form:"termination_notice_days" label:"Its notice (days)"`
 	AssistanceMonths          string `form:"assistance_months" label:"Termination assistance (months)"`
-	NextPriceReview           string `form:"next_price_review" label:"Next price review"`
+	InitialTermEnd            string `form:"initial_term_end" label:"Initial term ends"`
+	RenewalOptions            string `form:"renewal_options" label:"Renewal options"`
+	PriceReviews              string `form:"price_reviews" label:"Price reviews"`
 	Documents                 string `form:"documents" label:"Governing documents"`
 	Version                   string
 }
@@ -45,12 +47,15 @@ func contractValues(t models.ContractTerms) contractForm {
 	}
 	return contractForm{NoticeDays: n(t.NoticeDays), AutoRenews: b(t.AutoRenews), RenewalMonths: n(t.RenewalMonths),
 		TerminationForConvenience: b(t.TerminationForConvenience), TerminationNoticeDays: n(t.TerminationNoticeDays),
-		AssistanceMonths: n(t.AssistanceMonths), NextPriceReview: t.NextPriceReview.String(), Documents: t.Documents, Version: n(t.Version)}
+		AssistanceMonths: n(t.AssistanceMonths), InitialTermEnd: t.InitialTermEnd.String(), RenewalOptions: t.RenewalOptions,
+		PriceReviews: t.PriceReviews, Documents: t.Documents, Version: n(t.Version)}
 }
 
 // validate parses the form: day and month counts within sense, a renewal
-// length when it renews by itself, documents one a line.
-func (f contractForm) validate() (models.ContractTerms, map[string]string) {
+// length when it renews by itself, the initial term ending after the
+// contract starts, renewal options, price-review dates and documents one
+// a line.
+func (f contractForm) validate(e models.Engagement) (models.ContractTerms, map[string]string) {
 	ck := web.Checker{}
 	count := func(field, v string, max int) int {
 		if v == "" {
@@ -63,8 +68,19 @@ func (f contractForm) validate() (models.ContractTerms, map[string]string) {
 		RenewalMonths: count("renewal_months", f.RenewalMonths, 120), TerminationForConvenience: f.TerminationForConvenience == "1",
 		TerminationNoticeDays: count("termination_notice_days", f.TerminationNoticeDays, models.MaxNoticeDays),
 		AssistanceMonths:      count("assistance_months", f.AssistanceMonths, 60),
-		NextPriceReview:       ck.Date("next_price_review", f.NextPriceReview, false),
+		InitialTermEnd:        ck.Date("initial_term_end", f.InitialTermEnd, false),
+		RenewalOptions:        ck.Text("renewal_options", f.RenewalOptions, false, 2000),
+		PriceReviews:          ck.Text("price_reviews", f.PriceReviews, false, 2000),
 		Documents:             ck.Text("documents", f.Documents, false, 4000),
+	}
+	if !t.InitialTermEnd.IsZero() && !e.StartDate.IsZero() && !t.InitialTermEnd.After(e.StartDate) && ck["initial_term_end"] == "" {
+		ck.Add("initial_term_end", "The initial term ends after the contract starts ("+e.StartDate.Human()+").")
+	}
+	if _, err := models.ParseRenewalOptions(t.RenewalOptions); err != nil && ck["renewal_options"] == "" {
+		ck.Add("renewal_options", "Renewal options: "+err.Error()+".")
+	}
+	if _, err := models.ParsePriceReviews(t.PriceReviews); err != nil && ck["price_reviews"] == "" {
+		ck.Add("price_reviews", "Price reviews: "+err.Error()+".")
 	}
 	if t.AutoRenews && t.RenewalMonths == 0 && ck["renewal_months"] == "" {
 		ck.Add("renewal_months", "Say for how many months it renews each time.")
@@ -124,6 +140,8 @@ func (a *App) renderContractDecision(c echo.Context, status int, e models.Engage
 		Version: strconv.Itoa(st.Version), Shown: st.Shown, Decision: typed.Decision, DecisionNote: typed.Note, DecisionError: typed.Error}
 	p.Deadline = models.NoticeDeadline(e.ContractEnd, stored.NoticeDays)
 	p.Documents, _ = models.ParseDocuments(stored.Documents)
+	p.Options, _ = models.ParseRenewalOptions(stored.RenewalOptions)
+	p.PriceReviews, _ = models.ParsePriceReviews(stored.PriceReviews)
 	if p.Decisions, err = models.DecisionsOf(ctx, a.db, e.ID); err != nil {
 		return err
 	}
@@ -142,7 +160,12 @@ func (a *App) renderContractDecision(c echo.Context, status int, e models.Engage
 			Value: v.TerminationNoticeDays, Error: errs["termination_notice_days"]},
 		"assistance_months": {Name: "assistance_months", Label: "Termination assistance (months)", Type: "number", Value: v.AssistanceMonths,
 			Error: errs["assistance_months"], Hint: "How long the vendor must help hand over after the end."},
-		"next_price_review": {Name: "next_price_review", Label: "Next price review", Type: "date", Value: v.NextPriceReview, Error: errs["next_price_review"]},
+		"initial_term_end": {Name: "initial_term_end", Label: "Initial term ends", Type: "date", Value: v.InitialTermEnd, Error: errs["initial_term_end"],
+			Hint: "The end of the first term; the contract's current end is the engagement's."},
+		"renewal_options": {Name: "renewal_options", Label: "Renewal options", Type: "textarea", Value: v.RenewalOptions, Error: errs["renewal_options"],
+			Hint: "One a line, in order: its length | the last day to take it up, e.g. 12 months | 2027-03-31"},
+		"price_reviews": {Name: "price_reviews", Label: "Price reviews", Type: "textarea", Value: v.PriceReviews, Error: errs["price_reviews"],
+			Hint: "The dates prices are reviewed, one a line, e.g. 2027-04-01"},
 		"documents": {Name: "documents", Label: "Governing documents", Type: "textarea", Value: v.Documents, Error: errs["documents"],
 			Hint: "One a line: title | reference | link, e.g. Master services agreement | MSA-2024-07 | https://…"},
 	}
@@ -176,7 +199,7 @@ func (a *App) contractSave(c echo.Context) error {
 			return contractValues(current), current.Version, err
 		},
 		Save: func(v contractForm, version int) (map[string]string, error) {
-			next, errs := v.validate()
+			next, errs := v.validate(e)
 			if len(errs) > 0 {
 				return errs, nil
 			}

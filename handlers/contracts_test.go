@@ -183,3 +183,44 @@ func TestExportNoticeDeadlines(t *testing.T) {
 		}
 	})
 }
+
+// A manager records the initial term's end, two renewal options and the
+// price-review dates: a wrong line is 422 with what they typed; saved, the
+// page lists the options with the days left to take each up, and marks the
+// next price review.
+func TestContractOptions(t *testing.T) {
+	t.Parallel()
+	forEachDB(t, func(t *testing.T, e *env) {
+		mine, _ := managedEngagements(t, e)
+		mgr := e.client()
+		mgr.login(models.RoleManager)
+		path := fmt.Sprintf("/engagements/%d/contract", mine.ID)
+		form := scrapeForm(t, mgr.get(path), `#contract-form form`)
+		form.Set("auto_renews", "0")
+		form.Set("renewal_months", "0")
+		form.Set("initial_term_end", mine.StartDate.AddDays(-1).String())
+		form.Set("renewal_options", "12 months | "+today().AddDays(40).String()+"\ntwo years | 2030-01-01")
+		form.Set("price_reviews", today().AddDays(-30).String()+", "+today().AddDays(90).String())
+		r := mgr.post(path, form)
+		if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "line 2: &#34;two years&#34; is not a length") ||
+			!strings.Contains(r.Body, "The initial term ends after the contract starts") {
+			t.Fatalf("bad input: %d\n%.3000s", r.StatusCode, r.Body)
+		}
+		form.Set("initial_term_end", today().AddDays(100).String())
+		form.Set("renewal_options", "12 months | "+today().AddDays(40).String()+"\n24 | "+today().AddDays(400).String())
+		if r := mgr.post(path, form); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("save: %d\n%.2000s", r.StatusCode, r.Body)
+		}
+		terms, _, _ := models.ContractTermsOf(t.Context(), e.db, mine.ID)
+		if !terms.InitialTermEnd.Equal(today().AddDays(100).Time) || terms.NextPriceReview(today()) != today().AddDays(90) {
+			t.Fatalf("stored %+v", terms)
+		}
+		body := mgr.get(path).Body
+		for _, want := range []string{"ends " + today().AddDays(100).Human(), today().AddDays(40).Human() + ` <span class="muted">in 40 days`,
+			"24 months", "it ends, unless a renewal option is taken up", today().AddDays(90).Human() + `</strong> <span class="muted">(next, in 90 days)`} {
+			if !strings.Contains(body, want) {
+				t.Errorf("the contract page lacks %q", want)
+			}
+		}
+	})
+}

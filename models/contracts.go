@@ -14,6 +14,8 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -31,7 +33,9 @@ type ContractTerms struct {
 	TerminationForConvenience bool // either may end it early, without cause
 	TerminationNoticeDays     int  // with this notice
 	AssistanceMonths          int  // the vendor's termination assistance after the end
-	NextPriceReview           Date
+	InitialTermEnd            Date // the end of the first term (zero: not recorded)
+	RenewalOptions            string // the options to renew, one a line: months | last day to take it up
+	PriceReviews              string // the price-review dates, one a line
 	Documents                 string // the governing documents, one a line: title | reference | link
 	Version                   int
 	CreatedAt                 time.Time
@@ -43,7 +47,7 @@ const ContractEntity = "contract_terms"
 
 // contractFields are the terms the form edits, each change a history row.
 var contractFields = []string{"NoticeDays", "AutoRenews", "RenewalMonths", "TerminationForConvenience", "TerminationNoticeDays",
-	"AssistanceMonths", "NextPriceReview", "Documents"}
+	"AssistanceMonths", "InitialTermEnd", "RenewalOptions", "PriceReviews", "Documents"}
 
 // MaxNoticeDays bounds a notice period (two years).
 const MaxNoticeDays = 730
@@ -79,6 +83,79 @@ func ParseDocuments(text string) ([]Document, error) {
 		out = append(out, d)
 	}
 	return out, nil
+}
+
+// RenewalOption is an option to renew the contract: for how long, and the
+// last day to take it up (missed, it is lost).
+type RenewalOption struct {
+	Months     int
+	ExerciseBy Date
+}
+
+// ParseRenewalOptions reads the options, one a line "months | last day"
+// ("12 months | 2027-03-31"), in order, or says which line is wrong.
+func ParseRenewalOptions(text string) ([]RenewalOption, error) {
+	var out []RenewalOption
+	for i, line := range lines(text) {
+		if line == "" {
+			continue
+		}
+		parts := strings.Split(line, "|")
+		if len(parts) != 2 {
+			return nil, fmt.Errorf("line %d: write the length and the last day to take it up, e.g. 12 months | 2027-03-31", i+1)
+		}
+		months, err := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSuffix(strings.TrimSpace(parts[0]), "months"), "month")))
+		if err != nil || months < 1 || months > 120 {
+			return nil, fmt.Errorf("line %d: %q is not a length of 1 to 120 months", i+1, strings.TrimSpace(parts[0]))
+		}
+		by, err := ParseDate(strings.TrimSpace(parts[1]))
+		if err != nil {
+			return nil, fmt.Errorf("line %d: %v", i+1, err)
+		}
+		if n := len(out); n > 0 && !by.After(out[n-1].ExerciseBy) {
+			return nil, fmt.Errorf("line %d: each option is taken up after the one before", i+1)
+		}
+		out = append(out, RenewalOption{months, by})
+	}
+	return out, nil
+}
+
+// ParsePriceReviews reads the price-review dates, one a line or separated by
+// commas, sorted, or says which is wrong.
+func ParsePriceReviews(text string) ([]Date, error) {
+	var out []Date
+	for _, f := range strings.FieldsFunc(text, func(r rune) bool { return r == ',' || r == '\n' || r == '\r' || r == ';' }) {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		d, err := ParseDate(f)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	slices.SortFunc(out, func(a, b Date) int { return a.Compare(b.Time) })
+	return slices.CompactFunc(out, func(a, b Date) bool { return a.Equal(b.Time) }), nil
+}
+
+// NextPriceReview is the first price review on or after today (zero: none).
+func (t ContractTerms) NextPriceReview(today Date) Date {
+	ds, _ := ParsePriceReviews(t.PriceReviews)
+	for _, d := range ds {
+		if !d.Before(today) {
+			return d
+		}
+	}
+	return Date{}
+}
+
+// lines splits text into trimmed lines.
+func lines(text string) []string {
+	out := strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n")
+	for i := range out {
+		out[i] = strings.TrimSpace(out[i])
+	}
+	return out
 }
 
 // NoticeDeadline is the last day to give notice on a contract ending on end
@@ -122,7 +199,8 @@ func SaveContractTerms(ctx context.Context, db *gorm.DB, userID *uint, at time.T
 		if err := UpdateVersioned(tx, &ContractTerms{}, current.ID, version, map[string]any{
 			"notice_days": next.NoticeDays, "auto_renews": next.AutoRenews, "renewal_months": next.RenewalMonths,
 			"termination_for_convenience": next.TerminationForConvenience, "termination_notice_days": next.TerminationNoticeDays,
-			"assistance_months": next.AssistanceMonths, "next_price_review": next.NextPriceReview, "documents": next.Documents,
+			"assistance_months": next.AssistanceMonths, "initial_term_end": next.InitialTermEnd, "renewal_options": next.RenewalOptions,
+			"price_reviews": next.PriceReviews, "documents": next.Documents,
 			"updated_at": at}); err != nil {
 			return err
 		}

@@ -145,3 +145,35 @@ func TestNoticeDeadlines(t *testing.T) {
 		}
 	})
 }
+
+// Renewal options read one a line, each taken up after the one before;
+// price reviews read in any order, by line or comma, and the next one is
+// the first on or after today.
+func TestRenewalOptionsAndPriceReviews(t *testing.T) {
+	t.Parallel()
+	opts, err := models.ParseRenewalOptions("12 months | 2027-03-31\n\n24 | 2028-03-31\r\n")
+	if err != nil || len(opts) != 2 || opts[0].Months != 12 || opts[0].ExerciseBy != models.D(2027, 3, 31) || opts[1].Months != 24 {
+		t.Errorf("options: %+v, %v", opts, err)
+	}
+	for _, bad := range []string{"12 months", "twelve | 2027-03-31", "12 | 31/03/2027", "0 | 2027-03-31", "12 | 2027-03-31\n12 | 2027-01-31"} {
+		if _, err := models.ParseRenewalOptions(bad); err == nil {
+			t.Errorf("options %q are taken", bad)
+		}
+	}
+	ds, err := models.ParsePriceReviews("2028-04-01, 2027-04-01\n2027-04-01")
+	if err != nil || len(ds) != 2 || ds[0] != models.D(2027, 4, 1) {
+		t.Errorf("price reviews: %v, %v", ds, err)
+	}
+	if _, err := models.ParsePriceReviews("2027-04-01, April 2028"); err == nil {
+		t.Error("a price review that is not a date is taken")
+	}
+	terms := models.ContractTerms{PriceReviews: "2027-04-01\n2028-04-01"}
+	for _, c := range []struct{ today, want models.Date }{
+		{models.D(2027, 3, 31), models.D(2027, 4, 1)}, {models.D(2027, 4, 1), models.D(2027, 4, 1)},
+		{models.D(2027, 4, 2), models.D(2028, 4, 1)}, {models.D(2028, 4, 2), models.Date{}},
+	} {
+		if got := terms.NextPriceReview(c.today); got != c.want {
+			t.Errorf("on %s the next price review is %s, want %s", c.today, got, c.want)
+		}
+	}
+}

@@ -430,39 +430,32 @@ type ObligationFilter struct {
 // then by next due date. Closed engagements' are left out, unless f.ClosedToo.
 func ObligationLines(ctx context.Context, db *gorm.DB, f ObligationFilter) ([]ObligationLine, error) {
 	db = db.WithContext(ctx)
-	q := db.Table("obligations o").Select("o.*, e.code AS engagement_code, e.name AS engagement_name").
-		Joins("JOIN engagements e ON e.id = o.engagement_id").Where("o.first_due <= ?", f.AsAt.AddDays(max(f.Ahead, 0)))
-	if !f.ClosedToo {
-		q = q.Where("e.closed_on IS NULL")
-	}
-	if len(f.EngagementIDs) > 0 {
-		q = q.Where("o.engagement_id IN ?", f.EngagementIDs)
-	}
-	if f.Party != "" {
-		q = q.Where("o.party = ?", f.Party)
+	base := func() *gorm.DB {
+		q := db.Table("obligations o").Joins("JOIN engagements e ON e.id = o.engagement_id").Where("o.first_due <= ?", f.AsAt.AddDays(max(f.Ahead, 0)))
+		if !f.ClosedToo {
+			q = q.Where("e.closed_on IS NULL")
+		}
+		if len(f.EngagementIDs) > 0 {
+			q = q.Where("o.engagement_id IN ?", f.EngagementIDs)
+		}
+		if f.Party != "" {
+			q = q.Where("o.party = ?", f.Party)
+		}
+		return q
 	}
 	var lines []ObligationLine
-	if err := q.Order("o.id").Scan(&lines).Error; err != nil {
+	if err := base().Select("o.*, e.code AS engagement_code, e.name AS engagement_name").Order("o.id").Scan(&lines).Error; err != nil {
 		return nil, err
 	}
-	if len(lines) == 0 {
-		return nil, nil
+	// Their records in one statement, whether there are any or not (a page's
+	// statements do not grow with the data).
+	var rs []ObligationOccurrence
+	if err := db.Where("obligation_id IN (?)", base().Select("o.id")).Find(&rs).Error; err != nil {
+		return nil, err
 	}
-	// Records are read per chunk of obligations, so a large register reads
-	// them in a few statements rather than one a row.
 	recs := map[uint][]ObligationOccurrence{}
-	for chunk := range slices.Chunk(lines, 500) {
-		ids := make([]uint, len(chunk))
-		for i, l := range chunk {
-			ids[i] = l.ID
-		}
-		var rs []ObligationOccurrence
-		if err := db.Where("obligation_id IN ?", ids).Find(&rs).Error; err != nil {
-			return nil, err
-		}
-		for _, r := range rs {
-			recs[r.ObligationID] = append(recs[r.ObligationID], r)
-		}
+	for _, r := range rs {
+		recs[r.ObligationID] = append(recs[r.ObligationID], r)
 	}
 	to := f.AsAt.AddDays(max(f.Ahead, 0))
 	out := lines[:0]
@@ -522,30 +515,27 @@ type obligationFact struct {
 // on day today, and the oldest such due date: the Amber rule of health.
 func obligationHealth(db *gorm.DB, today Date, ids []uint) (map[uint]obligationFact, error) {
 	cut := today.AddDays(-ObligationOverdueDays)
-	q := db.Model(&Obligation{}).Where("first_due < ?", cut)
-	if len(ids) > 0 {
-		q = q.Where("engagement_id IN ?", ids)
+	base := func() *gorm.DB {
+		q := db.Model(&Obligation{}).Where("first_due < ?", cut)
+		if len(ids) > 0 {
+			q = q.Where("engagement_id IN ?", ids)
+		}
+		return q
 	}
 	var obs []Obligation
-	if err := q.Find(&obs).Error; err != nil || len(obs) == 0 {
+	if err := base().Find(&obs).Error; err != nil {
+		return nil, err
+	}
+	var rs []ObligationOccurrence
+	if err := db.Select("obligation_id, due_on").Where("due_on < ? AND obligation_id IN (?)", cut, base().Select("id")).Find(&rs).Error; err != nil {
 		return nil, err
 	}
 	recorded := map[uint]map[string]bool{}
-	for chunk := range slices.Chunk(obs, 500) {
-		oids := make([]uint, len(chunk))
-		for i, o := range chunk {
-			oids[i] = o.ID
+	for _, r := range rs {
+		if recorded[r.ObligationID] == nil {
+			recorded[r.ObligationID] = map[string]bool{}
 		}
-		var rs []ObligationOccurrence
-		if err := db.Select("obligation_id, due_on").Where("obligation_id IN ? AND due_on < ?", oids, cut).Find(&rs).Error; err != nil {
-			return nil, err
-		}
-		for _, r := range rs {
-			if recorded[r.ObligationID] == nil {
-				recorded[r.ObligationID] = map[string]bool{}
-			}
-			recorded[r.ObligationID][r.DueOn.String()] = true
-		}
+		recorded[r.ObligationID][r.DueOn.String()] = true
 	}
 	out := map[uint]obligationFact{}
 	for _, o := range obs {

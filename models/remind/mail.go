@@ -73,7 +73,7 @@ func (s *Sender) headlines(ctx context.Context, settings models.Settings, today 
 var kindNames = map[string]string{
 	KindRiskReview: "Risk review", KindAcceptance: "Risk acceptance", KindMilestone: "Milestone",
 	KindCosts: "Costs not recorded", KindSLA: "Service-level results not recorded", KindTransfer: "BOT transfer at risk",
-	KindRates: "Exchange rates", KindPack: "Review pack", KindCommentary: "Quarterly commentary", KindContract: "Contract end", KindNotice: "Notice deadline", KindSuggestion: "Partnership survey", KindObligation: "Obligation",
+	KindRates: "Exchange rates", KindPack: "Review pack", KindCommentary: "Quarterly commentary", KindContract: "Contract end", KindNotice: "Notice deadline", KindSuggestion: "Partnership survey", KindObligation: "Obligation", KindOption: "Renewal option",
 }
 
 // KindName is an item's kind in words.

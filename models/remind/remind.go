@@ -36,6 +36,7 @@ const (
 	KindNotice     = "notice-deadline"
 	KindSuggestion = "suggested-risk"
 	KindObligation = "obligation"
+	KindOption     = "renewal-option"
 )
 
 // The windows ahead of a due day in which it is reminded.
@@ -424,6 +425,11 @@ func (r *reader) contracts() ([]Item, error) {
 		}
 		out = append(out, items...)
 	}
+	options, err := r.options(days)
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, options...)
 	var rows []struct {
 		ID          uint
 		Code, Name  string
@@ -452,6 +458,40 @@ func (r *reader) contracts() ([]Item, error) {
 			return nil, err
 		}
 		out = append(out, items...)
+	}
+	return out, nil
+}
+
+// options are the renewal options of open engagements' contracts whose last
+// day to take them up falls within days (missed, an option is lost), to
+// the managers of each; in a calendar, those in its window.
+func (r *reader) options(days int) ([]Item, error) {
+	var rows []struct {
+		ID             uint
+		Code, Name     string
+		RenewalOptions string
+	}
+	q := r.db.Table("engagements e").Select("e.id, e.code, e.name, t.renewal_options").
+		Joins("JOIN contract_terms t ON t.engagement_id = e.id").Where("e.closed_on IS NULL AND t.renewal_options <> ''")
+	if err := r.managed(q).Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	var out []Item
+	for _, e := range rows {
+		opts, _ := models.ParseRenewalOptions(e.RenewalOptions)
+		for i, o := range opts {
+			if o.ExerciseBy.Before(r.today) && (r.horizon == 0 || o.ExerciseBy.Before(r.from)) || o.ExerciseBy.After(r.today.AddDays(days)) {
+				continue
+			}
+			what := fmt.Sprintf("renewal option %d (%d months) to take up by %s (%s), or it is lost", i+1, o.Months, o.ExerciseBy.Human(),
+				dayWords(r.today.DaysUntil(o.ExerciseBy)))
+			items, err := r.toManagers(e.ID, Item{Kind: KindOption, Ref: e.ID, Period: o.ExerciseBy.String(), Title: e.Code + " " + e.Name,
+				What: what, On: o.ExerciseBy, Link: fmt.Sprintf("/engagements/%d/contract", e.ID)})
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, items...)
+		}
 	}
 	return out, nil
 }

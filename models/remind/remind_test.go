@@ -455,3 +455,35 @@ func TestDueObligations(t *testing.T) {
 		}
 	})
 }
+
+// A renewal option is reminded to the engagement's managers from 60 days
+// before the last day to take it up; one further off is not yet.
+func TestDueRenewalOptions(t *testing.T) {
+	t.Parallel()
+	dbtest.EachDemo(t, func(t *testing.T, ctx context.Context, db *gorm.DB, s models.Settings, today models.Date) {
+		var e models.Engagement
+		db.Where("closed_on IS NULL AND manager_id IS NOT NULL").Order("id").First(&e)
+		terms, ok, _ := models.ContractTermsOf(ctx, db, e.ID)
+		version := 0
+		if ok {
+			version = terms.Version
+		}
+		terms.RenewalOptions = fmt.Sprintf("12 months | %s\n12 months | %s", today.AddDays(20), today.AddDays(70))
+		if _, err := models.SaveContractTerms(ctx, db, nil, dbtest.Now(), e.ID, terms, version); err != nil {
+			t.Fatal(err)
+		}
+		items, err := remind.Due(ctx, db, s, today)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []remind.Item
+		for _, it := range items {
+			if it.Kind == remind.KindOption && it.Ref == e.ID && it.UserID == *e.ManagerID {
+				got = append(got, it)
+			}
+		}
+		if len(got) != 1 || got[0].On != today.AddDays(20) || !strings.Contains(got[0].What, "renewal option 1 (12 months) to take up by "+today.AddDays(20).Human()+" (in 20 days)") {
+			t.Errorf("options reminded: %+v", got)
+		}
+	})
+}

@@ -45,7 +45,12 @@ func (d *demoSeed) contracts(ctx context.Context, tx *gorm.DB, now time.Time) er
 		if !review.After(today) {
 			review = models.D(today.Year()+1, e.StartDate.Month(), 1)
 		}
-		t.NextPriceReview = review
+		t.PriceReviews = review.String() + "\n" + review.AddMonths(12).String()
+		t.InitialTermEnd = e.ContractEnd
+		if e.Code == "ITO-SEC-01" || e.Code == "ITO-CLD-03" { // two extension options in place of renewing by itself
+			t.AutoRenews, t.RenewalMonths = false, 0
+			t.RenewalOptions = fmt.Sprintf("12 months | %s\n12 months | %s", e.ContractEnd.AddDays(-120), e.ContractEnd.AddMonths(12).AddDays(-120))
+		}
 		if e.Code == "ITO-ADM-02" {
 			t.NoticeDays = int(e.ContractEnd.Sub(today.Time).Hours()/24) + 5
 		}
