@@ -27,13 +27,13 @@ import (
 type ContractTerms struct {
 	ID                        uint `gorm:"primaryKey"`
 	EngagementID              uint
-	NoticeDays                int  // the notice period: notice is given this many days before the contract ends
-	AutoRenews                bool // without notice, the contract renews by itself
-	RenewalMonths             int  // for how long each time
-	TerminationForConvenience bool // either may end it early, without cause
-	TerminationNoticeDays     int  // with this notice
-	AssistanceMonths          int  // the vendor's termination assistance after the end
-	InitialTermEnd            Date // the end of the first term (zero: not recorded)
+	NoticeDays                int    // the notice period: notice is given this many days before the contract ends
+	AutoRenews                bool   // without notice, the contract renews by itself
+	RenewalMonths             int    // for how long each time
+	TerminationForConvenience bool   // either may end it early, without cause
+	TerminationNoticeDays     int    // with this notice
+	AssistanceMonths          int    // the vendor's termination assistance after the end
+	InitialTermEnd            Date   // the end of the first term (zero: not recorded)
 	RenewalOptions            string // the options to renew, one a line: months | last day to take it up
 	PriceReviews              string // the price-review dates, one a line
 	Documents                 string // the governing documents, one a line: title | reference | link
