@@ -61,7 +61,7 @@ func obligationFields(v obligationForm, errs map[string]string) map[string]compo
 		"frequency": {Name: "frequency", Label: "Frequency", Type: "select", Value: v.Frequency, Options: components.Opts(models.Frequencies...), Error: errs["frequency"], Required: true},
 		"first_due": {Name: "first_due", Label: "Due (the first time, when it recurs)", Type: "date", Value: v.FirstDue, Error: errs["first_due"], Required: true},
 		"ends_on": {Name: "ends_on", Label: "Ends", Type: "date", Value: v.EndsOn, Error: errs["ends_on"],
-			Hint: "Optional: nothing falls due after it. Leave empty while the contract runs."},
+			Hint: "Optional: nothing falls due after it. Nothing falls due after the engagement closes either (nor the vendor's, after a BOT transfer)."},
 		"evidence_link": {Name: "evidence_link", Label: "Evidence kept at", Value: v.EvidenceLink, Error: errs["evidence_link"],
 			Hint: "Optional: an http(s) address where its evidence is filed."},
 	}
@@ -109,17 +109,9 @@ func (a *App) renderObligations(c echo.Context, status int, e models.Engagement,
 	}
 	today := a.today()
 	p := pages.ObligationsProps{Engagement: e, Today: today, Editable: may, Errors: st.Errors, Fields: obligationFields(st.Values, st.Errors)}
-	if p.Lines, err = models.ObligationLines(c.Request().Context(), a.db, models.ObligationFilter{EngagementIDs: []uint{e.ID}, AsAt: today}); err != nil {
+	if p.Lines, err = models.ObligationLines(c.Request().Context(), a.db,
+		models.ObligationFilter{EngagementIDs: []uint{e.ID}, AsAt: today, ClosedToo: true}); err != nil {
 		return err
-	}
-	if len(p.Lines) == 0 { // none due yet, or a closed engagement: list them as recorded
-		obs, err := models.ObligationsOf(c.Request().Context(), a.db, e.ID)
-		if err != nil {
-			return err
-		}
-		for _, o := range obs {
-			p.Lines = append(p.Lines, models.ObligationLine{Obligation: o})
-		}
 	}
 	p.Chrome = web.Chrome(c, "Obligations "+e.Code, "engagements")
 	return web.Render(c, status, pages.Obligations(p), pages.ObligationNewForm(p))
@@ -187,19 +179,26 @@ func (a *App) renderObligation(c echo.Context, status int, e models.Engagement, 
 		return err
 	}
 	today := a.today()
-	from := today.AddDays(-366) // a year back, and the next four months
-	if o.FirstDue.After(from) {
-		from = o.FirstDue
-	}
-	occ, err := models.OccurrencesOf(ctx, a.db, o, from, today.AddDays(120))
+	// Shown: the last year and the next four months, and any occurrence late
+	// before, or asked for; the rest, all settled, counted.
+	all, err := models.OccurrencesOf(ctx, a.db, o.Within(e), o.FirstDue, today.AddDays(120))
 	if err != nil {
 		return err
+	}
+	var occ []models.Occurrence
+	hidden := 0
+	for _, x := range all {
+		if x.DueOn.Before(today.AddDays(-366)) && x.State(today) != models.OccurrenceLate && x.DueOn.String() != typed.Due {
+			hidden++
+			continue
+		}
+		occ = append(occ, x)
 	}
 	stored, err := models.ObligationOf(ctx, a.db, e.ID, o.ID)
 	if err != nil {
 		return err
 	}
-	p := pages.ObligationProps{Engagement: e, Obligation: stored, Occurrences: occ, Today: today, Editable: may,
+	p := pages.ObligationProps{Engagement: e, Obligation: stored, Occurrences: occ, Hidden: hidden, Today: today, Editable: may,
 		Fields: obligationFields(st.Values, st.Errors), Errors: st.Errors, Version: strconv.Itoa(st.Version), Shown: st.Shown}
 	// The occurrence the record form is for: as asked, or the oldest late, or the next due.
 	p.Record = pages.RecordForm{Due: typed.Due, Status: typed.Status, MetOn: typed.MetOn, Evidence: typed.Evidence, Reason: typed.Reason,

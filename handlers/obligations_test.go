@@ -126,6 +126,18 @@ func TestObligations(t *testing.T) {
 			t.Fatalf("the same field changed by both: %d", r.StatusCode)
 		}
 
+		// Another engagement's obligation under the manager's own engagement's address: not found.
+		var foreign models.Obligation
+		e.db.Where("engagement_id <> ?", mine.ID).Order("id").First(&foreign)
+		if r := mgr.post(fmt.Sprintf("%s/%d/record", list, foreign.ID), rec); r.StatusCode != http.StatusNotFound {
+			t.Errorf("another engagement's obligation recorded through mine: %d", r.StatusCode)
+		}
+		var n int64
+		e.db.Model(&models.ObligationOccurrence{}).Where("obligation_id = ? AND reason = ?", foreign.ID, "Agreed at the service review").Count(&n)
+		if n != 0 {
+			t.Error("it was stored")
+		}
+
 		exec := e.client()
 		exec.login(models.RoleExecutive)
 		body := exec.get(page).Body

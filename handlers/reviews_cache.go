@@ -66,7 +66,7 @@ func packPart(pk *pack.Pack, only uint, param string) (*pack.Pack, pages.PackPar
 		ps := *pk.Partnerships
 		ps.Notices = ps.Notices[:cut("notice deadlines", len(ps.Notices))]
 		ps.Cooled = ps.Cooled[:cut("partnerships that cooled", len(ps.Cooled))]
-		ps.Obligations = ps.Obligations[:cut("obligations overdue", len(ps.Obligations))]
+		ps.Obligations = ps.Obligations[:cut("obligations late", len(ps.Obligations))]
 		view.Partnerships = &ps
 	}
 	return &view, pp

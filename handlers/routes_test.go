@@ -77,13 +77,13 @@ var routeTargets = map[string]routeTarget{
 		return url.Values{"decision": {models.DecisionRenew}}
 	}},
 	"/engagements/:id/obligations": {params: id(foreignEngagement), form: func(*fixture) url.Values {
-		return url.Values{"party": {"vendor"}, "title": {"Walk report"}, "frequency": {"monthly"}, "first_due": {"2026-11-10"}}
+		return url.Values{"party": {"vendor"}, "title": {"Walk report"}, "frequency": {"monthly"}, "first_due": {today().String()}}
 	}},
 	"/engagements/:id/obligations/:oid": {params: foreignChild("obligations", "oid"), form: func(*fixture) url.Values {
-		return url.Values{"party": {"vendor"}, "title": {"Walk report"}, "frequency": {"monthly"}, "first_due": {"2026-11-10"}, "version": {"1"}}
+		return url.Values{"party": {"vendor"}, "title": {"Walk report"}, "frequency": {"monthly"}, "first_due": {today().String()}, "version": {"1"}}
 	}},
 	"/engagements/:id/obligations/:oid/record": {params: foreignChild("obligations", "oid"), form: func(*fixture) url.Values {
-		return url.Values{"status": {"waived"}, "reason": {"Walk"}, "due_on": {"2026-11-10"}}
+		return url.Values{"status": {"waived"}, "reason": {"Walk"}, "due_on": {today().String()}}
 	}},
 	"/obligations":            {},
 	"/obligations/export":     {},

@@ -88,7 +88,7 @@ func (o Obligation) months() int {
 	return 0
 }
 
-// PartyLabel names the party as people say it: "Vendor", "Us".
+// PartyLabel names the party as people say it: "Vendor's", "Ours".
 func PartyLabel(p string) string {
 	if p == PartyCompany {
 		return "Ours"
@@ -98,12 +98,18 @@ func PartyLabel(p string) string {
 
 // DueDates are the obligation's due dates from from to to (both included),
 // in order: each a whole number of months after the first, on its day of
-// the month (the month's last day when it has fewer days), none after EndsOn.
+// the month (the month's last day when it has fewer days; always the last
+// day when the first falls on one, so a duty due at a quarter's end stays
+// there), none after EndsOn.
 func (o Obligation) DueDates(from, to Date) []Date {
 	var out []Date
 	step := o.months()
+	monthEnd := o.FirstDue.AddDays(1).Day() == 1
 	for k := 0; k < maxOccurrences; k++ {
 		d := o.FirstDue.AddMonths(k * step)
+		if monthEnd {
+			d = d.MonthStart().AddMonths(1).AddDays(-1)
+		}
 		if d.After(to) || (!o.EndsOn.IsZero() && d.After(o.EndsOn)) {
 			break
 		}
@@ -166,20 +172,19 @@ func (o Occurrence) State(today Date) string {
 }
 
 // LateAt reports whether the occurrence was late at the end of day asAt: its
-// date had passed and nothing recorded by then settled it (met on or before
-// that day, or waived on or before it).
+// date had passed and nothing recorded by then settled it (recorded met on
+// or before that day, or recorded waived). The register is replayed as it
+// stood, as the risk register is: what was recorded later does not count.
 func (o Occurrence) LateAt(asAt Date) bool {
-	if !o.DueOn.Before(asAt) {
+	return o.DueOn.Before(asAt) && !settledBy(o.Record, asAt)
+}
+
+// settledBy reports whether r settled its occurrence by the end of day asAt.
+func settledBy(r *ObligationOccurrence, asAt Date) bool {
+	if r == nil || DateOf(r.RecordedAt).After(asAt) {
 		return false
 	}
-	r := o.Record
-	switch {
-	case r == nil:
-		return true
-	case r.Status == OccurrenceMet:
-		return r.MetOn.After(asAt)
-	}
-	return DateOf(r.RecordedAt).After(asAt)
+	return r.Status != OccurrenceMet || !r.MetOn.After(asAt)
 }
 
 // DaysLate is how many days late a late occurrence is on day today (0 otherwise).
@@ -274,6 +279,21 @@ func SaveObligation(ctx context.Context, db *gorm.DB, w Actor, engagementID uint
 		if err != nil {
 			return err
 		}
+		if !current.FirstDue.Equal(next.FirstDue.Time) || current.Frequency != next.Frequency {
+			// Records are made against its dates: moved, they would read as
+			// off its schedule and every date as late.
+			var n int64
+			if err := tx.Model(&ObligationOccurrence{}).Where("obligation_id = ?", current.ID).Count(&n).Error; err != nil {
+				return err
+			}
+			if n > 0 {
+				msg := fmt.Sprintf("%d occurrences are recorded against its dates: to change when it falls due, give it an end and add a new obligation.", n)
+				if n == 1 {
+					msg = "An occurrence is recorded against its dates: to change when it falls due, give it an end and add a new obligation."
+				}
+				return Invalid{"first_due": msg}
+			}
+		}
 		changes := Diff(ObligationEntity, current.ID, w.UserID, at, current, next, obligationFields...)
 		if err := UpdateVersioned(tx, &Obligation{}, current.ID, version, map[string]any{
 			"party": next.Party, "title": next.Title, "clause": next.Clause, "owner": next.Owner, "frequency": next.Frequency,
@@ -345,8 +365,11 @@ func RecordOccurrence(ctx context.Context, db *gorm.DB, w Actor, o Obligation, d
 				return err
 			}
 		} else {
+			// Who recorded it first, and when, stay: the register as it stood on a
+			// past day counts it settled from then (a correction is in the history).
+			next.UserID, next.RecordedAt, next.User = cur.UserID, cur.RecordedAt, nil
 			if err := UpdateVersioned(tx, &ObligationOccurrence{}, cur.ID, was, map[string]any{"status": next.Status, "met_on": next.MetOn,
-				"evidence": next.Evidence, "reason": next.Reason, "user_id": w.UserID, "recorded_at": at}); err != nil {
+				"evidence": next.Evidence, "reason": next.Reason}); err != nil {
 				if errors.Is(err, ErrStale) {
 					return ErrRecordedMeanwhile
 				}
@@ -397,13 +420,32 @@ func occurrences(o Obligation, recs []ObligationOccurrence, from, to Date) []Occ
 	return out
 }
 
+// Within is the obligation as it binds while its engagement runs: nothing
+// falls due after the engagement closes, nor, of a BOT programme's vendor,
+// after the transfer (the centre is the company's from then on).
+func (o Obligation) Within(e Engagement) Obligation {
+	stop := func(d Date) {
+		if !d.IsZero() && (o.EndsOn.IsZero() || d.Before(o.EndsOn)) {
+			o.EndsOn = d
+		}
+	}
+	stop(e.ClosedOn)
+	if e.IsBOT() && o.Party == PartyVendor {
+		stop(e.ActualTransfer)
+	}
+	return o
+}
+
 // ObligationLine is an obligation with where it stands on a day: its late
 // occurrences (the oldest first) and the next one due.
 type ObligationLine struct {
 	Obligation
 	EngagementCode, EngagementName string
-	Late                           []Occurrence `gorm:"-"`
-	Next                           *Occurrence  `gorm:"-"` // the first due on or after the day with nothing recorded
+	// The engagement's model and dates that end the obligation (Within).
+	EngagementModel                     string
+	EngagementClosedOn, EngagementMoved Date
+	Late                                []Occurrence `gorm:"-"`
+	Next                                *Occurrence  `gorm:"-"` // the first due on or after the day, not settled by it
 }
 
 // OldestLate is the days the oldest late occurrence is late on day today (0: none late).
@@ -419,19 +461,29 @@ type ObligationFilter struct {
 	EngagementIDs []uint // none: every open engagement's
 	Party         string // "" for both
 	AsAt          Date   // the day they stand on
-	Ahead         int    // also those due within this many days of AsAt
+	Ahead         int    // with OnlyPending: also those due within this many days of AsAt
 	OnlyPending   bool   // only those late, or due within Ahead
 	ClosedToo     bool   // closed engagements' too (a past quarter's pack)
 }
 
 // ObligationLines reads obligations with their late and next occurrences
-// as at f.AsAt (records made after it do not count, so a quarter's pack
-// replays the quarter's end), those late first (the longest late first),
-// then by next due date. Closed engagements' are left out, unless f.ClosedToo.
+// as at the end of day f.AsAt, as recorded by then (what was recorded later
+// does not count, and an obligation added later is left out, so a
+// quarter's pack replays the quarter's end), those late first (the longest
+// late first), then by next due date. Closed engagements' are left out,
+// unless f.ClosedToo.
+//
+// It reads in a few statements whatever the register's size: the
+// obligations; per obligation, how many of its occurrences before the day
+// were settled by it (a count, in SQL); and the records of only those with
+// fewer settled than the schedule has dates (the late) or recorded ahead.
 func ObligationLines(ctx context.Context, db *gorm.DB, f ObligationFilter) ([]ObligationLine, error) {
 	db = db.WithContext(ctx)
 	base := func() *gorm.DB {
-		q := db.Table("obligations o").Joins("JOIN engagements e ON e.id = o.engagement_id").Where("o.first_due <= ?", f.AsAt.AddDays(max(f.Ahead, 0)))
+		q := db.Table("obligations o").Joins("JOIN engagements e ON e.id = o.engagement_id").Where("o.created_at < ?", f.AsAt.AddDays(1).Time)
+		if f.OnlyPending {
+			q = q.Where("o.first_due <= ?", f.AsAt.AddDays(max(f.Ahead, 0)))
+		}
 		if !f.ClosedToo {
 			q = q.Where("e.closed_on IS NULL")
 		}
@@ -444,31 +496,47 @@ func ObligationLines(ctx context.Context, db *gorm.DB, f ObligationFilter) ([]Ob
 		return q
 	}
 	var lines []ObligationLine
-	if err := base().Select("o.*, e.code AS engagement_code, e.name AS engagement_name").Order("o.id").Scan(&lines).Error; err != nil {
+	if err := base().Select("o.*, e.code AS engagement_code, e.name AS engagement_name, e.model AS engagement_model, " +
+		"e.closed_on AS engagement_closed_on, e.actual_transfer AS engagement_moved").Order("o.id").Scan(&lines).Error; err != nil {
 		return nil, err
 	}
-	// Their records in one statement, whether there are any or not (a page's
-	// statements do not grow with the data).
-	var rs []ObligationOccurrence
-	if err := db.Where("obligation_id IN (?)", base().Select("o.id")).Find(&rs).Error; err != nil {
+	for i := range lines {
+		l := &lines[i]
+		l.Obligation = l.Within(Engagement{Model: l.EngagementModel, ClosedOn: l.EngagementClosedOn, ActualTransfer: l.EngagementMoved})
+	}
+	settled, err := settledCounts(db, base().Select("o.id"), f.AsAt, f.AsAt)
+	if err != nil {
 		return nil, err
 	}
-	recs := map[uint][]ObligationOccurrence{}
-	for _, r := range rs {
-		recs[r.ObligationID] = append(recs[r.ObligationID], r)
+	var short []uint // obligations with an occurrence before the day not settled by it
+	for _, l := range lines {
+		if len(l.DueDates(l.FirstDue, f.AsAt.AddDays(-1))) > settled[l.ID] {
+			short = append(short, l.ID)
+		}
+	}
+	recs, err := recordsOf(db, base().Select("o.id"), f.AsAt, short)
+	if err != nil {
+		return nil, err
 	}
 	to := f.AsAt.AddDays(max(f.Ahead, 0))
 	out := lines[:0]
 	for _, l := range lines {
-		// The next due: the first on or after the day not settled by then,
-		// looked for up to a year and a month ahead (a yearly duty's next).
+		// The next due: the first on or after the day not settled by it, looked
+		// for up to a year and a month ahead (a yearly duty's next), or its first.
 		until := f.AsAt.AddDays(max(f.Ahead, 400))
-		for _, o := range occurrences(l.Obligation, recs[l.ID], l.FirstDue, until) {
+		if l.FirstDue.After(until) {
+			until = l.FirstDue
+		}
+		from := f.AsAt
+		if slices.Contains(short, l.ID) {
+			from = l.FirstDue
+		}
+		for _, o := range occurrences(l.Obligation, recs[l.ID], from, until) {
 			switch {
 			case o.LateAt(f.AsAt):
 				o.Record = nil // whatever settles it came after the day, so does not count on it
 				l.Late = append(l.Late, o)
-			case l.Next == nil && !o.DueOn.Before(f.AsAt) && (o.Record == nil || recordedAfter(o.Record, f.AsAt)):
+			case l.Next == nil && !o.DueOn.Before(f.AsAt) && !settledBy(o.Record, f.AsAt):
 				l.Next = &Occurrence{DueOn: o.DueOn}
 			}
 		}
@@ -499,9 +567,58 @@ func ObligationLines(ctx context.Context, db *gorm.DB, f ObligationFilter) ([]Ob
 	return out, nil
 }
 
-// recordedAfter reports whether r was recorded after the end of day asAt.
-func recordedAfter(r *ObligationOccurrence, asAt Date) bool {
-	return DateOf(r.RecordedAt).After(asAt)
+// settledCounts counts, per obligation of ids (a query of their ids), the
+// records of its occurrences due before before and settled by the end of
+// day asAt, on its schedule's span: from its first due date to its end,
+// the engagement's close, or (the vendor's, of a BOT programme) the transfer.
+func settledCounts(db *gorm.DB, ids *gorm.DB, before, asAt Date) (map[uint]int, error) {
+	var rows []struct {
+		ObligationID uint
+		N            int
+	}
+	err := db.Table("obligation_occurrences r").Select("r.obligation_id, COUNT(*) AS n").
+		Joins("JOIN obligations o ON o.id = r.obligation_id").Joins("JOIN engagements e ON e.id = o.engagement_id").
+		Where("r.obligation_id IN (?)", ids).
+		Where("r.due_on >= o.first_due AND r.due_on < ?", before).
+		Where("o.ends_on IS NULL OR r.due_on <= o.ends_on").
+		Where("e.closed_on IS NULL OR r.due_on <= e.closed_on").
+		Where("NOT (o.party = ? AND e.model = ? AND e.actual_transfer IS NOT NULL AND r.due_on > e.actual_transfer)", PartyVendor, ModelBOT).
+		Where("r.recorded_at < ? AND (r.status <> ? OR r.met_on <= ?)", asAt.AddDays(1).Time, OccurrenceMet, asAt).
+		Group("r.obligation_id").Scan(&rows).Error
+	out := make(map[uint]int, len(rows))
+	for _, r := range rows {
+		out[r.ObligationID] = r.N
+	}
+	return out, err
+}
+
+// recordsOf reads the records of the obligations of ids (a query of their
+// ids; nil: none) due on or after from, and those of the obligations in
+// short due before it, by obligation. Both are few: records are made ahead
+// of their date now and then, and short are the obligations late.
+func recordsOf(db *gorm.DB, ids *gorm.DB, from Date, short []uint) (map[uint][]ObligationOccurrence, error) {
+	out := map[uint][]ObligationOccurrence{}
+	read := func(q *gorm.DB) error {
+		var rs []ObligationOccurrence
+		if err := q.Find(&rs).Error; err != nil {
+			return err
+		}
+		for _, r := range rs {
+			out[r.ObligationID] = append(out[r.ObligationID], r)
+		}
+		return nil
+	}
+	if ids != nil {
+		if err := read(db.Where("obligation_id IN (?) AND due_on >= ?", ids, from)); err != nil {
+			return nil, err
+		}
+	}
+	for chunk := range slices.Chunk(short, 500) {
+		if err := read(db.Where("obligation_id IN ? AND due_on < ?", chunk, from)); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // obligationFact is what an engagement's obligations add to its health.
@@ -512,43 +629,57 @@ type obligationFact struct {
 
 // obligationHealth counts, per engagement of ids (every one when empty),
 // the obligations with an occurrence more than ObligationOverdueDays late
-// on day today, and the oldest such due date: the Amber rule of health.
+// on day today, and the oldest such due date: the Amber rule of health. As
+// ObligationLines, it reads the records of only the obligations whose
+// settled count falls short of their schedule.
 func obligationHealth(db *gorm.DB, today Date, ids []uint) (map[uint]obligationFact, error) {
 	cut := today.AddDays(-ObligationOverdueDays)
 	base := func() *gorm.DB {
-		q := db.Model(&Obligation{}).Where("first_due < ?", cut)
+		q := db.Table("obligations o").Joins("JOIN engagements e ON e.id = o.engagement_id").Where("o.first_due < ?", cut)
 		if len(ids) > 0 {
-			q = q.Where("engagement_id IN ?", ids)
+			q = q.Where("o.engagement_id IN ?", ids)
 		}
 		return q
 	}
-	var obs []Obligation
-	if err := base().Find(&obs).Error; err != nil {
+	var obs []ObligationLine
+	if err := base().Select("o.*, e.model AS engagement_model, e.closed_on AS engagement_closed_on, e.actual_transfer AS engagement_moved").
+		Scan(&obs).Error; err != nil {
 		return nil, err
 	}
-	var rs []ObligationOccurrence
-	if err := db.Select("obligation_id, due_on").Where("due_on < ? AND obligation_id IN (?)", cut, base().Select("id")).Find(&rs).Error; err != nil {
+	settled, err := settledCounts(db, base().Select("o.id"), cut, today)
+	if err != nil {
 		return nil, err
 	}
-	recorded := map[uint]map[string]bool{}
-	for _, r := range rs {
-		if recorded[r.ObligationID] == nil {
-			recorded[r.ObligationID] = map[string]bool{}
+	var short []uint
+	for i := range obs {
+		l := &obs[i]
+		l.Obligation = l.Within(Engagement{Model: l.EngagementModel, ClosedOn: l.EngagementClosedOn, ActualTransfer: l.EngagementMoved})
+		if len(l.DueDates(l.FirstDue, cut.AddDays(-1))) > settled[l.ID] {
+			short = append(short, l.ID)
 		}
-		recorded[r.ObligationID][r.DueOn.String()] = true
 	}
 	out := map[uint]obligationFact{}
-	for _, o := range obs {
-		for _, d := range o.DueDates(o.FirstDue, cut.AddDays(-1)) {
-			if recorded[o.ID][d.String()] {
+	if len(short) == 0 {
+		return out, nil
+	}
+	recs, err := recordsOf(db, nil, cut, short)
+	if err != nil {
+		return nil, err
+	}
+	for _, l := range obs {
+		if !slices.Contains(short, l.ID) {
+			continue
+		}
+		for _, o := range occurrences(l.Obligation, recs[l.ID], l.FirstDue, cut.AddDays(-1)) {
+			if o.Record != nil {
 				continue
 			}
-			f := out[o.EngagementID]
+			f := out[l.EngagementID]
 			f.n++
-			if f.oldest.IsZero() || d.Before(f.oldest) {
-				f.oldest = d
+			if f.oldest.IsZero() || o.DueOn.Before(f.oldest) {
+				f.oldest = o.DueOn
 			}
-			out[o.EngagementID] = f
+			out[l.EngagementID] = f
 			break // an obligation counts once, by its oldest late occurrence
 		}
 	}

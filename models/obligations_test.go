@@ -31,7 +31,9 @@ func TestObligationDueDates(t *testing.T) {
 		{models.Obligation{Frequency: models.FrequencyMonthly, FirstDue: models.D(2027, 1, 31)}, models.D(2027, 1, 1), models.D(2027, 4, 30),
 			"2027-01-31 2027-02-28 2027-03-31 2027-04-30"},
 		{models.Obligation{Frequency: models.FrequencyQuarterly, FirstDue: models.D(2026, 11, 30)}, models.D(2027, 1, 1), models.D(2027, 12, 31),
-			"2027-02-28 2027-05-30 2027-08-30 2027-11-30"},
+			"2027-02-28 2027-05-31 2027-08-31 2027-11-30"}, // from a month's end, at each month's end
+		{models.Obligation{Frequency: models.FrequencyQuarterly, FirstDue: models.D(2026, 11, 29)}, models.D(2027, 1, 1), models.D(2027, 12, 31),
+			"2027-02-28 2027-05-29 2027-08-29 2027-11-29"},
 		{models.Obligation{Frequency: models.FrequencyYearly, FirstDue: models.D(2028, 2, 29)}, models.D(2028, 1, 1), models.D(2032, 12, 31),
 			"2028-02-29 2029-02-28 2030-02-28 2031-02-28 2032-02-29"},
 		{models.Obligation{Frequency: models.FrequencyOnce, FirstDue: models.D(2027, 3, 15)}, models.D(2020, 1, 1), models.D(2030, 1, 1), "2027-03-15"},
@@ -41,6 +43,23 @@ func TestObligationDueDates(t *testing.T) {
 	} {
 		if got := days(c.o.DueDates(c.from, c.to)); got != c.want {
 			t.Errorf("%s from %s, %s to %s: %q, want %q", c.o.Frequency, c.o.FirstDue, c.from, c.to, got, c.want)
+		}
+	}
+	// Nothing falls due after the engagement closes, nor the vendor's after a BOT transfer.
+	monthly := models.Obligation{Party: models.PartyVendor, Frequency: models.FrequencyMonthly, FirstDue: models.D(2027, 1, 10)}
+	for _, c := range []struct {
+		o    models.Obligation
+		e    models.Engagement
+		want string
+	}{
+		{monthly, models.Engagement{Model: models.ModelITO, ClosedOn: models.D(2027, 3, 9)}, "2027-01-10 2027-02-10"},
+		{monthly, models.Engagement{Model: models.ModelBOT, ActualTransfer: models.D(2027, 2, 10)}, "2027-01-10 2027-02-10"},
+		{monthly, models.Engagement{Model: models.ModelITO, ActualTransfer: models.D(2027, 2, 10)}, "2027-01-10 2027-02-10 2027-03-10 2027-04-10"},
+		{models.Obligation{Party: models.PartyCompany, Frequency: models.FrequencyMonthly, FirstDue: models.D(2027, 1, 10)},
+			models.Engagement{Model: models.ModelBOT, ActualTransfer: models.D(2027, 2, 10)}, "2027-01-10 2027-02-10 2027-03-10 2027-04-10"},
+	} {
+		if got := days(c.o.Within(c.e).DueDates(models.D(2027, 1, 1), models.D(2027, 4, 30))); got != c.want {
+			t.Errorf("%s's obligation within %+v: %q, want %q", c.o.Party, c.e, got, c.want)
 		}
 	}
 	bad := models.CheckObligation(models.Obligation{Party: "supplier", Frequency: "weekly", EvidenceLink: "sharepoint/evidence"})
@@ -70,9 +89,11 @@ func TestObligationsLateAndHealth(t *testing.T) {
 			db.First(&got, e.ID)
 			return got.HealthReasons
 		}
+		added := w // the obligations were added two months ago
+		added.At = dbtest.Now().AddDate(0, -2, 0)
 		save := func(o models.Obligation) models.Obligation {
 			t.Helper()
-			o, err := models.SaveObligation(ctx, db, w, e.ID, o, 0)
+			o, err := models.SaveObligation(ctx, db, added, e.ID, o, 0)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -88,9 +109,13 @@ func TestObligationsLateAndHealth(t *testing.T) {
 		if !strings.Contains(reasons(), want) {
 			t.Errorf("health reasons %q, want %q", reasons(), want)
 		}
-		monthly := save(models.Obligation{Party: models.PartyVendor, Title: "Monthly service report", Frequency: models.FrequencyMonthly,
-			FirstDue: today.AddMonths(-2)})
-		if want := "2 contractual obligations more than 30 days overdue, the oldest due on " + today.AddMonths(-2).Human(); !strings.Contains(reasons(), want) {
+		// Monthly from about two months back, on a day every month has (so whatever today is).
+		first := today.AddDays(-62)
+		if first.Day() > 27 {
+			first = models.D(first.Year(), first.Month(), 27)
+		}
+		monthly := save(models.Obligation{Party: models.PartyVendor, Title: "Monthly service report", Frequency: models.FrequencyMonthly, FirstDue: first})
+		if want := "2 contractual obligations more than 30 days overdue, the oldest due on " + first.Human(); !strings.Contains(reasons(), want) {
 			t.Errorf("health reasons %q, want %q", reasons(), want)
 		}
 
@@ -102,8 +127,9 @@ func TestObligationsLateAndHealth(t *testing.T) {
 		for _, l := range lines {
 			byID[l.ID] = l
 		}
-		if l := byID[monthly.ID]; len(l.Late) != 2 || l.Next == nil || l.Next.DueOn != today || l.OldestLate(today) != today.AddMonths(-2).DaysUntil(today) {
-			t.Errorf("monthly report: %d late, next %v", len(l.Late), l.Next)
+		late, next := monthly.DueDates(first, today.AddDays(-1)), monthly.DueDates(today, today.AddDays(40))
+		if l := byID[monthly.ID]; len(late) < 2 || len(l.Late) != len(late) || l.Next == nil || l.Next.DueOn != next[0] || l.OldestLate(today) != first.DaysUntil(today) {
+			t.Errorf("monthly report: %d late (want %d), next %v (want %s)", len(l.Late), len(late), l.Next, next[0])
 		}
 		if l := byID[exactly30.ID]; len(l.Late) != 1 || l.Late[0].DaysLate(today) != 30 || l.Next != nil {
 			t.Errorf("test data: %+v", l)
@@ -146,11 +172,12 @@ func TestObligationsLateAndHealth(t *testing.T) {
 			t.Error("no history of the record")
 		}
 
-		// As at yesterday it was late still (met today); as at 40 days ago not yet due.
+		// As at yesterday it was late still (met today); as at 40 days ago not yet due;
+		// as at 70 days ago it was not in the register.
 		for _, c := range []struct {
 			asAt models.Date
 			late bool
-		}{{today.AddDays(-1), true}, {today, false}, {today.AddDays(-40), false}} {
+		}{{today.AddDays(-1), true}, {today, false}, {today.AddDays(-40), false}, {today.AddDays(-70), false}} {
 			lines, err := models.ObligationLines(ctx, db, models.ObligationFilter{EngagementIDs: []uint{e.ID}, AsAt: c.asAt})
 			if err != nil {
 				t.Fatal(err)
@@ -162,6 +189,13 @@ func TestObligationsLateAndHealth(t *testing.T) {
 			if got != c.late {
 				t.Errorf("as at %s the exit plan is late: %v, want %v", c.asAt, got, c.late)
 			}
+		}
+
+		// Its dates cannot move once an occurrence is recorded against them.
+		moved := late31
+		moved.FirstDue = today.AddDays(-20)
+		if _, err := models.SaveObligation(ctx, db, w, e.ID, moved, late31.Version); !errors.As(err, &bad) || !strings.Contains(bad["first_due"], "An occurrence is recorded") {
+			t.Errorf("moving a recorded obligation's dates: %v", err)
 		}
 
 		// A stale save of the obligation is refused; a current one is kept, with history.

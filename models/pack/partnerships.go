@@ -188,7 +188,11 @@ func (b *packBuilder) partnerships() error {
 // obligations adds the obligations late at the quarter's end of the
 // engagements live in it, as recorded by then (models.ObligationLines).
 func (b *packBuilder) obligations(out *PackPartnerships, live map[uint][2]string) error {
-	lines, err := models.ObligationLines(b.ctx, b.db, models.ObligationFilter{AsAt: b.p.End, OnlyPending: true, ClosedToo: true})
+	asAt := b.p.End // or today, in a draft of a quarter not yet ended: nothing is late ahead of time
+	if b.today.Before(asAt) {
+		asAt = b.today
+	}
+	lines, err := models.ObligationLines(b.ctx, b.db, models.ObligationFilter{AsAt: asAt, OnlyPending: true, ClosedToo: true})
 	if err != nil {
 		return err
 	}
@@ -199,7 +203,7 @@ func (b *packBuilder) obligations(out *PackPartnerships, live map[uint][2]string
 			continue
 		}
 		out.Obligations = append(out.Obligations, PackObligation{Engagement: c[0], Name: c[1], Whose: models.PartyLabel(l.Party), Title: l.Title,
-			Clause: l.Clause, Since: l.Late[0].DueOn.Human(), DaysLate: l.OldestLate(b.p.End), Late: len(l.Late)})
+			Clause: l.Clause, Since: l.Late[0].DueOn.Human(), DaysLate: l.OldestLate(asAt), Late: len(l.Late)})
 	}
 	return nil
 }

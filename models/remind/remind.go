@@ -464,7 +464,8 @@ func (r *reader) contracts() ([]Item, error) {
 
 // options are the renewal options of open engagements' contracts whose last
 // day to take them up falls within days (missed, an option is lost), to
-// the managers of each; in a calendar, those in its window.
+// the managers of each, until renewing or leaving is decided; in a
+// calendar, those in its window.
 func (r *reader) options(days int) ([]Item, error) {
 	var rows []struct {
 		ID             uint
@@ -472,7 +473,10 @@ func (r *reader) options(days int) ([]Item, error) {
 		RenewalOptions string
 	}
 	q := r.db.Table("engagements e").Select("e.id, e.code, e.name, t.renewal_options").
-		Joins("JOIN contract_terms t ON t.engagement_id = e.id").Where("e.closed_on IS NULL AND t.renewal_options <> ''")
+		Joins("JOIN contract_terms t ON t.engagement_id = e.id").Where("e.closed_on IS NULL AND t.renewal_options <> ''").
+		// once renewing or leaving is decided on the term, its options are settled
+		Where("NOT EXISTS (SELECT 1 FROM contract_decisions d WHERE d.engagement_id = e.id AND d.contract_end = e.contract_end AND d.decision IN ?)",
+			[]string{models.DecisionRenew, models.DecisionExit})
 	if err := r.managed(q).Scan(&rows).Error; err != nil {
 		return nil, err
 	}

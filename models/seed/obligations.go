@@ -35,8 +35,8 @@ var demoObligations = []demoObligation{
 }
 
 // demoLate are the demo's late obligations: by engagement code and title,
-// how many days late the latest occurrence is made to be (it and any after
-// it left unrecorded). More than 30 days turns the engagement Amber; these
+// how many days late (at least; a few more when that day is past the 27th)
+// the occurrence is made to be (it and any after it left unrecorded). More than 30 days turns the engagement Amber; these
 // are all engagements Amber or Red already, so the demo keeps its colours.
 var demoLate = map[string]map[string]int{
 	"ITO-ADM-02": {"Monthly service report": 45},
@@ -81,6 +81,9 @@ func (d *demoSeed) obligations(ctx context.Context, tx *gorm.DB, now time.Time) 
 			latest := today.AddDays(-int(spread(e.Code+spec.title) % 25))
 			if late {
 				latest = today.AddDays(-lateDays)
+			}
+			if latest.Day() > 27 { // a day every month has, and not a month's end: the schedule keeps it
+				latest = models.D(latest.Year(), latest.Month(), 27)
 			}
 			first := latest
 			for first.AddMonths(-period).After(maxDate(e.StartDate, today.AddMonths(-15))) {

@@ -3432,7 +3432,7 @@ func packPartnerships(p *pack.Pack, cut map[string]int) templ.Component {
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
-					templ_7745c5c3_Err = cutNote("obligations overdue", len(p.Partnerships.Obligations), cut["obligations overdue"]).Render(ctx, templ_7745c5c3_Buffer)
+					templ_7745c5c3_Err = cutNote("obligations late", len(p.Partnerships.Obligations), cut["obligations late"]).Render(ctx, templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
