@@ -36,7 +36,8 @@ var packReads = []string{"engagements", "vendors", "users", "settings", "fx_rate
 	"engagement_totals", "service_levels", "sla_measurements", "sla_month_totals", "risks", "risk_cells", "changes",
 	"risk_snapshots", "risk_snapshot_days", "mitigation_actions", "milestones", "readiness_items", "transfer_gates",
 	"phase_changes", "lessons", "governance_reviews", "review_actions", "published_packs", "engagement_managers",
-	"portfolio_commentaries", "contract_terms", "contract_decisions", "partnership_surveys", "survey_suggestions"}
+	"portfolio_commentaries", "contract_terms", "contract_decisions", "partnership_surveys", "survey_suggestions",
+	"governance_meetings", "meeting_actions"}
 
 func newCaches(c *cache.Cache) caches {
 	return caches{

@@ -27,7 +27,7 @@ func sectionIDs(doc *goquery.Document) []string {
 func actionRows(doc *goquery.Document) int {
 	n := 0
 	doc.Find(`section[aria-labelledby="ld-h"] table`).Each(func(_ int, s *goquery.Selection) {
-		if strings.TrimSpace(s.Find("caption").Text()) == "Actions" {
+		if strings.HasPrefix(strings.TrimSpace(s.Find("caption").Text()), "Actions") {
 			n += s.Find("tbody tr").Length()
 		}
 	})
