@@ -31,7 +31,9 @@ func TestPackDecisionsAndActionsFromMeetings(t *testing.T) {
 		db.Where("closed_on IS NULL AND start_date < ?", start).Order("id").First(&e)
 		db.Exec("DELETE FROM meeting_actions WHERE meeting_id IN (SELECT id FROM governance_meetings WHERE engagement_id = ? AND held_on BETWEEN ? AND ?)", e.ID, start, end)
 		db.Exec("DELETE FROM governance_meetings WHERE engagement_id = ? AND held_on BETWEEN ? AND ?", e.ID, start, end)
-		at := func(d models.Date) models.Actor { return models.Actor{At: d.Add(12 * time.Hour), Today: d, Settings: s} }
+		at := func(d models.Date) models.Actor {
+			return models.Actor{At: d.Add(12 * time.Hour), Today: d, Settings: s}
+		}
 		sc := start.AddDays(10)
 		m, err := models.RecordMeeting(ctx, db, at(sc), models.Meeting{EngagementID: e.ID, Kind: models.MeetingSteering, HeldOn: sc,
 			Attendees: "Helen Marsh (CIO), the vendor's delivery director", Decisions: "Approved the recovery plan.\nDeferred the price review."},
