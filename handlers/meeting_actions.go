@@ -113,7 +113,7 @@ func (a *App) meetingActionCreate(c echo.Context) error {
 			if !ck.OK() {
 				return ck, nil
 			}
-			return refusedAsFrozen(models.AddMeetingAction(c.Request().Context(), a.db, act, m.ID, x), "action", &frozen)
+			return refusedAsFrozen(models.AddMeetingAction(c.Request().Context(), a.db, act, m.ID, x), "", &frozen)
 		},
 		Render: func(status int, st web.EditState[meetingActionForm]) error {
 			if frozen {
@@ -214,7 +214,7 @@ func (a *App) meetingActionUpdate(c echo.Context) error {
 				return ck, nil
 			}
 			saved, err = models.SaveMeetingAction(ctx, a.db, act, x.ID, next, version)
-			return refusedAsFrozen(err, "action", &frozen)
+			return refusedAsFrozen(err, "", &frozen)
 		},
 		Render: func(status int, st web.EditState[meetingActionForm]) error {
 			if frozen {

@@ -92,13 +92,19 @@ func (a *App) meetingFrozen(c echo.Context, s models.Settings, m models.Meeting)
 }
 
 // refusedAsFrozen turns a write refused for a published quarter into the
-// form's message, beside field: the form is shown again with a 409.
-func refusedAsFrozen(err error, field string, frozen *bool) (map[string]string, error) {
-	if q, ok := models.IsPublishedQuarter(err); ok {
-		*frozen = true
-		return map[string]string{field: frozenText(q) + " Nothing was saved."}, nil
+// form's message ("_form", said above the form, which is shown again with a
+// 409), with dated's message beside the date that put it there, if given.
+func refusedAsFrozen(err error, dated string, frozen *bool) (map[string]string, error) {
+	q, ok := models.IsPublishedQuarter(err)
+	if !ok {
+		return nil, err
 	}
-	return nil, err
+	*frozen = true
+	errs := map[string]string{"_form": frozenText(q) + " Nothing was saved."}
+	if dated != "" {
+		errs[dated] = "Held in " + q + ", whose pack is published: no meeting can be recorded in it any more."
+	}
+	return errs, nil
 }
 
 // engagementOfPath reads the engagement of the path's :id.
@@ -346,7 +352,7 @@ func (a *App) meetingUpdate(c echo.Context) error {
 				return ck, nil
 			}
 			_, err := models.SaveMeeting(ctx, a.db, act, m.ID, next, version)
-			return refusedAsFrozen(err, "held_on", &frozen)
+			return refusedAsFrozen(err, "", &frozen)
 		},
 		Render: func(status int, st web.EditState[meetingForm]) error {
 			if frozen {
