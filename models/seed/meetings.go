@@ -16,9 +16,9 @@ import (
 // governance meetings of the last four ended quarters and of this one so
 // far, written as the forms would (each with its history): a steering
 // committee in the middle of each quarter, a monthly service review for the
-// larger ITO services, and a QBR each quarter with the two biggest vendors'
-// account teams. Each meeting agrees one to three actions, due two to eight
-// weeks on; most of those due a while ago were done around their date (the
+// larger ITO services, and a QBR each quarter with the vendor's account
+// team for two of them. Each meeting agrees one to three actions (a service
+// review two or three), due two to eight weeks on; most of those due a while ago were done around their date (the
 // history dates it, so a past quarter's pack prints them open at its end if
 // they were), a few were dropped with a reason, and a few are overdue.
 func (d *demoSeed) meetings(ctx context.Context, tx *gorm.DB, now time.Time) error {
