@@ -56,6 +56,7 @@ var auditedTables = map[string]string{
 	"readiness_items": models.EntityReadinessItem, "transfer_gates": models.EntityTransferGate, "lessons": models.EntityLesson,
 	"governance_reviews": "governance_review", "review_actions": "review_action", "published_packs": "pack",
 	"obligations": models.ObligationEntity, "obligation_occurrences": models.OccurrenceEntity,
+	"governance_meetings": models.MeetingEntity, "meeting_actions": models.MeetingActionEntity,
 }
 
 // auditStep is one state-changing route walked as a user does it.
@@ -245,6 +246,26 @@ var auditSteps = []auditStep{
 		id := w.pick("the walk's obligation", "SELECT MAX(id) FROM obligations WHERE engagement_id = ? AND title = 'Audit walk report'", w.mine.ID)
 		path := fmt.Sprintf("/engagements/%d/obligations/%d", w.mine.ID, id) // its record form is for the occurrence 10 days late
 		return auditAim{page: path, form: postsTo("%s/record", path), creates: true, set: map[string]string{"evidence": "https://docs.example.com/audit-walk.pdf"}}
+	}},
+	{"POST /engagements/:id/meetings", asManager, models.MeetingEntity, func(w *auditWalk) auditAim {
+		return auditAim{page: fmt.Sprintf("/engagements/%d/meetings", w.mine.ID), form: `#meeting-form form`, creates: true,
+			set: map[string]string{"kind": models.MeetingService, "attendees": "Audit walk: the service managers", "decisions": "Audit walk: problem record opened.",
+				"action_1": "Audit walk: send the root-cause analysis", "owner_1": "Audit Walker", "due_1": today().AddDays(14).String()}}
+	}},
+	{"POST /meetings/:id", asManager, models.MeetingEntity, func(w *auditWalk) auditAim {
+		id := w.pick("a meeting of a managed engagement", "SELECT MAX(id) FROM governance_meetings WHERE engagement_id = ?", w.mine.ID)
+		return auditAim{page: fmt.Sprintf("/meetings/%d", id), form: `#meeting-form form`, id: id, set: map[string]string{"decisions": "Audit walk: decisions restated."}}
+	}},
+	{"POST /meetings/:id/actions", asManager, models.MeetingActionEntity, func(w *auditWalk) auditAim {
+		id := w.pick("a meeting of a managed engagement", "SELECT MAX(id) FROM governance_meetings WHERE engagement_id = ?", w.mine.ID)
+		return auditAim{page: fmt.Sprintf("/meetings/%d", id), form: `#action-form form`, creates: true,
+			set: map[string]string{"action": "Audit walk: book the next review", "owner": "Audit Walker", "due": today().AddDays(21).String()}}
+	}},
+	{"POST /meetings/:id/actions/:aid", asManager, models.MeetingActionEntity, func(w *auditWalk) auditAim {
+		aid := w.pick("an open action of a managed engagement", "SELECT MIN(id) FROM meeting_actions WHERE engagement_id = ? AND status = 'open'", w.mine.ID)
+		var m uint
+		w.db.Raw("SELECT meeting_id FROM meeting_actions WHERE id = ?", aid).Scan(&m)
+		return auditAim{page: fmt.Sprintf("/meetings/%d/actions/%d", m, aid), form: `#action-form form`, id: aid, set: map[string]string{"status": models.ActionDone}}
 	}},
 	{"POST /engagements/:id/close", asAdmin, "engagement", func(w *auditWalk) auditAim {
 		id := w.theirs.ID // today, as the form proposes

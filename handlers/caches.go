@@ -37,7 +37,8 @@ var packReads = []string{"engagements", "vendors", "users", "settings", "fx_rate
 	"risk_snapshots", "risk_snapshot_days", "mitigation_actions", "milestones", "readiness_items", "transfer_gates",
 	"phase_changes", "lessons", "governance_reviews", "review_actions", "published_packs", "engagement_managers",
 	"portfolio_commentaries", "contract_terms", "contract_decisions", "partnership_surveys", "survey_suggestions",
-	"obligations", "obligation_occurrences"}
+	"obligations", "obligation_occurrences",
+	"governance_meetings", "meeting_actions"}
 
 func newCaches(c *cache.Cache) caches {
 	return caches{

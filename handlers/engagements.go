@@ -81,8 +81,12 @@ func (a *App) engagements(c echo.Context) error {
 	return web.Render(c, http.StatusOK, pages.Engagements(p), pages.EngagementsTable(p))
 }
 
+// engagementActionsShown is how many open actions the engagement's page lists.
+const engagementActionsShown = 5
+
 // engagement shows one engagement: overview, costs, service levels, risks,
-// milestones, transfer readiness and relevant lessons. Route: engagements.show.
+// milestones, transfer readiness, governance reviews and meetings (the last
+// one, the open actions), and relevant lessons. Route: engagements.show.
 func (a *App) engagement(c echo.Context) error {
 	id, err := idParam(c, "id")
 	if err != nil {
@@ -122,6 +126,14 @@ func (a *App) engagement(c echo.Context) error {
 		Reasons: reasons,
 	}
 	if p.Obligations, err = models.ObligationLines(ctx, a.db, models.ObligationFilter{EngagementIDs: []uint{id}, AsAt: today, Ahead: 30, OnlyPending: true}); err != nil {
+		return err
+	}
+	if last, ok, err := models.LastMeeting(ctx, a.db, id); err != nil {
+		return err
+	} else if ok {
+		p.LastMeeting = &last
+	}
+	if p.OpenActions, p.Actions, err = models.OpenActions(ctx, a.db, id, today, engagementActionsShown); err != nil {
 		return err
 	}
 	return web.Render(c, http.StatusOK, pages.Engagement(p), nil)

@@ -59,6 +59,7 @@ func packPart(pk *pack.Pack, only uint, param string) (*pack.Pack, pages.PackPar
 	view.SLA.Breaches = view.SLA.Breaches[:cut("breaches", len(view.SLA.Breaches))]
 	view.Transfers = view.Transfers[:cut("transfers", len(view.Transfers))]
 	view.Lessons = view.Lessons[:cut("lessons", len(view.Lessons))]
+	view.Meetings = view.Meetings[:cut("meeting decisions", len(view.Meetings))]
 	view.Decisions = view.Decisions[:cut("decisions", len(view.Decisions))]
 	view.Actions = view.Actions[:cut("actions", len(view.Actions))]
 	view.Status = cutStatus(view.Status, cut("engagements in the status on a page", statusRows(view.Status)))

@@ -27,7 +27,7 @@ func sectionIDs(doc *goquery.Document) []string {
 func actionRows(doc *goquery.Document) int {
 	n := 0
 	doc.Find(`section[aria-labelledby="ld-h"] table`).Each(func(_ int, s *goquery.Selection) {
-		if strings.TrimSpace(s.Find("caption").Text()) == "Actions" {
+		if strings.HasPrefix(strings.TrimSpace(s.Find("caption").Text()), "Actions") {
 			n += s.Find("tbody tr").Length()
 		}
 	})
@@ -52,8 +52,9 @@ func TestReviewPackParts(t *testing.T) {
 	wdoc := whole.Doc(t)
 	all := sectionIDs(wdoc)
 	actions := actionRows(wdoc)
-	if len(all) <= 8 || actions <= 3 {
-		t.Fatalf("the demo has %d engagements and %d actions: too few to cut", len(all), actions)
+	meetings := wdoc.Find(`[data-testid="pack-meetings"] tbody tr`).Length()
+	if len(all) <= 8 || actions <= 3 || meetings <= 3 {
+		t.Fatalf("the demo has %d engagements, %d actions and %d meetings that decided: too few to cut", len(all), actions, meetings)
 	}
 	if wdoc.Find(`[data-testid="pack-parts"]`).Length() != 0 || wdoc.Find(`[data-testid="pack-cut"]`).Length() != 0 ||
 		wdoc.Find(`[data-testid="pack-whole"]`).Length() != 1 || wdoc.Find(`[data-testid="pack-summary"]`).Length() != 1 {
@@ -93,8 +94,12 @@ func TestReviewPackParts(t *testing.T) {
 			if n := actionRows(doc); n != 3 {
 				t.Errorf("%s: %d actions shown, want the first 3", tc.query, n)
 			}
-			if note := doc.Find(`[data-testid="pack-cut"]`).Text(); !strings.Contains(note, fmt.Sprintf("The first 3 of %d actions", actions)) {
+			if note := doc.Find(`[data-testid="pack-cut"]`).Text(); !strings.Contains(note, fmt.Sprintf("The first 3 of %d actions", actions)) ||
+				!strings.Contains(note, fmt.Sprintf("The first 3 of %d meeting decisions", meetings)) {
 				t.Errorf("%s: the cut notes say %q", tc.query, note)
+			}
+			if n := doc.Find(`[data-testid="pack-meetings"] tbody tr`).Length(); n != 3 {
+				t.Errorf("%s: %d meetings' decisions shown, want the first 3", tc.query, n)
 			}
 		}
 	}

@@ -85,16 +85,22 @@ var routeTargets = map[string]routeTarget{
 	"/engagements/:id/obligations/:oid/record": {params: foreignChild("obligations", "oid"), form: func(*fixture) url.Values {
 		return url.Values{"status": {"waived"}, "reason": {"Walk"}, "due_on": {today().String()}}
 	}},
-	"/obligations":            {},
-	"/obligations/export":     {},
-	"/engagements/:id/phase":  {params: id(foreignEngagement)},
-	"/engagements/:id/close":  {params: id(foreignEngagement)},
-	"/engagements/:id/reopen": {params: id(foreignEngagement)},
-	"/vendors":                {},
-	"/vendors/:id":            {params: id(anyOf("vendors"))},
-	"/vendors/:id/edit":       {params: id(anyOf("vendors"))},
-	"/vendors/:id/archive":    {params: id(anyOf("vendors"))},
-	"/vendors/:id/restore":    {params: id(anyOf("vendors"))},
+	"/obligations":              {},
+	"/obligations/export":       {},
+	"/engagements/:id/meetings": {params: id(foreignEngagement), form: meetingPost},
+	"/meetings/:id":             {params: id(foreignRow("governance_meetings")), form: meetingPost},
+	"/meetings/:id/actions": {params: id(foreignRow("governance_meetings")), form: func(*fixture) url.Values {
+		return url.Values{"action": {"Walk the route"}, "owner": {"Route walker"}, "due": {today().AddDays(30).String()}}
+	}},
+	"/meetings/:id/actions/:aid": {params: foreignMeetingAction, form: func(*fixture) url.Values { return url.Values{"status": {models.ActionDone}} }},
+	"/engagements/:id/phase":     {params: id(foreignEngagement)},
+	"/engagements/:id/close":     {params: id(foreignEngagement)},
+	"/engagements/:id/reopen":    {params: id(foreignEngagement)},
+	"/vendors":                   {},
+	"/vendors/:id":               {params: id(anyOf("vendors"))},
+	"/vendors/:id/edit":          {params: id(anyOf("vendors"))},
+	"/vendors/:id/archive":       {params: id(anyOf("vendors"))},
+	"/vendors/:id/restore":       {params: id(anyOf("vendors"))},
 
 	// Risk register.
 	"/engagements/:id/risks": {params: id(foreignEngagement)},
@@ -649,6 +655,21 @@ func (f *fixture) code(engagementID uint) string {
 		f.t.Fatal(err)
 	}
 	return e.Code
+}
+
+// meetingPost is a meeting as its form posts it, held today.
+func meetingPost(*fixture) url.Values {
+	return url.Values{"kind": {models.MeetingSteering}, "held_on": {today().String()}, "attendees": {"Route walker"}}
+}
+
+// foreignMeetingAction aims at an action agreed at a meeting of an engagement the demo manager does not manage.
+func foreignMeetingAction(f *fixture) map[string]string {
+	aid := f.foreignRow("meeting_actions")
+	var a models.MeetingAction
+	if err := f.db.First(&a, aid).Error; err != nil {
+		f.t.Fatal(err)
+	}
+	return map[string]string{"id": fmt.Sprint(a.MeetingID), "aid": fmt.Sprint(a.ID)}
 }
 
 // foreignAction aims at a mitigation action of a risk on an engagement the demo manager does not manage.

@@ -19,7 +19,7 @@ var entities = []any{
 	&models.ServiceLevel{}, &models.SLAMeasurement{}, &models.Risk{}, &models.Change{},
 	&models.MitigationAction{}, &models.Milestone{}, &models.ReadinessItem{},
 	&models.TransferGate{}, &models.GovernanceReview{}, &models.ReviewAction{}, &models.Lesson{},
-	&models.Setting{}, &models.PublishedPack{},
+	&models.Setting{}, &models.PublishedPack{}, &models.Meeting{}, &models.MeetingAction{},
 }
 
 // On an empty database Migrate applies every registered version once, in order,

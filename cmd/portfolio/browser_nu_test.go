@@ -137,6 +137,7 @@ func (w *webClient) signInAs(role string) {
 // demoIDs are the records the checked pages are about, read from the demo portfolio.
 type demoIDs struct {
 	ito, bot, vendor, risk, lesson, cost, sla, milestone, gate, fx, user, obligation uint
+	meeting, action                                                                  uint // a meeting of ito with an action
 }
 
 func lookupDemoIDs(t *testing.T, db *gorm.DB) demoIDs {
@@ -164,6 +165,8 @@ func lookupDemoIDs(t *testing.T, db *gorm.DB) demoIDs {
 	d.gate = one(`SELECT id FROM transfer_gates WHERE engagement_id = ? ORDER BY id LIMIT 1`, d.bot)
 	d.fx = one(`SELECT id FROM fx_rates ORDER BY id DESC LIMIT 1`)
 	d.user = one(`SELECT id FROM users WHERE role = ? ORDER BY id LIMIT 1`, models.RoleManager)
+	d.action = one(`SELECT MAX(id) FROM meeting_actions WHERE engagement_id = ?`, d.ito)
+	d.meeting = one(`SELECT meeting_id FROM meeting_actions WHERE id = ?`, d.action)
 	return d
 }
 
@@ -187,6 +190,7 @@ func readPages(d demoIDs, today models.Date) []string {
 		e(d.ito, "/slas"), "/slas/breaches", "/slas/breaches?quarter=" + models.DefaultFiscal.QuarterOf(today).Prev().Prev().String(),
 		e(d.bot, "/milestones"), e(d.bot, "/readiness"), "/transfers",
 		"/reviews", "/reviews/" + q, "/reviews/" + q + "?part=all", fmt.Sprintf("/reviews/%s/engagements/%d", q, d.ito),
+		e(d.ito, "/meetings"), e(d.ito, "/meetings?all=1"), fmt.Sprintf("/meetings/%d", d.meeting), "/actions",
 	}
 }
 
@@ -209,6 +213,7 @@ func formPages(d demoIDs, today models.Date) []string {
 		"/reviews/" + q + "/publish", fmt.Sprintf("/reviews/%s/engagements/%d/commentary", q, d.ito), "/reviews/" + q + "/commentary",
 		"/reminders", e(d.ito, "/contract"), e(d.bot, "/contract"), e(d.ito, "/partnership"), e(d.bot, "/partnership"),
 		e(d.ito, "/obligations"), e(d.ito, fmt.Sprintf("/obligations/%d", d.obligation)),
+		fmt.Sprintf("/meetings/%d/actions/%d", d.meeting, d.action),
 	}
 }
 

@@ -361,7 +361,9 @@ func (b *packBuilder) lessons() error {
 	return nil
 }
 
-// reviews gathers the quarter's governance decisions, commentary and actions.
+// reviews gathers the quarter's governance decisions, commentary and
+// actions: the reviews' and the governance meetings' (meetings.go), in one
+// step as both fill the same lists.
 func (b *packBuilder) reviews() error {
 	var rs []models.GovernanceReview
 	if err := b.scope(b.db, "engagement_id").Where("quarter = ?", b.p.Quarter).Order("engagement_id").Find(&rs).Error; err != nil {
@@ -384,13 +386,16 @@ func (b *packBuilder) reviews() error {
 		Where("g.quarter = ?", b.p.Quarter).Order("review_actions.due, review_actions.id").Find(&as).Error; err != nil {
 		return err
 	}
+	var agreed []agreedAction
 	for _, a := range as {
-		pa := PackAction{Engagement: codes[a.EngagementID], Action: a.Action, Owner: a.Owner, Due: a.Due.Human(), Status: a.Status}
-		b.p.Actions = append(b.p.Actions, pa)
-		if ep := b.byID[a.EngagementID]; ep != nil {
-			ep.Actions = append(ep.Actions, pa)
-		}
+		agreed = append(agreed, agreedAction{engagementID: a.EngagementID, due: a.Due, PackAction: PackAction{Engagement: codes[a.EngagementID],
+			Action: a.Action, Owner: a.Owner, Due: a.Due.Human(), Status: a.Status, Overdue: a.Status == models.ActionOpen && a.Due.Before(b.overdueOn())}})
 	}
+	more, err := b.meetings(codes)
+	if err != nil {
+		return err
+	}
+	b.actions(append(agreed, more...))
 	sort.SliceStable(b.p.Decisions, func(i, j int) bool { return b.p.Decisions[i].Engagement < b.p.Decisions[j].Engagement })
 	if b.only != 0 {
 		return nil

@@ -27,14 +27,24 @@ type Pack struct {
 	Version     int    // the published version (a correction is 2 or more)
 	Correction  string // why this version corrects the one before
 
-	Summary     []Headline
-	Savings     PackSavings
-	SLA         PackSLA
-	Risks       PackRisks
-	Transfers   []PackTransfer
-	Lessons     []PackLesson
-	Decisions   []PackDecision
-	Actions     []PackAction
+	Summary   []Headline
+	Savings   PackSavings
+	SLA       PackSLA
+	Risks     PackRisks
+	Transfers []PackTransfer
+	Lessons   []PackLesson
+	Decisions []PackDecision
+	// Meetings are the governance meetings of the quarter that recorded
+	// decisions, by engagement and date (nil in packs published before they
+	// were kept).
+	Meetings []PackMeeting `json:",omitempty"`
+	// Actions are the actions agreed at the quarter's reviews and meetings:
+	// those open at the quarter's end where Tally is kept, every one in packs
+	// published before.
+	Actions []PackAction
+	// Tally counts the quarter's actions by their status at its end (nil in
+	// packs published before it was kept).
+	Tally       *PackTally       `json:",omitempty"`
 	Engagements []EngagementPack // ordered red → amber → green, then by code (by code in packs published before)
 	// Status is the status on a page: every engagement's health and RAG per
 	// dimension (nil in packs published before it was kept).
@@ -137,9 +147,30 @@ type PackDecision struct {
 	Engagement, Rating, Decisions, Escalations string
 }
 
-// PackAction is an action agreed at a review.
+// PackAction is an action agreed at a review or a governance meeting, with
+// its status as at the quarter's end.
 type PackAction struct {
 	Engagement, Action, Owner, Due, Status string
+	// Meeting names the meeting that agreed it ("Steering committee, 12 Mar
+	// 2026"); "" for the quarter's review.
+	Meeting string `json:",omitempty"`
+	// Overdue marks an action open at the quarter's end after its due date.
+	Overdue bool `json:",omitempty"`
+	// Reason is why it was dropped.
+	Reason string `json:",omitempty"`
+}
+
+// PackMeeting is a governance meeting held in the quarter.
+type PackMeeting struct {
+	Engagement string
+	Title      string // "Steering committee, 12 Mar 2026"
+	Attendees  string
+	Decisions  string
+}
+
+// PackTally counts the actions agreed in the quarter by their status at its end.
+type PackTally struct {
+	Agreed, Done, Dropped, Open, Overdue int
 }
 
 // EngagementPack is one engagement's section of the pack.
@@ -161,7 +192,10 @@ type EngagementPack struct {
 	RiskMoves           int
 	Transfer            *PackTransfer
 	Lessons             []PackLesson
-	Actions             []PackAction
+	// Meetings are its governance meetings of the quarter, by date (nil in
+	// packs published before they were kept).
+	Meetings []PackMeeting `json:",omitempty"`
+	Actions  []PackAction
 }
 
 // PublishedPackFor returns the frozen pack of a quarter (its latest version),

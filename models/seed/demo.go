@@ -79,7 +79,11 @@ func Demo(ctx context.Context, db *gorm.DB) error {
 		if err := d.surveys(ctx, tx, now); err != nil {
 			return err
 		}
-		return d.obligations(ctx, tx, now)
+		if err := d.obligations(ctx, tx, now); err != nil {
+			return err
+		}
+
+		return d.meetings(ctx, tx, now)
 	})
 }
 

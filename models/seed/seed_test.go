@@ -287,6 +287,28 @@ func checkDemoDelivery(t *testing.T, db *gorm.DB) {
 	if n := seedCount(t, db, "SELECT COUNT(*) FROM review_actions WHERE status = 'open'"); n == 0 {
 		t.Error("no open review actions")
 	}
+	// Governance meetings: a steering committee each quarter, service reviews, a QBR; some actions overdue, some dropped.
+	f := models.DefaultFiscal
+	last := f.LastComplete(seedAnchor())
+	for _, k := range models.MeetingKinds {
+		if n := seedCount(t, db, "SELECT COUNT(*) FROM governance_meetings WHERE kind = ? AND held_on BETWEEN ? AND ?", k, f.Start(last), f.End(last)); n == 0 {
+			t.Errorf("no %s in %s", k, last)
+		}
+	}
+	if n := seedCount(t, db, "SELECT COUNT(*) FROM governance_meetings WHERE kind = ? AND held_on BETWEEN ? AND ?", models.MeetingSteering,
+		f.Start(last.Prev().Prev().Prev()), f.End(last)); n < 60 {
+		t.Errorf("%d steering committees in the last four quarters", n)
+	}
+	overdue := seedCount(t, db, "SELECT COUNT(*) FROM meeting_actions WHERE status = 'open' AND due < ?", dbtest.Today())
+	if open := seedCount(t, db, "SELECT COUNT(*) FROM meeting_actions WHERE status = 'open'"); overdue == 0 || overdue*2 > open {
+		t.Errorf("%d actions overdue of %d open: want a few", overdue, open)
+	}
+	if n := seedCount(t, db, "SELECT COUNT(*) FROM meeting_actions WHERE status = 'dropped' AND dropped_reason <> ''"); n == 0 {
+		t.Error("no action dropped with a reason")
+	}
+	if n := seedCount(t, db, "SELECT COUNT(*) FROM governance_meetings WHERE held_on >= ?", dbtest.Today()); n > 0 {
+		t.Errorf("%d meetings held today or later", n)
+	}
 }
 
 func checkDemoAccounts(t *testing.T, db *gorm.DB) {
@@ -367,7 +389,7 @@ func seedDigest(t *testing.T, db *gorm.DB, q string) string {
 // seededTables are the tables the seeds fill; users are digested without the salted hash.
 var seededTables = []string{"vendors", "engagements", "phase_changes", "cost_records", "fx_rates", "service_levels",
 	"sla_measurements", "risks", "changes", "mitigation_actions", "milestones", "readiness_items", "transfer_gates",
-	"governance_reviews", "review_actions", "lessons"}
+	"governance_reviews", "review_actions", "lessons", "governance_meetings", "meeting_actions"}
 
 func digestQueries() []string {
 	qs := []string{"SELECT id, name, email, role, created_at FROM users ORDER BY id",

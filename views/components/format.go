@@ -34,3 +34,11 @@ func Attainment(met, measured int64) string {
 	v, ok := models.Attainment(met, measured)
 	return models.FormatPct(v, ok)
 }
+
+// Count writes a count with its noun: "1 action", "3 actions".
+func Count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return Int(n) + " " + many
+}
