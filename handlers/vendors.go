@@ -69,6 +69,15 @@ func (a *App) renderVendorPage(c echo.Context, id uint, status int, adminError s
 	if p.Engagements, _, err = models.ListEngagements(ctx, a.db, models.EngagementFilter{VendorID: id, Sort: "health", Page: 1, PerPage: 200}); err != nil {
 		return err
 	}
+	var ito []uint
+	for _, e := range p.Engagements {
+		if e.Model == models.ModelITO {
+			ito = append(ito, e.ID)
+		}
+	}
+	if p.Exit, err = models.ExitReadinessOf(ctx, a.db, ito); err != nil {
+		return err
+	}
 	if p.Risks, p.RiskTotal, err = register.ListRisks(ctx, a.db, s.Risk, p.Today, register.RiskFilter{VendorID: id, Page: 1, PerPage: 20}); err != nil {
 		return err
 	}

@@ -76,7 +76,10 @@ func Demo(ctx context.Context, db *gorm.DB) error {
 		if err := d.contracts(ctx, tx, now); err != nil {
 			return err
 		}
-		return d.surveys(ctx, tx, now)
+		if err := d.surveys(ctx, tx, now); err != nil {
+			return err
+		}
+		return d.exits(ctx, tx, now)
 	})
 }
 
