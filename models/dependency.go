@@ -16,6 +16,7 @@ package models
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"math/big"
 	"slices"
 	"strings"
@@ -84,32 +85,56 @@ func DependencyWindow(today Date) (from, to Date) {
 
 // LoadDependency works out the vendors' shares as at today, converting with
 // rates (the months' own rates, carried forward where a month has none, as
-// the savings figures are). Three grouped statements: the spend per vendor,
-// currency and month; the engagements in delivery per vendor, tower and
-// location; the vendors' names.
+// the savings figures are). Three statements: the spend per vendor, currency
+// and month, from the sums kept on write (vendor_month_totals: a few hundred
+// rows, where joining a year of cost records to their engagements grew with
+// the portfolio); the engagements in delivery per vendor, tower and location;
+// the vendors' names.
 func LoadDependency(ctx context.Context, db *gorm.DB, rates *Rates, today Date) (*Dependency, error) {
 	db = db.WithContext(ctx)
 	d := &Dependency{}
 	d.From, d.To = DependencyWindow(today)
-	var spend []struct {
+	type spendRow struct {
 		VendorID      uint
 		Currency      string
 		Month         Date
 		Fees, Credits int64
 	}
-	if err := db.Table("cost_records c").Joins("JOIN engagements e ON e.id = c.engagement_id").
-		Select("e.vendor_id AS vendor_id, c.currency AS currency, c.month AS month, SUM(c.vendor_fees) AS fees, SUM(c.credits) AS credits").
-		Where("c.month BETWEEN ? AND ?", d.From, d.To).Group("e.vendor_id, c.currency, c.month").
-		Order("e.vendor_id, c.currency, c.month").Scan(&spend).Error; err != nil {
+	var spend []spendRow
+	months := map[string]Date{} // twelve months on every row: each parsed once
+	if err := ScanEach(db, `SELECT vendor_id, currency, `+DateText(db, "month")+`, vendor_fees, credits FROM vendor_month_totals
+		WHERE records > 0 AND month BETWEEN ? AND ?`, []any{d.From, d.To}, func(rows *sql.Rows) error {
+		var r spendRow
+		var month sql.RawBytes
+		if err := rows.Scan(&r.VendorID, &r.Currency, &month, &r.Fees, &r.Credits); err != nil {
+			return err
+		}
+		m, ok := months[string(month)]
+		if !ok {
+			if err := m.Scan([]byte(month)); err != nil {
+				return err
+			}
+			months[string(month)] = m
+		}
+		r.Month = m
+		spend = append(spend, r)
+		return nil
+	}); err != nil {
 		return nil, err
 	}
-	var served []struct {
+	type servedRow struct {
 		VendorID        uint
 		Tower, Location string
 		N               int
 	}
-	if err := db.Table("engagements e").Select("e.vendor_id AS vendor_id, e.tower AS tower, e.delivery_location AS location, COUNT(*) AS n").
-		Where(inDelivery).Group("e.vendor_id, e.tower, e.delivery_location").Scan(&served).Error; err != nil {
+	var served []servedRow
+	if err := ScanEach(db, `SELECT e.vendor_id, e.tower, e.delivery_location, COUNT(*) FROM engagements e WHERE `+inDelivery+`
+		GROUP BY e.vendor_id, e.tower, e.delivery_location`, nil, func(rows *sql.Rows) error {
+		var r servedRow
+		err := rows.Scan(&r.VendorID, &r.Tower, &r.Location, &r.N)
+		served = append(served, r)
+		return err
+	}); err != nil {
 		return nil, err
 	}
 	var vendors []Vendor
