@@ -57,6 +57,7 @@ var auditedTables = map[string]string{
 	"governance_reviews": "governance_review", "review_actions": "review_action", "published_packs": "pack",
 	"obligations": models.ObligationEntity, "obligation_occurrences": models.OccurrenceEntity,
 	"governance_meetings": models.MeetingEntity, "meeting_actions": models.MeetingActionEntity,
+	"exit_readiness_items": models.EntityExitItem,
 }
 
 // auditStep is one state-changing route walked as a user does it.
@@ -397,6 +398,15 @@ var auditSteps = []auditStep{
 		id := w.pick("a checklist item", "SELECT MIN(id) FROM readiness_items WHERE engagement_id = ?", bot)
 		return auditAim{page: fmt.Sprintf("/engagements/%d/readiness", bot), form: postsTo("/readiness/%d", id), id: id, set: map[string]string{"owner": "Audit walk owner"}}
 	}},
+	{"POST /engagements/:id/exit", asManager, models.EntityExitItem, func(w *auditWalk) auditAim {
+		id := w.bareITO()
+		return auditAim{page: fmt.Sprintf("/engagements/%d/exit", id), form: postsTo("/engagements/%d/exit", id), creates: true}
+	}},
+	{"POST /exit/:id", asManager, models.EntityExitItem, func(w *auditWalk) auditAim {
+		ito := w.managedITO()
+		id := w.pick("an exit checklist item", "SELECT MIN(id) FROM exit_readiness_items WHERE engagement_id = ?", ito)
+		return auditAim{page: fmt.Sprintf("/engagements/%d/exit", ito), form: postsTo("/exit/%d", id), id: id, set: map[string]string{"owner": "Audit walk exit owner"}}
+	}},
 	{"POST /engagements/:id/gates", asManager, models.EntityTransferGate, func(w *auditWalk) auditAim {
 		bot := w.managedBOT()
 		return auditAim{page: fmt.Sprintf("/engagements/%d/gates/new", bot), form: postsTo("/engagements/%d/gates", bot), creates: true, set: map[string]string{
@@ -576,6 +586,24 @@ func (w *auditWalk) bareBOT() uint {
 	mgr := w.users[asManager].ID
 	e := models.Engagement{Code: "BOT-AUDIT-02", Name: "Audit walk centre without a checklist", Model: models.ModelBOT, Tower: models.Towers[1],
 		VendorID: w.mine.VendorID, ManagerID: &mgr, Phase: "Build", Currency: "EUR", Health: models.Green, Version: 1, PlannedTransfer: today().AddDays(120)}
+	if err := w.db.Create(&e).Error; err != nil {
+		w.t.Fatal(err)
+	}
+	return e.ID
+}
+
+// managedITO is an ITO contract with an exit checklist that the demo manager manages (the demo's first).
+func (w *auditWalk) managedITO() uint {
+	return w.pick("managed ITO contract with an exit checklist", "SELECT MIN(id) FROM engagements WHERE model = 'ITO' AND manager_id = ? AND id IN (SELECT engagement_id FROM exit_readiness_items)",
+		w.users[asManager].ID)
+}
+
+// bareITO is an ITO contract the demo manager manages without an exit
+// checklist, as every contract made before the checklist existed is.
+func (w *auditWalk) bareITO() uint {
+	mgr := w.users[asManager].ID
+	e := models.Engagement{Code: "ITO-AUDIT-02", Name: "Audit walk contract without an exit checklist", Model: models.ModelITO, Tower: models.Towers[0],
+		VendorID: w.mine.VendorID, ManagerID: &mgr, Phase: "Run", Currency: "EUR", Health: models.Green, Version: 1}
 	if err := w.db.Create(&e).Error; err != nil {
 		w.t.Fatal(err)
 	}

@@ -26,10 +26,11 @@ type caches struct {
 
 // dashboardReads are what the dashboard shows: the totals maintained on write
 // instead of the cost records and SLA results, the engagements' health, risks,
-// transfers and milestones, priced in the reporting currency.
+// transfers and milestones, priced in the reporting currency, and the
+// vendors' monthly spend (vendor dependency).
 var dashboardReads = []string{"engagements", "engagement_totals", "cost_month_totals", "sla_month_totals",
 	"risk_cells", "risks", "milestones", "readiness_items", "transfer_gates", "fx_rates", "settings", "vendors", "users",
-	"contract_terms", "contract_decisions", "partnership_surveys", "survey_suggestions"}
+	"contract_terms", "contract_decisions", "partnership_surveys", "survey_suggestions", "vendor_month_totals"}
 
 // packReads are what the quarterly review pack prints.
 var packReads = []string{"engagements", "vendors", "users", "settings", "fx_rates", "cost_records", "cost_month_totals",

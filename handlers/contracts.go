@@ -279,7 +279,21 @@ func (a *App) contracts(c echo.Context) error {
 		return err
 	}
 	p := pages.ContractsProps{Days: days, Rows: rows, All: all, Today: today, Chrome: web.Chrome(c, "Contract notice deadlines", "engagements")}
+	if p.Exit, err = a.exitReadinessOf(c, rows); err != nil {
+		return err
+	}
 	return web.Render(c, http.StatusOK, pages.Contracts(p), nil)
+}
+
+// exitReadinessOf is the exit readiness of the ITO contracts among rows that have an exit checklist.
+func (a *App) exitReadinessOf(c echo.Context, rows []models.NoticeRow) (map[uint]float64, error) {
+	var ids []uint
+	for _, n := range rows {
+		if n.Model == models.ModelITO {
+			ids = append(ids, n.EngagementID)
+		}
+	}
+	return models.ExitReadinessOf(c.Request().Context(), a.db, ids)
 }
 
 // exportContracts writes the notice deadlines of ?days= as CSV or XLSX, every
@@ -295,10 +309,14 @@ func (a *App) exportContracts(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	exit, err := a.exitReadinessOf(c, rows)
+	if err != nil {
+		return err
+	}
 	spec := exportSpec{Filename: fmt.Sprintf("notice-deadlines-%d-days", days),
 		Header: []string{"Code", "Engagement", "Contract end", "Notice period (days)", "Last day to give notice", "Days left",
-			"Renews by itself", "Each renewal (months)", "Decision", "Decided by", "Decided on"},
-		Types: []cellType{tText, tText, tDate, tCount, tDate, tInt, tText, tCount, tText, tText, tDate},
+			"Renews by itself", "Each renewal (months)", "Decision", "Decided by", "Decided on", "Model", "Exit readiness (%)"},
+		Types: []cellType{tText, tText, tDate, tCount, tDate, tInt, tText, tCount, tText, tText, tDate, tText, tDecimal},
 		Rows: func(yield func([]string) error) error {
 			for _, n := range rows {
 				decision, on := n.Decision, ""
@@ -308,8 +326,13 @@ func (a *App) exportContracts(c echo.Context) error {
 				if n.DecidedAt != nil {
 					on = models.DateOf(*n.DecidedAt).String()
 				}
+				ready := "" // a BOT programme, or an ITO contract with no exit checklist
+				if pct, ok := exit[n.EngagementID]; ok {
+					ready = strconv.FormatFloat(pct, 'f', 1, 64)
+				}
 				if err := yield([]string{n.Code, n.Name, n.ContractEnd.String(), strconv.Itoa(n.NoticeDays), n.Deadline.String(),
-					strconv.Itoa(n.DaysLeft(today)), boolWord(n.AutoRenews), strconv.Itoa(n.RenewalMonths), decision, n.DecidedBy, on}); err != nil {
+					strconv.Itoa(n.DaysLeft(today)), boolWord(n.AutoRenews), strconv.Itoa(n.RenewalMonths), decision, n.DecidedBy, on,
+					n.Model, ready}); err != nil {
 					return err
 				}
 			}

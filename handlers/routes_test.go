@@ -147,6 +147,8 @@ var routeTargets = map[string]routeTarget{
 	"/milestones/:id":                              {params: id(foreignRow("milestones"))},
 	"/engagements/:id/readiness":                   {params: id(foreignBOT)},
 	"/readiness/:id":                               {params: id(foreignRow("readiness_items"))},
+	"/engagements/:id/exit":                        {params: id(foreignITO)},
+	"/exit/:id":                                    {params: id(foreignRow("exit_readiness_items"))},
 	"/engagements/:id/gates/new":                   {params: id(foreignBOT)},
 	"/engagements/:id/gates":                       {params: id(foreignBOT)},
 	"/gates/:id/edit":                              {params: id(foreignRow("transfer_gates"))},
@@ -173,6 +175,9 @@ func spareUser(f *fixture) uint         { return f.spareUser }
 func foreignEngagement(f *fixture) uint { return f.foreign }
 func foreignBOT(f *fixture) uint {
 	return f.pick("engagements", "model = 'BOT' AND id NOT IN "+managedSQL)
+}
+func foreignITO(f *fixture) uint {
+	return f.pick("engagements", "model = 'ITO' AND id NOT IN "+managedSQL)
 }
 func foreignLesson(f *fixture) uint {
 	return f.pick("lessons", "(author_id IS NULL OR author_id <> @m)")

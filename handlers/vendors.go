@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -21,7 +22,27 @@ func (a *App) vendors(c echo.Context) error {
 		return err
 	}
 	p := pages.VendorsProps{Chrome: web.Chrome(c, "Vendors", "vendors"), Rows: rows, IsAdmin: isAdmin(c), Archived: archived}
+	if p.Dep, p.Rates, p.Cur, err = a.dependency(c); err != nil {
+		return err
+	}
 	return web.Render(c, http.StatusOK, pages.Vendors(p), nil)
+}
+
+// dependency loads the vendors' shares of spend and engagements as at
+// today, converted to the reporting currency at the stored rates.
+func (a *App) dependency(c echo.Context) (*models.Dependency, *models.Rates, string, error) {
+	s, err := a.settings(c)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	ctx := c.Request().Context()
+	cur := s.Finance.ReportingCurrency
+	rates, err := models.LoadRates(ctx, a.db, cur)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	d, err := models.LoadDependency(ctx, a.db, rates, a.today())
+	return d, rates, cur, err
 }
 
 // vendor shows a vendor's scorecard, engagements and their live risks. Route: vendors.show.
@@ -48,6 +69,15 @@ func (a *App) renderVendorPage(c echo.Context, id uint, status int, adminError s
 	if p.Engagements, _, err = models.ListEngagements(ctx, a.db, models.EngagementFilter{VendorID: id, Sort: "health", Page: 1, PerPage: 200}); err != nil {
 		return err
 	}
+	var ito []uint
+	for _, e := range p.Engagements {
+		if e.Model == models.ModelITO {
+			ito = append(ito, e.ID)
+		}
+	}
+	if p.Exit, err = models.ExitReadinessOf(ctx, a.db, ito); err != nil {
+		return err
+	}
 	if p.Risks, p.RiskTotal, err = register.ListRisks(ctx, a.db, s.Risk, p.Today, register.RiskFilter{VendorID: id, Page: 1, PerPage: 20}); err != nil {
 		return err
 	}
@@ -62,9 +92,15 @@ func (a *App) renderVendorPage(c echo.Context, id uint, status int, adminError s
 	if p.Partnership, err = models.VendorSurveyTrend(ctx, a.db, id, quarters); err != nil {
 		return err
 	}
+	if p.Dep, _, p.Cur, err = a.dependency(c); err != nil {
+		return err
+	}
 	p.Chrome = web.Chrome(c, p.V.Name, "vendors")
 	return web.Render(c, status, pages.VendorPage(p), nil)
 }
+
+// tenthsDecimal writes tenths of a percent as a plain decimal: 633 is "63.3".
+func tenthsDecimal(n int) string { return fmt.Sprintf("%d.%d", n/10, n%10) }
 
 // exportVendors streams the vendor list (in use, or archived with ?archived=1)
 // with scorecards and portfolio counts as CSV or XLSX. Route: vendors.export.
@@ -80,16 +116,22 @@ func (a *App) exportVendors(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	dep, _, cur, err := a.dependency(c)
+	if err != nil {
+		return err
+	}
 	header := []string{"Name", "Country", "Delivery locations", "Tier"}
 	for _, w := range models.ScoreWeights {
 		header = append(header, fmt.Sprintf("%s (%d%%)", w.Name, w.Weight))
 	}
-	header = append(header, "Weighted score", "References checked", "Engagements", "Active", "Red", "Open risks", "Archived", "Notes")
+	header = append(header, "Weighted score", "References checked", "Engagements", "Active", "Red", "Open risks", "Archived", "Notes",
+		fmt.Sprintf("Spend %s – %s (%s)", dep.From.Format("2006-01"), dep.To.Format("2006-01"), cur), "Share of spend (%)", "Spend provisional",
+		"Engagements in delivery", "Share of engagements in delivery (%)")
 	types := []cellType{tText, tText, tText, tInt}
 	for range models.ScoreWeights {
 		types = append(types, tInt)
 	}
-	types = append(types, tDecimal, tText, tCount, tCount, tCount, tCount, tText, tLong)
+	types = append(types, tDecimal, tText, tCount, tCount, tCount, tCount, tText, tLong, tMoneyOf(cur), tDecimal, tText, tCount, tDecimal)
 	spec := exportSpec{Filename: "vendors", Header: header, Types: types, Rows: func(yield func([]string) error) error {
 		for _, v := range rows {
 			r := []string{v.Name, v.Country, v.DeliveryLocations, strconv.Itoa(v.Tier)}
@@ -98,6 +140,9 @@ func (a *App) exportVendors(c echo.Context) error {
 			}
 			r = append(r, fmt.Sprintf("%.2f", v.WeightedScore()), boolWord(v.ReferencesChecked), strconv.Itoa(v.Engagements),
 				strconv.Itoa(v.Active), strconv.Itoa(v.Red), strconv.Itoa(v.OpenRisks), boolWord(v.Archived), v.Notes)
+			d := dep.Vendor(v.ID)
+			r = append(r, plainAmount(d.Spend.Minor()), tenthsDecimal(d.SpendShare), strings.Join(d.Provisional, "; "),
+				strconv.Itoa(d.Engagements), tenthsDecimal(d.EngagementShare))
 			if err := yield(r); err != nil {
 				return err
 			}

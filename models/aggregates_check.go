@@ -30,6 +30,9 @@ var aggregateChecks = []aggregateCheck{
 		GROUP BY status, category, inherent_likelihood, inherent_impact, residual_likelihood, residual_impact
 		UNION ALL SELECT status, '', inherent_likelihood, inherent_impact, residual_likelihood, residual_impact, COUNT(*) FROM risks
 		GROUP BY status, inherent_likelihood, inherent_impact, residual_likelihood, residual_impact`},
+	{"vendor_month_totals", []string{"month", "vendor_id", "currency"}, []string{"records", "vendor_fees", "credits"},
+		`SELECT c.month, e.vendor_id, c.currency, COUNT(*), SUM(c.vendor_fees), SUM(c.credits) FROM cost_records c
+		JOIN engagements e ON e.id = c.engagement_id GROUP BY c.month, e.vendor_id, c.currency`},
 	{"engagement_totals", []string{"model", "phase", "health", "currency", "active"}, []string{"engagements", "contract_value"},
 		`SELECT model, phase, health, currency, closed_on IS NULL, COUNT(*), SUM(contract_value) FROM engagements
 		GROUP BY model, phase, health, currency, closed_on IS NULL`},

@@ -196,6 +196,22 @@ func TestAggregatesFollowEveryWriter(t *testing.T) {
 				t.Fatal(err)
 			}
 			dbtest.NoDrift(t, db, "an engagement's currency and value changed")
+			// An ITO contract moved to another vendor: its months of spend move with it.
+			moved := f.ito
+			f.reload(t, &moved)
+			next := moved
+			if err := db.Model(&models.Vendor{}).Where("id <> ?", moved.VendorID).Order("id").Limit(1).Pluck("id", &next.VendorID).Error; err != nil {
+				t.Fatal(err)
+			}
+			if err := models.UpdateEngagement(ctx, db, ew, moved.ID, moved.Version, next, nil); err != nil {
+				t.Fatal(err)
+			}
+			var spendMoved int64
+			db.Table("vendor_month_totals").Where("vendor_id = ?", next.VendorID).Select("COALESCE(SUM(records), 0)").Scan(&spendMoved)
+			if spendMoved == 0 {
+				t.Fatal("the moved contract's spend is nowhere under its new vendor")
+			}
+			dbtest.NoDrift(t, db, "an engagement moved to another vendor")
 			f.reload(t, e)
 			if err := models.MovePhase(ctx, db, ew, e.ID, e.Version, "Operate", f.today); err != nil {
 				t.Fatal(err)

@@ -291,6 +291,7 @@ func DecisionsOf(ctx context.Context, db *gorm.DB, engagementID uint) ([]Contrac
 type NoticeRow struct {
 	EngagementID  uint
 	Code, Name    string
+	Model         string // ITO or BOT
 	ContractEnd   Date
 	NoticeDays    int
 	AutoRenews    bool
@@ -329,7 +330,7 @@ func NoticeDeadlines(ctx context.Context, db *gorm.DB, today Date, days, limit i
 	if err := q.Count(&n).Error; err != nil {
 		return nil, 0, err
 	}
-	q = q.Select("e.id AS engagement_id, e.code, e.name, e.contract_end, t.notice_days, t.auto_renews, t.renewal_months, " +
+	q = q.Select("e.id AS engagement_id, e.code, e.name, e.model, e.contract_end, t.notice_days, t.auto_renews, t.renewal_months, " +
 		deadline + " AS deadline, COALESCE(d.decision, '') AS decision, COALESCE(u.name, '') AS decided_by, d.decided_at").
 		Order(clause.OrderByColumn{Column: clause.Column{Name: "deadline"}}).Order("e.code")
 	if limit > 0 {

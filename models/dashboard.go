@@ -55,6 +55,10 @@ type Dashboard struct {
 	// Cooling are the partnerships whose latest survey fell or scored low.
 	Cooling    []Cooling
 	CoolingAll int64
+	// Dependency is each vendor's share of the last 12 months' spend and of
+	// the engagements in delivery, and the towers and locations one vendor
+	// alone serves.
+	Dependency *Dependency
 	Rates      *Rates
 }
 
@@ -68,7 +72,7 @@ type Transfer struct {
 	HasReadiness bool
 }
 
-// LoadDashboard runs the dashboard's queries: a fixed number (ten), each
+// LoadDashboard runs the dashboard's queries: a fixed number (thirteen), each
 // reading a few hundred rows at most whatever the portfolio's size. The
 // headline figures come from the aggregate tables maintained on write
 // (aggregates.go), the lists from the first rows of an index (dashboard_lists.go).
@@ -89,7 +93,11 @@ func LoadDashboard(ctx context.Context, db *gorm.DB, s Settings, today Date) (*D
 	if lq := f.Start(d.LastQuarter); lq.Before(from) {
 		from = lq
 	}
-	rates, err := loadRatesFor(db, s.Finance.ReportingCurrency, from, f.End(d.Quarter))
+	ratesFrom := from
+	if dep, _ := DependencyWindow(today); dep.Before(ratesFrom) { // the vendors' spend reads the last 12 months
+		ratesFrom = dep
+	}
+	rates, err := loadRatesFor(db, s.Finance.ReportingCurrency, ratesFrom, f.End(d.Quarter))
 	if err != nil {
 		return nil, err
 	}
@@ -151,6 +159,9 @@ func LoadDashboard(ctx context.Context, db *gorm.DB, s Settings, today Date) (*D
 		return nil, err
 	}
 	if d.Cooling, d.CoolingAll, err = CoolingPartnerships(ctx, db, 8); err != nil {
+		return nil, err
+	}
+	if d.Dependency, err = LoadDependency(ctx, db, rates, today); err != nil {
 		return nil, err
 	}
 	return d, nil

@@ -104,6 +104,13 @@ func checkDashboard(t *testing.T, db *gorm.DB, s models.Settings, today models.D
 			same(name+" "+typ+" months", got.Months, want.Months)
 		}
 	}
+	// The vendors' dependency converts the last 12 months at the dashboard's
+	// own rate table (those months and each currency's latest) as the whole table would.
+	dep, err := models.LoadDependency(ctx, db, rates, today)
+	if err != nil {
+		t.Fatal(err)
+	}
+	same("vendor dependency", dependencyRows(d.Dependency), dependencyRows(dep))
 	same("rates used", d.Rates.Used(), rates.Used())
 
 	var sla struct{ Met, Measured int64 }
@@ -159,6 +166,13 @@ func checkDashboard(t *testing.T, db *gorm.DB, s models.Settings, today models.D
 	var milestones []models.Milestone
 	db.Preload("Engagement").Where("actual IS NULL AND planned <= ?", today.AddDays(60)).Order("planned, id").Limit(10).Find(&milestones)
 	same("milestones due", milestoneRows(d.Milestones), milestoneRows(milestones))
+}
+
+func dependencyRows(d *models.Dependency) (out []string) {
+	for _, v := range d.Vendors {
+		out = append(out, fmt.Sprintf("%d %s %s %d %v %d %d", v.VendorID, v.Name, v.Spend.Rat().RatString(), v.SpendShare, v.Provisional, v.Engagements, v.EngagementShare))
+	}
+	return append(out, fmt.Sprintf("%v %v %v", d.Towers, d.Locations, d.Provisional))
 }
 
 func riskRows(rs []models.Risk) (out []string) {

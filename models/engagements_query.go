@@ -138,6 +138,7 @@ type EngagementDetail struct {
 	Closed     int64  // closed risks, counted
 	Milestones []Milestone
 	Readiness  []ReadinessItem
+	Exit       []ExitItem // an ITO contract's exit checklist
 	Gates      []TransferGate
 	Reviews    []GovernanceReview
 	Phases     []PhaseChange
@@ -173,6 +174,12 @@ func LoadEngagement(ctx context.Context, db *gorm.DB, id uint) (*EngagementDetai
 		func() error { return db.Where("engagement_id = ?", id).Order("planned, id").Find(&d.Milestones).Error },
 		func() error {
 			return db.Where("engagement_id = ?", id).Order("weight DESC, id").Find(&d.Readiness).Error
+		},
+		func() (err error) {
+			if e.Model == ModelITO {
+				d.Exit, err = ListExitItems(ctx, db, id)
+			}
+			return
 		},
 		func() error { return db.Where("engagement_id = ?", id).Order("decided_on DESC").Find(&d.Gates).Error },
 		func() error {

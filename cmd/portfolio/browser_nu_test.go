@@ -188,7 +188,7 @@ func readPages(d demoIDs, today models.Date) []string {
 		"/engagements?status=active&sort=health", "/vendors?archived=1",
 		"/savings", "/savings?by=engagement", "/savings?by=tower", e(d.ito, "/costs"), e(d.ito, "/costs?page=2"),
 		e(d.ito, "/slas"), "/slas/breaches", "/slas/breaches?quarter=" + models.DefaultFiscal.QuarterOf(today).Prev().Prev().String(),
-		e(d.bot, "/milestones"), e(d.bot, "/readiness"), "/transfers",
+		e(d.bot, "/milestones"), e(d.bot, "/readiness"), e(d.ito, "/exit"), "/transfers",
 		"/reviews", "/reviews/" + q, "/reviews/" + q + "?part=all", fmt.Sprintf("/reviews/%s/engagements/%d", q, d.ito),
 		e(d.ito, "/meetings"), e(d.ito, "/meetings?all=1"), fmt.Sprintf("/meetings/%d", d.meeting), "/actions",
 	}
@@ -534,5 +534,18 @@ func emptyEngagementPages(t *testing.T, w *webClient, ids demoIDs) []string {
 	for _, rest := range []string{"", "/lifecycle", "/risks", "/costs", "/slas", "/milestones", "/readiness", "/edit", "/costs/new", "/slas/results", "/slas/new"} {
 		pages = append(pages, loc+rest)
 	}
-	return pages
+	// An ITO contract with no exit checklist yet: its page and the checklist's empty state.
+	v.Set("code", "NU-EMPTY-ITO")
+	v.Set("model", models.ModelITO)
+	v.Set("phase", models.PhasesITO[1])
+	r, err = w.c.PostForm(w.base+"/engagements", v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Body.Close()
+	loc = r.Header.Get("Location")
+	if r.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/engagements/") {
+		t.Fatalf("create an ITO engagement: status %d, location %q", r.StatusCode, loc)
+	}
+	return append(pages, loc, loc+"/exit")
 }

@@ -82,8 +82,10 @@ func Demo(ctx context.Context, db *gorm.DB) error {
 		if err := d.obligations(ctx, tx, now); err != nil {
 			return err
 		}
-
-		return d.meetings(ctx, tx, now)
+		if err := d.meetings(ctx, tx, now); err != nil {
+			return err
+		}
+		return d.exits(ctx, tx, now)
 	})
 }
 

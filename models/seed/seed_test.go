@@ -241,6 +241,33 @@ func checkDemoMoney(t *testing.T, db *gorm.DB) {
 }
 
 func checkDemoDelivery(t *testing.T, db *gorm.DB) {
+	// ITO exit readiness: each running or exiting contract has the six exit
+	// areas weighing 100 (those in selection or ended none, a BOT programme
+	// never); the exit decided (ITO-ADM-03) is well advanced, the others
+	// have at most their exit plan and a little more.
+	var itos []models.Engagement
+	db.Where("model = ? AND closed_on IS NULL AND phase <> 'Selection'", models.ModelITO).Find(&itos)
+	for _, e := range itos {
+		items, err := models.ListExitItems(context.Background(), db, e.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pct, ok := models.ExitReadiness(items)
+		switch {
+		case len(items) != 6 || !ok:
+			t.Errorf("%s has %d exit items", e.Code, len(items))
+		case e.Code == "ITO-ADM-03" && pct != 82.5:
+			t.Errorf("%s, whose exit is decided, is %.1f %% ready to exit, want 82.5 %%", e.Code, pct)
+		case e.Code != "ITO-ADM-03" && pct > 30:
+			t.Errorf("%s is %.1f %% ready to exit: only the exit decided is advanced", e.Code, pct)
+		}
+	}
+	if len(itos) < 10 {
+		t.Errorf("%d running or exiting ITO contracts", len(itos))
+	}
+	if n := seedCount(t, db, "SELECT COUNT(*) FROM exit_readiness_items x JOIN engagements e ON e.id = x.engagement_id WHERE e.model <> ? OR e.closed_on IS NOT NULL", models.ModelITO); n > 0 {
+		t.Errorf("%d exit items on BOT programmes or closed contracts", n)
+	}
 	// BOT readiness: the default areas, weights summing to 100.
 	var bots []uint
 	db.Raw("SELECT id FROM engagements WHERE model = ?", models.ModelBOT).Scan(&bots)
