@@ -149,3 +149,31 @@ func TestObligations(t *testing.T) {
 		}
 	})
 }
+
+// The dashboard lists the obligations late, the longest late first, cut
+// to its first rows with a link to the portfolio's list.
+func TestDashboardLateObligations(t *testing.T) {
+	t.Parallel()
+	forEachDB(t, func(t *testing.T, e *env) {
+		mine, _ := managedEngagements(t, e)
+		mgr := e.client()
+		mgr.login(models.RoleManager)
+		list := fmt.Sprintf("/engagements/%d/obligations", mine.ID)
+		for i := range 9 {
+			add := scrapeForm(t, mgr.get(list), `#obligation-new form`)
+			add.Set("title", fmt.Sprintf("Late walk %d", i))
+			add.Set("frequency", models.FrequencyOnce)
+			add.Set("first_due", today().AddDays(-400-i).String())
+			if r := mgr.post(list, add); r.StatusCode != http.StatusSeeOther {
+				t.Fatalf("add: %d", r.StatusCode)
+			}
+		}
+		body := mgr.get("/").Body
+		panel := body[strings.Index(body, `data-testid="late-obligations"`):]
+		panel = panel[:strings.Index(panel, "</section>")]
+		if !strings.Contains(panel, "Late walk 8") || strings.Contains(panel, "Late walk 0") || !strings.Contains(panel, "Showing 8 of") ||
+			!strings.Contains(panel, `href="/obligations"`) || !strings.Contains(panel, today().AddDays(-408).Human()) {
+			t.Errorf("the dashboard's late obligations:\n%s", panel)
+		}
+	})
+}

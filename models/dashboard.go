@@ -55,6 +55,10 @@ type Dashboard struct {
 	// Cooling are the partnerships whose latest survey fell or scored low.
 	Cooling    []Cooling
 	CoolingAll int64
+	// LateObligations are the open engagements' obligations late today, the
+	// longest late first (the first few), of LateObligationsAll.
+	LateObligations    []ObligationLine
+	LateObligationsAll int64
 	// Dependency is each vendor's share of the last 12 months' spend and of
 	// the engagements in delivery, and the towers and locations one vendor
 	// alone serves.
@@ -164,6 +168,12 @@ func LoadDashboard(ctx context.Context, db *gorm.DB, s Settings, today Date) (*D
 	if d.Dependency, err = LoadDependency(ctx, db, rates, today); err != nil {
 		return nil, err
 	}
+	late, err := ObligationLines(ctx, db, ObligationFilter{AsAt: today, OnlyPending: true})
+	if err != nil {
+		return nil, err
+	}
+	late = slices.DeleteFunc(late, func(l ObligationLine) bool { return len(l.Late) == 0 })
+	d.LateObligations, d.LateObligationsAll = late[:min(len(late), 8)], int64(len(late))
 	return d, nil
 }
 
