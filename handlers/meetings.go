@@ -65,7 +65,7 @@ func parseNewActions(rows []actionTyped, ck web.Checker) []models.MeetingAction 
 		}
 		n := strconv.Itoa(i + 1)
 		out = append(out, models.MeetingAction{Action: ck.Text("action_"+n, r.Action, true, models.MaxAction),
-			Owner: ck.Text("owner_"+n, r.Owner, true, models.MaxOwner), Due: ck.Date("due_"+n, r.Due, true)})
+			Owner: ck.Text("owner_"+n, r.Owner, true, models.MaxOwner), Due: ck.Date("due_"+n, r.Due, true), Row: i + 1})
 	}
 	return out
 }
@@ -379,14 +379,22 @@ func (a *App) exportMeetings(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	today, eid := a.today(), uintQuery(c, "engagement")
+	today, eid := a.today(), uint(0)
+	name := "governance-meetings"
+	if v := c.QueryParam("engagement"); v != "" { // one engagement's: a malformed or unknown one is said so, not the portfolio's
+		n, err := strconv.ParseUint(v, 10, 32)
+		if err != nil || n == 0 {
+			return web.BadRequest("Name the engagement by its number, e.g. ?engagement=12.")
+		}
+		e, err := models.EngagementByID(c.Request().Context(), a.db, uint(n))
+		if err != nil {
+			return err
+		}
+		eid, name = e.ID, name+"-"+e.Code
+	}
 	rows, _, err := models.MeetingsOf(c.Request().Context(), a.db, eid, today, 0)
 	if err != nil {
 		return err
-	}
-	name := "governance-meetings"
-	if eid != 0 && len(rows) > 0 {
-		name += "-" + rows[0].Code
 	}
 	spec := exportSpec{Filename: name,
 		Header: []string{"Code", "Engagement", "Meeting", "Held on", "Quarter", "Attendees", "Decisions", "Actions", "Open", "Overdue"},

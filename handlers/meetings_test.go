@@ -114,6 +114,7 @@ func TestMeetingRecordForm(t *testing.T) {
 		if body := exec.get(fmt.Sprintf("/meetings/%d", m.ID)).Body; strings.Contains(body, `id="meeting-form"`) || strings.Contains(body, `data-testid="mark-done"`) {
 			t.Error("an executive sees the meeting's forms")
 		}
+		good.Del("_once") // the manager's form, sent already: the executive's own post, refused
 		if r := exec.post(path, withCSRF(exec, path, good)); r.StatusCode != http.StatusForbidden {
 			t.Errorf("an executive's post: %d, want 403", r.StatusCode)
 		}
@@ -431,6 +432,36 @@ func TestOpenActionsAndExports(t *testing.T) {
 		}
 		if bad := exec.get("/actions/export?format=pdf"); bad.StatusCode != http.StatusBadRequest {
 			t.Errorf("an unknown format: %d", bad.StatusCode)
+		}
+	})
+}
+
+// An action typed in the second row of the meeting form, the first left
+// blank, is answered beside the second row; the meetings export of an
+// engagement named wrongly says so rather than exporting the portfolio's.
+func TestMeetingFormRowsAndExportEngagement(t *testing.T) {
+	t.Parallel()
+	forEachDB(t, func(t *testing.T, e *env) {
+		mine, _ := managedEngagements(t, e)
+		mgr := e.client()
+		mgr.login(models.RoleManager)
+		path := fmt.Sprintf("/engagements/%d/meetings", mine.ID)
+		form := scrapeForm(t, mgr.get(path), `#meeting-form form`)
+		form.Set("attendees", "Ann Lee")
+		form.Set("action_2", "Send the minutes")
+		form.Set("owner_2", "Ann Lee")
+		form.Set("due_2", today().AddDays(-3).String()) // before the meeting, held today
+		r := mgr.post(path, form)
+		doc := r.Doc(t)
+		if r.StatusCode != http.StatusUnprocessableEntity || doc.Find(`[data-testid="error-due_2"]`).Length() != 1 || doc.Find(`[data-testid="error-due_1"]`).Length() != 0 {
+			t.Errorf("the second row's due date: %d, errors beside row 2: %d, row 1: %d", r.StatusCode,
+				doc.Find(`[data-testid="error-due_2"]`).Length(), doc.Find(`[data-testid="error-due_1"]`).Length())
+		}
+		if r := mgr.get("/meetings/export?format=csv&engagement=abc"); r.StatusCode != http.StatusBadRequest {
+			t.Errorf("a malformed engagement: %d", r.StatusCode)
+		}
+		if r := mgr.get("/meetings/export?format=csv&engagement=999999"); r.StatusCode != http.StatusNotFound {
+			t.Errorf("an unknown engagement: %d", r.StatusCode)
 		}
 	})
 }

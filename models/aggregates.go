@@ -37,7 +37,7 @@ import (
 var aggregateTables = []string{"cost_month_totals", "sla_month_totals", "engagement_totals", "risk_cells", "vendor_month_totals"}
 
 // aggregateRefill fills the emptied aggregate tables with the statements
-// migrations 7, 8 and 27 filled them with (a test checks they agree), less
+// migrations 7, 8 and 30 filled them with (a test checks they agree), less
 // migration 7's fill of risk_cell_totals, which migration 10 dropped.
 // risk_cells counts the risks per status, category and both cells, and per
 // status and both cells over every category (the empty category).

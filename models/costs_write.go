@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
 // CostFields are the amounts and type of a cost record a manager edits; each
@@ -58,7 +59,11 @@ func saveCostOnce(ctx context.Context, db *gorm.DB, w Actor, in CostRecord, vers
 	var out CostRecord
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var e Engagement
-		if err := tx.Select("id, currency").First(&e, in.EngagementID).Error; err != nil {
+		// The engagement's row is locked first (on PostgreSQL; SQLite's writers
+		// queue): an admin moving it to another vendor meanwhile waits, or is
+		// waited for, so the vendors' monthly spend counts the record under the
+		// vendor it ends up with; and the health refresh below takes the same lock.
+		if err := tx.Clauses(clause.Locking{Strength: "NO KEY UPDATE"}).Select("id, currency").First(&e, in.EngagementID).Error; err != nil {
 			return err
 		}
 		// A currency with no rate at all cannot be converted: refused, never counted 1:1.

@@ -233,14 +233,17 @@ func (d *Dashboard) addEngagementTotals(ctx context.Context, db *gorm.DB, rates 
 	return nil
 }
 
-// loadRatesFor reads the FX rates of the months from..to and each currency's
-// latest rate (contract values convert at it): the rate table the dashboard
-// needs, not every month of every year.
+// loadRatesFor reads the FX rates of the months from..to, each currency's
+// latest rate before from (a first month without its own rate carries it
+// forward, as every other page does) and its latest of all (contract values
+// convert at it): the rate table the dashboard needs, not every month of
+// every year.
 func loadRatesFor(db *gorm.DB, reporting string, from, to Date) (*Rates, error) {
 	var fx []FXRate
 	err := ScanEach(db, `SELECT currency, `+DateText(db, "month")+`, rate FROM fx_rates
-		WHERE month BETWEEN ? AND ? OR (currency, month) IN (SELECT currency, MAX(month) FROM fx_rates GROUP BY currency)`,
-		[]any{from, to}, func(rows *sql.Rows) error {
+		WHERE month BETWEEN ? AND ? OR (currency, month) IN (SELECT currency, MAX(month) FROM fx_rates GROUP BY currency)
+		OR (currency, month) IN (SELECT currency, MAX(month) FROM fx_rates WHERE month < ? GROUP BY currency)`,
+		[]any{from, to, from}, func(rows *sql.Rows) error {
 			var r FXRate
 			err := rows.Scan(&r.Currency, &r.Month, &r.Rate)
 			fx = append(fx, r)

@@ -96,6 +96,9 @@ type MeetingAction struct {
 	Version       int
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
+	// Row is the form's row it was typed in, which its objections name
+	// ("owner_2"); 0: its place in the list given.
+	Row int `gorm:"-"`
 }
 
 // TableName is the actions' table (migration 28).
@@ -209,8 +212,12 @@ func RecordMeeting(ctx context.Context, db *gorm.DB, act Actor, m Meeting, actio
 	bad := m.problems(act.today())
 	for i, a := range actions {
 		a.Status = ActionOpen
+		row := i + 1
+		if a.Row > 0 {
+			row = a.Row
+		}
 		for k, v := range a.problems(m.HeldOn) {
-			bad[fmt.Sprintf("%s_%d", k, i+1)] = v
+			bad[fmt.Sprintf("%s_%d", k, row)] = v
 		}
 	}
 	if len(bad) > 0 {
