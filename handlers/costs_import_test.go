@@ -268,8 +268,8 @@ func TestEngagementAndVendorExports(t *testing.T) {
 	vrows, _ := csv.NewReader(strings.NewReader(r.Body)).ReadAll()
 	var vn int64
 	e.db.Model(&models.Vendor{}).Where("NOT archived").Count(&vn)
-	if r.StatusCode != http.StatusOK || int64(len(vrows)-1) != vn || vrows[0][9] != "Weighted score" {
-		t.Errorf("vendors csv: %d, %d rows for %d vendors, header %v", r.StatusCode, len(vrows)-1, vn, vrows[0])
+	if r.StatusCode != http.StatusOK || int64(len(vrows)-2) != vn || vrows[0][9] != "Weighted score" || vrows[len(vrows)-1][0] != "Portfolio (every vendor)" {
+		t.Errorf("vendors csv: %d, %d rows for %d vendors and the portfolio's, header %v", r.StatusCode, len(vrows)-1, vn, vrows[0])
 	}
 	if r := c.get("/vendors/export?format=pdf"); r.StatusCode != http.StatusBadRequest {
 		t.Errorf("unknown format: %d", r.StatusCode)

@@ -109,8 +109,11 @@ func TestVendorsDependency(t *testing.T) {
 			return -1
 		}
 		share, prov := col("Share of spend (%)"), col("Spend provisional")
-		sum := 0
-		for _, r := range csv[1:] {
+		sum, final := 0, csv[len(csv)-1]
+		if final[0] != "Portfolio (every vendor)" || final[share] != "100.0" {
+			t.Errorf("the export's last row: %v", final)
+		}
+		for _, r := range csv[1 : len(csv)-1] {
 			sum += tenthsOf(t, r[share]+" %")
 			if r[0] == vistula.Name && r[prov] != carried {
 				t.Errorf("the export's provisional note for %s: %q", r[0], r[prov])

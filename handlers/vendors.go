@@ -147,7 +147,20 @@ func (a *App) exportVendors(c echo.Context) error {
 				return err
 			}
 		}
-		return nil
+		// The portfolio's row: the shares above add up to it only with every
+		// vendor listed (archived ones are on the other list).
+		total := make([]string, len(header))
+		total[0] = "Portfolio (every vendor)"
+		n := len(header)
+		total[n-5], total[n-4], total[n-3] = plainAmount(dep.Spend.Minor()), tenthsDecimal(1000), strings.Join(dep.Provisional, "; ")
+		total[n-2], total[n-1] = strconv.Itoa(dep.Engagements), tenthsDecimal(1000)
+		if !dep.HasSpend() {
+			total[n-4] = ""
+		}
+		if dep.Engagements == 0 {
+			total[n-1] = ""
+		}
+		return yield(total)
 	}}
 	return a.writeExport(c, format, spec)
 }

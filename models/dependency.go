@@ -52,8 +52,11 @@ type SoleVendor struct {
 
 // Dependency is the portfolio's dependency on its vendors.
 type Dependency struct {
-	From, To    Date  // the first and last of the months, month starts
-	Spend       Exact // the portfolio's, reporting currency
+	From, To Date  // the first and last of the months, month starts
+	Spend    Exact // the portfolio's, reporting currency
+	// Paid is the spend of the vendors whose fees exceeded their credits:
+	// what the spend shares divide (a vendor owed credits has no share).
+	Paid        Exact
 	Provisional []string
 	Engagements int           // in delivery
 	Vendors     []VendorShare // the largest spend first, then the most engagements, then by name
@@ -62,7 +65,7 @@ type Dependency struct {
 }
 
 // HasSpend reports whether there is spend to share (the shares mean nothing otherwise).
-func (d *Dependency) HasSpend() bool { return d.Spend.Sign() > 0 }
+func (d *Dependency) HasSpend() bool { return d.Paid.Sign() > 0 }
 
 // Vendor is a vendor's share (zero when it has neither spend nor engagements).
 func (d *Dependency) Vendor(id uint) VendorShare {
@@ -182,6 +185,9 @@ func LoadDependency(ctx context.Context, db *gorm.DB, rates *Rates, today Date) 
 	}
 	for _, v := range byID {
 		d.Spend.AddExact(v.Spend)
+		if v.Spend.Sign() > 0 {
+			d.Paid.AddExact(v.Spend)
+		}
 		d.Vendors = append(d.Vendors, *v)
 	}
 	slices.SortFunc(d.Vendors, func(a, b VendorShare) int {

@@ -163,5 +163,28 @@ func TestLoadDependency(t *testing.T) {
 		if !slices.Equal(d.Locations, wantLoc) {
 			t.Errorf("single-vendor locations %+v", d.Locations)
 		}
+
+		// Gamma's credits come to more than its fees: it has no share, and the
+		// shares divide what the others were paid (19,500 + 10,300).
+		cost(c2, 2026, 6, "USD", 0, 300000, 0, models.SavingsAvoidance)
+		if d, err = models.LoadDependency(ctx, db, rates, models.D(2026, 7, 10)); err != nil {
+			t.Fatal(err)
+		}
+		if d.Spend.Minor() != 2780000 || d.Paid.Minor() != 2980000 {
+			t.Errorf("spend %d, paid %d: want 2780000 and 2980000", d.Spend.Minor(), d.Paid.Minor())
+		}
+		total := 0
+		for _, v := range d.Vendors {
+			total += v.SpendShare
+			if v.VendorID == gamma && (v.Spend.Minor() != -200000 || v.SpendShare != 0) {
+				t.Errorf("Gamma, owed credits: %d, share %d", v.Spend.Minor(), v.SpendShare)
+			}
+			if v.VendorID == alpha && v.SpendShare != 654 { // 19,500 ÷ 29,800
+				t.Errorf("Alpha's share %d, want 654", v.SpendShare)
+			}
+		}
+		if total != 1000 {
+			t.Errorf("the shares add up to %d tenths", total)
+		}
 	})
 }
