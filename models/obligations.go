@@ -203,14 +203,6 @@ func (o Occurrence) MetLate() int {
 	return max(0, o.DueOn.DaysUntil(o.Record.MetOn))
 }
 
-// ObligationsOf lists an engagement's obligations: the vendor's first, then
-// the company's, each by first due date.
-func ObligationsOf(ctx context.Context, db *gorm.DB, engagementID uint) ([]Obligation, error) {
-	var out []Obligation
-	err := db.WithContext(ctx).Where("engagement_id = ?", engagementID).Order("party DESC, first_due, id").Find(&out).Error
-	return out, err
-}
-
 // ObligationOf is an engagement's obligation id (ErrNotFound when the
 // engagement has none of that id).
 func ObligationOf(ctx context.Context, db *gorm.DB, engagementID, id uint) (Obligation, error) {

@@ -49,11 +49,7 @@ func chance(r *rand.Rand, pct int) bool { return r.IntN(100) < pct }
 func pick[T any](r *rand.Rand, xs []T) T { return xs[r.IntN(len(xs))] }
 
 // addMonths moves a date by whole months (day clamped to the month's length).
-func addMonths(d models.Date, n int) models.Date {
-	first := models.D(d.Year(), d.Month(), 1).AddDate(0, n, 0)
-	last := first.AddDate(0, 1, -1).Day()
-	return models.D(first.Year(), first.Month(), min(d.Day(), last))
-}
+func addMonths(d models.Date, n int) models.Date { return d.AddMonths(n) }
 
 // monthsBetween counts whole calendar months from a's month to b's month.
 func monthsBetween(a, b models.Date) int {
