@@ -10,7 +10,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"portfolio/models"
-	"portfolio/views/components"
 	"portfolio/views/pages"
 	"portfolio/web"
 )
@@ -130,10 +129,7 @@ func (a *App) exitUpdate(c echo.Context) error {
 		Save: func(v pages.ReadinessValues, version int) (map[string]string, error) {
 			ch := web.Checker{}
 			next := it
-			next.Weight = ch.Int(key("weight"), v.Weight, 0, 100)
-			next.Status = ch.Int(key("status"), v.Status, models.ReadinessNotStarted, models.ReadinessDone)
-			next.Owner = ch.Text(key("owner"), v.Owner, false, 120)
-			next.Evidence = validEvidence(ch, key("evidence"), v.Evidence)
+			next.Weight, next.Status, next.Owner, next.Evidence = checkItem(ch, key, v)
 			if !ch.OK() {
 				return ch, nil
 			}
@@ -154,13 +150,7 @@ func (a *App) exitUpdate(c echo.Context) error {
 			v.Version = strconv.Itoa(st.Version)
 			p.Values[it.ID], p.Errors[it.ID], p.Shown[it.ID] = v, st.Errors, st.Shown
 			if status == http.StatusConflict {
-				p.Stale, p.ConflictBy = it.ID, st.ConflictBy
-				for _, f := range st.Conflicts {
-					if f.Name == "status" {
-						f.Yours, f.Stored = statusLabel(f.Yours), statusLabel(f.Stored)
-					}
-					p.Conflict = append(p.Conflict, components.ConflictRow{Label: f.Label, Yours: f.Yours, Current: f.Stored})
-				}
+				p.Stale, p.ConflictBy, p.Conflict = it.ID, st.ConflictBy, itemConflicts(st.Conflicts)
 			}
 			return render(status, p)
 		},

@@ -143,10 +143,7 @@ func (a *App) readinessUpdate(c echo.Context) error {
 		Save: func(v pages.ReadinessValues, version int) (map[string]string, error) {
 			ch := web.Checker{}
 			next := it
-			next.Weight = ch.Int(key("weight"), v.Weight, 0, 100)
-			next.Status = ch.Int(key("status"), v.Status, models.ReadinessNotStarted, models.ReadinessDone)
-			next.Owner = ch.Text(key("owner"), v.Owner, false, 120)
-			next.Evidence = validEvidence(ch, key("evidence"), v.Evidence)
+			next.Weight, next.Status, next.Owner, next.Evidence = checkItem(ch, key, v)
 			if !ch.OK() {
 				return ch, nil
 			}
@@ -167,13 +164,7 @@ func (a *App) readinessUpdate(c echo.Context) error {
 			v.Version = strconv.Itoa(st.Version)
 			p.Values[it.ID], p.Errors[it.ID], p.Shown[it.ID] = v, st.Errors, st.Shown
 			if status == http.StatusConflict {
-				p.Stale, p.ConflictBy = it.ID, st.ConflictBy
-				for _, f := range st.Conflicts {
-					if f.Name == "status" {
-						f.Yours, f.Stored = statusLabel(f.Yours), statusLabel(f.Stored)
-					}
-					p.Conflict = append(p.Conflict, components.ConflictRow{Label: f.Label, Yours: f.Yours, Current: f.Stored})
-				}
+				p.Stale, p.ConflictBy, p.Conflict = it.ID, st.ConflictBy, itemConflicts(st.Conflicts)
 			}
 			return render(status, p)
 		},
@@ -200,4 +191,24 @@ func statusLabel(s string) string {
 		return s
 	}
 	return models.ReadinessStatusLabel(n)
+}
+
+// checkItem reads a checklist item's form (a BOT transfer's or an ITO exit's,
+// which share their rule): weight, status, owner and evidence link, each
+// objection keyed by key.
+func checkItem(ch web.Checker, key func(string) string, v pages.ReadinessValues) (weight, status int, owner, evidence string) {
+	return ch.Int(key("weight"), v.Weight, 0, 100), ch.Int(key("status"), v.Status, models.ReadinessNotStarted, models.ReadinessDone),
+		ch.Text(key("owner"), v.Owner, false, 120), validEvidence(ch, key("evidence"), v.Evidence)
+}
+
+// itemConflicts are a checklist item's fields both people changed, statuses in words.
+func itemConflicts(fields []web.ConflictField) []components.ConflictRow {
+	var out []components.ConflictRow
+	for _, f := range fields {
+		if f.Name == "status" {
+			f.Yours, f.Stored = statusLabel(f.Yours), statusLabel(f.Stored)
+		}
+		out = append(out, components.ConflictRow{Label: f.Label, Yours: f.Yours, Current: f.Stored})
+	}
+	return out
 }
