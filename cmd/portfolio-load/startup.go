@@ -184,7 +184,7 @@ func (l *logWatch) line(line []byte) {
 	switch {
 	case rec.Msg == packBuiltMsg:
 		l.builds = append(l.builds, build{from: rec.Time.Add(-rec.Took), to: rec.Time})
-	case rec.Msg == snapshotsMsg:
+	case rec.Msg == snapshotsMsg, rec.Msg == "kept the register as at the quarters' ends": // builds before db976a7 word it so
 		l.snapshots = append(l.snapshots, build{from: rec.Time.Add(-rec.Took), to: rec.Time})
 	case warn:
 		l.failed = rec.Msg + ": " + rec.Err
