@@ -155,7 +155,7 @@ func copyResponse(w http.ResponseWriter, rec *httptest.ResponseRecorder, body []
 // retamper parses an ID token the provider signed, rewrites its claims and
 // signs it again.
 func (s *storage) retamper(raw string, fn func(map[string]any), forge bool) (string, error) {
-	jws, err := jose.ParseSigned(raw, []jose.SignatureAlgorithm{jose.RS256})
+	jws, err := jose.ParseSignedCompact(raw, []jose.SignatureAlgorithm{jose.RS256})
 	if err != nil {
 		return "", err
 	}
