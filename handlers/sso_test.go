@@ -3,6 +3,7 @@ package handlers_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -166,6 +167,19 @@ func TestSSOSignInEndToEnd(t *testing.T) {
 		}
 		if me := se.signedInAs(c); me == nil || me.ID != u.ID {
 			t.Fatalf("signed in as %+v, want %d", me, u.ID)
+		}
+		// An account with no password is not offered a password change.
+		if acc := c.get("/account").Doc(t); acc.Find(`[data-testid="account-sso"]`).Length() != 1 || acc.Find(`[data-testid="change-password"]`).Length() != 0 {
+			t.Errorf("the account page of an SSO user: no SSO note, or a password form")
+		}
+		admin := models.User{Name: "Root", Email: "root@example.com", Role: models.RoleAdmin}
+		if err := models.CreateUser(context.Background(), se.db, &admin, "a long local password", nil, se.now); err != nil {
+			t.Fatal(err)
+		}
+		ac := se.client()
+		ac.loginAs("root@example.com", "a long local password")
+		if got := ac.get(fmt.Sprintf("/users/%d", u.ID)).Doc(t).Find(`[data-testid="user-sso"]`).Text(); !strings.Contains(got, se.op.Issuer) {
+			t.Errorf("the users page does not say the account signs in through SSO: %q", got)
 		}
 		var created int64
 		se.db.Model(&models.Change{}).Where("entity = ? AND entity_id = ? AND action = ?", "user", u.ID, "create").Count(&created)
