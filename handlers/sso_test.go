@@ -475,3 +475,26 @@ func TestSSOSignOutOffersEndSession(t *testing.T) {
 		t.Errorf("the end-session link is offered again")
 	}
 }
+
+// A provider that does not answer is said so on the sign-in page (and
+// logged), and tried again at the next click.
+func TestSSOProviderDown(t *testing.T) {
+	db := dbtest.Open(t, "sqlite")
+	down := httptest.NewServer(http.NotFoundHandler())
+	down.Close() // nothing listens there any more
+	logs := &syncBuffer{}
+	e := &env{t: t, db: db, now: dbtest.Now()}
+	s := web.New(web.Options{DB: db, Log: slog.New(slog.NewTextHandler(logs, nil)), SessionKeys: testKeys, Now: func() time.Time { return e.now }})
+	roles, _ := sso.ParseRoles(ssoRoles)
+	handlers.New(s, db).SetSSO(handlers.SSO{Roles: roles, Client: websso.New(websso.Config{Issuer: down.URL, ClientID: "portfolio",
+		RedirectURL: "http://127.0.0.1/login/oidc/callback", Name: "Down IdP", RoleClaim: "groups"}, dbtest.Now)})
+	e.srv = httptest.NewServer(s.Echo)
+	t.Cleanup(e.srv.Close)
+	r := e.client().get("/login/oidc")
+	if r.StatusCode != http.StatusBadGateway || !strings.Contains(r.Body, "Down IdP cannot be reached") {
+		t.Fatalf("provider down: %d\n%s", r.StatusCode, r.Body)
+	}
+	if !strings.Contains(logs.String(), "sso: the provider cannot be reached") {
+		t.Errorf("not logged:\n%s", logs)
+	}
+}
