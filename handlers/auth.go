@@ -12,7 +12,6 @@ import (
 	"portfolio/models"
 	"portfolio/views/pages"
 	"portfolio/web"
-	websso "portfolio/web/sso"
 )
 
 // dummyHash is compared against when an email is unknown, so that a wrong email
@@ -61,7 +60,7 @@ func (a *App) login(c echo.Context) error {
 	pw := c.FormValue("password")
 	next := web.LocalPath(c.FormValue("next"))
 	p := pages.LoginProps{Email: email, Next: next}
-	if a.sso.LocalLogin == websso.LocalOff {
+	if a.sso.LocalLogin == LocalOff {
 		a.Log().Warn("sign-in refused", "email", email, "reason", "password sign-in is off (--local-login=off)", "ip", c.RealIP(), "request_id", web.RequestID(c))
 		p.Error = "Password sign-in is turned off: use single sign-on."
 		return a.renderLogin(c, http.StatusForbidden, p)
@@ -107,6 +106,9 @@ func (a *App) login(c echo.Context) error {
 		case u != nil:
 			// Told as any failure is: whether the password was right is nobody's business.
 			reason = "password sign-in is for administrators only (--local-login=admin-only)"
+			if a.ssoOnly(u) {
+				reason = "the account signs in through single sign-on only"
+			}
 		}
 		a.Log().Warn("sign-in failed", "email", email, "reason", reason, "ip", c.RealIP(), "request_id", web.RequestID(c))
 		p.Error = signInRefused

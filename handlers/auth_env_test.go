@@ -131,3 +131,10 @@ func (c *client) token() string {
 	c.e.t.Helper()
 	return c.csrf("/account")
 }
+
+// Len is how much has been written: a test reads what came after it.
+func (s *syncBuffer) Len() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Len()
+}

@@ -38,6 +38,7 @@ func (a *App) renderUserPage(c echo.Context, status int, p pages.UserPageProps) 
 		p.Shown = web.EncodeShown(pages.UserEditValues(pages.UserValuesOf(p.U)))
 	}
 	p.Self = p.U.ID == web.CurrentUser(c).ID
+	p.SSOOnly = a.ssoOnly(&p.U)
 	p.Chrome = web.Chrome(c, p.U.Name, "users")
 	return web.Render(c, status, pages.UserPage(p), nil)
 }
@@ -124,6 +125,11 @@ func (a *App) userPassword(c echo.Context) error {
 	u, err := a.loadUserParam(c)
 	if err != nil {
 		return err
+	}
+	if a.ssoOnly(&u) {
+		// Its password would not sign it in (localLoginAllows): a reset would
+		// only leave a credential lying about.
+		return echo.NewHTTPError(http.StatusConflict, "This account signs in through single sign-on only: its password is not set here.")
 	}
 	mine := passwordChange{Password: c.FormValue("password"), Confirm: c.FormValue("confirm")}
 	return web.SaveNew(c, mine, web.EditForm[passwordChange]{

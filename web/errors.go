@@ -101,7 +101,8 @@ func LoggedURI(uri string) string {
 	}
 	if strings.HasPrefix(uri, "/login/oidc/callback?") {
 		// The provider's authorization code is a credential until it is
-		// exchanged: the log keeps only whether the provider sent an error.
+		// exchanged, and the state is the pending sign-in's: the query is
+		// left out altogether (a provider's error is logged by the callback).
 		return "/login/oidc/callback?…"
 	}
 	return uri

@@ -21,6 +21,9 @@ func (s *Server) sealedCodecs(maxAge time.Duration) []securecookie.Codec {
 	return cs
 }
 
+// SecureCookies reports whether cookies are sent with Secure (served over TLS).
+func (s *Server) SecureCookies() bool { return s.opts.SecureCookies }
+
 // SetSealed keeps v in a cookie of its own, signed and encrypted with the
 // session keys, sent only to path and for maxAge: state a browser carries
 // between two requests (a sign-in at the provider) apart from its session.

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"portfolio/handlers"
 	"portfolio/models"
 	"portfolio/models/remind"
 	"portfolio/models/sqlstore"
@@ -164,7 +165,7 @@ func bindConfig(fs *flag.FlagSet, getenv func(string) string) *config {
 	fs.StringVar(&c.OIDCRoleClaim, "oidc-role-claim", env("PORTFOLIO_OIDC_ROLE_CLAIM", "groups"), "the claim whose values give the role")
 	fs.StringVar(&c.OIDCRoles, "oidc-roles", getenv("PORTFOLIO_OIDC_ROLES"), "value=role,… mapping of claim values to roles")
 	fs.StringVar(&c.OIDCUnmapped, "oidc-unmapped", env("PORTFOLIO_OIDC_UNMAPPED", sso.UnmappedExecutive), "a user with no mapped value: executive or refuse")
-	fs.StringVar(&c.LocalLogin, "local-login", env("PORTFOLIO_LOCAL_LOGIN", websso.LocalOn), "password sign-in: on, admin-only or off")
+	fs.StringVar(&c.LocalLogin, "local-login", env("PORTFOLIO_LOCAL_LOGIN", handlers.LocalOn), "password sign-in: on, admin-only or off")
 	return c
 }
 
@@ -406,7 +407,7 @@ func (c *config) baseURL() string { return strings.TrimRight(c.BaseURL, "/") }
 // when there is another way in.
 func (c *config) validateSSO() error {
 	switch c.LocalLogin {
-	case websso.LocalOn, websso.LocalAdminOnly, websso.LocalOff:
+	case handlers.LocalOn, handlers.LocalAdminOnly, handlers.LocalOff:
 	default:
 		return fmt.Errorf("--local-login must be on, admin-only or off, not %q", c.LocalLogin)
 	}
@@ -419,7 +420,7 @@ func (c *config) validateSSO() error {
 		return fmt.Errorf("--oidc-roles: %w", err)
 	}
 	if c.OIDCIssuer == "" {
-		if c.LocalLogin != websso.LocalOn {
+		if c.LocalLogin != handlers.LocalOn {
 			return fmt.Errorf("--local-login=%s needs single sign-on (--oidc-issuer): nobody could sign in otherwise", c.LocalLogin)
 		}
 		if c.OIDCClientID != "" || c.OIDCRoles != "" {

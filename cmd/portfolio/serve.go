@@ -109,7 +109,7 @@ func newApp(ctx context.Context, c *config, stdout io.Writer) (*app, error) {
 	if client != nil {
 		// Read the provider's discovery document now, to say at start whether
 		// it answers; a provider down at start is tried again at each sign-in.
-		if _, err := client.Discover(ctx); err != nil {
+		if err := client.Discover(ctx); err != nil {
 			log.Warn("sso: the provider does not answer yet", "err", err)
 		}
 		fmt.Fprintf(stdout, "Single sign-on through %s (%s); password sign-in: %s.\n", c.OIDCName, c.OIDCIssuer, c.LocalLogin)

@@ -49,7 +49,8 @@ func ParseRoles(spec string) (Mapping, error) {
 }
 
 // Role is the highest role the claim's values map to, or "" when none is
-// mapped. Nothing but the mapping gives admin.
+// mapped. Nothing but the mapping gives admin. Roles rank by their order in
+// models.Roles, least first (executive, manager, admin).
 func (m Mapping) Role(values []string) string {
 	best := -1
 	for _, v := range values {

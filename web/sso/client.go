@@ -33,15 +33,22 @@ type Config struct {
 }
 
 // Client talks to the provider. It reads the provider's discovery document on
-// first use and keeps it; a provider that cannot be reached is tried again at
-// the next sign-in.
+// first use and keeps it, with the ID token verifier (whose key set is fetched
+// once and again only for a key it does not know); a provider that cannot be
+// reached is tried again at the next sign-in.
 type Client struct {
 	cfg  Config
 	now  func() time.Time
 	http *http.Client
 
-	mu         sync.Mutex
+	mu sync.Mutex
+	d  *discovered // nil until the discovery document has been read
+}
+
+// discovered is what the provider's discovery document gives.
+type discovered struct {
 	provider   *oidc.Provider
+	verifier   *oidc.IDTokenVerifier
 	endSession string
 }
 
@@ -53,21 +60,26 @@ func New(cfg Config, now func() time.Time) *Client {
 // Name is what the sign-in button calls the provider.
 func (c *Client) Name() string { return c.cfg.Name }
 
-// Issuer is the provider's issuer URL.
-func (c *Client) Issuer() string { return c.cfg.Issuer }
-
 // ClientID is this app's client id at the provider.
 func (c *Client) ClientID() string { return c.cfg.ClientID }
 
 func (c *Client) ctx(ctx context.Context) context.Context { return oidc.ClientContext(ctx, c.http) }
 
-// Discover reads the provider's discovery document, once it has been read
-// successfully.
-func (c *Client) Discover(ctx context.Context) (*oidc.Provider, error) {
+// Discover reads the provider's discovery document, unless it has been read
+// successfully already. The lock is not held over the network: a slow
+// provider holds up only the callers that need it, each for as long as its
+// own context allows (two at once may both read it; the first kept wins).
+func (c *Client) Discover(ctx context.Context) error {
+	_, err := c.discover(ctx)
+	return err
+}
+
+func (c *Client) discover(ctx context.Context) (*discovered, error) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.provider != nil {
-		return c.provider, nil
+	d := c.d
+	c.mu.Unlock()
+	if d != nil {
+		return d, nil
 	}
 	p, err := oidc.NewProvider(c.ctx(ctx), c.cfg.Issuer)
 	if err != nil {
@@ -79,8 +91,15 @@ func (c *Client) Discover(ctx context.Context) (*oidc.Provider, error) {
 	if err := p.Claims(&meta); err != nil {
 		return nil, err
 	}
-	c.provider, c.endSession = p, meta.EndSession
-	return p, nil
+	// The verifier outlives the request: its key set is fetched on the
+	// client's own context, not one a request cancels.
+	v := p.VerifierContext(c.ctx(context.Background()), &oidc.Config{ClientID: c.cfg.ClientID, Now: c.now})
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.d == nil {
+		c.d = &discovered{provider: p, verifier: v, endSession: meta.EndSession}
+	}
+	return c.d, nil
 }
 
 func (c *Client) oauth(p *oidc.Provider) *oauth2.Config {
@@ -111,10 +130,11 @@ const PendingFor = 10 * time.Minute
 // Begin starts a sign-in: the provider's authorization URL to send the
 // browser to, and what to keep for the callback.
 func (c *Client) Begin(ctx context.Context, next string) (string, Pending, error) {
-	p, err := c.Discover(ctx)
+	d, err := c.discover(ctx)
 	if err != nil {
 		return "", Pending{}, err
 	}
+	p := d.provider
 	pd := Pending{State: rand.Text(), Nonce: rand.Text(), Verifier: oauth2.GenerateVerifier(), Next: next, At: c.now().Unix()}
 	u := c.oauth(p).AuthCodeURL(pd.State, oidc.Nonce(pd.Nonce), oauth2.S256ChallengeOption(pd.Verifier))
 	return u, pd, nil
@@ -158,10 +178,11 @@ func (c *Client) Finish(ctx context.Context, pd Pending, q url.Values) (Claims, 
 	if code == "" {
 		return Claims{}, refuse("no authorization code")
 	}
-	p, err := c.Discover(ctx)
+	d, err := c.discover(ctx)
 	if err != nil {
 		return Claims{}, err
 	}
+	p := d.provider
 	oc := c.oauth(p)
 	tok, err := oc.Exchange(c.ctx(ctx), code, oauth2.VerifierOption(pd.Verifier))
 	if err != nil {
@@ -175,8 +196,7 @@ func (c *Client) Finish(ctx context.Context, pd Pending, q url.Values) (Claims, 
 	if raw == "" {
 		return Claims{}, refuse("the provider sent no ID token")
 	}
-	v := p.VerifierContext(c.ctx(ctx), &oidc.Config{ClientID: c.cfg.ClientID, Now: c.now})
-	idt, err := v.Verify(c.ctx(ctx), raw)
+	idt, err := d.verifier.Verify(c.ctx(ctx), raw)
 	if err != nil {
 		return Claims{}, refuse("ID token: %v", err)
 	}
@@ -227,8 +247,19 @@ func (c *Client) mergeUserInfo(ctx context.Context, p *oidc.Provider, oc *oauth2
 	if err := ui.Claims(&more); err != nil {
 		return refuse("userinfo claims: %v", err)
 	}
+	// The email and whether it is verified are one statement: both come
+	// from the ID token, or both from userinfo, never one from each.
+	if _, ok := into["email"]; !ok {
+		delete(into, "email_verified")
+		if e, ok := more["email"]; ok {
+			into["email"] = e
+			if v, ok := more["email_verified"]; ok {
+				into["email_verified"] = v
+			}
+		}
+	}
 	for k, v := range more {
-		if _, ok := into[k]; !ok {
+		if _, ok := into[k]; !ok && k != "email" && k != "email_verified" {
 			into[k] = v
 		}
 	}
@@ -282,15 +313,23 @@ func truthy(v any) bool {
 	return false
 }
 
+// endSessionWait is how long signing out waits for a discovery document not
+// read yet (the end-session address is in it).
+const endSessionWait = 3 * time.Second
+
 // EndSessionURL is the provider's end-session address (RP-Initiated Logout)
 // with the hint of the ID token and where to come back to, or "" when the
 // provider has none. hint may be "" (too large to keep): the client id then
 // names the app.
 func (c *Client) EndSessionURL(ctx context.Context, hint, back string) string {
-	if _, err := c.Discover(ctx); err != nil || c.endSession == "" {
+	// Signing out must not wait long on a provider that does not answer.
+	ctx, cancel := context.WithTimeout(ctx, endSessionWait)
+	defer cancel()
+	d, err := c.discover(ctx)
+	if err != nil || d.endSession == "" {
 		return ""
 	}
-	u, err := url.Parse(c.endSession)
+	u, err := url.Parse(d.endSession)
 	if err != nil {
 		return ""
 	}
@@ -305,13 +344,6 @@ func (c *Client) EndSessionURL(ctx context.Context, hint, back string) string {
 	u.RawQuery = q.Encode()
 	return u.String()
 }
-
-// The modes of password sign-in (--local-login).
-const (
-	LocalOn        = "on"         // everyone may sign in with a password
-	LocalAdminOnly = "admin-only" // administrators only: the break-glass way in when the provider fails
-	LocalOff       = "off"        // nobody: single sign-on only
-)
 
 // RedirectURL is this app's callback address at the provider.
 func (c *Client) RedirectURL() string { return c.cfg.RedirectURL }

@@ -62,7 +62,7 @@ func Start(t testing.TB, now func() time.Time) *Provider {
 	}
 	p := &Provider{Issuer: "http://" + ln.Addr().String(), ClientID: "portfolio", ClientSecret: "test-client-secret-0123456789"}
 	p.st = &storage{now: now, key: key, kid: "test-key-1", users: map[string]*User{}, requests: map[string]*authRequest{},
-		codes: map[string]string{}, tokens: map[string]string{}}
+		codes: map[string]string{}, tokens: map[string]string{}, hits: map[string]int{}}
 	p.st.client = &client{id: p.ClientID, secret: p.ClientSecret, now: now}
 	cfg := &op.Config{CryptoKey: sha256.Sum256([]byte("oidctest")), CodeMethodS256: true, AuthMethodPost: true}
 	prov, err := op.NewProvider(cfg, p.st, op.StaticIssuer(p.Issuer), op.WithAllowInsecure())
@@ -111,8 +111,28 @@ func (p *Provider) Tamper(fn func(claims map[string]any), forge bool) {
 	p.st.tamper, p.st.forge = fn, forge
 }
 
-// Key is the provider's signing key.
-func (p *Provider) Key() *rsa.PrivateKey { return p.st.key }
+// UserinfoOnly keeps the profile, email and groups out of the ID tokens
+// handed out from now on (on), as some providers do: the client must read
+// them from the userinfo endpoint.
+func (p *Provider) UserinfoOnly(on bool) {
+	p.st.mu.Lock()
+	defer p.st.mu.Unlock()
+	p.st.userinfoOnly = on
+}
+
+// Hits is how many requests the provider has served whose path ends in
+// suffix (e.g. "/keys": how often its key set was fetched).
+func (p *Provider) Hits(suffix string) int {
+	p.st.mu.Lock()
+	defer p.st.mu.Unlock()
+	n := 0
+	for path, k := range p.st.hits {
+		if strings.HasSuffix(path, suffix) {
+			n += k
+		}
+	}
+	return n
+}
 
 // tampering passes every request to the provider, rewriting the ID token of
 // the token endpoint's answer when a test asked for it.
@@ -120,6 +140,7 @@ func (p *Provider) tampering(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p.st.mu.Lock()
 		fn, forge := p.st.tamper, p.st.forge
+		p.st.hits[r.URL.Path]++
 		p.st.mu.Unlock()
 		if fn == nil || !strings.HasSuffix(r.URL.Path, "/token") {
 			next.ServeHTTP(w, r)

@@ -30,6 +30,9 @@ type storage struct {
 	tokens   map[string]string       // access token id → subject
 	tamper   func(map[string]any)
 	forge    bool
+	// userinfoOnly: the ID token carries the subject alone (Provider.UserinfoOnly).
+	userinfoOnly bool
+	hits         map[string]int // requests served, by path
 }
 
 // skew is how far the given clock is from the machine's: op signs on the
@@ -167,6 +170,13 @@ func (s *storage) setUser(info *oidc.UserInfo, subject string) error {
 }
 
 func (s *storage) SetUserinfoFromScopes(_ context.Context, info *oidc.UserInfo, subject, _ string, _ []string) error {
+	s.mu.Lock()
+	only := s.userinfoOnly
+	s.mu.Unlock()
+	if only {
+		info.Subject = subject
+		return nil
+	}
 	return s.setUser(info, subject)
 }
 
