@@ -61,6 +61,7 @@ type config struct {
 	OIDCRoleClaim    string
 	OIDCRoles        string
 	OIDCUnmapped     string
+	OIDCLinkEmail    bool
 	LocalLogin       string
 }
 
@@ -97,6 +98,7 @@ var settingsHelp = [][3]string{
 	{"oidc-role-claim", "PORTFOLIO_OIDC_ROLE_CLAIM=groups", "the ID token claim (string or list; a dotted path for a nested one) whose values give the role"},
 	{"oidc-roles", "PORTFOLIO_OIDC_ROLES", "the claim values that give a role, e.g. portfolio-admins=admin,portfolio-managers=manager,portfolio-execs=executive; several: the highest"},
 	{"oidc-unmapped", "PORTFOLIO_OIDC_UNMAPPED=executive", "a user with no mapped value: executive (reads only) or refuse"},
+	{"oidc-link-email", "PORTFOLIO_OIDC_LINK_EMAIL=false", "let a first single sign-on take up an existing password account with the same verified email (never an administrator's, nor one whose role is above the provider's); off: such a sign-in is refused until an administrator sorts it out"},
 	{"local-login", "PORTFOLIO_LOCAL_LOGIN=on", "password sign-in: on, admin-only (administrators only: the way in when the provider fails) or off (needs --oidc-issuer)"},
 }
 
@@ -165,6 +167,7 @@ func bindConfig(fs *flag.FlagSet, getenv func(string) string) *config {
 	fs.StringVar(&c.OIDCRoleClaim, "oidc-role-claim", env("PORTFOLIO_OIDC_ROLE_CLAIM", "groups"), "the claim whose values give the role")
 	fs.StringVar(&c.OIDCRoles, "oidc-roles", getenv("PORTFOLIO_OIDC_ROLES"), "value=role,… mapping of claim values to roles")
 	fs.StringVar(&c.OIDCUnmapped, "oidc-unmapped", env("PORTFOLIO_OIDC_UNMAPPED", sso.UnmappedExecutive), "a user with no mapped value: executive or refuse")
+	fs.BoolVar(&c.OIDCLinkEmail, "oidc-link-email", envBool("PORTFOLIO_OIDC_LINK_EMAIL", false), "link a first sign-in to an existing account with the same verified email")
 	fs.StringVar(&c.LocalLogin, "local-login", env("PORTFOLIO_LOCAL_LOGIN", handlers.LocalOn), "password sign-in: on, admin-only or off")
 	return c
 }
@@ -423,8 +426,8 @@ func (c *config) validateSSO() error {
 		if c.LocalLogin != handlers.LocalOn {
 			return fmt.Errorf("--local-login=%s needs single sign-on (--oidc-issuer): nobody could sign in otherwise", c.LocalLogin)
 		}
-		if c.OIDCClientID != "" || c.OIDCRoles != "" {
-			return errors.New("--oidc-client-id and --oidc-roles need --oidc-issuer (PORTFOLIO_OIDC_ISSUER)")
+		if c.OIDCClientID != "" || c.OIDCClientSecret != "" || c.OIDCRoles != "" || c.OIDCRedirectURL != "" || c.OIDCLinkEmail {
+			return errors.New("--oidc-client-id, --oidc-client-secret, --oidc-roles, --oidc-redirect-url and --oidc-link-email need --oidc-issuer (PORTFOLIO_OIDC_ISSUER)")
 		}
 		return nil
 	}
@@ -432,15 +435,32 @@ func (c *config) validateSSO() error {
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		return fmt.Errorf("--oidc-issuer must be the provider's issuer URL, such as https://login.example.com, not %q", c.OIDCIssuer)
 	}
+	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.Contains(c.OIDCIssuer, "#") {
+		return fmt.Errorf("--oidc-issuer must have no query or fragment (OpenID Connect Discovery 4.3), not %q", c.OIDCIssuer)
+	}
 	if u.Scheme == "http" && c.Production && !isLoopback(u.Hostname()) {
 		return errors.New("--oidc-issuer must use https in production mode")
 	}
 	if c.OIDCClientID == "" {
 		return errors.New("--oidc-client-id (PORTFOLIO_OIDC_CLIENT_ID) is needed with --oidc-issuer")
 	}
+	if c.OIDCUnmapped == sso.UnmappedRefuse && strings.TrimSpace(c.OIDCRoles) == "" {
+		return errors.New("--oidc-unmapped=refuse with no --oidc-roles would refuse everyone: map the provider's groups to roles")
+	}
 	r, err := url.Parse(c.oidcRedirectURL())
 	if c.oidcRedirectURL() == "" || err != nil || (r.Scheme != "https" && r.Scheme != "http") || r.Host == "" {
 		return fmt.Errorf("--oidc-redirect-url (or --base-url) must be this app's callback address, such as https://portfolio.example.com/login/oidc/callback, not %q", c.oidcRedirectURL())
+	}
+	if r.Path != "/login/oidc/callback" || r.RawQuery != "" || r.ForceQuery || r.Fragment != "" {
+		return fmt.Errorf("--oidc-redirect-url must end in exactly /login/oidc/callback (this app's callback), not %q", c.oidcRedirectURL())
+	}
+	if r.Scheme == "http" && c.Production && !isLoopback(r.Hostname()) {
+		return errors.New("--oidc-redirect-url must use https in production mode (the authorization code travels on it)")
+	}
+	if c.BaseURL != "" {
+		if b, err := url.Parse(c.baseURL()); err == nil && !strings.EqualFold(b.Host, r.Host) {
+			return fmt.Errorf("--oidc-redirect-url's host (%s) must be --base-url's (%s): the pending sign-in's cookie is the app's", r.Host, b.Host)
+		}
 	}
 	return nil
 }

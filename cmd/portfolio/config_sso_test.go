@@ -38,21 +38,52 @@ func TestSSOConfig(t *testing.T) {
 	if c := testConfig(t, nil); c.validate() != nil || c.ssoClient(nil) != nil {
 		t.Errorf("no single sign-on: %v", c.validate())
 	}
+	// Allowed: a loopback http callback in production (a proxy on the same
+	// machine), linking by email turned on, a redirect on --base-url's host.
+	for name, env := range map[string]map[string]string{
+		"loopback http redirect in production": with(map[string]string{"PORTFOLIO_BASE_URL": "", "PORTFOLIO_OIDC_REDIRECT_URL": "http://127.0.0.1:8080/login/oidc/callback",
+			"PORTFOLIO_PRODUCTION": "true", "PORTFOLIO_SESSION_KEYS": strings.Repeat("k", 40)}),
+		"link by email":                   with(map[string]string{"PORTFOLIO_OIDC_LINK_EMAIL": "true"}),
+		"a redirect on --base-url's host": with(map[string]string{"PORTFOLIO_OIDC_REDIRECT_URL": "https://PORTFOLIO.example.com/login/oidc/callback"}),
+	} {
+		c := testConfig(t, env)
+		if err := c.validate(); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+		if name == "link by email" && !c.OIDCLinkEmail {
+			t.Errorf("PORTFOLIO_OIDC_LINK_EMAIL=true is not read")
+		}
+	}
+	if c.OIDCLinkEmail {
+		t.Errorf("linking by email is on by default")
+	}
 	for name, tc := range map[string]struct {
 		env  map[string]string
 		want string
 	}{
-		"local-login off without SSO":        {map[string]string{"PORTFOLIO_LOCAL_LOGIN": "off"}, "needs single sign-on"},
-		"local-login admin-only without SSO": {map[string]string{"PORTFOLIO_LOCAL_LOGIN": "admin-only"}, "needs single sign-on"},
-		"local-login unknown":                {with(map[string]string{"PORTFOLIO_LOCAL_LOGIN": "sometimes"}), "on, admin-only or off"},
-		"unmapped admin":                     {with(map[string]string{"PORTFOLIO_OIDC_UNMAPPED": "admin"}), "executive or refuse"},
-		"a mapping to an unknown role":       {with(map[string]string{"PORTFOLIO_OIDC_ROLES": "everyone=owner"}), "executive, manager or admin"},
-		"a value mapped twice":               {with(map[string]string{"PORTFOLIO_OIDC_ROLES": "g=admin,g=executive"}), "both"},
-		"no client id":                       {with(map[string]string{"PORTFOLIO_OIDC_CLIENT_ID": ""}), "--oidc-client-id"},
-		"no redirect":                        {with(map[string]string{"PORTFOLIO_BASE_URL": ""}), "--oidc-redirect-url"},
-		"not a URL":                          {with(map[string]string{"PORTFOLIO_OIDC_ISSUER": "login.example.com"}), "issuer URL"},
-		"http in production":                 {with(map[string]string{"PORTFOLIO_OIDC_ISSUER": "http://login.example.com", "PORTFOLIO_PRODUCTION": "true", "PORTFOLIO_SESSION_KEYS": strings.Repeat("k", 40)}), "https"},
-		"a client id without an issuer":      {map[string]string{"PORTFOLIO_OIDC_CLIENT_ID": "portfolio"}, "need --oidc-issuer"},
+		"local-login off without SSO":                {map[string]string{"PORTFOLIO_LOCAL_LOGIN": "off"}, "needs single sign-on"},
+		"local-login admin-only without SSO":         {map[string]string{"PORTFOLIO_LOCAL_LOGIN": "admin-only"}, "needs single sign-on"},
+		"local-login unknown":                        {with(map[string]string{"PORTFOLIO_LOCAL_LOGIN": "sometimes"}), "on, admin-only or off"},
+		"unmapped admin":                             {with(map[string]string{"PORTFOLIO_OIDC_UNMAPPED": "admin"}), "executive or refuse"},
+		"a mapping to an unknown role":               {with(map[string]string{"PORTFOLIO_OIDC_ROLES": "everyone=owner"}), "executive, manager or admin"},
+		"a value mapped twice":                       {with(map[string]string{"PORTFOLIO_OIDC_ROLES": "g=admin,g=executive"}), "both"},
+		"no client id":                               {with(map[string]string{"PORTFOLIO_OIDC_CLIENT_ID": ""}), "--oidc-client-id"},
+		"no redirect":                                {with(map[string]string{"PORTFOLIO_BASE_URL": ""}), "--oidc-redirect-url"},
+		"not a URL":                                  {with(map[string]string{"PORTFOLIO_OIDC_ISSUER": "login.example.com"}), "issuer URL"},
+		"http in production":                         {with(map[string]string{"PORTFOLIO_OIDC_ISSUER": "http://login.example.com", "PORTFOLIO_PRODUCTION": "true", "PORTFOLIO_SESSION_KEYS": strings.Repeat("k", 40)}), "https"},
+		"a client id without an issuer":              {map[string]string{"PORTFOLIO_OIDC_CLIENT_ID": "portfolio"}, "need --oidc-issuer"},
+		"a client secret without an issuer":          {map[string]string{"PORTFOLIO_OIDC_CLIENT_SECRET": "s3cret"}, "need --oidc-issuer"},
+		"a redirect without an issuer":               {map[string]string{"PORTFOLIO_OIDC_REDIRECT_URL": "https://portfolio.example.com/login/oidc/callback"}, "need --oidc-issuer"},
+		"link by email without an issuer":            {map[string]string{"PORTFOLIO_OIDC_LINK_EMAIL": "true"}, "need --oidc-issuer"},
+		"an issuer with a query":                     {with(map[string]string{"PORTFOLIO_OIDC_ISSUER": "https://login.example.com/realms/acme?x=1"}), "no query or fragment"},
+		"an issuer with a fragment":                  {with(map[string]string{"PORTFOLIO_OIDC_ISSUER": "https://login.example.com/realms/acme#top"}), "no query or fragment"},
+		"an issuer with an empty query":              {with(map[string]string{"PORTFOLIO_OIDC_ISSUER": "https://login.example.com/realms/acme?"}), "no query or fragment"},
+		"a redirect elsewhere than the callback":     {with(map[string]string{"PORTFOLIO_OIDC_REDIRECT_URL": "https://portfolio.example.com/login/oidc/callback/x"}), "exactly /login/oidc/callback"},
+		"a redirect with a query":                    {with(map[string]string{"PORTFOLIO_OIDC_REDIRECT_URL": "https://portfolio.example.com/login/oidc/callback?a=b"}), "exactly /login/oidc/callback"},
+		"a redirect on another host than --base-url": {with(map[string]string{"PORTFOLIO_OIDC_REDIRECT_URL": "https://evil.example.com/login/oidc/callback"}), "must be --base-url's"},
+		"an http redirect in production": {with(map[string]string{"PORTFOLIO_BASE_URL": "http://portfolio.example.com", "PORTFOLIO_PRODUCTION": "true",
+			"PORTFOLIO_SESSION_KEYS": strings.Repeat("k", 40)}), "https in production"},
+		"refuse with no mapping": {with(map[string]string{"PORTFOLIO_OIDC_UNMAPPED": "refuse", "PORTFOLIO_OIDC_ROLES": ""}), "refuse everyone"},
 	} {
 		err := testConfig(t, tc.env).validate()
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

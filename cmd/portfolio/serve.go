@@ -105,7 +105,7 @@ func newApp(ctx context.Context, c *config, stdout io.Writer) (*app, error) {
 	h.SetMailing(m)
 	roles, _ := sso.ParseRoles(c.OIDCRoles) // validated above
 	client := c.ssoClient(clock.Now)
-	h.SetSSO(handlers.SSO{Client: client, Roles: roles, Unmapped: c.OIDCUnmapped, LocalLogin: c.LocalLogin})
+	h.SetSSO(handlers.SSO{Client: client, Roles: roles, Unmapped: c.OIDCUnmapped, LocalLogin: c.LocalLogin, LinkEmail: c.OIDCLinkEmail})
 	if client != nil {
 		// Read the provider's discovery document now, to say at start whether
 		// it answers; a provider down at start is tried again at each sign-in.
