@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"gorm.io/gorm"
+
 	"portfolio/handlers"
 	"portfolio/models"
 	"portfolio/models/dbtest"
@@ -290,5 +292,35 @@ func TestSSOKeySetFetchedOnce(t *testing.T) {
 	}
 	if n := se.op.Hits("/keys"); n != 1 {
 		t.Errorf("the key set was fetched %d times for 3 sign-ins, want 1", n)
+	}
+}
+
+// Two sign-ins of one person at once whose saves keep crossing: one retry,
+// then a page saying so (409), never a 500.
+func TestSSOSignInStaleTwiceIs409(t *testing.T) {
+	se := newSSOEnv(t, dbtest.Open(t, "sqlite"), handlers.SSO{})
+	se.op.AddUser(oidctest.User{Subject: "sub-tab", Email: "tab@example.com", EmailVerified: true, Groups: []string{"portfolio-managers"}, Password: "pw"})
+	if r := se.ssoSignIn(se.client(), "", "tab@example.com", "pw"); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("first sign-in: %d", r.StatusCode)
+	}
+	u := se.user("sub-tab")
+	races := 0 // saves of another tab that land just before this one's
+	if err := se.db.Callback().Update().Before("gorm:update").Register("test:other-tab", func(tx *gorm.DB) {
+		if tx.Statement.Table == "users" && races > 0 {
+			races--
+			tx.Session(&gorm.Session{NewDB: true}).Exec("UPDATE users SET name = name || '.' WHERE id = ?", u.ID)
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	se.op.SetGroups("sub-tab", "portfolio-execs")
+	races = 2
+	r := se.ssoSignIn(se.client(), "/risks", "tab@example.com", "pw")
+	if r.StatusCode != http.StatusConflict || !strings.Contains(r.Body, "another sign-in at the same moment") {
+		t.Fatalf("stale twice: %d\n%s", r.StatusCode, r.Body)
+	}
+	races = 1
+	if r := se.ssoSignIn(se.client(), "", "tab@example.com", "pw"); r.StatusCode != http.StatusSeeOther || se.user("sub-tab").Role != models.RoleExecutive {
+		t.Fatalf("stale once: %d, role %s", r.StatusCode, se.user("sub-tab").Role)
 	}
 }
