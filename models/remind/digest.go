@@ -127,7 +127,8 @@ type Content struct {
 	Portfolio *Headlines `json:"portfolio,omitempty"`
 }
 
-// recipient is an active user with their choice.
+// recipient is an active user with an email (single sign-on may make an
+// account without one), with their choice.
 type recipient struct {
 	ID          uint
 	Email, Name string
@@ -150,7 +151,7 @@ func plan(ctx context.Context, db *gorm.DB, s models.Settings, today models.Date
 	db = db.WithContext(ctx)
 	var people []recipient
 	if err := db.Table("users u").Select("u.id, u.email, u.name, COALESCE(p.digest, ?) AS digest, COALESCE(p.monthly, ?) AS monthly", DigestDaily, false).
-		Joins("LEFT JOIN reminder_prefs p ON p.user_id = u.id").Where("NOT u.disabled").Order("u.id").Scan(&people).Error; err != nil {
+		Joins("LEFT JOIN reminder_prefs p ON p.user_id = u.id").Where("NOT u.disabled AND u.email <> ''").Order("u.id").Scan(&people).Error; err != nil {
 		return nil, err
 	}
 	items, err := Due(ctx, db, s, today)

@@ -287,6 +287,15 @@ func TestMonthlyDigest(t *testing.T) {
 		if err := remind.SavePrefs(ctx, db, remind.Prefs{UserID: exec.ID, Digest: remind.DigestOff, Monthly: true}, &exec.ID, now); err != nil {
 			t.Fatal(err)
 		}
+		// An account single sign-on made without a verified email has none:
+		// no digest is composed for it.
+		noEmail := models.User{Name: "No email", Role: models.RoleExecutive, SSOIssuer: "https://idp.example.com", SSOSubject: "s"}
+		if err := db.Create(&noEmail).Error; err != nil {
+			t.Fatal(err)
+		}
+		if err := remind.SavePrefs(ctx, db, remind.Prefs{UserID: noEmail.ID, Digest: remind.DigestOff, Monthly: true}, &noEmail.ID, now); err != nil {
+			t.Fatal(err)
+		}
 		first := models.Date{Time: today.MonthStart().AddDate(0, 1, 0)}
 		var raised int64
 		db.Model(&models.Risk{}).Where("raised_on >= ? AND raised_on < ?", today.MonthStart(), first).Count(&raised)
@@ -303,6 +312,11 @@ func TestMonthlyDigest(t *testing.T) {
 		got := srv.To(exec.Email)
 		if len(got) != 1 {
 			t.Fatalf("%d portfolio digests over the last day of a month and the first of the next, want 1", len(got))
+		}
+		var none int64
+		db.Model(&remind.Digest{}).Where("user_id = ?", noEmail.ID).Count(&none)
+		if none != 0 {
+			t.Errorf("%d digests composed for an account without email", none)
 		}
 		body := got[0].Text()
 		month := today.Format("January 2006")
