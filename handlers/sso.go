@@ -130,9 +130,9 @@ func (a *App) ssoCallback(c echo.Context) error {
 	u, out, err := sso.SignIn(ctx, a.db, sso.Identity{Issuer: cl.Issuer, Subject: cl.Subject, Email: cl.Email,
 		EmailVerified: cl.EmailVerified, Name: cl.Name, Role: role}, sso.Options{LinkEmail: a.sso.LinkEmail}, a.Now())
 	switch {
-	case errors.Is(err, sso.ErrEmailExists), errors.Is(err, sso.ErrLinkRefused), errors.Is(err, sso.ErrEmailUnverified):
+	case errors.Is(err, sso.ErrEmailExists), errors.Is(err, sso.ErrLinkRefused), errors.Is(err, sso.ErrEmailUnverified), errors.Is(err, sso.ErrEmailLinked):
 		return a.ssoRefuse(c, pd.Next, http.StatusForbidden, ssoEmailExists, err.Error(), cl.Subject, cl.Email, "user_id", u.ID)
-	case errors.Is(err, sso.ErrDisabled), errors.Is(err, sso.ErrEmailLinked), errors.Is(err, sso.ErrRoleRefused):
+	case errors.Is(err, sso.ErrDisabled), errors.Is(err, sso.ErrRoleRefused):
 		return a.ssoRefuse(c, pd.Next, http.StatusForbidden, ssoRefused, err.Error(), cl.Subject, cl.Email, "user_id", u.ID, "role", role)
 	case errors.Is(err, models.ErrStale):
 		return a.ssoRefuse(c, pd.Next, http.StatusConflict, ssoStale, "the account changed twice while signing in", cl.Subject, cl.Email, "user_id", u.ID)

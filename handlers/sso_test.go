@@ -359,8 +359,8 @@ func TestSSOSubjectVersusEmailTakeoverRefused(t *testing.T) {
 		// Someone else at the provider now has gil's email (changed, verified).
 		se.op.AddUser(oidctest.User{Subject: "sub-mallory", Email: "gil@example.com", EmailVerified: true, Groups: []string{"portfolio-admins"}, Password: "pw2"})
 		c := se.client()
-		if r := se.ssoSignIn(c, "", "gil@example.com", "pw2"); r.StatusCode != http.StatusForbidden || se.signedInAs(c) != nil {
-			t.Fatalf("another subject with the same email: %d", r.StatusCode)
+		if r := se.ssoSignIn(c, "", "gil@example.com", "pw2"); r.StatusCode != http.StatusForbidden || se.signedInAs(c) != nil || !strings.Contains(r.Body, "An account with this email already exists") {
+			t.Fatalf("another subject with the same email: %d\n%s", r.StatusCode, r.Body)
 		}
 		if u := se.user("sub-gil"); u.ID != gil.ID || se.user("sub-mallory") != nil {
 			t.Errorf("the account changed hands: %+v", u)
