@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -25,16 +26,19 @@ type App struct {
 	packAhead packAhead     // the review pack built ahead (reviews_cache.go)
 	mailing   pages.Mailing // how email is sent, and where links point (SetMailing)
 	unread    *unreadCounts // the bell's counts (countUnread)
+	// tokenMaxLife is the longest life of a personal access token (SetTokenMaxLife).
+	tokenMaxLife time.Duration
 }
 
 // New mounts every route of the route table on the server.
 func New(s *web.Server, db *models.DB) *App {
 	a := &App{Server: s, db: db, today: func() models.Date { return models.DateOf(s.Now()) }, caches: newCaches(s.Cache()), yield: s.Yield,
-		unread: newUnreadCounts(unreadFor, s.Now)}
+		unread: newUnreadCounts(unreadFor, s.Now), tokenMaxLife: DefaultTokenMaxLife}
 	s.CountUnread(a.countUnread)
 	for _, r := range a.Routes() {
 		s.App.Add(r.Method, r.Path, r.Handler, r.Guard.Middleware()).Name = r.Name
 	}
+	a.mountAPI()
 	return a
 }
 

@@ -47,6 +47,7 @@ type config struct {
 	SMTPFrom      string
 	SMTPTLS       string
 	RemindAt      string // HH:MM, the server's local time
+	TokenMaxDays  int    // the longest life of an API token, in days
 	smtpPortBad   string // PORTFOLIO_SMTP_PORT when it is not a number
 }
 
@@ -74,6 +75,7 @@ var settingsHelp = [][3]string{
 	{"smtp-from", "PORTFOLIO_SMTP_FROM", "the sender of reminders, e.g. 'Portfolio <portfolio@example.com>'"},
 	{"smtp-tls", "PORTFOLIO_SMTP_TLS=starttls", "none, starttls or tls (implicit TLS)"},
 	{"remind-at", "PORTFOLIO_REMIND_AT=07:00", "when the server sends each day's reminders, its local time (with --smtp-host)"},
+	{"api-token-max-days", "PORTFOLIO_API_TOKEN_MAX_DAYS=365", "the longest life of a personal access token for the JSON API, in days"},
 }
 
 // bindConfig registers the shared settings on a flag set, defaulting from the environment.
@@ -132,7 +134,20 @@ func bindConfig(fs *flag.FlagSet, getenv func(string) string) *config {
 	fs.StringVar(&c.SMTPFrom, "smtp-from", getenv("PORTFOLIO_SMTP_FROM"), "the sender of reminders")
 	fs.StringVar(&c.SMTPTLS, "smtp-tls", env("PORTFOLIO_SMTP_TLS", remind.TLSStartTLS), "none, starttls or tls")
 	fs.StringVar(&c.RemindAt, "remind-at", env("PORTFOLIO_REMIND_AT", "07:00"), "when the server sends each day's reminders, its local time")
+	maxDays, err := strconv.Atoi(getenv("PORTFOLIO_API_TOKEN_MAX_DAYS"))
+	if err != nil || maxDays <= 0 {
+		maxDays = 365
+	}
+	fs.IntVar(&c.TokenMaxDays, "api-token-max-days", maxDays, "the longest life of an API token, in days")
 	return c
+}
+
+// tokenMaxLife is the longest life of an API token.
+func (c *config) tokenMaxLife() time.Duration {
+	if c.TokenMaxDays <= 0 {
+		return 365 * 24 * time.Hour
+	}
+	return time.Duration(c.TokenMaxDays) * 24 * time.Hour
 }
 
 // parse parses args into a flag set that prints the command's flags on --help

@@ -102,6 +102,7 @@ func newApp(ctx context.Context, c *config, stdout io.Writer) (*app, error) {
 		m.Server = fmt.Sprintf("%s:%d (%s)", smtp.Host, smtp.Port, smtp.TLS)
 	}
 	h.SetMailing(m)
+	h.SetTokenMaxLife(c.tokenMaxLife())
 	return &app{clock: clock, db: db, handler: srv.Echo, log: log, server: h, keys: keys}, nil
 }
 
