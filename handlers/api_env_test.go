@@ -189,3 +189,9 @@ func tokenFor(t *testing.T, db *gorm.DB, u models.User, scope string, life time.
 	}
 	return secret
 }
+
+// newAPIEnv serves the app with a rate limit no test reaches: the tests'
+// clock stands still, so a token's allowance would never refill.
+func newAPIEnv(t *testing.T, db *gorm.DB) *appEnv {
+	return newAppEnv(t, db, func(o *web.Options) { o.APIRate = web.APIRate{Per: 1000, Burst: 1 << 20} })
+}

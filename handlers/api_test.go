@@ -77,7 +77,7 @@ func TestAPIReads(t *testing.T) {
 	for _, kind := range dbtest.Kinds() {
 		t.Run(kind, func(t *testing.T) {
 			db := dbtest.Demo(t, kind)
-			ae := newAppEnv(t, db, nil)
+			ae := newAPIEnv(t, db)
 			api := ae.api(apiToken(t, db, models.RoleExecutive, models.ScopeRead))
 			for _, p := range []string{"/api/v1/engagements", "/api/v1/engagements/1", "/api/v1/vendors", "/api/v1/vendors/1",
 				"/api/v1/risks", "/api/v1/risks/1", "/api/v1/risks/1/history", "/api/v1/risks?status=all&band=High&limit=3"} {
@@ -108,7 +108,7 @@ func TestAPITokenLife(t *testing.T) {
 	for _, kind := range dbtest.Kinds() {
 		t.Run(kind, func(t *testing.T) {
 			db := dbtest.Demo(t, kind)
-			ae := newAppEnv(t, db, nil)
+			ae := newAPIEnv(t, db)
 			ctx := t.Context()
 			mgr := userByEmail(t, db, demoAccount(t, models.RoleManager).Email)
 			secret := tokenFor(t, db, mgr, models.ScopeWrite, 0)
@@ -232,7 +232,7 @@ func TestAPIBadRequests(t *testing.T) {
 	for _, kind := range dbtest.Kinds() {
 		t.Run(kind, func(t *testing.T) {
 			db := dbtest.Demo(t, kind)
-			ae := newAppEnv(t, db, nil)
+			ae := newAPIEnv(t, db)
 			mgr := userByEmail(t, db, demoAccount(t, models.RoleManager).Email)
 			api := ae.api(tokenFor(t, db, mgr, models.ScopeWrite, 0))
 			risk := fmt.Sprintf("/api/v1/risks/%d", managedRisk(t, db, mgr.ID))

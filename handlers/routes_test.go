@@ -762,7 +762,7 @@ func TestEveryAPIRouteIsGuarded(t *testing.T) {
 }
 
 func walkAPIRoutes(t *testing.T, db *gorm.DB) {
-	ae := newAppEnv(t, db, nil)
+	ae := newAPIEnv(t, db)
 	f := newFixture(t, db)
 	exec := userByEmail(t, db, demoAccount(t, models.RoleExecutive).Email)
 	if _, _, err := models.CreateToken(t.Context(), db, models.NewToken{Owner: exec, Name: "x", Scope: models.ScopeWrite}, nil, dbtest.Now()); err == nil {
