@@ -64,6 +64,18 @@ func (a *App) APIRoutes() []APIRoute {
 		{g, "/risks/:id", "api.risks.show", APIRead, a.apiRisk},
 		{pa, "/risks/:id", "api.risks.update", APIWrite, a.apiRiskUpdate},
 		{g, "/risks/:id/history", "api.risks.history", APIRead, a.apiRiskHistory},
+		{g, "/cost-records", "api.costs.index", APIRead, a.apiCosts},
+		{g, "/cost-records/:id", "api.costs.show", APIRead, a.apiCost},
+		{g, "/savings", "api.savings", APIRead, a.apiSavingsFor},
+		{g, "/slas", "api.slas.index", APIRead, a.apiSLAs},
+		{g, "/sla-results", "api.sla_results.index", APIRead, a.apiSLAResults},
+		{g, "/milestones", "api.milestones.index", APIRead, a.apiMilestones},
+		{g, "/milestones/:id", "api.milestones.show", APIRead, a.apiMilestone},
+		{g, "/readiness-items", "api.readiness.index", APIRead, a.apiReadinessItems},
+		{g, "/lessons", "api.lessons.index", APIRead, a.apiLessons},
+		{g, "/lessons/:id", "api.lessons.show", APIRead, a.apiLesson},
+		{g, "/packs", "api.packs.index", APIRead, a.apiPacks},
+		{g, "/packs/:quarter", "api.packs.show", APIRead, a.apiPack},
 	}
 }
 

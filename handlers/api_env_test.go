@@ -20,6 +20,7 @@ import (
 	"portfolio/handlers"
 	"portfolio/models"
 	"portfolio/models/dbtest"
+	"portfolio/models/pack"
 	"portfolio/web"
 )
 
@@ -194,4 +195,28 @@ func tokenFor(t *testing.T, db *gorm.DB, u models.User, scope string, life time.
 // clock stands still, so a token's allowance would never refill.
 func newAPIEnv(t *testing.T, db *gorm.DB) *appEnv {
 	return newAppEnv(t, db, func(o *web.Options) { o.APIRate = web.APIRate{Per: 1000, Burst: 1 << 20} })
+}
+
+// publishedQuarter publishes the last complete quarter's pack (unless it is)
+// and names it.
+func publishedQuarter(t *testing.T, db *gorm.DB) string {
+	t.Helper()
+	q := models.DefaultFiscal.LastComplete(dbtest.Today())
+	if p, err := pack.PublishedPackFor(t.Context(), db, q.String()); err != nil || p != nil {
+		return q.String()
+	}
+	s, err := models.LoadSettings(t.Context(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := pack.BuildPack(t.Context(), db, s, q, dbtest.Today())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var admin models.User
+	db.Where("role = ?", models.RoleAdmin).First(&admin)
+	if err := pack.PublishPack(t.Context(), db, p, admin, dbtest.Now()); err != nil {
+		t.Fatal(err)
+	}
+	return q.String()
 }

@@ -59,7 +59,8 @@ func TestAPIPagination(t *testing.T) {
 			ae := newAPIEnv(t, db)
 			api := ae.api(apiToken(t, db, models.RoleExecutive, models.ScopeRead))
 			for path, table := range map[string]string{"/api/v1/engagements?limit=5": "engagements", "/api/v1/vendors?limit=3": "vendors",
-				"/api/v1/risks?status=all&limit=7": "risks"} {
+				"/api/v1/risks?status=all&limit=7": "risks", "/api/v1/milestones?limit=4": "milestones", "/api/v1/lessons?limit=6": "lessons",
+				"/api/v1/cost-records?limit=200": "cost_records", "/api/v1/readiness-items?limit=9": "readiness_items"} {
 				got := walkAPI(t, api, path, "id")
 				var n int64
 				db.Table(table).Count(&n)

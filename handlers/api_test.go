@@ -80,7 +80,10 @@ func TestAPIReads(t *testing.T) {
 			ae := newAPIEnv(t, db)
 			api := ae.api(apiToken(t, db, models.RoleExecutive, models.ScopeRead))
 			for _, p := range []string{"/api/v1/engagements", "/api/v1/engagements/1", "/api/v1/vendors", "/api/v1/vendors/1",
-				"/api/v1/risks", "/api/v1/risks/1", "/api/v1/risks/1/history", "/api/v1/risks?status=all&band=High&limit=3"} {
+				"/api/v1/risks", "/api/v1/risks/1", "/api/v1/risks/1/history", "/api/v1/risks?status=all&band=High&limit=3",
+				"/api/v1/cost-records?engagement=1", "/api/v1/cost-records/1", "/api/v1/savings", "/api/v1/savings?engagement=1&quarter=" + reviewQuarter(),
+				"/api/v1/savings?tower=Cloud%20services", "/api/v1/slas?engagement=1", "/api/v1/sla-results?engagement=1&limit=10", "/api/v1/milestones",
+				"/api/v1/milestones/1", "/api/v1/readiness-items", "/api/v1/lessons", "/api/v1/lessons/1", "/api/v1/packs", "/api/v1/packs/" + publishedQuarter(t, db)} {
 				r := api.get(p)
 				if r.StatusCode != http.StatusOK || r.Header.Get("ETag") == "" {
 					t.Errorf("GET %s: %d, ETag %q\n%.300s", p, r.StatusCode, r.Header.Get("ETag"), r.Body)
@@ -88,6 +91,9 @@ func TestAPIReads(t *testing.T) {
 				if again := api.call(http.MethodGet, p, nil, map[string]string{"If-None-Match": r.Header.Get("ETag")}, true); again.StatusCode != http.StatusNotModified {
 					t.Errorf("GET %s with If-None-Match: %d, want 304", p, again.StatusCode)
 				}
+			}
+			if r := api.get("/api/v1/packs/" + reviewQuarter(1)); r.StatusCode != http.StatusNotFound {
+				t.Errorf("a pack not published: %d", r.StatusCode)
 			}
 			if r := api.get("/api/v1/risks/999999"); r.StatusCode != http.StatusNotFound {
 				t.Errorf("unknown risk: %d", r.StatusCode)
