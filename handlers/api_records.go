@@ -163,9 +163,6 @@ func (a *App) apiMilestones(c echo.Context) error {
 	return listOf(a, c, byEngagement, milestoneJSON, func(x apiMilestone) uint { return x.ID })
 }
 
-// apiMilestone is one milestone. Route: api.milestones.show.
-func (a *App) apiMilestone(c echo.Context) error { return showOf(a, c, milestoneJSON, nil) }
-
 type apiReadiness struct {
 	ID           uint   `json:"id"`
 	EngagementID uint   `json:"engagement_id"`

@@ -38,14 +38,17 @@ import (
 // design, each with the reason. The password routes are walked, not excused:
 // besides ending other sessions they record "password changed" in the history.
 var auditExempt = map[string]string{
-	"POST /login":              "sign-in starts a session (and a wrong password only counts towards the throttle); no record changes",
-	"POST /logout":             "sign-out ends the session; no record changes",
-	"POST /risks/import":       "the risk import's dry run checks the file and writes nothing (its apply is walked)",
-	"POST /costs/import":       "the cost import's dry run checks the file and writes nothing (its apply is walked)",
-	"POST /notifications/read": "marking one's own notifications read is a read receipt, not a record; no record changes",
-	"POST /unsubscribe/:token": "followed from an email, signed in or not: its history rows name nobody (TestUnsubscribeLink checks them)",
-	"POST /api/v1/risks":       "a JSON API write has no form to walk: TestAPIRiskWrites checks its history rows name the token's owner",
-	"PATCH /api/v1/risks/:id":  "a JSON API write has no form to walk: TestAPIRiskWrites checks its history rows name the token's owner",
+	"POST /login":                       "sign-in starts a session (and a wrong password only counts towards the throttle); no record changes",
+	"POST /logout":                      "sign-out ends the session; no record changes",
+	"POST /risks/import":                "the risk import's dry run checks the file and writes nothing (its apply is walked)",
+	"POST /costs/import":                "the cost import's dry run checks the file and writes nothing (its apply is walked)",
+	"POST /notifications/read":          "marking one's own notifications read is a read receipt, not a record; no record changes",
+	"POST /unsubscribe/:token":          "followed from an email, signed in or not: its history rows name nobody (TestUnsubscribeLink checks them)",
+	"POST /api/v1/risks":                "a JSON API write has no form to walk: TestAPIRiskWrites checks its history rows name the token's owner",
+	"PATCH /api/v1/risks/:id":           "a JSON API write has no form to walk: TestAPIRiskWrites checks its history rows name the token's owner",
+	"POST /api/v1/milestones":           "a JSON API write has no form to walk: TestAPIDeliveryWrites checks its history rows name the token's owner",
+	"PATCH /api/v1/milestones/:id":      "a JSON API write has no form to walk: TestAPIDeliveryWrites checks its history rows name the token's owner",
+	"PATCH /api/v1/readiness-items/:id": "a JSON API write has no form to walk: TestAPIDeliveryWrites checks its history rows name the token's owner",
 }
 
 // auditedTables are the tables of records whose history is kept, with the

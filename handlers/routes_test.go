@@ -743,9 +743,13 @@ var apiTargets = map[string]apiTarget{
 	"/risks/:id":         {params: id(foreignRow("risks")), body: func(*fixture) any { return map[string]any{"title": "Route walk title"} }},
 	"/risks/:id/history": {params: id(foreignRow("risks"))},
 	"/cost-records/:id":  {params: id(foreignRow("cost_records"))},
-	"/milestones/:id":    {params: id(foreignRow("milestones"))},
-	"/lessons/:id":       {params: id(foreignLesson)},
-	"/packs/:quarter":    {params: func(f *fixture) map[string]string { return map[string]string{"quarter": publishedQuarter(f.t, f.db)} }},
+	"/milestones/:id":    {params: id(foreignRow("milestones")), body: func(*fixture) any { return map[string]any{"name": "Route walk milestone"} }},
+	"/milestones": {body: func(f *fixture) any {
+		return map[string]any{"engagement_id": f.foreign, "name": "Route walk milestone", "planned": today().AddDays(30).String()}
+	}},
+	"/readiness-items/:id": {params: id(foreignRow("readiness_items")), body: func(*fixture) any { return map[string]any{"owner": "Route walker"} }},
+	"/lessons/:id":         {params: id(foreignLesson)},
+	"/packs/:quarter":      {params: func(f *fixture) map[string]string { return map[string]string{"quarter": publishedQuarter(f.t, f.db)} }},
 	"/risks": {body: func(f *fixture) any {
 		return map[string]any{"engagement": f.foreignCode(), "title": "Route walk risk", "category": models.RiskCategories[0],
 			"inherent_likelihood": 3, "inherent_impact": 3, "residual_likelihood": 2, "residual_impact": 2}
