@@ -91,8 +91,6 @@ func (a *App) apiCosts(c echo.Context) error {
 	return listOf(a, c, byEngagement, costJSON, func(x apiCost) uint { return x.ID })
 }
 
-// apiCost is one cost record. Route: api.costs.show.
-func (a *App) apiCost(c echo.Context) error { return showOf(a, c, costJSON, nil) }
 
 type apiSLA struct {
 	ID           uint   `json:"id"`

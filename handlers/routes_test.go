@@ -742,8 +742,11 @@ var apiTargets = map[string]apiTarget{
 	"/vendors/:id":       {params: id(anyOf("vendors"))},
 	"/risks/:id":         {params: id(foreignRow("risks")), body: func(*fixture) any { return map[string]any{"title": "Route walk title"} }},
 	"/risks/:id/history": {params: id(foreignRow("risks"))},
-	"/cost-records/:id":  {params: id(foreignRow("cost_records"))},
-	"/milestones/:id":    {params: id(foreignRow("milestones")), body: func(*fixture) any { return map[string]any{"name": "Route walk milestone"} }},
+	"/cost-records/:id":  {params: id(foreignRow("cost_records")), body: func(*fixture) any { return map[string]any{"credits": 100} }},
+	"/cost-records": {body: func(f *fixture) any {
+		return map[string]any{"engagement_id": f.foreign, "month": ym(month(0)), "baseline": 100000, "planned_savings": 1000}
+	}},
+	"/milestones/:id": {params: id(foreignRow("milestones")), body: func(*fixture) any { return map[string]any{"name": "Route walk milestone"} }},
 	"/milestones": {body: func(f *fixture) any {
 		return map[string]any{"engagement_id": f.foreign, "name": "Route walk milestone", "planned": today().AddDays(30).String()}
 	}},
