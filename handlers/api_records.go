@@ -91,7 +91,6 @@ func (a *App) apiCosts(c echo.Context) error {
 	return listOf(a, c, byEngagement, costJSON, func(x apiCost) uint { return x.ID })
 }
 
-
 type apiSLA struct {
 	ID           uint   `json:"id"`
 	EngagementID uint   `json:"engagement_id"`
