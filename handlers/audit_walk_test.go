@@ -48,6 +48,8 @@ var auditExempt = map[string]string{
 	"PATCH /api/v1/risks/:id":           "a JSON API write has no form to walk: TestAPIRiskWrites checks its history rows name the token's owner",
 	"POST /api/v1/cost-records":         "a JSON API write has no form to walk: TestAPICostWrites checks its history rows name the token's owner",
 	"PATCH /api/v1/cost-records/:id":    "a JSON API write has no form to walk: TestAPICostWrites checks its history rows name the token's owner",
+	"POST /api/v1/sla-results":          "a JSON API write has no form to walk: TestAPISLAResultWrites checks its history rows name the token's owner",
+	"PATCH /api/v1/sla-results/:id":     "a JSON API write has no form to walk: TestAPISLAResultWrites checks its history rows name the token's owner",
 	"POST /api/v1/milestones":           "a JSON API write has no form to walk: TestAPIDeliveryWrites checks its history rows name the token's owner",
 	"PATCH /api/v1/milestones/:id":      "a JSON API write has no form to walk: TestAPIDeliveryWrites checks its history rows name the token's owner",
 	"PATCH /api/v1/readiness-items/:id": "a JSON API write has no form to walk: TestAPIDeliveryWrites checks its history rows name the token's owner",

@@ -743,6 +743,10 @@ var apiTargets = map[string]apiTarget{
 	"/risks/:id":         {params: id(foreignRow("risks")), body: func(*fixture) any { return map[string]any{"title": "Route walk title"} }},
 	"/risks/:id/history": {params: id(foreignRow("risks"))},
 	"/cost-records/:id":  {params: id(foreignRow("cost_records")), body: func(*fixture) any { return map[string]any{"credits": 100} }},
+	"/sla-results/:id":   {params: id(foreignRow("sla_measurements")), body: func(*fixture) any { return map[string]any{"note": "Route walk"} }},
+	"/sla-results": {body: func(f *fixture) any {
+		return map[string]any{"sla_id": f.pick("service_levels", "NOT archived AND engagement_id NOT IN "+managedSQL), "month": ym(month(0)), "actual": "99.9"}
+	}},
 	"/cost-records": {body: func(f *fixture) any {
 		return map[string]any{"engagement_id": f.foreign, "month": ym(month(0)), "baseline": 100000, "planned_savings": 1000}
 	}},
