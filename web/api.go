@@ -93,6 +93,9 @@ func (s *Server) writeProblem(c echo.Context, err error) {
 	var pe *ProblemError
 	if !errors.As(err, &pe) {
 		code, msg := httpStatus(err)
+		if msg == http.StatusText(code) {
+			msg = ""
+		}
 		if code >= 500 {
 			s.opts.Log.Error("request failed", "request_id", RequestID(c), "method", c.Request().Method, "uri", c.Request().RequestURI, "err", err)
 			msg = "The error has been logged with the request id " + RequestID(c) + "."
