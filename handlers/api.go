@@ -219,6 +219,10 @@ func decodeJSON(c echo.Context, v any) error {
 	if len(body) > apiBodyLimit {
 		return web.NewProblem(http.StatusRequestEntityTooLarge, fmt.Sprintf("The body is larger than the %d KB the API accepts.", apiBodyLimit>>10))
 	}
+	if bytes.Contains(body, []byte(`\u0000`)) {
+		// PostgreSQL stores no NUL in text (TextOnly refuses it in forms and queries).
+		return web.NewProblem(http.StatusUnprocessableEntity, "The body holds a NUL character (\\u0000), which is not text: remove it.")
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	err = dec.Decode(v)

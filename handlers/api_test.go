@@ -265,6 +265,7 @@ func TestAPIBadRequests(t *testing.T) {
 				{"bad cursor", http.MethodGet, "/api/v1/risks?cursor=bm90LW91cnM", nil, nil, 400, ""},
 				{"bad limit", http.MethodGet, "/api/v1/vendors?limit=0", nil, nil, 422, "limit"},
 				{"not a path", http.MethodGet, "/api/v1/nothing-here", nil, nil, 404, ""},
+				{"a NUL", http.MethodPost, "/api/v1/risks", `{"title": "a\u0000b"}`, nil, 422, ""},
 				{"too large", http.MethodPost, "/api/v1/risks", `{"title": "` + strings.Repeat("x", 70<<10) + `"}`, nil, 413, ""},
 				{"not an id", http.MethodGet, "/api/v1/risks/abc", nil, nil, 404, ""},
 			} {
