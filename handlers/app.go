@@ -26,6 +26,7 @@ type App struct {
 	packAhead packAhead     // the review pack built ahead (reviews_cache.go)
 	mailing   pages.Mailing // how email is sent, and where links point (SetMailing)
 	unread    *unreadCounts // the bell's counts (countUnread)
+	sso       SSO           // single sign-on and password sign-in (SetSSO)
 	// tokenMaxLife is the longest life of a personal access token (SetTokenMaxLife).
 	tokenMaxLife time.Duration
 }
@@ -34,6 +35,7 @@ type App struct {
 func New(s *web.Server, db *models.DB) *App {
 	a := &App{Server: s, db: db, today: func() models.Date { return models.DateOf(s.Now()) }, caches: newCaches(s.Cache()), yield: s.Yield,
 		unread: newUnreadCounts(unreadFor, s.Now), tokenMaxLife: DefaultTokenMaxLife}
+	a.SetSSO(SSO{})
 	s.CountUnread(a.countUnread)
 	for _, r := range a.Routes() {
 		s.App.Add(r.Method, r.Path, r.Handler, r.Guard.Middleware()).Name = r.Name

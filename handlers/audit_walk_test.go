@@ -34,6 +34,12 @@ import (
 // otherwise. GET routes are not walked: TestEveryRouteIsGuarded proves they
 // store nothing.
 
+// GET /login/oidc/callback (single sign-on) is the one GET that writes: with a
+// code the provider issued for this browser's pending state it makes or
+// updates the account, through the users' audited write (the history rows are
+// checked by TestSSOSignInEndToEnd and TestSSORoleMappingReadAtEverySignIn).
+// The walk's app has no provider, so it answers 404 there.
+
 // auditExempt are the state-changing routes whose success writes no history by
 // design, each with the reason. The password routes are walked, not excused:
 // besides ending other sessions they record "password changed" in the history.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"strings"
 	"sync"
 
 	"github.com/labstack/echo/v4"
@@ -11,6 +12,7 @@ import (
 	"portfolio/models"
 	"portfolio/views/pages"
 	"portfolio/web"
+	websso "portfolio/web/sso"
 )
 
 // dummyHash is compared against when an email is unknown, so that a wrong email
@@ -34,12 +36,20 @@ func (a *App) loginForm(c echo.Context) error {
 	p := pages.LoginProps{Next: next}
 	if c.QueryParam("out") == "1" {
 		p.Notice = "You are signed out."
+		var end string
+		if a.TakeSealed(c, ssoOutCookie, ssoOutPath, ssoOutFor, &end) && strings.HasPrefix(end, "http") {
+			p.EndSessionURL = end
+		}
 	}
 	return a.renderLogin(c, http.StatusOK, p)
 }
 
 func (a *App) renderLogin(c echo.Context, status int, p pages.LoginProps) error {
 	p.Chrome = web.Chrome(c, "Sign in", "")
+	p.LocalLogin = a.sso.LocalLogin
+	if a.sso.Client != nil {
+		p.SSOName = a.sso.Client.Name()
+	}
 	return web.Render(c, status, pages.Login(p), nil)
 }
 
@@ -51,6 +61,11 @@ func (a *App) login(c echo.Context) error {
 	pw := c.FormValue("password")
 	next := web.LocalPath(c.FormValue("next"))
 	p := pages.LoginProps{Email: email, Next: next}
+	if a.sso.LocalLogin == websso.LocalOff {
+		a.Log().Warn("sign-in refused", "email", email, "reason", "password sign-in is off (--local-login=off)", "ip", c.RealIP(), "request_id", web.RequestID(c))
+		p.Error = "Password sign-in is turned off: use single sign-on."
+		return a.renderLogin(c, http.StatusForbidden, p)
+	}
 	if email == "" || pw == "" {
 		p.Error = "Enter your email and password."
 		return a.renderLogin(c, http.StatusUnprocessableEntity, p)
@@ -82,13 +97,16 @@ func (a *App) login(c echo.Context) error {
 		hash = u.PasswordHash
 	}
 	ok := models.PasswordMatches(hash, pw) && u != nil && u.PasswordHash != ""
-	if !ok || u.Disabled { // counted already (AttemptLogin)
+	if !ok || u.Disabled || !a.localLoginAllows(u) { // counted already (AttemptLogin)
 		reason := "unknown email"
 		switch {
 		case u != nil && !ok:
 			reason = "wrong password"
-		case u != nil:
+		case u != nil && u.Disabled:
 			reason = "account disabled"
+		case u != nil:
+			// Told as any failure is: whether the password was right is nobody's business.
+			reason = "password sign-in is for administrators only (--local-login=admin-only)"
 		}
 		a.Log().Warn("sign-in failed", "email", email, "reason", reason, "ip", c.RealIP(), "request_id", web.RequestID(c))
 		p.Error = signInRefused
@@ -130,8 +148,17 @@ func humanWait(sec float64) string {
 // logout ends the session here and on every other device (see web.SignOut).
 // Route: auth.logout; an htmx request gets HX-Redirect.
 func (a *App) logout(c echo.Context) error {
+	// A form's redirect to another site is blocked by the pages' CSP
+	// (form-action 'self'): the signed-out page offers the provider's
+	// end-session link instead.
+	end := a.ssoSignedOut(c)
 	if err := a.SignOut(c); err != nil {
 		return err
+	}
+	if end != "" {
+		if err := a.SetSealed(c, ssoOutCookie, ssoOutPath, ssoOutFor, end); err != nil {
+			return err
+		}
 	}
 	return web.Redirect(c, "/login?out=1")
 }

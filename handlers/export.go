@@ -77,14 +77,16 @@ func (spec exportSpec) typeOf(i int) cellType {
 const csvBOM = "\uFEFF"
 
 // writeExport streams spec as CSV or XLSX, chosen by format ("csv" or "xlsx").
-// It streams for seconds on a large register, so it gives its read slot back
-// first (web.ReleaseAdmission): pages are not held behind it.
+// It streams for seconds on a large register, so it takes a stream slot for
+// its read slot first (web.StreamAdmission): pages are not held behind it.
 //
 // A stream that fails once its 200 has gone out (the database, or the user's
 // connection) aborts the connection: ending the response as usual would hand
 // the user a cut file that looks whole.
 func (a *App) writeExport(c echo.Context, format string, spec exportSpec) error {
-	web.ReleaseAdmission(c)
+	if err := web.StreamAdmission(c); err != nil {
+		return err
+	}
 	var err error
 	switch format {
 	case "csv":

@@ -26,6 +26,8 @@ func (a *App) Routes() []Route {
 		// Sign-in, account and users.
 		{g, "/login", "auth.login", web.Public, a.loginForm},
 		{p, "/login", "auth.signin", web.Public, a.login},
+		{g, "/login/oidc", "auth.sso", web.Public, a.ssoStart},
+		{g, "/login/oidc/callback", "auth.sso.callback", web.Public, a.ssoCallback},
 		{p, "/logout", "auth.logout", web.SignedIn, a.logout},
 		{g, "/account", "account.show", web.SignedIn, a.account},
 		{p, "/account/password", "account.password", web.SignedIn, a.accountPassword},

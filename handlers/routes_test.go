@@ -47,6 +47,8 @@ type routeTarget struct {
 var routeTargets = map[string]routeTarget{
 	// Sign-in, account and users.
 	"/login":                   {},
+	"/login/oidc":              {}, // single sign-on: 404 where none is configured (the walk's app); handlers/sso_test.go walks it
+	"/login/oidc/callback":     {},
 	"/logout":                  {},
 	"/account/password":        {},
 	"/account/calendar":        {},

@@ -23,8 +23,12 @@ type User struct {
 	// SessionsAfter invalidates every session issued before it (sign-out,
 	// password change, disabling): cookies cannot be recalled, so the user row decides.
 	SessionsAfter *time.Time
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	// SSOIssuer and SSOSubject are the single sign-on identity the account is
+	// linked to (models/sso); both empty for a local account.
+	SSOIssuer  string `gorm:"column:sso_issuer"`
+	SSOSubject string `gorm:"column:sso_subject"`
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
 }
 
 // Vendor is an outsourcing partner with its selection scorecard (each score 1–5).

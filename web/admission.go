@@ -33,8 +33,12 @@ var admissionWait = time.Second
 // shares the cores with fewer reads. PostgreSQL runs writers side by side, and
 // there the rule would cost reads for nothing: writing is always false there.
 //
-// A long read (a streaming export) gives its slot back as it starts streaming
-// (ReleaseAdmission); the health probe is never held.
+// A long read (a streaming export) trades its slot, as it starts streaming,
+// for one of as many stream slots as cores (StreamAdmission): pages are not
+// held behind exports, and exports side by side share the cores with writes
+// rather than take them (32 readers in the load harness's mixed run were
+// mostly exports at once, and the writers' p99 rose with them). The health
+// probe is never held.
 //
 // A read that has waited admissionWait goes in over the limit: a few long
 // reads (exports stream for seconds) hold slots for as long, and must not
@@ -48,6 +52,7 @@ func Admission(limit int, writing func() bool) echo.MiddlewareFunc {
 	}
 	slots := make(chan struct{}, limit)
 	calm := make(chan struct{}, max(1, limit/4))
+	streams := make(chan struct{}, runtime.GOMAXPROCS(0))
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			if m := c.Request().Method; m != http.MethodGet && m != http.MethodHead {
@@ -59,17 +64,29 @@ func Admission(limit int, writing func() bool) echo.MiddlewareFunc {
 			ctx := c.Request().Context()
 			t := time.NewTimer(admissionWait)
 			defer t.Stop()
+			var mu sync.Mutex // the handler's stream and the deferred release
 			var held []chan struct{}
-			var once sync.Once
 			release := func() {
-				once.Do(func() {
-					for _, ch := range held {
-						<-ch
-					}
-				})
+				mu.Lock()
+				defer mu.Unlock()
+				for _, ch := range held {
+					<-ch
+				}
+				held = nil
 			}
 			defer release()
-			c.Set(admissionKey, release)
+			c.Set(admissionKey, admitted{release: release, stream: func() error {
+				release()
+				select {
+				case streams <- struct{}{}:
+					mu.Lock()
+					held = append(held, streams)
+					mu.Unlock()
+					return nil
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+			}})
 			if writing != nil && writing() {
 				select {
 				case calm <- struct{}{}:
@@ -99,11 +116,19 @@ const healthPath = "/healthz"
 
 const admissionKey = "admission.release"
 
-// ReleaseAdmission gives the request's read slot back: a handler that streams
-// for seconds (an export) calls it when it starts, so that it does not hold
-// every other page behind it.
-func ReleaseAdmission(c echo.Context) {
-	if release, ok := c.Get(admissionKey).(func()); ok {
-		release()
+type admitted struct {
+	release func()
+	stream  func() error
+}
+
+// StreamAdmission trades the request's read slot for a stream slot, waiting
+// for one: a handler that streams for seconds (an export) calls it before it
+// starts, so that pages are not held behind it, and it competes with the
+// other streams for the cores rather than with every page and write. An error
+// means the request ended while it waited.
+func StreamAdmission(c echo.Context) error {
+	if a, ok := c.Get(admissionKey).(admitted); ok {
+		return a.stream()
 	}
+	return nil
 }

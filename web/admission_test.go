@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"testing"
 	"time"
 
@@ -91,7 +92,7 @@ func TestAdmissionAdmitsFewerReadsWhileWriting(t *testing.T) {
 	e.Use(Admission(4, func() bool { return true }))
 	handler := func(c echo.Context) error {
 		if c.Path() == "/export" {
-			ReleaseAdmission(c)
+			_ = StreamAdmission(c)
 		}
 		inside <- c.Request().Method + " " + c.Path()
 		if ch := release[c.Path()]; ch != nil {
@@ -137,6 +138,58 @@ func TestAdmissionAdmitsFewerReadsWhileWriting(t *testing.T) {
 	for name, done := range map[string]<-chan int{"export": export, "slow": slow, "read": read, "health": health} {
 		if code := <-done; code != http.StatusOK {
 			t.Fatalf("%s: %d", name, code)
+		}
+	}
+}
+
+// Exports stream as many at a time as there are cores: one more waits, not
+// holding a page's slot meanwhile, and starts when one ends.
+func TestAdmissionStreamsAsManyAsCores(t *testing.T) {
+	defer func(w time.Duration) { admissionWait = w }(admissionWait)
+	admissionWait = time.Hour
+	e := echo.New()
+	e.Use(Admission(1, nil))
+	started, finish := make(chan int, 64), make(chan struct{})
+	e.GET("/export", func(c echo.Context) error {
+		if err := StreamAdmission(c); err != nil {
+			return err
+		}
+		started <- 1
+		<-finish
+		return c.String(http.StatusOK, "rows")
+	})
+	e.GET("/page", func(c echo.Context) error { return c.String(http.StatusOK, "page") })
+	serve := func(path string) <-chan int {
+		done := make(chan int, 1)
+		go func() {
+			rec := httptest.NewRecorder()
+			e.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+			done <- rec.Code
+		}()
+		return done
+	}
+	cores := runtime.GOMAXPROCS(0)
+	var exports []<-chan int
+	for range cores + 1 {
+		exports = append(exports, serve("/export"))
+	}
+	for range cores {
+		<-started
+	}
+	if code := <-serve("/page"); code != http.StatusOK { // the only page slot is free
+		t.Fatalf("page behind the exports: %d", code)
+	}
+	select {
+	case <-started:
+		t.Fatalf("%d exports streaming on %d cores", cores+1, cores)
+	case <-time.After(50 * time.Millisecond):
+	}
+	finish <- struct{}{}
+	<-started // the waiting one, once one ended
+	close(finish)
+	for _, done := range exports {
+		if code := <-done; code != http.StatusOK {
+			t.Fatalf("export: %d", code)
 		}
 	}
 }

@@ -26,7 +26,13 @@ const (
 	sessIssuedAt = "iat"
 	sessSeenAt   = "seen"
 	sessEpoch    = "rev" // the user's session epoch when this session was issued (models.SessionEpoch)
+	sessSSO      = "sso" // signed in through single sign-on: the ID token ("-" when too large to keep)
 )
+
+// maxIDTokenHint is the largest ID token the session keeps for the
+// provider's end-session hint: a cookie holds about 4 KB, and the session
+// its own values besides.
+const maxIDTokenHint = 1500
 
 // loadUser puts the signed-in user on the context when the session is live:
 // not idle too long, not too old, issued in the user's current session epoch
@@ -129,6 +135,11 @@ func (s *Server) SignIn(c echo.Context, u *models.User) error {
 	for k := range sess.Values {
 		delete(sess.Values, k)
 	}
+	return s.signIn(c, u)
+}
+
+func (s *Server) signIn(c echo.Context, u *models.User) error {
+	sess := Session(c)
 	now := s.Now().Unix()
 	sess.Values[sessUserID] = u.ID
 	sess.Values[sessIssuedAt] = now
@@ -137,6 +148,31 @@ func (s *Server) SignIn(c echo.Context, u *models.User) error {
 	c.Set(userKey, u)
 	s.rotateCSRF(c)
 	return SaveSession(c)
+}
+
+// SignInSSO is SignIn for a user who signed in through single sign-on,
+// keeping the ID token (when small enough) to hint the provider's end-session
+// endpoint at sign-out.
+func (s *Server) SignInSSO(c echo.Context, u *models.User, idToken string) error {
+	if len(idToken) > maxIDTokenHint || idToken == "" {
+		idToken = "-"
+	}
+	sess := Session(c)
+	for k := range sess.Values {
+		delete(sess.Values, k)
+	}
+	sess.Values[sessSSO] = idToken
+	return s.signIn(c, u)
+}
+
+// SSOSession reports whether this session began with single sign-on, and the
+// ID token it kept ("" when it kept none).
+func SSOSession(c echo.Context) (idToken string, ok bool) {
+	t, ok := Session(c).Values[sessSSO].(string)
+	if t == "-" {
+		t = ""
+	}
+	return t, ok
 }
 
 // SignOut ends the session in this browser and every other session of the user:

@@ -107,3 +107,31 @@ func TestRenderBody(t *testing.T) {
 		}
 	}
 }
+
+// TestGzipStreamOfAnyChrome: chrome of any length (a long flash: more than one
+// stored block; none at all) and an empty body make one valid gzip member
+// holding exactly the page.
+func TestGzipStreamOfAnyChrome(t *testing.T) {
+	t.Parallel()
+	for _, n := range []int{0, 1, 0xffff, 0x10000, 200_000} {
+		prefix := bytes.Repeat([]byte("<p>x</p>"), n/8+1)[:n]
+		for _, body := range []string{"", "<main>the body</main>"} {
+			for _, suffix := range []string{"", "</body></html>"} {
+				var out bytes.Buffer
+				gzipStream(&out, prefix, NewBody(body), []byte(suffix))
+				zr, err := gzip.NewReader(&out)
+				if err != nil {
+					t.Fatalf("chrome of %d: %v", n, err)
+				}
+				zr.Multistream(false)
+				got, err := io.ReadAll(zr)
+				if err != nil {
+					t.Fatalf("chrome of %d, body %q, suffix %q: %v", n, body, suffix, err)
+				}
+				if want := string(prefix) + body + suffix; string(got) != want || out.Len() != 0 {
+					t.Errorf("chrome of %d, body %q, suffix %q: %d bytes back, want %d; %d left over", n, body, suffix, len(got), len(want), out.Len())
+				}
+			}
+		}
+	}
+}

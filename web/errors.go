@@ -103,5 +103,10 @@ func LoggedURI(uri string) string {
 	if strings.HasPrefix(uri, "/calendar/") {
 		return "/calendar/…"
 	}
+	if strings.HasPrefix(uri, "/login/oidc/callback?") {
+		// The provider's authorization code is a credential until it is
+		// exchanged: the log keeps only whether the provider sent an error.
+		return "/login/oidc/callback?…"
+	}
 	return uri
 }

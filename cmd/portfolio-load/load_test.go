@@ -62,6 +62,9 @@ func TestHarnessEndToEnd(t *testing.T) {
 	if !strings.Contains(out, "| measure ") {
 		t.Fatal("no table printed")
 	}
+	if !strings.Contains(out, "snapshot taken from") { // dropped before the start-up run, taken again by the server
+		t.Error("the start-up run saw no snapshot of the register taken")
+	}
 	rows := map[string][]string{}
 	for _, line := range strings.Split(out, "\n") {
 		if cells := strings.Split(line, "|"); len(cells) == 11 {

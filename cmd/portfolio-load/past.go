@@ -13,6 +13,8 @@ import (
 	"os"
 	"time"
 
+	"gorm.io/gorm"
+
 	"portfolio/models"
 	"portfolio/models/register"
 	"portfolio/models/sqlstore"
@@ -52,6 +54,31 @@ func snapshotBeforeLoad(ctx context.Context, h *harness, stdout io.Writer) (mode
 		fmt.Fprintf(stdout, "Took the register's snapshots at %d quarter ends in %s.\n", len(days), time.Since(start).Round(time.Millisecond))
 	}
 	return s.Fiscal(), err
+}
+
+// dropLastSnapshot drops the register's snapshot at the newest quarter end
+// stored, for the start-up run's server to take again.
+func dropLastSnapshot(ctx context.Context, h *harness) error {
+	dsn := h.o.databaseURL
+	if dsn == "" {
+		dsn = sqlstore.SQLitePath(loadDataDir(h.o))
+	}
+	db, err := sqlstore.Open(ctx, dsn, h.clock.Now)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = sqlstore.Close(db) }()
+	days, err := register.SnapshotDays(ctx, db)
+	if err != nil || len(days) == 0 {
+		return err
+	}
+	last := days[len(days)-1]
+	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Exec("DELETE FROM risk_snapshot_days WHERE day = ?", last).Error; err != nil {
+			return err
+		}
+		return tx.Exec("DELETE FROM risk_snapshots WHERE day = ?", last).Error
+	})
 }
 
 // pastPages times, one request each, the pages of the last ended quarter:

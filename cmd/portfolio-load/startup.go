@@ -21,10 +21,16 @@ import (
 // App.BuildReviewPackAhead): the harness reads the build's span from it.
 const packBuiltMsg = "built the review pack ahead"
 
+// snapshotsMsg is the line the app logs once it has stored the register's
+// snapshots at the quarters' ends (cmd/portfolio, snapshotQuarterEnds).
+const snapshotsMsg = "stored the register's snapshots at the quarters' ends"
+
 // startupRun starts the app afresh on the same data with its background
 // work on (the health refresh at start, and the last quarter's review pack
 // built ahead once the data has been quiet for two of its 10-second looks,
-// about 20 s after the start), and asks for the dashboard and the register's
+// about 20 s after the start; and, first, the register's snapshot at the
+// last quarter's end, which the harness drops before the start so that the
+// server takes it again, as on its first start after a quarter ends), and asks for the dashboard and the register's
 // first page over the usual connections, without pause, for --startup from
 // the moment it is healthy and signed in. It reports those requests, and
 // apart those that ran while the pack was being built.
@@ -35,6 +41,9 @@ const packBuiltMsg = "built the review pack ahead"
 // each request.
 func startupRun(ctx context.Context, h *harness, stdout io.Writer) ([]loadResult, error) {
 	o := h.o
+	if err := dropLastSnapshot(ctx, h); err != nil {
+		return nil, err
+	}
 	watch := &logWatch{}
 	srv, err := h.start(ctx, []string{"PORTFOLIO_WARM_PACK=true", "PORTFOLIO_LOG_LEVEL=info", "PORTFOLIO_LOG_FORMAT=json"}, watch)
 	if err != nil {
@@ -66,22 +75,35 @@ func startupRun(ctx context.Context, h *harness, stdout io.Writer) ([]loadResult
 	for k, name := range names {
 		out = append(out, pass(summarise("start-up, "+first+": "+name, all, secs, func(s sample) bool { return s.kind == k })))
 	}
-	builds, failed := watch.packBuilds()
+	builds, snapshots, failed := watch.jobs()
 	what := fmt.Sprintf("healthy after %s, server VmHWM %.0f MB", srv.boot.Round(time.Millisecond), hwm)
+	for _, b := range snapshots {
+		what += fmt.Sprintf("; snapshot taken from %.1f s to %.1f s after the start (%s)",
+			b.from.Sub(srv.started).Seconds(), b.to.Sub(srv.started).Seconds(), b.to.Sub(b.from).Round(time.Millisecond))
+	}
 	for _, b := range builds {
 		what += fmt.Sprintf("; pack built from %.1f s to %.1f s after the start (%s)",
 			b.from.Sub(srv.started).Seconds(), b.to.Sub(srv.started).Seconds(), b.to.Sub(b.from).Round(time.Millisecond))
 	}
 	if failed != "" {
-		what += "; the pack's build failed: " + failed
+		what += "; a background job failed: " + failed
+	}
+	if len(snapshots) == 0 {
+		what += "; no snapshot was taken within the run"
 	}
 	if len(builds) == 0 {
 		what += "; no build of the pack finished within the run"
 	}
 	out = append(out, loadResult{name: "start-up run", note: what})
-	if len(builds) > 0 {
+	for _, job := range []struct {
+		name string
+		runs []build
+	}{{"snapshot being taken", snapshots}, {"pack building", builds}} {
+		if len(job.runs) == 0 {
+			continue
+		}
 		during := func(s sample) bool {
-			for _, b := range builds {
+			for _, b := range job.runs {
 				if s.at.Before(b.to) && s.at.Add(s.lat).After(b.from) {
 					return true
 				}
@@ -89,11 +111,11 @@ func startupRun(ctx context.Context, h *harness, stdout io.Writer) ([]loadResult
 			return false
 		}
 		var secs float64
-		for _, b := range builds {
+		for _, b := range job.runs {
 			secs += b.to.Sub(b.from).Seconds()
 		}
 		for k, name := range names {
-			out = append(out, pass(summarise("start-up, pack building: "+name, all, secs, func(s sample) bool { return s.kind == k && during(s) })))
+			out = append(out, pass(summarise("start-up, "+job.name+": "+name, all, secs, func(s sample) bool { return s.kind == k && during(s) })))
 		}
 	}
 	return out, nil
@@ -110,17 +132,18 @@ func span(d time.Duration) string {
 	return d.String()
 }
 
-// build is when the app built the pack ahead.
+// build is when the app ran a background job (built the pack, took a snapshot).
 type build struct{ from, to time.Time }
 
 // logWatch reads the app's JSON log: it keeps the pack's builds, passes
 // warnings and errors on to the harness's standard error, and drops the rest
 // (a line per request).
 type logWatch struct {
-	mu      sync.Mutex
-	partial []byte
-	builds  []build
-	failed  string
+	mu        sync.Mutex
+	partial   []byte
+	builds    []build
+	snapshots []build
+	failed    string
 }
 
 func (l *logWatch) Write(p []byte) (int, error) {
@@ -146,7 +169,7 @@ func (l *logWatch) line(line []byte) {
 	if warn {
 		os.Stderr.Write(append(append([]byte("app: "), line...), '\n'))
 	}
-	if !bytes.Contains(line, []byte("review pack")) {
+	if !bytes.Contains(line, []byte("review pack")) && !bytes.Contains(line, []byte("snapshots")) {
 		return
 	}
 	var rec struct {
@@ -161,14 +184,16 @@ func (l *logWatch) line(line []byte) {
 	switch {
 	case rec.Msg == packBuiltMsg:
 		l.builds = append(l.builds, build{from: rec.Time.Add(-rec.Took), to: rec.Time})
+	case rec.Msg == snapshotsMsg, rec.Msg == "kept the register as at the quarters' ends": // builds before db976a7 word it so
+		l.snapshots = append(l.snapshots, build{from: rec.Time.Add(-rec.Took), to: rec.Time})
 	case warn:
 		l.failed = rec.Msg + ": " + rec.Err
 	}
 }
 
-// packBuilds are the builds seen, and why one failed if one did.
-func (l *logWatch) packBuilds() ([]build, string) {
+// jobs are the pack's builds and the snapshots seen, and why one failed if one did.
+func (l *logWatch) jobs() (builds, snapshots []build, failed string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.builds, l.failed
+	return l.builds, l.snapshots, l.failed
 }

@@ -549,3 +549,47 @@ func emptyEngagementPages(t *testing.T, w *webClient, ids demoIDs) []string {
 	}
 	return append(pages, loc, loc+"/exit")
 }
+
+// The pages single sign-on draws are valid HTML too: the sign-in page with its
+// "Sign in with …" button (passwords for administrators only, and off), a
+// refused sign-in, an SSO user's account page and the signed-out page
+// offering the provider's end session.
+func TestBrowserNuHtmlCheckerSSO(t *testing.T) {
+	requireVnu(t)
+	var pages []nuPage
+	add := func(label string, wantStatus, status int, body string) {
+		t.Helper()
+		if status != wantStatus {
+			t.Errorf("%s: status %d, want %d", label, status, wantStatus)
+			return
+		}
+		pages = append(pages, nuPage{label, body})
+	}
+	base, p := startSSOApp(t, "--local-login", "admin-only")
+	anon := newWebClient(t, base)
+	st, body := anon.get("/login")
+	add("/login with SSO, passwords for admins only", http.StatusOK, st, body)
+	st, body = anon.get("/login/oidc/callback?state=forged&code=forged")
+	add("a refused single sign-on (403)", http.StatusForbidden, st, body)
+	w := ssoWebClient(t, base, p, "kim@example.com", "provider-pass")
+	st, body = w.get("/account")
+	add("/account of an SSO user", http.StatusOK, st, body)
+	if st, _ := w.post("/account", "/logout", url.Values{}); st != http.StatusSeeOther {
+		t.Fatalf("sign out: %d", st)
+	}
+	st, body = w.get("/login?out=1")
+	add("/login?out=1 offering the provider's end session", http.StatusOK, st, body)
+	if !strings.Contains(body, "sso-end-session") {
+		t.Errorf("the signed-out page offers no end session")
+	}
+	off, _ := startSSOApp(t, "--local-login", "off")
+	st, body = newWebClient(t, off).get("/login")
+	add("/login with SSO only", http.StatusOK, st, body)
+	found := runVnu(t, pages)
+	for label, ms := range found {
+		for _, m := range ms {
+			t.Errorf("%s, line %d: %s [%s]", label, m.LastLine, m.Message, strings.TrimSpace(m.Extract))
+		}
+	}
+	t.Logf("Nu Html Checker: %d single sign-on pages checked", len(pages))
+}

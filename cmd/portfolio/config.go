@@ -19,7 +19,9 @@ import (
 	"portfolio/models"
 	"portfolio/models/remind"
 	"portfolio/models/sqlstore"
+	"portfolio/models/sso"
 	"portfolio/web"
+	websso "portfolio/web/sso"
 )
 
 // config is every setting, each a flag with a PORTFOLIO_* environment fallback.
@@ -49,6 +51,17 @@ type config struct {
 	RemindAt      string // HH:MM, the server's local time
 	TokenMaxDays  int    // the longest life of an API token, in days
 	smtpPortBad   string // PORTFOLIO_SMTP_PORT when it is not a number
+	// Single sign-on (OpenID Connect) and password sign-in.
+	OIDCIssuer       string
+	OIDCClientID     string
+	OIDCClientSecret string
+	OIDCRedirectURL  string
+	OIDCScopes       string
+	OIDCName         string
+	OIDCRoleClaim    string
+	OIDCRoles        string
+	OIDCUnmapped     string
+	LocalLogin       string
 }
 
 // settingsHelp lists the settings for --help: flag, environment variable + default, meaning.
@@ -76,6 +89,16 @@ var settingsHelp = [][3]string{
 	{"smtp-tls", "PORTFOLIO_SMTP_TLS=starttls", "none, starttls or tls (implicit TLS)"},
 	{"remind-at", "PORTFOLIO_REMIND_AT=07:00", "when the server sends each day's reminders, its local time (with --smtp-host)"},
 	{"api-token-max-days", "PORTFOLIO_API_TOKEN_MAX_DAYS=365", "the longest life of a personal access token for the JSON API, in days"},
+	{"oidc-issuer", "PORTFOLIO_OIDC_ISSUER", "single sign-on: the OpenID Connect provider's issuer URL, e.g. https://login.example.com/realms/acme; unset: no single sign-on"},
+	{"oidc-client-id", "PORTFOLIO_OIDC_CLIENT_ID", "this app's client id at the provider"},
+	{"oidc-client-secret", "PORTFOLIO_OIDC_CLIENT_SECRET", "its client secret (prefer the variable: a flag shows in the process list)"},
+	{"oidc-redirect-url", "PORTFOLIO_OIDC_REDIRECT_URL", "the callback registered at the provider (default: --base-url + /login/oidc/callback)"},
+	{"oidc-scopes", "PORTFOLIO_OIDC_SCOPES=openid profile email", "the scopes asked for, separated by spaces or commas (add groups if the provider needs it for the role claim)"},
+	{"oidc-name", "PORTFOLIO_OIDC_NAME=single sign-on", "the provider's name on the sign-in page: \"Sign in with <name>\""},
+	{"oidc-role-claim", "PORTFOLIO_OIDC_ROLE_CLAIM=groups", "the ID token claim (string or list; a dotted path for a nested one) whose values give the role"},
+	{"oidc-roles", "PORTFOLIO_OIDC_ROLES", "the claim values that give a role, e.g. portfolio-admins=admin,portfolio-managers=manager,portfolio-execs=executive; several: the highest"},
+	{"oidc-unmapped", "PORTFOLIO_OIDC_UNMAPPED=executive", "a user with no mapped value: executive (reads only) or refuse"},
+	{"local-login", "PORTFOLIO_LOCAL_LOGIN=on", "password sign-in: on, admin-only (administrators only: the way in when the provider fails) or off (needs --oidc-issuer)"},
 }
 
 // bindConfig registers the shared settings on a flag set, defaulting from the environment.
@@ -139,6 +162,16 @@ func bindConfig(fs *flag.FlagSet, getenv func(string) string) *config {
 		maxDays = 365
 	}
 	fs.IntVar(&c.TokenMaxDays, "api-token-max-days", maxDays, "the longest life of an API token, in days")
+	fs.StringVar(&c.OIDCIssuer, "oidc-issuer", getenv("PORTFOLIO_OIDC_ISSUER"), "single sign-on: the OpenID Connect provider's issuer URL")
+	fs.StringVar(&c.OIDCClientID, "oidc-client-id", getenv("PORTFOLIO_OIDC_CLIENT_ID"), "this app's client id at the provider")
+	fs.StringVar(&c.OIDCClientSecret, "oidc-client-secret", getenv("PORTFOLIO_OIDC_CLIENT_SECRET"), "the client secret")
+	fs.StringVar(&c.OIDCRedirectURL, "oidc-redirect-url", getenv("PORTFOLIO_OIDC_REDIRECT_URL"), "the callback registered at the provider (default: --base-url + /login/oidc/callback)")
+	fs.StringVar(&c.OIDCScopes, "oidc-scopes", env("PORTFOLIO_OIDC_SCOPES", "openid profile email"), "scopes asked for")
+	fs.StringVar(&c.OIDCName, "oidc-name", env("PORTFOLIO_OIDC_NAME", "single sign-on"), "the provider's name on the sign-in page")
+	fs.StringVar(&c.OIDCRoleClaim, "oidc-role-claim", env("PORTFOLIO_OIDC_ROLE_CLAIM", "groups"), "the claim whose values give the role")
+	fs.StringVar(&c.OIDCRoles, "oidc-roles", getenv("PORTFOLIO_OIDC_ROLES"), "value=role,… mapping of claim values to roles")
+	fs.StringVar(&c.OIDCUnmapped, "oidc-unmapped", env("PORTFOLIO_OIDC_UNMAPPED", sso.UnmappedExecutive), "a user with no mapped value: executive or refuse")
+	fs.StringVar(&c.LocalLogin, "local-login", env("PORTFOLIO_LOCAL_LOGIN", websso.LocalOn), "password sign-in: on, admin-only or off")
 	return c
 }
 
@@ -192,6 +225,9 @@ func (c *config) validate() error {
 		return fmt.Errorf("--log-format must be text or json, not %q", c.LogFormat)
 	}
 	if err := c.validateMail(); err != nil {
+		return err
+	}
+	if err := c.validateSSO(); err != nil {
 		return err
 	}
 	if c.Production && c.demoSet && c.Demo {
@@ -379,3 +415,69 @@ func (c *config) mailer() remind.Mailer {
 // baseURL is where links point, as configured ("": pages build their links
 // from the address each request came to; emails need it set).
 func (c *config) baseURL() string { return strings.TrimRight(c.BaseURL, "/") }
+
+// validateSSO checks the single sign-on settings: all of the provider's or
+// none, a role mapping that parses, and password sign-in turned off only
+// when there is another way in.
+func (c *config) validateSSO() error {
+	switch c.LocalLogin {
+	case websso.LocalOn, websso.LocalAdminOnly, websso.LocalOff:
+	default:
+		return fmt.Errorf("--local-login must be on, admin-only or off, not %q", c.LocalLogin)
+	}
+	switch c.OIDCUnmapped {
+	case sso.UnmappedExecutive, sso.UnmappedRefuse:
+	default:
+		return fmt.Errorf("--oidc-unmapped must be executive or refuse, not %q", c.OIDCUnmapped)
+	}
+	if _, err := sso.ParseRoles(c.OIDCRoles); err != nil {
+		return fmt.Errorf("--oidc-roles: %w", err)
+	}
+	if c.OIDCIssuer == "" {
+		if c.LocalLogin != websso.LocalOn {
+			return fmt.Errorf("--local-login=%s needs single sign-on (--oidc-issuer): nobody could sign in otherwise", c.LocalLogin)
+		}
+		if c.OIDCClientID != "" || c.OIDCRoles != "" {
+			return errors.New("--oidc-client-id and --oidc-roles need --oidc-issuer (PORTFOLIO_OIDC_ISSUER)")
+		}
+		return nil
+	}
+	u, err := url.Parse(c.OIDCIssuer)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return fmt.Errorf("--oidc-issuer must be the provider's issuer URL, such as https://login.example.com, not %q", c.OIDCIssuer)
+	}
+	if u.Scheme == "http" && c.Production && !isLoopback(u.Hostname()) {
+		return errors.New("--oidc-issuer must use https in production mode")
+	}
+	if c.OIDCClientID == "" {
+		return errors.New("--oidc-client-id (PORTFOLIO_OIDC_CLIENT_ID) is needed with --oidc-issuer")
+	}
+	r, err := url.Parse(c.oidcRedirectURL())
+	if c.oidcRedirectURL() == "" || err != nil || (r.Scheme != "https" && r.Scheme != "http") || r.Host == "" {
+		return fmt.Errorf("--oidc-redirect-url (or --base-url) must be this app's callback address, such as https://portfolio.example.com/login/oidc/callback, not %q", c.oidcRedirectURL())
+	}
+	return nil
+}
+
+// isLoopback reports a host name of this machine.
+func isLoopback(host string) bool {
+	return host == "localhost" || host == "127.0.0.1" || host == "::1"
+}
+
+// oidcRedirectURL is the callback address: as configured, or under --base-url.
+func (c *config) oidcRedirectURL() string {
+	if c.OIDCRedirectURL != "" || c.BaseURL == "" {
+		return c.OIDCRedirectURL
+	}
+	return c.baseURL() + "/login/oidc/callback"
+}
+
+// ssoClient is the single sign-on client, or nil when none is configured.
+func (c *config) ssoClient(now func() time.Time) *websso.Client {
+	if c.OIDCIssuer == "" {
+		return nil
+	}
+	scopes := strings.FieldsFunc(c.OIDCScopes, func(r rune) bool { return r == ',' || r == ' ' })
+	return websso.New(websso.Config{Issuer: c.OIDCIssuer, ClientID: c.OIDCClientID, ClientSecret: c.OIDCClientSecret,
+		RedirectURL: c.oidcRedirectURL(), Scopes: scopes, Name: c.OIDCName, RoleClaim: c.OIDCRoleClaim}, now)
+}

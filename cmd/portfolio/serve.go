@@ -22,6 +22,7 @@ import (
 	"portfolio/models/remind"
 	"portfolio/models/seed"
 	"portfolio/models/sqlstore"
+	"portfolio/models/sso"
 	"portfolio/views/pages"
 	"portfolio/web"
 )
@@ -103,6 +104,17 @@ func newApp(ctx context.Context, c *config, stdout io.Writer) (*app, error) {
 	}
 	h.SetMailing(m)
 	h.SetTokenMaxLife(c.tokenMaxLife())
+	roles, _ := sso.ParseRoles(c.OIDCRoles) // validated above
+	client := c.ssoClient(clock.Now)
+	h.SetSSO(handlers.SSO{Client: client, Roles: roles, Unmapped: c.OIDCUnmapped, LocalLogin: c.LocalLogin})
+	if client != nil {
+		// Read the provider's discovery document now, to say at start whether
+		// it answers; a provider down at start is tried again at each sign-in.
+		if _, err := client.Discover(ctx); err != nil {
+			log.Warn("sso: the provider does not answer yet", "err", err)
+		}
+		fmt.Fprintf(stdout, "Single sign-on through %s (%s); password sign-in: %s.\n", c.OIDCName, c.OIDCIssuer, c.LocalLogin)
+	}
 	return &app{clock: clock, db: db, handler: srv.Echo, log: log, server: h, keys: keys}, nil
 }
 

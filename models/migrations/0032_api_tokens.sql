@@ -2,8 +2,7 @@
 -- with an expiry, the time last used and a revocation. The secret is shown
 -- once when made and kept here only as its SHA-256, looked up by that hash.
 -- Revoking keeps the row (revoked_at, by whom) so the list shows it and the
--- token answers 401 ever after. Migration 31 is single sign-on's, built on
--- another branch. No trigger watches this table: no cached read uses it (a
+-- token answers 401 ever after. No trigger watches this table: no cached read uses it (a
 -- request reads its token and owner afresh, so a revocation, a disabled owner
 -- or a lowered role takes effect at the next request).
 
