@@ -1,7 +1,7 @@
 package models
 
 // Personal access tokens for the JSON API: a random secret shown once, kept
-// only as its SHA-256 (migration 32), named, read or write, expiring,
+// only as its SHA-256 (migration 33), named, read or write, expiring,
 // revocable. A token acts for its owner with the owner's rights as they are
 // at each request: TokenOwner reads both afresh, so a revocation, a disabled
 // owner or a lowered role counts at once.
@@ -54,7 +54,7 @@ type APIToken struct {
 	RevokedBy  *uint
 }
 
-// TableName is the tokens' table (migration 32).
+// TableName is the tokens' table (migration 33).
 func (APIToken) TableName() string { return "api_tokens" }
 
 // Live reports whether the token still works at now (not revoked, not expired).
