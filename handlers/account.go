@@ -24,7 +24,7 @@ func (a *App) renderAccount(c echo.Context, status int, errs map[string]string) 
 
 // renderAccountWith renders the account page, with the email choices as
 // typed when they were refused (nil: as kept).
-func (a *App) renderAccountWith(c echo.Context, status int, errs map[string]string, typed *remind.Prefs) error {
+func (a *App) renderAccountWith(c echo.Context, status int, errs map[string]string, typed *remind.Prefs, tweak ...func(*pages.AccountProps)) error {
 	u := web.CurrentUser(c)
 	p := pages.AccountProps{U: *u, Errors: errs, EmailOn: a.mailing.On}
 	if a.mailing.On {
@@ -52,6 +52,12 @@ func (a *App) renderAccountWith(c echo.Context, status int, errs map[string]stri
 		}
 	}
 	p.Chrome = web.Chrome(c, "Your account", "account")
+	if p.Tokens, err = a.tokensPanel(c); err != nil {
+		return err
+	}
+	for _, t := range tweak {
+		t(&p)
+	}
 	return web.Render(c, status, pages.Account(p), nil)
 }
 

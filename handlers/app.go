@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -26,17 +27,20 @@ type App struct {
 	mailing   pages.Mailing // how email is sent, and where links point (SetMailing)
 	unread    *unreadCounts // the bell's counts (countUnread)
 	sso       SSO           // single sign-on and password sign-in (SetSSO)
+	// tokenMaxLife is the longest life of a personal access token (SetTokenMaxLife).
+	tokenMaxLife time.Duration
 }
 
 // New mounts every route of the route table on the server.
 func New(s *web.Server, db *models.DB) *App {
 	a := &App{Server: s, db: db, today: func() models.Date { return models.DateOf(s.Now()) }, caches: newCaches(s.Cache()), yield: s.Yield,
-		unread: newUnreadCounts(unreadFor, s.Now)}
+		unread: newUnreadCounts(unreadFor, s.Now), tokenMaxLife: DefaultTokenMaxLife}
 	a.SetSSO(SSO{})
 	s.CountUnread(a.countUnread)
 	for _, r := range a.Routes() {
 		s.App.Add(r.Method, r.Path, r.Handler, r.Guard.Middleware()).Name = r.Name
 	}
+	a.mountAPI()
 	return a
 }
 

@@ -44,12 +44,21 @@ import (
 // design, each with the reason. The password routes are walked, not excused:
 // besides ending other sessions they record "password changed" in the history.
 var auditExempt = map[string]string{
-	"POST /login":              "sign-in starts a session (and a wrong password only counts towards the throttle); no record changes",
-	"POST /logout":             "sign-out ends the session; no record changes",
-	"POST /risks/import":       "the risk import's dry run checks the file and writes nothing (its apply is walked)",
-	"POST /costs/import":       "the cost import's dry run checks the file and writes nothing (its apply is walked)",
-	"POST /notifications/read": "marking one's own notifications read is a read receipt, not a record; no record changes",
-	"POST /unsubscribe/:token": "followed from an email, signed in or not: its history rows name nobody (TestUnsubscribeLink checks them)",
+	"POST /login":                       "sign-in starts a session (and a wrong password only counts towards the throttle); no record changes",
+	"POST /logout":                      "sign-out ends the session; no record changes",
+	"POST /risks/import":                "the risk import's dry run checks the file and writes nothing (its apply is walked)",
+	"POST /costs/import":                "the cost import's dry run checks the file and writes nothing (its apply is walked)",
+	"POST /notifications/read":          "marking one's own notifications read is a read receipt, not a record; no record changes",
+	"POST /unsubscribe/:token":          "followed from an email, signed in or not: its history rows name nobody (TestUnsubscribeLink checks them)",
+	"POST /api/v1/risks":                "a JSON API write has no form to walk: TestAPIRiskWrites checks its history rows name the token's owner",
+	"PATCH /api/v1/risks/:id":           "a JSON API write has no form to walk: TestAPIRiskWrites checks its history rows name the token's owner",
+	"POST /api/v1/cost-records":         "a JSON API write has no form to walk: TestAPICostWrites checks its history rows name the token's owner",
+	"PATCH /api/v1/cost-records/:id":    "a JSON API write has no form to walk: TestAPICostWrites checks its history rows name the token's owner",
+	"POST /api/v1/sla-results":          "a JSON API write has no form to walk: TestAPISLAResultWrites checks its history rows name the token's owner",
+	"PATCH /api/v1/sla-results/:id":     "a JSON API write has no form to walk: TestAPISLAResultWrites checks its history rows name the token's owner",
+	"POST /api/v1/milestones":           "a JSON API write has no form to walk: TestAPIDeliveryWrites checks its history rows name the token's owner",
+	"PATCH /api/v1/milestones/:id":      "a JSON API write has no form to walk: TestAPIDeliveryWrites checks its history rows name the token's owner",
+	"PATCH /api/v1/readiness-items/:id": "a JSON API write has no form to walk: TestAPIDeliveryWrites checks its history rows name the token's owner",
 }
 
 // auditedTables are the tables of records whose history is kept, with the
@@ -63,7 +72,7 @@ var auditedTables = map[string]string{
 	"governance_reviews": "governance_review", "review_actions": "review_action", "published_packs": "pack",
 	"obligations": models.ObligationEntity, "obligation_occurrences": models.OccurrenceEntity,
 	"governance_meetings": models.MeetingEntity, "meeting_actions": models.MeetingActionEntity,
-	"exit_readiness_items": models.EntityExitItem,
+	"exit_readiness_items": models.EntityExitItem, "api_tokens": models.EntityAPIToken,
 }
 
 // auditStep is one state-changing route walked as a user does it.
@@ -140,6 +149,21 @@ var auditSteps = []auditStep{
 	}},
 	{"POST /account/calendar", asExecutive, "calendar_feed", func(w *auditWalk) auditAim {
 		return auditAim{page: "/account", form: postsTo("/account/calendar"), creates: true}
+	}},
+	{"POST /account/tokens", asExecutive, models.EntityAPIToken, func(w *auditWalk) auditAim {
+		return auditAim{page: "/account", form: postsTo("/account/tokens"), creates: true,
+			set: map[string]string{"name": "Audit walk reader", "scope": models.ScopeRead}}
+	}},
+	{"POST /account/tokens/:id/revoke", asExecutive, models.EntityAPIToken, func(w *auditWalk) auditAim {
+		id := w.pick("a live token of the executive", fmt.Sprintf("SELECT MAX(id) FROM api_tokens WHERE revoked_at IS NULL AND user_id = %d", w.users[asExecutive].ID))
+		return auditAim{page: "/account", form: postsTo("/account/tokens/%d/revoke", id), id: id}
+	}},
+	{"POST /tokens/:id/revoke", asAdmin, models.EntityAPIToken, func(w *auditWalk) auditAim {
+		_, tok, err := models.CreateToken(w.t.Context(), w.db, models.NewToken{Owner: w.users[asManager], Name: "Audit walk writer", Scope: models.ScopeWrite}, nil, dbtest.Now())
+		if err != nil {
+			w.t.Fatal(err)
+		}
+		return auditAim{page: "/tokens", form: postsTo("/tokens/%d/revoke", tok.ID), id: tok.ID}
 	}},
 	{"POST /account/email", asExecutive, "reminder_prefs", func(w *auditWalk) auditAim {
 		return auditAim{page: "/account", form: postsTo("/account/email"), id: w.users[asExecutive].ID, set: map[string]string{"digest": "weekly"}}

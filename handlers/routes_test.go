@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -54,14 +55,20 @@ var routeTargets = map[string]routeTarget{
 	"/account/calendar/revoke": {},
 	"/calendar/:token":         {params: func(*fixture) map[string]string { return map[string]string{"token": "not-a-feed.ics"} }},
 	"/account/email":           {},
-	"/unsubscribe/:token":      {params: func(*fixture) map[string]string { return map[string]string{"token": "not-a-signed-link"} }},
-	"/notifications/read":      {},
-	"/reminders/:id/retry":     {params: func(*fixture) map[string]string { return map[string]string{"id": "1"} }},
-	"/users":                   {},
-	"/users/:id":               {params: id(spareUser)},
-	"/users/:id/password":      {params: id(spareUser)},
-	"/users/:id/disable":       {params: id(spareUser)},
-	"/users/:id/enable":        {params: id(spareUser)},
+	"/account/tokens": {form: func(*fixture) url.Values {
+		return url.Values{"name": {"Route walk"}, "scope": {models.ScopeRead}, "expires": {today().AddDays(30).String()}}
+	}},
+	"/account/tokens/:id/revoke": {params: id(spareToken)},
+	"/tokens":                    {},
+	"/tokens/:id/revoke":         {params: id(spareToken)},
+	"/unsubscribe/:token":        {params: func(*fixture) map[string]string { return map[string]string{"token": "not-a-signed-link"} }},
+	"/notifications/read":        {},
+	"/reminders/:id/retry":       {params: func(*fixture) map[string]string { return map[string]string{"id": "1"} }},
+	"/users":                     {},
+	"/users/:id":                 {params: id(spareUser)},
+	"/users/:id/password":        {params: id(spareUser)},
+	"/users/:id/disable":         {params: id(spareUser)},
+	"/users/:id/enable":          {params: id(spareUser)},
 
 	// Engagements and vendors (admins only change them).
 	"/engagements":               {},
@@ -173,7 +180,23 @@ var routeTargets = map[string]routeTarget{
 }
 
 // Pickers for routeTargets.
-func spareUser(f *fixture) uint         { return f.spareUser }
+func spareUser(f *fixture) uint { return f.spareUser }
+
+// spareToken is a live API token of the spare account (made once).
+func spareToken(f *fixture) uint {
+	if f.token == 0 {
+		var u models.User
+		if err := f.db.First(&u, f.spareUser).Error; err != nil {
+			f.t.Fatal(err)
+		}
+		_, tok, err := models.CreateToken(f.t.Context(), f.db, models.NewToken{Owner: u, Name: "route walk", Scope: models.ScopeRead}, nil, dbtest.Now())
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		f.token = tok.ID
+	}
+	return f.token
+}
 func foreignEngagement(f *fixture) uint { return f.foreign }
 func foreignBOT(f *fixture) uint {
 	return f.pick("engagements", "model = 'BOT' AND id NOT IN "+managedSQL)
@@ -240,14 +263,16 @@ func foreignRiskCSV(f *fixture) url.Values {
 // sign-in) may use because they touch only the user's own session or account.
 // Every other state-changing route must be guarded web.Editor or web.Admin.
 var selfService = map[string]bool{
-	"POST /login":                   true,
-	"POST /logout":                  true,
-	"POST /account/password":        true,
-	"POST /account/calendar":        true,
-	"POST /account/calendar/revoke": true,
-	"POST /account/email":           true,
-	"POST /notifications/read":      true,
-	"POST /unsubscribe/:token":      true, // a signed link: it acts on its own user's email only
+	"POST /login":                     true,
+	"POST /logout":                    true,
+	"POST /account/password":          true,
+	"POST /account/calendar":          true,
+	"POST /account/calendar/revoke":   true,
+	"POST /account/email":             true,
+	"POST /account/tokens":            true, // makes a token of one's own
+	"POST /account/tokens/:id/revoke": true, // revokes one's own (another's is not found)
+	"POST /notifications/read":        true,
+	"POST /unsubscribe/:token":        true, // a signed link: it acts on its own user's email only
 }
 
 // infraRoutes are mounted on the bare Echo instance (not the route table): public, read-only.
@@ -264,6 +289,7 @@ type fixture struct {
 	manager   models.User // the demo manager
 	foreign   uint        // an engagement the demo manager does not manage
 	spareUser uint        // an account that is none of the demo sign-ins (admin routes act on it)
+	token     uint        // a live API token of the spare account (spareToken)
 }
 
 // managed is the SQL set of engagements the demo manager manages.
@@ -465,11 +491,17 @@ func TestEveryRouteIsGuarded(t *testing.T) {
 
 func walkRoutes(t *testing.T, db *gorm.DB) {
 	ae := newAppEnv(t, db, nil)
-	routes := registered(t, ae.server.Echo, ae.app)
+	a := ae.app
+	var routes []walkRoute
+	for _, r := range registered(t, ae.server.Echo, ae.app) {
+		if !apiRoutes(a)[r.key()] { // the JSON API's are walked by TestEveryAPIRouteIsGuarded
+			routes = append(routes, r)
+		}
+	}
 	var missing []string
 	for _, r := range routes {
 		switch {
-		case !r.inTable && !infraRoutes[r.key()]:
+		case !r.inTable && !infraRoutes[r.key()] && !apiRoutes(a)[r.key()]:
 			t.Errorf("%s is registered outside handlers.Routes(): add it to the route table with a guard", r.key())
 		case r.inTable && r.method != http.MethodGet && r.guard != web.Editor && r.guard != web.Admin && !selfService[r.key()]:
 			t.Errorf("%s changes state but is guarded %s: guard it web.Editor (and a.authorizeEngagement in the handler) or web.Admin", r.key(), r.guard)
@@ -687,4 +719,148 @@ func foreignAction(f *fixture) map[string]string {
 		f.t.Fatal(err)
 	}
 	return map[string]string{"id": fmt.Sprint(m.RiskID), "aid": fmt.Sprint(m.ID)}
+}
+
+// apiRoutes are the JSON API's routes as the server registers them ("GET /api/v1/risks").
+func apiRoutes(a *handlers.App) map[string]bool {
+	out := map[string]bool{}
+	for _, r := range a.APIRoutes() {
+		out[r.Method+" /api/v1"+r.Path] = true
+	}
+	return out
+}
+
+// apiTarget aims an API route at a record of an engagement the demo manager
+// does NOT manage: its path parameters and, for a write, its body.
+type apiTarget struct {
+	params func(f *fixture) map[string]string
+	body   func(f *fixture) any
+}
+
+// apiTargets maps every API path pattern with parameters or a body to its
+// target. EXTEND IT when you add an API route: the walk fails on one missing here.
+var apiTargets = map[string]apiTarget{
+	"/engagements/:id":   {params: id(foreignEngagement)},
+	"/vendors/:id":       {params: id(anyOf("vendors"))},
+	"/risks/:id":         {params: id(foreignRow("risks")), body: func(*fixture) any { return map[string]any{"title": "Route walk title"} }},
+	"/risks/:id/history": {params: id(foreignRow("risks"))},
+	"/cost-records/:id":  {params: id(foreignRow("cost_records")), body: func(*fixture) any { return map[string]any{"credits": 100} }},
+	"/sla-results/:id":   {params: id(foreignRow("sla_measurements")), body: func(*fixture) any { return map[string]any{"note": "Route walk"} }},
+	"/sla-results": {body: func(f *fixture) any {
+		return map[string]any{"sla_id": f.pick("service_levels", "NOT archived AND engagement_id NOT IN "+managedSQL), "month": ym(month(0)), "actual": "99.9"}
+	}},
+	"/cost-records": {body: func(f *fixture) any {
+		return map[string]any{"engagement_id": f.foreign, "month": ym(month(0)), "baseline": 100000, "planned_savings": 1000}
+	}},
+	"/milestones/:id": {params: id(foreignRow("milestones")), body: func(*fixture) any { return map[string]any{"name": "Route walk milestone"} }},
+	"/milestones": {body: func(f *fixture) any {
+		return map[string]any{"engagement_id": f.foreign, "name": "Route walk milestone", "planned": today().AddDays(30).String()}
+	}},
+	"/readiness-items/:id": {params: id(foreignRow("readiness_items")), body: func(*fixture) any { return map[string]any{"owner": "Route walker"} }},
+	"/lessons/:id":         {params: id(foreignLesson)},
+	"/packs/:quarter":      {params: func(f *fixture) map[string]string { return map[string]string{"quarter": publishedQuarter(f.t, f.db)} }},
+	"/risks": {body: func(f *fixture) any {
+		return map[string]any{"engagement": f.foreignCode(), "title": "Route walk risk", "category": models.RiskCategories[0],
+			"inherent_likelihood": 3, "inherent_impact": 3, "residual_likelihood": 2, "residual_impact": 2}
+	}},
+}
+
+// TestEveryAPIRouteIsGuarded walks every API route with no token, a token
+// that is not one, a session cookie alone, and a read and a write token of
+// each role: no token → 401; a read route answers every token; a write route
+// refuses (403) a read token, an executive's (who cannot hold a write token)
+// and a manager's aimed at an engagement they do not manage, storing nothing;
+// an admin's write token gets through.
+func TestEveryAPIRouteIsGuarded(t *testing.T) {
+	t.Parallel()
+	for _, kind := range dbtest.Kinds() {
+		t.Run(kind, func(t *testing.T) { walkAPIRoutes(t, dbtest.Demo(t, kind)) })
+	}
+}
+
+func walkAPIRoutes(t *testing.T, db *gorm.DB) {
+	ae := newAPIEnv(t, db)
+	f := newFixture(t, db)
+	exec := userByEmail(t, db, demoAccount(t, models.RoleExecutive).Email)
+	if _, _, err := models.CreateToken(t.Context(), db, models.NewToken{Owner: exec, Name: "x", Scope: models.ScopeWrite}, nil, dbtest.Now()); err == nil {
+		t.Fatal("an executive was given a write token")
+	}
+	tokens := map[string]string{
+		"executive read": apiToken(t, db, models.RoleExecutive, models.ScopeRead),
+		"manager read":   apiToken(t, db, models.RoleManager, models.ScopeRead),
+		"manager write":  apiToken(t, db, models.RoleManager, models.ScopeWrite),
+		"admin read":     apiToken(t, db, models.RoleAdmin, models.ScopeRead),
+		"admin write":    apiToken(t, db, models.RoleAdmin, models.ScopeWrite),
+	}
+	cookie := ae.client()
+	cookie.login(models.RoleAdmin)
+	sessionCookie := "portfolio=" + cookie.cookie("portfolio")
+
+	publishedQuarter(t, db) // a pack to read
+	stored := fingerprint(t, db)
+	for _, r := range ae.app.APIRoutes() {
+		tgt, ok := apiTargets[r.Path]
+		if !ok && (strings.Contains(r.Path, ":") || r.Method != http.MethodGet) {
+			t.Fatalf("apiTargets in handlers/routes_test.go has no entry for %s: add how to aim it at a record of an engagement the demo manager does not manage", r.Path)
+		}
+		params := map[string]string{}
+		if tgt.params != nil {
+			params = tgt.params(f)
+		}
+		path := "/api/v1" + fill(t, r.Path, params)
+		var body any
+		if tgt.body != nil && r.Method != http.MethodGet {
+			body = tgt.body(f)
+		}
+		write := r.Method != http.MethodGet
+		where := r.Method + " " + path
+		hdr := map[string]string{}
+		if r.Method == http.MethodPatch { // a fresh ETag, so that only the guard can refuse
+			cur := ae.api(tokens["admin read"]).get(path)
+			hdr["If-Match"] = cur.Header.Get("ETag")
+		}
+		check := func(who string, res apiResp, want int) {
+			t.Helper()
+			if want != 0 && res.StatusCode != want {
+				t.Errorf("%s %s: %d, want %d\n%.300s", who, where, res.StatusCode, want, res.Body)
+			}
+			if res.StatusCode >= 400 {
+				res.Problem(t)
+			}
+		}
+		// nothingStored fails when anything but tokens' last use moved since the last look.
+		nothingStored := func(what string) {
+			t.Helper()
+			after := fingerprint(t, db)
+			if moved := slices.DeleteFunc(changedTables(stored, after), func(tb string) bool { return tb == "api_tokens" }); len(moved) > 0 {
+				t.Errorf("%s %s stored changes in %v", what, where, moved)
+			}
+			stored = after
+		}
+		if r.Access == handlers.APIPublic {
+			check("anonymous", ae.api("").call(r.Method, path, body, hdr, true), http.StatusOK)
+			nothingStored("a read of")
+			continue
+		}
+		check("anonymous", ae.api("").call(r.Method, path, body, hdr, true), http.StatusUnauthorized)
+		check("a token that is none", ae.api("pfl_not-a-token").call(r.Method, path, body, hdr, true), http.StatusUnauthorized)
+		cookieHdr := map[string]string{"Cookie": sessionCookie}
+		for k, v := range hdr {
+			cookieHdr[k] = v
+		}
+		check("an admin's session cookie", ae.api("").call(r.Method, path, body, cookieHdr, true), http.StatusUnauthorized)
+		for _, who := range []string{"executive read", "manager read", "admin read", "manager write"} {
+			want := http.StatusOK
+			if write {
+				want = http.StatusForbidden
+			}
+			check(who, ae.api(tokens[who]).call(r.Method, path, body, hdr, true), want)
+		}
+		nothingStored("refused or read-only requests to")
+		res := ae.api(tokens["admin write"]).call(r.Method, path, body, hdr, true)
+		if res.StatusCode >= 300 {
+			t.Errorf("admin write %s: %d, want it allowed\n%.300s", where, res.StatusCode, res.Body)
+		}
+		stored = fingerprint(t, db)
+	}
 }

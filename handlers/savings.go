@@ -21,10 +21,51 @@ const savingsQuarters = 12
 // engagement's) as at a quarter, in the reporting currency. Route:
 // savings.index; an htmx request gets the #savings-body partial.
 func (a *App) savings(c echo.Context) error {
+	sv, err := a.savingsOf(c)
+	if err != nil {
+		return err
+	}
+	s, filter, rates, scope, f, today, current := sv.settings, sv.filter, sv.rates, sv.scope, sv.settings.Fiscal(), sv.today, sv.current
+	p := pages.SavingsProps{
+		Chrome: web.Chrome(c, "Savings", "savings"), Cur: s.Finance.ReportingCurrency, Today: today, Filter: filter, Rates: rates,
+		Query:   listQuery(c, "/savings", "#savings-body", "vendor", "tower", "engagement", "quarter", "by"),
+		F:       sv.figures,
+		IsAdmin: isAdmin(c),
+	}
+	for q, i := current, 0; i < savingsQuarters; q, i = q.Prev(), i+1 {
+		p.Quarters = append(p.Quarters, q)
+	}
+	if err := a.savingsBreakdown(c, &p, scope, rates, f, today); err != nil {
+		return err
+	}
+	if !web.IsHTMX(c) {
+		if err := a.savingsChoices(c, &p); err != nil {
+			return err
+		}
+	}
+	return web.Render(c, http.StatusOK, pages.Savings(p), pages.SavingsBody(p))
+}
+
+// savingsQuery is the savings page's figures for its query: the scope (an
+// engagement, vendor or tower, or the portfolio) and the quarter (?quarter=,
+// at most the current one). The JSON API's savings read it too, so both give
+// the same figures.
+type savingsQuery struct {
+	settings models.Settings
+	filter   pages.SavingsFilter
+	rates    *models.Rates
+	scope    models.CostScope
+	figures  models.SavingsFigures
+	today    models.Date
+	current  models.Quarter
+}
+
+func (a *App) savingsOf(c echo.Context) (savingsQuery, error) {
+	var sv savingsQuery
 	ctx := c.Request().Context()
 	s, err := a.settings(c)
 	if err != nil {
-		return err
+		return sv, err
 	}
 	f, today := s.Fiscal(), a.today()
 	current := f.QuarterOf(today)
@@ -44,7 +85,7 @@ func (a *App) savings(c echo.Context) error {
 	}
 	rates, err := models.LoadRates(ctx, a.db, s.Finance.ReportingCurrency)
 	if err != nil {
-		return err
+		return sv, err
 	}
 	scope := models.CostScope{EngagementID: filter.EngagementID, VendorID: filter.VendorID, Tower: filter.Tower, To: f.End(filter.AsAt)}
 	var sums []models.CostSums
@@ -54,26 +95,10 @@ func (a *App) savings(c echo.Context) error {
 		sums, err = models.SumCosts(ctx, a.db, scope)
 	}
 	if err != nil {
-		return err
+		return sv, err
 	}
-	p := pages.SavingsProps{
-		Chrome: web.Chrome(c, "Savings", "savings"), Cur: s.Finance.ReportingCurrency, Today: today, Filter: filter, Rates: rates,
-		Query:   listQuery(c, "/savings", "#savings-body", "vendor", "tower", "engagement", "quarter", "by"),
-		F:       models.NewSavingsFigures(sums, rates, f, filter.AsAt, today),
-		IsAdmin: isAdmin(c),
-	}
-	for q, i := current, 0; i < savingsQuarters; q, i = q.Prev(), i+1 {
-		p.Quarters = append(p.Quarters, q)
-	}
-	if err := a.savingsBreakdown(c, &p, scope, rates, f, today); err != nil {
-		return err
-	}
-	if !web.IsHTMX(c) {
-		if err := a.savingsChoices(c, &p); err != nil {
-			return err
-		}
-	}
-	return web.Render(c, http.StatusOK, pages.Savings(p), pages.SavingsBody(p))
+	return savingsQuery{settings: s, filter: filter, rates: rates, scope: scope, figures: models.NewSavingsFigures(sums, rates, f, filter.AsAt, today),
+		today: today, current: current}, nil
 }
 
 // savingsBreakdown figures one page of the engagements, vendors or towers in

@@ -45,6 +45,10 @@ func (s *Server) handleError(err error, c echo.Context) {
 	// The request's context may already be cancelled (ContextTimeout has returned),
 	// but the error page must still render.
 	c.SetRequest(c.Request().WithContext(context.WithoutCancel(c.Request().Context())))
+	if IsAPI(c) {
+		s.writeProblem(c, err)
+		return
+	}
 	code, msg := httpStatus(err)
 	if code >= 500 {
 		s.opts.Log.Error("request failed", "request_id", RequestID(c), "method", c.Request().Method, "uri", LoggedURI(c.Request().RequestURI), "err", err)

@@ -44,6 +44,8 @@ type Options struct {
 	// ReadsAtOnce bounds the GET and HEAD requests handled at once (Admission):
 	// 0 is twice the cores, negative no bound.
 	ReadsAtOnce int
+	// APIRate is each API token's rate limit (zero: DefaultAPIRate).
+	APIRate APIRate
 }
 
 // SessionKeys are the server's cookie keys (hash and block pairs, newest
@@ -60,9 +62,13 @@ func (s *Server) CountUnread(count func(ctx context.Context, userID uint) (int64
 type Server struct {
 	Echo *echo.Echo
 	// App is where handlers mount: its routes get sessions, CSRF and the current user.
-	App   *echo.Group
-	opts  Options
-	users *cache.Part[uint, models.User] // signed-in users' rows (auth.go)
+	App *echo.Group
+	// API is where the JSON API mounts (/api/v1): no session, no CSRF; its
+	// routes authenticate by bearer token (APIAuth).
+	API      *echo.Group
+	limiters limiters
+	opts     Options
+	users    *cache.Part[uint, models.User] // signed-in users' rows (auth.go)
 	// inFlight counts the requests being served: background work waits for
 	// them (Yield), and runs one job at a time (RunBackground).
 	inFlight   *inFlight
@@ -138,6 +144,11 @@ func New(o Options) *Server {
 	}
 	store.Options = &sessions.Options{Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: o.SecureCookies, MaxAge: int(o.MaxSessionAge.Seconds())}
 	store.MaxAge(int(o.MaxSessionAge.Seconds()))
+	if o.APIRate.Burst == 0 {
+		o.APIRate = DefaultAPIRate
+	}
+	s.limiters.rate = o.APIRate
+	s.API = e.Group("/api/v1", Admission(o.ReadsAtOnce, func() bool { return sqlstore.WritesInFlight(o.DB) }))
 	s.App = e.Group("", Admission(o.ReadsAtOnce, func() bool { return sqlstore.WritesInFlight(o.DB) }), sessionMiddleware(store), csrfMiddleware(), s.loadUser, s.onceForms)
 	return s
 }

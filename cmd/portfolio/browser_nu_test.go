@@ -208,7 +208,7 @@ func formPages(d demoIDs, today models.Date) []string {
 		e(d.ito, "/slas/results?month="+today.AddDays(-100).Format("2006-01")), // a recorded month, to correct
 		e(d.bot, "/milestones/new"), fmt.Sprintf("/milestones/%d/edit", d.milestone),
 		e(d.bot, "/gates/new"), fmt.Sprintf("/gates/%d/edit", d.gate),
-		"/settings", "/users", "/users/new", fmt.Sprintf("/users/%d", d.user),
+		"/settings", "/users", "/users/new", fmt.Sprintf("/users/%d", d.user), "/tokens",
 		"/fx", "/fx?page=2", "/fx/new", fmt.Sprintf("/fx/%d/edit", d.fx),
 		"/reviews/" + q + "/publish", fmt.Sprintf("/reviews/%s/engagements/%d/commentary", q, d.ito), "/reviews/" + q + "/commentary",
 		"/reminders", e(d.ito, "/contract"), e(d.bot, "/contract"), e(d.ito, "/partnership"), e(d.bot, "/partnership"),

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -300,5 +301,47 @@ func printPlan(ctx context.Context, snd *remind.Sender, day models.Date, stdout 
 			fmt.Fprintf(stdout, "    and the monthly portfolio digest (%d headline figures, %s)\n", len(p.Content.Portfolio.Figures), p.Content.Portfolio.Month)
 		}
 	}
+	return nil
+}
+
+// tokenCmd makes a personal access token for a user and prints it, this once
+// (only its hash is kept): portfolio token create --email E --name N --scope
+// read|write [--expires 90d]. The scope may not exceed the user's role.
+func tokenCmd(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	if len(args) == 0 || args[0] != "create" {
+		return errors.New("usage: portfolio token create --email E --name N --scope read|write [--expires 90d]")
+	}
+	fs := flag.NewFlagSet("token create", flag.ContinueOnError)
+	c := bindConfig(fs, getenv)
+	email := fs.String("email", "", "the user the token acts for")
+	name := fs.String("name", "", "what the token is for")
+	scope := fs.String("scope", models.ScopeRead, "read or write (write: managers and admins)")
+	expires := fs.String("expires", "90d", "its life in days, e.g. 30d")
+	if err := parse(fs, args[1:], stdout); err != nil {
+		return err
+	}
+	days, err := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(*expires), "d"))
+	if err != nil || days <= 0 {
+		return errors.New("--expires must be a number of days, e.g. 90d")
+	}
+	db, _, err := openDB(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer closeDB(db)
+	u, err := models.UserByEmail(ctx, db, models.NormalizeEmail(*email))
+	if err != nil {
+		return err
+	}
+	if u == nil {
+		return fmt.Errorf("no user %s", *email)
+	}
+	now := models.NowOf(db)
+	secret, tok, err := models.CreateToken(ctx, db, models.NewToken{Owner: *u, Name: *name, Scope: *scope,
+		Expires: now.Add(time.Duration(days) * 24 * time.Hour), MaxLife: c.tokenMaxLife()}, nil, now)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Token %q (%s) for %s, expiring %s. It is shown only now:\n%s\n", tok.Name, tok.Scope, u.Email, models.DateOf(tok.ExpiresAt), secret)
 	return nil
 }

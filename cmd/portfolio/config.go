@@ -50,6 +50,7 @@ type config struct {
 	SMTPFrom      string
 	SMTPTLS       string
 	RemindAt      string // HH:MM, the server's local time
+	TokenMaxDays  int    // the longest life of an API token, in days
 	smtpPortBad   string // PORTFOLIO_SMTP_PORT when it is not a number
 	// Single sign-on (OpenID Connect) and password sign-in.
 	OIDCIssuer       string
@@ -89,6 +90,7 @@ var settingsHelp = [][3]string{
 	{"smtp-from", "PORTFOLIO_SMTP_FROM", "the sender of reminders, e.g. 'Portfolio <portfolio@example.com>'"},
 	{"smtp-tls", "PORTFOLIO_SMTP_TLS=starttls", "none, starttls or tls (implicit TLS)"},
 	{"remind-at", "PORTFOLIO_REMIND_AT=07:00", "when the server sends each day's reminders, its local time (with --smtp-host)"},
+	{"api-token-max-days", "PORTFOLIO_API_TOKEN_MAX_DAYS=365", "the longest life of a personal access token for the JSON API, in days"},
 	{"oidc-issuer", "PORTFOLIO_OIDC_ISSUER", "single sign-on: the OpenID Connect provider's issuer URL, e.g. https://login.example.com/realms/acme; unset: no single sign-on"},
 	{"oidc-client-id", "PORTFOLIO_OIDC_CLIENT_ID", "this app's client id at the provider"},
 	{"oidc-client-secret", "PORTFOLIO_OIDC_CLIENT_SECRET", "its client secret (prefer the variable: a flag shows in the process list)"},
@@ -158,6 +160,11 @@ func bindConfig(fs *flag.FlagSet, getenv func(string) string) *config {
 	fs.StringVar(&c.SMTPFrom, "smtp-from", getenv("PORTFOLIO_SMTP_FROM"), "the sender of reminders")
 	fs.StringVar(&c.SMTPTLS, "smtp-tls", env("PORTFOLIO_SMTP_TLS", remind.TLSStartTLS), "none, starttls or tls")
 	fs.StringVar(&c.RemindAt, "remind-at", env("PORTFOLIO_REMIND_AT", "07:00"), "when the server sends each day's reminders, its local time")
+	maxDays, err := strconv.Atoi(getenv("PORTFOLIO_API_TOKEN_MAX_DAYS"))
+	if err != nil || maxDays <= 0 {
+		maxDays = 365
+	}
+	fs.IntVar(&c.TokenMaxDays, "api-token-max-days", maxDays, "the longest life of an API token, in days")
 	fs.StringVar(&c.OIDCIssuer, "oidc-issuer", getenv("PORTFOLIO_OIDC_ISSUER"), "single sign-on: the OpenID Connect provider's issuer URL")
 	fs.StringVar(&c.OIDCClientID, "oidc-client-id", getenv("PORTFOLIO_OIDC_CLIENT_ID"), "this app's client id at the provider")
 	fs.StringVar(&c.OIDCClientSecret, "oidc-client-secret", getenv("PORTFOLIO_OIDC_CLIENT_SECRET"), "the client secret")
@@ -170,6 +177,14 @@ func bindConfig(fs *flag.FlagSet, getenv func(string) string) *config {
 	fs.BoolVar(&c.OIDCLinkEmail, "oidc-link-email", envBool("PORTFOLIO_OIDC_LINK_EMAIL", false), "link a first sign-in to an existing account with the same verified email")
 	fs.StringVar(&c.LocalLogin, "local-login", env("PORTFOLIO_LOCAL_LOGIN", handlers.LocalOn), "password sign-in: on, admin-only or off")
 	return c
+}
+
+// tokenMaxLife is the longest life of an API token.
+func (c *config) tokenMaxLife() time.Duration {
+	if c.TokenMaxDays <= 0 {
+		return 365 * 24 * time.Hour
+	}
+	return time.Duration(c.TokenMaxDays) * 24 * time.Hour
 }
 
 // parse parses args into a flag set that prints the command's flags on --help

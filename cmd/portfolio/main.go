@@ -45,6 +45,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return backupCmd(ctx, args, getenv, stdout)
 	case "remind":
 		return remindCmd(ctx, args, getenv, stdout)
+	case "token":
+		return tokenCmd(ctx, args, getenv, stdout)
 	case "help":
 		usage(stdout)
 		return nil
@@ -67,6 +69,8 @@ Usage:
                                                   set a user's password, read from stdin
   portfolio backup --out FILE [settings]          copy the SQLite database to FILE (consistent snapshot)
   portfolio remind --dry-run [settings]           print what each person is to be reminded of today
+  portfolio token create --email E --name N --scope read|write [--expires 90d] [settings]
+                                                  make an API token for a user; printed once
 
 Settings (flag, environment variable, default):
 `)

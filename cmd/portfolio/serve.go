@@ -103,6 +103,7 @@ func newApp(ctx context.Context, c *config, stdout io.Writer) (*app, error) {
 		m.Server = fmt.Sprintf("%s:%d (%s)", smtp.Host, smtp.Port, smtp.TLS)
 	}
 	h.SetMailing(m)
+	h.SetTokenMaxLife(c.tokenMaxLife())
 	roles, _ := sso.ParseRoles(c.OIDCRoles) // validated above
 	client := c.ssoClient(clock.Now)
 	h.SetSSO(handlers.SSO{Client: client, Roles: roles, Unmapped: c.OIDCUnmapped, LocalLogin: c.LocalLogin, LinkEmail: c.OIDCLinkEmail})

@@ -292,3 +292,19 @@ func publishVersion(ctx context.Context, db *gorm.DB, p *Pack, by models.User, a
 	}
 	return err
 }
+
+// PublishedVersion is one published version of some quarter's portfolio pack.
+type PublishedVersion struct {
+	Quarter string
+	PackVersion
+}
+
+// PublishedVersions lists every published version of every quarter's
+// portfolio pack, by quarter then version.
+func PublishedVersions(ctx context.Context, db *gorm.DB) ([]PublishedVersion, error) {
+	var out []PublishedVersion
+	err := db.WithContext(ctx).Table("published_packs p").Joins("LEFT JOIN users u ON u.id = p.published_by").
+		Where("p.engagement_id IS NULL").Order("p.quarter, p.version").
+		Select("p.quarter, p.version, COALESCE(u.name, '') AS published_by, p.published_at, p.reason").Scan(&out).Error
+	return out, err
+}
