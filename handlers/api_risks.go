@@ -246,46 +246,22 @@ func (a *App) apiRiskUpdate(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	for attempt := 0; ; attempt++ {
-		v, err := mergeSent(c, riskValues(cur), cur.Version, sent)
-		if err != nil {
-			return err
-		}
-		r, errs, err := a.riskFromValues(c, v)
-		if err != nil {
-			return err
-		}
-		if len(errs) > 0 {
-			return invalidFields(errs)
-		}
-		if !sameEngagement(cur.EngagementID, r.EngagementID) {
-			if err := a.authorizeEngagement(c, r.EngagementID); err != nil {
+	return apiUpdate(c, sent, apiEdit[pages.RiskFormValues]{
+		load: func() (pages.RiskFormValues, int, error) {
+			var err error
+			cur, err = models.First[models.Risk](ctx, a.db, cur.ID, "Engagement", "Owner")
+			return riskValues(cur), cur.Version, err
+		},
+		save: func(v pages.RiskFormValues, version int) (map[string]string, error) {
+			_, errs, err := a.saveRisk(c, cur, v, version)
+			return errs, err
+		},
+		answer: func() error {
+			saved, err := models.First[models.Risk](ctx, a.db, cur.ID, "Engagement", "Owner")
+			if err != nil {
 				return err
 			}
-		}
-		act, err := a.riskActor(c)
-		if err != nil {
-			return err
-		}
-		r.ID, r.Version = cur.ID, cur.Version
-		_, err = models.UpdateRisk(ctx, a.db, act, &r)
-		switch {
-		case errors.Is(err, models.ErrStale) && attempt < 3:
-			// Saved by someone else just now: merge with that too. The
-			// client's If-Match still names what it read.
-			if cur, err = models.First[models.Risk](ctx, a.db, cur.ID, "Engagement", "Owner"); err != nil {
-				return err
-			}
-			continue
-		case errors.Is(err, models.ErrRefTaken):
-			return invalidFields(map[string]string{"ref": "Another risk already has this reference."})
-		case err != nil:
-			return err
-		}
-		saved, err := models.First[models.Risk](ctx, a.db, cur.ID, "Engagement", "Owner")
-		if err != nil {
-			return err
-		}
-		return a.answerRisk(c, http.StatusOK, saved)
-	}
+			return a.answerRisk(c, http.StatusOK, saved)
+		},
+	})
 }

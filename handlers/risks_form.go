@@ -261,26 +261,10 @@ func (a *App) updateRisk(c echo.Context) error {
 			return riskValues(cur), cur.Version, err
 		},
 		Save: func(v pages.RiskFormValues, version int) (map[string]string, error) {
-			r, errs, err := a.riskFromValues(c, v)
-			if err != nil || len(errs) > 0 {
-				return errs, err
-			}
-			if !sameEngagement(cur.EngagementID, r.EngagementID) {
-				if err := a.authorizeEngagement(c, r.EngagementID); err != nil {
-					return nil, err
-				}
-			}
-			act, err := a.riskActor(c)
-			if err != nil {
-				return nil, err
-			}
-			r.ID, r.Version = cur.ID, version
-			_, err = models.UpdateRisk(c.Request().Context(), a.db, act, &r)
-			if errors.Is(err, models.ErrRefTaken) {
-				return map[string]string{"ref": "Another risk already has this reference."}, nil
-			}
-			saved = r
-			return nil, err
+			var errs map[string]string
+			var err error
+			saved, errs, err = a.saveRisk(c, cur, v, version)
+			return errs, err
 		},
 		Render: func(status int, st web.EditState[pages.RiskFormValues]) error {
 			v := st.Values
@@ -312,6 +296,36 @@ func (a *App) updateRisk(c echo.Context) error {
 		},
 		LastChange: func() (string, string) { return a.lastChange(c, models.RiskEntity, cur.ID) },
 	})
+}
+
+// saveRisk writes v over cur (as last loaded, at version) for the edit form
+// and the API: the rights are checked against the risk as it is now, after
+// every reload, so a risk moved meanwhile to an engagement the user does not
+// manage is refused (403), not written; a move to another engagement needs
+// the rights there too.
+func (a *App) saveRisk(c echo.Context, cur models.Risk, v pages.RiskFormValues, version int) (models.Risk, map[string]string, error) {
+	if err := a.authorizeEngagement(c, cur.EngagementID); err != nil {
+		return models.Risk{}, nil, err
+	}
+	r, errs, err := a.riskFromValues(c, v)
+	if err != nil || len(errs) > 0 {
+		return r, errs, err
+	}
+	if !sameEngagement(cur.EngagementID, r.EngagementID) {
+		if err := a.authorizeEngagement(c, r.EngagementID); err != nil {
+			return r, nil, err
+		}
+	}
+	act, err := a.riskActor(c)
+	if err != nil {
+		return r, nil, err
+	}
+	r.ID, r.Version = cur.ID, version
+	_, err = models.UpdateRisk(c.Request().Context(), a.db, act, &r)
+	if errors.Is(err, models.ErrRefTaken) {
+		return r, map[string]string{"ref": "Another risk already has this reference."}, nil
+	}
+	return r, nil, err
 }
 
 func sameEngagement(a, b *uint) bool {
