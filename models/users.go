@@ -80,10 +80,16 @@ func PasswordMatches(hash, pw string) bool {
 // NormalizeEmail lower-cases and trims an email address.
 func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 
-// UserByEmail finds a user by email (case-insensitively).
+// UserByEmail finds a user by email (case-insensitively); nil when none has
+// it. An empty email finds nobody: accounts without one (single sign-on's
+// since migration 32) are not found by their missing email.
 func UserByEmail(ctx context.Context, db *gorm.DB, email string) (*User, error) {
+	email = NormalizeEmail(email)
+	if email == "" {
+		return nil, nil
+	}
 	var u User
-	err := db.WithContext(ctx).Where("email = ?", NormalizeEmail(email)).First(&u).Error
+	err := db.WithContext(ctx).Where("email = ?", email).First(&u).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, nil
 	}

@@ -176,3 +176,23 @@ func TestThrottleHoldsUnderConcurrency(t *testing.T) {
 		}
 	})
 }
+
+// TestUserByEmailEmptyFindsNobody: an account without email (single sign-on's
+// may have none) is not found by an empty or blank email.
+func TestUserByEmailEmptyFindsNobody(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		if err := db.Create(&models.User{Name: "No Email", Role: models.RoleManager, SSOIssuer: "https://idp.example.com", SSOSubject: "sub-none"}).Error; err != nil {
+			t.Fatal(err)
+		}
+		for _, email := range []string{"", "  "} {
+			if u, err := models.UserByEmail(context.Background(), db, email); err != nil || u != nil {
+				t.Errorf("UserByEmail(%q) = %+v, %v; want nobody", email, u, err)
+			}
+		}
+		addUser(t, db, "d@example.com", models.RoleManager)
+		if u, err := models.UserByEmail(context.Background(), db, " D@example.com"); err != nil || u == nil || u.Email != "d@example.com" {
+			t.Errorf("UserByEmail of a real address: %+v, %v", u, err)
+		}
+	})
+}

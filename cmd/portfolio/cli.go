@@ -320,6 +320,9 @@ func tokenCmd(ctx context.Context, args []string, getenv func(string) string, st
 	if err := parse(fs, args[1:], stdout); err != nil {
 		return err
 	}
+	if models.NormalizeEmail(*email) == "" {
+		return errors.New("--email is required: the email of the user the token acts for")
+	}
 	days, err := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(*expires), "d"))
 	if err != nil || days <= 0 {
 		return errors.New("--expires must be a number of days, e.g. 90d")

@@ -37,6 +37,10 @@ func TestTokenCreate(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer sqlstore.Close(db)
+	// An account without email (single sign-on's may have none).
+	if err := db.Create(&models.User{Name: "No Email", Role: models.RoleManager, SSOIssuer: "https://idp.example.com", SSOSubject: "sub-none"}).Error; err != nil {
+		t.Fatal(err)
+	}
 	tok, owner, ok, err := models.TokenOwner(context.Background(), db, secret, dbtest.Now())
 	if err != nil || !ok || owner.Email != "bo@example.com" || tok.Scope != models.ScopeWrite || tok.Name != "CI export" {
 		t.Fatalf("the printed token does not work: %+v %+v %v %v", tok, owner, ok, err)
@@ -58,10 +62,17 @@ func TestTokenCreate(t *testing.T) {
 		{[]string{"--email", "bo@example.com", "--name", "x", "--expires", "900d"}, "At most 365 days"},
 		{[]string{"--email", "bo@example.com", "--name", "x", "--expires", "soon"}, "--expires"},
 		{[]string{"--email", "bo@example.com", "--name", ""}, "name"},
+		{[]string{"--name", "x"}, "--email is required"},
+		{[]string{"--email", " ", "--name", "x"}, "--email is required"},
 	} {
 		_, err := runCLI(t, "", append(append([]string{"token", "create"}, tc.args...), data)...)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%v: error %v, want %q", tc.args, err, tc.want)
 		}
+	}
+	var n2 int64
+	db.Model(&models.APIToken{}).Where("user_id = (SELECT id FROM users WHERE email = '')").Count(&n2)
+	if n2 != 0 {
+		t.Errorf("an account without email got %d tokens", n2)
 	}
 }
