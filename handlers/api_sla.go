@@ -124,6 +124,8 @@ func (a *App) apiSLAResultCreate(c echo.Context) error {
 	switch {
 	case errors.Is(err, models.ErrStale):
 		return web.NewProblem(http.StatusConflict, month.Format("January 2006")+" was recorded meanwhile: read it and change it.")
+	case errors.Is(err, models.ErrSLANotOnEngagement): // archived meanwhile
+		return invalidFields(map[string]string{"sla_id": "No live service level has this id: it was archived meanwhile."})
 	case err != nil:
 		return err
 	}

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"testing"
 
+	"gorm.io/gorm"
+
 	"portfolio/models"
 	"portfolio/models/dbtest"
 )
@@ -68,3 +70,49 @@ func TestAPISLAResultWrites(t *testing.T) {
 
 // milli writes thousandths as a decimal.
 func milli(n int64) string { return fmt.Sprintf("%d.%03d", n/1000, n%1000) }
+
+// TestAPISLAResultArchivedMeanwhile: a service level archived between the
+// create's check and its save is a 422 on sla_id, as the update answers, not
+// a 500.
+func TestAPISLAResultArchivedMeanwhile(t *testing.T) {
+	t.Parallel()
+	for _, kind := range dbtest.Kinds() {
+		t.Run(kind, func(t *testing.T) {
+			db := dbtest.Demo(t, kind)
+			ae := newAPIEnv(t, db)
+			mgr := userByEmail(t, db, demoAccount(t, models.RoleManager).Email)
+			api := ae.api(tokenFor(t, db, mgr, models.ScopeWrite, 0))
+			var sla models.ServiceLevel
+			db.Where(`NOT archived AND engagement_id IN (SELECT id FROM engagements WHERE manager_id = ?)`, mgr.ID).Order("id").First(&sla)
+			if sla.ID == 0 {
+				t.Fatal("the demo manager has no live service level")
+			}
+			armed := true
+			if err := db.Callback().Query().After("gorm:query").Register("test:archive-sla", func(tx *gorm.DB) {
+				if armed && tx.Statement.Table == "service_levels" {
+					armed = false
+					if err := tx.Session(&gorm.Session{NewDB: true}).Exec("UPDATE service_levels SET archived = ? WHERE id = ?", true, sla.ID).Error; err != nil {
+						t.Errorf("archiving: %v", err)
+					}
+				}
+			}); err != nil {
+				t.Fatal(err)
+			}
+			r := api.call(http.MethodPost, "/api/v1/sla-results", map[string]any{"sla_id": sla.ID, "month": ym(month(0)), "actual": milli(sla.Target)}, nil, true)
+			if armed {
+				t.Fatal("the service level was not archived during the request")
+			}
+			if r.StatusCode != http.StatusUnprocessableEntity {
+				t.Fatalf("a service level archived meanwhile: %d %s", r.StatusCode, r.Body)
+			}
+			if p := r.Problem(t); len(p.Errors) != 1 || p.Errors[0].Field != "sla_id" {
+				t.Errorf("422 naming %+v, want sla_id", p.Errors)
+			}
+			var n int64
+			db.Model(&models.SLAMeasurement{}).Where("service_level_id = ? AND month = ?", sla.ID, month(0)).Count(&n)
+			if n != 0 {
+				t.Errorf("%d results stored", n)
+			}
+		})
+	}
+}
