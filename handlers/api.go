@@ -124,9 +124,15 @@ func apiJSON(c echo.Context, status int, v any, etag string) error {
 }
 
 func apiBlob(c echo.Context, status int, b []byte, etag string) error {
+	sum := sha256.Sum256(b)
 	if etag == "" {
-		sum := sha256.Sum256(b)
 		etag = `"` + hex.EncodeToString(sum[:12]) + `"`
+	} else {
+		// A record's tag (version and field prints, what If-Match reads) ends
+		// with a hash of the body, so that what is derived or joined (an
+		// owner's name, a band) changes it too. It is the uncompressed body's:
+		// Compress suffixes the tag of a gzipped answer with -gzip.
+		etag = strings.TrimSuffix(etag, `"`) + "." + hex.EncodeToString(sum[:8]) + `"`
 	}
 	h := c.Response().Header()
 	h.Set("ETag", etag)
@@ -137,12 +143,13 @@ func apiBlob(c echo.Context, status int, b []byte, etag string) error {
 	return c.Blob(status, echo.MIMEApplicationJSON, b)
 }
 
-// etagMatches reports whether an If-None-Match or If-Match header names etag
-// (weakly: W/ prefixes do not count) or is "*".
+// etagMatches reports whether an If-None-Match header names etag (weakly: W/
+// prefixes do not count, nor the -gzip suffix Compress adds to the tag of a
+// gzipped answer: both are the same body) or is "*".
 func etagMatches(header, etag string) bool {
 	for _, t := range strings.Split(header, ",") {
 		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
-		if t == "*" || t == strings.TrimPrefix(etag, "W/") {
+		if t == "*" || strings.Replace(t, `-gzip"`, `"`, 1) == strings.TrimPrefix(etag, "W/") {
 			return true
 		}
 	}
@@ -291,8 +298,9 @@ func fieldPrint(s string) uint32 {
 
 // parseFormETag reads formETag's version and fingerprints (ok false when it is not one).
 func parseFormETag(tag string) (version int, prints []uint32, ok bool) {
-	tag = strings.Trim(strings.TrimPrefix(strings.TrimSpace(tag), "W/"), `"`)
+	tag = strings.TrimSuffix(strings.Trim(strings.TrimPrefix(strings.TrimSpace(tag), "W/"), `"`), "-gzip")
 	vs, fp, found := strings.Cut(tag, ".")
+	fp, _, _ = strings.Cut(fp, ".") // the body's hash (apiBlob) is not the merge's business
 	n, err := strconv.Atoi(vs)
 	raw, derr := base64.RawURLEncoding.DecodeString(fp)
 	if !found || err != nil || derr != nil || len(raw)%4 != 0 {

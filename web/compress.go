@@ -29,6 +29,8 @@ func Compress() echo.MiddlewareFunc {
 	wrap, err := gzhttp.NewWrapper(gzhttp.MinSize(compressMin),
 		// BestSpeed: much faster than the default level, for slightly more bytes.
 		gzhttp.CompressionLevel(gzip.BestSpeed),
+		// A gzipped answer is another representation: its ETag gets -gzip.
+		gzhttp.SuffixETag("-gzip"),
 		gzhttp.ContentTypeFilter(func(ct string) bool { return gzhttp.DefaultContentTypeFilter(ct) && ct != xlsxType }))
 	if err != nil {
 		panic(err) // only for options out of range
