@@ -23,6 +23,7 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -276,57 +277,81 @@ func jsonKind(t reflect.Type) string {
 // client's value unless someone else changed it meanwhile to something else:
 // only that is a clash (412).
 
-// formETag is the entity tag of a record at version with values v.
-func formETag[V any](version int, v V) string {
+// formETag is the entity tag of record id at version with values v:
+// "id-version.prints", the prints each field's 64-bit FNV-1a.
+func formETag[V any](id uint, version int, v V) string {
 	var buf []byte
 	rv := reflect.ValueOf(v)
 	for i := 0; i < rv.NumField(); i++ {
 		if rv.Type().Field(i).Tag.Get("form") == "" {
 			continue
 		}
-		buf = binary.BigEndian.AppendUint32(buf, fieldPrint(rv.Field(i).String()))
+		buf = binary.BigEndian.AppendUint64(buf, fieldPrint(rv.Field(i).String()))
 	}
-	return `"` + strconv.Itoa(version) + "." + base64.RawURLEncoding.EncodeToString(buf) + `"`
+	return `"` + strconv.FormatUint(uint64(id), 10) + "-" + strconv.Itoa(version) + "." + base64.RawURLEncoding.EncodeToString(buf) + `"`
 }
 
 // fieldPrint is a field's fingerprint, of its value as a person reads it.
-func fieldPrint(s string) uint32 {
-	h := fnv.New32a()
+func fieldPrint(s string) uint64 {
+	h := fnv.New64a()
 	_, _ = h.Write([]byte(strings.TrimSpace(strings.ReplaceAll(s, "\r\n", "\n"))))
-	return h.Sum32()
+	return h.Sum64()
 }
 
-// parseFormETag reads formETag's version and fingerprints (ok false when it is not one).
-func parseFormETag(tag string) (version int, prints []uint32, ok bool) {
-	tag = strings.TrimSuffix(strings.Trim(strings.TrimPrefix(strings.TrimSpace(tag), "W/"), `"`), "-gzip")
-	vs, fp, found := strings.Cut(tag, ".")
+// parseFormETag reads formETag's record id, version and fingerprints (ok
+// false when it is not one). The body's hash apiBlob appends and the -gzip
+// of a compressed answer are ignored.
+func parseFormETag(tag string) (id uint, version int, prints []uint64, ok bool) {
+	tag = strings.TrimSuffix(strings.Trim(strings.TrimSpace(tag), `"`), "-gzip")
+	head, fp, found := strings.Cut(tag, ".")
 	fp, _, _ = strings.Cut(fp, ".") // the body's hash (apiBlob) is not the merge's business
+	ids, vs, dash := strings.Cut(head, "-")
 	n, err := strconv.Atoi(vs)
+	rid, ierr := strconv.ParseUint(ids, 10, 64)
 	raw, derr := base64.RawURLEncoding.DecodeString(fp)
-	if !found || err != nil || derr != nil || len(raw)%4 != 0 {
-		return 0, nil, false
+	if !found || !dash || err != nil || ierr != nil || derr != nil || len(raw)%8 != 0 {
+		return 0, 0, nil, false
 	}
-	for i := 0; i < len(raw); i += 4 {
-		prints = append(prints, binary.BigEndian.Uint32(raw[i:]))
+	for i := 0; i < len(raw); i += 8 {
+		prints = append(prints, binary.BigEndian.Uint64(raw[i:]))
 	}
-	return n, prints, true
+	return uint(rid), n, prints, true
 }
 
 // mergeSent applies the fields a client sent (form name → value) to the
-// record as stored now, against the version its If-Match names. It returns
-// the values to save and the version to save them at, or a 412 problem
-// listing the fields that clash (with the current ETag), or 428 when If-Match
-// is missing and 412 when it is not one of ours.
+// record of the path's :id as stored now, against the version its If-Match
+// names. It returns the values to save and the version to save them at, or a
+// 412 problem listing the fields that clash (with the current ETag), or 428
+// when If-Match is missing and 412 when it is not a tag this record had: a
+// weak one (W/), another record's, or one at the current version whose
+// fields are not the record's. If-Match: * matches the record as it is.
 func mergeSent[V any](c echo.Context, stored V, version int, sent map[string]string) (V, error) {
-	ifMatch := c.Request().Header.Get("If-Match")
-	current := formETag(version, stored)
-	if strings.TrimSpace(ifMatch) == "" {
+	ifMatch := strings.TrimSpace(c.Request().Header.Get("If-Match"))
+	id, _ := idParam(c, "id")
+	current := formETag(id, version, stored)
+	if ifMatch == "" {
 		return stored, web.NewProblem(http.StatusPreconditionRequired, "Send If-Match with the ETag of the record as you read it.")
 	}
-	base, prints, ok := parseFormETag(ifMatch)
-	if !ok || base > version {
+	refuse := func(msg string) (V, error) {
 		c.Response().Header().Set("ETag", current)
-		return stored, web.NewProblem(http.StatusPreconditionFailed, "If-Match is not an ETag this record had: read it again.")
+		p := web.NewProblem(http.StatusPreconditionFailed, msg)
+		p.ETag = current
+		return stored, p
+	}
+	if strings.HasPrefix(ifMatch, "W/") {
+		return refuse("If-Match needs the record's strong ETag as read, not a weak one (W/).")
+	}
+	var base int
+	var prints []uint64
+	if ifMatch == "*" {
+		base = version
+	} else {
+		tid, b, p, ok := parseFormETag(ifMatch)
+		_, _, now, _ := parseFormETag(current)
+		if !ok || tid != id || b > version || (b == version && !slices.Equal(p, now)) {
+			return refuse("If-Match is not an ETag this record had: read it again.")
+		}
+		base, prints = b, p
 	}
 	out := reflect.New(reflect.TypeOf(stored)).Elem()
 	out.Set(reflect.ValueOf(stored))

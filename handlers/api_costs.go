@@ -49,7 +49,7 @@ func (a *App) answerCost(c echo.Context, status int, id uint) error {
 	if err != nil {
 		return err
 	}
-	return apiJSON(c, status, costJSON(r), formETag(r.Version, costValues(r)))
+	return apiJSON(c, status, costJSON(r), formETag(r.ID, r.Version, costValues(r)))
 }
 
 // apiCost is one cost record; its ETag is what an update sends as If-Match. Route: api.costs.show.

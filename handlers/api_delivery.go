@@ -95,7 +95,7 @@ func (a *App) answerMilestone(c echo.Context, status int, id uint) error {
 	if err != nil {
 		return err
 	}
-	return apiJSON(c, status, milestoneJSON(m), formETag(m.Version, milestoneValues(m)))
+	return apiJSON(c, status, milestoneJSON(m), formETag(m.ID, m.Version, milestoneValues(m)))
 }
 
 // apiMilestone is one milestone; its ETag is what an update sends as If-Match. Route: api.milestones.show.
@@ -189,7 +189,7 @@ func (a *App) answerReadiness(c echo.Context, id uint) error {
 	if err != nil {
 		return err
 	}
-	return apiJSON(c, http.StatusOK, readinessJSON(it), formETag(it.Version, pages.ReadinessItemValues(it)))
+	return apiJSON(c, http.StatusOK, readinessJSON(it), formETag(it.ID, it.Version, pages.ReadinessItemValues(it)))
 }
 
 // apiReadinessItem is one readiness item with its ETag. Route: api.readiness.show.

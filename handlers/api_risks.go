@@ -54,7 +54,7 @@ func riskJSON(r models.Risk, s models.RiskSettings) apiRisk {
 		OutOfAppetite: s.OutOfAppetite(r.ResidualScore), Response: r.Response, Mitigation: r.Mitigation, OwnerID: r.OwnerID, Status: r.Status,
 		NextReview: r.NextReview.String(), RaisedOn: r.RaisedOn.String(), ClosedOn: r.ClosedOn.String(), ClosedReason: r.ClosedReason,
 		AcceptedBy: r.AcceptedBy, AcceptJustification: r.AcceptJustification, AcceptExpiry: r.AcceptExpiry.String(), Version: r.Version,
-		ETag: formETag(r.Version, riskValues(r))}
+		ETag: formETag(r.ID, r.Version, riskValues(r))}
 	if r.Engagement != nil {
 		out.Engagement = r.Engagement.Code
 	}

@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"encoding/base64"
 	"encoding/csv"
 	"fmt"
 	"net/http"
@@ -287,5 +288,57 @@ func TestAPIRiskETagCoversJoinedFields(t *testing.T) {
 	}
 	if r := api.call(http.MethodPatch, path, map[string]any{"title": "Still writable"}, map[string]string{"If-Match": gz}, true); r.StatusCode != http.StatusOK {
 		t.Errorf("If-Match with the current header tag: %d %s", r.StatusCode, r.Body)
+	}
+}
+
+// TestAPIIfMatch: If-Match: * matches the record as it is; a weak tag, the
+// tag of another record at the same version, and a tag at the current
+// version whose field prints are not the record's are 412, nothing stored.
+func TestAPIIfMatch(t *testing.T) {
+	t.Parallel()
+	db := dbtest.Demo(t, "sqlite")
+	ae := newAPIEnv(t, db)
+	mgr := userByEmail(t, db, demoAccount(t, models.RoleManager).Email)
+	api := ae.api(tokenFor(t, db, mgr, models.ScopeWrite, 0))
+	id := managedRisk(t, db, mgr.ID)
+	var other uint
+	db.Raw("SELECT MIN(id) FROM risks WHERE id <> ?", id).Scan(&other)
+	path := fmt.Sprintf("/api/v1/risks/%d", id)
+	tags := map[string]func(mine, others string) string{
+		"weak":             func(mine, _ string) string { return "W/" + mine },
+		"another record's": func(_, others string) string { return others },
+		"forged prints": func(mine, _ string) string {
+			// The current version with one field's print changed.
+			ver, prints, _ := strings.Cut(strings.Trim(mine, `"`), ".")
+			raw, err := base64.RawURLEncoding.DecodeString(prints)
+			if err != nil || len(raw) < 8 {
+				t.Fatalf("ETag %s: %v", mine, err)
+			}
+			raw[0] ^= 0xff
+			return `"` + ver + "." + base64.RawURLEncoding.EncodeToString(raw) + `"`
+		},
+	}
+	for _, name := range []string{"weak", "another record's", "forged prints"} {
+		// Each case from the record as it is, the other at the same version.
+		db.Exec("UPDATE risks SET version = (SELECT version FROM risks WHERE id = ?) WHERE id = ?", id, other)
+		var mine, others struct{ ETag string }
+		api.get(path).JSON(t, &mine)
+		api.get(fmt.Sprintf("/api/v1/risks/%d", other)).JSON(t, &others)
+		tag := tags[name](mine.ETag, others.ETag)
+		r := api.call(http.MethodPatch, path, map[string]any{"title": "Refused: " + name}, map[string]string{"If-Match": tag}, true)
+		if r.StatusCode != http.StatusPreconditionFailed {
+			t.Errorf("If-Match %s (%s): %d %.200s", name, tag, r.StatusCode, r.Body)
+		} else if r.Problem(t); name == "weak" && !strings.Contains(string(r.Body), "weak") {
+			t.Errorf("the weak tag's problem does not say why: %s", r.Body)
+		}
+	}
+	var n int64
+	db.Model(&models.Risk{}).Where("title LIKE ?", "Refused:%").Count(&n)
+	if n != 0 {
+		t.Errorf("%d refused writes stored", n)
+	}
+	r := api.call(http.MethodPatch, path, map[string]any{"title": "Written at any version"}, map[string]string{"If-Match": "*"}, true)
+	if r.StatusCode != http.StatusOK || !strings.Contains(string(r.Body), "Written at any version") {
+		t.Errorf("If-Match *: %d %s", r.StatusCode, r.Body)
 	}
 }

@@ -52,7 +52,7 @@ func (a *App) answerSLAResult(c echo.Context, status int, id uint) error {
 	if err != nil {
 		return err
 	}
-	return apiJSON(c, status, slaResultJSON(m), formETag(m.Version, slaResultValuesOf(m)))
+	return apiJSON(c, status, slaResultJSON(m), formETag(m.ID, m.Version, slaResultValuesOf(m)))
 }
 
 // apiSLAResult is one result with the ETag an update sends. Route: api.sla_results.show.
