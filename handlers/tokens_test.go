@@ -55,6 +55,10 @@ func TestAccountTokens(t *testing.T) {
 	if rows.Length() != 1 || !strings.Contains(rows.Text(), "Board deck") || !strings.Contains(rows.Text(), "live") {
 		t.Errorf("token list: %q", rows.Text())
 	}
+	// The list shows the day chosen, the last day the token works.
+	if got, want := rows.Find(`[data-testid="token-last-day"]`).Text(), today().AddDays(30).Human(); got != want {
+		t.Errorf("the token chosen to expire on %s is listed as working until %q", want, got)
+	}
 	var tok models.APIToken
 	db.Where("name = ?", "Board deck").First(&tok)
 
@@ -79,4 +83,5 @@ func TestAccountTokens(t *testing.T) {
 	if !strings.Contains(exec.get("/account").Doc(t).Find(`[data-testid="token-state"]`).Text(), "revoked") {
 		t.Errorf("the list does not say revoked")
 	}
+
 }

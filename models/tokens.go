@@ -60,6 +60,10 @@ func (APIToken) TableName() string { return "api_tokens" }
 // Live reports whether the token still works at now (not revoked, not expired).
 func (t APIToken) Live(now time.Time) bool { return t.RevokedAt == nil && now.Before(t.ExpiresAt) }
 
+// LastDay is the last day (UTC) the token works: a token made to expire on a
+// day works through it and stops at the next midnight, which is stored.
+func (t APIToken) LastDay() Date { return DateOf(t.ExpiresAt.Add(-time.Nanosecond)) }
+
 // CanWrite reports whether a token lets its owner write: a write token of a
 // manager or an admin, as the owner's role is now.
 func (t APIToken) CanWrite(owner User) bool {

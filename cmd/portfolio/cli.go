@@ -323,6 +323,9 @@ func tokenCmd(ctx context.Context, args []string, getenv func(string) string, st
 	if models.NormalizeEmail(*email) == "" {
 		return errors.New("--email is required: the email of the user the token acts for")
 	}
+	if err := c.validateTokenMaxDays(); err != nil {
+		return err
+	}
 	days, err := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(*expires), "d"))
 	if err != nil || days <= 0 {
 		return errors.New("--expires must be a number of days, e.g. 90d")

@@ -52,6 +52,8 @@ type config struct {
 	RemindAt      string // HH:MM, the server's local time
 	TokenMaxDays  int    // the longest life of an API token, in days
 	smtpPortBad   string // PORTFOLIO_SMTP_PORT when it is not a number
+	// PORTFOLIO_API_TOKEN_MAX_DAYS when it is not a positive number
+	tokenMaxDaysBad string
 	// Single sign-on (OpenID Connect) and password sign-in.
 	OIDCIssuer       string
 	OIDCClientID     string
@@ -160,9 +162,13 @@ func bindConfig(fs *flag.FlagSet, getenv func(string) string) *config {
 	fs.StringVar(&c.SMTPFrom, "smtp-from", getenv("PORTFOLIO_SMTP_FROM"), "the sender of reminders")
 	fs.StringVar(&c.SMTPTLS, "smtp-tls", env("PORTFOLIO_SMTP_TLS", remind.TLSStartTLS), "none, starttls or tls")
 	fs.StringVar(&c.RemindAt, "remind-at", env("PORTFOLIO_REMIND_AT", "07:00"), "when the server sends each day's reminders, its local time")
-	maxDays, err := strconv.Atoi(getenv("PORTFOLIO_API_TOKEN_MAX_DAYS"))
-	if err != nil || maxDays <= 0 {
-		maxDays = 365
+	maxDays := 365
+	if v := strings.TrimSpace(getenv("PORTFOLIO_API_TOKEN_MAX_DAYS")); v != "" {
+		if n, err := strconv.Atoi(v); err != nil || n <= 0 {
+			c.tokenMaxDaysBad = v
+		} else {
+			maxDays = n
+		}
 	}
 	fs.IntVar(&c.TokenMaxDays, "api-token-max-days", maxDays, "the longest life of an API token, in days")
 	fs.StringVar(&c.OIDCIssuer, "oidc-issuer", getenv("PORTFOLIO_OIDC_ISSUER"), "single sign-on: the OpenID Connect provider's issuer URL")
@@ -177,6 +183,18 @@ func bindConfig(fs *flag.FlagSet, getenv func(string) string) *config {
 	fs.BoolVar(&c.OIDCLinkEmail, "oidc-link-email", envBool("PORTFOLIO_OIDC_LINK_EMAIL", false), "link a first sign-in to an existing account with the same verified email")
 	fs.StringVar(&c.LocalLogin, "local-login", env("PORTFOLIO_LOCAL_LOGIN", handlers.LocalOn), "password sign-in: on, admin-only or off")
 	return c
+}
+
+// validateTokenMaxDays refuses a longest token life that is not a positive
+// number of days, from the environment or the flag.
+func (c *config) validateTokenMaxDays() error {
+	if c.tokenMaxDaysBad != "" {
+		return fmt.Errorf("PORTFOLIO_API_TOKEN_MAX_DAYS must be a positive number of days, not %q", c.tokenMaxDaysBad)
+	}
+	if c.TokenMaxDays <= 0 {
+		return fmt.Errorf("--api-token-max-days must be a positive number of days, not %d", c.TokenMaxDays)
+	}
+	return nil
 }
 
 // tokenMaxLife is the longest life of an API token.
@@ -227,6 +245,9 @@ func (c *config) validate() error {
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return fmt.Errorf("--log-format must be text or json, not %q", c.LogFormat)
+	}
+	if err := c.validateTokenMaxDays(); err != nil {
+		return err
 	}
 	if err := c.validateMail(); err != nil {
 		return err

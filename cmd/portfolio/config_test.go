@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"portfolio/models/remind"
 	"portfolio/web"
@@ -118,6 +119,33 @@ func TestMailSettings(t *testing.T) {
 		err := testConfig(t, bad.env, bad.args...).validate()
 		if err == nil || !strings.Contains(err.Error(), bad.want) {
 			t.Errorf("%v: %v, want an error naming %s", bad.args, err, bad.want)
+		}
+	}
+}
+
+// TestTokenMaxDaysConfig: the longest token life must be a positive number
+// of days, from the environment or the flag, like any other bad setting.
+func TestTokenMaxDaysConfig(t *testing.T) {
+	if c := testConfig(t, nil); c.validate() != nil || c.tokenMaxLife() != 365*24*time.Hour {
+		t.Errorf("the default: %v, %v", c.validate(), c.tokenMaxLife())
+	}
+	if c := testConfig(t, map[string]string{"PORTFOLIO_API_TOKEN_MAX_DAYS": "30"}); c.validate() != nil || c.TokenMaxDays != 30 {
+		t.Errorf("30 days: %v, %d", c.validate(), c.TokenMaxDays)
+	}
+	for _, bad := range []struct {
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{map[string]string{"PORTFOLIO_API_TOKEN_MAX_DAYS": "ninety"}, nil, "PORTFOLIO_API_TOKEN_MAX_DAYS"},
+		{map[string]string{"PORTFOLIO_API_TOKEN_MAX_DAYS": "0"}, nil, "PORTFOLIO_API_TOKEN_MAX_DAYS"},
+		{map[string]string{"PORTFOLIO_API_TOKEN_MAX_DAYS": "-5"}, nil, "PORTFOLIO_API_TOKEN_MAX_DAYS"},
+		{nil, []string{"--api-token-max-days", "-1"}, "--api-token-max-days"},
+		{nil, []string{"--api-token-max-days", "0"}, "--api-token-max-days"},
+	} {
+		err := testConfig(t, bad.env, bad.args...).validate()
+		if err == nil || !strings.Contains(err.Error(), bad.want) {
+			t.Errorf("%v %v: %v, want an error naming %s", bad.env, bad.args, err, bad.want)
 		}
 	}
 }
