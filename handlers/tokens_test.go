@@ -84,4 +84,17 @@ func TestAccountTokens(t *testing.T) {
 		t.Errorf("the list does not say revoked")
 	}
 
+	// An admin revokes another user's token from /tokens: it stops working.
+	other := tokenFor(t, db, userByEmail(t, db, demoAccount(t, models.RoleExecutive).Email), models.ScopeRead, 0)
+	var otherTok models.APIToken
+	db.Where("revoked_at IS NULL").Order("id DESC").First(&otherTok)
+	if res := ae.api(other).get("/api/v1/vendors?limit=1"); res.StatusCode != http.StatusOK {
+		t.Fatalf("the second token: %d", res.StatusCode)
+	}
+	if r := admin.post(fmt.Sprintf("/tokens/%d/revoke", otherTok.ID), url.Values{"_csrf": {admin.csrf("/tokens")}}); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("an admin's revoke of another's token: %d", r.StatusCode)
+	}
+	if res := ae.api(other).get("/api/v1/vendors?limit=1"); res.StatusCode != http.StatusUnauthorized {
+		t.Errorf("a token an admin revoked: %d", res.StatusCode)
+	}
 }
