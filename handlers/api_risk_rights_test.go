@@ -124,3 +124,32 @@ func TestAPIRiskMovedMeanwhileIsRefused(t *testing.T) {
 		})
 	}
 }
+
+// TestAPIRiskMoveRights: a manager may not move their risk to an engagement
+// they do not manage (403) nor make it portfolio-wide (422 on engagement:
+// only administrators keep portfolio-wide risks); nothing is stored.
+func TestAPIRiskMoveRights(t *testing.T) {
+	t.Parallel()
+	db := dbtest.Demo(t, "sqlite")
+	ae := newAPIEnv(t, db)
+	f := newFixture(t, db)
+	api := ae.api(tokenFor(t, db, f.manager, models.ScopeWrite, 0))
+	id := managedRisk(t, db, f.manager.ID)
+	home := *riskEngagement(t, db, id)
+	path := fmt.Sprintf("/api/v1/risks/%d", id)
+	for _, tc := range []struct {
+		to   string
+		want int
+	}{{f.foreignCode(), http.StatusForbidden}, {"", http.StatusUnprocessableEntity}} {
+		etag := api.get(path).Header.Get("ETag")
+		r := api.call(http.MethodPatch, path, map[string]any{"engagement": tc.to}, map[string]string{"If-Match": etag}, true)
+		if r.StatusCode != tc.want {
+			t.Errorf("a move to %q: %d, want %d\n%s", tc.to, r.StatusCode, tc.want, r.Body)
+		} else if p := r.Problem(t); tc.want == http.StatusUnprocessableEntity && (len(p.Errors) != 1 || p.Errors[0].Field != "engagement") {
+			t.Errorf("a move to portfolio-wide: %+v, want a 422 naming engagement", p)
+		}
+		if got := riskEngagement(t, db, id); *got != home {
+			t.Errorf("a refused move to %q stored engagement %d", tc.to, *got)
+		}
+	}
+}
