@@ -210,7 +210,9 @@ func writeList[T any](c echo.Context, rows []T, limit int, idOf func(T) uint) er
 }
 
 // apiBodyLimit bounds a JSON body (the server's own limit is larger).
-const apiBodyLimit = 64 << 10
+// 256 KB: any risk the form accepts fits with every character escaped as
+// \uXXXX.
+const apiBodyLimit = 256 << 10
 
 // decodeJSON reads the request's JSON object into v: 415 unless it says it
 // is JSON, 400 when it is not JSON (or not one object), 422 naming the field
@@ -227,9 +229,8 @@ func decodeJSON(c echo.Context, v any) error {
 	if len(body) > apiBodyLimit {
 		return web.NewProblem(http.StatusRequestEntityTooLarge, fmt.Sprintf("The body is larger than the %d KB the API accepts.", apiBodyLimit>>10))
 	}
-	if bytes.Contains(body, []byte(`\u0000`)) {
-		// PostgreSQL stores no NUL in text (TextOnly refuses it in forms and queries).
-		return web.NewProblem(http.StatusUnprocessableEntity, "The body holds a NUL character (\\u0000), which is not text: remove it.")
+	if err := checkJSONObject(body); err != nil {
+		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
@@ -248,6 +249,76 @@ func decodeJSON(c echo.Context, v any) error {
 		return web.Invalid("The body has a field this API does not know.", map[string]string{name: "Unknown field."})
 	}
 	return web.NewProblem(http.StatusBadRequest, "The body is not one JSON object: "+err.Error()+".")
+}
+
+// checkJSONObject looks at a body before it is decoded into a struct, for
+// what encoding/json lets through: a top-level null or a field sent as null
+// (no field of the API's inputs is nullable: leave it out to keep it, send ""
+// to clear it) and a field sent twice are 422 naming the field; a NUL in a
+// decoded string is 422 (PostgreSQL stores no NUL in text); anything after
+// the object is 400. Other malformed JSON is left to the decoder's 400.
+func checkJSONObject(body []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	tok, err := dec.Token()
+	if err != nil {
+		return nil // the decoder says what is wrong
+	}
+	if tok == nil {
+		return web.NewProblem(http.StatusUnprocessableEntity, "The body is null: send a JSON object of the fields to set.")
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '{' {
+		return nil
+	}
+	seen := map[string]bool{}
+	for dec.More() {
+		kt, err := dec.Token()
+		if err != nil {
+			return nil
+		}
+		key, _ := kt.(string)
+		var val any
+		if err := dec.Decode(&val); err != nil {
+			return nil
+		}
+		switch {
+		case seen[key]:
+			return web.Invalid("A field is sent twice.", map[string]string{key: "Sent more than once: send it once."})
+		case val == nil:
+			return web.Invalid("A field is sent as null.", map[string]string{key: "null is not a value here: leave the field out to keep it as it is, or send \"\" to clear it."})
+		case holdsNUL(val):
+			return web.Invalid("A field holds a NUL character.", map[string]string{key: "Holds a NUL character (\\u0000), which is not text: remove it."})
+		}
+		seen[key] = true
+	}
+	if _, err := dec.Token(); err != nil { // the closing brace
+		return nil
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return web.NewProblem(http.StatusBadRequest, "The body is not one JSON object: something follows it.")
+	}
+	return nil
+}
+
+// holdsNUL reports a NUL character in a decoded JSON value's strings.
+func holdsNUL(v any) bool {
+	switch x := v.(type) {
+	case string:
+		return strings.ContainsRune(x, 0)
+	case []any:
+		for _, e := range x {
+			if holdsNUL(e) {
+				return true
+			}
+		}
+	case map[string]any:
+		for k, e := range x {
+			if strings.ContainsRune(k, 0) || holdsNUL(e) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // jsonKind names a Go type as JSON calls it.

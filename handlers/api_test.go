@@ -265,8 +265,13 @@ func TestAPIBadRequests(t *testing.T) {
 				{"bad cursor", http.MethodGet, "/api/v1/risks?cursor=bm90LW91cnM", nil, nil, 400, ""},
 				{"bad limit", http.MethodGet, "/api/v1/vendors?limit=0", nil, nil, 422, "limit"},
 				{"not a path", http.MethodGet, "/api/v1/nothing-here", nil, nil, 404, ""},
-				{"a NUL", http.MethodPost, "/api/v1/risks", `{"title": "a\u0000b"}`, nil, 422, ""},
-				{"too large", http.MethodPost, "/api/v1/risks", `{"title": "` + strings.Repeat("x", 70<<10) + `"}`, nil, 413, ""},
+				{"a NUL", http.MethodPost, "/api/v1/risks", `{"title": "a\u0000b"}`, nil, 422, "title"},
+				{"a null field", http.MethodPatch, risk, `{"title": null}`, map[string]string{"If-Match": etag}, 422, "title"},
+				{"a null body", http.MethodPost, "/api/v1/risks", `null`, nil, 422, ""},
+				{"a field twice", http.MethodPost, "/api/v1/risks", `{"title": "a", "title": "b"}`, nil, 422, "title"},
+				{"trailing data", http.MethodPost, "/api/v1/risks", `{"title": "x"}]`, nil, 400, ""},
+				{"every character escaped", http.MethodPost, "/api/v1/risks", `{"title": "", "description": "` + strings.Repeat(`\u00e9`, 40000) + `"}`, nil, 422, "title"},
+				{"too large", http.MethodPost, "/api/v1/risks", `{"title": "` + strings.Repeat("x", 300<<10) + `"}`, nil, 413, ""},
 				{"not an id", http.MethodGet, "/api/v1/risks/abc", nil, nil, 404, ""},
 			} {
 				r := api.call(tc.method, tc.path, tc.body, tc.hdr, false)
@@ -283,5 +288,25 @@ func TestAPIBadRequests(t *testing.T) {
 				t.Errorf("bad requests stored changes in %v", moved)
 			}
 		})
+	}
+}
+
+// TestAPIJSONTextBackslashU: the text \u0000 (an escaped backslash before
+// u0000) is no NUL character: it is stored as written.
+func TestAPIJSONTextBackslashU(t *testing.T) {
+	t.Parallel()
+	db := dbtest.Demo(t, "sqlite")
+	ae := newAPIEnv(t, db)
+	mgr := userByEmail(t, db, demoAccount(t, models.RoleManager).Email)
+	api := ae.api(tokenFor(t, db, mgr, models.ScopeWrite, 0))
+	path := fmt.Sprintf("/api/v1/risks/%d", managedRisk(t, db, mgr.ID))
+	etag := api.get(path).Header.Get("ETag")
+	r := api.call(http.MethodPatch, path, `{"mitigation": "Escape NUL as \\u0000 in the export"}`, map[string]string{"If-Match": etag}, true)
+	var got struct{ Mitigation string }
+	if r.StatusCode != http.StatusOK {
+		t.Fatalf("PATCH: %d %s", r.StatusCode, r.Body)
+	}
+	if r.JSON(t, &got); got.Mitigation != `Escape NUL as \u0000 in the export` {
+		t.Errorf("stored %q", got.Mitigation)
 	}
 }
