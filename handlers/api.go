@@ -177,13 +177,39 @@ func apiPage(c echo.Context) (limit int, after uint, err error) {
 	}
 	if s := c.QueryParam("cursor"); s != "" {
 		raw, derr := base64.RawURLEncoding.DecodeString(s)
-		id, perr := strconv.ParseUint(strings.TrimPrefix(string(raw), "after:"), 10, 32)
-		if derr != nil || !strings.HasPrefix(string(raw), "after:") || perr != nil || id == 0 {
+		rest, ours := strings.CutPrefix(string(raw), "after:")
+		ids, sum, _ := strings.Cut(rest, ":")
+		id, perr := strconv.ParseUint(ids, 10, 32)
+		if derr != nil || !ours || perr != nil || id == 0 {
 			return 0, 0, web.NewProblem(http.StatusBadRequest, "The cursor is not one this API gave: start again without it.")
+		}
+		if sum != listQueryPrint(c) {
+			return 0, 0, web.NewProblem(http.StatusBadRequest, "The cursor was given for other filters or another order: start again without it.")
 		}
 		after = uint(id)
 	}
 	return limit, after, nil
+}
+
+// listQueryPrint is a fingerprint of a list's query but for its cursor and
+// limit (its filters and order): a cursor carries it, so that a cursor is
+// used only with the filters and order it was given for.
+func listQueryPrint(c echo.Context) string {
+	q := c.QueryParams()
+	keys := make([]string, 0, len(q))
+	for k := range q {
+		if k != "cursor" && k != "limit" {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	h := fnv.New64a()
+	for _, k := range keys {
+		for _, v := range q[k] {
+			_, _ = fmt.Fprintf(h, "%q=%q&", k, v)
+		}
+	}
+	return strconv.FormatUint(h.Sum64(), 36)
 }
 
 // writeList answers a page of rows of which the caller read limit+1: the
@@ -200,7 +226,7 @@ func writeList[T any](c echo.Context, rows []T, limit int, idOf func(T) uint) er
 		for k, v := range q {
 			next[k] = v
 		}
-		next.Set("cursor", base64.RawURLEncoding.EncodeToString([]byte("after:"+strconv.FormatUint(uint64(idOf(rows[limit-1])), 10))))
+		next.Set("cursor", base64.RawURLEncoding.EncodeToString([]byte("after:"+strconv.FormatUint(uint64(idOf(rows[limit-1])), 10)+":"+listQueryPrint(c))))
 		next.Set("limit", strconv.Itoa(limit))
 		link := c.Request().URL.Path + "?" + next.Encode()
 		out.Next = &link

@@ -10,6 +10,7 @@ import (
 	"portfolio/models"
 	"portfolio/models/register"
 	"portfolio/views/pages"
+	"portfolio/web"
 )
 
 // apiRisk is a risk as the API shows it: the form's fields (what a write
@@ -122,6 +123,17 @@ func (a *App) apiRisks(c echo.Context) error {
 	f.AsAt, f.MovedSince, f.MoveKind = models.Date{}, models.Date{}, "" // the live register only
 	f.Page, f.PerPage, f.After, f.Before = 1, limit+1, after, 0
 	ctx := c.Request().Context()
+	if after != 0 {
+		// The register pages after a row it finds: one that is gone would
+		// start again at the first page.
+		found, err := models.ByIDs(ctx, a.db, []uint{after}, func(r models.Risk) uint { return r.ID })
+		if err != nil {
+			return err
+		}
+		if len(found) == 0 {
+			return web.NewProblem(http.StatusBadRequest, "The cursor names a risk that no longer exists: start again without it.")
+		}
+	}
 	page, err := register.PageRisks(ctx, a.db, s.Risk, today, f, 0)
 	if err != nil {
 		return err

@@ -342,3 +342,37 @@ func TestAPIIfMatch(t *testing.T) {
 		t.Errorf("If-Match *: %d %s", r.StatusCode, r.Body)
 	}
 }
+
+// TestAPICursorKeepsItsFilters: a list's cursor is for the filters and order
+// it was given with: the same page with other filters is 400, not a page of
+// another list.
+func TestAPICursorKeepsItsFilters(t *testing.T) {
+	t.Parallel()
+	db := dbtest.Demo(t, "sqlite")
+	ae := newAPIEnv(t, db)
+	api := ae.api(apiToken(t, db, models.RoleExecutive, models.ScopeRead))
+	var page struct{ Next *string }
+	api.get("/api/v1/risks?limit=2&sort=score").JSON(t, &page)
+	if page.Next == nil {
+		t.Fatal("no next page")
+	}
+	if r := api.get(*page.Next); r.StatusCode != http.StatusOK {
+		t.Fatalf("the next page: %d", r.StatusCode)
+	}
+	u, err := url.Parse(*page.Next)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("status", "open")
+	if r := api.call(http.MethodGet, u.Path+"?"+q.Encode(), nil, nil, false); r.StatusCode != http.StatusBadRequest {
+		t.Errorf("the cursor with another filter: %d", r.StatusCode)
+	} else {
+		r.Problem(t)
+	}
+	// A cursor of ours naming a risk that does not exist.
+	q = url.Values{"cursor": {base64.RawURLEncoding.EncodeToString([]byte("after:999999:33niihzj4ux45"))}}
+	if r := api.call(http.MethodGet, "/api/v1/risks?"+q.Encode(), nil, nil, false); r.StatusCode != http.StatusBadRequest {
+		t.Errorf("a cursor past no risk: %d %.200s", r.StatusCode, r.Body)
+	}
+}

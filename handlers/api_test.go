@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"bytes"
+	"encoding/base64"
 	"fmt"
 	"net/http"
 	"slices"
@@ -263,6 +264,7 @@ func TestAPIBadRequests(t *testing.T) {
 				{"no If-Match", http.MethodPatch, risk, map[string]any{"title": "x"}, nil, 428, ""},
 				{"a foreign If-Match", http.MethodPatch, risk, map[string]any{"title": "x"}, map[string]string{"If-Match": `"abc"`}, 412, ""},
 				{"bad cursor", http.MethodGet, "/api/v1/risks?cursor=bm90LW91cnM", nil, nil, 400, ""},
+				{"a cursor past no risk", http.MethodGet, "/api/v1/risks?cursor=" + base64.RawURLEncoding.EncodeToString([]byte("after:999999:33niihzj4ux45")), nil, nil, 400, ""},
 				{"bad limit", http.MethodGet, "/api/v1/vendors?limit=0", nil, nil, 422, "limit"},
 				{"not a path", http.MethodGet, "/api/v1/nothing-here", nil, nil, 404, ""},
 				{"a NUL", http.MethodPost, "/api/v1/risks", `{"title": "a\u0000b"}`, nil, 422, "title"},
