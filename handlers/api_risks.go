@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -118,6 +120,9 @@ func (a *App) apiRisks(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := checkRiskQuery(c); err != nil {
+		return err
+	}
 	today := a.today()
 	f := riskFilter(c, today)
 	f.AsAt, f.MovedSince, f.MoveKind = models.Date{}, models.Date{}, "" // the live register only
@@ -147,6 +152,36 @@ func (a *App) apiRisks(c echo.Context) error {
 		return err
 	}
 	return writeList(c, mapRows(rows, func(r models.Risk) apiRisk { return riskJSON(r, s.Risk) }), limit, func(r apiRisk) uint { return r.ID })
+}
+
+// checkRiskQuery refuses a value of /risks' filters that the register's
+// page would ignore (riskFilter drops bad values): through the API that
+// would silently be the whole register, so it is a 422 naming the
+// parameter, as the other lists answer.
+func checkRiskQuery(c echo.Context) error {
+	errs := map[string]string{}
+	for _, p := range []string{"engagement", "vendor", "owner"} {
+		s := c.QueryParam(p)
+		if s == "" || (p == "engagement" && s == "portfolio") {
+			continue
+		}
+		if n, err := strconv.ParseUint(s, 10, 32); err != nil || n == 0 {
+			errs[p] = "An id: a whole number."
+			if p == "engagement" {
+				errs[p] = "An engagement's id, or portfolio."
+			}
+		}
+	}
+	for p, allowed := range map[string][]string{"category": models.RiskCategories, "status": append([]string{"all"}, models.RiskStatuses...),
+		"band": models.Bands, "kind": {"residual", "inherent"}} {
+		if s := c.QueryParam(p); s != "" && oneOf(s, allowed...) == "" {
+			errs[p] = "One of: " + strings.Join(allowed, ", ") + "."
+		}
+	}
+	if len(errs) > 0 {
+		return web.Invalid("The query is not valid.", errs)
+	}
+	return nil
 }
 
 // apiRisk is one risk; its ETag is what an update's If-Match sends. Route: api.risks.show.
