@@ -15,6 +15,9 @@ import (
 // every one of them has the trigger that moves the version.
 type caches struct {
 	dashboard *cache.Part[string, *web.Body] // the dashboard's body, by day
+	// The dashboard's figures but the risks', by day: cached through the
+	// register's writes (models.LoadDashboardApartFromRisks).
+	dashboardRest *cache.Part[string, *models.Dashboard]
 	register  *register.Cache                // the register's tallies, page ends and past orders
 	bodies    *cache.Part[bodyKey, *web.Body]
 	settings  *cache.Part[struct{}, models.Settings]
@@ -44,7 +47,8 @@ var packReads = []string{"engagements", "vendors", "users", "settings", "fx_rate
 
 func newCaches(c *cache.Cache) caches {
 	return caches{
-		dashboard: cache.NewPart[string, *web.Body](c, "dashboard bodies", 4, dashboardReads...),
+		dashboard:     cache.NewPart[string, *web.Body](c, "dashboard bodies", 4, dashboardReads...),
+		dashboardRest: cache.NewPart[string, *models.Dashboard](c, "dashboard apart from risks", 4, models.DashboardReadsApartFromRisks...),
 		register:  register.NewCache(c),
 		// About a hundred register bodies, ~60 KB each.
 		bodies:   cache.NewPart[bodyKey, *web.Body](c, "register bodies", 128, append(register.Reads, "settings")...),

@@ -34,29 +34,30 @@ func (a *App) dashboard(c echo.Context) error {
 }
 
 // dashboardBody is the dashboard's body at the data version (or a later
-// one), cached or loaded and rendered.
+// one), cached or loaded and rendered. Its figures apart from the risks' are
+// cached on their own at the version of the tables they read, which the
+// register's writes leave alone (models.RiskTables): after a risk's quick
+// action only the risks' few queries run again.
 func (a *App) dashboardBody(ctx context.Context, version cache.Version) (*web.Body, error) {
 	today := a.today()
 	return a.caches.dashboard.Load(ctx, today.String(), version, func(ctx context.Context) (*web.Body, error) {
-		html, err := a.renderDashboardBody(ctx, today)
-		return web.NewBody(html), err
+		s, err := a.settingsAt(ctx, version)
+		if err != nil {
+			return nil, err
+		}
+		rest, err := a.caches.dashboardRest.Load(ctx, today.String(), version, func(ctx context.Context) (*models.Dashboard, error) {
+			return models.LoadDashboardApartFromRisks(ctx, a.db, s, today)
+		})
+		if err != nil {
+			return nil, err
+		}
+		d, err := rest.WithRisks(ctx, a.db, s)
+		if err != nil {
+			return nil, err
+		}
+		var sb strings.Builder
+		sb.Grow(32 << 10)
+		err = pages.DashboardBody(pages.DashboardProps{D: d, Cur: s.Finance.ReportingCurrency, Risk: s.Risk}).Render(ctx, &sb)
+		return web.NewBody(sb.String()), err
 	})
-}
-
-// renderDashboardBody loads the dashboard and renders its body.
-func (a *App) renderDashboardBody(ctx context.Context, today models.Date) (string, error) {
-	s, err := models.LoadSettings(ctx, a.db)
-	if err != nil {
-		return "", err
-	}
-	d, err := models.LoadDashboard(ctx, a.db, s, today)
-	if err != nil {
-		return "", err
-	}
-	var sb strings.Builder
-	sb.Grow(32 << 10)
-	if err := pages.DashboardBody(pages.DashboardProps{D: d, Cur: s.Finance.ReportingCurrency, Risk: s.Risk}).Render(ctx, &sb); err != nil {
-		return "", err
-	}
-	return sb.String(), nil
 }

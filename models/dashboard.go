@@ -76,11 +76,31 @@ type Transfer struct {
 	HasReadiness bool
 }
 
-// LoadDashboard runs the dashboard's queries: a fixed number (thirteen), each
-// reading a few hundred rows at most whatever the portfolio's size. The
-// headline figures come from the aggregate tables maintained on write
-// (aggregates.go), the lists from the first rows of an index (dashboard_lists.go).
+// LoadDashboard runs the dashboard's queries: a fixed number, each reading a
+// few hundred rows at most whatever the portfolio's size. The headline
+// figures come from the aggregate tables maintained on write (aggregates.go),
+// the lists from the first rows of an index (dashboard_lists.go).
 func LoadDashboard(ctx context.Context, db *gorm.DB, s Settings, today Date) (*Dashboard, error) {
+	d, err := LoadDashboardApartFromRisks(ctx, db, s, today)
+	if err != nil {
+		return nil, err
+	}
+	return d.WithRisks(ctx, db, s)
+}
+
+// DashboardReadsApartFromRisks are the tables LoadDashboardApartFromRisks
+// reads: none of RiskTables, so that what it loads may be cached through the
+// register's writes.
+var DashboardReadsApartFromRisks = []string{"engagements", "engagement_totals", "cost_month_totals", "sla_month_totals",
+	"milestones", "readiness_items", "fx_rates", "settings", "vendors", "users", "contract_terms", "contract_decisions",
+	"partnership_surveys", "survey_suggestions", "vendor_month_totals", "obligations", "obligation_occurrences"}
+
+// LoadDashboardApartFromRisks loads every figure and list of the dashboard
+// but the risks' (WithRisks): the engagements, costs and savings, service
+// levels, transfers, milestones, notices, partnerships, obligations and the
+// vendors' dependency. It reads no table of RiskTables, so its result may be
+// cached at the version of the others and shared: nothing changes it after.
+func LoadDashboardApartFromRisks(ctx context.Context, db *gorm.DB, s Settings, today Date) (*Dashboard, error) {
 	if IsSQLite(db) {
 		// The SQLite driver fetches every row on a goroutine of its own when the
 		// context can be cancelled (to interrupt a long query), a hand-off per
@@ -91,7 +111,7 @@ func LoadDashboard(ctx context.Context, db *gorm.DB, s Settings, today Date) (*D
 	db = db.WithContext(ctx)
 	f := s.Fiscal()
 	d := &Dashboard{Today: today, Quarter: f.QuarterOf(today), LastQuarter: f.LastComplete(today),
-		HealthCounts: map[string]int64{}, ActiveByModel: map[string]int64{}, Bands: map[string]int64{}}
+		HealthCounts: map[string]int64{}, ActiveByModel: map[string]int64{}}
 	ytdFrom := f.YearStart(d.Quarter.Year)
 	from := ytdFrom
 	if lq := f.Start(d.LastQuarter); lq.Before(from) {
@@ -134,22 +154,6 @@ func LoadDashboard(ctx context.Context, db *gorm.DB, s Settings, today Date) (*D
 	if d.SLAMet, d.SLAMeasured, err = SLATotals(ctx, db, f.Start(d.LastQuarter), f.End(d.LastQuarter)); err != nil {
 		return nil, err
 	}
-	if d.Heat, err = LiveRiskCells(ctx, db, "residual"); err != nil {
-		return nil, err
-	}
-	for l := 1; l <= 5; l++ {
-		for i := 1; i <= 5; i++ {
-			n := int64(d.Heat[l-1][i-1])
-			d.Bands[s.Risk.Band(l*i)] += n
-			d.OpenRisks += n
-		}
-	}
-	if err := db.Model(&Risk{}).Where("status = ? AND accept_expiry < ?", StatusAccepted, today).Count(&d.ExpiredAcceptances).Error; err != nil {
-		return nil, err
-	}
-	if d.TopRisks, err = topRisks(db, 8); err != nil {
-		return nil, err
-	}
 	if d.Attention, err = needsAttention(db, 10); err != nil {
 		return nil, err
 	}
@@ -175,6 +179,36 @@ func LoadDashboard(ctx context.Context, db *gorm.DB, s Settings, today Date) (*D
 	late = slices.DeleteFunc(late, func(l ObligationLine) bool { return len(l.Late) == 0 })
 	d.LateObligations, d.LateObligationsAll = late[:min(len(late), 8)], int64(len(late))
 	return d, nil
+}
+
+// WithRisks is a copy of d (LoadDashboardApartFromRisks, left as it is) with
+// the risks' figures added: the residual heat map, its bands, the open and
+// the top risks and the expired acceptances.
+func (d *Dashboard) WithRisks(ctx context.Context, db *gorm.DB, s Settings) (*Dashboard, error) {
+	if IsSQLite(db) {
+		ctx = context.WithoutCancel(ctx) // as in LoadDashboardApartFromRisks
+	}
+	db = db.WithContext(ctx)
+	out := *d
+	out.Bands = map[string]int64{}
+	var err error
+	if out.Heat, err = LiveRiskCells(ctx, db, "residual"); err != nil {
+		return nil, err
+	}
+	for l := 1; l <= 5; l++ {
+		for i := 1; i <= 5; i++ {
+			n := int64(out.Heat[l-1][i-1])
+			out.Bands[s.Risk.Band(l*i)] += n
+			out.OpenRisks += n
+		}
+	}
+	if err := db.Model(&Risk{}).Where("status = ? AND accept_expiry < ?", StatusAccepted, d.Today).Count(&out.ExpiredAcceptances).Error; err != nil {
+		return nil, err
+	}
+	if out.TopRisks, err = topRisks(db, 8); err != nil {
+		return nil, err
+	}
+	return &out, nil
 }
 
 // addEngagementTotals fills the counts by model and phase, by health and the

@@ -81,6 +81,7 @@ func TestDataVersionMovesWithEveryCoveredWrite(t *testing.T) {
 			if dbtest.DataVersion(t, db) != before {
 				t.Fatal("reading the data version moved it")
 			}
+			_, othersBefore := dbtest.DataVersions(t, db)
 			res := other.Exec(stmt)
 			if res.Error != nil {
 				t.Fatalf("%s: %v\n%s", table, res.Error, stmt)
@@ -90,6 +91,17 @@ func TestDataVersionMovesWithEveryCoveredWrite(t *testing.T) {
 			}
 			if after := dbtest.DataVersion(t, db); after <= before {
 				t.Errorf("%s: the data version stayed at %d after %s", table, before, stmt)
+			}
+			// The others' version (migration 34) moves with every table but the
+			// risk register's.
+			if after, _ := dbtest.DataVersions(t, db); after <= before {
+				t.Errorf("%s: DataVersions' all stayed at %d", table, before)
+			}
+			_, othersAfter := dbtest.DataVersions(t, db)
+			if risky := slices.Contains(models.RiskTables, table); risky && othersAfter != othersBefore {
+				t.Errorf("%s is a risk table, yet its write moved the others' version from %d to %d", table, othersBefore, othersAfter)
+			} else if !risky && othersAfter <= othersBefore {
+				t.Errorf("%s: the others' version stayed at %d after %s", table, othersBefore, stmt)
 			}
 		}
 		var present []int
@@ -111,6 +123,48 @@ func TestDataVersionMovesWithEveryCoveredWrite(t *testing.T) {
 		}
 		if after := dbtest.DataVersion(t, db); after != before {
 			t.Errorf("a sign-in throttle row moved the data version from %d to %d", before, after)
+		}
+	})
+}
+
+// Every table whose trigger moves a version moves the one its group says: the
+// risk register's tables (models.RiskTables) risk_version, every other
+// table data_version, as the cache assumes when it keeps a value that reads
+// none of the risk tables through their writes.
+func TestRiskTablesMoveTheRiskVersion(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		q := `SELECT tbl_name, CASE WHEN sql LIKE '%UPDATE risk_version%' THEN 'risk_version' ELSE 'data_version' END
+			FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'data_version_%'`
+		if !models.IsSQLite(db) {
+			q = `SELECT c.relname, CASE WHEN p.proname = 'risk_version_bump' THEN 'risk_version' ELSE 'data_version' END
+				FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_proc p ON p.oid = t.tgfoid
+				WHERE pg_table_is_visible(c.oid) AND t.tgname LIKE 'data_version_%'`
+		}
+		rows, err := db.Raw(q).Rows()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		seen := map[string]bool{}
+		for rows.Next() {
+			var table, counter string
+			if err := rows.Scan(&table, &counter); err != nil {
+				t.Fatal(err)
+			}
+			seen[table] = true
+			want := "data_version"
+			if slices.Contains(models.RiskTables, table) {
+				want = "risk_version"
+			}
+			if counter != want {
+				t.Errorf("a trigger on %s moves %s, want %s", table, counter, want)
+			}
+		}
+		for _, table := range models.RiskTables {
+			if !seen[table] {
+				t.Errorf("risk table %s has no version trigger", table)
+			}
 		}
 	})
 }
@@ -270,7 +324,7 @@ func TestRequestDataVersionSeesEveryEarlierCommit(t *testing.T) {
 	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
-		versions := cache.New(func(ctx context.Context) (int64, error) { return models.DataVersion(ctx, db) }, !models.IsSQLite(db))
+		versions := cache.New(func(ctx context.Context) (int64, int64, error) { return models.DataVersions(ctx, db) }, !models.IsSQLite(db), models.RiskTables...)
 		var reads atomic.Int64
 		if err := db.Callback().Row().After("gorm:row").Register("test:count_version_reads", func(d *gorm.DB) {
 			if strings.Contains(d.Statement.SQL.String(), "data_version") {

@@ -46,7 +46,7 @@ func MigrateUpTo(ctx context.Context, db *gorm.DB, last int) error {
 	return nil
 }
 
-var versionTrigger = regexp.MustCompile(`^CREATE TRIGGER data_version_\w+ AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON (\w+) `)
+var versionTrigger = regexp.MustCompile(`^CREATE TRIGGER data_version_\w+ AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON (\w+) .*EXECUTE FUNCTION (\w+)_bump\(\)`)
 
 // versionTriggerTables are the tables migration v puts data-version triggers
 // on, read from its PostgreSQL statements (one trigger a table there).
@@ -67,4 +67,24 @@ func versionTriggerTables(v int) []string {
 		}
 	}
 	return tables
+}
+
+// versionCounter is the counter table migration v's PostgreSQL trigger on
+// table moves: data_version, or risk_version for the risk register's tables.
+func versionCounter(v int, table string) string {
+	all, err := migrations.All()
+	if err != nil {
+		panic(err)
+	}
+	for _, m := range all {
+		if m.Version != v {
+			continue
+		}
+		for _, stmt := range m.Statements(migrations.Postgres) {
+			if t := versionTrigger.FindStringSubmatch(stmt); t != nil && t[1] == table {
+				return t[2]
+			}
+		}
+	}
+	return ""
 }

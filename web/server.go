@@ -166,7 +166,7 @@ func (s *Server) DB(c echo.Context) *gorm.DB { return s.opts.DB.WithContext(c.Re
 // NewCache makes an empty cache reading db's data version. A PostgreSQL
 // server's requests share their reads of it: each is a round trip.
 func NewCache(db *gorm.DB) *cache.Cache {
-	return cache.New(func(ctx context.Context) (int64, error) { return models.DataVersion(ctx, db) }, !models.IsSQLite(db))
+	return cache.New(func(ctx context.Context) (int64, int64, error) { return models.DataVersions(ctx, db) }, !models.IsSQLite(db), models.RiskTables...)
 }
 
 // Cache is the app's cache.

@@ -24,14 +24,20 @@ import (
 	"golang.org/x/sync/singleflight"
 )
 
-// Version is what a value is cached at: a data version, or Forever.
+// Version is what a value is cached at: the data versions a request read, or
+// Forever.
 type Version struct {
-	n       int64
-	forever bool
+	n, others int64
+	forever   bool
 }
 
-// At is data version n.
-func At(n int64) Version { return Version{n: n} }
+// At is data version n, every table's (others too: for a value that reads
+// only some tables, see Versions).
+func At(n int64) Version { return Version{n: n, others: n} }
+
+// Versions is data version all, in which the tables other than the busy ones
+// (New) are at version others.
+func Versions(all, others int64) Version { return Version{n: all, others: others} }
 
 // Forever is the version of a value no write can change, such as the risk
 // register as at a day that has ended: it is served until the part's bound
@@ -52,23 +58,30 @@ func (v Version) String() string {
 // Cache is the set of parts one app holds, and how it reads the data version.
 type Cache struct {
 	versions *versionReads
+	busy     []string // the tables whose writes leave the others' version alone
 
 	mu    sync.Mutex
 	parts map[string][]string // name → the tables its loads read
 }
 
-// New makes an empty cache that reads the data version with read. With
-// shared, requests that come while a read is under way share the next one
-// (Version); use it where the read is a round trip to a database server.
-func New(read func(context.Context) (int64, error), shared bool) *Cache {
-	return &Cache{versions: &versionReads{read: read, shared: shared}, parts: map[string][]string{}}
+// New makes an empty cache that reads the data versions with read: all, which
+// every write of a covered table moves, and others, which writes of the busy
+// tables leave alone. A part that reads none of the busy tables is cached at
+// others, and so kept through their writes. With shared, requests that come
+// while a read is under way share the next one (Version); use it where the
+// read is a round trip to a database server.
+func New(read func(context.Context) (all, others int64, err error), shared bool, busy ...string) *Cache {
+	get := func(ctx context.Context) (Version, error) {
+		all, others, err := read(ctx)
+		return Versions(all, others), err
+	}
+	return &Cache{versions: &versionReads{read: get, shared: shared}, busy: slices.Clone(busy), parts: map[string][]string{}}
 }
 
-// Version reads the data version for a request that has just come in: what
-// the request then loads is at least as new as it.
+// Version reads the data versions for a request that has just come in: what
+// the request then loads is at least as new as they are.
 func (c *Cache) Version(ctx context.Context) (Version, error) {
-	n, err := c.versions.get(ctx)
-	return At(n), err
+	return c.versions.get(ctx)
 }
 
 // Reads lists each part's name with the tables its loads read.
@@ -85,6 +98,7 @@ func (c *Cache) Reads() map[string][]string {
 // Part is one kind of value the cache holds, by key K. Safe for concurrent use.
 type Part[K comparable, V any] struct {
 	name  string
+	quiet bool       // reads none of the busy tables: cached at the others' version
 	mu    sync.Mutex // makes Put's compare-and-replace one step
 	lru   *lru.Cache[K, entry[V]]
 	loads singleflight.Group
@@ -108,11 +122,29 @@ func NewPart[K comparable, V any](c *Cache, name string, size int, reads ...stri
 	if err != nil {
 		panic(err) // only for a size below one
 	}
-	return &Part[K, V]{name: name, lru: l}
+	quiet := len(reads) > 0 && !slices.ContainsFunc(reads, func(t string) bool { return slices.Contains(c.busy, t) })
+	return &Part[K, V]{name: name, quiet: quiet, lru: l}
 }
+
+// at is the version p's values are cached at for a request at v: a part that
+// reads none of the busy tables is at the others' version only.
+func (p *Part[K, V]) at(v Version) Version {
+	switch {
+	case v.forever:
+		return Forever
+	case p.quiet:
+		return Version{n: v.others}
+	}
+	return Version{n: v.n}
+}
+
+// Quiet reports whether p reads none of the busy tables, and so keeps its
+// values through their writes.
+func (p *Part[K, V]) Quiet() bool { return p.quiet }
 
 // Get returns the value cached for k at exactly version at.
 func (p *Part[K, V]) Get(k K, at Version) (V, bool) {
+	at = p.at(at)
 	e, ok := p.lru.Get(k)
 	if !ok || e.at != at {
 		var zero V
@@ -125,6 +157,7 @@ func (p *Part[K, V]) Get(k K, at Version) (V, bool) {
 // (a slow load finishing after a quicker one of newer data). A value cached
 // Forever replaces anything, and only another replaces it.
 func (p *Part[K, V]) Put(k K, at Version, v V) {
+	at = p.at(at)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if old, ok := p.lru.Peek(k); ok && !at.forever && (old.at.forever || old.at.n > at.n) {
@@ -142,7 +175,7 @@ func (p *Part[K, V]) Load(ctx context.Context, k K, at Version, load func(contex
 	if v, ok := p.Get(k, at); ok {
 		return v, nil
 	}
-	r, err, _ := p.loads.Do(fmt.Sprintf("%v@%v", k, at), func() (any, error) {
+	r, err, _ := p.loads.Do(fmt.Sprintf("%v@%v", k, p.at(at)), func() (any, error) {
 		v, err := load(context.WithValue(context.WithoutCancel(ctx), partKey{}, p.name))
 		if err == nil {
 			p.Put(k, at, v)

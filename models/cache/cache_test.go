@@ -14,7 +14,7 @@ import (
 )
 
 func newCache() *cache.Cache {
-	return cache.New(func(context.Context) (int64, error) { return 1, nil }, false)
+	return cache.New(func(context.Context) (int64, int64, error) { return 1, 1, nil }, false, "risks")
 }
 
 // A part answers only for the exact version a value was cached at, holds no
@@ -207,11 +207,11 @@ func TestPartLoad(t *testing.T) {
 func TestVersionReadsSeeEveryEarlierCommit(t *testing.T) {
 	t.Parallel()
 	var committed, reads atomic.Int64
-	read := func(context.Context) (int64, error) {
+	read := func(context.Context) (int64, int64, error) {
 		reads.Add(1)
 		v := committed.Load()
 		time.Sleep(200 * time.Microsecond) // commits land while the answer travels back
-		return v, nil
+		return v, v, nil
 	}
 	c := cache.New(read, true)
 	ctx := context.Background()
@@ -259,5 +259,43 @@ func TestVersionReadsSeeEveryEarlierCommit(t *testing.T) {
 	}
 	if n := reads.Load(); n >= rounds*requests {
 		t.Errorf("%d reads of the version for %d requests: not shared", n, rounds*requests)
+	}
+}
+
+// A part that reads none of the busy tables is cached at the version of the
+// others: a write of a busy table (all moves, others not) keeps its values,
+// and a write of another table does not. A part that reads a busy table, or
+// declares no table, follows every write.
+func TestQuietPartsKeepThroughBusyWrites(t *testing.T) {
+	t.Parallel()
+	c := cache.New(func(context.Context) (int64, int64, error) { return 0, 0, nil }, false, "risks", "changes")
+	quiet := cache.NewPart[string, int](c, "vendors' spend", 2, "vendors", "fx_rates")
+	busy := cache.NewPart[string, int](c, "register", 2, "risks", "vendors")
+	bare := cache.NewPart[string, int](c, "asked for", 2)
+	if !quiet.Quiet() || busy.Quiet() || bare.Quiet() {
+		t.Fatalf("quiet: %v %v %v; want true false false", quiet.Quiet(), busy.Quiet(), bare.Quiet())
+	}
+	for _, p := range []*cache.Part[string, int]{quiet, busy, bare} {
+		p.Put("k", cache.Versions(10, 7), 1)
+	}
+	riskWritten := cache.Versions(11, 7) // a risk written: all moved, the others did not
+	if v, ok := quiet.Get("k", riskWritten); !ok || v != 1 {
+		t.Errorf("the quiet part lost its value to a risk's write: %d, %v", v, ok)
+	}
+	if _, ok := busy.Get("k", riskWritten); ok {
+		t.Error("the part reading risks served a value from before a risk's write")
+	}
+	if _, ok := bare.Get("k", riskWritten); ok {
+		t.Error("the part declaring no tables served a value from before a write")
+	}
+	if _, ok := quiet.Get("k", cache.Versions(12, 8)); ok {
+		t.Error("the quiet part served a value from before a vendor's write")
+	}
+	n := 0
+	load := func(context.Context) (int, error) { n++; return n, nil }
+	for _, at := range []cache.Version{cache.Versions(20, 9), cache.Versions(21, 9), cache.Versions(25, 9)} {
+		if v, err := quiet.Load(context.Background(), "j", at, load); err != nil || v != 1 {
+			t.Fatalf("Load at %v = %d, %v; want the one load's 1", at, v, err)
+		}
 	}
 }

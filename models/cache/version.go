@@ -14,7 +14,7 @@ import (
 // read would. (singleflight would join the read under way, begun before the
 // request came, and could miss a write committed in between.)
 type versionReads struct {
-	read   func(context.Context) (int64, error)
+	read   func(context.Context) (Version, error)
 	shared bool
 
 	mu      sync.Mutex
@@ -24,11 +24,11 @@ type versionReads struct {
 
 type versionRead struct {
 	done chan struct{}
-	v    int64
+	v    Version
 	err  error
 }
 
-func (r *versionReads) get(ctx context.Context) (int64, error) {
+func (r *versionReads) get(ctx context.Context) (Version, error) {
 	if !r.shared {
 		return r.read(ctx)
 	}
@@ -49,7 +49,7 @@ func (r *versionReads) get(ctx context.Context) (int64, error) {
 	case <-call.done:
 		return call.v, call.err
 	case <-ctx.Done():
-		return 0, ctx.Err()
+		return Version{}, ctx.Err()
 	}
 }
 

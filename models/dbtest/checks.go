@@ -19,6 +19,17 @@ func DataVersion(t *testing.T, db *gorm.DB) int64 {
 	return v
 }
 
+// DataVersions reads the data version and the others' (models.DataVersions),
+// failing the test on an error.
+func DataVersions(t *testing.T, db *gorm.DB) (all, others int64) {
+	t.Helper()
+	all, others, err := models.DataVersions(context.Background(), db)
+	if err != nil {
+		t.Fatalf("data versions: %v", err)
+	}
+	return all, others
+}
+
 // NoDrift fails the test when any aggregate table differs from a fresh GROUP BY
 // over its base table.
 func NoDrift(t *testing.T, db *gorm.DB, after string) {

@@ -303,5 +303,5 @@ func TestPastRegisterIsCachedForGood(t *testing.T) {
 // newRegisterCache is a register cache of a cache of its own: the tests pass
 // the versions.
 func newRegisterCache() *register.Cache {
-	return register.NewCache(cache.New(func(context.Context) (int64, error) { return 0, nil }, false))
+	return register.NewCache(cache.New(func(context.Context) (int64, int64, error) { return 0, 0, nil }, false))
 }
