@@ -18,13 +18,13 @@ type caches struct {
 	// The dashboard's figures but the risks', by day: cached through the
 	// register's writes (models.LoadDashboardApartFromRisks).
 	dashboardRest *cache.Part[string, *models.Dashboard]
-	register  *register.Cache                // the register's tallies, page ends and past orders
-	bodies    *cache.Part[bodyKey, *web.Body]
-	settings  *cache.Part[struct{}, models.Settings]
-	choices   *cache.Part[bool, filterOptions] // the register's filter options, portfolio's (false) or an engagement's
-	managed   *cache.Part[uint, map[uint]bool] // the engagements a manager manages, by user
-	packs     *cache.Part[packKey, *renderedPack]
-	markup    *pages.Markup // the register's badges and heat maps, rendered once
+	register      *register.Cache // the register's tallies, page ends and past orders
+	bodies        *cache.Part[bodyKey, *web.Body]
+	settings      *cache.Part[struct{}, models.Settings]
+	choices       *cache.Part[bool, filterOptions] // the register's filter options, portfolio's (false) or an engagement's
+	managed       *cache.Part[uint, map[uint]bool] // the engagements a manager manages, by user
+	packs         *cache.Part[packKey, *renderedPack]
+	markup        *pages.Markup // the register's badges and heat maps, rendered once
 }
 
 // dashboardReads are what the dashboard shows: the totals maintained on write
@@ -49,7 +49,7 @@ func newCaches(c *cache.Cache) caches {
 	return caches{
 		dashboard:     cache.NewPart[string, *web.Body](c, "dashboard bodies", 4, dashboardReads...),
 		dashboardRest: cache.NewPart[string, *models.Dashboard](c, "dashboard apart from risks", 4, models.DashboardReadsApartFromRisks...),
-		register:  register.NewCache(c),
+		register:      register.NewCache(c),
 		// About a hundred register bodies, ~60 KB each.
 		bodies:   cache.NewPart[bodyKey, *web.Body](c, "register bodies", 128, append(register.Reads, "settings")...),
 		settings: cache.NewPart[struct{}, models.Settings](c, "settings", 1, "settings"),
