@@ -83,7 +83,7 @@ func openSQLite(ctx context.Context, path string, cfg *gorm.Config) (*gorm.DB, e
 	}
 	dsn := "file:" + path + "?" + pragmas
 	s := &store{
-		write: sql.OpenDB(connector(dsn + "&_busy_timeout=5000")),
+		write: sql.OpenDB(keepingConnector{connector(dsn + "&_busy_timeout=5000")}),
 		read:  sql.OpenDB(connector(dsn + "&_busy_timeout=5000&_query_only=1")),
 		// A checkpoint waits briefly for readers, then tries again next round.
 		checkpoint: sql.OpenDB(connector(dsn + "&_busy_timeout=20")),

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -229,5 +230,70 @@ func TestCheckpointEmptiesTheLog(t *testing.T) {
 	}
 	if fi, err := os.Stat(path + "-wal"); err != nil || fi.Size() != 0 {
 		t.Errorf("the log after Checkpoint: %v (%v), want empty", fi.Size(), err)
+	}
+}
+
+// The writer connection keeps the statements it prepared inside a
+// transaction for the next one (database/sql would prepare them again), and a
+// statement whose rows are still being read is not handed out twice: the same
+// query run inside its own loop over rows gets a statement of its own.
+func TestWriterKeepsItsStatements(t *testing.T) {
+	t.Parallel()
+	db, _ := open(t)
+	if err := db.Exec("CREATE TABLE kept (n INTEGER)").Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Exec("INSERT INTO kept (n) VALUES (1), (2), (3)").Error; err != nil {
+		t.Fatal(err)
+	}
+	const q = "SELECT n FROM kept WHERE n >= ? ORDER BY n"
+	kept := func() int { // statements compiled on the writer connection so far
+		conn, err := db.Config.Plugins[pluginName].(*store).write.Conn(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		n := -1
+		if err := conn.Raw(func(dc any) error { n = dc.(*keepingConn).prepared; return nil }); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	var pairs []string
+	compiled := 0
+	for round := range 3 {
+		err := db.Transaction(func(tx *gorm.DB) error {
+			rows, err := tx.Raw(q, 1).Rows()
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var outer int
+				if err := rows.Scan(&outer); err != nil {
+					return err
+				}
+				var inner []int
+				if err := tx.Raw(q, outer).Scan(&inner).Error; err != nil {
+					return err
+				}
+				pairs = append(pairs, fmt.Sprint(outer, inner))
+			}
+			return rows.Err()
+		})
+		if err != nil {
+			t.Fatalf("round %d: %v", round, err)
+		}
+		// Later rounds compile only the three queries run while the loop's
+		// rows of the same SQL are open; the loop's own query is kept.
+		n := kept()
+		if round > 0 && n-compiled != 3 {
+			t.Errorf("round %d compiled %d statements, want 3 (the queries inside the loop)", round, n-compiled)
+		}
+		compiled = n
+	}
+	want := "[1 [1 2 3] 2 [2 3] 3 [3]]"
+	if got := fmt.Sprint(pairs[:3]); got != want {
+		t.Errorf("the query inside its own rows read %s, want %s", got, want)
 	}
 }
