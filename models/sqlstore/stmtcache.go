@@ -50,7 +50,7 @@ type conn interface {
 
 type keepingConn struct {
 	conn
-	mu    sync.Mutex // database/sql uses a connection from one goroutine at a time; the lock is for the LRU's eviction
+	mu       sync.Mutex // database/sql uses a connection from one goroutine at a time; the lock is for the LRU's eviction
 	stmts    *lru.Cache[string, *keptStmt]
 	prepared int // statements compiled: what the cache saves is seen in its tests
 }
