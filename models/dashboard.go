@@ -96,10 +96,11 @@ var DashboardReadsApartFromRisks = []string{"engagements", "engagement_totals", 
 	"partnership_surveys", "survey_suggestions", "vendor_month_totals", "obligations", "obligation_occurrences"}
 
 // LoadDashboardApartFromRisks loads every figure and list of the dashboard
-// but the risks' (WithRisks): the engagements, costs and savings, service
-// levels, transfers, milestones, notices, partnerships, obligations and the
-// vendors' dependency. It reads no table of RiskTables, so its result may be
-// cached at the version of the others and shared: nothing changes it after.
+// but the risks' (WithRisks): the engagements' counts, costs and savings,
+// service levels, transfers, milestones, notices, partnerships, obligations
+// and the vendors' dependency. It reads no table of RiskTables nor the
+// engagements' health columns, so its result may be cached at the version of
+// the others and shared: nothing changes it after.
 func LoadDashboardApartFromRisks(ctx context.Context, db *gorm.DB, s Settings, today Date) (*Dashboard, error) {
 	if IsSQLite(db) {
 		// The SQLite driver fetches every row on a goroutine of its own when the
@@ -154,9 +155,6 @@ func LoadDashboardApartFromRisks(ctx context.Context, db *gorm.DB, s Settings, t
 	if d.SLAMet, d.SLAMeasured, err = SLATotals(ctx, db, f.Start(d.LastQuarter), f.End(d.LastQuarter)); err != nil {
 		return nil, err
 	}
-	if d.Attention, err = needsAttention(db, 10); err != nil {
-		return nil, err
-	}
 	if d.Transfers, d.TransfersAll, err = upcomingBOTTransfers(db, today, 6); err != nil {
 		return nil, err
 	}
@@ -183,7 +181,8 @@ func LoadDashboardApartFromRisks(ctx context.Context, db *gorm.DB, s Settings, t
 
 // WithRisks is a copy of d (LoadDashboardApartFromRisks, left as it is) with
 // the risks' figures added: the residual heat map, its bands, the open and
-// the top risks and the expired acceptances.
+// the top risks, the expired acceptances and the red and amber engagements
+// with their reasons (the health a risk's write refreshes).
 func (d *Dashboard) WithRisks(ctx context.Context, db *gorm.DB, s Settings) (*Dashboard, error) {
 	if IsSQLite(db) {
 		ctx = context.WithoutCancel(ctx) // as in LoadDashboardApartFromRisks
@@ -206,6 +205,10 @@ func (d *Dashboard) WithRisks(ctx context.Context, db *gorm.DB, s Settings) (*Da
 		return nil, err
 	}
 	if out.TopRisks, err = topRisks(db, 8); err != nil {
+		return nil, err
+	}
+	// An engagement's health reasons are refreshed with its risks (migration 35).
+	if out.Attention, err = needsAttention(db, 10); err != nil {
 		return nil, err
 	}
 	return &out, nil

@@ -19,7 +19,9 @@ func DataVersion(ctx context.Context, db *gorm.DB) (int64, error) {
 
 // RiskTables are the risk register's tables, whose writes move risk_version
 // instead of data_version (migration 34): a risk's quick action writes
-// several of them, many times a minute.
+// several of them, many times a minute. So does an update of an engagement's
+// health columns (migration 35), which a risk's write refreshes; a value
+// cached at the others' version reads none of these.
 var RiskTables = []string{"risks", "risk_cells", "mitigation_actions", "changes"}
 
 // DataVersions reads the data version (all) and the version of every covered

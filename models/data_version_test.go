@@ -134,10 +134,10 @@ func TestDataVersionMovesWithEveryCoveredWrite(t *testing.T) {
 func TestRiskTablesMoveTheRiskVersion(t *testing.T) {
 	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
-		q := `SELECT tbl_name, CASE WHEN sql LIKE '%UPDATE risk_version%' THEN 'risk_version' ELSE 'data_version' END
+		q := `SELECT name, tbl_name, CASE WHEN sql LIKE '%UPDATE risk_version%' THEN 'risk_version' ELSE 'data_version' END
 			FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'data_version_%'`
 		if !models.IsSQLite(db) {
-			q = `SELECT c.relname, CASE WHEN p.proname = 'risk_version_bump' THEN 'risk_version' ELSE 'data_version' END
+			q = `SELECT t.tgname, c.relname, CASE WHEN p.proname = 'risk_version_bump' THEN 'risk_version' ELSE 'data_version' END
 				FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_proc p ON p.oid = t.tgfoid
 				WHERE pg_table_is_visible(c.oid) AND t.tgname LIKE 'data_version_%'`
 		}
@@ -148,13 +148,13 @@ func TestRiskTablesMoveTheRiskVersion(t *testing.T) {
 		defer rows.Close()
 		seen := map[string]bool{}
 		for rows.Next() {
-			var table, counter string
-			if err := rows.Scan(&table, &counter); err != nil {
+			var name, table, counter string
+			if err := rows.Scan(&name, &table, &counter); err != nil {
 				t.Fatal(err)
 			}
 			seen[table] = true
 			want := "data_version"
-			if slices.Contains(models.RiskTables, table) {
+			if slices.Contains(models.RiskTables, table) || name == "data_version_engagements_health" {
 				want = "risk_version"
 			}
 			if counter != want {
@@ -167,6 +167,56 @@ func TestRiskTablesMoveTheRiskVersion(t *testing.T) {
 			}
 		}
 	})
+}
+
+// An update of an engagement's health columns alone (a risk's write refreshes
+// them) moves the risk version and leaves the others' alone; an update of any
+// other column of engagements moves the others' version: a column added to
+// engagements without joining migration 35's list fails here.
+func TestEngagementHealthMovesTheRiskVersion(t *testing.T) {
+	t.Parallel()
+	health := []string{"health", "health_reasons", "health_on"}
+	for _, kind := range dbtest.Kinds() {
+		t.Run(kind, func(t *testing.T) { engagementHealthVersions(t, dbtest.Demo(t, kind), health) })
+	}
+}
+
+func engagementHealthVersions(t *testing.T, db *gorm.DB, health []string) {
+	t.Helper()
+	var e models.Engagement
+	if err := db.Order("id").First(&e).Error; err != nil {
+		t.Fatal(err)
+	}
+	cols, err := db.Migrator().ColumnTypes("engagements")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cols {
+		col := c.Name()
+		if col == "id" {
+			continue
+		}
+		all, others := dbtest.DataVersions(t, db)
+		if err := db.Exec("UPDATE engagements SET "+col+" = "+col+" WHERE id = ?", e.ID).Error; err != nil {
+			t.Fatal(err)
+		}
+		allAfter, othersAfter := dbtest.DataVersions(t, db)
+		if allAfter <= all {
+			t.Errorf("an update of engagements.%s moved no version", col)
+		}
+		if isHealth := slices.Contains(health, col); isHealth && othersAfter != others {
+			t.Errorf("an update of engagements.%s moved the others' version", col)
+		} else if !isHealth && othersAfter <= others {
+			t.Errorf("an update of engagements.%s left the others' version at %d: add it to migration 35's list", col, others)
+		}
+	}
+	_, others := dbtest.DataVersions(t, db)
+	if err := db.Exec("UPDATE engagements SET health = 'red', health_reasons = 'x', health_on = '2026-12-01' WHERE id = ?", e.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	if _, after := dbtest.DataVersions(t, db); after != others {
+		t.Errorf("a health refresh moved the others' version from %d to %d", others, after)
+	}
 }
 
 // A transaction that writes several covered tables, and several rows of each,
