@@ -52,7 +52,8 @@ type keepingConn struct {
 	conn
 	mu       sync.Mutex // database/sql uses a connection from one goroutine at a time; the lock is for the LRU's eviction
 	stmts    *lru.Cache[string, *keptStmt]
-	prepared int // statements compiled: what the cache saves is seen in its tests
+	prepared int  // statements compiled: what the cache saves is seen in its tests
+	closing  bool // Close is purging the cache: close what it drops
 }
 
 func newKeepingConn(c driver.Conn) driver.Conn {
@@ -61,9 +62,12 @@ func newKeepingConn(c driver.Conn) driver.Conn {
 		return c
 	}
 	k := &keepingConn{conn: cc}
+	// A statement dropped from the cache may still be held by database/sql (a
+	// statement prepared outside a transaction keeps its driver statement per
+	// connection): it is left open, and the driver finalizes it once nothing
+	// holds it. Closing the connection closes every statement kept.
 	k.stmts, _ = lru.NewWithEvict(stmtsKept, func(_ string, s *keptStmt) {
-		s.evicted = true
-		if !s.reading {
+		if k.closing {
 			s.Stmt.Close()
 		}
 	})
@@ -98,6 +102,7 @@ func (k *keepingConn) Prepare(query string) (driver.Stmt, error) {
 // Close finalizes the kept statements, then closes the connection.
 func (k *keepingConn) Close() error {
 	k.mu.Lock()
+	k.closing = true
 	k.stmts.Purge() // closes each (the eviction callback)
 	k.mu.Unlock()
 	return k.conn.Close()
@@ -107,7 +112,6 @@ func (k *keepingConn) Close() error {
 type keptStmt struct {
 	driver.Stmt
 	reading bool // rows of it are open: the statement is not handed out again until they close
-	evicted bool // dropped from the cache: closed when its rows close
 }
 
 func (s *keptStmt) Close() error { return nil }
@@ -171,8 +175,5 @@ func (r *keptRows) ColumnTypeNullable(i int) (nullable, ok bool) {
 func (r *keptRows) Close() error {
 	err := r.Rows.Close()
 	r.s.reading = false
-	if r.s.evicted {
-		r.s.Stmt.Close()
-	}
 	return err
 }

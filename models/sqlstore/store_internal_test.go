@@ -297,3 +297,44 @@ func TestWriterKeepsItsStatements(t *testing.T) {
 		t.Errorf("the query inside its own rows read %s, want %s", got, want)
 	}
 }
+
+// A statement dropped from the writer's cache while database/sql still holds
+// it (prepared outside a transaction, kept per connection) still runs: more
+// distinct statements than the cache keeps pass between its uses.
+func TestWriterStatementsOutliveTheCache(t *testing.T) {
+	t.Parallel()
+	db, _ := open(t)
+	w := db.Config.Plugins[pluginName].(*store).write
+	ctx := context.Background()
+	if _, err := w.ExecContext(ctx, "CREATE TABLE outlive (n INTEGER)"); err != nil {
+		t.Fatal(err)
+	}
+	held, err := w.PrepareContext(ctx, "INSERT INTO outlive (n) VALUES (?)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Close()
+	for i := range stmtsKept + 10 {
+		if i == 1 {
+			if _, err := held.ExecContext(ctx, 1); err != nil {
+				t.Fatal(err)
+			}
+		}
+		st, err := w.PrepareContext(ctx, fmt.Sprintf("SELECT %d + COUNT(*) FROM outlive", i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var n int
+		if err := st.QueryRowContext(ctx).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		st.Close()
+	}
+	if _, err := held.ExecContext(ctx, 2); err != nil {
+		t.Fatalf("a statement held after the cache dropped it: %v", err)
+	}
+	var sum int
+	if err := w.QueryRowContext(ctx, "SELECT SUM(n) FROM outlive").Scan(&sum); err != nil || sum != 3 {
+		t.Fatalf("sum %d (%v), want 3", sum, err)
+	}
+}
