@@ -31,8 +31,10 @@ type Version struct {
 	forever   bool
 }
 
-// At is data version n, every table's (others too: for a value that reads
-// only some tables, see Versions).
+// At is data version n where every table moves that one number (others
+// too), as in tests of a cache read with one counter. A request's versions
+// come from Cache.Version: At of its data version alone would key a part
+// that reads none of the busy tables at the wrong number.
 func At(n int64) Version { return Version{n: n, others: n} }
 
 // Versions is data version all, in which the tables other than the busy ones

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql/driver"
 	"reflect"
+	"strings"
 	"sync"
 
 	lru "github.com/hashicorp/golang-lru/v2"
@@ -50,10 +51,13 @@ type conn interface {
 
 type keepingConn struct {
 	conn
-	mu       sync.Mutex // database/sql uses a connection from one goroutine at a time; the lock is for the LRU's eviction
+	// database/sql uses a connection from one goroutine at a time, and calls
+	// its statements' Close with the connection locked; the mutex is for the
+	// race detector's sake and the LRU's callback.
+	mu       sync.Mutex
 	stmts    *lru.Cache[string, *keptStmt]
-	prepared int  // statements compiled: what the cache saves is seen in its tests
-	closing  bool // Close is purging the cache: close what it drops
+	dropped  map[*keptStmt]bool // dropped from the cache while database/sql still held them
+	prepared int                // statements compiled: what the cache saves is seen in its tests
 }
 
 func newKeepingConn(c driver.Conn) driver.Conn {
@@ -61,14 +65,16 @@ func newKeepingConn(c driver.Conn) driver.Conn {
 	if !ok {
 		return c
 	}
-	k := &keepingConn{conn: cc}
-	// A statement dropped from the cache may still be held by database/sql (a
-	// statement prepared outside a transaction keeps its driver statement per
-	// connection): it is left open, and the driver finalizes it once nothing
-	// holds it. Closing the connection closes every statement kept.
+	k := &keepingConn{conn: cc, dropped: map[*keptStmt]bool{}}
+	// A statement dropped from the cache is closed once database/sql has
+	// closed every statement it made of it (a statement prepared outside a
+	// transaction keeps its driver statement per connection, for as long as
+	// it lives).
 	k.stmts, _ = lru.NewWithEvict(stmtsKept, func(_ string, s *keptStmt) {
-		if k.closing {
+		if s.refs == 0 {
 			s.Stmt.Close()
+		} else {
+			k.dropped[s] = true
 		}
 	})
 	return k
@@ -78,9 +84,10 @@ func newKeepingConn(c driver.Conn) driver.Conn {
 // being read, else prepares one (and keeps it, if none is kept).
 func (k *keepingConn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
 	k.mu.Lock()
+	defer k.mu.Unlock()
 	s, ok := k.stmts.Get(query)
-	k.mu.Unlock()
 	if ok && !s.reading {
+		s.refs++
 		return s, nil
 	}
 	st, err := k.conn.PrepareContext(ctx, query)
@@ -88,10 +95,8 @@ func (k *keepingConn) PrepareContext(ctx context.Context, query string) (driver.
 	if err != nil || ok {
 		return st, err // a second statement for SQL whose rows are being read: closed as usual
 	}
-	s = &keptStmt{Stmt: st}
-	k.mu.Lock()
+	s = &keptStmt{Stmt: st, k: k, query: query, write: plainWrite(query), refs: 1}
 	k.stmts.Add(query, s)
-	k.mu.Unlock()
 	return s, nil
 }
 
@@ -99,25 +104,86 @@ func (k *keepingConn) Prepare(query string) (driver.Stmt, error) {
 	return k.PrepareContext(context.Background(), query)
 }
 
-// Close finalizes the kept statements, then closes the connection.
+// Close finalizes the statements kept and dropped, then closes the connection.
 func (k *keepingConn) Close() error {
 	k.mu.Lock()
-	k.closing = true
-	k.stmts.Purge() // closes each (the eviction callback)
+	for _, s := range k.stmts.Values() {
+		s.Stmt.Close()
+	}
+	for s := range k.dropped {
+		s.Stmt.Close()
+	}
 	k.mu.Unlock()
 	return k.conn.Close()
 }
 
-// keptStmt is a statement the connection keeps: Close leaves it open.
+// plainWrite reports SQL whose execution runs to its end in one step (an
+// INSERT, UPDATE or DELETE returning no rows): a kept statement is executed
+// only if so, since one left stopped at a row would hold a read snapshot
+// open on the writer connection, and the checkpoints wait for it.
+func plainWrite(query string) bool {
+	q := strings.ToUpper(strings.TrimSpace(query))
+	return (strings.HasPrefix(q, "INSERT") || strings.HasPrefix(q, "UPDATE") || strings.HasPrefix(q, "DELETE")) &&
+		!strings.Contains(q, "RETURNING")
+}
+
+// keptLargeArgs is the size of arguments above which a statement is dropped
+// after its execution: the driver copies what it binds, and a kept statement
+// would hold a large text (a published pack) until its next use.
+const keptLargeArgs = 64 << 10
+
+// keptStmt is a statement the connection keeps: database/sql's Close of it
+// leaves it open for the next prepare of its SQL.
 type keptStmt struct {
 	driver.Stmt
+	k       *keepingConn
+	query   string
+	write   bool // plainWrite(query)
+	refs    int  // statements database/sql holds of it
 	reading bool // rows of it are open: the statement is not handed out again until they close
 }
 
-func (s *keptStmt) Close() error { return nil }
+func (s *keptStmt) Close() error {
+	s.k.mu.Lock()
+	defer s.k.mu.Unlock()
+	s.refs--
+	if s.refs == 0 && s.k.dropped[s] {
+		delete(s.k.dropped, s)
+		return s.Stmt.Close()
+	}
+	return nil
+}
 
 func (s *keptStmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
-	return s.Stmt.(driver.StmtExecContext).ExecContext(ctx, args)
+	if !s.write { // runs on a statement of its own, finalized at once
+		st, err := s.k.conn.PrepareContext(ctx, s.query)
+		if err != nil {
+			return nil, err
+		}
+		defer st.Close()
+		return st.(driver.StmtExecContext).ExecContext(ctx, args)
+	}
+	res, err := s.Stmt.(driver.StmtExecContext).ExecContext(ctx, args)
+	if argsSize(args) > keptLargeArgs {
+		s.k.mu.Lock()
+		s.k.stmts.Remove(s.query) // closed once database/sql lets go of it
+		s.k.mu.Unlock()
+	}
+	return res, err
+}
+
+// argsSize is the size of the texts and bytes among args.
+func argsSize(args []driver.NamedValue) int {
+	n := 0
+	for _, a := range args {
+		switch v := a.Value.(type) {
+		case string:
+			n += len(v)
+		case []byte:
+			n += len(v)
+		}
+	}
+	return n
 }
 
 func (s *keptStmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -336,5 +337,85 @@ func TestWriterStatementsOutliveTheCache(t *testing.T) {
 	var sum int
 	if err := w.QueryRowContext(ctx, "SELECT SUM(n) FROM outlive").Scan(&sum); err != nil || sum != 3 {
 		t.Fatalf("sum %d (%v), want 3", sum, err)
+	}
+	// Once database/sql lets go of it, the dropped statement is finalized
+	// (others stay open while GORM's own statement cache holds them).
+	held.Close()
+	if n := onWriter(t, db, func(k *keepingConn) int {
+		n := 0
+		for d := range k.dropped {
+			if d.query == "INSERT INTO outlive (n) VALUES (?)" {
+				n++
+			}
+		}
+		return n
+	}); n != 0 {
+		t.Error("the insert dropped from the cache is still open after database/sql closed it")
+	}
+}
+
+// onWriter runs f on the writer's driver connection.
+func onWriter(t *testing.T, db *gorm.DB, f func(*keepingConn) int) int {
+	t.Helper()
+	conn, err := db.Config.Plugins[pluginName].(*store).write.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	n := -1
+	if err := conn.Raw(func(dc any) error { n = f(dc.(*keepingConn)); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// A statement that stops at a row when executed (not a plain write) runs on
+// a statement of its own, so no read is left open on the writer connection
+// (a checkpoint then copies and truncates the whole log); a write with a large
+// argument is not kept, so its copy of the argument goes with it.
+func TestWriterKeepsNothingOpen(t *testing.T) {
+	t.Parallel()
+	db, _ := open(t)
+	s := db.Config.Plugins[pluginName].(*store)
+	ctx := context.Background()
+	if _, err := s.write.ExecContext(ctx, "CREATE TABLE open_rows (n INTEGER, b TEXT)"); err != nil {
+		t.Fatal(err)
+	}
+	ins, err := s.write.PrepareContext(ctx, "INSERT INTO open_rows (n, b) VALUES (?, ?)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ins.Close()
+	for i := range 3 {
+		if _, err := ins.ExecContext(ctx, i, "x"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sel, err := s.write.PrepareContext(ctx, "SELECT n FROM open_rows ORDER BY n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sel.Close()
+	if _, err := sel.ExecContext(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var busy, log, done int
+	if err := s.checkpoint.QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &log, &done); err != nil || busy != 0 {
+		t.Fatalf("checkpoint busy=%d (%v): a read was left open on the writer connection", busy, err)
+	}
+	if _, err := ins.ExecContext(ctx, 9, strings.Repeat("p", 2*keptLargeArgs)); err != nil {
+		t.Fatal(err)
+	}
+	kept := onWriter(t, db, func(k *keepingConn) int {
+		if k.stmts.Contains("INSERT INTO open_rows (n, b) VALUES (?, ?)") {
+			return 1
+		}
+		return 0
+	})
+	if kept != 0 {
+		t.Error("the insert of a large text is still kept after it")
+	}
+	if _, err := ins.ExecContext(ctx, 10, "y"); err != nil {
+		t.Fatalf("the insert held by database/sql after it was dropped: %v", err)
 	}
 }
