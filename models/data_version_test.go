@@ -27,7 +27,7 @@ var dataVersionWrites = []struct{ table, insert, update, delete string }{
 		`UPDATE vendors SET notes = 'x' WHERE name = 'Versioned Ltd'`, `DELETE FROM vendors WHERE name = 'Versioned Ltd'`},
 	{"engagements", `INSERT INTO engagements (code, name, model, tower, vendor_id, phase, currency)
 		SELECT 'DV-1', 'Versioned', 'ITO', 'INF', id, 'Run', 'EUR' FROM vendors WHERE name = 'Versioned Ltd'`,
-		`UPDATE engagements SET health = 'red' WHERE code = 'DV-1'`, `DELETE FROM engagements WHERE code = 'DV-1'`},
+		`UPDATE engagements SET phase = 'Build', health = 'red' WHERE code = 'DV-1'`, `DELETE FROM engagements WHERE code = 'DV-1'`},
 	{"engagement_managers", `INSERT INTO engagement_managers (engagement_id, user_id)
 		SELECT e.id, u.id FROM engagements e, users u WHERE e.code = 'DV-1' AND u.email = 'dee@example.com'`,
 		`UPDATE engagement_managers SET user_id = user_id WHERE engagement_id IN (SELECT id FROM engagements WHERE code = 'DV-1')`,
