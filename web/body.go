@@ -41,15 +41,27 @@ func (b *Body) String() string { return string(b.html) }
 // compressed for few views.
 func (b *Body) deflate() []byte {
 	b.once.Do(func() {
-		var buf bytes.Buffer
-		fw, _ := flate.NewWriter(&buf, flate.BestSpeed) // the level is in range
-		_, _ = fw.Write(b.html)                         // writes to a bytes.Buffer do not fail
+		buf := gzipBuffers.Get().(*bytes.Buffer)
+		fw := deflaters.Get().(*flate.Writer)
+		fw.Reset(buf)
+		_, _ = fw.Write(b.html) // writes to a bytes.Buffer do not fail
 		_ = fw.Flush()
-		b.deflated = buf.Bytes()
+		deflaters.Put(fw)
+		b.deflated = bytes.Clone(buf.Bytes()) // its own size, not the scratch buffer's
+		buf.Reset()
+		gzipBuffers.Put(buf)
 		b.crc = crc32.ChecksumIEEE(b.html)
 	})
 	return b.deflated
 }
+
+// deflaters are DEFLATE writers at the fastest level, reused: a new one
+// allocates and clears most of a megabyte, which cost several times the
+// compressing of a register page (BenchmarkBodyDeflate).
+var deflaters = sync.Pool{New: func() any {
+	fw, _ := flate.NewWriter(nil, flate.BestSpeed) // the level is in range
+	return fw
+}}
 
 // bodySlot marks where a cached body goes in its rendered chrome. It holds a
 // NUL, which no rendered text contains (TextOnly refuses it in input, and
