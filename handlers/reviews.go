@@ -125,6 +125,7 @@ func (a *App) renderPack(c echo.Context, engagementID uint) error {
 	if version > 0 && (len(p.Versions) == 0 || version == p.Versions[len(p.Versions)-1].Version) {
 		version = 0 // the latest is the pack itself
 	}
+	var cached *web.Body // the part of the portfolio's pack shown, when it is cached
 	if engagementID == 0 && c.QueryParam("part") != "all" && version == 0 {
 		kp, err := a.cachedPortfolioPack(c, s, q)
 		if err != nil {
@@ -134,8 +135,9 @@ func (a *App) renderPack(c echo.Context, engagementID uint) error {
 		if err != nil || part < 1 {
 			part = 1
 		}
-		p.P, p.Cached = kp.head, kp.parts[min(part, len(kp.parts))-1]
+		p.P, p.Cached = kp.head, web.Slot
 		p.Whole = len(kp.parts) == 1
+		cached = kp.parts[min(part, len(kp.parts))-1]
 	} else {
 		pk, err := a.loadPack(c.Request().Context(), s, q, engagementID, a.today(), nil)
 		if version > 0 { // an earlier published version, whole
@@ -165,6 +167,9 @@ func (a *App) renderPack(c echo.Context, engagementID uint) error {
 	p.PackCSS = fmt.Sprintf("/reviews/%s/pack.css?on=%s", p.P.Quarter, p.P.ProducedOn)
 	p.Chrome = web.Chrome(c, title, "reviews")
 	p.Chrome.ExtraCSS = []string{p.PackCSS, static.Path("review.css")}
+	if cached != nil {
+		return web.RenderAround(c, http.StatusOK, pages.Review(p), cached)
+	}
 	return web.Render(c, http.StatusOK, pages.Review(p), nil)
 }
 

@@ -16,6 +16,7 @@ import (
 	"portfolio/models/cache"
 	"portfolio/models/pack"
 	"portfolio/views/pages"
+	"portfolio/web"
 )
 
 // packPartSize is how many engagements' sections a part of a large
@@ -101,14 +102,14 @@ func cutStatus(gs []pack.StatusGroup, n int) []pack.StatusGroup {
 }
 
 // renderedPack is a portfolio pack rendered, part by part: the same for everyone,
-// cached as text. The pack itself is not cached: a large portfolio's sections
-// are tens of megabytes of small objects, which every garbage collection
-// would walk (risk writes' p99 under load rose by half while one was); their
-// rendering is text, which it skips.
+// cached compressed (web.Body). The pack itself is not cached: a large
+// portfolio's sections are tens of megabytes of small objects, which every
+// garbage collection would walk (risk writes' p99 under load rose by half
+// while one was); their rendering is bytes, which it skips.
 type renderedPack struct {
-	head        *pack.Pack // the quarter, its production day and whether it is published
-	parts       []string   // each part's article
-	engagements int        // how many engagement sections it has
+	head        *pack.Pack  // the quarter, its production day and whether it is published
+	parts       []*web.Body // each part's article
+	engagements int         // how many engagement sections it has
 }
 
 // packKey names a cached portfolio pack: the quarter and the day it was
@@ -156,7 +157,7 @@ func (a *App) portfolioPack(ctx context.Context, s models.Settings, q models.Qua
 			if err := pages.ReviewArticle(pages.ReviewProps{P: view, Part: part, Risk: s.Risk}).Render(ctx, &sb); err != nil {
 				return nil, err
 			}
-			kp.parts = append(kp.parts, sb.String())
+			kp.parts = append(kp.parts, web.NewBody(sb.String()))
 			if n >= part.Parts {
 				break
 			}

@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"encoding/binary"
 	"hash/crc32"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
 	"sync"
 
+	"github.com/a-h/templ"
 	"github.com/klauspost/compress/flate"
 	"github.com/labstack/echo/v4"
 
@@ -16,43 +18,34 @@ import (
 )
 
 // Body is a page's body rendered once and served to many users (the
-// dashboard's, the register's pages): its HTML, and the same compressed once.
-// A view joins the chrome of its request (the user's name, CSRF token and
-// flashes) and the compressed body into one gzip stream: a gzip stream may be
-// built from DEFLATE runs that each end on a byte boundary and refer to
-// nothing before them; the checksum is over the whole page. The chrome goes in
-// stored (uncompressed) blocks: compressing its 2.6 KB cost 20 µs a view in
-// BenchmarkDashboardRouter, more than the rest of a cached view, to save 1.4 KB.
+// dashboard's, the register's pages, the review pack's parts), cached
+// compressed only: a large portfolio's review pack is tens of megabytes of
+// HTML, which compressed take an eighth of the memory (and of what the garbage
+// collector counts toward its next run). A view joins the HTML of its request
+// around the body (the chrome: the user's name, CSRF token and flashes; the
+// pack's controls) and the compressed body into one gzip stream: a gzip stream
+// may be built from DEFLATE runs that each end on a byte boundary and refer to
+// nothing before them; the checksum is over the whole page. The HTML around
+// goes in stored (uncompressed) blocks: compressing its 2.6 KB cost 20 µs a
+// view in BenchmarkDashboardRouter, more than the rest of a cached view, to
+// save 1.4 KB. A client that takes no gzip gets the body inflated.
 type Body struct {
-	html     []byte // written as they are: a string would be copied on every write
-	once     sync.Once
-	deflated []byte // HTML as a DEFLATE run, sync-flushed: no final block
-	crc      uint32
+	deflated []byte // the HTML as a DEFLATE run, sync-flushed: no final block
+	crc      uint32 // of the HTML
+	size     int    // of the HTML
 }
 
-// NewBody keeps a rendered body; it is compressed when first sent compressed.
-func NewBody(html string) *Body { return &Body{html: []byte(html)} }
-
-// String is the body's HTML.
-func (b *Body) String() string { return string(b.html) }
-
-// deflate is the body's DEFLATE run, made once. At the fastest level, as
-// the chrome's: under writes the data version moves often, and a body may be
-// compressed for few views.
-func (b *Body) deflate() []byte {
-	b.once.Do(func() {
-		buf := gzipBuffers.Get().(*bytes.Buffer)
-		fw := deflaters.Get().(*flate.Writer)
-		fw.Reset(buf)
-		_, _ = fw.Write(b.html) // writes to a bytes.Buffer do not fail
-		_ = fw.Flush()
-		deflaters.Put(fw)
-		b.deflated = bytes.Clone(buf.Bytes()) // its own size, not the scratch buffer's
-		buf.Reset()
-		gzipBuffers.Put(buf)
-		b.crc = crc32.ChecksumIEEE(b.html)
-	})
-	return b.deflated
+// NewBody compresses a rendered body, at the fastest level: under writes the
+// data version moves often, and a body may be served only a few times.
+func NewBody(html string) *Body {
+	buf := gzipBuffers.Get().(*bytes.Buffer)
+	defer func() { buf.Reset(); gzipBuffers.Put(buf) }()
+	fw := deflaters.Get().(*flate.Writer)
+	fw.Reset(buf)
+	_, _ = io.WriteString(fw, html) // writes to a bytes.Buffer do not fail
+	_ = fw.Flush()
+	deflaters.Put(fw)
+	return &Body{deflated: bytes.Clone(buf.Bytes()), crc: crc32.ChecksumIEEE([]byte(html)), size: len(html)}
 }
 
 // deflaters are DEFLATE writers at the fastest level, reused: a new one
@@ -63,28 +56,58 @@ var deflaters = sync.Pool{New: func() any {
 	return fw
 }}
 
-// bodySlot marks where a cached body goes in its rendered chrome. It holds a
-// NUL, which no rendered text contains (TextOnly refuses it in input, and
-// templ writes none).
-const bodySlot = "\x00body\x00"
+// finalBlock is an empty stored block marked final: it ends a DEFLATE run.
+var finalBlock = []byte{1, 0, 0, 0xff, 0xff}
+
+// writeHTML writes the body's HTML, inflated, to w.
+func (b *Body) writeHTML(w io.Writer) error {
+	fr := flate.NewReader(io.MultiReader(bytes.NewReader(b.deflated), bytes.NewReader(finalBlock)))
+	defer fr.Close()
+	_, err := io.Copy(w, fr)
+	return err
+}
+
+// String is the body's HTML.
+func (b *Body) String() string {
+	var sb strings.Builder
+	sb.Grow(b.size)
+	_ = b.writeHTML(&sb) // the run is the body's own, whole
+	return sb.String()
+}
+
+// Slot marks where a cached body goes in the page rendered around it (see
+// RenderAround). It holds a NUL, which no rendered text contains (TextOnly
+// refuses it in input, and templ writes none).
+const Slot = "\x00body\x00"
 
 // RenderBody answers with the cached body in the chrome of this request: the
 // whole page, or the body alone for an htmx request that is not boosted
 // when partial is true. Headers as Render sets them.
 func RenderBody(c echo.Context, status int, chrome layouts.Chrome, body *Body, partial bool) error {
-	var prefix, suffix []byte
+	var page templ.Component
 	if !partial || !IsHTMX(c) || IsBoosted(c) {
+		page = layouts.Cached(chrome, Slot)
+	}
+	return RenderAround(c, status, page, body)
+}
+
+// RenderAround answers with page, rendered for this request with Slot where
+// the cached body goes, and the body in it; with the body alone when page is
+// nil. Headers as Render sets them.
+func RenderAround(c echo.Context, status int, page templ.Component, body *Body) error {
+	var prefix, suffix []byte
+	if page != nil {
 		buf := renderBuffers.Get().(*bytes.Buffer)
 		defer putRenderBuffer(buf)
-		if err := layouts.Cached(chrome, bodySlot).Render(c.Request().Context(), buf); err != nil {
+		if err := page.Render(c.Request().Context(), buf); err != nil {
 			return err
 		}
-		page := buf.Bytes()
-		i := bytes.Index(page, []byte(bodySlot))
+		html := buf.Bytes()
+		i := bytes.Index(html, []byte(Slot))
 		if i < 0 {
-			panic("web: the cached page's chrome lost its body slot")
+			panic("web: the page around a cached body lost its slot")
 		}
-		prefix, suffix = page[:i], page[i+len(bodySlot):]
+		prefix, suffix = html[:i], html[i+len(Slot):]
 	}
 	h := c.Response().Header()
 	h.Add("Vary", "HX-Request")
@@ -93,13 +116,13 @@ func RenderBody(c echo.Context, status int, chrome layouts.Chrome, body *Body, p
 	}
 	h.Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
 	if !acceptsGzip(c.Request()) {
-		h.Set(echo.HeaderContentLength, strconv.Itoa(len(prefix)+len(body.html)+len(suffix)))
+		h.Set(echo.HeaderContentLength, strconv.Itoa(len(prefix)+body.size+len(suffix)))
 		c.Response().WriteHeader(status)
 		w := c.Response()
 		if _, err := w.Write(prefix); err != nil {
 			return err
 		}
-		if _, err := w.Write(body.html); err != nil {
+		if err := body.writeHTML(w); err != nil {
 			return err
 		}
 		_, err := w.Write(suffix)
@@ -121,16 +144,15 @@ var gzipHeader = []byte{0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff}
 
 // gzipStream writes prefix, the body and suffix as one gzip member into out.
 func gzipStream(out *bytes.Buffer, prefix []byte, body *Body, suffix []byte) {
-	deflated := body.deflate()
 	out.Write(gzipHeader)
 	storedBlocks(out, prefix, false)
-	out.Write(deflated)
+	out.Write(body.deflated)
 	storedBlocks(out, suffix, true)
-	crc := crc32Combine(crc32.ChecksumIEEE(prefix), body.crc, len(body.html))
+	crc := crc32Combine(crc32.ChecksumIEEE(prefix), body.crc, body.size)
 	crc = crc32Combine(crc, crc32.ChecksumIEEE(suffix), len(suffix))
 	var trailer [8]byte
 	binary.LittleEndian.PutUint32(trailer[:4], crc)
-	binary.LittleEndian.PutUint32(trailer[4:], uint32(len(prefix)+len(body.html)+len(suffix)))
+	binary.LittleEndian.PutUint32(trailer[4:], uint32(len(prefix)+body.size+len(suffix)))
 	out.Write(trailer[:])
 }
 

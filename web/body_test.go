@@ -151,6 +151,6 @@ func BenchmarkBodyDeflate(b *testing.B) {
 	html := sb.String()
 	b.SetBytes(int64(len(html)))
 	for b.Loop() {
-		NewBody(html).deflate()
+		NewBody(html)
 	}
 }

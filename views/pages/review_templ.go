@@ -33,8 +33,8 @@ type ReviewProps struct {
 	// Whole is set when the page shows the whole pack (no part of it
 	// left out), so that it prints as it is.
 	Whole bool
-	// Cached is the article rendered already (cached: the same for everyone),
-	// written as it is.
+	// Cached stands where the article rendered already goes (web.Slot: the
+	// cached article, the same for everyone, is joined to the page as it is sent).
 	Cached string
 }
 
