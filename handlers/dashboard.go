@@ -3,7 +3,6 @@ package handlers
 import (
 	"context"
 	"net/http"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -55,9 +54,6 @@ func (a *App) dashboardBody(ctx context.Context, version cache.Version) (*web.Bo
 		if err != nil {
 			return nil, err
 		}
-		var sb strings.Builder
-		sb.Grow(32 << 10)
-		err = pages.DashboardBody(pages.DashboardProps{D: d, Cur: s.Finance.ReportingCurrency, Risk: s.Risk}).Render(ctx, &sb)
-		return web.NewBody(sb.String()), err
+		return web.NewBody(ctx, pages.DashboardBody(pages.DashboardProps{D: d, Cur: s.Finance.ReportingCurrency, Risk: s.Risk}))
 	})
 }

@@ -6,7 +6,6 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-	"strings"
 	"sync/atomic"
 	"time"
 
@@ -145,7 +144,6 @@ func (a *App) portfolioPack(ctx context.Context, s models.Settings, q models.Qua
 			return nil, err
 		}
 		kp := &renderedPack{head: &pack.Pack{Quarter: pk.Quarter, ProducedOn: pk.ProducedOn, Published: pk.Published}, engagements: len(pk.Engagements)}
-		var sb strings.Builder
 		for n := 1; ; n++ {
 			if n%partsPerYield == 0 {
 				if err := yield.Wait(ctx); err != nil {
@@ -153,11 +151,11 @@ func (a *App) portfolioPack(ctx context.Context, s models.Settings, q models.Qua
 				}
 			}
 			view, part := packPart(pk, 0, strconv.Itoa(n))
-			sb.Reset()
-			if err := pages.ReviewArticle(pages.ReviewProps{P: view, Part: part, Risk: s.Risk}).Render(ctx, &sb); err != nil {
+			body, err := web.NewBody(ctx, pages.ReviewArticle(pages.ReviewProps{P: view, Part: part, Risk: s.Risk}))
+			if err != nil {
 				return nil, err
 			}
-			kp.parts = append(kp.parts, web.NewBody(sb.String()))
+			kp.parts = append(kp.parts, body)
 			if n >= part.Parts {
 				break
 			}

@@ -156,8 +156,7 @@ func (a *App) register(c echo.Context, scope *models.Engagement) error {
 			if err != nil {
 				return nil, err
 			}
-			html, err := renderRegisterBody(ctx, bk, p)
-			return web.NewBody(html), err
+			return renderRegisterBody(ctx, bk, p)
 		})
 		if err != nil {
 			return err

@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -58,20 +57,14 @@ func (a *App) registerBodyKey(c echo.Context, f register.RiskFilter, day models.
 // renderRegisterBody renders the body k names from p: the register's region for
 // htmx, else the page inside the shell. p.Chrome is left empty: nothing of the
 // user's session (a CSRF token) can be cached for another.
-func renderRegisterBody(ctx context.Context, k bodyKey, p pages.RisksProps) (string, error) {
+func renderRegisterBody(ctx context.Context, k bodyKey, p pages.RisksProps) (*web.Body, error) {
 	p.Chrome = layouts.Chrome{}
 	c := pages.RisksBody(p)
 	if k.htmx {
 		c = pages.RiskRegister(p)
 	}
-	var sb strings.Builder
-	sb.Grow(registerBodySize) // one allocation, not a dozen doublings
-	err := c.Render(ctx, &sb)
-	return sb.String(), err
+	return web.NewBody(ctx, c)
 }
-
-// registerBodySize is room for a register body of 50 rows.
-const registerBodySize = 80 << 10
 
 // registerAnswer writes a register body, in this request's chrome unless it is
 // the htmx partial (whose body is the partial).

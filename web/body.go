@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"hash/crc32"
 	"io"
@@ -35,17 +36,28 @@ type Body struct {
 	size     int    // of the HTML
 }
 
-// NewBody compresses a rendered body, at the fastest level: under writes the
-// data version moves often, and a body may be served only a few times.
-func NewBody(html string) *Body {
+// NewBody renders c and compresses it, at the fastest level: under writes
+// the data version moves often, and a body may be served only a few times.
+// It renders into a reused buffer: the HTML itself is not kept.
+func NewBody(ctx context.Context, c templ.Component) (*Body, error) {
+	html := renderBuffers.Get().(*bytes.Buffer)
+	defer putRenderBuffer(html)
+	if err := c.Render(ctx, html); err != nil {
+		return nil, err
+	}
+	return bodyOf(html.Bytes()), nil
+}
+
+// bodyOf compresses html, which it does not keep.
+func bodyOf(html []byte) *Body {
 	buf := gzipBuffers.Get().(*bytes.Buffer)
 	defer func() { buf.Reset(); gzipBuffers.Put(buf) }()
 	fw := deflaters.Get().(*flate.Writer)
 	fw.Reset(buf)
-	_, _ = io.WriteString(fw, html) // writes to a bytes.Buffer do not fail
+	_, _ = fw.Write(html) // writes to a bytes.Buffer do not fail
 	_ = fw.Flush()
 	deflaters.Put(fw)
-	return &Body{deflated: bytes.Clone(buf.Bytes()), crc: crc32.ChecksumIEEE([]byte(html)), size: len(html)}
+	return &Body{deflated: bytes.Clone(buf.Bytes()), crc: crc32.ChecksumIEEE(html), size: len(html)}
 }
 
 // deflaters are DEFLATE writers at the fastest level, reused: a new one

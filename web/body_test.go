@@ -52,7 +52,7 @@ func TestAcceptsGzip(t *testing.T) {
 // request for the part gets the body alone.
 func TestRenderBody(t *testing.T) {
 	t.Parallel()
-	body := NewBody(strings.Repeat(`<tr><td class="num">12,345</td><td>Bogotá · Wrocław · ₹</td></tr>`, 3000))
+	body := bodyOf([]byte(strings.Repeat(`<tr><td class="num">12,345</td><td>Bogotá · Wrocław · ₹</td></tr>`, 3000)))
 	chrome := layouts.Chrome{Title: "Dashboard", Active: "dashboard", CSRF: "token-123", Flashes: []layouts.Flash{{Kind: "success", Text: "Saved."}}}
 	var whole bytes.Buffer
 	if err := layouts.Cached(chrome, body.String()).Render(t.Context(), &whole); err != nil {
@@ -119,7 +119,7 @@ func TestGzipStreamOfAnyChrome(t *testing.T) {
 		for _, body := range []string{"", "<main>the body</main>"} {
 			for _, suffix := range []string{"", "</body></html>"} {
 				var out bytes.Buffer
-				gzipStream(&out, prefix, NewBody(body), []byte(suffix))
+				gzipStream(&out, prefix, bodyOf([]byte(body)), []byte(suffix))
 				zr, err := gzip.NewReader(&out)
 				if err != nil {
 					t.Fatalf("chrome of %d: %v", n, err)
@@ -148,9 +148,9 @@ func BenchmarkBodyDeflate(b *testing.B) {
 			i, i%4, 1000+i*37, 1000+i*37, i*13, i%25+1, i%16+1, i%9, i%12+1, i%28+1, i%28+1, "Dec", 1000+i*37)
 		sb.WriteString(strings.Repeat(`<td class="note">`+strings.Repeat("mitigation step ", 40)+`</td>`, 1))
 	}
-	html := sb.String()
+	html := []byte(sb.String())
 	b.SetBytes(int64(len(html)))
 	for b.Loop() {
-		NewBody(html)
+		bodyOf(html)
 	}
 }
