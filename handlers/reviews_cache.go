@@ -63,6 +63,11 @@ func packPart(pk *pack.Pack, only uint, param string) (*pack.Pack, pages.PackPar
 	view.Decisions = view.Decisions[:cut("decisions", len(view.Decisions))]
 	view.Actions = view.Actions[:cut("actions", len(view.Actions))]
 	view.Status = cutStatus(view.Status, cut("engagements in the status on a page", statusRows(view.Status)))
+	if pk.Trends != nil { // a copy: the cached pack is shared
+		t := *pk.Trends
+		t.Readiness = t.Readiness[:cut("BOT engagements' readiness trends", len(t.Readiness))]
+		view.Trends = &t
+	}
 	if pk.Partnerships != nil { // a copy: the cached pack is shared
 		ps := *pk.Partnerships
 		ps.Notices = ps.Notices[:cut("notice deadlines", len(ps.Notices))]

@@ -53,8 +53,10 @@ func TestReviewPackParts(t *testing.T) {
 	all := sectionIDs(wdoc)
 	actions := actionRows(wdoc)
 	meetings := wdoc.Find(`[data-testid="pack-meetings"] tbody tr`).Length()
-	if len(all) <= 8 || actions <= 3 || meetings <= 3 {
-		t.Fatalf("the demo has %d engagements, %d actions and %d meetings that decided: too few to cut", len(all), actions, meetings)
+	readiness := wdoc.Find(`[data-testid="pack-trend-readiness"] tbody tr`).Length()
+	if len(all) <= 8 || actions <= 3 || meetings <= 3 || readiness <= 3 {
+		t.Fatalf("the demo has %d engagements, %d actions, %d meetings that decided and %d BOT readiness trends: too few to cut",
+			len(all), actions, meetings, readiness)
 	}
 	if wdoc.Find(`[data-testid="pack-parts"]`).Length() != 0 || wdoc.Find(`[data-testid="pack-cut"]`).Length() != 0 ||
 		wdoc.Find(`[data-testid="pack-whole"]`).Length() != 1 || wdoc.Find(`[data-testid="pack-summary"]`).Length() != 1 {
@@ -100,6 +102,12 @@ func TestReviewPackParts(t *testing.T) {
 			}
 			if n := doc.Find(`[data-testid="pack-meetings"] tbody tr`).Length(); n != 3 {
 				t.Errorf("%s: %d meetings' decisions shown, want the first 3", tc.query, n)
+			}
+			// A large portfolio's readiness over eight quarters is a row a
+			// BOT engagement: thousands, most of the first part's size.
+			trend := doc.Find(`[data-testid="pack-trend-readiness"]`)
+			if n := trend.Find("tbody tr").Length(); n != 3 || !strings.Contains(trend.Parent().Text(), fmt.Sprintf("The first 3 of %d BOT engagements' readiness trends", readiness)) {
+				t.Errorf("%s: %d readiness trends shown, want the first 3 and a note of %d", tc.query, n, readiness)
 			}
 		}
 	}

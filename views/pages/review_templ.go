@@ -466,7 +466,7 @@ func ReviewArticle(p ReviewProps) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				if p.P.Trends != nil && len(p.P.Trends.Quarters) > 0 {
-					templ_7745c5c3_Err = packTrends(p.P).Render(ctx, templ_7745c5c3_Buffer)
+					templ_7745c5c3_Err = packTrends(p.P, p.Part.Cut).Render(ctx, templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
