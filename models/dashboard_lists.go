@@ -48,15 +48,10 @@ func topRisks(db *gorm.DB, n int) ([]Risk, error) {
 // engagements being an index range (engagements_attention) that the reds
 // alone usually fill.
 func needsAttention(db *gorm.DB, n int) ([]Engagement, error) {
-	reasons := "LENGTH(health_reasons) - LENGTH(REPLACE(health_reasons, CHAR(10), ''))"
-	if !IsSQLite(db) {
-		reasons = "LENGTH(health_reasons) - LENGTH(REPLACE(health_reasons, CHR(10), ''))"
-	}
 	var out []Engagement
 	for _, h := range []string{Red, Amber} {
 		var rows []Engagement
-		if err := db.Select("id, code, name, health, health_reasons").Where("health = ? AND closed_on IS NULL", h).
-			Order(reasons + " DESC, code").Limit(n - len(out)).Find(&rows).Error; err != nil {
+		if err := attentionQuery(db, h, n-len(out)).Find(&rows).Error; err != nil {
 			return nil, err
 		}
 		if out = append(out, rows...); len(out) == n {
@@ -64,6 +59,25 @@ func needsAttention(db *gorm.DB, n int) ([]Engagement, error) {
 		}
 	}
 	return out, nil
+}
+
+// attentionQuery reads the first n open engagements of health h, those with
+// the most reasons first, then by code, in the order of the index
+// engagements_attention (migration 36), whose expression attentionOrder
+// repeats word for word: the database uses an index on an expression only
+// for the same expression.
+func attentionQuery(db *gorm.DB, h string, n int) *gorm.DB {
+	return db.Select("id, code, name, health, health_reasons").Where("health = ? AND closed_on IS NULL", h).
+		Order(attentionOrder(db) + " DESC, code").Limit(n)
+}
+
+// attentionOrder is the number of lines of an engagement's health reasons,
+// less one: the more reasons, the higher.
+func attentionOrder(db *gorm.DB) string {
+	if IsSQLite(db) {
+		return "(LENGTH(health_reasons) - LENGTH(REPLACE(health_reasons, CHAR(10), '')))"
+	}
+	return "(LENGTH(health_reasons) - LENGTH(REPLACE(health_reasons, CHR(10), '')))"
 }
 
 // upcomingBOTTransfers lists the next n BOT transfers planned from 90 days ago

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"gorm.io/gorm"
@@ -239,4 +240,49 @@ func TestDashboardSplitsSumToTheirTotals(t *testing.T) {
 			t.Errorf("%d active on the dashboard, %d engagements not ended", d.Active, live)
 		}
 	})
+}
+
+// The dashboard's red and amber list is read in the order of its index
+// (migration 36) on both databases, not sorted from every red engagement:
+// the query's expression must stay word for word the index's.
+func TestAttentionListReadsItsIndex(t *testing.T) {
+	t.Parallel()
+	for _, kind := range dbtest.Kinds() {
+		t.Run(kind, func(t *testing.T) {
+			db := dbtest.Demo(t, kind)
+			query := db.ToSQL(func(tx *gorm.DB) *gorm.DB {
+				return models.AttentionQuery(tx, models.Red, 10).Find(&[]models.Engagement{})
+			})
+			var plan []string
+			err := db.Transaction(func(tx *gorm.DB) error {
+				if kind == "sqlite" {
+					var rows []struct {
+						ID, Parent, Notused int
+						Detail              string
+					}
+					err := tx.Raw("EXPLAIN QUERY PLAN " + query).Scan(&rows).Error
+					for _, r := range rows {
+						plan = append(plan, r.Detail)
+					}
+					return err
+				}
+				// The demo is small enough that PostgreSQL would rather scan:
+				// forbid it, and a sort, to see whether the index serves the order.
+				if err := tx.Exec("SET LOCAL enable_seqscan = off").Error; err != nil {
+					return err
+				}
+				if err := tx.Exec("SET LOCAL enable_sort = off").Error; err != nil {
+					return err
+				}
+				return tx.Raw("EXPLAIN " + query).Scan(&plan).Error
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := strings.Join(plan, "\n")
+			if !strings.Contains(got, "engagements_attention") || strings.Contains(got, "TEMP B-TREE") || strings.Contains(got, "Sort") {
+				t.Errorf("the list is not read in the order of engagements_attention:\n%s", got)
+			}
+		})
+	}
 }

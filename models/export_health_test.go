@@ -15,3 +15,6 @@ func OneEngagementFacts(ctx context.Context, db *gorm.DB, s Settings, today Date
 	}
 	return engagementFacts(db.WithContext(ctx), s, today, e)
 }
+
+// AttentionQuery is attentionQuery: the dashboard's red or amber list.
+func AttentionQuery(db *gorm.DB, h string, n int) *gorm.DB { return attentionQuery(db, h, n) }
