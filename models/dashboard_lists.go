@@ -44,9 +44,8 @@ func topRisks(db *gorm.DB, n int) ([]Risk, error) {
 
 // needsAttention lists up to n active engagements by severity: red before
 // amber, and within a colour the one with more reasons first (the reasons
-// are stored a line each), then by code. Each colour is sorted apart, its
-// engagements being an index range (engagements_attention) that the reds
-// alone usually fill.
+// are stored a line each), then by code. Each colour is read apart, in the
+// order of its index (attentionQuery); the reds alone usually fill the list.
 func needsAttention(db *gorm.DB, n int) ([]Engagement, error) {
 	var out []Engagement
 	for _, h := range []string{Red, Amber} {
@@ -63,7 +62,7 @@ func needsAttention(db *gorm.DB, n int) ([]Engagement, error) {
 
 // attentionQuery reads the first n open engagements of health h, those with
 // the most reasons first, then by code, in the order of the index
-// engagements_attention (migration 36), whose expression attentionOrder
+// engagements_attention_order (migration 36), whose expression attentionOrder
 // repeats word for word: the database uses an index on an expression only
 // for the same expression.
 func attentionQuery(db *gorm.DB, h string, n int) *gorm.DB {

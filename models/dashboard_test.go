@@ -280,8 +280,8 @@ func TestAttentionListReadsItsIndex(t *testing.T) {
 				t.Fatal(err)
 			}
 			got := strings.Join(plan, "\n")
-			if !strings.Contains(got, "engagements_attention") || strings.Contains(got, "TEMP B-TREE") || strings.Contains(got, "Sort") {
-				t.Errorf("the list is not read in the order of engagements_attention:\n%s", got)
+			if !strings.Contains(got, "engagements_attention_order") || strings.Contains(got, "TEMP B-TREE") || strings.Contains(got, "Sort") {
+				t.Errorf("the list is not read in the order of engagements_attention_order:\n%s", got)
 			}
 		})
 	}

@@ -51,11 +51,12 @@ func NewBody(ctx context.Context, c templ.Component) (*Body, error) {
 // bodyOf compresses html, which it does not keep.
 func bodyOf(html []byte) *Body {
 	buf := gzipBuffers.Get().(*bytes.Buffer)
-	defer func() { buf.Reset(); gzipBuffers.Put(buf) }()
+	defer putGzipBuffer(buf)
 	fw := deflaters.Get().(*flate.Writer)
 	fw.Reset(buf)
 	_, _ = fw.Write(html) // writes to a bytes.Buffer do not fail
 	_ = fw.Flush()
+	fw.Reset(io.Discard) // let go of buf, which goes back to its pool
 	deflaters.Put(fw)
 	return &Body{deflated: bytes.Clone(buf.Bytes()), crc: crc32.ChecksumIEEE(html), size: len(html)}
 }
@@ -141,7 +142,7 @@ func RenderAround(c echo.Context, status int, page templ.Component, body *Body) 
 		return err
 	}
 	out := gzipBuffers.Get().(*bytes.Buffer)
-	defer func() { out.Reset(); gzipBuffers.Put(out) }()
+	defer putGzipBuffer(out)
 	gzipStream(out, prefix, body, suffix)
 	h.Add("Vary", echo.HeaderAcceptEncoding)
 	h.Set(echo.HeaderContentEncoding, "gzip")
@@ -188,6 +189,16 @@ func storedBlocks(out *bytes.Buffer, p []byte, final bool) {
 
 // The compressed pages' buffers, reused.
 var gzipBuffers = sync.Pool{New: func() any { return bytes.NewBuffer(make([]byte, 0, 32<<10)) }}
+
+// putGzipBuffer returns a buffer to the pool, unless one exceptional page
+// grew it past what is worth keeping (as putRenderBuffer).
+func putGzipBuffer(b *bytes.Buffer) {
+	if b.Cap() > 1<<20 {
+		return
+	}
+	b.Reset()
+	gzipBuffers.Put(b)
+}
 
 // acceptsGzip reports a request whose Accept-Encoding takes gzip (or any
 // coding), not with q=0.

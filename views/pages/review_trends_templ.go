@@ -297,7 +297,7 @@ func trendReadiness(t *pack.PackTrends, total int) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = cutNote("BOT engagements' readiness trends", len(t.Readiness), total).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = cutNoteWhole("BOT engagements' readiness trends", len(t.Readiness), total).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
