@@ -106,7 +106,7 @@ func TestReviewPackParts(t *testing.T) {
 			// A large portfolio's readiness over eight quarters is a row a
 			// BOT engagement: thousands, most of the first part's size.
 			trend := doc.Find(`[data-testid="pack-trend-readiness"]`)
-			if n := trend.Find("tbody tr").Length(); n != 3 || !strings.Contains(trend.Parent().Text(), fmt.Sprintf("The first 3 of %d BOT engagements' readiness trends", readiness)) {
+			if n := trend.Find("tbody tr").Length(); n != 3 || !strings.Contains(doc.Find(`[data-testid="pack-trends"]`).Text(), fmt.Sprintf("The first 3 of %d BOT engagements' readiness trends", readiness)) {
 				t.Errorf("%s: %d readiness trends shown, want the first 3 and a note of %d", tc.query, n, readiness)
 			}
 		}
