@@ -9,6 +9,8 @@ import (
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
+
+	"portfolio/models/sqlstore"
 )
 
 // The aggregate tables (migration 7) hold the portfolio's sums so the dashboard
@@ -65,7 +67,7 @@ var aggregateRefill = []string{
 // transaction. Bulk loads that bypass the writers (the demo and scale seeds)
 // call it when they are done; it is also the repair for a table found wrong.
 func RebuildAggregates(ctx context.Context, db *gorm.DB) error {
-	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return RefillAggregates(tx) })
+	return sqlstore.Write(ctx, db, func(tx *gorm.DB) error { return RefillAggregates(tx) })
 }
 
 // RefillAggregates empties and refills the aggregate tables inside

@@ -4,6 +4,8 @@ import (
 	"context"
 
 	"gorm.io/gorm"
+
+	"portfolio/models/sqlstore"
 )
 
 // milestoneFields are the Milestone fields every write records.
@@ -12,7 +14,7 @@ var milestoneFields = []string{"Phase", "Name", "IsKey", "Planned", "Forecast", 
 // CreateMilestone stores a new milestone with its history and refreshes the
 // engagement's health (a late key milestone turns it red).
 func CreateMilestone(ctx context.Context, db *gorm.DB, w Actor, m *Milestone) error {
-	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return sqlstore.Write(ctx, db, func(tx *gorm.DB) error {
 		if err := tx.Select("id").First(&Engagement{}, m.EngagementID).Error; err != nil {
 			return err
 		}
@@ -28,7 +30,7 @@ func CreateMilestone(ctx context.Context, db *gorm.DB, w Actor, m *Milestone) er
 // UpdateMilestone edits a milestone if it is still at version (ErrStale otherwise).
 func UpdateMilestone(ctx context.Context, db *gorm.DB, w Actor, id uint, version int, next Milestone) (Milestone, error) {
 	var old Milestone
-	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := sqlstore.Write(ctx, db, func(tx *gorm.DB) error {
 		var err error
 		next.Engagement = nil
 		if old, err = updateTracked(tx, w, EntityMilestone, id, version, &next, nil, milestoneFields...); err != nil {

@@ -6,6 +6,8 @@ import (
 	"strconv"
 
 	"gorm.io/gorm"
+
+	"portfolio/models/sqlstore"
 )
 
 // readinessFields are the ReadinessItem fields every write records.
@@ -54,7 +56,7 @@ func requireBOT(tx *gorm.DB, engagementID uint) error {
 // and refreshes its health (readiness feeds the transfer gate rule).
 func CreateDefaultChecklist(ctx context.Context, db *gorm.DB, w Actor, engagementID uint) ([]ReadinessItem, error) {
 	var items []ReadinessItem
-	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := sqlstore.Write(ctx, db, func(tx *gorm.DB) error {
 		if err := requireBOT(tx, engagementID); err != nil {
 			return err
 		}
@@ -92,7 +94,7 @@ func createChecklist(tx *gorm.DB, w Actor, engagementID uint) ([]ReadinessItem, 
 // it is still at version, and refreshes the engagement's health.
 func UpdateReadinessItem(ctx context.Context, db *gorm.DB, w Actor, id uint, version int, next ReadinessItem) (ReadinessItem, error) {
 	var old ReadinessItem
-	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := sqlstore.Write(ctx, db, func(tx *gorm.DB) error {
 		var err error
 		if old, err = updateTracked(tx, w, EntityReadinessItem, id, version, &next, prettyReadiness, "Weight", "Status", "Owner", "Evidence"); err != nil {
 			return err
@@ -110,7 +112,7 @@ func ListReadiness(ctx context.Context, db *gorm.DB, engagementID uint) ([]Readi
 
 // CreateGate records a go/no-go decision on a BOT engagement's transfer.
 func CreateGate(ctx context.Context, db *gorm.DB, w Actor, g *TransferGate) error {
-	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return sqlstore.Write(ctx, db, func(tx *gorm.DB) error {
 		if err := requireBOT(tx, g.EngagementID); err != nil {
 			return err
 		}
@@ -123,7 +125,7 @@ func CreateGate(ctx context.Context, db *gorm.DB, w Actor, g *TransferGate) erro
 // UpdateGate corrects a gate record if it is still at version (ErrStale otherwise).
 func UpdateGate(ctx context.Context, db *gorm.DB, w Actor, id uint, version int, next TransferGate) (TransferGate, error) {
 	var old TransferGate
-	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := sqlstore.Write(ctx, db, func(tx *gorm.DB) error {
 		var err error
 		old, err = updateTracked(tx, w, EntityTransferGate, id, version, &next, nil, gateFields...)
 		return err

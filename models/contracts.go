@@ -21,6 +21,8 @@ import (
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
+
+	"portfolio/models/sqlstore"
 )
 
 // ContractTerms are an engagement's contract terms: one row an engagement.
@@ -179,7 +181,7 @@ func ContractTermsOf(ctx context.Context, db *gorm.DB, engagementID uint) (t Con
 func SaveContractTerms(ctx context.Context, db *gorm.DB, userID *uint, at time.Time, engagementID uint, next ContractTerms, version int) (ContractTerms, error) {
 	at = at.UTC()
 	var out ContractTerms
-	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := sqlstore.Write(ctx, db, func(tx *gorm.DB) error {
 		current, ok, err := ContractTermsOf(ctx, tx, engagementID)
 		switch {
 		case err != nil:
@@ -249,7 +251,7 @@ var ErrDecidedMeanwhile = errors.New("someone else recorded a decision meanwhile
 // still was ("" for none: ErrDecidedMeanwhile otherwise); each in the history.
 func DecideContract(ctx context.Context, db *gorm.DB, userID *uint, at time.Time, engagementID uint, end, deadline Date, decision, note, was string) error {
 	at = at.UTC()
-	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := sqlstore.Write(ctx, db, func(tx *gorm.DB) error {
 		var cur ContractDecision
 		if err := tx.Where("engagement_id = ? AND contract_end = ?", engagementID, end).Limit(1).Find(&cur).Error; err != nil {
 			return err

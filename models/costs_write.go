@@ -6,6 +6,8 @@ import (
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
+
+	"portfolio/models/sqlstore"
 )
 
 // CostFields are the amounts and type of a cost record a manager edits; each
@@ -57,7 +59,7 @@ func SaveCost(ctx context.Context, db *gorm.DB, w Actor, in CostRecord, version 
 
 func saveCostOnce(ctx context.Context, db *gorm.DB, w Actor, in CostRecord, version int) (CostRecord, error) {
 	var out CostRecord
-	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := sqlstore.Write(ctx, db, func(tx *gorm.DB) error {
 		var e Engagement
 		// The engagement's row is locked first (on PostgreSQL; SQLite's writers
 		// queue): an admin moving it to another vendor meanwhile waits, or is

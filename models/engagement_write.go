@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"gorm.io/gorm"
+
+	"portfolio/models/sqlstore"
 )
 
 // RuleError is a domain rule a write broke, named by the form field it concerns
@@ -135,7 +137,7 @@ func seedReadiness(tx *gorm.DB, w Actor, engagementID uint) error {
 // CreateEngagement stores a new engagement with its further managers and its
 // creation in the history; a BOT programme starts with the default transfer checklist.
 func CreateEngagement(ctx context.Context, db *gorm.DB, w Actor, e *Engagement, managers []uint) error {
-	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return sqlstore.Write(ctx, db, func(tx *gorm.DB) error {
 		if err := checkEngagementRules(tx, e, managers); err != nil {
 			return err
 		}
@@ -175,7 +177,7 @@ func CreateEngagement(ctx context.Context, db *gorm.DB, w Actor, e *Engagement, 
 // version; ErrStale when someone saved first. The phase moves only through
 // MovePhase, so that every move is dated; the currency is fixed once costs are recorded.
 func UpdateEngagement(ctx context.Context, db *gorm.DB, w Actor, id uint, version int, in Engagement, managers []uint) error {
-	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return sqlstore.Write(ctx, db, func(tx *gorm.DB) error {
 		var old Engagement
 		if err := lockEngagement(tx, &old, id); err != nil {
 			return err
@@ -254,7 +256,7 @@ func UpdateEngagement(ctx context.Context, db *gorm.DB, w Actor, id uint, versio
 // moved to Transferred gets its actual transfer date (and loses it if moved
 // back); an ITO contract moved to Ended is closed on that date.
 func MovePhase(ctx context.Context, db *gorm.DB, w Actor, id uint, version int, to string, on Date) error {
-	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return sqlstore.Write(ctx, db, func(tx *gorm.DB) error {
 		var old Engagement
 		if err := lockEngagement(tx, &old, id); err != nil {
 			return err
@@ -347,7 +349,7 @@ func refreshThenTotals(ctx context.Context, tx *gorm.DB, w Actor, totals *aggDel
 // moves to Ended; a BOT programme keeps its phase (transferred, or stopped
 // early). It stays in every list, past quarter and history.
 func CloseEngagement(ctx context.Context, db *gorm.DB, w Actor, id uint, version int, on Date) error {
-	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return sqlstore.Write(ctx, db, func(tx *gorm.DB) error {
 		var old Engagement
 		if err := lockEngagement(tx, &old, id); err != nil {
 			return err
@@ -373,7 +375,7 @@ func CloseEngagement(ctx context.Context, db *gorm.DB, w Actor, id uint, version
 // ReopenEngagement undoes a closure at version: an ended ITO contract goes back
 // to the phase it ended from (dated today), a BOT programme keeps its phase.
 func ReopenEngagement(ctx context.Context, db *gorm.DB, w Actor, id uint, version int) error {
-	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return sqlstore.Write(ctx, db, func(tx *gorm.DB) error {
 		var old Engagement
 		if err := lockEngagement(tx, &old, id); err != nil {
 			return err

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"portfolio/models/sqlstore"
 )
 
 // ExitAreas are the exit checklist's default areas and weights (sum 100).
@@ -72,7 +74,7 @@ func requireITO(tx *gorm.DB, engagementID uint) error {
 // areas and weights (ExitAreas), all not started, each with its history.
 func CreateExitChecklist(ctx context.Context, db *gorm.DB, w Actor, engagementID uint) ([]ExitItem, error) {
 	items := make([]ExitItem, len(ExitAreas))
-	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := sqlstore.Write(ctx, db, func(tx *gorm.DB) error {
 		if err := requireITO(tx, engagementID); err != nil {
 			return err
 		}
@@ -104,7 +106,7 @@ func CreateExitChecklist(ctx context.Context, db *gorm.DB, w Actor, engagementID
 // and returns the item as it was.
 func UpdateExitItem(ctx context.Context, db *gorm.DB, w Actor, id uint, version int, next ExitItem) (ExitItem, error) {
 	var old ExitItem
-	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := sqlstore.Write(ctx, db, func(tx *gorm.DB) error {
 		var err error
 		old, err = updateTracked(tx, w, EntityExitItem, id, version, &next, prettyReadiness, "Weight", "Status", "Owner", "Evidence")
 		return err

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"gorm.io/gorm"
+
+	"portfolio/models/sqlstore"
 )
 
 // ParseRate reads an exchange rate as an exact positive decimal ("1.0825",
@@ -89,7 +91,7 @@ func MissingRates(ctx context.Context, db *gorm.DB, reporting string, limit int)
 func SaveFXRate(ctx context.Context, db *gorm.DB, in FXRate, expected string, userID *uint) (FXRate, error) {
 	in.Month = in.Month.MonthStart()
 	var out FXRate
-	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := sqlstore.Write(ctx, db, func(tx *gorm.DB) error {
 		var old FXRate
 		if err := tx.Where("currency = ? AND month = ?", in.Currency, in.Month).Limit(1).Find(&old).Error; err != nil {
 			return err

@@ -7,6 +7,8 @@ import (
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
+
+	"portfolio/models/sqlstore"
 )
 
 // HealthFacts gathers the inputs of Health for the given engagements (all when
@@ -168,7 +170,7 @@ func refreshHealth(ctx context.Context, db *gorm.DB, s Settings, today Date, pen
 	for len(all) > 0 {
 		batch := all[:min(size, len(all))]
 		all = all[len(batch):]
-		if err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := sqlstore.Write(ctx, db, func(tx *gorm.DB) error {
 			d := pending
 			if d == nil {
 				d = &aggDeltas{}

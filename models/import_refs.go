@@ -5,6 +5,8 @@ import (
 	"sort"
 
 	"gorm.io/gorm"
+
+	"portfolio/models/sqlstore"
 )
 
 // What an import's rows refer to, read before its rows are checked, a few
@@ -85,5 +87,5 @@ func CostRecordsIn(ctx context.Context, db *gorm.DB, engagementIDs []uint, month
 
 // InTransaction runs fn in one transaction: an import's all-or-nothing write.
 func InTransaction(ctx context.Context, db *gorm.DB, fn func(tx *DB) error) error {
-	return db.WithContext(ctx).Transaction(fn)
+	return sqlstore.Write(ctx, db, fn)
 }

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"gorm.io/gorm"
+
+	"portfolio/models/sqlstore"
 )
 
 // lessonFields are the Lesson fields every write records.
@@ -28,7 +30,7 @@ func NormaliseTags(s string) string {
 
 // CreateLesson adds a lesson to the library with the history of its creation.
 func CreateLesson(ctx context.Context, db *gorm.DB, w Actor, l *Lesson) error {
-	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return sqlstore.Write(ctx, db, func(tx *gorm.DB) error {
 		l.ID, l.Version, l.Archived, l.AuthorID = 0, 1, false, w.UserID
 		l.Engagement, l.Author = nil, nil
 		l.CreatedAt, l.UpdatedAt = w.stamp(tx), w.stamp(tx)
@@ -39,7 +41,7 @@ func CreateLesson(ctx context.Context, db *gorm.DB, w Actor, l *Lesson) error {
 // UpdateLesson edits a lesson if it is still at version (ErrStale otherwise).
 func UpdateLesson(ctx context.Context, db *gorm.DB, w Actor, id uint, version int, next Lesson) (Lesson, error) {
 	var old Lesson
-	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := sqlstore.Write(ctx, db, func(tx *gorm.DB) error {
 		var err error
 		next.Engagement, next.Author = nil, nil
 		old, err = updateTracked(tx, w, EntityLesson, id, version, &next, nil, lessonFields...)
@@ -52,7 +54,7 @@ func UpdateLesson(ctx context.Context, db *gorm.DB, w Actor, id uint, version in
 // pages but keeps its history) or restores it.
 func SetLessonArchived(ctx context.Context, db *gorm.DB, w Actor, id uint, version int, archived bool) (Lesson, error) {
 	var old Lesson
-	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := sqlstore.Write(ctx, db, func(tx *gorm.DB) error {
 		var err error
 		if err = tx.First(&old, id).Error; err != nil {
 			return err

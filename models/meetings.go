@@ -23,6 +23,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"portfolio/models/sqlstore"
 )
 
 // Meeting is a governance meeting of an engagement.
@@ -223,7 +225,7 @@ func RecordMeeting(ctx context.Context, db *gorm.DB, act Actor, m Meeting, actio
 	if len(bad) > 0 {
 		return m, bad
 	}
-	err := writeTx(ctx, db).Transaction(func(tx *gorm.DB) error {
+	err := sqlstore.Write(ctx, writeTx(ctx, db), func(tx *gorm.DB) error {
 		if err := frozen(ctx, tx, act.Settings.Fiscal(), m.HeldOn); err != nil {
 			return err
 		}
@@ -257,7 +259,7 @@ func SaveMeeting(ctx context.Context, db *gorm.DB, act Actor, id uint, next Meet
 		return next, bad
 	}
 	var out Meeting
-	err := writeTx(ctx, db).Transaction(func(tx *gorm.DB) error {
+	err := sqlstore.Write(ctx, writeTx(ctx, db), func(tx *gorm.DB) error {
 		var cur Meeting
 		if err := tx.First(&cur, id).Error; err != nil {
 			return err
@@ -284,7 +286,7 @@ func SaveMeeting(ctx context.Context, db *gorm.DB, act Actor, id uint, next Meet
 // AddMeetingAction adds an action agreed at a meeting, open, with its
 // history; the meeting's quarter must not be published.
 func AddMeetingAction(ctx context.Context, db *gorm.DB, act Actor, meetingID uint, a MeetingAction) error {
-	return writeTx(ctx, db).Transaction(func(tx *gorm.DB) error {
+	return sqlstore.Write(ctx, writeTx(ctx, db), func(tx *gorm.DB) error {
 		var m Meeting
 		if err := tx.First(&m, meetingID).Error; err != nil {
 			return err
@@ -310,7 +312,7 @@ func SaveMeetingAction(ctx context.Context, db *gorm.DB, act Actor, id uint, nex
 		next.DroppedReason = ""
 	}
 	var out MeetingAction
-	err := writeTx(ctx, db).Transaction(func(tx *gorm.DB) error {
+	err := sqlstore.Write(ctx, writeTx(ctx, db), func(tx *gorm.DB) error {
 		var cur MeetingAction
 		if err := tx.First(&cur, id).Error; err != nil {
 			return err

@@ -20,6 +20,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"portfolio/models/sqlstore"
 )
 
 // Obligation is one contractual duty of an engagement.
@@ -254,7 +256,7 @@ func SaveObligation(ctx context.Context, db *gorm.DB, w Actor, engagementID uint
 		return next, bad
 	}
 	var out Obligation
-	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := sqlstore.Write(ctx, db, func(tx *gorm.DB) error {
 		at := w.stamp(tx)
 		if next.ID == 0 {
 			next.EngagementID, next.Version, next.CreatedAt, next.UpdatedAt = engagementID, 1, at, at
@@ -337,7 +339,7 @@ func RecordOccurrence(ctx context.Context, db *gorm.DB, w Actor, o Obligation, d
 		return rec, bad
 	}
 	var out ObligationOccurrence
-	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := sqlstore.Write(ctx, db, func(tx *gorm.DB) error {
 		at := w.stamp(tx)
 		var cur ObligationOccurrence
 		if err := tx.Where("obligation_id = ? AND due_on = ?", o.ID, due).Limit(1).Find(&cur).Error; err != nil {

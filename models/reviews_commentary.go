@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"portfolio/models/sqlstore"
 )
 
 // ErrQuarterPublished is a change to a quarter whose pack is published: its
@@ -47,7 +49,7 @@ func SaveCommentary(ctx context.Context, db *gorm.DB, userID *uint, at time.Time
 	next GovernanceReview, version int, action *ReviewAction) (GovernanceReview, error) {
 	var out GovernanceReview
 	at = at.UTC()
-	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := sqlstore.Write(ctx, db, func(tx *gorm.DB) error {
 		if published, err := QuarterPublished(ctx, tx, quarter); err != nil || published {
 			if err == nil {
 				err = ErrQuarterPublished
@@ -118,7 +120,7 @@ func SavePortfolioCommentary(ctx context.Context, db *gorm.DB, userID *uint, at 
 	next PortfolioCommentary, version int) (PortfolioCommentary, error) {
 	var out PortfolioCommentary
 	at = at.UTC()
-	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := sqlstore.Write(ctx, db, func(tx *gorm.DB) error {
 		if published, err := QuarterPublished(ctx, tx, quarter); err != nil || published {
 			if err == nil {
 				err = ErrQuarterPublished

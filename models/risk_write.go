@@ -10,6 +10,8 @@ import (
 	"unicode/utf8"
 
 	"gorm.io/gorm"
+
+	"portfolio/models/sqlstore"
 )
 
 // RiskEntity is the entity name of risks in the changes table.
@@ -154,7 +156,7 @@ func CreateRisk(ctx context.Context, db *gorm.DB, act Actor, r *Risk) error {
 	generated := r.Ref == ""
 	var err error
 	for attempt := 0; attempt < 5; attempt++ {
-		err = writeTx(ctx, db).Transaction(func(tx *gorm.DB) error { return createRiskTx(ctx, tx, act, r, ActionCreate, nil) })
+		err = sqlstore.Write(ctx, writeTx(ctx, db), func(tx *gorm.DB) error { return createRiskTx(ctx, tx, act, r, ActionCreate, nil) })
 		// Two managers adding risks to one engagement at once can draw the same
 		// reference; the unique index refuses the second, which draws again.
 		if !(generated && errors.Is(err, ErrRefTaken)) {
@@ -246,7 +248,7 @@ func UpdateRisk(ctx context.Context, db *gorm.DB, act Actor, r *Risk) (Risk, err
 		return Risk{}, fmt.Errorf("risk is not valid: %v", errs)
 	}
 	var before Risk
-	err := writeTx(ctx, db).Transaction(func(tx *gorm.DB) error {
+	err := sqlstore.Write(ctx, writeTx(ctx, db), func(tx *gorm.DB) error {
 		var err error
 		before, err = updateRiskTx(ctx, tx, act, r, ActionUpdate, nil)
 		return err

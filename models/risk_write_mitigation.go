@@ -6,6 +6,8 @@ import (
 	"unicode/utf8"
 
 	"gorm.io/gorm"
+
+	"portfolio/models/sqlstore"
 )
 
 // MitigationEntity is the entity name of mitigation actions in the changes table.
@@ -36,7 +38,7 @@ func (m MitigationAction) Problems() map[string]string {
 // saved first.
 func SaveMitigation(ctx context.Context, db *gorm.DB, act Actor, m *MitigationAction) error {
 	m.Action = strings.TrimSpace(m.Action)
-	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return sqlstore.Write(ctx, db, func(tx *gorm.DB) error {
 		if m.ID == 0 {
 			m.Version = 1
 			m.CreatedAt, m.UpdatedAt = act.at(), act.at()

@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"gorm.io/gorm"
+
+	"portfolio/models/sqlstore"
 )
 
 // The register's quick actions: small changes a manager makes from the list.
@@ -43,7 +45,7 @@ func changeStored(ctx context.Context, db *gorm.DB, act Actor, stored Risk, vers
 		return Risk{}, RiskRuleError(errs)
 	}
 	changes := Diff(RiskEntity, r.ID, act.UserID, act.at(), stored, r, RiskHistoryFields...)
-	err := writeTx(ctx, db).Transaction(func(tx *gorm.DB) error {
+	err := sqlstore.Write(ctx, writeTx(ctx, db), func(tx *gorm.DB) error {
 		if len(changes) > 0 {
 			return saveRiskChanges(ctx, tx, act, stored, &r, changes, action, nil)
 		}

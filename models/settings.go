@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"portfolio/models/sqlstore"
 )
 
 // Settings are the admin-editable rules every page computes with.
@@ -67,7 +69,7 @@ func LoadSettingsVersions(ctx context.Context, db *gorm.DB) (Settings, map[strin
 // SaveSetting stores one settings value as JSON if it is still at version
 // (0: never saved; otherwise ErrStale), recording the change in the history.
 func SaveSetting(ctx context.Context, db *gorm.DB, key string, value any, version int, userID uint) error {
-	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return sqlstore.Write(ctx, db, func(tx *gorm.DB) error {
 		return saveSetting(tx, key, value, version, userID)
 	})
 }

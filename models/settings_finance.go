@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"gorm.io/gorm"
+
+	"portfolio/models/sqlstore"
 )
 
 // SaveFinanceSettings stores the reporting currency and the fiscal year's
@@ -28,7 +30,7 @@ func SaveFinanceSettings(ctx context.Context, db *gorm.DB, next FinanceSettings,
 	if next.FiscalStartMonth < 1 || next.FiscalStartMonth > 12 {
 		return Invalid{"fiscal_start_month": "Choose a month."}
 	}
-	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return sqlstore.Write(ctx, db, func(tx *gorm.DB) error {
 		cur, err := LoadSettings(ctx, tx)
 		if err != nil {
 			return err

@@ -7,6 +7,8 @@ import (
 	"strconv"
 
 	"gorm.io/gorm"
+
+	"portfolio/models/sqlstore"
 )
 
 // slaFields are the ServiceLevel fields every write records.
@@ -29,7 +31,7 @@ func prettyMilli(c *Change) {
 
 // CreateSLA stores a new service level of an engagement with its history.
 func CreateSLA(ctx context.Context, db *gorm.DB, w Actor, s *ServiceLevel) error {
-	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return sqlstore.Write(ctx, db, func(tx *gorm.DB) error {
 		if err := tx.Select("id").First(&Engagement{}, s.EngagementID).Error; err != nil {
 			return err
 		}
@@ -47,7 +49,7 @@ func CreateSLA(ctx context.Context, db *gorm.DB, w Actor, s *ServiceLevel) error
 // applies from the next result entered, as a contract change does.
 func UpdateSLA(ctx context.Context, db *gorm.DB, w Actor, id uint, version int, next ServiceLevel) (ServiceLevel, error) {
 	var old ServiceLevel
-	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := sqlstore.Write(ctx, db, func(tx *gorm.DB) error {
 		var err error
 		if err = tx.First(&old, id).Error; err != nil {
 			return err
@@ -65,7 +67,7 @@ func UpdateSLA(ctx context.Context, db *gorm.DB, w Actor, id uint, version int, 
 // form, but its recorded results stay in attainment and history.
 func SetSLAArchived(ctx context.Context, db *gorm.DB, w Actor, id uint, version int, archived bool) (ServiceLevel, error) {
 	var old ServiceLevel
-	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := sqlstore.Write(ctx, db, func(tx *gorm.DB) error {
 		var err error
 		if err = tx.First(&old, id).Error; err != nil {
 			return err
@@ -106,7 +108,7 @@ var ErrSLANotOnEngagement = errors.New("that service level is not a live service
 func RecordSLAMonth(ctx context.Context, db *gorm.DB, w Actor, engagementID uint, month Date, results []SLAResult) (MonthSummary, error) {
 	var sum MonthSummary
 	month = month.MonthStart()
-	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := sqlstore.Write(ctx, db, func(tx *gorm.DB) error {
 		sum = MonthSummary{}
 		var totals aggDeltas
 		var slas []ServiceLevel

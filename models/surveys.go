@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"portfolio/models/sqlstore"
 )
 
 // SurveyDimension is one thing a partnership survey scores.
@@ -155,7 +157,7 @@ func suggestionsFor(s, prev Survey) []Suggestion {
 func SaveSurvey(ctx context.Context, db *gorm.DB, userID *uint, at time.Time, next Survey, version int) (Survey, error) {
 	at = at.UTC()
 	var out Survey
-	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := sqlstore.Write(ctx, db, func(tx *gorm.DB) error {
 		current, ok, err := SurveyOf(ctx, tx, next.EngagementID, next.Quarter)
 		switch {
 		case err != nil:
@@ -279,7 +281,7 @@ func DecideSuggestion(ctx context.Context, db *gorm.DB, act Actor, id uint, acce
 
 func decideSuggestion(ctx context.Context, db *gorm.DB, act Actor, id uint, accept bool) (Risk, error) {
 	var risk Risk
-	err := writeTx(ctx, db).Transaction(func(tx *gorm.DB) error {
+	err := sqlstore.Write(ctx, writeTx(ctx, db), func(tx *gorm.DB) error {
 		var sg Suggestion
 		if err := tx.Limit(1).Find(&sg, id).Error; err != nil {
 			return err

@@ -7,6 +7,8 @@ import (
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
+
+	"portfolio/models/sqlstore"
 )
 
 // LoginThrottle counts failed sign-ins per key ("email:…", "ip:…") in the
@@ -68,7 +70,7 @@ func ThrottleWait(ctx context.Context, db *gorm.DB, now time.Time, keys ...strin
 // row is created if missing and then locked, so concurrent failures on several
 // instances all count and none fails on the unique key.
 func RecordLoginFailure(ctx context.Context, db *gorm.DB, now time.Time, keys ...string) error {
-	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return sqlstore.Write(ctx, db, func(tx *gorm.DB) error {
 		for _, k := range keys {
 			if err := tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "key"}}, DoNothing: true}).
 				Create(&LoginThrottle{Key: k, UpdatedAt: now}).Error; err != nil {
@@ -103,7 +105,7 @@ func RecordLoginFailure(ctx context.Context, db *gorm.DB, now time.Time, keys ..
 // that reaches a key's free failures locks it for those that follow.
 func AttemptLogin(ctx context.Context, db *gorm.DB, now time.Time, keys ...string) (time.Duration, error) {
 	var wait time.Duration
-	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := sqlstore.Write(ctx, db, func(tx *gorm.DB) error {
 		wait = 0
 		rows := make([]LoginThrottle, len(keys))
 		for i, k := range keys {
@@ -144,7 +146,7 @@ func AttemptLogin(ctx context.Context, db *gorm.DB, now time.Time, keys ...strin
 // that leaves it under its free failures), so people signing in from one
 // office's address do not lock each other out.
 func LoginSucceeded(ctx context.Context, db *gorm.DB, accountKey, addressKey string) error {
-	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return sqlstore.Write(ctx, db, func(tx *gorm.DB) error {
 		if err := tx.Where("key = ?", accountKey).Delete(&LoginThrottle{}).Error; err != nil {
 			return err
 		}

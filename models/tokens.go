@@ -17,6 +17,8 @@ import (
 	"unicode/utf8"
 
 	"gorm.io/gorm"
+
+	"portfolio/models/sqlstore"
 )
 
 // Token scopes.
@@ -138,7 +140,7 @@ func CreateToken(ctx context.Context, db *gorm.DB, n NewToken, by *uint, at time
 	}
 	secret := TokenPrefix + base64.RawURLEncoding.EncodeToString(raw)
 	t := APIToken{UserID: n.Owner.ID, Name: n.Name, Scope: n.Scope, TokenHash: hashToken(secret), CreatedAt: at, ExpiresAt: n.Expires.UTC()}
-	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := sqlstore.Write(ctx, db, func(tx *gorm.DB) error {
 		if err := tx.Create(&t).Error; err != nil {
 			return err
 		}
@@ -194,7 +196,7 @@ func TokensOf(ctx context.Context, db *gorm.DB, userID uint) ([]APIToken, error)
 // revoked token changes nothing.
 func RevokeToken(ctx context.Context, db *gorm.DB, id, ownerID uint, by *uint, at time.Time) error {
 	at = at.UTC()
-	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return sqlstore.Write(ctx, db, func(tx *gorm.DB) error {
 		var t APIToken
 		q := tx.Where("id = ?", id)
 		if ownerID != 0 {

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"portfolio/models/sqlstore"
 )
 
 // ErrEmailTaken refuses a second account with the same email.
@@ -23,7 +25,7 @@ func CreateUser(ctx context.Context, db *gorm.DB, u *User, password string, by *
 		return err
 	}
 	u.Email, u.PasswordHash = NormalizeEmail(u.Email), hash
-	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return sqlstore.Write(ctx, db, func(tx *gorm.DB) error {
 		var n int64
 		if err := tx.Model(&User{}).Where("email = ?", u.Email).Count(&n).Error; err != nil {
 			return err
@@ -48,7 +50,7 @@ func SetPassword(ctx context.Context, db *gorm.DB, u *User, password string, by 
 	if err != nil {
 		return err
 	}
-	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return sqlstore.Write(ctx, db, func(tx *gorm.DB) error {
 		if err := tx.Model(&User{}).Where("id = ?", u.ID).UpdateColumns(map[string]any{"password_hash": hash, "updated_at": now}).Error; err != nil {
 			return err
 		}
@@ -65,7 +67,7 @@ func SetPassword(ctx context.Context, db *gorm.DB, u *User, password string, by 
 // loaded: ErrStale). Demoting the last active admin is ErrLastAdmin.
 func UpdateUser(ctx context.Context, db *gorm.DB, old, next User, by *uint, now time.Time) error {
 	next.Email = NormalizeEmail(next.Email)
-	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return sqlstore.Write(ctx, db, func(tx *gorm.DB) error {
 		if old.Role == RoleAdmin && next.Role != RoleAdmin && !old.Disabled {
 			if err := EnsureAdminRemains(tx, old.ID); err != nil {
 				return err
@@ -104,7 +106,7 @@ func SetDisabled(ctx context.Context, db *gorm.DB, u *User, disabled bool, by *u
 	if u.Disabled == disabled {
 		return nil
 	}
-	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return sqlstore.Write(ctx, db, func(tx *gorm.DB) error {
 		if disabled && u.Role == RoleAdmin {
 			if err := EnsureAdminRemains(tx, u.ID); err != nil {
 				return err

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"gorm.io/gorm"
+
+	"portfolio/models/sqlstore"
 )
 
 // VendorFields are the fields of a vendor's profile and scorecard an
@@ -28,7 +30,7 @@ func checkVendorName(tx *gorm.DB, v *Vendor) error {
 
 // CreateVendor stores a new vendor and its creation in the history.
 func CreateVendor(ctx context.Context, db *gorm.DB, v *Vendor, userID *uint) error {
-	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return sqlstore.Write(ctx, db, func(tx *gorm.DB) error {
 		if err := checkVendorName(tx, v); err != nil {
 			return err
 		}
@@ -42,7 +44,7 @@ func CreateVendor(ctx context.Context, db *gorm.DB, v *Vendor, userID *uint) err
 
 // UpdateVendor writes an edit of a vendor if it is still at version; ErrStale when someone saved first.
 func UpdateVendor(ctx context.Context, db *gorm.DB, id uint, version int, in Vendor, userID *uint) error {
-	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return sqlstore.Write(ctx, db, func(tx *gorm.DB) error {
 		var old Vendor
 		if err := tx.First(&old, id).Error; err != nil {
 			return err
@@ -70,7 +72,7 @@ func UpdateVendor(ctx context.Context, db *gorm.DB, id uint, version int, in Ven
 // engagements, and keeps its engagements and history. A vendor with active
 // engagements cannot be archived.
 func SetVendorArchived(ctx context.Context, db *gorm.DB, id uint, version int, archived bool, userID *uint) error {
-	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return sqlstore.Write(ctx, db, func(tx *gorm.DB) error {
 		var old Vendor
 		if err := tx.First(&old, id).Error; err != nil {
 			return err

@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm"
 
 	"portfolio/models"
+	"portfolio/models/sqlstore"
 )
 
 // Pack is a quarterly review pack: the portfolio's figures for a quarter as at
@@ -261,7 +262,7 @@ func PublishCorrection(ctx context.Context, db *gorm.DB, p *Pack, by models.User
 // publishVersion stores p as the version after the latest, which must be
 // after (0: none yet).
 func publishVersion(ctx context.Context, db *gorm.DB, p *Pack, by models.User, at time.Time, after int, reason string) error {
-	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := sqlstore.Write(ctx, db, func(tx *gorm.DB) error {
 		var latest int
 		if err := tx.Model(&models.PublishedPack{}).Where("quarter = ? AND engagement_id IS NULL", p.Quarter).
 			Select("COALESCE(MAX(version), 0)").Scan(&latest).Error; err != nil {

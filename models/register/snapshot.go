@@ -24,6 +24,7 @@ import (
 	"gorm.io/gorm"
 
 	"portfolio/models"
+	"portfolio/models/sqlstore"
 )
 
 // SnapshotQuarters is how many of the last ended quarters have their end kept.
@@ -202,7 +203,7 @@ SELECT ?, q.id, `+cols+` FROM (`+asAt+`) q WHERE true ON CONFLICT (day, risk_id)
 
 // ForgetRiskSnapshots drops every kept day.
 func ForgetRiskSnapshots(ctx context.Context, db *gorm.DB) error {
-	return db.WithContext(ctx).Transaction(forgetRiskSnapshots)
+	return sqlstore.Write(ctx, db, forgetRiskSnapshots)
 }
 
 // forgetRiskSnapshots drops every kept day in transaction tx: a seed, which

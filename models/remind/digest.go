@@ -20,6 +20,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"portfolio/models"
+	"portfolio/models/sqlstore"
 )
 
 // A user's choice of email digest.
@@ -61,7 +62,7 @@ func SavePrefs(ctx context.Context, db *gorm.DB, p Prefs, by *uint, at time.Time
 	default:
 		return fmt.Errorf("digest %q: choose daily, weekly or off", p.Digest)
 	}
-	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return sqlstore.Write(ctx, db, func(tx *gorm.DB) error {
 		before, err := PrefsOf(ctx, tx, p.UserID)
 		if err != nil {
 			return err

@@ -14,6 +14,7 @@ import (
 	"gorm.io/gorm"
 
 	"portfolio/models"
+	"portfolio/models/sqlstore"
 )
 
 // Feed is a user's calendar feed.
@@ -42,7 +43,7 @@ func NewFeed(ctx context.Context, db *gorm.DB, userID uint, at time.Time) (strin
 		return "", err
 	}
 	token := base64.RawURLEncoding.EncodeToString(raw)
-	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := sqlstore.Write(ctx, db, func(tx *gorm.DB) error {
 		if err := revoke(tx, userID, at); err != nil {
 			return err
 		}
@@ -58,7 +59,7 @@ func NewFeed(ctx context.Context, db *gorm.DB, userID uint, at time.Time) (strin
 // RevokeFeed ends user's calendar feed, if they have one: its address
 // answers 404 from now on.
 func RevokeFeed(ctx context.Context, db *gorm.DB, userID uint, at time.Time) error {
-	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return revoke(tx, userID, at) })
+	return sqlstore.Write(ctx, db, func(tx *gorm.DB) error { return revoke(tx, userID, at) })
 }
 
 func revoke(tx *gorm.DB, userID uint, at time.Time) error {

@@ -14,6 +14,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"portfolio/models"
+	"portfolio/models/sqlstore"
 )
 
 // Notice is one user's notice of one item.
@@ -88,7 +89,7 @@ func Sync(ctx context.Context, db *gorm.DB, s models.Settings, userID uint, toda
 	now = now.UTC()
 	var fresh []Notice
 	seen := make(map[key]bool, len(items))
-	return db.Transaction(func(tx *gorm.DB) error {
+	return sqlstore.Write(ctx, db, func(tx *gorm.DB) error {
 		for _, it := range items {
 			k := key{it.UserID, it.Key()}
 			if seen[k] {

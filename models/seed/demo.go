@@ -10,6 +10,7 @@ import (
 
 	"portfolio/models"
 	"portfolio/models/register"
+	"portfolio/models/sqlstore"
 )
 
 // DemoAccount is a demo sign-in printed at first run.
@@ -42,7 +43,7 @@ func Demo(ctx context.Context, db *gorm.DB) error {
 	if err != nil {
 		return err
 	}
-	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return sqlstore.Write(ctx, db, func(tx *gorm.DB) error {
 		if err := requireEmpty(ctx, tx); err != nil {
 			return err
 		}

@@ -11,6 +11,7 @@ import (
 
 	"portfolio/models"
 	"portfolio/models/register"
+	"portfolio/models/sqlstore"
 )
 
 // Scale fills an empty database with a large generated portfolio of n
@@ -35,7 +36,7 @@ func Scale(ctx context.Context, db *gorm.DB, n int) error {
 	if err != nil {
 		return err
 	}
-	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return sqlstore.Write(ctx, db, func(tx *gorm.DB) error {
 		if err := requireEmpty(ctx, tx); err != nil {
 			return err
 		}

@@ -89,6 +89,8 @@ func openSQLite(ctx context.Context, path string, cfg *gorm.Config) (*gorm.DB, e
 		checkpoint: sql.OpenDB(connector(dsn + "&_busy_timeout=20")),
 		stop:       make(chan struct{}),
 		done:       make(chan struct{}),
+		wake:       make(chan struct{}, 1),
+		writesDone: make(chan struct{}),
 	}
 	s.maxLog.Store(defaultMaxLog)
 	s.write.SetMaxOpenConns(1)
@@ -127,7 +129,9 @@ func openSQLite(ctx context.Context, path string, cfg *gorm.Config) (*gorm.DB, e
 	if err := checkPragmas(ctx, db); err != nil {
 		return fail(err)
 	}
+	s.db = db
 	go s.checkpoints()
+	go s.writes()
 	return db, nil
 }
 

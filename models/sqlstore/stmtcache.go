@@ -27,6 +27,12 @@ import (
 // paths run a few hundred distinct statements; the least recently used go.
 const stmtsKept = 512
 
+// The writer connection also runs every statement to its end, whatever
+// becomes of the context it was given: SQLite rolls back a whole transaction
+// whose statement is interrupted, and a transaction holds the writes of a
+// group (group.go). database/sql still refuses to start a statement for a
+// context that has ended.
+
 // keepingConnector wraps a connector so that its connections keep their
 // prepared statements.
 type keepingConnector struct{ driver.Connector }
@@ -90,14 +96,32 @@ func (k *keepingConn) PrepareContext(ctx context.Context, query string) (driver.
 		s.refs++
 		return s, nil
 	}
-	st, err := k.conn.PrepareContext(ctx, query)
+	st, err := k.conn.PrepareContext(context.WithoutCancel(ctx), query)
 	k.prepared++
-	if err != nil || ok {
-		return st, err // a second statement for SQL whose rows are being read: closed as usual
+	if err != nil {
+		return nil, err
+	}
+	if ok {
+		return uncancelled{st}, nil // a second statement for SQL whose rows are being read: closed as usual
 	}
 	s = &keptStmt{Stmt: st, k: k, query: query, write: plainWrite(query), refs: 1}
 	k.stmts.Add(query, s)
 	return s, nil
+}
+
+// ExecContext runs a statement without a prepared one, to its end.
+func (k *keepingConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	return k.conn.ExecContext(context.WithoutCancel(ctx), query, args)
+}
+
+// QueryContext runs a query without a prepared statement, to its end.
+func (k *keepingConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	return k.conn.QueryContext(context.WithoutCancel(ctx), query, args)
+}
+
+// BeginTx begins a transaction, to its end.
+func (k *keepingConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
+	return k.conn.BeginTx(context.WithoutCancel(ctx), opts)
 }
 
 func (k *keepingConn) Prepare(query string) (driver.Stmt, error) {
@@ -155,6 +179,7 @@ func (s *keptStmt) Close() error {
 }
 
 func (s *keptStmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
+	ctx = context.WithoutCancel(ctx)
 	if !s.write { // runs on a statement of its own, finalized at once
 		st, err := s.k.conn.PrepareContext(ctx, s.query)
 		if err != nil {
@@ -187,12 +212,23 @@ func argsSize(args []driver.NamedValue) int {
 }
 
 func (s *keptStmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
-	rows, err := s.Stmt.(driver.StmtQueryContext).QueryContext(ctx, args)
+	rows, err := s.Stmt.(driver.StmtQueryContext).QueryContext(context.WithoutCancel(ctx), args)
 	if err != nil {
 		return nil, err
 	}
 	s.reading = true
 	return &keptRows{Rows: rows, s: s}, nil
+}
+
+// uncancelled is a statement the connection does not keep, run to its end.
+type uncancelled struct{ driver.Stmt }
+
+func (u uncancelled) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
+	return u.Stmt.(driver.StmtExecContext).ExecContext(context.WithoutCancel(ctx), args)
+}
+
+func (u uncancelled) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
+	return u.Stmt.(driver.StmtQueryContext).QueryContext(context.WithoutCancel(ctx), args)
 }
 
 // keptRows frees its statement for the next prepare when closed. It passes

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"database/sql"
 	"errors"
+	"sync"
 	"sync/atomic"
 
 	"gorm.io/gorm"
@@ -17,6 +18,14 @@ type store struct {
 	stop, done  chan struct{}
 	maxLog      atomic.Int64 // log frames past which a checkpoint holds the writer (checkpoint.go)
 	restarts    atomic.Int64 // RESTART checkpoints that emptied the log (for the tests)
+
+	// The writes committed in groups (group.go).
+	db         *gorm.DB      // the handle the groups' transactions begin on
+	wake       chan struct{} // a write has queued (room for one)
+	writesDone chan struct{} // the loop of writes has ended
+	gmu        sync.Mutex    // guards queued and closed
+	queued     []*job
+	closed     bool
 }
 
 const pluginName = "portfolio:sqlstore"
@@ -40,7 +49,13 @@ func storeOf(db *gorm.DB) *store {
 // side by side.
 func WritesInFlight(db *gorm.DB) bool {
 	s := storeOf(db)
-	return s != nil && s.write.Stats().InUse > 0
+	if s == nil {
+		return false
+	}
+	s.gmu.Lock()
+	queued := len(s.queued) > 0
+	s.gmu.Unlock()
+	return queued || s.write.Stats().InUse > 0
 }
 
 // Close stops the checkpoint loop and closes every pool. On SQLite the last
@@ -61,5 +76,6 @@ func Close(db *gorm.DB) error {
 	}
 	close(s.stop)
 	<-s.done
+	<-s.writesDone
 	return errors.Join(s.checkpoint.Close(), s.read.Close(), s.write.Close())
 }

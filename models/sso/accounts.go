@@ -9,6 +9,7 @@ import (
 	"gorm.io/gorm"
 
 	"portfolio/models"
+	"portfolio/models/sqlstore"
 )
 
 // Identity is who the provider says signed in, with the role the mapping gave.
@@ -240,7 +241,7 @@ func create(ctx context.Context, db *gorm.DB, id Identity, email string, now tim
 	if u.Name == "" {
 		u.Name = id.Subject
 	}
-	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := sqlstore.Write(ctx, db, func(tx *gorm.DB) error {
 		if err := tx.Create(&u).Error; err != nil {
 			return err
 		}
@@ -252,7 +253,7 @@ func create(ctx context.Context, db *gorm.DB, id Identity, email string, now tim
 
 // link ties a local account to an identity, if it is still unlinked.
 func link(ctx context.Context, db *gorm.DB, u *models.User, id Identity, now time.Time) error {
-	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return sqlstore.Write(ctx, db, func(tx *gorm.DB) error {
 		res := tx.Model(&models.User{}).Where("id = ? AND sso_subject = ''", u.ID).
 			UpdateColumns(map[string]any{"sso_issuer": id.Issuer, "sso_subject": id.Subject, "updated_at": now})
 		if res.Error != nil {
