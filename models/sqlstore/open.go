@@ -1,7 +1,8 @@
 // Package sqlstore opens the database: PostgreSQL as one pool, or the SQLite
-// file as two (one writer connection, a pool of readers) with its pragmas and
-// a small checkpoint loop. It knows nothing of the app's tables: models and
-// its rooms run the queries, models/migrations the schema.
+// file as two (one writer connection, a pool of readers) with its pragmas, a
+// small checkpoint loop and its writes committed in groups (Write). It knows
+// nothing of the app's tables: models and its rooms run the queries,
+// models/migrations the schema.
 package sqlstore
 
 import (

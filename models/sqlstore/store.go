@@ -43,7 +43,7 @@ func storeOf(db *gorm.DB) *store {
 }
 
 // WritesInFlight reports whether a write of this process holds SQLite's
-// writer connection (others then queue behind it): the admission of reads
+// writer connection or waits for its group (others then queue behind it): the admission of reads
 // (web.Admission) lets fewer in meanwhile, so the one writer at a time shares
 // the cores with fewer of them. Always false on PostgreSQL, which runs writers
 // side by side.
