@@ -108,14 +108,14 @@ func (b *packBuilder) trends() error {
 				return err
 			}
 		}
-		tally, err := register.TallyRisks(b.ctx, b.db, b.s.Risk, b.today, register.RiskFilter{AsAt: ends[i]})
+		cells, err := register.ResidualAsAt(b.ctx, b.db, ends[i])
 		if err != nil {
 			return err
 		}
 		bands := map[string]int{}
 		for l := range 5 {
 			for m := range 5 {
-				if n := tally.Residual[l][m]; n > 0 {
+				if n := cells[l][m]; n > 0 {
 					bands[b.s.Risk.Band((l+1)*(m+1))] += n
 				}
 			}

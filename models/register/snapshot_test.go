@@ -105,6 +105,18 @@ func TestSnapshotRegisterEqualsTheReplay(t *testing.T) {
 			{Category: r.Category}, {Band: models.BandHigh}, {Q: "vendor"}, {Sort: "title", Dir: "desc", Status: "all"}}
 		rows := 0
 		for _, day := range looked {
+			for _, replay := range []bool{false, true} {
+				restore := register.SetRiskSnapshots(!replay)
+				cells, err := register.ResidualAsAt(ctx, db, day)
+				tally, terr := register.TallyRisks(ctx, db, s.Risk, today, register.RiskFilter{AsAt: day})
+				restore()
+				if err != nil || terr != nil {
+					t.Fatal(err, terr)
+				}
+				if cells != tally.Residual {
+					t.Errorf("as at %s (replayed %v): ResidualAsAt %v, the tally's residual map %v", day, replay, cells, tally.Residual)
+				}
+			}
 			for _, f := range filters {
 				since := day.AddDays(-92)
 				snap := readAsAt(t, ctx, db, s, since, day, f, ids)

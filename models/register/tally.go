@@ -118,6 +118,30 @@ func statusCondition(q *gorm.DB, col, status string) *gorm.DB {
 	return q.Where(col+" = ?", status)
 }
 
+// ResidualAsAt counts the risks live at the end of day d by residual
+// likelihood and impact: the residual heat map of TallyRisks for
+// RiskFilter{AsAt: d}, reading only the columns it counts. From a kept day
+// that is the snapshot alone; the whole register's replay also rolls back
+// every text changed since d, which for a day two years back is most of the
+// history (the review pack's trends read eight quarter ends).
+func ResidualAsAt(ctx context.Context, db *gorm.DB, d models.Date) ([5][5]int, error) {
+	var cells [5][5]int
+	db = db.WithContext(ctx)
+	sql, args := riskAsAtQuery(db, d, asAtScope{}, "status", "residual_likelihood", "residual_impact")
+	var groups []cellGroup
+	q := db.Table("(?) AS risks", db.Session(&gorm.Session{NewDB: true}).Raw(sql, args...)).
+		Select("risks.residual_likelihood AS rl, risks.residual_impact AS ri, COUNT(*) AS n")
+	if err := statusCondition(q, "risks.status", "").Group("risks.residual_likelihood, risks.residual_impact").Scan(&groups).Error; err != nil {
+		return cells, err
+	}
+	for _, g := range groups {
+		if models.ValidLevel(g.RL) && models.ValidLevel(g.RI) {
+			cells[g.RL-1][g.RI-1] += int(g.N)
+		}
+	}
+	return cells, nil
+}
+
 // HeatCounts counts the filtered risks per likelihood × impact cell of kind
 // ("residual" or "inherent"), ignoring the filter's own cell, band, appetite
 // and overdue parts (see TallyRisks).
