@@ -123,7 +123,8 @@ func HealthFacts(ctx context.Context, db *gorm.DB, s Settings, today Date, ids .
 
 // refreshBatch is how many engagements one transaction of a refresh updates:
 // a refresh of the whole portfolio commits batch by batch, so on SQLite other
-// writers wait for one batch at most, never for the whole refresh.
+// writers wait for one group holding a batch at most (sqlstore.Write), never
+// for the whole refresh.
 var refreshBatch = 500
 
 // backgroundRefreshBatch is refreshBatch for the server's own refresh

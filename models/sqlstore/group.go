@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"runtime/debug"
+	"slices"
 
 	"gorm.io/gorm"
 )
@@ -41,8 +43,8 @@ type job struct {
 // at the time, each in a savepoint of its own, and its statements are never
 // interrupted once begun (the writer connection ignores cancellation: an
 // interrupted statement would roll back the whole group); a write whose ctx
-// has ended before its turn is not run. On PostgreSQL, whose writers run side
-// by side, it is an ordinary transaction.
+// ends before its turn is taken out of the queue and not run. On PostgreSQL,
+// whose writers run side by side, it is an ordinary transaction.
 func Write(ctx context.Context, db *gorm.DB, fn func(tx *gorm.DB) error) error {
 	s := storeOf(db)
 	if _, inTx := db.Statement.ConnPool.(gorm.TxCommitter); s == nil || inTx {
@@ -62,7 +64,22 @@ func Write(ctx context.Context, db *gorm.DB, fn func(tx *gorm.DB) error) error {
 	case s.wake <- struct{}{}:
 	default: // woken already
 	}
-	<-j.done
+	select {
+	case <-j.done:
+	case <-ctx.Done():
+		// Gone before its turn: taken out of the queue, not run. Once
+		// running it is waited for: fn may use what its caller holds.
+		s.gmu.Lock()
+		i := slices.Index(s.queued, j)
+		if i >= 0 {
+			s.queued = slices.Delete(s.queued, i, i+1)
+		}
+		s.gmu.Unlock()
+		if i >= 0 {
+			return ctx.Err()
+		}
+		<-j.done
+	}
 	if j.panicked != nil {
 		panic(j.panicked)
 	}
@@ -164,11 +181,13 @@ func (s *store) commit(group []*job) (notRun []*job) {
 	return group[len(ran):]
 }
 
-// call calls fn, turning a panic into a value for its caller to panic with.
+// call calls fn, keeping a panic for its caller to panic with (the same
+// value; the stack where it happened is logged, as the caller's is not it).
 func call(fn func(tx *gorm.DB) error, tx *gorm.DB) (panicked any, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			panicked = fmt.Errorf("%v\n%s", r, debug.Stack())
+			slog.Error("sqlstore: a write panicked", "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+			panicked = r
 		}
 	}()
 	return nil, fn(tx)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -73,6 +74,8 @@ func TestWritesCommitInGroups(t *testing.T) {
 	}
 	// a holds the writer while the others queue behind it.
 	hold, held := make(chan struct{}), make(chan struct{})
+	release := sync.OnceFunc(func() { close(hold) })
+	t.Cleanup(release) // a failed wait lets a go, so that Close ends
 	write(ctx, "a", func(tx *gorm.DB) error {
 		close(held)
 		<-hold
@@ -103,7 +106,8 @@ func TestWritesCommitInGroups(t *testing.T) {
 	gone, cancel := context.WithCancel(ctx)
 	write(gone, "e", insertName("e"))
 	queuedWrites(t, s, 4)
-	cancel()
+	cancel() // e leaves the queue
+	queuedWrites(t, s, 3)
 	// f sees b's row, not yet committed: they share a transaction.
 	var sawB bool
 	write(ctx, "f", func(tx *gorm.DB) error {
@@ -114,15 +118,15 @@ func TestWritesCommitInGroups(t *testing.T) {
 		sawB = n == 1 && !bAnswered.Load()
 		return insertName("f")(tx)
 	})
-	queuedWrites(t, s, 5)
+	queuedWrites(t, s, 4)
 	// g's statement is asked with a context that has ended: refused, alone.
 	write(ctx, "g", func(tx *gorm.DB) error {
 		ended, cancel := context.WithCancel(ctx)
 		cancel()
 		return insertName("g")(tx.WithContext(ended))
 	})
-	queuedWrites(t, s, 6)
-	close(hold)
+	queuedWrites(t, s, 5)
+	release()
 
 	got := map[string]answer{}
 	for range 7 {
@@ -188,6 +192,41 @@ func TestWriteIsReadRightAfter(t *testing.T) {
 	var n int64
 	if err := db.Raw("SELECT COUNT(*) FROM names").Scan(&n).Error; err != nil || n != 200 {
 		t.Fatalf("%d rows (%v), want 200", n, err)
+	}
+}
+
+// A write whose context ends while it waits for its turn returns at once and
+// is never run.
+func TestWriteGivesUpWhileQueued(t *testing.T) {
+	t.Parallel()
+	db, _ := open(t)
+	if err := db.Exec("CREATE TABLE names (name TEXT PRIMARY KEY)").Error; err != nil {
+		t.Fatal(err)
+	}
+	s := storeOf(db)
+	hold, held, first := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	release := sync.OnceFunc(func() { close(hold) })
+	t.Cleanup(release)
+	go func() {
+		first <- Write(context.Background(), db, func(tx *gorm.DB) error {
+			close(held)
+			<-hold
+			return insertName("first")(tx)
+		})
+	}()
+	<-held
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if err := Write(ctx, db, insertName("late")); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("a write that timed out in the queue: %v, want context.DeadlineExceeded", err)
+	}
+	queuedWrites(t, s, 0)
+	release()
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	if got := storedNames(t, db); got != "first" {
+		t.Errorf("stored %q, want first", got)
 	}
 }
 
