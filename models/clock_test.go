@@ -1,11 +1,7 @@
 package models_test
 
 import (
-	"io/fs"
-	"os"
-	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -19,40 +15,8 @@ import (
 // SystemClock). Tests are exempt.
 func TestOneClock(t *testing.T) {
 	t.Parallel()
-	root := filepath.Join("..")
 	machineClock := regexp.MustCompile(`\btime\.Now\b`)
-	var found []string
-	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			if name := d.Name(); name != ".." && strings.HasPrefix(name, ".") {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		rel, _ := filepath.Rel(root, path)
-		rel = filepath.ToSlash(rel)
-		switch {
-		case !strings.HasSuffix(rel, ".go"), strings.HasSuffix(rel, "_test.go"),
-			rel == "models/clock.go":
-			return nil
-		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		for i, line := range strings.Split(string(b), "\n") {
-			if machineClock.MatchString(line) {
-				found = append(found, rel+":"+strconv.Itoa(i+1)+": "+strings.TrimSpace(line))
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	found := sourceLines(t, func(rel string) bool { return rel == "models/clock.go" }, machineClock.MatchString)
 	if len(found) > 0 {
 		t.Errorf("time.Now outside models/clock.go (take the time from the app's clock):\n%s", strings.Join(found, "\n"))
 	}
