@@ -48,7 +48,8 @@ type job struct {
 func Write(ctx context.Context, db *gorm.DB, fn func(tx *gorm.DB) error) error {
 	s := storeOf(db)
 	if _, inTx := db.Statement.ConnPool.(gorm.TxCommitter); s == nil || inTx {
-		return db.WithContext(ctx).Transaction(fn) // a savepoint inside a transaction
+		// PostgreSQL; or, inside a transaction, a savepoint of it.
+		return db.WithContext(ctx).Transaction(fn)
 	}
 	j := &job{ctx: ctx, db: db, fn: fn, done: make(chan struct{})}
 	s.gmu.Lock()
